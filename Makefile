@@ -1,0 +1,31 @@
+# Werkpad — two commands on a fresh machine:
+#   make run    installs what is needed, prepares the embedded SQLite database with demo data, serves on :5000
+#   make test   installs what is needed (incl. PostgreSQL and Chromium from Debian) and runs the whole suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup bench lint lock docs
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	$(BIN)/werkpad db upgrade
+	$(BIN)/werkpad processes deploy
+	$(BIN)/werkpad serve --demo --host $(HOST) --port $(PORT)
+
+test: setup
+	bash scripts/setup.sh --test
+	WERKPAD_REQUIRE_PG=1 $(BIN)/pytest -q
+
+lint:
+	$(BIN)/ruff check engine web tests bench
+
+bench: setup
+	$(BIN)/python -m bench.run_all
+
+lock:
+	$(BIN)/pip-compile --quiet --extra test --strip-extras -o requirements.lock pyproject.toml

@@ -1,0 +1,26 @@
+"""Werkpad's engine: the public API.
+
+Entry points (CLI, web, scheduler) use only what is exported here. The core
+(runtime, definitions, forms, expressions) knows nothing of Flask or SQL; the
+storage package owns the database; :class:`Werkpad` ties them together as use
+cases.
+"""
+from . import clock
+from .bsn import is_valid_bsn, mask_bsn
+from .errors import (
+    Conflict,
+    DefinitionError,
+    EngineError,
+    ExpressionRefused,
+    NotFound,
+    ValidationError,
+    WerkpadError,
+)
+from .runtime import PHASES
+from .service import Werkpad, default_database_url
+
+__all__ = [
+    "Werkpad", "default_database_url", "clock", "PHASES", "is_valid_bsn", "mask_bsn",
+    "WerkpadError", "NotFound", "ValidationError", "DefinitionError", "Conflict", "ExpressionRefused",
+    "EngineError",
+]

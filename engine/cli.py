@@ -1,0 +1,344 @@
+"""The ``werkpad`` command. Thin: parse options, call the service, print.
+
+Every command accepts ``--json``; errors print one line to stderr and exit
+with status 1 (2 for usage errors, as click does).
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import clock
+from .errors import WerkpadError
+from .service import Werkpad
+
+
+class _Moment(click.ParamType):
+    name = "tijdstip"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, datetime):
+            return value
+        try:
+            return clock.to_utc(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+MOMENT = _Moment()
+
+
+def _json_arg(value: str | None, what: str = "--data") -> dict:
+    if not value:
+        return {}
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as exc:
+        raise click.UsageError(f"{what} is geen geldige JSON: {exc.msg}") from exc
+    if not isinstance(parsed, dict):
+        raise click.UsageError(f"{what} moet een JSON-object zijn")
+    return parsed
+
+
+def command(group: click.Group, name: str, **kwargs) -> Callable:
+    """Register a command with --json and uniform error handling."""
+
+    def decorator(fn: Callable) -> Callable:
+        @group.command(name, **kwargs)
+        @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+        @click.pass_obj
+        @wraps(fn)
+        def wrapper(ctx_obj, as_json: bool, **params: Any):
+            try:
+                result, text = fn(ctx_obj(), **params)
+            except WerkpadError as exc:
+                if as_json:
+                    click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
+                else:
+                    fields = getattr(exc, "fields", None)
+                    extra = ""
+                    if fields:
+                        extra = " — " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
+                    click.echo(f"fout: {exc.message}{extra}".replace("\n", " "), err=True)
+                sys.exit(1)
+            if as_json:
+                click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+            else:
+                click.echo(text if text is not None else json.dumps(result, ensure_ascii=False, indent=2,
+                                                                     default=str))
+
+        return wrapper
+
+    return decorator
+
+
+@click.group()
+@click.option("--database-url", envvar="DATABASE_URL", default=None,
+              help="SQLAlchemy-URL; standaard het ingebouwde SQLite-bestand (instance/werkpad.sqlite).")
+@click.pass_context
+def main(ctx: click.Context, database_url: str | None) -> None:
+    """Werkpad: de Participatiewet-processen van gemeenten, uitgevoerd."""
+    cache: dict = {}
+
+    def factory() -> Werkpad:
+        if "wp" not in cache:
+            cache["wp"] = Werkpad(database_url)
+        return cache["wp"]
+
+    ctx.obj = factory
+
+
+@main.group()
+def db() -> None:
+    """Database beheren."""
+
+
+@command(db, "upgrade")
+def db_upgrade(wp: Werkpad):
+    """Schema bijwerken naar de nieuwste migratie."""
+    wp.upgrade_db()
+    return {"ok": True}, "database bijgewerkt"
+
+
+@main.group()
+def processes() -> None:
+    """Procesdefinities uitrollen en bekijken."""
+
+
+@command(processes, "deploy")
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--user", default="system")
+def processes_deploy(wp: Werkpad, directory: Path | None, forms_dir: Path | None, user: str):
+    """Rol alle processen in DIRECTORY (standaard processes/) uit."""
+    result = wp.deploy(directory, forms_dir, actor=user)
+    lines = [f"{r['process']}: versie {r['version']} ({'nieuw' if r['created'] else 'ongewijzigd'}, "
+             f"geldig vanaf {r['effective_from']})" for r in result]
+    return result, "\n".join(lines)
+
+
+@command(processes, "list")
+def processes_list(wp: Werkpad):
+    """Uitgerolde processen."""
+    result = wp.list_processes()
+    lines = [f"{p['process']:<20} {p['name']} — {p['versions']} versie(s), gemeenten: "
+             f"{', '.join(p['municipalities'])}" for p in result]
+    return result, "\n".join(lines) or "geen processen uitgerold"
+
+
+@command(processes, "show")
+@click.argument("name")
+def processes_show(wp: Werkpad, name: str):
+    """Versies, fasen, lanes, taken en timers van een proces."""
+    r = wp.show_process(name)
+    lines = [f"{r['name']} ({r['process']})", "versies:"]
+    lines += [f"  {v['version']}  geldig vanaf {v['effective_from']}  uitgerold {v['deployed_at']}"
+              for v in r["versions"]]
+    lines.append("fasen: " + ", ".join(r["phases"]))
+    lines.append("lanes: " + ", ".join(r["lanes"]))
+    lines.append("gebruikerstaken:")
+    lines += [f"  {t['id']:<28} {t['name']} [{t['lane']}] formulier={t['form']}" for t in r["user_tasks"]]
+    lines.append("timers:")
+    lines += [f"  {t['id']:<28} {t['kind']:<8} {t['expression']}" for t in r["timers"]]
+    return r, "\n".join(lines)
+
+
+@main.group()
+def case() -> None:
+    """Zaken starten, bekijken en auditen."""
+
+
+@command(case, "start")
+@click.option("--municipality", required=True)
+@click.option("--bsn", required=True)
+@click.option("--name", required=True)
+@click.option("--birthdate", required=True)
+@click.option("--data", default=None, help="Extra startgegevens als JSON-object.")
+@click.option("--process", default=None)
+@click.option("--user", default="system")
+@click.option("--at", type=MOMENT, default=None)
+def case_start(wp: Werkpad, municipality, bsn, name, birthdate, data, process, user, at):
+    """Start een zaak (melding)."""
+    r = wp.start_case(municipality, bsn, name, birthdate, _json_arg(data), at=at, actor=user, process=process)
+    return r, f"zaak {r['id']} gestart ({r['status']}, fase {r['phase']})"
+
+
+def _case_text(r: dict) -> str:
+    lines = [f"zaak {r['id']} — {r['client']['name']} ({r['municipality']})",
+             f"status: {r['status']}   fase: {r['phase']}   versie: {r['process']}@{r['version']}"]
+    for t in r["tasks"]:
+        lines.append(f"  taak  {t['id']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
+                     + (f" geclaimd door {t['claimed_by']}" if t["claimed_by"] else ""))
+    for t in r["timers"]:
+        lines.append(f"  timer {t['name']} ({t['kind']}) due {t['due']}")
+    if r.get("error"):
+        lines.append(f"fout: {r['error']}")
+    return "\n".join(lines)
+
+
+@command(case, "show")
+@click.argument("case_id")
+def case_show(wp: Werkpad, case_id: str):
+    """Status, fase, versie, open taken en timers van een zaak."""
+    r = wp.get_case(case_id)
+    return r, _case_text(r)
+
+
+@command(case, "message")
+@click.argument("case_id")
+@click.argument("name")
+@click.option("--data", default=None)
+@click.option("--user", default="system")
+@click.option("--at", type=MOMENT, default=None)
+def case_message(wp: Werkpad, case_id, name, data, user, at):
+    """Stuur een bericht (bijv. aanvraag_ingetrokken, werk_gevonden) naar een zaak."""
+    r = wp.send_message(case_id, name, _json_arg(data), user=user, at=at)
+    return r, _case_text(r)
+
+
+@command(case, "history")
+@click.argument("case_id")
+def case_history(wp: Werkpad, case_id: str):
+    """De audittrail van een zaak."""
+    events = wp.case_history(case_id)
+    lines = [f"{e['seq']:>4}  {e['at']}  {e['type']:<17} {e['actor']:<16} fase={e['phase']}" for e in events]
+    return events, "\n".join(lines)
+
+
+@command(case, "replay")
+@click.argument("case_id")
+def case_replay(wp: Werkpad, case_id: str):
+    """Herbouw de zaak uit haar gebeurtenissen en vergelijk met de opgeslagen toestand."""
+    r = wp.replay_case(case_id)
+    text = (f"replay klopt ({r['events']} gebeurtenissen)" if r["match"]
+            else f"replay wijkt af bij gebeurtenis {r.get('event')}: {r.get('reason')}")
+    return r, text
+
+
+@main.command("tasks")
+@click.option("--case", "case_id", default=None)
+@click.option("--lane", default=None)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def tasks(ctx_obj, case_id, lane, as_json):
+    """Open taken, met hun formulier als JSON Schema."""
+    try:
+        result = ctx_obj().list_tasks(case_id=case_id, lane=lane)
+    except WerkpadError as exc:
+        click.echo(f"fout: {exc.message}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for t in result:
+            click.echo(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}")
+
+
+@main.group()
+def task() -> None:
+    """Een taak claimen, vrijgeven, toewijzen of afronden."""
+
+
+@command(task, "claim")
+@click.argument("task_id")
+@click.option("--user", required=True)
+@click.option("--at", type=MOMENT, default=None)
+def task_claim(wp: Werkpad, task_id, user, at):
+    r = wp.claim_task(task_id, user, at=at)
+    return r, f"taak {task_id} geclaimd door {user}"
+
+
+@command(task, "unclaim")
+@click.argument("task_id")
+@click.option("--user", required=True)
+@click.option("--at", type=MOMENT, default=None)
+def task_unclaim(wp: Werkpad, task_id, user, at):
+    r = wp.unclaim_task(task_id, user, at=at)
+    return r, f"taak {task_id} vrijgegeven"
+
+
+@command(task, "assign")
+@click.argument("task_id")
+@click.option("--user", required=True)
+@click.option("--to", "assignee", required=True)
+@click.option("--at", type=MOMENT, default=None)
+def task_assign(wp: Werkpad, task_id, user, assignee, at):
+    r = wp.assign_task(task_id, user, assignee, at=at)
+    return r, f"taak {task_id} toegewezen aan {assignee}"
+
+
+@command(task, "complete")
+@click.argument("task_id")
+@click.option("--user", required=True)
+@click.option("--data", default=None)
+@click.option("--at", type=MOMENT, default=None)
+def task_complete(wp: Werkpad, task_id, user, data, at):
+    r = wp.complete_task(task_id, user, _json_arg(data), at=at)
+    return r, _case_text(r)
+
+
+@main.group()
+def timers() -> None:
+    """Timers afvuren."""
+
+
+@command(timers, "fire")
+@click.option("--until", type=MOMENT, default=None, help="Vuur alles af wat tot dit tijdstip verloopt.")
+def timers_fire(wp: Werkpad, until):
+    fired = wp.fire_due_timers(until)
+    lines = [f"{f['due']}  zaak {f['case']}  {', '.join(f['timers'])} -> {f['status']}/{f['phase']}"
+             for f in fired]
+    return fired, "\n".join(lines) or "geen timers verlopen"
+
+
+@main.group()
+def audit() -> None:
+    """De audittrail controleren."""
+
+
+@audit.command("verify")
+@click.option("--no-replay", is_flag=True, help="Alleen de hashketen controleren.")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
+    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt."""
+    try:
+        r = ctx_obj().verify_audit(replay=not no_replay)
+    except WerkpadError as exc:
+        click.echo(f"fout: {exc.message}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(r, ensure_ascii=False, indent=2))
+    elif r["ok"]:
+        click.echo(f"audit in orde: {r['cases']} zaken")
+    else:
+        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in r["broken"]))
+    if not r["ok"]:
+        sys.exit(1)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--demo", is_flag=True, help="Zet de database klaar en laad demogegevens.")
+@click.option("--no-scheduler", is_flag=True, help="Geen timer-poller in dit proces.")
+@click.pass_obj
+def serve(ctx_obj, host: str, port: int, demo: bool, no_scheduler: bool):
+    """Start de webapplicatie."""
+    from web import create_app
+
+    wp = ctx_obj()
+    wp.upgrade_db()
+    if demo:
+        from .demo import load_demo
+        load_demo(wp)
+    app = create_app(werkpad=wp, start_scheduler=not no_scheduler)
+    click.echo(f"Werkpad draait op http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

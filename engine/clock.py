@@ -1,0 +1,73 @@
+"""The clock seam: all engine code asks ``clock.now()`` for the time.
+
+The current clock lives in a context variable so that a command can act "at"
+a given moment (``--at``), timers can be fired at their own due time and tests
+never sleep. Times are always timezone-aware; naive inputs are read as
+Europe/Amsterdam local time, which is what a Dutch consultant means.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+_fixed: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("werkpad_now", default=None)
+
+
+def now() -> datetime:
+    """The current time (UTC, aware); a frozen moment inside :func:`at`."""
+    fixed = _fixed.get()
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+@contextlib.contextmanager
+def at(moment: datetime | None) -> Iterator[datetime]:
+    """Run the enclosed code as if it were ``moment`` (no-op for None)."""
+    if moment is None:
+        yield now()
+        return
+    moment = to_utc(moment)
+    token = _fixed.set(moment)
+    try:
+        yield moment
+    finally:
+        _fixed.reset(token)
+
+
+def to_utc(value: datetime | date | str) -> datetime:
+    """Parse/normalise a moment to aware UTC; naive means Amsterdam time."""
+    if isinstance(value, str):
+        value = parse_moment(value)
+    if isinstance(value, datetime):
+        dt = value
+    else:
+        dt = datetime.combine(value, time(0, 0))
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=AMSTERDAM)
+    return dt.astimezone(UTC)
+
+
+def parse_moment(text: str) -> datetime:
+    """Accept ``2026-03-01``, ``2026-03-01T09:00``, with or without offset/Z."""
+    raw = text.strip()
+    if raw.endswith("Z"):
+        raw = raw[:-1] + "+00:00"
+    try:
+        if len(raw) == 10:
+            return datetime.combine(date.fromisoformat(raw), time(0, 0))
+        return datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValueError(f"ongeldig tijdstip {text!r} (verwacht JJJJ-MM-DD of JJJJ-MM-DDTHH:MM)") from exc
+
+
+def local_date(moment: datetime | None = None) -> date:
+    """The calendar date in Amsterdam at ``moment`` (default: now)."""
+    return (moment or now()).astimezone(AMSTERDAM).date()
+
+
+def iso(moment: datetime | None) -> str | None:
+    return None if moment is None else to_utc(moment).isoformat()

@@ -1,0 +1,263 @@
+"""Process definitions: a municipality's BPMN, DMN and forms as one immutable,
+content-hashed version.
+
+``processes/<sleutel>/proces.json`` describes one process::
+
+    {"sleutel": "tilburg", "naam": "Tilburg — NOMA", "organisatie": "tilburg",
+     "gemeenten": {"tilburg": {}}, "proces": "tilburg_participatie",
+     "geldig_vanaf": "2026-01-01"}
+
+Beside it lie the ``.bpmn`` and ``.dmn`` files. ``processes/gedeeld/`` holds
+shared subprocesses and decision tables that every process may call. A
+version's files are the process folder, the shared folder, the forms its user
+tasks name and the shared vocabulary; the version id is the SHA-256 of all of
+them, so deploying unchanged files creates no new version and a running case
+can always be replayed against exactly what it ran on.
+
+Conventions inside the BPMN (``spiffworkflow:properties``) on a flow node:
+``fase`` (poort, inspanningsperiode, diagnose, traject, nazorg), ``formulier``
+(form id, required on user tasks), ``termijn`` (due of a user task: an
+expression giving an ISO duration such as ``"P5D"`` or a date), and on end
+events ``status`` (``withdrawn`` for an ending by withdrawal).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+
+from .errors import DefinitionError
+from .expressions import ExpressionError, check
+from .forms import VOCABULARY_FILE, FormRegistry
+from .runtime import PHASES, parse_specs, properties
+
+MANIFEST = "proces.json"
+SHARED_DIR = "gedeeld"
+
+
+@dataclass
+class Bundle:
+    """Everything one definition version consists of (pure data + caches)."""
+
+    key: str
+    name: str
+    organisation: str
+    municipalities: dict[str, dict]
+    process_id: str
+    effective_from: date
+    files: dict[str, str]
+    forms: dict[str, str]
+    vocabulary: str
+    manifest: dict
+    _parsed: Any = field(default=None, repr=False)
+    _forms: Any = field(default=None, repr=False)
+    _meta: Any = field(default=None, repr=False)
+
+    @property
+    def version_hash(self) -> str:
+        digest = hashlib.sha256()
+        parts = [("manifest", json.dumps(self.manifest, sort_keys=True))]
+        parts += [(f"files/{k}", v) for k, v in sorted(self.files.items())]
+        parts += [(f"forms/{k}", v) for k, v in sorted(self.forms.items())]
+        parts += [("vocabulaire", self.vocabulary)]
+        for name, text in parts:
+            digest.update(name.encode() + b"\0" + text.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def to_record(self) -> dict:
+        return {"manifest": self.manifest, "files": self.files, "forms": self.forms, "vocabulary": self.vocabulary}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Bundle:
+        return _bundle(dict(record["manifest"]), dict(record["files"]), dict(record["forms"]),
+                       record.get("vocabulary", "{}"))
+
+    def specs(self):
+        if self._parsed is None:
+            self._parsed = _SPEC_CACHE.get(self.version_hash)
+            if self._parsed is None:
+                self._parsed = parse_specs(self.files, self.process_id)
+                _SPEC_CACHE.put(self.version_hash, self._parsed)
+        return self._parsed
+
+    def form_registry(self) -> FormRegistry:
+        if self._forms is None:
+            self._forms = FormRegistry.from_sources(self.forms, self.vocabulary)
+        return self._forms
+
+    def meta(self) -> dict:
+        if self._meta is None:
+            self._meta = describe(self)
+        return self._meta
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, Any] = OrderedDict()
+
+    def get(self, key: str) -> Any:
+        if key in self.items:
+            self.items.move_to_end(key)
+            return self.items[key]
+        return None
+
+    def put(self, key: str, value: Any) -> None:
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+_SPEC_CACHE = _LRU(64)
+
+
+def _bundle(manifest: dict, files: dict, forms: dict, vocabulary: str) -> Bundle:
+    try:
+        key = manifest["sleutel"]
+        process_id = manifest["proces"]
+        effective = date.fromisoformat(manifest.get("geldig_vanaf", "2000-01-01"))
+    except KeyError as exc:
+        raise DefinitionError(f"{MANIFEST}: veld {exc} ontbreekt") from exc
+    except ValueError as exc:
+        raise DefinitionError(f"{MANIFEST}: 'geldig_vanaf' is geen datum (JJJJ-MM-DD)") from exc
+    municipalities = manifest.get("gemeenten") or {key: {}}
+    if isinstance(municipalities, list):
+        municipalities = {m: {} for m in municipalities}
+    return Bundle(
+        key=key, name=manifest.get("naam", key), organisation=manifest.get("organisatie", key),
+        municipalities=municipalities, process_id=process_id, effective_from=effective,
+        files=files, forms=forms, vocabulary=vocabulary, manifest=manifest,
+    )
+
+
+def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None = None) -> Bundle:
+    """Read one process folder (plus the shared folder) into a bundle and check it."""
+    process_dir = Path(process_dir)
+    manifest_path = process_dir / MANIFEST
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DefinitionError(f"{process_dir}: {MANIFEST} ontbreekt") from exc
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(f"{manifest_path}: geen geldige JSON ({exc})") from exc
+    files: dict[str, str] = {}
+    shared = process_dir.parent / SHARED_DIR
+    for folder, prefix in ((process_dir, ""), (shared, f"{SHARED_DIR}/")):
+        if folder.is_dir() and (folder != shared or process_dir != shared):
+            for path in sorted(folder.iterdir()):
+                if path.suffix in (".bpmn", ".dmn"):
+                    files[prefix + path.name] = path.read_text(encoding="utf-8")
+    if not any(n.endswith(".bpmn") for n in files):
+        raise DefinitionError(f"{process_dir}: geen .bpmn-bestand")
+    bundle = _bundle(manifest, files, {}, "{}")
+    # Which forms does it need? Parse once to find out, then snapshot them.
+    form_ids = sorted({t["form"] for t in _user_tasks(bundle) if t["form"]})
+    missing = [f for f in form_ids if f not in forms]
+    if missing:
+        raise DefinitionError(f"{bundle.key}: formulier(en) bestaan niet: {', '.join(missing)}")
+    bundle.forms = forms.raw_sources(form_ids)
+    vocab_path = Path(forms_root) / VOCABULARY_FILE if forms_root else None
+    bundle.vocabulary = vocab_path.read_text(encoding="utf-8") if vocab_path and vocab_path.exists() else "{}"
+    bundle._forms = None
+    describe(bundle)  # full validation
+    return bundle
+
+
+def discover(processes_root: Path, forms_root: Path) -> list[Bundle]:
+    """Every process folder under ``processes_root`` (shared folder excluded)."""
+    processes_root = Path(processes_root)
+    if not processes_root.is_dir():
+        raise DefinitionError(f"map {processes_root} bestaat niet")
+    forms = FormRegistry.load_dir(Path(forms_root))
+    bundles = []
+    for sub in sorted(processes_root.iterdir()):
+        if sub.is_dir() and (sub / MANIFEST).exists():
+            bundles.append(load_bundle(sub, forms, forms_root))
+    if not bundles and (processes_root / MANIFEST).exists():
+        bundles.append(load_bundle(processes_root, forms, forms_root))
+    if not bundles:
+        raise DefinitionError(f"geen processen ({MANIFEST}) gevonden in {processes_root}")
+    return bundles
+
+
+def _all_specs(bundle: Bundle):
+    spec, subprocess_specs = bundle.specs()
+    yield spec
+    yield from subprocess_specs.values()
+
+
+def _user_tasks(bundle: Bundle) -> list[dict]:
+    out = []
+    for spec in _all_specs(bundle):
+        for ts in spec.task_specs.values():
+            if getattr(ts, "manual", False):
+                props = properties(ts)
+                out.append({
+                    "id": ts.bpmn_id or ts.name, "name": ts.bpmn_name or ts.name, "lane": ts.lane,
+                    "form": props.get("formulier"), "fase": props.get("fase"), "termijn": props.get("termijn"),
+                    "process": spec.name,
+                })
+    return out
+
+
+def describe(bundle: Bundle) -> dict:
+    """Phases, lanes, user tasks, timers and messages of a version; raises
+    DefinitionError for anything that would fail at run time."""
+    problems: list[str] = []
+    tasks = _user_tasks(bundle)
+    forms = bundle.form_registry() if bundle.forms else None
+    for t in tasks:
+        if not t["form"]:
+            problems.append(f"gebruikerstaak '{t['name']}' ({t['id']}) heeft geen eigenschap 'formulier'")
+        elif forms is not None and t["form"] not in forms:
+            problems.append(f"gebruikerstaak '{t['name']}': formulier '{t['form']}' bestaat niet")
+        if t["termijn"]:
+            _check_expr(t["termijn"], f"termijn van '{t['name']}'", problems)
+    timers, phases, lanes, messages = [], [], set(), set()
+    for spec in _all_specs(bundle):
+        for ts in spec.task_specs.values():
+            props = properties(ts)
+            fase = props.get("fase")
+            if fase is not None:
+                if fase not in PHASES:
+                    problems.append(f"'{ts.bpmn_name or ts.name}': onbekende fase '{fase}' (kies uit {', '.join(PHASES)})")
+                elif fase not in phases:
+                    phases.append(fase)
+            if getattr(ts, "lane", None):
+                lanes.add(ts.lane)
+            definition = getattr(ts, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                _check_expr(definition.expression, f"timer '{ts.bpmn_name or ts.name}'", problems)
+                timers.append({
+                    "id": ts.bpmn_id or ts.name, "name": ts.bpmn_name or definition.name,
+                    "kind": type(definition).__name__.replace("Clock", "").lower(),
+                    "expression": definition.expression,
+                    "attached_to": getattr(getattr(ts, "attached_to", None), "bpmn_id", None)
+                    if hasattr(ts, "attached_to") else None,
+                    "interrupting": getattr(ts, "cancel_activity", None),
+                    "process": spec.name,
+                })
+            elif definition is not None and type(definition).__name__ == "MessageEventDefinition":
+                messages.add(definition.name)
+    if problems:
+        raise DefinitionError(f"{bundle.key}: " + "; ".join(problems), problems=problems)
+    ordered = [p for p in PHASES if p in phases]
+    meta = {"phases": ordered, "lanes": sorted(lanes), "user_tasks": tasks, "timers": timers,
+            "messages": sorted(messages)}
+    bundle._meta = meta
+    return meta
+
+
+def _check_expr(expression: str, where: str, problems: list[str]) -> None:
+    try:
+        check(expression, "eval")
+    except (ExpressionError, SyntaxError) as exc:
+        problems.append(f"{where}: expressie {expression!r} wordt geweigerd ({exc})")

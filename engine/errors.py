@@ -1,0 +1,62 @@
+"""The one error tree of Werkpad.
+
+Everything the engine raises towards its callers (CLI, web, scheduler) is a
+``WerkpadError``. Third-party exceptions (SpiffWorkflow, SQLAlchemy, lxml) are
+translated at the boundary where they occur, with ``raise ... from exc``::
+
+    WerkpadError
+    ├── NotFound            unknown case, task, process or version
+    ├── ValidationError     bad input: form data, BSN, dates (has field errors)
+    ├── DefinitionError     a BPMN/DMN/form file that cannot be deployed
+    ├── Conflict            the state changed under you (task no longer ready,
+    │                       completed twice, concurrent update of a case)
+    ├── ExpressionRefused   an expression in a process uses a forbidden construct
+    └── EngineError         the process itself failed while running
+"""
+from __future__ import annotations
+
+
+class WerkpadError(Exception):
+    """Base class; ``code`` is a stable machine-readable name."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict:
+        out: dict = {"error": self.code, "message": self.message}
+        out.update({k: v for k, v in self.details.items() if v is not None})
+        return out
+
+
+class NotFound(WerkpadError):
+    code = "not_found"
+
+
+class ValidationError(WerkpadError):
+    """Bad input. ``fields`` maps a field name to a list of messages."""
+
+    code = "validation"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None, **details: object) -> None:
+        super().__init__(message, fields=fields or {}, **details)
+        self.fields = fields or {}
+
+
+class DefinitionError(WerkpadError):
+    code = "definition"
+
+
+class Conflict(WerkpadError):
+    code = "conflict"
+
+
+class ExpressionRefused(WerkpadError):
+    code = "expression_refused"
+
+
+class EngineError(WerkpadError):
+    code = "engine"

@@ -1,0 +1,308 @@
+"""Form definitions: JSON Schema plus UI hints, validated with marshmallow.
+
+A form lives in ``forms/`` as ``<id>.json`` (sub-folders allowed). It is a JSON
+Schema object (``type: object``, ``properties``, ``required``) whose property
+``title`` is the Dutch label and ``description`` the help text; keys starting
+with ``x-`` are UI hints (``x-widget``, ``x-labels`` for choice labels,
+``x-volgorde`` for field order).
+
+``forms/vocabulaire.json`` holds the shared vocabulary of case data: a field
+whose name appears there inherits its type, label and limits, so ``trede`` or
+``loonwaarde_pct`` mean the same in every municipality. A form may narrow a
+vocabulary field (a smaller range, a different label) but not change its type.
+
+Submitted data is validated on the server: types, required fields, ranges,
+lengths, patterns, choices; unknown fields are refused. The result is
+JSON-safe (dates become ``YYYY-MM-DD`` strings) because case data is stored as
+JSON.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+from marshmallow import ValidationError as MarshmallowError
+
+from .errors import DefinitionError, ValidationError
+
+VOCABULARY_FILE = "vocabulaire.json"
+SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "array"}
+
+MESSAGES = {
+    "required": "Dit veld is verplicht.",
+    "null": "Dit veld is verplicht.",
+    "invalid": "Ongeldige waarde.",
+}
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    """One loaded form; ``schema`` is the resolved JSON Schema (vocabulary merged)."""
+
+    id: str
+    schema: dict
+    source: str = ""
+    _loader: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def title(self) -> str:
+        return self.schema.get("title", self.id)
+
+    def field_names(self) -> list[str]:
+        props = self.schema.get("properties", {})
+        order = [n for n in self.schema.get("x-volgorde", []) if n in props]
+        return order + [n for n in props if n not in order]
+
+    def json_schema(self) -> dict:
+        out = copy.deepcopy(self.schema)
+        out.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
+        out["$id"] = f"werkpad:form:{self.id}"
+        return out
+
+    def validate(self, data: Mapping[str, Any] | None) -> dict:
+        """Return cleaned, JSON-safe data or raise ValidationError with field errors."""
+        loader = self._loader or _build_schema(self)
+        cleaned_input = _drop_empty(dict(data or {}))
+        try:
+            loaded = loader.load(cleaned_input)
+        except MarshmallowError as exc:
+            raise ValidationError(
+                f"Het formulier '{self.title}' bevat fouten.", fields=_flatten(exc.messages), form=self.id
+            ) from exc
+        return _json_safe(loaded)
+
+
+class FormRegistry:
+    """All forms of a ``forms/`` folder, resolved against the vocabulary."""
+
+    def __init__(self, forms: dict[str, FormDefinition], vocabulary: dict[str, dict]) -> None:
+        self.forms = forms
+        self.vocabulary = vocabulary
+
+    def get(self, form_id: str) -> FormDefinition:
+        try:
+            return self.forms[form_id]
+        except KeyError:
+            raise DefinitionError(f"formulier '{form_id}' bestaat niet") from None
+
+    def __contains__(self, form_id: str) -> bool:
+        return form_id in self.forms
+
+    def raw_sources(self, form_ids: list[str]) -> dict[str, str]:
+        return {fid: self.forms[fid].source for fid in form_ids if fid in self.forms}
+
+    @classmethod
+    def load_dir(cls, root: Path) -> FormRegistry:
+        root = Path(root)
+        vocab_path = root / VOCABULARY_FILE
+        vocab_text = vocab_path.read_text(encoding="utf-8") if vocab_path.exists() else "{}"
+        sources = {}
+        if root.exists():
+            for path in sorted(root.rglob("*.json")):
+                if path.name == VOCABULARY_FILE:
+                    continue
+                text = path.read_text(encoding="utf-8")
+                try:
+                    fid = json.loads(text).get("id") or path.stem
+                except json.JSONDecodeError as exc:
+                    raise DefinitionError(f"{path}: geen geldige JSON ({exc})") from exc
+                if fid in sources:
+                    raise DefinitionError(f"formulier-id '{fid}' komt twee keer voor ({path})")
+                sources[fid] = text
+        return cls.from_sources(sources, vocab_text)
+
+    @classmethod
+    def from_sources(cls, sources: Mapping[str, str], vocabulary_text: str = "{}") -> FormRegistry:
+        """Build from raw JSON texts (as stored with a definition version)."""
+        try:
+            vocab_doc = json.loads(vocabulary_text or "{}")
+        except json.JSONDecodeError as exc:
+            raise DefinitionError(f"{VOCABULARY_FILE}: geen geldige JSON ({exc})") from exc
+        vocabulary = vocab_doc.get("velden", vocab_doc)
+        forms = {}
+        for fid, text in sources.items():
+            try:
+                doc = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise DefinitionError(f"formulier '{fid}': geen geldige JSON ({exc})") from exc
+            schema = resolve_form(fid, doc, vocabulary)
+            form = FormDefinition(id=fid, schema=schema, source=text)
+            object.__setattr__(form, "_loader", _build_schema(form))
+            forms[fid] = form
+        return cls(forms, vocabulary)
+
+
+def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dict:
+    """Merge vocabulary fields into a form and check it is a form we can validate."""
+    if not isinstance(doc, dict) or doc.get("type", "object") != "object":
+        raise DefinitionError(f"formulier '{form_id}': verwacht een JSON Schema met type 'object'")
+    schema = copy.deepcopy(doc)
+    schema["type"] = "object"
+    props = schema.setdefault("properties", {})
+    if not isinstance(props, dict):
+        raise DefinitionError(f"formulier '{form_id}': 'properties' moet een object zijn")
+    for name, prop in list(props.items()):
+        if not isinstance(prop, dict):
+            raise DefinitionError(f"formulier '{form_id}', veld '{name}': verwacht een object")
+        base = vocabulary.get(name)
+        if base is not None:
+            if "type" in prop and prop["type"] != base.get("type"):
+                raise DefinitionError(
+                    f"formulier '{form_id}', veld '{name}': type '{prop['type']}' wijkt af van het "
+                    f"vocabulaire ('{base.get('type')}')"
+                )
+            merged = copy.deepcopy(base)
+            merged.update(prop)
+            merged["x-vocabulaire"] = True
+            props[name] = prop = merged
+        ftype = prop.get("type")
+        if ftype not in SUPPORTED_TYPES:
+            raise DefinitionError(f"formulier '{form_id}', veld '{name}': type '{ftype}' wordt niet ondersteund")
+        if name == "typename" or name.startswith("_"):
+            raise DefinitionError(f"formulier '{form_id}': veldnaam '{name}' is niet toegestaan")
+    missing = [r for r in schema.get("required", []) if r not in props]
+    if missing:
+        raise DefinitionError(f"formulier '{form_id}': verplichte velden zonder definitie: {missing}")
+    return schema
+
+
+class _WholeNumber(fields.Integer):
+    """Integer that refuses 4.5 instead of silently truncating it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, float) and not value.is_integer():
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            value = value.strip()
+            try:
+                as_float = float(value.replace(",", "."))
+            except ValueError:
+                raise self.make_error("invalid") from None
+            if not as_float.is_integer():
+                raise self.make_error("invalid")
+            value = int(as_float)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class _DutchNumber(fields.Float):
+    """Float that accepts a decimal comma, and refuses NaN/inf."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            value = value.strip().replace(",", ".")
+        result = super()._deserialize(value, attr, data, **kwargs)
+        if result is not None and not math.isfinite(result):
+            raise self.make_error("invalid")
+        return result
+
+
+def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
+    ftype = prop["type"]
+    validators: list = []
+    messages = dict(MESSAGES)
+    enum = prop.get("enum")
+    if ftype == "string":
+        messages["invalid"] = "Vul tekst in."
+        if prop.get("format") == "date":
+            messages["invalid"] = "Vul een geldige datum in (JJJJ-MM-DD)."
+            fld_cls: type[fields.Field] = fields.Date
+        elif prop.get("format") == "date-time":
+            messages["invalid"] = "Vul een geldig tijdstip in."
+            fld_cls = fields.DateTime
+        else:
+            fld_cls = fields.String
+            if "minLength" in prop or "maxLength" in prop:
+                validators.append(
+                    validate.Length(
+                        min=prop.get("minLength"),
+                        max=prop.get("maxLength"),
+                        error="Lengte moet tussen {min} en {max} tekens liggen.",
+                    )
+                )
+            if "pattern" in prop:
+                validators.append(validate.Regexp(prop["pattern"], error="Waarde heeft niet de juiste vorm."))
+    elif ftype == "integer":
+        messages["invalid"] = "Vul een geheel getal in."
+        fld_cls = _WholeNumber
+    elif ftype == "number":
+        messages["invalid"] = "Vul een getal in."
+        fld_cls = _DutchNumber
+    elif ftype == "boolean":
+        messages["invalid"] = "Kies ja of nee."
+        fld_cls = fields.Boolean
+    else:  # array of choices
+        items = prop.get("items", {})
+        inner_enum = items.get("enum")
+        inner = fields.String(
+            validate=[validate.OneOf(inner_enum, error="Kies uit de gegeven mogelijkheden.")] if inner_enum else []
+        )
+        if "maxItems" in prop or "minItems" in prop:
+            validators.append(
+                validate.Length(min=prop.get("minItems"), max=prop.get("maxItems"),
+                                error="Kies tussen {min} en {max} mogelijkheden.")
+            )
+        return fields.List(inner, required=required, validate=validators,
+                           error_messages={**messages, "invalid": "Ongeldige keuze."})
+    if ftype in ("integer", "number") and ("minimum" in prop or "maximum" in prop):
+        lo, hi = prop.get("minimum"), prop.get("maximum")
+        if lo is not None and hi is not None:
+            err = f"Moet tussen {lo} en {hi} liggen."
+        elif lo is not None:
+            err = f"Moet minstens {lo} zijn."
+        else:
+            err = f"Mag hoogstens {hi} zijn."
+        validators.append(validate.Range(min=lo, max=hi, error=err))
+    if enum is not None:
+        labels = prop.get("x-labels", {})
+        shown = ", ".join(str(labels.get(str(e), e)) for e in enum)
+        validators.append(validate.OneOf(enum, error=f"Kies een van: {shown}."))
+    return fld_cls(required=required, validate=validators, error_messages=messages)
+
+
+def _build_schema(form: FormDefinition) -> Schema:
+    required = set(form.schema.get("required", []))
+    declared = {
+        name: _field_for(name, prop, name in required) for name, prop in form.schema["properties"].items()
+    }
+    schema_cls = Schema.from_dict(declared, name=f"Form_{form.id}")
+    return schema_cls(unknown="raise")
+
+
+def _drop_empty(data: dict) -> dict:
+    """HTML forms send '' for untouched fields: treat that as 'not given'."""
+    return {k: v for k, v in data.items() if not (v is None or (isinstance(v, str) and v.strip() == ""))}
+
+
+def _flatten(messages: Any) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            if isinstance(value, dict):
+                for sub in _flatten(value).values():
+                    out.setdefault(str(key), []).extend(sub)
+            elif isinstance(value, list):
+                out[str(key)] = ["Onbekend veld." if v == "Unknown field." else str(v) for v in value]
+            else:
+                out[str(key)] = [str(value)]
+    else:
+        out["_schema"] = [str(messages)]
+    return out
+
+
+def _json_safe(data: dict) -> dict:
+    out = {}
+    for key, value in data.items():
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[key] = value
+    return out

@@ -1,0 +1,683 @@
+"""The SpiffWorkflow wrapper: parse, run, observe, compact and serialise a case.
+
+This module knows SpiffWorkflow and nothing of databases or Flask. It fixes the
+engine traps listed in DOMAIN.md:
+
+* timers read the time from :mod:`engine.clock`, fire when due (``<=``), add
+  months and years on the calendar in Amsterdam time, and cycles (``R/P3M``)
+  follow calendar quarters instead of a frozen number of seconds;
+* expressions run in :class:`engine.expressions.SafeScriptEngine`, never in
+  ``eval``/``exec``;
+* a task is only run when it is READY and a user task;
+* completed history is pruned from the task tree after every step (the audit
+  trail keeps the history), so a loop can run ten thousand times and a save
+  costs the same at step 10 and step 4,000;
+* a workflow counts as completed only when its End task ran, never because the
+  task iterator stopped at depth 1000;
+* the serialised state leaves out the process spec (it belongs to the
+  definition version) and refuses data that is not JSON-safe.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from lxml import etree
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock
+from .errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
+from .expressions import SafeScriptEngine
+from .kalender import plus_duur
+
+PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
+STATE_FORMAT = 1
+WITHDRAWAL_MESSAGE = "aanvraag_ingetrokken"
+
+
+# --------------------------------------------------------------------------- timers
+def _local_plus(moment: datetime, duration: str, times: int = 1) -> datetime:
+    """Calendar addition in Amsterdam time, result in UTC."""
+    local = moment.astimezone(clock.AMSTERDAM)
+    if times == 0:
+        return moment.astimezone(UTC)
+    scaled = _scale_duration(duration, times)
+    return plus_duur(local.replace(tzinfo=None), scaled).replace(tzinfo=clock.AMSTERDAM).astimezone(UTC)
+
+
+_DURATION_PART = re.compile(r"(\d+)([YMWDHS])")
+
+
+def _scale_duration(duration: str, times: int) -> str:
+    """'P3M' scaled by 4 is 'P12M' (so the n-th cycle is computed from the anchor)."""
+    text = str(duration).strip().upper()
+    if times == 1:
+        return text
+    if not text.startswith("P"):
+        raise ValueError(f"ongeldige duur {duration!r}")
+    date_part, _, time_part = text[1:].partition("T")
+
+    def scale(part: str) -> str:
+        return "".join(f"{int(n) * times}{unit}" for n, unit in _DURATION_PART.findall(part))
+
+    return "P" + scale(date_part) + ("T" + scale(time_part) if time_part else "")
+
+
+def _moment(value: Any) -> datetime:
+    if isinstance(value, datetime | str):
+        return clock.to_utc(value)
+    if hasattr(value, "isoformat"):
+        return clock.to_utc(value)
+    raise ValueError(f"geen tijdstip: {value!r}")
+
+
+class ClockTimeDate(TimeDateEventDefinition):
+    """A timer at a fixed moment; the expression may compute it from case data."""
+
+    def has_fired(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is None:
+            value = _moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
+            my_task._set_internal_data(event_value=value)
+        if datetime.fromisoformat(value) <= clock.now():
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class ClockDuration(DurationTimerEventDefinition):
+    """A timer a duration (``P28D``, ``P3M``) after the moment it starts waiting."""
+
+    def has_fired(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is None:
+            duration = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            value = _local_plus(clock.now(), duration).isoformat()
+            my_task._set_internal_data(event_value=value)
+        if datetime.fromisoformat(value) <= clock.now():
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class ClockCycle(CycleTimerEventDefinition):
+    """``R[n]/[start/]duration``: every occurrence is computed from the anchor on
+    the calendar, so ``R/P3M`` from 31 January falls on 30 April, 31 July, ..."""
+
+    def cycle_complete(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is None:
+            value = self._start(my_task)
+        ready = False
+        if value["cycles"] != 0:
+            if datetime.fromisoformat(value["next"]) <= clock.now():
+                value["index"] += 1
+                value["cycles"] -= 1
+                value["next"] = self._occurrence(value).isoformat()
+                ready = True
+        else:
+            my_task.internal_data["event_fired"] = True
+        my_task._set_internal_data(event_value=value)
+        return ready
+
+    @staticmethod
+    def _occurrence(value: dict) -> datetime:
+        offset = 1 if value["from_now"] else 0
+        return _local_plus(datetime.fromisoformat(value["anchor"]), value["duration"], value["index"] + offset)
+
+    def _start(self, my_task) -> dict:
+        expression = str(my_task.workflow.script_engine.evaluate(my_task, self.expression)).strip()
+        parts = expression.split("/")
+        if len(parts) not in (2, 3) or not parts[0].upper().startswith("R"):
+            raise ValueError(f"ongeldige cyclus {expression!r} (verwacht bijvoorbeeld R/P3M of R4/2026-01-01/P1M)")
+        cycles = int(parts[0][1:]) if parts[0][1:] else -1
+        if len(parts) == 2:
+            anchor, duration, from_now = clock.now(), parts[1].upper(), True
+        else:
+            anchor, duration, from_now = _moment(parts[1]), parts[2].upper(), False
+        value = {"cycles": cycles, "anchor": anchor.isoformat(), "duration": duration, "index": 0,
+                 "from_now": from_now}
+        value["next"] = self._occurrence(value).isoformat()
+        return value
+
+
+_TIMER_CLASSES = {
+    TimeDateEventDefinition: ClockTimeDate,
+    DurationTimerEventDefinition: ClockDuration,
+    CycleTimerEventDefinition: ClockCycle,
+}
+
+
+def timer_due(task) -> datetime | None:
+    """The next due moment of a waiting timer task (None if not yet computed)."""
+    value = task._get_internal_data("event_value")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return datetime.fromisoformat(value["next"]) if value.get("cycles", 0) != 0 else None
+    return datetime.fromisoformat(value)
+
+
+# --------------------------------------------------------------------------- parsing
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False,
+                            huge_tree=False)
+
+
+def _parse_xml(name: str, text: str | bytes):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
+        raise DefinitionError(f"{name}: DOCTYPE/ENTITY-declaraties zijn niet toegestaan")
+    try:
+        return etree.fromstring(data, parser=_SAFE_XML)
+    except etree.XMLSyntaxError as exc:
+        raise DefinitionError(f"{name}: geen geldige XML ({exc})") from exc
+
+
+def parse_specs(files: Mapping[str, str], process_id: str):
+    """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
+    parser = SpiffBpmnParser()
+    try:
+        for name, text in sorted(files.items()):
+            if name.endswith(".bpmn"):
+                parser.add_bpmn_xml(_parse_xml(name, text), filename=name)
+            elif name.endswith(".dmn"):
+                parser.add_dmn_xml(_parse_xml(name, text), filename=name)
+        if process_id not in parser.get_process_ids():
+            raise DefinitionError(
+                f"proces '{process_id}' staat niet in de BPMN-bestanden (gevonden: {sorted(parser.get_process_ids())})"
+            )
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise DefinitionError(f"ongeldige BPMN: {exc}") from exc
+    except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:
+        raise DefinitionError(f"BPMN kan niet worden verwerkt: {exc}") from exc
+    for each in [spec, *subprocess_specs.values()]:
+        _adopt_definitions(each)
+    return spec, subprocess_specs
+
+
+def _adopt_definitions(spec) -> None:
+    """Swap Spiff's timer definitions for clock-aware ones; let message payloads
+    land under the message name."""
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        if definition is None:
+            continue
+        replacement = _TIMER_CLASSES.get(type(definition))
+        if replacement is not None:
+            task_spec.event_definition = replacement(
+                definition.name, definition.expression, description=definition.description
+            )
+        elif isinstance(definition, MessageEventDefinition) and definition.message_var is None:
+            definition.message_var = definition.name
+
+
+def properties(task_spec) -> dict:
+    return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
+
+
+# --------------------------------------------------------------------------- serialisation
+class _StateConverter(BpmnWorkflowConverter):
+    """Top-level converter without the spec: the spec belongs to the version."""
+
+    def to_dict(self, workflow):
+        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def restore(self, dct, spec, subprocess_specs, script_engine):
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _make_registry():
+    config = dict(SPIFF_CONFIG)
+    for cls in (ClockTimeDate, ClockDuration, ClockCycle):
+        config[cls] = config.get(TimeDateEventDefinition, EventDefinitionConverter)
+    registry = BpmnWorkflowSerializer.configure(config)
+    converter = _StateConverter(BpmnWorkflow, registry)
+    return registry, converter
+
+
+_REGISTRY, _CONVERTER = _make_registry()
+
+
+def check_json_safe(data: Any, where: str = "data") -> None:
+    """Task data is stored as JSON: refuse dates, Decimals, sets and the
+    ``typename`` key that would confuse Spiff's restore."""
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    raise ValidationError(f"{path}: sleutels moeten tekst zijn", fields={path: ["ongeldige sleutel"]})
+                if k == "typename":
+                    raise ValidationError(f"{path}: de sleutel 'typename' is gereserveerd",
+                                          fields={k: ["gereserveerde naam"]})
+                walk(v, f"{path}.{k}")
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]")
+        elif value is None or isinstance(value, bool | int | str):
+            return
+        elif isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")):
+                raise ValidationError(f"{path}: geen eindig getal", fields={path: ["geen eindig getal"]})
+        else:
+            raise ValidationError(
+                f"{path}: waarde van type {type(value).__name__} kan niet worden opgeslagen (gebruik tekst, "
+                "getallen, ja/nee, lijsten of objecten; datums als JJJJ-MM-DD)",
+                fields={path.rsplit('.', 1)[-1]: ["niet op te slaan waarde"]},
+            )
+
+    walk(data, where)
+
+
+# --------------------------------------------------------------------------- the case runtime
+@dataclass
+class UserTaskInfo:
+    id: str
+    spec: str
+    name: str
+    lane: str | None
+    form: str | None
+    due: datetime | None
+    phase: str | None
+    ordinal: int
+    data: dict = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class TimerInfo:
+    task_id: str
+    spec: str
+    name: str
+    kind: str
+    due: datetime | None
+
+
+@dataclass
+class Observation:
+    """What a case looks like from outside: the basis of inbox, timers, replay."""
+
+    status: str
+    phase: str | None
+    tasks: list[UserTaskInfo]
+    timers: list[TimerInfo]
+    messages: list[str]
+    data: dict
+    end_event: str | None = None
+
+    def fingerprint(self) -> dict:
+        """A time-independent, id-free summary that replay must reproduce."""
+        return {
+            "status": self.status,
+            "phase": self.phase,
+            "tasks": sorted([t.spec, t.ordinal, t.lane] for t in self.tasks),
+            "timers": sorted([t.spec, t.due.isoformat() if t.due else None] for t in self.timers),
+            "messages": sorted(self.messages),
+            "data": self.data,
+        }
+
+
+class CaseRuntime:
+    """One case's live workflow. Create with :meth:`start` or :meth:`restore`."""
+
+    def __init__(self, workflow: BpmnWorkflow, phase: str | None, status: str | None = None,
+                 end_event: str | None = None) -> None:
+        self.workflow = workflow
+        self.phase = phase
+        self._status = status
+        self.end_event = end_event
+
+    # -- construction
+    @staticmethod
+    def script_engine() -> SafeScriptEngine:
+        return SafeScriptEngine(extra_functions={
+            "nu": lambda: clock.now().isoformat(),
+            "vandaag": lambda: clock.local_date().isoformat(),
+        })
+
+    @classmethod
+    def start(cls, spec, subprocess_specs, data: Mapping[str, Any]) -> CaseRuntime:
+        check_json_safe(dict(data))
+        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=cls.script_engine())
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(json.loads(json.dumps(dict(data))))
+        runtime = cls(workflow, phase=None)
+        runtime._advance()
+        return runtime
+
+    @classmethod
+    def restore(cls, state: Mapping[str, Any], spec, subprocess_specs) -> CaseRuntime:
+        dct = json.loads(json.dumps(state["workflow"])) if not isinstance(state["workflow"], str) \
+            else json.loads(state["workflow"])
+        workflow = _CONVERTER.restore(dct, spec, subprocess_specs, cls.script_engine())
+        return cls(workflow, phase=state.get("phase"), status=state.get("status"),
+                   end_event=state.get("end_event"))
+
+    def serialize(self) -> dict:
+        _REGISTRY._encoder_mode = True
+        try:
+            wf = _CONVERTER.to_dict(self.workflow)
+        finally:
+            _REGISTRY._encoder_mode = False
+        return {"format": STATE_FORMAT, "phase": self.phase, "status": self._status,
+                "end_event": self.end_event, "workflow": wf}
+
+    # -- commands
+    def complete_user_task(self, task_id: str, data: Mapping[str, Any]) -> UserTaskInfo:
+        task = self._ready_user_task(task_id)
+        info = self._task_info(task, 0)
+        check_json_safe(dict(data))
+        task.data.update(json.loads(json.dumps(dict(data))))
+        self._run(task.run)
+        self._advance()
+        return info
+
+    def fire_timers(self) -> list[TimerInfo]:
+        """Fire every timer due at the clock's current moment; return those that fired."""
+        before = {t.task_id: t for t in self.waiting_timers()}
+        due = [t for t in before.values() if t.due is not None and t.due <= clock.now()]
+        if not due:
+            return []
+        self._advance()
+        return due
+
+    def deliver_message(self, name: str, payload: Mapping[str, Any]) -> bool:
+        """Hand a message to a waiting catch event; False when nothing waits for it."""
+        check_json_safe(dict(payload))
+        for task in list(self.workflow.event_manager.tasks.values()):
+            definition = task.task_spec.event_definition
+            if isinstance(definition, MessageEventDefinition) and definition.name == name \
+                    and task.has_state(TaskState.WAITING):
+                event = BpmnEvent(definition, payload=json.loads(json.dumps(dict(payload))))
+                self._run(lambda ev=event: self.workflow.send_event(ev))
+                self._advance()
+                return True
+        return False
+
+    def withdraw(self) -> None:
+        """End the case from any phase (aanvraag ingetrokken)."""
+        self._run(self.workflow.cancel)
+        self._status = "withdrawn"
+
+    # -- observation
+    @property
+    def status(self) -> str:
+        if self._status in ("withdrawn", "error"):
+            return self._status
+        if self.workflow.completed:
+            return self._status or "completed"
+        if self.ready_user_tasks():
+            return "running"
+        return "waiting"
+
+    def ready_user_tasks(self) -> list:
+        tasks = [t for t in self._all_tasks() if t.has_state(TaskState.READY) and t.task_spec.manual]
+        return tasks
+
+    def user_tasks(self) -> list[UserTaskInfo]:
+        counts: dict[str, int] = {}
+        out = []
+        for task in self.ready_user_tasks():
+            n = counts.get(task.task_spec.name, 0)
+            counts[task.task_spec.name] = n + 1
+            out.append(self._task_info(task, n))
+        return out
+
+    def waiting_timers(self) -> list[TimerInfo]:
+        out = []
+        for task in self._all_tasks():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and task.has_state(TaskState.WAITING):
+                kind = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
+                    type(definition).__name__, "timer")
+                due = timer_due(task)
+                if due is None and kind == "cyclus":
+                    continue
+                out.append(TimerInfo(str(task.id), task.task_spec.bpmn_id or task.task_spec.name,
+                                     task.task_spec.bpmn_name or definition.name, kind, due))
+        return out
+
+    def waiting_messages(self) -> list[str]:
+        out = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, MessageEventDefinition) and task.has_state(TaskState.WAITING):
+                out.append(definition.name)
+        return sorted(set(out))
+
+    def observe(self) -> Observation:
+        return Observation(self.status, self.phase, self.user_tasks(), self.waiting_timers(),
+                           self.waiting_messages(), self.data(), self.end_event)
+
+    def data(self) -> dict:
+        """The case data: the workflow's data once completed, else the freshest task data."""
+        if self.workflow.completed:
+            return dict(self.workflow.data)
+        candidates = self.ready_user_tasks() or [t for t in self._all_tasks() if t.has_state(TaskState.WAITING)]
+        merged: dict = {}
+        for task in candidates:
+            merged.update(task.data)
+        if not candidates and self.workflow.last_task is not None:
+            merged.update(self.workflow.last_task.data)
+        return merged
+
+    def find_user_task(self, spec: str, ordinal: int):
+        matching = [t for t in self.ready_user_tasks() if t.task_spec.name == spec]
+        if ordinal >= len(matching):
+            raise Conflict(f"taak '{spec}' is niet gereed")
+        return str(matching[ordinal].id)
+
+    def task_count(self) -> int:
+        return len(self.workflow.tasks) + sum(len(sp.tasks) for sp in self.workflow.subprocesses.values())
+
+    # -- internals
+    def _all_tasks(self) -> list:
+        tasks = list(self.workflow.get_tasks())
+        for sp in self.workflow.subprocesses.values():
+            tasks.extend(sp.get_tasks())
+        return tasks
+
+    def _ready_user_task(self, task_id: str):
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, TypeError):
+            raise NotFound(f"taak {task_id} bestaat niet") from None
+        except (WorkflowException, KeyError):
+            task = None
+        if task is None:
+            raise NotFound(f"taak {task_id} hoort niet bij deze zaak")
+        if not task.task_spec.manual:
+            raise Conflict(f"taak {task_id} is geen gebruikerstaak")
+        if not task.has_state(TaskState.READY):
+            raise Conflict(f"taak '{task.task_spec.bpmn_name or task.task_spec.name}' is niet (meer) gereed "
+                           f"(status {TaskState.get_name(task.state)})")
+        return task
+
+    def _task_info(self, task, ordinal: int) -> UserTaskInfo:
+        props = properties(task.task_spec)
+        due = self._task_due(task, props)
+        return UserTaskInfo(
+            id=str(task.id), spec=task.task_spec.name, name=task.task_spec.bpmn_name or task.task_spec.name,
+            lane=task.task_spec.lane, form=props.get("formulier"), due=due,
+            phase=props.get("fase") or self.phase, ordinal=ordinal, data=task.data,
+        )
+
+    def _task_due(self, task, props: dict) -> datetime | None:
+        if task._get_internal_data("werkpad_due") is not None:
+            return datetime.fromisoformat(task._get_internal_data("werkpad_due"))
+        due = None
+        expression = props.get("termijn")
+        if expression:
+            try:
+                value = self.workflow.script_engine.evaluate(task, expression)
+            except SpiffWorkflowException as exc:
+                raise EngineError(f"termijn van '{task.task_spec.bpmn_name}' kan niet worden berekend: {exc}") from exc
+            text = str(value)
+            if text.upper().startswith("P"):
+                due = _local_plus(clock.now(), text)
+            elif len(text) == 10:  # a date: due by the end of that day
+                due = clock.to_utc(text + "T23:59:59")
+            else:
+                due = _moment(text)
+        else:
+            parent = task.parent
+            if parent is not None:
+                dues = [timer_due(s) for s in parent.children
+                        if s is not task and isinstance(getattr(s.task_spec, "event_definition", None),
+                                                         TimerEventDefinition)
+                        and getattr(s.task_spec, "cancel_activity", False)]
+                dues = [d for d in dues if d is not None]
+                due = min(dues) if dues else None
+        if due is not None:
+            task._set_internal_data(werkpad_due=due.isoformat())
+        return due
+
+    def _run(self, fn) -> Any:
+        try:
+            return fn()
+        except (ValidationError, Conflict, NotFound):
+            raise
+        except SpiffWorkflowException as exc:
+            raise EngineError(_spiff_message(exc)) from exc
+        except RecursionError as exc:
+            raise EngineError("het proces is te diep genest") from exc
+
+    def _advance(self) -> None:
+        """Run engine steps until only people, timers or messages can move the case."""
+        self._run(self.workflow.do_engine_steps)
+        self._run(self.workflow.refresh_timers)
+        self._run(self.workflow.do_engine_steps)
+        for task in self.ready_user_tasks():
+            self._task_due(task, properties(task.task_spec))
+        self._update_phase()
+        self._check_completion()
+        self.compact()
+
+    def _update_phase(self) -> None:
+        frontier = [t for t in self._all_tasks() if t.has_state(TaskState.READY | TaskState.WAITING)]
+        found = []
+        for task in frontier:
+            phase = properties(task.task_spec).get("fase")
+            if phase is None:
+                parent_id = getattr(task.workflow, "parent_task_id", None)
+                if parent_id is not None:
+                    parent = self.workflow.get_task_from_id(parent_id)
+                    phase = properties(parent.task_spec).get("fase")
+            if phase in PHASES:
+                found.append(phase)
+        if found:
+            self.phase = max(found, key=PHASES.index)
+
+    def _check_completion(self) -> None:
+        if not self.workflow.completed:
+            return
+        ends = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
+        if not ends:
+            raise EngineError("het proces meldt zich klaar zonder een eindgebeurtenis te bereiken")
+        end = max(ends, key=lambda t: t.last_state_change)
+        self.end_event = end.task_spec.bpmn_id or end.task_spec.name
+        status = properties(end.task_spec).get("status")
+        if status in ("withdrawn", "completed"):
+            self._status = status
+        phase = properties(end.task_spec).get("fase")
+        if phase in PHASES:
+            self.phase = phase
+
+    def compact(self) -> None:
+        """Prune finished history above the lowest common ancestor of unfinished work."""
+        if self.workflow.completed:
+            return
+        for wf in [self.workflow, *self.workflow.subprocesses.values()]:
+            _prune(wf)
+        # drop subprocesses that belong to pruned or finished tasks
+        for sp_id in list(self.workflow.subprocesses):
+            sp = self.workflow.subprocesses[sp_id]
+            parent_wf = sp.parent_workflow or self.workflow
+            parent_task = parent_wf.tasks.get(sp.parent_task_id)
+            if parent_task is None or (sp.completed and parent_task.has_state(TaskState.FINISHED_MASK)):
+                del self.workflow.subprocesses[sp_id]
+
+
+def _prune(wf) -> None:
+    unfinished = [t for t in wf.tasks.values() if t.has_state(TaskState.NOT_FINISHED_MASK)]
+    if not unfinished:
+        return
+    common: list | None = None
+    for task in unfinished:
+        chain = []
+        node = task
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        chain.reverse()
+        if common is None:
+            common = chain
+        else:
+            n = 0
+            while n < len(common) and n < len(chain) and common[n] is chain[n]:
+                n += 1
+            common = common[:n]
+        if len(common) <= 1:
+            return
+    # The new root must be a finished task: unfinished ones inherit data from their parent.
+    while common and not common[-1].has_state(TaskState.FINISHED_MASK):
+        common.pop()
+    if len(common) <= 1:
+        return
+    new_root = common[-1]
+    if new_root is wf.task_tree:
+        return
+    keep = set()
+    stack = [new_root]
+    while stack:
+        node = stack.pop()
+        keep.add(node.id)
+        stack.extend(c for c in node.children if c is not None)
+    for tid in list(wf.tasks):
+        if tid not in keep:
+            del wf.tasks[tid]
+    new_root._parent = None
+    wf.task_tree = new_root
+    if wf.last_task is not None and wf.last_task.id not in keep:
+        wf.last_task = new_root
+
+
+def _spiff_message(exc: Exception) -> str:
+    parts = [str(exc)]
+    task_spec = getattr(exc, "task_spec", None) or getattr(getattr(exc, "task", None), "task_spec", None)
+    if task_spec is not None:
+        parts.append(f"(bij '{getattr(task_spec, 'bpmn_name', None) or task_spec.name}')")
+    notes = getattr(exc, "__notes__", None)
+    if notes:
+        parts.append("; ".join(notes))
+    return " ".join(parts)

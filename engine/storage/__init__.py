@@ -1,0 +1,5 @@
+"""Storage: tables, the unit of work and migrations (SQLAlchemy, Alembic)."""
+from .db import Database, UnitOfWork
+from .models import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow, metadata
+
+__all__ = ["Database", "UnitOfWork", "CaseRow", "DefinitionRow", "EventRow", "TaskRow", "TimerRow", "metadata"]
