@@ -478,7 +478,9 @@ def _compile_or_refuse(source: str, mode: str) -> tuple[ast.AST, str]:
         return _compile(source, mode), text
     except SyntaxError as exc:
         where = f" (line {exc.lineno})" if exc.lineno and mode == "exec" else ""
-        raise ExpressionError(f"syntax error{where}: {exc.msg}", lineno=exc.lineno) from exc
+        line = " ".join((exc.text or "").split())
+        snippet = f" in '{line[:77]}...'" if len(line) > 80 else f" in '{line}'" if line else ""
+        raise ExpressionError(f"syntax error{where}: {exc.msg}{snippet}", lineno=exc.lineno) from exc
 
 
 def check(expression_or_script: str, mode: str = "eval") -> None:
@@ -757,11 +759,11 @@ class _Interpreter:
 
     def arith(self, node: ast.AST, op: ast.operator, left: Any, right: Any) -> Any:
         symbol = _BINOP_SYMBOL.get(type(op), type(op).__name__)
+        if isinstance(op, ast.Mod) and isinstance(left, str):
+            raise self.error(node, "%-formatting of strings is not allowed")
         for operand in (left, right):
             if not isinstance(operand, _NUMBER + _SEQUENCE):
                 raise self.error(node, f"operator {symbol} is not allowed on {type(operand).__name__} values")
-        if isinstance(op, ast.Mod) and isinstance(left, str):
-            raise self.error(node, "%-formatting of strings is not allowed")
         if isinstance(op, ast.Add) and isinstance(left, _SEQUENCE):
             if type(left) is type(right):
                 if _size(left, MAX_SIZE) + _size(right, MAX_SIZE) > MAX_SIZE:
@@ -1031,11 +1033,12 @@ def _execute(
     runner.run(tree.body)
     for name in sorted(runner.written):
         value = working[name]
+        # size first: it is bounded even for cyclic host data
+        if _size(value, MAX_STORED_SIZE) > MAX_STORED_SIZE:
+            raise ExpressionError(f"cannot store '{name}': larger than {MAX_STORED_SIZE} characters/elements")
         problem = _storable_problem(value)
         if problem is not None:
             raise ExpressionError(f"cannot store '{name}' in task data: {problem}")
-        if _size(value, MAX_STORED_SIZE) > MAX_STORED_SIZE:
-            raise ExpressionError(f"cannot store '{name}': larger than {MAX_STORED_SIZE} characters/elements")
     # Commit only now, so a failing script leaves the data untouched.
     for name in runner.deleted:
         data.pop(name, None)
