@@ -116,9 +116,10 @@ def processes() -> None:
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--user", default="system")
-def processes_deploy(wp: Werkpad, directory: Path | None, forms_dir: Path | None, user: str):
+@click.option("--only", multiple=True, help="Alleen deze procesmap(pen).")
+def processes_deploy(wp: Werkpad, directory: Path | None, forms_dir: Path | None, user: str, only: tuple):
     """Rol alle processen in DIRECTORY (standaard processes/) uit."""
-    result = wp.deploy(directory, forms_dir, actor=user)
+    result = wp.deploy(directory, forms_dir, actor=user, only=list(only) or None)
     lines = [f"{r['process']}: versie {r['version']} ({'nieuw' if r['created'] else 'ongewijzigd'}, "
              f"geldig vanaf {r['effective_from']})" for r in result]
     return result, "\n".join(lines)

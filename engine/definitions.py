@@ -160,9 +160,9 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
     bundle = _bundle(manifest, files, {}, "{}")
     # Which forms does it need? Parse once to find out, then snapshot them.
     form_ids = sorted({t["form"] for t in _user_tasks(bundle) if t["form"]})
-    missing = [f for f in form_ids if f not in forms]
-    if missing:
-        raise DefinitionError(f"{bundle.key}: formulier(en) bestaan niet: {', '.join(missing)}")
+    problems = forms.check(form_ids)
+    if problems:
+        raise DefinitionError(f"{bundle.key}: " + "; ".join(problems), problems=problems)
     bundle.forms = forms.raw_sources(form_ids)
     vocab_path = Path(forms_root) / VOCABULARY_FILE if forms_root else None
     bundle.vocabulary = vocab_path.read_text(encoding="utf-8") if vocab_path and vocab_path.exists() else "{}"
@@ -171,15 +171,16 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
     return bundle
 
 
-def discover(processes_root: Path, forms_root: Path) -> list[Bundle]:
-    """Every process folder under ``processes_root`` (shared folder excluded)."""
+def discover(processes_root: Path, forms_root: Path, only: list[str] | None = None) -> list[Bundle]:
+    """Every process folder under ``processes_root`` (shared folder excluded);
+    ``only`` limits it to the named folders/keys."""
     processes_root = Path(processes_root)
     if not processes_root.is_dir():
         raise DefinitionError(f"map {processes_root} bestaat niet")
     forms = FormRegistry.load_dir(Path(forms_root))
     bundles = []
     for sub in sorted(processes_root.iterdir()):
-        if sub.is_dir() and (sub / MANIFEST).exists():
+        if sub.is_dir() and (sub / MANIFEST).exists() and (only is None or sub.name in only):
             bundles.append(load_bundle(sub, forms, forms_root))
     if not bundles and (processes_root / MANIFEST).exists():
         bundles.append(load_bundle(processes_root, forms, forms_root))

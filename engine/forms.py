@@ -81,11 +81,15 @@ class FormDefinition:
 class FormRegistry:
     """All forms of a ``forms/`` folder, resolved against the vocabulary."""
 
-    def __init__(self, forms: dict[str, FormDefinition], vocabulary: dict[str, dict]) -> None:
+    def __init__(self, forms: dict[str, FormDefinition], vocabulary: dict[str, dict],
+                 broken: dict[str, str] | None = None) -> None:
         self.forms = forms
         self.vocabulary = vocabulary
+        self.broken = broken or {}  # form id -> why it cannot be used
 
     def get(self, form_id: str) -> FormDefinition:
+        if form_id in self.broken:
+            raise DefinitionError(self.broken[form_id])
         try:
             return self.forms[form_id]
         except KeyError:
@@ -93,6 +97,16 @@ class FormRegistry:
 
     def __contains__(self, form_id: str) -> bool:
         return form_id in self.forms
+
+    def check(self, form_ids: list[str]) -> list[str]:
+        """Problems with the given forms: missing or broken ones."""
+        problems = []
+        for fid in form_ids:
+            if fid in self.broken:
+                problems.append(self.broken[fid])
+            elif fid not in self.forms:
+                problems.append(f"formulier '{fid}' bestaat niet")
+        return problems
 
     def raw_sources(self, form_ids: list[str]) -> dict[str, str]:
         return {fid: self.forms[fid].source for fid in form_ids if fid in self.forms}
@@ -110,32 +124,42 @@ class FormRegistry:
                 text = path.read_text(encoding="utf-8")
                 try:
                     fid = json.loads(text).get("id") or path.stem
-                except json.JSONDecodeError as exc:
-                    raise DefinitionError(f"{path}: geen geldige JSON ({exc})") from exc
+                except (json.JSONDecodeError, AttributeError):
+                    fid = path.stem  # reported as broken below
                 if fid in sources:
                     raise DefinitionError(f"formulier-id '{fid}' komt twee keer voor ({path})")
                 sources[fid] = text
-        return cls.from_sources(sources, vocab_text)
+        return cls.from_sources(sources, vocab_text, strict=False)
 
     @classmethod
-    def from_sources(cls, sources: Mapping[str, str], vocabulary_text: str = "{}") -> FormRegistry:
-        """Build from raw JSON texts (as stored with a definition version)."""
+    def from_sources(cls, sources: Mapping[str, str], vocabulary_text: str = "{}",
+                     strict: bool = True) -> FormRegistry:
+        """Build from raw JSON texts (as stored with a definition version).
+
+        With ``strict=False`` a broken form is remembered instead of raised, so
+        one bad form does not stop processes that do not use it."""
         try:
             vocab_doc = json.loads(vocabulary_text or "{}")
         except json.JSONDecodeError as exc:
             raise DefinitionError(f"{VOCABULARY_FILE}: geen geldige JSON ({exc})") from exc
         vocabulary = vocab_doc.get("velden", vocab_doc)
-        forms = {}
+        forms, broken = {}, {}
         for fid, text in sources.items():
             try:
-                doc = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise DefinitionError(f"formulier '{fid}': geen geldige JSON ({exc})") from exc
-            schema = resolve_form(fid, doc, vocabulary)
-            form = FormDefinition(id=fid, schema=schema, source=text)
-            object.__setattr__(form, "_loader", _build_schema(form))
+                try:
+                    doc = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise DefinitionError(f"formulier '{fid}': geen geldige JSON ({exc})") from exc
+                schema = resolve_form(fid, doc, vocabulary)
+                form = FormDefinition(id=fid, schema=schema, source=text)
+                object.__setattr__(form, "_loader", _build_schema(form))
+            except DefinitionError as exc:
+                if strict:
+                    raise
+                broken[fid] = exc.message
+                continue
             forms[fid] = form
-        return cls(forms, vocabulary)
+        return cls(forms, vocabulary, broken)
 
 
 def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dict:

@@ -179,6 +179,7 @@ def timer_due(task) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- parsing
+_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False,
                             huge_tree=False)
 
@@ -188,9 +189,16 @@ def _parse_xml(name: str, text: str | bytes):
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         raise DefinitionError(f"{name}: DOCTYPE/ENTITY-declaraties zijn niet toegestaan")
     try:
-        return etree.fromstring(data, parser=_SAFE_XML)
+        root = etree.fromstring(data, parser=_SAFE_XML)
     except etree.XMLSyntaxError as exc:
         raise DefinitionError(f"{name}: geen geldige XML ({exc})") from exc
+    # Spiff 3.2.0 reads triggeredByEvent as a namespaced attribute, while modelers
+    # write it plain: without this an event subprocess silently becomes an
+    # ordinary subprocess that never starts.
+    for node in root.iter(f"{{{_BPMN_NS}}}subProcess"):
+        if node.get("triggeredByEvent") == "true":
+            node.set(f"{{{_BPMN_NS}}}triggeredByEvent", "true")
+    return root
 
 
 def parse_specs(files: Mapping[str, str], process_id: str):
@@ -412,17 +420,67 @@ class CaseRuntime:
         return due
 
     def deliver_message(self, name: str, payload: Mapping[str, Any]) -> bool:
-        """Hand a message to a waiting catch event; False when nothing waits for it."""
+        """Hand a message to a waiting catch event or a message-started event
+        subprocess; False when nothing in the case catches it."""
         check_json_safe(dict(payload))
-        for task in list(self.workflow.event_manager.tasks.values()):
-            definition = task.task_spec.event_definition
-            if isinstance(definition, MessageEventDefinition) and definition.name == name \
-                    and task.has_state(TaskState.WAITING):
-                event = BpmnEvent(definition, payload=json.loads(json.dumps(dict(payload))))
-                self._run(lambda ev=event: self.workflow.send_event(ev))
-                self._advance()
-                return True
+        definition = self._message_catchers().get(name)
+        if definition is None:
+            return False
+        interrupting = self._interrupting_event_subprocess(name)
+        main_flow = [t for t in self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)]
+        existing = set(self.workflow.subprocesses)
+        event = BpmnEvent(definition, payload=json.loads(json.dumps(dict(payload))))
+        self._run(lambda: self.workflow.send_event(event))
+        if interrupting:
+            self._interrupt(main_flow, existing)
+        self._advance()
+        return True
+
+    def _interrupting_event_subprocess(self, name: str) -> bool:
+        if self.workflow.event_manager and any(
+                isinstance(t.task_spec.event_definition, MessageEventDefinition)
+                and t.task_spec.event_definition.name == name and t.has_state(TaskState.WAITING)
+                for t in self.workflow.event_manager.tasks.values()):
+            return False
+        for spec_name in getattr(self.workflow.spec.start, "trigger_specs", []):
+            for start in getattr(self.workflow.subprocess_specs.get(spec_name), "bpmn_start_events", []):
+                definition = getattr(start, "event_definition", None)
+                if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                    return getattr(start, "interrupting", True) is not False
         return False
+
+    def _interrupt(self, main_flow: list, existing_subprocesses: set) -> None:
+        """Spiff 3.2.0 runs an interrupting event subprocess beside the main flow;
+        BPMN says it replaces it. Cancel what was running before it started and
+        end the case through the event subprocess's own end event."""
+        self._run(self.workflow.do_engine_steps)
+        for task in main_flow:
+            if not task.has_state(TaskState.FINISHED_MASK):
+                self._run(task.cancel)
+        new = [sp for key, sp in self.workflow.subprocesses.items() if key not in existing_subprocesses]
+        if new and all(sp.completed for sp in new):
+            ends = [t for sp in new for t in sp.get_tasks(state=TaskState.COMPLETED)
+                    if isinstance(t.task_spec, EndEvent)]
+            if ends:
+                end = ends[-1]
+                self.end_event = end.task_spec.bpmn_id or end.task_spec.name
+                self._status = properties(end.task_spec).get("status") or "completed"
+            self._run(self.workflow.cancel)
+
+    def _message_catchers(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if isinstance(definition, MessageEventDefinition) and task.has_state(TaskState.WAITING):
+                found.setdefault(definition.name, definition)
+        if not self.workflow.completed:
+            for spec_name in getattr(self.workflow.spec.start, "trigger_specs", []):
+                sp_spec = self.workflow.subprocess_specs.get(spec_name)
+                for start in getattr(sp_spec, "bpmn_start_events", []):
+                    definition = getattr(start, "event_definition", None)
+                    if isinstance(definition, MessageEventDefinition):
+                        found.setdefault(definition.name, definition)
+        return found
 
     def withdraw(self) -> None:
         """End the case from any phase (aanvraag ingetrokken)."""
@@ -432,7 +490,7 @@ class CaseRuntime:
     # -- observation
     @property
     def status(self) -> str:
-        if self._status in ("withdrawn", "error"):
+        if self._status in ("withdrawn", "error", "completed"):
             return self._status
         if self.workflow.completed:
             return self._status or "completed"
@@ -468,12 +526,7 @@ class CaseRuntime:
         return out
 
     def waiting_messages(self) -> list[str]:
-        out = []
-        for task in self.workflow.event_manager.tasks.values():
-            definition = task.task_spec.event_definition
-            if isinstance(definition, MessageEventDefinition) and task.has_state(TaskState.WAITING):
-                out.append(definition.name)
-        return sorted(set(out))
+        return sorted(self._message_catchers()) if self.status not in ("completed", "withdrawn") else []
 
     def observe(self) -> Observation:
         return Observation(self.status, self.phase, self.user_tasks(), self.waiting_timers(),
@@ -515,7 +568,7 @@ class CaseRuntime:
         except (WorkflowException, KeyError):
             task = None
         if task is None:
-            raise NotFound(f"taak {task_id} hoort niet bij deze zaak")
+            raise Conflict(f"taak {task_id} is niet (meer) gereed in deze zaak")
         if not task.task_spec.manual:
             raise Conflict(f"taak {task_id} is geen gebruikerstaak")
         if not task.has_state(TaskState.READY):
@@ -599,7 +652,7 @@ class CaseRuntime:
             self.phase = max(found, key=PHASES.index)
 
     def _check_completion(self) -> None:
-        if not self.workflow.completed:
+        if not self.workflow.completed or self.end_event is not None:
             return
         ends = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
         if not ends:

@@ -68,9 +68,10 @@ class Werkpad:
 
     # ------------------------------------------------------------------ definitions
     def deploy(self, processes_dir: Path | str | None = None, forms_dir: Path | str | None = None,
-               actor: str = "system", at: datetime | None = None) -> list[dict]:
-        """Store every process folder as a version; unchanged files make no new version."""
-        bundles = discover(Path(processes_dir or self.processes_dir), Path(forms_dir or self.forms_dir))
+               actor: str = "system", at: datetime | None = None, only: list[str] | None = None) -> list[dict]:
+        """Store every process folder as a version; unchanged files make no new version.
+        All or nothing: one invalid folder stops the deploy with its reasons."""
+        bundles = discover(Path(processes_dir or self.processes_dir), Path(forms_dir or self.forms_dir), only)
         out = []
         with clock.at(at), self.db.unit_of_work() as uow:
             for bundle in bundles:

@@ -50,7 +50,7 @@ def wp(db_url) -> Werkpad:
     """An upgraded, deployed engine on each database."""
     engine = Werkpad(db_url, processes_dir=EXAMPLE, forms_dir=FORMS)
     engine.upgrade_db()
-    engine.deploy()
+    engine.deploy(only=["voorbeeld"])
     yield engine
     engine.db.dispose()
 
@@ -59,6 +59,6 @@ def wp(db_url) -> Werkpad:
 def wp_sqlite(sqlite_url) -> Werkpad:
     engine = Werkpad(sqlite_url, processes_dir=EXAMPLE, forms_dir=FORMS)
     engine.upgrade_db()
-    engine.deploy()
+    engine.deploy(only=["voorbeeld"])
     yield engine
     engine.db.dispose()

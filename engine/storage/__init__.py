@@ -3,3 +3,4 @@ from .db import Database, UnitOfWork
 from .models import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow, metadata
 
 __all__ = ["Database", "UnitOfWork", "CaseRow", "DefinitionRow", "EventRow", "TaskRow", "TimerRow", "metadata"]
+from . import accounts_models  # noqa: F401

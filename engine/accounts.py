@@ -1,0 +1,445 @@
+"""Accounts and security use cases: organisations, users, roles, server-side
+sessions and the access log. No Flask here; the web layer calls these.
+
+Roles (per organisation):
+
+* ``consultant`` — works tasks in one or more lanes (``inkomensconsulent``, ``werkconsulent``, …)
+* ``teamleider`` — sees and works every task of the organisation, assigns tasks
+* ``process_designer`` — deploys and inspects processes; no access to case data
+* ``auditor`` — reads cases and the access log; changes nothing
+* ``administrator`` — manages users and roles; no access to case data
+
+Sessions: the browser holds a random token; the table keeps only its SHA-256.
+A session ends after 30 minutes without activity or 12 hours after login,
+at logout and when the user is blocked — checked on every request.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select, update
+
+from . import clock
+from .errors import Conflict, NotFound, ValidationError
+from .storage.accounts_models import AccessLogRow, MembershipRow, OrganisationRow, UserRow, WebSessionRow
+
+ROLES = ("consultant", "teamleider", "process_designer", "auditor", "administrator")
+ROLE_LABELS = {
+    "consultant": "Consulent",
+    "teamleider": "Teamleider",
+    "process_designer": "Procesontwerper",
+    "auditor": "Auditor",
+    "administrator": "Beheerder",
+}
+CASE_READERS = frozenset({"consultant", "teamleider", "auditor"})
+CASE_WORKERS = frozenset({"consultant", "teamleider"})
+ORGANISATION_KINDS = ("gemeente", "regionaal")
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+TOUCH_INTERVAL = timedelta(seconds=30)
+MIN_PASSWORD_LENGTH = 10
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash("werkpad-dummy-wachtwoord")
+
+
+@dataclass(frozen=True)
+class Membership:
+    organisation: str
+    role: str
+    lane: str = ""
+
+
+@dataclass
+class Principal:
+    """The logged-in user and what they may do, per organisation."""
+
+    user_id: int
+    username: str
+    display_name: str
+    memberships: list[Membership] = field(default_factory=list)
+
+    def roles(self, organisation: str | None = None) -> set[str]:
+        return {m.role for m in self.memberships if organisation is None or m.organisation == organisation}
+
+    def has_role(self, role: str, organisation: str | None = None) -> bool:
+        return role in self.roles(organisation)
+
+    @property
+    def organisations(self) -> list[str]:
+        return sorted({m.organisation for m in self.memberships})
+
+    def case_organisations(self) -> list[str]:
+        """Organisations whose cases this user may read."""
+        return sorted({m.organisation for m in self.memberships if m.role in CASE_READERS})
+
+    def work_organisations(self) -> list[str]:
+        """Organisations whose tasks this user may claim and complete."""
+        return sorted({m.organisation for m in self.memberships if m.role in CASE_WORKERS})
+
+    def lanes(self, organisation: str) -> set[str]:
+        return {m.lane for m in self.memberships
+                if m.organisation == organisation and m.role == "consultant" and m.lane}
+
+    def all_lanes(self) -> set[str]:
+        return {m.lane for m in self.memberships if m.role == "consultant" and m.lane}
+
+    def team_scope(self) -> dict[str, set[str] | None]:
+        """Per organisation the lanes of 'my team' (None: every lane, for a teamleider)."""
+        out: dict[str, set[str] | None] = {}
+        for org in self.work_organisations():
+            out[org] = None if self.has_role("teamleider", org) else self.lanes(org)
+        return out
+
+    def can_read_case(self, organisation: str) -> bool:
+        return bool(self.roles(organisation) & CASE_READERS)
+
+    def can_work(self, organisation: str, lane: str | None) -> bool:
+        """May this user claim/complete a task of ``lane`` in ``organisation``?"""
+        roles = self.roles(organisation)
+        if "teamleider" in roles:
+            return True
+        if "consultant" not in roles:
+            return False
+        return not lane or lane in self.lanes(organisation)
+
+
+@dataclass
+class SessionInfo:
+    principal: Principal
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    """Use cases on accounts; takes a ``Werkpad`` (or anything with ``.db``)."""
+
+    def __init__(self, werkpad, pseudonym_secret: bytes | str | None = None) -> None:
+        self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
+        secret = pseudonym_secret or b""
+        self._secret = secret.encode() if isinstance(secret, str) else secret
+
+    # ------------------------------------------------------------------ organisations
+    def create_organisation(self, key: str, name: str, kind: str = "gemeente") -> dict:
+        key = (key or "").strip()
+        errors: dict[str, list[str]] = {}
+        if not key or not key.replace("_", "").isalnum() or key.lower() != key:
+            errors["key"] = ["Gebruik kleine letters, cijfers en _."]
+        if kind not in ORGANISATION_KINDS:
+            errors["kind"] = [f"Kies uit: {', '.join(ORGANISATION_KINDS)}."]
+        if errors:
+            raise ValidationError("Ongeldige organisatie.", fields=errors)
+        with self.db.unit_of_work() as uow:
+            row = uow.session.get(OrganisationRow, key)
+            if row is None:
+                row = OrganisationRow(key=key, name=name or key, kind=kind, created_at=clock.now())
+                uow.session.add(row)
+            else:
+                row.name, row.kind = name or row.name, kind
+            uow.commit()
+            return {"key": row.key, "name": row.name, "kind": row.kind}
+
+    def list_organisations(self) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(OrganisationRow).order_by(OrganisationRow.key)).all()
+            return [{"key": r.key, "name": r.name, "kind": r.kind} for r in rows]
+
+    def organisation_names(self, keys: Iterable[str] | None = None) -> dict[str, str]:
+        with self.db.unit_of_work(write=False) as uow:
+            query = select(OrganisationRow.key, OrganisationRow.name)
+            if keys is not None:
+                query = query.where(OrganisationRow.key.in_(list(keys)))
+            return dict(uow.session.execute(query).all())
+
+    # ------------------------------------------------------------------ users
+    def create_user(self, username: str, password: str, display_name: str | None = None,
+                    email: str | None = None) -> dict:
+        username = (username or "").strip().lower()
+        errors: dict[str, list[str]] = {}
+        if not username or any(c.isspace() for c in username) or len(username) > 100:
+            errors["username"] = ["Gebruikersnaam is verplicht, zonder spaties."]
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            errors["password"] = [f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben."]
+        if errors:
+            raise ValidationError("Ongeldige gebruiker.", fields=errors)
+        now = clock.now()
+        with self.db.unit_of_work() as uow:
+            if uow.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
+                raise Conflict(f"gebruiker '{username}' bestaat al")
+            row = UserRow(username=username, display_name=(display_name or username).strip(), email=email,
+                          password_hash=_hasher.hash(password), blocked=False, created_at=now,
+                          password_changed_at=now, failed_logins=0)
+            uow.session.add(row)
+            uow.commit()
+            return self._user_dict(row, [])
+
+    def set_password(self, username: str, password: str) -> None:
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationError("Ongeldig wachtwoord.",
+                                  fields={"password": [f"Minstens {MIN_PASSWORD_LENGTH} tekens."]})
+        with self.db.unit_of_work() as uow:
+            row = self._user_row(uow, username)
+            row.password_hash = _hasher.hash(password)
+            row.password_changed_at = clock.now()
+            self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
+            uow.commit()
+
+    def get_user(self, username: str) -> dict:
+        with self.db.unit_of_work(write=False) as uow:
+            row = self._user_row(uow, username)
+            return self._user_dict(row, self._memberships(uow, row.id))
+
+    def list_users(self, organisation: str | None = None) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            query = select(UserRow).order_by(UserRow.username)
+            if organisation:
+                query = query.where(UserRow.id.in_(select(MembershipRow.user_id)
+                                                   .where(MembershipRow.organisation == organisation)))
+            rows = uow.session.scalars(query).all()
+            return [self._user_dict(r, self._memberships(uow, r.id)) for r in rows]
+
+    def colleagues(self, organisation: str) -> list[dict]:
+        """Users who can work tasks in ``organisation`` (for assigning)."""
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(
+                select(UserRow.username, UserRow.display_name).join(MembershipRow, MembershipRow.user_id == UserRow.id)
+                .where(MembershipRow.organisation == organisation, MembershipRow.role.in_(CASE_WORKERS),
+                       UserRow.blocked.is_(False)).distinct().order_by(UserRow.display_name)).all()
+            return [{"username": u, "display_name": d} for u, d in rows]
+
+    def grant(self, username: str, organisation: str, role: str, lane: str | None = None,
+              granted_by: str = "system") -> dict:
+        lane = (lane or "").strip()
+        errors: dict[str, list[str]] = {}
+        if role not in ROLES:
+            errors["role"] = [f"Kies uit: {', '.join(ROLES)}."]
+        if role == "consultant" and not lane:
+            errors["lane"] = ["Een consulent hoort bij een lane (bijvoorbeeld inkomensconsulent)."]
+        if role != "consultant" and lane:
+            errors["lane"] = ["Alleen een consulent heeft een lane."]
+        if errors:
+            raise ValidationError("Ongeldige rol.", fields=errors)
+        with self.db.unit_of_work() as uow:
+            user = self._user_row(uow, username)
+            if uow.session.get(OrganisationRow, organisation) is None:
+                raise NotFound(f"organisatie '{organisation}' bestaat niet")
+            exists = uow.session.scalar(select(MembershipRow.id).where(
+                MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
+                MembershipRow.role == role, MembershipRow.lane == lane))
+            if exists is None:
+                uow.session.add(MembershipRow(user_id=user.id, organisation=organisation, role=role, lane=lane,
+                                              granted_at=clock.now(), granted_by=granted_by))
+            uow.commit()
+            return self._user_dict(user, self._memberships(uow, user.id))
+
+    def revoke(self, username: str, organisation: str, role: str, lane: str | None = None) -> dict:
+        with self.db.unit_of_work() as uow:
+            user = self._user_row(uow, username)
+            rows = uow.session.scalars(select(MembershipRow).where(
+                MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
+                MembershipRow.role == role, MembershipRow.lane == (lane or ""))).all()
+            if not rows:
+                raise NotFound(f"{username} heeft die rol niet in {organisation}")
+            for row in rows:
+                uow.session.delete(row)
+            uow.commit()
+            return self._user_dict(user, self._memberships(uow, user.id))
+
+    def block(self, username: str) -> None:
+        """Block the account and end its sessions at once."""
+        with self.db.unit_of_work() as uow:
+            row = self._user_row(uow, username)
+            row.blocked = True
+            row.blocked_at = clock.now()
+            self._end_sessions(uow, row.id, "geblokkeerd")
+            uow.commit()
+
+    def unblock(self, username: str) -> None:
+        with self.db.unit_of_work() as uow:
+            row = self._user_row(uow, username)
+            row.blocked = False
+            row.blocked_at = None
+            row.failed_logins = 0
+            uow.commit()
+
+    def principal(self, user_id: int) -> Principal:
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(UserRow, user_id)
+            if row is None:
+                raise NotFound("gebruiker bestaat niet")
+            return self._principal(uow, row)
+
+    # ------------------------------------------------------------------ login and sessions
+    def authenticate(self, username: str, password: str) -> Principal | None:
+        """The user if the password matches and the account is not blocked; else None."""
+        username = (username or "").strip().lower()
+        with self.db.unit_of_work() as uow:
+            row = uow.session.scalar(select(UserRow).where(UserRow.username == username))
+            if row is None:
+                _verify(_DUMMY_HASH, password or "")  # same work whether or not the user exists
+                return None
+            if not _verify(row.password_hash, password or ""):
+                row.failed_logins += 1
+                uow.commit()
+                return None
+            if row.blocked:
+                return None
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            row.failed_logins = 0
+            row.last_login_at = clock.now()
+            principal = self._principal(uow, row)
+            uow.commit()
+            return principal
+
+    def start_session(self, user_id: int, client_ip: str | None = None, user_agent: str | None = None,
+                      replaces: str | None = None) -> tuple[str, str]:
+        """A fresh session for ``user_id``: returns (cookie token, csrf token).
+
+        ``replaces`` is the token of a session the browser had before (ended, so
+        that an id planted before login is never carried over).
+        """
+        now = clock.now()
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        with self.db.unit_of_work() as uow:
+            if replaces:
+                old = uow.session.get(WebSessionRow, hash_token(replaces))
+                if old is not None and old.ended_at is None:
+                    old.ended_at, old.end_reason = now, "vervangen"
+            uow.session.add(WebSessionRow(id=hash_token(token), user_id=user_id, csrf_token=csrf, created_at=now,
+                                          last_seen_at=now, expires_at=now + ABSOLUTE_TIMEOUT,
+                                          client_ip=(client_ip or "")[:64] or None,
+                                          user_agent=(user_agent or "")[:300] or None))
+            uow.commit()
+        return token, csrf
+
+    def load_session(self, token: str | None) -> SessionInfo | None:
+        """The live session for a cookie token, or None (unknown, ended, expired or blocked)."""
+        if not token or len(token) > 200:
+            return None
+        now = clock.now()
+        key = hash_token(token)
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(WebSessionRow, key)
+            if row is None or row.ended_at is not None:
+                return None
+            user = uow.session.get(UserRow, row.user_id)
+            reason = None
+            if user is None or user.blocked:
+                reason = "geblokkeerd"
+            elif now >= row.expires_at:
+                reason = "absolute_time-out"
+            elif now - row.last_seen_at >= IDLE_TIMEOUT:
+                reason = "inactief"
+            if reason is None:
+                info = SessionInfo(self._principal(uow, user), row.csrf_token, row.created_at, row.expires_at)
+                touch = now - row.last_seen_at >= TOUCH_INTERVAL
+        if reason is not None:
+            self._end_session_key(key, reason)
+            return None
+        if touch:
+            with self.db.unit_of_work() as uow:
+                uow.session.execute(update(WebSessionRow).where(WebSessionRow.id == key,
+                                                                WebSessionRow.ended_at.is_(None))
+                                    .values(last_seen_at=now))
+                uow.commit()
+        return info
+
+    def end_session(self, token: str | None, reason: str = "uitgelogd") -> None:
+        if token:
+            self._end_session_key(hash_token(token), reason)
+
+    def _end_session_key(self, key: str, reason: str) -> None:
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(update(WebSessionRow).where(WebSessionRow.id == key, WebSessionRow.ended_at.is_(None))
+                                .values(ended_at=clock.now(), end_reason=reason))
+            uow.commit()
+
+    def _end_sessions(self, uow, user_id: int, reason: str) -> None:
+        uow.session.execute(update(WebSessionRow).where(WebSessionRow.user_id == user_id,
+                                                        WebSessionRow.ended_at.is_(None))
+                            .values(ended_at=clock.now(), end_reason=reason))
+
+    # ------------------------------------------------------------------ access log
+    def pseudonymise(self, bsn: str | None) -> str | None:
+        """The data subject id of the access log: HMAC-SHA256 of the BSN with the server secret."""
+        if not bsn:
+            return None
+        if not self._secret:
+            raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
+        return hmac.new(self._secret, bsn.encode(), hashlib.sha256).hexdigest()
+
+    def log_access(self, *, principal: Principal | None, operation: str, purpose: str,
+                   processing_activity: str, status: str, trace_id: str, span_id: str,
+                   started_at: datetime, organisation: str | None = None, case_id: str | None = None,
+                   task_id: str | None = None, bsn: str | None = None, details: dict | None = None) -> None:
+        with self.db.unit_of_work() as uow:
+            uow.session.add(AccessLogRow(
+                trace_id=trace_id, span_id=span_id, operation=operation, started_at=started_at,
+                ended_at=clock.now(), status=status,
+                user_id=principal.user_id if principal else None,
+                username=principal.username if principal else "anoniem",
+                organisation=organisation, case_id=case_id, task_id=task_id, purpose=purpose,
+                processing_activity=processing_activity, data_subject_id=self.pseudonymise(bsn),
+                data_subject_id_type="bsn-pseudoniem" if bsn else None,
+                details=json.dumps(details, ensure_ascii=False) if details else None))
+            uow.commit()
+
+    def access_log(self, case_id: str | None = None, username: str | None = None, limit: int = 200) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            query = select(AccessLogRow).order_by(AccessLogRow.id.desc()).limit(limit)
+            if case_id:
+                query = query.where(AccessLogRow.case_id == case_id)
+            if username:
+                query = query.where(AccessLogRow.username == username)
+            return [{
+                "trace_id": r.trace_id, "span_id": r.span_id, "operation": r.operation,
+                "started_at": r.started_at.isoformat(), "ended_at": r.ended_at.isoformat(), "status": r.status,
+                "user": r.username, "organisation": r.organisation, "case": r.case_id, "task": r.task_id,
+                "purpose": r.purpose, "processing_activity": r.processing_activity,
+                "data_subject_id": r.data_subject_id, "data_subject_id_type": r.data_subject_id_type,
+            } for r in uow.session.scalars(query).all()]
+
+    # ------------------------------------------------------------------ internals
+    def _user_row(self, uow, username: str) -> UserRow:
+        row = uow.session.scalar(select(UserRow).where(UserRow.username == (username or "").strip().lower()))
+        if row is None:
+            raise NotFound(f"gebruiker '{username}' bestaat niet")
+        return row
+
+    def _memberships(self, uow, user_id: int) -> list[Membership]:
+        rows = uow.session.scalars(select(MembershipRow).where(MembershipRow.user_id == user_id)
+                                   .order_by(MembershipRow.organisation, MembershipRow.role,
+                                             MembershipRow.lane)).all()
+        return [Membership(r.organisation, r.role, r.lane) for r in rows]
+
+    def _principal(self, uow, row: UserRow) -> Principal:
+        return Principal(row.id, row.username, row.display_name, self._memberships(uow, row.id))
+
+    @staticmethod
+    def _user_dict(row: UserRow, memberships: list[Membership]) -> dict:
+        return {"id": row.id, "username": row.username, "display_name": row.display_name, "email": row.email,
+                "blocked": row.blocked, "created_at": row.created_at.isoformat(),
+                "roles": [{"organisation": m.organisation, "role": m.role, "lane": m.lane or None}
+                          for m in memberships]}
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,246 @@
+"""The inbox queries: a consultant's tasks and their team's open tasks, always
+scoped to the organisations the user belongs to. No Flask here.
+
+Every query takes a :class:`Scope` built from the logged-in user; a task or
+case outside that scope is reported as not found, exactly like one that does
+not exist, so nothing leaks about other organisations.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import and_, false, func, or_, select
+
+from . import clock
+from .bsn import mask_bsn, normalise_bsn
+from .errors import NotFound
+from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
+
+VIEWS = ("mijn", "team", "alle")
+DUE_FILTERS = ("te_laat", "deze_week")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Scope:
+    """What a user may see: organisations (cases) and, per organisation, the lanes of their team.
+
+    ``team`` maps an organisation to its lanes, or to None for every lane
+    (a teamleider). Organisations missing from ``team`` give no team tasks.
+    """
+
+    username: str
+    organisations: list[str]
+    team: dict[str, set[str] | None] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, principal) -> Scope:
+        return cls(principal.username, principal.case_organisations(), principal.team_scope())
+
+
+@dataclass
+class InboxQuery:
+    view: str = "mijn"
+    organisation: str | None = None
+    phase: str | None = None
+    task: str | None = None  # task spec id
+    lane: str | None = None
+    due: str | None = None  # te_laat, deze_week
+    search: str | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+def week_end(moment: datetime) -> datetime:
+    """End of the Amsterdam calendar week (Sunday 24:00) containing ``moment``, in UTC."""
+    day = clock.local_date(moment)
+    sunday = day + timedelta(days=6 - day.weekday())
+    return clock.to_utc(datetime.combine(sunday + timedelta(days=1), time(0, 0)))
+
+
+def due_mark(due: datetime | None, now: datetime) -> str | None:
+    if due is None:
+        return None
+    if due < now:
+        return "te_laat"
+    if due < week_end(now):
+        return "deze_week"
+    return None
+
+
+class Inbox:
+    """Read side of the task inbox; takes a ``Werkpad`` (or anything with ``.db``)."""
+
+    def __init__(self, werkpad) -> None:
+        self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
+
+    # ------------------------------------------------------------------ lists
+    def _view_condition(self, scope: Scope, view: str):
+        orgs = scope.organisations
+        if not orgs:
+            return false()
+        in_orgs = CaseRow.organisation.in_(orgs)
+        if view == "mijn":
+            return and_(in_orgs, TaskRow.claimed_by == scope.username)
+        if view == "team":
+            parts = []
+            for org, lanes in scope.team.items():
+                if org not in orgs:
+                    continue
+                if lanes is None:
+                    parts.append(CaseRow.organisation == org)
+                else:
+                    parts.append(and_(CaseRow.organisation == org,
+                                      or_(TaskRow.lane.in_(sorted(lanes)), TaskRow.lane.is_(None))))
+            if not parts:
+                return false()
+            return and_(TaskRow.claimed_by.is_(None), or_(*parts))
+        return in_orgs  # alle
+
+    def _filters(self, query: InboxQuery, now: datetime) -> list:
+        conds = []
+        if query.organisation:
+            conds.append(CaseRow.organisation == query.organisation)
+        if query.phase:
+            conds.append(TaskRow.phase == query.phase)
+        if query.task:
+            conds.append(TaskRow.spec == query.task)
+        if query.lane:
+            conds.append(TaskRow.lane == query.lane)
+        if query.due == "te_laat":
+            conds.append(TaskRow.due_at < now)
+        elif query.due == "deze_week":
+            conds.append(and_(TaskRow.due_at >= now, TaskRow.due_at < week_end(now)))
+        text = (query.search or "").strip()
+        if text:
+            digits = normalise_bsn(text)
+            if digits and len(digits) == 9 and all(c.isdigit() or c in " .-" for c in text):
+                conds.append(CaseRow.bsn == digits)
+            else:
+                escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                conds.append(func.lower(CaseRow.client_name).like(f"%{escaped}%", escape="\\"))
+        return conds
+
+    def counts(self, scope: Scope) -> dict[str, int]:
+        out = {}
+        with self.db.unit_of_work(write=False) as uow:
+            for view in ("mijn", "team"):
+                out[view] = uow.session.scalar(
+                    select(func.count()).select_from(TaskRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                    .where(TaskRow.status == "open", self._view_condition(scope, view))) or 0
+        return out
+
+    def tasks(self, scope: Scope, query: InboxQuery, now: datetime | None = None) -> dict:
+        """One page of open tasks for the view, with the total and the counts per view."""
+        now = clock.to_utc(now) if now is not None else clock.now()
+        view = query.view if query.view in VIEWS else "mijn"
+        per_page = max(1, min(int(query.per_page or 25), MAX_PER_PAGE))
+        page = max(1, int(query.page or 1))
+        base = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                .where(TaskRow.status == "open", self._view_condition(scope, view), *self._filters(query, now)))
+        with self.db.unit_of_work(write=False) as uow:
+            total = uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+            rows = uow.session.execute(
+                base.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at, TaskRow.id)
+                .offset((page - 1) * per_page).limit(per_page)).all()
+            items = [self._row(task, case, now) for task, case in rows]
+        pages = max(1, -(-total // per_page))
+        return {"view": view, "items": items, "total": total, "page": page, "pages": pages,
+                "per_page": per_page, "counts": self.counts(scope)}
+
+    def facets(self, scope: Scope) -> dict:
+        """Values for the filter drop-downs: organisations, phases, tasks and lanes of open tasks in scope."""
+        if not scope.organisations:
+            return {"organisations": [], "phases": [], "tasks": [], "lanes": []}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(
+                select(CaseRow.organisation, TaskRow.phase, TaskRow.spec, TaskRow.name, TaskRow.lane)
+                .join(CaseRow, CaseRow.id == TaskRow.case_id)
+                .where(TaskRow.status == "open", CaseRow.organisation.in_(scope.organisations))
+                .distinct()).all()
+        tasks: dict[str, str] = {}
+        for _org, _phase, spec, name, _lane in rows:
+            tasks.setdefault(spec, name)
+        return {
+            "organisations": sorted({r[0] for r in rows} | set(scope.organisations)),
+            "phases": sorted({r[1] for r in rows if r[1]}),
+            "tasks": sorted(tasks.items(), key=lambda kv: kv[1]),
+            "lanes": sorted({r[4] for r in rows if r[4]}),
+        }
+
+    @staticmethod
+    def _row(task: TaskRow, case: CaseRow, now: datetime) -> dict:
+        return {
+            "id": task.id, "case": case.id, "client": case.client_name, "bsn_masked": mask_bsn(case.bsn),
+            "municipality": case.municipality, "organisation": case.organisation,
+            "phase": task.phase or case.phase, "task": task.name, "spec": task.spec, "lane": task.lane,
+            "due": task.due_at, "mark": due_mark(task.due_at, now), "created_at": task.created_at,
+            "waiting": now - task.created_at, "claimed_by": task.claimed_by,
+        }
+
+    # ------------------------------------------------------------------ scoped lookups
+    def case_header(self, scope: Scope, case_id: str) -> dict:
+        """Organisation, BSN and status of a case in scope; NotFound otherwise (also for other organisations)."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
+            if row is None or row.organisation not in scope.organisations:
+                raise NotFound(f"zaak {case_id} bestaat niet")
+            return {"id": row.id, "organisation": row.organisation, "municipality": row.municipality,
+                    "bsn": row.bsn, "status": row.status, "process": row.process_key}
+
+    def task_header(self, scope: Scope, task_id: str) -> dict:
+        """Case, organisation, lane and status of a task in scope; NotFound otherwise."""
+        with self.db.unit_of_work(write=False) as uow:
+            task = uow.session.get(TaskRow, task_id) if task_id and len(task_id) <= 36 else None
+            case = uow.session.get(CaseRow, task.case_id) if task is not None else None
+            if case is None or case.organisation not in scope.organisations:
+                raise NotFound(f"taak {task_id} bestaat niet")
+            return {"id": task.id, "case": case.id, "organisation": case.organisation, "bsn": case.bsn,
+                    "lane": task.lane, "status": task.status, "claimed_by": task.claimed_by,
+                    "municipality": case.municipality}
+
+    def startable(self, organisations: list[str]) -> list[dict]:
+        """Municipalities a new melding can be made for, from processes deployed for ``organisations``."""
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(
+                select(DefinitionRow.process_key, DefinitionRow.name, DefinitionRow.organisation,
+                       DefinitionRow.municipalities).where(DefinitionRow.organisation.in_(organisations or [""]))
+                .order_by(DefinitionRow.id)).all()
+        out: dict[tuple[str, str], dict] = {}
+        for key, name, org, municipalities in rows:
+            for municipality in json.loads(municipalities):
+                out[(municipality, key)] = {"municipality": municipality, "process": key, "name": name,
+                                            "organisation": org}
+        return sorted(out.values(), key=lambda d: (d["municipality"], d["process"]))
+
+    # ------------------------------------------------------------------ diagram
+    def diagram(self, scope: Scope, case_id: str) -> dict:
+        """What the case page's BPMN viewer needs: the process XML of the case's
+        version, the ids of its current tasks and of the completed ones."""
+        with self.db.unit_of_work(write=False) as uow:
+            case = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
+            if case is None or case.organisation not in scope.organisations:
+                raise NotFound(f"zaak {case_id} bestaat niet")
+            definition = uow.session.get(DefinitionRow, case.definition_id)
+            record = json.loads(definition.record)
+            current = uow.session.scalars(select(TaskRow.spec).where(TaskRow.case_id == case_id,
+                                                                     TaskRow.status == "open")).all()
+            payloads = uow.session.scalars(select(EventRow.payload).where(
+                EventRow.case_id == case_id, EventRow.type == "task_completed").order_by(EventRow.seq)).all()
+            process_id = (record.get("manifest") or {}).get("proces")
+        completed: list[str] = []
+        for text in payloads:
+            spec = (json.loads(text).get("task") or {}).get("spec")
+            if spec and spec not in completed:
+                completed.append(spec)
+        files = record.get("files") or {}
+        xml, name = None, None
+        for file_name, content in sorted(files.items()):
+            if not file_name.endswith(".bpmn"):
+                continue
+            if xml is None or (process_id and f'id="{process_id}"' in content):
+                xml, name = content, file_name
+        return {"case": case_id, "file": name, "xml": xml, "process_id": process_id,
+                "current": sorted(set(current)), "completed": completed}

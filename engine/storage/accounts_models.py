@@ -1,0 +1,112 @@
+"""Tables for accounts: organisations, users, memberships (roles), server-side
+web sessions and the access log (Logboek Dataverwerkingen).
+
+They live on the same declarative ``Base`` as the engine's tables so one
+metadata describes the whole schema; migration ``0002_accounts`` creates them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .models import Base, UTCDateTime
+
+
+class OrganisationRow(Base):
+    """A municipality (``tilburg``) or a regional organisation (``ijmond_werkt``)."""
+
+    __tablename__ = "organisations"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # gemeente, regionaal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MembershipRow(Base):
+    """One role of a user in an organisation; consultants have one row per lane."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        UniqueConstraint("user_id", "organisation", "role", "lane", name="uq_membership"),
+        Index("ix_memberships_org_role", "organisation", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation: Mapped[str] = mapped_column(ForeignKey("organisations.key"))
+    role: Mapped[str] = mapped_column(String(32))
+    lane: Mapped[str] = mapped_column(String(100), default="")  # "" when the role has no lane
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    granted_by: Mapped[str] = mapped_column(String(100))
+
+
+class WebSessionRow(Base):
+    """A logged-in browser. ``id`` is the SHA-256 of the cookie value, never the value itself."""
+
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index("ix_web_sessions_user", "user_id", "ended_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    client_ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class AccessLogRow(Base):
+    """Who looked at which case, why, when and with what result.
+
+    Field names follow the Logboek Dataverwerkingen standard: a trace/span id
+    per request, the operation, the processing activity (verwerkingsactiviteit)
+    and the data subject as a pseudonym (HMAC of the BSN with a server secret).
+    """
+
+    __tablename__ = "access_log"
+    __table_args__ = (
+        Index("ix_access_log_case", "case_id", "started_at"),
+        Index("ix_access_log_user", "user_id", "started_at"),
+        Index("ix_access_log_subject", "data_subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    trace_id: Mapped[str] = mapped_column(String(32))
+    span_id: Mapped[str] = mapped_column(String(16))
+    operation: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # ok, geweigerd, niet_gevonden
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    username: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    task_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    purpose: Mapped[str] = mapped_column(String(200))
+    processing_activity: Mapped[str] = mapped_column(String(100))
+    data_subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    data_subject_id_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    details: Mapped[str | None] = mapped_column(Text, nullable=True)
