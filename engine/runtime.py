@@ -40,7 +40,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
@@ -227,7 +226,18 @@ def parse_specs(files: Mapping[str, str], process_id: str):
 
 def _adopt_definitions(spec) -> None:
     """Swap Spiff's timer definitions for clock-aware ones; let message payloads
-    land under the message name."""
+    land under the message name; wire event subprocesses once, at parse time.
+
+    Spiff 3.2.0 wires a message-started event subprocess into the (shared) spec
+    the first time it is triggered, which changes how every later case on that
+    spec starts. Doing the same wiring here, minus the start's outputs, keeps
+    specs immutable while cases run."""
+    start = getattr(spec, "start", None)
+    for name in getattr(start, "trigger_specs", []):
+        ts = spec.task_specs.get(name)
+        if ts is not None and start not in ts.inputs:
+            ts._inputs.append(start.name)  # `inputs` is a computed list; this is its store
+            ts.connect(spec.end)
     for task_spec in spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)
         if definition is None:

@@ -401,8 +401,7 @@ class Werkpad:
                                          .order_by(EventRow.seq)).all()
             definition = uow.session.get(DefinitionRow, row.definition_id)
             bundle = self._bundle(definition)
-            stored_digest = _stored_digest(row)
-            return _replay(case_id, events, bundle, stored_digest)
+            return _replay(case_id, events, bundle, _actual_digest(row, bundle))
 
     def verify_audit(self, replay: bool = True) -> dict:
         broken = []
@@ -415,8 +414,8 @@ class Werkpad:
                                              .order_by(EventRow.seq)).all()
                 problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
                 if problem is None and replay:
-                    result = _replay(case_id, events, self._bundle_by_id(uow, row.definition_id),
-                                     _stored_digest(row))
+                    bundle = self._bundle_by_id(uow, row.definition_id)
+                    result = _replay(case_id, events, bundle, _actual_digest(row, bundle))
                     if not result["match"]:
                         problem = "replay wijkt af: " + result.get("reason", "")
             if problem:
@@ -553,6 +552,19 @@ def _task_ref(task: TaskRow) -> dict:
 
 def _stored_digest(row: CaseRow) -> str:
     return json.loads(row.state).get("digest", "") if row.state else ""
+
+
+def _actual_digest(row: CaseRow, bundle: Bundle) -> str:
+    """The fingerprint of the state as stored now (not the digest it claims)."""
+    state = json.loads(row.state)
+    if row.status == "error":
+        return state.get("digest", "")
+    spec, subprocess_specs = bundle.specs()
+    try:
+        runtime = CaseRuntime.restore(state, spec, subprocess_specs)
+        return audit.digest(runtime.observe().fingerprint())
+    except (WerkpadError, KeyError, ValueError, TypeError) as exc:
+        return f"onleesbaar: {exc}"
 
 
 def _age(born: date, on: date) -> int:

@@ -107,6 +107,10 @@ class UnitOfWork:
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
             if not self._committed:
+                # detach first so objects read in this unit stay readable after it
+                self.session.expunge_all()
                 self.session.rollback()
         finally:
             self.session.close()
+        if isinstance(exc, StaleDataError):  # an autoflush met a concurrent update
+            raise Conflict("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc

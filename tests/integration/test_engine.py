@@ -1,0 +1,243 @@
+"""The engine's use cases on a real database: SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import Conflict, NotFound, ValidationError, Werkpad
+
+ROOT = Path(__file__).resolve().parents[2]
+JAN = {"municipality": "voorbeeldstad", "bsn": "111222333", "name": "Jan Jansen", "birthdate": "1980-05-01"}
+
+
+def _start(wp: Werkpad, at: str = "2026-01-05T09:00", **extra) -> dict:
+    return wp.start_case(**{**JAN, **extra}, at=at)
+
+
+def _task(case: dict, spec: str) -> str:
+    return next(t["id"] for t in case["tasks"] if t["spec"] == spec)
+
+
+def _count(wp: Werkpad, table: str) -> int:
+    with wp.db.engine.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_deploy_is_idempotent_and_shows_the_process(wp):
+    again = wp.deploy(only=["voorbeeld"])
+    assert again[0]["created"] is False
+    shown = wp.show_process("voorbeeld")
+    assert len(shown["versions"]) == 1
+    assert shown["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    assert {"inkomensconsulent", "werkconsulent", "teamleider"} <= set(shown["lanes"])
+    assert {t["form"] for t in shown["user_tasks"]} >= {"voorbeeld_intake", "voorbeeld_diagnose"}
+    assert any(t["expression"] == '"R/P3M"' for t in shown["timers"])
+    with pytest.raises(NotFound):
+        wp.show_process("bestaat_niet")
+
+
+def test_new_cases_take_the_version_in_effect_running_cases_keep_theirs(wp, tmp_path):
+    old = _start(wp)
+    procs = tmp_path / "processes"
+    shutil.copytree(ROOT / "processes" / "voorbeeld", procs / "voorbeeld")
+    manifest = json.loads((procs / "voorbeeld" / "proces.json").read_text())
+    manifest["geldig_vanaf"] = "2027-01-01"
+    (procs / "voorbeeld" / "proces.json").write_text(json.dumps(manifest))
+    bpmn = procs / "voorbeeld" / "voorbeeld.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("Meldingsgesprek voeren", "Meldingsgesprek (Pw 2027) voeren"))
+    result = wp.deploy(procs, ROOT / "forms")
+    assert result[0]["created"] is True
+    before = _start(wp, at="2026-12-31T12:00", bsn="123456782")
+    after = _start(wp, at="2027-01-02T12:00", bsn="123456782")
+    assert before["version"] == old["version"]
+    assert after["version"] == result[0]["version"] != old["version"]
+    assert after["tasks"][0]["name"] == "Meldingsgesprek (Pw 2027) voeren"
+    assert wp.get_case(old["id"])["version"] == old["version"]
+
+
+def test_invalid_start_is_refused_and_stores_nothing(wp):
+    with pytest.raises(ValidationError) as err:
+        wp.start_case("voorbeeldstad", "123456789", "", "1980-13-01")
+    assert set(err.value.fields) == {"bsn", "naam", "geboortedatum"}
+    with pytest.raises(NotFound):
+        wp.start_case("nergenshuizen", "111222333", "Jan", "1980-01-01")
+    assert _count(wp, "cases") == 0 and _count(wp, "events") == 0
+
+
+def test_case_show_has_tasks_timers_and_forms(wp):
+    case = _start(wp)
+    assert case["status"] == "running" and case["phase"] == "poort"
+    assert case["tasks"][0]["lane"] == "inkomensconsulent"
+    assert case["tasks"][0]["due"].startswith("2026-01-08T08:00")
+    assert [t["spec"] for t in case["timers"]] == ["herinnering_intake"]
+    (task,) = wp.list_tasks(case_id=case["id"])
+    assert task["form"]["properties"]["crisis"]["type"] == "boolean"
+    assert task["form"]["properties"]["woonsituatie"]["enum"][0] == "zelfstandig"
+    assert wp.list_tasks(lane="werkconsulent") == []
+
+
+def test_invalid_form_data_changes_nothing(wp):
+    case = _start(wp)
+    task_id = _task(case, "intake")
+    with pytest.raises(ValidationError) as err:
+        wp.complete_task(task_id, "kees", {"crisis": "misschien", "onbekend": 1})
+    assert set(err.value.fields) == {"crisis", "woonsituatie", "onbekend"}
+    assert len(wp.case_history(case["id"])) == 1
+    assert wp.get_case(case["id"])["tasks"][0]["id"] == task_id
+
+
+def test_claim_assign_complete_and_double_completion(wp):
+    case = _start(wp)
+    task_id = _task(case, "intake")
+    wp.claim_task(task_id, "kees")
+    with pytest.raises(Conflict):
+        wp.claim_task(task_id, "anna")
+    with pytest.raises(Conflict):
+        wp.complete_task(task_id, "anna", {"crisis": False, "woonsituatie": "dakloos"})
+    wp.assign_task(task_id, "teamleider", "anna")
+    after = wp.complete_task(task_id, "anna", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
+    assert after["phase"] == "inspanningsperiode" and after["status"] == "waiting"
+    with pytest.raises(Conflict):
+        wp.complete_task(task_id, "anna", {"crisis": False, "woonsituatie": "dakloos"})
+    with pytest.raises(NotFound):
+        wp.complete_task("00000000-0000-0000-0000-000000000000", "anna", {})
+    types = [e["type"] for e in wp.case_history(case["id"])]
+    assert types == ["case_started", "task_claimed", "task_assigned", "task_completed"]
+    done = wp.list_tasks(case_id=case["id"], status="completed", with_form=False)
+    assert done[0]["claimed_by"] == "anna"
+
+
+def test_two_people_completing_at_once_one_wins(wp):
+    for _ in range(3):
+        case = _start(wp)
+        task_id = _task(case, "intake")
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def attempt(user: str) -> None:
+            barrier.wait()
+            try:
+                wp.complete_task(task_id, user, {"crisis": True, "woonsituatie": "dakloos"})
+                outcomes.append("ok")
+            except Conflict:
+                outcomes.append("conflict")
+
+        threads = [threading.Thread(target=attempt, args=(u,)) for u in ("kees", "anna")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(outcomes) == ["conflict", "ok"]
+        history = wp.case_history(case["id"])
+        assert [e["type"] for e in history].count("task_completed") == 1
+        assert wp.replay_case(case["id"])["match"] is True
+
+
+def test_jan_end_to_end_with_timers_messages_and_replay(wp):
+    case = _start(wp)
+    cid = case["id"]
+    wp.complete_task(_task(case, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
+                     at="2026-01-06T10:00")
+    fired = wp.fire_due_timers("2026-02-03T10:00")
+    assert [f["timers"] for f in fired] == [["Vier weken zelf zoeken"]]
+    case = wp.get_case(cid)
+    wp.complete_task(_task(case, "rechtmatigheid"), "kees", {"recht_op_bijstand": True}, at="2026-02-04T09:00")
+    case = wp.get_case(cid)
+    case = wp.complete_task(_task(case, "diagnose"), "anna", {"loonwaarde_pct": 50, "trede": 2},
+                            at="2026-02-10T09:00")
+    assert case["data"]["route"] == "traject" and case["phase"] == "traject"
+    fired = wp.fire_due_timers("2026-11-11T00:00")
+    assert [f["due"][:10] for f in fired] == ["2026-05-10", "2026-08-10", "2026-11-10"]
+    assert len([t for t in wp.get_case(cid)["tasks"] if t["spec"] == "evaluatie"]) == 3
+    with pytest.raises(Conflict):
+        wp.send_message(cid, "onbekend_bericht")
+    case = wp.send_message(cid, "werk_gevonden", {"werkgever": "Bakkerij Jansen"}, user="anna",
+                           at="2026-12-01T09:00")
+    assert case["phase"] == "nazorg"
+    wp.fire_due_timers("2027-01-01T09:00")
+    for month in ("2027-01-01", "2027-02-01", "2027-03-01"):
+        wp.fire_due_timers(month + "T09:00")
+        case = wp.get_case(cid)
+        case = wp.complete_task(_task(case, "nazorgcontact"), "anna", {"nog_aan_het_werk": True},
+                                at=month + "T09:00")
+    assert case["status"] == "completed" and case["end_event"] == "einde_uitgestroomd"
+    assert case["tasks"] == [] and case["timers"] == []
+    timer_events = [e for e in wp.case_history(cid) if e["type"] == "timer_fired"]
+    assert {e["actor"] for e in timer_events} == {"system:timer"}
+    assert wp.replay_case(cid)["match"] is True
+    assert wp.verify_audit() == {"ok": True, "cases": 1, "broken": []}
+    with pytest.raises(Conflict):
+        wp.send_message(cid, "werk_gevonden")
+
+
+def test_withdrawal_from_any_phase(wp):
+    a = _start(wp)
+    wp.complete_task(_task(a, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
+    a = wp.send_message(a["id"], "aanvraag_ingetrokken", at="2026-01-20T10:00")
+    assert a["status"] == "withdrawn" and a["end_event"] == "einde_ingetrokken"
+    assert a["timers"] == [] and a["tasks"] == []
+    b = _start(wp, bsn="123456782")
+    b = wp.send_message(b["id"], "aanvraag_ingetrokken", at="2026-01-05T10:00")
+    assert b["status"] == "withdrawn"
+    assert wp.fire_due_timers("2030-01-01") == []
+    assert wp.verify_audit()["ok"] is True
+
+
+def test_timers_fire_in_due_order_across_cases(wp):
+    first = _start(wp, at="2026-01-05T09:00")
+    second = _start(wp, at="2026-01-04T09:00", bsn="123456782")
+    fired = wp.fire_due_timers("2026-01-31")
+    assert [f["case"] for f in fired] == [second["id"], first["id"]]
+    assert fired[0]["due"] < fired[1]["due"]
+    assert wp.fire_due_timers("2026-01-31") == []
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete_last", "delete_middle", "reorder", "state"])
+def test_tampering_is_detected(wp, tamper):
+    case = _start(wp)
+    wp.claim_task(_task(case, "intake"), "kees")
+    wp.complete_task(_task(case, "intake"), "kees", {"crisis": True, "woonsituatie": "dakloos"}, at="2026-01-05T10:00")
+    other = _start(wp, bsn="123456782")
+    assert wp.verify_audit()["ok"] is True
+    cid = case["id"]
+    with wp.db.engine.begin() as conn:
+        if tamper == "edit":
+            conn.execute(text("UPDATE events SET payload = replace(payload, 'true', 'false') "
+                              "WHERE case_id = :c AND seq = 3"), {"c": cid})
+        elif tamper == "delete_last":
+            conn.execute(text("DELETE FROM events WHERE case_id = :c AND seq = 3"), {"c": cid})
+        elif tamper == "delete_middle":
+            conn.execute(text("DELETE FROM events WHERE case_id = :c AND seq = 2"), {"c": cid})
+        elif tamper == "reorder":
+            conn.execute(text("UPDATE events SET seq = 99 WHERE case_id = :c AND seq = 2"), {"c": cid})
+            conn.execute(text("UPDATE events SET seq = 2 WHERE case_id = :c AND seq = 3"), {"c": cid})
+            conn.execute(text("UPDATE events SET seq = 3 WHERE case_id = :c AND seq = 99"), {"c": cid})
+        else:
+            state = conn.execute(text("SELECT state FROM cases WHERE id = :c"), {"c": cid}).scalar_one()
+            state = state.replace('"crisis":true', '"crisis":false')
+            conn.execute(text("UPDATE cases SET state = :s WHERE id = :c"), {"s": state, "c": cid})
+    result = wp.verify_audit()
+    assert result["ok"] is False
+    assert [b["case"] for b in result["broken"]] == [cid]
+    assert other["id"] not in json.dumps(result)
+    if tamper == "state":
+        replay = wp.replay_case(cid)
+        assert replay["match"] is False
+
+
+def test_replay_names_the_first_divergent_event(wp):
+    case = _start(wp)
+    cid = case["id"]
+    wp.complete_task(_task(case, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
+    wp.fire_due_timers("2026-02-04")
+    # rewrite history consistently (re-hash) but with other data: replay must point at event 2
+    with wp.db.engine.begin() as conn:
+        conn.execute(text("UPDATE events SET payload = replace(payload, :old, :new) "
+                          "WHERE case_id = :c AND seq = 2"), {"c": cid, "old": '"crisis":false', "new": '"crisis":true'})
+    result = wp.replay_case(cid)
+    assert result["match"] is False and result["event"] == 2
