@@ -1,0 +1,378 @@
+"""The shared subprocesses in processes/gedeeld/, driven through a tiny test process.
+
+The test process (written to a temporary processes folder next to a copy of
+processes/gedeeld/) routes on ``test_route`` to a call activity of each shared
+subprocess; the forms come from the real forms/ folder.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import Werkpad
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBPROCESSEN = {
+    "gedeeld_aanvraag": "poort",
+    "gedeeld_loonwaardemeting": "diagnose",
+    "gedeeld_doelgroepregister": "traject",
+    "gedeeld_beschut_werk_advies": "traject",
+    "gedeeld_nazorg": "nazorg",
+}
+BSN = "111222333"
+
+
+def _testproces_bpmn() -> str:
+    nodes, flows = [], []
+    for sub, fase in SUBPROCESSEN.items():
+        nodes.append(
+            f'<bpmn:callActivity id="roep_{sub}" name="{sub}" calledElement="{sub}">'
+            '<bpmn:extensionElements><spiffworkflow:properties>'
+            f'<spiffworkflow:property name="fase" value="{fase}" />'
+            '</spiffworkflow:properties></bpmn:extensionElements></bpmn:callActivity>'
+            f'<bpmn:endEvent id="einde_{sub}" name="Klaar na {sub}" />')
+        flows.append(f'<bpmn:sequenceFlow id="f_naar_{sub}" sourceRef="route_gw" targetRef="roep_{sub}">'
+                     f'<bpmn:conditionExpression>test_route == "{sub}"</bpmn:conditionExpression>'
+                     '</bpmn:sequenceFlow>'
+                     f'<bpmn:sequenceFlow id="f_na_{sub}" sourceRef="roep_{sub}" targetRef="einde_{sub}" />')
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core" id="gedeeld_test_def"
+    targetNamespace="https://werkpad.nl/bpmn/gedeeld_test">
+  <bpmn:message id="Bericht_ingetrokken" name="aanvraag_ingetrokken" />
+  <bpmn:process id="gedeeld_test" name="Testproces gedeelde subprocessen" isExecutable="true">
+    <bpmn:laneSet id="lanes"><bpmn:lane id="lane_ik" name="inkomensconsulent">
+      <bpmn:flowNodeRef>start</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Start" />
+    <bpmn:exclusiveGateway id="route_gw" name="Welk subproces?" />
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="route_gw" />
+    {''.join(nodes)}
+    {''.join(flows)}
+    <bpmn:subProcess id="intrekking" name="Aanvraag ingetrokken" triggeredByEvent="true">
+      <bpmn:startEvent id="ingetrokken" name="Aanvraag ingetrokken" isInterrupting="true">
+        <bpmn:messageEventDefinition messageRef="Bericht_ingetrokken" />
+      </bpmn:startEvent>
+      <bpmn:endEvent id="einde_ingetrokken" name="Ingetrokken">
+        <bpmn:extensionElements><spiffworkflow:properties>
+          <spiffworkflow:property name="status" value="withdrawn" />
+        </spiffworkflow:properties></bpmn:extensionElements>
+      </bpmn:endEvent>
+      <bpmn:sequenceFlow id="f_ingetrokken" sourceRef="ingetrokken" targetRef="einde_ingetrokken" />
+    </bpmn:subProcess>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+@pytest.fixture(scope="module")
+def procesmap(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("gedeeld") / "processes"
+    shutil.copytree(ROOT / "processes" / "gedeeld", root / "gedeeld")
+    (root / "gedeeld_test").mkdir()
+    (root / "gedeeld_test" / "gedeeld_test.bpmn").write_text(_testproces_bpmn(), encoding="utf-8")
+    manifest = {"sleutel": "gedeeld_test", "naam": "Test gedeelde subprocessen", "organisatie": "test",
+                "gemeenten": {"teststad": {}, "langestad": {"nazorg_maanden": 5}},
+                "proces": "gedeeld_test", "geldig_vanaf": "2020-01-01"}
+    (root / "gedeeld_test" / "proces.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def wp(procesmap, tmp_path) -> Werkpad:
+    engine = Werkpad(f"sqlite:///{tmp_path / 'gedeeld.sqlite'}", processes_dir=procesmap,
+                     forms_dir=ROOT / "forms")
+    engine.upgrade_db()
+    engine.deploy()
+    yield engine
+    engine.db.dispose()
+
+
+# ------------------------------------------------------------------ helpers
+def start(wp, route, geboren="1980-05-01", at="2026-01-05T09:00", gemeente="teststad"):
+    return wp.start_case(gemeente, BSN, "Jan", geboren, data={"test_route": route}, at=at)
+
+
+def specs(case) -> list[str]:
+    return sorted(t["spec"] for t in case["tasks"])
+
+
+def doe(wp, case, spec, data, at, user="kees"):
+    matching = [t for t in wp.get_case(case["id"])["tasks"] if t["spec"] == spec]
+    assert matching, f"taak {spec} staat niet open; open: {specs(wp.get_case(case['id']))}"
+    return wp.complete_task(matching[0]["id"], user, data, at=at)
+
+
+def timers(case) -> dict[str, str]:
+    return {t["spec"]: t["due"] for t in case["timers"]}
+
+
+def afgeronde_taken(wp, case) -> list[str]:
+    return [e["payload"]["task"]["spec"] for e in wp.case_history(case["id"]) if e["type"] == "task_completed"]
+
+
+def gevuurde_timers(wp, case) -> list[tuple[str, str]]:
+    return [(t["spec"], e["at"][:10]) for e in wp.case_history(case["id"]) if e["type"] == "timer_fired"
+            for t in e["payload"]["timers"]]
+
+
+def replay_klopt(wp, case) -> None:
+    result = wp.replay_case(case["id"])
+    assert result["match"] is True, result
+
+
+# ------------------------------------------------------------------ gedeeld_aanvraag
+def test_volwassene_gaat_direct_door_naar_het_besluit(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["phase"] == "poort"
+    data = case["data"]
+    assert data["aanvraagdatum"] == "2026-01-05"
+    assert data["beslisdatum"] == "2026-03-02"
+    assert data["opgeschorte_dagen"] == 0
+    assert "zoektermijn_jongeren" not in timers(case)
+    besluit = case["tasks"][0]
+    assert besluit["lane"] == "inkomensconsulent"
+    assert besluit["due"].startswith("2026-03-02")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-20T10:00")
+    assert case["status"] == "completed"
+    assert case["end_event"] == "einde_gedeeld_aanvraag"
+    assert case["data"]["recht_op_bijstand"] is True
+    assert "voorschot_verstrekken" not in afgeronde_taken(wp, case)
+    assert gevuurde_timers(wp, case) == []
+    replay_klopt(wp, case)
+
+
+def test_jongere_wacht_vier_weken_na_de_melding(wp):
+    case = start(wp, "gedeeld_aanvraag", geboren="2001-06-01")  # 24 jaar
+    assert case["data"]["leeftijd"] == 24
+    assert case["tasks"] == []
+    assert case["phase"] == "inspanningsperiode"
+    assert case["status"] == "waiting"
+    assert timers(case)["zoektermijn_jongeren"].startswith("2026-02-01T23:00")  # 2 februari 00:00 Amsterdam
+    assert "aanvraagdatum" not in case["data"]
+    # one day before the four weeks end, nothing can happen yet
+    assert wp.fire_due_timers("2026-02-01T22:00+00:00") == []
+    assert wp.get_case(case["id"])["tasks"] == []
+    fired = wp.fire_due_timers("2026-02-02T12:00")
+    assert [f["timers"] for f in fired] == [["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]]
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["phase"] == "poort"
+    assert case["data"]["aanvraagdatum"] == "2026-02-02"
+    assert case["data"]["beslisdatum"] == "2026-03-30"
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-10T10:00")
+    assert case["status"] == "completed"
+    assert case["data"]["recht_op_bijstand"] is False
+    assert gevuurde_timers(wp, case) == [("zoektermijn_jongeren", "2026-02-01")]
+    replay_klopt(wp, case)
+
+
+def test_intrekking_tijdens_de_zoektermijn_beeindigt_de_zaak(wp):
+    case = start(wp, "gedeeld_aanvraag", geboren="2003-03-03")
+    case = wp.send_message(case["id"], "aanvraag_ingetrokken", {}, at="2026-01-12T09:00")
+    assert case["status"] == "withdrawn"
+    assert case["timers"] == [] and case["tasks"] == []
+    assert wp.fire_due_timers("2026-06-01") == []
+    replay_klopt(wp, case)
+
+
+def test_beslistermijn_schuift_naar_de_volgende_werkdag(wp):
+    # 9 februari 2026 + 8 weken = maandag 6 april 2026, tweede paasdag -> dinsdag 7 april
+    case = start(wp, "gedeeld_aanvraag", at="2026-02-09T09:00")
+    assert case["data"]["beslisdatum"] == "2026-04-07"
+    assert case["tasks"][0]["due"].startswith("2026-04-07")
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-04-07T22:00")  # 8 april 00:00 (zomertijd)
+    # a Saturday: melding on Saturday 3 January 2026 -> 28 February is a Saturday -> Monday 2 March
+    zaterdag = start(wp, "gedeeld_aanvraag", at="2026-01-03T11:00")
+    assert zaterdag["data"]["beslisdatum"] == "2026-03-02"
+    # nothing escalates on the holiday itself
+    wp.fire_due_timers("2026-04-07T12:00")
+    case = wp.get_case(case["id"])
+    assert "escalatie_beslistermijn" not in specs(case)
+    replay_klopt(wp, case)
+
+
+def test_opschorting_verschuift_de_beslistermijn_met_de_opgeschorte_dagen(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert sorted(case["waiting_for_messages"]) == ["aanvraag_ingetrokken", "opschorting"]
+    case = wp.send_message(case["id"], "opschorting", {"reden": "bankafschriften ontbreken"}, user="kees",
+                           at="2026-01-12T10:00")
+    assert case["tasks"] == []
+    assert "stukken_ontvangen" in case["waiting_for_messages"]
+    assert "beslistermijn_verstreken" not in timers(case)
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, user="kees", at="2026-01-22T15:00")
+    assert case["data"]["opgeschorte_dagen"] == 10
+    assert case["data"]["beslisdatum"] == "2026-03-12"  # 2 maart + 10 dagen
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["tasks"][0]["due"].startswith("2026-03-12")
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-03-12T23:00")
+    # a second suspension adds up
+    case = wp.send_message(case["id"], "opschorting", {}, at="2026-02-16T09:00")
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-02-19T09:00")
+    assert case["data"]["opgeschorte_dagen"] == 13
+    assert case["data"]["beslisdatum"] == "2026-03-16"  # 15 maart is een zondag
+    # the old deadline passes without escalation
+    wp.fire_due_timers("2026-03-14T12:00")
+    case = wp.get_case(case["id"])
+    assert "escalatie_beslistermijn" not in specs(case)
+    # the voorschot still fell due at four weeks after the aanvraag
+    assert "voorschot_verstrekken" in specs(case)
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True, "voorschot_bedrag": 1100},
+               "2026-03-14T13:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-03-16T10:00")
+    assert case["status"] == "completed"
+    assert case["data"]["opgeschorte_dagen"] == 13
+    assert case["data"]["aanvraagdatum"] == "2026-01-05"
+    replay_klopt(wp, case)
+
+
+def test_voorschot_na_vier_weken(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    assert timers(case)["voorschot_termijn"].startswith("2026-02-01T23:00")  # 2 februari
+    wp.fire_due_timers("2026-02-01T12:00")
+    assert specs(wp.get_case(case["id"])) == ["besluit_aanvraag"]
+    fired = wp.fire_due_timers("2026-02-02T09:00")
+    assert [f["timers"] for f in fired] == [["Vier weken na de aanvraag: voorschot"]]
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
+    voorschot = [t for t in case["tasks"] if t["spec"] == "voorschot_verstrekken"][0]
+    assert voorschot["lane"] == "inkomensconsulent"
+    assert voorschot["name"] == "Wettelijk voorschot verstrekken"
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True, "voorschot_bedrag": 1050.5},
+               "2026-02-03T10:00")
+    assert specs(case) == ["besluit_aanvraag"]
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-10T10:00")
+    assert case["status"] == "completed"
+    assert case["data"]["voorschot_verstrekt"] is True
+    assert afgeronde_taken(wp, case) == ["voorschot_verstrekken", "besluit_aanvraag"]
+    replay_klopt(wp, case)
+
+
+def test_verstreken_beslistermijn_escaleert_naar_de_teamleider(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    wp.fire_due_timers("2026-03-02T20:00")  # last day of the term: no escalation yet
+    case = wp.get_case(case["id"])
+    assert "escalatie_beslistermijn" not in specs(case)
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-02-02T10:00")
+    wp.fire_due_timers("2026-03-03T08:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_aanvraag", "escalatie_beslistermijn"]
+    escalatie = [t for t in case["tasks"] if t["spec"] == "escalatie_beslistermijn"][0]
+    assert escalatie["lane"] == "teamleider"
+    assert ("beslistermijn_verstreken", "2026-03-02") in gevuurde_timers(wp, case)
+    case = doe(wp, case, "escalatie_beslistermijn", {"actie": "collega_toegewezen"}, "2026-03-03T09:00",
+               user="teamleider_els")
+    assert specs(case) == ["besluit_aanvraag"]
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-03-04T09:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+def test_besluitformulier_wordt_op_de_server_gecontroleerd(wp):
+    from engine import ValidationError
+
+    case = start(wp, "gedeeld_aanvraag")
+    with pytest.raises(ValidationError):
+        doe(wp, case, "besluit_aanvraag", {}, "2026-01-06T09:00")
+    with pytest.raises(ValidationError):
+        doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": "misschien"}, "2026-01-06T09:00")
+    assert specs(wp.get_case(case["id"])) == ["besluit_aanvraag"]
+
+
+# ------------------------------------------------------------------ the other subprocesses
+def test_loonwaardemeting_levert_loonwaarde_en_escaleert_na_vier_weken(wp):
+    case = start(wp, "gedeeld_loonwaardemeting")
+    assert case["phase"] == "diagnose"
+    assert specs(case) == ["loonwaarde_meten"]
+    assert case["tasks"][0]["lane"] == "arbeidsdeskundige"
+    wp.fire_due_timers("2026-02-03T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["escalatie_loonwaarde", "loonwaarde_meten"]
+    case = doe(wp, case, "loonwaarde_meten", {"loonwaarde_pct": 45, "loonwaarde_methode": "dariuz"},
+               "2026-02-04T09:00")
+    assert case["status"] == "running"  # the escalation is still open
+    case = doe(wp, case, "escalatie_loonwaarde", {"actie": "opgepakt"}, "2026-02-04T10:00")
+    assert case["status"] == "completed"
+    assert case["data"]["loonwaarde_pct"] == 45
+    replay_klopt(wp, case)
+
+
+def test_loonwaarde_buiten_bereik_wordt_geweigerd(wp):
+    from engine import ValidationError
+
+    case = start(wp, "gedeeld_loonwaardemeting")
+    with pytest.raises(ValidationError):
+        doe(wp, case, "loonwaarde_meten", {"loonwaarde_pct": 130}, "2026-01-06T09:00")
+
+
+@pytest.mark.parametrize("route,uitvoer,taakprefix", [
+    ("gedeeld_doelgroepregister", "doelgroepregister", "gedeeld_doelgroepregister"),
+    ("gedeeld_beschut_werk_advies", "beschut_werk_advies", "gedeeld_beschut_werk_advies"),
+])
+def test_uwv_aanmeldingen_leveren_hun_uitkomst(wp, route, uitvoer, taakprefix):
+    case = start(wp, route)
+    assert case["phase"] == "traject"
+    assert specs(case) == [f"{taakprefix}_aanvragen"]
+    veld = "aanmelddatum_doelgroepregister" if uitvoer == "doelgroepregister" else "aanvraagdatum_beschut_werk"
+    case = doe(wp, case, f"{taakprefix}_aanvragen", {veld: "2026-01-06"}, "2026-01-06T09:00")
+    assert specs(case) == [f"{taakprefix}_uitslag"]
+    wp.fire_due_timers("2026-03-04T09:00")  # 8 weeks without an answer from UWV
+    case = wp.get_case(case["id"])
+    assert specs(case) == [f"{taakprefix}_rappelleren", f"{taakprefix}_uitslag"]
+    case = doe(wp, case, f"{taakprefix}_rappelleren", {"gerappelleerd_op": "2026-03-04"}, "2026-03-04T10:00")
+    case = doe(wp, case, f"{taakprefix}_uitslag", {uitvoer: True}, "2026-03-10T10:00")
+    assert case["status"] == "completed"
+    assert case["data"][uitvoer] is True
+    replay_klopt(wp, case)
+
+
+def _nazorg_maanden(wp, case, aantal, werkt=True):
+    # each contact is one month after the previous one (or after the start, 5 January 09:00)
+    at = ["2026-02-05T09:00", "2026-03-05T09:00", "2026-04-05T09:00", "2026-05-05T09:00", "2026-06-05T09:00"]
+    gedaan = case["data"].get("nazorg_contacten", 0)
+    for moment in at[gedaan:gedaan + aantal]:
+        wp.fire_due_timers(moment)
+        case = doe(wp, case, "nazorgcontact", {"nog_aan_het_werk": werkt, "contact_werkgever": True}, moment)
+    return case
+
+
+def test_nazorg_sluit_na_drie_maandelijkse_contacten(wp):
+    case = start(wp, "gedeeld_nazorg")
+    assert case["phase"] == "nazorg"
+    assert case["tasks"] == []
+    assert timers(case)["nazorg_maand"].startswith("2026-02-05")
+    case = _nazorg_maanden(wp, case, 2)
+    assert case["status"] == "waiting"
+    assert case["data"]["nazorg_contacten"] == 2
+    assert case["data"]["nazorg_afgerond"] is False
+    case = _nazorg_maanden(wp, case, 1)
+    assert case["status"] == "completed"
+    assert case["data"]["nazorg_afgerond"] is True
+    assert case["data"]["uitkomst"] == "uitgestroomd"
+    assert case["data"]["nazorg_maanden"] == 3
+    assert afgeronde_taken(wp, case) == ["nazorgcontact"] * 3
+    assert [d for _, d in gevuurde_timers(wp, case)] == ["2026-02-05", "2026-03-05", "2026-04-05"]
+    replay_klopt(wp, case)
+
+
+def test_nazorg_duur_uit_de_gemeenteconfiguratie(wp):
+    case = start(wp, "gedeeld_nazorg", gemeente="langestad")
+    case = _nazorg_maanden(wp, case, 3)
+    assert case["status"] == "waiting"
+    case = _nazorg_maanden(wp, case, 2)
+    assert case["status"] == "completed"
+    assert case["data"]["nazorg_maanden"] == 5
+    replay_klopt(wp, case)
+
+
+def test_nazorg_stopt_bij_baanverlies(wp):
+    case = start(wp, "gedeeld_nazorg")
+    case = _nazorg_maanden(wp, case, 1, werkt=False)
+    assert case["status"] == "completed"
+    assert case["data"]["uitkomst"] == "uitgevallen"
+    assert case["data"]["nazorg_afgerond"] is True
+    replay_klopt(wp, case)
