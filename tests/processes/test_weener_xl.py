@@ -1,0 +1,251 @@
+"""'s-Hertogenbosch — Weener XL: Jan en de wettelijke randgevallen (seed 003 §4.2).
+
+Elke test draait op een eigen SQLite-bestand met alleen het Weener XL-proces (een kopie van
+processes/weener_xl) en de echte forms/-map, zodat werk in andere procesmappen deze tests niet raakt.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import Werkpad
+
+ROOT = Path(__file__).resolve().parents[2]
+GEMEENTE = "s-hertogenbosch"
+
+
+@pytest.fixture
+def wp(tmp_path) -> Werkpad:
+    processen = tmp_path / "processes"
+    for naam in ("weener_xl",):
+        shutil.copytree(ROOT / "processes" / naam, processen / naam)
+    engine = Werkpad(f"sqlite:///{tmp_path / 'weener.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
+    engine.upgrade_db()
+    engine.deploy()
+    yield engine
+    engine.db.dispose()
+
+
+def open_taak(wp: Werkpad, zaak: str, spec: str) -> dict:
+    taken = [t for t in wp.list_tasks(case_id=zaak, with_form=False) if t["spec"] == spec]
+    assert len(taken) == 1, f"verwacht één open taak {spec}, open: {[t['spec'] for t in wp.list_tasks(case_id=zaak)]}"
+    return taken[0]
+
+
+def doe(wp: Werkpad, zaak: str, spec: str, data: dict, at: str, user: str = "medewerker") -> dict:
+    assert wp.fire_due_timers(at) == [], f"onverwachte timer voor {spec} op {at}"
+    return wp.complete_task(open_taak(wp, zaak, spec)["id"], user, data, at=at)
+
+
+def open_specs(wp: Werkpad, zaak: str) -> set[str]:
+    return {t["spec"] for t in wp.list_tasks(case_id=zaak, with_form=False)}
+
+
+def pad(wp: Werkpad, zaak: str) -> list[str]:
+    """Afgeronde taken en afgegane timers in volgorde, uit de audittrail."""
+    out = []
+    for ev in wp.case_history(zaak):
+        if ev["type"] == "task_completed":
+            out.append(ev["payload"]["task"]["spec"])
+        elif ev["type"] == "timer_fired":
+            out.extend("timer:" + t["spec"] for t in ev["payload"]["timers"])
+        elif ev["type"] == "message_received":
+            out.append("bericht:" + ev["payload"]["message"])
+    return out
+
+
+def tienminutengesprek(wp: Werkpad, zaak: str, at: str) -> dict:
+    return doe(wp, zaak, "tienminutengesprek", {"voldoet_aan_beslisboom": True, "dringende_reden": False,
+                                                "crisis": False, "woonsituatie": "inwonend",
+                                                "toelichting": "Zoekt definitieve woonruimte na einde relatie."}, at)
+
+
+def test_jan_via_aan_de_slag_en_specialistische_diagnose_naar_nieuw_beschut_werk(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Jan", "1984-06-12", at="2026-01-08T09:00")  # een donderdag
+    assert zaak["process"] == "weener_xl" and zaak["phase"] == "poort"
+    assert open_taak(wp, zaak["id"], "tienminutengesprek")["lane"] == "inkomensconsulent"
+
+    # Stap 1: het 10-minutengesprek met de beslisboom; de datum geldt als aanvraagdatum.
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    data = zaak["data"]
+    assert data["datum_tienminutengesprek"] == "2026-01-08"
+    assert data["aanvraagdatum"] == "2026-01-08"
+    assert data["beslisdatum"] == "2026-03-05"  # 8 weken (Awb 4:13)
+    # Jan krijgt geen aanvraagformulier mee: alleen in de groepsvoorlichting.
+    assert open_specs(wp, zaak["id"]) == {"voorlichting", "besluit_aanvraag"}
+    assert "poortgesprek" not in open_specs(wp, zaak["id"])
+    voorschot = [t for t in zaak["timers"] if t["spec"] == "voorschot_termijn"]
+    assert voorschot and voorschot[0]["due"].startswith("2026-02-04T23:00")  # 5 februari, Amsterdamse tijd
+
+    # Stap 2: groepsvoorlichting met aanvraagformulier, daarna de groepsquickscan.
+    doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True,
+                                         "quickscan_datum": "2026-01-14"}, "2026-01-12T10:00")
+    doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True, "startgesprek_datum": "2026-01-16"},
+        "2026-01-14T11:00")
+    # Stap 3: startgesprek met de vaste werkconsulent: loonwaarde rond 40%, geen directe match.
+    zaak = doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 40, "directe_match": "geen",
+                                                "plan_van_aanpak": "Werkritme opdoen en observatie bij Aan de slag."},
+               "2026-01-16T14:00")
+    assert zaak["phase"] == "poort"  # alleen het besluit op de aanvraag staat nog open
+    assert open_specs(wp, zaak["id"]) == {"besluit_aanvraag"}
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True, "stukken_compleet": True},
+               "2026-01-19T09:00")
+
+    # DMN: loonwaarde 40% zonder directe match -> Aan de slag, maximaal 6 maanden.
+    assert zaak["data"]["route"] == "aan_de_slag"
+    assert zaak["data"]["route_maximale_duur"] == "P6M"
+    assert zaak["phase"] == "traject"
+    assert open_specs(wp, zaak["id"]) == {"aan_de_slag"}
+    timers = {t["spec"]: t["due"] for t in zaak["timers"]}
+    assert timers["aan_de_slag_max"].startswith("2026-07-19")  # zes maanden na de start
+    assert "voorschot_termijn" not in timers  # besluit binnen vier weken: geen voorschot nodig
+
+    # Stap 4/5: weinig werkroutines, tegendraads bij tegenslag -> specialistische diagnose.
+    zaak = doe(wp, zaak["id"], "aan_de_slag", {"vervolg_aan_de_slag": "specialistische_diagnose"}, "2026-03-16T10:00")
+    assert zaak["phase"] == "diagnose"
+    diagnose = open_taak(wp, zaak["id"], "specialistische_diagnose")
+    assert diagnose["lane"] == "psycholoog" and diagnose["due"].startswith("2026-04-27")
+    zaak = doe(wp, zaak["id"], "specialistische_diagnose",
+               {"iq_indicatie": "70_85", "loonwaarde_pct": 25, "individueel_inzetbaar": False,
+                "advies_diagnose": "nieuw_beschut_werk",
+                "toelichting": "IQ tussen 75 en 80; gedrag bij spanning door overvraging."}, "2026-04-10T10:00")
+
+    # Stap 6: nieuw beschut werk, met advies van UWV.
+    doe(wp, zaak["id"], "beschut_werk_advies_aanvragen", {"aanvraagdatum_beschut_werk": "2026-04-13"},
+        "2026-04-13T09:00")
+    zaak = doe(wp, zaak["id"], "beschut_werk_advies_uitslag", {"beschut_werk_advies": True},
+               "2026-05-20T09:00")
+    zaak = doe(wp, zaak["id"], "plaatsing_beschut", {"werksoort": "groenvoorziening", "startdatum": "2026-06-01"},
+               "2026-05-25T09:00")
+
+    assert zaak["status"] == "completed"
+    assert zaak["end_event"] == "einde_nieuw_beschut_werk"
+    assert zaak["phase"] == "traject"
+    assert zaak["data"]["weener_uitkomst"] == "nieuw_beschut_werk"
+    assert zaak["data"]["recht_op_bijstand"] is True
+    assert zaak["timers"] == [] and zaak["tasks"] == []
+    assert pad(wp, zaak["id"]) == [
+        "tienminutengesprek", "voorlichting", "quickscan", "startgesprek", "besluit_aanvraag",
+        "aan_de_slag", "specialistische_diagnose", "beschut_werk_advies_aanvragen",
+        "beschut_werk_advies_uitslag", "plaatsing_beschut",
+    ]
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_jongere_wacht_vier_weken_voor_voorlichting_en_aanvraag(wp):
+    zaak = wp.start_case(GEMEENTE, "123456782", "Sanne", "2004-02-01", at="2026-01-08T09:00")
+    assert zaak["data"]["leeftijd"] == 21
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    assert zaak["phase"] == "inspanningsperiode"
+    assert open_specs(wp, zaak["id"]) == set()  # geen voorlichting en geen besluit tijdens de zoektermijn
+    assert wp.fire_due_timers("2026-02-04T12:00") == []
+    gevuurd = wp.fire_due_timers("2026-02-05T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
+    zaak = wp.get_case(zaak["id"])
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"  # vier weken na de melding
+    assert zaak["phase"] == "poort"
+    assert open_specs(wp, zaak["id"]) == {"voorlichting", "besluit_aanvraag"}
+
+    doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-02-09T10:00")
+    doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-02-11T10:00")
+    doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 90, "directe_match": "wep",
+                                         "plan_van_aanpak": "Direct naar een werkervaringsplaats."}, "2026-02-13T10:00")
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-16T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_afgewezen"
+    assert pad(wp, zaak["id"]) == ["tienminutengesprek", "timer:zoektermijn_jongere", "voorlichting", "quickscan",
+                                   "startgesprek", "besluit_aanvraag"]
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_intrekking_tijdens_de_inspanningsperiode_beeindigt_de_zaak(wp):
+    zaak = wp.start_case(GEMEENTE, "123456782", "Sanne", "2004-02-01", at="2026-01-08T09:00")
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    assert zaak["phase"] == "inspanningsperiode"
+    zaak = wp.send_message(zaak["id"], "aanvraag_ingetrokken", {"reden": "werk gevonden"}, user="kees",
+                           at="2026-01-20T10:00")
+    assert zaak["status"] == "withdrawn"
+    assert zaak["end_event"] == "einde_ingetrokken"
+    assert zaak["tasks"] == [] and zaak["timers"] == []
+    assert wp.fire_due_timers("2026-03-01") == []
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_gemiste_beslistermijn_en_te_late_diagnose_escaleren_naar_teamleider(wp):
+    zaak = wp.start_case(GEMEENTE, "999990019", "Piet", "1970-09-09", at="2026-01-08T09:00")
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-01-12T10:00")
+    doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 45, "directe_match": "geen",
+                                         "plan_van_aanpak": "Aan de slag."}, "2026-01-16T10:00")
+    # Niemand beslist: na vier weken het wettelijk voorschot, na acht weken escalatie.
+    gevuurd = wp.fire_due_timers("2026-03-06T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken na de aanvraag: voorschot",
+                                                         "Beslistermijn verstreken"]
+    escalatie = open_taak(wp, zaak["id"], "escalatie_beslistermijn")
+    assert escalatie["lane"] == "teamleider"
+    assert open_specs(wp, zaak["id"]) == {"besluit_aanvraag", "voorschot_verstrekken", "escalatie_beslistermijn"}
+    wp.complete_task(escalatie["id"], "teamleider", {"actie": "opgepakt"}, at="2026-03-06T13:00")
+    doe(wp, zaak["id"], "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-03-06T14:00")
+    doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-03-09T09:00")
+    doe(wp, zaak["id"], "aan_de_slag", {"vervolg_aan_de_slag": "specialistische_diagnose"}, "2026-04-01T09:00")
+    # De specialistische diagnose duurt langer dan zes weken: escalatie naar de teamleider.
+    gevuurd = wp.fire_due_timers("2026-05-14T09:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Specialistische diagnose duurt langer dan 6 weken"]
+    assert open_taak(wp, zaak["id"], "escalatie_diagnose")["lane"] == "teamleider"
+    assert "specialistische_diagnose" in open_specs(wp, zaak["id"])  # de diagnose loopt door
+    doe(wp, zaak["id"], "escalatie_diagnose", {"actie": "opgepakt"}, "2026-05-14T10:00")
+    zaak = doe(wp, zaak["id"], "specialistische_diagnose",
+               {"loonwaarde_pct": 20, "individueel_inzetbaar": False, "advies_diagnose": "werk_en_participatie"},
+               "2026-05-20T10:00")
+    assert zaak["status"] not in ("completed", "withdrawn", "error")
+    assert open_specs(wp, zaak["id"]) == {"werk_en_participatie"}
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_werk_en_participatie_heeft_jaarlijks_voortgangsgesprek(wp):
+    zaak = wp.start_case(GEMEENTE, "232262536", "Henk", "1960-03-03", at="2026-01-08T09:00")
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-01-12T10:00")
+    doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 20, "directe_match": "geen",
+                                         "plan_van_aanpak": "Vrijwilligerswerk via de WMO."}, "2026-01-16T10:00")
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+    assert zaak["data"]["route"] == "werk_en_participatie"
+    assert zaak["data"]["route_reden"] == "loonwaarde onder 30% WML"
+    gevuurd = wp.fire_due_timers("2028-01-20T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Minstens eens per jaar een voortgangsgesprek"] * 2
+    assert len([t for t in wp.list_tasks(case_id=zaak["id"]) if t["spec"] == "voortgangsgesprek"]) == 2
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+@pytest.mark.parametrize(("loonwaarde", "match", "route", "taak"), [
+    (29, "wep", "werk_en_participatie", "werk_en_participatie"),
+    (30, "wep", "wep", "wep"),
+    (60, "bossche_baan", "bossche_baan", "bossche_baan"),
+    (100, "geen", "aan_de_slag", "aan_de_slag"),
+])
+def test_route_op_loonwaarde(wp, loonwaarde, match, route, taak):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-01-12T10:00")
+    doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": loonwaarde, "directe_match": match,
+                                         "plan_van_aanpak": "Plan."}, "2026-01-16T10:00")
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+    assert zaak["data"]["route"] == route
+    assert open_specs(wp, zaak["id"]) == {taak}
+
+
+def test_opschorting_verlengt_de_beslistermijn_met_de_opgeschorte_dagen(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klaas", "1975-05-05", at="2026-01-08T09:00")
+    zaak = tienminutengesprek(wp, zaak["id"], "2026-01-08T09:20")
+    assert zaak["data"]["beslisdatum"] == "2026-03-05"
+    zaak = wp.send_message(zaak["id"], "opschorting", {"reden": "bankafschriften ontbreken"}, at="2026-01-12T10:00")
+    assert "besluit_aanvraag" not in open_specs(wp, zaak["id"])
+    zaak = wp.send_message(zaak["id"], "stukken_ontvangen", {}, at="2026-01-22T10:00")
+    assert zaak["data"]["opgeschorte_dagen"] == 10
+    assert zaak["data"]["beslisdatum"] == "2026-03-16"  # 5 maart + 10 dagen = zondag 15 maart -> maandag
+    assert open_taak(wp, zaak["id"], "besluit_aanvraag")["due"].startswith("2026-03-16")
+    assert wp.replay_case(zaak["id"])["match"] is True
