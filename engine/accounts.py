@@ -127,8 +127,10 @@ def hash_token(token: str) -> str:
 class Accounts:
     """Use cases on accounts; takes a ``Werkpad`` (or anything with ``.db``)."""
 
-    def __init__(self, werkpad, pseudonym_secret: bytes | str | None = None) -> None:
+    def __init__(self, werkpad, pseudonym_secret: bytes | str | None = None,
+                 password_hasher: PasswordHasher | None = None) -> None:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
+        self._hasher = password_hasher or _hasher
         secret = pseudonym_secret or b""
         self._secret = secret.encode() if isinstance(secret, str) else secret
 
@@ -180,7 +182,7 @@ class Accounts:
             if uow.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
                 raise Conflict(f"gebruiker '{username}' bestaat al")
             row = UserRow(username=username, display_name=(display_name or username).strip(), email=email,
-                          password_hash=_hasher.hash(password), blocked=False, created_at=now,
+                          password_hash=self._hasher.hash(password), blocked=False, created_at=now,
                           password_changed_at=now, failed_logins=0)
             uow.session.add(row)
             uow.commit()
@@ -192,7 +194,7 @@ class Accounts:
                                   fields={"password": [f"Minstens {MIN_PASSWORD_LENGTH} tekens."]})
         with self.db.unit_of_work() as uow:
             row = self._user_row(uow, username)
-            row.password_hash = _hasher.hash(password)
+            row.password_hash = self._hasher.hash(password)
             row.password_changed_at = clock.now()
             self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
             uow.commit()
@@ -297,8 +299,8 @@ class Accounts:
                 return None
             if row.blocked:
                 return None
-            if _hasher.check_needs_rehash(row.password_hash):
-                row.password_hash = _hasher.hash(password)
+            if self._hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = self._hasher.hash(password)
             row.failed_logins = 0
             row.last_login_at = clock.now()
             principal = self._principal(uow, row)

@@ -1,25 +1,91 @@
-"""Werkpad's web layer (Flask). Built by :func:`create_app`; nothing happens at import."""
+"""Werkpad's web layer (Flask). Built by :func:`create_app`; nothing happens at import.
+
+Server-rendered Dutch pages (Jinja2, Flask-Babel with ``nl`` as default). The
+browser assets of the BPMN viewer are bundled from npm by ``npm ci`` into
+``node_modules/.werkpad-vendor/`` and served under ``/vendor/``.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g, jsonify, render_template, request, send_from_directory
+from flask_babel import Babel
+from werkzeug.exceptions import HTTPException
 
 from engine import Werkpad, WerkpadError
+from engine.accounts import Accounts
+
+from . import security
+from .filters import register_filters
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
+
+
+def _pseudonym_secret(app: Flask) -> bytes:
+    """Server secret for pseudonymising BSNs in the access log: config, env, or a key file in instance/."""
+    configured = app.config.get("PSEUDONYM_SECRET") or os.environ.get("WERKPAD_PSEUDONYM_SECRET")
+    if configured:
+        return configured.encode() if isinstance(configured, str) else configured
+    path = Path(app.instance_path) / "pseudoniem.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
 
 
 def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.config.update(
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        SESSION_COOKIE_SECURE=None,  # None: Secure when the request came over HTTPS
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        INBOX_PER_PAGE=25,
+    )
     app.config.update(config or {})
     wp = werkpad or Werkpad()
     app.extensions["werkpad"] = wp
+    app.extensions["werkpad_accounts"] = Accounts(wp, _pseudonym_secret(app), app.config.get("PASSWORD_HASHER"))
+    Babel(app, locale_selector=lambda: "nl", timezone_selector=lambda: "Europe/Amsterdam")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    register_filters(app)
+    security.init_app(app)
+
+    from .pages import bp as pages_bp
+
+    app.register_blueprint(pages_bp)
+
+    @app.get("/vendor/<path:filename>", endpoint="vendor")
+    def vendor(filename: str):
+        return send_from_directory(VENDOR_DIR, filename, max_age=3600)
 
     @app.errorhandler(WerkpadError)
     def _werkpad_error(exc: WerkpadError):
         status = {"not_found": 404, "validation": 422, "conflict": 409}.get(exc.code, 400)
-        return jsonify(exc.to_dict()), status
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify(exc.to_dict()), status
+        return render_template("fout.html", status=status, message=exc.message), status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": exc.name, "status": exc.code}), exc.code
+        return render_template("fout.html", status=exc.code, message=None,
+                               csrf=exc.code == 403 and exc.description == "csrf"), exc.code
 
     @app.get("/health")
     def health():
         return {"ok": True}
+
+    @app.context_processor
+    def _globals():
+        return {"trace_id": g.get("trace_id")}
 
     if start_scheduler:
         from engine.scheduler import start_scheduler as _start

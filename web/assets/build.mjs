@@ -1,0 +1,26 @@
+// Bundles the npm packages the web pages need into node_modules/.werkpad-vendor/
+// (run by `npm ci` through the postinstall script; Flask serves that folder under /vendor/).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, cpSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const out = join(root, 'node_modules', '.werkpad-vendor');
+mkdirSync(out, { recursive: true });
+
+await build({
+  entryPoints: [join(root, 'web', 'assets', 'diagram-entry.js')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  outfile: join(out, 'bpmn-bundle.js'),
+  logLevel: 'warning',
+});
+
+const assets = join(root, 'node_modules', 'bpmn-js', 'dist', 'assets');
+copyFileSync(join(assets, 'diagram-js.css'), join(out, 'diagram-js.css'));
+copyFileSync(join(assets, 'bpmn-js.css'), join(out, 'bpmn-js.css'));
+cpSync(join(assets, 'bpmn-font'), join(out, 'bpmn-font'), { recursive: true });
+console.log('werkpad: browser assets gebouwd in node_modules/.werkpad-vendor/');

@@ -1,0 +1,140 @@
+"""From a task's JSON Schema to HTML form fields and back.
+
+The browser sends strings; :func:`parse` turns them into the JSON types the
+schema asks for (ja/nee → bool, numbers, dates as ``YYYY-MM-DD``) and reports
+what it cannot read as field errors. The engine then validates the result
+(required fields, ranges, choices); its ``ValidationError.fields`` land beside
+the same fields. What the user typed is kept, so a bad submit never loses work.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+
+@dataclass
+class Field:
+    name: str
+    title: str
+    description: str | None
+    kind: str  # boolean, choice, choices, integer, number, date, textarea, text
+    required: bool
+    options: list[tuple[str, str]] = field(default_factory=list)
+    minimum: Any = None
+    maximum: Any = None
+    max_length: int | None = None
+    value: Any = None  # str, or list[str] for kind "choices"
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def input_id(self) -> str:
+        return "veld-" + self.name
+
+
+def _kind(prop: dict) -> str:
+    typ = prop.get("type")
+    if typ == "boolean":
+        return "boolean"
+    if typ == "array":
+        return "choices"
+    if prop.get("enum"):
+        return "choice"
+    if typ == "integer":
+        return "integer"
+    if typ == "number":
+        return "number"
+    if prop.get("format") == "date":
+        return "date"
+    if prop.get("x-widget") == "textarea":
+        return "textarea"
+    return "text"
+
+
+def _order(schema: dict) -> list[str]:
+    props = schema.get("properties", {})
+    order = [n for n in schema.get("x-volgorde", []) if n in props]
+    return order + [n for n in props if n not in order]
+
+
+def _options(prop: dict) -> list[tuple[str, str]]:
+    source = prop.get("items", {}) if prop.get("type") == "array" else prop
+    labels = source.get("x-labels") or prop.get("x-labels") or {}
+    return [(str(v), str(labels.get(v, v))) for v in source.get("enum", [])]
+
+
+def _display(value: Any, kind: str) -> Any:
+    if value is None:
+        return [] if kind == "choices" else ""
+    if kind == "boolean":
+        return "ja" if value is True else "nee" if value is False else str(value)
+    if kind == "choices":
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    return str(value)
+
+
+def fields_for(schema: dict | None, values: dict | None = None, errors: dict | None = None) -> list[Field]:
+    """The fields of ``schema`` with current ``values`` (raw strings or typed data) and ``errors``."""
+    if not schema:
+        return []
+    values = values or {}
+    errors = errors or {}
+    required = set(schema.get("required", []))
+    out = []
+    for name in _order(schema):
+        prop = schema["properties"][name]
+        kind = _kind(prop)
+        out.append(Field(
+            name=name, title=prop.get("title") or name.replace("_", " ").capitalize(),
+            description=prop.get("description"), kind=kind, required=name in required,
+            options=_options(prop) if kind in ("choice", "choices") else [],
+            minimum=prop.get("minimum"), maximum=prop.get("maximum"), max_length=prop.get("maxLength"),
+            value=_display(values.get(name), kind), errors=list(errors.get(name, []))))
+    return out
+
+
+def parse(schema: dict | None, form: MultiDict) -> tuple[dict, dict[str, list[str]], dict]:
+    """(typed data, conversion errors, raw values to show again)."""
+    data: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    raw: dict[str, Any] = {}
+    if not schema:
+        return data, errors, raw
+    for name in _order(schema):
+        prop = schema["properties"][name]
+        kind = _kind(prop)
+        if kind == "choices":
+            chosen = [v for v in form.getlist(name) if v]
+            raw[name] = chosen
+            if chosen:
+                data[name] = chosen
+            continue
+        text = (form.get(name) or "").strip()
+        raw[name] = text
+        if text == "":
+            continue
+        if kind == "boolean":
+            if text in ("ja", "nee"):
+                data[name] = text == "ja"
+            else:
+                errors[name] = ["Kies ja of nee."]
+        elif kind == "integer":
+            try:
+                data[name] = int(text)
+            except ValueError:
+                errors[name] = ["Vul een geheel getal in."]
+        elif kind == "number":
+            try:
+                data[name] = float(text.replace(",", "."))
+            except ValueError:
+                errors[name] = ["Vul een getal in."]
+        elif kind == "date":
+            try:
+                data[name] = date.fromisoformat(text).isoformat()
+            except ValueError:
+                errors[name] = ["Vul een datum in als JJJJ-MM-DD."]
+        else:
+            data[name] = text
+    return data, errors, raw

@@ -1,0 +1,309 @@
+"""The consultant's pages: login, inbox, task, case, new melding.
+
+Every page that shows a case or task first resolves it through the user's
+scope (``engine.inbox``): an object of another organisation is a 404, the same
+as one that does not exist. Every view of a case or task is written to the
+access log. Nothing changes state on GET.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from engine import ValidationError
+from engine.errors import Conflict, NotFound
+from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
+
+from . import formulieren, security
+from .security import login_required
+
+bp = Blueprint("pages", __name__)
+
+ACTIVITY = "uitvoering-participatiewet"
+CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken")
+NOTICES = {
+    "geclaimd": "De taak staat nu op jouw naam.",
+    "vrijgegeven": "De taak is teruggezet naar het team.",
+    "afgerond": "De taak is afgerond.",
+    "bericht": "Het bericht is verwerkt.",
+    "gestart": "De zaak is aangemaakt.",
+    "uitgelogd": "Je bent uitgelogd.",
+    "verlopen": "Je sessie is verlopen; log opnieuw in.",
+}
+ERRORS = {
+    "conflict": "Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt.",
+    "geen_recht": "Deze taak hoort niet bij jouw team.",
+}
+
+
+def wp():
+    return current_app.extensions["werkpad"]
+
+
+def inbox() -> Inbox:
+    return Inbox(wp())
+
+
+def _notice() -> dict:
+    return {"notice": NOTICES.get(request.args.get("melding", "")),
+            "error": ERRORS.get(request.args.get("fout", ""))}
+
+
+# ---------------------------------------------------------------------- login
+@bp.get("/")
+def index():
+    return redirect(url_for("pages.inbox_page"))
+
+
+@bp.route("/inloggen", methods=["GET", "POST"])
+def inloggen():
+    volgende = security.safe_next(request.values.get("volgende"), url_for("pages.inbox_page"))
+    error = None
+    status = 200
+    if request.method == "POST":
+        username = request.form.get("gebruikersnaam", "")
+        principal = security.accounts().authenticate(username, request.form.get("wachtwoord", ""))
+        if principal is not None:
+            token, _csrf = security.accounts().start_session(
+                principal.user_id, client_ip=request.remote_addr, user_agent=request.user_agent.string,
+                replaces=request.cookies.get(security.SESSION_COOKIE))
+            response = redirect(volgende)
+            security.set_session_cookie(response, token)
+            g.session_set = True
+            return response
+        error = _("Gebruikersnaam of wachtwoord klopt niet, of het account is geblokkeerd.")
+        status = 401
+    elif g.get("user") is not None:
+        return redirect(volgende)
+    return render_template("inloggen.html", login_error=error, volgende=volgende,
+                           login_csrf=security.login_csrf_token(), **_notice()), status
+
+
+@bp.post("/uitloggen")
+def uitloggen():
+    security.accounts().end_session(request.cookies.get(security.SESSION_COOKIE))
+    response = redirect(url_for("pages.inloggen", melding="uitgelogd"))
+    security.clear_session_cookie(response)
+    g.session_set = True
+    return response
+
+
+# ---------------------------------------------------------------------- inbox
+def _int(value, default: int) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+@bp.get("/inbox")
+@login_required
+def inbox_page():
+    user = g.user
+    args = request.args
+    allowed_views = ["mijn", "team"]
+    if user.roles() & {"teamleider", "auditor"}:
+        allowed_views.append("alle")
+    view = args.get("weergave") if args.get("weergave") in allowed_views else (
+        "mijn" if user.work_organisations() else ("alle" if "alle" in allowed_views else "mijn"))
+    query = InboxQuery(
+        view=view, organisation=args.get("organisatie") or None, phase=args.get("fase") or None,
+        task=args.get("taak") or None, lane=args.get("lane") or None,
+        due=args.get("termijn") if args.get("termijn") in DUE_FILTERS else None,
+        search=(args.get("zoek") or "").strip()[:100] or None,
+        page=_int(args.get("pagina"), 1), per_page=current_app.config["INBOX_PER_PAGE"])
+    scope = security.scope()
+    result = inbox().tasks(scope, query)
+    facets = inbox().facets(scope)
+    if query.search and result["items"] and query.search.replace(" ", "").isdigit():
+        security.log_access(operation="inbox.zoeken", purpose="Klant zoeken op BSN", activity=ACTIVITY,
+                            status="ok", bsn=query.search.replace(" ", ""))
+    filters = {k: v for k, v in {"weergave": view, "organisatie": query.organisation, "fase": query.phase,
+                                 "taak": query.task, "lane": query.lane, "termijn": query.due,
+                                 "zoek": query.search}.items() if v}
+    names = security.accounts().organisation_names(scope.organisations)
+    return render_template("inbox.html", result=result, facets=facets, query=query, filters=filters,
+                           views=allowed_views, org_names=names,
+                           can_start=bool(user.work_organisations()), **_notice())
+
+
+def _back(default: str) -> str:
+    return security.safe_next(request.form.get("volgende"), default)
+
+
+@bp.post("/taken/<task_id>/claimen")
+@login_required
+def claim(task_id: str):
+    header = inbox().task_header(security.scope(), task_id)
+    back = _back(url_for("pages.inbox_page"))
+    if not g.user.can_work(header["organisation"], header["lane"]):
+        return redirect(_with(back, fout="geen_recht"))
+    try:
+        wp().claim_task(task_id, g.user.username)
+    except Conflict:
+        return redirect(_with(back, fout="conflict"))
+    return redirect(_with(back, melding="geclaimd"))
+
+
+@bp.post("/taken/<task_id>/vrijgeven")
+@login_required
+def unclaim(task_id: str):
+    header = inbox().task_header(security.scope(), task_id)
+    back = _back(url_for("pages.inbox_page"))
+    mine = header["claimed_by"] == g.user.username
+    if not (mine or g.user.has_role("teamleider", header["organisation"])):
+        return redirect(_with(back, fout="geen_recht"))
+    try:
+        wp().unclaim_task(task_id, g.user.username)
+    except Conflict:
+        return redirect(_with(back, fout="conflict"))
+    return redirect(_with(back, melding="vrijgegeven"))
+
+
+def _with(path: str, **params) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(path)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in ("melding", "fout")]
+    query += list(params.items())
+    return urlunsplit(("", "", parts.path, urlencode(query), ""))
+
+
+# ---------------------------------------------------------------------- task page
+def _task_header_logged(task_id: str, purpose: str) -> dict:
+    try:
+        return inbox().task_header(security.scope(), task_id)
+    except NotFound:
+        security.log_access(operation="taak.bekijken", purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
+                            task_id=task_id[:36])
+        raise
+
+
+@bp.route("/taken/<task_id>", methods=["GET", "POST"])
+@login_required
+def task_page(task_id: str):
+    purpose = "Taak afronden" if request.method == "POST" else "Taak behandelen"
+    header = _task_header_logged(task_id, purpose)
+    security.log_access(operation="taak." + ("afronden" if request.method == "POST" else "bekijken"),
+                        purpose=purpose, activity=ACTIVITY, status="ok", organisation=header["organisation"],
+                        case_id=header["case"], task_id=task_id, bsn=header["bsn"])
+    task = wp().get_task(task_id)
+    schema = task.get("form")
+    values: dict = {}
+    errors: dict = {}
+    message = None
+    status = 200
+    can_work = g.user.can_work(header["organisation"], header["lane"]) and task["status"] == "open"
+    if request.method == "POST":
+        if not can_work:
+            abort(403)
+        data, errors, values = formulieren.parse(schema, request.form)
+        if not errors:
+            try:
+                case = wp().complete_task(task_id, g.user.username, data)
+            except ValidationError as exc:
+                errors = {k: list(v) for k, v in exc.fields.items()}
+                message = exc.message
+            except Conflict as exc:
+                message = exc.message
+                status = 409
+            else:
+                return redirect(url_for("pages.case_page", case_id=case["id"], melding="afgerond"))
+        if errors:
+            status = 422
+            message = message or _("Het formulier bevat fouten. Verbeter de gemarkeerde velden.")
+            unknown = {k: v for k, v in errors.items() if k not in (schema or {}).get("properties", {})}
+            if unknown:
+                errors.setdefault("_algemeen", []).extend(f"{k}: {' '.join(v)}" for k, v in unknown.items())
+    case = wp().get_case(task["case"])
+    fields = formulieren.fields_for(schema, values or case.get("data", {}), errors)
+    return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
+                           general_errors=errors.get("_algemeen", []), can_work=can_work,
+                           claimed_by_other=bool(task["claimed_by"] and task["claimed_by"] != g.user.username),
+                           **_notice()), status
+
+
+# ---------------------------------------------------------------------- case page
+def _case_header_logged(case_id: str, operation: str, purpose: str) -> dict:
+    try:
+        header = inbox().case_header(security.scope(), case_id)
+    except NotFound:
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
+                            case_id=case_id[:32])
+        raise
+    security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
+                        organisation=header["organisation"], case_id=case_id, bsn=header["bsn"])
+    return header
+
+
+@bp.get("/zaken/<case_id>")
+@login_required
+def case_page(case_id: str):
+    header = _case_header_logged(case_id, "zaak.bekijken", "Zaak inzien")
+    case = wp().get_case(case_id)
+    history = wp().case_history(case_id)
+    works = g.user.can_work(header["organisation"], None) or bool(g.user.lanes(header["organisation"]))
+    messages = []
+    if works and case["status"] == "running":
+        waiting = set(case.get("waiting_for_messages") or [])
+        messages = [m for m in CONSULTANT_MESSAGES if m in waiting or m == "aanvraag_ingetrokken"]
+    tasks = [dict(t, can_work=g.user.can_work(header["organisation"], t["lane"])) for t in case["tasks"]]
+    return render_template("zaak.html", case=case, history=list(reversed(history)), tasks=tasks,
+                           messages=messages, **_notice())
+
+
+@bp.get("/zaken/<case_id>/diagram.json")
+@login_required
+def case_diagram(case_id: str):
+    _case_header_logged(case_id, "zaak.diagram", "Procesverloop van de zaak tonen")
+    return jsonify(inbox().diagram(security.scope(), case_id))
+
+
+@bp.post("/zaken/<case_id>/bericht")
+@login_required
+def case_message(case_id: str):
+    header = _case_header_logged(case_id, "zaak.bericht", "Bericht op de zaak verwerken")
+    name = request.form.get("bericht", "")
+    if name not in CONSULTANT_MESSAGES:
+        abort(400)
+    org = header["organisation"]
+    if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
+        abort(403)
+    try:
+        wp().send_message(case_id, name, {}, user=g.user.username)
+    except Conflict:
+        return redirect(url_for("pages.case_page", case_id=case_id, fout="conflict"))
+    return redirect(url_for("pages.case_page", case_id=case_id, melding="bericht"))
+
+
+# ---------------------------------------------------------------------- new melding
+@bp.route("/melding", methods=["GET", "POST"])
+@login_required
+def new_case():
+    options = inbox().startable(g.user.work_organisations())
+    if not options:
+        abort(403)
+    values = {"gemeente": "", "bsn": "", "naam": "", "geboortedatum": ""}
+    errors: dict[str, list[str]] = {}
+    message = None
+    status = 200
+    if request.method == "POST":
+        values = {k: (request.form.get(k) or "").strip()[:200] for k in values}
+        chosen = next((o for o in options if f"{o['municipality']}|{o['process']}" == values["gemeente"]), None)
+        if chosen is None:
+            errors["gemeente"] = [_("Kies een gemeente.")]
+        if not errors:
+            try:
+                case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
+                                       values["geboortedatum"], actor=g.user.username, process=chosen["process"])
+            except ValidationError as exc:
+                errors = {k: list(v) for k, v in exc.fields.items()}
+                message = exc.message
+            else:
+                security.log_access(operation="zaak.starten", purpose="Melding registreren", activity=ACTIVITY,
+                                    status="ok", organisation=case["organisation"], case_id=case["id"],
+                                    bsn=case["client"]["bsn"])
+                return redirect(url_for("pages.case_page", case_id=case["id"], melding="gestart"))
+        status = 422
+        message = message or _("De melding bevat fouten.")
+    return render_template("melding.html", options=options, values=values, errors=errors, message=message), status
