@@ -119,7 +119,7 @@ def test_two_people_completing_at_once_one_wins(wp):
         barrier = threading.Barrier(2)
         outcomes: list[str] = []
 
-        def attempt(user: str) -> None:
+        def attempt(user: str, task_id: str = task_id, barrier=barrier, outcomes=outcomes) -> None:
             barrier.wait()
             try:
                 wp.complete_task(task_id, user, {"crisis": True, "woonsituatie": "dakloos"})

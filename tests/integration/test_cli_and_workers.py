@@ -1,0 +1,89 @@
+"""The werkpad command end to end, and several timer workers on one database."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+from pathlib import Path
+
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from engine import Werkpad
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cli(url: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, ["--database-url", url, *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_cli_round_trip_with_json(sqlite_url):
+    assert _cli(sqlite_url, "db", "upgrade")[0] == 0
+    code, out, _ = _cli(sqlite_url, "processes", "deploy", str(ROOT / "processes"), "--forms",
+                        str(ROOT / "forms"), "--only", "voorbeeld", "--json")
+    assert code == 0 and json.loads(out)[0]["created"] is True
+    code, out, _ = _cli(sqlite_url, "processes", "show", "voorbeeld", "--json")
+    assert json.loads(out)["phases"][0] == "poort"
+    code, out, _ = _cli(sqlite_url, "case", "start", "--municipality", "voorbeeldstad", "--bsn", "111222333",
+                        "--name", "Jan", "--birthdate", "1980-05-01", "--at", "2026-01-05T09:00", "--json")
+    case_id = json.loads(out)["id"]
+    code, out, _ = _cli(sqlite_url, "tasks", "--case", case_id, "--json")
+    (task,) = json.loads(out)
+    assert set(task) >= {"id", "case", "name", "lane", "due", "form"} and task["form"]["type"] == "object"
+    code, out, err = _cli(sqlite_url, "task", "complete", task["id"], "--user", "kees", "--data", '{"crisis": 3}')
+    assert code == 1 and err.startswith("fout:") and len(err.strip().splitlines()) == 1
+    code, out, _ = _cli(sqlite_url, "task", "complete", task["id"], "--user", "kees", "--at", "2026-01-06T10:00",
+                        "--data", '{"crisis": false, "woonsituatie": "dakloos"}', "--json")
+    assert code == 0 and json.loads(out)["phase"] == "inspanningsperiode"
+    code, out, _ = _cli(sqlite_url, "timers", "fire", "--until", "2026-03-01", "--json")
+    assert [f["timers"] for f in json.loads(out)] == [["Vier weken zelf zoeken"]]
+    code, out, _ = _cli(sqlite_url, "case", "show", case_id, "--json")
+    shown = json.loads(out)
+    assert {"id", "status", "phase", "version", "tasks", "timers"} <= set(shown)
+    code, out, _ = _cli(sqlite_url, "case", "history", case_id, "--json")
+    assert [e["type"] for e in json.loads(out)] == ["case_started", "task_completed", "timer_fired"]
+    code, out, _ = _cli(sqlite_url, "case", "replay", case_id, "--json")
+    assert json.loads(out)["match"] is True
+    code, out, _ = _cli(sqlite_url, "case", "message", case_id, "aanvraag_ingetrokken", "--json")
+    assert json.loads(out)["status"] == "withdrawn"
+    code, out, _ = _cli(sqlite_url, "audit", "verify", "--json")
+    assert code == 0 and json.loads(out) == {"ok": True, "cases": 1, "broken": []}
+    wp = Werkpad(sqlite_url)
+    with wp.db.engine.begin() as conn:
+        conn.execute(text("UPDATE events SET actor = 'mallory' WHERE seq = 2"))
+    code, out, _ = _cli(sqlite_url, "audit", "verify", "--json")
+    assert code == 1 and json.loads(out)["ok"] is False
+    code, _, err = _cli(sqlite_url, "case", "show", "bestaatniet")
+    assert code == 1 and "bestaat niet" in err
+
+
+def _worker(url: str, until: str, queue) -> None:
+    wp = Werkpad(url)
+    fired = wp.fire_due_timers(until)
+    queue.put([(f["case"], f["due"]) for f in fired])
+
+
+def test_several_workers_fire_each_timer_once(db_url):
+    wp = Werkpad(db_url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy(only=["voorbeeld"])
+    cases = [wp.start_case("voorbeeldstad", "111222333", f"Klant {i}", "1980-01-01",
+                           at=f"2026-01-{1 + i % 20:02d}T09:00") for i in range(24)]
+    wp.db.dispose()
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    workers = [ctx.Process(target=_worker, args=(db_url, "2026-02-15", queue)) for _ in range(3)]
+    for w in workers:
+        w.start()
+    results = [queue.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join(timeout=60)
+    fired = [item for r in results for item in r]
+    assert len(fired) == len(cases) == len(set(fired))
+    with Werkpad(db_url).db.engine.connect() as conn:
+        counts = conn.execute(text("SELECT case_id, count(*) FROM events WHERE type = 'timer_fired' "
+                                   "GROUP BY case_id")).all()
+    assert len(counts) == 24 and {c for _, c in counts} == {1}
+    assert Werkpad(db_url).verify_audit()["ok"] is True
