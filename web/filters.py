@@ -18,6 +18,7 @@ PHASE_LABELS = {
 }
 STATUS_LABELS = {
     "running": "Lopend",
+    "waiting": "Lopend (wacht op termijn of bericht)",
     "completed": "Afgesloten",
     "withdrawn": "Ingetrokken",
     "error": "In fout",

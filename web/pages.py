@@ -244,7 +244,7 @@ def case_page(case_id: str):
     history = wp().case_history(case_id)
     works = g.user.can_work(header["organisation"], None) or bool(g.user.lanes(header["organisation"]))
     messages = []
-    if works and case["status"] == "running":
+    if works and case["status"] not in ("completed", "withdrawn", "error"):
         waiting = set(case.get("waiting_for_messages") or [])
         messages = [m for m in CONSULTANT_MESSAGES if m in waiting or m == "aanvraag_ingetrokken"]
     tasks = [dict(t, can_work=g.user.can_work(header["organisation"], t["lane"])) for t in case["tasks"]]

@@ -1,0 +1,251 @@
+"""Inbox, task and case pages: tenant isolation, forms, claiming, access log."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import login, page_csrf
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------------- tenant isolation
+@pytest.mark.parametrize("username", ["kees", "wendy", "tineke", "aafke"])
+def test_other_organisations_case_and_task_are_404(client, cases, username):
+    login(client, username)
+    theirs = cases["theirs"]
+    task_id = theirs["tasks"][0]["id"]
+    for path in (f"/zaken/{theirs['id']}", f"/zaken/{theirs['id']}/diagram.json", f"/taken/{task_id}"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        body = _text(response)
+        assert "Els Anders" not in body and "123456782" not in body and "782" not in body
+    token = page_csrf(client)
+    for path in (f"/taken/{task_id}/claimen", f"/taken/{task_id}/vrijgeven", f"/taken/{task_id}",
+                 f"/zaken/{theirs['id']}/bericht"):
+        response = client.post(path, data={"csrf_token": token, "bericht": "aanvraag_ingetrokken"})
+        assert response.status_code == 404, path
+        assert "Els Anders" not in _text(response)
+    # and the same answer as for an id that does not exist at all
+    assert client.get("/zaken/bestaatniet").status_code == 404
+    assert client.get("/taken/bestaat-niet").status_code == 404
+
+
+def test_other_organisations_tasks_never_appear_in_the_inbox(client, cases, werkpad):
+    login(client, "tineke")  # teamleider: sees every lane of her own organisation
+    for view in ("mijn", "team", "alle"):
+        body = _text(client.get(f"/inbox?weergave={view}"))
+        assert "Els Anders" not in body and "anderstad" not in body
+    body = _text(client.get("/inbox?weergave=alle&organisatie=anderstad"))
+    assert "Els Anders" not in body
+    body = _text(client.get("/inbox?weergave=alle&zoek=123456782"))
+    assert "Els Anders" not in body
+    assert "Jan Jansen" in _text(client.get("/inbox?weergave=alle"))
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "anna")
+    body = _text(client.get("/inbox?weergave=team"))
+    assert "Els Anders" in body and "Jan Jansen" not in body
+
+
+def test_roles_without_case_access_see_no_cases(client, cases):
+    for username in ("piet", "bea"):  # process designer, administrator
+        login(client, username)
+        assert client.get(f"/zaken/{cases['ours']['id']}").status_code == 404
+        assert "Jan Jansen" not in _text(client.get("/inbox?weergave=alle"))
+        client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+
+
+# ---------------------------------------------------------------------- inbox
+def test_inbox_team_view_lists_unclaimed_tasks_in_my_lanes_with_counts(client, cases):
+    login(client, "kees")  # inkomensconsulent: the intake task is in his lane
+    body = _text(client.get("/inbox?weergave=team"))
+    assert "Jan Jansen" in body and "Meldingsgesprek voeren" in body
+    assert "******333" in body and "111222333" not in body  # BSN masked in lists
+    assert re.search(r'data-telling="team">1<', body) and re.search(r'data-telling="mijn">0<', body)
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "wendy")  # werkconsulent: not her lane
+    body = _text(client.get("/inbox?weergave=team"))
+    assert "Jan Jansen" not in body
+
+
+def test_inbox_due_marking_filters_search_and_paging(client, werkpad, app):
+    app.config["INBOX_PER_PAGE"] = 2
+    names = ["Anna Appel", "Bert Boom", "Cor Clement"]
+    bsns = ["111222333", "123456782", "100000010"]
+    for name, bsn in zip(names, bsns, strict=True):
+        werkpad.start_case("voorbeeldstad", bsn, name, "1980-01-01", at="2026-01-05T09:00")
+    werkpad.start_case("voorbeeldstad", "999999990", "Dirk Later", "1980-01-01")  # due in 3 days from now
+    login(client, "kees")
+    first = _text(client.get("/inbox?weergave=team"))
+    assert "Pagina 1 van 2" in first and first.count('class="label te-laat"') == 2
+    second = _text(client.get("/inbox?weergave=team&pagina=2"))
+    assert "Dirk Later" in second  # latest due date sorts last
+    late = _text(client.get("/inbox?weergave=team&termijn=te_laat"))
+    assert "3 taken" in late and "Dirk Later" not in late
+    assert "Bert Boom" in _text(client.get("/inbox?weergave=team&zoek=bert"))
+    found = _text(client.get("/inbox?weergave=team&zoek=100000010"))
+    assert "Cor Clement" in found and "Anna Appel" not in found
+    assert "Geen open taken" in _text(client.get("/inbox?weergave=team&fase=traject"))
+
+
+def test_claim_and_unclaim(client, cases, werkpad):
+    login(client, "kees")
+    task_id = cases["ours"]["tasks"][0]["id"]
+    token = page_csrf(client)
+    response = client.post(f"/taken/{task_id}/claimen", data={"csrf_token": token, "volgende": "/inbox?weergave=team"})
+    assert response.status_code == 302 and "melding=geclaimd" in response.headers["Location"]
+    assert werkpad.get_task(task_id)["claimed_by"] == "kees"
+    mine = _text(client.get("/inbox?weergave=mijn"))
+    assert "Jan Jansen" in mine and "Vrijgeven" in mine
+    assert "Jan Jansen" not in _text(client.get("/inbox?weergave=team"))
+    response = client.post(f"/taken/{task_id}/vrijgeven", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert werkpad.get_task(task_id)["claimed_by"] is None
+
+
+def test_consultant_cannot_claim_outside_lane_or_release_a_colleagues_task(client, cases, werkpad):
+    task_id = cases["ours"]["tasks"][0]["id"]  # lane inkomensconsulent
+    login(client, "wendy")
+    token = page_csrf(client)
+    response = client.post(f"/taken/{task_id}/claimen", data={"csrf_token": token})
+    assert "fout=geen_recht" in response.headers["Location"]
+    assert werkpad.get_task(task_id)["claimed_by"] is None
+    werkpad.claim_task(task_id, "kees")
+    response = client.post(f"/taken/{task_id}/vrijgeven", data={"csrf_token": token})
+    assert "fout=geen_recht" in response.headers["Location"]
+    assert werkpad.get_task(task_id)["claimed_by"] == "kees"
+
+
+def test_claiming_a_task_claimed_by_someone_else_reports_conflict(client, cases, werkpad):
+    task_id = cases["ours"]["tasks"][0]["id"]
+    werkpad.claim_task(task_id, "tineke")
+    login(client, "kees")
+    response = client.post(f"/taken/{task_id}/claimen", data={"csrf_token": page_csrf(client)})
+    assert "fout=conflict" in response.headers["Location"]
+    assert werkpad.get_task(task_id)["claimed_by"] == "tineke"
+
+
+# ---------------------------------------------------------------------- task page
+def test_task_form_shows_inline_errors_keeps_input_then_completes(client, cases, werkpad):
+    login(client, "kees")
+    task_id = cases["ours"]["tasks"][0]["id"]
+    page = _text(client.get(f"/taken/{task_id}"))
+    assert "Is er sprake van een crisissituatie?" in page and "Dakloos of zonder vaste woonplek" in page
+    assert "Jan Jansen" in page and "******333" in page  # case context, masked
+    token = page_csrf(client, f"/taken/{task_id}")
+    bad = client.post(f"/taken/{task_id}", data={"csrf_token": token, "crisis": "nee",
+                                                  "toelichting": "Klant woont bij zijn zus."})
+    assert bad.status_code == 422
+    body = _text(bad)
+    block = body[body.index('id="blok-woonsituatie"'):]
+    assert "Dit veld is verplicht." in block[:block.index('id="blok-toelichting"')]
+    assert "Klant woont bij zijn zus." in body  # what was typed stays
+    assert re.search(r'value="nee"\s+checked', body)
+    assert werkpad.get_task(task_id)["status"] == "open"
+    good = client.post(f"/taken/{task_id}", data={"csrf_token": token, "crisis": "nee",
+                                                   "woonsituatie": "inwonend"})
+    assert good.status_code == 302
+    assert good.headers["Location"].startswith(f"/zaken/{cases['ours']['id']}")
+    case = werkpad.get_case(cases["ours"]["id"])
+    assert case["data"]["woonsituatie"] == "inwonend" and case["phase"] == "inspanningsperiode"
+
+
+def test_task_form_type_errors_are_inline(client, werkpad):
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    case = werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                                 at="2026-01-06T10:00")
+    werkpad.fire_due_timers("2026-02-10")
+    task = werkpad.get_case(case["id"])["tasks"][0]
+    assert task["spec"] == "rechtmatigheid"
+    login(client, "kees")
+    token = page_csrf(client, f"/taken/{task['id']}")
+    bad = client.post(f"/taken/{task['id']}", data={"csrf_token": token, "recht_op_bijstand": "ja",
+                                                     "sollicitaties": "twaalf"})
+    assert bad.status_code == 422 and "Vul een geheel getal in." in _text(bad) and 'value="twaalf"' in _text(bad)
+    bad = client.post(f"/taken/{task['id']}", data={"csrf_token": token, "recht_op_bijstand": "ja",
+                                                     "sollicitaties": "500"})
+    assert bad.status_code == 422 and 'value="500"' in _text(bad)
+    ok = client.post(f"/taken/{task['id']}", data={"csrf_token": token, "recht_op_bijstand": "ja",
+                                                    "sollicitaties": "12"})
+    assert ok.status_code == 302
+    assert werkpad.get_case(case["id"])["data"]["sollicitaties"] == 12
+
+
+def test_auditor_can_read_but_not_complete(client, cases, werkpad):
+    login(client, "aafke")
+    task_id = cases["ours"]["tasks"][0]["id"]
+    page = client.get(f"/taken/{task_id}")
+    assert page.status_code == 200 and "Afronden" not in _text(page)
+    response = client.post(f"/taken/{task_id}", data={"csrf_token": page_csrf(client), "crisis": "nee",
+                                                       "woonsituatie": "inwonend"})
+    assert response.status_code == 403
+    assert werkpad.get_task(task_id)["status"] == "open"
+
+
+# ---------------------------------------------------------------------- case page
+def test_case_page_shows_full_bsn_timeline_timers_and_diagram_data(client, cases, werkpad):
+    case_id = cases["ours"]["id"]
+    werkpad.complete_task(cases["ours"]["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "dakloos"},
+                          at="2026-01-06T10:00")
+    login(client, "kees")
+    body = _text(client.get(f"/zaken/{case_id}"))
+    assert "111222333" in body  # the case's own page shows the BSN
+    assert "Zaak gestart (melding)" in body and "Taak afgerond" in body
+    assert "Vier weken zelf zoeken" in body  # the running timer with its due date
+    assert "Aanvraag ingetrokken" in body
+    diagram = client.get(f"/zaken/{case_id}/diagram.json").get_json()
+    assert "<bpmn:definitions" in diagram["xml"] or "definitions" in diagram["xml"]
+    assert diagram["completed"] == ["intake"] and diagram["current"] == []
+
+
+def test_consultant_sends_a_message_by_post(client, cases, werkpad):
+    case_id = cases["ours"]["id"]
+    login(client, "kees")
+    token = page_csrf(client, f"/zaken/{case_id}")
+    assert client.post(f"/zaken/{case_id}/bericht", data={"csrf_token": token, "bericht": "iets_anders"}).status_code == 400
+    response = client.post(f"/zaken/{case_id}/bericht", data={"csrf_token": token, "bericht": "aanvraag_ingetrokken"})
+    assert response.status_code == 302
+    assert werkpad.get_case(case_id)["status"] == "withdrawn"
+
+
+def test_new_melding_with_errors_then_success(client, werkpad):
+    login(client, "kees")
+    page = _text(client.get("/melding"))
+    assert "voorbeeldstad" in page and "anderstad" not in page
+    token = page_csrf(client, "/melding")
+    bad = client.post("/melding", data={"csrf_token": token, "gemeente": "voorbeeldstad|voorbeeld",
+                                         "naam": "Piet Puk", "bsn": "123456789", "geboortedatum": "1990-01-01"})
+    assert bad.status_code == 422 and "Geen geldig BSN" in _text(bad) and 'value="Piet Puk"' in _text(bad)
+    other = client.post("/melding", data={"csrf_token": token, "gemeente": "anderstad|anderstad",
+                                           "naam": "Piet Puk", "bsn": "111222333", "geboortedatum": "1990-01-01"})
+    assert other.status_code == 422  # not a municipality of his organisation
+    good = client.post("/melding", data={"csrf_token": token, "gemeente": "voorbeeldstad|voorbeeld",
+                                          "naam": "Piet Puk", "bsn": "111222333", "geboortedatum": "1990-01-01"})
+    assert good.status_code == 302
+    case_id = good.headers["Location"].split("/zaken/")[1].split("?")[0]
+    case = werkpad.get_case(case_id)
+    assert case["client"]["name"] == "Piet Puk" and case["organisation"] == "voorbeeldstad"
+
+
+# ---------------------------------------------------------------------- access log
+def test_every_case_and_task_view_is_logged_with_pseudonymised_subject(client, cases, accounts):
+    login(client, "kees")
+    case_id = cases["ours"]["id"]
+    task_id = cases["ours"]["tasks"][0]["id"]
+    client.get(f"/zaken/{case_id}")
+    client.get(f"/taken/{task_id}")
+    client.get(f"/zaken/{cases['theirs']['id']}")
+    log = accounts.access_log()
+    views = [e for e in log if e["status"] == "ok" and e["case"] == case_id]
+    assert {e["operation"] for e in views} >= {"zaak.bekijken", "taak.bekijken"}
+    subject = accounts.pseudonymise("111222333")
+    for entry in views:
+        assert entry["user"] == "kees" and entry["data_subject_id"] == subject
+        assert entry["data_subject_id_type"] == "bsn-pseudoniem"
+        assert entry["processing_activity"] and entry["purpose"] and len(entry["trace_id"]) == 32
+        assert "111222333" not in str(entry)
+    refused = [e for e in log if e["case"] == cases["theirs"]["id"]]
+    assert refused and refused[0]["status"] == "niet_gevonden" and refused[0]["data_subject_id"] is None
