@@ -93,6 +93,7 @@ def main(ctx: click.Context, database_url: str | None) -> None:
         return cache["wp"]
 
     ctx.obj = factory
+    ctx.call_on_close(lambda: cache["wp"].db.dispose() if "wp" in cache else None)
 
 
 @main.group()
@@ -201,6 +202,17 @@ def case_show(wp: Werkpad, case_id: str):
 def case_message(wp: Werkpad, case_id, name, data, user, at):
     """Stuur een bericht (bijv. aanvraag_ingetrokken, werk_gevonden) naar een zaak."""
     r = wp.send_message(case_id, name, _json_arg(data), user=user, at=at)
+    return r, _case_text(r)
+
+
+@command(case, "migrate")
+@click.argument("case_id")
+@click.option("--to", "to_version", default=None, help="Versie (hash-prefix); standaard de nieuwste.")
+@click.option("--user", default="system")
+@click.option("--at", type=MOMENT, default=None)
+def case_migrate(wp: Werkpad, case_id, to_version, user, at):
+    """Zet een lopende zaak over op een andere versie van haar proces (timers lopen door)."""
+    r = wp.migrate_case(case_id, to_version, user=user, at=at)
     return r, _case_text(r)
 
 
@@ -343,3 +355,4 @@ def serve(ctx_obj, host: str, port: int, demo: bool, no_scheduler: bool):
     app = create_app(werkpad=wp, start_scheduler=not no_scheduler)
     click.echo(f"Werkpad draait op http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
+from .cli_users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001

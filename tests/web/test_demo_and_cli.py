@@ -1,0 +1,66 @@
+"""The demo data and the `werkpad users` CLI."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from engine import Werkpad
+from engine.accounts import Accounts
+from engine.cli import main
+from engine.demo import DEMO_PASSWORD, load_demo
+from engine.inbox import Inbox, InboxQuery, Scope
+
+from .conftest import ROOT
+
+
+def test_demo_is_idempotent_and_gives_each_organisation_users_and_cases(tmp_path, processes_dir):
+    wp = Werkpad(f"sqlite:///{tmp_path / 'demo.sqlite'}", processes_dir=processes_dir, forms_dir=ROOT / "forms")
+    load_demo(wp)
+    first_cases = len(wp.list_tasks(status="", with_form=False))
+    load_demo(wp)
+    assert len(wp.list_tasks(status="", with_form=False)) == first_cases
+    accounts = Accounts(wp)
+    assert {o["key"] for o in accounts.list_organisations()} == {"voorbeeldstad", "anderstad"}
+    kees = accounts.authenticate("kees", DEMO_PASSWORD)
+    assert kees is not None and kees.lanes("voorbeeldstad") == {"inkomensconsulent"}
+    assert accounts.authenticate("teamleider.anderstad", DEMO_PASSWORD).has_role("teamleider", "anderstad")
+    inbox = Inbox(wp)
+    page = inbox.tasks(Scope.of(kees), InboxQuery(view="team"))
+    assert page["total"] >= 3 and all(row["organisation"] == "voorbeeldstad" for row in page["items"])
+    marks = {row["mark"] for row in page["items"]}
+    assert "te_laat" in marks
+    assert inbox.tasks(Scope.of(kees), InboxQuery(view="mijn"))["total"] == 1
+    tineke = accounts.authenticate("tineke", DEMO_PASSWORD)
+    specs = {row["spec"] for row in inbox.tasks(Scope.of(tineke), InboxQuery(view="alle", per_page=100))["items"]}
+    assert {"intake", "rechtmatigheid", "diagnose", "evaluatie", "escalatie_intake", "crisisroute"} <= specs
+    for case_id in {row["case"] for row in inbox.tasks(Scope.of(tineke), InboxQuery(view="alle"))["items"]}:
+        assert wp.replay_case(case_id)["match"]
+    wp.db.dispose()
+
+
+def test_users_cli_create_grant_list_block(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    Werkpad(url).upgrade_db()
+    runner = CliRunner()
+
+    def run(*args, **kwargs):
+        return runner.invoke(main, ["--database-url", url, "users", *args], **kwargs)
+
+    assert run("organisation", "ijmond_werkt", "--naam", "IJmond Werkt!", "--soort", "regionaal").exit_code == 0
+    result = run("create", "kees", "--naam", "Kees de Vries", input="lang-genoeg-123\nlang-genoeg-123\n")
+    assert result.exit_code == 0, result.output
+    assert run("grant", "kees", "ijmond_werkt", "consultant").exit_code == 1  # a consultant needs a lane
+    assert run("grant", "kees", "ijmond_werkt", "consultant", "--lane", "trainer").exit_code == 0
+    assert run("grant", "kees", "onbekend", "auditor").exit_code == 1
+    listed = run("list")
+    assert "consultant/trainer@ijmond_werkt" in listed.output
+    assert run("create", "kees", "--wachtwoord", "lang-genoeg-456").exit_code == 1  # exists
+    assert run("create", "kort", "--wachtwoord", "kort").exit_code == 1  # password too short
+    wp = Werkpad(url)
+    accounts = Accounts(wp)
+    assert accounts.authenticate("kees", "lang-genoeg-123") is not None
+    assert run("block", "kees").exit_code == 0
+    assert accounts.authenticate("kees", "lang-genoeg-123") is None
+    assert "[geblokkeerd]" in run("list").output
+    assert run("block", "kees", "--opheffen").exit_code == 0
+    assert accounts.authenticate("kees", "lang-genoeg-123") is not None
+    wp.db.dispose()
