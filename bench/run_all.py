@@ -21,12 +21,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import text
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimeDateEventDefinition
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import text
 
 from engine import Werkpad, clock
 from engine.definitions import discover

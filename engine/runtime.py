@@ -401,6 +401,31 @@ class CaseRuntime:
         return cls(workflow, phase=state.get("phase"), status=state.get("status"),
                    end_event=state.get("end_event"))
 
+    def migrate(self, spec, subprocess_specs) -> CaseRuntime:
+        """The same case on another version of its process.
+
+        The task tree is kept and re-bound to the new spec by task name, so a
+        waiting timer keeps its due time (Spiff's own migration resets ready and
+        waiting tasks and would restart a four-week timer). Predicted tasks are
+        re-predicted from the new spec. Refused when the new version lacks a
+        step the case is at."""
+        state = self.serialize()
+        missing = sorted({t.task_spec.name for t in self._all_tasks()
+                          if not t.has_state(TaskState.PREDICTED_MASK)
+                          and t.task_spec.name not in _all_names(spec, subprocess_specs, t)})
+        if missing:
+            raise Conflict("de nieuwe versie mist stappen waar de zaak nu staat: " + ", ".join(missing))
+        pruned = _drop_predicted(state["workflow"])
+        try:
+            migrated = CaseRuntime.restore({**state, "workflow": pruned}, spec, subprocess_specs)
+        except (KeyError, AttributeError, SpiffWorkflowException) as exc:
+            raise Conflict(f"de zaak past niet op de nieuwe versie: {exc}") from exc
+        migrated._run(migrated.workflow._predict)
+        for sp in migrated.workflow.subprocesses.values():
+            migrated._run(sp._predict)
+        migrated._update_phase()
+        return migrated
+
     def serialize(self) -> dict:
         _REGISTRY._encoder_mode = True
         try:
@@ -689,6 +714,32 @@ class CaseRuntime:
             parent_task = parent_wf.tasks.get(sp.parent_task_id)
             if parent_task is None or (sp.completed and parent_task.has_state(TaskState.FINISHED_MASK)):
                 del self.workflow.subprocesses[sp_id]
+
+
+def _all_names(spec, subprocess_specs, task) -> set[str]:
+    owner = task.workflow.spec
+    names = set(spec.task_specs) if owner.name == spec.name else set()
+    sub = subprocess_specs.get(owner.name)
+    if sub is not None:
+        names |= set(sub.task_specs)
+    return names
+
+
+def _drop_predicted(wf_state: dict) -> dict:
+    """Remove predicted (MAYBE/LIKELY) tasks from a serialised workflow; they
+    describe the old spec and are predicted again from the new one."""
+    predicted = TaskState.PREDICTED_MASK
+
+    def clean(dct: dict) -> dict:
+        tasks = dct["tasks"]
+        drop = {tid for tid, t in tasks.items() if t["state"] & predicted}
+        kept = {tid: {**t, "children": [c for c in t["children"] if c not in drop]}
+                for tid, t in tasks.items() if tid not in drop}
+        return {**dct, "tasks": kept}
+
+    out = clean(wf_state)
+    out["subprocesses"] = {k: clean(v) for k, v in wf_state.get("subprocesses", {}).items()}
+    return out
 
 
 def _prune(wf) -> None:

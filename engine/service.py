@@ -323,6 +323,33 @@ class Werkpad:
             uow.commit()
         return self.get_case(case_id)
 
+    # ------------------------------------------------------------------ versions
+    def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
+                     at: datetime | None = None) -> dict:
+        """Move a running case to another version of its process (default: the
+        newest deployed one). Waiting timers keep their due time; tasks keep their
+        claims. Refused when the new version lacks a step the case is at."""
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            loaded = self._load(uow, case_id)
+            query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
+            if to_version:
+                query = query.where(DefinitionRow.version_hash.startswith(to_version))
+            target = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
+            if target is None:
+                raise NotFound(f"versie {to_version or '(nieuwste)'} van '{loaded.row.process_key}' bestaat niet")
+            current = uow.session.get(DefinitionRow, loaded.row.definition_id)
+            if target.id == current.id:
+                raise Conflict(f"zaak {case_id} draait al op versie {target.version_hash[:12]}")
+            bundle = self._bundle(target)
+            spec, subprocess_specs = bundle.specs()
+            loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
+            loaded.bundle = bundle
+            loaded.row.definition_id = target.id
+            self._save(uow, loaded, "version_migrated", user, moment,
+                       {"from": current.version_hash, "to": target.version_hash})
+            uow.commit()
+        return self.get_case(case_id)
+
     # ------------------------------------------------------------------ timers
     def fire_due_timers(self, until: datetime | None = None, max_fires: int = 1_000_000) -> list[dict]:
         """Fire every timer due up to ``until`` in due order, each at its own due time."""
@@ -401,7 +428,7 @@ class Werkpad:
                                          .order_by(EventRow.seq)).all()
             definition = uow.session.get(DefinitionRow, row.definition_id)
             bundle = self._bundle(definition)
-            return _replay(case_id, events, bundle, _actual_digest(row, bundle))
+            return _replay(case_id, events, lambda h: self._bundle_by_hash(uow, h), _actual_digest(row, bundle))
 
     def verify_audit(self, replay: bool = True) -> dict:
         broken = []
@@ -415,7 +442,8 @@ class Werkpad:
                 problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
                 if problem is None and replay:
                     bundle = self._bundle_by_id(uow, row.definition_id)
-                    result = _replay(case_id, events, bundle, _actual_digest(row, bundle))
+                    result = _replay(case_id, events, lambda h, u=uow: self._bundle_by_hash(u, h),
+                                     _actual_digest(row, bundle))
                     if not result["match"]:
                         problem = "replay wijkt af: " + result.get("reason", "")
             if problem:
@@ -446,6 +474,12 @@ class Werkpad:
             bundle = Bundle.from_record(json.loads(definition.record))
             self._bundles[definition.id] = bundle
         return bundle
+
+    def _bundle_by_hash(self, uow, version_hash: str) -> Bundle:
+        row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.version_hash == version_hash)).first()
+        if row is None:
+            raise NotFound(f"procesversie {version_hash[:12]} bestaat niet (meer)")
+        return self._bundle(row)
 
     def _bundle_by_id(self, uow, definition_id: int) -> Bundle:
         bundle = self._bundles.get(definition_id)
@@ -571,8 +605,8 @@ def _age(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _replay(case_id: str, events: list, bundle: Bundle, stored_digest: str) -> dict:
-    spec, subprocess_specs = bundle.specs()
+def _replay(case_id: str, events: list, bundle_for, stored_digest: str) -> dict:
+    """Re-run the events on the exact versions they ran on; compare after each one."""
     runtime: CaseRuntime | None = None
     last_digest = ""
     for ev in events:
@@ -580,6 +614,7 @@ def _replay(case_id: str, events: list, bundle: Bundle, stored_digest: str) -> d
         try:
             with clock.at(ev.at):
                 if ev.type == "case_started":
+                    spec, subprocess_specs = bundle_for(payload["version"]).specs()
                     runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"])
                 elif runtime is None:
                     return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
@@ -596,6 +631,9 @@ def _replay(case_id: str, events: list, bundle: Bundle, stored_digest: str) -> d
                         raise Conflict(f"bericht {payload['message']} werd niet verwacht")
                 elif ev.type == "engine_error":
                     runtime._status = "error"
+                elif ev.type == "version_migrated":
+                    spec, subprocess_specs = bundle_for(payload["to"]).specs()
+                    runtime = runtime.migrate(spec, subprocess_specs)
         except WerkpadError as exc:
             return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
                     "reason": f"gebeurtenis {ev.seq} ({ev.type}) kan niet opnieuw worden uitgevoerd: {exc.message}"}

@@ -100,6 +100,9 @@ class TaskRow(Base):
         Index("ix_tasks_open_lane_due", "status", "lane", "due_at"),
         Index("ix_tasks_case_status", "case_id", "status"),
         Index("ix_tasks_claimed", "claimed_by", "status"),
+        # added by migration 0002 for the inbox pages
+        Index("ix_tasks_claimed_due", "claimed_by", "status", "due_at"),
+        Index("ix_tasks_status_due", "status", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

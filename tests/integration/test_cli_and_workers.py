@@ -53,6 +53,7 @@ def test_cli_round_trip_with_json(sqlite_url):
     wp = Werkpad(sqlite_url)
     with wp.db.engine.begin() as conn:
         conn.execute(text("UPDATE events SET actor = 'mallory' WHERE seq = 2"))
+    wp.db.dispose()
     code, out, _ = _cli(sqlite_url, "audit", "verify", "--json")
     assert code == 1 and json.loads(out)["ok"] is False
     code, _, err = _cli(sqlite_url, "case", "show", "bestaatniet")
@@ -62,6 +63,7 @@ def test_cli_round_trip_with_json(sqlite_url):
 def _worker(url: str, until: str, queue) -> None:
     wp = Werkpad(url)
     fired = wp.fire_due_timers(until)
+    wp.db.dispose()
     queue.put([(f["case"], f["due"]) for f in fired])
 
 
@@ -82,8 +84,12 @@ def test_several_workers_fire_each_timer_once(db_url):
         w.join(timeout=60)
     fired = [item for r in results for item in r]
     assert len(fired) == len(cases) == len(set(fired))
-    with Werkpad(db_url).db.engine.connect() as conn:
-        counts = conn.execute(text("SELECT case_id, count(*) FROM events WHERE type = 'timer_fired' "
-                                   "GROUP BY case_id")).all()
-    assert len(counts) == 24 and {c for _, c in counts} == {1}
-    assert Werkpad(db_url).verify_audit()["ok"] is True
+    checker = Werkpad(db_url)
+    try:
+        with checker.db.engine.connect() as conn:
+            counts = conn.execute(text("SELECT case_id, count(*) FROM events WHERE type = 'timer_fired' "
+                                       "GROUP BY case_id")).all()
+        assert len(counts) == 24 and {c for _, c in counts} == {1}
+        assert checker.verify_audit()["ok"] is True
+    finally:
+        checker.db.dispose()

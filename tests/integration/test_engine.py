@@ -241,3 +241,55 @@ def test_replay_names_the_first_divergent_event(wp):
                           "WHERE case_id = :c AND seq = 2"), {"c": cid, "old": '"crisis":false', "new": '"crisis":true'})
     result = wp.replay_case(cid)
     assert result["match"] is False and result["event"] == 2
+
+
+def _second_version(tmp_path: Path, effective: str, rename: str | None = None, drop_task: bool = False) -> Path:
+    procs = tmp_path / "processes_v2"
+    shutil.copytree(ROOT / "processes" / "voorbeeld", procs / "voorbeeld")
+    manifest_path = procs / "voorbeeld" / "proces.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["geldig_vanaf"] = effective
+    manifest_path.write_text(json.dumps(manifest))
+    bpmn = procs / "voorbeeld" / "voorbeeld.bpmn"
+    content = bpmn.read_text()
+    if rename:
+        content = content.replace("Rechtmatigheidsgesprek voeren", rename)
+    if drop_task:
+        content = content.replace('id="inspanningsperiode"', 'id="inspanningsperiode_2027"').replace(
+            'targetRef="inspanningsperiode"', 'targetRef="inspanningsperiode_2027"').replace(
+            'sourceRef="inspanningsperiode"', 'sourceRef="inspanningsperiode_2027"')
+    bpmn.write_text(content)
+    return procs
+
+
+def test_migration_keeps_the_running_timer_and_replays(wp, tmp_path):
+    case = _start(wp)
+    cid = case["id"]
+    wp.complete_task(_task(case, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
+    due_before = wp.get_case(cid)["timers"][0]["due"]
+    procs = _second_version(tmp_path, "2026-01-01", rename="Rechtmatigheidsgesprek (nieuw beleid)")
+    v2 = wp.deploy(procs, ROOT / "forms")[0]
+    migrated = wp.migrate_case(cid, v2["version"], user="ontwerper", at="2026-01-16T09:00")
+    assert migrated["version"] == v2["version"]
+    assert migrated["timers"][0]["due"] == due_before  # the four weeks did not restart
+    with pytest.raises(Conflict):
+        wp.migrate_case(cid, v2["version"])
+    wp.fire_due_timers("2026-02-03T10:00")
+    case = wp.get_case(cid)
+    assert [t["name"] for t in case["tasks"]] == ["Rechtmatigheidsgesprek (nieuw beleid)"]
+    history = wp.case_history(cid)
+    assert [e["type"] for e in history][-2:] == ["version_migrated", "timer_fired"]
+    assert history[-2]["actor"] == "ontwerper"
+    assert wp.replay_case(cid)["match"] is True
+    assert wp.verify_audit()["ok"] is True
+
+
+def test_migration_refused_when_the_step_is_gone(wp, tmp_path):
+    case = _start(wp)
+    cid = case["id"]
+    wp.complete_task(_task(case, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
+    v2 = wp.deploy(_second_version(tmp_path, "2026-01-01", drop_task=True), ROOT / "forms")[0]
+    with pytest.raises(Conflict, match="inspanningsperiode"):
+        wp.migrate_case(cid, v2["version"])
+    assert wp.get_case(cid)["version"] != v2["version"]
+    assert len(wp.case_history(cid)) == 2
