@@ -242,3 +242,32 @@ def test_bsn_helpers():
     assert normalise_bsn("1112.22.333") == "111222333"
     assert normalise_bsn("12345678") == "012345678"
     assert mask_bsn("111222333") == "******333"
+
+
+DATE_TIMER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:process id="datum_proces" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="deadline" />
+    <bpmn:intermediateCatchEvent id="deadline" name="Beslistermijn">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDate>termijn_einde(aanvraagdatum, "P8W")</bpmn:timeDate></bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="deadline" targetRef="einde" />
+    <bpmn:endEvent id="einde"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("restore", [False, True], ids=["straight", "save-restore"])
+def test_date_timer_from_case_data_moves_past_the_weekend(restore):
+    spec, subs = parse_specs({"d.bpmn": DATE_TIMER}, "datum_proces")
+    bundle_like = type("B", (), {"specs": lambda self: (spec, subs)})()
+    # 8 weeks after Saturday 2026-03-07 is Saturday 2026-05-02: the term ends Monday 4 May
+    d = Driver(bundle_like, restore, {"aanvraagdatum": "2026-03-07"}, "2026-03-07T12:00")
+    (timer,) = d.rt.waiting_timers()
+    assert timer.kind == "datum"
+    assert timer.due == clock.to_utc("2026-05-04T00:00")
+    assert d.fire("2026-05-03T23:59") == []
+    assert d.fire("2026-05-04T00:00") == ["deadline"]
+    assert d.rt.status == "completed" and d.rt.end_event == "einde"
