@@ -126,3 +126,21 @@ def test_models_match_the_migrations(sqlite_url):
         diff = compare_metadata(MigrationContext.configure(conn), metadata)
     wp.db.dispose()
     assert diff == [], diff
+
+
+def test_a_process_error_on_a_timer_puts_the_case_in_error(db_url):
+    fixtures = ROOT / "tests" / "fixtures"
+    wp = Werkpad(db_url, processes_dir=fixtures, forms_dir=fixtures / "forms_lus")
+    wp.upgrade_db()
+    wp.deploy(only=["fout"])
+    case = wp.start_case("foutstad", "111222333", "Jan", "1980-01-01", at="2026-01-05T09:00")
+    assert case["status"] == "waiting"
+    result = wp.fire_due_timers("2026-01-07")
+    assert result == []
+    shown = wp.get_case(case["id"])
+    assert shown["status"] == "error" and "onbekend_gegeven" in shown["error"]
+    assert shown["timers"] == []
+    assert [e["type"] for e in wp.case_history(case["id"])] == ["case_started", "engine_error"]
+    assert wp.fire_due_timers("2026-02-01") == []  # it does not retry forever
+    assert wp.verify_audit()["ok"] is True
+    wp.db.dispose()
