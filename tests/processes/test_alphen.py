@@ -1,0 +1,268 @@
+"""Alphen aan den Rijn: Jan en de wettelijke randgevallen (seed 003 §4.1).
+
+Elke test draait op een eigen SQLite-bestand met alleen het proces van Alphen aan den Rijn (een kopie van
+processes/alphen) en de echte forms/-map, zodat werk in andere procesmappen deze tests niet raakt.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from engine import Werkpad
+
+ROOT = Path(__file__).resolve().parents[2]
+GEMEENTE = "alphen-aan-den-rijn"
+
+ZRM_JAN = {"zrm_financien": 1, "zrm_dagbesteding": 2, "zrm_huisvesting": 2, "zrm_huiselijke_relaties": 2,
+           "zrm_geestelijke_gezondheid": 3, "zrm_lichamelijke_gezondheid": 4, "zrm_verslaving": 5, "zrm_adl": 4,
+           "zrm_sociaal_netwerk": 3, "zrm_maatschappelijke_participatie": 2, "zrm_justitie": 5}
+
+
+@pytest.fixture
+def wp(tmp_path) -> Werkpad:
+    processen = tmp_path / "processes"
+    shutil.copytree(ROOT / "processes" / "alphen", processen / "alphen")
+    engine = Werkpad(f"sqlite:///{tmp_path / 'alphen.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
+    engine.upgrade_db()
+    engine.deploy()
+    yield engine
+    engine.db.dispose()
+
+
+def open_taak(wp: Werkpad, zaak: str, spec: str) -> dict:
+    taken = [t for t in wp.list_tasks(case_id=zaak, with_form=False) if t["spec"] == spec]
+    assert len(taken) == 1, f"verwacht één open taak {spec}, open: {[t['spec'] for t in wp.list_tasks(case_id=zaak)]}"
+    return taken[0]
+
+
+def doe(wp: Werkpad, zaak: str, spec: str, data: dict, at: str, user: str = "medewerker") -> dict:
+    assert wp.fire_due_timers(at) == [], f"onverwachte timer voor {spec} op {at}"
+    return wp.complete_task(open_taak(wp, zaak, spec)["id"], user, data, at=at)
+
+
+def open_specs(wp: Werkpad, zaak: str) -> set[str]:
+    return {t["spec"] for t in wp.list_tasks(case_id=zaak, with_form=False)}
+
+
+def pad(wp: Werkpad, zaak: str) -> list[str]:
+    """Afgeronde taken en afgegane timers in volgorde, uit de audittrail."""
+    out = []
+    for ev in wp.case_history(zaak):
+        if ev["type"] == "task_completed":
+            out.append(ev["payload"]["task"]["spec"])
+        elif ev["type"] == "timer_fired":
+            out.extend("timer:" + t["spec"] for t in ev["payload"]["timers"])
+        elif ev["type"] == "message_received":
+            out.append("bericht:" + ev["payload"]["message"])
+    return out
+
+
+def klantfoto(wp: Werkpad, zaak: str, at: str, **extra) -> dict:
+    gegevens = {"kanaal": "inloop", "klantfoto_zelf_ingevuld": False, "meervoudige_vraag": True,
+                "hoofdvraag": "inkomen", "crisis": False, "woonsituatie": "inwonend"}
+    gegevens.update(extra)
+    return doe(wp, zaak, "klantfoto", gegevens, at)
+
+
+def intake(wp: Werkpad, zaak: str, at: str, **extra) -> dict:
+    gegevens = {**ZRM_JAN, "bed_bad_brood_op_orde": True, "werkperspectief": True,
+                "ondersteuning_werk": "vinden_en_behouden", "opleidingsniveau": "vmbo_onafgerond",
+                "werkervaring": "weinig", "motivatie": "hoog"}
+    gegevens.update(extra)
+    return doe(wp, zaak, "integrale_intake", gegevens, at)
+
+
+def test_jan_via_integrale_intake_en_traject_naar_garantiebaan(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Jan", "1984-06-12", data={"kanaal": "inloop"},
+                         at="2026-01-08T09:00")  # een donderdag, Serviceplein
+    assert zaak["process"] == "alphen" and zaak["phase"] == "poort"
+    assert open_taak(wp, zaak["id"], "klantfoto")["lane"] == "eerstelijns_medewerker"
+    # Jan weigert de klantfoto zelf in te vullen; de 1e lijns medewerker neemt hem samen met hem door.
+    zaak = klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    assert zaak["data"]["tweede_gesprek_uiterlijk"] == "2026-01-15"  # binnen 5 werkdagen
+    tweede = open_taak(wp, zaak["id"], "integrale_intake")
+    assert tweede["lane"] == "integraal_intaker" and tweede["due"].startswith("2026-01-15")
+    # Woensdag in de volgende week: integrale intake op 11 leefgebieden.
+    zaak = intake(wp, zaak["id"], "2026-01-14T10:00")
+    assert zaak["data"]["aanvraagdatum"] == "2026-01-08"
+    assert zaak["data"]["beslisdatum"] == "2026-03-05"
+    assert open_specs(wp, zaak["id"]) == {"besluit_aanvraag"}
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True, "stukken_compleet": True},
+               "2026-01-20T10:00")
+    # DMN: werk is perspectief, maar ondersteuning bij vinden en behouden nodig -> groep 3.
+    assert (zaak["data"]["groep"], zaak["data"]["groep_route"]) == (3, "reintegratie")
+    assert zaak["phase"] == "diagnose"
+    zaak = doe(wp, zaak["id"], "reintegratieplan", {"plan": "Diagnostiek, werknemersvaardigheden, leerwerkplek.",
+                                                    "mee_betrokken": True}, "2026-01-22T10:00")
+    assert zaak["data"]["traject_einddatum"] == "2028-01-22"  # maximaal 2 jaar
+    assert zaak["phase"] == "traject"
+    # Vermoeden van zwakbegaafdheid: onderzoek door de Specialistenpool MEE.
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "mee_onderzoek"}, "2026-01-23T10:00")
+    assert open_taak(wp, zaak["id"], "mee_onderzoek")["lane"] == "psycholoog"
+    doe(wp, zaak["id"], "mee_onderzoek", {"iq_indicatie": "70_85", "lvb": True}, "2026-02-18T10:00")
+    # Diagnoseplek bij de SWA, vier weken.
+    zaak = doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "diagnoseplek_swa"}, "2026-02-19T10:00")
+    assert open_specs(wp, zaak["id"]) == set()
+    gevuurd = wp.fire_due_timers("2026-03-19T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Diagnoseplek SWA (4 weken)"]
+    doe(wp, zaak["id"], "diagnoseplek_evalueren", {"werknemersvaardigheden": "in_ontwikkeling", "loonwaarde_pct": 40},
+        "2026-03-20T10:00")
+    # Leerwerkplek van maximaal 6 maanden; niet verlengd.
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "leerwerkplek"}, "2026-03-23T10:00")
+    assert open_taak(wp, zaak["id"], "leerwerkplek")["lane"] == "trajectbegeleider"
+    gevuurd = wp.fire_due_timers("2026-09-23T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Leerwerkplek: 6 maanden voorbij"]
+    assert "leerwerkplek" not in open_specs(wp, zaak["id"])
+    doe(wp, zaak["id"], "leerwerkplek_einde", {"verlengen": False, "leerwerkplek_resultaat": "deels",
+                                               "loonwaarde_pct": 45}, "2026-09-25T10:00")
+    # Ook met ondersteuning geen minimumloon: doelgroepregister, daarna garantiebaan met jobcoaching.
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "doelgroepregister"}, "2026-09-28T10:00")
+    doe(wp, zaak["id"], "doelgroepregister_aanvragen", {"aanmelddatum_doelgroepregister": "2026-09-29"},
+        "2026-09-29T10:00")
+    doe(wp, zaak["id"], "doelgroepregister_uitslag", {"doelgroepregister": True}, "2026-11-02T10:00")
+    assert open_taak(wp, zaak["id"], "garantiebaan")["lane"] == "jobcoach"
+    zaak = doe(wp, zaak["id"], "garantiebaan", {"plaatsing": "garantiebaan_met_jobcoaching",
+                                                "werkgever": "Groenvoorziening Rijnstreek", "startdatum": "2026-12-01"},
+               "2026-11-10T10:00")
+
+    assert zaak["status"] == "completed"
+    assert zaak["end_event"] == "einde_garantiebaan"
+    assert zaak["phase"] == "traject"
+    assert zaak["data"]["groep"] == 3 and zaak["data"]["doelgroepregister"] is True
+    assert zaak["data"]["uitkomst"] == "werk_met_ondersteuning"
+    assert zaak["tasks"] == [] and zaak["timers"] == []
+    assert pad(wp, zaak["id"]) == [
+        "klantfoto", "integrale_intake", "besluit_aanvraag", "reintegratieplan", "volgende_stap", "mee_onderzoek",
+        "volgende_stap", "timer:diagnoseplek_swa", "diagnoseplek_evalueren", "volgende_stap",
+        "timer:leerwerkplek_max", "leerwerkplek_einde", "volgende_stap", "doelgroepregister_aanvragen",
+        "doelgroepregister_uitslag", "garantiebaan",
+    ]
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_jongere_wacht_vier_weken_na_de_melding(wp):
+    zaak = wp.start_case(GEMEENTE, "123456782", "Sanne", "2005-03-01", at="2026-01-08T09:00")
+    assert zaak["data"]["leeftijd"] == 20
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    zaak = intake(wp, zaak["id"], "2026-01-13T10:00", ondersteuning_werk="geen")
+    assert zaak["phase"] == "inspanningsperiode"
+    assert open_specs(wp, zaak["id"]) == set()
+    assert wp.fire_due_timers("2026-02-04T12:00") == []
+    gevuurd = wp.fire_due_timers("2026-02-05T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
+    zaak = wp.get_case(zaak["id"])
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"
+    assert zaak["phase"] == "poort"
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-10T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_zelfredzaam"
+    assert zaak["data"]["groep"] == 1
+    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongere", "besluit_aanvraag"]
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_intrekking_tijdens_de_inspanningsperiode_beeindigt_de_zaak(wp):
+    zaak = wp.start_case(GEMEENTE, "123456782", "Sanne", "2005-03-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    zaak = intake(wp, zaak["id"], "2026-01-13T10:00")
+    assert zaak["phase"] == "inspanningsperiode"
+    zaak = wp.send_message(zaak["id"], "aanvraag_ingetrokken", {"reden": "terug naar school"}, at="2026-01-20T10:00")
+    assert zaak["status"] == "withdrawn"
+    assert zaak["end_event"] == "einde_ingetrokken"
+    assert zaak["tasks"] == [] and zaak["timers"] == []
+    assert wp.fire_due_timers("2026-03-01") == []
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_tweede_gesprek_niet_binnen_vijf_werkdagen_escaleert(wp):
+    zaak = wp.start_case(GEMEENTE, "999990019", "Piet", "1970-09-09", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    assert wp.fire_due_timers("2026-01-15T20:00") == []
+    gevuurd = wp.fire_due_timers("2026-01-16T09:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Tweede gesprek niet binnen de termijn"]
+    assert open_taak(wp, zaak["id"], "escalatie_tweede_gesprek")["lane"] == "teamleider"
+    assert "integrale_intake" in open_specs(wp, zaak["id"])  # het gesprek moet alsnog plaatsvinden
+    doe(wp, zaak["id"], "escalatie_tweede_gesprek", {"actie": "collega_toegewezen"}, "2026-01-16T10:00")
+    intake(wp, zaak["id"], "2026-01-19T10:00")
+    # Ook het besluit blijft liggen: voorschot na 4 weken, escalatie na 8 weken (vanaf de melding).
+    gevuurd = wp.fire_due_timers("2026-03-06T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken na de aanvraag: voorschot",
+                                                         "Beslistermijn verstreken"]
+    assert open_taak(wp, zaak["id"], "escalatie_beslistermijn")["lane"] == "teamleider"
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_crisis_tweede_gesprek_direct(wp):
+    zaak = wp.start_case(GEMEENTE, "232262536", "Kim", "1990-01-01", at="2026-01-08T09:00")
+    zaak = klantfoto(wp, zaak["id"], "2026-01-08T09:30", crisis=True, woonsituatie="dakloos")
+    assert zaak["data"]["tweede_gesprek_uiterlijk"] == "2026-01-08"
+    assert open_taak(wp, zaak["id"], "integrale_intake")["due"].startswith("2026-01-08")
+    gevuurd = wp.fire_due_timers("2026-01-09T09:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Tweede gesprek niet binnen de termijn"]
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_opschorting_verlengt_de_beslistermijn(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klaas", "1975-05-05", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00")
+    wp.send_message(zaak["id"], "opschorting", {}, at="2026-01-13T10:00")
+    zaak = wp.send_message(zaak["id"], "stukken_ontvangen", {}, at="2026-01-20T10:00")
+    assert zaak["data"]["opgeschorte_dagen"] == 7
+    assert zaak["data"]["beslisdatum"] == "2026-03-12"  # 5 maart + 7 dagen
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+@pytest.mark.parametrize(("perspectief", "ondersteuning", "groep", "vervolg"), [
+    (True, "geen", 1, None),
+    (True, "vinden", 2, "reintegratieplan"),
+    (True, "vinden_en_behouden", 3, "reintegratieplan"),
+    (False, "vinden_en_behouden", 4, "participatie_kiezen"),
+])
+def test_groepsindeling(wp, perspectief, ondersteuning, groep, vervolg):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00", werkperspectief=perspectief, ondersteuning_werk=ondersteuning)
+    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-14T10:00")
+    assert zaak["data"]["groep"] == groep
+    if vervolg is None:
+        assert zaak["end_event"] == "einde_zelfredzaam"
+    else:
+        assert open_specs(wp, zaak["id"]) == {vervolg}
+
+
+def test_groep_4_naar_tom_in_de_buurt(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1960-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00", werkperspectief=False)
+    doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "participatie_kiezen", {"participatievorm": "tom_in_de_buurt"}, "2026-01-15T10:00")
+    assert open_taak(wp, zaak["id"], "tom_in_de_buurt")["lane"] == "sociaal_team"
+    zaak = doe(wp, zaak["id"], "tom_in_de_buurt", {"activiteit_tom": "Buurtmoestuin"}, "2026-02-01T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_tom"
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_traject_eindigt_na_twee_jaar_en_leerwerkplek_eenmaal_verlengd(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00")
+    doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "reintegratieplan", {"plan": "Leerwerkplek.", "mee_betrokken": False}, "2026-01-15T10:00")
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "leerwerkplek"}, "2026-01-16T10:00")
+    wp.fire_due_timers("2026-07-16T12:00")
+    doe(wp, zaak["id"], "leerwerkplek_einde", {"verlengen": True, "leerwerkplek_resultaat": "deels"},
+        "2026-07-17T10:00")
+    assert "leerwerkplek" in open_specs(wp, zaak["id"])  # eenmaal verlengd
+    wp.fire_due_timers("2027-01-17T12:00")
+    doe(wp, zaak["id"], "leerwerkplek_einde", {"verlengen": True, "leerwerkplek_resultaat": "deels"},
+        "2027-01-18T10:00")
+    assert open_specs(wp, zaak["id"]) == {"volgende_stap"}  # tweede verlenging niet mogelijk
+    gevuurd = wp.fire_due_timers("2028-01-16T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Re-integratietraject: 2 jaar voorbij"]
+    zaak = doe(wp, zaak["id"], "traject_einde", {"vervolg_traject": "stoppen"}, "2028-01-17T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_traject_gestopt"
+    assert [p for p in pad(wp, zaak["id"]) if p.startswith("timer:")] == [
+        "timer:leerwerkplek_max", "timer:leerwerkplek_max", "timer:traject_max"]
+    assert wp.replay_case(zaak["id"])["match"] is True
