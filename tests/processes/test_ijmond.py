@@ -338,3 +338,24 @@ def test_opschorting_verschuift_de_beslistermijn_en_late_beslissing_escaleert(wp
                           "besluit_aanvraag"]
     assert wp.get_case(z)["status"] == "running"  # het traject bij IJmond Werkt! loopt door
     assert wp.replay_case(z)["match"] is True
+
+
+def test_werk_gevonden_tijdens_de_training_gaat_naar_nazorg(wp):
+    z = start(wp)["id"]
+    tot_en_met_groepsintake(wp, z)
+    doe(wp, z, "kennismaking", {"deelname_bevestigd": True, "startdatum_training": "2026-01-19"},
+        "2026-01-15T10:00")
+    doe(wp, z, "plan_van_aanpak", {"eindtermen": ["effectief_zoekgedrag"], "plan_van_aanpak": "Solliciteren."},
+        "2026-01-19T10:00")
+    doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-26T10:00")
+    zaak = doe(wp, z, "training", {"vervolg_training": "werk"}, "2026-02-20T10:00")
+    assert zaak["phase"] == "nazorg"
+    assert "training_voorbij" not in [t["spec"] for t in zaak["timers"]]
+    for maand in ("2026-03", "2026-04", "2026-05"):
+        wp.fire_due_timers(f"{maand}-20T12:00")
+        doe(wp, z, "nazorgcontact", {"nog_aan_het_werk": True}, f"{maand}-21T10:00")
+    zaak = wp.get_case(z)
+    assert zaak["status"] == "completed"
+    assert zaak["end_event"] == "einde_werk"
+    assert zaak["data"]["nazorg_afgerond"] is True
+    assert wp.replay_case(z)["match"] is True
