@@ -1,0 +1,120 @@
+"""End to end in Debian's chromium (Playwright): log in, find a task, submit
+its form with an error and then correctly, see the next task appear and the
+diagram's highlight move. Saves screenshots to docs/screenshots/."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from engine import clock
+
+from .conftest import PASSWORD, ROOT
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture
+def server(app):
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="nl-NL")
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        pg.on("pageerror", lambda exc: errors.append(str(exc)))
+        pg.console_errors = errors
+        yield pg
+        browser.close()
+
+
+def _shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(SCREENSHOTS / name)), full_page=True)
+
+
+def _diagram_state(page) -> tuple[str, str]:
+    page.wait_for_selector("#diagram.geladen", timeout=15000)
+    diagram = page.locator("#diagram")
+    return diagram.get_attribute("data-huidig"), diagram.get_attribute("data-gedaan")
+
+
+def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01",
+                       at=clock.now() - timedelta(days=1))
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
+                       at=clock.now() - timedelta(days=5))
+    werkpad.start_case("anderstad", "100000010", "Els Anders", "1975-02-03")
+
+    page.goto(server + "/inbox")
+    assert "/inloggen" in page.url
+    page.fill("#gebruikersnaam", "kees")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=Taken van mijn team")
+    rows = page.locator("table.taken tbody tr")
+    assert rows.count() == 2
+    assert "Els Anders" not in page.content()
+    assert page.locator("tr.te_laat").count() == 1  # Fatima's intake was due two days ago
+    _shot(page, "inbox.png")
+
+    # Claim Jan's task; it moves to "Mijn taken".
+    jan = page.locator("tr", has_text="Jan Jansen")
+    jan.locator("button", has_text="Oppakken").click()
+    page.wait_for_selector("text=De taak staat nu op jouw naam.")
+    page.click("text=Mijn taken")
+    page.click("table.taken >> text=Meldingsgesprek voeren")
+
+    # Submit with the required woonsituatie missing: inline error, typed text kept.
+    page.check("input[name=crisis][value=nee]")
+    page.fill("#veld-toelichting", "Woont tijdelijk bij een vriend.")
+    page.click("button:has-text('Afronden')")
+    error = page.locator("#blok-woonsituatie .veldfout")
+    assert error.inner_text() == "Dit veld is verplicht."
+    assert page.input_value("#veld-toelichting") == "Woont tijdelijk bij een vriend."
+    assert page.is_checked("input[name=crisis][value=nee]")
+    _shot(page, "taak-met-fout.png")
+
+    page.check("input[name=woonsituatie][value=inwonend]")
+    page.click("button:has-text('Afronden')")
+    page.wait_for_selector("text=De taak is afgerond.")
+    current, done = _diagram_state(page)
+    assert current == "" and done == "intake"
+    assert "Vier weken zelf zoeken" in page.content()
+
+    # Four weeks later the timer has fired: the rechtmatigheidsgesprek is the next task.
+    werkpad.fire_due_timers(clock.now() + timedelta(days=29))
+    page.goto(server + "/inbox?weergave=team")
+    page.click("tr:has-text('Jan Jansen') >> text=Rechtmatigheidsgesprek voeren")
+    page.check("input[name=recht_op_bijstand][value=ja]")
+    page.fill("#veld-sollicitaties", "veel")
+    page.click("button:has-text('Afronden')")
+    assert "Vul een geheel getal in." in page.locator("#blok-sollicitaties").inner_text()
+    page.fill("#veld-sollicitaties", "16")
+    page.click("button:has-text('Afronden')")
+    page.wait_for_selector("text=De taak is afgerond.")
+    current, done = _diagram_state(page)
+    assert current == "diagnose" and done == "intake rechtmatigheid"
+    assert page.locator("#diagram .djs-element.huidig").count() == 1
+    assert page.locator("#diagram .djs-element.gedaan").count() == 2
+    assert "111222333" in page.content()  # the full BSN on the case's own page
+    _shot(page, "zaak.png")
+    unexpected = [e for e in page.console_errors if "status of 422" not in e]  # 422: the refused form posts
+    assert not unexpected, unexpected
