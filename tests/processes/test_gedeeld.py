@@ -179,6 +179,17 @@ def test_intrekking_tijdens_de_zoektermijn_beeindigt_de_zaak(wp):
     replay_klopt(wp, case)
 
 
+def test_besluit_laat_een_openstaand_voorschot_vervallen(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    wp.fire_due_timers("2026-02-03T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-03T10:00")
+    assert case["status"] == "completed"
+    assert case["tasks"] == [] and case["timers"] == []
+    replay_klopt(wp, case)
+
+
 def test_beslistermijn_schuift_naar_de_volgende_werkdag(wp):
     # 9 februari 2026 + 8 weken = maandag 6 april 2026, tweede paasdag -> dinsdag 7 april
     case = start(wp, "gedeeld_aanvraag", at="2026-02-09T09:00")
@@ -210,6 +221,9 @@ def test_opschorting_verschuift_de_beslistermijn_met_de_opgeschorte_dagen(wp):
     assert specs(case) == ["besluit_aanvraag"]
     assert case["tasks"][0]["due"].startswith("2026-03-12")
     assert timers(case)["beslistermijn_verstreken"].startswith("2026-03-12T23:00")
+    # the voorschot falls due on 2 February, four weeks after the aanvraag
+    wp.fire_due_timers("2026-02-16T09:00")
+    assert specs(wp.get_case(case["id"])) == ["besluit_aanvraag", "voorschot_verstrekken"]
     # a second suspension adds up
     case = wp.send_message(case["id"], "opschorting", {}, at="2026-02-16T09:00")
     case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-02-19T09:00")
@@ -219,8 +233,11 @@ def test_opschorting_verschuift_de_beslistermijn_met_de_opgeschorte_dagen(wp):
     wp.fire_due_timers("2026-03-14T12:00")
     case = wp.get_case(case["id"])
     assert "escalatie_beslistermijn" not in specs(case)
-    # the voorschot still fell due at four weeks after the aanvraag
-    assert "voorschot_verstrekken" in specs(case)
+    # the open voorschot task of 2 February lapsed with the suspension; after it the next four-weekly
+    # voorschot fell due on 2 March (Pw art. 52: every 4 weeks until the decision)
+    assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
+    assert case["data"]["voorschotdatum"] == "2026-03-02"
+    assert ("voorschot_termijn", "2026-03-01") in gevuurde_timers(wp, case)  # 2 maart 00:00 Amsterdam
     case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True, "voorschot_bedrag": 1100},
                "2026-03-14T13:00")
     case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-03-16T10:00")
@@ -236,7 +253,7 @@ def test_voorschot_na_vier_weken(wp):
     wp.fire_due_timers("2026-02-01T12:00")
     assert specs(wp.get_case(case["id"])) == ["besluit_aanvraag"]
     fired = wp.fire_due_timers("2026-02-02T09:00")
-    assert [f["timers"] for f in fired] == [["Vier weken na de aanvraag: voorschot"]]
+    assert [f["timers"] for f in fired] == [["Elke vier weken zonder besluit: voorschot (Pw art. 52)"]]
     case = wp.get_case(case["id"])
     assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
     voorschot = [t for t in case["tasks"] if t["spec"] == "voorschot_verstrekken"][0]
@@ -245,10 +262,17 @@ def test_voorschot_na_vier_weken(wp):
     case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True, "voorschot_bedrag": 1050.5},
                "2026-02-03T10:00")
     assert specs(case) == ["besluit_aanvraag"]
-    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-10T10:00")
+    # every four weeks without a decision another voorschot falls due (Pw art. 52)
+    assert timers(case)["voorschot_termijn"].startswith("2026-03-01T23:00")  # 2 maart
+    wp.fire_due_timers("2026-03-02T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-03-02T10:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-03-03T10:00")
     assert case["status"] == "completed"
     assert case["data"]["voorschot_verstrekt"] is True
-    assert afgeronde_taken(wp, case) == ["voorschot_verstrekken", "besluit_aanvraag"]
+    assert afgeronde_taken(wp, case) == ["voorschot_verstrekken", "voorschot_verstrekken", "besluit_aanvraag"]
+    assert [t for t, _ in gevuurde_timers(wp, case)] == ["voorschot_termijn", "voorschot_termijn"]
     replay_klopt(wp, case)
 
 
@@ -257,7 +281,8 @@ def test_verstreken_beslistermijn_escaleert_naar_de_teamleider(wp):
     wp.fire_due_timers("2026-03-02T20:00")  # last day of the term: no escalation yet
     case = wp.get_case(case["id"])
     assert "escalatie_beslistermijn" not in specs(case)
-    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-02-02T10:00")
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-03-02T20:30")
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-03-02T21:00")
     wp.fire_due_timers("2026-03-03T08:00")
     case = wp.get_case(case["id"])
     assert specs(case) == ["besluit_aanvraag", "escalatie_beslistermijn"]
