@@ -266,3 +266,21 @@ def test_traject_eindigt_na_twee_jaar_en_leerwerkplek_eenmaal_verlengd(wp):
     assert [p for p in pad(wp, zaak["id"]) if p.startswith("timer:")] == [
         "timer:leerwerkplek_max", "timer:leerwerkplek_max", "timer:traject_max"]
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_enkelvoudige_vraag_gaat_naar_een_specialist(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30", meervoudige_vraag=False, hoofdvraag="schulden")
+    assert open_taak(wp, zaak["id"], "specialist")["lane"] == "specialist"
+    zaak = doe(wp, zaak["id"], "specialist", {"vraag_afgehandeld": True, "toch_integraal": False}, "2026-01-09T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_enkelvoudig"
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_specialist_plant_alsnog_een_integraal_intaker_in(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30", meervoudige_vraag=False)
+    zaak = doe(wp, zaak["id"], "specialist", {"vraag_afgehandeld": False, "toch_integraal": True}, "2026-01-09T10:00")
+    assert zaak["data"]["tweede_gesprek_uiterlijk"] == "2026-01-16"
+    assert open_specs(wp, zaak["id"]) == {"integrale_intake"}
+    assert wp.replay_case(zaak["id"])["match"] is True

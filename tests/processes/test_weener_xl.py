@@ -249,3 +249,42 @@ def test_opschorting_verlengt_de_beslistermijn_met_de_opgeschorte_dagen(wp):
     assert zaak["data"]["beslisdatum"] == "2026-03-16"  # 5 maart + 10 dagen = zondag 15 maart -> maandag
     assert open_taak(wp, zaak["id"], "besluit_aanvraag")["due"].startswith("2026-03-16")
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def naar_route(wp: Werkpad, zaak: str, loonwaarde: int, match: str) -> dict:
+    tienminutengesprek(wp, zaak, "2026-01-08T09:20")
+    doe(wp, zaak, "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-01-12T10:00")
+    doe(wp, zaak, "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
+    doe(wp, zaak, "startgesprek", {"loonwaarde_pct": loonwaarde, "directe_match": match, "plan_van_aanpak": "Plan."},
+        "2026-01-16T10:00")
+    return doe(wp, zaak, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+
+
+def test_werk_gevonden_tijdens_wep_gevolgd_door_drie_maanden_nazorg(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Ali", "1982-02-02", at="2026-01-08T09:00")
+    zaak = naar_route(wp, zaak["id"], 85, "wep")
+    assert open_specs(wp, zaak["id"]) == {"wep"}
+    assert "werk_gevonden" in zaak["waiting_for_messages"]
+    zaak = wp.send_message(zaak["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-03-02T10:00")
+    assert zaak["phase"] == "nazorg" and open_specs(wp, zaak["id"]) == set()
+    for maand, dag in (("04", "03"), ("05", "04"), ("06", "05")):
+        gevuurd = wp.fire_due_timers(f"2026-{maand}-{dag}T09:00")
+        assert [t for f in gevuurd for t in f["timers"]] == ["Een maand later"]
+        assert open_taak(wp, zaak["id"], "nazorgcontact")["lane"] == "werkcoach"
+        zaak = doe(wp, zaak["id"], "nazorgcontact", {"nog_aan_het_werk": True}, f"2026-{maand}-{dag}T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_uitgestroomd"
+    assert zaak["phase"] == "nazorg"
+    assert zaak["data"]["nazorg_afgerond"] is True and zaak["data"]["uitkomst"] == "uitgestroomd"
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_wep_eindigt_na_zes_maanden_en_gaat_terug_naar_aan_de_slag(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Ali", "1982-02-02", at="2026-01-08T09:00")
+    naar_route(wp, zaak["id"], 50, "wep")
+    assert wp.fire_due_timers("2026-07-18T12:00") == []
+    gevuurd = wp.fire_due_timers("2026-07-19T12:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["WEP: 6 maanden voorbij"]
+    assert open_specs(wp, zaak["id"]) == {"plaatsing_einde"}
+    zaak = doe(wp, zaak["id"], "plaatsing_einde", {"uitkomst": "werk_niet_haalbaar"}, "2026-07-20T10:00")
+    assert open_specs(wp, zaak["id"]) == {"aan_de_slag"}
+    assert wp.replay_case(zaak["id"])["match"] is True
