@@ -297,12 +297,15 @@ def test_beslistermijn_verstreken_escaleert_naar_de_teamleider(wp):
     doe(wp, z, "eerste_inschatting", {"arbeidsvermogen_pct": 60, "grote_afstand_reden": "geen"},
         "2026-01-05T11:00")
     assert open_taak(wp, z, "besluit_aanvraag")["due"] == "2026-03-02T22:59:59+00:00"
-    fired = wp.fire_due_timers("2026-03-03T09:00")
-    assert [n for f in fired for n in f["timers"]] == ["Vier weken na de aanvraag: wettelijk voorschot",
-                                                       "Beslistermijn verstreken"]
+    wp.fire_due_timers("2026-03-02T20:00")
+    assert "escalatie_beslistermijn" not in open_specs(wp, z)
+    assert pad(wp, z)[-1] == "timer:voorschot_termijn"  # wettelijk voorschot: nog geen besluit
+    wp.fire_due_timers("2026-03-03T09:00")
+    assert pad(wp, z)[-1] == "timer:beslistermijn_verstreken"
     assert open_taak(wp, z, "escalatie_beslistermijn")["lane"] == "teamleider"
     doe(wp, z, "escalatie_beslistermijn", {"actie": "opgepakt"}, "2026-03-03T10:00")
-    doe(wp, z, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-03-03T11:00")
+    for taak in [t for t in wp.list_tasks(case_id=z, with_form=False) if t["spec"] == "voorschot_verstrekken"]:
+        wp.complete_task(taak["id"], "inkomensconsulent", {"voorschot_verstrekt": True}, at="2026-03-03T11:00")
     doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-03-04T10:00")
     assert open_specs(wp, z) == ["intake"]
     assert wp.replay_case(z)["match"] is True
