@@ -345,9 +345,9 @@ def test_gedeelde_map_heeft_geen_manifest():
         assert pad.stem.startswith("gedeeld_"), f"{pad.name}: gedeelde bestanden beginnen met gedeeld_"
 
 
-def test_properties_helper_werkt_op_een_gedeeld_subproces(formulieren, bundels):
+def test_hulpfuncties_op_de_jongerentimer_van_gedeeld_aanvraag(formulieren, bundels):
     # sanity check for the helpers above: the youth timer of gedeeld_aanvraag is a valid date timer
-    bundle = _bundel(PROCESMAPPEN[0], formulieren, bundels)
+    bundle = _bundel("tilburg", formulieren, bundels)  # calls gedeeld_aanvraag
     timers = {t["id"]: t for t in bundle.meta()["timers"]}
     jong = timers["zoektermijn_jongeren"]
     assert jong["kind"] == "timedate"
