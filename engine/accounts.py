@@ -213,13 +213,18 @@ class Accounts:
             rows = uow.session.scalars(query).all()
             return [self._user_dict(r, self._memberships(uow, r.id)) for r in rows]
 
-    def colleagues(self, organisation: str) -> list[dict]:
-        """Users who can work tasks in ``organisation`` (for assigning)."""
+    def colleagues(self, organisation: str, lane: str | None = None) -> list[dict]:
+        """Unblocked users who may work a task of ``lane`` in ``organisation`` (to assign it to)."""
         with self.db.unit_of_work(write=False) as uow:
+            fits = MembershipRow.role == "teamleider"
+            if lane:
+                fits = fits | ((MembershipRow.role == "consultant") & (MembershipRow.lane == lane))
+            else:
+                fits = fits | (MembershipRow.role == "consultant")
             rows = uow.session.execute(
                 select(UserRow.username, UserRow.display_name).join(MembershipRow, MembershipRow.user_id == UserRow.id)
-                .where(MembershipRow.organisation == organisation, MembershipRow.role.in_(CASE_WORKERS),
-                       UserRow.blocked.is_(False)).distinct().order_by(UserRow.display_name)).all()
+                .where(MembershipRow.organisation == organisation, fits, UserRow.blocked.is_(False))
+                .distinct().order_by(UserRow.display_name, UserRow.username)).all()
             return [{"username": u, "display_name": d} for u, d in rows]
 
     def grant(self, username: str, organisation: str, role: str, lane: str | None = None,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, case, false, func, or_, select
 
 from . import clock
 from .bsn import mask_bsn, normalise_bsn
 from .errors import NotFound
+from .runtime import PHASES
 from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
 
 VIEWS = ("mijn", "team", "alle")
@@ -54,10 +55,8 @@ class InboxQuery:
 
 
 def week_end(moment: datetime) -> datetime:
-    """End of the Amsterdam calendar week (Sunday 24:00) containing ``moment``, in UTC."""
-    day = clock.local_date(moment)
-    sunday = day + timedelta(days=6 - day.weekday())
-    return clock.to_utc(datetime.combine(sunday + timedelta(days=1), time(0, 0)))
+    """End of the "deze week" window: the coming seven days (a Friday still sees next Thursday)."""
+    return moment + timedelta(days=7)
 
 
 def due_mark(due: datetime | None, now: datetime) -> str | None:
@@ -214,6 +213,47 @@ class Inbox:
                 out[(municipality, key)] = {"municipality": municipality, "process": key, "name": name,
                                             "organisation": org}
         return sorted(out.values(), key=lambda d: (d["municipality"], d["process"]))
+
+    # ------------------------------------------------------------------ teamleider overview
+    def overview(self, organisations: list[str], now: datetime | None = None) -> dict:
+        """Per organisation: open tasks per lane and per consultant (with overdue counts) and
+        running cases per phase."""
+        now = clock.to_utc(now) if now is not None else clock.now()
+        out: dict[str, dict] = {org: {"lanes": [], "consultants": [], "phases": [], "open": 0, "overdue": 0}
+                                for org in organisations}
+        if not organisations:
+            return out
+        overdue = func.sum(case((TaskRow.due_at < now, 1), else_=0))
+        unclaimed = func.sum(case((TaskRow.claimed_by.is_(None), 1), else_=0))
+        open_tasks = (select(CaseRow.organisation, TaskRow.lane, func.count(), unclaimed, overdue)
+                      .join(CaseRow, CaseRow.id == TaskRow.case_id)
+                      .where(TaskRow.status == "open", CaseRow.organisation.in_(organisations))
+                      .group_by(CaseRow.organisation, TaskRow.lane))
+        per_person = (select(CaseRow.organisation, TaskRow.claimed_by, func.count(), overdue)
+                      .join(CaseRow, CaseRow.id == TaskRow.case_id)
+                      .where(TaskRow.status == "open", TaskRow.claimed_by.is_not(None),
+                             CaseRow.organisation.in_(organisations))
+                      .group_by(CaseRow.organisation, TaskRow.claimed_by))
+        phases = (select(CaseRow.organisation, CaseRow.phase, func.count())
+                  .where(CaseRow.organisation.in_(organisations), CaseRow.status.in_(("running", "waiting")))
+                  .group_by(CaseRow.organisation, CaseRow.phase))
+        with self.db.unit_of_work(write=False) as uow:
+            for org, lane, total, free, late in uow.session.execute(open_tasks).all():
+                entry = out[org]
+                entry["lanes"].append({"lane": lane, "open": total, "unclaimed": int(free or 0),
+                                       "overdue": int(late or 0)})
+                entry["open"] += total
+                entry["overdue"] += int(late or 0)
+            for org, person, total, late in uow.session.execute(per_person).all():
+                out[org]["consultants"].append({"user": person, "open": total, "overdue": int(late or 0)})
+            for org, phase, total in uow.session.execute(phases).all():
+                out[org]["phases"].append({"phase": phase, "cases": total})
+        for entry in out.values():
+            entry["lanes"].sort(key=lambda d: (d["lane"] is None, d["lane"] or ""))
+            entry["consultants"].sort(key=lambda d: (-d["overdue"], -d["open"], d["user"]))
+            order = {p: i for i, p in enumerate(PHASES)}
+            entry["phases"].sort(key=lambda d: order.get(d["phase"], 99))
+        return out
 
     # ------------------------------------------------------------------ diagram
     def diagram(self, scope: Scope, case_id: str) -> dict:

@@ -27,12 +27,14 @@ NOTICES = {
     "afgerond": "De taak is afgerond.",
     "bericht": "Het bericht is verwerkt.",
     "gestart": "De zaak is aangemaakt.",
+    "toegewezen": "De taak is toegewezen.",
     "uitgelogd": "Je bent uitgelogd.",
     "verlopen": "Je sessie is verlopen; log opnieuw in.",
 }
 ERRORS = {
     "conflict": "Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt.",
     "geen_recht": "Deze taak hoort niet bij jouw team.",
+    "geen_collega": "Kies een collega die deze taak mag uitvoeren.",
 }
 
 
@@ -160,6 +162,24 @@ def unclaim(task_id: str):
     return redirect(_with(back, melding="vrijgegeven"))
 
 
+@bp.post("/taken/<task_id>/toewijzen")
+@login_required
+def assign(task_id: str):
+    header = inbox().task_header(security.scope(), task_id)
+    back = _back(url_for("pages.task_page", task_id=task_id))
+    if not g.user.has_role("teamleider", header["organisation"]):
+        abort(403)
+    assignee = request.form.get("collega", "")
+    allowed = {c["username"] for c in security.accounts().colleagues(header["organisation"], header["lane"])}
+    if assignee not in allowed:
+        return redirect(_with(back, fout="geen_collega"))
+    try:
+        wp().assign_task(task_id, g.user.username, assignee)
+    except Conflict:
+        return redirect(_with(back, fout="conflict"))
+    return redirect(_with(back, melding="toegewezen"))
+
+
 def _with(path: str, **params) -> str:
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -217,10 +237,25 @@ def task_page(task_id: str):
                 errors.setdefault("_algemeen", []).extend(f"{k}: {' '.join(v)}" for k, v in unknown.items())
     case = wp().get_case(task["case"])
     fields = formulieren.fields_for(schema, values or case.get("data", {}), errors)
+    colleagues = []
+    if task["status"] == "open" and g.user.has_role("teamleider", header["organisation"]):
+        colleagues = security.accounts().colleagues(header["organisation"], header["lane"])
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
+                           colleagues=colleagues,
                            general_errors=errors.get("_algemeen", []), can_work=can_work,
                            claimed_by_other=bool(task["claimed_by"] and task["claimed_by"] != g.user.username),
                            **_notice()), status
+
+
+# ---------------------------------------------------------------------- teamleider overview
+@bp.get("/overzicht")
+@login_required
+def overview():
+    organisations = sorted({m.organisation for m in g.user.memberships if m.role == "teamleider"})
+    if not organisations:
+        abort(403)
+    names = security.accounts().organisation_names(organisations)
+    return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names)
 
 
 # ---------------------------------------------------------------------- case page

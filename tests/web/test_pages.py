@@ -249,3 +249,41 @@ def test_every_case_and_task_view_is_logged_with_pseudonymised_subject(client, c
         assert "111222333" not in str(entry)
     refused = [e for e in log if e["case"] == cases["theirs"]["id"]]
     assert refused and refused[0]["status"] == "niet_gevonden" and refused[0]["data_subject_id"] is None
+
+
+# ---------------------------------------------------------------------- teamleider
+def test_teamleider_assigns_a_task_to_a_colleague_of_the_lane(client, cases, werkpad):
+    task_id = cases["ours"]["tasks"][0]["id"]  # lane inkomensconsulent
+    login(client, "tineke")
+    page = _text(client.get(f"/taken/{task_id}"))
+    assert 'value="kees"' in page and 'value="wendy"' not in page  # wendy works another lane
+    token = page_csrf(client, f"/taken/{task_id}")
+    refused = client.post(f"/taken/{task_id}/toewijzen", data={"csrf_token": token, "collega": "wendy"})
+    assert "fout=geen_collega" in refused.headers["Location"]
+    assert client.post(f"/taken/{task_id}/toewijzen", data={"csrf_token": token, "collega": "anna"}).status_code == 302
+    assert werkpad.get_task(task_id)["claimed_by"] is None  # anna is of another organisation
+    done = client.post(f"/taken/{task_id}/toewijzen", data={"csrf_token": token, "collega": "kees"})
+    assert "melding=toegewezen" in done.headers["Location"]
+    assert werkpad.get_task(task_id)["claimed_by"] == "kees"
+
+
+def test_only_a_teamleider_may_assign(client, cases, werkpad):
+    task_id = cases["ours"]["tasks"][0]["id"]
+    login(client, "kees")
+    assert 'name="collega"' not in _text(client.get(f"/taken/{task_id}"))
+    response = client.post(f"/taken/{task_id}/toewijzen", data={"csrf_token": page_csrf(client), "collega": "kees"})
+    assert response.status_code == 403
+    assert werkpad.get_task(task_id)["claimed_by"] is None
+
+
+def test_teamleider_overview_counts_own_organisation_only(client, cases, werkpad):
+    werkpad.claim_task(cases["ours"]["tasks"][0]["id"], "kees")
+    werkpad.start_case("voorbeeldstad", "123456782", "Bert Boom", "1980-01-01")
+    login(client, "tineke")
+    body = _text(client.get("/overzicht"))
+    assert "Gemeente Voorbeeldstad" in body and "Anderstad" not in body
+    assert "2 open taken" in body and "1 te laat" in body
+    assert re.search(r"<td>kees</td><td class=\"getal\">1</td><td class=\"getal te-laat\">1</td>", body)
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "kees")
+    assert client.get("/overzicht").status_code == 403
