@@ -63,6 +63,25 @@ def test_er_zijn_processen_en_alles_laadt_via_de_engine():
         json.loads((PROCESSES / m / MANIFEST).read_text(encoding="utf-8"))["sleutel"] for m in PROCESMAPPEN)
 
 
+def test_manifesten_zijn_volledig_en_gemeenten_uniek():
+    eigenaar: dict[str, str] = {}
+    problemen = []
+    for map_naam in PROCESMAPPEN:
+        manifest = json.loads((PROCESSES / map_naam / MANIFEST).read_text(encoding="utf-8"))
+        for veld in ("sleutel", "naam", "organisatie", "gemeenten", "proces", "geldig_vanaf"):
+            if not manifest.get(veld):
+                problemen.append(f"{map_naam}/{MANIFEST}: veld '{veld}' ontbreekt of is leeg")
+        if manifest.get("sleutel") != map_naam:
+            problemen.append(f"{map_naam}/{MANIFEST}: sleutel '{manifest.get('sleutel')}' wijkt af van de mapnaam")
+        gemeenten = manifest.get("gemeenten") or {}
+        for gemeente in (gemeenten if isinstance(gemeenten, dict | list) else []):
+            if gemeente in eigenaar and eigenaar[gemeente] != map_naam:
+                problemen.append(f"gemeente '{gemeente}' staat in {eigenaar[gemeente]} en in {map_naam}: "
+                                 "een nieuwe zaak kan dan geen proces kiezen")
+            eigenaar[gemeente] = map_naam
+    assert not problemen, "\n".join(problemen)
+
+
 def test_rollen_hebben_naam_en_omschrijving():
     for rol, info in ROLLEN.items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", rol), f"rol-id '{rol}': alleen kleine letters, cijfers en _"
