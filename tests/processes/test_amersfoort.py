@@ -279,6 +279,18 @@ def test_jongere_wacht_vier_weken(wp):
     assert open_specs(wp, z) == ["besluit_aanvraag", "eerste_inschatting"]
     assert zaak["data"]["aanvraagdatum"] == "2026-02-02"
     assert zaak["data"]["beslisdatum"] == "2026-03-30"
+    # Daarna het gewone pad; als jongere komt het Actieplan jeugdwerkloosheid in beeld.
+    doe(wp, z, "eerste_inschatting", {"arbeidsvermogen_pct": 80, "grote_afstand_reden": "geen"}, "2026-02-03T10:00")
+    doe(wp, z, "intake", {**leefgebieden(opleiding_werk=2), "arbeidsbeperking": False, "psychische_klachten": False},
+        "2026-02-10T10:00")
+    zaak = doe(wp, z, "trajectplan", {"plan_van_aanpak": "Heftruckcertificaat halen.", "trede": 5,
+                                      "perspectief": "werk", "uitstroom_binnen_half_jaar": True},
+               "2026-02-17T10:00")
+    assert (zaak["data"]["trede"], zaak["data"]["trajectsoort"]) == (5, "TWK")
+    assert zaak["data"]["instrumenten"] == [
+        "Trajectbegeleiding AI", "OpStap naar werk", "Status", "HER", "Beroepsopleiding (kort)", "Cleanfors (Amfors)",
+        "Zorg en Aandacht (Amfors)", "Horeca en Aandacht (Amfors)", "Groen (Amfors)", "Techniek (Amfors)",
+        "Individuele inkoop leerwerktrajecten", "Actieplan jeugdwerkloosheid"]
     assert wp.replay_case(z)["match"] is True
 
 

@@ -93,7 +93,10 @@ def test_manifest_bedient_vier_gemeenten(wp):
     assert sorted(proces["municipalities"]) == ["beverwijk", "heemskerk", "uitgeest", "velsen"]
     assert proces["organisation"] == "ijmond_werkt"
     for gemeente in ("beverwijk", "heemskerk", "uitgeest", "velsen"):
-        assert start(wp, gemeente=gemeente)["process"] == "ijmond"
+        zaak = start(wp, gemeente=gemeente)
+        assert zaak["process"] == "ijmond"
+        assert zaak["municipality"] == gemeente
+        assert wp.replay_case(zaak["id"])["match"] is True
 
 
 def test_jan_groepsintake_sterk_naar_werk_adtc_en_twee_jaar_leerwerkplek(wp):
