@@ -330,3 +330,26 @@ def test_switch_traject_naar_beschut_werk(wp):
     assert case["data"]["beschut_werk_advies"] is True
     assert "timer:switch_einde" in pad(wp, cid)
     replay_klopt(wp, cid)
+
+
+def test_opschorting_verschuift_beslistermijn_en_escalatie(wp):
+    case = wp.start_case("nederweert", BSN, "Piet", "1970-01-01", at="2026-01-05T09:00")
+    cid = case["id"]
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    wp.send_message(cid, "opschorting", {}, at="2026-01-19T10:00")
+    case = wp.send_message(cid, "stukken_ontvangen", {}, at="2026-01-26T10:00")
+    assert case["data"]["opgeschorte_dagen"] == 7
+    assert case["data"]["beslisdatum"] == "2026-03-09"
+    fired = wp.fire_due_timers("2026-03-10T12:00")
+    assert [n for f in fired for n in f["timers"]] == ["Vier weken na de aanvraag: voorschot",
+                                                       "Beslistermijn verstreken"]
+    case = wp.get_case(cid)
+    assert {t["spec"]: t["lane"] for t in case["tasks"]} == {
+        "besluit_aanvraag": "inkomensconsulent", "voorschot_verstrekken": "inkomensconsulent",
+        "escalatie_beslistermijn": "teamleider"}
+    doe(wp, cid, "escalatie_beslistermijn", {"actie": "opgepakt"}, at="2026-03-10T13:00", user="teamleider")
+    doe(wp, cid, "voorschot_verstrekken", {"voorschot_verstrekt": True}, at="2026-03-10T14:00")
+    doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": False}, at="2026-03-11T10:00")
+    case = wp.get_case(cid)
+    assert case["status"] == "completed" and case["end_event"] == "einde_afgewezen"
+    replay_klopt(wp, cid)
