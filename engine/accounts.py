@@ -25,11 +25,19 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from . import clock
 from .errors import Conflict, NotFound, ValidationError
-from .storage.accounts_models import AccessLogRow, MembershipRow, OrganisationRow, UserRow, WebSessionRow
+from .storage.accounts_models import (
+    AccessLogRow,
+    ApiTokenRow,
+    MembershipRow,
+    OrganisationRow,
+    TaskDraftRow,
+    UserRow,
+    WebSessionRow,
+)
 
 ROLES = ("consultant", "teamleider", "process_designer", "auditor", "administrator")
 ROLE_LABELS = {
@@ -380,6 +388,82 @@ class Accounts:
         uow.session.execute(update(WebSessionRow).where(WebSessionRow.user_id == user_id,
                                                         WebSessionRow.ended_at.is_(None))
                             .values(ended_at=clock.now(), end_reason=reason))
+
+    # ------------------------------------------------------------------ API tokens
+    def create_token(self, username: str, name: str = "api", valid_days: int | None = None) -> dict:
+        """A new bearer token for ``username``; the token itself is returned once and never stored."""
+        token = "wp_" + secrets.token_urlsafe(32)
+        now = clock.now()
+        with self.db.unit_of_work() as uow:
+            user = self._user_row(uow, username)
+            row = ApiTokenRow(user_id=user.id, name=(name or "api")[:100], token_hash=hash_token(token),
+                              created_at=now, expires_at=now + timedelta(days=valid_days) if valid_days else None)
+            uow.session.add(row)
+            uow.flush()
+            uow.commit()
+            return {"id": row.id, "token": token, "name": row.name, "user": user.username,
+                    "expires_at": row.expires_at.isoformat() if row.expires_at else None}
+
+    def list_tokens(self, username: str) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            user = self._user_row(uow, username)
+            rows = uow.session.scalars(select(ApiTokenRow).where(ApiTokenRow.user_id == user.id)
+                                       .order_by(ApiTokenRow.id)).all()
+            return [{"id": r.id, "name": r.name, "created_at": r.created_at.isoformat(),
+                     "expires_at": r.expires_at.isoformat() if r.expires_at else None,
+                     "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
+                     "revoked": r.revoked_at is not None} for r in rows]
+
+    def revoke_token(self, username: str, token_id: int) -> None:
+        with self.db.unit_of_work() as uow:
+            user = self._user_row(uow, username)
+            row = uow.session.get(ApiTokenRow, token_id)
+            if row is None or row.user_id != user.id:
+                raise NotFound(f"token {token_id} van {username} bestaat niet")
+            row.revoked_at = row.revoked_at or clock.now()
+            uow.commit()
+
+    def principal_for_token(self, token: str | None) -> Principal | None:
+        """The user behind a live bearer token (not revoked, not expired, user not blocked)."""
+        if not token or len(token) > 200:
+            return None
+        now = clock.now()
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token)))
+            if row is None or row.revoked_at is not None or (row.expires_at and now >= row.expires_at):
+                return None
+            user = uow.session.get(UserRow, row.user_id)
+            if user is None or user.blocked:
+                return None
+            principal = self._principal(uow, user)
+            touch = row.last_used_at is None or now - row.last_used_at >= timedelta(minutes=1)
+            token_id = row.id
+        if touch:
+            with self.db.unit_of_work() as uow:
+                uow.session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))
+                uow.commit()
+        return principal
+
+    # ------------------------------------------------------------------ drafts
+    def save_draft(self, task_id: str, user_id: int, values: dict) -> None:
+        with self.db.unit_of_work() as uow:
+            row = uow.session.get(TaskDraftRow, (task_id, user_id))
+            text = json.dumps(values, ensure_ascii=False)
+            if row is None:
+                uow.session.add(TaskDraftRow(task_id=task_id, user_id=user_id, data=text, saved_at=clock.now()))
+            else:
+                row.data, row.saved_at = text, clock.now()
+            uow.commit()
+
+    def get_draft(self, task_id: str, user_id: int) -> dict | None:
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(TaskDraftRow, (task_id, user_id))
+            return {"values": json.loads(row.data), "saved_at": row.saved_at} if row else None
+
+    def discard_drafts(self, task_id: str) -> None:
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(delete(TaskDraftRow).where(TaskDraftRow.task_id == task_id))
+            uow.commit()
 
     # ------------------------------------------------------------------ access log
     def pseudonymise(self, bsn: str | None) -> str | None:

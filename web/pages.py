@@ -28,6 +28,7 @@ NOTICES = {
     "bericht": "Het bericht is verwerkt.",
     "gestart": "De zaak is aangemaakt.",
     "toegewezen": "De taak is toegewezen.",
+    "concept": "Je invoer is als concept bewaard; de taak staat nog open.",
     "uitgelogd": "Je bent uitgelogd.",
     "verlopen": "Je sessie is verlopen; log opnieuw in.",
 }
@@ -214,10 +215,14 @@ def task_page(task_id: str):
     message = None
     status = 200
     can_work = g.user.can_work(header["organisation"], header["lane"]) and task["status"] == "open"
+    draft = security.accounts().get_draft(task_id, g.user.user_id) if task["status"] == "open" else None
     if request.method == "POST":
         if not can_work:
             abort(403)
         data, errors, values = formulieren.parse(schema, request.form)
+        if request.form.get("actie") == "concept":
+            security.accounts().save_draft(task_id, g.user.user_id, values)
+            return redirect(url_for("pages.task_page", task_id=task_id, melding="concept"))
         if not errors:
             try:
                 case = wp().complete_task(task_id, g.user.username, data)
@@ -228,6 +233,7 @@ def task_page(task_id: str):
                 message = exc.message
                 status = 409
             else:
+                security.accounts().discard_drafts(task_id)
                 return redirect(url_for("pages.case_page", case_id=case["id"], melding="afgerond"))
         if errors:
             status = 422
@@ -236,12 +242,14 @@ def task_page(task_id: str):
             if unknown:
                 errors.setdefault("_algemeen", []).extend(f"{k}: {' '.join(v)}" for k, v in unknown.items())
     case = wp().get_case(task["case"])
+    if not values and draft is not None:
+        values = draft["values"]
     fields = formulieren.fields_for(schema, values or case.get("data", {}), errors)
     colleagues = []
     if task["status"] == "open" and g.user.has_role("teamleider", header["organisation"]):
         colleagues = security.accounts().colleagues(header["organisation"], header["lane"])
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
-                           colleagues=colleagues,
+                           colleagues=colleagues, draft=draft,
                            general_errors=errors.get("_algemeen", []), can_work=can_work,
                            claimed_by_other=bool(task["claimed_by"] and task["claimed_by"] != g.user.username),
                            **_notice()), status

@@ -110,3 +110,29 @@ class AccessLogRow(Base):
     data_subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     data_subject_id_type: Mapped[str | None] = mapped_column(String(32), nullable=True)
     details: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ApiTokenRow(Base):
+    """A machine client's bearer token for /api/v1. Only the SHA-256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class TaskDraftRow(Base):
+    """Form input a user saved as a draft (concept) before completing the task."""
+
+    __tablename__ = "task_drafts"
+
+    task_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    data: Mapped[str] = mapped_column(Text)  # JSON of the raw form values
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -85,7 +85,7 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     # Submit with the required woonsituatie missing: inline error, typed text kept.
     page.check("input[name=crisis][value=nee]")
     page.fill("#veld-toelichting", "Woont tijdelijk bij een vriend.")
-    page.click("button:has-text('Afronden')")
+    page.click("button[value=afronden]")
     error = page.locator("#blok-woonsituatie .veldfout")
     assert error.inner_text() == "Dit veld is verplicht."
     assert page.input_value("#veld-toelichting") == "Woont tijdelijk bij een vriend."
@@ -93,7 +93,7 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     _shot(page, "taak-met-fout.png")
 
     page.check("input[name=woonsituatie][value=inwonend]")
-    page.click("button:has-text('Afronden')")
+    page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
     current, done = _diagram_state(page)
     assert current == "" and done == "intake"
@@ -105,10 +105,10 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.click("tr:has-text('Jan Jansen') >> text=Rechtmatigheidsgesprek voeren")
     page.check("input[name=recht_op_bijstand][value=ja]")
     page.fill("#veld-sollicitaties", "veel")
-    page.click("button:has-text('Afronden')")
+    page.click("button[value=afronden]")
     assert "Vul een geheel getal in." in page.locator("#blok-sollicitaties").inner_text()
     page.fill("#veld-sollicitaties", "16")
-    page.click("button:has-text('Afronden')")
+    page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
     current, done = _diagram_state(page)
     assert current == "diagnose" and done == "intake rechtmatigheid"

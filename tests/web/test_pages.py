@@ -287,3 +287,23 @@ def test_teamleider_overview_counts_own_organisation_only(client, cases, werkpad
     client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
     login(client, "kees")
     assert client.get("/overzicht").status_code == 403
+
+
+def test_save_as_draft_keeps_input_without_completing(client, cases, werkpad):
+    login(client, "kees")
+    task_id = cases["ours"]["tasks"][0]["id"]
+    token = page_csrf(client, f"/taken/{task_id}")
+    saved = client.post(f"/taken/{task_id}", data={"csrf_token": token, "actie": "concept", "crisis": "nee",
+                                                    "toelichting": "Half ingevuld."})
+    assert saved.status_code == 302 and "melding=concept" in saved.headers["Location"]
+    assert werkpad.get_task(task_id)["status"] == "open"
+    page = _text(client.get(f"/taken/{task_id}"))
+    assert "Half ingevuld." in page and re.search(r'value="nee"\s+checked', page) and "Concept opgeslagen" in page
+    client.post("/uitloggen", data={"csrf_token": token})
+    login(client, "tineke")  # a draft is personal
+    assert "Half ingevuld." not in _text(client.get(f"/taken/{task_id}"))
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "kees")
+    done = client.post(f"/taken/{task_id}", data={"csrf_token": page_csrf(client), "actie": "afronden",
+                                                   "crisis": "nee", "woonsituatie": "inwonend"})
+    assert done.status_code == 302 and werkpad.get_task(task_id)["status"] == "completed"

@@ -1,4 +1,5 @@
-"""Accounts: organisations, users, memberships, web sessions, access log; inbox indexes.
+"""Accounts: organisations, users, memberships, web sessions, API tokens, task drafts,
+access log; inbox indexes.
 
 Revision ID: 0002_accounts
 Revises: 0001_engine
@@ -86,6 +87,25 @@ def upgrade() -> None:
     op.create_index("ix_access_log_case", "access_log", ["case_id", "started_at"])
     op.create_index("ix_access_log_user", "access_log", ["user_id", "started_at"])
     op.create_index("ix_access_log_subject", "access_log", ["data_subject_id"])
+    op.create_table(
+        "api_tokens",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("expires_at", TS, nullable=True),
+        sa.Column("last_used_at", TS, nullable=True),
+        sa.Column("revoked_at", TS, nullable=True),
+    )
+    op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"])
+    op.create_table(
+        "task_drafts",
+        sa.Column("task_id", sa.String(36), primary_key=True),
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), primary_key=True),
+        sa.Column("data", sa.Text, nullable=False),
+        sa.Column("saved_at", TS, nullable=False),
+    )
     # The inbox: a consultant's claimed tasks by due date, and open tasks by due date.
     op.create_index("ix_tasks_claimed_due", "tasks", ["claimed_by", "status", "due_at"])
     op.create_index("ix_tasks_status_due", "tasks", ["status", "due_at"])
@@ -94,5 +114,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_tasks_status_due", "tasks")
     op.drop_index("ix_tasks_claimed_due", "tasks")
-    for table in ("access_log", "web_sessions", "memberships", "users", "organisations"):
+    for table in ("task_drafts", "api_tokens", "access_log", "web_sessions", "memberships", "users",
+                  "organisations"):
         op.drop_table(table)
