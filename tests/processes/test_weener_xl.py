@@ -1,7 +1,8 @@
 """'s-Hertogenbosch — Weener XL: Jan en de wettelijke randgevallen (seed 003 §4.2).
 
-Elke test draait op een eigen SQLite-bestand met alleen het Weener XL-proces (een kopie van
-processes/weener_xl) en de echte forms/-map, zodat werk in andere procesmappen deze tests niet raakt.
+Elke test draait op een eigen SQLite-bestand met alleen het Weener XL-proces en de gedeelde subprocessen
+(kopieën van processes/weener_xl en processes/gedeeld) en de echte forms/-map, zodat werk in andere
+procesmappen deze tests niet raakt.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ GEMEENTE = "s-hertogenbosch"
 @pytest.fixture
 def wp(tmp_path) -> Werkpad:
     processen = tmp_path / "processes"
-    for naam in ("weener_xl",):
+    for naam in ("weener_xl", "gedeeld"):
         shutil.copytree(ROOT / "processes" / naam, processen / naam)
     engine = Werkpad(f"sqlite:///{tmp_path / 'weener.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
     engine.upgrade_db()
@@ -56,6 +57,12 @@ def pad(wp: Werkpad, zaak: str) -> list[str]:
     return out
 
 
+def besluit(wp: Werkpad, zaak: str, recht: bool, at: str) -> dict:
+    """Besluit op de aanvraag (gedeeld_aanvraag) en daarna de beschikking verzenden."""
+    doe(wp, zaak, "besluit_aanvraag", {"recht_op_bijstand": recht, "stukken_compleet": True}, at)
+    return doe(wp, zaak, "beschikking_verzenden", {"beschikking_verzonden": True}, at[:10] + "T16:00")
+
+
 def tienminutengesprek(wp: Werkpad, zaak: str, at: str) -> dict:
     return doe(wp, zaak, "tienminutengesprek", {"voldoet_aan_beslisboom": True, "dringende_reden": False,
                                                 "crisis": False, "woonsituatie": "inwonend",
@@ -90,8 +97,7 @@ def test_jan_via_aan_de_slag_en_specialistische_diagnose_naar_nieuw_beschut_werk
                "2026-01-16T14:00")
     assert zaak["phase"] == "poort"  # alleen het besluit op de aanvraag staat nog open
     assert open_specs(wp, zaak["id"]) == {"besluit_aanvraag"}
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True, "stukken_compleet": True},
-               "2026-01-19T09:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-01-19T09:00")
 
     # DMN: loonwaarde 40% zonder directe match -> Aan de slag, maximaal 6 maanden.
     assert zaak["data"]["route"] == "aan_de_slag"
@@ -113,10 +119,10 @@ def test_jan_via_aan_de_slag_en_specialistische_diagnose_naar_nieuw_beschut_werk
                 "toelichting": "IQ tussen 75 en 80; gedrag bij spanning door overvraging."}, "2026-04-10T10:00")
 
     # Stap 6: nieuw beschut werk, met advies van UWV.
-    doe(wp, zaak["id"], "beschut_werk_advies_aanvragen", {"aanvraagdatum_beschut_werk": "2026-04-13"},
+    doe(wp, zaak["id"], "gedeeld_beschut_werk_advies_aanvragen", {"aanvraagdatum_beschut_werk": "2026-04-13"},
         "2026-04-13T09:00")
-    zaak = doe(wp, zaak["id"], "beschut_werk_advies_uitslag", {"beschut_werk_advies": True},
-               "2026-05-20T09:00")
+    doe(wp, zaak["id"], "gedeeld_beschut_werk_advies_uitslag", {"beschut_werk_advies": True}, "2026-05-20T09:00")
+    doe(wp, zaak["id"], "beschut_werk_advies_bespreken", {"besproken_met_klant": True}, "2026-05-21T09:00")
     zaak = doe(wp, zaak["id"], "plaatsing_beschut", {"werksoort": "groenvoorziening", "startdatum": "2026-06-01"},
                "2026-05-25T09:00")
 
@@ -128,8 +134,8 @@ def test_jan_via_aan_de_slag_en_specialistische_diagnose_naar_nieuw_beschut_werk
     assert zaak["timers"] == [] and zaak["tasks"] == []
     assert pad(wp, zaak["id"]) == [
         "tienminutengesprek", "voorlichting", "quickscan", "startgesprek", "besluit_aanvraag",
-        "aan_de_slag", "specialistische_diagnose", "beschut_werk_advies_aanvragen",
-        "beschut_werk_advies_uitslag", "plaatsing_beschut",
+        "beschikking_verzenden", "aan_de_slag", "specialistische_diagnose", "gedeeld_beschut_werk_advies_aanvragen",
+        "gedeeld_beschut_werk_advies_uitslag", "beschut_werk_advies_bespreken", "plaatsing_beschut",
     ]
     assert wp.replay_case(zaak["id"])["match"] is True
 
@@ -142,7 +148,8 @@ def test_jongere_wacht_vier_weken_voor_voorlichting_en_aanvraag(wp):
     assert open_specs(wp, zaak["id"]) == set()  # geen voorlichting en geen besluit tijdens de zoektermijn
     assert wp.fire_due_timers("2026-02-04T12:00") == []
     gevuurd = wp.fire_due_timers("2026-02-05T12:00")
-    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
+    assert sorted(t for f in gevuurd for t in f["timers"]) == [
+        "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)", "Vier weken zoektermijn: voorlichting pas daarna (jongere)"]
     zaak = wp.get_case(zaak["id"])
     assert zaak["data"]["aanvraagdatum"] == "2026-02-05"  # vier weken na de melding
     assert zaak["phase"] == "poort"
@@ -152,10 +159,12 @@ def test_jongere_wacht_vier_weken_voor_voorlichting_en_aanvraag(wp):
     doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-02-11T10:00")
     doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 90, "directe_match": "wep",
                                          "plan_van_aanpak": "Direct naar een werkervaringsplaats."}, "2026-02-13T10:00")
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-16T10:00")
+    zaak = besluit(wp, zaak["id"], False, "2026-02-16T10:00")
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_afgewezen"
-    assert pad(wp, zaak["id"]) == ["tienminutengesprek", "timer:zoektermijn_jongere", "voorlichting", "quickscan",
-                                   "startgesprek", "besluit_aanvraag"]
+    stappen = pad(wp, zaak["id"])
+    assert sorted(stappen[1:3]) == ["timer:zoektermijn_jongere", "timer:zoektermijn_jongeren"]
+    assert stappen[:1] + stappen[3:] == ["tienminutengesprek", "voorlichting", "quickscan", "startgesprek",
+                                         "besluit_aanvraag", "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 
 
@@ -179,16 +188,20 @@ def test_gemiste_beslistermijn_en_te_late_diagnose_escaleren_naar_teamleider(wp)
     doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
     doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 45, "directe_match": "geen",
                                          "plan_van_aanpak": "Aan de slag."}, "2026-01-16T10:00")
-    # Niemand beslist: na vier weken het wettelijk voorschot, na acht weken escalatie.
+    # Niemand beslist: elke vier weken het wettelijk voorschot, na acht weken escalatie.
     gevuurd = wp.fire_due_timers("2026-03-06T12:00")
-    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken na de aanvraag: voorschot",
-                                                         "Beslistermijn verstreken"]
+    voorschot = "Elke vier weken zonder besluit: voorschot (Pw art. 52)"
+    assert [t for f in gevuurd for t in f["timers"]] == [voorschot, voorschot, "Beslistermijn verstreken"]
+    assert [f["due"][:10] for f in gevuurd] == ["2026-02-04", "2026-03-04", "2026-03-05"]  # middernacht, Amsterdam
     escalatie = open_taak(wp, zaak["id"], "escalatie_beslistermijn")
     assert escalatie["lane"] == "teamleider"
     assert open_specs(wp, zaak["id"]) == {"besluit_aanvraag", "voorschot_verstrekken", "escalatie_beslistermijn"}
     wp.complete_task(escalatie["id"], "teamleider", {"actie": "opgepakt"}, at="2026-03-06T13:00")
-    doe(wp, zaak["id"], "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-03-06T14:00")
-    doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-03-09T09:00")
+    voorschotten = [t for t in wp.list_tasks(case_id=zaak["id"]) if t["spec"] == "voorschot_verstrekken"]
+    assert len(voorschotten) == 2
+    for taak in voorschotten:
+        wp.complete_task(taak["id"], "kees", {"voorschot_verstrekt": True}, at="2026-03-06T14:00")
+    besluit(wp, zaak["id"], True, "2026-03-09T09:00")
     doe(wp, zaak["id"], "aan_de_slag", {"vervolg_aan_de_slag": "specialistische_diagnose"}, "2026-04-01T09:00")
     # De specialistische diagnose duurt langer dan zes weken: escalatie naar de teamleider.
     gevuurd = wp.fire_due_timers("2026-05-14T09:00")
@@ -211,7 +224,7 @@ def test_werk_en_participatie_heeft_jaarlijks_voortgangsgesprek(wp):
     doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
     doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 20, "directe_match": "geen",
                                          "plan_van_aanpak": "Vrijwilligerswerk via de WMO."}, "2026-01-16T10:00")
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-01-19T10:00")
     assert zaak["data"]["route"] == "werk_en_participatie"
     assert zaak["data"]["route_reden"] == "loonwaarde onder 30% WML"
     gevuurd = wp.fire_due_timers("2028-01-20T12:00")
@@ -233,7 +246,7 @@ def test_route_op_loonwaarde(wp, loonwaarde, match, route, taak):
     doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
     doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": loonwaarde, "directe_match": match,
                                          "plan_van_aanpak": "Plan."}, "2026-01-16T10:00")
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-01-19T10:00")
     assert zaak["data"]["route"] == route
     assert open_specs(wp, zaak["id"]) == {taak}
 
@@ -257,7 +270,7 @@ def naar_route(wp: Werkpad, zaak: str, loonwaarde: int, match: str) -> dict:
     doe(wp, zaak, "quickscan", {"quickscan_afgerond": True}, "2026-01-14T10:00")
     doe(wp, zaak, "startgesprek", {"loonwaarde_pct": loonwaarde, "directe_match": match, "plan_van_aanpak": "Plan."},
         "2026-01-16T10:00")
-    return doe(wp, zaak, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+    return besluit(wp, zaak, True, "2026-01-19T10:00")
 
 
 def test_werk_gevonden_tijdens_wep_gevolgd_door_drie_maanden_nazorg(wp):
@@ -281,8 +294,8 @@ def test_werk_gevonden_tijdens_wep_gevolgd_door_drie_maanden_nazorg(wp):
 def test_wep_eindigt_na_zes_maanden_en_gaat_terug_naar_aan_de_slag(wp):
     zaak = wp.start_case(GEMEENTE, "111222333", "Ali", "1982-02-02", at="2026-01-08T09:00")
     naar_route(wp, zaak["id"], 50, "wep")
-    assert wp.fire_due_timers("2026-07-18T12:00") == []
-    gevuurd = wp.fire_due_timers("2026-07-19T12:00")
+    assert wp.fire_due_timers("2026-07-19T12:00") == []
+    gevuurd = wp.fire_due_timers("2026-07-19T18:00")  # zes maanden na de start (19 januari, 16:00)
     assert [t for f in gevuurd for t in f["timers"]] == ["WEP: 6 maanden voorbij"]
     assert open_specs(wp, zaak["id"]) == {"plaatsing_einde"}
     zaak = doe(wp, zaak["id"], "plaatsing_einde", {"uitkomst": "werk_niet_haalbaar"}, "2026-07-20T10:00")
