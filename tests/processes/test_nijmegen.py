@@ -366,3 +366,23 @@ def test_taalstage_alleen_voor_statushouders(wp):
     assert case["data"]["instrument_reden"] == "taalstage is alleen voor statushouders"
     assert open_taken(wp, cid) == ["bemiddelen"]
     replay_klopt(wp, cid)
+
+
+# ---------------------------------------------------------------- definitie
+def test_lanes_fasen_en_formulieren(wp):
+    info = wp.show_process(SLEUTEL)
+    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
+    assert set(info["lanes"]) <= set(rollen)
+    assert info["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    assert all(t["lane"] for t in info["user_tasks"])
+    for taak in info["user_tasks"]:
+        formulier = wp.definition_files(SLEUTEL)["forms"][taak["form"]]
+        schema = json.loads(formulier)
+        assert schema.get("title"), taak["form"]
+        if taak["form"].startswith(SLEUTEL + "_"):
+            assert schema.get("description"), taak["form"]
+    for naam in (ROOT / "forms" / SLEUTEL).glob("*.json"):
+        schema = json.loads(naam.read_text(encoding="utf-8"))
+        for veld, definitie in schema["properties"].items():
+            assert definitie == {} or definitie.get("title"), f"{naam.name}: {veld} zonder label"
+        assert set(schema["required"]) <= set(schema["properties"]), naam.name

@@ -7,12 +7,13 @@ clock with ``fire_due_timers`` and ends with ``replay_case(...)["match"]``.
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from engine import Conflict, Werkpad
+from engine import Conflict, ValidationError, Werkpad
 
 ROOT = Path(__file__).resolve().parents[2]
 SLEUTEL = "werkkom"
@@ -353,3 +354,35 @@ def test_opschorting_verschuift_beslistermijn_en_escalatie(wp):
     case = wp.get_case(cid)
     assert case["status"] == "completed" and case["end_event"] == "einde_afgewezen"
     replay_klopt(wp, cid)
+
+
+# ---------------------------------------------------------------- definitie
+def test_lanes_fasen_en_formulieren(wp):
+    info = wp.show_process(SLEUTEL)
+    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
+    assert set(info["lanes"]) <= set(rollen)
+    assert info["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    assert all(t["lane"] for t in info["user_tasks"])
+    for taak in info["user_tasks"]:
+        formulier = wp.definition_files(SLEUTEL)["forms"][taak["form"]]
+        schema = json.loads(formulier)
+        assert schema.get("title"), taak["form"]
+        if taak["form"].startswith(SLEUTEL + "_"):
+            assert schema.get("description"), taak["form"]
+    for naam in (ROOT / "forms" / SLEUTEL).glob("*.json"):
+        schema = json.loads(naam.read_text(encoding="utf-8"))
+        for veld, definitie in schema["properties"].items():
+            assert definitie == {} or definitie.get("title"), f"{naam.name}: {veld} zonder label"
+        assert set(schema["required"]) <= set(schema["properties"]), naam.name
+
+
+def test_formulieren_worden_op_de_server_gecontroleerd(wp):
+    case = wp.start_case("weert", BSN, "Jan", "1980-05-01", at="2026-01-05T09:00")
+    doe(wp, case["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, at="2026-01-12T10:00")
+    taak = wp.get_case(case["id"])["tasks"][0]
+    with pytest.raises(ValidationError) as fout:
+        wp.complete_task(taak["id"], "regisseur", {"korte_introductie": "kort", "werkgever_in_beeld": "misschien"},
+                         at="2026-01-13T10:00")
+    assert {"korte_introductie", "werkgever_in_beeld", "statushouder"} <= set(fout.value.fields)
+    assert open_taken(wp, case["id"]) == ["aanmelding"]
+    replay_klopt(wp, case["id"])
