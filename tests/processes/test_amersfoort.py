@@ -5,12 +5,13 @@ subprocessen (kopie van processes/amersfoort en processes/gedeeld) en de echte f
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from engine import Werkpad
+from engine import ValidationError, Werkpad
 
 ROOT = Path(__file__).resolve().parents[2]
 BSN = "111222333"
@@ -320,4 +321,37 @@ def test_beslistermijn_verstreken_escaleert_naar_de_teamleider(wp):
         wp.complete_task(taak["id"], "inkomensconsulent", {"voorschot_verstrekt": True}, at="2026-03-03T11:00")
     doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-03-04T10:00")
     assert open_specs(wp, z) == ["intake"]
+    assert wp.replay_case(z)["match"] is True
+
+
+def test_fasen_en_lanes_zijn_bekende_rollen(wp):
+    proces = wp.show_process("amersfoort")
+    assert proces["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
+    assert set(proces["lanes"]) <= set(rollen)
+    assert "aanvraag_ingetrokken" in proces["messages"]
+    for taak in proces["user_tasks"]:
+        assert taak["form"], taak
+
+
+def test_trede_buiten_de_ladder_wordt_geweigerd(wp):
+    z = wp.start_case("amersfoort", BSN, "Klant", "1985-01-01", at="2026-01-05T09:00")["id"]
+    doe(wp, z, "eerste_inschatting", {"arbeidsvermogen_pct": 60, "grote_afstand_reden": "geen"}, "2026-01-05T11:00")
+    doe(wp, z, "intake", {**leefgebieden(), "arbeidsbeperking": False, "psychische_klachten": False},
+        "2026-01-12T10:00")
+    taak = open_taak(wp, z, "trajectplan")
+    with pytest.raises(ValidationError) as fout:
+        wp.complete_task(taak["id"], "trajectbegeleider", {"plan_van_aanpak": "Plan", "trede": 10,
+                                                           "perspectief": "werk", "uitstroom_binnen_half_jaar": True},
+                         at="2026-01-13T10:00")
+    assert "trede" in fout.value.fields
+    with pytest.raises(ValidationError) as fout:
+        wp.complete_task(taak["id"], "trajectbegeleider", {"plan_van_aanpak": "Plan", "trede": 6,
+                                                           "perspectief": "vakantie", "uitstroom_binnen_half_jaar": True},
+                         at="2026-01-13T10:00")
+    assert "perspectief" in fout.value.fields
+    with pytest.raises(ValidationError):
+        doe(wp, z, "trajectplan", {"plan_van_aanpak": "Plan", "trede": 6, "perspectief": "werk",
+                                   "uitstroom_binnen_half_jaar": True, "onbekend_veld": 1}, "2026-01-13T10:00")
+    assert open_specs(wp, z) == ["besluit_aanvraag", "trajectplan"]
     assert wp.replay_case(z)["match"] is True

@@ -5,12 +5,13 @@ subprocessen (kopie van processes/ijmond en processes/gedeeld) en de echte forms
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from engine import Werkpad
+from engine import ValidationError, Werkpad
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "velsen"
@@ -371,4 +372,26 @@ def test_werk_gevonden_tijdens_de_training_gaat_naar_nazorg(wp):
     assert zaak["status"] == "completed"
     assert zaak["end_event"] == "einde_werk"
     assert zaak["data"]["nazorg_afgerond"] is True
+    assert wp.replay_case(z)["match"] is True
+
+
+def test_fasen_en_lanes_zijn_bekende_rollen(wp):
+    proces = wp.show_process("ijmond")
+    assert proces["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
+    assert set(proces["lanes"]) <= set(rollen)
+    assert "aanvraag_ingetrokken" in proces["messages"]
+    for taak in proces["user_tasks"]:
+        assert taak["form"], taak
+
+
+def test_formulier_groepsintake_wordt_op_de_server_gecontroleerd(wp):
+    z = start(wp)["id"]
+    doe(wp, z, "screening", {"datum_groepsintake": "2026-01-08"}, "2026-01-05T11:00")
+    taak = open_taak(wp, z, "groepsintake")
+    with pytest.raises(ValidationError) as fout:
+        wp.complete_task(taak["id"], "werkcoach", {"verschenen": True, "gezondheidsklachten": "misschien"},
+                         at="2026-01-08T10:00")
+    assert {"gezondheidsklachten", "vrijstelling", "storend_gedrag"} <= set(fout.value.fields)
+    assert open_taak(wp, z, "groepsintake")["id"] == taak["id"]  # niets veranderd
     assert wp.replay_case(z)["match"] is True
