@@ -240,10 +240,13 @@ def test_beslistermijn_verstreken_geeft_escalatie_en_voorschot(wp):
     cid = case["id"]
     assert case["data"]["beslisdatum"] == "2026-03-02"
     fired = wp.fire_due_timers("2026-02-03T00:00")
-    assert [n for f in fired for n in f["timers"]] == ["Vier weken na de aanvraag: voorschot"]
+    assert [n for f in fired for n in f["timers"]] == ["Elke vier weken zonder besluit: voorschot (Pw art. 52)"]
     doe(wp, cid, "voorschot_verstrekken", {"voorschot_verstrekt": True, "voorschot_bedrag": 1100},
         at="2026-02-03T10:00")
-    assert wp.fire_due_timers("2026-03-02T23:00") == []
+    fired = wp.fire_due_timers("2026-03-02T23:00")       # Pw art. 52: elke vier weken zolang er geen besluit is
+    assert [n for f in fired for n in f["timers"]] == ["Elke vier weken zonder besluit: voorschot (Pw art. 52)"]
+    doe(wp, cid, "voorschot_verstrekken", {"voorschot_verstrekt": True, "voorschot_bedrag": 1100},
+        at="2026-03-02T23:30")
     fired = wp.fire_due_timers("2026-03-03T12:00")
     assert [n for f in fired for n in f["timers"]] == ["Beslistermijn verstreken"]
     case = wp.get_case(cid)
