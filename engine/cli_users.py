@@ -5,6 +5,8 @@
     werkpad users grant tineke voorbeeldstad teamleider
     werkpad users block kees          (ends every session at once)
     werkpad users list [--organisatie voorbeeldstad] [--json]
+    werkpad users token kees --naam koppeling      (prints a bearer token for /api/v1 once)
+    werkpad users revoke-token kees 3
 
 ``werkpad users organisation ijmond_werkt --naam "IJmond Werkt!" --soort regionaal``
 creates or renames an organisation.
@@ -116,6 +118,31 @@ def block(ctx_obj, username: str, undo: bool) -> None:
     else:
         acc.block(username)
         click.echo(f"{username} geblokkeerd; sessies beëindigd")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--naam", "name", default="api", show_default=True, help="Waarvoor het token is.")
+@click.option("--dagen", "valid_days", type=int, default=None, help="Geldigheid in dagen (standaard onbeperkt).")
+@click.pass_obj
+@_handle
+def token(ctx_obj, username: str, name: str, valid_days: int | None) -> None:
+    """Maak een API-token voor USERNAME (wordt één keer getoond)."""
+    result = _accounts(ctx_obj).create_token(username, name, valid_days)
+    click.echo(result["token"])
+    click.echo(f"token {result['id']} ({result['name']}) voor {result['user']}; bewaar het veilig, "
+               "het wordt niet opnieuw getoond", err=True)
+
+
+@users.command("revoke-token")
+@click.argument("username")
+@click.argument("token_id", type=int)
+@click.pass_obj
+@_handle
+def revoke_token(ctx_obj, username: str, token_id: int) -> None:
+    """Trek API-token TOKEN_ID van USERNAME in."""
+    _accounts(ctx_obj).revoke_token(username, token_id)
+    click.echo(f"token {token_id} ingetrokken")
 
 
 @users.command("list")

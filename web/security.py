@@ -78,6 +78,13 @@ def _begin_request() -> Response | None:
     g.session = None
     if request.endpoint in ("static", "vendor", "health"):
         return None
+    if request.blueprint == "api":
+        # Machine clients authenticate with a bearer token on every request. Cookies are
+        # ignored here, so a browser cannot be tricked into API calls (no CSRF surface).
+        auth = request.headers.get("Authorization", "")
+        if auth[:7].lower() == "bearer ":
+            g.user = accounts().principal_for_token(auth[7:].strip())
+        return None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         info = accounts().load_session(token)

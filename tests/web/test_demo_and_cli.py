@@ -63,4 +63,11 @@ def test_users_cli_create_grant_list_block(tmp_path, monkeypatch):
     assert "[geblokkeerd]" in run("list").output
     assert run("block", "kees", "--opheffen").exit_code == 0
     assert accounts.authenticate("kees", "lang-genoeg-123") is not None
+    issued = run("token", "kees", "--naam", "koppeling")
+    assert issued.exit_code == 0
+    token = issued.stdout.strip().splitlines()[0]
+    assert token.startswith("wp_") and accounts.principal_for_token(token).username == "kees"
+    token_id = accounts.list_tokens("kees")[0]["id"]
+    assert run("revoke-token", "kees", str(token_id)).exit_code == 0
+    assert accounts.principal_for_token(token) is None
     wp.db.dispose()

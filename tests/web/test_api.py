@@ -1,0 +1,144 @@
+"""The JSON API: bearer tokens, tenant isolation, schemas, errors, OpenAPI."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def tokens(accounts):
+    return {u: accounts.create_token(u, "test")["token"] for u in ("kees", "wendy", "tineke", "aafke", "piet", "anna")}
+
+
+def _auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_requires_a_valid_token_and_ignores_cookies(client, tokens, accounts):
+    assert client.get("/api/v1/taken").status_code == 401
+    response = client.get("/api/v1/taken", headers=_auth("wp_onzin"))
+    assert response.status_code == 401 and response.get_json()["error"] == "unauthorized"
+    assert "Bearer" in response.headers["WWW-Authenticate"]
+    # a logged-in browser session is not an API credential
+    from .conftest import login
+    login(client, "kees")
+    assert client.get("/api/v1/taken").status_code == 401
+    assert client.get("/api/v1/ik", headers=_auth(tokens["kees"])).get_json()["username"] == "kees"
+
+
+def test_revoked_token_and_blocked_user_are_refused(client, tokens, accounts):
+    token_id = accounts.list_tokens("wendy")[0]["id"]
+    accounts.revoke_token("wendy", token_id)
+    assert client.get("/api/v1/ik", headers=_auth(tokens["wendy"])).status_code == 401
+    accounts.block("kees")
+    assert client.get("/api/v1/ik", headers=_auth(tokens["kees"])).status_code == 401
+
+
+def test_inbox_claim_complete_flow(client, cases, tokens, werkpad):
+    headers = _auth(tokens["kees"])
+    page = client.get("/api/v1/taken?weergave=team", headers=headers).get_json()
+    assert page["total"] == 1 and page["counts"] == {"mijn": 0, "team": 1}
+    item = page["items"][0]
+    assert item["client"] == "Jan Jansen" and item["bsn_masked"] == "******333" and item["mark"] == "te_laat"
+    task_id = item["id"]
+    task = client.get(f"/api/v1/taken/{task_id}", headers=headers).get_json()
+    assert task["form"]["properties"]["woonsituatie"]["enum"]
+    claimed = client.post(f"/api/v1/taken/{task_id}/claimen", headers=headers).get_json()
+    assert claimed["claimed_by"] == "kees"
+    again = client.post(f"/api/v1/taken/{task_id}/claimen", headers=_auth(tokens["tineke"]))
+    assert again.status_code == 409 and again.get_json()["error"] == "conflict"
+    bad = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers, json={"data": {"crisis": False}})
+    assert bad.status_code == 422
+    assert bad.get_json()["fields"]["woonsituatie"] == ["Dit veld is verplicht."]
+    malformed = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers, json={"gegevens": {}})
+    assert malformed.status_code == 422 and "data" in malformed.get_json()["fields"]
+    done = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
+                       json={"data": {"crisis": False, "woonsituatie": "inwonend"}})
+    assert done.status_code == 200 and done.get_json()["phase"] == "inspanningsperiode"
+    history = client.get(f"/api/v1/zaken/{cases['ours']['id']}/geschiedenis", headers=headers).get_json()
+    assert [e["type"] for e in history["events"]] == ["case_started", "task_claimed", "task_completed"]
+
+
+def test_other_organisation_is_404_on_every_api_route(client, cases, tokens, werkpad):
+    theirs = cases["theirs"]
+    task_id = theirs["tasks"][0]["id"]
+    for username in ("kees", "tineke", "aafke", "piet"):
+        headers = _auth(tokens[username])
+        for method, path, body in [
+            ("GET", f"/api/v1/taken/{task_id}", None), ("POST", f"/api/v1/taken/{task_id}/claimen", None),
+            ("POST", f"/api/v1/taken/{task_id}/vrijgeven", None),
+            ("POST", f"/api/v1/taken/{task_id}/toewijzen", {"collega": username}),
+            ("POST", f"/api/v1/taken/{task_id}/afronden", {"data": {}}),
+            ("GET", f"/api/v1/zaken/{theirs['id']}", None), ("GET", f"/api/v1/zaken/{theirs['id']}/geschiedenis", None),
+            ("POST", f"/api/v1/zaken/{theirs['id']}/berichten", {"bericht": "aanvraag_ingetrokken"}),
+        ]:
+            response = client.open(path, method=method, headers=headers, json=body)
+            assert response.status_code == 404, (username, path)
+            assert "Els Anders" not in response.get_data(as_text=True)
+        listed = client.get("/api/v1/taken?weergave=alle&organisatie=anderstad", headers=headers).get_json()
+        assert listed["total"] == 0
+    assert len(werkpad.case_history(theirs["id"])) == 1
+
+
+def test_roles_on_the_api(client, cases, tokens, werkpad):
+    task_id = cases["ours"]["tasks"][0]["id"]
+    assert client.post(f"/api/v1/taken/{task_id}/claimen", headers=_auth(tokens["wendy"])).status_code == 403
+    assert client.post(f"/api/v1/taken/{task_id}/claimen", headers=_auth(tokens["aafke"])).status_code == 403
+    assert client.get(f"/api/v1/zaken/{cases['ours']['id']}", headers=_auth(tokens["aafke"])).status_code == 200
+    assert client.get(f"/api/v1/zaken/{cases['ours']['id']}", headers=_auth(tokens["piet"])).status_code == 404
+    refused = client.post(f"/api/v1/taken/{task_id}/toewijzen", headers=_auth(tokens["kees"]), json={"collega": "kees"})
+    assert refused.status_code == 403
+    wrong = client.post(f"/api/v1/taken/{task_id}/toewijzen", headers=_auth(tokens["tineke"]), json={"collega": "wendy"})
+    assert wrong.status_code == 422 and "collega" in wrong.get_json()["fields"]
+    ok = client.post(f"/api/v1/taken/{task_id}/toewijzen", headers=_auth(tokens["tineke"]), json={"collega": "kees"})
+    assert ok.status_code == 200 and ok.get_json()["claimed_by"] == "kees"
+
+
+def test_start_case_and_send_message(client, tokens, werkpad):
+    headers = _auth(tokens["kees"])
+    bad = client.post("/api/v1/zaken", headers=headers,
+                      json={"gemeente": "voorbeeldstad", "bsn": "123456789", "naam": "Piet", "geboortedatum": "1990-01-01"})
+    assert bad.status_code == 422 and "bsn" in bad.get_json()["fields"]
+    other = client.post("/api/v1/zaken", headers=headers,
+                        json={"gemeente": "anderstad", "bsn": "111222333", "naam": "Piet", "geboortedatum": "1990-01-01"})
+    assert other.status_code == 422 and "gemeente" in other.get_json()["fields"]
+    created = client.post("/api/v1/zaken", headers=headers,
+                          json={"gemeente": "voorbeeldstad", "bsn": "111222333", "naam": "Piet",
+                                "geboortedatum": "1990-01-01"})
+    assert created.status_code == 201
+    case = created.get_json()
+    assert created.headers["Location"].endswith(f"/api/v1/zaken/{case['id']}")
+    unknown = client.post(f"/api/v1/zaken/{case['id']}/berichten", headers=headers, json={"bericht": "hallo"})
+    assert unknown.status_code == 422 and "bericht" in unknown.get_json()["fields"]
+    withdrawn = client.post(f"/api/v1/zaken/{case['id']}/berichten", headers=headers,
+                            json={"bericht": "aanvraag_ingetrokken"})
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
+
+
+def test_query_validation_errors_are_json(client, tokens):
+    response = client.get("/api/v1/taken?per_pagina=1000&termijn=gisteren", headers=_auth(tokens["kees"]))
+    assert response.status_code == 422
+    assert set(response.get_json()["fields"]) == {"per_pagina", "termijn"}
+
+
+def test_api_reads_are_access_logged(client, cases, tokens, accounts):
+    client.get(f"/api/v1/zaken/{cases['ours']['id']}", headers=_auth(tokens["kees"]))
+    entry = accounts.access_log(case_id=cases["ours"]["id"])[0]
+    assert entry["operation"] == "api.zaak.bekijken" and entry["user"] == "kees"
+    assert entry["data_subject_id"] == accounts.pseudonymise("111222333")
+
+
+def test_openapi_document_describes_every_route(client, app):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    documented = {("/api/v1" + path, method.upper()) for path, ops in doc["paths"].items() for method in ops}
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api.") and rule.endpoint != "api.openapi":
+            path = rule.rule.replace("<", "{").replace(">", "}")
+            routed |= {(path, m) for m in rule.methods if m in ("GET", "POST")}
+    assert routed == documented
+    schemas = doc["components"]["schemas"]
+    assert schemas["Error"]["properties"]["fields"]["type"] == "object"
+    assert schemas["InboxItem"]["properties"]["mark"]["enum"] == ["te_laat", "deze_week", None]
+    for ref_holder in str(doc).split("'$ref': '#/components/schemas/")[1:]:
+        assert ref_holder.split("'")[0] in schemas
