@@ -1,7 +1,8 @@
 """Súdwest-Fryslân: Jan en de wettelijke randgevallen (seed 003 §4.3).
 
-Elke test draait op een eigen SQLite-bestand met alleen het proces van Súdwest-Fryslân (een kopie van
-processes/sudwest_fryslan) en de echte forms/-map, zodat werk in andere procesmappen deze tests niet raakt.
+Elke test draait op een eigen SQLite-bestand met alleen het proces van Súdwest-Fryslân en de gedeelde
+subprocessen (kopieën van processes/sudwest_fryslan en processes/gedeeld) en de echte forms/-map, zodat werk
+in andere procesmappen deze tests niet raakt.
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ GEMEENTE = "sudwest-fryslan"
 @pytest.fixture
 def wp(tmp_path) -> Werkpad:
     processen = tmp_path / "processes"
-    shutil.copytree(ROOT / "processes" / "sudwest_fryslan", processen / "sudwest_fryslan")
+    for naam in ("sudwest_fryslan", "gedeeld"):
+        shutil.copytree(ROOT / "processes" / naam, processen / naam)
     engine = Werkpad(f"sqlite:///{tmp_path / 'sf.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
     engine.upgrade_db()
     engine.deploy()
@@ -55,6 +57,12 @@ def pad(wp: Werkpad, zaak: str) -> list[str]:
     return out
 
 
+def besluit(wp: Werkpad, zaak: str, recht: bool, at: str) -> dict:
+    """Besluit op de aanvraag (gedeeld_aanvraag) en daarna de beschikking verzenden."""
+    doe(wp, zaak, "besluit_aanvraag", {"recht_op_bijstand": recht, "stukken_compleet": True}, at)
+    return doe(wp, zaak, "beschikking_verzenden", {"beschikking_verzonden": True}, at[:10] + "T16:00")
+
+
 def naar_intake(wp: Werkpad, zaak: str, dag: str, **intake) -> dict:
     doe(wp, zaak, "routeren", {"postcode": "8715AB", "woonkern": "Stavoren", "gebiedsteam": "IJsselmeerkust"},
         f"{dag}T09:00")
@@ -70,6 +78,7 @@ def test_jan_drie_lijnen_pastiel_en_stage_bij_empatec(wp):
     zaak = wp.start_case(GEMEENTE, "111222333", "Jan", "1984-06-12", at="2026-02-02T10:00")
     assert zaak["process"] == "sudwest_fryslan" and zaak["phase"] == "poort"
     assert open_taak(wp, zaak["id"], "routeren")["lane"] == "servicedesk_medewerker"
+    assert open_specs(wp, zaak["id"]) == {"routeren", "besluit_aanvraag"}  # de inkomenslijn loopt vanaf ontvangst
     # Centraal punt: postcode -> kern Stavoren -> gebiedsteam IJsselmeerkust; brief; stap 2: intake.
     zaak = naar_intake(wp, zaak["id"], "2026-02-09")
     assert zaak["data"]["gebiedsteam"] == "IJsselmeerkust"
@@ -82,8 +91,7 @@ def test_jan_drie_lijnen_pastiel_en_stage_bij_empatec(wp):
                      "loonwaarde_inschatten": "consulent_werk"}
 
     # Lijn 1 (hoogste prioriteit): de uitkering.
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True, "stukken_compleet": True},
-               "2026-02-12T10:00")
+    besluit(wp, zaak["id"], True, "2026-02-12T10:00")
     # Lijn 3: Dariuz Werkwijzer: loonwaarde onder 80% maar boven 40%.
     zaak = doe(wp, zaak["id"], "loonwaarde_inschatten", {"loonwaarde_pct": 55, "dariuz_afgenomen": True},
                "2026-02-13T10:00")
@@ -122,7 +130,8 @@ def test_jan_drie_lijnen_pastiel_en_stage_bij_empatec(wp):
     assert zaak["data"]["werklijn"] == "ondersteuning"
     assert zaak["tasks"] == [] and zaak["timers"] == []
     assert pad(wp, zaak["id"]) == [
-        "routeren", "brief", "intake", "besluit_aanvraag", "loonwaarde_inschatten", "woningcorporatie",
+        "routeren", "brief", "intake", "besluit_aanvraag", "beschikking_verzenden", "loonwaarde_inschatten",
+        "woningcorporatie",
         "bijzondere_bijstand", "instrument_kiezen", "timer:werk_en_diagnosefase", "diagnosefase_uitkomst",
         "stage_volgen",
     ]
@@ -136,19 +145,22 @@ def test_jongere_wacht_vier_weken_voordat_de_aanvraag_wordt_opgepakt(wp):
     assert open_specs(wp, zaak["id"]) == set()
     assert wp.fire_due_timers("2026-03-01T12:00") == []
     gevuurd = wp.fire_due_timers("2026-03-02T12:00")
-    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
-    assert open_specs(wp, zaak["id"]) == {"routeren"}
+    assert sorted(t for f in gevuurd for t in f["timers"]) == [
+        "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)", "Vier weken zoektermijn: pas daarna routering en intake (jongere)"]
+    assert open_specs(wp, zaak["id"]) == {"routeren", "besluit_aanvraag"}
     zaak = naar_intake(wp, zaak["id"], "2026-03-05", woonsituatie="inwonend", woonruimte_nodig=False,
                        bijzondere_bijstand_nodig=False)
     assert zaak["data"]["aanvraagdatum"] == "2026-03-02"  # vier weken na de melding
     zaak = doe(wp, zaak["id"], "loonwaarde_inschatten", {"loonwaarde_pct": 85, "dariuz_afgenomen": True},
                "2026-03-06T10:00")
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-03-10T10:00")
+    zaak = besluit(wp, zaak["id"], False, "2026-03-10T10:00")
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_afgewezen"
     assert zaak["data"]["werklijn"] == "eigen_kracht"
     assert zaak["data"]["inkomenslijn"] == "afgewezen"
-    assert pad(wp, zaak["id"]) == ["timer:zoektermijn_jongere", "routeren", "brief", "intake",
-                                   "loonwaarde_inschatten", "besluit_aanvraag"]
+    stappen = pad(wp, zaak["id"])
+    assert sorted(stappen[:2]) == ["timer:zoektermijn_jongere", "timer:zoektermijn_jongeren"]
+    assert stappen[2:] == ["routeren", "brief", "intake", "loonwaarde_inschatten", "besluit_aanvraag",
+                           "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 
 
@@ -167,14 +179,15 @@ def test_gemiste_beslistermijn_geeft_voorschot_en_escalatie(wp):
     zaak = wp.start_case(GEMEENTE, "999990019", "Piet", "1970-09-09", at="2026-02-02T10:00")
     zaak = naar_intake(wp, zaak["id"], "2026-02-09", woonruimte_nodig=False, bijzondere_bijstand_nodig=False)
     gevuurd = wp.fire_due_timers("2026-03-31T12:00")
-    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken na de aanvraag: voorschot",
-                                                         "Beslistermijn verstreken"]
-    assert [f["due"][:10] for f in gevuurd] == ["2026-03-01", "2026-03-30"]  # middernacht Amsterdamse tijd
+    voorschot = "Elke vier weken zonder besluit: voorschot (Pw art. 52)"
+    assert [t for f in gevuurd for t in f["timers"]] == [voorschot, voorschot, "Beslistermijn verstreken"]
+    assert [f["due"][:10] for f in gevuurd] == ["2026-03-01", "2026-03-29", "2026-03-30"]  # middernacht, Amsterdam
     assert open_taak(wp, zaak["id"], "escalatie_beslistermijn")["lane"] == "teamleider"
-    assert open_taak(wp, zaak["id"], "voorschot_verstrekken")["lane"] == "inkomensconsulent"
+    voorschotten = [t for t in wp.list_tasks(case_id=zaak["id"]) if t["spec"] == "voorschot_verstrekken"]
+    assert [t["lane"] for t in voorschotten] == ["inkomensconsulent", "inkomensconsulent"]
     doe(wp, zaak["id"], "escalatie_beslistermijn", {"actie": "opgepakt"}, "2026-03-31T13:00")
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-04-01T10:00")
-    assert "besluit_aanvraag" not in open_specs(wp, zaak["id"])
+    besluit(wp, zaak["id"], True, "2026-04-01T10:00")
+    assert {"besluit_aanvraag", "beschikking_verzenden", "voorschot_verstrekken"}.isdisjoint(open_specs(wp, zaak["id"]))
     assert wp.replay_case(zaak["id"])["match"] is True
 
 
@@ -201,7 +214,7 @@ def test_werklijn_op_loonwaarde(wp, loonwaarde, werklijn, taak):
                "2026-02-10T10:00")
     verwacht = {"besluit_aanvraag"} | ({taak} if taak else set())
     assert open_specs(wp, zaak["id"]) == verwacht
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-11T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-02-11T10:00")
     if taak is None:  # eigen kracht: de werklijn is meteen klaar, dus de zaak ook
         assert zaak["status"] == "completed" and zaak["end_event"] == "einde_werk"
     assert zaak["data"]["werklijn"] == werklijn
