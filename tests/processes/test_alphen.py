@@ -1,7 +1,8 @@
 """Alphen aan den Rijn: Jan en de wettelijke randgevallen (seed 003 §4.1).
 
-Elke test draait op een eigen SQLite-bestand met alleen het proces van Alphen aan den Rijn (een kopie van
-processes/alphen) en de echte forms/-map, zodat werk in andere procesmappen deze tests niet raakt.
+Elke test draait op een eigen SQLite-bestand met alleen het proces van Alphen aan den Rijn en de gedeelde
+subprocessen (kopieën van processes/alphen en processes/gedeeld) en de echte forms/-map, zodat werk in andere
+procesmappen deze tests niet raakt.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ ZRM_JAN = {"zrm_financien": 1, "zrm_dagbesteding": 2, "zrm_huisvesting": 2, "zrm
 @pytest.fixture
 def wp(tmp_path) -> Werkpad:
     processen = tmp_path / "processes"
-    shutil.copytree(ROOT / "processes" / "alphen", processen / "alphen")
+    for naam in ("alphen", "gedeeld"):
+        shutil.copytree(ROOT / "processes" / naam, processen / naam)
     engine = Werkpad(f"sqlite:///{tmp_path / 'alphen.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
     engine.upgrade_db()
     engine.deploy()
@@ -59,6 +61,12 @@ def pad(wp: Werkpad, zaak: str) -> list[str]:
     return out
 
 
+def besluit(wp: Werkpad, zaak: str, recht: bool, at: str) -> dict:
+    """Besluit op de aanvraag (gedeeld_aanvraag) en daarna de beschikking verzenden."""
+    doe(wp, zaak, "besluit_aanvraag", {"recht_op_bijstand": recht, "stukken_compleet": True}, at)
+    return doe(wp, zaak, "beschikking_verzenden", {"beschikking_verzonden": True}, at[:10] + "T16:00")
+
+
 def klantfoto(wp: Werkpad, zaak: str, at: str, **extra) -> dict:
     gegevens = {"kanaal": "inloop", "klantfoto_zelf_ingevuld": False, "meervoudige_vraag": True,
                 "hoofdvraag": "inkomen", "crisis": False, "woonsituatie": "inwonend"}
@@ -86,11 +94,10 @@ def test_jan_via_integrale_intake_en_traject_naar_garantiebaan(wp):
     assert tweede["lane"] == "integraal_intaker" and tweede["due"].startswith("2026-01-15")
     # Woensdag in de volgende week: integrale intake op 11 leefgebieden.
     zaak = intake(wp, zaak["id"], "2026-01-14T10:00")
-    assert zaak["data"]["aanvraagdatum"] == "2026-01-08"
-    assert zaak["data"]["beslisdatum"] == "2026-03-05"
+    assert zaak["data"]["aanvraagdatum"] == "2026-01-14"  # de aanvraag wordt in het tweede gesprek gedaan
+    assert zaak["data"]["beslisdatum"] == "2026-03-11"
     assert open_specs(wp, zaak["id"]) == {"besluit_aanvraag"}
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True, "stukken_compleet": True},
-               "2026-01-20T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-01-20T10:00")
     # DMN: werk is perspectief, maar ondersteuning bij vinden en behouden nodig -> groep 3.
     assert (zaak["data"]["groep"], zaak["data"]["groep_route"]) == (3, "reintegratie")
     assert zaak["phase"] == "diagnose"
@@ -119,9 +126,10 @@ def test_jan_via_integrale_intake_en_traject_naar_garantiebaan(wp):
                                                "loonwaarde_pct": 45}, "2026-09-25T10:00")
     # Ook met ondersteuning geen minimumloon: doelgroepregister, daarna garantiebaan met jobcoaching.
     doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "doelgroepregister"}, "2026-09-28T10:00")
-    doe(wp, zaak["id"], "doelgroepregister_aanvragen", {"aanmelddatum_doelgroepregister": "2026-09-29"},
+    doe(wp, zaak["id"], "gedeeld_doelgroepregister_aanvragen", {"aanmelddatum_doelgroepregister": "2026-09-29"},
         "2026-09-29T10:00")
-    doe(wp, zaak["id"], "doelgroepregister_uitslag", {"doelgroepregister": True}, "2026-11-02T10:00")
+    doe(wp, zaak["id"], "gedeeld_doelgroepregister_uitslag", {"doelgroepregister": True}, "2026-11-02T10:00")
+    doe(wp, zaak["id"], "doelgroepregister_bespreken", {"besproken_met_klant": True}, "2026-11-03T10:00")
     assert open_taak(wp, zaak["id"], "garantiebaan")["lane"] == "jobcoach"
     zaak = doe(wp, zaak["id"], "garantiebaan", {"plaatsing": "garantiebaan_met_jobcoaching",
                                                 "werkgever": "Groenvoorziening Rijnstreek", "startdatum": "2026-12-01"},
@@ -134,10 +142,11 @@ def test_jan_via_integrale_intake_en_traject_naar_garantiebaan(wp):
     assert zaak["data"]["uitkomst"] == "werk_met_ondersteuning"
     assert zaak["tasks"] == [] and zaak["timers"] == []
     assert pad(wp, zaak["id"]) == [
-        "klantfoto", "integrale_intake", "besluit_aanvraag", "reintegratieplan", "volgende_stap", "mee_onderzoek",
+        "klantfoto", "integrale_intake", "besluit_aanvraag", "beschikking_verzenden", "reintegratieplan",
+        "volgende_stap", "mee_onderzoek",
         "volgende_stap", "timer:diagnoseplek_swa", "diagnoseplek_evalueren", "volgende_stap",
-        "timer:leerwerkplek_max", "leerwerkplek_einde", "volgende_stap", "doelgroepregister_aanvragen",
-        "doelgroepregister_uitslag", "garantiebaan",
+        "timer:leerwerkplek_max", "leerwerkplek_einde", "volgende_stap", "gedeeld_doelgroepregister_aanvragen",
+        "gedeeld_doelgroepregister_uitslag", "doelgroepregister_bespreken", "garantiebaan",
     ]
     assert wp.replay_case(zaak["id"])["match"] is True
 
@@ -155,10 +164,11 @@ def test_jongere_wacht_vier_weken_na_de_melding(wp):
     zaak = wp.get_case(zaak["id"])
     assert zaak["data"]["aanvraagdatum"] == "2026-02-05"
     assert zaak["phase"] == "poort"
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-10T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-02-10T10:00")
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_zelfredzaam"
     assert zaak["data"]["groep"] == 1
-    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongere", "besluit_aanvraag"]
+    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongeren", "besluit_aanvraag",
+                                   "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 
 
@@ -185,10 +195,11 @@ def test_tweede_gesprek_niet_binnen_vijf_werkdagen_escaleert(wp):
     assert "integrale_intake" in open_specs(wp, zaak["id"])  # het gesprek moet alsnog plaatsvinden
     doe(wp, zaak["id"], "escalatie_tweede_gesprek", {"actie": "collega_toegewezen"}, "2026-01-16T10:00")
     intake(wp, zaak["id"], "2026-01-19T10:00")
-    # Ook het besluit blijft liggen: voorschot na 4 weken, escalatie na 8 weken (vanaf de melding).
-    gevuurd = wp.fire_due_timers("2026-03-06T12:00")
-    assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken na de aanvraag: voorschot",
-                                                         "Beslistermijn verstreken"]
+    # Ook het besluit blijft liggen: elke 4 weken een voorschot, escalatie na 8 weken (vanaf de aanvraag).
+    gevuurd = wp.fire_due_timers("2026-03-17T12:00")
+    voorschot = "Elke vier weken zonder besluit: voorschot (Pw art. 52)"
+    assert [t for f in gevuurd for t in f["timers"]] == [voorschot, voorschot, "Beslistermijn verstreken"]
+    assert [f["due"][:10] for f in gevuurd] == ["2026-02-15", "2026-03-15", "2026-03-16"]  # middernacht, Amsterdam
     assert open_taak(wp, zaak["id"], "escalatie_beslistermijn")["lane"] == "teamleider"
     assert wp.replay_case(zaak["id"])["match"] is True
 
@@ -210,7 +221,7 @@ def test_opschorting_verlengt_de_beslistermijn(wp):
     wp.send_message(zaak["id"], "opschorting", {}, at="2026-01-13T10:00")
     zaak = wp.send_message(zaak["id"], "stukken_ontvangen", {}, at="2026-01-20T10:00")
     assert zaak["data"]["opgeschorte_dagen"] == 7
-    assert zaak["data"]["beslisdatum"] == "2026-03-12"  # 5 maart + 7 dagen
+    assert zaak["data"]["beslisdatum"] == "2026-03-16"  # 9 maart + 7 dagen
     assert wp.replay_case(zaak["id"])["match"] is True
 
 
@@ -224,7 +235,7 @@ def test_groepsindeling(wp, perspectief, ondersteuning, groep, vervolg):
     zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
     klantfoto(wp, zaak["id"], "2026-01-08T09:30")
     intake(wp, zaak["id"], "2026-01-12T10:00", werkperspectief=perspectief, ondersteuning_werk=ondersteuning)
-    zaak = doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-14T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-01-14T10:00")
     assert zaak["data"]["groep"] == groep
     if vervolg is None:
         assert zaak["end_event"] == "einde_zelfredzaam"
@@ -236,7 +247,7 @@ def test_groep_4_naar_tom_in_de_buurt(wp):
     zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1960-01-01", at="2026-01-08T09:00")
     klantfoto(wp, zaak["id"], "2026-01-08T09:30")
     intake(wp, zaak["id"], "2026-01-12T10:00", werkperspectief=False)
-    doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-14T10:00")
+    besluit(wp, zaak["id"], True, "2026-01-14T10:00")
     doe(wp, zaak["id"], "participatie_kiezen", {"participatievorm": "tom_in_de_buurt"}, "2026-01-15T10:00")
     assert open_taak(wp, zaak["id"], "tom_in_de_buurt")["lane"] == "sociaal_team"
     zaak = doe(wp, zaak["id"], "tom_in_de_buurt", {"activiteit_tom": "Buurtmoestuin"}, "2026-02-01T10:00")
@@ -248,7 +259,7 @@ def test_traject_eindigt_na_twee_jaar_en_leerwerkplek_eenmaal_verlengd(wp):
     zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
     klantfoto(wp, zaak["id"], "2026-01-08T09:30")
     intake(wp, zaak["id"], "2026-01-12T10:00")
-    doe(wp, zaak["id"], "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-14T10:00")
+    besluit(wp, zaak["id"], True, "2026-01-14T10:00")
     doe(wp, zaak["id"], "reintegratieplan", {"plan": "Leerwerkplek.", "mee_betrokken": False}, "2026-01-15T10:00")
     doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "leerwerkplek"}, "2026-01-16T10:00")
     wp.fire_due_timers("2026-07-16T12:00")
