@@ -295,3 +295,21 @@ def test_specialist_plant_alsnog_een_integraal_intaker_in(wp):
     assert zaak["data"]["tweede_gesprek_uiterlijk"] == "2026-01-16"
     assert open_specs(wp, zaak["id"]) == {"integrale_intake"}
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_werk_via_proefplaatsing_met_nazorg(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00", ondersteuning_werk="vinden")
+    besluit(wp, zaak["id"], True, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "reintegratieplan", {"plan": "Proefplaatsing.", "mee_betrokken": False}, "2026-01-15T10:00")
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "proefplaatsing"}, "2026-01-16T10:00")
+    zaak = doe(wp, zaak["id"], "proefplaatsing", {"in_dienst": True, "loonwaarde_pct": 90}, "2026-03-01T10:00")
+    assert zaak["phase"] == "nazorg"
+    for dag in ("2026-04-02", "2026-05-03", "2026-06-04"):
+        gevuurd = wp.fire_due_timers(f"{dag}T09:00")
+        assert [t for f in gevuurd for t in f["timers"]] == ["Een maand later"]
+        zaak = doe(wp, zaak["id"], "nazorgcontact", {"nog_aan_het_werk": True}, f"{dag}T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_uitgestroomd"
+    assert zaak["data"]["nazorg_afgerond"] is True
+    assert wp.replay_case(zaak["id"])["match"] is True

@@ -301,3 +301,20 @@ def test_wep_eindigt_na_zes_maanden_en_gaat_terug_naar_aan_de_slag(wp):
     zaak = doe(wp, zaak["id"], "plaatsing_einde", {"uitkomst": "werk_niet_haalbaar"}, "2026-07-20T10:00")
     assert open_specs(wp, zaak["id"]) == {"aan_de_slag"}
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_groepsdetachering_via_doelgroepregister(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Ali", "1982-02-02", at="2026-01-08T09:00")
+    naar_route(wp, zaak["id"], 45, "geen")
+    doe(wp, zaak["id"], "aan_de_slag", {"vervolg_aan_de_slag": "specialistische_diagnose"}, "2026-03-02T10:00")
+    doe(wp, zaak["id"], "specialistische_diagnose", {"loonwaarde_pct": 40, "individueel_inzetbaar": False,
+                                                     "advies_diagnose": "groepsdetachering"}, "2026-03-20T10:00")
+    doe(wp, zaak["id"], "gedeeld_doelgroepregister_aanvragen", {"aanmelddatum_doelgroepregister": "2026-03-23"},
+        "2026-03-23T10:00")
+    doe(wp, zaak["id"], "gedeeld_doelgroepregister_uitslag", {"doelgroepregister": True}, "2026-04-20T10:00")
+    doe(wp, zaak["id"], "doelgroepregister_bespreken", {"besproken_met_klant": True}, "2026-04-21T10:00")
+    zaak = doe(wp, zaak["id"], "groepsdetachering", {"werkgever": "Distributiecentrum", "startdatum": "2026-05-01"},
+               "2026-04-24T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_groepsdetachering"
+    assert zaak["data"]["weener_uitkomst"] == "groepsdetachering" and zaak["data"]["doelgroepregister"] is True
+    assert wp.replay_case(zaak["id"])["match"] is True
