@@ -297,6 +297,36 @@ def task_complete(wp: Werkpad, task_id, user, data, at):
     return r, _case_text(r)
 
 
+@command(main, "compare")
+@click.argument("profile", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--only", multiple=True, help="Alleen deze procesmap(pen).")
+@click.option("--processes", "processes_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
+def compare_cmd(wp: Werkpad, profile: Path, only: tuple, processes_dir: Path | None, forms_dir: Path | None):
+    """Laat één klantprofiel door het proces van elke gemeente lopen (gesimuleerde klok)."""
+    from .compare import compare
+
+    try:
+        data = json.loads(profile.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise click.UsageError(f"{profile} is geen geldige JSON: {exc.msg}") from exc
+    results = compare(data, processes_dir or wp.processes_dir, forms_dir or wp.forms_dir, list(only) or None)
+    lines = []
+    for r in results:
+        if "error" in r:
+            lines.append(f"== {r['process']}: FOUT {r['error']}")
+            continue
+        e, t = r["eind"], r["termijnen"]
+        lines.append(f"== {r['naam']} ({r['gemeente']})")
+        lines.append(f"   eind: {e['status']} in fase {e['fase']} via {e['eindgebeurtenis'] or '-'} "
+                     f"na {e['duur_dagen']} dagen; termijnen gehaald {t['gehaald']}, gemist {t['gemist']}")
+        lines.append("   fasen (dagen): " + ", ".join(f"{k} {v}" for k, v in r["fasen_dagen"].items()))
+        lines.append("   pad: " + " → ".join(step["naam"] for step in r["pad"]))
+        if r["opmerking"]:
+            lines.append(f"   let op: {r['opmerking']}")
+    return results, "\n".join(lines)
+
+
 @main.group()
 def timers() -> None:
     """Timers afvuren."""

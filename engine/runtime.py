@@ -43,6 +43,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -707,13 +708,18 @@ class CaseRuntime:
             return
         for wf in [self.workflow, *self.workflow.subprocesses.values()]:
             _prune(wf)
-        # drop subprocesses that belong to pruned or finished tasks
-        for sp_id in list(self.workflow.subprocesses):
-            sp = self.workflow.subprocesses[sp_id]
-            parent_wf = sp.parent_workflow or self.workflow
-            parent_task = parent_wf.tasks.get(sp.parent_task_id)
-            if parent_task is None or (sp.completed and parent_task.has_state(TaskState.FINISHED_MASK)):
-                del self.workflow.subprocesses[sp_id]
+        # drop subprocesses that belong to pruned or finished tasks (repeat: one may hold another)
+        changed = True
+        while changed:
+            changed = False
+            owners = [self.workflow, *self.workflow.subprocesses.values()]
+            for sp_id in list(self.workflow.subprocesses):
+                sp = self.workflow.subprocesses[sp_id]
+                parent_task = next((wf.tasks[sp.parent_task_id] for wf in owners
+                                    if sp.parent_task_id in wf.tasks), None)
+                if parent_task is None or (sp.completed and parent_task.has_state(TaskState.FINISHED_MASK)):
+                    del self.workflow.subprocesses[sp_id]
+                    changed = True
 
 
 def _all_names(spec, subprocess_specs, task) -> set[str]:
@@ -743,9 +749,22 @@ def _drop_predicted(wf_state: dict) -> dict:
 
 
 def _prune(wf) -> None:
+    """Keep the task tree as small as the live work: re-root at the lowest
+    common finished ancestor of unfinished tasks, drop finished side branches,
+    and splice out finished single-child links between the root and the work.
+
+    Kept on purpose: every unfinished task, its parent and grandparent (joins
+    and boundary structures look there), the split a pending join refers to,
+    and every task that still has an unfinished descendant and more than one
+    child. History is not lost: the audit trail has it."""
     unfinished = [t for t in wf.tasks.values() if t.has_state(TaskState.NOT_FINISHED_MASK)]
     if not unfinished:
         return
+    _reroot(wf, unfinished)
+    _trim(wf, unfinished)
+
+
+def _reroot(wf, unfinished: list) -> None:
     common: list | None = None
     for task in unfinished:
         chain = []
@@ -766,11 +785,9 @@ def _prune(wf) -> None:
     # The new root must be a finished task: unfinished ones inherit data from their parent.
     while common and not common[-1].has_state(TaskState.FINISHED_MASK):
         common.pop()
-    if len(common) <= 1:
+    if len(common) <= 1 or common[-1] is wf.task_tree:
         return
     new_root = common[-1]
-    if new_root is wf.task_tree:
-        return
     keep = set()
     stack = [new_root]
     while stack:
@@ -784,6 +801,76 @@ def _prune(wf) -> None:
     wf.task_tree = new_root
     if wf.last_task is not None and wf.last_task.id not in keep:
         wf.last_task = new_root
+
+
+def _trim(wf, unfinished: list) -> None:
+    live: set = set()
+    protected: set = {wf.task_tree.id}
+    for task in unfinished:
+        node, depth = task, 0
+        while node is not None:
+            if depth <= 2:
+                protected.add(node.id)
+            if node.id in live and depth > 2:
+                break
+            live.add(node.id)
+            node, depth = node.parent, depth + 1
+        split = getattr(task.task_spec, "split_task", None)
+        if split:
+            anchor = task.find_ancestor(split)
+            if anchor is not None:
+                protected.add(anchor.id)
+    # 1. finished side branches hanging off the live part
+    for node_id in list(live):
+        node = wf.tasks.get(node_id)
+        if node is None:
+            continue
+        for child_id in list(node._children):
+            if child_id in live or child_id not in wf.tasks or _carries_a_token(wf, child_id):
+                continue
+            _remove_subtree(wf, child_id)
+            node._children.remove(child_id)
+    # 2. finished links with a single child between the root and the work
+    for node_id in list(live):
+        node = wf.tasks.get(node_id)
+        if node is None or node_id in protected or not node.has_state(TaskState.FINISHED_MASK):
+            continue
+        parent = node.parent
+        if parent is None or len(node._children) != 1:
+            continue
+        child = wf.tasks.get(node._children[0])
+        if child is None:
+            continue
+        parent._children[parent._children.index(node.id)] = child.id
+        child._parent = parent.id
+        del wf.tasks[node_id]
+        if wf.last_task is node:
+            wf.last_task = child
+
+
+def _carries_a_token(wf, task_id) -> bool:
+    """A finished branch that reached a join (typically an end event's EndJoin)
+    still carries data the final join merges in: keep it."""
+    stack = [task_id]
+    while stack:
+        task = wf.tasks.get(stack.pop())
+        if task is None:
+            continue
+        if isinstance(task.task_spec, Join) and task.has_state(TaskState.COMPLETED):
+            return True
+        stack.extend(task._children)
+    return False
+
+
+def _remove_subtree(wf, task_id) -> None:
+    stack = [task_id]
+    while stack:
+        tid = stack.pop()
+        task = wf.tasks.pop(tid, None)
+        if task is not None:
+            stack.extend(task._children)
+            if wf.last_task is task:
+                wf.last_task = None
 
 
 def _spiff_message(exc: Exception) -> str:

@@ -1,0 +1,186 @@
+"""Run one client profile through every municipality's process on a simulated clock.
+
+This is the seeds' own method — follow one client (Jan) through each
+municipality and compare — made executable. A profile holds the client's facts
+in the shared vocabulary and the choices a consultant would make::
+
+    {
+      "naam": "Jan", "bsn": "111222333", "geboortedatum": "1980-05-01",
+      "start": "2026-01-05T09:00",
+      "horizon": "P3Y",                    # stop simulating after this
+      "reactietijd": "P1D",                # a consultant acts this long after a task appears
+      "feiten": {"crisis": false, "woonsituatie": "inwonend", ...},
+      "gemeenten": {"tilburg": "tilburg"}, # which municipality to use per process (default: its first)
+      "keuzes": {                          # per task id; per process under its key
+        "*": {"rechtmatigheid": {"gegevens": {"recht_op_bijstand": true}}},
+        "tilburg": {"terugmelding": {"na": "P3W"}}
+      },
+      "berichten": [{"bericht": "werk_gevonden", "na": "P18M"}]
+    }
+
+Form fields are filled from the task's choices, then from the facts, then —
+only for required fields — with a neutral default (the first choice, no,
+the minimum); every default used is reported, so a reader sees where the
+profile said nothing. The simulation runs on a temporary database; the real
+one is never touched.
+"""
+from __future__ import annotations
+
+import tempfile
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from . import clock
+from .definitions import discover
+from .errors import WerkpadError
+from .runtime import _local_plus
+from .service import Werkpad
+
+ENDED = ("completed", "withdrawn", "error")
+
+
+def compare(profile: dict, processes_dir: Path, forms_dir: Path, only: list[str] | None = None,
+            max_steps: int = 400) -> list[dict]:
+    """One result per process folder: path, phase durations, deadlines, end state."""
+    folders = [b.key for b in discover(Path(processes_dir), Path(forms_dir), only)]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="werkpad-compare-") as tmp:
+        wp = Werkpad(f"sqlite:///{Path(tmp) / 'compare.sqlite'}", processes_dir, forms_dir)
+        try:
+            wp.upgrade_db()
+            for key in folders:
+                try:
+                    wp.deploy(only=[key])
+                    results.append(_simulate(wp, key, profile, max_steps))
+                except WerkpadError as exc:
+                    results.append({"process": key, "error": exc.message})
+        finally:
+            wp.db.dispose()
+    return results
+
+
+def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
+    shown = wp.show_process(key)
+    municipality = (profile.get("gemeenten") or {}).get(key) or shown["municipalities"][0]
+    start = clock.to_utc(profile.get("start", "2026-01-05T09:00"))
+    horizon = _local_plus(start, profile.get("horizon", "P3Y"))
+    reaction = profile.get("reactietijd", "P1D")
+    choices = {**(profile.get("keuzes", {}).get("*", {})), **(profile.get("keuzes", {}).get(key, {}))}
+    facts = dict(profile.get("feiten", {}))
+    messages = sorted(
+        ({"name": m["bericht"], "at": _local_plus(start, m["na"]) if "na" in m else clock.to_utc(m["op"]),
+          "data": m.get("gegevens", {})} for m in profile.get("berichten", [])), key=lambda m: m["at"])
+    case = wp.start_case(municipality, profile.get("bsn", "111222333"), profile.get("naam", "Cliënt"),
+                         profile["geboortedatum"], data=facts, at=start, actor="simulatie")
+    cid = case["id"]
+    path: list[dict] = []
+    defaults: list[str] = []
+    note = None
+    now = start
+    for _ in range(max_steps):
+        case = wp.get_case(cid)
+        if case["status"] in ENDED or now > horizon:
+            break
+        next_timer = min((clock.to_utc(t["due"]) for t in case["timers"]), default=None)
+        task = min(case["tasks"], key=lambda t: (t["created_at"], t["due"] or ""), default=None)
+        act_at = None
+        if task is not None:
+            choice = choices.get(task["spec"], {})
+            act_at = max(now, _local_plus(clock.to_utc(task["created_at"]), choice.get("na", reaction)))
+        candidates = [t for t in (next_timer, act_at) if t is not None]
+        if messages and (not candidates or messages[0]["at"] <= min(candidates)):
+            msg = messages.pop(0)
+            now = max(now, msg["at"])
+            if msg["name"] in case["waiting_for_messages"]:
+                wp.send_message(cid, msg["name"], msg["data"], user="simulatie", at=now)
+                path.append({"op": now.isoformat(), "soort": "bericht", "naam": msg["name"]})
+            else:
+                path.append({"op": now.isoformat(), "soort": "bericht genegeerd", "naam": msg["name"]})
+            continue
+        if not candidates:
+            note = "wacht op een bericht dat het profiel niet stuurt: " + ", ".join(case["waiting_for_messages"])
+            break
+        if next_timer is not None and (act_at is None or next_timer <= act_at):
+            now = max(now, next_timer)
+            for fired in wp.fire_due_timers(now):
+                path.append({"op": fired["due"], "soort": "timer", "naam": ", ".join(fired["timers"])})
+            continue
+        now = act_at
+        full = wp.get_task(task["id"])
+        data, used = fill_form(full["form"] or {}, facts, choices.get(task["spec"], {}).get("gegevens", {}),
+                               now)
+        defaults += [f"{task['spec']}.{name}" for name in used]
+        try:
+            wp.complete_task(task["id"], "simulatie", data, at=now)
+        except WerkpadError as exc:
+            note = f"taak '{task['name']}' kon niet worden afgerond: {exc.message}"
+            break
+        path.append({"op": now.isoformat(), "soort": "taak", "naam": task["name"], "id": task["spec"],
+                     "rol": task["lane"]})
+    final = wp.get_case(cid)
+    history = wp.case_history(cid)
+    end = clock.to_utc(final["ended_at"]) if final["ended_at"] else now
+    return {
+        "process": key, "naam": shown["name"], "gemeente": municipality, "pad": path,
+        "fasen_dagen": _phase_days(history, end),
+        "termijnen": _deadlines(wp, cid),
+        "eind": {"status": final["status"], "fase": final["phase"], "eindgebeurtenis": final["end_event"],
+                 "op": end.isoformat(), "duur_dagen": round((end - start) / timedelta(days=1), 1)},
+        "standaardwaarden": defaults, "opmerking": note,
+    }
+
+
+def fill_form(schema: dict, facts: dict, given: dict, now: datetime) -> tuple[dict, list[str]]:
+    """Fill a form from choices, then facts; neutral defaults only for required fields."""
+    data, used = {}, []
+    required = set(schema.get("required", []))
+    for name, prop in schema.get("properties", {}).items():
+        if name in given:
+            data[name] = given[name]
+        elif name in facts:
+            data[name] = facts[name]
+        elif name in required:
+            data[name] = _default(prop, now)
+            used.append(name)
+    return data, used
+
+
+def _default(prop: dict, now: datetime) -> Any:
+    kind = prop.get("type")
+    if "enum" in prop:
+        return prop["enum"][0]
+    if kind == "boolean":
+        return False
+    if kind in ("integer", "number"):
+        return prop.get("minimum", 0)
+    if kind == "array":
+        items = prop.get("items", {}).get("enum", [])
+        return items[: max(prop.get("minItems", 0), 1 if items else 0)]
+    if prop.get("format") == "date":
+        return clock.local_date(now).isoformat()
+    return "(simulatie)"
+
+
+def _phase_days(history: list[dict], end: datetime) -> dict[str, float]:
+    days: dict[str, float] = {}
+    for current, following in zip(history, history[1:] + [None], strict=True):
+        phase = current["phase"] or "onbekend"
+        until = clock.to_utc(following["at"]) if following else end
+        span = (until - clock.to_utc(current["at"])) / timedelta(days=1)
+        days[phase] = round(days.get(phase, 0.0) + max(span, 0.0), 1)
+    return days
+
+
+def _deadlines(wp: Werkpad, case_id: str) -> dict:
+    met, missed = 0, []
+    completed = {e["payload"]["task"]["id"]: e for e in wp.case_history(case_id) if e["type"] == "task_completed"}
+    for task in wp.list_tasks(case_id=case_id, status="completed", with_form=False):
+        if not task["due"] or task["id"] not in completed:
+            continue
+        done = completed[task["id"]]
+        if clock.to_utc(done["at"]) <= clock.to_utc(task["due"]):
+            met += 1
+        else:
+            missed.append({"taak": task["name"], "termijn": task["due"], "afgerond": done["at"]})
+    return {"gehaald": met, "gemist": len(missed), "gemiste": missed}
