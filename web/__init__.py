@@ -19,6 +19,7 @@ from engine.accounts import Accounts
 
 from . import security
 from .filters import register_filters
+from .i18n import LANGUAGES, select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
@@ -51,7 +52,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     wp = werkpad or Werkpad()
     app.extensions["werkpad"] = wp
     app.extensions["werkpad_accounts"] = Accounts(wp, _pseudonym_secret(app), app.config.get("PASSWORD_HASHER"))
-    Babel(app, locale_selector=lambda: "nl", timezone_selector=lambda: "Europe/Amsterdam")
+    Babel(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register_filters(app)
@@ -72,13 +73,13 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         status = {"not_found": 404, "validation": 422, "conflict": 409}.get(exc.code, 400)
         if request.accept_mimetypes.best == "application/json":
             return jsonify(exc.to_dict()), status
-        return render_template("fout.html", status=status, message=exc.message), status
+        return render_template("fout.html", status=status, message=exc.message, hide_language=True), status
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"error": exc.name, "status": exc.code}), exc.code
-        return render_template("fout.html", status=exc.code, message=None,
+        return render_template("fout.html", status=exc.code, message=None, hide_language=True,
                                csrf=exc.code == 403 and exc.description == "csrf"), exc.code
 
     @app.get("/health")
@@ -87,7 +88,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
 
     @app.context_processor
     def _globals():
-        return {"trace_id": g.get("trace_id")}
+        return {"trace_id": g.get("trace_id"), "languages": LANGUAGES, "language": select_locale()}
 
     if start_scheduler:
         from engine.scheduler import start_scheduler as _start

@@ -9,34 +9,36 @@ from engine import clock
 from engine.accounts import ROLE_LABELS
 from engine.bsn import mask_bsn
 
+from .i18n import N_
+
 PHASE_LABELS = {
-    "poort": "Poort",
-    "inspanningsperiode": "Inspanningsperiode",
-    "diagnose": "Diagnose",
-    "traject": "Traject",
-    "nazorg": "Nazorg",
+    "poort": N_("Poort"),
+    "inspanningsperiode": N_("Inspanningsperiode"),
+    "diagnose": N_("Diagnose"),
+    "traject": N_("Traject"),
+    "nazorg": N_("Nazorg"),
 }
 STATUS_LABELS = {
-    "running": "Lopend",
-    "waiting": "Lopend (wacht op termijn of bericht)",
-    "completed": "Afgesloten",
-    "withdrawn": "Ingetrokken",
-    "error": "In fout",
+    "running": N_("Lopend"),
+    "waiting": N_("Lopend (wacht op termijn of bericht)"),
+    "completed": N_("Afgesloten"),
+    "withdrawn": N_("Ingetrokken"),
+    "error": N_("In fout"),
 }
 EVENT_LABELS = {
-    "case_started": "Zaak gestart (melding)",
-    "task_completed": "Taak afgerond",
-    "task_claimed": "Taak opgepakt",
-    "task_unclaimed": "Taak vrijgegeven",
-    "task_assigned": "Taak toegewezen",
-    "timer_fired": "Termijn verstreken",
-    "message_received": "Bericht ontvangen",
-    "note_added": "Notitie",
-    "engine_error": "Fout in het proces",
+    "case_started": N_("Zaak gestart (melding)"),
+    "task_completed": N_("Taak afgerond"),
+    "task_claimed": N_("Taak opgepakt"),
+    "task_unclaimed": N_("Taak vrijgegeven"),
+    "task_assigned": N_("Taak toegewezen"),
+    "timer_fired": N_("Termijn verstreken"),
+    "message_received": N_("Bericht ontvangen"),
+    "note_added": N_("Notitie"),
+    "engine_error": N_("Fout in het proces"),
 }
 MESSAGE_LABELS = {
-    "aanvraag_ingetrokken": "Aanvraag ingetrokken",
-    "werk_gevonden": "Werk gevonden",
+    "aanvraag_ingetrokken": N_("Aanvraag ingetrokken"),
+    "werk_gevonden": N_("Werk gevonden"),
 }
 
 

@@ -15,6 +15,8 @@ from engine.errors import Conflict, NotFound
 from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
 
 from . import formulieren, security
+from .i18n import COOKIE as LANGUAGE_COOKIE
+from .i18n import LANGUAGES, N_
 from .security import login_required
 
 bp = Blueprint("pages", __name__)
@@ -22,20 +24,20 @@ bp = Blueprint("pages", __name__)
 ACTIVITY = "uitvoering-participatiewet"
 CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken")
 NOTICES = {
-    "geclaimd": "De taak staat nu op jouw naam.",
-    "vrijgegeven": "De taak is teruggezet naar het team.",
-    "afgerond": "De taak is afgerond.",
-    "bericht": "Het bericht is verwerkt.",
-    "gestart": "De zaak is aangemaakt.",
-    "toegewezen": "De taak is toegewezen.",
-    "concept": "Je invoer is als concept bewaard; de taak staat nog open.",
-    "uitgelogd": "Je bent uitgelogd.",
-    "verlopen": "Je sessie is verlopen; log opnieuw in.",
+    "geclaimd": N_("De taak staat nu op jouw naam."),
+    "vrijgegeven": N_("De taak is teruggezet naar het team."),
+    "afgerond": N_("De taak is afgerond."),
+    "bericht": N_("Het bericht is verwerkt."),
+    "gestart": N_("De zaak is aangemaakt."),
+    "toegewezen": N_("De taak is toegewezen."),
+    "concept": N_("Je invoer is als concept bewaard; de taak staat nog open."),
+    "uitgelogd": N_("Je bent uitgelogd."),
+    "verlopen": N_("Je sessie is verlopen; log opnieuw in."),
 }
 ERRORS = {
-    "conflict": "Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt.",
-    "geen_recht": "Deze taak hoort niet bij jouw team.",
-    "geen_collega": "Kies een collega die deze taak mag uitvoeren.",
+    "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
+    "geen_recht": N_("Deze taak hoort niet bij jouw team."),
+    "geen_collega": N_("Kies een collega die deze taak mag uitvoeren."),
 }
 
 
@@ -88,6 +90,17 @@ def uitloggen():
     response = redirect(url_for("pages.inloggen", melding="uitgelogd"))
     security.clear_session_cookie(response)
     g.session_set = True
+    return response
+
+
+@bp.post("/taal")
+def set_language():
+    """Remember the chosen language in a cookie (Dutch unless English is chosen)."""
+    choice = request.form.get("taal", "")
+    response = redirect(security.safe_next(request.form.get("volgende"), url_for("pages.inbox_page")))
+    if choice in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, choice, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
+                            secure=security.cookie_secure(), path="/")
     return response
 
 

@@ -307,3 +307,16 @@ def test_save_as_draft_keeps_input_without_completing(client, cases, werkpad):
     done = client.post(f"/taken/{task_id}", data={"csrf_token": page_csrf(client), "actie": "afronden",
                                                    "crisis": "nee", "woonsituatie": "inwonend"})
     assert done.status_code == 302 and werkpad.get_task(task_id)["status"] == "completed"
+
+
+def test_dutch_by_default_english_on_request(client, cases):
+    login(client, "kees")
+    assert "Mijn taken" in _text(client.get("/inbox"))
+    response = client.post("/taal", data={"csrf_token": page_csrf(client), "taal": "en", "volgende": "/inbox"})
+    assert response.status_code == 302 and response.headers["Location"] == "/inbox"
+    body = _text(client.get("/inbox?weergave=team"))
+    assert "My tasks" in body and "My team's tasks" in body and 'lang="en"' in body
+    assert "overdue" in body and "Claim" in body
+    client.post("/taal", data={"csrf_token": page_csrf(client), "taal": "nl"})
+    assert "Mijn taken" in _text(client.get("/inbox"))
+    assert client.post("/taal", data={"taal": "en"}).status_code == 403  # CSRF like every state change

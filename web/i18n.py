@@ -1,0 +1,26 @@
+"""Languages: Dutch by default, English available (Flask-Babel).
+
+The choice is a cookie set by ``POST /taal`` (CSRF-protected like every other
+state change). Catalogues live in ``web/translations``; after changing texts::
+
+    .venv/bin/pybabel extract -F web/babel.cfg -k N_ -o web/translations/messages.pot .
+    .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations
+    .venv/bin/pybabel compile -d web/translations
+"""
+from __future__ import annotations
+
+from flask import request
+
+LANGUAGES = {"nl": "Nederlands", "en": "English"}
+DEFAULT = "nl"
+COOKIE = "werkpad_taal"
+
+
+def N_(text: str) -> str:  # noqa: N802 - the conventional name of the extraction marker
+    """Marks a text for translation where it is defined; it is translated where it is shown."""
+    return text
+
+
+def select_locale() -> str:
+    chosen = request.cookies.get(COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT
