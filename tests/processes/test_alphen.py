@@ -313,3 +313,18 @@ def test_werk_via_proefplaatsing_met_nazorg(wp):
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_uitgestroomd"
     assert zaak["data"]["nazorg_afgerond"] is True
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_proefplaatsing_eindigt_na_twee_maanden(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00", ondersteuning_werk="vinden")
+    besluit(wp, zaak["id"], True, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "reintegratieplan", {"plan": "Proefplaatsing.", "mee_betrokken": False}, "2026-01-15T10:00")
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "proefplaatsing"}, "2026-01-16T10:00")
+    assert wp.fire_due_timers("2026-03-16T09:00") == []
+    gevuurd = wp.fire_due_timers("2026-03-16T11:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Proefplaatsing: 2 maanden voorbij"]
+    doe(wp, zaak["id"], "proefplaatsing_einde", {"in_dienst": False}, "2026-03-17T10:00")
+    assert open_specs(wp, zaak["id"]) == {"volgende_stap"}
+    assert wp.replay_case(zaak["id"])["match"] is True

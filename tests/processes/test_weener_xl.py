@@ -318,3 +318,14 @@ def test_groepsdetachering_via_doelgroepregister(wp):
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_groepsdetachering"
     assert zaak["data"]["weener_uitkomst"] == "groepsdetachering" and zaak["data"]["doelgroepregister"] is True
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_aan_de_slag_eindigt_na_zes_maanden(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Ali", "1982-02-02", at="2026-01-08T09:00")
+    naar_route(wp, zaak["id"], 45, "geen")
+    gevuurd = wp.fire_due_timers("2026-07-19T18:00")
+    assert [t for f in gevuurd for t in f["timers"]] == ["Aan de slag: 6 maanden voorbij"]
+    assert open_specs(wp, zaak["id"]) == {"aan_de_slag_einde"}
+    doe(wp, zaak["id"], "aan_de_slag_einde", {"vervolg_aan_de_slag": "bossche_baan"}, "2026-07-20T10:00")
+    assert open_specs(wp, zaak["id"]) == {"bossche_baan"}
+    assert wp.replay_case(zaak["id"])["match"] is True
