@@ -8,10 +8,12 @@ not exist, so nothing leaks about other organisations.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, false, func, or_, select
+from sqlalchemy import and_, case, cast, false, func, or_, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from . import clock
 from .bsn import mask_bsn, normalise_bsn
@@ -20,6 +22,13 @@ from .runtime import PHASES
 from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
 
 VIEWS = ("mijn", "team", "alle")
+MAX_COLUMNS = 4
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
+# Only what a row shows: never the case's state column (the serialized workflow).
+_TASK_COLUMNS = (TaskRow.id, TaskRow.case_id, TaskRow.name, TaskRow.spec, TaskRow.lane, TaskRow.phase,
+                 TaskRow.due_at, TaskRow.created_at, TaskRow.claimed_by)
+_CASE_COLUMNS = (CaseRow.client_name, CaseRow.bsn, CaseRow.municipality, CaseRow.organisation,
+                 CaseRow.phase.label("case_phase"))
 DUE_FILTERS = ("te_laat", "deze_week")
 MAX_PER_PAGE = 100
 
@@ -52,6 +61,17 @@ class InboxQuery:
     search: str | None = None
     page: int = 1
     per_page: int = 25
+    columns: list[str] = field(default_factory=list)  # case data fields shown as columns
+
+
+def _json_value(value):
+    """SQLite's json_extract gives native values; PostgreSQL's ->> gives text."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
 
 
 def week_end(moment: datetime) -> datetime:
@@ -132,22 +152,54 @@ class Inbox:
         return out
 
     def tasks(self, scope: Scope, query: InboxQuery, now: datetime | None = None) -> dict:
-        """One page of open tasks for the view, with the total and the counts per view."""
+        """One page of open tasks for the view, with the total and the counts per view.
+
+        ``query.columns`` names case data fields (``trede``, ``loonwaarde_pct``) to add to each
+        row under ``data``; they are read from the stored case data in SQL, for the page's rows only.
+        """
         now = clock.to_utc(now) if now is not None else clock.now()
         view = query.view if query.view in VIEWS else "mijn"
         per_page = max(1, min(int(query.per_page or 25), MAX_PER_PAGE))
         page = max(1, int(query.page or 1))
-        base = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                .where(TaskRow.status == "open", self._view_condition(scope, view), *self._filters(query, now)))
+        conditions = [TaskRow.status == "open", self._view_condition(scope, view), *self._filters(query, now)]
+        columns = [c for c in dict.fromkeys(query.columns or []) if _FIELD_NAME.fullmatch(c)][:MAX_COLUMNS]
+        extra = [self._case_data(c).label(f"kolom_{i}") for i, c in enumerate(columns)]
+        listing = (select(*_TASK_COLUMNS, *_CASE_COLUMNS, *extra).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                   .where(*conditions)
+                   .order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at, TaskRow.id)
+                   .offset((page - 1) * per_page).limit(per_page))
         with self.db.unit_of_work(write=False) as uow:
-            total = uow.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-            rows = uow.session.execute(
-                base.order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at, TaskRow.id)
-                .offset((page - 1) * per_page).limit(per_page)).all()
-            items = [self._row(task, case, now) for task, case in rows]
+            total = uow.session.scalar(select(func.count(TaskRow.id)).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                                       .where(*conditions)) or 0
+            items = []
+            for row in uow.session.execute(listing).all():
+                item = self._row(row, now)
+                item["data"] = {c: _json_value(row[len(_TASK_COLUMNS) + len(_CASE_COLUMNS) + i])
+                                for i, c in enumerate(columns)}
+                items.append(item)
         pages = max(1, -(-total // per_page))
         return {"view": view, "items": items, "total": total, "page": page, "pages": pages,
-                "per_page": per_page, "counts": self.counts(scope)}
+                "per_page": per_page, "columns": columns, "counts": self.counts(scope)}
+
+    def _case_data(self, name: str):
+        """SQL for ``state.data.<name>`` of a case (a JSON text column), on SQLite and PostgreSQL."""
+        if self.db.is_sqlite:
+            return func.json_extract(CaseRow.state, f"$.data.{name}")
+        return cast(CaseRow.state, JSONB)["data"][name].astext
+
+    def case_data_fields(self) -> list[tuple[str, str]]:
+        """(name, title) of the shared vocabulary's fields, for choosing inbox columns."""
+        with self.db.unit_of_work(write=False) as uow:
+            record = uow.session.scalar(select(DefinitionRow.record).order_by(DefinitionRow.id.desc()).limit(1))
+        if not record:
+            return []
+        try:
+            vocabulary = json.loads(json.loads(record).get("vocabulary") or "{}")
+        except (TypeError, ValueError):
+            return []
+        fields = vocabulary.get("velden", {}) if isinstance(vocabulary, dict) else {}
+        return [(name, spec.get("title", name)) for name, spec in fields.items()
+                if isinstance(spec, dict) and spec.get("x-widget") != "textarea" and _FIELD_NAME.fullmatch(name)]
 
     def facets(self, scope: Scope) -> dict:
         """Values for the filter drop-downs: organisations, phases, tasks and lanes of open tasks in scope."""
@@ -170,13 +222,13 @@ class Inbox:
         }
 
     @staticmethod
-    def _row(task: TaskRow, case: CaseRow, now: datetime) -> dict:
+    def _row(row, now: datetime) -> dict:
         return {
-            "id": task.id, "case": case.id, "client": case.client_name, "bsn_masked": mask_bsn(case.bsn),
-            "municipality": case.municipality, "organisation": case.organisation,
-            "phase": task.phase or case.phase, "task": task.name, "spec": task.spec, "lane": task.lane,
-            "due": task.due_at, "mark": due_mark(task.due_at, now), "created_at": task.created_at,
-            "waiting": now - task.created_at, "claimed_by": task.claimed_by,
+            "id": row.id, "case": row.case_id, "client": row.client_name, "bsn_masked": mask_bsn(row.bsn),
+            "municipality": row.municipality, "organisation": row.organisation,
+            "phase": row.phase or row.case_phase, "task": row.name, "spec": row.spec, "lane": row.lane,
+            "due": row.due_at, "mark": due_mark(row.due_at, now), "created_at": row.created_at,
+            "waiting": now - row.created_at, "claimed_by": row.claimed_by,
         }
 
     # ------------------------------------------------------------------ scoped lookups

@@ -123,11 +123,13 @@ def me():
 @bp.get("/taken")
 @token_required
 def tasks():
-    args = s.InboxQuerySchema().load(request.args.to_dict())
+    raw = request.args.to_dict()
+    raw["kolom"] = request.args.getlist("kolom")
+    args = s.InboxQuerySchema().load(raw)
     result = _inbox().tasks(security.scope(), InboxQuery(
         view=args["weergave"], organisation=args["organisatie"], phase=args["fase"], task=args["taak"],
         lane=args["lane"], due=args["termijn"], search=args["zoek"], page=args["pagina"],
-        per_page=args["per_pagina"]))
+        per_page=args["per_pagina"], columns=args["kolom"]))
     for item in result["items"]:
         item["due"] = item["due"].isoformat() if item["due"] else None
         item["created_at"] = item["created_at"].isoformat()

@@ -47,6 +47,8 @@ class InboxQuerySchema(Schema):
                          metadata={"description": "Naam (deel) of volledig BSN."})
     pagina = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_pagina = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    kolom = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,40}$")), load_default=list,
+                        metadata={"description": "Zaakgegevens als extra kolommen (herhaalbaar), bv. trede."})
 
 
 class InboxItemSchema(Schema):
@@ -65,6 +67,7 @@ class InboxItemSchema(Schema):
     created_at = _time(required=True)
     waiting_seconds = fields.Integer(required=True)
     claimed_by = fields.String(allow_none=True)
+    data = fields.Dict(metadata={"description": "De gevraagde zaakgegevens (kolom)."})
 
 
 class InboxPageSchema(Schema):
@@ -74,6 +77,7 @@ class InboxPageSchema(Schema):
     page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
+    columns = fields.List(fields.String(), required=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
 
 

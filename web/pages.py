@@ -127,7 +127,8 @@ def inbox_page():
         task=args.get("taak") or None, lane=args.get("lane") or None,
         due=args.get("termijn") if args.get("termijn") in DUE_FILTERS else None,
         search=(args.get("zoek") or "").strip()[:100] or None,
-        page=_int(args.get("pagina"), 1), per_page=current_app.config["INBOX_PER_PAGE"])
+        page=_int(args.get("pagina"), 1), per_page=current_app.config["INBOX_PER_PAGE"],
+        columns=args.getlist("kolom"))
     scope = security.scope()
     result = inbox().tasks(scope, query)
     facets = inbox().facets(scope)
@@ -136,10 +137,10 @@ def inbox_page():
                             status="ok", bsn=query.search.replace(" ", ""))
     filters = {k: v for k, v in {"weergave": view, "organisatie": query.organisation, "fase": query.phase,
                                  "taak": query.task, "lane": query.lane, "termijn": query.due,
-                                 "zoek": query.search}.items() if v}
+                                 "zoek": query.search, "kolom": result["columns"]}.items() if v}
     names = security.accounts().organisation_names(scope.organisations)
     return render_template("inbox.html", result=result, facets=facets, query=query, filters=filters,
-                           views=allowed_views, org_names=names,
+                           views=allowed_views, org_names=names, data_fields=inbox().case_data_fields(),
                            can_start=bool(user.work_organisations()), **_notice())
 
 

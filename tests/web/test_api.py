@@ -114,6 +114,15 @@ def test_start_case_and_send_message(client, tokens, werkpad):
     assert withdrawn.status_code == 200 and withdrawn.get_json()["status"] == "withdrawn"
 
 
+def test_inbox_columns_on_the_api(client, cases, tokens):
+    page = client.get("/api/v1/taken?weergave=team&kolom=leeftijd&kolom=woonsituatie",
+                      headers=_auth(tokens["kees"])).get_json()
+    assert page["columns"] == ["leeftijd", "woonsituatie"]
+    assert page["items"][0]["data"] == {"leeftijd": 45, "woonsituatie": None}
+    bad = client.get("/api/v1/taken?kolom=state.x", headers=_auth(tokens["kees"]))
+    assert bad.status_code == 422 and "kolom" in bad.get_json()["fields"]
+
+
 def test_query_validation_errors_are_json(client, tokens):
     response = client.get("/api/v1/taken?per_pagina=1000&termijn=gisteren", headers=_auth(tokens["kees"]))
     assert response.status_code == 422

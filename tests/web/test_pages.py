@@ -320,3 +320,18 @@ def test_dutch_by_default_english_on_request(client, cases):
     client.post("/taal", data={"csrf_token": page_csrf(client), "taal": "nl"})
     assert "Mijn taken" in _text(client.get("/inbox"))
     assert client.post("/taal", data={"taal": "en"}).status_code == 403  # CSRF like every state change
+
+
+def test_inbox_shows_chosen_case_data_as_columns(client, werkpad):
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                          at="2026-01-06T10:00")
+    werkpad.fire_due_timers("2026-02-04")
+    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
+                          at="2026-02-05T10:00")
+    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "wendy",
+                          {"loonwaarde_pct": 45, "trede": 3}, at="2026-02-06T10:00")
+    login(client, "wendy")
+    body = _text(client.get("/inbox?weergave=team&kolom=trede&kolom=loonwaarde_pct"))
+    assert "Trede op de re-integratieladder" in body and "Loonwaarde (% van het WML)" in body
+    assert '<td class="kolom-trede">3</td>' in body and '<td class="kolom-loonwaarde_pct">45</td>' in body
