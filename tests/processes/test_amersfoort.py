@@ -355,3 +355,24 @@ def test_trede_buiten_de_ladder_wordt_geweigerd(wp):
                                    "uitstroom_binnen_half_jaar": True, "onbekend_veld": 1}, "2026-01-13T10:00")
     assert open_specs(wp, z) == ["besluit_aanvraag", "trajectplan"]
     assert wp.replay_case(z)["match"] is True
+
+
+def test_sociale_activering_tot_het_haalbare_doel(wp):
+    z = wp.start_case("amersfoort", BSN, "Klant", "1968-03-03", at="2026-01-05T09:00")["id"]
+    doe(wp, z, "eerste_inschatting", {"arbeidsvermogen_pct": 30, "grote_afstand_reden": "geen"}, "2026-01-05T11:00")
+    doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-19T10:00")
+    doe(wp, z, "intake", {**leefgebieden(sociaal=1, motivatie=2), "arbeidsbeperking": False,
+                          "psychische_klachten": False}, "2026-01-20T10:00")
+    zaak = doe(wp, z, "trajectplan", {"plan_van_aanpak": "Weer onder de mensen komen.", "trede": 2,
+                                      "perspectief": "sociale_activering", "uitstroom_binnen_half_jaar": False},
+               "2026-01-27T10:00")
+    assert (zaak["data"]["trajectsoort"], zaak["data"]["herbeoordeling_na"]) == ("TSA", "P1Y")
+    assert zaak["data"]["instrumenten"] == ["Trajectbegeleiding AI", "CNME Landgoed Schothorst"]
+    zaak = doe(wp, z, "traject", voortgang(3, perspectief="sociale_activering"), "2026-07-06T10:00")
+    assert zaak["data"]["instrumenten"] == ["Trajectbegeleiding AI", "Werk Mee"]
+    zaak = doe(wp, z, "traject", voortgang(3, perspectief="sociale_activering", besluit="doel_bereikt",
+                                           toelichting="Twee dagdelen per week vrijwilliger."), "2026-12-07T10:00")
+    assert zaak["status"] == "completed"
+    assert zaak["end_event"] == "einde_doel_bereikt"
+    assert zaak["phase"] == "traject"
+    assert wp.replay_case(z)["match"] is True
