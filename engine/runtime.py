@@ -41,9 +41,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
-from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -572,7 +572,12 @@ class CaseRuntime:
         """The case data: the workflow's data once completed, else the freshest task data."""
         if self.workflow.completed:
             return dict(self.workflow.data)
-        candidates = self.ready_user_tasks() or [t for t in self._all_tasks() if t.has_state(TaskState.WAITING)]
+        # waiting branches first (a branch parked at a join holds e.g. a decision's
+        # output), then ready work, whose data is the freshest on shared keys
+        tasks = self._all_tasks()
+        waiting = [t for t in tasks if t.has_state(TaskState.WAITING | TaskState.STARTED)]
+        ready = [t for t in tasks if t.has_state(TaskState.READY)]
+        candidates = waiting + ready
         merged: dict = {}
         for task in candidates:
             merged.update(task.data)
@@ -591,9 +596,15 @@ class CaseRuntime:
 
     # -- internals
     def _all_tasks(self) -> list:
+        """Every task of the case once: Spiff's iterator already descends into
+        active subprocesses, so those are not added twice."""
         tasks = list(self.workflow.get_tasks())
+        seen = {t.id for t in tasks}
         for sp in self.workflow.subprocesses.values():
-            tasks.extend(sp.get_tasks())
+            for task in sp.get_tasks(skip_subprocesses=True):
+                if task.id not in seen:
+                    seen.add(task.id)
+                    tasks.append(task)
         return tasks
 
     def _ready_user_task(self, task_id: str):
@@ -820,13 +831,14 @@ def _trim(wf, unfinished: list) -> None:
             anchor = task.find_ancestor(split)
             if anchor is not None:
                 protected.add(anchor.id)
+    pending_joins = {t.task_spec.name for t in unfinished if isinstance(t.task_spec, Join)}
     # 1. finished side branches hanging off the live part
     for node_id in list(live):
         node = wf.tasks.get(node_id)
         if node is None:
             continue
         for child_id in list(node._children):
-            if child_id in live or child_id not in wf.tasks or _carries_a_token(wf, child_id):
+            if child_id in live or child_id not in wf.tasks or _carries_a_token(wf, child_id, pending_joins):
                 continue
             _remove_subtree(wf, child_id)
             node._children.remove(child_id)
@@ -848,16 +860,21 @@ def _trim(wf, unfinished: list) -> None:
             wf.last_task = child
 
 
-def _carries_a_token(wf, task_id) -> bool:
-    """A finished branch that reached a join (typically an end event's EndJoin)
-    still carries data the final join merges in: keep it."""
+def _carries_a_token(wf, task_id, pending_joins: set[str]) -> bool:
+    """A finished branch whose token reached a join still matters while that join
+    is pending (a parallel join counts arrivals by the instances' parents), and
+    always for the process end join, which merges the data of every branch that
+    ended. Keep such a branch."""
     stack = [task_id]
     while stack:
         task = wf.tasks.get(stack.pop())
         if task is None:
             continue
-        if isinstance(task.task_spec, Join) and task.has_state(TaskState.COMPLETED):
-            return True
+        if isinstance(task.task_spec, Join):
+            parent = task.parent
+            arrived = parent is not None and parent.has_state(TaskState.COMPLETED)
+            if arrived and (task.task_spec.name in pending_joins or task.task_spec.name.endswith(".EndJoin")):
+                return True
         stack.extend(task._children)
     return False
 

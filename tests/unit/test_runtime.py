@@ -271,3 +271,23 @@ def test_date_timer_from_case_data_moves_past_the_weekend(restore):
     assert d.fire("2026-05-03T23:59") == []
     assert d.fire("2026-05-04T00:00") == ["deadline"]
     assert d.rt.status == "completed" and d.rt.end_event == "einde"
+
+
+@pytest.fixture(scope="module")
+def parallel() -> Bundle:
+    return _bundle("parallel", FIXTURES, FIXTURES / "forms_lus")
+
+
+@pytest.mark.parametrize("order", [("u1", "u2", "d_taak"), ("d_taak", "u2", "u1"), ("u2", "d_taak", "u1")])
+@pytest.mark.parametrize("restore", [False, True], ids=["straight", "save-restore"])
+def test_three_way_join_and_call_activity_followed_by_automatic_steps(parallel, order, restore):
+    d = Driver(parallel, restore, {}, "2026-01-05T09:00")
+    assert d.task_specs() == ["d_taak", "u1", "u2"]
+    assert d.rt.phase == "diagnose"
+    for n, spec in enumerate(order):
+        d.complete(spec, {}, f"2026-01-0{6 + n}T09:00")
+        if n < 2:
+            assert d.rt.status == "running"
+    assert d.rt.status == "completed", d.rt.status
+    assert d.rt.end_event == "einde"
+    assert d.rt.data()["uitkomst_c"] == 42  # data from the call activity's branch reached the end
