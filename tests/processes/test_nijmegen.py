@@ -378,6 +378,9 @@ def test_lanes_fasen_en_formulieren(wp):
     assert set(info["lanes"]) <= set(rollen)
     assert info["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
     assert all(t["lane"] for t in info["user_tasks"])
+    bpmn = wp.definition_files(SLEUTEL)["files"]["nijmegen.bpmn"]
+    for gedeeld in ['gedeeld_aanvraag', 'gedeeld_loonwaardemeting']:
+        assert f'calledElement="{gedeeld}"' in bpmn
     for taak in info["user_tasks"]:
         formulier = wp.definition_files(SLEUTEL)["forms"][taak["form"]]
         schema = json.loads(formulier)

@@ -365,6 +365,9 @@ def test_lanes_fasen_en_formulieren(wp):
     assert set(info["lanes"]) <= set(rollen)
     assert info["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
     assert all(t["lane"] for t in info["user_tasks"])
+    bpmn = wp.definition_files(SLEUTEL)["files"]["werkkom.bpmn"]
+    for gedeeld in ['gedeeld_aanvraag', 'gedeeld_loonwaardemeting', 'gedeeld_beschut_werk_advies', 'gedeeld_nazorg']:
+        assert f'calledElement="{gedeeld}"' in bpmn
     for taak in info["user_tasks"]:
         formulier = wp.definition_files(SLEUTEL)["forms"][taak["form"]]
         schema = json.loads(formulier)
