@@ -19,6 +19,7 @@ run: setup
 
 test: setup
 	bash scripts/setup.sh --test
+	$(BIN)/ruff check .
 	WERKPAD_REQUIRE_PG=1 $(BIN)/pytest -q
 
 lint:

@@ -152,6 +152,18 @@ def processes_show(wp: Werkpad, name: str):
     return r, "\n".join(lines)
 
 
+@command(processes, "docs")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Doelmap (standaard docs/processes).")
+def processes_docs(wp: Werkpad, out_dir: Path | None):
+    """Schrijf de procesdocumentatie (stappen, rollen, termijnen, beslistabellen, formulieren)."""
+    from .docgen import write_docs
+
+    target = out_dir or wp.processes_dir.parent / "docs" / "processes"
+    written = write_docs(wp.processes_dir, wp.forms_dir, target)
+    return [str(p) for p in written], "\n".join(f"geschreven: {p}" for p in written)
+
+
 @main.group()
 def case() -> None:
     """Zaken starten, bekijken en auditen."""
