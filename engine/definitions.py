@@ -239,10 +239,10 @@ def describe(bundle: Bundle) -> dict:
                 _check_expr(definition.expression, f"timer '{ts.bpmn_name or ts.name}'", problems)
                 timers.append({
                     "id": ts.bpmn_id or ts.name, "name": ts.bpmn_name or definition.name,
-                    "kind": type(definition).__name__.replace("Clock", "").lower(),
+                    "kind": {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
+                        type(definition).__name__, "timer"),
                     "expression": definition.expression,
-                    "attached_to": getattr(getattr(ts, "attached_to", None), "bpmn_id", None)
-                    if hasattr(ts, "attached_to") else None,
+                    "attached_to": _attached_to(ts),
                     "interrupting": getattr(ts, "cancel_activity", None),
                     "process": spec.name,
                 })
@@ -255,6 +255,14 @@ def describe(bundle: Bundle) -> dict:
             "messages": sorted(messages)}
     bundle._meta = meta
     return meta
+
+
+def _attached_to(task_spec) -> str | None:
+    """Spiff puts a boundary event behind '<task>.BoundaryEventSplit'."""
+    for parent in task_spec.inputs:
+        if parent is not None and parent.name.endswith(".BoundaryEventSplit"):
+            return parent.name[: -len(".BoundaryEventSplit")]
+    return None
 
 
 def _check_expr(expression: str, where: str, problems: list[str]) -> None:
