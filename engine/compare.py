@@ -46,17 +46,16 @@ def compare(profile: dict, processes_dir: Path, forms_dir: Path, only: list[str]
     folders = [b.key for b in discover(Path(processes_dir), Path(forms_dir), only)]
     results = []
     with tempfile.TemporaryDirectory(prefix="werkpad-compare-") as tmp:
-        wp = Werkpad(f"sqlite:///{Path(tmp) / 'compare.sqlite'}", processes_dir, forms_dir)
-        try:
-            wp.upgrade_db()
-            for key in folders:
-                try:
-                    wp.deploy(only=[key])
-                    results.append(_simulate(wp, key, profile, max_steps))
-                except WerkpadError as exc:
-                    results.append({"process": key, "error": exc.message})
-        finally:
-            wp.db.dispose()
+        for key in folders:  # one database per process: no case sees another's timers
+            wp = Werkpad(f"sqlite:///{Path(tmp) / f'{key}.sqlite'}", processes_dir, forms_dir)
+            try:
+                wp.upgrade_db()
+                wp.deploy(only=[key])
+                results.append(_simulate(wp, key, profile, max_steps))
+            except WerkpadError as exc:
+                results.append({"process": key, "error": exc.message})
+            finally:
+                wp.db.dispose()
     return results
 
 

@@ -184,11 +184,11 @@ def _is_datum(tekst: str) -> bool:
 
 def _controleer_timer(soort: str, waarde) -> str | None:
     tekst = str(waarde).strip()
-    if soort == "duration":
+    if soort == "duur":
         return None if DUUR.match(tekst.upper()) else f"geen ISO-duur (verwacht bijvoorbeeld \"P4W\"): {tekst!r}"
-    if soort == "timedate":
+    if soort == "datum":
         return None if _is_datum(tekst) else f"geen datum/tijdstip (JJJJ-MM-DD): {tekst!r}"
-    if soort == "cycle":
+    if soort == "cyclus":
         match = CYCLUS.match(tekst.upper())
         if not match:
             return f"geen cyclus (verwacht bijvoorbeeld \"R/P3M\" of \"R4/2026-01-01/P1M\"): {tekst!r}"
@@ -369,11 +369,11 @@ def test_hulpfuncties_op_de_jongerentimer_van_gedeeld_aanvraag(formulieren, bund
     bundle = _bundel("tilburg", formulieren, bundels)  # calls gedeeld_aanvraag
     timers = {t["id"]: t for t in bundle.meta()["timers"]}
     jong = timers["zoektermijn_jongeren"]
-    assert jong["kind"] == "timedate"
+    assert jong["kind"] == "datum"
     assert _waarde(jong["expression"]) == "2026-02-02"
-    assert _controleer_timer("timedate", "2026-02-30") is not None
-    assert _controleer_timer("duration", "4 weken") is not None
-    assert _controleer_timer("cycle", "R/P3M") is None
-    assert _controleer_timer("cycle", "R8/P3M") is None
+    assert _controleer_timer("datum", "2026-02-30") is not None
+    assert _controleer_timer("duur", "4 weken") is not None
+    assert _controleer_timer("cyclus", "R/P3M") is None
+    assert _controleer_timer("cyclus", "R8/P3M") is None
     spec, subs = bundle.specs()
     assert properties(subs["gedeeld_aanvraag"].task_specs["zoektermijn_jongeren"])["fase"] == "inspanningsperiode"
