@@ -19,6 +19,7 @@ engine traps listed in DOMAIN.md:
 """
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 from collections.abc import Mapping
@@ -93,6 +94,18 @@ def _moment(value: Any) -> datetime:
     raise ValueError(f"geen tijdstip: {value!r}")
 
 
+_FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fired", default=None)
+
+
+def _note_fired(my_task, definition, due: str, kind: str) -> None:
+    """Remember a timer that fires during the current command (see CaseRuntime.fired)."""
+    log = _FIRED.get()
+    if log is not None:
+        spec = my_task.task_spec
+        log.append(TimerInfo(str(my_task.id), spec.bpmn_id or spec.name, spec.bpmn_name or definition.name, kind,
+                             datetime.fromisoformat(due)))
+
+
 class ClockTimeDate(TimeDateEventDefinition):
     """A timer at a fixed moment; the expression may compute it from case data."""
 
@@ -101,8 +114,9 @@ class ClockTimeDate(TimeDateEventDefinition):
         if value is None:
             value = _moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
             my_task._set_internal_data(event_value=value)
-        if datetime.fromisoformat(value) <= clock.now():
+        if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
             my_task._set_internal_data(event_fired=True)
+            _note_fired(my_task, self, value, "datum")
         return my_task._get_internal_data("event_fired", False)
 
 
@@ -115,8 +129,9 @@ class ClockDuration(DurationTimerEventDefinition):
             duration = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             value = _local_plus(clock.now(), duration).isoformat()
             my_task._set_internal_data(event_value=value)
-        if datetime.fromisoformat(value) <= clock.now():
+        if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
             my_task._set_internal_data(event_fired=True)
+            _note_fired(my_task, self, value, "duur")
         return my_task._get_internal_data("event_fired", False)
 
 
@@ -131,6 +146,7 @@ class ClockCycle(CycleTimerEventDefinition):
         ready = False
         if value["cycles"] != 0:
             if datetime.fromisoformat(value["next"]) <= clock.now():
+                _note_fired(my_task, self, value["next"], "cyclus")
                 value["index"] += 1
                 value["cycles"] -= 1
                 value["next"] = self._occurrence(value).isoformat()
@@ -375,6 +391,7 @@ class CaseRuntime:
         self.phase = phase
         self._status = status
         self.end_event = end_event
+        self.fired: list[TimerInfo] = []  # timers that fired since this object was made
 
     # -- construction
     @staticmethod
@@ -448,12 +465,12 @@ class CaseRuntime:
 
     def fire_timers(self) -> list[TimerInfo]:
         """Fire every timer due at the clock's current moment; return those that fired."""
-        before = {t.task_id: t for t in self.waiting_timers()}
-        due = [t for t in before.values() if t.due is not None and t.due <= clock.now()]
+        due = [t for t in self.waiting_timers() if t.due is not None and t.due <= clock.now()]
         if not due:
             return []
+        start = len(self.fired)
         self._advance()
-        return due
+        return self.fired[start:] or due
 
     def deliver_message(self, name: str, payload: Mapping[str, Any]) -> bool:
         """Hand a message to a waiting catch event or a message-started event
@@ -674,9 +691,13 @@ class CaseRuntime:
 
     def _advance(self) -> None:
         """Run engine steps until only people, timers or messages can move the case."""
-        self._run(self.workflow.do_engine_steps)
-        self._run(self.workflow.refresh_timers)
-        self._run(self.workflow.do_engine_steps)
+        token = _FIRED.set(self.fired)
+        try:
+            self._run(self.workflow.do_engine_steps)
+            self._run(self.workflow.refresh_timers)
+            self._run(self.workflow.do_engine_steps)
+        finally:
+            _FIRED.reset(token)
         for task in self.ready_user_tasks():
             self._task_due(task, properties(task.task_spec))
         self._update_phase()

@@ -509,6 +509,11 @@ class Werkpad:
     def _save(self, uow, loaded: _Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
               completed_task: str | None = None) -> None:
         row, runtime = loaded.row, loaded.runtime
+        if runtime.fired and event_type != "timer_fired":
+            # a timer armed with a moment already past fires within the same step: say so
+            payload = {**payload, "timers_fired": [
+                {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
+                for t in runtime.fired]}
         observation = runtime.observe()
         state = runtime.serialize()
         state["data"] = observation.data

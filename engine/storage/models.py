@@ -103,6 +103,7 @@ class TaskRow(Base):
         # added by migration 0002 for the inbox pages
         Index("ix_tasks_claimed_due", "claimed_by", "status", "due_at"),
         Index("ix_tasks_status_due", "status", "due_at"),
+        Index("ix_tasks_open_unclaimed_lane", "status", "claimed_by", "lane", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -291,3 +291,11 @@ def test_three_way_join_and_call_activity_followed_by_automatic_steps(parallel, 
     assert d.rt.status == "completed", d.rt.status
     assert d.rt.end_event == "einde"
     assert d.rt.data()["uitkomst_c"] == 42  # data from the call activity's branch reached the end
+
+
+def test_a_timer_armed_after_its_due_time_fires_at_once_and_is_reported():
+    spec, subs = parse_specs({"d.bpmn": DATE_TIMER}, "datum_proces")
+    with clock.at(clock.to_utc("2026-06-01T12:00")):
+        rt = CaseRuntime.start(spec, subs, {"aanvraagdatum": "2026-03-07"})
+    assert rt.status == "completed"
+    assert [(t.spec, t.kind, t.due) for t in rt.fired] == [("deadline", "datum", clock.to_utc("2026-05-04T00:00"))]
