@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import Conflict, NotFound, ValidationError, Werkpad
+from engine import Conflict, DefinitionError, NotFound, ValidationError, Werkpad
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = {"municipality": "voorbeeldstad", "bsn": "111222333", "name": "Jan Jansen", "birthdate": "1980-05-01"}
@@ -293,3 +293,26 @@ def test_migration_refused_when_the_step_is_gone(wp, tmp_path):
         wp.migrate_case(cid, v2["version"])
     assert wp.get_case(cid)["version"] != v2["version"]
     assert len(wp.case_history(cid)) == 2
+
+
+def test_a_malformed_upload_is_refused_whole_and_stores_nothing(db_url, tmp_path):
+    wp = Werkpad(db_url, processes_dir=tmp_path / "p", forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    procs = tmp_path / "p"
+    shutil.copytree(ROOT / "processes" / "voorbeeld", procs / "voorbeeld")
+    shutil.copytree(ROOT / "processes" / "voorbeeld", procs / "kapot")
+    manifest = json.loads((procs / "kapot" / "proces.json").read_text())
+    (procs / "kapot" / "proces.json").write_text(json.dumps({**manifest, "sleutel": "kapot"}))
+    (procs / "kapot" / "voorbeeld.bpmn").write_text("<bpmn:definitions xmlns:bpmn='x'><unclosed>")
+    with pytest.raises(DefinitionError, match="geen geldige XML"):
+        wp.deploy()
+    assert _count(wp, "definition_versions") == 0
+    bpmn = (ROOT / "processes" / "voorbeeld" / "voorbeeld.bpmn").read_text()
+    (procs / "kapot" / "voorbeeld.bpmn").write_text(bpmn.replace('value="voorbeeld_intake"', 'value="bestaat_niet"'))
+    with pytest.raises(DefinitionError, match="bestaat_niet"):
+        wp.deploy()
+    (procs / "kapot" / "voorbeeld.bpmn").write_text(bpmn.replace('"P28D"', '__import__("os")'))
+    with pytest.raises(DefinitionError, match="geweigerd"):
+        wp.deploy()
+    assert _count(wp, "definition_versions") == 0
+    wp.db.dispose()
