@@ -23,6 +23,7 @@ from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
 
 VIEWS = ("mijn", "team", "alle")
 MAX_COLUMNS = 4
+COUNT_LIMIT = 1000
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # Only what a row shows: never the case's state column (the serialized workflow).
 _TASK_COLUMNS = (TaskRow.id, TaskRow.case_id, TaskRow.name, TaskRow.spec, TaskRow.lane, TaskRow.phase,
@@ -96,11 +97,19 @@ class Inbox:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
 
     # ------------------------------------------------------------------ lists
+    def _organisation(self):
+        """``cases.organisation`` for the inbox filters. On SQLite it is wrapped (``|| ''``) so the
+        planner cannot drive the query from the cases index (thousands of cases per organisation)
+        but starts from the task indexes (status, claimed_by, lane, due_at) and checks each task's
+        case by primary key. PostgreSQL's planner chooses well on its own (and the wrapper would
+        spoil its row estimates)."""
+        return CaseRow.organisation + "" if self.db.is_sqlite else CaseRow.organisation
+
     def _view_condition(self, scope: Scope, view: str):
         orgs = scope.organisations
         if not orgs:
             return false()
-        in_orgs = CaseRow.organisation.in_(orgs)
+        in_orgs = self._organisation().in_(orgs)
         if view == "mijn":
             return and_(in_orgs, TaskRow.claimed_by == scope.username)
         if view == "team":
@@ -109,9 +118,9 @@ class Inbox:
                 if org not in orgs:
                     continue
                 if lanes is None:
-                    parts.append(CaseRow.organisation == org)
+                    parts.append(self._organisation() == org)
                 else:
-                    parts.append(and_(CaseRow.organisation == org,
+                    parts.append(and_(self._organisation() == org,
                                       or_(TaskRow.lane.in_(sorted(lanes)), TaskRow.lane.is_(None))))
             if not parts:
                 return false()
@@ -121,7 +130,7 @@ class Inbox:
     def _filters(self, query: InboxQuery, now: datetime) -> list:
         conds = []
         if query.organisation:
-            conds.append(CaseRow.organisation == query.organisation)
+            conds.append(self._organisation() == query.organisation)
         if query.phase:
             conds.append(TaskRow.phase == query.phase)
         if query.task:
@@ -136,20 +145,29 @@ class Inbox:
         if text:
             digits = normalise_bsn(text)
             if digits and len(digits) == 9 and all(c.isdigit() or c in " .-" for c in text):
-                conds.append(CaseRow.bsn == digits)
+                match = CaseRow.bsn == digits
             else:
                 escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                conds.append(func.lower(CaseRow.client_name).like(f"%{escaped}%", escape="\\"))
+                match = func.lower(CaseRow.client_name).like(f"%{escaped}%", escape="\\")
+            # Find the cases first (BSN index, or one pass over the names), then their tasks.
+            conds.append(TaskRow.case_id.in_(select(CaseRow.id).where(match)))
         return conds
 
+    def _count(self, uow, conditions: list) -> tuple[int, bool]:
+        """(count, exact): counting stops after COUNT_LIMIT rows, so a huge queue costs no more
+        than a page; the inbox then shows "1000+"."""
+        inner = (select(TaskRow.id).join(CaseRow, CaseRow.id == TaskRow.case_id).where(*conditions)
+                 .limit(COUNT_LIMIT + 1).subquery())
+        n = uow.session.scalar(select(func.count()).select_from(inner)) or 0
+        return min(n, COUNT_LIMIT), n <= COUNT_LIMIT
+
     def counts(self, scope: Scope) -> dict[str, int]:
-        out = {}
+        return {view: n for view, (n, _exact) in self._counts(scope).items()}
+
+    def _counts(self, scope: Scope) -> dict[str, tuple[int, bool]]:
         with self.db.unit_of_work(write=False) as uow:
-            for view in ("mijn", "team"):
-                out[view] = uow.session.scalar(
-                    select(func.count()).select_from(TaskRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                    .where(TaskRow.status == "open", self._view_condition(scope, view))) or 0
-        return out
+            return {view: self._count(uow, [TaskRow.status == "open", self._view_condition(scope, view)])
+                    for view in ("mijn", "team")}
 
     def tasks(self, scope: Scope, query: InboxQuery, now: datetime | None = None) -> dict:
         """One page of open tasks for the view, with the total and the counts per view.
@@ -166,11 +184,10 @@ class Inbox:
         extra = [self._case_data(c).label(f"kolom_{i}") for i, c in enumerate(columns)]
         listing = (select(*_TASK_COLUMNS, *_CASE_COLUMNS, *extra).join(CaseRow, CaseRow.id == TaskRow.case_id)
                    .where(*conditions)
-                   .order_by(TaskRow.due_at.is_(None), TaskRow.due_at, TaskRow.created_at, TaskRow.id)
+                   .order_by(TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
                    .offset((page - 1) * per_page).limit(per_page))
         with self.db.unit_of_work(write=False) as uow:
-            total = uow.session.scalar(select(func.count(TaskRow.id)).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                                       .where(*conditions)) or 0
+            total, exact = self._count(uow, conditions)
             items = []
             for row in uow.session.execute(listing).all():
                 item = self._row(row, now)
@@ -178,8 +195,11 @@ class Inbox:
                                 for i, c in enumerate(columns)}
                 items.append(item)
         pages = max(1, -(-total // per_page))
-        return {"view": view, "items": items, "total": total, "page": page, "pages": pages,
-                "per_page": per_page, "columns": columns, "counts": self.counts(scope)}
+        counts = self._counts(scope)
+        return {"view": view, "items": items, "total": total, "total_exact": exact, "page": page, "pages": pages,
+                "has_next": page < pages or (not exact and len(items) == per_page), "per_page": per_page,
+                "columns": columns, "counts": {v: n for v, (n, _e) in counts.items()},
+                "counts_exact": {v: e for v, (_n, e) in counts.items()}}
 
     def _case_data(self, name: str):
         """SQL for ``state.data.<name>`` of a case (a JSON text column), on SQLite and PostgreSQL."""

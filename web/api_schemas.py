@@ -73,12 +73,15 @@ class InboxItemSchema(Schema):
 class InboxPageSchema(Schema):
     view = fields.String(required=True)
     items = fields.List(fields.Nested(InboxItemSchema), required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "Aantal taken, geteld tot en met 1000."})
+    total_exact = fields.Boolean(required=True, metadata={"description": "Onwaar: er zijn meer dan `total` taken."})
     page = fields.Integer(required=True)
     pages = fields.Integer(required=True)
+    has_next = fields.Boolean(required=True)
     per_page = fields.Integer(required=True)
     columns = fields.List(fields.String(), required=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    counts_exact = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
 
 
 class TaskSchema(Schema):

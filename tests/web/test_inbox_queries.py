@@ -56,3 +56,19 @@ def test_due_marks():
     assert due_mark(now - timedelta(minutes=1), now) == "te_laat"
     assert due_mark(now + timedelta(days=6), now) == "deze_week"
     assert due_mark(now + timedelta(days=8), now) is None
+
+
+def test_counting_stops_at_the_limit(wp, monkeypatch):
+    import engine.inbox
+
+    monkeypatch.setattr(engine.inbox, "COUNT_LIMIT", 3)
+    for bsn in ("111222333", "123456782", "100000010", "100000022", "100000034"):
+        wp.start_case("voorbeeldstad", bsn, "Klant", "1980-01-01", at="2026-01-05T09:00")
+    kees = Principal(1, "kees", "Kees", [Membership("voorbeeldstad", "consultant", "inkomensconsulent")])
+    page = Inbox(wp).tasks(Scope.of(kees), InboxQuery(view="team", per_page=2))
+    assert (page["total"], page["total_exact"], page["has_next"]) == (3, False, True)
+    assert page["counts"]["team"] == 3 and page["counts_exact"]["team"] is False
+    last = Inbox(wp).tasks(Scope.of(kees), InboxQuery(view="team", per_page=2, page=3))
+    assert len(last["items"]) == 1 and last["has_next"] is False
+    exact = Inbox(wp).tasks(Scope.of(kees), InboxQuery(view="team", search="klant", per_page=10))
+    assert exact["total"] == 3 and len(exact["items"]) == 5  # the page itself is never cut short
