@@ -328,3 +328,25 @@ def test_proefplaatsing_eindigt_na_twee_maanden(wp):
     doe(wp, zaak["id"], "proefplaatsing_einde", {"in_dienst": False}, "2026-03-17T10:00")
     assert open_specs(wp, zaak["id"]) == {"volgende_stap"}
     assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_participatieplaats_heroverweging_na_negen_maanden_en_einde_na_twee_jaar(wp):
+    """Pw art. 10a: een participatieplaats duurt hoogstens 2 jaar en wordt na 9 maanden heroverwogen."""
+    zaak = wp.start_case(GEMEENTE, "111222333", "Klant", "1960-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    intake(wp, zaak["id"], "2026-01-12T10:00", werkperspectief=False)
+    besluit(wp, zaak["id"], True, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "participatie_kiezen", {"participatievorm": "participatieplaats"}, "2026-01-15T10:00")
+    assert wp.fire_due_timers("2026-10-15T09:59") == []
+    fired = wp.fire_due_timers("2026-10-15T10:00")
+    assert [n for f in fired for n in f["timers"]] == ["Participatieplaats: heroverweging na 9 maanden (Pw art. 10a)"]
+    assert open_specs(wp, zaak["id"]) == {"participatieplaats", "participatieplaats_heroverweging"}
+    assert open_taak(wp, zaak["id"], "participatieplaats_heroverweging")["due"].startswith("2026-10-29")
+    doe(wp, zaak["id"], "participatieplaats_heroverweging", {"besluit_heroverweging": "doorlopen"},
+        "2026-10-20T10:00")
+    assert open_specs(wp, zaak["id"]) == {"participatieplaats"}
+    fired = wp.fire_due_timers("2028-01-15T10:00")
+    assert [n for f in fired for n in f["timers"]] == ["Participatieplaats: 2 jaar voorbij"]
+    zaak = wp.get_case(zaak["id"])
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_participatieplaats"
+    assert wp.replay_case(zaak["id"])["match"] is True
