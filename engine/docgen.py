@@ -37,9 +37,36 @@ def write_docs(processes_dir: Path, forms_dir: Path, out_dir: Path) -> list[Path
     for bundle in bundles:
         lines.append(f"| [{bundle.name}]({bundle.key}.md) | {bundle.organisation} | "
                      f"{', '.join(sorted(bundle.municipalities))} | {bundle.effective_from.isoformat()} |")
-    lines += ["", "De gedeelde subprocessen staan in [gedeeld.md](gedeeld.md).", ""]
+    lines += ["", "De gedeelde subprocessen staan in [gedeeld.md](gedeeld.md); het gedeelde vocabulaire van",
+              "zaakgegevens in [vocabulaire.md](vocabulaire.md).", ""]
     index.write_text("\n".join(lines), encoding="utf-8")
-    return [index, *written]
+    vocabulary = out_dir / "vocabulaire.md"
+    vocabulary.write_text(render_vocabulary(Path(forms_dir), bundles), encoding="utf-8")
+    return [index, vocabulary, *written]
+
+
+def render_vocabulary(forms_dir: Path, bundles: list[Bundle]) -> str:
+    """The shared case data: one meaning per name, and which processes ask for it."""
+    doc = json.loads((forms_dir / "vocabulaire.json").read_text(encoding="utf-8"))
+    fields = doc.get("velden", doc)
+    users: dict[str, set[str]] = {}
+    for bundle in bundles:
+        registry = bundle.form_registry()
+        for form_id in bundle.forms:
+            for name in registry.get(form_id).schema.get("properties", {}):
+                users.setdefault(name, set()).add(bundle.key)
+    out = ["# Gedeeld vocabulaire van zaakgegevens", "",
+           _cell(doc.get("toelichting", "")), "",
+           "Bron: `forms/vocabulaire.json`. Een formulierveld met een van deze namen erft type, label en grenzen.", "",
+           "| veld | label | type | waarden | uitleg | gevraagd in |", "|---|---|---|---|---|---|"]
+    for name, prop in fields.items():
+        values = ", ".join(map(str, prop.get("enum", [])))
+        if "minimum" in prop or "maximum" in prop:
+            values = f"{prop.get('minimum', '')}–{prop.get('maximum', '')}"
+        kind = prop.get("type", "") + (" (datum)" if prop.get("format") == "date" else "")
+        out.append(f"| `{name}` | {_cell(prop.get('title', name))} | {kind} | {_cell(values)} | "
+                   f"{_cell(prop.get('description', ''))} | {', '.join(sorted(users.get(name, []))) or '—'} |")
+    return "\n".join(out) + "\n"
 
 
 def _roles(processes_dir: Path) -> dict:
