@@ -24,6 +24,7 @@ from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
 VIEWS = ("mijn", "team", "alle")
 MAX_COLUMNS = 4
 COUNT_LIMIT = 1000
+_VOCABULARY_CACHE: dict[tuple[str, int], list[tuple[str, str]]] = {}
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # Only what a row shows: never the case's state column (the serialized workflow).
 _TASK_COLUMNS = (TaskRow.id, TaskRow.case_id, TaskRow.name, TaskRow.spec, TaskRow.lane, TaskRow.phase,
@@ -210,35 +211,46 @@ class Inbox:
     def case_data_fields(self) -> list[tuple[str, str]]:
         """(name, title) of the shared vocabulary's fields, for choosing inbox columns."""
         with self.db.unit_of_work(write=False) as uow:
-            record = uow.session.scalar(select(DefinitionRow.record).order_by(DefinitionRow.id.desc()).limit(1))
-        if not record:
-            return []
+            latest = uow.session.scalar(select(func.max(DefinitionRow.id)))
+            if latest is None:
+                return []
+            cached = _VOCABULARY_CACHE.get((self.db.url, latest))
+            if cached is not None:
+                return cached
+            record = uow.session.scalar(select(DefinitionRow.record).where(DefinitionRow.id == latest))
         try:
             vocabulary = json.loads(json.loads(record).get("vocabulary") or "{}")
         except (TypeError, ValueError):
-            return []
+            vocabulary = {}
         fields = vocabulary.get("velden", {}) if isinstance(vocabulary, dict) else {}
-        return [(name, spec.get("title", name)) for name, spec in fields.items()
-                if isinstance(spec, dict) and spec.get("x-widget") != "textarea" and _FIELD_NAME.fullmatch(name)]
+        out = [(name, spec.get("title", name)) for name, spec in fields.items()
+               if isinstance(spec, dict) and spec.get("x-widget") != "textarea" and _FIELD_NAME.fullmatch(name)]
+        _VOCABULARY_CACHE[(self.db.url, latest)] = out  # definition rows never change
+        return out
 
     def facets(self, scope: Scope) -> dict:
-        """Values for the filter drop-downs: organisations, phases, tasks and lanes of open tasks in scope."""
+        """Values for the filter drop-downs, from the deployed processes of the user's
+        organisations (not from the tasks: that would read the whole queue)."""
         if not scope.organisations:
             return {"organisations": [], "phases": [], "tasks": [], "lanes": []}
         with self.db.unit_of_work(write=False) as uow:
-            rows = uow.session.execute(
-                select(CaseRow.organisation, TaskRow.phase, TaskRow.spec, TaskRow.name, TaskRow.lane)
-                .join(CaseRow, CaseRow.id == TaskRow.case_id)
-                .where(TaskRow.status == "open", CaseRow.organisation.in_(scope.organisations))
-                .distinct()).all()
+            metas = uow.session.scalars(select(DefinitionRow.meta)
+                                        .where(DefinitionRow.organisation.in_(scope.organisations))).all()
+        phases: set[str] = set()
         tasks: dict[str, str] = {}
-        for _org, _phase, spec, name, _lane in rows:
-            tasks.setdefault(spec, name)
+        lanes: set[str] = set()
+        for text in metas:
+            meta = json.loads(text or "{}")
+            phases.update(p for p in meta.get("phases", []) if p)
+            lanes.update(lane for lane in meta.get("lanes", []) if lane)
+            for task in meta.get("user_tasks", []):
+                tasks.setdefault(task["id"], task.get("name") or task["id"])
+        order = {p: i for i, p in enumerate(PHASES)}
         return {
-            "organisations": sorted({r[0] for r in rows} | set(scope.organisations)),
-            "phases": sorted({r[1] for r in rows if r[1]}),
+            "organisations": sorted(scope.organisations),
+            "phases": sorted(phases, key=lambda p: (order.get(p, 99), p)),
             "tasks": sorted(tasks.items(), key=lambda kv: kv[1]),
-            "lanes": sorted({r[4] for r in rows if r[4]}),
+            "lanes": sorted(lanes),
         }
 
     @staticmethod
