@@ -6,63 +6,22 @@ subprocessen (kopie van processes/amersfoort en processes/gedeeld) en de echte f
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from engine import ValidationError, Werkpad
+from tests.processes.hulp import doe_na_timers as doe
+from tests.processes.hulp import open_lijst as open_specs
+from tests.processes.hulp import open_taak, pad, timer_due
 
 ROOT = Path(__file__).resolve().parents[2]
 BSN = "111222333"
 
 
 @pytest.fixture
-def wp(tmp_path) -> Werkpad:
-    processen = tmp_path / "processes"
-    for naam in ("amersfoort", "gedeeld"):
-        shutil.copytree(ROOT / "processes" / naam, processen / naam)
-    engine = Werkpad(f"sqlite:///{tmp_path / 'amersfoort.sqlite'}", processes_dir=processen,
-                     forms_dir=ROOT / "forms")
-    engine.upgrade_db()
-    engine.deploy()
-    yield engine
-    engine.db.dispose()
-
-
-def open_specs(wp: Werkpad, zaak: str) -> list[str]:
-    return sorted(t["spec"] for t in wp.list_tasks(case_id=zaak, with_form=False))
-
-
-def open_taak(wp: Werkpad, zaak: str, spec: str) -> dict:
-    taken = [t for t in wp.list_tasks(case_id=zaak, with_form=False) if t["spec"] == spec]
-    assert len(taken) == 1, f"verwacht één open taak {spec}, open: {open_specs(wp, zaak)}"
-    return taken[0]
-
-
-def doe(wp: Werkpad, zaak: str, spec: str, data: dict, at: str) -> dict:
-    """Laat eerst de klok tot ``at`` lopen (timers gaan af), rond dan de taak af."""
-    wp.fire_due_timers(at)
-    return wp.complete_task(open_taak(wp, zaak, spec)["id"], "medewerker", data, at=at)
-
-
-def pad(wp: Werkpad, zaak: str) -> list[str]:
-    """Afgeronde taken, afgegane timers en berichten in volgorde, uit de audittrail."""
-    out = []
-    for ev in wp.case_history(zaak):
-        if ev["type"] == "task_completed":
-            out.append(ev["payload"]["task"]["spec"])
-        elif ev["type"] == "timer_fired":
-            out.extend("timer:" + t["spec"] for t in ev["payload"]["timers"])
-        elif ev["type"] == "message_received":
-            out.append("bericht:" + ev["payload"]["message"])
-    return out
-
-
-def timer_due(zaak: dict, spec: str) -> str:
-    dues = [t["due"] for t in zaak["timers"] if t["spec"] == spec]
-    assert len(dues) == 1, f"verwacht één timer {spec}, wel: {[t['spec'] for t in zaak['timers']]}"
-    return dues[0]
+def wp(werkpad_voor) -> Werkpad:
+    return werkpad_voor("amersfoort")
 
 
 def voortgang(trede: int, perspectief: str = "werk", half_jaar: bool = False, besluit: str = "doorgaan",

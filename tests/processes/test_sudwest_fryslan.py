@@ -6,61 +6,22 @@ in andere procesmappen deze tests niet raakt.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from engine import Werkpad
+from tests.processes.hulp import besluit_en_beschikking as besluit
+from tests.processes.hulp import doe_zonder_timers as doe
+from tests.processes.hulp import open_specs, open_taak, pad
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "sudwest-fryslan"
 
 
 @pytest.fixture
-def wp(tmp_path) -> Werkpad:
-    processen = tmp_path / "processes"
-    for naam in ("sudwest_fryslan", "gedeeld"):
-        shutil.copytree(ROOT / "processes" / naam, processen / naam)
-    engine = Werkpad(f"sqlite:///{tmp_path / 'sf.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
-    engine.upgrade_db()
-    engine.deploy()
-    yield engine
-    engine.db.dispose()
-
-
-def open_taak(wp: Werkpad, zaak: str, spec: str) -> dict:
-    taken = [t for t in wp.list_tasks(case_id=zaak, with_form=False) if t["spec"] == spec]
-    assert len(taken) == 1, f"verwacht één open taak {spec}, open: {[t['spec'] for t in wp.list_tasks(case_id=zaak)]}"
-    return taken[0]
-
-
-def doe(wp: Werkpad, zaak: str, spec: str, data: dict, at: str, user: str = "medewerker") -> dict:
-    assert wp.fire_due_timers(at) == [], f"onverwachte timer voor {spec} op {at}"
-    return wp.complete_task(open_taak(wp, zaak, spec)["id"], user, data, at=at)
-
-
-def open_specs(wp: Werkpad, zaak: str) -> set[str]:
-    return {t["spec"] for t in wp.list_tasks(case_id=zaak, with_form=False)}
-
-
-def pad(wp: Werkpad, zaak: str) -> list[str]:
-    """Afgeronde taken en afgegane timers in volgorde, uit de audittrail."""
-    out = []
-    for ev in wp.case_history(zaak):
-        if ev["type"] == "task_completed":
-            out.append(ev["payload"]["task"]["spec"])
-        elif ev["type"] == "timer_fired":
-            out.extend("timer:" + t["spec"] for t in ev["payload"]["timers"])
-        elif ev["type"] == "message_received":
-            out.append("bericht:" + ev["payload"]["message"])
-    return out
-
-
-def besluit(wp: Werkpad, zaak: str, recht: bool, at: str) -> dict:
-    """Besluit op de aanvraag (gedeeld_aanvraag) en daarna de beschikking verzenden."""
-    doe(wp, zaak, "besluit_aanvraag", {"recht_op_bijstand": recht, "stukken_compleet": True}, at)
-    return doe(wp, zaak, "beschikking_verzenden", {"beschikking_verzonden": True}, at[:10] + "T16:00")
+def wp(werkpad_voor) -> Werkpad:
+    return werkpad_voor("sudwest_fryslan")
 
 
 def naar_intake(wp: Werkpad, zaak: str, dag: str, **intake) -> dict:

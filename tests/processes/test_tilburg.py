@@ -1,7 +1,6 @@
 """Tilburg — NOMA (seed 003 §4.4): Jan's case and the other routes, through the public API."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,16 +15,8 @@ QUICK_SCAN_JAN = {"crisis": False, "woonsituatie": "inwonend", "inkomen": "geen"
 
 
 @pytest.fixture
-def wp(tmp_path) -> Werkpad:
-    # only Tilburg and the shared subprocesses: another process being edited cannot break these tests
-    processen = tmp_path / "processes"
-    shutil.copytree(ROOT / "processes" / "tilburg", processen / "tilburg")
-    shutil.copytree(ROOT / "processes" / "gedeeld", processen / "gedeeld")
-    engine = Werkpad(f"sqlite:///{tmp_path / 'tilburg.sqlite'}", processes_dir=processen, forms_dir=ROOT / "forms")
-    engine.upgrade_db()
-    engine.deploy()
-    yield engine
-    engine.db.dispose()
+def wp(werkpad_voor) -> Werkpad:
+    return werkpad_voor("tilburg")
 
 
 # ------------------------------------------------------------------ helpers

@@ -8,12 +8,14 @@ clock with ``fire_due_timers`` and ends with ``replay_case(...)["match"]``.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from engine import Conflict, ValidationError, Werkpad
+from tests.processes.hulp import doe_eerste as doe
+from tests.processes.hulp import open_lijst as open_taken
+from tests.processes.hulp import pad, replay_klopt
 
 ROOT = Path(__file__).resolve().parents[2]
 SLEUTEL = "werkkom"
@@ -21,49 +23,11 @@ BSN = "111222333"
 
 
 @pytest.fixture
-def wp(tmp_path) -> Werkpad:
-    processen, formulieren = tmp_path / "processes", tmp_path / "forms"
-    for naam in (SLEUTEL, "gedeeld"):
-        shutil.copytree(ROOT / "processes" / naam, processen / naam)
-        shutil.copytree(ROOT / "forms" / naam, formulieren / naam)
-    shutil.copy(ROOT / "forms" / "vocabulaire.json", formulieren / "vocabulaire.json")
-    engine = Werkpad(f"sqlite:///{tmp_path / 'werkkom.sqlite'}", processes_dir=processen, forms_dir=formulieren)
-    engine.upgrade_db()
-    engine.deploy()
-    yield engine
-    engine.db.dispose()
+def wp(werkpad_voor) -> Werkpad:
+    return werkpad_voor("werkkom")
 
 
 # ---------------------------------------------------------------- helpers
-def doe(wp: Werkpad, case_id: str, spec: str, data: dict, at: str, user: str = "medewerker") -> dict:
-    """Complete the one open task with this spec."""
-    open_tasks = [t for t in wp.get_case(case_id)["tasks"] if t["spec"] == spec]
-    assert open_tasks, f"geen open taak '{spec}'; open: {[t['spec'] for t in wp.get_case(case_id)['tasks']]}"
-    return wp.complete_task(open_tasks[0]["id"], user, data, at=at)
-
-
-def open_taken(wp: Werkpad, case_id: str) -> list[str]:
-    return sorted(t["spec"] for t in wp.get_case(case_id)["tasks"])
-
-
-def pad(wp: Werkpad, case_id: str) -> list[str]:
-    """Completed user tasks and fired timers, in order, from the audit trail."""
-    out = []
-    for ev in wp.case_history(case_id):
-        if ev["type"] == "task_completed":
-            out.append(ev["payload"]["task"]["spec"])
-        elif ev["type"] == "timer_fired":
-            out.extend("timer:" + t["spec"] for t in ev["payload"]["timers"])
-        elif ev["type"] == "message_received":
-            out.append("bericht:" + ev["payload"]["message"])
-    return out
-
-
-def replay_klopt(wp: Werkpad, case_id: str) -> None:
-    result = wp.replay_case(case_id)
-    assert result["match"] is True, result
-
-
 def start_met_recht(wp: Werkpad, gemeente: str = "weert", geboren: str = "1980-05-01", naam: str = "Jan",
                     aanmelding: dict | None = None) -> str:
     """Melding, positive besluit by the gemeente and aanmelding at Werk.Kom (adult: no zoektermijn)."""
