@@ -496,12 +496,18 @@ class Werkpad:
     def _load(self, uow, case_id: str, need_runtime: bool = True) -> _Loaded:
         row = self._case_row(uow, case_id)
         bundle = self._bundle_by_id(uow, row.definition_id)
+        if need_runtime and row.status in CLOSED:
+            raise Conflict(f"zaak {case_id} is afgesloten ({row.status})")
+        if need_runtime and row.status == "error":
+            raise Conflict(f"zaak {case_id} staat in fout: {row.error}")
+        moment = clock.now()
+        if row.updated_at and moment < row.updated_at:
+            # an audit trail runs forward: nothing happens to a case before its last event
+            raise ValidationError(
+                f"het tijdstip {clock.iso(moment)} ligt vóór de laatste gebeurtenis van zaak {case_id} "
+                f"({clock.iso(row.updated_at)})", fields={"at": ["Tijdstip ligt vóór de laatste gebeurtenis."]})
         if not need_runtime:
             return _Loaded(row, bundle, None)  # type: ignore[arg-type]
-        if row.status in CLOSED:
-            raise Conflict(f"zaak {case_id} is afgesloten ({row.status})")
-        if row.status == "error":
-            raise Conflict(f"zaak {case_id} staat in fout: {row.error}")
         spec, subprocess_specs = bundle.specs()
         runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
         return _Loaded(row, bundle, runtime)

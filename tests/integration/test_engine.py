@@ -81,6 +81,15 @@ def test_case_show_has_tasks_timers_and_forms(wp):
     assert wp.list_tasks(lane="werkconsulent") == []
 
 
+def test_time_runs_forward_in_a_case(wp):
+    case = _start(wp, at="2026-01-05T09:00")
+    wp.complete_task(_task(case, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
+    with pytest.raises(ValidationError, match="vóór de laatste gebeurtenis"):
+        wp.send_message(case["id"], "aanvraag_ingetrokken", at="2026-01-06T09:59")
+    assert wp.get_case(case["id"])["status"] == "waiting"
+    assert wp.send_message(case["id"], "aanvraag_ingetrokken", at="2026-01-06T10:00")["status"] == "withdrawn"
+
+
 def test_invalid_form_data_changes_nothing(wp):
     case = _start(wp)
     task_id = _task(case, "intake")
@@ -94,12 +103,12 @@ def test_invalid_form_data_changes_nothing(wp):
 def test_claim_assign_complete_and_double_completion(wp):
     case = _start(wp)
     task_id = _task(case, "intake")
-    wp.claim_task(task_id, "kees")
+    wp.claim_task(task_id, "kees", at="2026-01-05T09:30")
     with pytest.raises(Conflict):
-        wp.claim_task(task_id, "anna")
+        wp.claim_task(task_id, "anna", at="2026-01-05T09:31")
     with pytest.raises(Conflict):
-        wp.complete_task(task_id, "anna", {"crisis": False, "woonsituatie": "dakloos"})
-    wp.assign_task(task_id, "teamleider", "anna")
+        wp.complete_task(task_id, "anna", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-05T09:32")
+    wp.assign_task(task_id, "teamleider", "anna", at="2026-01-05T09:33")
     after = wp.complete_task(task_id, "anna", {"crisis": False, "woonsituatie": "dakloos"}, at="2026-01-06T10:00")
     assert after["phase"] == "inspanningsperiode" and after["status"] == "waiting"
     with pytest.raises(Conflict):
@@ -200,7 +209,7 @@ def test_timers_fire_in_due_order_across_cases(wp):
 @pytest.mark.parametrize("tamper", ["edit", "delete_last", "delete_middle", "reorder", "state"])
 def test_tampering_is_detected(wp, tamper):
     case = _start(wp)
-    wp.claim_task(_task(case, "intake"), "kees")
+    wp.claim_task(_task(case, "intake"), "kees", at="2026-01-05T09:30")
     wp.complete_task(_task(case, "intake"), "kees", {"crisis": True, "woonsituatie": "dakloos"}, at="2026-01-05T10:00")
     other = _start(wp, bsn="123456782")
     assert wp.verify_audit()["ok"] is True

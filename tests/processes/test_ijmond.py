@@ -363,8 +363,8 @@ def test_formulier_groepsintake_wordt_op_de_server_gecontroleerd(wp):
 def test_zonder_recht_op_bijstand_loopt_het_traject_door(wp):
     # NUGgers en afgewezen aanvragers mogen blijven deelnemen aan de groepsgewijze begeleiding.
     z = start(wp)["id"]
-    doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-01-06T10:00")
-    zaak = tot_en_met_groepsintake(wp, z)
+    tot_en_met_groepsintake(wp, z)
+    zaak = doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-01-08T12:00")
     assert zaak["status"] == "running"
     assert open_specs(wp, z) == ["kennismaking"]
     assert ingevuld(wp, z, "besluit_aanvraag")["recht_op_bijstand"] is False
