@@ -13,12 +13,14 @@ in the shared vocabulary and the choices a consultant would make::
       "gemeenten": {"tilburg": "tilburg"}, # which municipality to use per process (default: its first)
       "keuzes": {                          # per task id; per process under its key
         "*": {"rechtmatigheid": {"gegevens": {"recht_op_bijstand": true}}},
-        "tilburg": {"terugmelding": {"na": "P3W"}}
+        "tilburg": {"terugmelding": {"na": "P3W"}},
+        "alphen": {"volgende_stap": [{"gegevens": {...}}, {"gegevens": {...}}]}   # one per occurrence
       },
       "berichten": [{"bericht": "werk_gevonden", "na": "P18M"}]
     }
 
-Form fields are filled from the task's choices, then from the facts, then —
+The consultant acts on the open task whose moment comes first (its appearance
+plus its ``na``, or the profile's ``reactietijd``). Form fields are filled from the task's choices, then from the facts, then —
 only for required fields — with a neutral default (the first choice, no,
 the minimum); every default used is reported, so a reader sees where the
 profile said nothing. The simulation runs on a temporary database; the real
@@ -34,7 +36,7 @@ from typing import Any
 from . import clock
 from .definitions import discover
 from .errors import WerkpadError
-from .runtime import _local_plus
+from .runtime import PHASES, _local_plus
 from .service import Werkpad
 
 ENDED = ("completed", "withdrawn", "error")
@@ -74,6 +76,7 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
                          profile["geboortedatum"], data=facts, at=start, actor="simulatie")
     cid = case["id"]
     path: list[dict] = []
+    done: dict[str, int] = {}  # how often each task was completed: the n-th time uses the n-th choice
     defaults: list[str] = []
     note = None
     now = start
@@ -82,11 +85,12 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
         if case["status"] in ENDED or now > horizon:
             break
         next_timer = min((clock.to_utc(t["due"]) for t in case["timers"]), default=None)
-        task = min(case["tasks"], key=lambda t: (t["created_at"], t["due"] or ""), default=None)
-        act_at = None
-        if task is not None:
-            choice = choices.get(task["spec"], {})
-            act_at = max(now, _local_plus(clock.to_utc(task["created_at"]), choice.get("na", reaction)))
+        task, choice, act_at = None, {}, None
+        for open_task in case["tasks"]:  # the consultant acts on whatever is due to be acted on first
+            this_choice = _choice(choices, open_task["spec"], done.get(open_task["spec"], 0))
+            moment = max(now, _local_plus(clock.to_utc(open_task["created_at"]), this_choice.get("na", reaction)))
+            if act_at is None or moment < act_at:
+                task, choice, act_at = open_task, this_choice, moment
         candidates = [t for t in (next_timer, act_at) if t is not None]
         if messages and (not candidates or messages[0]["at"] <= min(candidates)):
             msg = messages.pop(0)
@@ -107,14 +111,14 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
             continue
         now = act_at
         full = wp.get_task(task["id"])
-        data, used = fill_form(full["form"] or {}, facts, choices.get(task["spec"], {}).get("gegevens", {}),
-                               now)
+        data, used = fill_form(full["form"] or {}, facts, choice.get("gegevens", {}), now)
         defaults += [f"{task['spec']}.{name}" for name in used]
         try:
             wp.complete_task(task["id"], "simulatie", data, at=now)
         except WerkpadError as exc:
             note = f"taak '{task['name']}' kon niet worden afgerond: {exc.message}"
             break
+        done[task["spec"]] = done.get(task["spec"], 0) + 1
         path.append({"op": now.isoformat(), "soort": "taak", "naam": task["name"], "id": task["spec"],
                      "rol": task["lane"]})
     final = wp.get_case(cid)
@@ -128,6 +132,14 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
                  "op": end.isoformat(), "duur_dagen": round((end - start) / timedelta(days=1), 1)},
         "standaardwaarden": defaults, "opmerking": note,
     }
+
+
+def _choice(choices: dict, spec: str, occurrence: int) -> dict:
+    """A task's choice; a list gives one per occurrence (the last one repeats)."""
+    choice = choices.get(spec, {})
+    if isinstance(choice, list):
+        return choice[min(occurrence, len(choice) - 1)] if choice else {}
+    return choice
 
 
 def fill_form(schema: dict, facts: dict, given: dict, now: datetime) -> tuple[dict, list[str]]:
@@ -168,7 +180,8 @@ def _phase_days(history: list[dict], end: datetime) -> dict[str, float]:
         until = clock.to_utc(following["at"]) if following else end
         span = (until - clock.to_utc(current["at"])) / timedelta(days=1)
         days[phase] = round(days.get(phase, 0.0) + max(span, 0.0), 1)
-    return days
+    order = {p: i for i, p in enumerate(PHASES)}
+    return dict(sorted(days.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def _deadlines(wp: Werkpad, case_id: str) -> dict:
