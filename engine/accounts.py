@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -146,8 +147,8 @@ class Accounts:
     def create_organisation(self, key: str, name: str, kind: str = "gemeente") -> dict:
         key = (key or "").strip()
         errors: dict[str, list[str]] = {}
-        if not key or not key.replace("_", "").isalnum() or key.lower() != key:
-            errors["key"] = ["Gebruik kleine letters, cijfers en _."]
+        if not key or len(key) > 64 or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
+            errors["key"] = ["Gebruik kleine letters, cijfers, _ en -."]
         if kind not in ORGANISATION_KINDS:
             errors["kind"] = [f"Kies uit: {', '.join(ORGANISATION_KINDS)}."]
         if errors:

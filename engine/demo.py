@@ -38,15 +38,13 @@ DEMO_PASSWORD = "werkpad-demo"
 ORGANISATION_NAMES = {
     "voorbeeldstad": ("Gemeente Voorbeeldstad", "gemeente"),
     "tilburg": ("Gemeente Tilburg", "gemeente"),
-    "s_hertogenbosch": ("Gemeente 's-Hertogenbosch", "gemeente"),
-    "den_bosch": ("Gemeente 's-Hertogenbosch", "gemeente"),
     "sudwest_fryslan": ("Gemeente Súdwest-Fryslân", "gemeente"),
-    "alphen": ("Gemeente Alphen aan den Rijn", "gemeente"),
-    "alphen_aan_den_rijn": ("Gemeente Alphen aan den Rijn", "gemeente"),
+    "alphen-aan-den-rijn": ("Gemeente Alphen aan den Rijn", "gemeente"),
     "ijmond_werkt": ("IJmond Werkt!", "regionaal"),
     "amersfoort": ("Gemeente Amersfoort", "gemeente"),
     "werkkom": ("Werk.Kom", "regionaal"),
-    "werkbedrijf_nijmegen": ("WerkBedrijf Rijk van Nijmegen", "regionaal"),
+    "werkbedrijf_rijk_van_nijmegen": ("WerkBedrijf Rijk van Nijmegen", "regionaal"),
+    "weener_xl": ("Weener XL ('s-Hertogenbosch)", "gemeente"),
 }
 VOORBEELDSTAD_USERS = [
     ("kees", "Kees de Vries", "consultant", "inkomensconsulent"),
@@ -80,7 +78,7 @@ def load_demo(wp: Werkpad) -> None:
         entry["municipalities"].update(proc["municipalities"])
         entry["processes"].append(proc["process"])
     for key, info in organisations.items():
-        name, kind = ORGANISATION_NAMES.get(key, (key.replace("_", " ").title(), None))
+        name, kind = ORGANISATION_NAMES.get(key, (key.replace("_", " ").replace("-", " ").title(), None))
         if kind is None:
             kind = "gemeente" if info["municipalities"] in ({key}, set()) else "regionaal"
         accounts.create_organisation(key, name, kind)

@@ -354,11 +354,6 @@ class Inbox:
             payloads = uow.session.scalars(select(EventRow.payload).where(
                 EventRow.case_id == case_id, EventRow.type == "task_completed").order_by(EventRow.seq)).all()
             process_id = (record.get("manifest") or {}).get("proces")
-        completed: list[str] = []
-        for text in payloads:
-            spec = (json.loads(text).get("task") or {}).get("spec")
-            if spec and spec not in completed:
-                completed.append(spec)
         files = record.get("files") or {}
         xml, name = None, None
         for file_name, content in sorted(files.items()):
@@ -366,5 +361,61 @@ class Inbox:
                 continue
             if xml is None or (process_id and f'id="{process_id}"' in content):
                 xml, name = content, file_name
+        visible = _visible_elements(files, process_id)
+        completed: list[str] = []
+        for text in payloads:
+            spec = (json.loads(text).get("task") or {}).get("spec")
+            shown = visible.get(spec, spec) if spec else None
+            if shown and shown not in completed:
+                completed.append(shown)
         return {"case": case_id, "file": name, "xml": xml, "process_id": process_id,
-                "current": sorted(set(current)), "completed": completed}
+                "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed}
+
+
+_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str, str]:
+    """Map every flow node id in the version's BPMN files to the element that shows it on the main
+    process's diagram: itself at the top level, else the sub-process or call activity around it
+    (following call activities into the shared processes)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    processes: dict[str, object] = {}
+    for file_name, content in files.items():
+        if not file_name.endswith(".bpmn"):
+            continue
+        try:
+            root = etree.fromstring(content.encode("utf-8"), parser)
+        except etree.XMLSyntaxError:
+            continue
+        for proc in root.iter(f"{{{_BPMN_NS}}}process"):
+            processes[proc.get("id")] = proc
+    main = processes.get(process_id) if process_id else next(iter(processes.values()), None)
+    if main is None:
+        return {}
+    out: dict[str, str] = {}
+
+    def ids_inside(element, seen: set[str]) -> set[str]:
+        found: set[str] = set()
+        for child in element.iter():  # the element itself first
+            if not isinstance(child.tag, str):
+                continue
+            if child.get("id") and child is not element:
+                found.add(child.get("id"))
+            if child.tag == f"{{{_BPMN_NS}}}callActivity":
+                called = child.get("calledElement")
+                if called in processes and called not in seen:
+                    found |= ids_inside(processes[called], seen | {called})
+        return found
+
+    for top in main:
+        if not isinstance(top.tag, str) or not top.get("id"):
+            continue
+        top_id = top.get("id")
+        out[top_id] = top_id
+        if top.tag in (f"{{{_BPMN_NS}}}subProcess", f"{{{_BPMN_NS}}}callActivity"):
+            for inner in ids_inside(top, {process_id or ""}):
+                out.setdefault(inner, top_id)
+    return out

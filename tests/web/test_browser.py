@@ -57,11 +57,15 @@ def _diagram_state(page) -> tuple[str, str]:
 
 
 def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
-    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01",
-                       at=clock.now() - timedelta(days=1))
-    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
-                       at=clock.now() - timedelta(days=5))
+    now = clock.now()
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=5))
     werkpad.start_case("anderstad", "100000010", "Els Anders", "1975-02-03")
+    # Piet's four weeks of self-search are over: his rechtmatigheidsgesprek is open.
+    piet = werkpad.start_case("voorbeeldstad", "100000022", "Piet de Boer", "1968-03-09", at=now - timedelta(days=40))
+    werkpad.complete_task(piet["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                          at=now - timedelta(days=39))
+    werkpad.fire_due_timers(now)
 
     page.goto(server + "/inbox")
     assert "/inloggen" in page.url
@@ -70,7 +74,7 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.click("button[type=submit]")
     page.click("text=Taken van mijn team")
     rows = page.locator("table.taken tbody tr")
-    assert rows.count() == 2
+    assert rows.count() == 3
     assert "Els Anders" not in page.content()
     assert page.locator("tr.te_laat").count() == 1  # Fatima's intake was due two days ago
     _shot(page, "inbox.png")
@@ -97,12 +101,11 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.wait_for_selector("text=De taak is afgerond.")
     current, done = _diagram_state(page)
     assert current == "" and done == "intake"
-    assert "Vier weken zelf zoeken" in page.content()
+    assert "Vier weken zelf zoeken" in page.content()  # now waiting for the timer
 
-    # Four weeks later the timer has fired: the rechtmatigheidsgesprek is the next task.
-    werkpad.fire_due_timers(clock.now() + timedelta(days=29))
+    # Piet's rechtmatigheidsgesprek: a wrong number first, then right; the diagnose appears.
     page.goto(server + "/inbox?weergave=team")
-    page.click("tr:has-text('Jan Jansen') >> text=Rechtmatigheidsgesprek voeren")
+    page.click("tr:has-text('Piet de Boer') >> text=Rechtmatigheidsgesprek voeren")
     page.check("input[name=recht_op_bijstand][value=ja]")
     page.fill("#veld-sollicitaties", "veel")
     page.click("button[value=afronden]")
@@ -110,11 +113,12 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.fill("#veld-sollicitaties", "16")
     page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
+    assert page.locator(".openlijst", has_text="Diagnose en loonwaarde-inschatting").count() == 1
     current, done = _diagram_state(page)
     assert current == "diagnose" and done == "intake rechtmatigheid"
     assert page.locator("#diagram .djs-element.huidig").count() == 1
     assert page.locator("#diagram .djs-element.gedaan").count() == 2
-    assert "111222333" in page.content()  # the full BSN on the case's own page
+    assert "100000022" in page.content()  # the full BSN on the case's own page
     _shot(page, "zaak.png")
     unexpected = [e for e in page.console_errors if "status of 422" not in e]  # 422: the refused form posts
     assert not unexpected, unexpected

@@ -72,3 +72,21 @@ def test_counting_stops_at_the_limit(wp, monkeypatch):
     assert len(last["items"]) == 1 and last["has_next"] is False
     exact = Inbox(wp).tasks(Scope.of(kees), InboxQuery(view="team", search="klant", per_page=10))
     assert exact["total"] == 3 and len(exact["items"]) == 5  # the page itself is never cut short
+
+
+def test_diagram_marks_the_visible_element_around_nested_tasks():
+    from engine.inbox import _visible_elements
+
+    ns = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+    main = f"""<bpmn:definitions {ns}><bpmn:process id="hoofd">
+      <bpmn:userTask id="intake"/>
+      <bpmn:callActivity id="aanvraag" calledElement="gedeeld"/>
+      <bpmn:subProcess id="sub"><bpmn:userTask id="binnen"/></bpmn:subProcess>
+    </bpmn:process></bpmn:definitions>"""
+    shared = f"""<bpmn:definitions {ns}><bpmn:process id="gedeeld">
+      <bpmn:userTask id="besluit"/><bpmn:callActivity id="dieper" calledElement="nog_dieper"/>
+    </bpmn:process><bpmn:process id="nog_dieper"><bpmn:userTask id="diepst"/></bpmn:process></bpmn:definitions>"""
+    entity = """<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>"""
+    visible = _visible_elements({"hoofd.bpmn": main, "gedeeld/g.bpmn": shared, "kwaad.bpmn": entity}, "hoofd")
+    assert visible["intake"] == "intake" and visible["binnen"] == "sub"
+    assert visible["besluit"] == visible["dieper"] == visible["diepst"] == "aanvraag"

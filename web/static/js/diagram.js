@@ -1,5 +1,6 @@
 // The case page's process diagram: bpmn-js NavigatedViewer, laid out with
-// bpmn-auto-layout when the process XML carries no diagram information.
+// bpmn-auto-layout when the process XML carries no diagram information, and
+// with a simple layered layout of our own when bpmn-auto-layout gives up.
 // Current tasks are marked "huidig", completed ones "gedaan".
 (function () {
   'use strict';
@@ -8,6 +9,9 @@
     return;
   }
   var lib = window.WerkpadBpmn;
+  var BPMN = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
+  var NOT_NODES = ['sequenceFlow', 'laneSet', 'extensionElements', 'documentation', 'textAnnotation',
+    'association', 'dataObject', 'dataObjectReference', 'dataStoreReference', 'ioSpecification'];
 
   function fail(text) {
     container.textContent = text;
@@ -18,6 +22,126 @@
     return /<(?:\w+:)?BPMNDiagram[\s>]/.test(xml);
   }
 
+  function size(node) {
+    var name = node.localName;
+    if (/Event$/.test(name)) { return [36, 36]; }
+    if (/Gateway$/.test(name)) { return [50, 50]; }
+    return [100, 80];
+  }
+
+  // Layered layout: a node's column is the longest path to it from a start (back edges
+  // of loops ignored); nodes of one column stack downwards; boundary events sit on the
+  // lower edge of their task.
+  function simpleLayout(xml) {
+    var doc = new DOMParser().parseFromString(xml, 'application/xml');
+    var process = doc.getElementsByTagNameNS(BPMN, 'process')[0];
+    if (!process) { throw new Error('geen proces'); }
+    var children = Array.prototype.filter.call(process.children, function (el) { return el.namespaceURI === BPMN; });
+    var nodes = children.filter(function (el) { return NOT_NODES.indexOf(el.localName) < 0; });
+    var flows = children.filter(function (el) { return el.localName === 'sequenceFlow'; });
+    var byId = {};
+    nodes.forEach(function (n) { byId[n.getAttribute('id')] = n; });
+    var out = {};
+    nodes.forEach(function (n) { out[n.getAttribute('id')] = []; });
+    flows.forEach(function (f) {
+      var s = f.getAttribute('sourceRef');
+      var t = f.getAttribute('targetRef');
+      if (out[s] && byId[t]) { out[s].push(t); }
+    });
+    var host = {};
+    nodes.forEach(function (n) {
+      if (n.localName === 'boundaryEvent') { host[n.getAttribute('id')] = n.getAttribute('attachedToRef'); }
+    });
+    // boundary events continue from their host's column
+    Object.keys(host).forEach(function (b) { if (out[host[b]]) { out[host[b]].push(b); } });
+    var incoming = {};
+    Object.keys(out).forEach(function (s) { out[s].forEach(function (t) { incoming[t] = (incoming[t] || 0) + 1; }); });
+    var roots = nodes.map(function (n) { return n.getAttribute('id'); }).filter(function (id) {
+      return !incoming[id] && !host[id];
+    });
+    var state = {};
+    var back = {};
+    var order = [];
+    function visit(id) {
+      state[id] = 1;
+      out[id].forEach(function (t) {
+        if (state[t] === 1) { back[id + '>' + t] = true; } else if (!state[t]) { visit(t); }
+      });
+      state[id] = 2;
+      order.push(id);
+    }
+    roots.forEach(function (r) { if (!state[r]) { visit(r); } });
+    nodes.forEach(function (n) { var id = n.getAttribute('id'); if (!state[id]) { visit(id); } });
+    order.reverse();
+    var col = {};
+    order.forEach(function (id) {
+      if (col[id] === undefined) { col[id] = 0; }
+      out[id].forEach(function (t) {
+        if (back[id + '>' + t]) { return; }
+        var step = host[t] === id ? 0 : 1;
+        col[t] = Math.max(col[t] === undefined ? 0 : col[t], col[id] + step);
+      });
+    });
+    var rows = {};
+    var pos = {};
+    order.forEach(function (id) {
+      if (host[id]) { return; }
+      var c = col[id];
+      rows[c] = (rows[c] || 0);
+      var wh = size(byId[id]);
+      pos[id] = { x: 40 + c * 170 + (100 - wh[0]) / 2, y: 40 + rows[c] * 130 + (80 - wh[1]) / 2, w: wh[0], h: wh[1] };
+      rows[c] += 1;
+    });
+    var offset = {};
+    Object.keys(host).forEach(function (b) {
+      var h = pos[host[b]];
+      if (!h) { pos[b] = { x: 0, y: 0, w: 36, h: 36 }; return; }
+      var k = offset[host[b]] = (offset[host[b]] || 0) + 1;
+      pos[b] = { x: h.x + h.w - 18 - (k - 1) * 40, y: h.y + h.h - 18, w: 36, h: 36 };
+    });
+    var parts = [];
+    nodes.forEach(function (n) {
+      var id = n.getAttribute('id');
+      var p = pos[id];
+      var expanded = n.localName === 'subProcess' ? ' isExpanded="false"' : '';
+      parts.push('<bpmndi:BPMNShape id="' + id + '_di" bpmnElement="' + id + '"' + expanded + '>' +
+        '<dc:Bounds x="' + p.x + '" y="' + p.y + '" width="' + p.w + '" height="' + p.h + '"/></bpmndi:BPMNShape>');
+    });
+    flows.forEach(function (f) {
+      var a = pos[f.getAttribute('sourceRef')];
+      var b = pos[f.getAttribute('targetRef')];
+      if (!a || !b) { return; }
+      var sx = a.x + a.w, sy = a.y + a.h / 2, tx = b.x, ty = b.y + b.h / 2;
+      var points = [[sx, sy]];
+      if (tx <= sx) {  // a loop back: under the shapes
+        var low = Math.max(a.y + a.h, b.y + b.h) + 25;
+        points = [[a.x + a.w / 2, a.y + a.h], [a.x + a.w / 2, low], [b.x + b.w / 2, low], [b.x + b.w / 2, b.y + b.h]];
+      } else if (sy !== ty) {
+        var mid = tx - 20;
+        points.push([mid, sy], [mid, ty], [tx, ty]);
+      } else {
+        points.push([tx, ty]);
+      }
+      parts.push('<bpmndi:BPMNEdge id="' + f.getAttribute('id') + '_di" bpmnElement="' + f.getAttribute('id') + '">' +
+        points.map(function (pt) { return '<di:waypoint x="' + pt[0] + '" y="' + pt[1] + '"/>'; }).join('') +
+        '</bpmndi:BPMNEdge>');
+    });
+    var diagram = '<bpmndi:BPMNDiagram id="werkpad_diagram"><bpmndi:BPMNPlane id="werkpad_plane" bpmnElement="' +
+      process.getAttribute('id') + '">' + parts.join('') + '</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>';
+    var root = new XMLSerializer().serializeToString(doc.documentElement);
+    var closing = root.lastIndexOf('</');
+    var namespaces = ' xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"' +
+      ' xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI"';
+    root = root.replace(/^<([\w:]+)/, function (m) { return m + namespaces; });
+    closing = root.lastIndexOf('</');
+    return root.slice(0, closing) + diagram + root.slice(closing);
+  }
+
+  function laidOut(xml) {
+    if (hasDiagram(xml)) { return Promise.resolve(xml); }
+    return lib.layoutProcess(xml).catch(function () { return simpleLayout(xml); });
+  }
+
   fetch(container.getAttribute('data-url'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (response) {
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
@@ -25,8 +149,7 @@
     })
     .then(function (info) {
       if (!info.xml) { throw new Error('geen BPMN'); }
-      var xmlPromise = hasDiagram(info.xml) ? Promise.resolve(info.xml) : lib.layoutProcess(info.xml);
-      return xmlPromise.then(function (xml) {
+      return laidOut(info.xml).then(function (xml) {
         container.textContent = '';
         var viewer = new lib.NavigatedViewer({ container: container });
         return viewer.importXML(xml).then(function () {
@@ -39,6 +162,10 @@
           (info.current || []).forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'huidig'); }
           });
+          var focus = (info.current || []).map(function (id) { return registry.get(id); }).filter(Boolean)[0];
+          if (focus && canvas.zoom() < 0.45) {  // a long process: show the current step readably
+            canvas.zoom(0.8, { x: focus.x + focus.width / 2, y: focus.y + focus.height / 2 });
+          }
           container.setAttribute('data-huidig', (info.current || []).join(' '));
           container.setAttribute('data-gedaan', (info.completed || []).join(' '));
           container.classList.add('geladen');
