@@ -91,6 +91,9 @@ MAX_WERKDAGEN = 10_000
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
+_DATA_FUNCTIONS = frozenset({"bekend", "waarde"})
+
+
 class ExpressionError(Exception):
     """An expression or script was refused or failed; the message names the construct."""
 
@@ -837,6 +840,8 @@ class _Interpreter:
             name = func.id
             if name.startswith("_") or name in _FORBIDDEN_CALLS:
                 raise self.error(node, f"calling '{name}' is not allowed")
+            if name in _DATA_FUNCTIONS:
+                return self._data_function(node, name)
             if name not in self.functions:
                 if name in self.names:
                     raise self.error(node, f"'{name}' is not a function")
@@ -866,6 +871,22 @@ class _Interpreter:
                 raise self.error(kw.value, "keyword unpacking (**kwargs) is not allowed")
             kwargs[kw.arg] = self.eval(kw.value)
         return target(*args, **kwargs)
+
+    def _data_function(self, node: ast.Call, name: str) -> Any:
+        """``bekend("x")``: is x in the case data; ``waarde("x", standaard)``: x, or the default.
+
+        They read the data by name, so a process can ask for an optional field
+        without failing on an unknown name."""
+        if node.keywords or not 1 <= len(node.args) <= (2 if name == "waarde" else 1):
+            raise self.error(node, f"{name}() takes a field name{' and a default' if name == 'waarde' else ''}")
+        key = self.eval(node.args[0])
+        if not isinstance(key, str) or key.startswith("_"):
+            raise self.error(node, f"{name}() needs a field name as text")
+        if name == "bekend":
+            return key in self.names
+        if key in self.names:
+            return self.names[key]
+        return self.eval(node.args[1]) if len(node.args) == 2 else None
 
     _HANDLERS: dict[type, Callable[[_Interpreter, Any], Any]] = {
         ast.Constant: _constant,

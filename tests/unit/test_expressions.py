@@ -689,3 +689,22 @@ def test_forbidden_dmn_output_cell_is_refused(tmp_path, cell):
     assert isinstance(info.value.__cause__, ExpressionError)
     assert info.value.task.task_spec.name == "bepaal"
     assert "categorie" not in info.value.task.data
+
+
+def test_optional_fields_can_be_asked_for_by_name():
+    from engine.expressions import evaluate as ev
+
+    assert ev('waarde("doelgroepen", [])', {}) == []
+    assert ev('"dakloos" in waarde("doelgroepen", [])', {"doelgroepen": ["dakloos"]}) is True
+    assert ev('bekend("trede")', {"trede": 0}) is True
+    assert ev('bekend("trede")', {}) is False
+    assert ev('waarde("x")', {}) is None
+
+
+@pytest.mark.parametrize("expr", ['waarde("_geheim")', 'waarde(1)', 'bekend("a", "b")', 'waarde("a", 1, 2)',
+                                  'waarde(naam="a")'])
+def test_optional_field_functions_refuse_odd_use(expr):
+    from engine.expressions import evaluate as ev
+
+    with pytest.raises(ExpressionError):
+        ev(expr, {"a": 1, "_geheim": 2})
