@@ -55,6 +55,8 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 TOUCH_INTERVAL = timedelta(seconds=30)
 MIN_PASSWORD_LENGTH = 10
+MAX_FAILED_LOGINS = 5
+LOGIN_PAUSE = timedelta(minutes=15)
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("werkpad-dummy-wachtwoord")
@@ -289,6 +291,7 @@ class Accounts:
             row.blocked = False
             row.blocked_at = None
             row.failed_logins = 0
+            row.last_failed_at = None
             uow.commit()
 
     def principal(self, user_id: int) -> Principal:
@@ -307,8 +310,15 @@ class Accounts:
             if row is None:
                 _verify(_DUMMY_HASH, password or "")  # same work whether or not the user exists
                 return None
-            if not _verify(row.password_hash, password or ""):
+            now = clock.now()
+            throttled = (row.failed_logins >= MAX_FAILED_LOGINS and row.last_failed_at is not None
+                         and now - row.last_failed_at < LOGIN_PAUSE)
+            correct = self._check(row.password_hash, password or "")  # always: same work either way
+            if throttled or not correct:
+                # After MAX_FAILED_LOGINS wrong passwords in a row the account pauses for
+                # LOGIN_PAUSE: even the right password is refused (same answer, no hint).
                 row.failed_logins += 1
+                row.last_failed_at = now
                 uow.commit()
                 return None
             if row.blocked:
@@ -316,7 +326,8 @@ class Accounts:
             if self._hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = self._hasher.hash(password)
             row.failed_logins = 0
-            row.last_login_at = clock.now()
+            row.last_failed_at = None
+            row.last_login_at = now
             principal = self._principal(uow, row)
             uow.commit()
             return principal
@@ -491,13 +502,20 @@ class Accounts:
                 details=json.dumps(details, ensure_ascii=False) if details else None))
             uow.commit()
 
-    def access_log(self, case_id: str | None = None, username: str | None = None, limit: int = 200) -> list[dict]:
+    def access_log(self, case_id: str | None = None, username: str | None = None, limit: int = 200,
+                   organisations: list[str] | None = None, bsn: str | None = None) -> list[dict]:
+        """Newest first. ``organisations`` limits to records about those organisations' cases;
+        ``bsn`` finds the records of one data subject (through the pseudonym)."""
         with self.db.unit_of_work(write=False) as uow:
             query = select(AccessLogRow).order_by(AccessLogRow.id.desc()).limit(limit)
             if case_id:
                 query = query.where(AccessLogRow.case_id == case_id)
             if username:
                 query = query.where(AccessLogRow.username == username)
+            if organisations is not None:
+                query = query.where(AccessLogRow.organisation.in_(organisations))
+            if bsn:
+                query = query.where(AccessLogRow.data_subject_id == self.pseudonymise(bsn))
             return [{
                 "trace_id": r.trace_id, "span_id": r.span_id, "operation": r.operation,
                 "started_at": r.started_at.isoformat(), "ended_at": r.ended_at.isoformat(), "status": r.status,
@@ -507,6 +525,9 @@ class Accounts:
             } for r in uow.session.scalars(query).all()]
 
     # ------------------------------------------------------------------ internals
+    def _check(self, password_hash: str, password: str) -> bool:
+        return _verify(password_hash, password)
+
     def _user_row(self, uow, username: str) -> UserRow:
         row = uow.session.scalar(select(UserRow).where(UserRow.username == (username or "").strip().lower()))
         if row is None:

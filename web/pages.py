@@ -280,6 +280,22 @@ def overview():
     return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names)
 
 
+# ---------------------------------------------------------------------- access log (auditor)
+@bp.get("/logboek")
+@login_required
+def access_log():
+    organisations = sorted({m.organisation for m in g.user.memberships if m.role == "auditor"})
+    if not organisations:
+        abort(403)
+    case_id = (request.args.get("zaak") or "").strip()[:32] or None
+    user = (request.args.get("gebruiker") or "").strip()[:100] or None
+    bsn = "".join(c for c in request.args.get("bsn", "") if c.isdigit())[:9] or None
+    entries = security.accounts().access_log(case_id=case_id, username=user, organisations=organisations,
+                                             bsn=bsn, limit=200)
+    return render_template("logboek.html", entries=entries, zaak=case_id or "", gebruiker=user or "",
+                           bsn=bsn or "")
+
+
 # ---------------------------------------------------------------------- case page
 def _case_header_logged(case_id: str, operation: str, purpose: str) -> dict:
     try:

@@ -112,6 +112,8 @@ def _finish_request(response: Response) -> Response:
     headers["Referrer-Policy"] = "same-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if request.endpoint not in ("static", "vendor"):
         headers["Cache-Control"] = "no-store"
     if g.get("trace_id"):

@@ -335,3 +335,21 @@ def test_inbox_shows_chosen_case_data_as_columns(client, werkpad):
     body = _text(client.get("/inbox?weergave=team&kolom=trede&kolom=loonwaarde_pct"))
     assert "Trede op de re-integratieladder" in body and "Loonwaarde (% van het WML)" in body
     assert '<td class="kolom-trede">3</td>' in body and '<td class="kolom-loonwaarde_pct">45</td>' in body
+
+
+def test_auditor_reads_the_access_log_of_own_organisation(client, cases, accounts):
+    login(client, "kees")
+    client.get(f"/zaken/{cases['ours']['id']}")
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "anna")
+    client.get(f"/zaken/{cases['theirs']['id']}")
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "aafke")
+    body = _text(client.get("/logboek"))
+    assert cases["ours"]["id"] in body and "kees" in body
+    assert cases["theirs"]["id"] not in body and "anna" not in body  # another organisation's log
+    by_subject = _text(client.get("/logboek?bsn=111222333"))
+    assert accounts.pseudonymise("111222333")[:12] in by_subject and "111222333" not in by_subject.split("<tbody>")[1].split("</tbody>")[0]
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "kees")
+    assert client.get("/logboek").status_code == 403

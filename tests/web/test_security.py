@@ -160,3 +160,15 @@ def test_passwords_are_hashed_with_argon2(accounts, werkpad):
     with werkpad.db.unit_of_work(write=False) as uow:
         stored = uow.session.scalar(select(UserRow.password_hash).where(UserRow.username == "kees"))
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
+
+
+def test_login_pauses_after_repeated_wrong_passwords(accounts):
+    start = clock.to_utc("2026-03-02T09:00")
+    with clock.at(start):
+        for _ in range(5):
+            assert accounts.authenticate("kees", "fout-fout-fout") is None
+        assert accounts.authenticate("kees", PASSWORD) is None  # paused, even with the right password
+    with clock.at(start + timedelta(minutes=16)):
+        assert accounts.authenticate("kees", PASSWORD) is not None  # the pause is over
+        assert accounts.authenticate("kees", "fout-fout-fout") is None
+        assert accounts.authenticate("kees", PASSWORD) is not None  # one mistake does not pause

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("password_changed_at", TS, nullable=False),
         sa.Column("last_login_at", TS, nullable=True),
         sa.Column("failed_logins", sa.Integer, nullable=False),
+        sa.Column("last_failed_at", TS, nullable=True),
     )
     op.create_table(
         "memberships",
