@@ -126,6 +126,8 @@ def tasks():
     raw = request.args.to_dict()
     raw["kolom"] = request.args.getlist("kolom")
     args = s.InboxQuerySchema().load(raw)
+    if args["weergave"] == "alle" and not g.user.roles() & {"teamleider", "auditor"}:
+        return _forbidden("Alle open taken zijn er voor teamleiders en auditors; kies mijn of team.")
     result = _inbox().tasks(security.scope(), InboxQuery(
         view=args["weergave"], organisation=args["organisatie"], phase=args["fase"], task=args["taak"],
         lane=args["lane"], due=args["termijn"], search=args["zoek"], page=args["pagina"],

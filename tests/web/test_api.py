@@ -74,8 +74,10 @@ def test_other_organisation_is_404_on_every_api_route(client, cases, tokens, wer
             response = client.open(path, method=method, headers=headers, json=body)
             assert response.status_code == 404, (username, path)
             assert "Els Anders" not in response.get_data(as_text=True)
-        listed = client.get("/api/v1/taken?weergave=alle&organisatie=anderstad", headers=headers).get_json()
+        listed = client.get("/api/v1/taken?weergave=team&organisatie=anderstad", headers=headers).get_json()
         assert listed["total"] == 0
+        everything = client.get("/api/v1/taken?weergave=alle&organisatie=anderstad", headers=headers)
+        assert everything.status_code == 403 or everything.get_json()["total"] == 0
     assert len(werkpad.case_history(theirs["id"])) == 1
 
 
@@ -121,6 +123,13 @@ def test_inbox_columns_on_the_api(client, cases, tokens):
     assert page["items"][0]["data"] == {"leeftijd": 45, "woonsituatie": None}
     bad = client.get("/api/v1/taken?kolom=state.x", headers=_auth(tokens["kees"]))
     assert bad.status_code == 422 and "kolom" in bad.get_json()["fields"]
+
+
+def test_all_open_tasks_only_for_teamleider_and_auditor(client, cases, tokens):
+    assert client.get("/api/v1/taken?weergave=alle", headers=_auth(tokens["kees"])).status_code == 403
+    for username in ("tineke", "aafke"):
+        page = client.get("/api/v1/taken?weergave=alle", headers=_auth(tokens[username])).get_json()
+        assert [item["client"] for item in page["items"]] == ["Jan Jansen"]
 
 
 def test_query_validation_errors_are_json(client, tokens):
