@@ -147,7 +147,8 @@ def login_required(view):
 
 def safe_next(target: str | None, fallback: str) -> str:
     """Only local paths: never redirect to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and not any(c.isspace() or ord(c) < 32 for c in target)):
         return target
     return fallback
 

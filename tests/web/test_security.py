@@ -144,12 +144,14 @@ def test_security_headers(client):
     assert "<script>" not in html and "onclick" not in html
 
 
-def test_open_redirect_after_login_is_refused(client):
-    page = client.get("/inloggen")
-    token = csrf_from(page.get_data(as_text=True))
-    response = client.post("/inloggen", data={"gebruikersnaam": "kees", "wachtwoord": PASSWORD,
-                                               "csrf_token": token, "volgende": "https://kwaad.example/"})
-    assert response.headers["Location"] == "/inbox"
+def test_open_redirect_after_login_is_refused(app):
+    for target in ("https://kwaad.example/", "//kwaad.example/", "/\\kwaad.example", "/\t/kwaad.example",
+                   "javascript:alert(1)"):
+        client = app.test_client()
+        token = csrf_from(client.get("/inloggen").get_data(as_text=True))
+        response = client.post("/inloggen", data={"gebruikersnaam": "kees", "wachtwoord": PASSWORD,
+                                                   "csrf_token": token, "volgende": target})
+        assert response.headers["Location"] == "/inbox", target
 
 
 def test_passwords_are_hashed_with_argon2(accounts, werkpad):

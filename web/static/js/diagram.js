@@ -5,7 +5,12 @@
 (function () {
   'use strict';
   var container = document.getElementById('diagram');
-  if (!container || !window.WerkpadBpmn) {
+  if (!container) {
+    return;
+  }
+  if (!window.WerkpadBpmn) {
+    container.textContent = 'De diagramviewer ontbreekt op de server (voer npm ci uit).';
+    container.classList.add('diagram-fout');
     return;
   }
   var lib = window.WerkpadBpmn;
