@@ -338,3 +338,27 @@ def test_sociale_activering_tot_het_haalbare_doel(wp):
     assert zaak["end_event"] == "einde_doel_bereikt"
     assert zaak["phase"] == "traject"
     assert wp.replay_case(z)["match"] is True
+
+
+def test_instrumenten_voor_bijzondere_doelgroepen(wp):
+    """Het instrumentenoverzicht koppelt een aantal instrumenten aan een doelgroep (seed 004)."""
+    z = wp.start_case("amersfoort", BSN, "Fatima", "1984-09-14", at="2026-01-05T09:00")["id"]
+    doe(wp, z, "eerste_inschatting", {"arbeidsvermogen_pct": 40, "grote_afstand_reden": "geen"}, "2026-01-06T10:00")
+    doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-08T10:00")
+    doe(wp, z, "intake", {**leefgebieden(sociaal=1, motivatie=2), "arbeidsbeperking": False,
+                          "psychische_klachten": False,
+                          "doelgroepen": ["vrouw_grote_afstand", "alleenstaande_moeder", "minima"]},
+        "2026-01-12T10:00")
+    zaak = doe(wp, z, "trajectplan", {"plan_van_aanpak": "Activering in een vrouwengroep.", "trede": 2,
+                                      "perspectief": "sociale_activering", "uitstroom_binnen_half_jaar": False},
+               "2026-01-19T10:00")
+    instrumenten = zaak["data"]["instrumenten"]
+    assert zaak["data"]["trajectsoort"] == "TSA"
+    assert {"Cinderella", "Minimacoach"} <= set(instrumenten)  # TSA op trede 2; minima bij elke trede
+    assert "TRAM" not in instrumenten  # alleenstaande moeders: trede 4, TWL
+    assert "KomActief" not in instrumenten  # vrouwen: TWL
+    zaak = doe(wp, z, "traject", voortgang(4, perspectief="werk"), "2026-06-01T10:00")
+    assert zaak["data"]["trajectsoort"] == "TWL"
+    assert {"TRAM", "Minimacoach"} <= set(zaak["data"]["instrumenten"])
+    assert "Cinderella" not in zaak["data"]["instrumenten"]
+    assert wp.replay_case(z)["match"] is True
