@@ -122,3 +122,25 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     _shot(page, "zaak.png")
     unexpected = [e for e in page.console_errors if "status of 422" not in e]  # 422: the refused form posts
     assert not unexpected, unexpected
+
+
+def test_teamleider_assigns_and_sees_the_overview(server, page, werkpad):
+    now = clock.now()
+    first = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=6))
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=1))
+    werkpad.fire_due_timers(now)  # Jan's intake is late: the escalation task for the teamleider appears
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", "tineke")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("text=Teamoverzicht")
+    # Jan's intake and the escalation about it are both late; Fatima's intake is not yet
+    assert page.locator("h2").first.inner_text() == "Gemeente Voorbeeldstad — 3 open taken, 2 te laat"
+    page.goto(server + f"/taken/{first['tasks'][0]['id']}")
+    page.select_option("#collega", "kees")
+    page.click("button:has-text('Toewijzen')")
+    page.wait_for_selector("text=De taak is toegewezen.")
+    assert werkpad.get_task(first["tasks"][0]["id"])["claimed_by"] == "kees"
+    page.click("text=Teamoverzicht")
+    assert page.locator("table.cijfers td", has_text="kees").count() == 1
+    _shot(page, "teamoverzicht.png")
