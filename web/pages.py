@@ -258,7 +258,11 @@ def task_page(task_id: str):
     case = wp().get_case(task["case"])
     if not values and draft is not None:
         values = draft["values"]
-    fields = formulieren.fields_for(schema, values or case.get("data", {}), errors)
+    if not values:  # known case facts (trede, loonwaarde) prefill the form; free text never does
+        props = (schema or {}).get("properties", {})
+        values = {k: v for k, v in case.get("data", {}).items()
+                  if k in props and props[k].get("x-widget") != "textarea"}
+    fields = formulieren.fields_for(schema, values, errors)
     colleagues = []
     if task["status"] == "open" and g.user.has_role("teamleider", header["organisation"]):
         colleagues = security.accounts().colleagues(header["organisation"], header["lane"])

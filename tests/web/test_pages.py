@@ -353,3 +353,21 @@ def test_auditor_reads_the_access_log_of_own_organisation(client, cases, account
     client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
     login(client, "kees")
     assert client.get("/logboek").status_code == 403
+
+
+def test_form_prefills_known_facts_but_not_free_text(client, werkpad):
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig",
+                                                           "toelichting": "Notitie bij het meldingsgesprek."},
+                          at="2026-01-06T10:00")
+    werkpad.fire_due_timers("2026-02-04")
+    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
+                          at="2026-02-05T10:00")
+    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "wendy",
+                          {"loonwaarde_pct": 45, "trede": 3}, at="2026-02-06T10:00")
+    werkpad.fire_due_timers("2026-05-10")  # the quarterly evaluation
+    evaluation = [t for t in werkpad.get_case(case["id"])["tasks"] if t["spec"] == "evaluatie"][0]
+    login(client, "wendy")
+    page = _text(client.get(f"/taken/{evaluation['id']}"))
+    assert 'id="veld-trede" name="trede" value="3"' in page
+    assert "Notitie bij het meldingsgesprek." not in page.split('id="veld-toelichting"')[1].split("</textarea>")[0]
