@@ -217,6 +217,17 @@ def case_message(wp: Werkpad, case_id, name, data, user, at):
     return r, _case_text(r)
 
 
+@command(case, "note")
+@click.argument("case_id")
+@click.argument("text")
+@click.option("--user", required=True)
+@click.option("--at", type=MOMENT, default=None)
+def case_note(wp: Werkpad, case_id, text, user, at):
+    """Leg een notitie vast bij een zaak (komt in de audittrail)."""
+    r = wp.add_note(case_id, user, text, at=at)
+    return r, f"notitie vastgelegd bij zaak {case_id}"
+
+
 @command(case, "migrate")
 @click.argument("case_id")
 @click.option("--to", "to_version", default=None, help="Versie (hash-prefix); standaard de nieuwste.")

@@ -200,6 +200,9 @@ class Werkpad:
                                          .order_by(TimerRow.due_at)).all()
             state = json.loads(row.state)
             bundle = self._bundle(definition)
+            notes = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id,
+                                                               EventRow.type == "note_added")
+                                        .order_by(EventRow.seq)).all()
             return {
                 "id": row.id, "status": row.status, "phase": row.phase,
                 "version": definition.version_hash[:12], "version_hash": definition.version_hash,
@@ -214,6 +217,8 @@ class Werkpad:
                 "tasks": [self._task_dict(t, row, bundle, with_form=False) for t in tasks],
                 "timers": [{"id": t.task_id, "spec": t.spec, "name": t.name, "kind": t.kind,
                             "due": t.due_at.isoformat()} for t in timers],
+                "notes": [{"at": n.at.isoformat(), "by": n.actor, "text": json.loads(n.payload)["text"]}
+                          for n in notes],
             }
 
     # ------------------------------------------------------------------ tasks
@@ -304,6 +309,20 @@ class Werkpad:
                                    digest=_stored_digest(loaded.row))
             uow.commit()
             return {"case": task.case_id, "task": task_id}
+
+    # ------------------------------------------------------------------ notes
+    def add_note(self, case_id: str, user: str, text: str, at: datetime | None = None) -> dict:
+        """A consultant's note on a case: part of the audit trail, changes nothing in the process."""
+        text = (text or "").strip()
+        if not text or len(text) > 4000:
+            raise ValidationError("Een notitie heeft 1 tot 4000 tekens.",
+                                  fields={"notitie": ["Schrijf een notitie van 1 tot 4000 tekens."]})
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            loaded = self._load(uow, case_id, need_runtime=False)
+            self._append_event(uow, loaded.row, "note_added", user, moment, {"text": text},
+                               digest=_stored_digest(loaded.row))
+            uow.commit()
+        return self.get_case(case_id)
 
     # ------------------------------------------------------------------ messages
     def send_message(self, case_id: str, name: str, data: Mapping[str, Any] | None = None,

@@ -33,11 +33,13 @@ NOTICES = {
     "concept": N_("Je invoer is als concept bewaard; de taak staat nog open."),
     "uitgelogd": N_("Je bent uitgelogd."),
     "verlopen": N_("Je sessie is verlopen; log opnieuw in."),
+    "notitie": N_("De notitie is vastgelegd."),
 }
 ERRORS = {
     "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
     "geen_recht": N_("Deze taak hoort niet bij jouw team."),
     "geen_collega": N_("Kies een collega die deze taak mag uitvoeren."),
+    "notitie": N_("Een notitie heeft 1 tot 4000 tekens."),
 }
 
 
@@ -326,7 +328,7 @@ def case_page(case_id: str):
         messages = [m for m in CONSULTANT_MESSAGES if m in waiting or m == "aanvraag_ingetrokken"]
     tasks = [dict(t, can_work=g.user.can_work(header["organisation"], t["lane"])) for t in case["tasks"]]
     return render_template("zaak.html", case=case, history=list(reversed(history)), tasks=tasks,
-                           messages=messages, **_notice())
+                           messages=messages, can_note=works, **_notice())
 
 
 @bp.get("/zaken/<case_id>/diagram.json")
@@ -351,6 +353,20 @@ def case_message(case_id: str):
     except Conflict:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="conflict"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="bericht"))
+
+
+@bp.post("/zaken/<case_id>/notitie")
+@login_required
+def case_note(case_id: str):
+    header = _case_header_logged(case_id, "zaak.notitie", "Notitie bij de zaak vastleggen")
+    org = header["organisation"]
+    if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
+        abort(403)
+    try:
+        wp().add_note(case_id, g.user.username, request.form.get("notitie", "")[:5000])
+    except ValidationError:
+        return redirect(url_for("pages.case_page", case_id=case_id, fout="notitie"))
+    return redirect(url_for("pages.case_page", case_id=case_id, melding="notitie"))
 
 
 # ---------------------------------------------------------------------- new melding

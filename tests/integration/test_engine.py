@@ -325,3 +325,21 @@ def test_a_malformed_upload_is_refused_whole_and_stores_nothing(db_url, tmp_path
         wp.deploy()
     assert _count(wp, "definition_versions") == 0
     wp.db.dispose()
+
+
+def test_notes_are_part_of_the_trail_and_change_nothing(wp):
+    case = _start(wp)
+    cid = case["id"]
+    shown = wp.add_note(cid, "kees", "  Jan belde: hij slaapt bij zijn zus.  ", at="2026-01-05T11:00")
+    assert shown["notes"] == [{"at": "2026-01-05T10:00:00+00:00", "by": "kees", "text": "Jan belde: hij slaapt bij zijn zus."}]
+    assert shown["tasks"] == case["tasks"] and shown["status"] == "running"
+    with pytest.raises(ValidationError):
+        wp.add_note(cid, "kees", "   ", at="2026-01-05T11:01")
+    with pytest.raises(ValidationError):
+        wp.add_note(cid, "kees", "x" * 4001, at="2026-01-05T11:01")
+    wp.send_message(cid, "aanvraag_ingetrokken", at="2026-01-06T09:00")
+    wp.add_note(cid, "kees", "Afgesloten: Jan heeft werk.", at="2026-01-06T10:00")  # also on a closed case
+    assert [e["type"] for e in wp.case_history(cid)] == ["case_started", "note_added", "message_received",
+                                                           "note_added"]
+    assert wp.replay_case(cid)["match"] is True
+    assert wp.verify_audit()["ok"] is True

@@ -371,3 +371,30 @@ def test_form_prefills_known_facts_but_not_free_text(client, werkpad):
     page = _text(client.get(f"/taken/{evaluation['id']}"))
     assert 'id="veld-trede" name="trede" value="3"' in page
     assert "Notitie bij het meldingsgesprek." not in page.split('id="veld-toelichting"')[1].split("</textarea>")[0]
+
+
+def test_consultant_adds_a_note_and_sees_it_on_the_case_page(client, cases, werkpad):
+    case_id = cases["ours"]["id"]
+    login(client, "kees")
+    token = page_csrf(client, f"/zaken/{case_id}")
+    assert client.post(f"/zaken/{case_id}/notitie", data={"csrf_token": token, "notitie": "   "}).status_code == 302
+    assert werkpad.get_case(case_id)["notes"] == []
+    response = client.post(f"/zaken/{case_id}/notitie",
+                           data={"csrf_token": token, "notitie": "Jan slaapt voorlopig bij zijn zus."})
+    assert response.status_code == 302
+    page = _text(client.get(f"/zaken/{case_id}"))
+    assert "Jan slaapt voorlopig bij zijn zus." in page and "Notities" in page
+    assert [e["type"] for e in werkpad.case_history(case_id)][-1] == "note_added"
+    assert client.post(f"/zaken/{case_id}/notitie", data={"notitie": "zonder token"}).status_code in (400, 403)
+    theirs = cases["theirs"]["id"]
+    assert client.post(f"/zaken/{theirs}/notitie", data={"csrf_token": token, "notitie": "x"}).status_code == 404
+    assert werkpad.get_case(theirs)["notes"] == []
+
+
+def test_auditor_cannot_add_notes(client, cases, werkpad):
+    case_id = cases["ours"]["id"]
+    login(client, "aafke")
+    page = _text(client.get(f"/zaken/{case_id}"))
+    assert "Notitie vastleggen" not in page
+    token = page_csrf(client, f"/zaken/{case_id}")
+    assert client.post(f"/zaken/{case_id}/notitie", data={"csrf_token": token, "notitie": "x"}).status_code == 403
