@@ -148,8 +148,13 @@ class Inbox:
             if digits and len(digits) == 9 and all(c.isdigit() or c in " .-" for c in text):
                 match = CaseRow.bsn == digits
             else:
-                escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                match = func.lower(CaseRow.client_name).like(f"%{escaped}%", escape="\\")
+                escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                # SQLite's LIKE ignores case already, and then scans the narrow (client_name, id)
+                # index instead of every case row with its state; PostgreSQL needs ILIKE.
+                if self.db.is_sqlite:
+                    match = CaseRow.client_name.like(f"%{escaped}%", escape="\\")
+                else:
+                    match = CaseRow.client_name.ilike(f"%{escaped}%", escape="\\")
             # Find the cases first (BSN index, or one pass over the names), then their tasks.
             conds.append(TaskRow.case_id.in_(select(CaseRow.id).where(match)))
         return conds

@@ -68,6 +68,7 @@ class CaseRow(Base):
         Index("ix_cases_org_status", "organisation", "status"),
         Index("ix_cases_municipality", "municipality"),
         Index("ix_cases_bsn", "bsn"),
+        Index("ix_cases_name_id", "client_name", "id"),  # migration 0003: inbox search by name
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
