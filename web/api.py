@@ -22,7 +22,7 @@ from . import api_schemas as s
 from . import security
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-ACTIVITY = "uitvoering-participatiewet"
+ACTIVITY = security.ACTIVITY
 STATUS = {"not_found": 404, "validation": 422, "conflict": 409}
 
 
@@ -91,18 +91,6 @@ def _task_header(task_id: str, operation: str, purpose: str) -> dict:
     security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
                         organisation=header["organisation"], case_id=header["case"], task_id=task_id,
                         bsn=header["bsn"])
-    return header
-
-
-def _case_header(case_id: str, operation: str, purpose: str) -> dict:
-    try:
-        header = _inbox().case_header(security.scope(), case_id)
-    except NotFound:
-        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
-                            case_id=case_id[:32])
-        raise
-    security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
-                        organisation=header["organisation"], case_id=case_id, bsn=header["bsn"])
     return header
 
 
@@ -219,21 +207,21 @@ def start_case():
 @bp.get("/zaken/<case_id>")
 @token_required
 def get_case(case_id: str):
-    _case_header(case_id, "api.zaak.bekijken", "Zaak inzien")
+    security.case_header_logged(case_id, "api.zaak.bekijken", "Zaak inzien")
     return s.CaseSchema().dump(_wp().get_case(case_id))
 
 
 @bp.get("/zaken/<case_id>/geschiedenis")
 @token_required
 def history(case_id: str):
-    _case_header(case_id, "api.zaak.geschiedenis", "Verloop van de zaak inzien")
+    security.case_header_logged(case_id, "api.zaak.geschiedenis", "Verloop van de zaak inzien")
     return s.HistorySchema().dump({"case": case_id, "events": _wp().case_history(case_id)})
 
 
 @bp.post("/zaken/<case_id>/berichten")
 @token_required
 def message(case_id: str):
-    header = _case_header(case_id, "api.zaak.bericht", "Bericht op de zaak verwerken")
+    header = security.case_header_logged(case_id, "api.zaak.bericht", "Bericht op de zaak verwerken")
     org = header["organisation"]
     if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
         return _forbidden("Alleen consulenten en teamleiders leggen berichten vast.")

@@ -21,7 +21,7 @@ from .security import login_required
 
 bp = Blueprint("pages", __name__)
 
-ACTIVITY = "uitvoering-participatiewet"
+ACTIVITY = security.ACTIVITY
 CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken")
 NOTICES = {
     "geclaimd": N_("De taak staat nu op jouw naam."),
@@ -303,22 +303,10 @@ def access_log():
 
 
 # ---------------------------------------------------------------------- case page
-def _case_header_logged(case_id: str, operation: str, purpose: str) -> dict:
-    try:
-        header = inbox().case_header(security.scope(), case_id)
-    except NotFound:
-        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
-                            case_id=case_id[:32])
-        raise
-    security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
-                        organisation=header["organisation"], case_id=case_id, bsn=header["bsn"])
-    return header
-
-
 @bp.get("/zaken/<case_id>")
 @login_required
 def case_page(case_id: str):
-    header = _case_header_logged(case_id, "zaak.bekijken", "Zaak inzien")
+    header = security.case_header_logged(case_id, "zaak.bekijken", "Zaak inzien")
     case = wp().get_case(case_id)
     history = wp().case_history(case_id)
     works = g.user.can_work(header["organisation"], None) or bool(g.user.lanes(header["organisation"]))
@@ -334,14 +322,14 @@ def case_page(case_id: str):
 @bp.get("/zaken/<case_id>/diagram.json")
 @login_required
 def case_diagram(case_id: str):
-    _case_header_logged(case_id, "zaak.diagram", "Procesverloop van de zaak tonen")
+    security.case_header_logged(case_id, "zaak.diagram", "Procesverloop van de zaak tonen")
     return jsonify(inbox().diagram(security.scope(), case_id))
 
 
 @bp.post("/zaken/<case_id>/bericht")
 @login_required
 def case_message(case_id: str):
-    header = _case_header_logged(case_id, "zaak.bericht", "Bericht op de zaak verwerken")
+    header = security.case_header_logged(case_id, "zaak.bericht", "Bericht op de zaak verwerken")
     name = request.form.get("bericht", "")
     if name not in CONSULTANT_MESSAGES:
         abort(400)
@@ -358,7 +346,7 @@ def case_message(case_id: str):
 @bp.post("/zaken/<case_id>/notitie")
 @login_required
 def case_note(case_id: str):
-    header = _case_header_logged(case_id, "zaak.notitie", "Notitie bij de zaak vastleggen")
+    header = security.case_header_logged(case_id, "zaak.notitie", "Notitie bij de zaak vastleggen")
     org = header["organisation"]
     if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
         abort(403)

@@ -20,7 +20,8 @@ from flask import Response, abort, current_app, g, redirect, request, url_for
 
 from engine import clock
 from engine.accounts import Accounts, Principal
-from engine.inbox import Scope
+from engine.errors import NotFound
+from engine.inbox import Inbox, Scope
 
 SESSION_COOKIE = "werkpad_sessie"
 LOGIN_COOKIE = "werkpad_login"
@@ -159,3 +160,20 @@ def log_access(*, operation: str, purpose: str, activity: str, status: str, orga
                           processing_activity=activity, status=status, trace_id=g.trace_id, span_id=g.span_id,
                           started_at=g.started_at, organisation=organisation, case_id=case_id, task_id=task_id,
                           bsn=bsn)
+
+
+ACTIVITY = "uitvoering-participatiewet"
+
+
+def case_header_logged(case_id: str, operation: str, purpose: str) -> dict:
+    """The case's header if the user may see it, with an access-log record either way
+    (a refused or unknown case is logged as 'niet_gevonden' and raises NotFound)."""
+    try:
+        header = Inbox(current_app.extensions["werkpad"]).case_header(scope(), case_id)
+    except NotFound:
+        log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
+                   case_id=case_id[:32])
+        raise
+    log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
+               organisation=header["organisation"], case_id=case_id, bsn=header["bsn"])
+    return header
