@@ -33,6 +33,7 @@ from .errors import Conflict, NotFound, ValidationError
 from .storage.accounts_models import (
     AccessLogRow,
     ApiTokenRow,
+    InboxSearchRow,
     MembershipRow,
     OrganisationRow,
     TaskDraftRow,
@@ -52,6 +53,7 @@ CASE_READERS = frozenset({"consultant", "teamleider", "auditor"})
 CASE_WORKERS = frozenset({"consultant", "teamleider"})
 ORGANISATION_KINDS = ("gemeente", "regionaal")
 IDLE_TIMEOUT = timedelta(minutes=30)
+SEARCH_TTL = timedelta(hours=12)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 TOUCH_INTERVAL = timedelta(seconds=30)
 MIN_PASSWORD_LENGTH = 10
@@ -434,6 +436,27 @@ class Accounts:
                 raise NotFound(f"token {token_id} van {username} bestaat niet")
             row.revoked_at = row.revoked_at or clock.now()
             uow.commit()
+
+    def save_search(self, user_id: int, text: str) -> str:
+        """Keep an inbox search server-side; returns the random id the URL may carry."""
+        search_id = secrets.token_urlsafe(12)
+        now = clock.now()
+        with self.db.unit_of_work() as uow:
+            uow.session.execute(delete(InboxSearchRow).where(InboxSearchRow.user_id == user_id,
+                                                             InboxSearchRow.created_at < now - SEARCH_TTL))
+            uow.session.add(InboxSearchRow(id=search_id, user_id=user_id, text=text.strip()[:100], created_at=now))
+            uow.commit()
+        return search_id
+
+    def load_search(self, user_id: int, search_id: str | None) -> str | None:
+        """The text of one of this user's recent searches (None when unknown, foreign or stale)."""
+        if not search_id or len(search_id) > 32:
+            return None
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(InboxSearchRow, search_id)
+            if row is None or row.user_id != user_id or row.created_at < clock.now() - SEARCH_TTL:
+                return None
+            return row.text
 
     def principal_for_token(self, token: str | None) -> Principal | None:
         """The user behind a live bearer token (not revoked, not expired, user not blocked)."""

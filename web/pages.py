@@ -128,7 +128,7 @@ def inbox_page():
         view=view, organisation=args.get("organisatie") or None, phase=args.get("fase") or None,
         task=args.get("taak") or None, lane=args.get("lane") or None,
         due=args.get("termijn") if args.get("termijn") in DUE_FILTERS else None,
-        search=(args.get("zoek") or "").strip()[:100] or None,
+        search=_search_text(args),
         page=_int(args.get("pagina"), 1), per_page=current_app.config["INBOX_PER_PAGE"],
         columns=args.getlist("kolom"))
     scope = security.scope()
@@ -139,11 +139,33 @@ def inbox_page():
                             status="ok", bsn=query.search.replace(" ", ""))
     filters = {k: v for k, v in {"weergave": view, "organisatie": query.organisation, "fase": query.phase,
                                  "taak": query.task, "lane": query.lane, "termijn": query.due,
-                                 "zoek": query.search, "kolom": result["columns"]}.items() if v}
+                                 "zoekopdracht": args.get("zoekopdracht") if query.search else None,
+                                 "kolom": result["columns"]}.items() if v}
     names = security.accounts().organisation_names(scope.organisations)
     return render_template("inbox.html", result=result, facets=facets, query=query, filters=filters,
                            views=allowed_views, org_names=names, data_fields=inbox().case_data_fields(),
                            can_start=bool(user.work_organisations()), **_notice())
+
+
+def _search_text(args) -> str | None:
+    """The search of this request: a saved search (``zoekopdracht``, the form's way) or,
+    for links and scripts, a plain ``zoek`` parameter."""
+    saved = security.accounts().load_search(g.user.user_id, args.get("zoekopdracht"))
+    return (saved or args.get("zoek") or "").strip()[:100] or None
+
+
+@bp.post("/inbox/zoeken")
+@login_required
+def inbox_search():
+    """The filter form posts here: the search text is stored server-side and the inbox URL
+    carries only its random id, so a BSN never appears in a URL."""
+    form = request.form
+    params = {k: form.get(k) for k in ("weergave", "organisatie", "fase", "taak", "lane", "termijn") if form.get(k)}
+    params["kolom"] = form.getlist("kolom")
+    text = (form.get("zoek") or "").strip()[:100]
+    if text:
+        params["zoekopdracht"] = security.accounts().save_search(g.user.user_id, text)
+    return redirect(url_for("pages.inbox_page", **params))
 
 
 def _back(default: str) -> str:

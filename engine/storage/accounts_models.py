@@ -137,3 +137,16 @@ class TaskDraftRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     data: Mapped[str] = mapped_column(Text)  # JSON of the raw form values
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxSearchRow(Base):
+    """A search typed in the inbox, kept server-side so the URL carries only this random
+    id — a searched BSN never lands in a server log, browser history or Referer header."""
+
+    __tablename__ = "inbox_searches"
+    __table_args__ = (Index("ix_inbox_searches_user", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -398,3 +398,29 @@ def test_auditor_cannot_add_notes(client, cases, werkpad):
     assert "Notitie vastleggen" not in page
     token = page_csrf(client, f"/zaken/{case_id}")
     assert client.post(f"/zaken/{case_id}/notitie", data={"csrf_token": token, "notitie": "x"}).status_code == 403
+
+
+def test_inbox_search_keeps_the_bsn_out_of_urls(client, cases, werkpad):
+    login(client, "kees")
+    token = page_csrf(client, "/inbox")
+    response = client.post("/inbox/zoeken", data={"csrf_token": token, "weergave": "team", "zoek": "111222333"})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert "111222333" not in location and "zoekopdracht=" in location and "weergave=team" in location
+    page = _text(client.get(location))
+    assert "Jan Jansen" in page and "111222333" not in page.split("<main", 1)[-1].split('value="111222333"')[0]
+    for href in re.findall(r'href="([^"]+)"', page):
+        assert "111222333" not in href
+    assert client.post("/inbox/zoeken", data={"zoek": "111222333"}).status_code in (400, 403)  # no CSRF token
+
+
+def test_a_saved_search_belongs_to_its_user(client, cases, werkpad, app):
+    login(client, "kees")
+    token = page_csrf(client, "/inbox")
+    location = client.post("/inbox/zoeken", data={"csrf_token": token, "weergave": "team",
+                                                  "zoek": "iemand anders"}).headers["Location"]
+    assert "Jan Jansen" not in _text(client.get(location))  # the search applies for kees
+    other = app.test_client()
+    login(other, "wendy")
+    # wendy cannot reuse kees's search id: it is ignored, not applied
+    assert "iemand anders" not in _text(other.get(location))
