@@ -392,6 +392,7 @@ class CaseRuntime:
         self._status = status
         self.end_event = end_event
         self.fired: list[TimerInfo] = []  # timers that fired since this object was made
+        self.interrupting: str | None = None  # an interrupting event subprocess that is still running
 
     # -- construction
     @staticmethod
@@ -416,8 +417,10 @@ class CaseRuntime:
         dct = json.loads(json.dumps(state["workflow"])) if not isinstance(state["workflow"], str) \
             else json.loads(state["workflow"])
         workflow = _CONVERTER.restore(dct, spec, subprocess_specs, cls.script_engine())
-        return cls(workflow, phase=state.get("phase"), status=state.get("status"),
-                   end_event=state.get("end_event"))
+        runtime = cls(workflow, phase=state.get("phase"), status=state.get("status"),
+                      end_event=state.get("end_event"))
+        runtime.interrupting = state.get("interrupting")
+        return runtime
 
     def migrate(self, spec, subprocess_specs) -> CaseRuntime:
         """The same case on another version of its process.
@@ -450,8 +453,11 @@ class CaseRuntime:
             wf = _CONVERTER.to_dict(self.workflow)
         finally:
             _REGISTRY._encoder_mode = False
-        return {"format": STATE_FORMAT, "phase": self.phase, "status": self._status,
-                "end_event": self.end_event, "workflow": wf}
+        state = {"format": STATE_FORMAT, "phase": self.phase, "status": self._status,
+                 "end_event": self.end_event, "workflow": wf}
+        if self.interrupting:
+            state["interrupting"] = self.interrupting
+        return state
 
     # -- commands
     def complete_user_task(self, task_id: str, data: Mapping[str, Any]) -> UserTaskInfo:
@@ -510,15 +516,29 @@ class CaseRuntime:
         for task in main_flow:
             if not task.has_state(TaskState.FINISHED_MASK):
                 self._run(task.cancel)
-        new = [sp for key, sp in self.workflow.subprocesses.items() if key not in existing_subprocesses]
-        if new and all(sp.completed for sp in new):
-            ends = [t for sp in new for t in sp.get_tasks(state=TaskState.COMPLETED)
-                    if isinstance(t.task_spec, EndEvent)]
-            if ends:
-                end = ends[-1]
-                self.end_event = end.task_spec.bpmn_id or end.task_spec.name
-                self._status = properties(end.task_spec).get("status") or "completed"
-            self._run(self.workflow.cancel)
+        new = [key for key in self.workflow.subprocesses if key not in existing_subprocesses]
+        if new:
+            self.interrupting = str(new[0])
+            self._finish_interruption()
+
+    def _finish_interruption(self) -> None:
+        """When the interrupting event subprocess has ended (now or after its own user
+        tasks), the case ends through its end event."""
+        if not self.interrupting:
+            return
+        sp = self.workflow.subprocesses.get(UUID(self.interrupting))
+        if sp is not None and not sp.completed:
+            return
+        ends = [t for t in (sp.get_tasks(state=TaskState.COMPLETED) if sp is not None else [])
+                if isinstance(t.task_spec, EndEvent)]
+        if ends:
+            end = ends[-1]
+            self.end_event = end.task_spec.bpmn_id or end.task_spec.name
+            self._status = properties(end.task_spec).get("status") or "completed"
+        else:
+            self._status = "completed"
+        self.interrupting = None
+        self._run(self.workflow.cancel)
 
     def _message_catchers(self) -> dict[str, Any]:
         found: dict[str, Any] = {}
@@ -698,6 +718,7 @@ class CaseRuntime:
             self._run(self.workflow.do_engine_steps)
         finally:
             _FIRED.reset(token)
+        self._finish_interruption()
         for task in self.ready_user_tasks():
             self._task_due(task, properties(task.task_spec))
         self._update_phase()

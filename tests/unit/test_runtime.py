@@ -299,3 +299,34 @@ def test_a_timer_armed_after_its_due_time_fires_at_once_and_is_reported():
         rt = CaseRuntime.start(spec, subs, {"aanvraagdatum": "2026-03-07"})
     assert rt.status == "completed"
     assert [(t.spec, t.kind, t.due) for t in rt.fired] == [("deadline", "datum", clock.to_utc("2026-05-04T00:00"))]
+
+
+def _with_closing_task(text: str) -> str:
+    """The example process with a user task inside its interrupting withdrawal subprocess."""
+    return text.replace(
+        '<bpmn:sequenceFlow id="f_ingetrokken" sourceRef="ingetrokken" targetRef="einde_ingetrokken" />',
+        '<bpmn:sequenceFlow id="f_ingetrokken" sourceRef="ingetrokken" targetRef="afsluiten" />'
+        '<bpmn:userTask id="afsluiten" name="Zaak afsluiten"><bpmn:extensionElements><spiffworkflow:properties>'
+        '<spiffworkflow:property name="formulier" value="voorbeeld_escalatie" /></spiffworkflow:properties>'
+        '</bpmn:extensionElements><bpmn:incoming>f_ingetrokken</bpmn:incoming>'
+        '<bpmn:outgoing>f_afgesloten</bpmn:outgoing></bpmn:userTask>'
+        '<bpmn:sequenceFlow id="f_afgesloten" sourceRef="afsluiten" targetRef="einde_ingetrokken" />',
+    ).replace("<bpmn:incoming>f_ingetrokken</bpmn:incoming>\n        </bpmn:endEvent>",
+              "<bpmn:incoming>f_afgesloten</bpmn:incoming>\n        </bpmn:endEvent>")
+
+
+@pytest.mark.parametrize("restore", [False, True], ids=["straight", "save-restore"])
+def test_interrupting_event_subprocess_with_its_own_task_ends_the_case_after_it(restore):
+    folder = ROOT / "processes" / "voorbeeld"
+    files = {"voorbeeld.bpmn": _with_closing_task((folder / "voorbeeld.bpmn").read_text()),
+             "voorbeeld_route.dmn": (folder / "voorbeeld_route.dmn").read_text()}
+    spec, subs = parse_specs(files, "voorbeeld_participatie")
+    bundle_like = type("B", (), {"specs": lambda self: (spec, subs)})()
+    d = Driver(bundle_like, restore, {}, "2026-01-05T09:00")
+    d.complete("intake", {"crisis": False, "woonsituatie": "dakloos"}, "2026-01-06T10:00")
+    assert d.message("aanvraag_ingetrokken", "2026-01-07T10:00")
+    assert d.task_specs() == ["afsluiten"] and d.rt.waiting_timers() == []  # the main flow is gone
+    assert d.rt.status == "running"
+    d.complete("afsluiten", {"actie": "ingepland"}, "2026-01-07T11:00")
+    assert d.rt.status == "withdrawn" and d.rt.end_event == "einde_ingetrokken"
+    assert d.task_specs() == []
