@@ -482,10 +482,10 @@ class CaseRuntime:
         """Hand a message to a waiting catch event or a message-started event
         subprocess; False when nothing in the case catches it."""
         check_json_safe(dict(payload))
-        definition = self._message_catchers().get(name)
-        if definition is None:
+        catcher = self._message_catchers().get(name)
+        if catcher is None:
             return False
-        interrupting = self._interrupting_event_subprocess(name)
+        definition, interrupting = catcher
         main_flow = [t for t in self.workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)]
         existing = set(self.workflow.subprocesses)
         event = BpmnEvent(definition, payload=json.loads(json.dumps(dict(payload))))
@@ -494,19 +494,6 @@ class CaseRuntime:
             self._interrupt(main_flow, existing)
         self._advance()
         return True
-
-    def _interrupting_event_subprocess(self, name: str) -> bool:
-        if self.workflow.event_manager and any(
-                isinstance(t.task_spec.event_definition, MessageEventDefinition)
-                and t.task_spec.event_definition.name == name and t.has_state(TaskState.WAITING)
-                for t in self.workflow.event_manager.tasks.values()):
-            return False
-        for spec_name in getattr(self.workflow.spec.start, "trigger_specs", []):
-            for start in getattr(self.workflow.subprocess_specs.get(spec_name), "bpmn_start_events", []):
-                definition = getattr(start, "event_definition", None)
-                if isinstance(definition, MessageEventDefinition) and definition.name == name:
-                    return getattr(start, "interrupting", True) is not False
-        return False
 
     def _interrupt(self, main_flow: list, existing_subprocesses: set) -> None:
         """Spiff 3.2.0 runs an interrupting event subprocess beside the main flow;
@@ -540,19 +527,23 @@ class CaseRuntime:
         self.interrupting = None
         self._run(self.workflow.cancel)
 
-    def _message_catchers(self) -> dict[str, Any]:
-        found: dict[str, Any] = {}
+    def _message_catchers(self) -> dict[str, tuple[Any, bool]]:
+        """Message name -> (event definition, whether catching it interrupts the main flow).
+
+        A waiting catch event comes first; otherwise a message-started event subprocess,
+        interrupting unless its start event says otherwise."""
+        found: dict[str, tuple[Any, bool]] = {}
         for task in self.workflow.event_manager.tasks.values():
             definition = task.task_spec.event_definition
             if isinstance(definition, MessageEventDefinition) and task.has_state(TaskState.WAITING):
-                found.setdefault(definition.name, definition)
+                found.setdefault(definition.name, (definition, False))
         if not self.workflow.completed:
             for spec_name in getattr(self.workflow.spec.start, "trigger_specs", []):
                 sp_spec = self.workflow.subprocess_specs.get(spec_name)
                 for start in getattr(sp_spec, "bpmn_start_events", []):
                     definition = getattr(start, "event_definition", None)
                     if isinstance(definition, MessageEventDefinition):
-                        found.setdefault(definition.name, definition)
+                        found.setdefault(definition.name, (definition, getattr(start, "interrupting", True) is not False))
         return found
 
     def withdraw(self) -> None:
@@ -627,9 +618,6 @@ class CaseRuntime:
         if ordinal >= len(matching):
             raise Conflict(f"taak '{spec}' is niet gereed")
         return str(matching[ordinal].id)
-
-    def task_count(self) -> int:
-        return len(self.workflow.tasks) + sum(len(sp.tasks) for sp in self.workflow.subprocesses.values())
 
     # -- internals
     def _all_tasks(self) -> list:

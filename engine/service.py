@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from . import audit, clock
 from .bsn import is_valid_bsn, normalise_bsn
@@ -424,10 +424,6 @@ class Werkpad:
             self._append_event(uow, row, "engine_error", TIMER_ACTOR, moment, {"error": exc.message},
                                digest=_stored_digest(row))
             uow.commit()
-
-    def next_timer_due(self) -> datetime | None:
-        with self.db.unit_of_work(write=False) as uow:
-            return uow.session.scalar(select(func.min(TimerRow.due_at)))
 
     # ------------------------------------------------------------------ audit
     def case_history(self, case_id: str) -> list[dict]:

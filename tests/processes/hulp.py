@@ -1,7 +1,12 @@
 """Shared helpers for the process acceptance tests."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from engine import Werkpad
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def pad(wp: Werkpad, zaak: str) -> list[str]:
@@ -67,3 +72,28 @@ def timer_due(zaak: dict, spec: str) -> str:
     dues = [t["due"] for t in zaak["timers"] if t["spec"] == spec]
     assert len(dues) == 1, f"verwacht één timer {spec}, wel: {[t['spec'] for t in zaak['timers']]}"
     return dues[0]
+
+
+def fasen_en_rollen(wp: Werkpad, sleutel: str) -> dict:
+    """All five phases, and every lane a known role; returns the process description."""
+    proces = wp.show_process(sleutel)
+    assert proces["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
+    assert set(proces["lanes"]) <= set(rollen)
+    return proces
+
+
+def formulieren_met_uitleg(wp: Werkpad, sleutel: str, taken: list[dict]) -> None:
+    """Every form a title (own forms a description too), every field a label, and
+    required fields that exist."""
+    formulieren = wp.definition_files(sleutel)["forms"]
+    for taak in taken:
+        schema = json.loads(formulieren[taak["form"]])
+        assert schema.get("title"), taak["form"]
+        if taak["form"].startswith(sleutel + "_"):
+            assert schema.get("description"), taak["form"]
+    for naam in (ROOT / "forms" / sleutel).glob("*.json"):
+        schema = json.loads(naam.read_text(encoding="utf-8"))
+        for veld, definitie in schema["properties"].items():
+            assert definitie == {} or definitie.get("title"), f"{naam.name}: {veld} zonder label"
+        assert set(schema["required"]) <= set(schema["properties"]), naam.name

@@ -5,15 +5,14 @@ subprocessen (kopie van processes/ijmond en processes/gedeeld) en de echte forms
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from engine import ValidationError, Werkpad
 from tests.processes.hulp import doe_na_timers as doe
+from tests.processes.hulp import fasen_en_rollen, open_taak, pad, timer_due
 from tests.processes.hulp import open_lijst as open_specs
-from tests.processes.hulp import open_taak, pad, timer_due
 
 ROOT = Path(__file__).resolve().parents[2]
 GEMEENTE = "velsen"
@@ -339,10 +338,7 @@ def test_werk_gevonden_tijdens_de_training_gaat_naar_nazorg(wp):
 
 
 def test_fasen_en_lanes_zijn_bekende_rollen(wp):
-    proces = wp.show_process("ijmond")
-    assert proces["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
-    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
-    assert set(proces["lanes"]) <= set(rollen)
+    proces = fasen_en_rollen(wp, "ijmond")
     assert "aanvraag_ingetrokken" in proces["messages"]
     for taak in proces["user_tasks"]:
         assert taak["form"], taak

@@ -14,8 +14,8 @@ import pytest
 
 from engine import Conflict, Werkpad
 from tests.processes.hulp import doe_eerste as doe
+from tests.processes.hulp import fasen_en_rollen, formulieren_met_uitleg, pad, replay_klopt
 from tests.processes.hulp import open_lijst as open_taken
-from tests.processes.hulp import pad, replay_klopt
 
 ROOT = Path(__file__).resolve().parents[2]
 SLEUTEL = "nijmegen"
@@ -339,22 +339,9 @@ def test_taalstage_alleen_voor_statushouders(wp):
 
 # ---------------------------------------------------------------- definitie
 def test_lanes_fasen_en_formulieren(wp):
-    info = wp.show_process(SLEUTEL)
-    rollen = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
-    assert set(info["lanes"]) <= set(rollen)
-    assert info["phases"] == ["poort", "inspanningsperiode", "diagnose", "traject", "nazorg"]
+    info = fasen_en_rollen(wp, SLEUTEL)
     assert all(t["lane"] for t in info["user_tasks"])
     bpmn = wp.definition_files(SLEUTEL)["files"]["nijmegen.bpmn"]
     for gedeeld in ['gedeeld_aanvraag', 'gedeeld_loonwaardemeting']:
         assert f'calledElement="{gedeeld}"' in bpmn
-    for taak in info["user_tasks"]:
-        formulier = wp.definition_files(SLEUTEL)["forms"][taak["form"]]
-        schema = json.loads(formulier)
-        assert schema.get("title"), taak["form"]
-        if taak["form"].startswith(SLEUTEL + "_"):
-            assert schema.get("description"), taak["form"]
-    for naam in (ROOT / "forms" / SLEUTEL).glob("*.json"):
-        schema = json.loads(naam.read_text(encoding="utf-8"))
-        for veld, definitie in schema["properties"].items():
-            assert definitie == {} or definitie.get("title"), f"{naam.name}: {veld} zonder label"
-        assert set(schema["required"]) <= set(schema["properties"]), naam.name
+    formulieren_met_uitleg(wp, SLEUTEL, info["user_tasks"])
