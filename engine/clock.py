@@ -26,11 +26,14 @@ def now() -> datetime:
 
 @contextlib.contextmanager
 def at(moment: datetime | None) -> Iterator[datetime]:
-    """Run the enclosed code as if it were ``moment`` (no-op for None)."""
-    if moment is None:
-        yield now()
-        return
-    moment = to_utc(moment)
+    """Run the enclosed code at one frozen moment: ``moment``, or the current time when None.
+
+    A command is one instant. Everything inside it (the event's time, timers armed,
+    ``nu()`` in scripts, deadlines) must see the same moment, or replay — which runs
+    the command again at the event's recorded time — rebuilds a different state.
+    Inside an already frozen moment, None keeps that moment.
+    """
+    moment = now() if moment is None else to_utc(moment)
     token = _fixed.set(moment)
     try:
         yield moment
