@@ -131,6 +131,7 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
         "eind": {"status": final["status"], "fase": final["phase"], "eindgebeurtenis": final["end_event"],
                  "op": end.isoformat(), "duur_dagen": round((end - start) / timedelta(days=1), 1)},
         "standaardwaarden": defaults, "opmerking": note,
+        "replay_klopt": wp.replay_case(cid)["match"],
     }
 
 

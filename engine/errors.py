@@ -12,6 +12,8 @@ translated at the boundary where they occur, with ``raise ... from exc``::
     │                       completed twice, concurrent update of a case)
     ├── ExpressionRefused   an expression in a process uses a forbidden construct
     └── EngineError         the process itself failed while running
+        └── CaseBroken      one case cannot be loaded or run (corrupt state,
+                            missing version): that case goes in error, no other
 """
 from __future__ import annotations
 
@@ -60,3 +62,13 @@ class ExpressionRefused(WerkpadError):
 
 class EngineError(WerkpadError):
     code = "engine"
+
+
+class CaseBroken(EngineError):
+    """One case cannot be loaded or stepped; it is put in error, the rest goes on."""
+
+    code = "case_broken"
+
+    def __init__(self, case_id: str, message: str) -> None:
+        super().__init__(message, case=case_id)
+        self.case_id = case_id

@@ -308,8 +308,8 @@ class Inbox:
         """Per organisation: open tasks per lane and per consultant (with overdue counts) and
         running cases per phase."""
         now = clock.to_utc(now) if now is not None else clock.now()
-        out: dict[str, dict] = {org: {"lanes": [], "consultants": [], "phases": [], "open": 0, "overdue": 0}
-                                for org in organisations}
+        out: dict[str, dict] = {org: {"lanes": [], "consultants": [], "phases": [], "open": 0, "overdue": 0,
+                                      "in_error": []} for org in organisations}
         if not organisations:
             return out
         overdue = func.sum(case((TaskRow.due_at < now, 1), else_=0))
@@ -337,6 +337,12 @@ class Inbox:
                 out[org]["consultants"].append({"user": person, "open": total, "overdue": int(late or 0)})
             for org, phase, total in uow.session.execute(phases).all():
                 out[org]["phases"].append({"phase": phase, "cases": total})
+            in_error = (select(CaseRow.organisation, CaseRow.id, CaseRow.client_name, CaseRow.error,
+                               CaseRow.updated_at)
+                        .where(CaseRow.organisation.in_(organisations), CaseRow.status == "error")
+                        .order_by(CaseRow.updated_at.desc()).limit(200))
+            for org, cid, client, error, since in uow.session.execute(in_error).all():
+                out[org]["in_error"].append({"case": cid, "client": client, "error": error, "since": since})
         for entry in out.values():
             entry["lanes"].sort(key=lambda d: (d["lane"] is None, d["lane"] or ""))
             entry["consultants"].sort(key=lambda d: (-d["overdue"], -d["open"], d["user"]))

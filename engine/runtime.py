@@ -448,6 +448,10 @@ class CaseRuntime:
         return migrated
 
     def serialize(self) -> dict:
+        # what scripts put in task data is stored too: refuse what could not be read back
+        for task in self._all_tasks():
+            check_json_safe(task.data, where=f"gegevens van '{task.task_spec.bpmn_name or task.task_spec.name}'")
+        check_json_safe(self.workflow.data, where="gegevens van de zaak")
         _REGISTRY._encoder_mode = True
         try:
             wf = _CONVERTER.to_dict(self.workflow)
@@ -696,6 +700,10 @@ class CaseRuntime:
             raise EngineError(_spiff_message(exc)) from exc
         except RecursionError as exc:
             raise EngineError("het proces is te diep genest") from exc
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything else a step raises is the process's failure
+            raise EngineError(f"de stap kon niet worden uitgevoerd ({type(exc).__name__}: {exc})"[:500]) from exc
 
     def _advance(self) -> None:
         """Run engine steps until only people, timers or messages can move the case."""

@@ -31,8 +31,10 @@ def start_scheduler(werkpad: Werkpad, interval_seconds: float = 15.0) -> Backgro
                 fired = werkpad.fire_due_timers()
                 if fired:
                     log.info("%d timer(s) afgevuurd", len(fired))
-            except WerkpadError as exc:  # keep polling; the case is marked in error by the service
+            except WerkpadError as exc:  # keep polling; a broken case is put in error by the service
                 log.warning("timers afvuren mislukt: %s", exc.message)
+            except Exception:  # noqa: BLE001 - e.g. the database is briefly away: try again next tick
+                log.exception("timers afvuren mislukt")
 
         scheduler.add_job(tick, "interval", seconds=interval_seconds, id="werkpad-timers",
                           max_instances=1, coalesce=True, replace_existing=True)

@@ -9,10 +9,12 @@ commands on one case are refused by optimistic locking on the case row.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,10 +25,11 @@ from sqlalchemy import delete, select
 from . import audit, clock
 from .bsn import is_valid_bsn, normalise_bsn
 from .definitions import Bundle, discover
-from .errors import Conflict, EngineError, NotFound, ValidationError, WerkpadError
+from .errors import CaseBroken, Conflict, NotFound, ValidationError, WerkpadError
 from .runtime import WITHDRAWAL_MESSAGE, CaseRuntime, Observation
 from .storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 
+log = logging.getLogger("werkpad.engine")
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = "sqlite:///" + str(ROOT / "instance" / "werkpad.sqlite")
 TIMER_ACTOR = "system:timer"
@@ -198,15 +201,16 @@ class Werkpad:
                                         .order_by(TaskRow.created_at)).all()
             timers = uow.session.scalars(select(TimerRow).where(TimerRow.case_id == case_id)
                                          .order_by(TimerRow.due_at)).all()
-            state = json.loads(row.state)
-            bundle = self._bundle(definition)
+            state = _state_or_empty(row)
+            bundle = None  # the case summary needs no forms
             notes = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id,
                                                                EventRow.type == "note_added")
                                         .order_by(EventRow.seq)).all()
             return {
                 "id": row.id, "status": row.status, "phase": row.phase,
-                "version": definition.version_hash[:12], "version_hash": definition.version_hash,
-                "process": row.process_key, "process_name": definition.name,
+                "version": definition.version_hash[:12] if definition else None,
+                "version_hash": definition.version_hash if definition else None,
+                "process": row.process_key, "process_name": definition.name if definition else row.process_key,
                 "municipality": row.municipality, "organisation": row.organisation,
                 "client": {"name": row.client_name, "bsn": row.bsn, "birthdate": row.birthdate.isoformat()},
                 "started_at": row.started_at.isoformat(), "updated_at": row.updated_at.isoformat(),
@@ -240,7 +244,7 @@ class Werkpad:
             rows = uow.session.execute(query).all()
             out = []
             for task, case in rows:
-                bundle = self._bundle_by_id(uow, case.definition_id) if with_form else None
+                bundle = self._bundle_or_none(uow, case.definition_id) if with_form else None
                 out.append(self._task_dict(task, case, bundle, with_form=with_form))
         return out
 
@@ -250,7 +254,7 @@ class Werkpad:
             if task is None:
                 raise NotFound(f"taak {task_id} bestaat niet")
             case = uow.session.get(CaseRow, task.case_id)
-            return self._task_dict(task, case, self._bundle_by_id(uow, case.definition_id), with_form=True)
+            return self._task_dict(task, case, self._bundle_or_none(uow, case.definition_id), with_form=True)
 
     def claim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
         def act(loaded: _Loaded, task: TaskRow, moment: datetime):
@@ -294,7 +298,7 @@ class Werkpad:
         return self.get_case(result["case"])
 
     def _task_command(self, task_id: str, user: str, at: datetime | None, act, changes_workflow: bool) -> dict:
-        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+        with clock.at(at) as moment, self._broken_case_guard(moment), self.db.unit_of_work() as uow:
             task = uow.session.get(TaskRow, task_id)
             if task is None:
                 raise NotFound(f"taak {task_id} bestaat niet")
@@ -327,7 +331,7 @@ class Werkpad:
     # ------------------------------------------------------------------ messages
     def send_message(self, case_id: str, name: str, data: Mapping[str, Any] | None = None,
                      user: str = "system", at: datetime | None = None) -> dict:
-        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+        with clock.at(at) as moment, self._broken_case_guard(moment), self.db.unit_of_work() as uow:
             loaded = self._load(uow, case_id)
             payload = dict(data or {})
             delivered = loaded.runtime.deliver_message(name, payload)
@@ -348,7 +352,7 @@ class Werkpad:
         """Move a running case to another version of its process (default: the
         newest deployed one). Waiting timers keep their due time; tasks keep their
         claims. Refused when the new version lacks a step the case is at."""
-        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+        with clock.at(at) as moment, self._broken_case_guard(moment), self.db.unit_of_work() as uow:
             loaded = self._load(uow, case_id)
             query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
             if to_version:
@@ -371,21 +375,28 @@ class Werkpad:
 
     # ------------------------------------------------------------------ timers
     def fire_due_timers(self, until: datetime | None = None, max_fires: int = 1_000_000) -> list[dict]:
-        """Fire every timer due up to ``until`` in due order, each at its own due time."""
+        """Fire every timer due up to ``until`` in due order, each at its own due time.
+
+        A case whose timer cannot be fired (whatever the exception) is put in error
+        with the reason and its timers leave the index; the timers of every other
+        case fire as usual. Nothing one case holds can stop the rest."""
         until = clock.to_utc(until) if until is not None else clock.now()
         fired: list[dict] = []
+        skipped: set[str] = set()
         while len(fired) < max_fires:
-            result = self._fire_next(until)
+            result = self._fire_next(until, skipped)
             if result is None:
                 break
             if result.get("fired"):
                 fired.append(result)
         return fired
 
-    def _fire_next(self, until: datetime) -> dict | None:
+    def _fire_next(self, until: datetime, skipped: set[str]) -> dict | None:
         with self.db.unit_of_work() as uow:
-            query = select(TimerRow).where(TimerRow.due_at <= until).order_by(TimerRow.due_at, TimerRow.case_id,
-                                                                               TimerRow.task_id).limit(1)
+            query = select(TimerRow).where(TimerRow.due_at <= until)
+            if skipped:
+                query = query.where(TimerRow.case_id.notin_(sorted(skipped)))
+            query = query.order_by(TimerRow.due_at, TimerRow.case_id, TimerRow.task_id).limit(1)
             if not self.db.is_sqlite:
                 query = query.with_for_update(skip_locked=True)
             timer = uow.session.scalars(query).first()
@@ -404,26 +415,95 @@ class Werkpad:
                         "timers": [{"spec": t.spec, "name": t.name, "kind": t.kind,
                                     "due": t.due.isoformat() if t.due else None} for t in fired]})
                     uow.commit()
-            except (EngineError, ValidationError) as exc:
+            except Exception as exc:  # noqa: BLE001 - one case's failure must not stop the others
                 uow.session.rollback()
-                self._mark_error(case_id, due, exc)
-                return {"fired": False, "error": exc.message}
+                skipped.add(case_id)
+                reason = exc.message if isinstance(exc, WerkpadError) else _why(exc)
+                log.warning("timer van zaak %s kon niet afgaan: %s", case_id, reason)
+                self._put_in_error(case_id, due, f"timer kon niet afgaan: {reason}")
+                return {"fired": False, "case": case_id, "error": reason}
         return {"fired": True, "case": case_id, "due": due.isoformat(),
                 "timers": [t.name for t in fired], "status": loaded.row.status, "phase": loaded.row.phase}
 
-    def _mark_error(self, case_id: str, moment: datetime, exc: WerkpadError) -> None:
+    @contextlib.contextmanager
+    def _broken_case_guard(self, moment: datetime) -> Iterator[None]:
+        """A command that finds its case unloadable puts that case in error (after its
+        own transaction has rolled back) and answers with a conflict naming why."""
+        try:
+            yield
+        except CaseBroken as exc:
+            self._put_in_error(exc.case_id, moment, exc.message)
+            raise Conflict(f"zaak {exc.case_id} staat in fout: {exc.message}", case=exc.case_id) from exc
+
+    def _put_in_error(self, case_id: str, moment: datetime, reason: str) -> None:
+        """Mark one case in error in a transaction of its own, never raising: the
+        caller is busy keeping the other cases going. When even that fails, the
+        case's timers are at least taken out of the index so they stop blocking."""
+        try:
+            self._mark_error(case_id, moment, reason)
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("zaak %s kon niet in fout worden gezet", case_id)
+        try:
+            with self.db.unit_of_work() as uow:
+                uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
+                uow.commit()
+        except Exception:  # noqa: BLE001
+            log.exception("timers van zaak %s konden niet worden verwijderd", case_id)
+
+    def _mark_error(self, case_id: str, moment: datetime, reason: str) -> None:
         with clock.at(moment), self.db.unit_of_work() as uow:
             row = self._case_row(uow, case_id)
+            if row.status == "error" and row.error == reason:
+                return
             row.status = "error"
-            row.error = exc.message
-            row.updated_at = moment
-            state = json.loads(row.state)
-            state["status"] = "error"
-            row.state = json.dumps(state)
+            row.error = reason[:2000]
+            # the stored workflow state is kept as it is (it may be what is broken); the
+            # case row carries the status, and retry_case reads the state again
+            row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
             uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
-            self._append_event(uow, row, "engine_error", TIMER_ACTOR, moment, {"error": exc.message},
+            self._append_event(uow, row, "engine_error", TIMER_ACTOR, moment, {"error": row.error},
                                digest=_stored_digest(row))
             uow.commit()
+
+    def retry_case(self, case_id: str, user: str, at: datetime | None = None) -> dict:
+        """A teamleider's way on after a fix: read the case's state again and, when
+        it loads, put it back to work (its tasks and timers in the index again)."""
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._case_row(uow, case_id)
+            if row.status != "error":
+                raise Conflict(f"zaak {case_id} staat niet in fout")
+            row.status = "running"
+            try:
+                loaded = self._load(uow, case_id)
+                loaded.runtime._status = None
+                self._save(uow, loaded, "case_resumed", user, moment, {"after_error": row.error})
+            except CaseBroken as exc:
+                raise Conflict(f"de zaak kan nog steeds niet worden geladen: {exc.message}") from exc
+            loaded.row.error = None
+            uow.commit()
+        return self.get_case(case_id)
+
+    def close_case_in_error(self, case_id: str, user: str, reason: str, at: datetime | None = None) -> dict:
+        """A teamleider withdraws a case that stays in error: it leaves every work
+        list, its timers stop, and the reason is in the audit trail."""
+        reason = (reason or "").strip()
+        if not reason or len(reason) > 2000:
+            raise ValidationError("Geef een reden (1 tot 2000 tekens).", fields={"reden": ["Geef een reden."]})
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._case_row(uow, case_id)
+            if row.status != "error":
+                raise Conflict(f"zaak {case_id} staat niet in fout")
+            row.status = "withdrawn"
+            row.ended_at = moment
+            for task in uow.session.scalars(select(TaskRow).where(TaskRow.case_id == case_id,
+                                                                  TaskRow.status == "open")):
+                task.status, task.completed_at = "cancelled", moment
+            uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
+            self._append_event(uow, row, "case_closed_in_error", user, moment,
+                               {"reason": reason, "error": row.error}, digest=_stored_digest(row))
+            uow.commit()
+        return self.get_case(case_id)
 
     # ------------------------------------------------------------------ audit
     def case_history(self, case_id: str) -> list[dict]:
@@ -441,8 +521,11 @@ class Werkpad:
             row = self._case_row(uow, case_id)
             events = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
                                          .order_by(EventRow.seq)).all()
-            definition = uow.session.get(DefinitionRow, row.definition_id)
-            bundle = self._bundle(definition)
+            try:
+                bundle = self._bundle_by_id(uow, row.definition_id)
+            except Exception as exc:  # noqa: BLE001
+                raise CaseBroken(case_id, f"de procesversie van de zaak kan niet worden geladen ({_why(exc)})") \
+                    from exc
             return _replay(case_id, events, lambda h: self._bundle_by_hash(uow, h), _actual_digest(row, bundle))
 
     def verify_audit(self, replay: bool = True) -> dict:
@@ -450,20 +533,27 @@ class Werkpad:
         with self.db.unit_of_work(write=False) as uow:
             case_ids = uow.session.scalars(select(CaseRow.id).order_by(CaseRow.started_at)).all()
         for case_id in case_ids:
-            with self.db.unit_of_work(write=False) as uow:
-                row = self._case_row(uow, case_id)
-                events = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
-                                             .order_by(EventRow.seq)).all()
-                problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
-                if problem is None and replay:
-                    bundle = self._bundle_by_id(uow, row.definition_id)
-                    result = _replay(case_id, events, lambda h, u=uow: self._bundle_by_hash(u, h),
-                                     _actual_digest(row, bundle))
-                    if not result["match"]:
-                        problem = "replay wijkt af: " + result.get("reason", "")
+            try:
+                problem = self._verify_case(case_id, replay)
+            except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
+                problem = f"de zaak kan niet worden gecontroleerd: {_why(exc)}"
             if problem:
                 broken.append({"case": case_id, "problem": problem})
         return {"ok": not broken, "cases": len(case_ids), "broken": broken}
+
+    def _verify_case(self, case_id: str, replay: bool) -> str | None:
+        with self.db.unit_of_work(write=False) as uow:
+            row = self._case_row(uow, case_id)
+            events = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
+                                         .order_by(EventRow.seq)).all()
+            problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
+            if problem is None and replay:
+                bundle = self._bundle_by_id(uow, row.definition_id)
+                result = _replay(case_id, events, lambda h: self._bundle_by_hash(uow, h),
+                                 _actual_digest(row, bundle))
+                if not result["match"]:
+                    problem = "replay wijkt af: " + result.get("reason", "")
+            return problem
 
     # ------------------------------------------------------------------ internals
     def _version_in_effect(self, uow, municipality: str, day: date, process: str | None) -> DefinitionRow:
@@ -499,8 +589,18 @@ class Werkpad:
     def _bundle_by_id(self, uow, definition_id: int) -> Bundle:
         bundle = self._bundles.get(definition_id)
         if bundle is None:
-            bundle = self._bundle(uow.session.get(DefinitionRow, definition_id))
+            definition = uow.session.get(DefinitionRow, definition_id)
+            if definition is None:
+                raise NotFound(f"procesversie {definition_id} bestaat niet (meer)")
+            bundle = self._bundle(definition)
         return bundle
+
+    def _bundle_or_none(self, uow, definition_id: int) -> Bundle | None:
+        try:
+            return self._bundle_by_id(uow, definition_id)
+        except Exception:  # noqa: BLE001 - a missing or unreadable version shows the task without its form
+            log.warning("procesversie %s kan niet worden geladen", definition_id, exc_info=True)
+            return None
 
     def _case_row(self, uow, case_id: str) -> CaseRow:
         row = uow.session.get(CaseRow, case_id)
@@ -510,7 +610,10 @@ class Werkpad:
 
     def _load(self, uow, case_id: str, need_runtime: bool = True) -> _Loaded:
         row = self._case_row(uow, case_id)
-        bundle = self._bundle_by_id(uow, row.definition_id)
+        try:
+            bundle = self._bundle_by_id(uow, row.definition_id)
+        except Exception as exc:  # noqa: BLE001 - any failure here is this case's, not the caller's
+            raise CaseBroken(case_id, f"de procesversie van de zaak kan niet worden geladen ({_why(exc)})") from exc
         if need_runtime and row.status in CLOSED:
             raise Conflict(f"zaak {case_id} is afgesloten ({row.status})")
         if need_runtime and row.status == "error":
@@ -523,8 +626,11 @@ class Werkpad:
                 f"({clock.iso(row.updated_at)})", fields={"at": ["Tijdstip ligt vóór de laatste gebeurtenis."]})
         if not need_runtime:
             return _Loaded(row, bundle, None)  # type: ignore[arg-type]
-        spec, subprocess_specs = bundle.specs()
-        runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
+        try:
+            spec, subprocess_specs = bundle.specs()
+            runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
+        except Exception as exc:  # noqa: BLE001 - a corrupt or unreadable state puts this case in error
+            raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is onleesbaar ({_why(exc)})") from exc
         return _Loaded(row, bundle, runtime)
 
     def _save(self, uow, loaded: _Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
@@ -611,14 +717,33 @@ def _task_ref(task: TaskRow) -> dict:
 
 
 def _stored_digest(row: CaseRow) -> str:
-    return json.loads(row.state).get("digest", "") if row.state else ""
+    try:
+        return str(json.loads(row.state).get("digest", "")) if row.state else ""
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _state_or_empty(row: CaseRow) -> dict:
+    """The stored state for display; an unreadable one shows as empty (the case is in error)."""
+    try:
+        state = json.loads(row.state) if row.state else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _why(exc: BaseException) -> str:
+    """A one-line reason for an unexpected exception, for people and the log."""
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _actual_digest(row: CaseRow, bundle: Bundle) -> str:
     """The fingerprint of the state as stored now (not the digest it claims)."""
+    if row.status == "error" or (row.status == "withdrawn" and row.error):
+        # a case in error keeps the state it had when it broke (which may be what is broken)
+        return _stored_digest(row)
     state = json.loads(row.state)
-    if row.status == "error":
-        return state.get("digest", "")
     spec, subprocess_specs = bundle.specs()
     try:
         runtime = CaseRuntime.restore(state, spec, subprocess_specs)
@@ -657,13 +782,15 @@ def _replay(case_id: str, events: list, bundle_for, stored_digest: str) -> dict:
                         raise Conflict(f"bericht {payload['message']} werd niet verwacht")
                 elif ev.type == "engine_error":
                     runtime._status = "error"
+                elif ev.type == "case_resumed":
+                    runtime._status = None
                 elif ev.type == "version_migrated":
                     spec, subprocess_specs = bundle_for(payload["to"]).specs()
                     runtime = runtime.migrate(spec, subprocess_specs)
         except WerkpadError as exc:
             return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
                     "reason": f"gebeurtenis {ev.seq} ({ev.type}) kan niet opnieuw worden uitgevoerd: {exc.message}"}
-        if ev.type in ("task_claimed", "task_unclaimed", "task_assigned", "note_added"):
+        if ev.type in ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error"):
             if ev.digest != last_digest:
                 return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
                         "reason": f"gebeurtenis {ev.seq} ({ev.type}) legt een andere toestand vast"}

@@ -35,6 +35,8 @@ EVENT_LABELS = {
     "message_received": N_("Bericht ontvangen"),
     "note_added": N_("Notitie"),
     "engine_error": N_("Fout in het proces"),
+    "case_resumed": N_("Zaak hervat na fout"),
+    "case_closed_in_error": N_("Zaak gesloten na fout"),
 }
 MESSAGE_LABELS = {
     "aanvraag_ingetrokken": N_("Aanvraag ingetrokken"),

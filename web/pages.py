@@ -30,6 +30,8 @@ NOTICES = {
     "bericht": N_("Het bericht is verwerkt."),
     "gestart": N_("De zaak is aangemaakt."),
     "toegewezen": N_("De taak is toegewezen."),
+    "hervat": N_("De zaak is hervat en loopt weer."),
+    "gesloten": N_("De zaak is gesloten."),
     "concept": N_("Je invoer is als concept bewaard; de taak staat nog open."),
     "uitgelogd": N_("Je bent uitgelogd."),
     "verlopen": N_("Je sessie is verlopen; log opnieuw in."),
@@ -40,6 +42,9 @@ ERRORS = {
     "geen_recht": N_("Deze taak hoort niet bij jouw team."),
     "geen_collega": N_("Kies een collega die deze taak mag uitvoeren."),
     "notitie": N_("Een notitie heeft 1 tot 4000 tekens."),
+    "hervatten": N_("De zaak kan nog niet worden hervat: de fout bestaat nog. Zie de reden hieronder."),
+    "reden": N_("Geef een reden om de zaak te sluiten."),
+    "zaak_fout": N_("Dat lukte niet: de zaak staat in fout. De teamleider kan haar hervatten of sluiten."),
 }
 
 
@@ -337,8 +342,37 @@ def case_page(case_id: str):
         waiting = set(case.get("waiting_for_messages") or [])
         messages = [m for m in CONSULTANT_MESSAGES if m in waiting or m == "aanvraag_ingetrokken"]
     tasks = [dict(t, can_work=g.user.can_work(header["organisation"], t["lane"])) for t in case["tasks"]]
+    can_repair = case["status"] == "error" and g.user.has_role("teamleider", header["organisation"])
     return render_template("zaak.html", case=case, history=list(reversed(history)), tasks=tasks,
-                           messages=messages, can_note=works, **_notice())
+                           messages=messages, can_note=works, can_repair=can_repair, **_notice())
+
+
+@bp.post("/zaken/<case_id>/hervatten")
+@login_required
+def case_retry(case_id: str):
+    header = security.case_header_logged(case_id, "zaak.hervatten", "Zaak in fout hervatten")
+    if not g.user.has_role("teamleider", header["organisation"]):
+        abort(403)
+    try:
+        wp().retry_case(case_id, g.user.username)
+    except Conflict:
+        return redirect(url_for("pages.case_page", case_id=case_id, fout="hervatten"))
+    return redirect(url_for("pages.case_page", case_id=case_id, melding="hervat"))
+
+
+@bp.post("/zaken/<case_id>/sluiten")
+@login_required
+def case_close(case_id: str):
+    header = security.case_header_logged(case_id, "zaak.sluiten", "Zaak in fout sluiten")
+    if not g.user.has_role("teamleider", header["organisation"]):
+        abort(403)
+    try:
+        wp().close_case_in_error(case_id, g.user.username, request.form.get("reden", "")[:2000])
+    except ValidationError:
+        return redirect(url_for("pages.case_page", case_id=case_id, fout="reden"))
+    except Conflict:
+        return redirect(url_for("pages.case_page", case_id=case_id, fout="conflict"))
+    return redirect(url_for("pages.case_page", case_id=case_id, melding="gesloten"))
 
 
 @bp.get("/zaken/<case_id>/diagram.json")

@@ -1,0 +1,71 @@
+"""A case in error in the browser and the API: no 500, the reason shown, and the
+teamleider's way on (retry after a fix, or close), audited."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from .conftest import login, page_csrf
+
+
+def _break(werkpad, case_id: str) -> str:
+    with werkpad.db.engine.begin() as conn:
+        original = conn.execute(text("SELECT state FROM cases WHERE id = :i"), {"i": case_id}).scalar_one()
+        conn.execute(text("UPDATE cases SET state = 'kapot' WHERE id = :i"), {"i": case_id})
+    return original
+
+
+def test_working_a_broken_case_answers_409_and_the_teamleider_sees_why(client, accounts, werkpad, cases):
+    case_id = cases["ours"]["id"]
+    task_id = werkpad.list_tasks(case_id=case_id)[0]["id"]
+    original = _break(werkpad, case_id)
+    token = accounts.create_token("kees", "test")["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
+                           json={"data": {"crisis": False, "woonsituatie": "inwonend"}})
+    assert response.status_code == 409 and "staat in fout" in response.get_json()["message"]
+    assert client.get(f"/api/v1/zaken/{case_id}", headers=headers).status_code == 200
+
+    login(client, "kees")
+    page = client.get(f"/zaken/{case_id}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Deze zaak staat in fout" in body and "onleesbaar" in body
+    assert "Opnieuw proberen" not in body  # only a teamleider repairs
+    csrf = page_csrf(client, f"/zaken/{case_id}")
+    assert client.post(f"/zaken/{case_id}/hervatten", data={"csrf_token": csrf}).status_code == 403
+    task_page = client.get(f"/taken/{task_id}")
+    assert task_page.status_code == 200
+    client.post("/uitloggen", data={"csrf_token": csrf})
+
+    login(client, "tineke")
+    overview = client.get("/overzicht").get_data(as_text=True)
+    assert "1 zaak staat in fout" in overview and "Jan Jansen" in overview
+    csrf = page_csrf(client, f"/zaken/{case_id}")
+    refused = client.post(f"/zaken/{case_id}/hervatten", data={"csrf_token": csrf})
+    assert "fout=hervatten" in refused.headers["Location"]  # still broken: the reason stays
+    with werkpad.db.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = :s WHERE id = :i"), {"s": original, "i": case_id})
+    resumed = client.post(f"/zaken/{case_id}/hervatten", data={"csrf_token": csrf})
+    assert "melding=hervat" in resumed.headers["Location"]
+    assert werkpad.get_case(case_id)["status"] in ("running", "waiting")
+    types = [e["type"] for e in werkpad.case_history(case_id)]
+    assert types[-2:] == ["engine_error", "case_resumed"]
+    assert werkpad.case_history(case_id)[-1]["actor"] == "tineke"
+    assert werkpad.verify_audit()["ok"] is True
+
+
+def test_the_teamleider_closes_a_case_that_stays_broken(client, werkpad, cases):
+    case_id = cases["ours"]["id"]
+    _break(werkpad, case_id)
+    werkpad.fire_due_timers("2026-03-01")
+    assert werkpad.get_case(case_id)["status"] == "error"
+    login(client, "tineke")
+    csrf = page_csrf(client, f"/zaken/{case_id}")
+    no_reason = client.post(f"/zaken/{case_id}/sluiten", data={"csrf_token": csrf, "reden": " "})
+    assert "fout=reden" in no_reason.headers["Location"]
+    closed = client.post(f"/zaken/{case_id}/sluiten", data={"csrf_token": csrf, "reden": "Zaak opnieuw gestart"})
+    assert "melding=gesloten" in closed.headers["Location"]
+    shown = werkpad.get_case(case_id)
+    assert shown["status"] == "withdrawn" and shown["tasks"] == []
+    page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert "Zaak gesloten na fout" in page and "Zaak opnieuw gestart" in page
