@@ -6,6 +6,7 @@ with status 1 (2 for usage errors, as click does).
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -68,6 +69,16 @@ def command(group: click.Group, name: str, **kwargs) -> Callable:
                         extra = " — " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())
                     click.echo(f"fout: {exc.message}{extra}".replace("\n", " "), err=True)
                 sys.exit(1)
+            except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a command never prints a traceback
+                logging.getLogger("werkpad.cli").debug("onverwachte fout", exc_info=True)
+                message = f"onverwachte fout ({type(exc).__name__}): {str(exc).splitlines()[0] if str(exc) else ''}"
+                if as_json:
+                    click.echo(json.dumps({"error": "internal", "message": message}, ensure_ascii=False), err=True)
+                else:
+                    click.echo(f"fout: {message}", err=True)
+                sys.exit(1)
             if as_json:
                 click.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
             else:
@@ -79,7 +90,25 @@ def command(group: click.Group, name: str, **kwargs) -> Callable:
     return decorator
 
 
-@click.group()
+class _Werkpad(click.Group):
+    """Usage errors as one line too (``fout: ...``, exit 2), like every other failure."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"fout: {exc.format_message()}".replace("\n", " "), err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("afgebroken", err=True)
+            sys.exit(1)
+        if isinstance(result, int) and result:
+            sys.exit(result)
+        return result
+
+
+@click.group(cls=_Werkpad)
 @click.option("--database-url", envvar="DATABASE_URL", default=None,
               help="SQLAlchemy-URL; standaard het ingebouwde SQLite-bestand (instance/werkpad.sqlite).")
 @click.pass_context

@@ -34,9 +34,9 @@ from typing import Any
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from .errors import DefinitionError
-from .expressions import ExpressionError, check
+from .expressions import ExpressionError, check, evaluate
 from .forms import VOCABULARY_FILE, FormRegistry
-from .runtime import PHASES, parse_specs, properties
+from .runtime import PHASES, check_timer_value, parse_specs, properties
 
 MANIFEST = "proces.json"
 SHARED_DIR = "gedeeld"
@@ -143,7 +143,7 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
     process_dir = Path(process_dir)
     manifest_path = process_dir / MANIFEST
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = json.loads(_read_text(manifest_path))
     except FileNotFoundError as exc:
         raise DefinitionError(f"{process_dir}: {MANIFEST} ontbreekt") from exc
     except json.JSONDecodeError as exc:
@@ -154,7 +154,7 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
         if folder.is_dir() and (folder != shared or process_dir != shared):
             for path in sorted(folder.iterdir()):
                 if path.suffix in (".bpmn", ".dmn"):
-                    files[prefix + path.name] = path.read_text(encoding="utf-8")
+                    files[prefix + path.name] = _read_text(path)
     if not any(n.endswith(".bpmn") for n in files):
         raise DefinitionError(f"{process_dir}: geen .bpmn-bestand")
     bundle = _bundle(manifest, files, {}, "{}")
@@ -165,7 +165,7 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
         raise DefinitionError(f"{bundle.key}: " + "; ".join(problems), problems=problems)
     bundle.forms = forms.raw_sources(form_ids)
     vocab_path = Path(forms_root) / VOCABULARY_FILE if forms_root else None
-    bundle.vocabulary = vocab_path.read_text(encoding="utf-8") if vocab_path and vocab_path.exists() else "{}"
+    bundle.vocabulary = _read_text(vocab_path) if vocab_path and vocab_path.exists() else "{}"
     bundle._forms = None
     describe(bundle)  # full validation
     return bundle
@@ -236,11 +236,14 @@ def describe(bundle: Bundle) -> dict:
                 lanes.add(ts.lane)
             definition = getattr(ts, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
-                _check_expr(definition.expression, f"timer '{ts.bpmn_name or ts.name}'", problems)
+                kind = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
+                    type(definition).__name__, "timer")
+                where = f"timer '{ts.bpmn_name or ts.name}'"
+                if _check_expr(definition.expression, where, problems):
+                    _check_timer_constant(definition.expression, kind, where, problems)
                 timers.append({
                     "id": ts.bpmn_id or ts.name, "name": ts.bpmn_name or definition.name,
-                    "kind": {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
-                        type(definition).__name__, "timer"),
+                    "kind": kind,
                     "expression": definition.expression,
                     "attached_to": _attached_to(ts),
                     "interrupting": getattr(ts, "cancel_activity", None),
@@ -265,8 +268,41 @@ def _attached_to(task_spec) -> str | None:
     return None
 
 
-def _check_expr(expression: str, where: str, problems: list[str]) -> None:
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+def _read_text(path: Path) -> str:
+    """A process file as text: UTF-8 and of a reasonable size, or a clear refusal."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DefinitionError(f"{path}: groter dan {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(f"{path}: geen UTF-8-tekst (byte {exc.start}); sla het bestand op als UTF-8") from exc
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise DefinitionError(f"{path}: kan niet worden gelezen ({exc.strerror})") from exc
+
+
+def _check_expr(expression: str, where: str, problems: list[str]) -> bool:
     try:
         check(expression, "eval")
     except (ExpressionError, SyntaxError) as exc:
         problems.append(f"{where}: expressie {expression!r} wordt geweigerd ({exc})")
+        return False
+    return True
+
+
+def _check_timer_constant(expression: str, kind: str, where: str, problems: list[str]) -> None:
+    """A timer written as a constant ("P28D", "R/P3M") is checked now, not when a case reaches it.
+    An expression over case data can only be checked when it runs (a failure then puts that one
+    case in error)."""
+    try:
+        value = evaluate(expression, {})
+    except ExpressionError:
+        return  # depends on case data
+    try:
+        check_timer_value(kind, value)
+    except ValueError as exc:
+        problems.append(f"{where}: {exc}")

@@ -52,7 +52,9 @@ deterministic and testable.
 from __future__ import annotations
 
 import ast
+import contextvars
 import copy
+import math
 import operator
 import textwrap
 from collections import ChainMap
@@ -87,6 +89,19 @@ MAX_EXPONENT = 100
 MAX_SIZE = 100_000
 MAX_STORED_SIZE = 1_000_000
 MAX_WERKDAGEN = 10_000
+MAX_CALENDAR_DAYS = 20_000  # working days all calendar calls of one expression or script may walk
+MAX_NUMBER_TEXT = 40  # digits int()/float() will read from text: 10**30 has 31
+
+_calendar_days: contextvars.ContextVar[list[int]] = contextvars.ContextVar("werkpad_calendar_days")
+
+
+def _spend_calendar_days(n: int) -> None:
+    budget = _calendar_days.get(None)
+    if budget is None:
+        return
+    budget[0] += max(n, 1)
+    if budget[0] > MAX_CALENDAR_DAYS:
+        raise ValueError(f"this expression asks the calendar for more than {MAX_CALENDAR_DAYS} working days in all")
 
 _AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
@@ -276,9 +291,12 @@ class _Checker:
                 raise self.refuse(node, f"operator {type(node.op).__name__} is not allowed")
             self.expr(node.operand)
         elif isinstance(node, ast.BinOp):
-            self.binop(node, node.op, node.left)
-            self.expr(node.left)
-            self.expr(node.right)
+            current: ast.expr = node
+            while isinstance(current, ast.BinOp):  # a + b + c + ...: one level, however long
+                self.binop(current, current.op, current.left)
+                self.expr(current.right)
+                current = current.left
+            self.expr(current)
         elif isinstance(node, ast.Compare):
             operands = [node.left, *node.comparators]
             for i, op in enumerate(node.ops):
@@ -436,10 +454,12 @@ def _check_depth(tree: ast.AST, source: str) -> None:
         elif_node = None
         if isinstance(node, ast.If) and len(node.orelse) == 1 and isinstance(node.orelse[0], ast.If):
             elif_node = node.orelse[0]
+        chained = node.left if isinstance(node, ast.BinOp) and isinstance(node.left, ast.BinOp) else None
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr_context):
+            if isinstance(child, ast.expr_context | ast.operator):
                 continue
-            stack.append((child, depth if child is elif_node else depth + 1))
+            # elif chains and a + b + c + ... chains are flat, however long
+            stack.append((child, depth if child is elif_node or child is chained else depth + 1))
 
 
 def _prepare_source(source: Any, mode: str) -> str:
@@ -610,6 +630,7 @@ def plus_duur(value: Any, duur: str) -> str:
 
 def termijn_einde(value: Any, duur: str) -> str:
     """End of a statutory term (Algemene termijnenwet), as ``'YYYY-MM-DD'``."""
+    _spend_calendar_days(10)
     return kalender.termijn_einde(_as_date(value), duur).isoformat()
 
 
@@ -617,6 +638,7 @@ def werkdagen_na(value: Any, n: int) -> str:
     """The date ``n`` working days after ``value``."""
     if isinstance(n, int) and not isinstance(n, bool) and n > MAX_WERKDAGEN:
         raise ValueError(f"at most {MAX_WERKDAGEN} working days")
+    _spend_calendar_days(abs(n) if isinstance(n, int) else 1)
     return kalender.werkdagen_na(_as_date(value), n).isoformat()
 
 
@@ -659,6 +681,23 @@ def _sum(values: Any, start: Any = 0) -> Any:
     return total
 
 
+def _int(value: Any = 0, *base: int) -> int:
+    if isinstance(value, str) and len(value.strip().replace("_", "")) > MAX_NUMBER_TEXT:
+        raise ValueError(f"int() reads at most {MAX_NUMBER_TEXT} digits")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("int() needs a finite number")
+    return _check_int(int(value, *base))
+
+
+def _float(value: Any = 0.0) -> float:
+    if isinstance(value, str) and len(value.strip()) > MAX_NUMBER_TEXT:
+        raise ValueError(f"float() reads at most {MAX_NUMBER_TEXT} characters")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError("float() result is not a finite number (nan/inf are not allowed)")
+    return result
+
+
 def _str(value: Any = "") -> str:
     _check_size(value, "str() result")
     return str(value)
@@ -670,8 +709,8 @@ DEFAULT_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "max": max,
     "abs": abs,
     "round": _round,
-    "int": int,
-    "float": float,
+    "int": _int,
+    "float": _float,
     "str": _str,
     "bool": bool,
     "sum": _sum,
@@ -758,7 +797,16 @@ class _Interpreter:
         return -operand if isinstance(node.op, ast.USub) else +operand
 
     def _binop(self, node: ast.BinOp) -> Any:
-        return self.arith(node, node.op, self.eval(node.left), self.eval(node.right))
+        # a long sum a + b + c + ... is a left-leaning chain: walk it without recursing per term
+        chain = []
+        current: ast.expr = node
+        while isinstance(current, ast.BinOp):
+            chain.append(current)
+            current = current.left
+        value = self.eval(current)
+        for link in reversed(chain):
+            value = self.arith(link, link.op, value, self.eval(link.right))
+        return value
 
     def arith(self, node: ast.AST, op: ast.operator, left: Any, right: Any) -> Any:
         symbol = _BINOP_SYMBOL.get(type(op), type(op).__name__)
@@ -786,6 +834,8 @@ class _Interpreter:
             raise self.error(node, "complex numbers are not supported")
         if type(result) is int and abs(result) > MAX_INT:
             raise self.error(node, "integer result is larger than 10**30")
+        if type(result) is float and not math.isfinite(result):
+            raise self.error(node, "result is not a finite number")
         return result
 
     def _compare(self, node: ast.Compare) -> bool:
@@ -1022,7 +1072,11 @@ def _merged(functions: Mapping[str, Callable[..., Any]] | None) -> Mapping[str, 
 def _evaluate(expression: str, names: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
     tree, source = _compile_or_refuse(expression, "eval")
     assert isinstance(tree, ast.Expression)
-    return _Interpreter(source, names, functions).eval(tree.body)
+    token = _calendar_days.set([0])
+    try:
+        return _Interpreter(source, names, functions).eval(tree.body)
+    finally:
+        _calendar_days.reset(token)
 
 
 def evaluate(
@@ -1051,7 +1105,11 @@ def _execute(
         runner = _ScriptRunner(source, working, external, functions)
     except Exception as exc:
         raise ExpressionError(f"task data cannot be copied for the script: {_describe(exc)}") from exc
-    runner.run(tree.body)
+    token = _calendar_days.set([0])
+    try:
+        runner.run(tree.body)
+    finally:
+        _calendar_days.reset(token)
     for name in sorted(runner.written):
         value = working[name]
         # size first: it is bounded even for cyclic host data

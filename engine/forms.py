@@ -121,7 +121,10 @@ class FormRegistry:
             for path in sorted(root.rglob("*.json")):
                 if path.name == VOCABULARY_FILE:
                     continue
-                text = path.read_text(encoding="utf-8")
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except UnicodeDecodeError as exc:
+                    raise DefinitionError(f"{path}: geen UTF-8-tekst (byte {exc.start})") from exc
                 try:
                     fid = json.loads(text).get("id") or path.stem
                 except (json.JSONDecodeError, AttributeError):

@@ -51,7 +51,7 @@ from SpiffWorkflow.util.task import TaskState
 from . import clock
 from .errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
 from .expressions import SafeScriptEngine
-from .kalender import plus_duur
+from .kalender import parse_duur, plus_duur
 
 PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
 STATE_FORMAT = 1
@@ -69,6 +69,46 @@ def _local_plus(moment: datetime, duration: str, times: int = 1) -> datetime:
 
 
 _DURATION_PART = re.compile(r"(\d+)([YMWDHS])")
+
+
+MAX_TIMER_YEARS = 100
+
+
+def check_timer_duration(duration: Any) -> str:
+    """A timer's duration must be a positive ISO duration of at most a century: a zero
+    cycle would fire forever, a negative or absurd one is a typing error."""
+    if not isinstance(duration, str):
+        raise ValueError(f"een timerduur is tekst zoals \"P28D\", geen {type(duration).__name__} ({duration!r})")
+    text = duration.strip().upper()
+    try:
+        years, months, weeks, days, hours, minutes, seconds = parse_duur(text)
+    except ValueError:
+        raise ValueError(f"ongeldige timerduur {duration!r} (verwacht bijvoorbeeld \"P28D\", \"P3M\" of "
+                         "\"PT2H\")") from None
+    total_days = years * 366 + months * 31 + weeks * 7 + days + (hours * 3600 + minutes * 60 + seconds) / 86400
+    if total_days <= 0:
+        raise ValueError(f"timerduur {duration!r} is nul: de timer zou meteen en steeds opnieuw afgaan")
+    if total_days > MAX_TIMER_YEARS * 366:
+        raise ValueError(f"timerduur {duration!r} is langer dan {MAX_TIMER_YEARS} jaar")
+    return text
+
+
+def check_timer_value(kind: str, value: Any) -> None:
+    """Check what a timer expression gave: a duration, a cycle ``R[n]/[start/]duration`` or a moment."""
+    if kind == "duur":
+        check_timer_duration(value)
+    elif kind == "cyclus":
+        if not isinstance(value, str):
+            raise ValueError(f"een cyclus is tekst zoals \"R/P3M\", geen {type(value).__name__} ({value!r})")
+        parts = value.strip().split("/")
+        if len(parts) not in (2, 3) or not parts[0].upper().startswith("R") or not (
+                parts[0][1:] == "" or parts[0][1:].isdigit()):
+            raise ValueError(f"ongeldige cyclus {value!r} (verwacht bijvoorbeeld R/P3M of R4/2026-01-01/P1M)")
+        check_timer_duration(parts[-1])
+        if len(parts) == 3:
+            _moment(parts[1])
+    elif kind == "datum":
+        _moment(value)
 
 
 def _scale_duration(duration: str, times: int) -> str:
@@ -126,7 +166,7 @@ class ClockDuration(DurationTimerEventDefinition):
     def has_fired(self, my_task):
         value = my_task._get_internal_data("event_value")
         if value is None:
-            duration = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            duration = check_timer_duration(my_task.workflow.script_engine.evaluate(my_task, self.expression))
             value = _local_plus(clock.now(), duration).isoformat()
             my_task._set_internal_data(event_value=value)
         if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
@@ -162,10 +202,10 @@ class ClockCycle(CycleTimerEventDefinition):
         return _local_plus(datetime.fromisoformat(value["anchor"]), value["duration"], value["index"] + offset)
 
     def _start(self, my_task) -> dict:
-        expression = str(my_task.workflow.script_engine.evaluate(my_task, self.expression)).strip()
+        expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+        check_timer_value("cyclus", expression)
+        expression = expression.strip()
         parts = expression.split("/")
-        if len(parts) not in (2, 3) or not parts[0].upper().startswith("R"):
-            raise ValueError(f"ongeldige cyclus {expression!r} (verwacht bijvoorbeeld R/P3M of R4/2026-01-01/P1M)")
         cycles = int(parts[0][1:]) if parts[0][1:] else -1
         if len(parts) == 2:
             anchor, duration, from_now = clock.now(), parts[1].upper(), True
@@ -304,11 +344,18 @@ def _make_registry():
 _REGISTRY, _CONVERTER = _make_registry()
 
 
+MAX_DATA_DEPTH = 32  # nesting of lists/objects in case data
+MAX_STATE_BYTES = 2 * 1024 * 1024  # a whole case's stored state
+
+
 def check_json_safe(data: Any, where: str = "data") -> None:
     """Task data is stored as JSON: refuse dates, Decimals, sets and the
     ``typename`` key that would confuse Spiff's restore."""
 
-    def walk(value: Any, path: str) -> None:
+    def walk(value: Any, path: str, depth: int = 0) -> None:
+        if depth > MAX_DATA_DEPTH:
+            raise ValidationError(f"{path}: gegevens dieper genest dan {MAX_DATA_DEPTH} niveaus",
+                                  fields={path.rsplit('.', 1)[-1]: ["te diep genest"]})
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
@@ -316,11 +363,17 @@ def check_json_safe(data: Any, where: str = "data") -> None:
                 if k == "typename":
                     raise ValidationError(f"{path}: de sleutel 'typename' is gereserveerd",
                                           fields={k: ["gereserveerde naam"]})
-                walk(v, f"{path}.{k}")
+                walk(v, f"{path}.{k}", depth + 1)
         elif isinstance(value, list):
             for i, v in enumerate(value):
-                walk(v, f"{path}[{i}]")
-        elif value is None or isinstance(value, bool | int | str):
+                walk(v, f"{path}[{i}]", depth + 1)
+        elif isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValidationError(f"{path}: tekst met ongeldige tekens", fields={
+                    path.rsplit('.', 1)[-1]: ["De tekst bevat ongeldige tekens."]}) from None
+        elif value is None or isinstance(value, bool | int):
             return
         elif isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):

@@ -26,7 +26,7 @@ from . import audit, clock
 from .bsn import is_valid_bsn, normalise_bsn
 from .definitions import Bundle, discover
 from .errors import CaseBroken, Conflict, NotFound, ValidationError, WerkpadError
-from .runtime import WITHDRAWAL_MESSAGE, CaseRuntime, Observation
+from .runtime import MAX_STATE_BYTES, WITHDRAWAL_MESSAGE, CaseRuntime, Observation
 from .storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 
 log = logging.getLogger("werkpad.engine")
@@ -152,6 +152,8 @@ class Werkpad:
             errors["bsn"] = ["Geen geldig BSN (11-proef)."]
         if not (name or "").strip():
             errors["naam"] = ["Naam is verplicht."]
+        elif len(name) > 200 or not name.isprintable() or not _encodable(name):
+            errors["naam"] = ["Naam bevat ongeldige tekens of is langer dan 200 tekens."]
         try:
             born = birthdate if isinstance(birthdate, date) else date.fromisoformat(str(birthdate))
         except ValueError:
@@ -647,6 +649,11 @@ class Werkpad:
         state["messages"] = observation.messages
         state["digest"] = audit.digest(observation.fingerprint())
         row.state = json.dumps(state, separators=(",", ":"))
+        if len(row.state) > MAX_STATE_BYTES:
+            raise ValidationError(
+                f"De gegevens van de zaak worden te groot ({len(row.state) // 1024} KB; de grens is "
+                f"{MAX_STATE_BYTES // 1024} KB). Sla grote stukken op in het zaaksysteem en verwijs ernaar.",
+                fields={"_algemeen": ["Zaakgegevens te groot."]})
         row.status = observation.status
         row.phase = observation.phase
         row.updated_at = moment
@@ -721,6 +728,14 @@ def _stored_digest(row: CaseRow) -> str:
         return str(json.loads(row.state).get("digest", "")) if row.state else ""
     except (ValueError, AttributeError):
         return ""
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _state_or_empty(row: CaseRow) -> dict:

@@ -39,6 +39,34 @@ def _pseudonym_secret(app: Flask) -> bytes:
     return path.read_text().strip().encode()
 
 
+MAX_JSON_DEPTH = 64
+
+
+def json_depth(body: bytes) -> int:
+    """The deepest nesting of arrays and objects in a JSON text (strings skipped), without parsing it."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_JSON_DEPTH:
+                    return deepest
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -81,6 +109,16 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
             return jsonify({"error": exc.name, "status": exc.code}), exc.code
         return render_template("fout.html", status=exc.code, message=None, hide_language=True,
                                csrf=exc.code == 403 and exc.description == "csrf"), exc.code
+
+    @app.before_request
+    def _refuse_deep_json():
+        # Python's JSON parser recurses per level: refuse absurd nesting before it gets to parse
+        if request.mimetype == "application/json" and request.content_length:
+            depth = json_depth(request.get_data(cache=True))
+            if depth > MAX_JSON_DEPTH:
+                return jsonify({"error": "validation", "message":
+                                f"De JSON is dieper genest dan {MAX_JSON_DEPTH} niveaus."}), 400
+        return None
 
     @app.get("/health")
     def health():

@@ -45,7 +45,7 @@ class InboxQuerySchema(Schema):
     termijn = fields.String(load_default=None, validate=validate.OneOf(DUE_FILTERS))
     zoek = fields.String(load_default=None, validate=validate.Length(max=100),
                          metadata={"description": "Naam (deel) of volledig BSN."})
-    pagina = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    pagina = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_pagina = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_PER_PAGE))
     kolom = fields.List(fields.String(validate=validate.Regexp(r"^[a-z][a-z0-9_]{0,40}$")), load_default=list,
                         metadata={"description": "Zaakgegevens als extra kolommen (herhaalbaar), bv. trede."})

@@ -112,9 +112,15 @@ def set_language():
 
 
 # ---------------------------------------------------------------------- inbox
+MAX_PAGE = 100_000  # far past any real work list; beyond it a page number is noise
+
+
 def _int(value, default: int) -> int:
     try:
-        return max(1, int(value))
+        text = str(value).strip()
+        if len(text) > 7:  # no need to parse a 4,000-digit "page number"
+            return MAX_PAGE
+        return min(MAX_PAGE, max(1, int(text)))
     except (TypeError, ValueError):
         return default
 

@@ -134,3 +134,12 @@ def test_a_task_on_an_unloadable_case_is_refused_and_the_case_goes_in_error(db_u
     assert wp.get_case(case["id"])["status"] == "error"
     assert wp.get_task(task["id"])["status"] == "open"  # nothing half-done
     wp.db.dispose()
+
+
+def test_case_data_past_the_size_limit_is_refused_and_nothing_is_stored(wp):
+    from engine import ValidationError
+
+    with pytest.raises(ValidationError, match="te groot"):
+        wp.start_case("voorbeeldstad", "111222333", "Groot", "1980-01-01", data={"groot": "x" * 3_000_000},
+                      at=START)
+    assert wp.verify_audit()["cases"] == 0

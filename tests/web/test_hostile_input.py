@@ -1,0 +1,56 @@
+"""Hostile and malformed requests answer 4xx with a clear message, never 500."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import login, page_csrf
+
+
+@pytest.fixture
+def token(accounts):
+    return {"Authorization": "Bearer " + accounts.create_token("kees", "test")["token"]}
+
+
+@pytest.mark.parametrize("path", ["/inbox?pagina=99999999999999999999", "/inbox?pagina=-5", "/inbox?pagina=abc",
+                                  "/inbox?pagina=9223372036854775808"])
+def test_page_numbers_out_of_range(client, cases, path):
+    login(client, "kees")
+    response = client.get(path)
+    assert response.status_code in (200, 400, 422), response.status_code
+
+
+@pytest.mark.parametrize("path", ["/api/v1/taken?pagina=9223372036854775808", "/api/v1/taken?pagina=99999999999999999999",
+                                  "/api/v1/taken?per_pagina=99999999999999999999"])
+def test_api_page_numbers_out_of_range(client, cases, token, path):
+    response = client.get(path, headers=token)
+    assert response.status_code in (200, 400, 422), response.status_code
+    assert response.is_json
+
+
+def test_deeply_nested_json_body(client, cases, token, werkpad):
+    body = "[" * 400_000
+    response = client.post("/api/v1/zaken", headers={**token, "Content-Type": "application/json"}, data=body)
+    assert 400 <= response.status_code < 500 and response.is_json
+    task_id = werkpad.list_tasks(case_id=cases["ours"]["id"])[0]["id"]
+    nested = '{"data": ' + "[" * 5000 + "]" * 5000 + "}"
+    response = client.post(f"/api/v1/taken/{task_id}/afronden",
+                           headers={**token, "Content-Type": "application/json"}, data=nested)
+    assert 400 <= response.status_code < 500 and response.is_json
+
+
+def test_lone_surrogate_in_a_form_field(client, cases, token, werkpad):
+    task_id = werkpad.list_tasks(case_id=cases["ours"]["id"])[0]["id"]
+    response = client.post(f"/api/v1/taken/{task_id}/afronden", headers={**token, "Content-Type": "application/json"},
+                           data='{"data": {"crisis": false, "woonsituatie": "\\ud800"}}')
+    assert 400 <= response.status_code < 500
+    login(client, "kees")
+    csrf = page_csrf(client, f"/taken/{task_id}")
+    client.post(f"/taken/{task_id}/claimen", data={"csrf_token": csrf})
+    response = client.post(f"/taken/{task_id}", data={"csrf_token": csrf, "crisis": "nee",
+                                                    "woonsituatie": "\ud800".encode("utf-8", "surrogatepass"),
+                                                    "actie": "afronden"})
+    assert response.status_code < 500
+    response = client.post("/melding", data={"csrf_token": csrf, "gemeente": "voorbeeldstad|voorbeeld",
+                                             "bsn": "111222333", "naam": "\ud800".encode("utf-8", "surrogatepass"),
+                                             "geboortedatum": "1980-01-01"})
+    assert response.status_code < 500
