@@ -98,7 +98,10 @@ class _Werkpad(click.Group):
         try:
             result = super().main(*args, **kwargs)
         except click.ClickException as exc:
-            click.echo(f"fout: {exc.format_message()}".replace("\n", " "), err=True)
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a group without a command: show its help
+                click.echo(exc.format_message(), err=True)
+            else:
+                click.echo(f"fout: {exc.format_message()}".replace("\n", " "), err=True)
             sys.exit(exc.exit_code)
         except click.Abort:
             click.echo("afgebroken", err=True)
