@@ -30,6 +30,7 @@ from sqlalchemy import delete, select, update
 
 from . import clock
 from .errors import Conflict, NotFound, ValidationError
+from .ratelimit import RateLimits
 from .storage.accounts_models import (
     AccessLogRow,
     ApiTokenRow,
@@ -59,6 +60,8 @@ TOUCH_INTERVAL = timedelta(seconds=30)
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOGIN_PAUSE = timedelta(minutes=15)
+LOGIN_ATTEMPTS_PER_IP = 30
+LOGIN_WINDOW = timedelta(minutes=10)
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("werkpad-dummy-wachtwoord")
@@ -146,6 +149,7 @@ class Accounts:
         self._hasher = password_hasher or _hasher
         secret = pseudonym_secret or b""
         self._secret = secret.encode() if isinstance(secret, str) else secret
+        self._limits = RateLimits(self.db)
 
     # ------------------------------------------------------------------ organisations
     def create_organisation(self, key: str, name: str, kind: str = "gemeente") -> dict:
@@ -304,24 +308,29 @@ class Accounts:
             return self._principal(uow, row)
 
     # ------------------------------------------------------------------ login and sessions
-    def authenticate(self, username: str, password: str) -> Principal | None:
-        """The user if the password matches and the account is not blocked; else None."""
+    def authenticate(self, username: str, password: str, client_ip: str | None = None) -> Principal | None:
+        """The user if the password matches and the account is not blocked; else None.
+
+        After MAX_FAILED_LOGINS wrong passwords in a row *from one address* that address
+        pauses for LOGIN_PAUSE on this account: even the right password is refused there
+        (same answer, no hint). Other addresses — the user's own — are not paused, so
+        knowing a user name is not enough to keep its owner out."""
         username = (username or "").strip().lower()
+        failures_key = f"login-fail:{username[:100]}@{client_ip or '-'}"
         with self.db.unit_of_work() as uow:
             row = uow.session.scalar(select(UserRow).where(UserRow.username == username))
             if row is None:
                 _verify(_DUMMY_HASH, password or "")  # same work whether or not the user exists
                 return None
             now = clock.now()
-            throttled = (row.failed_logins >= MAX_FAILED_LOGINS and row.last_failed_at is not None
-                         and now - row.last_failed_at < LOGIN_PAUSE)
+            throttled = self._limits.count(failures_key, LOGIN_PAUSE, now) >= MAX_FAILED_LOGINS
             correct = self._check(row.password_hash, password or "")  # always: same work either way
             if throttled or not correct:
-                # After MAX_FAILED_LOGINS wrong passwords in a row the account pauses for
-                # LOGIN_PAUSE: even the right password is refused (same answer, no hint).
                 row.failed_logins += 1
                 row.last_failed_at = now
                 uow.commit()
+                if not throttled:
+                    self._limits.hit(failures_key, MAX_FAILED_LOGINS, LOGIN_PAUSE, now)
                 return None
             if row.blocked:
                 return None
@@ -332,7 +341,12 @@ class Accounts:
             row.last_login_at = now
             principal = self._principal(uow, row)
             uow.commit()
-            return principal
+        self._limits.reset(failures_key)
+        return principal
+
+    def allow_login_attempt(self, client_ip: str | None) -> bool:
+        """At most LOGIN_ATTEMPTS_PER_IP attempts per address per LOGIN_WINDOW, whatever the account."""
+        return self._limits.hit(f"login-ip:{client_ip or '-'}", LOGIN_ATTEMPTS_PER_IP, LOGIN_WINDOW)
 
     def start_session(self, user_id: int, client_ip: str | None = None, user_agent: str | None = None,
                       replaces: str | None = None) -> tuple[str, str]:

@@ -74,6 +74,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
         SESSION_COOKIE_SECURE=None,  # None: Secure when the request came over HTTPS
         MAX_CONTENT_LENGTH=1024 * 1024,
+        API_RATE_LIMIT=int(os.environ.get("WERKPAD_API_RATE_LIMIT", "1200")),
         INBOX_PER_PAGE=25,
     )
     app.config.update(config or {})
@@ -109,6 +110,10 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
             return jsonify({"error": exc.name, "status": exc.code}), exc.code
         return render_template("fout.html", status=exc.code, message=None, hide_language=True,
                                csrf=exc.code == 403 and exc.description == "csrf"), exc.code
+
+    from . import ratelimit
+
+    ratelimit.install(app)
 
     @app.before_request
     def _refuse_deep_json():

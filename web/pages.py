@@ -74,7 +74,12 @@ def inloggen():
     status = 200
     if request.method == "POST":
         username = request.form.get("gebruikersnaam", "")
-        principal = security.accounts().authenticate(username, request.form.get("wachtwoord", ""))
+        if not security.accounts().allow_login_attempt(request.remote_addr):
+            return render_template("inloggen.html", volgende=volgende, login_csrf=security.login_csrf_token(),
+                                   login_error=_("Te veel inlogpogingen vanaf dit adres. Probeer het over "
+                                                 "tien minuten opnieuw.")), 429
+        principal = security.accounts().authenticate(username, request.form.get("wachtwoord", ""),
+                                                     client_ip=request.remote_addr)
         if principal is not None:
             token, _csrf = security.accounts().start_session(
                 principal.user_id, client_ip=request.remote_addr, user_agent=request.user_agent.string,

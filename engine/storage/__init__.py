@@ -3,4 +3,7 @@ from .db import Database, UnitOfWork
 from .models import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow, metadata
 
 __all__ = ["Database", "UnitOfWork", "CaseRow", "DefinitionRow", "EventRow", "TaskRow", "TimerRow", "metadata"]
-from . import accounts_models  # noqa: F401
+from . import (
+    accounts_models,  # noqa: F401
+    ratelimit_models,  # noqa: F401, E402
+)

@@ -54,3 +54,36 @@ def test_lone_surrogate_in_a_form_field(client, cases, token, werkpad):
                                              "bsn": "111222333", "naam": "\ud800".encode("utf-8", "surrogatepass"),
                                              "geboortedatum": "1980-01-01"})
     assert response.status_code < 500
+
+
+def test_a_known_user_name_cannot_lock_its_owner_out(app, accounts):
+    attacker = app.test_client()
+    owner = app.test_client()
+    for _ in range(8):
+        response = login(attacker, "kees", "fout-wachtwoord")
+        assert response.status_code == 401
+    # the attacker's address is paused for this account, even with the right password ...
+    assert login(attacker, "kees").status_code == 401
+    # ... but the owner, from another address, logs in
+    owner.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    assert login(owner, "kees").status_code == 302
+
+
+def test_login_attempts_per_address_are_limited(app, accounts):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.7"
+    responses = [login(client, f"onbekend{i}", "x") for i in range(32)]
+    assert [r.status_code for r in responses] == [401] * 30 + [429, 429]
+    assert "Te veel inlogpogingen" in responses[-1].get_data(as_text=True)
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.8"
+    assert login(other, "kees").status_code == 302
+
+
+def test_the_api_limits_requests_per_address(app, token):
+    app.config["API_RATE_LIMIT"] = 5
+    client = app.test_client()
+    statuses = [client.get("/api/v1/ik", headers=token).status_code for _ in range(7)]
+    assert statuses == [200] * 5 + [429, 429]
+    response = client.get("/api/v1/ik", headers=token)
+    assert response.get_json()["error"] == "too_many_requests" and int(response.headers["Retry-After"]) >= 1
