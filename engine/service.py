@@ -515,7 +515,7 @@ class Werkpad:
                                          .order_by(EventRow.seq)).all()
             return [{"seq": e.seq, "type": e.type, "actor": e.actor, "at": e.at.isoformat(),
                      "recorded_at": e.recorded_at.isoformat(), "phase": e.phase,
-                     "payload": json.loads(e.payload), "hash": e.hash} for e in events]
+                     "payload": json.loads(e.payload), "digest": e.digest, "hash": e.hash} for e in events]
 
     def replay_case(self, case_id: str) -> dict:
         """Rebuild the case from its events and its exact version; compare with the stored state."""
