@@ -172,7 +172,7 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
             thick = 3 if tag == "callActivity" else 1.5
             out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="10" fill="#ffffff" '
                        f'stroke="{STROKE}" stroke-width="{thick}"/>')
-            lines = wrap(name, w - 12)
+            lines = wrap(name, w - 10)
             top = cy - len(lines) * LINE / 2
             out.append(_text_lines(lines, cx, top, FONT))
             out.append(_task_marker(tag, x, y))
@@ -212,3 +212,18 @@ def _task_marker(tag: str, x: float, y: float) -> str:
         return (f'<rect x="{x + 7:.0f}" y="{y + 7:.0f}" width="16" height="12" fill="none" stroke="{STROKE}"/>'
                 f'<path d="M{x + 7:.0f},{y + 11:.0f} h16 M{x + 12:.0f},{y + 11:.0f} v8" stroke="{STROKE}"/>')
     return ""
+
+
+def bundle_diagrams(files: dict[str, str], process_id: str, key: str, roles: dict | None = None) -> dict[str, str]:
+    """SVG per BPMN file of a process version: ``<key>.svg`` for the main process, and
+    ``<name>.svg`` for each shared sub-process (``gedeeld/<name>.bpmn``) that carries a diagram."""
+    out = {}
+    for name, text in sorted(files.items()):
+        if not name.endswith(".bpmn") or "BPMNDiagram" not in text:
+            continue
+        stem = name.rsplit("/", 1)[-1][:-len(".bpmn")]
+        if name.startswith("gedeeld/"):
+            out[f"{stem}.svg"] = render_svg(text, roles)
+        elif f'id="{process_id}"' in text:
+            out[f"{key}.svg"] = render_svg(text, roles)
+    return out

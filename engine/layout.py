@@ -47,7 +47,7 @@ GATEWAY = 50
 PITCH = 150            # height of one row within a lane
 LANE_HEAD = 30         # the band on the left of a lane that carries its name
 MARGIN = 40            # between the lane head and the first column, and after the last
-GAP = 56               # minimal horizontal gap between two columns
+GAP = 40               # horizontal gap between two columns that only straight flows cross
 LABEL_GAP = 70         # extra gap when a named flow starts in it
 CHANNEL_STEP = 10      # distance between vertical flow segments in one gap
 LANE_PAD = 10          # vertical padding inside a lane band
@@ -56,20 +56,24 @@ FONT = 12
 LINE = 14
 
 
+# Advance widths in em, measured in a browser on a sans-serif font slightly wider than Arial, so that
+# labels sized with them also fit where bpmn-js draws in Arial.
+_WIDTHS = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys("fjilt'I|J", 0.3), **dict.fromkeys(" .,:;/", 0.33),
+           **dict.fromkeys("()[]-r!", 0.39), **dict.fromkeys("mMW", 0.92), **dict.fromkeys("w", 0.82),
+           **dict.fromkeys("=+", 0.84), **dict.fromkeys("csvxyzkT", 0.56), "F": 0.48, "Y": 0.5, "P": 0.56,
+           "L": 0.56}
+
+
 def text_width(text: str, size: float = FONT) -> float:
-    """Approximate rendered width of text in Arial/Helvetica at ``size`` px."""
+    """Approximate rendered width of ``text`` at ``size`` px."""
     total = 0.0
     for ch in text:
-        if ch in "ilj.,:;'|!()[]tfrI ":
-            total += 0.3
-        elif ch in "mwMW":
-            total += 0.85
+        if ch in _WIDTHS:
+            total += _WIDTHS[ch]
         elif ch.isupper():
-            total += 0.68
-        elif ch.isdigit():
-            total += 0.56
+            total += 0.72
         else:
-            total += 0.53
+            total += 0.62
     return total * size
 
 
@@ -191,10 +195,12 @@ def _size(node: Node) -> None:
         node.w = node.h = GATEWAY
     else:
         node.w, node.h = TASK_W, TASK_H
+        # Wider for a word that does not fit (up to 140) or for more than five lines.
         for width in (TASK_W, 140, 160, 180):
             node.w = width
-            lines = wrap(node.name, width - 12)
-            if len(lines) <= 4 and not any(line.endswith("-") and "-" not in node.name for line in lines):
+            lines = wrap(node.name, width - 10)
+            split = any(line.endswith("-") and line[:-1] + " " not in node.name + " " for line in lines)
+            if len(lines) <= 5 and (not split or width >= 140):
                 break
 
 
@@ -236,7 +242,10 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str]) -> tuple[
     return (n.x + n.w + 2, top, width, h)
 
 
-def _layout_container(container, planes: list[Plane]) -> tuple[Plane, list]:
+LANE_ORDERS = ("file", "first")
+
+
+def _layout_container(container, planes: list[Plane], lane_order: str = "file") -> tuple[Plane, list]:
     """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
@@ -277,6 +286,8 @@ def _layout_container(container, planes: list[Plane]) -> tuple[Plane, list]:
     edges = [(anchor(f.source), anchor(f.target), f) for f in flows]
     back = _back_edges(main, edges)
     _rank(main, edges, back)
+    lane_ids = _order_lanes(lane_ids, main, lane_order)
+    lanes = sorted(lanes, key=lambda lane: lane_ids.index(lane.get("id")))
 
     layers, chains = _dummies(nodes, main, edges, back)
     weak = {(chains[f.id][0], chains[f.id][1]) for f in flows
@@ -288,6 +299,23 @@ def _layout_container(container, planes: list[Plane]) -> tuple[Plane, list]:
     for el in collapsed:
         planes.append(layout_plane(el, planes))
     return plane, event_subs
+
+
+def _order_lanes(lane_ids: list[str], main: list[Node], mode: str) -> list[str]:
+    """Lanes in file order, or by the first or the mean column of their nodes (the flow's order)."""
+    if mode == "file":
+        return lane_ids
+    ranks: dict[str, list[int]] = {lane: [] for lane in lane_ids}
+    for n in main:
+        ranks.setdefault(n.lane, []).append(n.rank)
+    big = 10 ** 6
+
+    def key(lane: str):
+        rs = ranks.get(lane) or [big]
+        value = min(rs) if mode == "first" else sum(rs) / len(rs)
+        return (value, lane_ids.index(lane))
+
+    return sorted(lane_ids, key=key)
 
 
 def _fill_lanes(nodes: dict[str, Node], flows: list[Flow], lane_ids: list[str]) -> None:
@@ -547,7 +575,7 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
     for r, w in enumerate(widths):
         lefts.append(x)
         verticals = len({s for s, t in layer_pairs if nodes[s].rank == r})
-        gap = GAP + max(0, verticals - 3) * CHANNEL_STEP
+        gap = GAP if not verticals else GAP + 8 + (verticals - 1) * CHANNEL_STEP
         if r in label_room:
             gap = max(gap, label_room[r] + 22 + max(0, verticals - 1) * CHANNEL_STEP)
         x += w + gap
@@ -641,12 +669,30 @@ def _route(nodes, flows, layers, lefts, widths, back, chains) -> None:
             if tn.dummy:
                 pts.append((tn.x + tn.w, ty))
         f.points = _simplify(pts)
-    # Loops: from the bottom of the source along the gutter below both rows, up into the target.
+    # Loops run back along the gutter below both rows (bottom to bottom) or above them (top to top),
+    # whichever crosses fewer of the flows drawn so far; the bottom of a task with boundary events
+    # is used only beside them.
+    routed = [f.points for f in flows if f.id in chains]
     for k, f in enumerate(sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)):
         s, t = nodes[f.source], nodes[f.target]
-        gutter = max(s.cy, t.cy) + PITCH // 2 + 2 - (k % 3) * 6
-        sx = s.cx
-        f.points = _simplify([(sx, s.y + s.h), (sx, gutter), (t.cx, gutter), (t.cx, t.y + t.h)])
+        below_y = max(s.cy, t.cy) + PITCH // 2 + 2 - (k % 3) * 6
+        above_y = min(s.cy, t.cy) - PITCH // 2 - 2 + (k % 3) * 6
+        sx_b, tx_b = _bottom_spot(nodes, s, last=True), _bottom_spot(nodes, t, last=False)
+        below = _simplify([(sx_b, s.y + s.h), (sx_b, below_y), (tx_b, below_y), (tx_b, t.y + t.h)])
+        above = _simplify([(s.cx, s.y), (s.cx, above_y), (t.cx, above_y), (t.cx, t.y)])
+        cost_below = sum(count_crossings([below, other]) for other in routed) + 0.5 * (sx_b != s.cx)
+        cost_above = sum(count_crossings([above, other]) for other in routed)
+        f.points = below if cost_below <= cost_above else above
+        routed.append(f.points)
+
+
+def _bottom_spot(nodes, n: Node, last: bool) -> int:
+    """Where a loop leaves or enters the bottom of ``n``: the middle, or beside its boundary events."""
+    count = sum(1 for m in nodes.values() if m.host == n.id and m.tag == "boundaryEvent")
+    if not count:
+        return n.cx
+    step = n.w // (2 * (count + 1))
+    return n.x + n.w - step if last else n.x + step
 
 
 def _exit_y(nodes, node_id: str) -> int:
@@ -665,7 +711,13 @@ def _entry_y(nodes, node_id: str) -> int:
 
 
 def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> None:
-    loop_ends = {f.source for f in flows if f.id not in chained} | {f.target for f in flows if f.id not in chained}
+    # Labels go to the side of a gateway or event that no loop uses (gateways: above, events: below).
+    top_used, bottom_used = set(), set()
+    for f in flows:
+        if f.id in chained:
+            continue
+        for node_id, y in ((f.source, f.points[0][1]), (f.target, f.points[-1][1])):
+            (top_used if y == nodes[node_id].y else bottom_used).add(node_id)
     for n in nodes.values():
         if n.dummy or n.kind == "task" or not n.name:
             continue
@@ -673,7 +725,7 @@ def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> Non
         h = len(lines) * 13 + 2
         if n.tag == "boundaryEvent":
             n.label = _boundary_label(nodes, n, lines)
-        elif n.kind == "gateway" or n.id in loop_ends:
+        elif (n.kind == "gateway" and n.id not in top_used) or n.id in bottom_used:
             n.label = (n.cx - 50, n.y - h - 4, 100, h)
         else:
             n.label = (n.cx - 50, n.y + n.h + 4, 100, h)
@@ -693,14 +745,29 @@ def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> Non
                 ax, ay = x1 + 4, y1
                 break
         f.label = (ax + 4, ay - h - 3, w, h)
+        if f.id not in chained:  # a loop: beside its first, vertical stretch
+            down = pts[1][1] > pts[0][1]
+            f.label = (pts[0][0] + 4, pts[0][1] + 2 if down else pts[0][1] - h - 2, w, h)
 
 
 # --------------------------------------------------------------------------- whole file
 
 
 def layout_plane(container, planes: list[Plane]) -> Plane:
-    """Lay out a container and its event sub-processes (expanded below the lanes)."""
-    plane, event_subs = _layout_container(container, planes)
+    """Lay out a container and its event sub-processes (expanded below the lanes).
+
+    With lanes, two lane orders are tried (file order, order of the first column in a lane); the one
+    with the fewest crossings wins, then the narrowest, then the earliest tried.
+    """
+    best = None
+    for mode in LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1]:
+        sub_planes: list[Plane] = []
+        plane, event_subs = _layout_container(container, sub_planes, mode)
+        score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
+        if best is None or score < best[0]:
+            best = (score, plane, event_subs, sub_planes)
+    _, plane, event_subs, sub_planes = best
+    planes.extend(sub_planes)
     y = plane.height + (20 if plane.lanes else 0)
     x = (LANE_HEAD if plane.lanes else 0) + MARGIN
     extra_width = plane.width
@@ -857,6 +924,9 @@ def count_crossings(polylines: list[list[tuple[float, float]]]) -> int:
     return total
 
 
+NAIVE_STEP = 176  # column pitch of the naive layout: a 120 px task and a 56 px gap
+
+
 def naive_metrics(text: str) -> dict:
     """Width and crossings of a naive layout: BFS ranks, file order within a rank, no lanes, straight flows."""
     root = etree.fromstring(strip_di(text).encode("utf-8"))
@@ -893,7 +963,7 @@ def naive_metrics(text: str) -> dict:
         if i in host:
             continue
         r = rank[i]
-        pos[i] = (MARGIN + r * (TASK_W + GAP), filled.get(r, 0) * (TASK_H + 40) + 60)
+        pos[i] = (MARGIN + r * NAIVE_STEP, filled.get(r, 0) * (TASK_H + 40) + 60)
         filled[r] = filled.get(r, 0) + 1
     for i in ids:
         if i in host:
@@ -904,7 +974,7 @@ def naive_metrics(text: str) -> dict:
         if s in pos and t in pos:
             (sx, sy), (tx, ty) = pos[s], pos[t]
             lines.append([(sx + TASK_W // 2, sy), (tx - TASK_W // 2, ty)])
-    width = MARGIN * 2 + (max(rank.values(), default=0) + 1) * (TASK_W + GAP)
+    width = MARGIN * 2 + (max(rank.values(), default=0) + 1) * NAIVE_STEP
     return {"width": width, "crossings": count_crossings(lines)}
 
 
