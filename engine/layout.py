@@ -44,6 +44,7 @@ NOT_NODES = {"sequenceFlow", "laneSet", "extensionElements", "documentation", "t
 TASK_W, TASK_H = 120, 80
 EVENT = 36
 GATEWAY = 50
+DUMMY_PITCH = 40       # height of a row that only flows pass through
 PITCH = 150            # height of one row within a lane
 LANE_HEAD = 30         # the band on the left of a lane that carries its name
 MARGIN = 40            # between the lane head and the first column, and after the last
@@ -53,6 +54,7 @@ CHANNEL_STEP = 10      # distance between vertical flow segments in one gap
 LANE_PAD = 10          # vertical padding inside a lane band
 SUB_PAD = 30           # padding inside an expanded sub-process
 FONT = 12
+LABEL_W = 90           # external labels of events and gateways (bpmn-js wraps them at 90 px)
 LINE = 14
 
 
@@ -195,12 +197,12 @@ def _size(node: Node) -> None:
         node.w = node.h = GATEWAY
     else:
         node.w, node.h = TASK_W, TASK_H
-        # Wider for a word that does not fit (up to 140) or for more than five lines.
+        # Wider for a word that does not fit or for more than five lines.
         for width in (TASK_W, 140, 160, 180):
             node.w = width
             lines = wrap(node.name, width - 10)
             split = any(line.endswith("-") and line[:-1] + " " not in node.name + " " for line in lines)
-            if len(lines) <= 5 and (not split or width >= 140):
+            if len(lines) <= 5 and (not split or width >= 180):
                 break
 
 
@@ -233,7 +235,7 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str]) -> tuple[
     """Beside the event below its host: left of the first of several events, right of the others."""
     siblings = sorted((m for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent"),
                       key=lambda m: m.index)
-    width = 96 if len(lines) <= 2 else 130
+    width = LABEL_W
     lines = wrap(n.name, width - 4, 11)
     h = len(lines) * 13 + 2
     top = nodes[n.host].y + nodes[n.host].h + 2 if n.host in nodes else n.y + n.h
@@ -550,16 +552,31 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
            ) -> Plane:
     has_lanes = bool(lane_ids)
     lane_of = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
-    rows_in = [0] * max(1, len(lane_ids))
+    # Rows that hold only flows passing by (dummies) are thin; rows with shapes are PITCH high.
+    lane_count = max(1, len(lane_ids))
+    real_rows: list[set[int]] = [set() for _ in range(lane_count)]
+    rows_in = [0] * lane_count
     for layer in layers:
         for n in layer:
             k = lane_of.get(n.lane, 0)
             rows_in[k] = max(rows_in[k], n.row + 1)
+            if not n.dummy:
+                real_rows[k].add(n.row)
+    row_mid: list[list[int]] = []
+    lane_h: list[int] = []
+    for k in range(lane_count):
+        mids, y = [], LANE_PAD
+        for row in range(max(1, rows_in[k])):
+            pitch = PITCH if row in real_rows[k] or rows_in[k] == 0 else DUMMY_PITCH
+            mids.append(y + pitch // 2)
+            y += pitch
+        row_mid.append(mids)
+        lane_h.append(max(y + LANE_PAD, PITCH // 2 + 2 * LANE_PAD))
     tops = []
     y = 0
-    for k in range(len(rows_in)):
+    for k in range(lane_count):
         tops.append(y)
-        y += max(1, rows_in[k]) * PITCH + 2 * LANE_PAD
+        y += lane_h[k]
     height = y
 
     # Column widths and gaps: a gap widens with the vertical segments and flow names in it.
@@ -585,7 +602,8 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
     for r, layer in enumerate(layers):
         for n in layer:
             cx = lefts[r] + widths[r] // 2
-            cy = tops[lane_of.get(n.lane, 0)] + LANE_PAD + n.row * PITCH + PITCH // 2
+            k = lane_of.get(n.lane, 0)
+            cy = tops[k] + row_mid[k][n.row]
             n.x, n.y = cx - n.w // 2, cy - n.h // 2
             if n.dummy:
                 n.x, n.w = lefts[r], widths[r]
@@ -595,8 +613,7 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
     _labels(nodes, flows, set(chains))
     lane_shapes = []
     for k, lane in enumerate(lanes):
-        h = max(1, rows_in[k]) * PITCH + 2 * LANE_PAD
-        lane_shapes.append((lane.get("id"), lane.get("name") or "", (0, tops[k], width, h)))
+        lane_shapes.append((lane.get("id"), lane.get("name") or "", (0, tops[k], width, lane_h[k])))
     real = {i: n for i, n in nodes.items() if not n.dummy}
     return Plane(element, real, flows, lane_shapes, width, height)
 
@@ -721,14 +738,14 @@ def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> Non
     for n in nodes.values():
         if n.dummy or n.kind == "task" or not n.name:
             continue
-        lines = wrap(n.name, 96, 11)
+        lines = wrap(n.name, LABEL_W - 4, 11)
         h = len(lines) * 13 + 2
         if n.tag == "boundaryEvent":
             n.label = _boundary_label(nodes, n, lines)
         elif (n.kind == "gateway" and n.id not in top_used) or n.id in bottom_used:
-            n.label = (n.cx - 50, n.y - h - 4, 100, h)
+            n.label = (n.cx - LABEL_W // 2, n.y - h - 4, LABEL_W, h)
         else:
-            n.label = (n.cx - 50, n.y + n.h + 4, 100, h)
+            n.label = (n.cx - LABEL_W // 2, n.y + n.h + 4, LABEL_W, h)
     for f in flows:
         if not f.name or len(f.points) < 2:
             continue
@@ -849,6 +866,8 @@ def render_di(planes: list[Plane]) -> str:
             out.append("      </bpmndi:BPMNShape>")
         for n in sorted(plane.nodes.values(), key=lambda n: (n.expanded is False, n.index, n.id)):
             extra = ' isExpanded="true"' if n.expanded else (' isExpanded="false"' if n.tag == "subProcess" else "")
+            if n.tag == "exclusiveGateway":
+                extra = ' isMarkerVisible="true"'
             out.append(f'      <bpmndi:BPMNShape id="{_esc(n.id)}_di" bpmnElement="{_esc(n.id)}"{extra}>')
             out.append(bounds((n.x, n.y, n.w, n.h)))
             if n.label:

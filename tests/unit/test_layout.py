@@ -27,10 +27,10 @@ MAX_WIDTH = {
     "gedeeld/gedeeld_nazorg.bpmn": 1200,
     "ijmond/ijmond.bpmn": 5500,
     "nijmegen/nijmegen.bpmn": 7700,
-    "sudwest_fryslan/sudwest_fryslan.bpmn": 5200,
-    "tilburg/tilburg.bpmn": 3800,
+    "sudwest_fryslan/sudwest_fryslan.bpmn": 5300,
+    "tilburg/tilburg.bpmn": 3900,
     "voorbeeld/voorbeeld.bpmn": 2500,
-    "weener_xl/weener_xl.bpmn": 5700,
+    "weener_xl/weener_xl.bpmn": 5800,
     "werkkom/werkkom.bpmn": 8700,
 }
 MAX_CROSSINGS = {
