@@ -231,17 +231,21 @@ def _lanes(container) -> list:
 # --------------------------------------------------------------------------- layered layout
 
 
-def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str]) -> tuple[int, int, int, int]:
-    """Beside the event below its host: left of the first of several events, right of the others."""
+def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: bool = False
+                    ) -> tuple[int, int, int, int]:
+    """Beside the events below their host: the first half left of the first event (where no flow runs),
+    the rest right of the last one; stacked when there are several on one side."""
     siblings = sorted((m for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent"),
                       key=lambda m: m.index)
-    width = LABEL_W
-    lines = wrap(n.name, width - 4, 11)
-    h = len(lines) * 13 + 2
     top = nodes[n.host].y + nodes[n.host].h + 2 if n.host in nodes else n.y + n.h
-    if len(siblings) > 1 and siblings[0] is n:
-        return (n.x - 2 - width, top, width, h)
-    return (n.x + n.w + 2, top, width, h)
+    left_count = (len(siblings) + 1) // 2
+    i = siblings.index(n)
+    side = siblings[:left_count] if i < left_count else siblings[left_count:]
+    y = top + sum(len(wrap(m.name, LABEL_W - 4, 11)) * 13 + 4 for m in side[:side.index(n)])
+    h = len(lines) * 13 + 2
+    if (i < left_count) != mirror:
+        return (siblings[0].x - 2 - LABEL_W, y, LABEL_W, h)
+    return (siblings[-1].x + siblings[-1].w + 2, y, LABEL_W, h)
 
 
 LANE_ORDERS = ("file", "first")
@@ -275,6 +279,7 @@ def _layout_container(container, planes: list[Plane], lane_order: str = "file") 
             if ref_id in nodes and nodes[ref_id].lane is None:
                 nodes[ref_id].lane = lane.get("id")
     _fill_lanes(nodes, flows, lane_ids)
+    _widen_hosts(nodes)
 
     main = [n for n in nodes.values() if n.tag != "boundaryEvent" or n.host not in nodes]
     for n in nodes.values():
@@ -461,8 +466,21 @@ def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[st
     for layer in layers:
         layer.sort(key=lambda n: (lane_key(n), n.index))
 
-    def crossings() -> int:
+    strong_from: dict[str, set[str]] = {}
+    weak_from: dict[str, set[str]] = {}
+    for s, t in pairs:
+        (weak_from if (s, t) in weak else strong_from).setdefault(t, set()).add(s)
+
+    def crossings() -> tuple[int, int]:
+        """Crossings between adjacent layers, then boundary-event targets ordered above the host's
+        ordinary successors."""
         pos = {n.id: i for layer in layers for i, n in enumerate(layer)}
+        misplaced = 0
+        for layer in layers:
+            for i, a in enumerate(layer):
+                for b in layer[i + 1:]:
+                    if weak_from.get(a.id, set()) & strong_from.get(b.id, set()):
+                        misplaced += 1
         total = 0
         by_layer: dict[int, list[tuple[int, int]]] = {}
         for s, t in pairs:
@@ -473,7 +491,7 @@ def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[st
                 for b in range(a + 1, len(segs)):
                     if segs[a][0] < segs[b][0] and segs[a][1] > segs[b][1]:
                         total += 1
-        return total
+        return total, misplaced
 
     best = [list(layer) for layer in layers]
     best_count = crossings()
@@ -484,11 +502,17 @@ def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[st
             ref = layers[r - 1] if down else layers[r + 1]
             ref_pos = {n.id: i for i, n in enumerate(ref)}
             links = preds if down else succs
+            other = layers[r + 1] if down and r + 1 < len(layers) else (layers[r - 1] if not down and r else [])
+            other_pos = {n.id: i for i, n in enumerate(other)}
+            other_links = succs if down else preds
             keyed = []
             for i, n in enumerate(layers[r]):
                 # Flows leaving a boundary event pull their target below the host's other successors.
                 around = [ref_pos[m] + (0.5 if ((m, n.id) if down else (n.id, m)) in weak else 0)
                           for m in links.get(n.id, []) if m in ref_pos]
+                if not around:  # no neighbour on this side: go by the other side
+                    around = [other_pos[m] + (0.5 if ((n.id, m) if down else (m, n.id)) in weak else 0)
+                              for m in other_links.get(n.id, []) if m in other_pos]
                 bary = sum(around) / len(around) if around else float(i)
                 keyed.append((lane_key(n), bary, i, n))
             keyed.sort(key=lambda k: (k[0], k[1], k[2]))
@@ -585,7 +609,10 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
         if f.name:
             src = nodes[nodes[f.source].host] if nodes[f.source].host else nodes[f.source]
             label_room[src.rank] = max(label_room.get(src.rank, 0), flow_label_size(f.name)[0])
-    widths = [max([n.w for n in layer if not n.dummy], default=20) for layer in layers]
+    # A column of named events or gateways is wide enough for their 90 px labels not to touch.
+    widths = [max([n.w for n in layer if not n.dummy]
+                  + [LABEL_W - GAP + 6 for n in layer if n.name and n.kind in ("event", "gateway")], default=20)
+              for layer in layers]
     x = (LANE_HEAD if has_lanes else 0) + MARGIN
     layer_pairs = _layer_edges(chains)
     lefts = []
@@ -618,6 +645,17 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
     return Plane(element, real, flows, lane_shapes, width, height)
 
 
+def _widen_hosts(nodes: dict[str, Node]) -> None:
+    """A task with three or more boundary events is wide enough to keep them apart."""
+    count: dict[str, int] = {}
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host:
+            count[n.host] = count.get(n.host, 0) + 1
+    for host, k in count.items():
+        if k >= 3 and nodes[host].kind == "task":
+            nodes[host].w = max(nodes[host].w, 60 * k)
+
+
 def _boundaries(nodes: dict[str, Node]) -> None:
     attached: dict[str, list[Node]] = {}
     for n in nodes.values():
@@ -647,38 +685,45 @@ def _simplify(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _route(nodes, flows, layers, lefts, widths, back, chains) -> None:
-    # Channels: in each gap, one vertical line per source that changes row; sources ordered top-down.
+    # Channels: in each gap, one vertical line per source that changes row (a boundary event is a
+    # source of its own, apart from its host); sources ordered top-down.
+    by_id = {f.id: f for f in flows}
+
+    def hops(fid: str, chain: list[str]):
+        """(channel key, rank of the gap, exit y, entry y, target) per hop of a flow's chain."""
+        for i, (s, t) in enumerate(pairwise(chain)):
+            key = by_id[fid].source if i == 0 else s
+            yield key, nodes[s].rank, _exit_y(nodes, key), _entry_y(nodes, t), t
+
     gap_sources: dict[int, list[str]] = {}
-    for chain in chains.values():
-        for s, t in pairwise(chain):
-            if _exit_y(nodes, s) != _entry_y(nodes, t):
-                r = nodes[s].rank
-                key = s
+    drop: dict[tuple[int, str], int] = {}
+    for fid, chain in chains.items():
+        for key, r, y_out, y_in, _ in hops(fid, chain):
+            if y_out != y_in:
                 if key not in gap_sources.setdefault(r, []):
                     gap_sources[r].append(key)
+                drop[(r, key)] = drop.get((r, key), 0) + (y_in - y_out)
     channel: dict[tuple[int, str], int] = {}
+    # Sources whose flows go down: the lower one gets the channel further left; going up: the higher
+    # one. Then an L-shaped hop does not cut through its neighbour's.
     for r, sources in gap_sources.items():
-        sources.sort(key=lambda s: (_exit_y(nodes, s), nodes[s].index))
+        sources.sort(key=lambda s: (0, -_exit_y(nodes, s), nodes[s].index) if drop[(r, s)] > 0
+                     else (1, _exit_y(nodes, s), nodes[s].index))
         gap_left = lefts[r] + widths[r]
         for i, s in enumerate(sources):
             channel[(r, s)] = gap_left + 14 + i * CHANNEL_STEP
-    by_id = {f.id: f for f in flows}
     for fid, chain in chains.items():
         f = by_id[fid]
         src = nodes[f.source]
         pts: list[tuple[int, int]] = []
+        y = _exit_y(nodes, src.id)
         if src.tag == "boundaryEvent" and src.host:
-            gutter = _exit_y(nodes, src.id)
-            pts += [(src.cx, src.y + src.h), (src.cx, gutter)]
-            start_y = gutter
+            pts += [(src.cx, src.y + src.h), (src.cx, y)]
         else:
-            start_y = _exit_y(nodes, chain[0])
-            pts.append((src.x + src.w, start_y))
-        y = start_y
-        for s, t in pairwise(chain):
-            ty = _entry_y(nodes, t)
+            pts.append((src.x + src.w, y))
+        for key, r, _, ty, t in hops(fid, chain):
             if ty != y:
-                cx = channel.get((nodes[s].rank, s), lefts[nodes[s].rank] + widths[nodes[s].rank] + 14)
+                cx = channel.get((r, key), lefts[r] + widths[r] + 14)
                 pts += [(cx, y), (cx, ty)]
                 y = ty
             tn = nodes[t]
@@ -686,20 +731,28 @@ def _route(nodes, flows, layers, lefts, widths, back, chains) -> None:
             if tn.dummy:
                 pts.append((tn.x + tn.w, ty))
         f.points = _simplify(pts)
-    # Loops run back along the gutter below both rows (bottom to bottom) or above them (top to top),
-    # whichever crosses fewer of the flows drawn so far; the bottom of a task with boundary events
-    # is used only beside them.
+    # Loops run back below their rows (bottom to bottom) or above them (top to top): along the gutter
+    # of the source's row to a gap between the two columns, through that gap (gaps hold no shapes) to
+    # the gutter of the target's row, and into the target. Side and gap: whichever crosses fewest of
+    # the flows drawn so far. The bottom of a task with boundary events is used beside them.
     routed = [f.points for f in flows if f.id in chains]
+    gap_end = [lefts[r + 1] if r + 1 < len(lefts) else lefts[r] + widths[r] + GAP for r in range(len(lefts))]
     for k, f in enumerate(sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)):
         s, t = nodes[f.source], nodes[f.target]
-        below_y = max(s.cy, t.cy) + PITCH // 2 + 2 - (k % 3) * 6
-        above_y = min(s.cy, t.cy) - PITCH // 2 - 2 + (k % 3) * 6
+        shift = (k % 3) * 6
         sx_b, tx_b = _bottom_spot(nodes, s, last=True), _bottom_spot(nodes, t, last=False)
-        below = _simplify([(sx_b, s.y + s.h), (sx_b, below_y), (tx_b, below_y), (tx_b, t.y + t.h)])
-        above = _simplify([(s.cx, s.y), (s.cx, above_y), (t.cx, above_y), (t.cx, t.y)])
-        cost_below = sum(count_crossings([below, other]) for other in routed) + 0.5 * (sx_b != s.cx)
-        cost_above = sum(count_crossings([above, other]) for other in routed)
-        f.points = below if cost_below <= cost_above else above
+        best = None
+        for r in range(min(t.rank, s.rank), max(t.rank, s.rank) + 1):
+            xc = gap_end[r] - 8 - shift
+            ys, yt = s.cy + PITCH // 2 + 2 - shift, t.cy + PITCH // 2 + 2 - shift
+            below = _simplify([(sx_b, s.y + s.h), (sx_b, ys), (xc, ys), (xc, yt), (tx_b, yt), (tx_b, t.y + t.h)])
+            ys, yt = s.cy - PITCH // 2 - 2 + shift, t.cy - PITCH // 2 - 2 + shift
+            above = _simplify([(s.cx, s.y), (s.cx, ys), (xc, ys), (xc, yt), (t.cx, yt), (t.cx, t.y)])
+            for path, penalty in ((below, 0.5 * (sx_b != s.cx)), (above, 0.0)):
+                cost = sum(count_crossings([path, other]) for other in routed) + penalty
+                if best is None or cost < best[0]:
+                    best = (cost, path)
+        f.points = best[1]
         routed.append(f.points)
 
 
@@ -741,30 +794,58 @@ def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> Non
         lines = wrap(n.name, LABEL_W - 4, 11)
         h = len(lines) * 13 + 2
         if n.tag == "boundaryEvent":
-            n.label = _boundary_label(nodes, n, lines)
-        elif (n.kind == "gateway" and n.id not in top_used) or n.id in bottom_used:
+            continue
+        if (n.kind == "gateway" and n.id not in top_used) or n.id in bottom_used:
             n.label = (n.cx - LABEL_W // 2, n.y - h - 4, LABEL_W, h)
         else:
             n.label = (n.cx - LABEL_W // 2, n.y + n.h + 4, LABEL_W, h)
-    for f in flows:
+    # Boundary events' names, then flow names: the first candidate spot that touches no shape or label
+    # placed before, else the first.
+    taken = [(n.x, n.y, n.w, n.h) for n in nodes.values() if not n.dummy]
+    taken += [n.label for n in nodes.values() if n.label]
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.name:
+            lines = wrap(n.name, LABEL_W - 4, 11)
+            spots = [_boundary_label(nodes, n, lines), _boundary_label(nodes, n, lines, mirror=True)]
+            n.label = next((spot for spot in spots if not any(_overlap(spot, box) for box in taken)), spots[0])
+            taken.append(n.label)
+    for f in sorted(flows, key=lambda f: f.index):
         if not f.name or len(f.points) < 2:
             continue
         w, h = flow_label_size(f.name)
-        pts = f.points
-        # On the first stretch to the right after the flow's first turn (branches of one gateway share
-        # the stretch before it), or just after the source when the flow runs straight.
-        ax, ay = pts[0][0] + 10, pts[0][1]
-        turned = False
-        for (x1, y1), (x2, _y2) in pairwise(pts):
-            if x1 == x2:
-                turned = True
-            elif turned and x2 > x1:
-                ax, ay = x1 + 4, y1
-                break
-        f.label = (ax + 4, ay - h - 3, w, h)
-        if f.id not in chained:  # a loop: beside its first, vertical stretch
-            down = pts[1][1] > pts[0][1]
-            f.label = (pts[0][0] + 4, pts[0][1] + 2 if down else pts[0][1] - h - 2, w, h)
+        spots = _label_spots(f.points, w, h, f.id not in chained)
+        f.label = next((spot for spot in spots if not any(_overlap(spot, box) for box in taken)), spots[0])
+        taken.append(f.label)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _label_spots(pts, w: int, h: int, loop: bool) -> list[tuple[int, int, int, int]]:
+    """Candidate spots for a flow's name, best first."""
+    spots = []
+    if loop:  # beside its first, vertical stretch
+        down = pts[1][1] > pts[0][1]
+        spots.append((pts[0][0] + 4, pts[0][1] + 2 if down else pts[0][1] - h - 2, w, h))
+    # Above the first stretch to the right after the flow's first turn (branches of one gateway share
+    # the stretch before it), beside that turn, then just after the source.
+    turned = False
+    for (x1, y1), (x2, y2) in pairwise(pts):
+        if x1 == x2:
+            turned = True
+            spots.append((x1 + 4, (y1 + y2) // 2 - h // 2, w, h))
+        elif turned and x2 > x1:
+            spots.insert(1 if loop else 0, (x1 + 8, y1 - h - 3, w, h))
+            spots.append((x1 + 8, y1 + 3, w, h))
+            break
+    (x1, y1), (x2, y2) = pts[0], pts[1]
+    if y1 == y2:
+        spots.append((x1 + 14, y1 - h - 3, w, h))
+        spots.append((x1 + 14, y1 + 3, w, h))
+    else:
+        spots.append((x1 + 4, y1 + 4 if y2 > y1 else y1 - h - 4, w, h))
+    return spots
 
 
 # --------------------------------------------------------------------------- whole file
