@@ -185,6 +185,7 @@ class Plane:
     lanes: list[tuple[str, str, tuple[int, int, int, int]]]  # (id, name, bounds)
     width: int = 0
     height: int = 0
+    columns: int = 0
 
 
 # --------------------------------------------------------------------------- semantic model
@@ -642,7 +643,7 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
     for k, lane in enumerate(lanes):
         lane_shapes.append((lane.get("id"), lane.get("name") or "", (0, tops[k], width, lane_h[k])))
     real = {i: n for i, n in nodes.items() if not n.dummy}
-    return Plane(element, real, flows, lane_shapes, width, height)
+    return Plane(element, real, flows, lane_shapes, width, height, len(layers))
 
 
 def _widen_hosts(nodes: dict[str, Node]) -> None:
@@ -988,7 +989,7 @@ def apply_layout(text: str) -> tuple[str, dict]:
 
 
 def metrics(plane: Plane) -> dict:
-    return {"width": plane.width, "height": plane.height,
+    return {"width": plane.width, "height": plane.height, "columns": plane.columns,
             "crossings": count_crossings([f.points for f in plane.flows])}
 
 

@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from engine.layout import apply_layout, naive_metrics  # noqa: E402
 
-HEADER = ["| bestand | breedte voor | breedte na | hoogte na | kruisingen voor | kruisingen na |",
-          "|---|---:|---:|---:|---:|---:|"]
+HEADER = ["| bestand | breedte voor | breedte na | hoogte na | kolommen | kruisingen voor | kruisingen na |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
 
 
 def bpmn_files(root: Path) -> list[Path]:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(name)
             if not args.check:
                 path.write_text(new, encoding="utf-8")
-        rows.append(f"| {name} | {before['width']} | {after['width']} | {after['height']} | "
+        rows.append(f"| {name} | {before['width']} | {after['width']} | {after['height']} | {after['columns']} | "
                     f"{before['crossings']} | {after['crossings']} |")
     print("\n".join(HEADER + rows))
     if args.markdown:
@@ -64,14 +64,24 @@ def markdown(rows: list[str]) -> str:
         "# Procesdiagrammen",
         "",
         "Elk BPMN-bestand onder `processes/` draagt een diagram (BPMN DI) dat `engine/layout.py` berekent:",
-        "van links naar rechts, één baan (lane) per rol, lussen terug onder de rij, grensgebeurtenissen op de",
-        "onderrand van hun taak. Opnieuw opmaken na een wijziging: `.venv/bin/python scripts/layout_processes.py`;",
+        "van links naar rechts, één baan (lane) per rol, lussen terug onder of boven hun rij, grensgebeurtenissen",
+        "op de onderrand van hun taak. Opnieuw opmaken na een wijziging: `.venv/bin/python scripts/layout_processes.py`;",
         "`--check` faalt als een diagram ontbreekt of verouderd is. `werkpad processes docs` tekent het diagram",
         "als SVG naast de procesdocumentatie (`docs/processes/<sleutel>.svg`).",
         "",
-        "Breedte in pixels, kruisingen als aantal paren stroomlijnen dat elkaar snijdt. \"Voor\" is een naïeve",
-        "opmaak (rangen via breedte-eerst zoeken, bestandsvolgorde, geen banen, rechte lijnen), een benadering",
-        "van wat het product zonder diagraminformatie toonde; \"na\" is de gelaagde opmaak.",
+        "Breedte en hoogte in pixels; kruisingen als aantal paren stroomlijnen dat elkaar snijdt; kolommen is de",
+        "lengte van het langste pad (in stappen) door het proces. \"Voor\" is een naïeve opmaak (rangen via",
+        "breedte-eerst zoeken, bestandsvolgorde, geen banen, rechte lijnen), een benadering van wat het product",
+        "zonder diagraminformatie toonde; bpmn-auto-layout zelf draait alleen in de browser.",
+        "",
+        "De breedte volgt uit het langste pad: elke stap erop krijgt een eigen kolom (taak 120–180 px, gebeurtenis",
+        "of gateway 50–90 px, plus een tussenruimte). Werk.Kom en Nijmegen hebben paden van 45 à 47 stappen; van",
+        "links naar rechts in één strook passen die niet in 4000 px. De naïeve opmaak is smaller omdat ze het",
+        "kortste pad telt en alles over elkaar legt. Smaller kan alleen door het proces te knippen (bijvoorbeeld",
+        "fasen als ingeklapte subprocessen) — dat is een wijziging van het model, niet van de opmaak.",
+        "",
+        "Controles van de opmaak zelf (`tests/unit/test_layout.py`): geen lijn door een vorm, vormen overlappen",
+        "niet, elke knoop en elke stroom heeft diagraminformatie, opnieuw draaien verandert niets.",
         "",
         *HEADER,
         *rows,

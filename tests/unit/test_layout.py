@@ -171,6 +171,44 @@ def test_width_and_crossings_stay_within_measured_bounds(path):
     assert metrics["crossings"] <= MAX_CROSSINGS[name]
 
 
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_shapes_do_not_overlap_and_no_flow_runs_through_a_shape(path):
+    text = path.read_text(encoding="utf-8")
+    root = etree.fromstring(text.encode("utf-8"))
+    elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    process_id = root.find(f"{{{BPMN}}}process").get("id")
+    plane = next(p for p in root.iter(f"{{{BPMNDI}}}BPMNPlane") if p.get("bpmnElement") == process_id)
+    shapes = {}
+    for shape in plane.findall(f"{{{BPMNDI}}}BPMNShape"):
+        el = elements[shape.get("bpmnElement")]
+        if etree.QName(el).localname in ("lane", "boundaryEvent") or shape.get("isExpanded") == "true":
+            continue
+        b = shape.find(f"{{{DC}}}Bounds")
+        shapes[el.get("id")] = tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+    ids = sorted(shapes)
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            (ax, ay, aw, ah), (bx, by, bw, bh) = shapes[a], shapes[b]
+            assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, f"{a} overlapt {b}"
+
+    def through(p, q, box) -> bool:
+        x, y, w, h = box
+        if p[0] == q[0]:
+            return x < p[0] < x + w and max(min(p[1], q[1]), y) < min(max(p[1], q[1]), y + h)
+        if p[1] == q[1]:
+            return y < p[1] < y + h and max(min(p[0], q[0]), x) < min(max(p[0], q[0]), x + w)
+        return False
+
+    for edge in plane.findall(f"{{{BPMNDI}}}BPMNEdge"):
+        flow = elements[edge.get("bpmnElement")]
+        ends = {flow.get("sourceRef"), flow.get("targetRef"), elements[flow.get("sourceRef")].get("attachedToRef")}
+        pts = [(float(w.get("x")), float(w.get("y"))) for w in edge.findall(f"{{{DI}}}waypoint")]
+        for node, box in shapes.items():
+            if node not in ends:
+                assert not any(through(p, q, box) for p, q in zip(pts, pts[1:], strict=False)), \
+                    f"{flow.get('id')} loopt door {node}"
+
+
 def test_check_mode_detects_missing_and_stale_di(tmp_path, capsys):
     script = _script()
     target = tmp_path / "processes"
