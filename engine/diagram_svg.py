@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from .layout import BPMN, BPMNDI, DC, DI, FONT, LINE, flow_label_size, kind_of, local, wrap
+from .layout import BPMN, BPMNDI, DC, DI, FLOW_LABEL_W, FONT, LINE, flow_label_size, kind_of, local, wrap
 
 FILL = {"task": "#ffffff", "event": "#ffffff", "gateway": "#ffffff"}
 STROKE = "#22242a"
@@ -123,7 +123,7 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
         name = el.get("name")
         if name and label:
             lx, ly, lw, lh = label
-            lines = wrap(name, 90, 11)
+            lines = wrap(name, FLOW_LABEL_W, 11)
             w, _ = flow_label_size(name)
             out.append(f'<rect x="{lx:.0f}" y="{ly:.0f}" width="{w:.0f}" height="{lh:.0f}" fill="#ffffff" '
                        'fill-opacity="0.85"/>')

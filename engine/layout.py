@@ -8,14 +8,16 @@ A layered (Sugiyama-style) layout computed from the semantic model alone:
    column (left to right along the flow);
 3. flows that skip columns get dummy points, then barycenter sweeps order the
    nodes of each column within their lane band to reduce crossings;
-4. rows are assigned per lane so that chains run straight, lanes become
-   horizontal bands in ``laneSet`` order, and flows are routed orthogonally
-   through the gaps between columns; loops run back along the gutter below
-   their row.
+4. rows are assigned per lane so that chains run straight; lanes become
+   horizontal bands (file order, or the order the flow reaches them, whichever
+   crosses less); flows are routed orthogonally through the gaps between columns,
+   which hold no shapes; loops run back along the gutter below or above their
+   rows and through such a gap.
 
 Boundary events sit on the lower border of their host. Event sub-processes are
 drawn expanded below the lanes; other embedded sub-processes are drawn
 collapsed with their content on a diagram plane of their own (bpmn-js drill-down).
+Event and gateway labels are sized for bpmn-js's 90 px external label box.
 
 Only the DI is written: :func:`apply_layout` strips existing ``BPMNDiagram``
 elements from the text and inserts a freshly generated block before the closing
@@ -48,12 +50,12 @@ DUMMY_PITCH = 40       # height of a row that only flows pass through
 PITCH = 150            # height of one row within a lane
 LANE_HEAD = 30         # the band on the left of a lane that carries its name
 MARGIN = 40            # between the lane head and the first column, and after the last
-GAP = 40               # horizontal gap between two columns that only straight flows cross
-LABEL_GAP = 70         # extra gap when a named flow starts in it
-CHANNEL_STEP = 10      # distance between vertical flow segments in one gap
+GAP = 34               # horizontal gap between two columns that only straight flows cross
+CHANNEL_STEP = 8       # distance between vertical flow segments in one gap
 LANE_PAD = 10          # vertical padding inside a lane band
 SUB_PAD = 30           # padding inside an expanded sub-process
 FONT = 12
+FLOW_LABEL_W = 64      # a flow's name wraps at this width, to keep the gaps between columns narrow
 LABEL_W = 90           # external labels of events and gateways (bpmn-js wraps them at 90 px)
 LINE = 14
 
@@ -117,8 +119,8 @@ def wrap(text: str, width: float, size: float = FONT) -> list[str]:
 
 
 def flow_label_size(name: str) -> tuple[int, int]:
-    """Width and height of a sequence flow's label (11 px, wrapped at 90 px)."""
-    lines = wrap(name, 90, 11)
+    """Width and height of a sequence flow's label (11 px, wrapped at FLOW_LABEL_W)."""
+    lines = wrap(name, FLOW_LABEL_W, 11)
     return int(max((text_width(line, 11) for line in lines), default=0)) + 6, 13 * len(lines) + 1
 
 
@@ -302,7 +304,7 @@ def _layout_container(container, planes: list[Plane], lane_order: str = "file") 
             if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
     _order(layers, chains, lane_ids, nodes, weak)
     _rows(layers, chains, weak)
-    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, back, chains)
+    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains)
 
     for el in collapsed:
         planes.append(layout_plane(el, planes))
@@ -310,20 +312,13 @@ def _layout_container(container, planes: list[Plane], lane_order: str = "file") 
 
 
 def _order_lanes(lane_ids: list[str], main: list[Node], mode: str) -> list[str]:
-    """Lanes in file order, or by the first or the mean column of their nodes (the flow's order)."""
+    """Lanes in file order ("file"), or in the order the flow first reaches them ("first")."""
     if mode == "file":
         return lane_ids
-    ranks: dict[str, list[int]] = {lane: [] for lane in lane_ids}
+    first: dict[str, int] = {}
     for n in main:
-        ranks.setdefault(n.lane, []).append(n.rank)
-    big = 10 ** 6
-
-    def key(lane: str):
-        rs = ranks.get(lane) or [big]
-        value = min(rs) if mode == "first" else sum(rs) / len(rs)
-        return (value, lane_ids.index(lane))
-
-    return sorted(lane_ids, key=key)
+        first[n.lane] = min(first.get(n.lane, n.rank), n.rank)
+    return sorted(lane_ids, key=lambda lane: (first.get(lane, 10 ** 6), lane_ids.index(lane)))
 
 
 def _fill_lanes(nodes: dict[str, Node], flows: list[Flow], lane_ids: list[str]) -> None:
@@ -573,8 +568,7 @@ def _rows(layers: list[list[Node]], chains, weak) -> None:
                 n.row = target
 
 
-def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lanes, lane_ids, back, chains
-           ) -> Plane:
+def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lanes, lane_ids, chains) -> Plane:
     has_lanes = bool(lane_ids)
     lane_of = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
     # Rows that hold only flows passing by (dummies) are thin; rows with shapes are PITCH high.
@@ -622,7 +616,7 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
         verticals = len({s for s, t in layer_pairs if nodes[s].rank == r})
         gap = GAP if not verticals else GAP + 8 + (verticals - 1) * CHANNEL_STEP
         if r in label_room:
-            gap = max(gap, label_room[r] + 22 + max(0, verticals - 1) * CHANNEL_STEP)
+            gap = max(gap, label_room[r] + 18 + max(0, verticals - 1) * CHANNEL_STEP)
         x += w + gap
     width = x - GAP + MARGIN - GAP // 2 if layers else 2 * MARGIN
     width = max(width, (LANE_HEAD if has_lanes else 0) + 2 * MARGIN)
@@ -637,7 +631,7 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
                 n.x, n.w = lefts[r], widths[r]
                 n.y = cy
     _boundaries(nodes)
-    _route(nodes, flows, layers, lefts, widths, back, chains)
+    _route(nodes, flows, lefts, widths, chains)
     _labels(nodes, flows, set(chains))
     lane_shapes = []
     for k, lane in enumerate(lanes):
@@ -685,7 +679,7 @@ def _simplify(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _route(nodes, flows, layers, lefts, widths, back, chains) -> None:
+def _route(nodes, flows, lefts, widths, chains) -> None:
     # Channels: in each gap, one vertical line per source that changes row (a boundary event is a
     # source of its own, apart from its host); sources ordered top-down.
     by_id = {f.id: f for f in flows}
