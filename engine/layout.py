@@ -254,7 +254,8 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
 LANE_ORDERS = ("file", "first")
 
 
-def _layout_container(container, planes: list[Plane], lane_order: str = "file") -> tuple[Plane, list]:
+def _layout_container(container, planes: list[Plane], lane_order: str = "file", drop: str = "late"
+                      ) -> tuple[Plane, list]:
     """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
@@ -299,7 +300,7 @@ def _layout_container(container, planes: list[Plane], lane_order: str = "file") 
     lane_ids = _order_lanes(lane_ids, main, lane_order)
     lanes = sorted(lanes, key=lambda lane: lane_ids.index(lane.get("id")))
 
-    layers, chains = _dummies(nodes, main, edges, back)
+    layers, chains = _dummies(nodes, main, edges, back, drop)
     weak = {(chains[f.id][0], chains[f.id][1]) for f in flows
             if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
     _order(layers, chains, lane_ids, nodes, weak)
@@ -416,8 +417,12 @@ def _rank(main: list[Node], edges, back: set[int]) -> None:
         mapping[n].rank = rank[n]
 
 
-def _dummies(nodes: dict[str, Node], main: list[Node], edges, back: set[int]):
-    """Layers of real and dummy nodes, and per flow the chain of node ids it passes (forward flows only)."""
+def _dummies(nodes: dict[str, Node], main: list[Node], edges, back: set[int], drop: str = "late"):
+    """Layers of real and dummy nodes, and per flow the chain of node ids it passes (forward flows only).
+
+    A flow to another lane runs in its source's lane and changes lanes in the last gap ("late"), or
+    changes lanes in the first gap and runs in its target's lane ("early").
+    """
     count = max((n.rank for n in main), default=0) + 1
     layers: list[list[Node]] = [[] for _ in range(count)]
     for n in main:
@@ -429,7 +434,8 @@ def _dummies(nodes: dict[str, Node], main: list[Node], edges, back: set[int]):
         src, tgt = nodes[s], nodes[t]
         chain = [s]
         for r in range(src.rank + 1, tgt.rank):
-            d = Node(f"{flow.id}#{r}", "dummy", "", 10_000 + flow.index, lane=src.lane, dummy=True, w=0, h=0)
+            d = Node(f"{flow.id}#{r}", "dummy", "", 10_000 + flow.index, lane=src.lane if drop == "late" else tgt.lane,
+                     dummy=True, w=0, h=0)
             d.rank = r
             nodes[d.id] = d
             layers[r].append(d)
@@ -853,9 +859,11 @@ def layout_plane(container, planes: list[Plane]) -> Plane:
     with the fewest crossings wins, then the narrowest, then the earliest tried.
     """
     best = None
-    for mode in LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1]:
+    candidates = [(mode, drop) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
+                  for drop in ("late", "early")]
+    for mode, drop in candidates:
         sub_planes: list[Plane] = []
-        plane, event_subs = _layout_container(container, sub_planes, mode)
+        plane, event_subs = _layout_container(container, sub_planes, mode, drop)
         score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
         if best is None or score < best[0]:
             best = (score, plane, event_subs, sub_planes)

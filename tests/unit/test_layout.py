@@ -35,19 +35,19 @@ MAX_WIDTH = {
 }
 MAX_CROSSINGS = {
     "alphen/alphen.bpmn": 56,
-    "amersfoort/amersfoort.bpmn": 11,
+    "amersfoort/amersfoort.bpmn": 6,
     "gedeeld/gedeeld_aanvraag.bpmn": 2,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 0,
     "gedeeld/gedeeld_doelgroepregister.bpmn": 0,
     "gedeeld/gedeeld_loonwaardemeting.bpmn": 0,
     "gedeeld/gedeeld_nazorg.bpmn": 0,
-    "ijmond/ijmond.bpmn": 24,
-    "nijmegen/nijmegen.bpmn": 24,
-    "sudwest_fryslan/sudwest_fryslan.bpmn": 8,
+    "ijmond/ijmond.bpmn": 7,
+    "nijmegen/nijmegen.bpmn": 23,
+    "sudwest_fryslan/sudwest_fryslan.bpmn": 6,
     "tilburg/tilburg.bpmn": 8,
     "voorbeeld/voorbeeld.bpmn": 2,
-    "weener_xl/weener_xl.bpmn": 40,
-    "werkkom/werkkom.bpmn": 32,
+    "weener_xl/weener_xl.bpmn": 29,
+    "werkkom/werkkom.bpmn": 17,
 }
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
