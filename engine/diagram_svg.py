@@ -214,6 +214,12 @@ def _task_marker(tag: str, x: float, y: float) -> str:
     return ""
 
 
+def has_diagram(files: dict[str, str], process_id: str) -> bool:
+    """Whether the main BPMN file of a process version carries a diagram."""
+    return any(name.endswith(".bpmn") and not name.startswith("gedeeld/") and f'id="{process_id}"' in text
+               and "BPMNDiagram" in text for name, text in files.items())
+
+
 def bundle_diagrams(files: dict[str, str], process_id: str, key: str, roles: dict | None = None) -> dict[str, str]:
     """SVG per BPMN file of a process version: ``<key>.svg`` for the main process, and
     ``<name>.svg`` for each shared sub-process (``gedeeld/<name>.bpmn``) that carries a diagram."""

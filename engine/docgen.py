@@ -12,7 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from .definitions import Bundle, discover
-from .diagram_svg import bundle_diagrams
+from .diagram_svg import bundle_diagrams, has_diagram
 from .runtime import PHASES, _parse_xml, properties
 
 DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
@@ -91,7 +91,7 @@ def render(bundle: Bundle, roles: dict) -> str:
     spec, subprocess_specs = bundle.specs()
     forms = bundle.form_registry()
     out = [f"# {bundle.name}", ""]
-    if bundle_diagrams(bundle.files, bundle.process_id, bundle.key):
+    if has_diagram(bundle.files, bundle.process_id):
         out += [f"![Procesdiagram {bundle.name}]({bundle.key}.svg)", ""]
     if bundle.manifest.get("toelichting"):
         out += [bundle.manifest["toelichting"], ""]

@@ -287,3 +287,15 @@ def test_svg_is_well_formed_and_shows_every_task_label(path):
         assert squash(task.get("name")) in squash(shown), task.get("name")
     if "voorbeeld" in path.name:
         assert "Werkconsulent" in shown
+
+
+def test_process_docs_show_the_diagram_at_the_top():
+    docs = ROOT / "docs" / "processes"
+    for md in ("voorbeeld.md", "werkkom.md", "nijmegen.md"):
+        head = (docs / md).read_text(encoding="utf-8").splitlines()[:3]
+        svg = md.replace(".md", ".svg")
+        assert any(line.startswith("![Procesdiagram") and f"]({svg})" in line for line in head)
+        etree.fromstring((docs / svg).read_bytes())
+    for path in sorted((ROOT / "processes" / "gedeeld").glob("*.bpmn")):
+        assert (docs / f"{path.stem}.svg").exists()
+        assert f"]({path.stem}.svg)" in (docs / "gedeeld.md").read_text(encoding="utf-8")
