@@ -738,9 +738,12 @@ def _route(nodes, flows, lefts, widths, chains) -> None:
     # the flows drawn so far. The bottom of a task with boundary events is used beside them.
     routed = [f.points for f in flows if f.id in chains]
     gap_end = [lefts[r + 1] if r + 1 < len(lefts) else lefts[r] + widths[r] + GAP for r in range(len(lefts))]
-    for k, f in enumerate(sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)):
+    # Loops into one target share their offset, so they join into one line instead of crossing.
+    loops = sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)
+    targets = list(dict.fromkeys(f.target for f in loops))
+    for f in loops:
         s, t = nodes[f.source], nodes[f.target]
-        shift = (k % 3) * 6
+        shift = (targets.index(f.target) % 3) * 6
         sx_b, tx_b = _bottom_spot(nodes, s, last=True), _bottom_spot(nodes, t, last=False)
         best = None
         for r in range(min(t.rank, s.rank), max(t.rank, s.rank) + 1):

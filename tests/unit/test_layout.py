@@ -34,7 +34,7 @@ MAX_WIDTH = {
     "werkkom/werkkom.bpmn": 8300,
 }
 MAX_CROSSINGS = {
-    "alphen/alphen.bpmn": 56,
+    "alphen/alphen.bpmn": 45,
     "amersfoort/amersfoort.bpmn": 6,
     "gedeeld/gedeeld_aanvraag.bpmn": 2,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 0,
@@ -46,8 +46,8 @@ MAX_CROSSINGS = {
     "sudwest_fryslan/sudwest_fryslan.bpmn": 6,
     "tilburg/tilburg.bpmn": 8,
     "voorbeeld/voorbeeld.bpmn": 2,
-    "weener_xl/weener_xl.bpmn": 29,
-    "werkkom/werkkom.bpmn": 17,
+    "weener_xl/weener_xl.bpmn": 30,
+    "werkkom/werkkom.bpmn": 16,
 }
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
