@@ -12,6 +12,7 @@ from pathlib import Path
 from lxml import etree
 
 from .definitions import Bundle, discover
+from .diagram_svg import bundle_diagrams, has_diagram
 from .runtime import PHASES, _parse_xml, properties
 
 DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
@@ -26,10 +27,15 @@ def write_docs(processes_dir: Path, forms_dir: Path, out_dir: Path) -> list[Path
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    diagrams: dict[str, str] = {}
     for bundle in bundles:
         path = out_dir / f"{bundle.key}.md"
         path.write_text(render(bundle, roles), encoding="utf-8")
         written.append(path)
+        diagrams.update(bundle_diagrams(bundle.files, bundle.process_id, bundle.key, roles))
+    for name, svg in sorted(diagrams.items()):
+        (out_dir / name).write_text(svg, encoding="utf-8")
+        written.append(out_dir / name)
     index = out_dir / "README.md"
     lines = ["# Processen", "", "Gegenereerd uit de BPMN-, DMN- en formulierbestanden in `processes/` en `forms/` met",
              "`werkpad processes docs`. Niet met de hand bewerken: een test vergelijkt deze tekst met wat draait.", "",
@@ -85,6 +91,8 @@ def render(bundle: Bundle, roles: dict) -> str:
     spec, subprocess_specs = bundle.specs()
     forms = bundle.form_registry()
     out = [f"# {bundle.name}", ""]
+    if has_diagram(bundle.files, bundle.process_id):
+        out += [f"![Procesdiagram {bundle.name}]({bundle.key}.svg)", ""]
     if bundle.manifest.get("toelichting"):
         out += [bundle.manifest["toelichting"], ""]
     out += [f"- sleutel: `{bundle.key}`; organisatie: `{bundle.organisation}`",

@@ -1,0 +1,1097 @@
+"""Readable diagram layout (BPMN DI) for the process files.
+
+A layered (Sugiyama-style) layout computed from the semantic model alone:
+
+1. loops are found with a depth-first search over the sequence flows and their
+   back edges reversed, so the graph is acyclic;
+2. every node gets the rank of its longest path from a start, which becomes its
+   column (left to right along the flow);
+3. flows that skip columns get dummy points, then barycenter sweeps order the
+   nodes of each column within their lane band to reduce crossings;
+4. rows are assigned per lane so that chains run straight; lanes become
+   horizontal bands (file order, or the order the flow reaches them, whichever
+   crosses less); flows are routed orthogonally through the gaps between columns,
+   which hold no shapes; loops run back along the gutter below or above their
+   rows and through such a gap.
+
+Boundary events sit on the lower border of their host. Event sub-processes are
+drawn expanded below the lanes; other embedded sub-processes are drawn
+collapsed with their content on a diagram plane of their own (bpmn-js drill-down).
+Event and gateway labels are sized for bpmn-js's 90 px external label box.
+
+Only the DI is written: :func:`apply_layout` strips existing ``BPMNDiagram``
+elements from the text and inserts a freshly generated block before the closing
+``definitions`` tag, leaving every semantic byte as it was. The output depends on
+nothing but the input, so re-running is byte-identical.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from lxml import etree
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC = "http://www.omg.org/spec/DD/20100524/DC"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
+
+NOT_NODES = {"sequenceFlow", "laneSet", "extensionElements", "documentation", "textAnnotation", "association",
+             "dataObject", "dataObjectReference", "dataStoreReference", "ioSpecification", "property",
+             "dataInputAssociation", "dataOutputAssociation", "multiInstanceLoopCharacteristics",
+             "standardLoopCharacteristics", "incoming", "outgoing", "group", "category"}
+
+# Geometry (px).
+TASK_W, TASK_H = 120, 80
+EVENT = 36
+GATEWAY = 50
+DUMMY_PITCH = 40       # height of a row that only flows pass through
+PITCH = 150            # height of one row within a lane
+LANE_HEAD = 30         # the band on the left of a lane that carries its name
+MARGIN = 40            # between the lane head and the first column, and after the last
+GAP = 34               # horizontal gap between two columns that only straight flows cross
+CHANNEL_STEP = 8       # distance between vertical flow segments in one gap
+LANE_PAD = 10          # vertical padding inside a lane band
+SUB_PAD = 30           # padding inside an expanded sub-process
+FONT = 12
+FLOW_LABEL_W = 64      # a flow's name wraps at this width, to keep the gaps between columns narrow
+LABEL_W = 90           # external labels of events and gateways (bpmn-js wraps them at 90 px)
+LINE = 14
+
+
+# Advance widths in em, measured in a browser on a sans-serif font slightly wider than Arial, so that
+# labels sized with them also fit where bpmn-js draws in Arial.
+_WIDTHS = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys("fjilt'I|J", 0.3), **dict.fromkeys(" .,:;/", 0.33),
+           **dict.fromkeys("()[]-r!", 0.39), **dict.fromkeys("mMW", 0.92), **dict.fromkeys("w", 0.82),
+           **dict.fromkeys("=+", 0.84), **dict.fromkeys("csvxyzkT", 0.56), "F": 0.48, "Y": 0.5, "P": 0.56,
+           "L": 0.56}
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """Approximate rendered width of ``text`` at ``size`` px."""
+    total = 0.0
+    for ch in text:
+        if ch in _WIDTHS:
+            total += _WIDTHS[ch]
+        elif ch.isupper():
+            total += 0.72
+        else:
+            total += 0.62
+    return total * size
+
+
+def wrap(text: str, width: float, size: float = FONT) -> list[str]:
+    """Greedy word wrap of ``text`` into lines no wider than ``width``.
+
+    Hyphenated words may break after a hyphen; a word longer than a line is split with a hyphen.
+    """
+    pieces: list[tuple[str, bool]] = []  # (piece, glued to the previous piece)
+    for token in (text or "").split():
+        parts = token.split("-")
+        parts = [part + "-" for part in parts[:-1]] + [parts[-1]]
+        for k, part in enumerate(p for p in parts if p):
+            pieces.append((part, k > 0))
+    lines: list[str] = []
+    current = ""
+    for word, glued in pieces:
+        if glued and current and text_width(current + word, size) <= width:
+            current += word
+            continue
+        while text_width(word, size) > width and len(word) > 1:
+            cut = len(word)
+            while cut > 1 and text_width(word[:cut] + "-", size) > width:
+                cut -= 1
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:cut] + "-")
+            word = word[cut:]
+        candidate = (current + word if glued else f"{current} {word}") if current else word
+        if current and text_width(candidate, size) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
+def flow_label_size(name: str) -> tuple[int, int]:
+    """Width and height of a sequence flow's label (11 px, wrapped at FLOW_LABEL_W)."""
+    lines = wrap(name, FLOW_LABEL_W, 11)
+    return int(max((text_width(line, 11) for line in lines), default=0)) + 6, 13 * len(lines) + 1
+
+
+def local(el) -> str:
+    return etree.QName(el).localname
+
+
+def kind_of(tag: str) -> str:
+    if tag.endswith("Event"):
+        return "event"
+    if tag.endswith("Gateway"):
+        return "gateway"
+    return "task"
+
+
+@dataclass
+class Node:
+    id: str
+    tag: str
+    name: str
+    index: int
+    lane: str | None = None
+    host: str | None = None
+    w: int = TASK_W
+    h: int = TASK_H
+    x: int = 0
+    y: int = 0
+    rank: int = 0
+    row: int = 0
+    dummy: bool = False
+    expanded: bool = False
+    label: tuple[int, int, int, int] | None = None
+
+    @property
+    def kind(self) -> str:
+        return "dummy" if self.dummy else kind_of(self.tag)
+
+    @property
+    def cx(self) -> int:
+        return self.x + self.w // 2
+
+    @property
+    def cy(self) -> int:
+        return self.y + self.h // 2
+
+
+@dataclass
+class Flow:
+    id: str
+    source: str
+    target: str
+    name: str
+    index: int
+    points: list[tuple[int, int]] = field(default_factory=list)
+    label: tuple[int, int, int, int] | None = None
+
+
+@dataclass
+class Plane:
+    """The laid-out content of one container (process or collapsed sub-process)."""
+    element: str
+    nodes: dict[str, Node]
+    flows: list[Flow]
+    lanes: list[tuple[str, str, tuple[int, int, int, int]]]  # (id, name, bounds)
+    width: int = 0
+    height: int = 0
+    columns: int = 0
+
+
+# --------------------------------------------------------------------------- semantic model
+
+
+def _size(node: Node) -> None:
+    if node.kind == "event":
+        node.w = node.h = EVENT
+    elif node.kind == "gateway":
+        node.w = node.h = GATEWAY
+    else:
+        node.w, node.h = TASK_W, TASK_H
+        # Wider for a word that does not fit or for more than five lines.
+        for width in (TASK_W, 140, 160, 180):
+            node.w = width
+            lines = wrap(node.name, width - 10)
+            split = any(line.endswith("-") and line[:-1] + " " not in node.name + " " for line in lines)
+            if len(lines) <= 5 and (not split or width >= 180):
+                break
+
+
+def _container_items(container) -> tuple[list, list]:
+    nodes, flows = [], []
+    for el in container:
+        if not isinstance(el.tag, str) or etree.QName(el).namespace != BPMN:
+            continue
+        tag = local(el)
+        if tag == "sequenceFlow":
+            flows.append(el)
+        elif tag not in NOT_NODES:
+            nodes.append(el)
+    return nodes, flows
+
+
+def _lanes(container) -> list:
+    lanes = []
+    for lane_set in container.findall(f"{{{BPMN}}}laneSet"):
+        for lane in lane_set.iter(f"{{{BPMN}}}lane"):
+            if lane.find(f"{{{BPMN}}}childLaneSet") is None:
+                lanes.append(lane)
+    return lanes
+
+
+# --------------------------------------------------------------------------- layered layout
+
+
+def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: bool = False
+                    ) -> tuple[int, int, int, int]:
+    """Beside the events below their host: the first half left of the first event (where no flow runs),
+    the rest right of the last one; stacked when there are several on one side."""
+    siblings = sorted((m for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent"),
+                      key=lambda m: m.index)
+    top = nodes[n.host].y + nodes[n.host].h + 2 if n.host in nodes else n.y + n.h
+    left_count = (len(siblings) + 1) // 2
+    i = siblings.index(n)
+    side = siblings[:left_count] if i < left_count else siblings[left_count:]
+    y = top + sum(len(wrap(m.name, LABEL_W - 4, 11)) * 13 + 4 for m in side[:side.index(n)])
+    h = len(lines) * 13 + 2
+    if (i < left_count) != mirror:
+        return (siblings[0].x - 2 - LABEL_W, y, LABEL_W, h)
+    return (siblings[-1].x + siblings[-1].w + 2, y, LABEL_W, h)
+
+
+LANE_ORDERS = ("file", "first")
+
+
+def _layout_container(container, planes: list[Plane], lane_order: str = "file", drop: str = "late"
+                      ) -> tuple[Plane, list]:
+    """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
+    node_els, flow_els = _container_items(container)
+    nodes: dict[str, Node] = {}
+    event_subs = []
+    collapsed = []
+    for i, el in enumerate(node_els):
+        node = Node(el.get("id"), local(el), el.get("name") or "", i, host=el.get("attachedToRef"))
+        if node.tag == "subProcess":
+            if el.get("triggeredByEvent") == "true":
+                event_subs.append(el)
+                continue
+            collapsed.append(el)
+        if node.tag == "boundaryEvent" and node.host is None:
+            node.tag = "intermediateCatchEvent"
+        _size(node)
+        nodes[node.id] = node
+    flows = [Flow(f.get("id"), f.get("sourceRef"), f.get("targetRef"), f.get("name") or "", i)
+             for i, f in enumerate(flow_els) if f.get("sourceRef") in nodes and f.get("targetRef") in nodes]
+
+    lanes = _lanes(container)
+    lane_ids = [lane.get("id") for lane in lanes]
+    for lane in lanes:
+        for ref in lane.findall(f"{{{BPMN}}}flowNodeRef"):
+            ref_id = (ref.text or "").strip()
+            if ref_id in nodes and nodes[ref_id].lane is None:
+                nodes[ref_id].lane = lane.get("id")
+    _fill_lanes(nodes, flows, lane_ids)
+    _widen_hosts(nodes)
+
+    main = [n for n in nodes.values() if n.tag != "boundaryEvent" or n.host not in nodes]
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host not in nodes:
+            n.host = None
+
+    def anchor(node_id: str) -> str:
+        n = nodes[node_id]
+        return n.host if n.host else node_id
+
+    edges = [(anchor(f.source), anchor(f.target), f) for f in flows]
+    back = _back_edges(main, edges)
+    _rank(main, edges, back)
+    lane_ids = _order_lanes(lane_ids, main, lane_order)
+    lanes = sorted(lanes, key=lambda lane: lane_ids.index(lane.get("id")))
+
+    layers, chains = _dummies(nodes, main, edges, back, drop)
+    weak = {(chains[f.id][0], chains[f.id][1]) for f in flows
+            if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
+    _order(layers, chains, lane_ids, nodes, weak)
+    _rows(layers, chains, weak)
+    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains)
+
+    for el in collapsed:
+        planes.append(layout_plane(el, planes))
+    return plane, event_subs
+
+
+def _order_lanes(lane_ids: list[str], main: list[Node], mode: str) -> list[str]:
+    """Lanes in file order ("file"), or in the order the flow first reaches them ("first")."""
+    if mode == "file":
+        return lane_ids
+    first: dict[str, int] = {}
+    for n in main:
+        first[n.lane] = min(first.get(n.lane, n.rank), n.rank)
+    return sorted(lane_ids, key=lambda lane: (first.get(lane, 10 ** 6), lane_ids.index(lane)))
+
+
+def _fill_lanes(nodes: dict[str, Node], flows: list[Flow], lane_ids: list[str]) -> None:
+    """Nodes outside every lane take their host's, predecessor's or successor's lane."""
+    if not lane_ids:
+        return
+    for n in nodes.values():
+        if n.host and n.host in nodes and nodes[n.host].lane:
+            n.lane = nodes[n.host].lane
+    for _ in range(len(nodes)):
+        changed = False
+        for f in flows:
+            s, t = nodes[f.source], nodes[f.target]
+            if t.lane is None and s.lane is not None:
+                t.lane, changed = s.lane, True
+        for f in reversed(flows):
+            s, t = nodes[f.source], nodes[f.target]
+            if s.lane is None and t.lane is not None:
+                s.lane, changed = t.lane, True
+        for n in nodes.values():
+            if n.host and n.host in nodes and n.lane is None and nodes[n.host].lane:
+                n.lane, changed = nodes[n.host].lane, True
+        if not changed:
+            break
+    for n in nodes.values():
+        if n.lane is None:
+            n.lane = lane_ids[0]
+
+
+def _back_edges(main: list[Node], edges) -> set[int]:
+    """Indices (into ``edges``) of flows that close a loop, found by depth-first search in file order."""
+    out: dict[str, list[tuple[str, int]]] = {n.id: [] for n in main}
+    indeg = {n.id: 0 for n in main}
+    for i, (s, t, _) in enumerate(edges):
+        if s in out and t in out and s != t:
+            out[s].append((t, i))
+            indeg[t] += 1
+    state: dict[str, int] = {}
+    back: set[int] = set()
+    roots = [n.id for n in main if indeg[n.id] == 0] + [n.id for n in main]
+    for root in roots:
+        if root in state:
+            continue
+        state[root] = 1
+        stack = [(root, iter(out[root]))]
+        while stack:
+            node, it = stack[-1]
+            step = next(it, None)
+            if step is None:
+                state[node] = 2
+                stack.pop()
+                continue
+            target, i = step
+            if state.get(target) == 1:
+                back.add(i)
+            elif target not in state:
+                state[target] = 1
+                stack.append((target, iter(out[target])))
+    for i, (s, t, _) in enumerate(edges):
+        if s == t:
+            back.add(i)
+    return back
+
+
+def _rank(main: list[Node], edges, back: set[int]) -> None:
+    """Longest-path ranking over the acyclic graph (back edges reversed)."""
+    ids = [n.id for n in main]
+    succ: dict[str, list[str]] = {i: [] for i in ids}
+    indeg = dict.fromkeys(ids, 0)
+    for i, (s, t, _) in enumerate(edges):
+        if s not in succ or t not in succ or s == t:
+            continue
+        if i in back:
+            s, t = t, s
+        succ[s].append(t)
+        indeg[t] += 1
+    rank = dict.fromkeys(ids, 0)
+    ready = [i for i in ids if indeg[i] == 0]
+    order = {n: k for k, n in enumerate(ids)}
+    while ready:
+        ready.sort(key=order.__getitem__)
+        n = ready.pop(0)
+        for t in succ[n]:
+            rank[t] = max(rank[t], rank[n] + 1)
+            indeg[t] -= 1
+            if indeg[t] == 0:
+                ready.append(t)
+    # Sources other than the first start sit just before their first successor.
+    for n in ids:
+        has_pred = any(n in succ[m] for m in ids)
+        if not has_pred and succ[n]:
+            rank[n] = max(rank[n], min(rank[t] for t in succ[n]) - 1)
+    mapping = {n.id: n for n in main}
+    for n in ids:
+        mapping[n].rank = rank[n]
+
+
+def _dummies(nodes: dict[str, Node], main: list[Node], edges, back: set[int], drop: str = "late"):
+    """Layers of real and dummy nodes, and per flow the chain of node ids it passes (forward flows only).
+
+    A flow to another lane runs in its source's lane and changes lanes in the last gap ("late"), or
+    changes lanes in the first gap and runs in its target's lane ("early").
+    """
+    count = max((n.rank for n in main), default=0) + 1
+    layers: list[list[Node]] = [[] for _ in range(count)]
+    for n in main:
+        layers[n.rank].append(n)
+    chains: dict[str, list[str]] = {}
+    for i, (s, t, flow) in enumerate(edges):
+        if i in back or s == t:
+            continue
+        src, tgt = nodes[s], nodes[t]
+        chain = [s]
+        for r in range(src.rank + 1, tgt.rank):
+            d = Node(f"{flow.id}#{r}", "dummy", "", 10_000 + flow.index, lane=src.lane if drop == "late" else tgt.lane,
+                     dummy=True, w=0, h=0)
+            d.rank = r
+            nodes[d.id] = d
+            layers[r].append(d)
+            chain.append(d.id)
+        chain.append(t)
+        chains[flow.id] = chain
+    return layers, chains
+
+
+def _layer_edges(chains: dict[str, list[str]]) -> list[tuple[str, str]]:
+    pairs = []
+    for chain in chains.values():
+        pairs += list(pairwise(chain))
+    return pairs
+
+
+def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[str, Node], weak) -> None:
+    """Barycenter sweeps within lane groups; keeps the ordering with the fewest crossings."""
+    lane_pos = {lane: i for i, lane in enumerate(lane_ids)}
+    pairs = _layer_edges(chains)
+    preds: dict[str, list[str]] = {}
+    succs: dict[str, list[str]] = {}
+    for s, t in pairs:
+        succs.setdefault(s, []).append(t)
+        preds.setdefault(t, []).append(s)
+
+    def lane_key(n: Node) -> int:
+        return lane_pos.get(n.lane, 0)
+
+    for layer in layers:
+        layer.sort(key=lambda n: (lane_key(n), n.index))
+
+    strong_from: dict[str, set[str]] = {}
+    weak_from: dict[str, set[str]] = {}
+    for s, t in pairs:
+        (weak_from if (s, t) in weak else strong_from).setdefault(t, set()).add(s)
+
+    def crossings() -> tuple[int, int]:
+        """Crossings between adjacent layers, then boundary-event targets ordered above the host's
+        ordinary successors."""
+        pos = {n.id: i for layer in layers for i, n in enumerate(layer)}
+        misplaced = 0
+        for layer in layers:
+            for i, a in enumerate(layer):
+                for b in layer[i + 1:]:
+                    if weak_from.get(a.id, set()) & strong_from.get(b.id, set()):
+                        misplaced += 1
+        total = 0
+        by_layer: dict[int, list[tuple[int, int]]] = {}
+        for s, t in pairs:
+            by_layer.setdefault(nodes[s].rank, []).append((pos[s], pos[t]))
+        for segs in by_layer.values():
+            segs.sort()
+            for a in range(len(segs)):
+                for b in range(a + 1, len(segs)):
+                    if segs[a][0] < segs[b][0] and segs[a][1] > segs[b][1]:
+                        total += 1
+        return total, misplaced
+
+    best = [list(layer) for layer in layers]
+    best_count = crossings()
+    for sweep in range(12):
+        down = sweep % 2 == 0
+        seq = range(1, len(layers)) if down else range(len(layers) - 2, -1, -1)
+        for r in seq:
+            ref = layers[r - 1] if down else layers[r + 1]
+            ref_pos = {n.id: i for i, n in enumerate(ref)}
+            links = preds if down else succs
+            other = layers[r + 1] if down and r + 1 < len(layers) else (layers[r - 1] if not down and r else [])
+            other_pos = {n.id: i for i, n in enumerate(other)}
+            other_links = succs if down else preds
+            keyed = []
+            for i, n in enumerate(layers[r]):
+                # Flows leaving a boundary event pull their target below the host's other successors.
+                around = [ref_pos[m] + (0.5 if ((m, n.id) if down else (n.id, m)) in weak else 0)
+                          for m in links.get(n.id, []) if m in ref_pos]
+                if not around:  # no neighbour on this side: go by the other side
+                    around = [other_pos[m] + (0.5 if ((n.id, m) if down else (m, n.id)) in weak else 0)
+                              for m in other_links.get(n.id, []) if m in other_pos]
+                bary = sum(around) / len(around) if around else float(i)
+                keyed.append((lane_key(n), bary, i, n))
+            keyed.sort(key=lambda k: (k[0], k[1], k[2]))
+            layers[r] = [k[3] for k in keyed]
+        count = crossings()
+        if count < best_count:
+            best, best_count = [list(layer) for layer in layers], count
+    for r, layer in enumerate(best):
+        layers[r] = layer
+
+
+def _rows(layers: list[list[Node]], chains, weak) -> None:
+    """Row index of every node within its lane: chains stay straight where the order allows."""
+    pairs = _layer_edges(chains)
+    preds: dict[str, list[str]] = {}
+    succs: dict[str, list[str]] = {}
+    for s, t in pairs:
+        preds.setdefault(t, []).append(s)
+        succs.setdefault(s, []).append(t)
+    all_nodes = {n.id: n for layer in layers for n in layer}
+
+    def succ_rows_of(n: Node) -> list[int]:
+        return [all_nodes[m].row for m in succs.get(n.id, []) if all_nodes[m].lane == n.lane]
+
+    def assign(layer: list[Node], links: dict[str, list[str]]) -> None:
+        last: dict[str, int] = {}
+        for n in layer:
+            same = sorted(all_nodes[m].row for m in links.get(n.id, [])
+                          if all_nodes[m].lane == n.lane and (m, n.id) not in weak)
+            below = [all_nodes[m].row + 1 for m in links.get(n.id, [])
+                     if all_nodes[m].lane == n.lane and (m, n.id) in weak]
+            want = same[(len(same) - 1) // 2] if same else (min(below) if below else 0)
+            n.row = max(want, last.get(n.lane, -1) + 1)
+            last[n.lane] = n.row
+
+    for layer in layers:
+        assign(layer, preds)
+    # Right to left: nodes without predecessors in their lane line up with their successors.
+    for layer in reversed(layers):
+        last: dict[str, int] = {}
+        for n in layer:
+            same = [all_nodes[m].row for m in preds.get(n.id, []) if all_nodes[m].lane == n.lane]
+            succ_rows = sorted(all_nodes[m].row for m in succs.get(n.id, [])
+                               if all_nodes[m].lane == n.lane and (n.id, m) not in weak)
+            if not same and succ_rows:
+                n.row = max(succ_rows[0], last.get(n.lane, -1) + 1)
+            else:
+                n.row = max(n.row, last.get(n.lane, -1) + 1)
+            last[n.lane] = n.row
+        # Move a node down to its only successor's row when the rows below it in its lane are free.
+        for i, n in enumerate(layer):
+            if len(succ_rows_of(n)) != 1:
+                continue
+            target = succ_rows_of(n)[0]
+            below = [m.row for m in layer[i + 1:] if m.lane == n.lane]
+            if target > n.row and (not below or min(below) > target):
+                n.row = target
+
+
+def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lanes, lane_ids, chains) -> Plane:
+    has_lanes = bool(lane_ids)
+    lane_of = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
+    # Rows that hold only flows passing by (dummies) are thin; rows with shapes are PITCH high.
+    lane_count = max(1, len(lane_ids))
+    real_rows: list[set[int]] = [set() for _ in range(lane_count)]
+    rows_in = [0] * lane_count
+    for layer in layers:
+        for n in layer:
+            k = lane_of.get(n.lane, 0)
+            rows_in[k] = max(rows_in[k], n.row + 1)
+            if not n.dummy:
+                real_rows[k].add(n.row)
+    row_mid: list[list[int]] = []
+    lane_h: list[int] = []
+    for k in range(lane_count):
+        mids, y = [], LANE_PAD
+        for row in range(max(1, rows_in[k])):
+            pitch = PITCH if row in real_rows[k] or rows_in[k] == 0 else DUMMY_PITCH
+            mids.append(y + pitch // 2)
+            y += pitch
+        row_mid.append(mids)
+        lane_h.append(max(y + LANE_PAD, PITCH // 2 + 2 * LANE_PAD))
+    tops = []
+    y = 0
+    for k in range(lane_count):
+        tops.append(y)
+        y += lane_h[k]
+    height = y
+
+    # Column widths and gaps: a gap widens with the vertical segments and flow names in it.
+    label_room: dict[int, int] = {}
+    for f in flows:
+        if f.name:
+            src = nodes[nodes[f.source].host] if nodes[f.source].host else nodes[f.source]
+            label_room[src.rank] = max(label_room.get(src.rank, 0), flow_label_size(f.name)[0])
+    # A column of named events or gateways is wide enough for their 90 px labels not to touch.
+    widths = [max([n.w for n in layer if not n.dummy]
+                  + [LABEL_W - GAP + 6 for n in layer if n.name and n.kind in ("event", "gateway")], default=20)
+              for layer in layers]
+    x = (LANE_HEAD if has_lanes else 0) + MARGIN
+    layer_pairs = _layer_edges(chains)
+    lefts = []
+    for r, w in enumerate(widths):
+        lefts.append(x)
+        verticals = len({s for s, t in layer_pairs if nodes[s].rank == r})
+        gap = GAP if not verticals else GAP + 8 + (verticals - 1) * CHANNEL_STEP
+        if r in label_room:
+            gap = max(gap, label_room[r] + 18 + max(0, verticals - 1) * CHANNEL_STEP)
+        x += w + gap
+    width = x - GAP + MARGIN - GAP // 2 if layers else 2 * MARGIN
+    width = max(width, (LANE_HEAD if has_lanes else 0) + 2 * MARGIN)
+
+    for r, layer in enumerate(layers):
+        for n in layer:
+            cx = lefts[r] + widths[r] // 2
+            k = lane_of.get(n.lane, 0)
+            cy = tops[k] + row_mid[k][n.row]
+            n.x, n.y = cx - n.w // 2, cy - n.h // 2
+            if n.dummy:
+                n.x, n.w = lefts[r], widths[r]
+                n.y = cy
+    _boundaries(nodes)
+    _route(nodes, flows, lefts, widths, chains)
+    _labels(nodes, flows, set(chains))
+    lane_shapes = []
+    for k, lane in enumerate(lanes):
+        lane_shapes.append((lane.get("id"), lane.get("name") or "", (0, tops[k], width, lane_h[k])))
+    real = {i: n for i, n in nodes.items() if not n.dummy}
+    return Plane(element, real, flows, lane_shapes, width, height, len(layers))
+
+
+def _widen_hosts(nodes: dict[str, Node]) -> None:
+    """A task with three or more boundary events is wide enough to keep them apart."""
+    count: dict[str, int] = {}
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host:
+            count[n.host] = count.get(n.host, 0) + 1
+    for host, k in count.items():
+        if k >= 3 and nodes[host].kind == "task":
+            nodes[host].w = max(nodes[host].w, 60 * k)
+
+
+def _boundaries(nodes: dict[str, Node]) -> None:
+    attached: dict[str, list[Node]] = {}
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host:
+            attached.setdefault(n.host, []).append(n)
+    for host_id, events in attached.items():
+        host = nodes[host_id]
+        events.sort(key=lambda n: n.index)
+        for i, n in enumerate(events):
+            cx = host.x + host.w * (i + 1) // (len(events) + 1)
+            n.x, n.y = cx - EVENT // 2, host.y + host.h - EVENT // 2
+            n.rank = host.rank
+
+
+def _simplify(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for p in points:
+        if out and out[-1] == p:
+            continue
+        if len(out) >= 2:
+            (ax, ay), (bx, by) = out[-2], out[-1]
+            if (ax == bx == p[0]) or (ay == by == p[1]):
+                out[-1] = p
+                continue
+        out.append(p)
+    return out
+
+
+def _route(nodes, flows, lefts, widths, chains) -> None:
+    # Channels: in each gap, one vertical line per source that changes row (a boundary event is a
+    # source of its own, apart from its host); sources ordered top-down.
+    by_id = {f.id: f for f in flows}
+
+    def hops(fid: str, chain: list[str]):
+        """(channel key, rank of the gap, exit y, entry y, target) per hop of a flow's chain."""
+        for i, (s, t) in enumerate(pairwise(chain)):
+            key = by_id[fid].source if i == 0 else s
+            yield key, nodes[s].rank, _exit_y(nodes, key), _entry_y(nodes, t), t
+
+    gap_sources: dict[int, list[str]] = {}
+    drop: dict[tuple[int, str], int] = {}
+    for fid, chain in chains.items():
+        for key, r, y_out, y_in, _ in hops(fid, chain):
+            if y_out != y_in:
+                if key not in gap_sources.setdefault(r, []):
+                    gap_sources[r].append(key)
+                drop[(r, key)] = drop.get((r, key), 0) + (y_in - y_out)
+    channel: dict[tuple[int, str], int] = {}
+    # Sources whose flows go down: the lower one gets the channel further left; going up: the higher
+    # one. Then an L-shaped hop does not cut through its neighbour's.
+    for r, sources in gap_sources.items():
+        sources.sort(key=lambda s: (0, -_exit_y(nodes, s), nodes[s].index) if drop[(r, s)] > 0
+                     else (1, _exit_y(nodes, s), nodes[s].index))
+        gap_left = lefts[r] + widths[r]
+        for i, s in enumerate(sources):
+            channel[(r, s)] = gap_left + 14 + i * CHANNEL_STEP
+    for fid, chain in chains.items():
+        f = by_id[fid]
+        src = nodes[f.source]
+        pts: list[tuple[int, int]] = []
+        y = _exit_y(nodes, src.id)
+        if src.tag == "boundaryEvent" and src.host:
+            pts += [(src.cx, src.y + src.h), (src.cx, y)]
+        else:
+            pts.append((src.x + src.w, y))
+        for key, r, _, ty, t in hops(fid, chain):
+            if ty != y:
+                cx = channel.get((r, key), lefts[r] + widths[r] + 14)
+                pts += [(cx, y), (cx, ty)]
+                y = ty
+            tn = nodes[t]
+            pts.append((tn.x, ty))
+            if tn.dummy:
+                pts.append((tn.x + tn.w, ty))
+        f.points = _simplify(pts)
+    # Loops run back below their rows (bottom to bottom) or above them (top to top): along the gutter
+    # of the source's row to a gap between the two columns, through that gap (gaps hold no shapes) to
+    # the gutter of the target's row, and into the target. Side and gap: whichever crosses fewest of
+    # the flows drawn so far. The bottom of a task with boundary events is used beside them.
+    routed = [f.points for f in flows if f.id in chains]
+    gap_end = [lefts[r + 1] if r + 1 < len(lefts) else lefts[r] + widths[r] + GAP for r in range(len(lefts))]
+    # Loops into one target share their offset, so they join into one line instead of crossing.
+    loops = sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)
+    targets = list(dict.fromkeys(f.target for f in loops))
+    for f in loops:
+        s, t = nodes[f.source], nodes[f.target]
+        shift = (targets.index(f.target) % 3) * 6
+        sx_b, tx_b = _bottom_spot(nodes, s, last=True), _bottom_spot(nodes, t, last=False)
+        best = None
+        for r in range(min(t.rank, s.rank), max(t.rank, s.rank) + 1):
+            xc = gap_end[r] - 8 - shift
+            ys, yt = s.cy + PITCH // 2 + 2 - shift, t.cy + PITCH // 2 + 2 - shift
+            below = _simplify([(sx_b, s.y + s.h), (sx_b, ys), (xc, ys), (xc, yt), (tx_b, yt), (tx_b, t.y + t.h)])
+            ys, yt = s.cy - PITCH // 2 - 2 + shift, t.cy - PITCH // 2 - 2 + shift
+            above = _simplify([(s.cx, s.y), (s.cx, ys), (xc, ys), (xc, yt), (t.cx, yt), (t.cx, t.y)])
+            for path, penalty in ((below, 0.5 * (sx_b != s.cx)), (above, 0.0)):
+                cost = sum(count_crossings([path, other]) for other in routed) + penalty
+                if best is None or cost < best[0]:
+                    best = (cost, path)
+        f.points = best[1]
+        routed.append(f.points)
+
+
+def _bottom_spot(nodes, n: Node, last: bool) -> int:
+    """Where a loop leaves or enters the bottom of ``n``: the middle, or beside its boundary events."""
+    count = sum(1 for m in nodes.values() if m.host == n.id and m.tag == "boundaryEvent")
+    if not count:
+        return n.cx
+    step = n.w // (2 * (count + 1))
+    return n.x + n.w - step if last else n.x + step
+
+
+def _exit_y(nodes, node_id: str) -> int:
+    n = nodes[node_id]
+    if n.dummy:
+        return n.y
+    if n.tag == "boundaryEvent" and n.host:
+        siblings = sorted(m.index for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent")
+        return nodes[n.host].cy + PITCH // 2 - 4 - 7 * siblings.index(n.index)
+    return n.cy
+
+
+def _entry_y(nodes, node_id: str) -> int:
+    n = nodes[node_id]
+    return n.y if n.dummy else n.cy
+
+
+def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> None:
+    # Labels go to the side of a gateway or event that no loop uses (gateways: above, events: below).
+    top_used, bottom_used = set(), set()
+    for f in flows:
+        if f.id in chained:
+            continue
+        for node_id, y in ((f.source, f.points[0][1]), (f.target, f.points[-1][1])):
+            (top_used if y == nodes[node_id].y else bottom_used).add(node_id)
+    for n in nodes.values():
+        if n.dummy or n.kind == "task" or not n.name:
+            continue
+        lines = wrap(n.name, LABEL_W - 4, 11)
+        h = len(lines) * 13 + 2
+        if n.tag == "boundaryEvent":
+            continue
+        if (n.kind == "gateway" and n.id not in top_used) or n.id in bottom_used:
+            n.label = (n.cx - LABEL_W // 2, n.y - h - 4, LABEL_W, h)
+        else:
+            n.label = (n.cx - LABEL_W // 2, n.y + n.h + 4, LABEL_W, h)
+    # Boundary events' names, then flow names: the first candidate spot that touches no shape or label
+    # placed before, else the first.
+    taken = [(n.x, n.y, n.w, n.h) for n in nodes.values() if not n.dummy]
+    taken += [n.label for n in nodes.values() if n.label]
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.name:
+            lines = wrap(n.name, LABEL_W - 4, 11)
+            spots = [_boundary_label(nodes, n, lines), _boundary_label(nodes, n, lines, mirror=True)]
+            n.label = next((spot for spot in spots if not any(_overlap(spot, box) for box in taken)), spots[0])
+            taken.append(n.label)
+    for f in sorted(flows, key=lambda f: f.index):
+        if not f.name or len(f.points) < 2:
+            continue
+        w, h = flow_label_size(f.name)
+        spots = _label_spots(f.points, w, h, f.id not in chained)
+        f.label = next((spot for spot in spots if not any(_overlap(spot, box) for box in taken)), spots[0])
+        taken.append(f.label)
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+def _label_spots(pts, w: int, h: int, loop: bool) -> list[tuple[int, int, int, int]]:
+    """Candidate spots for a flow's name, best first."""
+    spots = []
+    if loop:  # beside its first, vertical stretch
+        down = pts[1][1] > pts[0][1]
+        spots.append((pts[0][0] + 4, pts[0][1] + 2 if down else pts[0][1] - h - 2, w, h))
+    # Above the first stretch to the right after the flow's first turn (branches of one gateway share
+    # the stretch before it), beside that turn, then just after the source.
+    turned = False
+    for (x1, y1), (x2, y2) in pairwise(pts):
+        if x1 == x2:
+            turned = True
+            spots.append((x1 + 4, (y1 + y2) // 2 - h // 2, w, h))
+        elif turned and x2 > x1:
+            spots.insert(1 if loop else 0, (x1 + 8, y1 - h - 3, w, h))
+            spots.append((x1 + 8, y1 + 3, w, h))
+            break
+    (x1, y1), (x2, y2) = pts[0], pts[1]
+    if y1 == y2:
+        spots.append((x1 + 14, y1 - h - 3, w, h))
+        spots.append((x1 + 14, y1 + 3, w, h))
+    else:
+        spots.append((x1 + 4, y1 + 4 if y2 > y1 else y1 - h - 4, w, h))
+    return spots
+
+
+# --------------------------------------------------------------------------- whole file
+
+
+def layout_plane(container, planes: list[Plane]) -> Plane:
+    """Lay out a container and its event sub-processes (expanded below the lanes).
+
+    With lanes, two lane orders are tried (file order, order of the first column in a lane); the one
+    with the fewest crossings wins, then the narrowest, then the earliest tried.
+    """
+    best = None
+    candidates = [(mode, drop) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
+                  for drop in ("late", "early")]
+    for mode, drop in candidates:
+        sub_planes: list[Plane] = []
+        plane, event_subs = _layout_container(container, sub_planes, mode, drop)
+        score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
+        if best is None or score < best[0]:
+            best = (score, plane, event_subs, sub_planes)
+    _, plane, event_subs, sub_planes = best
+    planes.extend(sub_planes)
+    y = plane.height + (20 if plane.lanes else 0)
+    x = (LANE_HEAD if plane.lanes else 0) + MARGIN
+    extra_width = plane.width
+    for sub in event_subs:
+        inner = layout_plane(sub, planes)
+        box = Node(sub.get("id"), "subProcess", sub.get("name") or "", 5000, expanded=True)
+        box.x, box.y = x, y
+        box.w = inner.width + 2 * SUB_PAD
+        box.h = inner.height + 2 * SUB_PAD
+        dx, dy = x + SUB_PAD, y + SUB_PAD
+        for n in inner.nodes.values():
+            n.x += dx
+            n.y += dy
+            if n.label:
+                lx, ly, lw, lh = n.label
+                n.label = (lx + dx, ly + dy, lw, lh)
+            plane.nodes[n.id] = n
+        for f in inner.flows:
+            f.points = [(px + dx, py + dy) for px, py in f.points]
+            if f.label:
+                lx, ly, lw, lh = f.label
+                f.label = (lx + dx, ly + dy, lw, lh)
+            plane.flows.append(f)
+        plane.nodes[box.id] = box
+        x += box.w + MARGIN
+        extra_width = max(extra_width, x)
+        plane.height = max(plane.height, y + box.h + 20)
+    if extra_width > plane.width:
+        plane.width = extra_width
+        plane.lanes = [(i, n, (bx, by, extra_width, bh)) for i, n, (bx, by, _, bh) in plane.lanes]
+    return plane
+
+
+def _processes(root) -> list:
+    return root.findall(f"{{{BPMN}}}process")
+
+
+def compute(text: str) -> list[Plane]:
+    """Planes for every process in a BPMN document (main process planes first, drill-down planes after)."""
+    root = etree.fromstring(strip_di(text).encode("utf-8"))
+    planes: list[Plane] = []
+    mains = []
+    for process in _processes(root):
+        mains.append(layout_plane(process, planes))
+    return mains + planes
+
+
+DI_BLOCK = re.compile(r"[ \t]*<(\w+:)?BPMNDiagram\b.*?</(\w+:)?BPMNDiagram>[ \t]*\r?\n?", re.S)
+
+
+def strip_di(text: str) -> str:
+    """The document text without its ``BPMNDiagram`` elements."""
+    return DI_BLOCK.sub("", text)
+
+
+def _fmt(v: float) -> str:
+    return str(int(round(v)))
+
+
+def _esc(v: str) -> str:
+    return v.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+def render_di(planes: list[Plane]) -> str:
+    out = []
+    ns = f'xmlns:bpmndi="{BPMNDI}" xmlns:dc="{DC}" xmlns:di="{DI}"'
+    for plane in planes:
+        pid = _esc(plane.element)
+        out.append(f'  <bpmndi:BPMNDiagram {ns} id="{pid}_diagram">')
+        out.append(f'    <bpmndi:BPMNPlane id="{pid}_plane" bpmnElement="{pid}">')
+
+        def bounds(b, indent="        "):
+            return f'{indent}<dc:Bounds x="{_fmt(b[0])}" y="{_fmt(b[1])}" width="{_fmt(b[2])}" height="{_fmt(b[3])}" />'
+
+        for lane_id, _name, b in plane.lanes:
+            out.append(f'      <bpmndi:BPMNShape id="{_esc(lane_id)}_di" bpmnElement="{_esc(lane_id)}" '
+                       'isHorizontal="true">')
+            out.append(bounds(b))
+            out.append("      </bpmndi:BPMNShape>")
+        for n in sorted(plane.nodes.values(), key=lambda n: (n.expanded is False, n.index, n.id)):
+            extra = ' isExpanded="true"' if n.expanded else (' isExpanded="false"' if n.tag == "subProcess" else "")
+            if n.tag == "exclusiveGateway":
+                extra = ' isMarkerVisible="true"'
+            out.append(f'      <bpmndi:BPMNShape id="{_esc(n.id)}_di" bpmnElement="{_esc(n.id)}"{extra}>')
+            out.append(bounds((n.x, n.y, n.w, n.h)))
+            if n.label:
+                out.append("        <bpmndi:BPMNLabel>")
+                out.append(bounds(n.label, "          "))
+                out.append("        </bpmndi:BPMNLabel>")
+            out.append("      </bpmndi:BPMNShape>")
+        for f in plane.flows:
+            out.append(f'      <bpmndi:BPMNEdge id="{_esc(f.id)}_di" bpmnElement="{_esc(f.id)}">')
+            for x, y in f.points:
+                out.append(f'        <di:waypoint x="{_fmt(x)}" y="{_fmt(y)}" />')
+            if f.label:
+                out.append("        <bpmndi:BPMNLabel>")
+                out.append(bounds(f.label, "          "))
+                out.append("        </bpmndi:BPMNLabel>")
+            out.append("      </bpmndi:BPMNEdge>")
+        out.append("    </bpmndi:BPMNPlane>")
+        out.append("  </bpmndi:BPMNDiagram>")
+    return "\n".join(out) + "\n"
+
+
+CLOSING = re.compile(r"</(\w+:)?definitions>\s*$")
+
+
+def apply_layout(text: str) -> tuple[str, dict]:
+    """The document with fresh DI, and the layout's metrics (width, height, crossings)."""
+    planes = compute(text)
+    base = strip_di(text)
+    match = CLOSING.search(base)
+    if not match:
+        raise ValueError("geen afsluitende definitions-tag gevonden")
+    head = base[:match.start()]
+    if not head.endswith("\n"):
+        head += "\n"
+    new = head + render_di(planes) + base[match.start():].rstrip() + "\n"
+    return new, metrics(planes[0]) if planes else {"width": 0, "height": 0, "crossings": 0}
+
+
+def metrics(plane: Plane) -> dict:
+    return {"width": plane.width, "height": plane.height, "columns": plane.columns,
+            "crossings": count_crossings([f.points for f in plane.flows])}
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    """Proper intersection: the segments cross at a point interior to both (touching and overlap do not count)."""
+    def orient(a, b, c):
+        v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return (v > 0) - (v < 0)
+
+    d1, d2 = orient(q1, q2, p1), orient(q1, q2, p2)
+    d3, d4 = orient(p1, p2, q1), orient(p1, p2, q2)
+    return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def count_crossings(polylines: list[list[tuple[float, float]]]) -> int:
+    """Number of pairs of polylines that cross at least once."""
+    segs = [list(pairwise(p)) for p in polylines]
+    boxes = []
+    for p in polylines:
+        xs, ys = [q[0] for q in p] or [0], [q[1] for q in p] or [0]
+        boxes.append((min(xs), min(ys), max(xs), max(ys)))
+    total = 0
+    for i in range(len(segs)):
+        for j in range(i + 1, len(segs)):
+            a, b = boxes[i], boxes[j]
+            if a[2] < b[0] or b[2] < a[0] or a[3] < b[1] or b[3] < a[1]:
+                continue
+            if any(_segments_cross(p1, p2, q1, q2) for p1, p2 in segs[i] for q1, q2 in segs[j]):
+                total += 1
+    return total
+
+
+NAIVE_STEP = 176  # column pitch of the naive layout: a 120 px task and a 56 px gap
+
+
+def naive_metrics(text: str) -> dict:
+    """Width and crossings of a naive layout: BFS ranks, file order within a rank, no lanes, straight flows."""
+    root = etree.fromstring(strip_di(text).encode("utf-8"))
+    process = _processes(root)[0]
+    node_els, flow_els = _container_items(process)
+    ids = [el.get("id") for el in node_els]
+    host = {el.get("id"): el.get("attachedToRef") for el in node_els if el.get("attachedToRef")}
+    flows = [(f.get("sourceRef"), f.get("targetRef")) for f in flow_els]
+    succ: dict[str, list[str]] = {i: [] for i in ids}
+    indeg = dict.fromkeys(ids, 0)
+    for s, t in flows:
+        s = host.get(s, s)
+        if s in succ and t in succ:
+            succ[s].append(t)
+            indeg[t] += 1
+    rank: dict[str, int] = {}
+    queue = [i for i in ids if indeg[i] == 0 and i not in host]
+    for q in queue:
+        rank[q] = 0
+    while queue:
+        n = queue.pop(0)
+        for t in succ[n]:
+            if t not in rank:
+                rank[t] = rank[n] + 1
+                queue.append(t)
+    for i in ids:
+        if i in host:
+            rank[i] = rank.get(host[i], 0)
+        rank.setdefault(i, 0)
+    pos: dict[str, tuple[int, int]] = {}
+    filled: dict[int, int] = {}
+    for el in node_els:
+        i = el.get("id")
+        if i in host:
+            continue
+        r = rank[i]
+        pos[i] = (MARGIN + r * NAIVE_STEP, filled.get(r, 0) * (TASK_H + 40) + 60)
+        filled[r] = filled.get(r, 0) + 1
+    for i in ids:
+        if i in host:
+            hx, hy = pos.get(host[i], (0, 0))
+            pos[i] = (hx, hy + TASK_H // 2)
+    lines = []
+    for s, t in flows:
+        if s in pos and t in pos:
+            (sx, sy), (tx, ty) = pos[s], pos[t]
+            lines.append([(sx + TASK_W // 2, sy), (tx - TASK_W // 2, ty)])
+    width = MARGIN * 2 + (max(rank.values(), default=0) + 1) * NAIVE_STEP
+    return {"width": width, "crossings": count_crossings(lines)}
+
+
+def layout_file(path, write: bool = True) -> dict:
+    """Lay out one file; returns metrics plus ``changed`` (whether the DI differed from the fresh layout)."""
+    from pathlib import Path
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    new, result = apply_layout(text)
+    result["changed"] = new != text
+    if write and result["changed"]:
+        path.write_text(new, encoding="utf-8")
+    return result
