@@ -142,3 +142,36 @@ def test_exports(wp, three):
     assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
     assert zgw["zaak"]["identificatie"] == cid and zgw["zaak"]["einddatum"] == "2026-01-06"
     assert zgw["resultaat"] is not None and zgw["zaak"]["status"] == zgw["statussen"][-1]["url"]
+
+
+def test_cli_anchor_check_anchor_verify_and_export(wp, three, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    monkeypatch.setenv("WERKPAD_ANCHOR_KEY", str(tmp_path / "sleutel.pem"))
+    url = wp.db.engine.url.render_as_string(hide_password=False)
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--database-url", url, *args], catch_exceptions=False)
+
+    verify = run("audit", "verify", "--json")
+    assert verify.exit_code == 0 and json.loads(verify.output) == {"ok": True, "cases": 3, "broken": []}
+    assert run("audit", "verify").output.strip() == "audit in orde: 3 zaken"
+    anchor_file = tmp_path / "anker.json"
+    written = run("audit", "anchor", "--out", str(anchor_file))
+    assert written.exit_code == 0 and "3 zaken" in written.output
+    assert oct((tmp_path / "sleutel.pem").stat().st_mode & 0o777) == "0o600"
+    checked = run("audit", "check-anchor", str(anchor_file))
+    assert checked.exit_code == 0 and "alles ongewijzigd" in checked.output
+    closed = three["closed"]["id"]
+    with wp.db.engine.begin() as conn:
+        conn.execute(text("UPDATE events SET actor = 'iemand' WHERE case_id = :c AND seq = 2"), {"c": closed})
+    checked = run("audit", "check-anchor", str(anchor_file), "--json")
+    assert checked.exit_code == 1
+    assert [(f["case"], f["finding"]) for f in json.loads(checked.output)["findings"]] == [(closed, "herschreven")]
+    broken = json.loads(run("audit", "verify", "--json").output)
+    assert broken["ok"] is False and broken["broken"][0]["problem"].startswith("gebeurtenis 2")
+    out = tmp_path / "zaak.json"
+    exported = run("case", "export", three["running"]["id"], "--format", "zgw", "--out", str(out))
+    assert exported.exit_code == 0 and json.loads(out.read_text())["zaak"]["identificatie"] == three["running"]["id"]
