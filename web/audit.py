@@ -10,6 +10,7 @@ Every page is written to the access log.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from flask import (
@@ -39,6 +40,7 @@ from .security import login_required
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ACTIVITY = "toezicht-en-verantwoording"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 STATUS_FILTERS = {"open": N_("Lopend"), "completed": N_("Afgesloten"), "withdrawn": N_("Ingetrokken"),
                   "error": N_("In fout")}
 
@@ -110,6 +112,11 @@ def waarde(value) -> str:
         return "—"
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return lange_datum(value) if len(value) == 10 else lange_datumtijd(value)
+        except ValueError:
+            return value
     return str(value)
 
 

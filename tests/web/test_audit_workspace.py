@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +156,53 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
 
     key = load_or_create_key(tmp_path / "anker.key")
     assert Auditing(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
+
+
+# ---------------------------------------------------------------------- in the browser
+from . import test_browser as _browser  # noqa: E402
+
+server = _browser.server
+page = _browser.page
+
+
+def test_auditor_finds_a_closed_case_steps_through_it_verifies_and_downloads(server, page, werkpad, closed):
+    from .conftest import PASSWORD
+
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at="2026-02-10T09:00")
+    piet = werkpad.start_case("voorbeeldstad", "100000022", "Piet de Boer", "1968-03-09", at="2026-03-01T09:00")
+    werkpad.send_message(piet["id"], "aanvraag_ingetrokken", user="kees", at="2026-03-02T09:00")
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", "aafke")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("nav >> text=Controle")
+    assert page.locator("table.zaken tbody tr").count() == 3
+    page.fill("input[name=zoek]", "111222333")
+    page.select_option("select[name=status]", "completed")
+    page.click("button:has-text('Zoeken')")
+    assert "111222333" not in page.url
+    assert page.locator("table.zaken tbody tr").count() == 1
+    page.fill("input[name=zoek]", "")
+    page.select_option("select[name=status]", "")
+    page.click("button:has-text('Zoeken')")
+    _browser._shot(page, "audit-zoeken.png")
+    page.click("table.zaken >> text=Jan Jansen")
+    page.wait_for_selector("text=Meldingsgesprek voeren")
+    assert page.locator(".audit-tijdlijn > li").count() == 4
+    page.click("button:has-text('Herspelen en controleren')")
+    page.wait_for_selector(".controle h2:has-text('Klopt')")
+    _browser._shot(page, "audit-geschiedenis.png")
+    page.locator("#gebeurtenis-3").locator("text=Bekijk de zaak na deze gebeurtenis").click()
+    current, done = _browser._diagram_state(page)
+    assert current == "crisisroute" and done == "intake"
+    assert page.locator(".openlijst", has_text="Crisisroute").count() == 1
+    _browser._shot(page, "audit-tijdreis.png")
+    page.click("text=Volgende gebeurtenis")
+    current, done = _browser._diagram_state(page)
+    assert current == "" and "crisisroute" in done
+    page.click(".kruimel >> text=Geschiedenis")
+    with page.expect_download() as info:
+        page.click("text=Volledig dossier (JSON)")
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert data["case"]["id"] == closed["id"] and data["case"]["status"] == "completed"
+    assert not page.console_errors, page.console_errors
