@@ -26,6 +26,7 @@ from .bsn import normalise_bsn
 from .errors import NotFound, ValidationError, WerkpadError
 from .runtime import CaseRuntime, Observation
 from .storage import CaseRow, DefinitionRow, EventRow
+from .storage.accounts_models import AccessLogRow
 
 ANCHOR_FORMAT = "werkpad-anker/1"
 ANCHOR_KEY_ENV = "WERKPAD_ANCHOR_KEY"
@@ -127,6 +128,44 @@ class Auditing:
             query = query.where(CaseRow.organisation.in_(organisations or [""]))
         with self.db.unit_of_work(write=False) as uow:
             return list(uow.session.scalars(query))
+
+    def client_names(self, case_ids: list[str], organisations: list[str]) -> dict[str, str]:
+        """Client names of those cases that belong to ``organisations`` (the others stay unnamed)."""
+        ids = sorted({c for c in case_ids if c})
+        if not ids:
+            return {}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name).where(
+                CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
+        return {case_id: name for case_id, name in rows}
+
+    def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
+                   username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+        """A page of the access log about ``organisations``' cases, newest first. ``subject`` is the
+        pseudonym of a data subject (see ``Accounts.pseudonymise``); ``per_page=0`` gives everything."""
+        conditions = [AccessLogRow.organisation.in_(organisations or [""])]
+        if subject:
+            conditions.append(AccessLogRow.data_subject_id == subject)
+        if case_id:
+            conditions.append(AccessLogRow.case_id == case_id)
+        if username:
+            conditions.append(AccessLogRow.username == username)
+        with self.db.unit_of_work(write=False) as uow:
+            total = uow.session.scalar(select(func.count()).select_from(AccessLogRow).where(*conditions)) or 0
+            query = select(AccessLogRow).where(*conditions).order_by(AccessLogRow.id.desc())
+            pages, requested, page = 1, page, 1
+            if per_page:
+                pages = max(1, -(-total // per_page))
+                page = max(1, min(requested, pages))
+                query = query.offset((page - 1) * per_page).limit(per_page)
+            items = [{"at": r.started_at, "user": r.username, "operation": r.operation, "purpose": r.purpose,
+                      "status": r.status, "organisation": r.organisation, "case": r.case_id, "task": r.task_id,
+                      "subject": r.data_subject_id, "trace_id": r.trace_id}
+                     for r in uow.session.scalars(query)]
+        names = self.client_names([i["case"] for i in items], organisations)
+        for item in items:
+            item["client"] = names.get(item["case"])
+        return {"items": items, "total": total, "page": page, "pages": pages}
 
     # ------------------------------------------------------------------ replaying step by step
     def _events(self, uow, case_id: str) -> tuple[CaseRow, list[EventRow]]:

@@ -273,3 +273,89 @@ def anchor_download():
                     headers={"Content-Disposition": f'attachment; filename="werkpad-anker-{stamp}.json"'})
 
 
+
+
+# ---------------------------------------------------------------------- the access log, readable
+OPERATION_LABELS = {
+    "zaak.bekijken": N_("Zaak bekeken"), "zaak.diagram": N_("Procesverloop bekeken"),
+    "zaak.starten": N_("Melding geregistreerd"), "zaak.bericht": N_("Bericht vastgelegd"),
+    "zaak.notitie": N_("Notitie vastgelegd"), "zaak.hervatten": N_("Zaak in fout hervat"),
+    "zaak.sluiten": N_("Zaak in fout gesloten"), "taak.bekijken": N_("Taak bekeken"),
+    "taak.afronden": N_("Taak afgerond"), "inbox.zoeken": N_("Klant gezocht in de inbox"),
+    "api.zaak.bekijken": N_("Zaak opgevraagd (API)"), "api.zaak.geschiedenis": N_("Geschiedenis opgevraagd (API)"),
+    "api.zaak.bericht": N_("Bericht vastgelegd (API)"), "api.zaak.starten": N_("Melding geregistreerd (API)"),
+    "api.taak.bekijken": N_("Taak opgevraagd (API)"), "api.taak.afronden": N_("Taak afgerond (API)"),
+    "audit.zoeken": N_("Zaak gezocht (controle)"), "audit.zaak.geschiedenis": N_("Geschiedenis gecontroleerd"),
+    "audit.zaak.controleren": N_("Zaak herspeeld en gecontroleerd"),
+    "audit.zaak.moment": N_("Zaak op een eerder moment bekeken"),
+    "audit.zaak.moment.diagram": N_("Procesverloop op een eerder moment bekeken"),
+    "audit.zaak.exporteren": N_("Zaakdossier geëxporteerd"), "audit.anker": N_("Integriteitsanker vastgelegd"),
+    "audit.organisatie.controleren": N_("Organisatie gecontroleerd"),
+    "audit.organisatie.bekijken": N_("Controle van een organisatie geopend"),
+    "audit.logboek": N_("Logboek bekeken"), "audit.logboek.export": N_("Logboek geëxporteerd (CSV)"),
+}
+LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet_gevonden": N_("niet gevonden")}
+
+
+@bp.app_template_filter("handeling")
+def handeling(operation: str) -> str:
+    label = OPERATION_LABELS.get(operation)
+    return _(label) if label else operation
+
+
+@bp.app_template_filter("logstatus")
+def logstatus(status: str) -> str:
+    label = LOG_STATUS_LABELS.get(status)
+    return _(label) if label else status
+
+
+@bp.get("/logboek")
+@login_required
+def access_log():
+    orgs = _organisations("audit.logboek", "Logboek dataverwerkingen inzien")
+    args = request.args
+    case_id = (args.get("zaak") or "").strip()[:32] or None
+    user = (args.get("gebruiker") or "").strip()[:100] or None
+    text = security.accounts().load_search(g.user.user_id, args.get("zoekopdracht")) or ""
+    bsn = "".join(c for c in text if c.isdigit())[:9] or None
+    as_csv = args.get("formaat") == "csv"
+    subject = security.accounts().pseudonymise(bsn) if bsn else None
+    result = auditing().access_log(orgs, subject=subject, case_id=case_id, username=user,
+                                   page=_int(args.get("pagina"), 1), per_page=0 if as_csv else 50)
+    # written after the read: this view is not part of what was shown
+    security.log_access(operation="audit.logboek.export" if as_csv else "audit.logboek", status="ok",
+                        purpose="Logboek dataverwerkingen inzien", activity=ACTIVITY, case_id=case_id, bsn=bsn)
+    if as_csv:
+        return _log_csv(result["items"])
+    params = {k: v for k, v in {"zaak": case_id, "gebruiker": user,
+                                "zoekopdracht": args.get("zoekopdracht") if bsn else None}.items() if v}
+    return render_template("audit/logboek.html", result=result, params=params, zaak=case_id or "",
+                           gebruiker=user or "", bsn=bsn or "")
+
+
+@bp.post("/logboek/zoeken")
+@login_required
+def access_log_search():
+    _organisations("audit.logboek", "Logboek dataverwerkingen inzien")
+    params = {k: request.form.get(k).strip()[:100] for k in ("zaak", "gebruiker") if request.form.get(k)}
+    bsn = "".join(c for c in request.form.get("bsn", "") if c.isdigit())[:9]
+    if bsn:
+        params["zoekopdracht"] = security.accounts().save_search(g.user.user_id, bsn)
+    return redirect(url_for("audit.access_log", **params))
+
+
+def _log_csv(items: list[dict]) -> Response:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["tijdstip", "gebruiker", "handeling", "doel", "resultaat", "organisatie", "zaaknummer",
+                     "klant", "taak", "betrokkene (pseudoniem)", "spoor"])
+    for e in items:
+        writer.writerow([clock.iso(e["at"]), e["user"], handeling(e["operation"]), e["purpose"],
+                         logstatus(e["status"]), e["organisation"] or "", e["case"] or "", e["client"] or "",
+                         e["task"] or "", e["subject"] or "", e["trace_id"]])
+    stamp = clock.local_date().isoformat()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="logboek-{stamp}.csv"'})

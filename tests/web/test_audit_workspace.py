@@ -37,7 +37,7 @@ def _pages(case_id: str) -> list[str]:
     return ["/audit/", f"/audit/zaken/{case_id}", f"/audit/zaken/{case_id}/moment/1",
             f"/audit/zaken/{case_id}/moment/1/diagram.json", f"/audit/zaken/{case_id}/dossier.json",
             f"/audit/zaken/{case_id}/dossier.json?formaat=zgw", "/audit/controle",
-            f"/audit/zaken/{case_id}/moment?nummer=2"]
+            f"/audit/zaken/{case_id}/moment?nummer=2", "/audit/logboek", "/audit/logboek?formaat=csv"]
 
 
 def _state(werkpad, case_id):
@@ -156,6 +156,44 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
 
     key = load_or_create_key(tmp_path / "anker.key")
     assert Auditing(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
+
+
+def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(client, app, accounts, closed):
+    login(client, "kees")
+    client.get(f"/zaken/{closed['id']}")
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "aafke")
+    assert client.get("/logboek").location.endswith("/audit/logboek")
+    html = client.get("/audit/logboek").get_data(as_text=True)
+    assert "Zaak bekeken" in html and "zaak.bekijken" not in html and "Jan Jansen" in html
+    assert "toegestaan" in html and not re.search(r"\b20\d\d-\d\d-\d\d\b", html.split("<tbody>")[1])
+    token = page_csrf(client, "/audit/logboek")
+    found = client.post("/audit/logboek/zoeken", data={"csrf_token": token, "bsn": "111222333"})
+    assert "111222333" not in found.location
+    subject = accounts.pseudonymise("111222333")
+    assert subject[:12] in client.get(found.location).get_data(as_text=True)
+    csv_text = client.get("/audit/logboek?formaat=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].lstrip("\ufeff").startswith("tijdstip;gebruiker;handeling")
+    assert "Zaak bekeken" in csv_text and "Jan Jansen" in csv_text
+    for _ in range(60):
+        client.get(f"/audit/zaken/{closed['id']}/moment/1/diagram.json")
+    paged = client.get("/audit/logboek?pagina=2").get_data(as_text=True)
+    assert "Pagina 2 van" in paged
+
+
+def test_a_refused_completion_is_logged_as_refused(client, accounts, werkpad, cases):
+    task = cases["ours"]["tasks"][0]["id"]
+    login(client, "wendy")  # werkconsulent: the intake is the inkomensconsulent's
+    token = page_csrf(client)
+    assert client.post(f"/taken/{task}", data={"csrf_token": token, "actie": "afronden"}).status_code == 403
+    entry = accounts.access_log(username="wendy", limit=1)[0]
+    assert entry["operation"] == "taak.afronden" and entry["status"] == "geweigerd"
+    client.post("/uitloggen", data={"csrf_token": token})
+    login(client, "kees")
+    token = page_csrf(client)
+    refused = client.post(f"/taken/{task}", data={"csrf_token": token, "actie": "afronden", "crisis": "nee"})
+    assert refused.status_code == 422  # the woonsituatie is missing
+    assert accounts.access_log(username="kees", limit=1)[0]["status"] == "geweigerd"
 
 
 # ---------------------------------------------------------------------- in the browser
