@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -10,6 +11,7 @@ from sqlalchemy import text
 from engine import NotFound, Werkpad
 from engine.auditing import Auditing, CaseSearch, diff_data, load_or_create_key
 
+ROOT = Path(__file__).resolve().parents[2]
 JAN = {"municipality": "voorbeeldstad", "bsn": "111222333", "name": "Jan Jansen", "birthdate": "1980-05-01"}
 
 
@@ -142,6 +144,53 @@ def test_exports(wp, three):
     assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
     assert zgw["zaak"]["identificatie"] == cid and zgw["zaak"]["einddatum"] == "2026-01-06"
     assert zgw["resultaat"] is not None and zgw["zaak"]["status"] == zgw["statussen"][-1]["url"]
+    schema = json.loads((ROOT / "tests" / "fixtures" / "zgw_zaak.schema.json").read_text(encoding="utf-8"))
+    for case in three.values():
+        assert _schema_errors(aud.export_zgw(case["id"]), schema) == [], case["id"]
+    broken = aud.export_zgw(cid)
+    broken["zaak"]["bronorganisatie"] = "12"
+    del broken["zaak"]["startdatum"]
+    broken["statussen"][0]["datumStatusGezet"] = "5 januari"
+    assert len(_schema_errors(broken, schema)) == 3
+
+
+_FORMATS = {
+    "date": r"^\d{4}-\d{2}-\d{2}$",
+    "date-time": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$",
+    "uri": r"^https?://\S+$",
+    "uuid": r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+}
+_TYPES = {"object": dict, "array": list, "string": str, "null": type(None)}
+
+
+def _schema_errors(value, schema: dict, where: str = "$") -> list[str]:
+    """A small JSON Schema check (type, required, properties, items, enum, pattern, maxLength, format):
+    jsonschema is not among Werkpad's packages."""
+    import re
+
+    kinds = schema.get("type")
+    if kinds is not None:
+        kinds = kinds if isinstance(kinds, list) else [kinds]
+        if not any(isinstance(value, _TYPES[k]) for k in kinds):
+            return [f"{where}: type {type(value).__name__}, verwacht {kinds}"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} niet in {schema['enum']}"]
+    errors: list[str] = []
+    if isinstance(value, dict):
+        errors += [f"{where}.{k}: ontbreekt" for k in schema.get("required", []) if k not in value]
+        for key, sub in schema.get("properties", {}).items():
+            if key in value:
+                errors += _schema_errors(value[key], sub, f"{where}.{key}")
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            errors += _schema_errors(item, schema.get("items", {}), f"{where}[{n}]")
+    elif isinstance(value, str):
+        if len(value) > schema.get("maxLength", len(value)):
+            errors.append(f"{where}: langer dan {schema['maxLength']}")
+        for pattern in (schema.get("pattern"), _FORMATS.get(schema.get("format", ""))):
+            if pattern and not re.search(pattern, value):
+                errors.append(f"{where}: {value!r} past niet op {pattern}")
+    return errors
 
 
 def test_cli_anchor_check_anchor_verify_and_export(wp, three, tmp_path, monkeypatch):
