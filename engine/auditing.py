@@ -221,7 +221,10 @@ class Auditing:
                 raise NotFound(f"gebeurtenis {seq} van zaak {case_id} bestaat niet")
             step = None
             completed: list[str] = []
+            before: dict = {}
+            after: dict = {}
             for step in self._steps(uow, events, until=seq):
+                before, after = after, (step.observation.data if step.observation is not None else after)
                 if step.event.type == "task_completed":
                     spec = (json.loads(step.event.payload).get("task") or {}).get("spec")
                     if spec:
@@ -237,6 +240,7 @@ class Auditing:
                 "timers": [{"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due}
                            for t in (obs.timers if obs else [])],
                 "messages": obs.messages if obs else [], "completed_specs": completed,
+                "payload": json.loads(ev.payload), "changes": diff_data(_display(before), _display(after)),
                 "version_hash": version, "organisation": row.organisation,
             }
 

@@ -205,7 +205,7 @@ def moment_page(case_id: str, seq: int):
     _case_logged(case_id, "audit.zaak.moment", "Zaak bekijken zoals zij was na een gebeurtenis")
     case = current_app.extensions["werkpad"].get_case(case_id)
     state = auditing().state_at(case_id, seq)
-    event = next(e for e in auditing().history(case_id) if e["seq"] == seq)
+    event = {k: state[k] for k in ("seq", "type", "actor", "at", "payload", "changes")}
     return render_template("audit/moment.html", case=case, state=state, event=event)
 
 
@@ -353,9 +353,15 @@ def _log_csv(items: list[dict]) -> Response:
     writer.writerow(["tijdstip", "gebruiker", "handeling", "doel", "resultaat", "organisatie", "zaaknummer",
                      "klant", "taak", "betrokkene (pseudoniem)", "spoor"])
     for e in items:
-        writer.writerow([clock.iso(e["at"]), e["user"], handeling(e["operation"]), e["purpose"],
-                         logstatus(e["status"]), e["organisation"] or "", e["case"] or "", e["client"] or "",
-                         e["task"] or "", e["subject"] or "", e["trace_id"]])
+        writer.writerow([_cell(v) for v in (
+            clock.iso(e["at"]), e["user"], handeling(e["operation"]), e["purpose"], logstatus(e["status"]),
+            e["organisation"], e["case"], e["client"], e["task"], e["subject"], e["trace_id"])])
     stamp = clock.local_date().isoformat()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="logboek-{stamp}.csv"'})
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (a client's name is typed by people)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

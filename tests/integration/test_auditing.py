@@ -83,6 +83,8 @@ def test_state_at_each_event_matches_a_replay_up_to_it(wp, three):
     final = aud.state_at(cid, last_seq)
     assert final["status"] == "completed" and final["tasks"] == []
     assert final["data"] == three["closed"]["data"]
+    third = aud.state_at(cid, 3)
+    assert third["changes"]["added"]["crisis"] is True and third["payload"]["data"]["crisis"] is True
     diagram = aud.diagram_at(cid, 1)
     assert diagram["current"] == ["intake"] and diagram["completed"] == [] and "<bpmn" in diagram["xml"]
     assert "intake" in aud.diagram_at(cid, last_seq)["completed"]

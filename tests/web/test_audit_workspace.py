@@ -175,6 +175,9 @@ def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(clie
     csv_text = client.get("/audit/logboek?formaat=csv").get_data(as_text=True)
     assert csv_text.splitlines()[0].lstrip("\ufeff").startswith("tijdstip;gebruiker;handeling")
     assert "Zaak bekeken" in csv_text and "Jan Jansen" in csv_text
+    from web.audit import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("Jan") == "Jan" and _cell(None) == ""
     for _ in range(60):
         client.get(f"/audit/zaken/{closed['id']}/moment/1/diagram.json")
     paged = client.get("/audit/logboek?pagina=2").get_data(as_text=True)
