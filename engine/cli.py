@@ -441,3 +441,4 @@ def serve(ctx_obj, host: str, port: int, demo: bool, no_scheduler: bool):
     click.echo(f"Werkpad draait op http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 from .cli_users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001
+from .cli_audit import register as _audit; _audit(main)  # noqa: E402, E702, I001

@@ -88,10 +88,12 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     security.init_app(app)
 
     from .api import bp as api_bp
+    from .audit import bp as audit_bp
     from .pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(audit_bp)
 
     @app.get("/vendor/<path:filename>", endpoint="vendor")
     def vendor(filename: str):

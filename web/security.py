@@ -106,6 +106,7 @@ def _begin_request() -> Response | None:
 
 
 def _finish_request(response: Response) -> Response:
+    _write_access_log(response.status_code)
     headers = response.headers
     headers["Content-Security-Policy"] = CSP
     headers["X-Content-Type-Options"] = "nosniff"
@@ -154,12 +155,24 @@ def safe_next(target: str | None, fallback: str) -> str:
     return fallback
 
 
+REFUSED = frozenset({403, 409, 422})
+
+
 def log_access(*, operation: str, purpose: str, activity: str, status: str, organisation: str | None = None,
                case_id: str | None = None, task_id: str | None = None, bsn: str | None = None) -> None:
-    accounts().log_access(principal=g.get("user"), operation=operation, purpose=purpose,
-                          processing_activity=activity, status=status, trace_id=g.trace_id, span_id=g.span_id,
-                          started_at=g.started_at, organisation=organisation, case_id=case_id, task_id=task_id,
-                          bsn=bsn)
+    """Record an access; written when the response is known, so a refused action (403, 409, 422)
+    is logged as 'geweigerd' even when it was recorded as 'ok' before the action ran."""
+    g.setdefault("access_records", []).append(dict(
+        principal=g.get("user"), operation=operation, purpose=purpose, processing_activity=activity,
+        status=status, trace_id=g.trace_id, span_id=g.span_id, started_at=g.started_at,
+        organisation=organisation, case_id=case_id, task_id=task_id, bsn=bsn))
+
+
+def _write_access_log(status_code: int) -> None:
+    for record in g.pop("access_records", []):
+        if status_code in REFUSED and record["status"] == "ok":
+            record["status"] = "geweigerd"
+        accounts().log_access(**record)
 
 
 ACTIVITY = "uitvoering-participatiewet"

@@ -169,7 +169,10 @@
           });
           var focus = (info.current || []).map(function (id) { return registry.get(id); }).filter(Boolean)[0];
           if (focus && canvas.zoom() < 0.45) {  // a long process: show the current step readably
-            canvas.zoom(0.8, { x: focus.x + focus.width / 2, y: focus.y + focus.height / 2 });
+            canvas.zoom(0.8);  // then centre the step (zoom's own centre point is in screen coordinates)
+            var box = canvas.viewbox();
+            canvas.viewbox({ x: focus.x + focus.width / 2 - box.width / 2, y: focus.y + focus.height / 2 - box.height / 2,
+              width: box.width, height: box.height });
           }
           container.setAttribute('data-huidig', (info.current || []).join(' '));
           container.setAttribute('data-gedaan', (info.completed || []).join(' '));

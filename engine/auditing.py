@@ -1,0 +1,557 @@
+"""The auditor's use cases: find any case, read its history with the case data
+that changed at each event, see the case as it was right after any event
+(rebuilt by replaying its events), verify cases and whole organisations, write
+and check a signed integrity anchor, and export a case file (JSON and shaped
+like the ZGW Zaken API).
+
+Built on the public :class:`engine.Werkpad` API, the storage models and
+:class:`engine.runtime.CaseRuntime`. Reads only: nothing here changes a case.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from . import audit, clock
+from .bsn import normalise_bsn
+from .errors import NotFound, ValidationError, WerkpadError
+from .runtime import CaseRuntime, Observation
+from .storage import CaseRow, DefinitionRow, EventRow
+from .storage.accounts_models import AccessLogRow
+
+ANCHOR_FORMAT = "werkpad-anker/1"
+ANCHOR_KEY_ENV = "WERKPAD_ANCHOR_KEY"
+STATUSES = ("running", "waiting", "completed", "withdrawn", "error")
+ZGW_DOORLOOPTIJD = "P56D"  # the Participatiewet's decision period: 8 weeks
+# events that change nothing in the workflow (the state stays as it was)
+_BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error")
+
+
+@dataclass
+class CaseSearch:
+    text: str | None = None  # client name (part), BSN or case id
+    process: str | None = None
+    status: str | None = None
+    started_from: date | None = None
+    started_to: date | None = None
+    page: int = 1
+    per_page: int = 25
+
+
+@dataclass
+class Step:
+    """One event and the case right after it."""
+
+    event: EventRow
+    observation: Observation | None
+    error: str | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=clock.AMSTERDAM).astimezone(UTC)
+
+
+def diff_data(before: dict, after: dict) -> dict:
+    """Fields added, changed (old → new) and removed between two versions of the case data."""
+    added = {k: after[k] for k in sorted(after) if k not in before}
+    removed = {k: before[k] for k in sorted(before) if k not in after}
+    changed = {k: {"old": before[k], "new": after[k]} for k in sorted(after)
+               if k in before and before[k] != after[k]}
+    return {"added": added, "changed": changed, "removed": removed}
+
+
+class Auditing:
+    """Read-only use cases for auditors, limited to the organisations passed in."""
+
+    def __init__(self, werkpad) -> None:
+        self.wp = werkpad
+        self.db = werkpad.db
+
+    # ------------------------------------------------------------------ finding cases
+    def processes(self, organisations: list[str]) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(DefinitionRow.process_key, DefinitionRow.name)
+                                       .where(DefinitionRow.organisation.in_(organisations or [""]))
+                                       .order_by(DefinitionRow.id)).all()
+        names = {key: name for key, name in rows}
+        return [{"process": k, "name": names[k]} for k in sorted(names, key=lambda k: names[k].lower())]
+
+    def find_cases(self, organisations: list[str], query: CaseSearch) -> dict:
+        """Every case of ``organisations`` matching ``query`` (open, closed, withdrawn, in error), newest first."""
+        conditions = [CaseRow.organisation.in_(organisations or [""])]
+        text = (query.text or "").strip()
+        if text:
+            digits = text.replace(" ", "").replace(".", "")
+            if digits.isdigit() and len(digits) <= 9:
+                conditions.append(CaseRow.bsn == normalise_bsn(digits))
+            elif len(text) == 16 and all(c in "0123456789abcdef" for c in text.lower()):
+                conditions.append(CaseRow.id == text.lower())
+            else:
+                conditions.append(func.lower(CaseRow.client_name).contains(text.lower(), autoescape=True))
+        if query.process:
+            conditions.append(CaseRow.process_key == query.process)
+        if query.status:
+            conditions.append(CaseRow.status == query.status if query.status != "open"
+                              else CaseRow.status.in_(("running", "waiting")))
+        if query.started_from:
+            conditions.append(CaseRow.started_at >= _day_start(query.started_from))
+        if query.started_to:
+            conditions.append(CaseRow.started_at < _day_start(query.started_to + timedelta(days=1)))
+        per_page = max(1, min(query.per_page, 200))
+        with self.db.unit_of_work(write=False) as uow:
+            total = uow.session.scalar(select(func.count()).select_from(CaseRow).where(*conditions)) or 0
+            pages = max(1, -(-total // per_page))
+            page = max(1, min(query.page, pages))
+            rows = uow.session.execute(
+                select(CaseRow, DefinitionRow.name).join(DefinitionRow, DefinitionRow.id == CaseRow.definition_id)
+                .where(*conditions).order_by(CaseRow.started_at.desc(), CaseRow.id)
+                .offset((page - 1) * per_page).limit(per_page)).all()
+            items = [{"id": c.id, "client": c.client_name, "bsn": c.bsn, "municipality": c.municipality,
+                      "organisation": c.organisation, "process": c.process_key, "process_name": name,
+                      "status": c.status, "phase": c.phase, "started_at": c.started_at,
+                      "ended_at": c.ended_at, "events": c.last_seq} for c, name in rows]
+        return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
+
+    def case_ids(self, organisations: list[str] | None) -> list[str]:
+        """The ids of the cases of ``organisations`` (None: every case), oldest first."""
+        query = select(CaseRow.id).order_by(CaseRow.started_at, CaseRow.id)
+        if organisations is not None:
+            query = query.where(CaseRow.organisation.in_(organisations or [""]))
+        with self.db.unit_of_work(write=False) as uow:
+            return list(uow.session.scalars(query))
+
+    def client_names(self, case_ids: list[str], organisations: list[str]) -> dict[str, str]:
+        """Client names of those cases that belong to ``organisations`` (the others stay unnamed)."""
+        ids = sorted({c for c in case_ids if c})
+        if not ids:
+            return {}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name).where(
+                CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
+        return {case_id: name for case_id, name in rows}
+
+    def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
+                   username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+        """A page of the access log about ``organisations``' cases, newest first. ``subject`` is the
+        pseudonym of a data subject (see ``Accounts.pseudonymise``); ``per_page=0`` gives everything."""
+        conditions = [AccessLogRow.organisation.in_(organisations or [""])]
+        if subject:
+            conditions.append(AccessLogRow.data_subject_id == subject)
+        if case_id:
+            conditions.append(AccessLogRow.case_id == case_id)
+        if username:
+            conditions.append(AccessLogRow.username == username)
+        with self.db.unit_of_work(write=False) as uow:
+            total = uow.session.scalar(select(func.count()).select_from(AccessLogRow).where(*conditions)) or 0
+            query = select(AccessLogRow).where(*conditions).order_by(AccessLogRow.id.desc())
+            pages, requested, page = 1, page, 1
+            if per_page:
+                pages = max(1, -(-total // per_page))
+                page = max(1, min(requested, pages))
+                query = query.offset((page - 1) * per_page).limit(per_page)
+            items = [{"at": r.started_at, "user": r.username, "operation": r.operation, "purpose": r.purpose,
+                      "status": r.status, "organisation": r.organisation, "case": r.case_id, "task": r.task_id,
+                      "subject": r.data_subject_id, "trace_id": r.trace_id}
+                     for r in uow.session.scalars(query)]
+        names = self.client_names([i["case"] for i in items], organisations)
+        for item in items:
+            item["client"] = names.get(item["case"])
+        return {"items": items, "total": total, "page": page, "pages": pages}
+
+    # ------------------------------------------------------------------ replaying step by step
+    def _events(self, uow, case_id: str) -> tuple[CaseRow, list[EventRow]]:
+        row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
+        if row is None:
+            raise NotFound(f"zaak {case_id} bestaat niet")
+        events = list(uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
+                                          .order_by(EventRow.seq)))
+        return row, events
+
+    def _steps(self, uow, events: list[EventRow], until: int | None = None) -> Iterator[Step]:
+        """Replay ``events`` on the versions they ran on, yielding the case after each one (like
+        the engine's replay). After an event that cannot be replayed the rest come without state."""
+        runtime: CaseRuntime | None = None
+        observation: Observation | None = None
+        broken: str | None = None
+        for ev in events:
+            if until is not None and ev.seq > until:
+                return
+            if broken is None and ev.type not in _BOOKKEEPING:
+                try:
+                    runtime = _apply(runtime, ev, lambda h: self.wp._bundle_by_hash(uow, h))
+                    observation = runtime.observe() if runtime else None
+                except WerkpadError as exc:
+                    broken = f"gebeurtenis {ev.seq} kan niet opnieuw worden uitgevoerd: {exc.message}"
+                    observation = None
+            yield Step(ev, observation, broken)
+
+    def history(self, case_id: str) -> list[dict]:
+        """Every event with who, when, what, the data submitted and the case data it changed."""
+        with self.db.unit_of_work(write=False) as uow:
+            _row, events = self._events(uow, case_id)
+            out = []
+            before: dict = {}
+            for step in self._steps(uow, events):
+                ev = step.event
+                payload = json.loads(ev.payload)
+                after = step.observation.data if step.observation is not None else before
+                out.append({
+                    "seq": ev.seq, "type": ev.type, "actor": ev.actor, "at": ev.at, "phase": ev.phase,
+                    "payload": payload, "submitted": payload.get("data") if ev.type == "task_completed" else None,
+                    "changes": diff_data(_display(before), _display(after)),
+                    "replay_error": step.error,
+                })
+                before = after
+        return out
+
+    def state_at(self, case_id: str, seq: int) -> dict:
+        """The case as it was right after event ``seq``: rebuilt by replaying events 1..seq."""
+        with self.db.unit_of_work(write=False) as uow:
+            row, events = self._events(uow, case_id)
+            if not 1 <= seq <= len(events):
+                raise NotFound(f"gebeurtenis {seq} van zaak {case_id} bestaat niet")
+            step = None
+            completed: list[str] = []
+            before: dict = {}
+            after: dict = {}
+            for step in self._steps(uow, events, until=seq):
+                before, after = after, (step.observation.data if step.observation is not None else after)
+                if step.event.type == "task_completed":
+                    spec = (json.loads(step.event.payload).get("task") or {}).get("spec")
+                    if spec:
+                        completed.append(spec)
+            ev, obs = step.event, step.observation
+            version = self._version_at(uow, events, seq)
+            return {
+                "case": case_id, "seq": seq, "events": len(events), "type": ev.type, "actor": ev.actor,
+                "at": ev.at, "phase": obs.phase if obs else ev.phase, "status": obs.status if obs else None,
+                "error": step.error, "data": obs.data if obs else {},
+                "tasks": [{"spec": t.spec, "name": t.name, "lane": t.lane, "due": t.due, "phase": t.phase}
+                          for t in (obs.tasks if obs else [])],
+                "timers": [{"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due}
+                           for t in (obs.timers if obs else [])],
+                "messages": obs.messages if obs else [], "completed_specs": completed,
+                "payload": json.loads(ev.payload), "changes": diff_data(_display(before), _display(after)),
+                "version_hash": version, "organisation": row.organisation,
+            }
+
+    def _version_at(self, uow, events: list[EventRow], seq: int) -> str | None:
+        version = None
+        for ev in events:
+            if ev.seq > seq:
+                break
+            payload = json.loads(ev.payload)
+            if ev.type == "case_started":
+                version = payload.get("version")
+            elif ev.type == "version_migrated":
+                version = payload.get("to")
+        return version
+
+    def diagram_at(self, case_id: str, seq: int) -> dict:
+        """What the BPMN viewer needs for the case right after event ``seq``: the XML of the version
+        in effect then, the tasks active then and the ones completed so far."""
+        from .inbox import _visible_elements
+
+        state = self.state_at(case_id, seq)
+        with self.db.unit_of_work(write=False) as uow:
+            definition = uow.session.scalars(select(DefinitionRow).where(
+                DefinitionRow.version_hash == state["version_hash"])).first()
+            if definition is None:
+                raise NotFound("de procesversie van dit moment bestaat niet (meer)")
+            record = json.loads(definition.record)
+        files = record.get("files") or {}
+        process_id = (record.get("manifest") or {}).get("proces")
+        xml, name = None, None
+        for file_name, content in sorted(files.items()):
+            if file_name.endswith(".bpmn") and (xml is None or (process_id and f'id="{process_id}"' in content)):
+                xml, name = content, file_name
+        visible = _visible_elements(files, process_id)
+        completed: list[str] = []
+        for spec in state["completed_specs"]:
+            shown = visible.get(spec, spec)
+            if shown not in completed:
+                completed.append(shown)
+        return {"case": case_id, "seq": seq, "file": name, "xml": xml, "process_id": process_id,
+                "current": sorted({visible.get(t["spec"], t["spec"]) for t in state["tasks"]}),
+                "completed": completed}
+
+    # ------------------------------------------------------------------ verifying
+    def verify_case(self, case_id: str, replay: bool = True) -> dict:
+        """Hash chain and replay of one case: ``ok`` or the first difference (event, kind, reason)."""
+        with self.db.unit_of_work(write=False) as uow:
+            row, events = self._events(uow, case_id)
+            problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
+        if problem is not None:
+            seq = _first_number(problem)
+            kind = next((e.type for e in events if e.seq == seq), None)
+            return {"ok": False, "case": case_id, "events": len(events), "event": seq, "type": kind,
+                    "reason": problem, "check": "keten"}
+        if not replay:
+            return {"ok": True, "case": case_id, "events": len(events)}
+        result = self.wp.replay_case(case_id)
+        if result["match"]:
+            return {"ok": True, "case": case_id, "events": len(events)}
+        return {"ok": False, "case": case_id, "events": len(events), "event": result.get("event"),
+                "type": result.get("type"), "reason": result.get("reason", ""), "check": "replay"}
+
+    def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
+        """Verify many cases; ``progress(done, total)`` after each one. One unreadable case is a finding."""
+        broken = []
+        for n, case_id in enumerate(case_ids, start=1):
+            try:
+                result = self.verify_case(case_id)
+            except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
+                result = {"ok": False, "case": case_id, "event": None, "type": None,
+                          "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}: {exc}"}
+            if not result["ok"]:
+                broken.append(result)
+            if progress is not None:
+                progress(n, len(case_ids))
+        return {"ok": not broken, "cases": len(case_ids), "broken": broken}
+
+    # ------------------------------------------------------------------ integrity anchor
+    def anchor_body(self, organisations: list[str] | None = None) -> dict:
+        """The newest hash and sequence number of every case, and one digest over all of them."""
+        with self.db.unit_of_work(write=False) as uow:
+            query = select(CaseRow.id, CaseRow.last_seq, CaseRow.last_hash, CaseRow.organisation)
+            if organisations is not None:
+                query = query.where(CaseRow.organisation.in_(organisations or [""]))
+            rows = uow.session.execute(query.order_by(CaseRow.id)).all()
+        cases = {r.id: {"seq": r.last_seq, "hash": r.last_hash, "organisation": r.organisation} for r in rows}
+        return {"format": ANCHOR_FORMAT, "created_at": clock.iso(clock.now()),
+                "organisations": sorted(organisations) if organisations is not None else None,
+                "cases": cases, "digest": audit.digest(cases)}
+
+    def write_anchor(self, key, organisations: list[str] | None = None) -> dict:
+        """A signed anchor (Ed25519): ``key`` is an Ed25519 private key (see :func:`load_or_create_key`)."""
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        body = self.anchor_body(organisations)
+        signature = key.sign(_signed_bytes(body))
+        public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        return {**body, "public_key": base64.b64encode(public).decode(),
+                "signature": base64.b64encode(signature).decode()}
+
+    def check_anchor(self, anchor: dict, public_key=None) -> dict:
+        """Compare the database with an anchor: every case whose history changed, vanished or was
+        rewritten since, and whether the signature holds (against ``public_key`` when given)."""
+        findings: list[dict] = []
+        signature_ok, signature_reason = _check_signature(anchor, public_key)
+        cases = anchor.get("cases") if isinstance(anchor.get("cases"), dict) else {}
+        if audit.digest(cases) != anchor.get("digest"):
+            signature_ok, signature_reason = False, "de vingerafdruk over de zaken klopt niet met het anker"
+        with self.db.unit_of_work(write=False) as uow:
+            for case_id, anchored in sorted(cases.items()):
+                row = uow.session.get(CaseRow, case_id)
+                if row is None:
+                    findings.append({"case": case_id, "finding": "verdwenen",
+                                     "reason": "de zaak bestaat niet meer"})
+                    continue
+                seq, expected = int(anchored.get("seq", 0)), anchored.get("hash")
+                events = list(uow.session.scalars(select(EventRow).where(
+                    EventRow.case_id == case_id, EventRow.seq <= seq).order_by(EventRow.seq)))
+                problem = audit.check_chain(case_id, events, seq, expected)
+                if problem is not None:
+                    findings.append({"case": case_id, "finding": "herschreven",
+                                     "reason": "de geschiedenis tot het anker is gewijzigd: " + problem})
+                elif row.last_seq < seq:
+                    findings.append({"case": case_id, "finding": "ingekort",
+                                     "reason": f"de zaak had {seq} gebeurtenissen, nu {row.last_seq}"})
+            query = select(CaseRow.id)
+            if anchor.get("organisations") is not None:
+                query = query.where(CaseRow.organisation.in_(anchor["organisations"] or [""]))
+            new = sorted(set(uow.session.scalars(query)) - set(cases))
+        return {"ok": signature_ok and not findings, "signature_ok": signature_ok,
+                "signature_reason": signature_reason, "cases": len(cases), "findings": findings,
+                "new_cases": new, "created_at": anchor.get("created_at")}
+
+    # ------------------------------------------------------------------ export
+    def export_json(self, case_id: str) -> dict:
+        """The complete case file, machine-readable: the case, every event (with its hash) and the
+        files of every process version the case ran on."""
+        case = self.wp.get_case(case_id)
+        history = self.wp.case_history(case_id)
+        versions = []
+        for ev in history:
+            version = ev["payload"].get("version") if ev["type"] == "case_started" else (
+                ev["payload"].get("to") if ev["type"] == "version_migrated" else None)
+            if version and version not in versions:
+                versions.append(version)
+        definitions = []
+        for version in versions:
+            definitions.append({"version": version, **self.wp.definition_files(case["process"], version)})
+        return {"format": "werkpad-zaakdossier/1", "exported_at": clock.iso(clock.now()), "case": case,
+                "events": history, "definitions": definitions}
+
+    def export_zgw(self, case_id: str, base_url: str = "https://werkpad.example/zgw") -> dict:
+        """The case shaped like the ZGW Zaken API resources: zaak, statussen, resultaat (and the zaaktype)."""
+        case = self.wp.get_case(case_id)
+        history = self.wp.case_history(case_id)
+        zaak_url = f"{base_url}/zaken/api/v1/zaken/{_uuid(case_id)}"
+        zaaktype_url = f"{base_url}/catalogi/api/v1/zaaktypen/{_uuid(case['process'])}"
+        statussen = []
+        last_phase = None
+        for ev in history:
+            if ev["phase"] and ev["phase"] != last_phase:
+                last_phase = ev["phase"]
+                statussen.append(_zgw_status(zaak_url, base_url, case_id, ev["seq"], ev["phase"], ev["at"],
+                                             f"Fase {ev['phase']}"))
+        if case["status"] in ("completed", "withdrawn") and history:
+            end = history[-1]
+            statussen.append(_zgw_status(zaak_url, base_url, case_id, end["seq"], "afgesloten", end["at"],
+                                         "Zaak afgesloten" if case["status"] == "completed" else "Aanvraag ingetrokken"))
+        resultaat = None
+        if case["status"] in ("completed", "withdrawn"):
+            resultaat = {"url": f"{base_url}/zaken/api/v1/resultaten/{_uuid(case_id + ':resultaat')}",
+                         "uuid": _uuid(case_id + ":resultaat"), "zaak": zaak_url,
+                         "resultaattype": f"{zaaktype_url}/resultaattypen/{case['status']}",
+                         "toelichting": case.get("end_event") or case["status"]}
+        started = datetime.fromisoformat(case["started_at"])
+        ended = datetime.fromisoformat(case["ended_at"]) if case["ended_at"] else None
+        zaak = {
+            "url": zaak_url, "uuid": _uuid(case_id), "identificatie": case_id,
+            "bronorganisatie": "000000000", "verantwoordelijkeOrganisatie": "000000000",
+            "omschrijving": f"{case['process_name']} — {case['client']['name']}"[:80],
+            "toelichting": f"Gemeente {case['municipality']}", "zaaktype": zaaktype_url,
+            "registratiedatum": clock.local_date(started).isoformat(),
+            "startdatum": clock.local_date(started).isoformat(),
+            "einddatum": clock.local_date(ended).isoformat() if ended else None,
+            "einddatumGepland": None,
+            "uiterlijkeEinddatumAfdoening": (clock.local_date(started) + timedelta(days=56)).isoformat(),
+            "vertrouwelijkheidaanduiding": "vertrouwelijk",
+            "betalingsindicatie": "nvt",
+            "status": statussen[-1]["url"] if statussen else None,
+            "resultaat": resultaat["url"] if resultaat else None,
+            "archiefnominatie": None, "archiefstatus": "nog_te_archiveren", "archiefactiedatum": None,
+        }
+        return {"zaaktype": {"url": zaaktype_url, "identificatie": case["process"],
+                             "omschrijving": case["process_name"], "doorlooptijd": ZGW_DOORLOOPTIJD},
+                "zaak": zaak, "statussen": statussen, "resultaat": resultaat}
+
+
+# ---------------------------------------------------------------------- helpers
+def _apply(runtime: CaseRuntime | None, ev: EventRow, bundle_for) -> CaseRuntime | None:
+    """One event onto the runtime at the event's moment (the steps of the engine's replay)."""
+    payload = json.loads(ev.payload)
+    with clock.at(ev.at):
+        if ev.type == "case_started":
+            spec, subprocess_specs = bundle_for(payload["version"]).specs()
+            return CaseRuntime.start(spec, subprocess_specs, payload["data"])
+        if runtime is None:
+            raise ValidationError("de geschiedenis begint niet met de melding")
+        if ev.type == "task_completed":
+            ref = payload["task"]
+            runtime.complete_user_task(runtime.find_user_task(ref["spec"], ref["ordinal"]), payload["data"])
+        elif ev.type == "timer_fired":
+            runtime.fire_timers()
+        elif ev.type == "message_received":
+            if payload.get("handled_by") == "engine":
+                runtime.withdraw()
+            elif not runtime.deliver_message(payload["message"], payload.get("data", {})):
+                raise ValidationError(f"bericht {payload['message']} werd niet verwacht")
+        elif ev.type == "engine_error":
+            runtime._status = "error"
+        elif ev.type == "case_resumed":
+            runtime._status = None
+        elif ev.type == "version_migrated":
+            spec, subprocess_specs = bundle_for(payload["to"]).specs()
+            runtime = runtime.migrate(spec, subprocess_specs)
+    return runtime
+
+
+def _display(data: dict) -> dict:
+    """Case data as shown to an auditor: the static municipality configuration left out."""
+    return {k: v for k, v in (data or {}).items() if k != "gemeente_config"}
+
+
+def _first_number(text: str) -> int | None:
+    for word in text.replace(":", " ").replace("(", " ").split():
+        if word.isdigit():
+            return int(word)
+    return None
+
+
+def _uuid(text: str) -> str:
+    h = hashlib.sha256(text.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-5{h[13:16]}-a{h[17:20]}-{h[20:32]}"
+
+
+def _zgw_status(zaak_url: str, base_url: str, case_id: str, seq: int, kind: str, at: str, text: str) -> dict:
+    uid = _uuid(f"{case_id}:status:{seq}:{kind}")
+    return {"url": f"{base_url}/zaken/api/v1/statussen/{uid}", "uuid": uid, "zaak": zaak_url,
+            "statustype": f"{base_url}/catalogi/api/v1/statustypen/{_uuid(kind)}",
+            "datumStatusGezet": datetime.fromisoformat(at).astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "statustoelichting": text}
+
+
+def _signed_bytes(body: dict) -> bytes:
+    return audit.canonical({"format": body.get("format"), "created_at": body.get("created_at"),
+                            "organisations": body.get("organisations"), "digest": body.get("digest")}).encode()
+
+
+def _check_signature(anchor: dict, public_key) -> tuple[bool, str | None]:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    try:
+        embedded = Ed25519PublicKey.from_public_bytes(base64.b64decode(anchor.get("public_key", "")))
+        signature = base64.b64decode(anchor.get("signature", ""))
+    except (ValueError, TypeError):
+        return False, "het anker heeft geen leesbare handtekening"
+    key = embedded
+    if public_key is not None:
+        if public_key.public_bytes(Encoding.Raw, PublicFormat.Raw) != embedded.public_bytes(Encoding.Raw,
+                                                                                            PublicFormat.Raw):
+            return False, "het anker is met een andere sleutel ondertekend"
+        key = public_key
+    try:
+        key.verify(signature, _signed_bytes(anchor))
+    except InvalidSignature:
+        return False, "de handtekening klopt niet"
+    return True, None
+
+
+def load_or_create_key(path: Path | str | None = None, instance_dir: Path | str | None = None):
+    """The anchor's Ed25519 key: from ``path``, ``$WERKPAD_ANCHOR_KEY`` or ``instance/anker.key``,
+    generated (mode 0600) on first use."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+        load_pem_private_key,
+    )
+
+    from .service import ROOT
+
+    chosen = Path(path or os.environ.get(ANCHOR_KEY_ENV) or Path(instance_dir or ROOT / "instance") / "anker.key")
+    if chosen.exists():
+        key = load_pem_private_key(chosen.read_bytes(), password=None)
+        if not isinstance(key, Ed25519PrivateKey):
+            raise ValidationError(f"{chosen} bevat geen Ed25519-sleutel")
+        return key
+    key = Ed25519PrivateKey.generate()
+    chosen.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(chosen, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return key
+
+
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+__all__ = ["Auditing", "CaseSearch", "diff_data", "load_or_create_key", "STATUSES"]

@@ -1,0 +1,146 @@
+"""CLI for auditors: ``audit verify`` with a progress bar, ``audit anchor``,
+``audit check-anchor`` and ``case export``. Registered onto the main group by
+:func:`register` (one line at the end of engine/cli.py)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .auditing import ANCHOR_KEY_ENV, Auditing, json_default, load_or_create_key
+from .errors import WerkpadError
+
+
+def _fail(message: str) -> None:
+    click.echo(f"fout: {message}", err=True)
+    sys.exit(1)
+
+
+@click.command("verify")
+@click.option("--no-replay", is_flag=True, help="Alleen de hashketen controleren.")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
+    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt."""
+    wp = ctx_obj()
+    auditing = Auditing(wp)
+    try:
+        case_ids = auditing.case_ids(None)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    broken = []
+    bar = click.progressbar(length=len(case_ids), file=sys.stderr, label="zaken controleren") \
+        if sys.stderr.isatty() and case_ids else None
+    for case_id in case_ids:
+        try:
+            result = auditing.verify_case(case_id, replay=not no_replay)
+            problem = None if result["ok"] else (
+                result["reason"] if result["check"] == "keten" else "replay wijkt af: " + result["reason"])
+        except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
+            text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            problem = f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}" + (f": {text}" if text else "")
+        if problem:
+            broken.append({"case": case_id, "problem": problem})
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.render_finish()
+    r = {"ok": not broken, "cases": len(case_ids), "broken": broken}
+    if as_json:
+        click.echo(json.dumps(r, ensure_ascii=False, indent=2))
+    elif r["ok"]:
+        click.echo(f"audit in orde: {r['cases']} zaken")
+    else:
+        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in r["broken"]))
+        click.echo(f"{len(broken)} van {r['cases']} zaken wijken af")
+    if not r["ok"]:
+        sys.exit(1)
+
+
+@click.command("anchor")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Ed25519-sleutel (PEM); standaard ${ANCHOR_KEY_ENV} of instance/anker.key (wordt aangemaakt).")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def audit_anchor(ctx_obj, out: Path, key_path: Path | None, as_json: bool):
+    """Schrijf een ondertekend integriteitsanker: de laatste vingerafdruk van elke zaak."""
+    try:
+        key = load_or_create_key(key_path)
+        anchor = Auditing(ctx_obj()).write_anchor(key)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    out.write_text(json.dumps(anchor, ensure_ascii=False, indent=2), encoding="utf-8")
+    summary = {"out": str(out), "cases": len(anchor["cases"]), "digest": anchor["digest"],
+               "created_at": anchor["created_at"]}
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json else
+               f"anker geschreven naar {out}: {summary['cases']} zaken, vingerafdruk {anchor['digest'][:16]}…")
+
+
+@click.command("check-anchor")
+@click.argument("anchor_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "key_path", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Controleer de handtekening tegen deze sleutel (standaard de ingestelde, als die bestaat).")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_json: bool):
+    """Welke zaken zijn sinds het anker gewijzigd, verdwenen of herschreven; exit 1 als iets niet klopt."""
+    try:
+        anchor = json.loads(anchor_file.read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        _fail(f"{anchor_file} is geen leesbaar anker ({exc})")
+    configured = key_path or (Path(os.environ[ANCHOR_KEY_ENV]) if os.environ.get(ANCHOR_KEY_ENV) else None)
+    if configured is None:
+        from .service import ROOT
+
+        default = ROOT / "instance" / "anker.key"
+        configured = default if default.exists() else None
+    try:
+        public = load_or_create_key(configured).public_key() if configured and configured.exists() else None
+        r = Auditing(ctx_obj()).check_anchor(anchor, public)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    if as_json:
+        click.echo(json.dumps(r, ensure_ascii=False, indent=2))
+    else:
+        lines = [f"anker van {r['created_at']}: {r['cases']} zaken"]
+        lines.append("handtekening klopt" + ("" if public is not None else " (met de sleutel in het anker)")
+                     if r["signature_ok"] else f"handtekening klopt NIET: {r['signature_reason']}")
+        lines += [f"  {f['case']}: {f['finding']} — {f['reason']}" for f in r["findings"]]
+        if r["new_cases"]:
+            lines.append(f"{len(r['new_cases'])} nieuwe zaken sinds het anker")
+        lines.append("alles ongewijzigd sinds het anker" if r["ok"] else "NIET in orde")
+        click.echo("\n".join(lines))
+    if not r["ok"]:
+        sys.exit(1)
+
+
+@click.command("export")
+@click.argument("case_id")
+@click.option("--format", "fmt", type=click.Choice(["json", "zgw"]), default="json", show_default=True)
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Bestand; standaard naar stdout.")
+@click.pass_obj
+def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
+    """Exporteer een zaakdossier: volledig (json) of als ZGW-zaak (zgw)."""
+    auditing = Auditing(ctx_obj())
+    try:
+        data = auditing.export_zgw(case_id) if fmt == "zgw" else auditing.export_json(case_id)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
+    if out is None:
+        click.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"zaakdossier geschreven naar {out}")
+
+
+def register(main: click.Group) -> None:
+    audit = main.commands["audit"]
+    for cmd in (audit_verify, audit_anchor, audit_check_anchor):
+        audit.add_command(cmd)  # replaces the plain ``verify`` with the one showing progress
+    main.commands["case"].add_command(case_export)

@@ -1,0 +1,249 @@
+"""The auditor's workspace (web/audit.py): every page for the auditor, refused for a
+consultant of the same organisation (403), a 404 for an auditor of another organisation,
+nothing changed by looking, every page in the access log."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.auditing import load_or_create_key
+
+from .conftest import login, page_csrf
+
+
+@pytest.fixture
+def closed(werkpad, cases):
+    """Jan's case, closed through the crisis route."""
+    case = cases["ours"]
+    intake = case["tasks"][0]["id"]
+    werkpad.claim_task(intake, "kees", at="2026-01-05T09:30")
+    case = werkpad.complete_task(intake, "kees", {"crisis": True, "woonsituatie": "dakloos"}, at="2026-01-05T10:00")
+    task = next(t["id"] for t in case["tasks"] if t["spec"] == "crisisroute")
+    return werkpad.complete_task(task, "kees", {"doorverwezen_naar": "maatschappelijke_opvang"},
+                                 at="2026-01-06T10:00")
+
+
+@pytest.fixture
+def other_auditor(accounts):
+    accounts.create_user("otto", "geheim-wachtwoord-1", "Otto")
+    accounts.grant("otto", "anderstad", "auditor")
+    return "otto"
+
+
+def _pages(case_id: str) -> list[str]:
+    return ["/audit/", f"/audit/zaken/{case_id}", f"/audit/zaken/{case_id}/moment/1",
+            f"/audit/zaken/{case_id}/moment/1/diagram.json", f"/audit/zaken/{case_id}/dossier.json",
+            f"/audit/zaken/{case_id}/dossier.json?formaat=zgw", "/audit/controle",
+            f"/audit/zaken/{case_id}/moment?nummer=2", "/audit/logboek", "/audit/logboek?formaat=csv"]
+
+
+def _state(werkpad, case_id):
+    case = werkpad.get_case(case_id)
+    return case["status"], case["updated_at"], len(werkpad.case_history(case_id))
+
+
+def test_auditor_sees_every_page_and_changes_nothing(client, werkpad, accounts, closed):
+    cid = closed["id"]
+    login(client, "aafke")
+    before = _state(werkpad, cid)
+    for path in _pages(cid):
+        response = client.get(path)
+        assert response.status_code in (200, 302), path
+    assert _state(werkpad, cid) == before
+    logged = accounts.access_log(username="aafke", limit=50)
+    assert {e["operation"] for e in logged} >= {"audit.zoeken", "audit.zaak.geschiedenis", "audit.zaak.moment",
+                                               "audit.zaak.moment.diagram", "audit.zaak.exporteren"}
+    assert all(e["status"] == "ok" for e in logged)
+
+
+def test_consultant_of_the_same_organisation_is_refused(client, accounts, closed):
+    login(client, "kees")
+    for path in _pages(closed["id"]):
+        assert client.get(path).status_code == 403, path
+    token = page_csrf(client)
+    assert client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).status_code == 403
+    assert client.post("/audit/anker", data={"csrf_token": token}).status_code == 403
+    assert {e["status"] for e in accounts.access_log(username="kees", limit=50)} == {"geweigerd"}
+
+
+def test_auditor_of_another_organisation_gets_404_like_a_missing_case(client, accounts, closed, other_auditor):
+    login(client, other_auditor)
+    for path in _pages(closed["id"])[1:6]:
+        assert client.get(path).status_code == 404, path
+    assert client.get("/audit/zaken/0000000000000000").status_code == 404
+    token = page_csrf(client, "/audit/")
+    assert client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).status_code == 404
+    assert client.post("/audit/controle", data={"csrf_token": token, "organisatie": "voorbeeldstad"}).status_code \
+        == 404
+    results = client.get("/audit/").get_data(as_text=True)
+    assert "Jan Jansen" not in results and "Els Anders" in results
+
+
+def test_search_by_bsn_is_posted_not_in_the_url(client, accounts, closed):
+    login(client, "aafke")
+    token = page_csrf(client, "/audit/")
+    response = client.post("/audit/zoeken", data={"csrf_token": token, "zoek": "111222333", "status": "completed"})
+    assert response.status_code == 302 and "111222333" not in response.location
+    html = client.get(response.location).get_data(as_text=True)
+    assert "Jan Jansen" in html and "1 zaak gevonden" in html
+    assert "5 januari 2026" in html  # Dutch dates, not ISO
+    assert not re.search(r"\b2026-01-05\b", html)
+    assert accounts.access_log(username="aafke", bsn="111222333", limit=5)
+    assert client.post("/audit/zoeken", data={"zoek": "x"}).status_code == 403  # no CSRF token
+
+
+def test_history_with_filters_data_changes_and_verification(client, closed):
+    cid = closed["id"]
+    login(client, "aafke")
+    html = client.get(f"/audit/zaken/{cid}").get_data(as_text=True)
+    assert "Taak afgerond" in html and "Meldingsgesprek voeren" in html and "Ingevulde gegevens" in html
+    assert "toegevoegd" in html and "Woonsituatie" in html
+    only = client.get(f"/audit/zaken/{cid}?soort=task_claimed").get_data(as_text=True)
+    assert "1 van 4 gebeurtenissen" in only
+    assert "2 van 4" in client.get(f"/audit/zaken/{cid}?persoon=kees&soort=task_completed").get_data(as_text=True)
+    token = page_csrf(client, f"/audit/zaken/{cid}")
+    result = client.post(f"/audit/zaken/{cid}/controleren", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Klopt" in result and "4 gebeurtenissen" in result
+
+
+def test_verification_names_the_first_difference(client, werkpad, closed):
+    from sqlalchemy import text
+
+    with werkpad.db.engine.begin() as conn:
+        conn.execute(text("UPDATE events SET payload = replace(payload, 'true', 'false') "
+                          "WHERE case_id = :c AND seq = 3"), {"c": closed["id"]})
+    login(client, "aafke")
+    token = page_csrf(client, "/audit/")
+    html = client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).get_data(as_text=True)
+    assert "Klopt niet" in html and "gebeurtenis 3" in html and "Taak afgerond" in html
+
+
+def test_time_travel_shows_the_case_after_an_event(client, closed):
+    cid = closed["id"]
+    login(client, "aafke")
+    first = client.get(f"/audit/zaken/{cid}/moment/1").get_data(as_text=True)
+    assert "Meldingsgesprek voeren" in first and "na gebeurtenis 1 van 4" in first
+    diagram = client.get(f"/audit/zaken/{cid}/moment/1/diagram.json").get_json()
+    assert diagram["current"] == ["intake"] and diagram["completed"] == []
+    third = client.get(f"/audit/zaken/{cid}/moment/3/diagram.json").get_json()
+    assert third["current"] == ["crisisroute"] and third["completed"] == ["intake"]
+    last = client.get(f"/audit/zaken/{cid}/moment/4").get_data(as_text=True)
+    assert "Geen actieve taken." in last and "Afgesloten" in last
+    assert client.get(f"/audit/zaken/{cid}/moment/5").status_code == 404
+    jump = client.get(f"/audit/zaken/{cid}/moment?nummer=3")
+    assert jump.status_code == 302 and jump.location.endswith(f"/audit/zaken/{cid}/moment/3")
+
+
+def test_exports_and_anchor_download(client, app, closed, tmp_path):
+    app.config["ANCHOR_KEY"] = str(tmp_path / "anker.key")
+    login(client, "aafke")
+    response = client.get(f"/audit/zaken/{closed['id']}/dossier.json")
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["case"]["id"] == closed["id"] and data["definitions"][0]["files"]
+    zgw = json.loads(client.get(f"/audit/zaken/{closed['id']}/dossier.json?formaat=zgw").get_data(as_text=True))
+    assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
+    token = page_csrf(client, "/audit/controle")
+    summary = client.post("/audit/controle", data={"csrf_token": token, "organisatie": "voorbeeldstad"})
+    assert "1 zaak gecontroleerd" in summary.get_data(as_text=True)
+    anchor = client.post("/audit/anker", data={"csrf_token": token})
+    body = json.loads(anchor.get_data(as_text=True))
+    assert list(body["cases"]) == [closed["id"]] and body["organisations"] == ["voorbeeldstad"]
+    from engine.auditing import Auditing
+
+    key = load_or_create_key(tmp_path / "anker.key")
+    assert Auditing(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
+
+
+def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(client, app, accounts, closed):
+    login(client, "kees")
+    client.get(f"/zaken/{closed['id']}")
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    login(client, "aafke")
+    assert client.get("/logboek").location.endswith("/audit/logboek")
+    html = client.get("/audit/logboek").get_data(as_text=True)
+    assert "Zaak bekeken" in html and "zaak.bekijken" not in html and "Jan Jansen" in html
+    assert "toegestaan" in html and not re.search(r"\b20\d\d-\d\d-\d\d\b", html.split("<tbody>")[1])
+    token = page_csrf(client, "/audit/logboek")
+    found = client.post("/audit/logboek/zoeken", data={"csrf_token": token, "bsn": "111222333"})
+    assert "111222333" not in found.location
+    subject = accounts.pseudonymise("111222333")
+    assert subject[:12] in client.get(found.location).get_data(as_text=True)
+    csv_text = client.get("/audit/logboek?formaat=csv").get_data(as_text=True)
+    assert csv_text.splitlines()[0].lstrip("\ufeff").startswith("tijdstip;gebruiker;handeling")
+    assert "Zaak bekeken" in csv_text and "Jan Jansen" in csv_text
+    from web.audit import _cell
+
+    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)" and _cell("Jan") == "Jan" and _cell(None) == ""
+    for _ in range(60):
+        client.get(f"/audit/zaken/{closed['id']}/moment/1/diagram.json")
+    paged = client.get("/audit/logboek?pagina=2").get_data(as_text=True)
+    assert "Pagina 2 van" in paged
+
+
+def test_a_refused_completion_is_logged_as_refused(client, accounts, werkpad, cases):
+    task = cases["ours"]["tasks"][0]["id"]
+    login(client, "wendy")  # werkconsulent: the intake is the inkomensconsulent's
+    token = page_csrf(client)
+    assert client.post(f"/taken/{task}", data={"csrf_token": token, "actie": "afronden"}).status_code == 403
+    entry = accounts.access_log(username="wendy", limit=1)[0]
+    assert entry["operation"] == "taak.afronden" and entry["status"] == "geweigerd"
+    client.post("/uitloggen", data={"csrf_token": token})
+    login(client, "kees")
+    token = page_csrf(client)
+    refused = client.post(f"/taken/{task}", data={"csrf_token": token, "actie": "afronden", "crisis": "nee"})
+    assert refused.status_code == 422  # the woonsituatie is missing
+    assert accounts.access_log(username="kees", limit=1)[0]["status"] == "geweigerd"
+
+
+# ---------------------------------------------------------------------- in the browser
+from . import test_browser as _browser  # noqa: E402
+
+server = _browser.server
+page = _browser.page
+
+
+def test_auditor_finds_a_closed_case_steps_through_it_verifies_and_downloads(server, page, werkpad, closed):
+    from .conftest import PASSWORD
+
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at="2026-02-10T09:00")
+    piet = werkpad.start_case("voorbeeldstad", "100000022", "Piet de Boer", "1968-03-09", at="2026-03-01T09:00")
+    werkpad.send_message(piet["id"], "aanvraag_ingetrokken", user="kees", at="2026-03-02T09:00")
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", "aafke")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.click("nav >> text=Controle")
+    assert page.locator("table.zaken tbody tr").count() == 3
+    page.fill("input[name=zoek]", "111222333")
+    page.select_option("select[name=status]", "completed")
+    page.click("button:has-text('Zoeken')")
+    assert "111222333" not in page.url
+    assert page.locator("table.zaken tbody tr").count() == 1
+    page.fill("input[name=zoek]", "")
+    page.select_option("select[name=status]", "")
+    page.click("button:has-text('Zoeken')")
+    _browser._shot(page, "audit-zoeken.png")
+    page.click("table.zaken >> text=Jan Jansen")
+    page.wait_for_selector("text=Meldingsgesprek voeren")
+    assert page.locator(".audit-tijdlijn > li").count() == 4
+    page.click("button:has-text('Herspelen en controleren')")
+    page.wait_for_selector(".controle h2:has-text('Klopt')")
+    _browser._shot(page, "audit-geschiedenis.png")
+    page.locator("#gebeurtenis-3").locator("text=Bekijk de zaak na deze gebeurtenis").click()
+    current, done = _browser._diagram_state(page)
+    assert current == "crisisroute" and done == "intake"
+    assert page.locator(".openlijst", has_text="Crisisroute").count() == 1
+    _browser._shot(page, "audit-tijdreis.png")
+    page.click("text=Volgende gebeurtenis")
+    current, done = _browser._diagram_state(page)
+    assert current == "" and "crisisroute" in done
+    page.click(".kruimel >> text=Geschiedenis")
+    with page.expect_download() as info:
+        page.click("text=Volledig dossier (JSON)")
+    data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert data["case"]["id"] == closed["id"] and data["case"]["status"] == "completed"
+    assert not page.console_errors, page.console_errors

@@ -1,0 +1,367 @@
+"""The auditor's workspace: find any case, read its history, step through time,
+verify, check the integrity anchor and export a case file.
+
+Read-only: GET changes nothing; the only POSTs are the search (kept server-side,
+so a BSN never lands in a URL), verifying and downloading a signed anchor — all
+with the session's CSRF token. Every page needs the role ``auditor`` for the
+organisation; a case of another organisation is a 404 like a missing one.
+Every page is written to the access log.
+"""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from engine import clock
+from engine.auditing import Auditing, CaseSearch, json_default, load_or_create_key
+from engine.errors import NotFound
+from engine.inbox import Inbox, Scope
+
+from . import security
+from .i18n import N_
+from .security import login_required
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+ACTIVITY = "toezicht-en-verantwoording"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
+STATUS_FILTERS = {"open": N_("Lopend"), "completed": N_("Afgesloten"), "withdrawn": N_("Ingetrokken"),
+                  "error": N_("In fout")}
+
+
+def auditing() -> Auditing:
+    return Auditing(current_app.extensions["werkpad"])
+
+
+def _organisations(operation: str, purpose: str) -> list[str]:
+    """The organisations this user audits; 403 (logged as refused) when none."""
+    orgs = sorted({m.organisation for m in g.user.memberships if m.role == "auditor"})
+    if not orgs:
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="geweigerd")
+        abort(403)
+    return orgs
+
+
+def _case_logged(case_id: str, operation: str, purpose: str) -> dict:
+    """The case's header when it belongs to an audited organisation, logged either way."""
+    orgs = _organisations(operation, purpose)
+    try:
+        header = Inbox(current_app.extensions["werkpad"]).case_header(Scope(g.user.username, orgs), case_id)
+    except NotFound:
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
+                            case_id=case_id[:32])
+        raise
+    security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
+                        organisation=header["organisation"], case_id=case_id, bsn=header["bsn"])
+    return header
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat((request.args.get(name) or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _int(value, default: int) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+# ---------------------------------------------------------------------- filters for these pages
+@bp.app_template_filter("lange_datum")
+def lange_datum(value) -> str:
+    if value in (None, ""):
+        return ""
+    return format_date(clock.to_utc(value).astimezone(clock.AMSTERDAM), "d MMMM yyyy")
+
+
+@bp.app_template_filter("lange_datumtijd")
+def lange_datumtijd(value) -> str:
+    if value in (None, ""):
+        return ""
+    moment = clock.to_utc(value).astimezone(clock.AMSTERDAM)
+    return format_date(moment, "d MMMM yyyy") + " " + moment.strftime("%H:%M")
+
+
+@bp.app_template_filter("waarde")
+def waarde(value) -> str:
+    if value is True:
+        return _("ja")
+    if value is False:
+        return _("nee")
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return lange_datum(value) if len(value) == 10 else lange_datumtijd(value)
+        except ValueError:
+            return value
+    return str(value)
+
+
+@bp.app_template_filter("wie")
+def wie(actor: str) -> str:
+    if actor == "system:timer":
+        return _("Werkpad (termijn)")
+    if actor == "system":
+        return _("Werkpad")
+    return actor
+
+
+@bp.app_template_filter("veldnaam")
+def veldnaam(key: str) -> str:
+    return str(key).replace("_", " ").capitalize()
+
+
+# ---------------------------------------------------------------------- find a case
+@bp.get("/")
+@login_required
+def search_page():
+    orgs = _organisations("audit.zoeken", "Zaak zoeken voor controle")
+    args = request.args
+    text = security.accounts().load_search(g.user.user_id, args.get("zoekopdracht"))
+    status = args.get("status") if args.get("status") in STATUS_FILTERS else None
+    processes = auditing().processes(orgs)
+    process = args.get("proces") if args.get("proces") in {p["process"] for p in processes} else None
+    query = CaseSearch(text=text, process=process, status=status, started_from=_date_arg("van"),
+                       started_to=_date_arg("tot"), page=_int(args.get("pagina"), 1), per_page=20)
+    result = auditing().find_cases(orgs, query)
+    digits = (text or "").replace(" ", "")
+    security.log_access(operation="audit.zoeken", purpose="Zaak zoeken voor controle", activity=ACTIVITY,
+                        status="ok", bsn=digits if digits.isdigit() and len(digits) == 9 else None)
+    params = {k: v for k, v in {"zoekopdracht": args.get("zoekopdracht") if text else None, "proces": process,
+                                "status": status, "van": args.get("van") if query.started_from else None,
+                                "tot": args.get("tot") if query.started_to else None}.items() if v}
+    names = security.accounts().organisation_names(orgs)
+    return render_template("audit/zoeken.html", result=result, text=text or "", query=query, params=params,
+                           processes=processes, statuses=STATUS_FILTERS, org_names=names,
+                           searched=bool(text or process or status or query.started_from or query.started_to))
+
+
+@bp.post("/zoeken")
+@login_required
+def search_post():
+    _organisations("audit.zoeken", "Zaak zoeken voor controle")
+    form = request.form
+    params = {k: form.get(k) for k in ("proces", "status", "van", "tot") if form.get(k)}
+    text = (form.get("zoek") or "").strip()[:100]
+    if text:
+        params["zoekopdracht"] = security.accounts().save_search(g.user.user_id, text)
+    return redirect(url_for("audit.search_page", **params))
+
+
+# ---------------------------------------------------------------------- case history
+def _history_page(case_id: str, verification: dict | None = None, status: int = 200):
+    case = current_app.extensions["werkpad"].get_case(case_id)
+    history = auditing().history(case_id)
+    kinds = sorted({e["type"] for e in history})
+    people = sorted({e["actor"] for e in history})
+    kind = request.args.get("soort") if request.args.get("soort") in kinds else None
+    person = request.args.get("persoon") if request.args.get("persoon") in people else None
+    shown = [e for e in history if (kind is None or e["type"] == kind) and (person is None or e["actor"] == person)]
+    return render_template("audit/zaak.html", case=case, history=shown, total=len(history), kinds=kinds,
+                           people=people, kind=kind or "", person=person or "", verification=verification), status
+
+
+@bp.get("/zaken/<case_id>")
+@login_required
+def case_page(case_id: str):
+    _case_logged(case_id, "audit.zaak.geschiedenis", "Zaakgeschiedenis controleren")
+    return _history_page(case_id)
+
+
+@bp.post("/zaken/<case_id>/controleren")
+@login_required
+def case_verify(case_id: str):
+    _case_logged(case_id, "audit.zaak.controleren", "Zaak herspelen en controleren")
+    result = auditing().verify_case(case_id)
+    return _history_page(case_id, verification=result)
+
+
+@bp.get("/zaken/<case_id>/moment/<int:seq>")
+@login_required
+def moment_page(case_id: str, seq: int):
+    _case_logged(case_id, "audit.zaak.moment", "Zaak bekijken zoals zij was na een gebeurtenis")
+    case = current_app.extensions["werkpad"].get_case(case_id)
+    state = auditing().state_at(case_id, seq)
+    event = {k: state[k] for k in ("seq", "type", "actor", "at", "payload", "changes")}
+    return render_template("audit/moment.html", case=case, state=state, event=event)
+
+
+@bp.get("/zaken/<case_id>/moment")
+@login_required
+def moment_jump(case_id: str):
+    _case_logged(case_id, "audit.zaak.moment", "Zaak bekijken zoals zij was na een gebeurtenis")
+    return redirect(url_for("audit.moment_page", case_id=case_id, seq=_int(request.args.get("nummer"), 1)))
+
+
+@bp.get("/zaken/<case_id>/moment/<int:seq>/diagram.json")
+@login_required
+def moment_diagram(case_id: str, seq: int):
+    _case_logged(case_id, "audit.zaak.moment.diagram", "Procesverloop op een eerder moment tonen")
+    return jsonify(auditing().diagram_at(case_id, seq))
+
+
+@bp.get("/zaken/<case_id>/dossier.json")
+@login_required
+def case_export(case_id: str):
+    _case_logged(case_id, "audit.zaak.exporteren", "Zaakdossier exporteren")
+    kind = request.args.get("formaat", "json")
+    data = auditing().export_zgw(case_id) if kind == "zgw" else auditing().export_json(case_id)
+    name = f"zaak-{case_id}{'-zgw' if kind == 'zgw' else ''}.json"
+    return Response(json.dumps(data, ensure_ascii=False, indent=2, default=json_default),
+                    mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---------------------------------------------------------------------- verify an organisation, anchor
+@bp.route("/controle", methods=["GET", "POST"])
+@login_required
+def organisation_verify():
+    orgs = _organisations("audit.organisatie.controleren", "Alle zaken van een organisatie controleren")
+    names = security.accounts().organisation_names(orgs)
+    summary, chosen = None, None
+    if request.method == "POST":
+        chosen = request.form.get("organisatie")
+        if chosen not in orgs:
+            abort(404)
+        summary = auditing().verify_cases(auditing().case_ids([chosen]))
+        security.log_access(operation="audit.organisatie.controleren", status="ok", organisation=chosen,
+                            purpose="Alle zaken van een organisatie controleren", activity=ACTIVITY)
+        if summary["broken"]:
+            clients = {i["id"]: i["client"] for i in auditing().find_cases(
+                [chosen], CaseSearch(per_page=200))["items"]}
+            for item in summary["broken"]:
+                item["client"] = clients.get(item["case"])
+    else:
+        security.log_access(operation="audit.organisatie.bekijken", status="ok", activity=ACTIVITY,
+                            purpose="Controle van een organisatie voorbereiden")
+    return render_template("audit/controle.html", orgs=orgs, org_names=names, summary=summary, chosen=chosen)
+
+
+@bp.post("/anker")
+@login_required
+def anchor_download():
+    orgs = _organisations("audit.anker", "Integriteitsanker vastleggen")
+    key = load_or_create_key(current_app.config.get("ANCHOR_KEY"), instance_dir=current_app.instance_path)
+    anchor = auditing().write_anchor(key, orgs)
+    security.log_access(operation="audit.anker", purpose="Integriteitsanker vastleggen", activity=ACTIVITY,
+                        status="ok")
+    stamp = clock.local_date().isoformat()
+    return Response(json.dumps(anchor, ensure_ascii=False, indent=2), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="werkpad-anker-{stamp}.json"'})
+
+
+
+
+# ---------------------------------------------------------------------- the access log, readable
+OPERATION_LABELS = {
+    "zaak.bekijken": N_("Zaak bekeken"), "zaak.diagram": N_("Procesverloop bekeken"),
+    "zaak.starten": N_("Melding geregistreerd"), "zaak.bericht": N_("Bericht vastgelegd"),
+    "zaak.notitie": N_("Notitie vastgelegd"), "zaak.hervatten": N_("Zaak in fout hervat"),
+    "zaak.sluiten": N_("Zaak in fout gesloten"), "taak.bekijken": N_("Taak bekeken"),
+    "taak.afronden": N_("Taak afgerond"), "inbox.zoeken": N_("Klant gezocht in de inbox"),
+    "api.zaak.bekijken": N_("Zaak opgevraagd (API)"), "api.zaak.geschiedenis": N_("Geschiedenis opgevraagd (API)"),
+    "api.zaak.bericht": N_("Bericht vastgelegd (API)"), "api.zaak.starten": N_("Melding geregistreerd (API)"),
+    "api.taak.bekijken": N_("Taak opgevraagd (API)"), "api.taak.afronden": N_("Taak afgerond (API)"),
+    "audit.zoeken": N_("Zaak gezocht (controle)"), "audit.zaak.geschiedenis": N_("Geschiedenis gecontroleerd"),
+    "audit.zaak.controleren": N_("Zaak herspeeld en gecontroleerd"),
+    "audit.zaak.moment": N_("Zaak op een eerder moment bekeken"),
+    "audit.zaak.moment.diagram": N_("Procesverloop op een eerder moment bekeken"),
+    "audit.zaak.exporteren": N_("Zaakdossier geëxporteerd"), "audit.anker": N_("Integriteitsanker vastgelegd"),
+    "audit.organisatie.controleren": N_("Organisatie gecontroleerd"),
+    "audit.organisatie.bekijken": N_("Controle van een organisatie geopend"),
+    "audit.logboek": N_("Logboek bekeken"), "audit.logboek.export": N_("Logboek geëxporteerd (CSV)"),
+}
+LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet_gevonden": N_("niet gevonden")}
+
+
+@bp.app_template_filter("handeling")
+def handeling(operation: str) -> str:
+    label = OPERATION_LABELS.get(operation)
+    return _(label) if label else operation
+
+
+@bp.app_template_filter("logstatus")
+def logstatus(status: str) -> str:
+    label = LOG_STATUS_LABELS.get(status)
+    return _(label) if label else status
+
+
+@bp.get("/logboek")
+@login_required
+def access_log():
+    orgs = _organisations("audit.logboek", "Logboek dataverwerkingen inzien")
+    args = request.args
+    case_id = (args.get("zaak") or "").strip()[:32] or None
+    user = (args.get("gebruiker") or "").strip()[:100] or None
+    text = security.accounts().load_search(g.user.user_id, args.get("zoekopdracht")) or ""
+    bsn = "".join(c for c in text if c.isdigit())[:9] or None
+    as_csv = args.get("formaat") == "csv"
+    subject = security.accounts().pseudonymise(bsn) if bsn else None
+    result = auditing().access_log(orgs, subject=subject, case_id=case_id, username=user,
+                                   page=_int(args.get("pagina"), 1), per_page=0 if as_csv else 50)
+    # written after the read: this view is not part of what was shown
+    security.log_access(operation="audit.logboek.export" if as_csv else "audit.logboek", status="ok",
+                        purpose="Logboek dataverwerkingen inzien", activity=ACTIVITY, case_id=case_id, bsn=bsn)
+    if as_csv:
+        return _log_csv(result["items"])
+    params = {k: v for k, v in {"zaak": case_id, "gebruiker": user,
+                                "zoekopdracht": args.get("zoekopdracht") if bsn else None}.items() if v}
+    return render_template("audit/logboek.html", result=result, params=params, zaak=case_id or "",
+                           gebruiker=user or "", bsn=bsn or "")
+
+
+@bp.post("/logboek/zoeken")
+@login_required
+def access_log_search():
+    _organisations("audit.logboek", "Logboek dataverwerkingen inzien")
+    params = {k: request.form.get(k).strip()[:100] for k in ("zaak", "gebruiker") if request.form.get(k)}
+    bsn = "".join(c for c in request.form.get("bsn", "") if c.isdigit())[:9]
+    if bsn:
+        params["zoekopdracht"] = security.accounts().save_search(g.user.user_id, bsn)
+    return redirect(url_for("audit.access_log", **params))
+
+
+def _log_csv(items: list[dict]) -> Response:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["tijdstip", "gebruiker", "handeling", "doel", "resultaat", "organisatie", "zaaknummer",
+                     "klant", "taak", "betrokkene (pseudoniem)", "spoor"])
+    for e in items:
+        writer.writerow([_cell(v) for v in (
+            clock.iso(e["at"]), e["user"], handeling(e["operation"]), e["purpose"], logstatus(e["status"]),
+            e["organisation"], e["case"], e["client"], e["task"], e["subject"], e["trace_id"])])
+    stamp = clock.local_date().isoformat()
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="logboek-{stamp}.csv"'})
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (a client's name is typed by people)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
