@@ -15,7 +15,7 @@ from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
 from engine import Werkpad, WerkpadError
-from engine.accounts import Accounts
+from engine.app.accounts import Accounts
 
 from . import security
 from .filters import register_filters
@@ -91,7 +91,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         return {"trace_id": g.get("trace_id"), "languages": LANGUAGES, "language": select_locale()}
 
     if start_scheduler:
-        from engine.scheduler import start_scheduler as _start
+        from engine.worker import start_scheduler as _start
 
         _start(wp)
     return app

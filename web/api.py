@@ -15,8 +15,8 @@ from marshmallow import ValidationError as SchemaError
 from werkzeug.exceptions import HTTPException
 
 from engine import ValidationError, WerkpadError
+from engine.app.inbox import Inbox, InboxQuery
 from engine.errors import NotFound
-from engine.inbox import Inbox, InboxQuery
 
 from . import api_schemas as s
 from . import security

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, VIEWS
+from engine.app.inbox import DUE_FILTERS, MAX_PER_PAGE, VIEWS
 
 CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken")
 

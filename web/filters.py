@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from flask_babel import format_date, format_datetime, gettext, ngettext
 
 from engine import clock
-from engine.accounts import ROLE_LABELS
-from engine.bsn import mask_bsn
+from engine.app.accounts import ROLE_LABELS
+from engine.core.bsn import mask_bsn
 
 from .i18n import N_
 

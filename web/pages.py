@@ -1,7 +1,7 @@
 """The consultant's pages: login, inbox, task, case, new melding.
 
 Every page that shows a case or task first resolves it through the user's
-scope (``engine.inbox``): an object of another organisation is a 404, the same
+scope (``engine.app.inbox``): an object of another organisation is a 404, the same
 as one that does not exist. Every view of a case or task is written to the
 access log. Nothing changes state on GET.
 """
@@ -11,8 +11,8 @@ from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_te
 from flask_babel import gettext as _
 
 from engine import ValidationError
+from engine.app.inbox import DUE_FILTERS, Inbox, InboxQuery
 from engine.errors import Conflict, NotFound
-from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
 
 from . import formulieren, security
 from .i18n import COOKIE as LANGUAGE_COOKIE

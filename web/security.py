@@ -19,9 +19,9 @@ from functools import wraps
 from flask import Response, abort, current_app, g, redirect, request, url_for
 
 from engine import clock
-from engine.accounts import Accounts, Principal
+from engine.app.accounts import Accounts, Principal
+from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
-from engine.inbox import Inbox, Scope
 
 SESSION_COOKIE = "werkpad_sessie"
 LOGIN_COOKIE = "werkpad_login"

@@ -28,9 +28,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select, update
 
-from . import clock
-from .errors import Conflict, NotFound, ValidationError
-from .storage.accounts_models import (
+from ..core import clock
+from ..errors import Conflict, NotFound, ValidationError
+from ..storage.accounts_models import (
     AccessLogRow,
     ApiTokenRow,
     InboxSearchRow,

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, cast, false, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
-from . import clock
-from .bsn import mask_bsn, normalise_bsn
-from .errors import NotFound
-from .runtime import PHASES
-from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
+from ..core import clock
+from ..core.bsn import mask_bsn, normalise_bsn
+from ..core.runtime import PHASES
+from ..errors import NotFound
+from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow
 
 VIEWS = ("mijn", "team", "alle")
 MAX_COLUMNS = 4

@@ -15,9 +15,9 @@ from typing import Any
 
 import click
 
-from . import clock
-from .errors import WerkpadError
-from .service import Werkpad
+from ..app import Werkpad
+from ..core import clock
+from ..errors import WerkpadError
 
 
 class _Moment(click.ParamType):
@@ -157,7 +157,7 @@ def processes_show(wp: Werkpad, name: str):
               help="Doelmap (standaard docs/processes).")
 def processes_docs(wp: Werkpad, out_dir: Path | None):
     """Schrijf de procesdocumentatie (stappen, rollen, termijnen, beslistabellen, formulieren)."""
-    from .docgen import write_docs
+    from ..tools.docgen import write_docs
 
     target = out_dir or wp.processes_dir.parent / "docs" / "processes"
     written = write_docs(wp.processes_dir, wp.forms_dir, target)
@@ -327,7 +327,7 @@ def task_complete(wp: Werkpad, task_id, user, data, at):
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def compare_cmd(wp: Werkpad, profile: Path, only: tuple, processes_dir: Path | None, forms_dir: Path | None):
     """Laat één klantprofiel door het proces van elke gemeente lopen (gesimuleerde klok)."""
-    from .compare import compare
+    from ..tools.compare import compare
 
     try:
         data = json.loads(profile.read_text(encoding="utf-8"))
@@ -403,9 +403,9 @@ def serve(ctx_obj, host: str, port: int, demo: bool, no_scheduler: bool):
     wp = ctx_obj()
     wp.upgrade_db()
     if demo:
-        from .demo import load_demo
+        from ..tools.demo import load_demo
         load_demo(wp)
     app = create_app(werkpad=wp, start_scheduler=not no_scheduler)
     click.echo(f"Werkpad draait op http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
-from .cli_users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001
+from .users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001

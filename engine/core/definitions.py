@@ -33,7 +33,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from .errors import DefinitionError
+from ..errors import DefinitionError
 from .expressions import ExpressionError, check
 from .forms import VOCABULARY_FILE, FormRegistry
 from .runtime import PHASES, parse_specs, properties

@@ -29,7 +29,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowError
 
-from .errors import DefinitionError, ValidationError
+from ..errors import DefinitionError, ValidationError
 
 VOCABULARY_FILE = "vocabulaire.json"
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "array"}

@@ -3,10 +3,10 @@
 This module knows SpiffWorkflow and nothing of databases or Flask. It fixes the
 engine traps listed in DOMAIN.md:
 
-* timers read the time from :mod:`engine.clock`, fire when due (``<=``), add
+* timers read the time from :mod:`engine.core.clock`, fire when due (``<=``), add
   months and years on the calendar in Amsterdam time, and cycles (``R/P3M``)
   follow calendar quarters instead of a frozen number of seconds;
-* expressions run in :class:`engine.expressions.SafeScriptEngine`, never in
+* expressions run in :class:`engine.core.expressions.SafeScriptEngine`, never in
   ``eval``/``exec``;
 * a task is only run when it is READY and a user task;
 * completed history is pruned from the task tree after every step (the audit
@@ -48,8 +48,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
 from . import clock
-from .errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
 from .expressions import SafeScriptEngine
 from .kalender import plus_duur
 

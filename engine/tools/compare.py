@@ -33,11 +33,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import clock
-from .definitions import discover
-from .errors import WerkpadError
-from .runtime import PHASES, _local_plus
-from .service import Werkpad
+from ..app import Werkpad
+from ..core import clock
+from ..core.definitions import discover
+from ..core.runtime import PHASES, _local_plus
+from ..errors import WerkpadError
 
 ENDED = ("completed", "withdrawn", "error")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from .definitions import Bundle, discover
-from .runtime import PHASES, _parse_xml, properties
+from ..core.definitions import Bundle, discover
+from ..core.runtime import PHASES, _parse_xml, properties
 
 DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
