@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,26 @@ def command(group: click.Group, name: str, **kwargs) -> Callable:
     return decorator
 
 
-@click.group()
+class _Commands(click.Group):
+    """The commands here plus those other packages register as ``werkpad.commands``
+    entry points (``serve`` comes from the web app), loaded only when asked for:
+    the CLI itself imports nothing of the web layer."""
+
+    @staticmethod
+    def _registered() -> dict:
+        return {ep.name: ep for ep in entry_points(group="werkpad.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._registered()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (ep := self._registered().get(cmd_name)) is not None:
+            command = ep.load()
+        return command
+
+
+@click.group(cls=_Commands)
 @click.option("--database-url", envvar="DATABASE_URL", default=None,
               help="SQLAlchemy-URL; standaard het ingebouwde SQLite-bestand (instance/werkpad.sqlite).")
 @click.pass_context
@@ -390,22 +410,4 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
         sys.exit(1)
 
 
-@main.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-@click.option("--demo", is_flag=True, help="Zet de database klaar en laad demogegevens.")
-@click.option("--no-scheduler", is_flag=True, help="Geen timer-poller in dit proces.")
-@click.pass_obj
-def serve(ctx_obj, host: str, port: int, demo: bool, no_scheduler: bool):
-    """Start de webapplicatie."""
-    from web import create_app
-
-    wp = ctx_obj()
-    wp.upgrade_db()
-    if demo:
-        from ..tools.demo import load_demo
-        load_demo(wp)
-    app = create_app(werkpad=wp, start_scheduler=not no_scheduler)
-    click.echo(f"Werkpad draait op http://{host}:{port}/")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
 from .users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001
