@@ -13,7 +13,6 @@ from .errors import (
     Conflict,
     DefinitionError,
     EngineError,
-    ExpressionRefused,
     NotFound,
     ValidationError,
     WerkpadError,
@@ -21,6 +20,6 @@ from .errors import (
 
 __all__ = [
     "Werkpad", "default_database_url", "clock", "PHASES", "is_valid_bsn", "mask_bsn",
-    "WerkpadError", "NotFound", "ValidationError", "DefinitionError", "Conflict", "ExpressionRefused",
+    "WerkpadError", "NotFound", "ValidationError", "DefinitionError", "Conflict",
     "EngineError",
 ]

@@ -45,9 +45,7 @@ MESSAGE_LABELS = {
 
 
 def _moment(value) -> datetime | None:
-    if value is None or value == "":
-        return None
-    return clock.to_utc(value)
+    return None if value is None or value == "" else clock.moment(value)
 
 
 def datum(value) -> str:

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from ..core import audit, clock
+from ..core import audit, clock, kalender
 from ..core.bsn import is_valid_bsn, normalise_bsn
-from ..core.definitions import Bundle
+from ..core.definitions import Bundle, version_label
 from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
@@ -52,7 +52,7 @@ class Cases:
                 initial = {
                     "gemeente": municipality,
                     "geboortedatum": born.isoformat(),
-                    "leeftijd": _age(born, start_day),
+                    "leeftijd": kalender.leeftijd(born, start_day),
                     "melddatum": start_day.isoformat(),
                     "gemeente_config": bundle.municipalities.get(municipality, {}),
                     **dict(data or {}),
@@ -90,7 +90,7 @@ class Cases:
                                         .order_by(EventRow.seq)).all()
             return {
                 "id": row.id, "status": row.status, "phase": row.phase,
-                "version": definition.version_hash[:12] if definition else None,
+                "version": version_label(definition.version_hash) if definition else None,
                 "version_hash": definition.version_hash if definition else None,
                 "process": row.process_key, "process_name": definition.name if definition else row.process_key,
                 "municipality": row.municipality, "organisation": row.organisation,
@@ -290,8 +290,3 @@ def _state_or_empty(row: CaseRow) -> dict:
     except ValueError:
         return {}
     return state if isinstance(state, dict) else {}
-
-
-
-def _age(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))

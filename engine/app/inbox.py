@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from ..core import clock
 from ..core.bsn import mask_bsn, normalise_bsn
 from ..core.runtime import PHASES
+from ..core.xml import BPMN_NS, SAFE_PARSER
 from ..errors import NotFound
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow
 
@@ -383,25 +384,21 @@ class Inbox:
                 "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed}
 
 
-_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-
-
 def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str, str]:
     """Map every flow node id in the version's BPMN files to the element that shows it on the main
     process's diagram: itself at the top level, else the sub-process or call activity around it
     (following call activities into the shared processes)."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     processes: dict[str, object] = {}
     for file_name, content in files.items():
         if not file_name.endswith(".bpmn"):
             continue
         try:
-            root = etree.fromstring(content.encode("utf-8"), parser)
+            root = etree.fromstring(content.encode("utf-8"), SAFE_PARSER)
         except etree.XMLSyntaxError:
             continue
-        for proc in root.iter(f"{{{_BPMN_NS}}}process"):
+        for proc in root.iter(f"{{{BPMN_NS}}}process"):
             processes[proc.get("id")] = proc
     main = processes.get(process_id) if process_id else next(iter(processes.values()), None)
     if main is None:
@@ -415,7 +412,7 @@ def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str
                 continue
             if child.get("id") and child is not element:
                 found.add(child.get("id"))
-            if child.tag == f"{{{_BPMN_NS}}}callActivity":
+            if child.tag == f"{{{BPMN_NS}}}callActivity":
                 called = child.get("calledElement")
                 if called in processes and called not in seen:
                     found |= ids_inside(processes[called], seen | {called})
@@ -426,7 +423,7 @@ def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str
             continue
         top_id = top.get("id")
         out[top_id] = top_id
-        if top.tag in (f"{{{_BPMN_NS}}}subProcess", f"{{{_BPMN_NS}}}callActivity"):
+        if top.tag in (f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}callActivity"):
             for inner in ids_inside(top, {process_id or ""}):
                 out.setdefault(inner, top_id)
     return out

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.definitions import discover
+from ..core.definitions import discover, version_label
 from ..errors import Conflict, NotFound
 from ..storage import DefinitionRow
 from .cases import Cases
@@ -47,7 +47,7 @@ class Processes:
                     created = True
                 else:
                     created = False
-                out.append({"process": bundle.key, "version": digest[:12], "hash": digest, "id": existing.id,
+                out.append({"process": bundle.key, "version": version_label(digest), "hash": digest, "id": existing.id,
                             "created": created, "effective_from": bundle.effective_from.isoformat()})
             uow.commit()
         return out
@@ -65,7 +65,7 @@ class Processes:
             item["versions"] += 1
             item["name"] = row.name
             if row.effective_from <= today:
-                item["current"] = row.version_hash[:12]
+                item["current"] = version_label(row.version_hash)
         return list(by_key.values())
 
     def show_process(self, key: str) -> dict:
@@ -79,7 +79,7 @@ class Processes:
         return {
             "process": key, "name": latest.name, "organisation": latest.organisation,
             "municipalities": json.loads(latest.municipalities),
-            "versions": [{"version": r.version_hash[:12], "hash": r.version_hash,
+            "versions": [{"version": version_label(r.version_hash), "hash": r.version_hash,
                           "effective_from": r.effective_from.isoformat(), "deployed_at": r.deployed_at.isoformat(),
                           "deployed_by": r.deployed_by} for r in rows],
             **meta,
@@ -111,7 +111,7 @@ class Processes:
                 raise NotFound(f"versie {to_version or '(nieuwste)'} van '{loaded.row.process_key}' bestaat niet")
             current = uow.session.get(DefinitionRow, loaded.row.definition_id)
             if target.id == current.id:
-                raise Conflict(f"zaak {case_id} draait al op versie {target.version_hash[:12]}")
+                raise Conflict(f"zaak {case_id} draait al op versie {version_label(target.version_hash)}")
             bundle = self.repo.bundle(target)
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, select
 
 from ..core import audit, clock
-from ..core.definitions import Bundle
+from ..core.definitions import Bundle, version_label
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
@@ -137,7 +137,7 @@ class Repository:
     def bundle_by_hash(self, uow, version_hash: str) -> Bundle:
         row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.version_hash == version_hash)).first()
         if row is None:
-            raise NotFound(f"procesversie {version_hash[:12]} bestaat niet (meer)")
+            raise NotFound(f"procesversie {version_label(version_hash)} bestaat niet (meer)")
         return self.bundle(row)
 
     def bundle_by_id(self, uow, definition_id: int) -> Bundle:

@@ -36,10 +36,16 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from ..errors import DefinitionError
 from .expressions import ExpressionError, check
 from .forms import VOCABULARY_FILE, FormRegistry
-from .runtime import PHASES, parse_specs, properties
+from .runtime import PHASES, TIMER_KINDS, parse_specs, properties
 
 MANIFEST = "proces.json"
 SHARED_DIR = "gedeeld"
+VERSION_LABEL_LENGTH = 12
+
+
+def version_label(version_hash: str) -> str:
+    """The short name of a version people see: the first 12 characters of its hash."""
+    return version_hash[:VERSION_LABEL_LENGTH]
 
 
 @dataclass
@@ -239,7 +245,7 @@ def describe(bundle: Bundle) -> dict:
                 _check_expr(definition.expression, f"timer '{ts.bpmn_name or ts.name}'", problems)
                 timers.append({
                     "id": ts.bpmn_id or ts.name, "name": ts.bpmn_name or definition.name,
-                    "kind": {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
+                    "kind": TIMER_KINDS.get(
                         type(definition).__name__, "timer"),
                     "expression": definition.expression,
                     "attached_to": _attached_to(ts),

@@ -60,14 +60,13 @@ from collections.abc import Callable, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from . import kalender
+from . import clock, kalender
 
 __all__ = [
     "ExpressionError",
@@ -88,7 +87,6 @@ MAX_SIZE = 100_000
 MAX_STORED_SIZE = 1_000_000
 MAX_WERKDAGEN = 10_000
 
-_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 _DATA_FUNCTIONS = frozenset({"bekend", "waarde"})
@@ -593,7 +591,7 @@ def _as_date(value: Any) -> date:
     moment = _moment(value)
     if isinstance(moment, datetime):
         if moment.tzinfo is not None:
-            moment = moment.astimezone(_AMSTERDAM)
+            moment = moment.astimezone(clock.AMSTERDAM)
         return moment.date()
     return moment
 
@@ -635,7 +633,7 @@ def leeftijd(geboortedatum: Any, peildatum: Any) -> int:
     born, on = _as_date(geboortedatum), _as_date(peildatum)
     if on < born:
         raise ValueError("peildatum is before geboortedatum")
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return kalender.leeftijd(born, on)
 
 
 def _number(value: Any, fname: str) -> None:

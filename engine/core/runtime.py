@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import contextvars
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from lxml import etree
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -51,11 +49,14 @@ from SpiffWorkflow.util.task import TaskState
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
 from . import clock
 from .expressions import SafeScriptEngine
-from .kalender import plus_duur
+from .kalender import plus_duur, schaal_duur
+from .xml import parse_definition
 
 PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
 STATE_FORMAT = 1
 WITHDRAWAL_MESSAGE = "aanvraag_ingetrokken"
+# SpiffWorkflow's timer classes by the names Werkpad shows
+TIMER_KINDS = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}
 
 
 # --------------------------------------------------------------------------- timers
@@ -64,34 +65,8 @@ def _local_plus(moment: datetime, duration: str, times: int = 1) -> datetime:
     local = moment.astimezone(clock.AMSTERDAM)
     if times == 0:
         return moment.astimezone(UTC)
-    scaled = _scale_duration(duration, times)
+    scaled = schaal_duur(duration, times)
     return plus_duur(local.replace(tzinfo=None), scaled).replace(tzinfo=clock.AMSTERDAM).astimezone(UTC)
-
-
-_DURATION_PART = re.compile(r"(\d+)([YMWDHS])")
-
-
-def _scale_duration(duration: str, times: int) -> str:
-    """'P3M' scaled by 4 is 'P12M' (so the n-th cycle is computed from the anchor)."""
-    text = str(duration).strip().upper()
-    if times == 1:
-        return text
-    if not text.startswith("P"):
-        raise ValueError(f"ongeldige duur {duration!r}")
-    date_part, _, time_part = text[1:].partition("T")
-
-    def scale(part: str) -> str:
-        return "".join(f"{int(n) * times}{unit}" for n, unit in _DURATION_PART.findall(part))
-
-    return "P" + scale(date_part) + ("T" + scale(time_part) if time_part else "")
-
-
-def _moment(value: Any) -> datetime:
-    if isinstance(value, datetime | str):
-        return clock.to_utc(value)
-    if hasattr(value, "isoformat"):
-        return clock.to_utc(value)
-    raise ValueError(f"geen tijdstip: {value!r}")
 
 
 _FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fired", default=None)
@@ -112,7 +87,7 @@ class ClockTimeDate(TimeDateEventDefinition):
     def has_fired(self, my_task):
         value = my_task._get_internal_data("event_value")
         if value is None:
-            value = _moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
+            value = clock.moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
             my_task._set_internal_data(event_value=value)
         if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
             my_task._set_internal_data(event_fired=True)
@@ -170,7 +145,7 @@ class ClockCycle(CycleTimerEventDefinition):
         if len(parts) == 2:
             anchor, duration, from_now = clock.now(), parts[1].upper(), True
         else:
-            anchor, duration, from_now = _moment(parts[1]), parts[2].upper(), False
+            anchor, duration, from_now = clock.moment(parts[1]), parts[2].upper(), False
         value = {"cycles": cycles, "anchor": anchor.isoformat(), "duration": duration, "index": 0,
                  "from_now": from_now}
         value["next"] = self._occurrence(value).isoformat()
@@ -195,37 +170,15 @@ def timer_due(task) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- parsing
-_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False,
-                            huge_tree=False)
-
-
-def _parse_xml(name: str, text: str | bytes):
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise DefinitionError(f"{name}: DOCTYPE/ENTITY-declaraties zijn niet toegestaan")
-    try:
-        root = etree.fromstring(data, parser=_SAFE_XML)
-    except etree.XMLSyntaxError as exc:
-        raise DefinitionError(f"{name}: geen geldige XML ({exc})") from exc
-    # Spiff 3.2.0 reads triggeredByEvent as a namespaced attribute, while modelers
-    # write it plain: without this an event subprocess silently becomes an
-    # ordinary subprocess that never starts.
-    for node in root.iter(f"{{{_BPMN_NS}}}subProcess"):
-        if node.get("triggeredByEvent") == "true":
-            node.set(f"{{{_BPMN_NS}}}triggeredByEvent", "true")
-    return root
-
-
 def parse_specs(files: Mapping[str, str], process_id: str):
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
-                parser.add_bpmn_xml(_parse_xml(name, text), filename=name)
+                parser.add_bpmn_xml(parse_definition(name, text), filename=name)
             elif name.endswith(".dmn"):
-                parser.add_dmn_xml(_parse_xml(name, text), filename=name)
+                parser.add_dmn_xml(parse_definition(name, text), filename=name)
         if process_id not in parser.get_process_ids():
             raise DefinitionError(
                 f"proces '{process_id}' staat niet in de BPMN-bestanden (gevonden: {sorted(parser.get_process_ids())})"
@@ -584,7 +537,7 @@ class CaseRuntime:
         for task in self._all_tasks():
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and task.has_state(TaskState.WAITING):
-                kind = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
+                kind = TIMER_KINDS.get(
                     type(definition).__name__, "timer")
                 due = timer_due(task)
                 if due is None and kind == "cyclus":
@@ -677,7 +630,7 @@ class CaseRuntime:
             elif len(text) == 10:  # a date: due by the end of that day
                 due = clock.to_utc(text + "T23:59:59")
             else:
-                due = _moment(text)
+                due = clock.moment(text)
         else:
             parent = task.parent
             if parent is not None:
