@@ -109,16 +109,6 @@ class Principal:
             out[org] = None if self.has_role("teamleider", org) else self.lanes(org)
         return out
 
-    def can_work(self, organisation: str, lane: str | None) -> bool:
-        """May this user claim/complete a task of ``lane`` in ``organisation``?"""
-        roles = self.roles(organisation)
-        if "teamleider" in roles:
-            return True
-        if "consultant" not in roles:
-            return False
-        return not lane or lane in self.lanes(organisation)
-
-
 @dataclass
 class SessionInfo:
     principal: Principal
