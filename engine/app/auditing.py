@@ -108,9 +108,9 @@ def _replay(case_id: str, events: list, bundle_for, stored_digest: str) -> dict:
                     elif not runtime.deliver_message(payload["message"], payload.get("data", {})):
                         raise Conflict(f"bericht {payload['message']} werd niet verwacht")
                 elif ev.type == "engine_error":
-                    runtime._status = "error"
+                    runtime.mark_in_error()
                 elif ev.type == "case_resumed":
-                    runtime._status = None
+                    runtime.clear_error()
                 elif ev.type == "version_migrated":
                     spec, subprocess_specs = bundle_for(payload["to"]).specs()
                     runtime = runtime.migrate(spec, subprocess_specs)

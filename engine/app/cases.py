@@ -238,7 +238,7 @@ class Cases:
             row.status = "running"
             try:
                 loaded = self.repo.load(uow, case_id)
-                loaded.runtime._status = None
+                loaded.runtime.clear_error()
                 self.repo.save(uow, loaded, "case_resumed", user, moment, {"after_error": row.error})
             except CaseBroken as exc:
                 raise Conflict(f"de zaak kan nog steeds niet worden geladen: {exc.message}") from exc

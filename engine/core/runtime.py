@@ -47,7 +47,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
-from . import clock
+from . import clock, spiff
 from .expressions import SafeScriptEngine
 from .kalender import plus_duur, schaal_duur
 from .xml import parse_definition
@@ -85,29 +85,29 @@ class ClockTimeDate(TimeDateEventDefinition):
     """A timer at a fixed moment; the expression may compute it from case data."""
 
     def has_fired(self, my_task):
-        value = my_task._get_internal_data("event_value")
+        value = spiff.internal(my_task, "event_value")
         if value is None:
             value = clock.moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
-            my_task._set_internal_data(event_value=value)
-        if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
-            my_task._set_internal_data(event_fired=True)
+            spiff.set_internal(my_task, event_value=value)
+        if datetime.fromisoformat(value) <= clock.now() and not spiff.internal(my_task, "event_fired"):
+            spiff.set_internal(my_task, event_fired=True)
             _note_fired(my_task, self, value, "datum")
-        return my_task._get_internal_data("event_fired", False)
+        return spiff.internal(my_task, "event_fired", False)
 
 
 class ClockDuration(DurationTimerEventDefinition):
     """A timer a duration (``P28D``, ``P3M``) after the moment it starts waiting."""
 
     def has_fired(self, my_task):
-        value = my_task._get_internal_data("event_value")
+        value = spiff.internal(my_task, "event_value")
         if value is None:
             duration = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             value = _local_plus(clock.now(), duration).isoformat()
-            my_task._set_internal_data(event_value=value)
-        if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
-            my_task._set_internal_data(event_fired=True)
+            spiff.set_internal(my_task, event_value=value)
+        if datetime.fromisoformat(value) <= clock.now() and not spiff.internal(my_task, "event_fired"):
+            spiff.set_internal(my_task, event_fired=True)
             _note_fired(my_task, self, value, "duur")
-        return my_task._get_internal_data("event_fired", False)
+        return spiff.internal(my_task, "event_fired", False)
 
 
 class ClockCycle(CycleTimerEventDefinition):
@@ -115,7 +115,7 @@ class ClockCycle(CycleTimerEventDefinition):
     the calendar, so ``R/P3M`` from 31 January falls on 30 April, 31 July, ..."""
 
     def cycle_complete(self, my_task):
-        value = my_task._get_internal_data("event_value")
+        value = spiff.internal(my_task, "event_value")
         if value is None:
             value = self._start(my_task)
         ready = False
@@ -128,7 +128,7 @@ class ClockCycle(CycleTimerEventDefinition):
                 ready = True
         else:
             my_task.internal_data["event_fired"] = True
-        my_task._set_internal_data(event_value=value)
+        spiff.set_internal(my_task, event_value=value)
         return ready
 
     @staticmethod
@@ -161,7 +161,7 @@ _TIMER_CLASSES = {
 
 def timer_due(task) -> datetime | None:
     """The next due moment of a waiting timer task (None if not yet computed)."""
-    value = task._get_internal_data("event_value")
+    value = spiff.internal(task, "event_value")
     if value is None:
         return None
     if isinstance(value, dict):
@@ -206,7 +206,7 @@ def _adopt_definitions(spec) -> None:
     for name in getattr(start, "trigger_specs", []):
         ts = spec.task_specs.get(name)
         if ts is not None and start not in ts.inputs:
-            ts._inputs.append(start.name)  # `inputs` is a computed list; this is its store
+            spiff.add_input(ts, start.name)
             ts.connect(spec.end)
     for task_spec in spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)
@@ -394,22 +394,27 @@ class CaseRuntime:
             migrated = CaseRuntime.restore({**state, "workflow": pruned}, spec, subprocess_specs)
         except (KeyError, AttributeError, SpiffWorkflowException) as exc:
             raise Conflict(f"de zaak past niet op de nieuwe versie: {exc}") from exc
-        migrated._run(migrated.workflow._predict)
+        migrated._run(spiff.predictor(migrated.workflow))
         for sp in migrated.workflow.subprocesses.values():
-            migrated._run(sp._predict)
+            migrated._run(spiff.predictor(sp))
         migrated._update_phase()
         return migrated
+
+    def mark_in_error(self) -> None:
+        """The case stands in error (an engine_error event, replayed)."""
+        self._status = "error"
+
+    def clear_error(self) -> None:
+        """The case is back at work after an error (retried or replayed)."""
+        self._status = None
 
     def serialize(self) -> dict:
         # what scripts put in task data is stored too: refuse what could not be read back
         for task in self._all_tasks():
             check_json_safe(task.data, where=f"gegevens van '{task.task_spec.bpmn_name or task.task_spec.name}'")
         check_json_safe(self.workflow.data, where="gegevens van de zaak")
-        _REGISTRY._encoder_mode = True
-        try:
+        with spiff.encoder_mode(_REGISTRY):
             wf = _CONVERTER.to_dict(self.workflow)
-        finally:
-            _REGISTRY._encoder_mode = False
         state = {"format": STATE_FORMAT, "phase": self.phase, "status": self._status,
                  "end_event": self.end_event, "workflow": wf}
         if self.interrupting:
@@ -615,8 +620,8 @@ class CaseRuntime:
         )
 
     def _task_due(self, task, props: dict) -> datetime | None:
-        if task._get_internal_data("werkpad_due") is not None:
-            return datetime.fromisoformat(task._get_internal_data("werkpad_due"))
+        if spiff.internal(task, "werkpad_due") is not None:
+            return datetime.fromisoformat(spiff.internal(task, "werkpad_due"))
         due = None
         expression = props.get("termijn")
         if expression:
@@ -641,7 +646,7 @@ class CaseRuntime:
                 dues = [d for d in dues if d is not None]
                 due = min(dues) if dues else None
         if due is not None:
-            task._set_internal_data(werkpad_due=due.isoformat())
+            spiff.set_internal(task, werkpad_due=due.isoformat())
         return due
 
     def _run(self, fn) -> Any:
@@ -799,7 +804,7 @@ def _reroot(wf, unfinished: list) -> None:
     for tid in list(wf.tasks):
         if tid not in keep:
             del wf.tasks[tid]
-    new_root._parent = None
+    spiff.set_parent(new_root, None)
     wf.task_tree = new_root
     if wf.last_task is not None and wf.last_task.id not in keep:
         wf.last_task = new_root
@@ -828,24 +833,24 @@ def _trim(wf, unfinished: list) -> None:
         node = wf.tasks.get(node_id)
         if node is None:
             continue
-        for child_id in list(node._children):
+        for child_id in list(spiff.child_ids(node)):
             if child_id in live or child_id not in wf.tasks or _carries_a_token(wf, child_id, pending_joins):
                 continue
             _remove_subtree(wf, child_id)
-            node._children.remove(child_id)
+            spiff.remove_child(node, child_id)
     # 2. finished links with a single child between the root and the work
     for node_id in list(live):
         node = wf.tasks.get(node_id)
         if node is None or node_id in protected or not node.has_state(TaskState.FINISHED_MASK):
             continue
         parent = node.parent
-        if parent is None or len(node._children) != 1:
+        if parent is None or len(spiff.child_ids(node)) != 1:
             continue
-        child = wf.tasks.get(node._children[0])
+        child = wf.tasks.get(spiff.child_ids(node)[0])
         if child is None:
             continue
-        parent._children[parent._children.index(node.id)] = child.id
-        child._parent = parent.id
+        spiff.replace_child(parent, node.id, child.id)
+        spiff.set_parent(child, parent.id)
         del wf.tasks[node_id]
         if wf.last_task is node:
             wf.last_task = child
@@ -866,7 +871,7 @@ def _carries_a_token(wf, task_id, pending_joins: set[str]) -> bool:
             arrived = parent is not None and parent.has_state(TaskState.COMPLETED)
             if arrived and (task.task_spec.name in pending_joins or task.task_spec.name.endswith(".EndJoin")):
                 return True
-        stack.extend(task._children)
+        stack.extend(spiff.child_ids(task))
     return False
 
 
@@ -876,7 +881,7 @@ def _remove_subtree(wf, task_id) -> None:
         tid = stack.pop()
         task = wf.tasks.pop(tid, None)
         if task is not None:
-            stack.extend(task._children)
+            stack.extend(spiff.child_ids(task))
             if wf.last_task is task:
                 wf.last_task = None
 
