@@ -9,6 +9,7 @@ details: ``{"error": "validation", "message": "...", "fields": {"veld": ["..."]}
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError as SchemaError
@@ -36,7 +37,7 @@ def _inbox() -> Inbox:
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": code, "message": message}
+    body: dict[str, Any] = {"error": code, "message": message}
     if fields:
         body["fields"] = fields
     response = jsonify(body)
@@ -63,7 +64,8 @@ def _http_error(exc: HTTPException):
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              413: "too_large"}
     messages = {401: "Geen of een ongeldig token.", 403: "Dat mag je niet.", 404: "Niet gevonden."}
-    return _error(exc.code or 500, codes.get(exc.code, "error"), messages.get(exc.code, exc.description or exc.name))
+    return _error(exc.code or 500, codes.get(exc.code or 500, "error"),
+                  messages.get(exc.code or 500, exc.description or exc.name))
 
 
 def token_required(view):
@@ -112,7 +114,7 @@ def me():
 @bp.get("/taken")
 @token_required
 def tasks():
-    raw = request.args.to_dict()
+    raw: dict[str, Any] = request.args.to_dict()
     raw["kolom"] = request.args.getlist("kolom")
     args = s.InboxQuerySchema().load(raw)
     if args["weergave"] == "alle" and not policy.may_view_all(g.user):

@@ -7,6 +7,8 @@ access log. Nothing changes state on GET.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -128,7 +130,7 @@ def inbox_page():
     allowed_views = ["mijn", "team"]
     if policy.may_view_all(user):
         allowed_views.append("alle")
-    view = args.get("weergave") if args.get("weergave") in allowed_views else (
+    view = args.get("weergave", "") if args.get("weergave") in allowed_views else (
         "mijn" if user.work_organisations() else ("alle" if "alle" in allowed_views else "mijn"))
     query = InboxQuery(
         view=view, organisation=args.get("organisatie") or None, phase=args.get("fase") or None,
@@ -166,7 +168,7 @@ def inbox_search():
     """The filter form posts here: the search text is stored server-side and the inbox URL
     carries only its random id, so a BSN never appears in a URL."""
     form = request.form
-    params = {k: form.get(k) for k in ("weergave", "organisatie", "fase", "taak", "lane", "termijn") if form.get(k)}
+    params: dict[str, Any] = {k: form.get(k) for k in ("weergave", "organisatie", "fase", "taak", "lane", "termijn") if form.get(k)}
     params["kolom"] = form.getlist("kolom")
     text = (form.get("zoek") or "").strip()[:100]
     if text:
@@ -427,7 +429,7 @@ def new_case():
         chosen = next((o for o in options if f"{o['municipality']}|{o['process']}" == values["gemeente"]), None)
         if chosen is None:
             errors["gemeente"] = [_("Kies een gemeente.")]
-        if not errors:
+        if chosen is not None and not errors:
             try:
                 case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
                                        values["geboortedatum"], actor=g.user.username, process=chosen["process"])

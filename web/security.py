@@ -17,6 +17,7 @@ import secrets
 from functools import wraps
 
 from flask import Response, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from engine import clock
 from engine.app.accounts import Accounts, Principal
@@ -48,11 +49,11 @@ def cookie_secure() -> bool:
     return request.is_secure if configured is None else bool(configured)
 
 
-def set_session_cookie(response: Response, token: str) -> None:
+def set_session_cookie(response: BaseResponse, token: str) -> None:
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax", secure=cookie_secure(), path="/")
 
 
-def clear_session_cookie(response: Response) -> None:
+def clear_session_cookie(response: BaseResponse) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=cookie_secure())
 
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 
@@ -83,7 +85,7 @@ def _actual_digest(row: CaseRow, bundle: Bundle) -> str:
 
 
 
-def _replay(case_id: str, events: list, bundle_for, stored_digest: str) -> dict:
+def _replay(case_id: str, events: Sequence[Any], bundle_for, stored_digest: str) -> dict:
     """Re-run the events on the exact versions they ran on; compare after each one."""
     runtime: CaseRuntime | None = None
     last_digest = ""

@@ -44,6 +44,7 @@ class Cases:
                 errors["geboortedatum"] = ["Geboortedatum ligt in de toekomst."]
             if errors:
                 raise ValidationError("De melding bevat fouten.", fields=errors)
+            assert born is not None  # an unreadable date is one of the errors above
             with self.db.unit_of_work() as uow:
                 definition = self.repo.version_in_effect(uow, municipality, clock.local_date(moment), process)
                 bundle = self.repo.bundle(definition)
@@ -136,6 +137,8 @@ class Cases:
             if task is None:
                 raise NotFound(f"taak {task_id} bestaat niet")
             case = uow.session.get(CaseRow, task.case_id)
+            if case is None:
+                raise NotFound(f"zaak {task.case_id} bestaat niet")
             return self._task_dict(task, case, self.repo.bundle_or_none(uow, case.definition_id), with_form=True)
 
     def claim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
@@ -268,7 +271,7 @@ class Cases:
         return self.get_case(case_id)
 
     def _task_dict(self, task: TaskRow, case: CaseRow, bundle: Bundle | None, with_form: bool) -> dict:
-        out = {"id": task.id, "case": task.case_id, "name": task.name, "spec": task.spec, "lane": task.lane,
+        out: dict[str, Any] = {"id": task.id, "case": task.case_id, "name": task.name, "spec": task.spec, "lane": task.lane,
                "phase": task.phase, "due": task.due_at.isoformat() if task.due_at else None,
                "status": task.status, "claimed_by": task.claimed_by, "created_at": task.created_at.isoformat(),
                "form_id": task.form, "municipality": case.municipality, "client": case.client_name}

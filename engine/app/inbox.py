@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, cast, false, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -284,7 +285,7 @@ class Inbox:
         with self.db.unit_of_work(write=False) as uow:
             task = uow.session.get(TaskRow, task_id) if task_id and len(task_id) <= 36 else None
             case = uow.session.get(CaseRow, task.case_id) if task is not None else None
-            if case is None or case.organisation not in scope.organisations:
+            if task is None or case is None or case.organisation not in scope.organisations:
                 raise NotFound(f"taak {task_id} bestaat niet")
             return {"id": task.id, "case": case.id, "organisation": case.organisation, "bsn": case.bsn,
                     "lane": task.lane, "status": task.status, "claimed_by": task.claimed_by,
@@ -390,7 +391,7 @@ def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str
     (following call activities into the shared processes)."""
     from lxml import etree
 
-    processes: dict[str, object] = {}
+    processes: dict[str, Any] = {}
     for file_name, content in files.items():
         if not file_name.endswith(".bpmn"):
             continue

@@ -110,6 +110,8 @@ class Processes:
             if target is None:
                 raise NotFound(f"versie {to_version or '(nieuwste)'} van '{loaded.row.process_key}' bestaat niet")
             current = uow.session.get(DefinitionRow, loaded.row.definition_id)
+            if current is None:
+                raise NotFound(f"procesversie {loaded.row.definition_id} bestaat niet (meer)")
             if target.id == current.id:
                 raise Conflict(f"zaak {case_id} draait al op versie {version_label(target.version_hash)}")
             bundle = self.repo.bundle(target)

@@ -233,13 +233,13 @@ class Repository:
         for task_id, timer_row in timers.items():
             if task_id not in wanted:
                 uow.session.delete(timer_row)
-        for task_id, info in wanted.items():
-            existing = timers.get(task_id)
-            if existing is None:
-                uow.session.add(TimerRow(case_id=row.id, task_id=task_id, spec=info.spec, name=info.name,
-                                         kind=info.kind, due_at=info.due))
-            elif existing.due_at != info.due:
-                existing.due_at = info.due
+        for task_id, timer in wanted.items():
+            existing_timer = timers.get(task_id)
+            if existing_timer is None:
+                uow.session.add(TimerRow(case_id=row.id, task_id=task_id, spec=timer.spec, name=timer.name,
+                                         kind=timer.kind, due_at=timer.due))
+            elif existing_timer.due_at != timer.due:
+                existing_timer.due_at = timer.due
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
                       digest: str) -> None:

@@ -85,7 +85,7 @@ class Bundle:
         return _bundle(dict(record["manifest"]), dict(record["files"]), dict(record["forms"]),
                        record.get("vocabulary", "{}"))
 
-    def specs(self):
+    def specs(self) -> Any:
         if self._parsed is None:
             self._parsed = _SPEC_CACHE.get(self.version_hash)
             if self._parsed is None:
@@ -195,7 +195,7 @@ def discover(processes_root: Path, forms_root: Path, only: list[str] | None = No
     return bundles
 
 
-def _all_specs(bundle: Bundle):
+def _all_specs(bundle: Bundle) -> Any:
     spec, subprocess_specs = bundle.specs()
     yield spec
     yield from subprocess_specs.values()
@@ -263,7 +263,7 @@ def describe(bundle: Bundle) -> dict:
     return meta
 
 
-def _attached_to(task_spec) -> str | None:
+def _attached_to(task_spec: Any) -> str | None:
     """Spiff puts a boundary event behind '<task>.BoundaryEventSplit'."""
     for parent in task_spec.inputs:
         if parent is not None and parent.name.endswith(".BoundaryEventSplit"):

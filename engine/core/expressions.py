@@ -59,7 +59,7 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
@@ -906,7 +906,7 @@ class _Interpreter:
 class _ScriptRunner(_Interpreter):
     """Runs statements against a working copy (``names`` is a ChainMap(working, external))."""
 
-    def __init__(self, source: str, working: dict[str, Any], external: Mapping[str, Any], functions):
+    def __init__(self, source: str, working: dict[str, Any], external: Mapping[str, Any], functions: Any) -> None:
         # External values are copied too, so a script can never mutate the host's objects.
         super().__init__(source, ChainMap(working, copy.deepcopy(dict(external))), functions)
         self.working = working
@@ -1094,7 +1094,9 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(
         self, expression: str, context: Mapping[str, Any], external_context: Mapping | None = None
     ) -> Any:
-        names = ChainMap(context, external_context) if external_context else context
+        names: Mapping[str, Any] = (
+            ChainMap(cast(MutableMapping[str, Any], context), cast(MutableMapping[str, Any], external_context))
+            if external_context else context)
         return _evaluate(expression, names, self.functions)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Mapping | None = None) -> bool:

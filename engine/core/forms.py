@@ -199,7 +199,7 @@ def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dic
 class _WholeNumber(fields.Integer):
     """Integer that refuses 4.5 instead of silently truncating it."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, float) and not value.is_integer():
@@ -219,7 +219,7 @@ class _WholeNumber(fields.Integer):
 class _DutchNumber(fields.Float):
     """Float that accepts a decimal comma, and refuses NaN/inf."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, str):
@@ -233,7 +233,7 @@ class _DutchNumber(fields.Float):
 def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
     ftype = prop["type"]
     validators: list = []
-    messages = dict(MESSAGES)
+    messages: dict[str, Any] = dict(MESSAGES)
     enum = prop.get("enum")
     if ftype == "string":
         messages["invalid"] = "Vul tekst in."

@@ -72,7 +72,7 @@ def _local_plus(moment: datetime, duration: str, times: int = 1) -> datetime:
 _FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fired", default=None)
 
 
-def _note_fired(my_task, definition, due: str, kind: str) -> None:
+def _note_fired(my_task: Any, definition: Any, due: str, kind: str) -> None:
     """Remember a timer that fires during the current command (see CaseRuntime.fired)."""
     log = _FIRED.get()
     if log is not None:
@@ -84,7 +84,7 @@ def _note_fired(my_task, definition, due: str, kind: str) -> None:
 class ClockTimeDate(TimeDateEventDefinition):
     """A timer at a fixed moment; the expression may compute it from case data."""
 
-    def has_fired(self, my_task):
+    def has_fired(self, my_task: Any) -> bool:
         value = spiff.internal(my_task, "event_value")
         if value is None:
             value = clock.moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
@@ -98,7 +98,7 @@ class ClockTimeDate(TimeDateEventDefinition):
 class ClockDuration(DurationTimerEventDefinition):
     """A timer a duration (``P28D``, ``P3M``) after the moment it starts waiting."""
 
-    def has_fired(self, my_task):
+    def has_fired(self, my_task: Any) -> bool:
         value = spiff.internal(my_task, "event_value")
         if value is None:
             duration = my_task.workflow.script_engine.evaluate(my_task, self.expression)
@@ -114,7 +114,7 @@ class ClockCycle(CycleTimerEventDefinition):
     """``R[n]/[start/]duration``: every occurrence is computed from the anchor on
     the calendar, so ``R/P3M`` from 31 January falls on 30 April, 31 July, ..."""
 
-    def cycle_complete(self, my_task):
+    def cycle_complete(self, my_task: Any) -> bool:
         value = spiff.internal(my_task, "event_value")
         if value is None:
             value = self._start(my_task)
@@ -136,7 +136,7 @@ class ClockCycle(CycleTimerEventDefinition):
         offset = 1 if value["from_now"] else 0
         return _local_plus(datetime.fromisoformat(value["anchor"]), value["duration"], value["index"] + offset)
 
-    def _start(self, my_task) -> dict:
+    def _start(self, my_task: Any) -> dict:
         expression = str(my_task.workflow.script_engine.evaluate(my_task, self.expression)).strip()
         parts = expression.split("/")
         if len(parts) not in (2, 3) or not parts[0].upper().startswith("R"):
@@ -159,7 +159,7 @@ _TIMER_CLASSES = {
 }
 
 
-def timer_due(task) -> datetime | None:
+def timer_due(task: Any) -> datetime | None:
     """The next due moment of a waiting timer task (None if not yet computed)."""
     value = spiff.internal(task, "event_value")
     if value is None:
@@ -170,7 +170,7 @@ def timer_due(task) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- parsing
-def parse_specs(files: Mapping[str, str], process_id: str):
+def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
     try:
@@ -194,7 +194,7 @@ def parse_specs(files: Mapping[str, str], process_id: str):
     return spec, subprocess_specs
 
 
-def _adopt_definitions(spec) -> None:
+def _adopt_definitions(spec: Any) -> None:
     """Swap Spiff's timer definitions for clock-aware ones; let message payloads
     land under the message name; wire event subprocesses once, at parse time.
 
@@ -205,7 +205,7 @@ def _adopt_definitions(spec) -> None:
     start = getattr(spec, "start", None)
     for name in getattr(start, "trigger_specs", []):
         ts = spec.task_specs.get(name)
-        if ts is not None and start not in ts.inputs:
+        if ts is not None and start is not None and start not in ts.inputs:
             spiff.add_input(ts, start.name)
             ts.connect(spec.end)
     for task_spec in spec.task_specs.values():
@@ -221,7 +221,7 @@ def _adopt_definitions(spec) -> None:
             definition.message_var = definition.name
 
 
-def properties(task_spec) -> dict:
+def properties(task_spec: Any) -> dict:
     return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
 
 
@@ -229,13 +229,13 @@ def properties(task_spec) -> dict:
 class _StateConverter(BpmnWorkflowConverter):
     """Top-level converter without the spec: the spec belongs to the version."""
 
-    def to_dict(self, workflow):
+    def to_dict(self, workflow: Any) -> dict:
         dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def restore(self, dct, spec, subprocess_specs, script_engine):
+    def restore(self, dct: Any, spec: Any, subprocess_specs: Any, script_engine: Any) -> Any:
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -245,7 +245,7 @@ class _StateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _make_registry():
+def _make_registry() -> Any:
     config = dict(SPIFF_CONFIG)
     for cls in (ClockTimeDate, ClockDuration, ClockCycle):
         config[cls] = config.get(TimeDateEventDefinition, EventDefinitionConverter)
@@ -356,7 +356,7 @@ class CaseRuntime:
         })
 
     @classmethod
-    def start(cls, spec, subprocess_specs, data: Mapping[str, Any]) -> CaseRuntime:
+    def start(cls, spec: Any, subprocess_specs: Any, data: Mapping[str, Any]) -> CaseRuntime:
         check_json_safe(dict(data))
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=cls.script_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -366,7 +366,7 @@ class CaseRuntime:
         return runtime
 
     @classmethod
-    def restore(cls, state: Mapping[str, Any], spec, subprocess_specs) -> CaseRuntime:
+    def restore(cls, state: Mapping[str, Any], spec: Any, subprocess_specs: Any) -> CaseRuntime:
         dct = json.loads(json.dumps(state["workflow"])) if not isinstance(state["workflow"], str) \
             else json.loads(state["workflow"])
         workflow = _CONVERTER.restore(dct, spec, subprocess_specs, cls.script_engine())
@@ -375,7 +375,7 @@ class CaseRuntime:
         runtime.interrupting = state.get("interrupting")
         return runtime
 
-    def migrate(self, spec, subprocess_specs) -> CaseRuntime:
+    def migrate(self, spec: Any, subprocess_specs: Any) -> CaseRuntime:
         """The same case on another version of its process.
 
         The task tree is kept and re-bound to the new spec by task name, so a
@@ -575,7 +575,7 @@ class CaseRuntime:
             merged.update(self.workflow.last_task.data)
         return merged
 
-    def find_user_task(self, spec: str, ordinal: int):
+    def find_user_task(self, spec: str, ordinal: int) -> Any:
         matching = [t for t in self.ready_user_tasks() if t.task_spec.name == spec]
         if ordinal >= len(matching):
             raise Conflict(f"taak '{spec}' is niet gereed")
@@ -594,7 +594,7 @@ class CaseRuntime:
                     tasks.append(task)
         return tasks
 
-    def _ready_user_task(self, task_id: str):
+    def _ready_user_task(self, task_id: str) -> Any:
         try:
             task = self.workflow.get_task_from_id(UUID(str(task_id)))
         except (ValueError, TypeError):
@@ -610,7 +610,7 @@ class CaseRuntime:
                            f"(status {TaskState.get_name(task.state)})")
         return task
 
-    def _task_info(self, task, ordinal: int) -> UserTaskInfo:
+    def _task_info(self, task: Any, ordinal: int) -> UserTaskInfo:
         props = properties(task.task_spec)
         due = self._task_due(task, props)
         return UserTaskInfo(
@@ -619,7 +619,7 @@ class CaseRuntime:
             phase=props.get("fase") or self.phase, ordinal=ordinal, data=task.data,
         )
 
-    def _task_due(self, task, props: dict) -> datetime | None:
+    def _task_due(self, task: Any, props: dict) -> datetime | None:
         if spiff.internal(task, "werkpad_due") is not None:
             return datetime.fromisoformat(spiff.internal(task, "werkpad_due"))
         due = None
@@ -643,13 +643,13 @@ class CaseRuntime:
                         if s is not task and isinstance(getattr(s.task_spec, "event_definition", None),
                                                          TimerEventDefinition)
                         and getattr(s.task_spec, "cancel_activity", False)]
-                dues = [d for d in dues if d is not None]
-                due = min(dues) if dues else None
+                known = [d for d in dues if d is not None]
+                due = min(known) if known else None
         if due is not None:
             spiff.set_internal(task, werkpad_due=due.isoformat())
         return due
 
-    def _run(self, fn) -> Any:
+    def _run(self, fn: Any) -> Any:
         try:
             return fn()
         except (ValidationError, Conflict, NotFound):
@@ -729,7 +729,7 @@ class CaseRuntime:
                     changed = True
 
 
-def _all_names(spec, subprocess_specs, task) -> set[str]:
+def _all_names(spec: Any, subprocess_specs: Any, task: Any) -> set[str]:
     owner = task.workflow.spec
     names = set(spec.task_specs) if owner.name == spec.name else set()
     sub = subprocess_specs.get(owner.name)
@@ -755,7 +755,7 @@ def _drop_predicted(wf_state: dict) -> dict:
     return out
 
 
-def _prune(wf) -> None:
+def _prune(wf: Any) -> None:
     """Keep the task tree as small as the live work: re-root at the lowest
     common finished ancestor of unfinished tasks, drop finished side branches,
     and splice out finished single-child links between the root and the work.
@@ -771,8 +771,9 @@ def _prune(wf) -> None:
     _trim(wf, unfinished)
 
 
-def _reroot(wf, unfinished: list) -> None:
-    common: list | None = None
+def _reroot(wf: Any, unfinished: list) -> None:
+    common: list = []
+    first = True
     for task in unfinished:
         chain = []
         node = task
@@ -780,8 +781,8 @@ def _reroot(wf, unfinished: list) -> None:
             chain.append(node)
             node = node.parent
         chain.reverse()
-        if common is None:
-            common = chain
+        if first:
+            common, first = chain, False
         else:
             n = 0
             while n < len(common) and n < len(chain) and common[n] is chain[n]:
@@ -810,7 +811,7 @@ def _reroot(wf, unfinished: list) -> None:
         wf.last_task = new_root
 
 
-def _trim(wf, unfinished: list) -> None:
+def _trim(wf: Any, unfinished: list) -> None:
     live: set = set()
     protected: set = {wf.task_tree.id}
     for task in unfinished:
@@ -856,7 +857,7 @@ def _trim(wf, unfinished: list) -> None:
             wf.last_task = child
 
 
-def _carries_a_token(wf, task_id, pending_joins: set[str]) -> bool:
+def _carries_a_token(wf: Any, task_id: Any, pending_joins: set[str]) -> bool:
     """A finished branch whose token reached a join still matters while that join
     is pending (a parallel join counts arrivals by the instances' parents), and
     always for the process end join, which merges the data of every branch that
@@ -875,7 +876,7 @@ def _carries_a_token(wf, task_id, pending_joins: set[str]) -> bool:
     return False
 
 
-def _remove_subtree(wf, task_id) -> None:
+def _remove_subtree(wf: Any, task_id: Any) -> None:
     stack = [task_id]
     while stack:
         tid = stack.pop()
