@@ -55,9 +55,7 @@ class FormDefinition:
         return self.schema.get("title", self.id)
 
     def field_names(self) -> list[str]:
-        props = self.schema.get("properties", {})
-        order = [n for n in self.schema.get("x-volgorde", []) if n in props]
-        return order + [n for n in props if n not in order]
+        return field_order(self.schema)
 
     def json_schema(self) -> dict:
         out = copy.deepcopy(self.schema)
@@ -196,6 +194,18 @@ def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dic
     return schema
 
 
+def field_order(schema: Mapping[str, Any]) -> list[str]:
+    """The fields of a form schema in the order to show them: ``x-volgorde`` first, then the rest."""
+    props = schema.get("properties", {})
+    order = [n for n in schema.get("x-volgorde", []) if n in props]
+    return order + [n for n in props if n not in order]
+
+
+def decimal_point(text: str) -> str:
+    """A number as typed in Dutch (decimal comma) in the notation ``float`` reads."""
+    return text.strip().replace(",", ".")
+
+
 class _WholeNumber(fields.Integer):
     """Integer that refuses 4.5 instead of silently truncating it."""
 
@@ -207,7 +217,7 @@ class _WholeNumber(fields.Integer):
         if isinstance(value, str):
             value = value.strip()
             try:
-                as_float = float(value.replace(",", "."))
+                as_float = float(decimal_point(value))
             except ValueError:
                 raise self.make_error("invalid") from None
             if not as_float.is_integer():
@@ -223,7 +233,7 @@ class _DutchNumber(fields.Float):
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, str):
-            value = value.strip().replace(",", ".")
+            value = decimal_point(value)
         result = super()._deserialize(value, attr, data, **kwargs)
         if result is not None and not math.isfinite(result):
             raise self.make_error("invalid")
