@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup bench lint lock docs
+.PHONY: run test setup bench lint lock docs typecheck
 
 setup:
 	bash scripts/setup.sh
@@ -20,7 +20,11 @@ run: setup
 test: setup
 	bash scripts/setup.sh --test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	WERKPAD_REQUIRE_PG=1 $(BIN)/pytest -q
+
+typecheck:
+	$(BIN)/mypy
 
 lint:
 	$(BIN)/ruff check engine web tests bench

@@ -6,7 +6,7 @@ Measured per database, median and p95 over R requests after a warm-up:
 - the first page of a consultant's inbox as HTML (``GET /inbox``, logged in, view 'team'
   and view 'mijn'), through Flask's test client (no network, the whole app stack);
 - the same through the JSON API (``GET /api/v1/taken``, bearer token);
-- the inbox query alone (``engine.inbox.Inbox.tasks``);
+- the inbox query alone (``engine.app.inbox.Inbox.tasks``);
 against a naive baseline in the same run: ``Werkpad.list_tasks(lane=...)``, which
 reads every open task of the lane and sorts them (no paging, no count cap).
 The target is p95 under 100 ms for the first page of a consultant's inbox.
@@ -27,8 +27,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import insert, select, text
 
 from engine import Werkpad, clock
-from engine.accounts import Accounts
-from engine.inbox import Inbox, InboxQuery, Scope
+from engine.app.accounts import Accounts
+from engine.app.inbox import Inbox, InboxQuery, Scope
 from engine.storage import CaseRow, TaskRow
 
 ROOT = Path(__file__).resolve().parent.parent

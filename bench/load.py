@@ -33,7 +33,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from engine import Werkpad, clock
-from engine.accounts import Accounts
+from engine.app.accounts import Accounts
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

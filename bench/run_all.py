@@ -29,8 +29,8 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import text
 
 from engine import Werkpad, clock
-from engine.definitions import discover
-from engine.runtime import CaseRuntime, ClockCycle, ClockDuration, ClockTimeDate
+from engine.core.definitions import discover
+from engine.core.runtime import CaseRuntime, ClockCycle, ClockDuration, ClockTimeDate
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"

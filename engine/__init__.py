@@ -5,22 +5,21 @@ Entry points (CLI, web, scheduler) use only what is exported here. The core
 storage package owns the database; :class:`Werkpad` ties them together as use
 cases.
 """
-from . import clock
-from .bsn import is_valid_bsn, mask_bsn
+from .app import Werkpad, default_database_url
+from .core import clock
+from .core.bsn import is_valid_bsn, mask_bsn
+from .core.runtime import PHASES
 from .errors import (
     Conflict,
     DefinitionError,
     EngineError,
-    ExpressionRefused,
     NotFound,
     ValidationError,
     WerkpadError,
 )
-from .runtime import PHASES
-from .service import Werkpad, default_database_url
 
 __all__ = [
     "Werkpad", "default_database_url", "clock", "PHASES", "is_valid_bsn", "mask_bsn",
-    "WerkpadError", "NotFound", "ValidationError", "DefinitionError", "Conflict", "ExpressionRefused",
+    "WerkpadError", "NotFound", "ValidationError", "DefinitionError", "Conflict",
     "EngineError",
 ]

@@ -10,7 +10,6 @@ translated at the boundary where they occur, with ``raise ... from exc``::
     ├── DefinitionError     a BPMN/DMN/form file that cannot be deployed
     ├── Conflict            the state changed under you (task no longer ready,
     │                       completed twice, concurrent update of a case)
-    ├── ExpressionRefused   an expression in a process uses a forbidden construct
     └── EngineError         the process itself failed while running
         └── CaseBroken      one case cannot be loaded or run (corrupt state,
                             missing version): that case goes in error, no other
@@ -54,10 +53,6 @@ class DefinitionError(WerkpadError):
 
 class Conflict(WerkpadError):
     code = "conflict"
-
-
-class ExpressionRefused(WerkpadError):
-    code = "expression_refused"
 
 
 class EngineError(WerkpadError):

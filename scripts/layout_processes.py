@@ -5,7 +5,7 @@
     .venv/bin/python scripts/layout_processes.py --markdown docs/diagrams.md   # also write the table
 
 "Before" is a naive layout (breadth-first ranks, file order, no lane bands, straight flows), an
-approximation of what the product showed without DI; "after" is engine.layout's layered layout.
+approximation of what the product showed without DI; "after" is engine.core.layout's layered layout.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.layout import apply_layout, naive_metrics  # noqa: E402
+from engine.core.layout import apply_layout, naive_metrics  # noqa: E402
 
 HEADER = ["| bestand | breedte voor | breedte na | hoogte na | kolommen | kruisingen voor | kruisingen na |",
           "|---|---:|---:|---:|---:|---:|---:|"]
@@ -63,7 +63,7 @@ def markdown(rows: list[str]) -> str:
     return "\n".join([
         "# Procesdiagrammen",
         "",
-        "Elk BPMN-bestand onder `processes/` draagt een diagram (BPMN DI) dat `engine/layout.py` berekent:",
+        "Elk BPMN-bestand onder `processes/` draagt een diagram (BPMN DI) dat `engine/core/layout.py` berekent:",
         "van links naar rechts, één baan (lane) per rol, lussen terug onder of boven hun rij, grensgebeurtenissen",
         "op de onderrand van hun taak. Opnieuw opmaken na een wijziging: `.venv/bin/python scripts/layout_processes.py`;",
         "`--check` faalt als een diagram ontbreekt of verouderd is. `werkpad processes docs` tekent het diagram",

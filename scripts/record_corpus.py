@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import Werkpad, WerkpadError, clock  # noqa: E402
-from engine.definitions import discover  # noqa: E402
+from engine.core.definitions import discover  # noqa: E402
 
 OUT = ROOT / "tests" / "corpus"
 FIRST_NAMES = ("Jan", "Fatima", "Piet", "Anouk", "Mohamed", "Sanne", "Bram", "Noor")

@@ -14,8 +14,8 @@ from flask import Flask, g, jsonify, render_template, request, send_from_directo
 from flask_babel import Babel
 from werkzeug.exceptions import HTTPException
 
-from engine import Werkpad, WerkpadError
-from engine.accounts import Accounts
+from engine import Werkpad, WerkpadError, clock
+from engine.app.accounts import Accounts
 
 from . import security
 from .filters import register_filters
@@ -71,7 +71,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     app = Flask(__name__)
     app.config.update(
         BABEL_DEFAULT_LOCALE="nl",
-        BABEL_DEFAULT_TIMEZONE="Europe/Amsterdam",
+        BABEL_DEFAULT_TIMEZONE=clock.AMSTERDAM.key,
         SESSION_COOKIE_SECURE=None,  # None: Secure when the request came over HTTPS
         MAX_CONTENT_LENGTH=1024 * 1024,
         API_RATE_LIMIT=int(os.environ.get("WERKPAD_API_RATE_LIMIT", "1200")),
@@ -81,7 +81,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     wp = werkpad or Werkpad()
     app.extensions["werkpad"] = wp
     app.extensions["werkpad_accounts"] = Accounts(wp, _pseudonym_secret(app), app.config.get("PASSWORD_HASHER"))
-    Babel(app, locale_selector=select_locale, timezone_selector=lambda: "Europe/Amsterdam")
+    Babel(app, locale_selector=select_locale, timezone_selector=lambda: clock.AMSTERDAM.key)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register_filters(app)
@@ -136,7 +136,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         return {"trace_id": g.get("trace_id"), "languages": LANGUAGES, "language": select_locale()}
 
     if start_scheduler:
-        from engine.scheduler import start_scheduler as _start
+        from engine.worker import start_scheduler as _start
 
         _start(wp)
     return app

@@ -9,14 +9,16 @@ details: ``{"error": "validation", "message": "...", "fields": {"veld": ["..."]}
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from marshmallow import ValidationError as SchemaError
 from werkzeug.exceptions import HTTPException
 
 from engine import ValidationError, WerkpadError
+from engine.app import policy
+from engine.app.inbox import Inbox, InboxQuery
 from engine.errors import NotFound
-from engine.inbox import Inbox, InboxQuery
 
 from . import api_schemas as s
 from . import security
@@ -35,7 +37,7 @@ def _inbox() -> Inbox:
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": code, "message": message}
+    body: dict[str, Any] = {"error": code, "message": message}
     if fields:
         body["fields"] = fields
     response = jsonify(body)
@@ -62,7 +64,8 @@ def _http_error(exc: HTTPException):
     codes = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
              413: "too_large"}
     messages = {401: "Geen of een ongeldig token.", 403: "Dat mag je niet.", 404: "Niet gevonden."}
-    return _error(exc.code or 500, codes.get(exc.code, "error"), messages.get(exc.code, exc.description or exc.name))
+    return _error(exc.code or 500, codes.get(exc.code or 500, "error"),
+                  messages.get(exc.code or 500, exc.description or exc.name))
 
 
 def token_required(view):
@@ -111,10 +114,10 @@ def me():
 @bp.get("/taken")
 @token_required
 def tasks():
-    raw = request.args.to_dict()
+    raw: dict[str, Any] = request.args.to_dict()
     raw["kolom"] = request.args.getlist("kolom")
     args = s.InboxQuerySchema().load(raw)
-    if args["weergave"] == "alle" and not g.user.roles() & {"teamleider", "auditor"}:
+    if args["weergave"] == "alle" and not policy.may_view_all(g.user):
         return _forbidden("Alle open taken zijn er voor teamleiders en auditors; kies mijn of team.")
     result = _inbox().tasks(security.scope(), InboxQuery(
         view=args["weergave"], organisation=args["organisatie"], phase=args["fase"], task=args["taak"],
@@ -138,7 +141,7 @@ def task(task_id: str):
 @token_required
 def claim(task_id: str):
     header = _inbox().task_header(security.scope(), task_id)
-    if not g.user.can_work(header["organisation"], header["lane"]):
+    if not policy.may_work_task(g.user, header["organisation"], header["lane"]):
         return _forbidden("Deze taak hoort niet bij jouw team.")
     _wp().claim_task(task_id, g.user.username)
     return s.TaskSchema().dump(_wp().get_task(task_id))
@@ -148,7 +151,7 @@ def claim(task_id: str):
 @token_required
 def unclaim(task_id: str):
     header = _inbox().task_header(security.scope(), task_id)
-    if not (header["claimed_by"] == g.user.username or g.user.has_role("teamleider", header["organisation"])):
+    if not policy.may_release_task(g.user, header["organisation"], header["claimed_by"]):
         return _forbidden("Alleen wie de taak heeft of een teamleider kan haar vrijgeven.")
     _wp().unclaim_task(task_id, g.user.username)
     return s.TaskSchema().dump(_wp().get_task(task_id))
@@ -158,7 +161,7 @@ def unclaim(task_id: str):
 @token_required
 def assign(task_id: str):
     header = _inbox().task_header(security.scope(), task_id)
-    if not g.user.has_role("teamleider", header["organisation"]):
+    if not policy.may_assign(g.user, header["organisation"]):
         return _forbidden("Alleen een teamleider kan taken toewijzen.")
     body = _body(s.AssignTaskSchema())
     allowed = {c["username"] for c in security.accounts().colleagues(header["organisation"], header["lane"])}
@@ -173,7 +176,7 @@ def assign(task_id: str):
 @token_required
 def complete(task_id: str):
     header = _task_header(task_id, "api.taak.afronden", "Taak afronden")
-    if not g.user.can_work(header["organisation"], header["lane"]):
+    if not policy.may_work_task(g.user, header["organisation"], header["lane"]):
         return _forbidden("Deze taak hoort niet bij jouw team.")
     body = _body(s.CompleteTaskSchema())
     case = _wp().complete_task(task_id, g.user.username, body["data"])
@@ -222,8 +225,7 @@ def history(case_id: str):
 @token_required
 def message(case_id: str):
     header = security.case_header_logged(case_id, "api.zaak.bericht", "Bericht op de zaak verwerken")
-    org = header["organisation"]
-    if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
+    if not policy.may_send_message(g.user, header["organisation"]):
         return _forbidden("Alleen consulenten en teamleiders leggen berichten vast.")
     body = _body(s.MessageSchema())
     case = _wp().send_message(case_id, body["bericht"], body["data"], user=g.user.username)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, VIEWS
+from engine.app.inbox import DUE_FILTERS, MAX_PER_PAGE, VIEWS
 
 CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken")
 
@@ -175,8 +175,8 @@ def _field_schema(field: fields.Field, components: dict) -> dict:
     meta = dict(field.metadata or {})
     out: dict
     if isinstance(field, fields.Nested):
-        nested = field.nested if isinstance(field.nested, Schema) else field.nested()
-        name = _component(nested, components)
+        nested = field.nested if isinstance(field.nested, Schema) else field.nested()  # type: ignore[operator]
+        name = _component(nested, components)  # type: ignore[arg-type]
         out = {"$ref": f"#/components/schemas/{name}"}
     elif isinstance(field, fields.List):
         out = {"type": "array", "items": _field_schema(field.inner, components)}

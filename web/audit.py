@@ -29,9 +29,9 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from engine import clock
-from engine.auditing import Auditing, CaseSearch, json_default, load_or_create_key
+from engine.app.audit_workspace import Auditing, CaseSearch, json_default, load_or_create_key
+from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
-from engine.inbox import Inbox, Scope
 
 from . import security
 from .i18n import N_

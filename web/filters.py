@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from flask_babel import format_date, format_datetime, gettext, ngettext
 
 from engine import clock
-from engine.accounts import ROLE_LABELS
-from engine.bsn import mask_bsn
+from engine.app.accounts import ROLE_LABELS
+from engine.core.bsn import mask_bsn
 
 from .i18n import N_
 
@@ -45,9 +45,7 @@ MESSAGE_LABELS = {
 
 
 def _moment(value) -> datetime | None:
-    if value is None or value == "":
-        return None
-    return clock.to_utc(value)
+    return None if value is None or value == "" else clock.moment(value)
 
 
 def datum(value) -> str:

@@ -14,6 +14,8 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from engine.core.forms import decimal_point, field_order
+
 
 @dataclass
 class Field:
@@ -53,12 +55,6 @@ def _kind(prop: dict) -> str:
     return "text"
 
 
-def _order(schema: dict) -> list[str]:
-    props = schema.get("properties", {})
-    order = [n for n in schema.get("x-volgorde", []) if n in props]
-    return order + [n for n in props if n not in order]
-
-
 def _options(prop: dict) -> list[tuple[str, str]]:
     source = prop.get("items", {}) if prop.get("type") == "array" else prop
     labels = source.get("x-labels") or prop.get("x-labels") or {}
@@ -83,7 +79,7 @@ def fields_for(schema: dict | None, values: dict | None = None, errors: dict | N
     errors = errors or {}
     required = set(schema.get("required", []))
     out = []
-    for name in _order(schema):
+    for name in field_order(schema):
         prop = schema["properties"][name]
         kind = _kind(prop)
         out.append(Field(
@@ -102,7 +98,7 @@ def parse(schema: dict | None, form: MultiDict) -> tuple[dict, dict[str, list[st
     raw: dict[str, Any] = {}
     if not schema:
         return data, errors, raw
-    for name in _order(schema):
+    for name in field_order(schema):
         prop = schema["properties"][name]
         kind = _kind(prop)
         if kind == "choices":
@@ -127,7 +123,7 @@ def parse(schema: dict | None, form: MultiDict) -> tuple[dict, dict[str, list[st
                 errors[name] = ["Vul een geheel getal in."]
         elif kind == "number":
             try:
-                data[name] = float(text.replace(",", "."))
+                data[name] = float(decimal_point(text))
             except ValueError:
                 errors[name] = ["Vul een getal in."]
         elif kind == "date":

@@ -1,18 +1,21 @@
 """The consultant's pages: login, inbox, task, case, new melding.
 
 Every page that shows a case or task first resolves it through the user's
-scope (``engine.inbox``): an object of another organisation is a 404, the same
+scope (``engine.app.inbox``): an object of another organisation is a 404, the same
 as one that does not exist. Every view of a case or task is written to the
 access log. Nothing changes state on GET.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine import ValidationError
+from engine.app import policy
+from engine.app.inbox import DUE_FILTERS, Inbox, InboxQuery
 from engine.errors import Conflict, NotFound
-from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
 
 from . import formulieren, security
 from .i18n import COOKIE as LANGUAGE_COOKIE
@@ -136,9 +139,9 @@ def inbox_page():
     user = g.user
     args = request.args
     allowed_views = ["mijn", "team"]
-    if user.roles() & {"teamleider", "auditor"}:
+    if policy.may_view_all(user):
         allowed_views.append("alle")
-    view = args.get("weergave") if args.get("weergave") in allowed_views else (
+    view = args.get("weergave", "") if args.get("weergave") in allowed_views else (
         "mijn" if user.work_organisations() else ("alle" if "alle" in allowed_views else "mijn"))
     query = InboxQuery(
         view=view, organisation=args.get("organisatie") or None, phase=args.get("fase") or None,
@@ -160,7 +163,7 @@ def inbox_page():
     names = security.accounts().organisation_names(scope.organisations)
     return render_template("inbox.html", result=result, facets=facets, query=query, filters=filters,
                            views=allowed_views, org_names=names, data_fields=inbox().case_data_fields(),
-                           can_start=bool(user.work_organisations()), **_notice())
+                           can_start=policy.may_start_case(user), **_notice())
 
 
 def _search_text(args) -> str | None:
@@ -176,7 +179,7 @@ def inbox_search():
     """The filter form posts here: the search text is stored server-side and the inbox URL
     carries only its random id, so a BSN never appears in a URL."""
     form = request.form
-    params = {k: form.get(k) for k in ("weergave", "organisatie", "fase", "taak", "lane", "termijn") if form.get(k)}
+    params: dict[str, Any] = {k: form.get(k) for k in ("weergave", "organisatie", "fase", "taak", "lane", "termijn") if form.get(k)}
     params["kolom"] = form.getlist("kolom")
     text = (form.get("zoek") or "").strip()[:100]
     if text:
@@ -193,7 +196,7 @@ def _back(default: str) -> str:
 def claim(task_id: str):
     header = inbox().task_header(security.scope(), task_id)
     back = _back(url_for("pages.inbox_page"))
-    if not g.user.can_work(header["organisation"], header["lane"]):
+    if not policy.may_work_task(g.user, header["organisation"], header["lane"]):
         return redirect(_with(back, fout="geen_recht"))
     try:
         wp().claim_task(task_id, g.user.username)
@@ -207,8 +210,7 @@ def claim(task_id: str):
 def unclaim(task_id: str):
     header = inbox().task_header(security.scope(), task_id)
     back = _back(url_for("pages.inbox_page"))
-    mine = header["claimed_by"] == g.user.username
-    if not (mine or g.user.has_role("teamleider", header["organisation"])):
+    if not policy.may_release_task(g.user, header["organisation"], header["claimed_by"]):
         return redirect(_with(back, fout="geen_recht"))
     try:
         wp().unclaim_task(task_id, g.user.username)
@@ -222,7 +224,7 @@ def unclaim(task_id: str):
 def assign(task_id: str):
     header = inbox().task_header(security.scope(), task_id)
     back = _back(url_for("pages.task_page", task_id=task_id))
-    if not g.user.has_role("teamleider", header["organisation"]):
+    if not policy.may_assign(g.user, header["organisation"]):
         abort(403)
     assignee = request.form.get("collega", "")
     allowed = {c["username"] for c in security.accounts().colleagues(header["organisation"], header["lane"])}
@@ -268,7 +270,7 @@ def task_page(task_id: str):
     errors: dict = {}
     message = None
     status = 200
-    can_work = g.user.can_work(header["organisation"], header["lane"]) and task["status"] == "open"
+    can_work = policy.may_work_task(g.user, header["organisation"], header["lane"]) and task["status"] == "open"
     draft = security.accounts().get_draft(task_id, g.user.user_id) if task["status"] == "open" else None
     if request.method == "POST":
         if not can_work:
@@ -304,7 +306,7 @@ def task_page(task_id: str):
                   if k in props and props[k].get("x-widget") != "textarea"}
     fields = formulieren.fields_for(schema, values, errors)
     colleagues = []
-    if task["status"] == "open" and g.user.has_role("teamleider", header["organisation"]):
+    if task["status"] == "open" and policy.may_assign(g.user, header["organisation"]):
         colleagues = security.accounts().colleagues(header["organisation"], header["lane"])
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
                            colleagues=colleagues, draft=draft,
@@ -317,7 +319,7 @@ def task_page(task_id: str):
 @bp.get("/overzicht")
 @login_required
 def overview():
-    organisations = sorted({m.organisation for m in g.user.memberships if m.role == "teamleider"})
+    organisations = policy.overview_organisations(g.user)
     if not organisations:
         abort(403)
     names = security.accounts().organisation_names(organisations)
@@ -328,7 +330,7 @@ def overview():
 @bp.get("/logboek")
 @login_required
 def access_log():
-    organisations = sorted({m.organisation for m in g.user.memberships if m.role == "auditor"})
+    organisations = policy.access_log_organisations(g.user)
     if not organisations:
         abort(403)
     # the readable log (labels, names, paging, CSV, BSN posted) is the auditor's workspace's (web/audit.py)
@@ -343,13 +345,13 @@ def case_page(case_id: str):
     header = security.case_header_logged(case_id, "zaak.bekijken", "Zaak inzien")
     case = wp().get_case(case_id)
     history = wp().case_history(case_id)
-    works = g.user.can_work(header["organisation"], None) or bool(g.user.lanes(header["organisation"]))
+    works = policy.may_work_task(g.user, header["organisation"], None)
     messages = []
     if works and case["status"] not in ("completed", "withdrawn", "error"):
         waiting = set(case.get("waiting_for_messages") or [])
         messages = [m for m in CONSULTANT_MESSAGES if m in waiting or m == "aanvraag_ingetrokken"]
-    tasks = [dict(t, can_work=g.user.can_work(header["organisation"], t["lane"])) for t in case["tasks"]]
-    can_repair = case["status"] == "error" and g.user.has_role("teamleider", header["organisation"])
+    tasks = [dict(t, can_work=policy.may_work_task(g.user, header["organisation"], t["lane"])) for t in case["tasks"]]
+    can_repair = case["status"] == "error" and policy.may_repair_case(g.user, header["organisation"])
     return render_template("zaak.html", case=case, history=list(reversed(history)), tasks=tasks,
                            messages=messages, can_note=works, can_repair=can_repair, **_notice())
 
@@ -358,7 +360,7 @@ def case_page(case_id: str):
 @login_required
 def case_retry(case_id: str):
     header = security.case_header_logged(case_id, "zaak.hervatten", "Zaak in fout hervatten")
-    if not g.user.has_role("teamleider", header["organisation"]):
+    if not policy.may_repair_case(g.user, header["organisation"]):
         abort(403)
     try:
         wp().retry_case(case_id, g.user.username)
@@ -371,7 +373,7 @@ def case_retry(case_id: str):
 @login_required
 def case_close(case_id: str):
     header = security.case_header_logged(case_id, "zaak.sluiten", "Zaak in fout sluiten")
-    if not g.user.has_role("teamleider", header["organisation"]):
+    if not policy.may_repair_case(g.user, header["organisation"]):
         abort(403)
     try:
         wp().close_case_in_error(case_id, g.user.username, request.form.get("reden", "")[:2000])
@@ -396,8 +398,7 @@ def case_message(case_id: str):
     name = request.form.get("bericht", "")
     if name not in CONSULTANT_MESSAGES:
         abort(400)
-    org = header["organisation"]
-    if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
+    if not policy.may_send_message(g.user, header["organisation"]):
         abort(403)
     try:
         wp().send_message(case_id, name, {}, user=g.user.username)
@@ -410,8 +411,7 @@ def case_message(case_id: str):
 @login_required
 def case_note(case_id: str):
     header = security.case_header_logged(case_id, "zaak.notitie", "Notitie bij de zaak vastleggen")
-    org = header["organisation"]
-    if not (g.user.has_role("teamleider", org) or g.user.lanes(org)):
+    if not policy.may_add_note(g.user, header["organisation"]):
         abort(403)
     try:
         wp().add_note(case_id, g.user.username, request.form.get("notitie", "")[:5000])
@@ -436,7 +436,7 @@ def new_case():
         chosen = next((o for o in options if f"{o['municipality']}|{o['process']}" == values["gemeente"]), None)
         if chosen is None:
             errors["gemeente"] = [_("Kies een gemeente.")]
-        if not errors:
+        if chosen is not None and not errors:
             try:
                 case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
                                        values["geboortedatum"], actor=g.user.username, process=chosen["process"])

@@ -17,11 +17,12 @@ import secrets
 from functools import wraps
 
 from flask import Response, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from engine import clock
-from engine.accounts import Accounts, Principal
+from engine.app.accounts import Accounts, Principal
+from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
-from engine.inbox import Inbox, Scope
 
 SESSION_COOKIE = "werkpad_sessie"
 LOGIN_COOKIE = "werkpad_login"
@@ -48,11 +49,11 @@ def cookie_secure() -> bool:
     return request.is_secure if configured is None else bool(configured)
 
 
-def set_session_cookie(response: Response, token: str) -> None:
+def set_session_cookie(response: BaseResponse, token: str) -> None:
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax", secure=cookie_secure(), path="/")
 
 
-def clear_session_cookie(response: Response) -> None:
+def clear_session_cookie(response: BaseResponse) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=cookie_secure())
 
 

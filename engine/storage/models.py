@@ -81,7 +81,7 @@ class CaseRow(Base):
     birthdate: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     phase: Mapped[str | None] = mapped_column(String(32), nullable=True)
-    version: Mapped[int] = mapped_column(Integer)
+    lock_version: Mapped[int] = mapped_column("version", Integer)  # optimistic locking counter
     state: Mapped[str] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -90,7 +90,7 @@ class CaseRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class TaskRow(Base):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from engine import NotFound, Werkpad
-from engine.auditing import Auditing, CaseSearch, diff_data, load_or_create_key
+from engine.app.audit_workspace import Auditing, CaseSearch, diff_data, load_or_create_key
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = {"municipality": "voorbeeldstad", "bsn": "111222333", "name": "Jan Jansen", "birthdate": "1980-05-01"}

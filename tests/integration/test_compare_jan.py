@@ -1,4 +1,4 @@
-"""Jan (seed 003 §3.2) door elk proces: docs/profielen/jan.json via ``engine.compare.compare``.
+"""Jan (seed 003 §3.2) door elk proces: docs/profielen/jan.json via ``engine.tools.compare.compare``.
 
 Het profiel legt per gemeente de keuzes van de consulent vast (seed 003 en de Jan-tests in
 tests/processes); deze test controleert dat de processen met die keuzes Jans verhaal vertellen:
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.compare import compare
+from engine.tools.compare import compare
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFIEL = ROOT / "docs" / "profielen" / "jan.json"

@@ -16,8 +16,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine.definitions import Bundle
-from engine.service import _replay
+from engine.app.auditing import _replay
+from engine.core.definitions import Bundle
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 FILES = sorted(CORPUS.glob("*.json"))

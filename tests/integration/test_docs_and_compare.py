@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine.compare import compare, fill_form
-from engine.docgen import write_docs
+from engine.tools.compare import compare, fill_form
+from engine.tools.docgen import write_docs
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from engine import Werkpad
-from engine.compare import fill_form
+from engine.tools.compare import fill_form
 
 ROOT = Path(__file__).resolve().parents[2]
 

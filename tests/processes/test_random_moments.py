@@ -14,7 +14,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engine.compare import compare
+from engine.tools.compare import compare
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = json.loads((ROOT / "docs" / "profielen" / "jan.json").read_text(encoding="utf-8"))

@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine.definitions import MANIFEST, SHARED_DIR, discover, load_bundle
-from engine.forms import VOCABULARY_FILE, FormRegistry
-from engine.runtime import PHASES, CaseRuntime, properties
+from engine.core.definitions import MANIFEST, SHARED_DIR, discover, load_bundle
+from engine.core.forms import VOCABULARY_FILE, FormRegistry
+from engine.core.runtime import PHASES, CaseRuntime, properties
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -173,7 +173,7 @@ def _waarde(expressie: str):
 
 
 def _is_datum(tekst: str) -> bool:
-    from engine.clock import parse_moment
+    from engine.core.clock import parse_moment
 
     try:
         parse_moment(str(tekst))

@@ -10,7 +10,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.expressions import (
+from engine.core.expressions import (
     DEFAULT_FUNCTIONS,
     ExpressionError,
     SafeEnvironment,
@@ -692,7 +692,7 @@ def test_forbidden_dmn_output_cell_is_refused(tmp_path, cell):
 
 
 def test_optional_fields_can_be_asked_for_by_name():
-    from engine.expressions import evaluate as ev
+    from engine.core.expressions import evaluate as ev
 
     assert ev('waarde("doelgroepen", [])', {}) == []
     assert ev('"dakloos" in waarde("doelgroepen", [])', {"doelgroepen": ["dakloos"]}) is True
@@ -704,7 +704,7 @@ def test_optional_fields_can_be_asked_for_by_name():
 @pytest.mark.parametrize("expr", ['waarde("_geheim")', 'waarde(1)', 'bekend("a", "b")', 'waarde("a", 1, 2)',
                                   'waarde(naam="a")'])
 def test_optional_field_functions_refuse_odd_use(expr):
-    from engine.expressions import evaluate as ev
+    from engine.core.expressions import evaluate as ev
 
     with pytest.raises(ExpressionError):
         ev(expr, {"a": 1, "_geheim": 2})

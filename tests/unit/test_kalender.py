@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from engine.kalender import (
+from engine.core.kalender import (
     feestdagen,
     is_werkdag,
     pasen,

@@ -1,4 +1,4 @@
-"""Diagram layout of the process files (engine.layout) and its SVG drawing (engine.diagram_svg)."""
+"""Diagram layout of the process files (engine.core.layout) and its SVG drawing (engine.core.diagram_svg)."""
 from __future__ import annotations
 
 import importlib.util
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from engine.diagram_svg import render_svg
-from engine.layout import BPMN, BPMNDI, DC, DI, NOT_NODES, apply_layout, count_crossings, strip_di
+from engine.core.diagram_svg import render_svg
+from engine.core.layout import BPMN, BPMNDI, DC, DI, NOT_NODES, apply_layout, count_crossings, strip_di
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "processes").glob("**/*.bpmn"))

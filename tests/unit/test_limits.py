@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from engine.errors import ValidationError
 from engine.expressions import ExpressionError, evaluate, execute
-from engine.runtime import check_json_safe
+
+from engine.core.runtime import check_json_safe
+from engine.errors import ValidationError
 
 
 def test_a_flat_sum_is_not_nesting():

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from engine import clock
-from engine.bsn import is_valid_bsn, mask_bsn, normalise_bsn
-from engine.definitions import Bundle, discover
+from engine.core.bsn import is_valid_bsn, mask_bsn, normalise_bsn
+from engine.core.definitions import Bundle, discover
+from engine.core.runtime import CaseRuntime, check_json_safe, parse_specs
 from engine.errors import Conflict, DefinitionError, EngineError, ValidationError
-from engine.runtime import CaseRuntime, check_json_safe, parse_specs
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -12,7 +12,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from engine import Werkpad
-from engine.accounts import Accounts
+from engine.app.accounts import Accounts
 from web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

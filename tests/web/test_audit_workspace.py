@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.auditing import load_or_create_key
+from engine.app.audit_workspace import load_or_create_key
 
 from .conftest import login, page_csrf
 
@@ -152,7 +152,7 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
     anchor = client.post("/audit/anker", data={"csrf_token": token})
     body = json.loads(anchor.get_data(as_text=True))
     assert list(body["cases"]) == [closed["id"]] and body["organisations"] == ["voorbeeldstad"]
-    from engine.auditing import Auditing
+    from engine.app.audit_workspace import Auditing
 
     key = load_or_create_key(tmp_path / "anker.key")
     assert Auditing(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True

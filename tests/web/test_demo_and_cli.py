@@ -4,10 +4,10 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from engine import Werkpad
-from engine.accounts import Accounts
+from engine.app.accounts import Accounts
+from engine.app.inbox import Inbox, InboxQuery, Scope
 from engine.cli import main
-from engine.demo import DEMO_PASSWORD, load_demo
-from engine.inbox import Inbox, InboxQuery, Scope
+from engine.tools.demo import DEMO_PASSWORD, load_demo
 
 from .conftest import ROOT
 

@@ -1,11 +1,11 @@
-"""engine.inbox on SQLite and PostgreSQL: scoping, views, filters, case data columns, overview."""
+"""engine.app.inbox on SQLite and PostgreSQL: scoping, views, filters, case data columns, overview."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from engine import clock
-from engine.accounts import Membership, Principal
-from engine.inbox import Inbox, InboxQuery, Scope, due_mark
+from engine.app.accounts import Membership, Principal
+from engine.app.inbox import Inbox, InboxQuery, Scope, due_mark
 
 
 def _through_diagnose(wp, bsn: str, name: str, loonwaarde: int, trede: int) -> dict:
@@ -59,9 +59,9 @@ def test_due_marks():
 
 
 def test_counting_stops_at_the_limit(wp, monkeypatch):
-    import engine.inbox
+    import engine.app.inbox
 
-    monkeypatch.setattr(engine.inbox, "COUNT_LIMIT", 3)
+    monkeypatch.setattr(engine.app.inbox, "COUNT_LIMIT", 3)
     for bsn in ("111222333", "123456782", "100000010", "100000022", "100000034"):
         wp.start_case("voorbeeldstad", bsn, "Klant", "1980-01-01", at="2026-01-05T09:00")
     kees = Principal(1, "kees", "Kees", [Membership("voorbeeldstad", "consultant", "inkomensconsulent")])
@@ -75,7 +75,7 @@ def test_counting_stops_at_the_limit(wp, monkeypatch):
 
 
 def test_diagram_marks_the_visible_element_around_nested_tasks():
-    from engine.inbox import _visible_elements
+    from engine.app.inbox import _visible_elements
 
     ns = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
     main = f"""<bpmn:definitions {ns}><bpmn:process id="hoofd">

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from engine import Werkpad
-from engine.accounts import Accounts
+from engine.app.accounts import Accounts
 from web import create_app
 
 from .conftest import FAST_HASHER, PASSWORD, ROOT, SECRET, login, page_csrf

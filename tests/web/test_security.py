@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from engine import clock
-from engine.accounts import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
+from engine.app.accounts import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 from web.security import SESSION_COOKIE
 
 from .conftest import FAST_HASHER, PASSWORD, csrf_from, login, page_csrf

@@ -28,11 +28,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from . import clock
-from .accounts import Accounts
-from .errors import WerkpadError
-from .service import Werkpad
-from .storage import CaseRow
+from ..app import Werkpad
+from ..app.accounts import Accounts
+from ..core import clock
+from ..errors import WerkpadError
+from ..storage import CaseRow
 
 DEMO_PASSWORD = "werkpad-demo"
 ORGANISATION_NAMES = {
@@ -181,7 +181,7 @@ LAST_NAMES = ["de Jong", "Peters", "van Dijk", "Bos", "Hoekstra", "Öztürk", "M
 
 def _more_clients(seed: int):
     """Endless made-up clients with valid (11-proef) BSNs that differ per call."""
-    from .bsn import is_valid_bsn
+    from ..core.bsn import is_valid_bsn
 
     number = 200_000_000 + seed * 7919
     i = seed

@@ -28,10 +28,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, select, update
 
-from . import clock
-from .errors import Conflict, NotFound, ValidationError
-from .ratelimit import RateLimits
-from .storage.accounts_models import (
+from ..core import clock
+from ..errors import Conflict, NotFound, ValidationError
+from ..storage.accounts_models import (
     AccessLogRow,
     ApiTokenRow,
     InboxSearchRow,
@@ -41,6 +40,7 @@ from .storage.accounts_models import (
     UserRow,
     WebSessionRow,
 )
+from .ratelimit import RateLimits
 
 ROLES = ("consultant", "teamleider", "process_designer", "auditor", "administrator")
 ROLE_LABELS = {
@@ -105,28 +105,12 @@ class Principal:
         return {m.lane for m in self.memberships
                 if m.organisation == organisation and m.role == "consultant" and m.lane}
 
-    def all_lanes(self) -> set[str]:
-        return {m.lane for m in self.memberships if m.role == "consultant" and m.lane}
-
     def team_scope(self) -> dict[str, set[str] | None]:
         """Per organisation the lanes of 'my team' (None: every lane, for a teamleider)."""
         out: dict[str, set[str] | None] = {}
         for org in self.work_organisations():
             out[org] = None if self.has_role("teamleider", org) else self.lanes(org)
         return out
-
-    def can_read_case(self, organisation: str) -> bool:
-        return bool(self.roles(organisation) & CASE_READERS)
-
-    def can_work(self, organisation: str, lane: str | None) -> bool:
-        """May this user claim/complete a task of ``lane`` in ``organisation``?"""
-        roles = self.roles(organisation)
-        if "teamleider" in roles:
-            return True
-        if "consultant" not in roles:
-            return False
-        return not lane or lane in self.lanes(organisation)
-
 
 @dataclass
 class SessionInfo:
@@ -204,17 +188,6 @@ class Accounts:
             uow.session.add(row)
             uow.commit()
             return self._user_dict(row, [])
-
-    def set_password(self, username: str, password: str) -> None:
-        if len(password or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError("Ongeldig wachtwoord.",
-                                  fields={"password": [f"Minstens {MIN_PASSWORD_LENGTH} tekens."]})
-        with self.db.unit_of_work() as uow:
-            row = self._user_row(uow, username)
-            row.password_hash = self._hasher.hash(password)
-            row.password_changed_at = clock.now()
-            self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
-            uow.commit()
 
     def get_user(self, username: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:

@@ -19,8 +19,8 @@ from functools import wraps
 
 import click
 
-from .accounts import ORGANISATION_KINDS, ROLES, Accounts
-from .errors import WerkpadError
+from ..app.accounts import ORGANISATION_KINDS, ROLES, Accounts
+from ..errors import WerkpadError
 
 
 def _accounts(ctx_obj) -> Accounts:

@@ -33,13 +33,19 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from .errors import DefinitionError
+from ..errors import DefinitionError
 from .expressions import ExpressionError, check, evaluate
 from .forms import VOCABULARY_FILE, FormRegistry
-from .runtime import PHASES, check_timer_value, parse_specs, properties
+from .runtime import PHASES, TIMER_KINDS, check_timer_value, parse_specs, properties
 
 MANIFEST = "proces.json"
 SHARED_DIR = "gedeeld"
+VERSION_LABEL_LENGTH = 12
+
+
+def version_label(version_hash: str) -> str:
+    """The short name of a version people see: the first 12 characters of its hash."""
+    return version_hash[:VERSION_LABEL_LENGTH]
 
 
 @dataclass
@@ -79,7 +85,7 @@ class Bundle:
         return _bundle(dict(record["manifest"]), dict(record["files"]), dict(record["forms"]),
                        record.get("vocabulary", "{}"))
 
-    def specs(self):
+    def specs(self) -> Any:
         if self._parsed is None:
             self._parsed = _SPEC_CACHE.get(self.version_hash)
             if self._parsed is None:
@@ -189,7 +195,7 @@ def discover(processes_root: Path, forms_root: Path, only: list[str] | None = No
     return bundles
 
 
-def _all_specs(bundle: Bundle):
+def _all_specs(bundle: Bundle) -> Any:
     spec, subprocess_specs = bundle.specs()
     yield spec
     yield from subprocess_specs.values()
@@ -236,8 +242,7 @@ def describe(bundle: Bundle) -> dict:
                 lanes.add(ts.lane)
             definition = getattr(ts, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
-                kind = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
-                    type(definition).__name__, "timer")
+                kind = TIMER_KINDS.get(type(definition).__name__, "timer")
                 where = f"timer '{ts.bpmn_name or ts.name}'"
                 if _check_expr(definition.expression, where, problems):
                     _check_timer_constant(definition.expression, kind, where, problems)
@@ -260,7 +265,7 @@ def describe(bundle: Bundle) -> dict:
     return meta
 
 
-def _attached_to(task_spec) -> str | None:
+def _attached_to(task_spec: Any) -> str | None:
     """Spiff puts a boundary event behind '<task>.BoundaryEventSplit'."""
     for parent in task_spec.inputs:
         if parent is not None and parent.name.endswith(".BoundaryEventSplit"):

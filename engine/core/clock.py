@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
@@ -52,6 +53,13 @@ def to_utc(value: datetime | date | str) -> datetime:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=AMSTERDAM)
     return dt.astimezone(UTC)
+
+
+def moment(value: Any) -> datetime:
+    """A moment (datetime, date or ISO text) as aware UTC; anything else is refused."""
+    if isinstance(value, datetime | date | str):
+        return to_utc(value)
+    raise ValueError(f"geen tijdstip: {value!r}")
 
 
 def parse_moment(text: str) -> datetime:

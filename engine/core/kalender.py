@@ -214,6 +214,25 @@ def parse_duur(duur: str) -> tuple[int, int, int, int, int, int, int]:
     return jaren, maanden, weken, dagen, uren, minuten, seconden
 
 
+def schaal_duur(duur: str, keer: int) -> str:
+    """``duur`` times ``keer``: 'P3M' times 4 is 'P12M' (the n-th cycle counted from its anchor)."""
+    tekst = str(duur).strip().upper()
+    if keer == 1:
+        return tekst
+    jaren, maanden, weken, dagen, uren, minuten, seconden = parse_duur(tekst)
+    datum = "".join(f"{n * keer}{eenheid}" for n, eenheid in
+                    ((jaren, "Y"), (maanden, "M"), (weken, "W"), (dagen, "D")) if n)
+    tijd = "".join(f"{n * keer}{eenheid}" for n, eenheid in ((uren, "H"), (minuten, "M"), (seconden, "S")) if n)
+    if not datum and not tijd:
+        datum = "0D"
+    return "P" + datum + ("T" + tijd if tijd else "")
+
+
+def leeftijd(geboren: date, op: date) -> int:
+    """Age in full years on ``op``; someone born on 29 Feb ages on 1 March in common years."""
+    return op.year - geboren.year - ((op.month, op.day) < (geboren.month, geboren.day))
+
+
 def _plus_maanden(d: D, maanden: int) -> D:
     """Add calendar months, clamping the day to the end of the target month."""
     if not maanden:

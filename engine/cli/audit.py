@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from .auditing import ANCHOR_KEY_ENV, Auditing, json_default, load_or_create_key
-from .errors import WerkpadError
+from ..app.audit_workspace import ANCHOR_KEY_ENV, Auditing, json_default, load_or_create_key
+from ..errors import WerkpadError
 
 
 def _fail(message: str) -> None:
@@ -94,7 +94,7 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
         _fail(f"{anchor_file} is geen leesbaar anker ({exc})")
     configured = key_path or (Path(os.environ[ANCHOR_KEY_ENV]) if os.environ.get(ANCHOR_KEY_ENV) else None)
     if configured is None:
-        from .service import ROOT
+        from ..app.facade import ROOT
 
         default = ROOT / "instance" / "anker.key"
         configured = default if default.exists() else None

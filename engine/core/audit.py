@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ def event_hash(prev_hash: str, case_id: str, seq: int, type_: str, actor: str, a
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
-def check_chain(case_id: str, events: list, last_seq: int, last_hash: str) -> str | None:
+def check_chain(case_id: str, events: Sequence[Any], last_seq: int, last_hash: str) -> str | None:
     """Return a description of the first break, or None when the chain holds."""
     prev = GENESIS
     for expected_seq, ev in enumerate(events, start=1):

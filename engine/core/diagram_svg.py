@@ -1,6 +1,6 @@
 """A standalone SVG drawing of a BPMN file's diagram (its DI), for the generated docs.
 
-Reads the ``BPMNDiagram`` of the first process (as written by :mod:`engine.layout`)
+Reads the ``BPMNDiagram`` of the first process (as written by :mod:`engine.core.layout`)
 and draws lanes as bands with their role name, tasks as rounded rectangles with
 wrapped labels, events as circles (end events thicker), gateways as diamonds with
 their X or + mark, and flows with arrowheads and their names.

@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import audit, clock
-from .bsn import normalise_bsn
-from .errors import NotFound, ValidationError, WerkpadError
-from .runtime import CaseRuntime, Observation
-from .storage import CaseRow, DefinitionRow, EventRow
-from .storage.accounts_models import AccessLogRow
+from ..core import audit, clock
+from ..core.bsn import normalise_bsn
+from ..core.runtime import CaseRuntime, Observation
+from ..errors import NotFound, ValidationError, WerkpadError
+from ..storage import CaseRow, DefinitionRow, EventRow
+from ..storage.accounts_models import AccessLogRow
 
 ANCHOR_FORMAT = "werkpad-anker/1"
 ANCHOR_KEY_ENV = "WERKPAD_ANCHOR_KEY"
@@ -532,7 +532,7 @@ def load_or_create_key(path: Path | str | None = None, instance_dir: Path | str 
         load_pem_private_key,
     )
 
-    from .service import ROOT
+    from .facade import ROOT
 
     chosen = Path(path or os.environ.get(ANCHOR_KEY_ENV) or Path(instance_dir or ROOT / "instance") / "anker.key")
     if chosen.exists():

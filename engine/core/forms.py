@@ -29,7 +29,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowError
 
-from .errors import DefinitionError, ValidationError
+from ..errors import DefinitionError, ValidationError
 
 VOCABULARY_FILE = "vocabulaire.json"
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "array"}
@@ -55,9 +55,7 @@ class FormDefinition:
         return self.schema.get("title", self.id)
 
     def field_names(self) -> list[str]:
-        props = self.schema.get("properties", {})
-        order = [n for n in self.schema.get("x-volgorde", []) if n in props]
-        return order + [n for n in props if n not in order]
+        return field_order(self.schema)
 
     def json_schema(self) -> dict:
         out = copy.deepcopy(self.schema)
@@ -199,10 +197,22 @@ def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dic
     return schema
 
 
+def field_order(schema: Mapping[str, Any]) -> list[str]:
+    """The fields of a form schema in the order to show them: ``x-volgorde`` first, then the rest."""
+    props = schema.get("properties", {})
+    order = [n for n in schema.get("x-volgorde", []) if n in props]
+    return order + [n for n in props if n not in order]
+
+
+def decimal_point(text: str) -> str:
+    """A number as typed in Dutch (decimal comma) in the notation ``float`` reads."""
+    return text.strip().replace(",", ".")
+
+
 class _WholeNumber(fields.Integer):
     """Integer that refuses 4.5 instead of silently truncating it."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, float) and not value.is_integer():
@@ -210,7 +220,7 @@ class _WholeNumber(fields.Integer):
         if isinstance(value, str):
             value = value.strip()
             try:
-                as_float = float(value.replace(",", "."))
+                as_float = float(decimal_point(value))
             except ValueError:
                 raise self.make_error("invalid") from None
             if not as_float.is_integer():
@@ -222,11 +232,11 @@ class _WholeNumber(fields.Integer):
 class _DutchNumber(fields.Float):
     """Float that accepts a decimal comma, and refuses NaN/inf."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise self.make_error("invalid")
         if isinstance(value, str):
-            value = value.strip().replace(",", ".")
+            value = decimal_point(value)
         result = super()._deserialize(value, attr, data, **kwargs)
         if result is not None and not math.isfinite(result):
             raise self.make_error("invalid")
@@ -236,7 +246,7 @@ class _DutchNumber(fields.Float):
 def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
     ftype = prop["type"]
     validators: list = []
-    messages = dict(MESSAGES)
+    messages: dict[str, Any] = dict(MESSAGES)
     enum = prop.get("enum")
     if ftype == "string":
         messages["invalid"] = "Vul tekst in."

@@ -11,15 +11,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, case, cast, false, func, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
 
-from . import clock
-from .bsn import mask_bsn, normalise_bsn
-from .errors import NotFound
-from .runtime import PHASES
-from .storage import CaseRow, DefinitionRow, EventRow, TaskRow
+from ..core import clock
+from ..core.bsn import mask_bsn, normalise_bsn
+from ..core.runtime import PHASES
+from ..core.xml import BPMN_NS, SAFE_PARSER
+from ..errors import NotFound
+from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow
 
 VIEWS = ("mijn", "team", "alle")
 MAX_COLUMNS = 4
@@ -283,7 +285,7 @@ class Inbox:
         with self.db.unit_of_work(write=False) as uow:
             task = uow.session.get(TaskRow, task_id) if task_id and len(task_id) <= 36 else None
             case = uow.session.get(CaseRow, task.case_id) if task is not None else None
-            if case is None or case.organisation not in scope.organisations:
+            if task is None or case is None or case.organisation not in scope.organisations:
                 raise NotFound(f"taak {task_id} bestaat niet")
             return {"id": task.id, "case": case.id, "organisation": case.organisation, "bsn": case.bsn,
                     "lane": task.lane, "status": task.status, "claimed_by": task.claimed_by,
@@ -383,25 +385,21 @@ class Inbox:
                 "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed}
 
 
-_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-
-
 def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str, str]:
     """Map every flow node id in the version's BPMN files to the element that shows it on the main
     process's diagram: itself at the top level, else the sub-process or call activity around it
     (following call activities into the shared processes)."""
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    processes: dict[str, object] = {}
+    processes: dict[str, Any] = {}
     for file_name, content in files.items():
         if not file_name.endswith(".bpmn"):
             continue
         try:
-            root = etree.fromstring(content.encode("utf-8"), parser)
+            root = etree.fromstring(content.encode("utf-8"), SAFE_PARSER)
         except etree.XMLSyntaxError:
             continue
-        for proc in root.iter(f"{{{_BPMN_NS}}}process"):
+        for proc in root.iter(f"{{{BPMN_NS}}}process"):
             processes[proc.get("id")] = proc
     main = processes.get(process_id) if process_id else next(iter(processes.values()), None)
     if main is None:
@@ -415,7 +413,7 @@ def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str
                 continue
             if child.get("id") and child is not element:
                 found.add(child.get("id"))
-            if child.tag == f"{{{_BPMN_NS}}}callActivity":
+            if child.tag == f"{{{BPMN_NS}}}callActivity":
                 called = child.get("calledElement")
                 if called in processes and called not in seen:
                     found |= ids_inside(processes[called], seen | {called})
@@ -426,7 +424,7 @@ def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str
             continue
         top_id = top.get("id")
         out[top_id] = top_id
-        if top.tag in (f"{{{_BPMN_NS}}}subProcess", f"{{{_BPMN_NS}}}callActivity"):
+        if top.tag in (f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}callActivity"):
             for inner in ids_inside(top, {process_id or ""}):
                 out.setdefault(inner, top_id)
     return out

@@ -11,12 +11,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from .definitions import Bundle, discover
-from .diagram_svg import bundle_diagrams, has_diagram
-from .runtime import PHASES, _parse_xml, properties
+from ..core.definitions import Bundle, discover, version_label
+from ..core.diagram_svg import bundle_diagrams, has_diagram
+from ..core.runtime import PHASES, properties
+from ..core.xml import DMN_NS, parse_definition
 
-DMN_NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/"}
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 FASE_NAMEN = {"poort": "Poort", "inspanningsperiode": "Inspanningsperiode", "diagnose": "Diagnose",
               "traject": "Traject", "nazorg": "Nazorg", None: "Zonder fase"}
 
@@ -97,7 +96,7 @@ def render(bundle: Bundle, roles: dict) -> str:
         out += [bundle.manifest["toelichting"], ""]
     out += [f"- sleutel: `{bundle.key}`; organisatie: `{bundle.organisation}`",
             f"- gemeenten: {', '.join(f'`{m}`' for m in sorted(bundle.municipalities))}",
-            f"- geldig vanaf: {bundle.effective_from.isoformat()}; versie: `{bundle.version_hash[:12]}`",
+            f"- geldig vanaf: {bundle.effective_from.isoformat()}; versie: `{version_label(bundle.version_hash)}`",
             f"- fasen: {', '.join(meta['phases']) or '—'}", ""]
     config = {m: c for m, c in bundle.municipalities.items() if c}
     if config:
@@ -177,7 +176,7 @@ def _used_decisions(bundle: Bundle) -> set[str]:
     used = set()
     for name, text in bundle.files.items():
         if name.endswith(".bpmn"):
-            root = _parse_xml(name, text)
+            root = parse_definition(name, text)
             for node in root.iter():
                 if isinstance(node.tag, str) and etree.QName(node).localname == "calledDecisionId" and node.text:
                     used.add(node.text.strip())
@@ -185,8 +184,8 @@ def _used_decisions(bundle: Bundle) -> set[str]:
 
 
 def _render_dmn(name: str, text: str, used: set[str]) -> list[str]:
-    root = _parse_xml(name, text)
-    ns = {"dmn": root.nsmap.get(None) or DMN_NS["dmn"]}
+    root = parse_definition(name, text)
+    ns = {"dmn": root.nsmap.get(None) or DMN_NS}
     out = []
     for decision in root.findall("dmn:decision", ns):
         table = decision.find("dmn:decisionTable", ns)

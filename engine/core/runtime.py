@@ -3,10 +3,10 @@
 This module knows SpiffWorkflow and nothing of databases or Flask. It fixes the
 engine traps listed in DOMAIN.md:
 
-* timers read the time from :mod:`engine.clock`, fire when due (``<=``), add
+* timers read the time from :mod:`engine.core.clock`, fire when due (``<=``), add
   months and years on the calendar in Amsterdam time, and cycles (``R/P3M``)
   follow calendar quarters instead of a frozen number of seconds;
-* expressions run in :class:`engine.expressions.SafeScriptEngine`, never in
+* expressions run in :class:`engine.core.expressions.SafeScriptEngine`, never in
   ``eval``/``exec``;
 * a task is only run when it is READY and a user task;
 * completed history is pruned from the task tree after every step (the audit
@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import contextvars
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from lxml import etree
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -48,14 +46,17 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock
-from .errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
+from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
+from . import clock, spiff
 from .expressions import SafeScriptEngine
-from .kalender import parse_duur, plus_duur
+from .kalender import parse_duur, plus_duur, schaal_duur
+from .xml import parse_definition
 
 PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
 STATE_FORMAT = 1
 WITHDRAWAL_MESSAGE = "aanvraag_ingetrokken"
+# SpiffWorkflow's timer classes by the names Werkpad shows
+TIMER_KINDS = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}
 
 
 # --------------------------------------------------------------------------- timers
@@ -64,11 +65,8 @@ def _local_plus(moment: datetime, duration: str, times: int = 1) -> datetime:
     local = moment.astimezone(clock.AMSTERDAM)
     if times == 0:
         return moment.astimezone(UTC)
-    scaled = _scale_duration(duration, times)
+    scaled = schaal_duur(duration, times)
     return plus_duur(local.replace(tzinfo=None), scaled).replace(tzinfo=clock.AMSTERDAM).astimezone(UTC)
-
-
-_DURATION_PART = re.compile(r"(\d+)([YMWDHS])")
 
 
 MAX_TIMER_YEARS = 100
@@ -106,38 +104,15 @@ def check_timer_value(kind: str, value: Any) -> None:
             raise ValueError(f"ongeldige cyclus {value!r} (verwacht bijvoorbeeld R/P3M of R4/2026-01-01/P1M)")
         check_timer_duration(parts[-1])
         if len(parts) == 3:
-            _moment(parts[1])
+            clock.moment(parts[1])
     elif kind == "datum":
-        _moment(value)
-
-
-def _scale_duration(duration: str, times: int) -> str:
-    """'P3M' scaled by 4 is 'P12M' (so the n-th cycle is computed from the anchor)."""
-    text = str(duration).strip().upper()
-    if times == 1:
-        return text
-    if not text.startswith("P"):
-        raise ValueError(f"ongeldige duur {duration!r}")
-    date_part, _, time_part = text[1:].partition("T")
-
-    def scale(part: str) -> str:
-        return "".join(f"{int(n) * times}{unit}" for n, unit in _DURATION_PART.findall(part))
-
-    return "P" + scale(date_part) + ("T" + scale(time_part) if time_part else "")
-
-
-def _moment(value: Any) -> datetime:
-    if isinstance(value, datetime | str):
-        return clock.to_utc(value)
-    if hasattr(value, "isoformat"):
-        return clock.to_utc(value)
-    raise ValueError(f"geen tijdstip: {value!r}")
+        clock.moment(value)
 
 
 _FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fired", default=None)
 
 
-def _note_fired(my_task, definition, due: str, kind: str) -> None:
+def _note_fired(my_task: Any, definition: Any, due: str, kind: str) -> None:
     """Remember a timer that fires during the current command (see CaseRuntime.fired)."""
     log = _FIRED.get()
     if log is not None:
@@ -149,38 +124,38 @@ def _note_fired(my_task, definition, due: str, kind: str) -> None:
 class ClockTimeDate(TimeDateEventDefinition):
     """A timer at a fixed moment; the expression may compute it from case data."""
 
-    def has_fired(self, my_task):
-        value = my_task._get_internal_data("event_value")
+    def has_fired(self, my_task: Any) -> bool:
+        value = spiff.internal(my_task, "event_value")
         if value is None:
-            value = _moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
-            my_task._set_internal_data(event_value=value)
-        if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
-            my_task._set_internal_data(event_fired=True)
+            value = clock.moment(my_task.workflow.script_engine.evaluate(my_task, self.expression)).isoformat()
+            spiff.set_internal(my_task, event_value=value)
+        if datetime.fromisoformat(value) <= clock.now() and not spiff.internal(my_task, "event_fired"):
+            spiff.set_internal(my_task, event_fired=True)
             _note_fired(my_task, self, value, "datum")
-        return my_task._get_internal_data("event_fired", False)
+        return spiff.internal(my_task, "event_fired", False)
 
 
 class ClockDuration(DurationTimerEventDefinition):
     """A timer a duration (``P28D``, ``P3M``) after the moment it starts waiting."""
 
-    def has_fired(self, my_task):
-        value = my_task._get_internal_data("event_value")
+    def has_fired(self, my_task: Any) -> bool:
+        value = spiff.internal(my_task, "event_value")
         if value is None:
             duration = check_timer_duration(my_task.workflow.script_engine.evaluate(my_task, self.expression))
             value = _local_plus(clock.now(), duration).isoformat()
-            my_task._set_internal_data(event_value=value)
-        if datetime.fromisoformat(value) <= clock.now() and not my_task._get_internal_data("event_fired"):
-            my_task._set_internal_data(event_fired=True)
+            spiff.set_internal(my_task, event_value=value)
+        if datetime.fromisoformat(value) <= clock.now() and not spiff.internal(my_task, "event_fired"):
+            spiff.set_internal(my_task, event_fired=True)
             _note_fired(my_task, self, value, "duur")
-        return my_task._get_internal_data("event_fired", False)
+        return spiff.internal(my_task, "event_fired", False)
 
 
 class ClockCycle(CycleTimerEventDefinition):
     """``R[n]/[start/]duration``: every occurrence is computed from the anchor on
     the calendar, so ``R/P3M`` from 31 January falls on 30 April, 31 July, ..."""
 
-    def cycle_complete(self, my_task):
-        value = my_task._get_internal_data("event_value")
+    def cycle_complete(self, my_task: Any) -> bool:
+        value = spiff.internal(my_task, "event_value")
         if value is None:
             value = self._start(my_task)
         ready = False
@@ -193,7 +168,7 @@ class ClockCycle(CycleTimerEventDefinition):
                 ready = True
         else:
             my_task.internal_data["event_fired"] = True
-        my_task._set_internal_data(event_value=value)
+        spiff.set_internal(my_task, event_value=value)
         return ready
 
     @staticmethod
@@ -201,7 +176,7 @@ class ClockCycle(CycleTimerEventDefinition):
         offset = 1 if value["from_now"] else 0
         return _local_plus(datetime.fromisoformat(value["anchor"]), value["duration"], value["index"] + offset)
 
-    def _start(self, my_task) -> dict:
+    def _start(self, my_task: Any) -> dict:
         expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
         check_timer_value("cyclus", expression)
         expression = expression.strip()
@@ -210,7 +185,7 @@ class ClockCycle(CycleTimerEventDefinition):
         if len(parts) == 2:
             anchor, duration, from_now = clock.now(), parts[1].upper(), True
         else:
-            anchor, duration, from_now = _moment(parts[1]), parts[2].upper(), False
+            anchor, duration, from_now = clock.moment(parts[1]), parts[2].upper(), False
         value = {"cycles": cycles, "anchor": anchor.isoformat(), "duration": duration, "index": 0,
                  "from_now": from_now}
         value["next"] = self._occurrence(value).isoformat()
@@ -224,9 +199,9 @@ _TIMER_CLASSES = {
 }
 
 
-def timer_due(task) -> datetime | None:
+def timer_due(task: Any) -> datetime | None:
     """The next due moment of a waiting timer task (None if not yet computed)."""
-    value = task._get_internal_data("event_value")
+    value = spiff.internal(task, "event_value")
     if value is None:
         return None
     if isinstance(value, dict):
@@ -235,37 +210,15 @@ def timer_due(task) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- parsing
-_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False,
-                            huge_tree=False)
-
-
-def _parse_xml(name: str, text: str | bytes):
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise DefinitionError(f"{name}: DOCTYPE/ENTITY-declaraties zijn niet toegestaan")
-    try:
-        root = etree.fromstring(data, parser=_SAFE_XML)
-    except etree.XMLSyntaxError as exc:
-        raise DefinitionError(f"{name}: geen geldige XML ({exc})") from exc
-    # Spiff 3.2.0 reads triggeredByEvent as a namespaced attribute, while modelers
-    # write it plain: without this an event subprocess silently becomes an
-    # ordinary subprocess that never starts.
-    for node in root.iter(f"{{{_BPMN_NS}}}subProcess"):
-        if node.get("triggeredByEvent") == "true":
-            node.set(f"{{{_BPMN_NS}}}triggeredByEvent", "true")
-    return root
-
-
-def parse_specs(files: Mapping[str, str], process_id: str):
+def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
-                parser.add_bpmn_xml(_parse_xml(name, text), filename=name)
+                parser.add_bpmn_xml(parse_definition(name, text), filename=name)
             elif name.endswith(".dmn"):
-                parser.add_dmn_xml(_parse_xml(name, text), filename=name)
+                parser.add_dmn_xml(parse_definition(name, text), filename=name)
         if process_id not in parser.get_process_ids():
             raise DefinitionError(
                 f"proces '{process_id}' staat niet in de BPMN-bestanden (gevonden: {sorted(parser.get_process_ids())})"
@@ -281,7 +234,7 @@ def parse_specs(files: Mapping[str, str], process_id: str):
     return spec, subprocess_specs
 
 
-def _adopt_definitions(spec) -> None:
+def _adopt_definitions(spec: Any) -> None:
     """Swap Spiff's timer definitions for clock-aware ones; let message payloads
     land under the message name; wire event subprocesses once, at parse time.
 
@@ -292,8 +245,8 @@ def _adopt_definitions(spec) -> None:
     start = getattr(spec, "start", None)
     for name in getattr(start, "trigger_specs", []):
         ts = spec.task_specs.get(name)
-        if ts is not None and start not in ts.inputs:
-            ts._inputs.append(start.name)  # `inputs` is a computed list; this is its store
+        if ts is not None and start is not None and start not in ts.inputs:
+            spiff.add_input(ts, start.name)
             ts.connect(spec.end)
     for task_spec in spec.task_specs.values():
         definition = getattr(task_spec, "event_definition", None)
@@ -308,7 +261,7 @@ def _adopt_definitions(spec) -> None:
             definition.message_var = definition.name
 
 
-def properties(task_spec) -> dict:
+def properties(task_spec: Any) -> dict:
     return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
 
 
@@ -316,13 +269,13 @@ def properties(task_spec) -> dict:
 class _StateConverter(BpmnWorkflowConverter):
     """Top-level converter without the spec: the spec belongs to the version."""
 
-    def to_dict(self, workflow):
+    def to_dict(self, workflow: Any) -> dict:
         dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
 
-    def restore(self, dct, spec, subprocess_specs, script_engine):
+    def restore(self, dct: Any, spec: Any, subprocess_specs: Any, script_engine: Any) -> Any:
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
@@ -332,7 +285,7 @@ class _StateConverter(BpmnWorkflowConverter):
         return workflow
 
 
-def _make_registry():
+def _make_registry() -> Any:
     config = dict(SPIFF_CONFIG)
     for cls in (ClockTimeDate, ClockDuration, ClockCycle):
         config[cls] = config.get(TimeDateEventDefinition, EventDefinitionConverter)
@@ -456,7 +409,7 @@ class CaseRuntime:
         })
 
     @classmethod
-    def start(cls, spec, subprocess_specs, data: Mapping[str, Any]) -> CaseRuntime:
+    def start(cls, spec: Any, subprocess_specs: Any, data: Mapping[str, Any]) -> CaseRuntime:
         check_json_safe(dict(data))
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=cls.script_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
@@ -466,7 +419,7 @@ class CaseRuntime:
         return runtime
 
     @classmethod
-    def restore(cls, state: Mapping[str, Any], spec, subprocess_specs) -> CaseRuntime:
+    def restore(cls, state: Mapping[str, Any], spec: Any, subprocess_specs: Any) -> CaseRuntime:
         dct = json.loads(json.dumps(state["workflow"])) if not isinstance(state["workflow"], str) \
             else json.loads(state["workflow"])
         workflow = _CONVERTER.restore(dct, spec, subprocess_specs, cls.script_engine())
@@ -475,7 +428,7 @@ class CaseRuntime:
         runtime.interrupting = state.get("interrupting")
         return runtime
 
-    def migrate(self, spec, subprocess_specs) -> CaseRuntime:
+    def migrate(self, spec: Any, subprocess_specs: Any) -> CaseRuntime:
         """The same case on another version of its process.
 
         The task tree is kept and re-bound to the new spec by task name, so a
@@ -494,22 +447,27 @@ class CaseRuntime:
             migrated = CaseRuntime.restore({**state, "workflow": pruned}, spec, subprocess_specs)
         except (KeyError, AttributeError, SpiffWorkflowException) as exc:
             raise Conflict(f"de zaak past niet op de nieuwe versie: {exc}") from exc
-        migrated._run(migrated.workflow._predict)
+        migrated._run(spiff.predictor(migrated.workflow))
         for sp in migrated.workflow.subprocesses.values():
-            migrated._run(sp._predict)
+            migrated._run(spiff.predictor(sp))
         migrated._update_phase()
         return migrated
+
+    def mark_in_error(self) -> None:
+        """The case stands in error (an engine_error event, replayed)."""
+        self._status = "error"
+
+    def clear_error(self) -> None:
+        """The case is back at work after an error (retried or replayed)."""
+        self._status = None
 
     def serialize(self) -> dict:
         # what scripts put in task data is stored too: refuse what could not be read back
         for task in self._all_tasks():
             check_json_safe(task.data, where=f"gegevens van '{task.task_spec.bpmn_name or task.task_spec.name}'")
         check_json_safe(self.workflow.data, where="gegevens van de zaak")
-        _REGISTRY._encoder_mode = True
-        try:
+        with spiff.encoder_mode(_REGISTRY):
             wf = _CONVERTER.to_dict(self.workflow)
-        finally:
-            _REGISTRY._encoder_mode = False
         state = {"format": STATE_FORMAT, "phase": self.phase, "status": self._status,
                  "end_event": self.end_event, "workflow": wf}
         if self.interrupting:
@@ -637,7 +595,7 @@ class CaseRuntime:
         for task in self._all_tasks():
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and task.has_state(TaskState.WAITING):
-                kind = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}.get(
+                kind = TIMER_KINDS.get(
                     type(definition).__name__, "timer")
                 due = timer_due(task)
                 if due is None and kind == "cyclus":
@@ -670,7 +628,7 @@ class CaseRuntime:
             merged.update(self.workflow.last_task.data)
         return merged
 
-    def find_user_task(self, spec: str, ordinal: int):
+    def find_user_task(self, spec: str, ordinal: int) -> Any:
         matching = [t for t in self.ready_user_tasks() if t.task_spec.name == spec]
         if ordinal >= len(matching):
             raise Conflict(f"taak '{spec}' is niet gereed")
@@ -689,7 +647,7 @@ class CaseRuntime:
                     tasks.append(task)
         return tasks
 
-    def _ready_user_task(self, task_id: str):
+    def _ready_user_task(self, task_id: str) -> Any:
         try:
             task = self.workflow.get_task_from_id(UUID(str(task_id)))
         except (ValueError, TypeError):
@@ -705,7 +663,7 @@ class CaseRuntime:
                            f"(status {TaskState.get_name(task.state)})")
         return task
 
-    def _task_info(self, task, ordinal: int) -> UserTaskInfo:
+    def _task_info(self, task: Any, ordinal: int) -> UserTaskInfo:
         props = properties(task.task_spec)
         due = self._task_due(task, props)
         return UserTaskInfo(
@@ -714,9 +672,9 @@ class CaseRuntime:
             phase=props.get("fase") or self.phase, ordinal=ordinal, data=task.data,
         )
 
-    def _task_due(self, task, props: dict) -> datetime | None:
-        if task._get_internal_data("werkpad_due") is not None:
-            return datetime.fromisoformat(task._get_internal_data("werkpad_due"))
+    def _task_due(self, task: Any, props: dict) -> datetime | None:
+        if spiff.internal(task, "werkpad_due") is not None:
+            return datetime.fromisoformat(spiff.internal(task, "werkpad_due"))
         due = None
         expression = props.get("termijn")
         if expression:
@@ -730,7 +688,7 @@ class CaseRuntime:
             elif len(text) == 10:  # a date: due by the end of that day
                 due = clock.to_utc(text + "T23:59:59")
             else:
-                due = _moment(text)
+                due = clock.moment(text)
         else:
             parent = task.parent
             if parent is not None:
@@ -738,13 +696,13 @@ class CaseRuntime:
                         if s is not task and isinstance(getattr(s.task_spec, "event_definition", None),
                                                          TimerEventDefinition)
                         and getattr(s.task_spec, "cancel_activity", False)]
-                dues = [d for d in dues if d is not None]
-                due = min(dues) if dues else None
+                known = [d for d in dues if d is not None]
+                due = min(known) if known else None
         if due is not None:
-            task._set_internal_data(werkpad_due=due.isoformat())
+            spiff.set_internal(task, werkpad_due=due.isoformat())
         return due
 
-    def _run(self, fn) -> Any:
+    def _run(self, fn: Any) -> Any:
         try:
             return fn()
         except (ValidationError, Conflict, NotFound):
@@ -824,7 +782,7 @@ class CaseRuntime:
                     changed = True
 
 
-def _all_names(spec, subprocess_specs, task) -> set[str]:
+def _all_names(spec: Any, subprocess_specs: Any, task: Any) -> set[str]:
     owner = task.workflow.spec
     names = set(spec.task_specs) if owner.name == spec.name else set()
     sub = subprocess_specs.get(owner.name)
@@ -850,7 +808,7 @@ def _drop_predicted(wf_state: dict) -> dict:
     return out
 
 
-def _prune(wf) -> None:
+def _prune(wf: Any) -> None:
     """Keep the task tree as small as the live work: re-root at the lowest
     common finished ancestor of unfinished tasks, drop finished side branches,
     and splice out finished single-child links between the root and the work.
@@ -866,8 +824,9 @@ def _prune(wf) -> None:
     _trim(wf, unfinished)
 
 
-def _reroot(wf, unfinished: list) -> None:
-    common: list | None = None
+def _reroot(wf: Any, unfinished: list) -> None:
+    common: list = []
+    first = True
     for task in unfinished:
         chain = []
         node = task
@@ -875,8 +834,8 @@ def _reroot(wf, unfinished: list) -> None:
             chain.append(node)
             node = node.parent
         chain.reverse()
-        if common is None:
-            common = chain
+        if first:
+            common, first = chain, False
         else:
             n = 0
             while n < len(common) and n < len(chain) and common[n] is chain[n]:
@@ -899,13 +858,13 @@ def _reroot(wf, unfinished: list) -> None:
     for tid in list(wf.tasks):
         if tid not in keep:
             del wf.tasks[tid]
-    new_root._parent = None
+    spiff.set_parent(new_root, None)
     wf.task_tree = new_root
     if wf.last_task is not None and wf.last_task.id not in keep:
         wf.last_task = new_root
 
 
-def _trim(wf, unfinished: list) -> None:
+def _trim(wf: Any, unfinished: list) -> None:
     live: set = set()
     protected: set = {wf.task_tree.id}
     for task in unfinished:
@@ -928,30 +887,30 @@ def _trim(wf, unfinished: list) -> None:
         node = wf.tasks.get(node_id)
         if node is None:
             continue
-        for child_id in list(node._children):
+        for child_id in list(spiff.child_ids(node)):
             if child_id in live or child_id not in wf.tasks or _carries_a_token(wf, child_id, pending_joins):
                 continue
             _remove_subtree(wf, child_id)
-            node._children.remove(child_id)
+            spiff.remove_child(node, child_id)
     # 2. finished links with a single child between the root and the work
     for node_id in list(live):
         node = wf.tasks.get(node_id)
         if node is None or node_id in protected or not node.has_state(TaskState.FINISHED_MASK):
             continue
         parent = node.parent
-        if parent is None or len(node._children) != 1:
+        if parent is None or len(spiff.child_ids(node)) != 1:
             continue
-        child = wf.tasks.get(node._children[0])
+        child = wf.tasks.get(spiff.child_ids(node)[0])
         if child is None:
             continue
-        parent._children[parent._children.index(node.id)] = child.id
-        child._parent = parent.id
+        spiff.replace_child(parent, node.id, child.id)
+        spiff.set_parent(child, parent.id)
         del wf.tasks[node_id]
         if wf.last_task is node:
             wf.last_task = child
 
 
-def _carries_a_token(wf, task_id, pending_joins: set[str]) -> bool:
+def _carries_a_token(wf: Any, task_id: Any, pending_joins: set[str]) -> bool:
     """A finished branch whose token reached a join still matters while that join
     is pending (a parallel join counts arrivals by the instances' parents), and
     always for the process end join, which merges the data of every branch that
@@ -966,17 +925,17 @@ def _carries_a_token(wf, task_id, pending_joins: set[str]) -> bool:
             arrived = parent is not None and parent.has_state(TaskState.COMPLETED)
             if arrived and (task.task_spec.name in pending_joins or task.task_spec.name.endswith(".EndJoin")):
                 return True
-        stack.extend(task._children)
+        stack.extend(spiff.child_ids(task))
     return False
 
 
-def _remove_subtree(wf, task_id) -> None:
+def _remove_subtree(wf: Any, task_id: Any) -> None:
     stack = [task_id]
     while stack:
         tid = stack.pop()
         task = wf.tasks.pop(tid, None)
         if task is not None:
-            stack.extend(task._children)
+            stack.extend(spiff.child_ids(task))
             if wf.last_task is task:
                 wf.last_task = None
 

@@ -61,15 +61,14 @@ from collections import ChainMap
 from collections.abc import Callable, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Any, cast
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from engine import kalender
+from . import clock, kalender
 
 __all__ = [
     "ExpressionError",
@@ -103,7 +102,6 @@ def _spend_calendar_days(n: int) -> None:
     if budget[0] > MAX_CALENDAR_DAYS:
         raise ValueError(f"this expression asks the calendar for more than {MAX_CALENDAR_DAYS} working days in all")
 
-_AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 _DATA_FUNCTIONS = frozenset({"bekend", "waarde"})
@@ -613,7 +611,7 @@ def _as_date(value: Any) -> date:
     moment = _moment(value)
     if isinstance(moment, datetime):
         if moment.tzinfo is not None:
-            moment = moment.astimezone(_AMSTERDAM)
+            moment = moment.astimezone(clock.AMSTERDAM)
         return moment.date()
     return moment
 
@@ -657,7 +655,7 @@ def leeftijd(geboortedatum: Any, peildatum: Any) -> int:
     born, on = _as_date(geboortedatum), _as_date(peildatum)
     if on < born:
         raise ValueError("peildatum is before geboortedatum")
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return kalender.leeftijd(born, on)
 
 
 def _number(value: Any, fname: str) -> None:
@@ -958,7 +956,7 @@ class _Interpreter:
 class _ScriptRunner(_Interpreter):
     """Runs statements against a working copy (``names`` is a ChainMap(working, external))."""
 
-    def __init__(self, source: str, working: dict[str, Any], external: Mapping[str, Any], functions):
+    def __init__(self, source: str, working: dict[str, Any], external: Mapping[str, Any], functions: Any) -> None:
         # External values are copied too, so a script can never mutate the host's objects.
         super().__init__(source, ChainMap(working, copy.deepcopy(dict(external))), functions)
         self.working = working
@@ -1154,7 +1152,9 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
     def evaluate(
         self, expression: str, context: Mapping[str, Any], external_context: Mapping | None = None
     ) -> Any:
-        names = ChainMap(context, external_context) if external_context else context
+        names: Mapping[str, Any] = (
+            ChainMap(cast(MutableMapping[str, Any], context), cast(MutableMapping[str, Any], external_context))
+            if external_context else context)
         return _evaluate(expression, names, self.functions)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Mapping | None = None) -> bool:

@@ -33,11 +33,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from . import clock
-from .definitions import discover
-from .errors import WerkpadError
-from .runtime import PHASES, _local_plus
-from .service import Werkpad
+from ..app import Werkpad
+from ..core import clock
+from ..core.definitions import discover
+from ..core.runtime import PHASES, _local_plus
+from ..errors import WerkpadError
 
 ENDED = ("completed", "withdrawn", "error")
 
@@ -109,6 +109,7 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
             for fired in wp.fire_due_timers(now):
                 path.append({"op": fired["due"], "soort": "timer", "naam": ", ".join(fired["timers"])})
             continue
+        assert act_at is not None and task is not None  # no timer to wait for, so a task is next
         now = act_at
         full = wp.get_task(task["id"])
         data, used = fill_form(full["form"] or {}, facts, choice.get("gegevens", {}), now)

@@ -11,14 +11,15 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import clock
-from .errors import WerkpadError
-from .service import Werkpad
+from ..app import Werkpad
+from ..core import clock
+from ..errors import WerkpadError
 
 
 class _Moment(click.ParamType):
@@ -90,7 +91,27 @@ def command(group: click.Group, name: str, **kwargs) -> Callable:
     return decorator
 
 
-class _Werkpad(click.Group):
+class _Commands(click.Group):
+    """The commands here plus those other packages register as ``werkpad.commands``
+    entry points (``serve`` comes from the web app), loaded only when asked for:
+    the CLI itself imports nothing of the web layer."""
+
+    @staticmethod
+    def _registered() -> dict:
+        return {ep.name: ep for ep in entry_points(group="werkpad.commands")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._registered()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and (ep := self._registered().get(cmd_name)) is not None:
+            command = ep.load()
+        return command
+
+
+
+class _Werkpad(_Commands):
     """Usage errors as one line too (``fout: ...``, exit 2), like every other failure."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
@@ -189,7 +210,7 @@ def processes_show(wp: Werkpad, name: str):
               help="Doelmap (standaard docs/processes).")
 def processes_docs(wp: Werkpad, out_dir: Path | None):
     """Schrijf de procesdocumentatie (stappen, rollen, termijnen, beslistabellen, formulieren)."""
-    from .docgen import write_docs
+    from ..tools.docgen import write_docs
 
     target = out_dir or wp.processes_dir.parent / "docs" / "processes"
     written = write_docs(wp.processes_dir, wp.forms_dir, target)
@@ -359,7 +380,7 @@ def task_complete(wp: Werkpad, task_id, user, data, at):
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def compare_cmd(wp: Werkpad, profile: Path, only: tuple, processes_dir: Path | None, forms_dir: Path | None):
     """Laat één klantprofiel door het proces van elke gemeente lopen (gesimuleerde klok)."""
-    from .compare import compare
+    from ..tools.compare import compare
 
     try:
         data = json.loads(profile.read_text(encoding="utf-8"))
@@ -422,23 +443,5 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
         sys.exit(1)
 
 
-@main.command("serve")
-@click.option("--host", default="127.0.0.1")
-@click.option("--port", default=5000, type=int)
-@click.option("--demo", is_flag=True, help="Zet de database klaar en laad demogegevens.")
-@click.option("--no-scheduler", is_flag=True, help="Geen timer-poller in dit proces.")
-@click.pass_obj
-def serve(ctx_obj, host: str, port: int, demo: bool, no_scheduler: bool):
-    """Start de webapplicatie."""
-    from web import create_app
-
-    wp = ctx_obj()
-    wp.upgrade_db()
-    if demo:
-        from .demo import load_demo
-        load_demo(wp)
-    app = create_app(werkpad=wp, start_scheduler=not no_scheduler)
-    click.echo(f"Werkpad draait op http://{host}:{port}/")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
-from .cli_users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001
-from .cli_audit import register as _audit; _audit(main)  # noqa: E402, E702, I001
+from .users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001
+from .audit import register as _audit; _audit(main)  # noqa: E402, E702, I001

@@ -10,8 +10,8 @@ import threading
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from .app import Werkpad
 from .errors import WerkpadError
-from .service import Werkpad
 
 log = logging.getLogger("werkpad.scheduler")
 _lock = threading.Lock()

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import clock
-from .storage import Database
-from .storage.ratelimit_models import RateCounterRow
+from ..core import clock
+from ..storage import Database
+from ..storage.ratelimit_models import RateCounterRow
 
 
 class RateLimits:

@@ -1,0 +1,125 @@
+"""``Werkpad``: the one object entry points (CLI, web, worker) hold. It owns the
+database and the shared repository and hands every call to the job module that
+does it; it holds no rules of its own."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from ..storage import Database
+from .auditing import Auditing
+from .cases import Cases
+from .processes import Processes
+from .repository import Repository
+from .timers import Timers
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DB = "sqlite:///" + str(ROOT / "instance" / "werkpad.sqlite")
+
+
+def default_database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    (ROOT / "instance").mkdir(exist_ok=True)
+    return DEFAULT_DB
+
+
+class Werkpad:
+    """The engine's public API. Holds no request state; safe to share per process."""
+
+    def __init__(self, database_url: str | None = None, processes_dir: Path | str | None = None,
+                 forms_dir: Path | str | None = None) -> None:
+        self.db = Database(database_url or default_database_url())
+        self.processes_dir = Path(processes_dir) if processes_dir else ROOT / "processes"
+        self.forms_dir = Path(forms_dir) if forms_dir else ROOT / "forms"
+        self.repo = Repository(self.db)
+        self.cases = Cases(self.repo)
+        self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
+        self.timers = Timers(self.repo)
+        self.auditing = Auditing(self.repo)
+
+    # ------------------------------------------------------------------ schema
+    def upgrade_db(self) -> None:
+        self.db.upgrade()
+
+    # ------------------------------------------------------------------ processes and versions
+    def deploy(self, processes_dir: Path | str | None = None, forms_dir: Path | str | None = None,
+               actor: str = "system", at: datetime | None = None, only: list[str] | None = None) -> list[dict]:
+        return self.processes.deploy(processes_dir, forms_dir, actor, at, only)
+
+    def list_processes(self) -> list[dict]:
+        return self.processes.list_processes()
+
+    def show_process(self, key: str) -> dict:
+        return self.processes.show_process(key)
+
+    def definition_files(self, key: str, version: str | None = None) -> dict:
+        return self.processes.definition_files(key, version)
+
+    def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
+                     at: datetime | None = None) -> dict:
+        return self.processes.migrate_case(case_id, to_version, user, at)
+
+    # ------------------------------------------------------------------ cases and tasks
+    def start_case(self, municipality: str, bsn: str, name: str, birthdate: date | str,
+                   data: Mapping[str, Any] | None = None, at: datetime | None = None, actor: str = "system",
+                   process: str | None = None) -> dict:
+        return self.cases.start_case(municipality, bsn, name, birthdate, data, at, actor, process)
+
+    def get_case(self, case_id: str) -> dict:
+        return self.cases.get_case(case_id)
+
+    def list_tasks(self, case_id: str | None = None, lane: str | None = None, status: str = "open",
+                   claimed_by: str | None = None, with_form: bool = True, limit: int | None = None) -> list[dict]:
+        return self.cases.list_tasks(case_id, lane, status, claimed_by, with_form, limit)
+
+    def get_task(self, task_id: str) -> dict:
+        return self.cases.get_task(task_id)
+
+    def claim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
+        return self.cases.claim_task(task_id, user, at)
+
+    def unclaim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
+        return self.cases.unclaim_task(task_id, user, at)
+
+    def assign_task(self, task_id: str, user: str, assignee: str, at: datetime | None = None) -> dict:
+        return self.cases.assign_task(task_id, user, assignee, at)
+
+    def complete_task(self, task_id: str, user: str, data: Mapping[str, Any] | None = None,
+                      at: datetime | None = None) -> dict:
+        return self.cases.complete_task(task_id, user, data, at)
+
+    def add_note(self, case_id: str, user: str, text: str, at: datetime | None = None) -> dict:
+        return self.cases.add_note(case_id, user, text, at)
+
+    def send_message(self, case_id: str, name: str, data: Mapping[str, Any] | None = None,
+                     user: str = "system", at: datetime | None = None) -> dict:
+        return self.cases.send_message(case_id, name, data, user, at)
+
+    def retry_case(self, case_id: str, user: str, at: datetime | None = None) -> dict:
+        return self.cases.retry_case(case_id, user, at)
+
+    def close_case_in_error(self, case_id: str, user: str, reason: str, at: datetime | None = None) -> dict:
+        return self.cases.close_case_in_error(case_id, user, reason, at)
+
+    # ------------------------------------------------------------------ timers
+    def fire_due_timers(self, until: datetime | None = None, max_fires: int = 1_000_000) -> list[dict]:
+        return self.timers.fire_due_timers(until, max_fires)
+
+    # ------------------------------------------------------------------ auditing
+    def case_history(self, case_id: str) -> list[dict]:
+        return self.auditing.case_history(case_id)
+
+    def replay_case(self, case_id: str) -> dict:
+        return self.auditing.replay_case(case_id)
+
+    def verify_audit(self, replay: bool = True) -> dict:
+        return self.auditing.verify_audit(replay)

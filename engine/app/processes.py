@@ -1,0 +1,125 @@
+"""Processes and their versions: deploy, list, show, and moving a case to another version."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..core import clock
+from ..core.definitions import discover, version_label
+from ..errors import Conflict, NotFound
+from ..storage import DefinitionRow
+from .cases import Cases
+from .repository import Repository
+
+
+class Processes:
+    def __init__(self, repo: Repository, cases: Cases, processes_dir: Path, forms_dir: Path) -> None:
+        self.repo = repo
+        self.db = repo.db
+        self.cases = cases
+        self.processes_dir = processes_dir
+        self.forms_dir = forms_dir
+
+    # ------------------------------------------------------------------ definitions
+    def deploy(self, processes_dir: Path | str | None = None, forms_dir: Path | str | None = None,
+               actor: str = "system", at: datetime | None = None, only: list[str] | None = None) -> list[dict]:
+        """Store every process folder as a version; unchanged files make no new version.
+        All or nothing: one invalid folder stops the deploy with its reasons."""
+        bundles = discover(Path(processes_dir or self.processes_dir), Path(forms_dir or self.forms_dir), only)
+        out = []
+        with clock.at(at), self.db.unit_of_work() as uow:
+            for bundle in bundles:
+                digest = bundle.version_hash
+                existing = uow.session.scalar(select(DefinitionRow).where(
+                    DefinitionRow.process_key == bundle.key, DefinitionRow.version_hash == digest))
+                if existing is None:
+                    existing = DefinitionRow(
+                        process_key=bundle.key, version_hash=digest, name=bundle.name,
+                        organisation=bundle.organisation, municipalities=json.dumps(sorted(bundle.municipalities)),
+                        effective_from=bundle.effective_from, deployed_at=clock.now(), deployed_by=actor,
+                        record=json.dumps(bundle.to_record(), sort_keys=True), meta=json.dumps(bundle.meta()),
+                    )
+                    uow.session.add(existing)
+                    uow.flush()
+                    created = True
+                else:
+                    created = False
+                out.append({"process": bundle.key, "version": version_label(digest), "hash": digest, "id": existing.id,
+                            "created": created, "effective_from": bundle.effective_from.isoformat()})
+            uow.commit()
+        return out
+
+    def list_processes(self) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(DefinitionRow).order_by(DefinitionRow.process_key,
+                                                                      DefinitionRow.id)).all()
+        by_key: dict[str, dict] = {}
+        today = clock.local_date()
+        for row in rows:
+            item = by_key.setdefault(row.process_key, {
+                "process": row.process_key, "name": row.name, "organisation": row.organisation,
+                "municipalities": json.loads(row.municipalities), "versions": 0, "current": None})
+            item["versions"] += 1
+            item["name"] = row.name
+            if row.effective_from <= today:
+                item["current"] = version_label(row.version_hash)
+        return list(by_key.values())
+
+    def show_process(self, key: str) -> dict:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
+                                       .order_by(DefinitionRow.id)).all()
+        if not rows:
+            raise NotFound(f"proces '{key}' is niet uitgerold")
+        latest = rows[-1]
+        meta = json.loads(latest.meta)
+        return {
+            "process": key, "name": latest.name, "organisation": latest.organisation,
+            "municipalities": json.loads(latest.municipalities),
+            "versions": [{"version": version_label(r.version_hash), "hash": r.version_hash,
+                          "effective_from": r.effective_from.isoformat(), "deployed_at": r.deployed_at.isoformat(),
+                          "deployed_by": r.deployed_by} for r in rows],
+            **meta,
+        }
+
+    def definition_files(self, key: str, version: str | None = None) -> dict:
+        """The stored BPMN/DMN/forms of a version (latest when ``version`` is None)."""
+        with self.db.unit_of_work(write=False) as uow:
+            query = select(DefinitionRow).where(DefinitionRow.process_key == key)
+            if version:
+                query = query.where(DefinitionRow.version_hash.startswith(version))
+            row = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
+        if row is None:
+            raise NotFound(f"versie {version or ''} van proces '{key}' bestaat niet")
+        return json.loads(row.record)
+    # ------------------------------------------------------------------ versions
+    def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
+                     at: datetime | None = None) -> dict:
+        """Move a running case to another version of its process (default: the
+        newest deployed one). Waiting timers keep their due time; tasks keep their
+        claims. Refused when the new version lacks a step the case is at."""
+        with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
+            loaded = self.repo.load(uow, case_id)
+            query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
+            if to_version:
+                query = query.where(DefinitionRow.version_hash.startswith(to_version))
+            target = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
+            if target is None:
+                raise NotFound(f"versie {to_version or '(nieuwste)'} van '{loaded.row.process_key}' bestaat niet")
+            current = uow.session.get(DefinitionRow, loaded.row.definition_id)
+            if current is None:
+                raise NotFound(f"procesversie {loaded.row.definition_id} bestaat niet (meer)")
+            if target.id == current.id:
+                raise Conflict(f"zaak {case_id} draait al op versie {version_label(target.version_hash)}")
+            bundle = self.repo.bundle(target)
+            spec, subprocess_specs = bundle.specs()
+            loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
+            loaded.bundle = bundle
+            loaded.row.definition_id = target.id
+            self.repo.save(uow, loaded, "version_migrated", user, moment,
+                       {"from": current.version_hash, "to": target.version_hash})
+            uow.commit()
+        return self.cases.get_case(case_id)

@@ -1,0 +1,275 @@
+"""What the use cases share: loading and saving cases and definition versions.
+
+Every command is one unit of work: it loads the case, lets the runtime act at
+the command's moment (``at``), and stores the new state, the inbox rows, the
+timer rows and one audit event together — or nothing at all. Concurrent
+commands on one case are refused by optimistic locking on the case row.
+
+The definition bundles (parsed BPMN, DMN and forms of one version) are kept in
+one bounded cache: the most recently used versions stay parsed.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, select
+
+from ..core import audit, clock
+from ..core.definitions import Bundle, version_label
+from ..core.runtime import MAX_STATE_BYTES, CaseRuntime, Observation
+from ..errors import CaseBroken, Conflict, NotFound, ValidationError
+from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
+
+log = logging.getLogger("werkpad.engine")
+TIMER_ACTOR = "system:timer"
+CLOSED = ("completed", "withdrawn")
+BUNDLE_CACHE_SIZE = 64
+
+
+@dataclass
+class Loaded:
+    row: CaseRow
+    bundle: Bundle
+    runtime: CaseRuntime
+
+
+class BundleCache:
+    """The parsed definition versions, least recently used out first."""
+
+    def __init__(self, size: int = BUNDLE_CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[int, Bundle] = OrderedDict()
+
+    def get(self, definition_id: int) -> Bundle | None:
+        bundle = self._items.get(definition_id)
+        if bundle is not None:
+            self._items.move_to_end(definition_id)
+        return bundle
+
+    def put(self, definition_id: int, bundle: Bundle) -> None:
+        self._items[definition_id] = bundle
+        self._items.move_to_end(definition_id)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Repository:
+    """Cases and definition versions as the use cases need them. Holds no request state."""
+
+    def __init__(self, db: Database, cache_size: int = BUNDLE_CACHE_SIZE) -> None:
+        self.db = db
+        self.bundles = BundleCache(cache_size)
+
+    @contextlib.contextmanager
+    def broken_case_guard(self, moment: datetime) -> Iterator[None]:
+        """A command that finds its case unloadable puts that case in error (after its
+        own transaction has rolled back) and answers with a conflict naming why."""
+        try:
+            yield
+        except CaseBroken as exc:
+            self.put_in_error(exc.case_id, moment, exc.message)
+            raise Conflict(f"zaak {exc.case_id} staat in fout: {exc.message}", case=exc.case_id) from exc
+
+    def put_in_error(self, case_id: str, moment: datetime, reason: str) -> None:
+        """Mark one case in error in a transaction of its own, never raising: the
+        caller is busy keeping the other cases going. When even that fails, the
+        case's timers are at least taken out of the index so they stop blocking."""
+        try:
+            self.mark_error(case_id, moment, reason)
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("zaak %s kon niet in fout worden gezet", case_id)
+        try:
+            with self.db.unit_of_work() as uow:
+                uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
+                uow.commit()
+        except Exception:  # noqa: BLE001
+            log.exception("timers van zaak %s konden niet worden verwijderd", case_id)
+
+    def mark_error(self, case_id: str, moment: datetime, reason: str) -> None:
+        with clock.at(moment), self.db.unit_of_work() as uow:
+            row = self.case_row(uow, case_id)
+            if row.status == "error" and row.error == reason:
+                return
+            row.status = "error"
+            row.error = reason[:2000]
+            # the stored workflow state is kept as it is (it may be what is broken); the
+            # case row carries the status, and retry_case reads the state again
+            row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
+            uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
+            self.append_event(uow, row, "engine_error", TIMER_ACTOR, moment, {"error": row.error},
+                               digest=stored_digest(row))
+            uow.commit()
+
+    def version_in_effect(self, uow, municipality: str, day: date, process: str | None) -> DefinitionRow:
+        rows = uow.session.scalars(select(DefinitionRow).order_by(DefinitionRow.id)).all()
+        candidates = [r for r in rows if municipality in json.loads(r.municipalities)
+                      and (process is None or r.process_key == process)]
+        if not candidates:
+            raise NotFound(f"geen proces uitgerold voor gemeente '{municipality}'")
+        keys = {r.process_key for r in candidates}
+        if len(keys) > 1:
+            raise ValidationError(f"gemeente '{municipality}' heeft meerdere processen ({', '.join(sorted(keys))}); "
+                                  "kies er een", fields={"process": ["Kies een proces."]})
+        effective = [r for r in candidates if r.effective_from <= day]
+        if not effective:
+            first = min(r.effective_from for r in candidates)
+            raise ValidationError(f"geen procesversie voor '{municipality}' geldig op {day} (eerste: {first})",
+                                  fields={"at": ["Geen geldige procesversie op deze datum."]})
+        return max(effective, key=lambda r: (r.effective_from, r.id))
+
+    def bundle(self, definition: DefinitionRow) -> Bundle:
+        bundle = self.bundles.get(definition.id)
+        if bundle is None:
+            bundle = Bundle.from_record(json.loads(definition.record))
+            self.bundles.put(definition.id, bundle)
+        return bundle
+
+    def bundle_by_hash(self, uow, version_hash: str) -> Bundle:
+        row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.version_hash == version_hash)).first()
+        if row is None:
+            raise NotFound(f"procesversie {version_label(version_hash)} bestaat niet (meer)")
+        return self.bundle(row)
+
+    def bundle_by_id(self, uow, definition_id: int) -> Bundle:
+        bundle = self.bundles.get(definition_id)
+        if bundle is None:
+            definition = uow.session.get(DefinitionRow, definition_id)
+            if definition is None:
+                raise NotFound(f"procesversie {definition_id} bestaat niet (meer)")
+            bundle = self.bundle(definition)
+        return bundle
+
+    def bundle_or_none(self, uow, definition_id: int) -> Bundle | None:
+        try:
+            return self.bundle_by_id(uow, definition_id)
+        except Exception:  # noqa: BLE001 - a missing or unreadable version shows the task without its form
+            log.warning("procesversie %s kan niet worden geladen", definition_id, exc_info=True)
+            return None
+
+    def case_row(self, uow, case_id: str) -> CaseRow:
+        row = uow.session.get(CaseRow, case_id)
+        if row is None:
+            raise NotFound(f"zaak {case_id} bestaat niet")
+        return row
+
+    def load(self, uow, case_id: str, need_runtime: bool = True) -> Loaded:
+        row = self.case_row(uow, case_id)
+        try:
+            bundle = self.bundle_by_id(uow, row.definition_id)
+        except Exception as exc:  # noqa: BLE001 - any failure here is this case's, not the caller's
+            raise CaseBroken(case_id, f"de procesversie van de zaak kan niet worden geladen ({why(exc)})") from exc
+        if need_runtime and row.status in CLOSED:
+            raise Conflict(f"zaak {case_id} is afgesloten ({row.status})")
+        if need_runtime and row.status == "error":
+            raise Conflict(f"zaak {case_id} staat in fout: {row.error}")
+        moment = clock.now()
+        if row.updated_at and moment < row.updated_at:
+            # an audit trail runs forward: nothing happens to a case before its last event
+            raise ValidationError(
+                f"het tijdstip {clock.iso(moment)} ligt vóór de laatste gebeurtenis van zaak {case_id} "
+                f"({clock.iso(row.updated_at)})", fields={"at": ["Tijdstip ligt vóór de laatste gebeurtenis."]})
+        if not need_runtime:
+            return Loaded(row, bundle, None)  # type: ignore[arg-type]
+        try:
+            spec, subprocess_specs = bundle.specs()
+            runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
+        except Exception as exc:  # noqa: BLE001 - a corrupt or unreadable state puts this case in error
+            raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is onleesbaar ({why(exc)})") from exc
+        return Loaded(row, bundle, runtime)
+
+    def save(self, uow, loaded: Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
+              completed_task: str | None = None) -> None:
+        row, runtime = loaded.row, loaded.runtime
+        if runtime.fired and event_type != "timer_fired":
+            # a timer armed with a moment already past fires within the same step: say so
+            payload = {**payload, "timers_fired": [
+                {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
+                for t in runtime.fired]}
+        observation = runtime.observe()
+        state = runtime.serialize()
+        state["data"] = observation.data
+        state["messages"] = observation.messages
+        state["digest"] = audit.digest(observation.fingerprint())
+        row.state = json.dumps(state, separators=(",", ":"))
+        if len(row.state) > MAX_STATE_BYTES:
+            raise ValidationError(
+                f"De gegevens van de zaak worden te groot ({len(row.state) // 1024} KB; de grens is "
+                f"{MAX_STATE_BYTES // 1024} KB). Sla grote stukken op in het zaaksysteem en verwijs ernaar.",
+                fields={"_algemeen": ["Zaakgegevens te groot."]})
+        row.status = observation.status
+        row.phase = observation.phase
+        row.updated_at = moment
+        if observation.status in CLOSED and row.ended_at is None:
+            row.ended_at = moment
+        self.sync_index(uow, row, observation, moment, actor, completed_task)
+        self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"])
+
+    def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
+                    completed_task: str | None) -> None:
+        open_rows = {t.id: t for t in uow.session.scalars(
+            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
+        current = {t.id: t for t in obs.tasks}
+        for task_id, task_row in open_rows.items():
+            if task_id not in current:
+                task_row.status = "completed" if task_id == completed_task else "cancelled"
+                task_row.completed_at = moment
+                task_row.completed_by = actor if task_id == completed_task else None
+        for task_id, info in current.items():
+            existing = open_rows.get(task_id)
+            if existing is None:
+                uow.session.add(TaskRow(id=task_id, case_id=row.id, spec=info.spec, ordinal=info.ordinal,
+                                        name=info.name, lane=info.lane, form=info.form, phase=info.phase,
+                                        due_at=info.due, status="open", created_at=moment))
+            else:
+                existing.ordinal, existing.phase, existing.due_at = info.ordinal, info.phase, info.due
+        timers = {t.task_id: t for t in uow.session.scalars(
+            select(TimerRow).where(TimerRow.case_id == row.id))} if row.last_seq else {}
+        wanted = {t.task_id: t for t in obs.timers if t.due is not None}
+        for task_id, timer_row in timers.items():
+            if task_id not in wanted:
+                uow.session.delete(timer_row)
+        for task_id, timer in wanted.items():
+            existing_timer = timers.get(task_id)
+            if existing_timer is None:
+                uow.session.add(TimerRow(case_id=row.id, task_id=task_id, spec=timer.spec, name=timer.name,
+                                         kind=timer.kind, due_at=timer.due))
+            elif existing_timer.due_at != timer.due:
+                existing_timer.due_at = timer.due
+
+    def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
+                      digest: str) -> None:
+        seq = row.last_seq + 1
+        recorded = datetime.now(UTC)
+        payload_text = audit.canonical(payload)
+        ev_hash = audit.event_hash(row.last_hash, row.id, seq, event_type, actor, moment, recorded, row.phase,
+                                   payload_text, digest)
+        uow.session.add(EventRow(case_id=row.id, seq=seq, type=event_type, actor=actor, at=moment,
+                                 recorded_at=recorded, phase=row.phase, payload=payload_text, digest=digest,
+                                 prev_hash=row.last_hash, hash=ev_hash))
+        row.last_seq = seq
+        row.last_hash = ev_hash
+        row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
+        uow.flush()
+
+def stored_digest(row: CaseRow) -> str:
+    try:
+        return str(json.loads(row.state).get("digest", "")) if row.state else ""
+    except (ValueError, AttributeError):
+        return ""
+
+
+
+def why(exc: BaseException) -> str:
+    """A one-line reason for an unexpected exception, for people and the log."""
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

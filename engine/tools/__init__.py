@@ -1,0 +1,1 @@
+"""Tools beside the use cases: demo data, documentation, comparing processes."""
