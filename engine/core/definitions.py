@@ -177,6 +177,14 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
     return bundle
 
 
+def bundle_from_files(manifest: dict, files: Mapping[str, str], forms: Mapping[str, str],
+                      vocabulary: str = "{}") -> Bundle:
+    """A version from files held in memory (a designer's draft, an imported folder):
+    ``files`` maps ``name.bpmn``/``name.dmn`` (shared ones as ``gedeeld/name.bpmn``) to
+    their text, ``forms`` maps a form id to its JSON text. Not yet checked."""
+    return _bundle(dict(manifest), dict(files), dict(forms), vocabulary)
+
+
 def discover(processes_root: Path, forms_root: Path, only: list[str] | None = None) -> list[Bundle]:
     """Every process folder under ``processes_root`` (shared folder excluded);
     ``only`` limits it to the named folders/keys."""
