@@ -30,6 +30,8 @@ def check_bundle(bundle: Bundle) -> list[Problem]:
     try:
         describe(bundle)
     except DefinitionError as exc:
-        problems = exc.details.get("problems") or [exc.message]
-        return [Problem(str(p)) for p in problems]  # type: ignore[union-attr]
+        problems = exc.details.get("problems")
+        if not isinstance(problems, list) or not problems:
+            problems = [exc.message]
+        return [Problem(str(p)) for p in problems]
     return []
