@@ -15,6 +15,7 @@ from engine.errors import Conflict, NotFound
 from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
 
 from . import formulieren, security
+from .admin import landing
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
 from .security import login_required
@@ -36,6 +37,7 @@ NOTICES = {
     "uitgelogd": N_("Je bent uitgelogd."),
     "verlopen": N_("Je sessie is verlopen; log opnieuw in."),
     "notitie": N_("De notitie is vastgelegd."),
+    "wachtwoord": N_("Je wachtwoord is gewijzigd."),
 }
 ERRORS = {
     "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
@@ -64,12 +66,12 @@ def _notice() -> dict:
 # ---------------------------------------------------------------------- login
 @bp.get("/")
 def index():
-    return redirect(url_for("pages.inbox_page"))
+    return redirect(landing(g.user) if g.get("user") else url_for("pages.inbox_page"))
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 def inloggen():
-    volgende = security.safe_next(request.values.get("volgende"), url_for("pages.inbox_page"))
+    volgende = security.safe_next(request.values.get("volgende"), "")  # "": the user's own start page
     error = None
     status = 200
     if request.method == "POST":
@@ -79,14 +81,14 @@ def inloggen():
             token, _csrf = security.accounts().start_session(
                 principal.user_id, client_ip=request.remote_addr, user_agent=request.user_agent.string,
                 replaces=request.cookies.get(security.SESSION_COOKIE))
-            response = redirect(volgende)
+            response = redirect(landing(principal) if principal.must_change_password or not volgende else volgende)
             security.set_session_cookie(response, token)
             g.session_set = True
             return response
         error = _("Gebruikersnaam of wachtwoord klopt niet, of het account is geblokkeerd.")
         status = 401
     elif g.get("user") is not None:
-        return redirect(volgende)
+        return redirect(volgende or landing(g.user))
     return render_template("inloggen.html", login_error=error, volgende=volgende,
                            login_csrf=security.login_csrf_token(), **_notice()), status
 
