@@ -149,3 +149,68 @@ def test_teamleider_assigns_and_sees_the_overview(server, page, werkpad):
     page.click("text=Teamoverzicht")
     assert page.locator("table.cijfers td", has_text="kees").count() == 1
     _shot(page, "teamoverzicht.png")
+
+
+@pytest.fixture
+def every_organisation(tmp_path):
+    """All processes of processes/ deployed, one running case per process (its first open task),
+    and one auditor who may read the cases of every organisation."""
+    from engine import Werkpad
+    from engine.accounts import Accounts
+    from engine.demo import _more_clients
+    from web import create_app
+
+    from .conftest import FAST_HASHER, SECRET
+
+    wp = Werkpad(f"sqlite:///{tmp_path / 'alle.sqlite'}", processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy()
+    acc = Accounts(wp, SECRET, FAST_HASHER)
+    acc.create_user("lezer", PASSWORD, "Lezer")
+    clients = _more_clients(7)
+    cases: dict[str, list[str]] = {}
+    for proc in wp.list_processes():
+        org = proc["organisation"]
+        acc.create_organisation(org, org)
+        acc.grant("lezer", org, "auditor")
+        bsn, name, born = next(clients)
+        case = wp.start_case(sorted(proc["municipalities"])[0], bsn, name, born, process=proc["process"],
+                             at=clock.now() - timedelta(hours=1))
+        if wp.get_case(case["id"])["tasks"]:
+            cases.setdefault(org, []).append(case["id"])
+    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET, "PASSWORD_HASHER": FAST_HASHER})
+    yield app, cases
+    wp.db.dispose()
+
+
+def test_the_current_step_is_in_view_for_every_organisation(every_organisation, page):
+    app, cases = every_organisation
+    assert len(cases) >= 8, cases  # the eight organisations of the seeds plus the example
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    server = f"http://127.0.0.1:{srv.server_port}"
+    try:
+        page.goto(server + "/inloggen")
+        page.fill("#gebruikersnaam", "lezer")
+        page.fill("#wachtwoord", PASSWORD)
+        page.click("button[type=submit]")
+        for org, ids in sorted(cases.items()):
+            page.goto(server + f"/zaken/{ids[0]}")
+            current, _done = _diagram_state(page)
+            assert current, org
+            frame = page.locator("#diagram").bounding_box()
+            shape = page.locator("#diagram .djs-element.huidig").first.bounding_box()
+            assert shape is not None, org
+            inside = (shape["x"] >= frame["x"] and shape["y"] >= frame["y"]
+                      and shape["x"] + shape["width"] <= frame["x"] + frame["width"]
+                      and shape["y"] + shape["height"] <= frame["y"] + frame["height"])
+            assert inside, (org, frame, shape)
+            # readable: a task is drawn at least 60% of its natural 100 px width
+            assert shape["width"] >= 36 * 0.6, (org, shape)
+            if org == "tilburg":
+                _shot(page, "zaak-tilburg.png")
+        assert not page.console_errors, page.console_errors
+    finally:
+        srv.shutdown()
+        thread.join(timeout=5)
