@@ -210,6 +210,16 @@ def test_the_current_step_is_in_view_for_every_organisation(every_organisation, 
             assert shape["width"] >= 36 * 0.6, (org, shape)
             if org == "tilburg":
                 _shot(page, "zaak-tilburg.png")
+        # sub-processes open on click (bpmn-js drill-down) and the breadcrumb leads back
+        page.goto(server + f"/zaken/{cases['tilburg'][0]}")
+        _diagram_state(page)
+        page.click("#diagram button.diagram-knoppen-geheel, .diagram-knoppen button[title='Toon het hele proces']")
+        drill = page.locator("#diagram .bjs-drilldown").first
+        assert drill.count() == 1
+        drill.click()
+        assert page.locator("#diagram .bjs-breadcrumbs li").count() == 2
+        page.locator("#diagram .bjs-breadcrumbs li a").first.click()
+        assert page.locator("#diagram .djs-element.huidig").count() >= 1
         assert not page.console_errors, page.console_errors
     finally:
         srv.shutdown()
