@@ -8,6 +8,7 @@ from flask_babel import format_date, format_datetime, gettext, ngettext
 from engine import clock
 from engine.accounts import ROLE_LABELS
 from engine.bsn import mask_bsn
+from engine.inbox import due_mark
 
 from .i18n import N_
 
@@ -72,12 +73,29 @@ def duur(value) -> str:
     return ngettext("%(num)s uur", "%(num)s uur", hours)
 
 
+def termijn(value) -> str | None:
+    """``te_laat`` / ``deze_week`` / None for a deadline, the same marking as the inbox."""
+    moment = _moment(value)
+    return due_mark(moment, clock.now()) if moment else None
+
+
+def termijnen(tasks, timers) -> list[dict]:
+    """The case's deadlines (open tasks' due dates and running timers), earliest first, each marked."""
+    out = [{"due": _moment(t["due"]), "name": t["name"], "kind": "taak"} for t in tasks if t.get("due")]
+    out += [{"due": _moment(t["due"]), "name": t["name"], "kind": "timer"} for t in timers or [] if t.get("due")]
+    out.sort(key=lambda item: item["due"])
+    for item in out:
+        item["mark"] = due_mark(item["due"], clock.now()) if item["kind"] == "taak" else None
+    return out
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update(
-        datum=datum, datumtijd=datumtijd, duur=duur, bsn_masker=mask_bsn,
+        datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
         fase=lambda v: gettext(PHASE_LABELS.get(v, v or "—")),
         zaakstatus=lambda v: gettext(STATUS_LABELS.get(v, v or "")),
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
+        termijn=termijn,
     )

@@ -312,7 +312,9 @@ def overview():
     if not organisations:
         abort(403)
     names = security.accounts().organisation_names(organisations)
-    return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names)
+    people = {u["username"]: u["display_name"] for org in organisations for u in security.accounts().list_users(org)}
+    return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names,
+                           people=people)
 
 
 # ---------------------------------------------------------------------- access log (auditor)

@@ -224,3 +224,61 @@ def test_the_current_step_is_in_view_for_every_organisation(every_organisation, 
     finally:
         srv.shutdown()
         thread.join(timeout=5)
+
+
+def _login(page, server, username, password=PASSWORD):
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", username)
+    page.fill("#wachtwoord", password)
+    page.click("main button[type=submit]")
+
+
+def test_inbox_and_pages_fit_a_phone(server, page, werkpad):
+    now = clock.now()
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=5))
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, server, "kees")
+    page.goto(server + "/inbox?weergave=team")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    button = page.locator("button", has_text="Oppakken").first
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    _shot(page, "inbox-telefoon.png")
+    page.locator("tr", has_text="Fatima").locator("a").first.click()
+    _diagram_state(page)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert page.locator(".termijnen .label.te-laat").count() == 1
+    _shot(page, "zaak-telefoon.png")
+    page.click("text=Uitloggen")
+    _login(page, server, "tineke")
+    page.goto(server + "/overzicht")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    _shot(page, "teamoverzicht-telefoon.png")
+
+
+def test_administrator_creates_a_user_who_can_log_in(server, page):
+    _login(page, server, "bea")
+    assert page.url.endswith("/beheer")
+    _shot(page, "beheer.png")
+    page.click("text=Nieuwe gebruiker")
+    page.fill("#naam", "Mila Jansen")
+    page.fill("#gebruikersnaam", "mila")
+    page.select_option("#rol", "consultant")
+    page.select_option("#werkvoorraad", "inkomensconsulent")
+    page.click("button:has-text('Gebruiker aanmaken')")
+    temporary = page.locator("#eenmalig").inner_text()
+    _shot(page, "beheer-nieuw-wachtwoord.png")
+    page.click("text=Terug naar de gebruiker")
+    assert page.locator("td", has_text="Inkomensconsulent").count() == 1
+    _shot(page, "beheer-gebruiker.png")
+    page.click("text=Uitloggen")
+    _login(page, server, "mila", temporary)
+    assert page.url.endswith("/wachtwoord")
+    page.fill("#huidig", temporary)
+    page.fill("#nieuw", "mila-haar-eigen-wachtwoord")
+    page.fill("#herhaal", "mila-haar-eigen-wachtwoord")
+    page.click("button:has-text('Wachtwoord opslaan')")
+    page.wait_for_selector("text=Je wachtwoord is gewijzigd.")
+    assert "/inbox" in page.url
+    assert not page.console_errors, page.console_errors
