@@ -14,7 +14,7 @@ from engine import ValidationError
 from engine.errors import Conflict, NotFound
 from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
 
-from . import formulieren, security
+from . import formulieren, security, vervolg
 from .admin import landing
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
@@ -38,6 +38,7 @@ NOTICES = {
     "verlopen": N_("Je sessie is verlopen; log opnieuw in."),
     "notitie": N_("De notitie is vastgelegd."),
     "wachtwoord": N_("Je wachtwoord is gewijzigd."),
+    "volgende": N_("De taak is afgerond. Dit is de volgende taak van deze zaak."),
 }
 ERRORS = {
     "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
@@ -151,7 +152,8 @@ def inbox_page():
     names = security.accounts().organisation_names(scope.organisations)
     return render_template("inbox.html", result=result, facets=facets, query=query, filters=filters,
                            views=allowed_views, org_names=names, data_fields=inbox().case_data_fields(),
-                           can_start=bool(user.work_organisations()), **_notice())
+                           can_start=bool(user.work_organisations()), next_step=vervolg.notice(args.get("vervolg")),
+                           **_notice())
 
 
 def _search_text(args) -> str | None:
@@ -265,6 +267,8 @@ def task_page(task_id: str):
         if not can_work:
             abort(403)
         data, errors, values = formulieren.parse(schema, request.form)
+        if errors:  # report every field at once: also what the engine would refuse in the other fields
+            errors = formulieren.check(schema, data, errors)
         if request.form.get("actie") == "concept":
             security.accounts().save_draft(task_id, g.user.user_id, values)
             return redirect(url_for("pages.task_page", task_id=task_id, melding="concept"))
@@ -279,7 +283,7 @@ def task_page(task_id: str):
                 status = 409
             else:
                 security.accounts().discard_drafts(task_id)
-                return redirect(url_for("pages.case_page", case_id=case["id"], melding="afgerond"))
+                return redirect(vervolg.after_completion(case))
         if errors:
             status = 422
             message = message or _("Het formulier bevat fouten. Verbeter de gemarkeerde velden.")

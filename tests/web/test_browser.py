@@ -63,7 +63,7 @@ def _diagram_state(page) -> tuple[str, str]:
 
 def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     now = clock.now()
-    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
+    jan_case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
     werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=5))
     werkpad.start_case("anderstad", "100000010", "Els Anders", "1975-02-03")
     # Piet's four weeks of self-search are over: his rechtmatigheidsgesprek is open.
@@ -104,9 +104,11 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.check("input[name=woonsituatie][value=inwonend]")
     page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
+    # no next task for kees: back in the inbox, told what happens next
+    assert "De zaak van Jan Jansen wacht nu op: Vier weken zelf zoeken" in page.locator("#vervolg").inner_text()
+    page.goto(server + f"/zaken/{jan_case['id']}")
     current, done = _diagram_state(page)
     assert current == "" and done == "intake"
-    assert "Vier weken zelf zoeken" in page.content()  # now waiting for the timer
 
     # Piet's rechtmatigheidsgesprek: a wrong number first, then right; the diagnose appears.
     page.goto(server + "/inbox?weergave=team")
@@ -118,6 +120,8 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.fill("#veld-sollicitaties", "16")
     page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
+    assert "Diagnose en loonwaarde-inschatting door Werkconsulent" in page.locator("#vervolg").inner_text()
+    page.goto(server + f"/zaken/{piet['id']}")
     assert page.locator(".openlijst", has_text="Diagnose en loonwaarde-inschatting").count() == 1
     current, done = _diagram_state(page)
     assert current == "diagnose" and done == "intake rechtmatigheid"
