@@ -14,7 +14,7 @@ from engine import ValidationError
 from engine.errors import Conflict, NotFound
 from engine.inbox import DUE_FILTERS, Inbox, InboxQuery
 
-from . import formulieren, security, vervolg
+from . import clienten, formulieren, security, vervolg
 from .admin import landing
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
@@ -437,10 +437,23 @@ def new_case():
         chosen = next((o for o in options if f"{o['municipality']}|{o['process']}" == values["gemeente"]), None)
         if chosen is None:
             errors["gemeente"] = [_("Kies een gemeente.")]
+        reason = (request.form.get("reden") or "").strip()[:2000]
+        known = None if errors else clienten.known_client(g.user.work_organisations(), values["bsn"], values["naam"],
+                                                           values["geboortedatum"], chosen["process"])
+        if known is not None:  # one client per BSN: show who we know, a second running case needs a reason
+            security.log_access(operation="client.bekend", purpose="Melding: bekende cliënt tonen", activity=ACTIVITY,
+                                status="ok", bsn=known["cases"][0]["bsn"])
+            if not request.form.get("bevestigd") or (known["running_same"] and not reason):
+                if request.form.get("bevestigd"):
+                    errors["reden"] = [_("Geef een reden voor een tweede lopende zaak in hetzelfde proces.")]
+                return render_template("melding.html", options=options, values=values, errors=errors,
+                                       known=known, reason=reason, message=None), 409
         if not errors:
+            extra = {"reden_tweede_zaak": reason} if known and known["running_same"] else None
             try:
                 case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
-                                       values["geboortedatum"], actor=g.user.username, process=chosen["process"])
+                                       values["geboortedatum"], actor=g.user.username, process=chosen["process"],
+                                       data=extra)
             except ValidationError as exc:
                 errors = {k: list(v) for k, v in exc.fields.items()}
                 message = exc.message
