@@ -23,10 +23,10 @@ class Clients:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
 
     def find(self, organisations: list[str], *, name: str | None = None, bsn: str | None = None,
-             birthdate: date | None = None, limit: int = MAX_RESULTS) -> list[dict]:
+             birthdate: date | None = None, number: str | None = None, limit: int = MAX_RESULTS) -> list[dict]:
         """Cases of ``organisations`` matching every given criterion (name: part of the name,
         any case); newest first. Nothing given: nothing found."""
-        if not organisations or not (name or bsn or birthdate):
+        if not organisations or not (name or bsn or birthdate or number):
             return []
         query = select(CaseRow).where(CaseRow.organisation.in_(sorted(organisations)))
         if name:
@@ -35,6 +35,8 @@ class Clients:
             query = query.where(CaseRow.bsn == bsn)
         if birthdate:
             query = query.where(CaseRow.birthdate == birthdate)
+        if number:
+            query = query.where(CaseRow.case_number == number)
         return self._rows(query.order_by(CaseRow.started_at.desc(), CaseRow.id).limit(limit))
 
     def cases_of(self, organisations: list[str], bsn: str) -> list[dict]:
@@ -50,7 +52,7 @@ class Clients:
                 select(TaskRow.case_id, func.count()).where(TaskRow.case_id.in_(ids), TaskRow.status == "open")
                 .group_by(TaskRow.case_id)).all()) if ids else {}
             return [{
-                "id": r.id, "name": r.client_name, "bsn": r.bsn, "birthdate": r.birthdate.isoformat(),
+                "id": r.id, "number": r.case_number, "name": r.client_name, "bsn": r.bsn, "birthdate": r.birthdate.isoformat(),
                 "municipality": r.municipality, "organisation": r.organisation, "process": r.process_key,
                 "phase": r.phase, "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
                 "ended": r.status in ENDED, "open_tasks": open_tasks.get(r.id, 0),

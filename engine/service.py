@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from . import audit, clock
+from . import audit, case_numbers, clock
 from .bsn import is_valid_bsn, normalise_bsn
 from .definitions import Bundle, discover
 from .errors import CaseBroken, Conflict, NotFound, ValidationError, WerkpadError
@@ -181,6 +181,7 @@ class Werkpad:
                     municipality=municipality, organisation=definition.organisation, bsn=bsn,
                     client_name=name.strip(), birthdate=born, status=runtime.status, phase=runtime.phase,
                     state="{}", started_at=moment, updated_at=moment, last_seq=0, last_hash=audit.GENESIS,
+                    case_number=case_numbers.next_number(uow.session, start_day.year),
                 )
                 uow.session.add(row)
                 loaded = _Loaded(row, bundle, runtime)
@@ -207,7 +208,7 @@ class Werkpad:
                                                                EventRow.type == "note_added")
                                         .order_by(EventRow.seq)).all()
             return {
-                "id": row.id, "status": row.status, "phase": row.phase,
+                "id": row.id, "number": row.case_number, "status": row.status, "phase": row.phase,
                 "version": definition.version_hash[:12] if definition else None,
                 "version_hash": definition.version_hash if definition else None,
                 "process": row.process_key, "process_name": definition.name if definition else row.process_key,

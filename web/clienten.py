@@ -1,5 +1,5 @@
 """Zoek cliënt: find any client or case of the user's organisations — also a case that
-waits (no open task) or has ended — by name, BSN or birth date.
+waits (no open task) or has ended — by name, BSN, birth date or case number.
 
 The form is posted, so a BSN never appears in a URL; every search is in the access log
 (with the searched BSN as pseudonym).
@@ -11,6 +11,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 
+from engine import case_numbers
 from engine.bsn import normalise_bsn
 from engine.clients import Clients
 
@@ -30,7 +31,7 @@ def search():
     organisations = g.user.case_organisations()
     if not organisations:
         abort(403)
-    values = {"naam": "", "bsn": "", "geboortedatum": ""}
+    values = {"naam": "", "bsn": "", "geboortedatum": "", "zaaknummer": ""}
     errors: dict[str, list[str]] = {}
     results = None
     if request.method == "POST":
@@ -44,13 +45,16 @@ def search():
                 born = date.fromisoformat(values["geboortedatum"])
             except ValueError:
                 errors["geboortedatum"] = [_("Geen geldige datum.")]
+        number = case_numbers.normalise(values["zaaknummer"]) if values["zaaknummer"] else None
+        if values["zaaknummer"] and number is None:
+            errors["zaaknummer"] = [_("Een zaaknummer ziet eruit als 2026-000123.")]
         if len(values["naam"]) == 1:
             errors["naam"] = [_("Vul minstens 2 letters in.")]
-        if not errors and not (values["naam"] or bsn or born):
-            errors["naam"] = [_("Vul een naam, BSN of geboortedatum in.")]
+        if not errors and not (values["naam"] or bsn or born or number):
+            errors["naam"] = [_("Vul een naam, BSN, geboortedatum of zaaknummer in.")]
         if not errors:
             results = Clients(current_app.extensions["werkpad"]).find(
-                organisations, name=values["naam"] or None, bsn=bsn, birthdate=born)
+                organisations, name=values["naam"] or None, bsn=bsn, birthdate=born, number=number)
             security.log_access(operation="client.zoeken", purpose="Cliënt zoeken", activity=security.ACTIVITY,
                                 status="ok" if results else "niet_gevonden", bsn=bsn)
     return render_template("clienten.html", values=values, errors=errors, results=results,

@@ -27,11 +27,15 @@ def test_finds_waiting_and_closed_cases_of_the_own_organisation_only(client, wer
     assert "Fatima el Amrani" in body and "Ingetrokken" in body
     body = _text(client.post("/clienten", data={"csrf_token": token, "geboortedatum": "1980-05-01"}))
     assert "Jan Jansen" in body and "Fatima" not in body
+    # case numbers: start year + sequence, stored on the case
+    assert [werkpad.get_case(c["id"])["number"] for c in (jan, closed)] == ["2026-000001", "2026-000002"]
+    body = _text(client.post("/clienten", data={"csrf_token": token, "zaaknummer": "2026-2"}))
+    assert "Fatima el Amrani" in body and "Jan Jansen" not in body
     body = _text(client.post("/clienten", data={"csrf_token": token, "bsn": "100000010"}))
     assert "Jan Anders" not in body and "0 zaken gevonden" in body  # another organisation's client
     assert client.post("/clienten", data={"csrf_token": token}).status_code == 422
     searches = [e for e in accounts.access_log(username="kees") if e["operation"] == "client.zoeken"]
-    assert len(searches) == 4 and sum(1 for e in searches if e["data_subject_id"]) == 2
+    assert len(searches) == 5 and sum(1 for e in searches if e["data_subject_id"]) == 2
     client.post("/uitloggen", data={"csrf_token": token})
     login(client, "bea")
     assert client.get("/clienten").status_code == 403  # no case access
