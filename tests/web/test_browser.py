@@ -152,6 +152,8 @@ def test_teamleider_assigns_and_sees_the_overview(server, page, werkpad):
     assert werkpad.get_task(first["tasks"][0]["id"])["claimed_by"] == "kees"
     page.click("text=Teamoverzicht")
     assert page.locator("table.cijfers td", has_text="kees").count() == 1
+    assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
+                         ".every(s => s.scrollWidth <= s.clientWidth)")
     _shot(page, "teamoverzicht.png")
 
 
@@ -258,6 +260,9 @@ def test_inbox_and_pages_fit_a_phone(server, page, werkpad):
     _login(page, server, "tineke")
     page.goto(server + "/overzicht")
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    # every column (also "Te laat") fits inside its card: nothing clipped or scrolled away
+    assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
+                         ".every(s => s.scrollWidth <= s.clientWidth)")
     _shot(page, "teamoverzicht-telefoon.png")
 
 
