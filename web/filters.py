@@ -1,7 +1,8 @@
 """Jinja filters: Dutch dates, durations and labels."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_date, format_datetime, gettext, ngettext
 
@@ -89,6 +90,25 @@ def termijnen(tasks, timers) -> list[dict]:
     return out
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def waarde(value) -> str:
+    """A case fact for people: ja/nee, Dutch dates instead of ISO ones, lists joined."""
+    if value is True:
+        return gettext("ja")
+    if value is False:
+        return gettext("nee")
+    if isinstance(value, list):
+        return ", ".join(waarde(v) for v in value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value), "d MMM yyyy")
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update(
         datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
@@ -97,5 +117,5 @@ def register_filters(app) -> None:
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
-        termijn=termijn,
+        termijn=termijn, waarde=waarde,
     )
