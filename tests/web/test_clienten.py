@@ -63,3 +63,14 @@ def test_a_known_bsn_shows_the_client_and_a_second_running_case_needs_a_reason(c
     event = werkpad.case_history(case_id)[0]
     assert event["type"] == "case_started"
     assert event["payload"]["data"]["reden_tweede_zaak"] == "Tweede aanvraag na verhuizing"
+
+
+def test_a_search_without_hits_in_my_tasks_says_so(client, werkpad):
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    werkpad.claim_task(case["tasks"][0]["id"], "kees")
+    login(client, "kees")
+    token = page_csrf(client, "/inbox")
+    found = client.post("/inbox/zoeken", data={"csrf_token": token, "weergave": "mijn", "zoek": "Pietje"})
+    body = _text(client.get(found.headers["Location"]))
+    assert "Geen open taken gevonden voor deze zoekopdracht" in body and "geen taken op je naam" not in body
+    assert "Zoek cliënt" in body
