@@ -25,6 +25,9 @@ def test_administrator_lands_on_the_admin_page_and_others_do_not(client):
     assert login(client, "kees").headers["Location"].endswith("/inbox")
     for path in ("/beheer", "/beheer/nieuw", "/beheer/gebruikers/wendy"):
         assert client.get(path).status_code == 403
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client, "/inbox")})
+    login(client, "piet")  # process designer: no cases, the inbox says why instead of being empty
+    assert 'id="geen-zaken"' in _text(client.get("/inbox"))
 
 
 def test_administrator_creates_a_user_who_must_change_the_temporary_password(client, accounts):
