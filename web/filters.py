@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, gettext, ngettext
 from engine import clock
 from engine.accounts import ROLE_LABELS
 from engine.bsn import mask_bsn
+from engine.errors import NotFound
 from engine.inbox import due_mark
 
 from .i18n import N_
@@ -109,6 +110,32 @@ def waarde(value) -> str:
     return "" if value is None else str(value)
 
 
+SYSTEM_ACTORS = {
+    "system": N_("Werkpad"),
+    "system:timer": N_("Werkpad (termijn verstreken)"),
+    "demo": N_("Werkpad (demo)"),
+}
+
+
+def persoon(username: str | None) -> str:
+    """A person's name instead of their user name (Werkpad itself for the engine's actors)."""
+    from flask import g
+
+    from .security import accounts
+
+    if not username:
+        return ""
+    if username in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[username])
+    cache = g.setdefault("person_names", {})
+    if username not in cache:
+        try:
+            cache[username] = accounts().get_user(username)["display_name"]
+        except NotFound:  # an account that no longer exists: show what was recorded
+            cache[username] = username
+    return cache[username]
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update(
         datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
@@ -117,5 +144,5 @@ def register_filters(app) -> None:
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
-        termijn=termijn, waarde=waarde,
+        termijn=termijn, waarde=waarde, persoon=persoon,
     )

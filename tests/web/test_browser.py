@@ -219,6 +219,18 @@ def test_the_current_step_is_in_view_for_every_organisation(every_organisation, 
         # sub-processes open on click (bpmn-js drill-down) and the breadcrumb leads back
         page.goto(server + f"/zaken/{cases['tilburg'][0]}")
         _diagram_state(page)
+        # zoom with the mouse wheel and the buttons
+        viewport = page.locator("#diagram svg g.viewport").first
+        before = viewport.get_attribute("transform")
+        page.hover("#diagram")
+        page.mouse.wheel(0, -400)
+        page.wait_for_function("t => document.querySelector('#diagram svg g.viewport').getAttribute('transform') !== t",
+                               arg=before)
+        zoomed = viewport.get_attribute("transform")
+        page.click(".diagram-knoppen button[title='Uitzoomen']")
+        assert viewport.get_attribute("transform") != zoomed
+        page.click(".diagram-knoppen button[title='Toon de huidige stap']")
+        assert viewport.get_attribute("transform") == before
         page.click("#diagram button.diagram-knoppen-geheel, .diagram-knoppen button[title='Toon het hele proces']")
         drill = page.locator("#diagram .bjs-drilldown").first
         assert drill.count() == 1
