@@ -87,13 +87,17 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     register_filters(app)
     security.init_app(app)
 
+    from .admin import bp as admin_bp
     from .api import bp as api_bp
     from .audit import bp as audit_bp
+    from .clienten import bp as clienten_bp
     from .pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(clienten_bp)
 
     @app.get("/vendor/<path:filename>", endpoint="vendor")
     def vendor(filename: str):

@@ -1,13 +1,16 @@
 """Jinja filters: Dutch dates, durations and labels."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import date, datetime, timedelta
 
 from flask_babel import format_date, format_datetime, gettext, ngettext
 
 from engine import clock
 from engine.app.accounts import ROLE_LABELS
+from engine.app.inbox import due_mark
 from engine.core.bsn import mask_bsn
+from engine.errors import NotFound
 
 from .i18n import N_
 
@@ -70,12 +73,74 @@ def duur(value) -> str:
     return ngettext("%(num)s uur", "%(num)s uur", hours)
 
 
+def termijn(value) -> str | None:
+    """``te_laat`` / ``deze_week`` / None for a deadline, the same marking as the inbox."""
+    moment = _moment(value)
+    return due_mark(moment, clock.now()) if moment else None
+
+
+def termijnen(tasks, timers) -> list[dict]:
+    """The case's deadlines (open tasks' due dates and running timers), earliest first, each marked."""
+    out = [{"due": _moment(t["due"]), "name": t["name"], "kind": "taak"} for t in tasks if t.get("due")]
+    out += [{"due": _moment(t["due"]), "name": t["name"], "kind": "timer"} for t in timers or [] if t.get("due")]
+    out.sort(key=lambda item: item["due"])
+    for item in out:
+        item["mark"] = due_mark(item["due"], clock.now()) if item["kind"] == "taak" else None
+    return out
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def waarde(value) -> str:
+    """A case fact for people: ja/nee, Dutch dates instead of ISO ones, lists joined."""
+    if value is True:
+        return gettext("ja")
+    if value is False:
+        return gettext("nee")
+    if isinstance(value, list):
+        return ", ".join(waarde(v) for v in value)
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return format_date(date.fromisoformat(value), "d MMM yyyy")
+        except ValueError:
+            return value
+    return "" if value is None else str(value)
+
+
+SYSTEM_ACTORS = {
+    "system": N_("Werkpad"),
+    "system:timer": N_("Werkpad (termijn verstreken)"),
+    "demo": N_("Werkpad (demo)"),
+}
+
+
+def persoon(username: str | None) -> str:
+    """A person's name instead of their user name (Werkpad itself for the engine's actors)."""
+    from flask import g
+
+    from .security import accounts
+
+    if not username:
+        return ""
+    if username in SYSTEM_ACTORS:
+        return gettext(SYSTEM_ACTORS[username])
+    cache = g.setdefault("person_names", {})
+    if username not in cache:
+        try:
+            cache[username] = accounts().get_user(username)["display_name"]
+        except NotFound:  # an account that no longer exists: show what was recorded
+            cache[username] = username
+    return cache[username]
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update(
-        datum=datum, datumtijd=datumtijd, duur=duur, bsn_masker=mask_bsn,
+        datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
         fase=lambda v: gettext(PHASE_LABELS.get(v, v or "—")),
         zaakstatus=lambda v: gettext(STATUS_LABELS.get(v, v or "")),
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
+        termijn=termijn, waarde=waarde, persoon=persoon,
     )

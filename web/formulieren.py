@@ -134,3 +134,34 @@ def parse(schema: dict | None, form: MultiDict) -> tuple[dict, dict[str, list[st
         else:
             data[name] = text
     return data, errors, raw
+
+
+def check(schema: dict | None, data: dict, errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Add to the conversion ``errors`` what the engine would refuse in the other fields
+    (required, choices, ranges, length), so one submit reports every error. The engine
+    stays the judge: this runs only when the form cannot be sent to it as is."""
+    if not schema:
+        return errors
+    out = {k: list(v) for k, v in errors.items()}
+    required = set(schema.get("required", []))
+    for name in field_order(schema):
+        if name in out:
+            continue
+        prop = schema["properties"][name]
+        value = data.get(name)
+        if value in (None, "", []):
+            if name in required:
+                out[name] = ["Dit veld is verplicht."]
+            continue
+        allowed = (prop.get("items", {}) if prop.get("type") == "array" else prop).get("enum")
+        values = value if isinstance(value, list) else [value]
+        if allowed and any(v not in allowed for v in values):
+            out[name] = ["Kies een van de mogelijkheden."]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            if prop.get("minimum") is not None and value < prop["minimum"]:
+                out[name] = [f"Minimaal {prop['minimum']}."]
+            elif prop.get("maximum") is not None and value > prop["maximum"]:
+                out[name] = [f"Maximaal {prop['maximum']}."]
+        elif isinstance(value, str) and prop.get("maxLength") and len(value) > prop["maxLength"]:
+            out[name] = [f"Maximaal {prop['maxLength']} tekens."]
+    return out

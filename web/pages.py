@@ -17,7 +17,8 @@ from engine.app import policy
 from engine.app.inbox import DUE_FILTERS, Inbox, InboxQuery
 from engine.errors import Conflict, NotFound
 
-from . import formulieren, security
+from . import clienten, formulieren, security, vervolg
+from .admin import landing
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
 from .security import login_required
@@ -39,6 +40,8 @@ NOTICES = {
     "uitgelogd": N_("Je bent uitgelogd."),
     "verlopen": N_("Je sessie is verlopen; log opnieuw in."),
     "notitie": N_("De notitie is vastgelegd."),
+    "wachtwoord": N_("Je wachtwoord is gewijzigd."),
+    "volgende": N_("De taak is afgerond. Dit is de volgende taak van deze zaak."),
 }
 ERRORS = {
     "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
@@ -67,12 +70,12 @@ def _notice() -> dict:
 # ---------------------------------------------------------------------- login
 @bp.get("/")
 def index():
-    return redirect(url_for("pages.inbox_page"))
+    return redirect(landing(g.user) if g.get("user") else url_for("pages.inbox_page"))
 
 
 @bp.route("/inloggen", methods=["GET", "POST"])
 def inloggen():
-    volgende = security.safe_next(request.values.get("volgende"), url_for("pages.inbox_page"))
+    volgende = security.safe_next(request.values.get("volgende"), "")  # "": the user's own start page
     error = None
     status = 200
     if request.method == "POST":
@@ -87,14 +90,14 @@ def inloggen():
             token, _csrf = security.accounts().start_session(
                 principal.user_id, client_ip=request.remote_addr, user_agent=request.user_agent.string,
                 replaces=request.cookies.get(security.SESSION_COOKIE))
-            response = redirect(volgende)
+            response = redirect(landing(principal) if principal.must_change_password or not volgende else volgende)
             security.set_session_cookie(response, token)
             g.session_set = True
             return response
         error = _("Gebruikersnaam of wachtwoord klopt niet, of het account is geblokkeerd.")
         status = 401
     elif g.get("user") is not None:
-        return redirect(volgende)
+        return redirect(volgende or landing(g.user))
     return render_template("inloggen.html", login_error=error, volgende=volgende,
                            login_csrf=security.login_csrf_token(), **_notice()), status
 
@@ -163,7 +166,8 @@ def inbox_page():
     names = security.accounts().organisation_names(scope.organisations)
     return render_template("inbox.html", result=result, facets=facets, query=query, filters=filters,
                            views=allowed_views, org_names=names, data_fields=inbox().case_data_fields(),
-                           can_start=policy.may_start_case(user), **_notice())
+                           can_start=policy.may_start_case(user), next_step=vervolg.notice(args.get("vervolg")),
+                           **_notice())
 
 
 def _search_text(args) -> str | None:
@@ -276,6 +280,8 @@ def task_page(task_id: str):
         if not can_work:
             abort(403)
         data, errors, values = formulieren.parse(schema, request.form)
+        if errors:  # report every field at once: also what the engine would refuse in the other fields
+            errors = formulieren.check(schema, data, errors)
         if request.form.get("actie") == "concept":
             security.accounts().save_draft(task_id, g.user.user_id, values)
             return redirect(url_for("pages.task_page", task_id=task_id, melding="concept"))
@@ -290,7 +296,7 @@ def task_page(task_id: str):
                 status = 409
             else:
                 security.accounts().discard_drafts(task_id)
-                return redirect(url_for("pages.case_page", case_id=case["id"], melding="afgerond"))
+                return redirect(vervolg.after_completion(case))
         if errors:
             status = 422
             message = message or _("Het formulier bevat fouten. Verbeter de gemarkeerde velden.")
@@ -323,7 +329,9 @@ def overview():
     if not organisations:
         abort(403)
     names = security.accounts().organisation_names(organisations)
-    return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names)
+    people = {u["username"]: u["display_name"] for org in organisations for u in security.accounts().list_users(org)}
+    return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names,
+                           people=people)
 
 
 # ---------------------------------------------------------------------- access log (auditor)
@@ -436,10 +444,23 @@ def new_case():
         chosen = next((o for o in options if f"{o['municipality']}|{o['process']}" == values["gemeente"]), None)
         if chosen is None:
             errors["gemeente"] = [_("Kies een gemeente.")]
+        reason = (request.form.get("reden") or "").strip()[:2000]
+        known = None if errors or chosen is None else clienten.known_client(g.user.work_organisations(), values["bsn"], values["naam"],
+                                                           values["geboortedatum"], chosen["process"])
+        if known is not None:  # one client per BSN: show who we know, a second running case needs a reason
+            security.log_access(operation="client.bekend", purpose="Melding: bekende cliënt tonen", activity=ACTIVITY,
+                                status="ok", bsn=known["cases"][0]["bsn"])
+            if not request.form.get("bevestigd") or (known["running_same"] and not reason):
+                if request.form.get("bevestigd"):
+                    errors["reden"] = [_("Geef een reden voor een tweede lopende zaak in hetzelfde proces.")]
+                return render_template("melding.html", options=options, values=values, errors=errors,
+                                       known=known, reason=reason, message=None), 409
         if chosen is not None and not errors:
+            extra = {"reden_tweede_zaak": reason} if known and known["running_same"] else None
             try:
                 case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
-                                       values["geboortedatum"], actor=g.user.username, process=chosen["process"])
+                                       values["geboortedatum"], actor=g.user.username, process=chosen["process"],
+                                       data=extra)
             except ValidationError as exc:
                 errors = {k: list(v) for k, v in exc.fields.items()}
                 message = exc.message

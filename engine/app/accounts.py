@@ -82,6 +82,7 @@ class Principal:
     username: str
     display_name: str
     memberships: list[Membership] = field(default_factory=list)
+    must_change_password: bool = False
 
     def roles(self, organisation: str | None = None) -> set[str]:
         return {m.role for m in self.memberships if organisation is None or m.organisation == organisation}
@@ -169,7 +170,7 @@ class Accounts:
 
     # ------------------------------------------------------------------ users
     def create_user(self, username: str, password: str, display_name: str | None = None,
-                    email: str | None = None) -> dict:
+                    email: str | None = None, temporary: bool = False) -> dict:
         username = (username or "").strip().lower()
         errors: dict[str, list[str]] = {}
         if not username or any(c.isspace() for c in username) or len(username) > 100:
@@ -184,10 +185,45 @@ class Accounts:
                 raise Conflict(f"gebruiker '{username}' bestaat al")
             row = UserRow(username=username, display_name=(display_name or username).strip(), email=email,
                           password_hash=self._hasher.hash(password), blocked=False, created_at=now,
-                          password_changed_at=now, failed_logins=0)
+                          password_changed_at=now, failed_logins=0, must_change_password=temporary)
             uow.session.add(row)
             uow.commit()
             return self._user_dict(row, [])
+
+    def set_password(self, username: str, password: str, temporary: bool = False) -> None:
+        """Set the password and end every session. ``temporary``: set by an administrator,
+        the user must choose a new one at the next login."""
+        if len(password or "") < MIN_PASSWORD_LENGTH:
+            raise ValidationError("Ongeldig wachtwoord.",
+                                  fields={"password": [f"Minstens {MIN_PASSWORD_LENGTH} tekens."]})
+        with self.db.unit_of_work() as uow:
+            row = self._user_row(uow, username)
+            row.password_hash = self._hasher.hash(password)
+            row.password_changed_at = clock.now()
+            row.must_change_password = temporary
+            self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
+            uow.commit()
+
+    def reset_password(self, username: str) -> str:
+        """A new temporary password (returned once, never stored in clear); sessions end and
+        the user must change it at the next login."""
+        password = temporary_password()
+        self.set_password(username, password, temporary=True)
+        return password
+
+    def change_password(self, user_id: int, current: str, new: str) -> None:
+        """The user's own change: the current password must match, the new one must differ.
+        Other sessions end; the caller starts a fresh one."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(UserRow, user_id)
+            if row is None:
+                raise NotFound("gebruiker bestaat niet")
+            username, password_hash = row.username, row.password_hash
+        if not self._check(password_hash, current or ""):
+            raise ValidationError("Ongeldig wachtwoord.", fields={"huidig": ["Het huidige wachtwoord klopt niet."]})
+        if current == new:
+            raise ValidationError("Ongeldig wachtwoord.", fields={"password": ["Kies een ander wachtwoord."]})
+        self.set_password(username, new)
 
     def get_user(self, username: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:
@@ -551,14 +587,22 @@ class Accounts:
         return [Membership(r.organisation, r.role, r.lane) for r in rows]
 
     def _principal(self, uow, row: UserRow) -> Principal:
-        return Principal(row.id, row.username, row.display_name, self._memberships(uow, row.id))
+        return Principal(row.id, row.username, row.display_name, self._memberships(uow, row.id),
+                         bool(row.must_change_password))
 
     @staticmethod
     def _user_dict(row: UserRow, memberships: list[Membership]) -> dict:
         return {"id": row.id, "username": row.username, "display_name": row.display_name, "email": row.email,
                 "blocked": row.blocked, "created_at": row.created_at.isoformat(),
+                "must_change_password": bool(row.must_change_password),
+                "last_login_at": row.last_login_at.isoformat() if row.last_login_at else None,
                 "roles": [{"organisation": m.organisation, "role": m.role, "lane": m.lane or None}
                           for m in memberships]}
+
+
+def temporary_password() -> str:
+    """A random one-time password an administrator hands over (20 characters, easy to read aloud)."""
+    return "-".join(secrets.token_hex(3) for _ in range(3))
 
 
 def _verify(password_hash: str, password: str) -> bool:

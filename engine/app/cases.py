@@ -16,6 +16,7 @@ from ..core.definitions import Bundle, version_label
 from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
+from . import case_numbers
 from .repository import Loaded, Repository, stored_digest
 
 
@@ -66,6 +67,7 @@ class Cases:
                     municipality=municipality, organisation=definition.organisation, bsn=bsn,
                     client_name=name.strip(), birthdate=born, status=runtime.status, phase=runtime.phase,
                     state="{}", started_at=moment, updated_at=moment, last_seq=0, last_hash=audit.GENESIS,
+                    case_number=case_numbers.next_number(uow.session, start_day.year),
                 )
                 uow.session.add(row)
                 loaded = Loaded(row, bundle, runtime)
@@ -92,7 +94,7 @@ class Cases:
                                                                EventRow.type == "note_added")
                                         .order_by(EventRow.seq)).all()
             return {
-                "id": row.id, "status": row.status, "phase": row.phase,
+                "id": row.id, "number": row.case_number, "status": row.status, "phase": row.phase,
                 "version": version_label(definition.version_hash) if definition else None,
                 "version_hash": definition.version_hash if definition else None,
                 "process": row.process_key, "process_name": definition.name if definition else row.process_key,

@@ -69,6 +69,7 @@ class CaseRow(Base):
         Index("ix_cases_municipality", "municipality"),
         Index("ix_cases_bsn", "bsn"),
         Index("ix_cases_name_id", "client_name", "id"),  # migration 0003: inbox search by name
+        Index("ix_cases_case_number", "case_number", unique=True),  # migration 0006
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -89,8 +90,18 @@ class CaseRow(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+    case_number: Mapped[str | None] = mapped_column(String(16), nullable=True)  # 2026-000123, migration 0006
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+
+class CaseNumberRow(Base):
+    """The last case number handed out per start year (engine/case_numbers.py)."""
+
+    __tablename__ = "case_numbers"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
 
 
 class TaskRow(Base):

@@ -63,7 +63,7 @@ def _diagram_state(page) -> tuple[str, str]:
 
 def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     now = clock.now()
-    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
+    jan_case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
     werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=5))
     werkpad.start_case("anderstad", "100000010", "Els Anders", "1975-02-03")
     # Piet's four weeks of self-search are over: his rechtmatigheidsgesprek is open.
@@ -104,9 +104,11 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.check("input[name=woonsituatie][value=inwonend]")
     page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
+    # no next task for kees: back in the inbox, told what happens next
+    assert "De zaak van Jan Jansen wacht nu op: Vier weken zelf zoeken" in page.locator("#vervolg").inner_text()
+    page.goto(server + f"/zaken/{jan_case['id']}")
     current, done = _diagram_state(page)
     assert current == "" and done == "intake"
-    assert "Vier weken zelf zoeken" in page.content()  # now waiting for the timer
 
     # Piet's rechtmatigheidsgesprek: a wrong number first, then right; the diagnose appears.
     page.goto(server + "/inbox?weergave=team")
@@ -118,6 +120,8 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     page.fill("#veld-sollicitaties", "16")
     page.click("button[value=afronden]")
     page.wait_for_selector("text=De taak is afgerond.")
+    assert "Diagnose en loonwaarde-inschatting door Werkconsulent" in page.locator("#vervolg").inner_text()
+    page.goto(server + f"/zaken/{piet['id']}")
     assert page.locator(".openlijst", has_text="Diagnose en loonwaarde-inschatting").count() == 1
     current, done = _diagram_state(page)
     assert current == "diagnose" and done == "intake rechtmatigheid"
@@ -148,4 +152,154 @@ def test_teamleider_assigns_and_sees_the_overview(server, page, werkpad):
     assert werkpad.get_task(first["tasks"][0]["id"])["claimed_by"] == "kees"
     page.click("text=Teamoverzicht")
     assert page.locator("table.cijfers td", has_text="kees").count() == 1
+    assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
+                         ".every(s => s.scrollWidth <= s.clientWidth)")
     _shot(page, "teamoverzicht.png")
+
+
+@pytest.fixture
+def every_organisation(tmp_path):
+    """All processes of processes/ deployed, one running case per process (its first open task),
+    and one auditor who may read the cases of every organisation."""
+    from engine import Werkpad
+    from engine.app.accounts import Accounts
+    from engine.tools.demo import _more_clients
+    from web import create_app
+
+    from .conftest import FAST_HASHER, SECRET
+
+    wp = Werkpad(f"sqlite:///{tmp_path / 'alle.sqlite'}", processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy()
+    acc = Accounts(wp, SECRET, FAST_HASHER)
+    acc.create_user("lezer", PASSWORD, "Lezer")
+    clients = _more_clients(7)
+    cases: dict[str, list[str]] = {}
+    for proc in wp.list_processes():
+        org = proc["organisation"]
+        acc.create_organisation(org, org)
+        acc.grant("lezer", org, "auditor")
+        bsn, name, born = next(clients)
+        case = wp.start_case(sorted(proc["municipalities"])[0], bsn, name, born, process=proc["process"],
+                             at=clock.now() - timedelta(hours=1))
+        if wp.get_case(case["id"])["tasks"]:
+            cases.setdefault(org, []).append(case["id"])
+    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET, "PASSWORD_HASHER": FAST_HASHER})
+    yield app, cases
+    wp.db.dispose()
+
+
+def test_the_current_step_is_in_view_for_every_organisation(every_organisation, page):
+    app, cases = every_organisation
+    assert len(cases) >= 8, cases  # the eight organisations of the seeds plus the example
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    server = f"http://127.0.0.1:{srv.server_port}"
+    try:
+        page.goto(server + "/inloggen")
+        page.fill("#gebruikersnaam", "lezer")
+        page.fill("#wachtwoord", PASSWORD)
+        page.click("button[type=submit]")
+        for org, ids in sorted(cases.items()):
+            page.goto(server + f"/zaken/{ids[0]}")
+            current, _done = _diagram_state(page)
+            assert current, org
+            frame = page.locator("#diagram").bounding_box()
+            shape = page.locator("#diagram .djs-element.huidig").first.bounding_box()
+            assert shape is not None, org
+            inside = (shape["x"] >= frame["x"] and shape["y"] >= frame["y"]
+                      and shape["x"] + shape["width"] <= frame["x"] + frame["width"]
+                      and shape["y"] + shape["height"] <= frame["y"] + frame["height"])
+            assert inside, (org, frame, shape)
+            # readable: a task is drawn at least 60% of its natural 100 px width
+            assert shape["width"] >= 36 * 0.6, (org, shape)
+            if org == "tilburg":
+                _shot(page, "zaak-tilburg.png")
+        # sub-processes open on click (bpmn-js drill-down) and the breadcrumb leads back
+        page.goto(server + f"/zaken/{cases['tilburg'][0]}")
+        _diagram_state(page)
+        # zoom with the mouse wheel and the buttons
+        viewport = page.locator("#diagram svg g.viewport").first
+        before = viewport.get_attribute("transform")
+        page.hover("#diagram")
+        page.mouse.wheel(0, -400)
+        page.wait_for_function("t => document.querySelector('#diagram svg g.viewport').getAttribute('transform') !== t",
+                               arg=before)
+        zoomed = viewport.get_attribute("transform")
+        page.click(".diagram-knoppen button[title='Uitzoomen']")
+        assert viewport.get_attribute("transform") != zoomed
+        page.click(".diagram-knoppen button[title='Toon de huidige stap']")
+        assert viewport.get_attribute("transform") == before
+        page.click("#diagram button.diagram-knoppen-geheel, .diagram-knoppen button[title='Toon het hele proces']")
+        drill = page.locator("#diagram .bjs-drilldown").first
+        assert drill.count() == 1
+        drill.click()
+        assert page.locator("#diagram .bjs-breadcrumbs li").count() == 2
+        page.locator("#diagram .bjs-breadcrumbs li a").first.click()
+        assert page.locator("#diagram .djs-element.huidig").count() >= 1
+        assert not page.console_errors, page.console_errors
+    finally:
+        srv.shutdown()
+        thread.join(timeout=5)
+
+
+def _login(page, server, username, password=PASSWORD):
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", username)
+    page.fill("#wachtwoord", password)
+    page.click("main button[type=submit]")
+
+
+def test_inbox_and_pages_fit_a_phone(server, page, werkpad):
+    now = clock.now()
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=1))
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=5))
+    page.set_viewport_size({"width": 390, "height": 844})
+    _login(page, server, "kees")
+    page.goto(server + "/inbox?weergave=team")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    button = page.locator("button", has_text="Oppakken").first
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    _shot(page, "inbox-telefoon.png")
+    page.locator("tr", has_text="Fatima").locator("a").first.click()
+    _diagram_state(page)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert page.locator(".termijnen .label.te-laat").count() == 1
+    _shot(page, "zaak-telefoon.png")
+    page.click("text=Uitloggen")
+    _login(page, server, "tineke")
+    page.goto(server + "/overzicht")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    # every column (also "Te laat") fits inside its card: nothing clipped or scrolled away
+    assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
+                         ".every(s => s.scrollWidth <= s.clientWidth)")
+    _shot(page, "teamoverzicht-telefoon.png")
+
+
+def test_administrator_creates_a_user_who_can_log_in(server, page):
+    _login(page, server, "bea")
+    assert page.url.endswith("/beheer")
+    _shot(page, "beheer.png")
+    page.click("text=Nieuwe gebruiker")
+    page.fill("#naam", "Mila Jansen")
+    page.fill("#gebruikersnaam", "mila")
+    page.select_option("#rol", "consultant")
+    page.select_option("#werkvoorraad", "inkomensconsulent")
+    page.click("button:has-text('Gebruiker aanmaken')")
+    temporary = page.locator("#eenmalig").inner_text()
+    _shot(page, "beheer-nieuw-wachtwoord.png")
+    page.click("text=Terug naar de gebruiker")
+    assert page.locator("td", has_text="Inkomensconsulent").count() == 1
+    _shot(page, "beheer-gebruiker.png")
+    page.click("text=Uitloggen")
+    _login(page, server, "mila", temporary)
+    assert page.url.endswith("/wachtwoord")
+    page.fill("#huidig", temporary)
+    page.fill("#nieuw", "mila-haar-eigen-wachtwoord")
+    page.fill("#herhaal", "mila-haar-eigen-wachtwoord")
+    page.click("button:has-text('Wachtwoord opslaan')")
+    page.wait_for_selector("text=Je wachtwoord is gewijzigd.")
+    assert "/inbox" in page.url
+    assert not page.console_errors, page.console_errors

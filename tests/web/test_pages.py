@@ -148,7 +148,10 @@ def test_task_form_shows_inline_errors_keeps_input_then_completes(client, cases,
     good = client.post(f"/taken/{task_id}", data={"csrf_token": token, "crisis": "nee",
                                                    "woonsituatie": "inwonend"})
     assert good.status_code == 302
-    assert good.headers["Location"].startswith(f"/zaken/{cases['ours']['id']}")
+    # no next task for kees (the case waits four weeks): back to the inbox, saying what happens next
+    assert good.headers["Location"].startswith("/inbox?melding=afgerond&vervolg=")
+    page = _text(client.get(good.headers["Location"]))
+    assert "De taak is afgerond." in page and "De zaak van Jan Jansen wacht nu op: Vier weken zelf zoeken" in page
     case = werkpad.get_case(cases["ours"]["id"])
     assert case["data"]["woonsituatie"] == "inwonend" and case["phase"] == "inspanningsperiode"
 
@@ -172,6 +175,28 @@ def test_task_form_type_errors_are_inline(client, werkpad):
                                                     "sollicitaties": "12"})
     assert ok.status_code == 302
     assert werkpad.get_case(case["id"])["data"]["sollicitaties"] == 12
+
+
+def test_every_form_error_at_once_then_the_next_task_or_the_inbox(client, werkpad, accounts):
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    case = werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                                 at="2026-01-06T10:00")
+    werkpad.fire_due_timers("2026-02-10")
+    task = werkpad.get_case(case["id"])["tasks"][0]
+    login(client, "tineke")  # teamleider: may work every task of the case
+    token = page_csrf(client, f"/taken/{task['id']}")
+    bad = client.post(f"/taken/{task['id']}", data={"csrf_token": token, "sollicitaties": "twaalf"})
+    body = _text(bad)
+    assert bad.status_code == 422
+    # both errors in one go: the unreadable number and the missing required choice, each in the summary
+    assert "Vul een geheel getal in." in body and "Dit veld is verplicht." in body
+    summary = body[body.index('id="formulierfout"'):body.index("</div>", body.index('id="formulierfout"'))]
+    assert 'href="#veld-sollicitaties"' in summary and 'href="#blok-recht_op_bijstand"' in summary
+    ok = client.post(f"/taken/{task['id']}", data={"csrf_token": token, "recht_op_bijstand": "ja",
+                                                    "sollicitaties": "12"})
+    following = werkpad.get_case(case["id"])["tasks"][0]
+    assert ok.headers["Location"] == f"/taken/{following['id']}?melding=volgende"
+    assert "Dit is de volgende taak van deze zaak." in _text(client.get(ok.headers["Location"]))
 
 
 def test_auditor_can_read_but_not_complete(client, cases, werkpad):
@@ -283,7 +308,7 @@ def test_teamleider_overview_counts_own_organisation_only(client, cases, werkpad
     body = _text(client.get("/overzicht"))
     assert "Gemeente Voorbeeldstad" in body and "Anderstad" not in body
     assert "2 open taken" in body and "1 te laat" in body
-    assert re.search(r"<td>kees</td><td class=\"getal\">1</td><td class=\"getal te-laat\">1</td>", body)
+    assert re.search(r"<td>Kees</td><td class=\"getal\">1</td><td class=\"getal te-laat\">1</td>", body)
     client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
     login(client, "kees")
     assert client.get("/overzicht").status_code == 403
@@ -334,7 +359,8 @@ def test_inbox_shows_chosen_case_data_as_columns(client, werkpad):
     login(client, "wendy")
     body = _text(client.get("/inbox?weergave=team&kolom=trede&kolom=loonwaarde_pct"))
     assert "Trede op de re-integratieladder" in body and "Loonwaarde (% van het WML)" in body
-    assert '<td class="kolom-trede">3</td>' in body and '<td class="kolom-loonwaarde_pct">45</td>' in body
+    assert re.search(r'<td class="kolom-trede"[^>]*>3</td>', body)
+    assert re.search(r'<td class="kolom-loonwaarde_pct"[^>]*>45</td>', body)
 
 
 def test_auditor_reads_the_access_log_of_own_organisation(client, cases, accounts):

@@ -1,13 +1,13 @@
 """Rate-limit counters shared by all web processes (login per IP, login failures per account and IP).
 
 Revision ID: 0007_rate_limits
-Revises: 0004_inbox_searches
+Revises: 0006_case_number
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_rate_limits"
-down_revision = "0004_inbox_searches"
+down_revision = "0006_case_number"
 branch_labels = None
 depends_on = None
 

@@ -147,6 +147,93 @@
     return lib.layoutProcess(xml).catch(function () { return simpleLayout(xml); });
   }
 
+  var MIN_SCALE = 0.6;  // below this the names in the shapes are no longer readable
+  var MAX_SCALE = 1.0;
+  var PADDING = 60;
+
+  // The bounding box (diagram coordinates) of the elements with these ids.
+  function boxOf(registry, ids) {
+    var box = null;
+    ids.forEach(function (id) {
+      var el = registry.get(id);
+      if (!el || el.waypoints || el.width === undefined) { return; }
+      var b = { x1: el.x, y1: el.y, x2: el.x + el.width, y2: el.y + el.height };
+      box = box ? { x1: Math.min(box.x1, b.x1), y1: Math.min(box.y1, b.y1),
+        x2: Math.max(box.x2, b.x2), y2: Math.max(box.y2, b.y2) } : b;
+    });
+    return box;
+  }
+
+  // Put a box in the middle of the visible area at a readable scale.
+  function centre(canvas, box) {
+    var size = canvas.getSize();
+    var w = box.x2 - box.x1 + 2 * PADDING;
+    var h = box.y2 - box.y1 + 2 * PADDING;
+    var scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, size.width / w, size.height / h));
+    var vw = size.width / scale;
+    var vh = size.height / scale;
+    canvas.viewbox({ x: (box.x1 + box.x2) / 2 - vw / 2, y: (box.y1 + box.y2) / 2 - vh / 2, width: vw, height: vh });
+    return scale;
+  }
+
+  // The current step(s) in view: the whole process when it fits readably, else the current
+  // steps (or, when they lie too far apart, the first one); with no open task, the last step taken.
+  function showFocus(canvas, registry, info) {
+    var current = (info.current || []).filter(function (id) { return registry.get(id); });
+    var done = (info.completed || []).filter(function (id) { return registry.get(id); });
+    canvas.zoom('fit-viewport');
+    if (canvas.zoom() >= MIN_SCALE) { return; }
+    var ids = current.length ? current : done.slice(-1);
+    var box = boxOf(registry, ids);
+    if (!box) { return; }
+    var size = canvas.getSize();
+    var fits = (box.x2 - box.x1 + 2 * PADDING) * MIN_SCALE <= size.width &&
+      (box.y2 - box.y1 + 2 * PADDING) * MIN_SCALE <= size.height;
+    centre(canvas, fits ? box : boxOf(registry, ids.slice(0, 1)));
+  }
+
+  // Zoom and pan buttons (the mouse wheel pans, with Ctrl it zooms; dragging pans).
+  function controls(canvas, focus) {
+    var bar = document.createElement('div');
+    bar.className = 'diagram-knoppen';
+    [['+', 'Inzoomen', function () { canvas.zoom(canvas.zoom() * 1.25); }],
+      ['\u2212', 'Uitzoomen', function () { canvas.zoom(canvas.zoom() / 1.25); }],
+      ['Huidige stap', 'Toon de huidige stap', focus],
+      ['Hele proces', 'Toon het hele proces', function () { canvas.zoom('fit-viewport'); }]
+    ].forEach(function (spec) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'knop klein';
+      button.textContent = spec[0];
+      button.title = spec[1];
+      button.setAttribute('aria-label', spec[1]);
+      button.addEventListener('click', spec[2]);
+      bar.appendChild(button);
+    });
+    var pan = [['\u2190', 'Naar links', -1, 0], ['\u2192', 'Naar rechts', 1, 0], ['\u2191', 'Omhoog', 0, -1],
+      ['\u2193', 'Omlaag', 0, 1]];
+    pan.forEach(function (spec) {
+      var button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'knop klein';
+      button.textContent = spec[0];
+      button.title = spec[1];
+      button.setAttribute('aria-label', spec[1]);
+      button.addEventListener('click', function () { canvas.scroll({ dx: -spec[2] * 150, dy: -spec[3] * 150 }); });
+      bar.appendChild(button);
+    });
+    container.parentNode.insertBefore(bar, container);
+    // plain mouse wheel zooms inside the diagram (the page scrolls outside it)
+    container.addEventListener('wheel', function (event) {
+      if (event.ctrlKey) { return; }  // bpmn-js zooms itself
+      event.preventDefault();
+      event.stopPropagation();
+      var rect = container.getBoundingClientRect();
+      var factor = event.deltaY < 0 ? 1.15 : 1 / 1.15;
+      canvas.zoom(canvas.zoom() * factor, { x: event.clientX - rect.left, y: event.clientY - rect.top });
+    }, { capture: true, passive: false });
+  }
+
   fetch(container.getAttribute('data-url'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (response) {
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
@@ -160,20 +247,15 @@
         return viewer.importXML(xml).then(function () {
           var canvas = viewer.get('canvas');
           var registry = viewer.get('elementRegistry');
-          canvas.zoom('fit-viewport');
           (info.completed || []).forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'gedaan'); }
           });
           (info.current || []).forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'huidig'); }
           });
-          var focus = (info.current || []).map(function (id) { return registry.get(id); }).filter(Boolean)[0];
-          if (focus && canvas.zoom() < 0.45) {  // a long process: show the current step readably
-            canvas.zoom(0.8);  // then centre the step (zoom's own centre point is in screen coordinates)
-            var box = canvas.viewbox();
-            canvas.viewbox({ x: focus.x + focus.width / 2 - box.width / 2, y: focus.y + focus.height / 2 - box.height / 2,
-              width: box.width, height: box.height });
-          }
+          var focus = function () { showFocus(canvas, registry, info); };
+          focus();
+          controls(canvas, focus);
           container.setAttribute('data-huidig', (info.current || []).join(' '));
           container.setAttribute('data-gedaan', (info.completed || []).join(' '));
           container.classList.add('geladen');

@@ -1,0 +1,59 @@
+"""Finding clients and their cases, within the organisations a user may read.
+
+Unlike the inbox (open tasks), this looks at every case: running, waiting for a
+deadline (no open task) and closed. One client is one BSN; a case keeps the name and
+birth date given at its melding, so the same BSN may carry differing names.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from ..storage.models import CaseRow, TaskRow
+
+ENDED = ("completed", "withdrawn")
+MAX_RESULTS = 50
+
+
+class Clients:
+    """Read side for the client search and the melding check; takes a ``Werkpad`` (or ``.db``)."""
+
+    def __init__(self, werkpad) -> None:
+        self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
+
+    def find(self, organisations: list[str], *, name: str | None = None, bsn: str | None = None,
+             birthdate: date | None = None, number: str | None = None, limit: int = MAX_RESULTS) -> list[dict]:
+        """Cases of ``organisations`` matching every given criterion (name: part of the name,
+        any case); newest first. Nothing given: nothing found."""
+        if not organisations or not (name or bsn or birthdate or number):
+            return []
+        query = select(CaseRow).where(CaseRow.organisation.in_(sorted(organisations)))
+        if name:
+            query = query.where(func.lower(CaseRow.client_name).contains(name.strip().lower(), autoescape=True))
+        if bsn:
+            query = query.where(CaseRow.bsn == bsn)
+        if birthdate:
+            query = query.where(CaseRow.birthdate == birthdate)
+        if number:
+            query = query.where(CaseRow.case_number == number)
+        return self._rows(query.order_by(CaseRow.started_at.desc(), CaseRow.id).limit(limit))
+
+    def cases_of(self, organisations: list[str], bsn: str) -> list[dict]:
+        """Every case of one BSN in ``organisations``, running ones first, then newest first."""
+        rows = self.find(organisations, bsn=bsn, limit=200)
+        return sorted(rows, key=lambda r: r["ended"])  # stable: keeps newest first within each group
+
+    def _rows(self, query) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(query).all()
+            ids = [r.id for r in rows]
+            open_tasks = dict(uow.session.execute(
+                select(TaskRow.case_id, func.count()).where(TaskRow.case_id.in_(ids), TaskRow.status == "open")
+                .group_by(TaskRow.case_id)).all()) if ids else {}
+            return [{
+                "id": r.id, "number": r.case_number, "name": r.client_name, "bsn": r.bsn, "birthdate": r.birthdate.isoformat(),
+                "municipality": r.municipality, "organisation": r.organisation, "process": r.process_key,
+                "phase": r.phase, "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
+                "ended": r.status in ENDED, "open_tasks": open_tasks.get(r.id, 0),
+            } for r in rows]

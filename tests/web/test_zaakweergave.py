@@ -1,0 +1,44 @@
+"""What people see on the case and task pages: deadlines in date order with *te laat*,
+a readable case number instead of the hex id, no version hash, no trace id in the footer
+(only on error pages), Dutch dates only."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from engine import clock
+
+from .conftest import login
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_case_and_task_pages_speak_the_users_language(client, werkpad):
+    now = clock.now()
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=5))
+    werkpad.fire_due_timers(now)
+    login(client, "kees")
+    body = _text(client.get(f"/zaken/{case['id']}"))
+    deadlines = body[body.index('class="termijnen"'):body.index("</ul>", body.index('class="termijnen"'))]
+    assert "te laat" in deadlines
+    assert re.search(r"Zaak \d{4}-\d{6}", body) and case["id"] not in body.split("<main", 1)[1].split("data-url")[0]
+    assert werkpad.get_case(case["id"])["version"] not in body  # no version hash
+    footer = body[body.index('<footer'):]
+    assert not re.search(r"[0-9a-f]{32}", footer)  # no trace id on an ordinary page
+    assert "Inkomensconsulent" in body and ">inkomensconsulent<" not in body
+    task = werkpad.get_case(case["id"])["tasks"][0]
+    page = _text(client.get(f"/taken/{task['id']}"))
+    assert "te laat" in page.split("</h1>", 1)[1].split("</p>", 1)[0]
+    assert not re.search(r">\s*\d{4}-\d{2}-\d{2}\s*<", page)  # no ISO dates shown
+    missing = client.get("/zaken/bestaatniet")
+    assert missing.status_code == 404 and re.search(r"[0-9a-f]{32}", _text(missing)[_text(missing).index("<footer"):])
+
+
+def test_deadlines_are_sorted_by_date():
+    from web.filters import termijnen
+
+    tasks = [{"due": "2026-03-01T09:00:00+00:00", "name": "later"}, {"due": None, "name": "geen"}]
+    timers = [{"due": "2026-02-01T09:00:00+00:00", "name": "eerder"}]
+    assert [t["name"] for t in termijnen(tasks, timers)] == ["eerder", "later"]
