@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -164,7 +165,7 @@ def search_page():
 def search_post():
     _organisations("audit.zoeken", "Zaak zoeken voor controle")
     form = request.form
-    params = {k: form.get(k) for k in ("proces", "status", "van", "tot") if form.get(k)}
+    params: dict[str, Any] = {k: form.get(k) for k in ("proces", "status", "van", "tot") if form.get(k)}
     text = (form.get("zoek") or "").strip()[:100]
     if text:
         params["zoekopdracht"] = security.accounts().save_search(g.user.user_id, text)
@@ -337,7 +338,8 @@ def access_log():
 @login_required
 def access_log_search():
     _organisations("audit.logboek", "Logboek dataverwerkingen inzien")
-    params = {k: request.form.get(k).strip()[:100] for k in ("zaak", "gebruiker") if request.form.get(k)}
+    params: dict[str, Any] = {k: value.strip()[:100] for k in ("zaak", "gebruiker")
+                              if (value := request.form.get(k))}
     bsn = "".join(c for c in request.form.get("bsn", "") if c.isdigit())[:9]
     if bsn:
         params["zoekopdracht"] = security.accounts().save_search(g.user.user_id, bsn)

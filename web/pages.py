@@ -342,8 +342,8 @@ def access_log():
     if not organisations:
         abort(403)
     # the readable log (labels, names, paging, CSV, BSN posted) is the auditor's workspace's (web/audit.py)
-    return redirect(url_for("audit.access_log", **{k: request.args[k] for k in ("zaak", "gebruiker")
-                                                  if request.args.get(k)}))
+    params: dict[str, Any] = {k: request.args[k] for k in ("zaak", "gebruiker") if request.args.get(k)}
+    return redirect(url_for("audit.access_log", **params))
 
 
 # ---------------------------------------------------------------------- case page

@@ -17,9 +17,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from ..core import audit, clock
 from ..core.bsn import normalise_bsn
@@ -27,6 +27,9 @@ from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, EventRow
 from ..storage.accounts_models import AccessLogRow
+
+if TYPE_CHECKING:
+    from .facade import Werkpad
 
 ANCHOR_FORMAT = "werkpad-anker/1"
 ANCHOR_KEY_ENV = "WERKPAD_ANCHOR_KEY"
@@ -72,7 +75,7 @@ def diff_data(before: dict, after: dict) -> dict:
 class Auditing:
     """Read-only use cases for auditors, limited to the organisations passed in."""
 
-    def __init__(self, werkpad) -> None:
+    def __init__(self, werkpad: Werkpad) -> None:
         self.wp = werkpad
         self.db = werkpad.db
 
@@ -87,7 +90,7 @@ class Auditing:
 
     def find_cases(self, organisations: list[str], query: CaseSearch) -> dict:
         """Every case of ``organisations`` matching ``query`` (open, closed, withdrawn, in error), newest first."""
-        conditions = [CaseRow.organisation.in_(organisations or [""])]
+        conditions: list[ColumnElement[bool]] = [CaseRow.organisation.in_(organisations or [""])]
         text = (query.text or "").strip()
         if text:
             digits = text.replace(" ", "").replace(".", "")
@@ -143,7 +146,7 @@ class Auditing:
                    username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
         """A page of the access log about ``organisations``' cases, newest first. ``subject`` is the
         pseudonym of a data subject (see ``Accounts.pseudonymise``); ``per_page=0`` gives everything."""
-        conditions = [AccessLogRow.organisation.in_(organisations or [""])]
+        conditions: list[ColumnElement[bool]] = [AccessLogRow.organisation.in_(organisations or [""])]
         if subject:
             conditions.append(AccessLogRow.data_subject_id == subject)
         if case_id:
@@ -158,10 +161,11 @@ class Auditing:
                 pages = max(1, -(-total // per_page))
                 page = max(1, min(requested, pages))
                 query = query.offset((page - 1) * per_page).limit(per_page)
-            items = [{"at": r.started_at, "user": r.username, "operation": r.operation, "purpose": r.purpose,
-                      "status": r.status, "organisation": r.organisation, "case": r.case_id, "task": r.task_id,
-                      "subject": r.data_subject_id, "trace_id": r.trace_id}
-                     for r in uow.session.scalars(query)]
+            items: list[dict[str, Any]] = [
+                {"at": r.started_at, "user": r.username, "operation": r.operation, "purpose": r.purpose,
+                 "status": r.status, "organisation": r.organisation, "case": r.case_id, "task": r.task_id,
+                 "subject": r.data_subject_id, "trace_id": r.trace_id}
+                for r in uow.session.scalars(query)]
         names = self.client_names([i["case"] for i in items], organisations)
         for item in items:
             item["client"] = names.get(item["case"])
@@ -187,7 +191,7 @@ class Auditing:
                 return
             if broken is None and ev.type not in _BOOKKEEPING:
                 try:
-                    runtime = _apply(runtime, ev, lambda h: self.wp._bundle_by_hash(uow, h))
+                    runtime = _apply(runtime, ev, lambda h: self.wp.repo.bundle_by_hash(uow, h))
                     observation = runtime.observe() if runtime else None
                 except WerkpadError as exc:
                     broken = f"gebeurtenis {ev.seq} kan niet opnieuw worden uitgevoerd: {exc.message}"
@@ -219,7 +223,7 @@ class Auditing:
             row, events = self._events(uow, case_id)
             if not 1 <= seq <= len(events):
                 raise NotFound(f"gebeurtenis {seq} van zaak {case_id} bestaat niet")
-            step = None
+            step: Step | None = None
             completed: list[str] = []
             before: dict = {}
             after: dict = {}
@@ -229,6 +233,8 @@ class Auditing:
                     spec = (json.loads(step.event.payload).get("task") or {}).get("spec")
                     if spec:
                         completed.append(spec)
+            if step is None:  # no event up to ``seq`` (the sequence numbers do not start at 1)
+                raise NotFound(f"gebeurtenis {seq} van zaak {case_id} bestaat niet")
             ev, obs = step.event, step.observation
             version = self._version_at(uow, events, seq)
             return {
@@ -346,7 +352,8 @@ class Auditing:
         rewritten since, and whether the signature holds (against ``public_key`` when given)."""
         findings: list[dict] = []
         signature_ok, signature_reason = _check_signature(anchor, public_key)
-        cases = anchor.get("cases") if isinstance(anchor.get("cases"), dict) else {}
+        anchored_cases = anchor.get("cases")
+        cases: dict = anchored_cases if isinstance(anchored_cases, dict) else {}
         if audit.digest(cases) != anchor.get("digest"):
             signature_ok, signature_reason = False, "de vingerafdruk over de zaken klopt niet met het anker"
         with self.db.unit_of_work(write=False) as uow:

@@ -114,7 +114,7 @@ class _Commands(click.Group):
 class _Werkpad(_Commands):
     """Usage errors as one line too (``fout: ...``, exit 2), like every other failure."""
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)

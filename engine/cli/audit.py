@@ -54,7 +54,7 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
-        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in r["broken"]))
+        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in broken))
         click.echo(f"{len(broken)} van {r['cases']} zaken wijken af")
     if not r["ok"]:
         sys.exit(1)
@@ -139,8 +139,15 @@ def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
         click.echo(f"zaakdossier geschreven naar {out}")
 
 
+def _group(main: click.Group, name: str) -> click.Group:
+    group = main.commands.get(name)
+    if not isinstance(group, click.Group):
+        raise TypeError(f"werkpad {name} is geen commandogroep")
+    return group
+
+
 def register(main: click.Group) -> None:
-    audit = main.commands["audit"]
+    audit = _group(main, "audit")
     for cmd in (audit_verify, audit_anchor, audit_check_anchor):
         audit.add_command(cmd)  # replaces the plain ``verify`` with the one showing progress
-    main.commands["case"].add_command(case_export)
+    _group(main, "case").add_command(case_export)

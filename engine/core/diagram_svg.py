@@ -48,7 +48,7 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
     if plane is None:
         raise ValueError("het BPMN-bestand heeft geen diagram (draai scripts/layout_processes.py)")
 
-    def bounds(el):
+    def bounds(el: etree._Element) -> tuple[float, ...]:
         b = el.find(f"{{{DC}}}Bounds")
         return tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
 
@@ -185,7 +185,7 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
     return "\n".join(out) + "\n"
 
 
-def _event_marker(el, cx: float, cy: float) -> str:
+def _event_marker(el: etree._Element, cx: float, cy: float) -> str:
     if el.find(f"{{{BPMN}}}timerEventDefinition") is not None:
         hands = f'<path d="M{cx:.0f},{cy:.0f} L{cx:.0f},{cy - 7:.0f} M{cx:.0f},{cy:.0f} L{cx + 5:.0f},{cy:.0f}" ' \
                 f'stroke="{STROKE}" stroke-width="1.5"/>'

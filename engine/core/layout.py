@@ -26,9 +26,13 @@ nothing but the input, so re-running is byte-identical.
 """
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -126,7 +130,7 @@ def flow_label_size(name: str) -> tuple[int, int]:
     return int(max((text_width(line, 11) for line in lines), default=0)) + 6, 13 * len(lines) + 1
 
 
-def local(el) -> str:
+def local(el: etree._Element) -> str:
     return etree.QName(el).localname
 
 
@@ -192,6 +196,11 @@ class Plane:
     columns: int = 0
 
 
+Edge = tuple[str, str, Flow]  # (anchor of the source, anchor of the target, flow)
+Box = tuple[int, int, int, int]  # (x, y, width, height)
+Point = tuple[float, float]
+
+
 # --------------------------------------------------------------------------- semantic model
 
 
@@ -211,8 +220,9 @@ def _size(node: Node) -> None:
                 break
 
 
-def _container_items(container) -> tuple[list, list]:
-    nodes, flows = [], []
+def _container_items(container: etree._Element) -> tuple[list[etree._Element], list[etree._Element]]:
+    nodes: list[etree._Element] = []
+    flows: list[etree._Element] = []
     for el in container:
         if not isinstance(el.tag, str) or etree.QName(el).namespace != BPMN:
             continue
@@ -224,8 +234,8 @@ def _container_items(container) -> tuple[list, list]:
     return nodes, flows
 
 
-def _lanes(container) -> list:
-    lanes = []
+def _lanes(container: etree._Element) -> list[etree._Element]:
+    lanes: list[etree._Element] = []
     for lane_set in container.findall(f"{{{BPMN}}}laneSet"):
         for lane in lane_set.iter(f"{{{BPMN}}}lane"):
             if lane.find(f"{{{BPMN}}}childLaneSet") is None:
@@ -256,13 +266,13 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
 LANE_ORDERS = ("file", "first")
 
 
-def _layout_container(container, planes: list[Plane], lane_order: str = "file", drop: str = "late"
-                      ) -> tuple[Plane, list]:
+def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late"
+                      ) -> tuple[Plane, list[etree._Element]]:
     """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
-    event_subs = []
-    collapsed = []
+    event_subs: list[etree._Element] = []
+    collapsed: list[etree._Element] = []
     for i, el in enumerate(node_els):
         node = Node(el.get("id"), local(el), el.get("name") or "", i, host=el.get("attachedToRef"))
         if node.tag == "subProcess":
@@ -318,7 +328,7 @@ def _order_lanes(lane_ids: list[str], main: list[Node], mode: str) -> list[str]:
     """Lanes in file order ("file"), or in the order the flow first reaches them ("first")."""
     if mode == "file":
         return lane_ids
-    first: dict[str, int] = {}
+    first: dict[str | None, int] = {}
     for n in main:
         first[n.lane] = min(first.get(n.lane, n.rank), n.rank)
     return sorted(lane_ids, key=lambda lane: (first.get(lane, 10 ** 6), lane_ids.index(lane)))
@@ -351,7 +361,7 @@ def _fill_lanes(nodes: dict[str, Node], flows: list[Flow], lane_ids: list[str]) 
             n.lane = lane_ids[0]
 
 
-def _back_edges(main: list[Node], edges) -> set[int]:
+def _back_edges(main: list[Node], edges: list[Edge]) -> set[int]:
     """Indices (into ``edges``) of flows that close a loop, found by depth-first search in file order."""
     out: dict[str, list[tuple[str, int]]] = {n.id: [] for n in main}
     indeg = {n.id: 0 for n in main}
@@ -386,7 +396,7 @@ def _back_edges(main: list[Node], edges) -> set[int]:
     return back
 
 
-def _rank(main: list[Node], edges, back: set[int]) -> None:
+def _rank(main: list[Node], edges: list[Edge], back: set[int]) -> None:
     """Longest-path ranking over the acyclic graph (back edges reversed)."""
     ids = [n.id for n in main]
     succ: dict[str, list[str]] = {i: [] for i in ids}
@@ -419,7 +429,8 @@ def _rank(main: list[Node], edges, back: set[int]) -> None:
         mapping[n].rank = rank[n]
 
 
-def _dummies(nodes: dict[str, Node], main: list[Node], edges, back: set[int], drop: str = "late"):
+def _dummies(nodes: dict[str, Node], main: list[Node], edges: list[Edge], back: set[int], drop: str = "late"
+             ) -> tuple[list[list[Node]], dict[str, list[str]]]:
     """Layers of real and dummy nodes, and per flow the chain of node ids it passes (forward flows only).
 
     A flow to another lane runs in its source's lane and changes lanes in the last gap ("late"), or
@@ -454,9 +465,10 @@ def _layer_edges(chains: dict[str, list[str]]) -> list[tuple[str, str]]:
     return pairs
 
 
-def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[str, Node], weak) -> None:
+def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: list[str], nodes: dict[str, Node],
+           weak: set[tuple[str, str]]) -> None:
     """Barycenter sweeps within lane groups; keeps the ordering with the fewest crossings."""
-    lane_pos = {lane: i for i, lane in enumerate(lane_ids)}
+    lane_pos: dict[str | None, int] = {lane: i for i, lane in enumerate(lane_ids)}
     pairs = _layer_edges(chains)
     preds: dict[str, list[str]] = {}
     succs: dict[str, list[str]] = {}
@@ -491,9 +503,9 @@ def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[st
             by_layer.setdefault(nodes[s].rank, []).append((pos[s], pos[t]))
         for segs in by_layer.values():
             segs.sort()
-            for a in range(len(segs)):
-                for b in range(a + 1, len(segs)):
-                    if segs[a][0] < segs[b][0] and segs[a][1] > segs[b][1]:
+            for j in range(len(segs)):
+                for k in range(j + 1, len(segs)):
+                    if segs[j][0] < segs[k][0] and segs[j][1] > segs[k][1]:
                         total += 1
         return total, misplaced
 
@@ -528,7 +540,7 @@ def _order(layers: list[list[Node]], chains, lane_ids: list[str], nodes: dict[st
         layers[r] = layer
 
 
-def _rows(layers: list[list[Node]], chains, weak) -> None:
+def _rows(layers: list[list[Node]], chains: dict[str, list[str]], weak: set[tuple[str, str]]) -> None:
     """Row index of every node within its lane: chains stay straight where the order allows."""
     pairs = _layer_edges(chains)
     preds: dict[str, list[str]] = {}
@@ -542,7 +554,7 @@ def _rows(layers: list[list[Node]], chains, weak) -> None:
         return [all_nodes[m].row for m in succs.get(n.id, []) if all_nodes[m].lane == n.lane]
 
     def assign(layer: list[Node], links: dict[str, list[str]]) -> None:
-        last: dict[str, int] = {}
+        last: dict[str | None, int] = {}
         for n in layer:
             same = sorted(all_nodes[m].row for m in links.get(n.id, [])
                           if all_nodes[m].lane == n.lane and (m, n.id) not in weak)
@@ -556,7 +568,7 @@ def _rows(layers: list[list[Node]], chains, weak) -> None:
         assign(layer, preds)
     # Right to left: nodes without predecessors in their lane line up with their successors.
     for layer in reversed(layers):
-        last: dict[str, int] = {}
+        last: dict[str | None, int] = {}
         for n in layer:
             same = [all_nodes[m].row for m in preds.get(n.id, []) if all_nodes[m].lane == n.lane]
             succ_rows = sorted(all_nodes[m].row for m in succs.get(n.id, [])
@@ -576,9 +588,10 @@ def _rows(layers: list[list[Node]], chains, weak) -> None:
                 n.row = target
 
 
-def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lanes, lane_ids, chains) -> Plane:
+def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list[list[Node]],
+           lanes: list[etree._Element], lane_ids: list[str], chains: dict[str, list[str]]) -> Plane:
     has_lanes = bool(lane_ids)
-    lane_of = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
+    lane_of: dict[str | None, int] = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
     # Rows that hold only flows passing by (dummies) are thin; rows with shapes are PITCH high.
     lane_count = max(1, len(lane_ids))
     real_rows: list[set[int]] = [set() for _ in range(lane_count)]
@@ -610,7 +623,8 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers, lane
     label_room: dict[int, int] = {}
     for f in flows:
         if f.name:
-            src = nodes[nodes[f.source].host] if nodes[f.source].host else nodes[f.source]
+            host = nodes[f.source].host
+            src = nodes[host] if host else nodes[f.source]
             label_room[src.rank] = max(label_room.get(src.rank, 0), flow_label_size(f.name)[0])
     # A column of named events or gateways is wide enough for their 90 px labels not to touch.
     widths = [max([n.w for n in layer if not n.dummy]
@@ -687,12 +701,13 @@ def _simplify(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _route(nodes, flows, lefts, widths, chains) -> None:
+def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: list[int],
+           chains: dict[str, list[str]]) -> None:
     # Channels: in each gap, one vertical line per source that changes row (a boundary event is a
     # source of its own, apart from its host); sources ordered top-down.
     by_id = {f.id: f for f in flows}
 
-    def hops(fid: str, chain: list[str]):
+    def hops(fid: str, chain: list[str]) -> Iterator[tuple[str, int, int, int, str]]:
         """(channel key, rank of the gap, exit y, entry y, target) per hop of a flow's chain."""
         for i, (s, t) in enumerate(pairwise(chain)):
             key = by_id[fid].source if i == 0 else s
@@ -744,25 +759,24 @@ def _route(nodes, flows, lefts, widths, chains) -> None:
     loops = sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)
     targets = list(dict.fromkeys(f.target for f in loops))
     for f in loops:
-        s, t = nodes[f.source], nodes[f.target]
+        sn, tn = nodes[f.source], nodes[f.target]
         shift = (targets.index(f.target) % 3) * 6
-        sx_b, tx_b = _bottom_spot(nodes, s, last=True), _bottom_spot(nodes, t, last=False)
-        best = None
-        for r in range(min(t.rank, s.rank), max(t.rank, s.rank) + 1):
+        sx_b, tx_b = _bottom_spot(nodes, sn, last=True), _bottom_spot(nodes, tn, last=False)
+        options: list[tuple[float, list[tuple[int, int]]]] = []
+        for r in range(min(tn.rank, sn.rank), max(tn.rank, sn.rank) + 1):
             xc = gap_end[r] - 8 - shift
-            ys, yt = s.cy + PITCH // 2 + 2 - shift, t.cy + PITCH // 2 + 2 - shift
-            below = _simplify([(sx_b, s.y + s.h), (sx_b, ys), (xc, ys), (xc, yt), (tx_b, yt), (tx_b, t.y + t.h)])
-            ys, yt = s.cy - PITCH // 2 - 2 + shift, t.cy - PITCH // 2 - 2 + shift
-            above = _simplify([(s.cx, s.y), (s.cx, ys), (xc, ys), (xc, yt), (t.cx, yt), (t.cx, t.y)])
-            for path, penalty in ((below, 0.5 * (sx_b != s.cx)), (above, 0.0)):
-                cost = sum(count_crossings([path, other]) for other in routed) + penalty
-                if best is None or cost < best[0]:
-                    best = (cost, path)
-        f.points = best[1]
+            ys, yt = sn.cy + PITCH // 2 + 2 - shift, tn.cy + PITCH // 2 + 2 - shift
+            below = _simplify([(sx_b, sn.y + sn.h), (sx_b, ys), (xc, ys), (xc, yt), (tx_b, yt), (tx_b, tn.y + tn.h)])
+            ys, yt = sn.cy - PITCH // 2 - 2 + shift, tn.cy - PITCH // 2 - 2 + shift
+            above = _simplify([(sn.cx, sn.y), (sn.cx, ys), (xc, ys), (xc, yt), (tn.cx, yt), (tn.cx, tn.y)])
+            for path, penalty in ((below, 0.5 * (sx_b != sn.cx)), (above, 0.0)):
+                options.append((sum(count_crossings([path, other]) for other in routed) + penalty, path))
+        # The cheapest; of equal ones the first tried (the range above is never empty).
+        f.points = min(options, key=lambda option: option[0])[1]
         routed.append(f.points)
 
 
-def _bottom_spot(nodes, n: Node, last: bool) -> int:
+def _bottom_spot(nodes: dict[str, Node], n: Node, last: bool) -> int:
     """Where a loop leaves or enters the bottom of ``n``: the middle, or beside its boundary events."""
     count = sum(1 for m in nodes.values() if m.host == n.id and m.tag == "boundaryEvent")
     if not count:
@@ -771,7 +785,7 @@ def _bottom_spot(nodes, n: Node, last: bool) -> int:
     return n.x + n.w - step if last else n.x + step
 
 
-def _exit_y(nodes, node_id: str) -> int:
+def _exit_y(nodes: dict[str, Node], node_id: str) -> int:
     n = nodes[node_id]
     if n.dummy:
         return n.y
@@ -781,14 +795,15 @@ def _exit_y(nodes, node_id: str) -> int:
     return n.cy
 
 
-def _entry_y(nodes, node_id: str) -> int:
+def _entry_y(nodes: dict[str, Node], node_id: str) -> int:
     n = nodes[node_id]
     return n.y if n.dummy else n.cy
 
 
 def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> None:
     # Labels go to the side of a gateway or event that no loop uses (gateways: above, events: below).
-    top_used, bottom_used = set(), set()
+    top_used: set[str] = set()
+    bottom_used: set[str] = set()
     for f in flows:
         if f.id in chained:
             continue
@@ -824,13 +839,13 @@ def _labels(nodes: dict[str, Node], flows: list[Flow], chained: set[str]) -> Non
         taken.append(f.label)
 
 
-def _overlap(a, b) -> bool:
+def _overlap(a: Box, b: Box) -> bool:
     return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
-def _label_spots(pts, w: int, h: int, loop: bool) -> list[tuple[int, int, int, int]]:
+def _label_spots(pts: list[tuple[int, int]], w: int, h: int, loop: bool) -> list[Box]:
     """Candidate spots for a flow's name, best first."""
-    spots = []
+    spots: list[Box] = []
     if loop:  # beside its first, vertical stretch
         down = pts[1][1] > pts[0][1]
         spots.append((pts[0][0] + 4, pts[0][1] + 2 if down else pts[0][1] - h - 2, w, h))
@@ -857,22 +872,22 @@ def _label_spots(pts, w: int, h: int, loop: bool) -> list[tuple[int, int, int, i
 # --------------------------------------------------------------------------- whole file
 
 
-def layout_plane(container, planes: list[Plane]) -> Plane:
+def layout_plane(container: etree._Element, planes: list[Plane]) -> Plane:
     """Lay out a container and its event sub-processes (expanded below the lanes).
 
     With lanes, two lane orders are tried (file order, order of the first column in a lane); the one
     with the fewest crossings wins, then the narrowest, then the earliest tried.
     """
-    best = None
+    results: list[tuple[tuple[int, int, int], Plane, list[etree._Element], list[Plane]]] = []
     candidates = [(mode, drop) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
                   for drop in ("late", "early")]
     for mode, drop in candidates:
         sub_planes: list[Plane] = []
         plane, event_subs = _layout_container(container, sub_planes, mode, drop)
         score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
-        if best is None or score < best[0]:
-            best = (score, plane, event_subs, sub_planes)
-    _, plane, event_subs, sub_planes = best
+        results.append((score, plane, event_subs, sub_planes))
+    # The lowest score; of equal ones the earliest tried (there are always candidates).
+    _, plane, event_subs, sub_planes = min(results, key=lambda result: result[0])
     planes.extend(sub_planes)
     y = plane.height + (20 if plane.lanes else 0)
     x = (LANE_HEAD if plane.lanes else 0) + MARGIN
@@ -907,7 +922,7 @@ def layout_plane(container, planes: list[Plane]) -> Plane:
     return plane
 
 
-def _processes(root) -> list:
+def _processes(root: etree._Element) -> list[etree._Element]:
     return root.findall(f"{{{BPMN}}}process")
 
 
@@ -915,7 +930,7 @@ def compute(text: str) -> list[Plane]:
     """Planes for every process in a BPMN document (main process planes first, drill-down planes after)."""
     root = etree.fromstring(strip_di(text).encode("utf-8"))
     planes: list[Plane] = []
-    mains = []
+    mains: list[Plane] = []
     for process in _processes(root):
         mains.append(layout_plane(process, planes))
     return mains + planes
@@ -938,14 +953,14 @@ def _esc(v: str) -> str:
 
 
 def render_di(planes: list[Plane]) -> str:
-    out = []
+    out: list[str] = []
     ns = f'xmlns:bpmndi="{BPMNDI}" xmlns:dc="{DC}" xmlns:di="{DI}"'
     for plane in planes:
         pid = _esc(plane.element)
         out.append(f'  <bpmndi:BPMNDiagram {ns} id="{pid}_diagram">')
         out.append(f'    <bpmndi:BPMNPlane id="{pid}_plane" bpmnElement="{pid}">')
 
-        def bounds(b, indent="        "):
+        def bounds(b: Sequence[float], indent: str = "        ") -> str:
             return f'{indent}<dc:Bounds x="{_fmt(b[0])}" y="{_fmt(b[1])}" width="{_fmt(b[2])}" height="{_fmt(b[3])}" />'
 
         for lane_id, _name, b in plane.lanes:
@@ -1003,9 +1018,9 @@ def metrics(plane: Plane) -> dict:
 # --------------------------------------------------------------------------- metrics
 
 
-def _segments_cross(p1, p2, q1, q2) -> bool:
+def _segments_cross(p1: Point, p2: Point, q1: Point, q2: Point) -> bool:
     """Proper intersection: the segments cross at a point interior to both (touching and overlap do not count)."""
-    def orient(a, b, c):
+    def orient(a: Point, b: Point, c: Point) -> int:
         v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
         return (v > 0) - (v < 0)
 
@@ -1014,7 +1029,7 @@ def _segments_cross(p1, p2, q1, q2) -> bool:
     return d1 * d2 < 0 and d3 * d4 < 0
 
 
-def count_crossings(polylines: list[list[tuple[float, float]]]) -> int:
+def count_crossings(polylines: Sequence[Sequence[Point]]) -> int:
     """Number of pairs of polylines that cross at least once."""
     segs = [list(pairwise(p)) for p in polylines]
     boxes = []
@@ -1086,14 +1101,12 @@ def naive_metrics(text: str) -> dict:
     return {"width": width, "crossings": count_crossings(lines)}
 
 
-def layout_file(path, write: bool = True) -> dict:
+def layout_file(path: str | os.PathLike[str], write: bool = True) -> dict[str, Any]:
     """Lay out one file; returns metrics plus ``changed`` (whether the DI differed from the fresh layout)."""
-    from pathlib import Path
-
-    path = Path(path)
-    text = path.read_text(encoding="utf-8")
+    file = Path(path)
+    text = file.read_text(encoding="utf-8")
     new, result = apply_layout(text)
     result["changed"] = new != text
     if write and result["changed"]:
-        path.write_text(new, encoding="utf-8")
+        file.write_text(new, encoding="utf-8")
     return result
