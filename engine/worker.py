@@ -1,51 +1,151 @@
-"""The timer poller for the running product: an APScheduler job that fires due
-timers through the public API. Only one poller runs per process; several
-processes may poll the same database safely because firing claims each timer
-inside the transaction that applies it.
+"""The timer worker: fires every due timer within about a second, in any number of
+processes, with no coordination but the database.
+
+``werkpad worker`` runs :class:`TimerWorker` in its own process. It fires what is
+due (each timer at its own due moment, one transaction per timer, claimed with
+``SKIP LOCKED`` on PostgreSQL so two workers never fire the same one), then sleeps
+until the earliest timer in the index comes due — at most ``max_sleep`` seconds.
+On PostgreSQL it LISTENs on a channel that every transaction arming an earlier
+timer NOTIFYs, so a timer armed now for "in ten minutes" or "right now" wakes it at
+once; on SQLite it polls the index every ``poll`` seconds instead. Database
+trouble (a restart, a dropped connection) is logged and retried with a short pause;
+it never stops the worker.
+
+``start_scheduler`` runs the same loop in a thread of a web process, for the
+development server and tests.
 """
 from __future__ import annotations
 
 import logging
+import select
+import signal
 import threading
-
-from apscheduler.schedulers.background import BackgroundScheduler
+import time
+from typing import Any
 
 from .app import Werkpad
-from .errors import WerkpadError
+from .app.repository import TIMER_CHANNEL
+from .core import clock
 
-log = logging.getLogger("werkpad.scheduler")
+log = logging.getLogger("werkpad.worker")
+
+
+class TimerWorker:
+    def __init__(self, werkpad: Werkpad, poll: float = 0.5, max_sleep: float = 30.0,
+                 retry_pause: float = 2.0) -> None:
+        self.wp = werkpad
+        self.poll = poll
+        self.max_sleep = max_sleep
+        self.retry_pause = retry_pause
+        self.stopping = threading.Event()
+        self.fired = 0
+        self._listener: Any = None  # a raw psycopg connection LISTENing (PostgreSQL only)
+
+    # -- one round
+    def run_once(self) -> int:
+        """Fire everything due now; return how many timers fired."""
+        fired = self.wp.fire_due_timers()
+        if fired:
+            self.fired += len(fired)
+            log.info("%d timer(s) afgegaan", len(fired))
+        return len(fired)
+
+    def seconds_until_next(self) -> float:
+        due = self.wp.next_timer_due()
+        if due is None:
+            return self.max_sleep
+        return max(0.0, min(self.max_sleep, (due - clock.now()).total_seconds()))
+
+    # -- the loop
+    def run(self) -> None:
+        log.info("timer-worker gestart (%s)", "LISTEN/NOTIFY" if not self.wp.db.is_sqlite else "peilen")
+        while not self.stopping.is_set():
+            try:
+                self.run_once()
+                self._wait(self.seconds_until_next())
+            except Exception:  # noqa: BLE001 - the database may be briefly away: wait and try again
+                log.exception("timer-worker: fout, opnieuw over %.0f s", self.retry_pause)
+                self._close_listener()
+                self.stopping.wait(self.retry_pause)
+        self._close_listener()
+        log.info("timer-worker gestopt (%d timers afgegaan)", self.fired)
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def _wait(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        if self.wp.db.is_sqlite:
+            deadline = time.monotonic() + seconds
+            while not self.stopping.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self.stopping.wait(min(self.poll, remaining))
+                # a timer armed meanwhile by another process may come due sooner
+                if self.seconds_until_next() < deadline - time.monotonic() - self.poll:
+                    return
+            return
+        conn = self._listen()
+        ready, _, _ = select.select([conn.fileno()], [], [], min(seconds, 1.0))  # 1 s: notice a stop
+        if ready:
+            for _ in conn.notifies(timeout=0, stop_after=1000):
+                pass
+
+    def _listen(self) -> Any:
+        if self._listener is None or self._listener.closed:
+            import psycopg
+
+            url = self.wp.db.engine.url.set(drivername="postgresql")
+            conn = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+            conn.execute(f"LISTEN {TIMER_CHANNEL}")
+            self._listener = conn
+        return self._listener
+
+    def _close_listener(self) -> None:
+        if self._listener is not None:
+            try:
+                self._listener.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._listener = None
+
+
+def run_worker(werkpad: Werkpad, once: bool = False) -> int:
+    """Run until SIGTERM/SIGINT (or one round with ``once``); return the number of timers fired."""
+    worker = TimerWorker(werkpad)
+    if once:
+        return worker.run_once()
+    signal.signal(signal.SIGTERM, lambda *_: worker.stop())
+    signal.signal(signal.SIGINT, lambda *_: worker.stop())
+    worker.run()
+    return worker.fired
+
+
+# -- in a thread of a web process (development server, tests)
 _lock = threading.Lock()
-_running: BackgroundScheduler | None = None
+_running: tuple[TimerWorker, threading.Thread] | None = None
 
 
-def start_scheduler(werkpad: Werkpad, interval_seconds: float = 15.0) -> BackgroundScheduler | None:
-    """Start the poller once per process; later calls return the running one."""
+def start_scheduler(werkpad: Werkpad, interval_seconds: float = 0.5) -> TimerWorker:
+    """Start the timer loop in a daemon thread once per process; later calls return it."""
     global _running
     with _lock:
         if _running is not None:
-            return _running
-        scheduler = BackgroundScheduler(daemon=True)
-
-        def tick() -> None:
-            try:
-                fired = werkpad.fire_due_timers()
-                if fired:
-                    log.info("%d timer(s) afgevuurd", len(fired))
-            except WerkpadError as exc:  # keep polling; a broken case is put in error by the service
-                log.warning("timers afvuren mislukt: %s", exc.message)
-            except Exception:  # noqa: BLE001 - e.g. the database is briefly away: try again next tick
-                log.exception("timers afvuren mislukt")
-
-        scheduler.add_job(tick, "interval", seconds=interval_seconds, id="werkpad-timers",
-                          max_instances=1, coalesce=True, replace_existing=True)
-        scheduler.start()
-        _running = scheduler
-        return scheduler
+            return _running[0]
+        worker = TimerWorker(werkpad, poll=interval_seconds)
+        thread = threading.Thread(target=worker.run, name="werkpad-timers", daemon=True)
+        thread.start()
+        _running = (worker, thread)
+        return worker
 
 
 def stop_scheduler() -> None:
     global _running
     with _lock:
         if _running is not None:
-            _running.shutdown(wait=False)
+            worker, thread = _running
+            worker.stop()
+            thread.join(timeout=10)
             _running = None

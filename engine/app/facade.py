@@ -114,6 +114,9 @@ class Werkpad:
     def fire_due_timers(self, until: datetime | None = None, max_fires: int = 1_000_000) -> list[dict]:
         return self.timers.fire_due_timers(until, max_fires)
 
+    def next_timer_due(self) -> datetime | None:
+        return self.timers.next_due()
+
     # ------------------------------------------------------------------ auditing
     def case_history(self, case_id: str) -> list[dict]:
         return self.auditing.case_history(case_id)

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from ..core import audit, clock
 from ..core.definitions import Bundle, version_label
@@ -60,6 +60,9 @@ class BundleCache:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+TIMER_CHANNEL = "werkpad_timers"
 
 
 class Repository:
@@ -238,13 +241,20 @@ class Repository:
         for task_id, timer_row in timers.items():
             if task_id not in wanted:
                 uow.session.delete(timer_row)
+        earlier = False  # does a timer now come due sooner than the worker may expect?
         for task_id, timer in wanted.items():
             existing_timer = timers.get(task_id)
             if existing_timer is None:
                 uow.session.add(TimerRow(case_id=row.id, task_id=task_id, spec=timer.spec, name=timer.name,
                                          kind=timer.kind, due_at=timer.due))
+                earlier = True
             elif existing_timer.due_at != timer.due:
+                earlier = earlier or (timer.due is not None and existing_timer.due_at is not None
+                                      and timer.due < existing_timer.due_at)
                 existing_timer.due_at = timer.due
+        if earlier and not self.db.is_sqlite:
+            # wakes every `werkpad worker` that LISTENs, when this transaction commits
+            uow.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
                       digest: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core import clock
 from ..errors import WerkpadError
@@ -17,6 +17,11 @@ class Timers:
         self.db = repo.db
 
     # ------------------------------------------------------------------ timers
+    def next_due(self) -> datetime | None:
+        """When the earliest timer in the index comes due (None: no timers at all)."""
+        with self.repo.db.unit_of_work(write=False) as uow:
+            return uow.session.scalar(select(func.min(TimerRow.due_at)))
+
     def fire_due_timers(self, until: datetime | None = None, max_fires: int = 1_000_000) -> list[dict]:
         """Fire every timer due up to ``until`` in due order, each at its own due time.
 

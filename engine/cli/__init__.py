@@ -417,6 +417,21 @@ def timers_fire(wp: Werkpad, until):
     return fired, "\n".join(lines) or "geen timers verlopen"
 
 
+@command(main, "worker")
+@click.option("--once", is_flag=True, help="Eén ronde: vuur af wat nu verloopt en stop.")
+def worker_cmd(wp: Werkpad, once: bool):
+    """Timers afvuren zodra ze verlopen, tot het proces wordt gestopt (SIGTERM/Ctrl-C).
+
+    Er mogen zoveel workers tegelijk draaien als nodig: elke timer gaat precies één keer af."""
+    from ..worker import run_worker
+
+    if not once:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s",
+                            stream=sys.stderr)
+    fired = run_worker(wp, once=once)
+    return {"fired": fired}, f"{fired} timer(s) afgegaan"
+
+
 @main.group()
 def audit() -> None:
     """De audittrail controleren."""

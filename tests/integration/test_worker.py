@@ -1,0 +1,75 @@
+"""`werkpad worker`: timers fire within about a second of coming due, woken by the
+database (LISTEN/NOTIFY on PostgreSQL, polling on SQLite); several workers fire each
+timer exactly once; a stop signal ends a worker cleanly."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from engine import clock
+from engine.worker import TimerWorker
+
+ROOT = Path(__file__).resolve().parents[2]
+WERKPAD = str(Path(sys.executable).parent / "werkpad")
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_next_due_timer_and_one_round(wp):
+    assert wp.next_timer_due() is None
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01", at=clock.now() - timedelta(days=10))
+    due = wp.next_timer_due()
+    assert due is not None and due < clock.now()
+    worker = TimerWorker(wp)
+    assert worker.run_once() >= 1
+    assert wp.get_case(case["id"])["timers"] == [] or wp.next_timer_due() > clock.now()
+    assert worker.seconds_until_next() <= worker.max_sleep
+
+
+def test_worker_processes_fire_a_timer_soon_after_it_comes_due(db_url, wp):
+    env = {**os.environ, "DATABASE_URL": db_url.replace("postgresql+psycopg://", "postgresql://")}
+    workers = [subprocess.Popen([WERKPAD, "worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    try:
+        for proc in workers:  # both started and idle, waiting for work
+            assert "timer-worker gestart" in _line_within(proc, 60)
+        # a case whose reminder is due ~1.2 s from now: armed while the workers sleep
+        start = clock.now() - timedelta(days=3) + timedelta(seconds=1.2)
+        case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01", at=start)
+        due = clock.to_utc(case["timers"][0]["due"])
+        assert _wait_for(lambda: [e for e in wp.case_history(case["id"]) if e["type"] == "timer_fired"], 10)
+        fired_at = clock.now()
+        lag = (fired_at - due).total_seconds()
+        assert lag < 3.0, f"timer fired {lag:.2f} s after it came due"
+        history = [e["type"] for e in wp.case_history(case["id"])]
+        assert history.count("timer_fired") == 1  # exactly once, with two workers
+    finally:
+        for proc in workers:
+            proc.send_signal(signal.SIGTERM)
+        for proc in workers:
+            assert proc.wait(timeout=15) == 0
+            rest = proc.stderr.read()
+            proc.stderr.close()
+            assert "Traceback" not in rest
+
+
+def _line_within(proc: subprocess.Popen, seconds: float) -> str:
+    timer = threading.Timer(seconds, proc.kill)
+    timer.start()
+    try:
+        return proc.stderr.readline()
+    finally:
+        timer.cancel()
