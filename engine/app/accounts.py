@@ -64,7 +64,15 @@ LOGIN_ATTEMPTS_PER_IP = 30
 LOGIN_WINDOW = timedelta(minutes=10)
 
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("werkpad-dummy-wachtwoord")
+_dummy: list[str] = []
+
+
+def _dummy_hash() -> str:
+    """A hash to verify against when the user does not exist (same work either way);
+    made on first use, not at import: the CLI must start fast."""
+    if not _dummy:
+        _dummy.append(_hasher.hash("werkpad-dummy-wachtwoord"))
+    return _dummy[0]
 
 
 @dataclass(frozen=True)
@@ -329,7 +337,7 @@ class Accounts:
         with self.db.unit_of_work() as uow:
             row = uow.session.scalar(select(UserRow).where(UserRow.username == username))
             if row is None:
-                _verify(_DUMMY_HASH, password or "")  # same work whether or not the user exists
+                _verify(_dummy_hash(), password or "")  # same work whether or not the user exists
                 return None
             now = clock.now()
             throttled = self._limits.count(failures_key, LOGIN_PAUSE, now) >= MAX_FAILED_LOGINS

@@ -11,7 +11,8 @@ from ..core import audit, clock
 from ..core.definitions import Bundle
 from ..core.runtime import CaseRuntime
 from ..errors import CaseBroken, Conflict, WerkpadError
-from ..storage import CaseRow, EventRow
+from ..storage import CaseRow, EventRow, TaskRow
+from ..storage.models import CaseNumberRow
 from .repository import Repository, stored_digest, why
 
 
@@ -54,7 +55,28 @@ class Auditing:
                 problem = f"de zaak kan niet worden gecontroleerd: {why(exc)}"
             if problem:
                 broken.append({"case": case_id, "problem": problem})
+        broken.extend(self._missing_cases())
         return {"ok": not broken, "cases": len(case_ids), "broken": broken}
+
+    def _missing_cases(self) -> list[dict]:
+        """Case numbers run without gaps per year (the counter rolls back with a failed start),
+        so a number that is missing — or a counter ahead of the highest case — means a case was
+        deleted, history and all."""
+        with self.db.unit_of_work(write=False) as uow:
+            numbers = [n for n in uow.session.scalars(select(CaseRow.case_number)) if n]
+            counters = {row.year: row.last for row in uow.session.scalars(select(CaseNumberRow))}
+        seen: dict[int, set[int]] = {}
+        for number in numbers:
+            year_text, _, seq_text = number.partition("-")
+            seen.setdefault(int(year_text), set()).add(int(seq_text))
+        findings = []
+        for year, last in sorted(counters.items()):
+            missing = sorted(set(range(1, last + 1)) - seen.get(year, set()))
+            for gap in missing[:100]:
+                findings.append({"case": f"{year}-{gap:06d}", "problem": (
+                    f"zaak {year}-{gap:06d} ontbreekt: het zaaknummer is uitgegeven maar de zaak en haar "
+                    "geschiedenis zijn er niet meer (verwijderd)")})
+        return findings
 
     def _verify_case(self, case_id: str, replay: bool) -> str | None:
         with self.db.unit_of_work(write=False) as uow:
@@ -62,6 +84,9 @@ class Auditing:
             events = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
                                          .order_by(EventRow.seq)).all()
             problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
+            if problem is None:
+                problem = _claims_problem(events, uow.session.scalars(
+                    select(TaskRow).where(TaskRow.case_id == case_id, TaskRow.status == "open")).all())
             if problem is None and replay:
                 bundle = self.repo.bundle_by_id(uow, row.definition_id)
                 result = _replay(case_id, events, lambda h: self.repo.bundle_by_hash(uow, h),
@@ -69,6 +94,23 @@ class Auditing:
                 if not result["match"]:
                     problem = "replay wijkt af: " + result.get("reason", "")
             return problem
+
+def _claims_problem(events: Sequence[Any], open_tasks: Sequence[TaskRow]) -> str | None:
+    """Who holds an open task follows from the claim, release and assign events alone."""
+    holder: dict[str, str | None] = {}
+    for ev in events:
+        if ev.type in ("task_claimed", "task_unclaimed", "task_assigned"):
+            payload = json.loads(ev.payload)
+            task_id = payload["task"]["id"]
+            holder[task_id] = (ev.actor if ev.type == "task_claimed"
+                               else payload.get("assignee") if ev.type == "task_assigned" else None)
+    for task in open_tasks:
+        expected = holder.get(task.id)
+        if (task.claimed_by or None) != expected:
+            return (f"taak '{task.name}' staat op naam van {task.claimed_by or 'niemand'}, maar volgens de "
+                    f"gebeurtenissen van {expected or 'niemand'}: de toewijzing is buiten de audittrail om gewijzigd")
+    return None
+
 
 def _actual_digest(row: CaseRow, bundle: Bundle) -> str:
     """The fingerprint of the state as stored now (not the digest it claims)."""

@@ -343,3 +343,36 @@ def test_notes_are_part_of_the_trail_and_change_nothing(wp):
                                                            "note_added"]
     assert wp.replay_case(cid)["match"] is True
     assert wp.verify_audit()["ok"] is True
+
+
+@pytest.mark.parametrize("tamper", ["claim_edited", "trailing_claim_cut", "case_deleted", "newest_case_deleted"])
+def test_tampering_outside_the_chain_is_detected(wp, tamper):
+    """Changes that keep each remaining chain consistent: a claim edited in the task table, a
+    trailing claim event cut off together with the case's pointers, a whole case deleted."""
+    case = _start(wp)
+    other = _start(wp, bsn="123456782")
+    newest = _start(wp, bsn="111222333")
+    task = _task(case, "intake")
+    wp.claim_task(task, "kees", at="2026-01-05T09:30")
+    assert wp.verify_audit()["ok"] is True
+    cid = case["id"]
+    with wp.db.engine.begin() as conn:
+        if tamper == "claim_edited":
+            conn.execute(text("UPDATE tasks SET claimed_by = 'mallory' WHERE id = :t"), {"t": task})
+        elif tamper == "trailing_claim_cut":
+            prev = conn.execute(text("SELECT hash FROM events WHERE case_id = :c AND seq = 1"), {"c": cid}).scalar_one()
+            conn.execute(text("DELETE FROM events WHERE case_id = :c AND seq = 2"), {"c": cid})
+            conn.execute(text("UPDATE cases SET last_seq = 1, last_hash = :h WHERE id = :c"), {"h": prev, "c": cid})
+        else:
+            victim = cid if tamper == "case_deleted" else newest["id"]
+            for table in ("events", "timers", "tasks"):
+                conn.execute(text(f"DELETE FROM {table} WHERE case_id = :c"), {"c": victim})
+            conn.execute(text("DELETE FROM cases WHERE id = :c"), {"c": victim})
+    result = wp.verify_audit()
+    assert result["ok"] is False, result
+    text_ = json.dumps(result, ensure_ascii=False)
+    assert other["id"] not in text_
+    if tamper in ("claim_edited", "trailing_claim_cut"):
+        assert [b["case"] for b in result["broken"]] == [cid] and "op naam van" in text_
+    else:
+        assert "ontbreekt" in text_ and "verwijderd" in text_
