@@ -159,14 +159,76 @@ def test_jongere_wacht_vier_weken_na_de_melding(wp):
     fired = wp.fire_due_timers("2026-02-02T12:00")
     assert [f["timers"] for f in fired] == [["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]]
     case = wp.get_case(case["id"])
-    assert specs(case) == ["besluit_aanvraag"]
+    # the aanvraag is not filed automatically on day 28: the consultant records when it really came in
+    assert specs(case) == ["aanvraag_jongere"]
+    assert case["tasks"][0]["lane"] == "inkomensconsulent"
     assert case["phase"] == "poort"
-    assert case["data"]["aanvraagdatum"] == "2026-02-02"
-    assert case["data"]["beslisdatum"] == "2026-03-30"
-    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-10T10:00")
+    assert "aanvraagdatum" not in case["data"]
+    # the youth filed two weeks later than he could have, on 16 February
+    case = doe(wp, case, "aanvraag_jongere", {"aanvraagdatum": "2026-02-16"}, "2026-02-17T10:00")
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["data"]["aanvraagdatum"] == "2026-02-16"
+    assert case["data"]["beslisdatum"] == "2026-04-13"  # 8 weken na 16 februari
+    assert case["data"]["voorschotdatum"] == "2026-03-16"
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-04-13T22:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-20T10:00")
     assert case["status"] == "completed"
     assert case["data"]["recht_op_bijstand"] is False
     assert gevuurde_timers(wp, case) == [("zoektermijn_jongeren", "2026-02-01")]
+    assert afgeronde_taken(wp, case) == ["aanvraag_jongere", "besluit_aanvraag"]
+    replay_klopt(wp, case)
+
+
+def start_met_voorbereiding(wp, at="2026-01-05T09:00"):
+    return wp.start_case("teststad", BSN, "Jan", "1980-05-01",
+                         data={"test_route": "gedeeld_aanvraag", "besluit_na_voorbereiding": True}, at=at)
+
+
+def test_besluit_wacht_op_de_voorbereiding_terwijl_termijnen_lopen(wp):
+    case = start_met_voorbereiding(wp)
+    # no decision task yet: the caller's preparatory steps come first; the terms run from the aanvraag
+    assert case["tasks"] == []
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert "voorbereiding_gereed" in case["waiting_for_messages"]
+    assert timers(case)["voorbereiding_voorschot"].startswith("2026-02-01T23:00")
+    fired = wp.fire_due_timers("2026-02-02T09:00")
+    assert [f["timers"] for f in fired] == [["Elke vier weken zonder besluit: voorschot (Pw art. 52)"]]
+    case = doe(wp, wp.get_case(case["id"]), "voorschot_verstrekken", {"voorschot_verstrekt": True},
+               "2026-02-02T10:00")
+    assert case["tasks"] == []
+    # the preparation ends: now the decision can be taken, with the same deadline
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-02-10T10:00")
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["tasks"][0]["due"].startswith("2026-03-02")
+    assert case["data"]["voorschotdatum"] == "2026-03-02"  # the voorschot of 2 February is not repeated
+    assert timers(case)["voorschot_termijn"].startswith("2026-03-01T23:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-11T10:00")
+    assert case["status"] == "completed"
+    assert afgeronde_taken(wp, case) == ["voorschot_verstrekken", "besluit_aanvraag"]
+    replay_klopt(wp, case)
+
+
+def test_opschorting_tijdens_de_voorbereiding(wp):
+    case = start_met_voorbereiding(wp)
+    case = wp.send_message(case["id"], "opschorting", {}, at="2026-01-12T10:00")
+    # the preparation ends while the term is suspended: remembered, the decision follows the papers
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-01-15T10:00")
+    assert case["tasks"] == []
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-01-22T10:00")
+    assert case["data"]["opgeschorte_dagen"] == 10
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["tasks"][0]["due"].startswith("2026-03-12")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-23T10:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+def test_beslistermijn_verstrijkt_tijdens_de_voorbereiding(wp):
+    case = start_met_voorbereiding(wp)
+    wp.fire_due_timers("2026-03-03T09:00")
+    case = wp.get_case(case["id"])
+    assert "escalatie_beslistermijn" in specs(case)
+    assert [t for t in case["tasks"] if t["spec"] == "escalatie_beslistermijn"][0]["lane"] == "teamleider"
     replay_klopt(wp, case)
 
 

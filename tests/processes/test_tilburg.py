@@ -67,10 +67,14 @@ def tot_diagnose(wp, at_melding="2026-01-07T10:00"):
                "2026-02-04T10:00")
     case = doe(wp, case, "rechtmatigheidsgesprek", {"stukken_compleet": False, "inspanning_voldoende": False,
                                                    "vermoeden_belemmeringen": True}, "2026-02-11T10:00")
-    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-11T11:00")
-    case = doe(wp, case, "beschikking", {"beschikking_verzonden_op": "2026-02-11",
-                                         "voorlopig_plan_van_aanpak": True}, "2026-02-11T11:30")
     return case
+
+
+def toekennen(wp, case, at):
+    """The decision on the aanvraag, only now open: after rechtmatigheid, screening and intake."""
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, at)
+    return doe(wp, case, "beschikking", {"beschikking_verzonden_op": at[:10], "voorlopig_plan_van_aanpak": True},
+               at[:10] + "T16:00")
 
 
 # ------------------------------------------------------------------ Jan
@@ -83,14 +87,16 @@ def test_jan_van_werk_nl_tot_leerwerkplek(wp):
     # Jan booked the meldingsgesprek two days later; quick scan on 5 leefgebieden: no crisis
     case = doe(wp, case, "meldingsgesprek", QUICK_SCAN_JAN, "2026-01-07T10:00")
     assert case["phase"] == "inspanningsperiode"
-    assert specs(case) == ["besluit_aanvraag", "terugmelding"]
-    assert case["data"]["aanvraagdatum"] == "2026-01-07"  # he signed the aanvraag in the meldingsgesprek
+    # he signed the aanvraag in the meldingsgesprek: the terms run, but the decision waits for
+    # rechtmatigheid, screening and intake (seed 003 §4.4)
+    assert specs(case) == ["terugmelding"]
+    assert case["data"]["aanvraagdatum"] == "2026-01-07"
     assert case["data"]["beslisdatum"] == "2026-03-04"
     assert taak(wp, case, "terugmelding")["due"].startswith("2026-02-04")  # uiterlijk na 4 weken
     # exactly on time, three weeks later, Jan reports back
     case = doe(wp, case, "terugmelding", {"sollicitaties": 20, "ingeschreven_uitzendbureaus": True},
                "2026-01-28T10:00")
-    assert specs(case) == ["besluit_aanvraag", "rechtmatigheidsgesprek"]
+    assert specs(case) == ["rechtmatigheidsgesprek"]
     assert taak(wp, case, "rechtmatigheidsgesprek")["due"].startswith("2026-02-11")  # binnen 2 weken
     # four weeks after the aanvraag the wettelijk voorschot falls due
     fired = wp.fire_due_timers("2026-02-11T09:00")
@@ -101,16 +107,21 @@ def test_jan_van_werk_nl_tot_leerwerkplek(wp):
     # five weeks after the first conversation: rechtmatigheidsgesprek, papers incomplete, right established
     case = doe(wp, case, "rechtmatigheidsgesprek", {"stukken_compleet": False, "inspanning_voldoende": False,
                                                    "vermoeden_belemmeringen": True}, "2026-02-11T10:00")
-    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True, "besluitdatum": "2026-02-11"},
-               "2026-02-11T11:00")
-    case = doe(wp, case, "beschikking", {"beschikking_verzonden_op": "2026-02-11",
-                                         "voorlopig_plan_van_aanpak": True}, "2026-02-11T11:30")
     assert case["phase"] == "diagnose"
-    # screening right after, then the individual intake, then the verdiepende diagnose
+    # screening right after, then the individual intake; still no decision open
+    assert specs(case) == ["screening"]
     assert taak(wp, case, "screening")["lane"] == "consulent_intake_diagnose"
     case = doe(wp, case, "screening", {"screening_uitkomst": "oranje"}, "2026-02-11T13:00")
+    assert specs(case) == ["intake"]
     case = doe(wp, case, "intake", {"opleidingsniveau": "vmbo_onafgerond", "werkervaring": "weinig",
                                     "motivatie": "gemiddeld", "verdiepende_diagnose_nodig": True}, "2026-02-16T13:00")
+    # the traject takes longer: the uitkering is granted now, with a voorlopig plan van aanpak
+    assert specs(case) == ["besluit_aanvraag"]
+    assert taak(wp, case, "besluit_aanvraag")["due"].startswith("2026-03-04")  # 8 weken na de aanvraag
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True, "besluitdatum": "2026-02-17"},
+               "2026-02-17T11:00")
+    case = doe(wp, case, "beschikking", {"beschikking_verzonden_op": "2026-02-17",
+                                         "voorlopig_plan_van_aanpak": True}, "2026-02-17T11:30")
     assert taak(wp, case, "verdiepende_diagnose")["lane"] == "arbeidsdeskundige"
     case = doe(wp, case, "verdiepende_diagnose", {"iq_indicatie": "70_85", "gezondheidsklachten": False,
                                                   "medisch_onderzoek": True, "arbeidskundig_onderzoek": True,
@@ -135,11 +146,11 @@ def test_jan_van_werk_nl_tot_leerwerkplek(wp):
     case = doe(wp, case, "leerwerkplek_vervolg", {"vervolg": "reintegratietraject"}, "2028-05-02T09:00")
 
     assert afgerond(wp, case) == [
-        "meldingsgesprek", "terugmelding", "voorschot_verstrekken", "rechtmatigheidsgesprek", "besluit_aanvraag",
-        "beschikking", "screening", "intake", "verdiepende_diagnose", "gedeeld_doelgroepregister_aanvragen",
+        "meldingsgesprek", "terugmelding", "voorschot_verstrekken", "rechtmatigheidsgesprek", "screening", "intake",
+        "besluit_aanvraag", "beschikking", "verdiepende_diagnose", "gedeeld_doelgroepregister_aanvragen",
         "gedeeld_doelgroepregister_uitslag", "time_to_market", "leerwerkplek_inzetten", "leerwerkplek_vervolg",
     ]
-    assert gevuurd(wp, case) == ["voorschot_termijn", "leerwerkplek_einde"]
+    assert gevuurd(wp, case) == ["voorbereiding_voorschot", "leerwerkplek_einde"]
     assert case["status"] == "completed"
     assert case["phase"] == "traject"
     assert case["end_event"] == "einde_leerwerkplek_termijn"
@@ -163,16 +174,25 @@ def test_jongere_wacht_vier_weken_voor_de_aanvraag(wp):
     assert specs(case) == ["rechtmatigheidsgesprek"]
     wp.fire_due_timers("2026-02-02T09:00")
     case = wp.get_case(case["id"])
-    assert specs(case) == ["besluit_aanvraag", "rechtmatigheidsgesprek"]
-    assert case["data"]["aanvraagdatum"] == "2026-02-02"
-    assert case["data"]["beslisdatum"] == "2026-03-30"
-    assert timers(case)["voorschot_termijn"].startswith("2026-03-01T23:00")  # 4 weken na de aanvraag
+    # after four weeks he may file; he does so on 4 February, which the consultant records
+    assert specs(case) == ["aanvraag_jongere", "rechtmatigheidsgesprek"]
+    assert "aanvraagdatum" not in case["data"]
+    case = doe(wp, case, "aanvraag_jongere", {"aanvraagdatum": "2026-02-04"}, "2026-02-04T10:00")
+    assert specs(case) == ["rechtmatigheidsgesprek"]
+    assert case["data"]["aanvraagdatum"] == "2026-02-04"
+    assert case["data"]["beslisdatum"] == "2026-04-01"
+    assert timers(case)["voorbereiding_voorschot"].startswith("2026-03-03T23:00")  # 4 weken na de aanvraag
     assert gevuurd(wp, case) == ["zoektermijn_jongeren"]
-    case = doe(wp, case, "rechtmatigheidsgesprek", {"stukken_compleet": True}, "2026-02-05T10:00")
+    # no right: screening and intake are skipped, the (negative) decision follows the rechtmatigheidsgesprek
+    case = doe(wp, case, "rechtmatigheidsgesprek", {"stukken_compleet": True, "recht_aannemelijk": False},
+               "2026-02-05T10:00")
+    assert specs(case) == ["besluit_aanvraag"]
     case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-06T10:00")
     case = doe(wp, case, "beschikking", {"beschikking_verzonden_op": "2026-02-06"}, "2026-02-06T11:00")
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_afgewezen"
+    assert afgerond(wp, case) == ["meldingsgesprek", "terugmelding", "aanvraag_jongere", "rechtmatigheidsgesprek",
+                                  "besluit_aanvraag", "beschikking"]
     replay_klopt(wp, case)
 
 
@@ -214,7 +234,7 @@ def test_gemiste_termijnen_geven_escalaties(wp):
     case = wp.get_case(case["id"])
     assert "escalatie_rechtmatigheid" in specs(case)
     assert taak(wp, case, "escalatie_rechtmatigheid")["lane"] == "teamleider"
-    assert gevuurd(wp, case) == ["meldingsgesprek_te_laat", "voorschot_termijn", "niet_teruggemeld",
+    assert gevuurd(wp, case) == ["meldingsgesprek_te_laat", "voorbereiding_voorschot", "niet_teruggemeld",
                                  "rechtmatigheid_te_laat"]
     replay_klopt(wp, case)
 
@@ -234,10 +254,11 @@ def test_crisisroute(wp):
 def test_reintegratietraject_bij_partner_met_signaal_en_nazorg(wp):
     case = tot_diagnose(wp)
     case = doe(wp, case, "screening", {"screening_uitkomst": "groen"}, "2026-02-11T13:00")
-    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": False}, "2026-02-13T13:00")
+    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": False}, "2026-02-12T13:00")
+    case = toekennen(wp, case, "2026-02-13T09:30")
     assert specs(case) == ["time_to_market"]
     case = doe(wp, case, "time_to_market", {"time_to_market_12m": True, "ontwikkelbaar_naar_werk": True},
-               "2026-02-13T14:00")
+               "2026-02-13T17:00")
     assert case["data"]["route"] == "reintegratietraject"
     assert case["data"]["p_budget_inzetten"] is True
     case = doe(wp, case, "opdracht_partner", {"reintegratiepartner": "sagenn"}, "2026-02-16T10:00")
@@ -263,7 +284,8 @@ def test_reintegratietraject_bij_partner_met_signaal_en_nazorg(wp):
 def test_maatschappelijke_participatie_zonder_p_budget(wp):
     case = tot_diagnose(wp)
     case = doe(wp, case, "screening", {"screening_uitkomst": "rood"}, "2026-02-11T13:00")
-    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": True}, "2026-02-13T13:00")
+    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": True}, "2026-02-12T13:00")
+    case = toekennen(wp, case, "2026-02-13T09:30")
     case = doe(wp, case, "verdiepende_diagnose", {"iq_indicatie": "onder_70", "aanmelden_doelgroepregister": False},
                "2026-03-13T13:00")
     assert specs(case) == ["time_to_market"]
