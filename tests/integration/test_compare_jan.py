@@ -153,8 +153,9 @@ def test_sudwest_fryslan_drie_lijnen_pastiel_en_stage_bij_empatec(uitkomst):
 def test_tilburg_inspanningspakket_rechtmatigheid_en_leerwerkplek(uitkomst):
     r = uitkomst["tilburg"]
     voorschot = "timer:Elke vier weken zonder besluit: voorschot (Pw art. 52)"
+    # the decision follows rechtmatigheid, screening and intake (seed 003 §4.4)
     in_volgorde(r, "meldingsgesprek", "terugmelding", voorschot, "rechtmatigheidsgesprek", "screening", "intake",
-                "verdiepende_diagnose", "gedeeld_doelgroepregister_aanvragen", "gedeeld_doelgroepregister_uitslag",
+                "besluit_aanvraag", "beschikking", "verdiepende_diagnose", "gedeeld_doelgroepregister_aanvragen", "gedeeld_doelgroepregister_uitslag",
                 "time_to_market", "leerwerkplek_inzetten", "timer:Leerwerkplek na 2 jaar afgelopen",
                 "leerwerkplek_vervolg")
     assert dagen(r, "meldingsgesprek", "terugmelding") == 21  # precies op tijd, drie weken later

@@ -122,14 +122,17 @@ def test_jongere_wacht_vier_weken_na_de_melding(wp):
     assert wp.fire_due_timers("2026-02-04T12:00") == []
     gevuurd = wp.fire_due_timers("2026-02-05T12:00")
     assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
-    zaak = wp.get_case(zaak["id"])
-    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"
+    # the aanvraag is not filed by the clock: Sanne files it a week later, the consultant records that date
+    assert open_taak(wp, zaak["id"], "aanvraag_jongere")["lane"] == "inkomensconsulent"
+    zaak = doe(wp, zaak["id"], "aanvraag_jongere", {"aanvraagdatum": "2026-02-12"}, "2026-02-12T10:00")
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-12"
+    assert zaak["data"]["beslisdatum"] == "2026-04-09"  # 8 weken na de werkelijke indiening
     assert zaak["phase"] == "poort"
-    zaak = besluit(wp, zaak["id"], True, "2026-02-10T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-02-17T10:00")
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_zelfredzaam"
     assert zaak["data"]["groep"] == 1
-    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongeren", "besluit_aanvraag",
-                                   "beschikking_verzenden"]
+    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongeren", "aanvraag_jongere",
+                                   "besluit_aanvraag", "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 
 

@@ -238,6 +238,8 @@ def test_jongere_wacht_vier_weken(wp):
         "Zoektermijn jongeren: 4 weken na de melding (Pw art. 41 lid 4)",
         "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
     zaak = wp.get_case(z)
+    assert open_specs(wp, z) == ["aanvraag_jongere", "eerste_inschatting"]
+    zaak = doe(wp, z, "aanvraag_jongere", {"aanvraagdatum": "2026-02-02"}, "2026-02-02T10:00")
     assert open_specs(wp, z) == ["besluit_aanvraag", "eerste_inschatting"]
     assert zaak["data"]["aanvraagdatum"] == "2026-02-02"
     assert zaak["data"]["beslisdatum"] == "2026-03-30"

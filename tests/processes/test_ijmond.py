@@ -168,8 +168,13 @@ def test_jongere_wacht_vier_weken_voor_de_screening(wp):
         "Zoektermijn jongeren: 4 weken na de melding (Pw art. 41 lid 4)",
         "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
     zaak = wp.get_case(z)
+    assert open_specs(wp, z) == ["aanvraag_jongere", "screening"]
+    # the youth files three days after the four weeks; that date is recorded, the 8 weeks run from it
+    zaak = wp.complete_task(open_taak(wp, z, "aanvraag_jongere")["id"], "medewerker",
+                            {"aanvraagdatum": "2026-02-05"}, at="2026-02-05T12:00")
     assert open_specs(wp, z) == ["besluit_aanvraag", "screening"]
-    assert zaak["data"]["aanvraagdatum"] == "2026-02-02"
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"
+    assert zaak["data"]["beslisdatum"] == "2026-04-02"
     assert zaak["phase"] == "poort"
     assert wp.replay_case(z)["match"] is True
 

@@ -144,6 +144,8 @@ def test_jongere_zoekperiode_vier_weken_en_zorgjongeren_accent(wp):
     assert wp.fire_due_timers("2026-02-28T12:00") == []
     wp.fire_due_timers("2026-03-02T12:00")
     case = wp.get_case(cid)
+    assert open_taken(wp, cid) == ["aanvraag_jongere"]
+    case = doe(wp, cid, "aanvraag_jongere", {"aanvraagdatum": "2026-03-02"}, at="2026-03-02T13:00")
     assert case["phase"] == "poort" and case["data"]["aanvraagdatum"] == "2026-03-02"
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": True}, at="2026-03-09T10:00")
     doe(wp, cid, "aanmelding", {"korte_introductie": "Paniek bij contact; ritme is een puinhoop.",
@@ -170,7 +172,7 @@ def test_jongere_zoekperiode_vier_weken_en_zorgjongeren_accent(wp):
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_werk_zonder_ondersteuning"
     assert case["data"]["uitkomst"] == "werk_zonder_ondersteuning"
-    assert pad(wp, cid) == ["jongere_intake", "timer:zoektermijn_jongeren", "besluit_aanvraag", "aanmelding",
+    assert pad(wp, cid) == ["jongere_intake", "timer:zoektermijn_jongeren", "aanvraag_jongere", "besluit_aanvraag", "aanmelding",
                             "welkom", "werkintake", "zorgjongeren", "onderzoek_motivatie", "overdracht_cbd",
                             "bemiddelen", "timer:instrument_maximum", "instrument_evaluatie", "plaatsing"]
     replay_klopt(wp, cid)

@@ -136,7 +136,11 @@ def test_jongere_wacht_vier_weken_en_stroomt_uit_met_drie_maanden_nazorg(wp):
     wp.fire_due_timers("2026-03-02T12:00")
     case = wp.get_case(cid)
     assert case["phase"] == "poort"
-    assert case["data"]["aanvraagdatum"] == "2026-03-02"
+    assert open_taken(wp, cid) == ["aanvraag_jongere"]
+    # she files on 4 March, later than she could: the term counts from that day
+    case = doe(wp, cid, "aanvraag_jongere", {"aanvraagdatum": "2026-03-04"}, at="2026-03-04T10:00")
+    assert case["data"]["aanvraagdatum"] == "2026-03-04"
+    assert case["data"]["beslisdatum"] == "2026-04-29"
     assert open_taken(wp, cid) == ["besluit_aanvraag"]
 
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": True}, at="2026-03-09T10:00")
@@ -157,7 +161,8 @@ def test_jongere_wacht_vier_weken_en_stroomt_uit_met_drie_maanden_nazorg(wp):
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_uitgestroomd"
     assert case["data"]["nazorg_afgerond"] is True and case["data"]["uitkomst"] == "uitgestroomd"
-    assert pad(wp, cid) == ["timer:zoektermijn_jongeren", "besluit_aanvraag", "aanmelding", "overdracht_jobhunter",
+    assert pad(wp, cid) == ["timer:zoektermijn_jongeren", "aanvraag_jongere", "besluit_aanvraag", "aanmelding",
+                            "overdracht_jobhunter",
                             "jobhunting", "timer:nazorg_maand", "nazorgcontact", "timer:nazorg_maand",
                             "nazorgcontact", "timer:nazorg_maand", "nazorgcontact"]
     replay_klopt(wp, cid)
