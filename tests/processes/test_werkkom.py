@@ -156,15 +156,17 @@ def test_jongere_wacht_vier_weken_en_stroomt_uit_met_drie_maanden_nazorg(wp):
     for dag in ("2026-05-02", "2026-06-03", "2026-07-04"):   # elke maand na het vorige contact
         fired = wp.fire_due_timers(f"{dag}T00:00")
         assert [n for f in fired for n in f["timers"]] == ["Een maand later"]
-        doe(wp, cid, "nazorgcontact", {"nog_aan_het_werk": True}, at=f"{dag}T10:00")
+        # the jobhunter keeps the monthly contact (productenhandboek 2.3, seed 000), not a werkcoach
+        assert [t["lane"] for t in wp.get_case(cid)["tasks"]] == ["jobhunter"]
+        doe(wp, cid, "nazorgcontact_jobhunter", {"nog_aan_het_werk": True}, at=f"{dag}T10:00")
     case = wp.get_case(cid)
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_uitgestroomd"
     assert case["data"]["nazorg_afgerond"] is True and case["data"]["uitkomst"] == "uitgestroomd"
     assert pad(wp, cid) == ["timer:zoektermijn_jongeren", "aanvraag_jongere", "besluit_aanvraag", "aanmelding",
                             "overdracht_jobhunter",
-                            "jobhunting", "timer:nazorg_maand", "nazorgcontact", "timer:nazorg_maand",
-                            "nazorgcontact", "timer:nazorg_maand", "nazorgcontact"]
+                            "jobhunting", "timer:nazorg_maand", "nazorgcontact_jobhunter", "timer:nazorg_maand",
+                            "nazorgcontact_jobhunter", "timer:nazorg_maand", "nazorgcontact_jobhunter"]
     replay_klopt(wp, cid)
 
 
