@@ -264,6 +264,11 @@ def test_elke_gemeente_heeft_eigen_accenten_uit_de_keuzekaart():
     assert len(manifest["keuzekaart"]) == 13
     for gemeente, config in manifest["gemeenten"].items():
         assert set(config["accenten"]) <= set(manifest["keuzekaart"]), gemeente
+        # the DVO leaves each municipality's choice blank (seed 001): what is configured is an example,
+        # and says so, until a designer records the municipality's own choice
+        assert config["accenten_herkomst"] in ("voorbeeld", "vastgesteld"), gemeente
+    assert {c["accenten_herkomst"] for c in manifest["gemeenten"].values()} == {"voorbeeld"}
+    assert "VOORBEELD" in manifest["lokale_accenten"]
     assert {g: c["pepers"] for g, c in manifest["gemeenten"].items()} == {
         "berg_en_dal": 21, "beuningen": 8, "druten": 7, "heumen": 5, "mook_en_middelaar": 2, "nijmegen": 12,
         "wijchen": 13}
@@ -347,3 +352,11 @@ def test_lanes_fasen_en_formulieren(wp):
     for gedeeld in ['gedeeld_aanvraag', 'gedeeld_loonwaardemeting']:
         assert f'calledElement="{gedeeld}"' in bpmn
     formulieren_met_uitleg(wp, SLEUTEL, info["user_tasks"])
+
+
+def test_de_gegenereerde_documentatie_noemt_de_accenten_een_voorbeeld():
+    tekst = (ROOT / "docs" / "processes" / "nijmegen.md").read_text(encoding="utf-8")
+    configuratie = [regel for regel in tekst.splitlines() if regel.startswith("| `") and '"accenten"' in regel]
+    assert len(configuratie) == len(GEMEENTEN)
+    assert all('"accenten_herkomst": "voorbeeld"' in regel for regel in configuratie)
+    assert "de huidige invulling is een voorbeeld" in tekst
