@@ -21,6 +21,9 @@ SUBPROCESSEN = {
     "gedeeld_doelgroepregister": "traject",
     "gedeeld_beschut_werk_advies": "traject",
     "gedeeld_nazorg": "nazorg",
+    "gedeeld_bezwaar": "traject",
+    "gedeeld_maatregel": "traject",
+    "gedeeld_ontheffing_alleenstaande_ouder": "traject",
 }
 BSN = "111222333"
 
@@ -465,4 +468,120 @@ def test_nazorg_stopt_bij_baanverlies(wp):
     assert case["status"] == "completed"
     assert case["data"]["uitkomst"] == "uitgevallen"
     assert case["data"]["nazorg_afgerond"] is True
+    replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ gedeeld_bezwaar (Awb 6:7, 7:10, 7:13)
+def test_bezwaar_beslistermijn_telt_vanaf_het_einde_van_de_bezwaartermijn_en_verdaagt_eenmaal(wp):
+    case = start(wp, "gedeeld_bezwaar", at="2026-03-02T09:00")
+    taak = [t for t in case["tasks"] if t["spec"] == "bezwaar_registreren"][0]
+    assert taak["lane"] == "jurist"
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "besluit_aanvraag", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-03-02", "adviescommissie": False},
+               "2026-03-03T10:00")
+    data = case["data"]
+    assert data["bezwaartermijn_einde"] == "2026-03-16"  # 6 weken na de bekendmaking (Awb 6:7)
+    assert data["bezwaar_tijdig"] is True
+    # 6 weeks from the end of the bezwaartermijn (Awb 7:10 lid 1): 27 April is Koningsdag -> 28 April
+    assert data["beslisdatum_bezwaar"] == "2026-04-28"
+    assert specs(case) == ["besluit_op_bezwaar"]
+    assert case["tasks"][0]["due"].startswith("2026-04-28")
+    # a week before the term ends: a reminder for the jurist
+    wp.fire_due_timers("2026-04-20T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_op_bezwaar", "herinnering_bezwaar"]
+    case = doe(wp, case, "herinnering_bezwaar", {"actie": "opgepakt"}, "2026-04-20T10:00")
+    # verdaging once by 6 weeks (Awb 7:10 lid 3)
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "verdagen"}, "2026-04-21T10:00")
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-09"
+    assert case["data"]["bezwaar_verdaagd"] is True
+    # a second verdaging is refused: the deadline stays
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "verdagen"}, "2026-05-01T10:00")
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-09"
+    assert case["data"]["verdaging_geweigerd"] is True
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "ongegrond", "hoorzitting_gehouden": True},
+               "2026-05-20T10:00")
+    assert case["status"] == "completed"
+    assert afgeronde_taken(wp, case) == ["bezwaar_registreren", "herinnering_bezwaar", "besluit_op_bezwaar",
+                                         "besluit_op_bezwaar", "besluit_op_bezwaar"]
+    assert gevuurde_timers(wp, case) == [("bezwaar_herinnering", "2026-04-19")]
+    replay_klopt(wp, case)
+
+
+def test_bezwaar_met_adviescommissie_twaalf_weken_en_escalatie(wp):
+    case = start(wp, "gedeeld_bezwaar", at="2026-03-02T09:00")
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "maatregel", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-02-20", "adviescommissie": True},
+               "2026-03-02T10:00")
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-08"  # 16 maart + 12 weken
+    wp.fire_due_timers("2026-06-09T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_op_bezwaar", "escalatie_bezwaar", "herinnering_bezwaar"]
+    assert [t["lane"] for t in case["tasks"] if t["spec"] == "escalatie_bezwaar"] == ["teamleider"]
+    replay_klopt(wp, case)
+
+
+def test_te_laat_bezwaar_wordt_als_zodanig_vastgelegd(wp):
+    case = start(wp, "gedeeld_bezwaar", at="2026-04-01T09:00")
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "besluit_aanvraag", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-03-31", "adviescommissie": False},
+               "2026-04-01T10:00")
+    assert case["data"]["bezwaar_tijdig"] is False
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-05-12"  # 6 weken na ontvangst
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "niet_ontvankelijk"}, "2026-04-10T10:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ gedeeld_maatregel (Pw art. 18)
+def test_maatregel_met_grond_en_duur_wordt_binnen_drie_maanden_heroverwogen(wp):
+    case = start(wp, "gedeeld_maatregel", at="2026-03-02T09:00")
+    case = doe(wp, case, "maatregel_opleggen", {
+        "maatregel_opgelegd": True, "maatregel_grond": "arbeidsverplichtingen", "maatregel_percentage": 100,
+        "maatregel_maanden": 3, "maatregel_ingangsdatum": "2026-04-01",
+        "maatregel_motivering": "Zonder dringende reden niet verschenen bij de werkgever."}, "2026-03-02T10:00")
+    data = case["data"]
+    assert (data["maatregel_grond"], data["maatregel_maanden"]) == ("arbeidsverplichtingen", 3)
+    assert data["maatregel_einddatum"] == "2026-07-01"
+    assert data["heroverweging_maatregel_op"] == "2026-06-02"  # uiterlijk 3 maanden na het opleggen
+    assert wp.fire_due_timers("2026-06-01T12:00") == []
+    wp.fire_due_timers("2026-06-02T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["maatregel_heroverwegen"]
+    assert case["tasks"][0]["lane"] == "inkomensconsulent"
+    case = doe(wp, case, "maatregel_heroverwegen", {"maatregel_vervolg": "voortzetten"}, "2026-06-02T10:00")
+    assert case["data"]["heroverweging_maatregel_op"] == "2026-07-01"  # niet later dan het einde
+    wp.fire_due_timers("2026-07-01T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "maatregel_heroverwegen", {"maatregel_vervolg": "voortzetten"},
+               "2026-07-01T10:00")
+    assert case["status"] == "completed" and case["end_event"] == "einde_gedeeld_maatregel"
+    replay_klopt(wp, case)
+
+
+def test_geen_maatregel_zonder_verwijtbaarheid(wp):
+    case = start(wp, "gedeeld_maatregel", at="2026-03-02T09:00")
+    case = doe(wp, case, "maatregel_opleggen", {"maatregel_opgelegd": False}, "2026-03-03T10:00")
+    assert case["status"] == "completed"
+    assert case["timers"] == []
+
+
+# ------------------------------------------------------------------ ontheffing alleenstaande ouder (Pw art. 9a)
+def test_ontheffing_alleenstaande_ouder_elk_half_jaar_heroverwogen_tot_het_kind_vijf_is(wp):
+    case = start(wp, "gedeeld_ontheffing_alleenstaande_ouder", at="2026-03-02T09:00")
+    case = doe(wp, case, "ontheffing_beoordelen", {"ontheffing_verleend": True,
+                                                   "geboortedatum_jongste_kind": "2022-09-01"}, "2026-03-02T10:00")
+    assert case["data"]["ontheffing_uiterlijk_tot"] == "2027-09-01"
+    assert case["data"]["herbeoordeling_ontheffing_op"] == "2026-09-02"
+    wp.fire_due_timers("2026-09-02T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "ontheffing_heroverwegen", {"ontheffing_voortzetten": True},
+               "2026-09-02T10:00")
+    assert case["data"]["herbeoordeling_ontheffing_op"] == "2027-03-02"
+    wp.fire_due_timers("2027-03-02T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "ontheffing_heroverwegen", {"ontheffing_voortzetten": True},
+               "2027-03-02T10:00")
+    assert case["data"]["herbeoordeling_ontheffing_op"] == "2027-09-01"  # het jongste kind wordt 5
+    wp.fire_due_timers("2027-09-01T09:00")
+    case = wp.get_case(case["id"])
+    assert case["status"] == "completed"
+    assert afgeronde_taken(wp, case) == ["ontheffing_beoordelen", "ontheffing_heroverwegen", "ontheffing_heroverwegen"]
     replay_klopt(wp, case)
