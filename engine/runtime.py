@@ -220,10 +220,14 @@ def _parse_xml(name: str, text: str | bytes):
 def parse_specs(files: Mapping[str, str], process_id: str):
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
+    non_interrupting: set[str] = set()  # Spiff 3.2.0 ignores isInterrupting on event subprocess starts
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
-                parser.add_bpmn_xml(_parse_xml(name, text), filename=name)
+                root = _parse_xml(name, text)
+                non_interrupting |= {node.get("id") for node in root.iter(f"{{{_BPMN_NS}}}startEvent")
+                                     if node.get("isInterrupting") == "false"}
+                parser.add_bpmn_xml(root, filename=name)
             elif name.endswith(".dmn"):
                 parser.add_dmn_xml(_parse_xml(name, text), filename=name)
         if process_id not in parser.get_process_ids():
@@ -238,6 +242,9 @@ def parse_specs(files: Mapping[str, str], process_id: str):
         raise DefinitionError(f"BPMN kan niet worden verwerkt: {exc}") from exc
     for each in [spec, *subprocess_specs.values()]:
         _adopt_definitions(each)
+        for task_spec in each.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) in non_interrupting:
+                task_spec.interrupting = False
     return spec, subprocess_specs
 
 

@@ -308,3 +308,56 @@ def test_formulieren_worden_op_de_server_gecontroleerd(wp):
     with pytest.raises(ValidationError):
         doe(wp, case, "meldingsgesprek", {**QUICK_SCAN_JAN, "woonsituatie": "kasteel"}, "2026-01-06T10:00")
     assert specs(wp.get_case(case["id"])) == ["meldingsgesprek"]
+
+
+# ------------------------------------------------------------------ bezwaar en maatregel naast de zaak
+def test_bezwaar_tegen_de_toekenning_loopt_naast_de_diagnose(wp):
+    case = tot_diagnose(wp)
+    case = doe(wp, case, "screening", {"screening_uitkomst": "oranje"}, "2026-02-11T13:00")
+    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": True}, "2026-02-12T13:00")
+    case = toekennen(wp, case, "2026-02-13T09:30")
+    assert "bezwaar_ontvangen" in case["waiting_for_messages"]
+    # Jan objects to the kostendelersnorm in the toekenning; the bezwaar starts its own track
+    case = wp.send_message(case["id"], "bezwaar_ontvangen", {"omschrijving": "kostendelersnorm onterecht"},
+                           user="consulent", at="2026-03-02T10:00")
+    assert specs(case) == ["bezwaar_registreren", "verdiepende_diagnose"]
+    assert taak(wp, case, "bezwaar_registreren")["lane"] == "jurist"
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "besluit_aanvraag", "datum_bekendmaking": "2026-02-13",
+                                                 "bezwaar_ontvangen_op": "2026-03-02", "adviescommissie": False},
+               "2026-03-02T11:00")
+    assert case["data"]["bezwaartermijn_einde"] == "2026-03-27"
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-05-08"  # 6 weken na het einde van de bezwaartermijn
+    # the main flow goes on meanwhile: the verdiepende diagnose is done before the bezwaar is decided
+    case = doe(wp, case, "verdiepende_diagnose", {"iq_indicatie": "70_85", "aanmelden_doelgroepregister": False},
+               "2026-03-13T13:00")
+    assert specs(case) == ["besluit_op_bezwaar", "time_to_market"]
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "gegrond"}, "2026-04-01T10:00")
+    assert specs(case) == ["time_to_market"]
+    case = doe(wp, case, "time_to_market", {"time_to_market_12m": False, "ontwikkelbaar_naar_werk": False},
+               "2026-04-02T13:00")
+    case = doe(wp, case, "participatie", {"doorverwezen_naar": "vrijwilligerswerk"}, "2026-04-03T13:00")
+    assert case["status"] == "completed"
+    assert case["end_event"] == "einde_participatie"
+    replay_klopt(wp, case)
+
+
+def test_maatregel_na_een_signaal_van_de_partner(wp):
+    case = tot_diagnose(wp)
+    case = doe(wp, case, "screening", {"screening_uitkomst": "groen"}, "2026-02-11T13:00")
+    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": False}, "2026-02-12T13:00")
+    case = toekennen(wp, case, "2026-02-13T09:30")
+    case = doe(wp, case, "time_to_market", {"time_to_market_12m": True, "ontwikkelbaar_naar_werk": True},
+               "2026-02-13T17:00")
+    case = doe(wp, case, "opdracht_partner", {"reintegratiepartner": "sagenn"}, "2026-02-16T10:00")
+    # only the municipality (team IHD) imposes a maatregel (seed 003 §4.4)
+    case = wp.send_message(case["id"], "signaal_rechtmatigheid", {"omschrijving": "niet verschenen"},
+                           user="sagenn", at="2026-03-02T10:00")
+    case = doe(wp, case, "signaal_beoordelen", {"maatregel_nodig": True}, "2026-03-04T10:00")
+    case = wp.send_message(case["id"], "maatregel_opleggen", {}, user="consulent", at="2026-03-04T11:00")
+    case = doe(wp, case, "maatregel_opleggen", {
+        "maatregel_opgelegd": True, "maatregel_grond": "re_integratieverplichtingen", "maatregel_percentage": 20,
+        "maatregel_maanden": 1, "maatregel_ingangsdatum": "2026-04-01",
+        "maatregel_motivering": "Twee keer zonder bericht niet verschenen bij de partner."}, "2026-03-05T10:00")
+    assert case["data"]["heroverweging_maatregel_op"] == "2026-05-01"
+    assert specs(case) == ["reintegratietraject"]
+    replay_klopt(wp, case)
