@@ -222,6 +222,12 @@ def test_beslistermijn_verstreken_geeft_escalatie_en_voorschot(wp):
     assert len(escalatie) == 1 and escalatie[0]["lane"] == "teamleider"
     doe(wp, cid, "escalatie_beslistermijn", {"actie": "opgepakt"}, at="2026-03-03T13:00", user="teamleider")
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": False}, at="2026-03-04T10:00")
+    # after the afwijzing the case stays open for the bezwaartermijn (Awb 6:7), then ends
+    case = wp.get_case(cid)
+    assert case["status"] == "waiting" and "bezwaar_ontvangen" in case["waiting_for_messages"]
+    assert [t["spec"] for t in case["timers"]] == ["bezwaartermijn_afwijzing"]
+    assert case["timers"][0]["due"].startswith("2026-04-15T22:00")  # 4 maart + 6 weken, daarna 0:00
+    wp.fire_due_timers("2026-04-16T09:00")
     case = wp.get_case(cid)
     assert case["status"] == "completed" and case["end_event"] == "einde_afgewezen"
     replay_klopt(wp, cid)

@@ -122,11 +122,16 @@ def test_jongere_wacht_vier_weken_voordat_de_aanvraag_wordt_opgepakt(wp):
     zaak = doe(wp, zaak["id"], "loonwaarde_inschatten", {"loonwaarde_pct": 85, "dariuz_afgenomen": True},
                "2026-03-06T10:00")
     zaak = besluit(wp, zaak["id"], False, "2026-03-10T10:00")
+    assert zaak["status"] == "waiting"  # bezwaartermijn van 6 weken na de afwijzing
+    wp.fire_due_timers("2026-04-22T09:00")
+    zaak = wp.get_case(zaak["id"])
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_afgewezen"
     assert zaak["data"]["werklijn"] == "eigen_kracht"
     assert zaak["data"]["inkomenslijn"] == "afgewezen"
     stappen = pad(wp, zaak["id"])
     assert sorted(stappen[:2]) == ["timer:zoektermijn_jongere", "timer:zoektermijn_jongeren"]
+    assert stappen[-1] == "timer:bezwaartermijn_afwijzing"
+    stappen = stappen[:-1]
     assert stappen[2:] == ["aanvraag_jongere", "routeren", "brief", "intake", "loonwaarde_inschatten", "besluit_aanvraag",
                            "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True

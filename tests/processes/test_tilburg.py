@@ -189,6 +189,11 @@ def test_jongere_wacht_vier_weken_voor_de_aanvraag(wp):
     assert specs(case) == ["besluit_aanvraag"]
     case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-06T10:00")
     case = doe(wp, case, "beschikking", {"beschikking_verzonden_op": "2026-02-06"}, "2026-02-06T11:00")
+    # the case stays open while a bezwaar can still come in (Awb 6:7: 6 weeks after the beschikking)
+    assert case["status"] == "waiting"
+    assert timers(case)["bezwaartermijn_afwijzing"].startswith("2026-03-20T23:00")  # 20 maart, daarna 0:00
+    wp.fire_due_timers("2026-03-21T09:00")
+    case = wp.get_case(case["id"])
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_afgewezen"
     assert afgerond(wp, case) == ["meldingsgesprek", "terugmelding", "aanvraag_jongere", "rechtmatigheidsgesprek",
@@ -360,4 +365,32 @@ def test_maatregel_na_een_signaal_van_de_partner(wp):
         "maatregel_motivering": "Twee keer zonder bericht niet verschenen bij de partner."}, "2026-03-05T10:00")
     assert case["data"]["heroverweging_maatregel_op"] == "2026-05-01"
     assert specs(case) == ["reintegratietraject"]
+    replay_klopt(wp, case)
+
+
+def test_bezwaar_tegen_de_afwijzing_binnen_de_bezwaartermijn(wp):
+    case = start(wp)
+    case = doe(wp, case, "meldingsgesprek", QUICK_SCAN_JAN, "2026-01-07T10:00")
+    case = doe(wp, case, "terugmelding", {"sollicitaties": 20, "ingeschreven_uitzendbureaus": True},
+               "2026-01-28T10:00")
+    case = doe(wp, case, "rechtmatigheidsgesprek", {"stukken_compleet": True, "recht_aannemelijk": False},
+               "2026-02-02T10:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-02T11:00")
+    case = doe(wp, case, "beschikking", {"beschikking_verzonden_op": "2026-02-02"}, "2026-02-02T12:00")
+    assert case["status"] == "waiting"
+    case = wp.send_message(case["id"], "bezwaar_ontvangen", {}, user="consulent", at="2026-03-09T10:00")
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "besluit_aanvraag", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-03-09", "adviescommissie": True},
+               "2026-03-09T11:00")
+    assert case["data"]["bezwaar_tijdig"] is True
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-08"  # 12 weken na 16 maart (adviescommissie)
+    # the bezwaartermijn ends; the case stays open for the bezwaar
+    wp.fire_due_timers("2026-03-17T09:00")
+    case = wp.get_case(case["id"])
+    assert case["status"] == "running"
+    assert specs(case) == ["besluit_op_bezwaar"]
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "ongegrond", "hoorzitting_gehouden": True},
+               "2026-05-20T10:00")
+    assert case["status"] == "completed"
+    assert afgerond(wp, case)[-3:] == ["beschikking", "bezwaar_registreren", "besluit_op_bezwaar"]
     replay_klopt(wp, case)

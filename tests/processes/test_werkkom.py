@@ -327,6 +327,9 @@ def test_opschorting_verschuift_beslistermijn_en_escalatie(wp):
     doe(wp, cid, "voorschot_verstrekken", {"voorschot_verstrekt": True}, at="2026-03-10T14:05")
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": False}, at="2026-03-11T10:00")
     case = wp.get_case(cid)
+    assert case["status"] == "waiting"  # bezwaartermijn na de afwijzing
+    wp.fire_due_timers("2026-04-23T09:00")
+    case = wp.get_case(cid)
     assert case["status"] == "completed" and case["end_event"] == "einde_afgewezen"
     replay_klopt(wp, cid)
 
