@@ -358,12 +358,23 @@ def test_maatregel_na_een_signaal_van_de_partner(wp):
     case = wp.send_message(case["id"], "signaal_rechtmatigheid", {"omschrijving": "niet verschenen"},
                            user="sagenn", at="2026-03-02T10:00")
     case = doe(wp, case, "signaal_beoordelen", {"maatregel_nodig": True}, "2026-03-04T10:00")
-    case = wp.send_message(case["id"], "maatregel_opleggen", {}, user="consulent", at="2026-03-04T11:00")
+    # the assessment leads straight to the shared maatregel step; the traject goes on beside it
+    assert specs(case) == ["maatregel_opleggen", "reintegratietraject"]
     case = doe(wp, case, "maatregel_opleggen", {
         "maatregel_opgelegd": True, "maatregel_grond": "re_integratieverplichtingen", "maatregel_percentage": 20,
         "maatregel_maanden": 1, "maatregel_ingangsdatum": "2026-04-01",
         "maatregel_motivering": "Twee keer zonder bericht niet verschenen bij de partner."}, "2026-03-05T10:00")
     assert case["data"]["heroverweging_maatregel_op"] == "2026-05-01"
+    assert specs(case) == ["reintegratietraject"]
+    # review of the maatregel at the latest when it ends (within 3 months, Pw art. 18 lid 3)
+    wp.fire_due_timers("2026-05-01T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "maatregel_heroverwegen", {"maatregel_vervolg": "beeindigen"},
+               "2026-05-01T10:00")
+    assert specs(case) == ["reintegratietraject"]
+    # a maatregel can also be started by hand (message), for any organisation
+    assert "maatregel_opleggen" in case["waiting_for_messages"]
+    case = wp.send_message(case["id"], "maatregel_opleggen", {}, user="consulent", at="2026-05-04T11:00")
+    case = doe(wp, case, "maatregel_opleggen", {"maatregel_opgelegd": False}, "2026-05-05T10:00")
     assert specs(case) == ["reintegratietraject"]
     replay_klopt(wp, case)
 
