@@ -585,3 +585,32 @@ def test_ontheffing_alleenstaande_ouder_elk_half_jaar_heroverwogen_tot_het_kind_
     assert case["status"] == "completed"
     assert afgeronde_taken(wp, case) == ["ontheffing_beoordelen", "ontheffing_heroverwegen", "ontheffing_heroverwegen"]
     replay_klopt(wp, case)
+
+
+
+def test_open_voorschot_blijft_staan_als_de_voorbereiding_klaar_is(wp):
+    case = start_met_voorbereiding(wp)
+    wp.fire_due_timers("2026-02-02T09:00")
+    assert specs(wp.get_case(case["id"])) == ["voorschot_verstrekken"]
+    # the preparation ends while the voorschot is still to be paid: it stays open beside the decision
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-02-03T10:00")
+    assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
+    assert case["data"]["voorschotdatum"] == "2026-03-02"
+    assert timers(case)["voorschot_termijn"].startswith("2026-03-01T23:00")
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-02-03T11:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-04T10:00")
+    assert case["status"] == "completed"
+    assert gevuurde_timers(wp, case) == [("voorbereiding_voorschot", "2026-02-01")]
+    replay_klopt(wp, case)
+
+
+def test_elke_vier_weken_een_voorschot_zolang_de_voorbereiding_loopt(wp):
+    case = start_met_voorbereiding(wp)
+    wp.fire_due_timers("2026-02-02T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-02-02T10:00")
+    assert timers(case)["voorbereiding_voorschot"].startswith("2026-03-01T23:00")  # 2 maart
+    wp.fire_due_timers("2026-03-02T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["voorschot_verstrekken"]
+    assert case["data"]["voorschotdatum"] == "2026-03-30"
+    replay_klopt(wp, case)
