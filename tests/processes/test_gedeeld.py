@@ -232,6 +232,13 @@ def test_beslistermijn_verstrijkt_tijdens_de_voorbereiding(wp):
     case = wp.get_case(case["id"])
     assert "escalatie_beslistermijn" in specs(case)
     assert [t for t in case["tasks"] if t["spec"] == "escalatie_beslistermijn"][0]["lane"] == "teamleider"
+    case = doe(wp, case, "escalatie_beslistermijn", {"actie": "opgepakt"}, "2026-03-03T10:00")
+    # the preparation ends after the term: no second escalation at once, a reminder a week later
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-03-05T10:00")
+    assert "escalatie_beslistermijn" not in specs(case)
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-03-11T23:00")  # 12 maart 0:00
+    wp.fire_due_timers("2026-03-12T09:00")
+    assert "escalatie_beslistermijn" in specs(wp.get_case(case["id"]))
     replay_klopt(wp, case)
 
 
