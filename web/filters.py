@@ -44,6 +44,9 @@ EVENT_LABELS = {
 MESSAGE_LABELS = {
     "aanvraag_ingetrokken": N_("Aanvraag ingetrokken"),
     "werk_gevonden": N_("Werk gevonden"),
+    "bezwaar_ontvangen": N_("Bezwaar ontvangen"),
+    "maatregel_opleggen": N_("Maatregel overwegen"),
+    "ontheffing_aangevraagd": N_("Ontheffing aangevraagd (alleenstaande ouder)"),
 }
 
 

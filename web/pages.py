@@ -26,7 +26,8 @@ from .security import login_required
 bp = Blueprint("pages", __name__)
 
 ACTIVITY = security.ACTIVITY
-CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken")
+CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken", "bezwaar_ontvangen", "maatregel_opleggen",
+                       "ontheffing_aangevraagd")
 NOTICES = {
     "geclaimd": N_("De taak staat nu op jouw naam."),
     "vrijgegeven": N_("De taak is teruggezet naar het team."),

@@ -50,7 +50,7 @@ from ..errors import Conflict, DefinitionError, EngineError, NotFound, Validatio
 from . import clock, spiff
 from .expressions import SafeScriptEngine
 from .kalender import parse_duur, plus_duur, schaal_duur
-from .xml import parse_definition
+from .xml import BPMN_NS, parse_definition
 
 PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
 STATE_FORMAT = 1
@@ -213,10 +213,14 @@ def timer_due(task: Any) -> datetime | None:
 def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
+    non_interrupting: set[str] = set()  # Spiff 3.2.0 ignores isInterrupting on event subprocess starts
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
-                parser.add_bpmn_xml(parse_definition(name, text), filename=name)
+                root = parse_definition(name, text)
+                non_interrupting |= {node.get("id") for node in root.iter(f"{{{BPMN_NS}}}startEvent")
+                                     if node.get("isInterrupting") == "false"}
+                parser.add_bpmn_xml(root, filename=name)
             elif name.endswith(".dmn"):
                 parser.add_dmn_xml(parse_definition(name, text), filename=name)
         if process_id not in parser.get_process_ids():
@@ -231,6 +235,9 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
         raise DefinitionError(f"BPMN kan niet worden verwerkt: {exc}") from exc
     for each in [spec, *subprocess_specs.values()]:
         _adopt_definitions(each)
+        for task_spec in each.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) in non_interrupting:
+                task_spec.interrupting = False
     return spec, subprocess_specs
 
 

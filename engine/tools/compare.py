@@ -13,14 +13,16 @@ in the shared vocabulary and the choices a consultant would make::
       "gemeenten": {"tilburg": "tilburg"}, # which municipality to use per process (default: its first)
       "keuzes": {                          # per task id; per process under its key
         "*": {"rechtmatigheid": {"gegevens": {"recht_op_bijstand": true}}},
-        "tilburg": {"terugmelding": {"na": "P3W"}},
+        "tilburg": {"terugmelding": {"na": "P3W"}, "time_to_market": {"open": true}},  # left open
         "alphen": {"volgende_stap": [{"gegevens": {...}}, {"gegevens": {...}}]}   # one per occurrence
       },
       "berichten": [{"bericht": "werk_gevonden", "na": "P18M"}]
     }
 
 The consultant acts on the open task whose moment comes first (its appearance
-plus its ``na``, or the profile's ``reactietijd``). Form fields are filled from the task's choices, then from the facts, then —
+plus its ``na``, or the profile's ``reactietijd``); a choice ``{"open": true}``
+leaves the task unanswered (the case stays there), and nothing is done after
+the horizon. Form fields are filled from the task's choices, then from the facts, then —
 only for required fields — with a neutral default (the first choice, no,
 the minimum); every default used is reported, so a reader sees where the
 profile said nothing. The simulation runs on a temporary database; the real
@@ -86,8 +88,12 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
             break
         next_timer = min((clock.to_utc(t["due"]) for t in case["timers"]), default=None)
         task, choice, act_at = None, {}, None
+        left_open = []
         for open_task in case["tasks"]:  # the consultant acts on whatever is due to be acted on first
             this_choice = _choice(choices, open_task["spec"], done.get(open_task["spec"], 0))
+            if this_choice.get("open"):  # the profile leaves this task unanswered
+                left_open.append(open_task["name"])
+                continue
             moment = max(now, _local_plus(clock.to_utc(open_task["created_at"]), this_choice.get("na", reaction)))
             if act_at is None or moment < act_at:
                 task, choice, act_at = open_task, this_choice, moment
@@ -101,8 +107,11 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
             else:
                 path.append({"op": now.isoformat(), "soort": "bericht genegeerd", "naam": msg["name"]})
             continue
-        if not candidates:
-            note = "wacht op een bericht dat het profiel niet stuurt: " + ", ".join(case["waiting_for_messages"])
+        if not candidates or min(candidates) > horizon:  # nothing more happens within the horizon
+            if left_open:
+                note = "blijft open volgens het profiel: " + ", ".join(left_open)
+            elif not candidates:
+                note = "wacht op een bericht dat het profiel niet stuurt: " + ", ".join(case["waiting_for_messages"])
             break
         if next_timer is not None and (act_at is None or next_timer <= act_at):
             now = max(now, next_timer)

@@ -153,8 +153,9 @@ def test_sudwest_fryslan_drie_lijnen_pastiel_en_stage_bij_empatec(uitkomst):
 def test_tilburg_inspanningspakket_rechtmatigheid_en_leerwerkplek(uitkomst):
     r = uitkomst["tilburg"]
     voorschot = "timer:Elke vier weken zonder besluit: voorschot (Pw art. 52)"
+    # the decision follows rechtmatigheid, screening and intake (seed 003 §4.4)
     in_volgorde(r, "meldingsgesprek", "terugmelding", voorschot, "rechtmatigheidsgesprek", "screening", "intake",
-                "verdiepende_diagnose", "gedeeld_doelgroepregister_aanvragen", "gedeeld_doelgroepregister_uitslag",
+                "besluit_aanvraag", "beschikking", "verdiepende_diagnose", "gedeeld_doelgroepregister_aanvragen", "gedeeld_doelgroepregister_uitslag",
                 "time_to_market", "leerwerkplek_inzetten", "timer:Leerwerkplek na 2 jaar afgelopen",
                 "leerwerkplek_vervolg")
     assert dagen(r, "meldingsgesprek", "terugmelding") == 21  # precies op tijd, drie weken later
@@ -186,10 +187,11 @@ def test_ijmond_sterk_naar_werk_adtc_en_twee_jaar_leerwerkbedrijf(uitkomst):
 def test_amersfoort_arbeidsintegratie_naar_garantiebaan_met_nazorg(uitkomst):
     r = uitkomst["amersfoort"]
     in_volgorde(r, "eerste_inschatting", "intake", "trajectplan", "traject", "gedeeld_doelgroepregister_aanvragen",
-                "gedeeld_doelgroepregister_uitslag", "loonwaarde_meten", "nazorgcontact", "nazorgcontact",
-                "nazorgcontact")
+                "gedeeld_doelgroepregister_uitslag", "loonwaarde_meten", "nazorgcontact_trajectbegeleider",
+                "nazorgcontact_trajectbegeleider", "nazorgcontact_trajectbegeleider")
     assert not {"zorg_eerst", "workfast"} & set(stappen(r))  # arbeidsvermogen 50%, geen grote afstand
-    assert stappen(r).count("nazorgcontact") == 3
+    # the trajectbegeleider stays on as jobcoach after the placement (seed 004)
+    assert stappen(r).count("nazorgcontact_trajectbegeleider") == 3
 
 
 def test_werkkom_werkcomponent_jobhunting_detachering_en_lks(uitkomst):

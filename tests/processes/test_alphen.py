@@ -30,7 +30,7 @@ def wp(werkpad_voor) -> Werkpad:
 
 def klantfoto(wp: Werkpad, zaak: str, at: str, **extra) -> dict:
     gegevens = {"kanaal": "inloop", "klantfoto_zelf_ingevuld": False, "meervoudige_vraag": True,
-                "hoofdvraag": "inkomen", "crisis": False, "woonsituatie": "inwonend"}
+                "hoofdvraag": "inkomen", "crisis": False, "woonsituatie": "inwonend", "vaste_woonplaats": False}
     gegevens.update(extra)
     return doe(wp, zaak, "klantfoto", gegevens, at)
 
@@ -51,6 +51,8 @@ def test_jan_via_integrale_intake_en_traject_naar_garantiebaan(wp):
     # Jan weigert de klantfoto zelf in te vullen; de 1e lijns medewerker neemt hem samen met hem door.
     zaak = klantfoto(wp, zaak["id"], "2026-01-08T09:30")
     assert zaak["data"]["tweede_gesprek_uiterlijk"] == "2026-01-15"  # binnen 5 werkdagen
+    # geen vaste woonplaats: niet het wijkteam van een adres, maar de integraal intaker die het eerst kan
+    assert zaak["data"]["wijkteam"] == "eerst_beschikbaar"
     tweede = open_taak(wp, zaak["id"], "integrale_intake")
     assert tweede["lane"] == "integraal_intaker" and tweede["due"].startswith("2026-01-15")
     # Woensdag in de volgende week: integrale intake op 11 leefgebieden.
@@ -122,14 +124,17 @@ def test_jongere_wacht_vier_weken_na_de_melding(wp):
     assert wp.fire_due_timers("2026-02-04T12:00") == []
     gevuurd = wp.fire_due_timers("2026-02-05T12:00")
     assert [t for f in gevuurd for t in f["timers"]] == ["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
-    zaak = wp.get_case(zaak["id"])
-    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"
+    # the aanvraag is not filed by the clock: Sanne files it a week later, the consultant records that date
+    assert open_taak(wp, zaak["id"], "aanvraag_jongere")["lane"] == "inkomensconsulent"
+    zaak = doe(wp, zaak["id"], "aanvraag_jongere", {"aanvraagdatum": "2026-02-12"}, "2026-02-12T10:00")
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-12"
+    assert zaak["data"]["beslisdatum"] == "2026-04-09"  # 8 weken na de werkelijke indiening
     assert zaak["phase"] == "poort"
-    zaak = besluit(wp, zaak["id"], True, "2026-02-10T10:00")
+    zaak = besluit(wp, zaak["id"], True, "2026-02-17T10:00")
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_zelfredzaam"
     assert zaak["data"]["groep"] == 1
-    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongeren", "besluit_aanvraag",
-                                   "beschikking_verzenden"]
+    assert pad(wp, zaak["id"]) == ["klantfoto", "integrale_intake", "timer:zoektermijn_jongeren", "aanvraag_jongere",
+                                   "besluit_aanvraag", "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 
 
@@ -310,4 +315,13 @@ def test_participatieplaats_heroverweging_na_negen_maanden_en_einde_na_twee_jaar
     assert [n for f in fired for n in f["timers"]] == ["Participatieplaats: 2 jaar voorbij"]
     zaak = wp.get_case(zaak["id"])
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_participatieplaats"
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_tweede_gesprek_bij_het_wijkteam_van_het_woonadres(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Anna", "1985-04-04", at="2026-01-08T09:00")
+    zaak = klantfoto(wp, zaak["id"], "2026-01-08T09:30", vaste_woonplaats=True, wijk="Noord",
+                     woonsituatie="zelfstandig")
+    assert zaak["data"]["wijkteam"] == "Noord"
+    assert open_taak(wp, zaak["id"], "integrale_intake")["lane"] == "integraal_intaker"
     assert wp.replay_case(zaak["id"])["match"] is True

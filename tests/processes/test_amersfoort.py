@@ -24,10 +24,13 @@ def wp(werkpad_voor) -> Werkpad:
 
 
 def voortgang(trede: int, perspectief: str = "werk", half_jaar: bool = False, besluit: str = "doorgaan",
-              doelgroepregister: bool = False, lks: bool = False, toelichting: str | None = None) -> dict:
+              doelgroepregister: bool = False, lks: bool = False, toelichting: str | None = None,
+              wsw: bool = False) -> dict:
     data = {"trede": trede, "perspectief": perspectief, "uitstroom_binnen_half_jaar": half_jaar,
             "voortgang_besluit": besluit, "aanmelden_doelgroepregister": doelgroepregister,
             "loonkostensubsidie": lks}
+    if wsw:
+        data["aanmelden_wsw_indicatie"] = True
     if toelichting:
         data["toelichting"] = toelichting
     return data
@@ -72,8 +75,11 @@ def test_bart_van_trede_1_via_loopbaan_in_perspectief_naar_een_garantiebaan(wp):
     zaak = doe(wp, b, "traject", voortgang(3), "2026-06-01T10:00")
     assert (zaak["data"]["trede"], zaak["data"]["trajectsoort"]) == (3, "TWL")
     assert zaak["data"]["instrumenten"] == ["Trajectbegeleiding AI", "AE-team (Amfors)", "Werk Mee", "Ravelijn"]
-    # Loopbaan in perspectief (trede 4); aanmelding voor het doelgroepregister.
-    zaak = doe(wp, b, "traject", voortgang(4, doelgroepregister=True), "2026-09-01T10:00")
+    # Loopbaan in perspectief (trede 4); aanmelding voor een WSW-indicatie en het doelgroepregister.
+    zaak = doe(wp, b, "traject", voortgang(4, doelgroepregister=True, wsw=True), "2026-09-01T10:00")
+    assert open_taak(wp, b, "wsw_indicatie")["lane"] == "trajectbegeleider"
+    zaak = doe(wp, b, "wsw_indicatie", {"wsw_indicatie": True, "wsw_wachtlijst": True}, "2026-09-01T14:00")
+    assert zaak["data"]["wsw_indicatie"] is True
     assert open_specs(wp, b) == ["gedeeld_doelgroepregister_aanvragen"]
     doe(wp, b, "gedeeld_doelgroepregister_aanvragen", {"aanmelddatum_doelgroepregister": "2026-09-02"},
         "2026-09-02T10:00")
@@ -97,10 +103,11 @@ def test_bart_van_trede_1_via_loopbaan_in_perspectief_naar_een_garantiebaan(wp):
     doe(wp, b, "loonwaarde_meten", {"loonwaarde_pct": 60}, "2027-01-25T10:00")
     zaak = wp.get_case(b)
     assert zaak["phase"] == "nazorg"
-    # Jobcoaching/nazorg: drie maandelijkse contacten.
+    # Jobcoaching/nazorg: zijn trajectbegeleider blijft de eerste tijd zijn jobcoach; drie maandelijkse contacten.
     for maand in ("2027-02", "2027-03", "2027-04"):
-        wp.fire_due_timers(f"{maand}-26T09:00")
-        doe(wp, b, "nazorgcontact", {"nog_aan_het_werk": True}, f"{maand}-26T10:00")
+        wp.fire_due_timers(f"{maand}-26T10:00")
+        assert open_taak(wp, b, "nazorgcontact_trajectbegeleider")["lane"] == "trajectbegeleider"
+        doe(wp, b, "nazorgcontact_trajectbegeleider", {"nog_aan_het_werk": True}, f"{maand}-26T10:00")
     zaak = wp.get_case(b)
     assert zaak["status"] == "completed"
     assert zaak["end_event"] == "einde_werk"
@@ -110,9 +117,9 @@ def test_bart_van_trede_1_via_loopbaan_in_perspectief_naar_een_garantiebaan(wp):
     assert zaak["data"]["nazorg_afgerond"] is True
     assert pad(wp, b) == [
         "eerste_inschatting", "zorg_eerst", "besluit_aanvraag", "intake", "trajectplan", "traject", "traject",
-        "gedeeld_doelgroepregister_aanvragen", "gedeeld_doelgroepregister_uitslag", "traject",
-        "loonwaarde_meten", "timer:nazorg_maand", "nazorgcontact", "timer:nazorg_maand",
-        "nazorgcontact", "timer:nazorg_maand", "nazorgcontact"]
+        "wsw_indicatie", "gedeeld_doelgroepregister_aanvragen", "gedeeld_doelgroepregister_uitslag", "traject",
+        "loonwaarde_meten", "timer:nazorg_maand", "nazorgcontact_trajectbegeleider", "timer:nazorg_maand",
+        "nazorgcontact_trajectbegeleider", "timer:nazorg_maand", "nazorgcontact_trajectbegeleider"]
     assert wp.replay_case(b)["match"] is True
 
 
@@ -238,6 +245,8 @@ def test_jongere_wacht_vier_weken(wp):
         "Zoektermijn jongeren: 4 weken na de melding (Pw art. 41 lid 4)",
         "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
     zaak = wp.get_case(z)
+    assert open_specs(wp, z) == ["aanvraag_jongere", "eerste_inschatting"]
+    zaak = doe(wp, z, "aanvraag_jongere", {"aanvraagdatum": "2026-02-02"}, "2026-02-02T10:00")
     assert open_specs(wp, z) == ["besluit_aanvraag", "eerste_inschatting"]
     assert zaak["data"]["aanvraagdatum"] == "2026-02-02"
     assert zaak["data"]["beslisdatum"] == "2026-03-30"

@@ -21,6 +21,9 @@ SUBPROCESSEN = {
     "gedeeld_doelgroepregister": "traject",
     "gedeeld_beschut_werk_advies": "traject",
     "gedeeld_nazorg": "nazorg",
+    "gedeeld_bezwaar": "traject",
+    "gedeeld_maatregel": "traject",
+    "gedeeld_ontheffing_alleenstaande_ouder": "traject",
 }
 BSN = "111222333"
 
@@ -159,14 +162,83 @@ def test_jongere_wacht_vier_weken_na_de_melding(wp):
     fired = wp.fire_due_timers("2026-02-02T12:00")
     assert [f["timers"] for f in fired] == [["Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]]
     case = wp.get_case(case["id"])
-    assert specs(case) == ["besluit_aanvraag"]
+    # the aanvraag is not filed automatically on day 28: the consultant records when it really came in
+    assert specs(case) == ["aanvraag_jongere"]
+    assert case["tasks"][0]["lane"] == "inkomensconsulent"
     assert case["phase"] == "poort"
-    assert case["data"]["aanvraagdatum"] == "2026-02-02"
-    assert case["data"]["beslisdatum"] == "2026-03-30"
-    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-10T10:00")
+    assert "aanvraagdatum" not in case["data"]
+    # the youth filed two weeks later than he could have, on 16 February
+    case = doe(wp, case, "aanvraag_jongere", {"aanvraagdatum": "2026-02-16"}, "2026-02-17T10:00")
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["data"]["aanvraagdatum"] == "2026-02-16"
+    assert case["data"]["beslisdatum"] == "2026-04-13"  # 8 weken na 16 februari
+    assert case["data"]["voorschotdatum"] == "2026-03-16"
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-04-13T22:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": False}, "2026-02-20T10:00")
     assert case["status"] == "completed"
     assert case["data"]["recht_op_bijstand"] is False
     assert gevuurde_timers(wp, case) == [("zoektermijn_jongeren", "2026-02-01")]
+    assert afgeronde_taken(wp, case) == ["aanvraag_jongere", "besluit_aanvraag"]
+    replay_klopt(wp, case)
+
+
+def start_met_voorbereiding(wp, at="2026-01-05T09:00"):
+    return wp.start_case("teststad", BSN, "Jan", "1980-05-01",
+                         data={"test_route": "gedeeld_aanvraag", "besluit_na_voorbereiding": True}, at=at)
+
+
+def test_besluit_wacht_op_de_voorbereiding_terwijl_termijnen_lopen(wp):
+    case = start_met_voorbereiding(wp)
+    # no decision task yet: the caller's preparatory steps come first; the terms run from the aanvraag
+    assert case["tasks"] == []
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert "voorbereiding_gereed" in case["waiting_for_messages"]
+    assert timers(case)["voorbereiding_voorschot"].startswith("2026-02-01T23:00")
+    fired = wp.fire_due_timers("2026-02-02T09:00")
+    assert [f["timers"] for f in fired] == [["Elke vier weken zonder besluit: voorschot (Pw art. 52)"]]
+    case = doe(wp, wp.get_case(case["id"]), "voorschot_verstrekken", {"voorschot_verstrekt": True},
+               "2026-02-02T10:00")
+    assert case["tasks"] == []
+    # the preparation ends: now the decision can be taken, with the same deadline
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-02-10T10:00")
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["tasks"][0]["due"].startswith("2026-03-02")
+    assert case["data"]["voorschotdatum"] == "2026-03-02"  # the voorschot of 2 February is not repeated
+    assert timers(case)["voorschot_termijn"].startswith("2026-03-01T23:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-11T10:00")
+    assert case["status"] == "completed"
+    assert afgeronde_taken(wp, case) == ["voorschot_verstrekken", "besluit_aanvraag"]
+    replay_klopt(wp, case)
+
+
+def test_opschorting_tijdens_de_voorbereiding(wp):
+    case = start_met_voorbereiding(wp)
+    case = wp.send_message(case["id"], "opschorting", {}, at="2026-01-12T10:00")
+    # the preparation ends while the term is suspended: remembered, the decision follows the papers
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-01-15T10:00")
+    assert case["tasks"] == []
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-01-22T10:00")
+    assert case["data"]["opgeschorte_dagen"] == 10
+    assert specs(case) == ["besluit_aanvraag"]
+    assert case["tasks"][0]["due"].startswith("2026-03-12")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-23T10:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+def test_beslistermijn_verstrijkt_tijdens_de_voorbereiding(wp):
+    case = start_met_voorbereiding(wp)
+    wp.fire_due_timers("2026-03-03T09:00")
+    case = wp.get_case(case["id"])
+    assert "escalatie_beslistermijn" in specs(case)
+    assert [t for t in case["tasks"] if t["spec"] == "escalatie_beslistermijn"][0]["lane"] == "teamleider"
+    case = doe(wp, case, "escalatie_beslistermijn", {"actie": "opgepakt"}, "2026-03-03T10:00")
+    # the preparation ends after the term: no second escalation at once, a reminder a week later
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-03-05T10:00")
+    assert "escalatie_beslistermijn" not in specs(case)
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-03-11T23:00")  # 12 maart 0:00
+    wp.fire_due_timers("2026-03-12T09:00")
+    assert "escalatie_beslistermijn" in specs(wp.get_case(case["id"]))
     replay_klopt(wp, case)
 
 
@@ -403,4 +475,149 @@ def test_nazorg_stopt_bij_baanverlies(wp):
     assert case["status"] == "completed"
     assert case["data"]["uitkomst"] == "uitgevallen"
     assert case["data"]["nazorg_afgerond"] is True
+    replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ gedeeld_bezwaar (Awb 6:7, 7:10, 7:13)
+def test_bezwaar_beslistermijn_telt_vanaf_het_einde_van_de_bezwaartermijn_en_verdaagt_eenmaal(wp):
+    case = start(wp, "gedeeld_bezwaar", at="2026-03-02T09:00")
+    taak = [t for t in case["tasks"] if t["spec"] == "bezwaar_registreren"][0]
+    assert taak["lane"] == "jurist"
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "besluit_aanvraag", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-03-02", "adviescommissie": False},
+               "2026-03-03T10:00")
+    data = case["data"]
+    assert data["bezwaartermijn_einde"] == "2026-03-16"  # 6 weken na de bekendmaking (Awb 6:7)
+    assert data["bezwaar_tijdig"] is True
+    # 6 weeks from the end of the bezwaartermijn (Awb 7:10 lid 1): 27 April is Koningsdag -> 28 April
+    assert data["beslisdatum_bezwaar"] == "2026-04-28"
+    assert specs(case) == ["besluit_op_bezwaar"]
+    assert case["tasks"][0]["due"].startswith("2026-04-28")
+    # a week before the term ends: a reminder for the jurist
+    wp.fire_due_timers("2026-04-20T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_op_bezwaar", "herinnering_bezwaar"]
+    case = doe(wp, case, "herinnering_bezwaar", {"actie": "opgepakt"}, "2026-04-20T10:00")
+    # verdaging once by 6 weeks (Awb 7:10 lid 3)
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "verdagen"}, "2026-04-21T10:00")
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-09"
+    assert case["data"]["bezwaar_verdaagd"] is True
+    # a second verdaging is refused: the deadline stays
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "verdagen"}, "2026-05-01T10:00")
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-09"
+    assert case["data"]["verdaging_geweigerd"] is True
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "ongegrond", "hoorzitting_gehouden": True},
+               "2026-05-20T10:00")
+    assert case["status"] == "completed"
+    assert afgeronde_taken(wp, case) == ["bezwaar_registreren", "herinnering_bezwaar", "besluit_op_bezwaar",
+                                         "besluit_op_bezwaar", "besluit_op_bezwaar"]
+    assert gevuurde_timers(wp, case) == [("bezwaar_herinnering", "2026-04-19")]
+    replay_klopt(wp, case)
+
+
+def test_bezwaar_met_adviescommissie_twaalf_weken_en_escalatie(wp):
+    case = start(wp, "gedeeld_bezwaar", at="2026-03-02T09:00")
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "maatregel", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-02-20", "adviescommissie": True},
+               "2026-03-02T10:00")
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-06-08"  # 16 maart + 12 weken
+    wp.fire_due_timers("2026-06-09T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["besluit_op_bezwaar", "escalatie_bezwaar", "herinnering_bezwaar"]
+    assert [t["lane"] for t in case["tasks"] if t["spec"] == "escalatie_bezwaar"] == ["teamleider"]
+    replay_klopt(wp, case)
+
+
+def test_te_laat_bezwaar_wordt_als_zodanig_vastgelegd(wp):
+    case = start(wp, "gedeeld_bezwaar", at="2026-04-01T09:00")
+    case = doe(wp, case, "bezwaar_registreren", {"bezwaar_tegen": "besluit_aanvraag", "datum_bekendmaking": "2026-02-02",
+                                                 "bezwaar_ontvangen_op": "2026-03-31", "adviescommissie": False},
+               "2026-04-01T10:00")
+    assert case["data"]["bezwaar_tijdig"] is False
+    assert case["data"]["beslisdatum_bezwaar"] == "2026-05-12"  # 6 weken na ontvangst
+    case = doe(wp, case, "besluit_op_bezwaar", {"bezwaar_uitkomst": "niet_ontvankelijk"}, "2026-04-10T10:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ gedeeld_maatregel (Pw art. 18)
+def test_maatregel_met_grond_en_duur_wordt_binnen_drie_maanden_heroverwogen(wp):
+    case = start(wp, "gedeeld_maatregel", at="2026-03-02T09:00")
+    case = doe(wp, case, "maatregel_opleggen", {
+        "maatregel_opgelegd": True, "maatregel_grond": "arbeidsverplichtingen", "maatregel_percentage": 100,
+        "maatregel_maanden": 3, "maatregel_ingangsdatum": "2026-04-01",
+        "maatregel_motivering": "Zonder dringende reden niet verschenen bij de werkgever."}, "2026-03-02T10:00")
+    data = case["data"]
+    assert (data["maatregel_grond"], data["maatregel_maanden"]) == ("arbeidsverplichtingen", 3)
+    assert data["maatregel_einddatum"] == "2026-07-01"
+    assert data["heroverweging_maatregel_op"] == "2026-06-02"  # uiterlijk 3 maanden na het opleggen
+    assert wp.fire_due_timers("2026-06-01T12:00") == []
+    wp.fire_due_timers("2026-06-02T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["maatregel_heroverwegen"]
+    assert case["tasks"][0]["lane"] == "inkomensconsulent"
+    case = doe(wp, case, "maatregel_heroverwegen", {"maatregel_vervolg": "voortzetten"}, "2026-06-02T10:00")
+    assert case["data"]["heroverweging_maatregel_op"] == "2026-07-01"  # niet later dan het einde
+    wp.fire_due_timers("2026-07-01T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "maatregel_heroverwegen", {"maatregel_vervolg": "voortzetten"},
+               "2026-07-01T10:00")
+    assert case["status"] == "completed" and case["end_event"] == "einde_gedeeld_maatregel"
+    replay_klopt(wp, case)
+
+
+def test_geen_maatregel_zonder_verwijtbaarheid(wp):
+    case = start(wp, "gedeeld_maatregel", at="2026-03-02T09:00")
+    case = doe(wp, case, "maatregel_opleggen", {"maatregel_opgelegd": False}, "2026-03-03T10:00")
+    assert case["status"] == "completed"
+    assert case["timers"] == []
+
+
+# ------------------------------------------------------------------ ontheffing alleenstaande ouder (Pw art. 9a)
+def test_ontheffing_alleenstaande_ouder_elk_half_jaar_heroverwogen_tot_het_kind_vijf_is(wp):
+    case = start(wp, "gedeeld_ontheffing_alleenstaande_ouder", at="2026-03-02T09:00")
+    case = doe(wp, case, "ontheffing_beoordelen", {"ontheffing_verleend": True,
+                                                   "geboortedatum_jongste_kind": "2022-09-01"}, "2026-03-02T10:00")
+    assert case["data"]["ontheffing_uiterlijk_tot"] == "2027-09-01"
+    assert case["data"]["herbeoordeling_ontheffing_op"] == "2026-09-02"
+    wp.fire_due_timers("2026-09-02T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "ontheffing_heroverwegen", {"ontheffing_voortzetten": True},
+               "2026-09-02T10:00")
+    assert case["data"]["herbeoordeling_ontheffing_op"] == "2027-03-02"
+    wp.fire_due_timers("2027-03-02T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "ontheffing_heroverwegen", {"ontheffing_voortzetten": True},
+               "2027-03-02T10:00")
+    assert case["data"]["herbeoordeling_ontheffing_op"] == "2027-09-01"  # het jongste kind wordt 5
+    wp.fire_due_timers("2027-09-01T09:00")
+    case = wp.get_case(case["id"])
+    assert case["status"] == "completed"
+    assert afgeronde_taken(wp, case) == ["ontheffing_beoordelen", "ontheffing_heroverwegen", "ontheffing_heroverwegen"]
+    replay_klopt(wp, case)
+
+
+
+def test_open_voorschot_blijft_staan_als_de_voorbereiding_klaar_is(wp):
+    case = start_met_voorbereiding(wp)
+    wp.fire_due_timers("2026-02-02T09:00")
+    assert specs(wp.get_case(case["id"])) == ["voorschot_verstrekken"]
+    # the preparation ends while the voorschot is still to be paid: it stays open beside the decision
+    case = wp.send_message(case["id"], "voorbereiding_gereed", {}, at="2026-02-03T10:00")
+    assert specs(case) == ["besluit_aanvraag", "voorschot_verstrekken"]
+    assert case["data"]["voorschotdatum"] == "2026-03-02"
+    assert timers(case)["voorschot_termijn"].startswith("2026-03-01T23:00")
+    case = doe(wp, case, "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-02-03T11:00")
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-04T10:00")
+    assert case["status"] == "completed"
+    assert gevuurde_timers(wp, case) == [("voorbereiding_voorschot", "2026-02-01")]
+    replay_klopt(wp, case)
+
+
+def test_elke_vier_weken_een_voorschot_zolang_de_voorbereiding_loopt(wp):
+    case = start_met_voorbereiding(wp)
+    wp.fire_due_timers("2026-02-02T09:00")
+    case = doe(wp, wp.get_case(case["id"]), "voorschot_verstrekken", {"voorschot_verstrekt": True}, "2026-02-02T10:00")
+    assert timers(case)["voorbereiding_voorschot"].startswith("2026-03-01T23:00")  # 2 maart
+    wp.fire_due_timers("2026-03-02T09:00")
+    case = wp.get_case(case["id"])
+    assert specs(case) == ["voorschot_verstrekken"]
+    assert case["data"]["voorschotdatum"] == "2026-03-30"
     replay_klopt(wp, case)

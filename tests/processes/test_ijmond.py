@@ -168,8 +168,13 @@ def test_jongere_wacht_vier_weken_voor_de_screening(wp):
         "Zoektermijn jongeren: 4 weken na de melding (Pw art. 41 lid 4)",
         "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)"]
     zaak = wp.get_case(z)
+    assert open_specs(wp, z) == ["aanvraag_jongere", "screening"]
+    # the youth files three days after the four weeks; that date is recorded, the 8 weeks run from it
+    zaak = wp.complete_task(open_taak(wp, z, "aanvraag_jongere")["id"], "medewerker",
+                            {"aanvraagdatum": "2026-02-05"}, at="2026-02-05T12:00")
     assert open_specs(wp, z) == ["besluit_aanvraag", "screening"]
-    assert zaak["data"]["aanvraagdatum"] == "2026-02-02"
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"
+    assert zaak["data"]["beslisdatum"] == "2026-04-02"
     assert zaak["phase"] == "poort"
     assert wp.replay_case(z)["match"] is True
 
@@ -190,16 +195,19 @@ def test_intrekking_tijdens_de_zoektermijn_beeindigt_de_zaak(wp):
 
 
 def test_groepsintake_niet_binnen_een_week_escaleert_naar_teamleider(wp):
-    z = start(wp)["id"]
-    doe(wp, z, "screening", {"datum_groepsintake": "2026-01-08"}, "2026-01-05T11:00")
+    z = start(wp)["id"]  # melding maandag 5 januari
+    # the screening takes two days; the week still counts from the melding (seed 003 §4.5)
+    doe(wp, z, "screening", {"datum_groepsintake": "2026-01-08"}, "2026-01-07T11:00")
+    assert wp.get_case(z)["data"]["groepsintake_uiterlijk"] == "2026-01-12"
     assert open_taak(wp, z, "groepsintake")["due"].startswith("2026-01-12")
-    assert wp.fire_due_timers("2026-01-12T09:00") == []
-    fired = wp.fire_due_timers("2026-01-12T12:00")
-    assert [n for f in fired for n in f["timers"]] == ["Groepsintake niet binnen een week"]
+    assert wp.fire_due_timers("2026-01-12T22:00") == []
+    fired = wp.fire_due_timers("2026-01-13T09:00")
+    assert [n for f in fired for n in f["timers"]] == ["Groepsintake niet binnen een week na de melding"]
+    assert fired[0]["due"].startswith("2026-01-12T23:00")  # 13 januari 0:00 Amsterdam
     escalatie = open_taak(wp, z, "escalatie_groepsintake")
     assert escalatie["lane"] == "teamleider"
     assert "groepsintake" in open_specs(wp, z)  # herinnering, de intake blijft staan
-    doe(wp, z, "escalatie_groepsintake", {"actie": "opgepakt"}, "2026-01-12T14:00")
+    doe(wp, z, "escalatie_groepsintake", {"actie": "opgepakt"}, "2026-01-13T14:00")
     zaak = doe(wp, z, "groepsintake", GEEN_BIJZONDERHEDEN, "2026-01-15T10:00")
     assert "kennismaking" in open_specs(wp, z)
     assert pad(wp, z) == ["screening", "timer:groepsintake_te_laat", "escalatie_groepsintake", "groepsintake"]

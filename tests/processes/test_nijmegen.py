@@ -144,6 +144,8 @@ def test_jongere_zoekperiode_vier_weken_en_zorgjongeren_accent(wp):
     assert wp.fire_due_timers("2026-02-28T12:00") == []
     wp.fire_due_timers("2026-03-02T12:00")
     case = wp.get_case(cid)
+    assert open_taken(wp, cid) == ["aanvraag_jongere"]
+    case = doe(wp, cid, "aanvraag_jongere", {"aanvraagdatum": "2026-03-02"}, at="2026-03-02T13:00")
     assert case["phase"] == "poort" and case["data"]["aanvraagdatum"] == "2026-03-02"
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": True}, at="2026-03-09T10:00")
     doe(wp, cid, "aanmelding", {"korte_introductie": "Paniek bij contact; ritme is een puinhoop.",
@@ -170,7 +172,7 @@ def test_jongere_zoekperiode_vier_weken_en_zorgjongeren_accent(wp):
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_werk_zonder_ondersteuning"
     assert case["data"]["uitkomst"] == "werk_zonder_ondersteuning"
-    assert pad(wp, cid) == ["jongere_intake", "timer:zoektermijn_jongeren", "besluit_aanvraag", "aanmelding",
+    assert pad(wp, cid) == ["jongere_intake", "timer:zoektermijn_jongeren", "aanvraag_jongere", "besluit_aanvraag", "aanmelding",
                             "welkom", "werkintake", "zorgjongeren", "onderzoek_motivatie", "overdracht_cbd",
                             "bemiddelen", "timer:instrument_maximum", "instrument_evaluatie", "plaatsing"]
     replay_klopt(wp, cid)
@@ -220,6 +222,12 @@ def test_beslistermijn_verstreken_geeft_escalatie_en_voorschot(wp):
     assert len(escalatie) == 1 and escalatie[0]["lane"] == "teamleider"
     doe(wp, cid, "escalatie_beslistermijn", {"actie": "opgepakt"}, at="2026-03-03T13:00", user="teamleider")
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": False}, at="2026-03-04T10:00")
+    # after the afwijzing the case stays open for the bezwaartermijn (Awb 6:7), then ends
+    case = wp.get_case(cid)
+    assert case["status"] == "waiting" and "bezwaar_ontvangen" in case["waiting_for_messages"]
+    assert [t["spec"] for t in case["timers"]] == ["bezwaartermijn_afwijzing"]
+    assert case["timers"][0]["due"].startswith("2026-04-15T22:00")  # 4 maart + 6 weken, daarna 0:00
+    wp.fire_due_timers("2026-04-16T09:00")
     case = wp.get_case(cid)
     assert case["status"] == "completed" and case["end_event"] == "einde_afgewezen"
     replay_klopt(wp, cid)
@@ -262,6 +270,11 @@ def test_elke_gemeente_heeft_eigen_accenten_uit_de_keuzekaart():
     assert len(manifest["keuzekaart"]) == 13
     for gemeente, config in manifest["gemeenten"].items():
         assert set(config["accenten"]) <= set(manifest["keuzekaart"]), gemeente
+        # the DVO leaves each municipality's choice blank (seed 001): what is configured is an example,
+        # and says so, until a designer records the municipality's own choice
+        assert config["accenten_herkomst"] in ("voorbeeld", "vastgesteld"), gemeente
+    assert {c["accenten_herkomst"] for c in manifest["gemeenten"].values()} == {"voorbeeld"}
+    assert "VOORBEELD" in manifest["lokale_accenten"]
     assert {g: c["pepers"] for g, c in manifest["gemeenten"].items()} == {
         "berg_en_dal": 21, "beuningen": 8, "druten": 7, "heumen": 5, "mook_en_middelaar": 2, "nijmegen": 12,
         "wijchen": 13}
@@ -345,3 +358,11 @@ def test_lanes_fasen_en_formulieren(wp):
     for gedeeld in ['gedeeld_aanvraag', 'gedeeld_loonwaardemeting']:
         assert f'calledElement="{gedeeld}"' in bpmn
     formulieren_met_uitleg(wp, SLEUTEL, info["user_tasks"])
+
+
+def test_de_gegenereerde_documentatie_noemt_de_accenten_een_voorbeeld():
+    tekst = (ROOT / "docs" / "processes" / "nijmegen.md").read_text(encoding="utf-8")
+    configuratie = [regel for regel in tekst.splitlines() if regel.startswith("| `") and '"accenten"' in regel]
+    assert len(configuratie) == len(GEMEENTEN)
+    assert all('"accenten_herkomst": "voorbeeld"' in regel for regel in configuratie)
+    assert "de huidige invulling is een voorbeeld" in tekst

@@ -39,7 +39,10 @@ def test_jan_drie_lijnen_pastiel_en_stage_bij_empatec(wp):
     zaak = wp.start_case(GEMEENTE, "111222333", "Jan", "1984-06-12", at="2026-02-02T10:00")
     assert zaak["process"] == "sudwest_fryslan" and zaak["phase"] == "poort"
     assert open_taak(wp, zaak["id"], "routeren")["lane"] == "servicedesk_medewerker"
-    assert open_specs(wp, zaak["id"]) == {"routeren", "besluit_aanvraag"}  # de inkomenslijn loopt vanaf ontvangst
+    # de termijnen van de inkomenslijn lopen vanaf ontvangst, maar het besluit volgt pas na de intake waarin
+    # de aanvraag wordt doorgesproken (seed 003 §4.3)
+    assert open_specs(wp, zaak["id"]) == {"routeren"}
+    assert zaak["data"]["beslisdatum"] == "2026-03-30"
     # Centraal punt: postcode -> kern Stavoren -> gebiedsteam IJsselmeerkust; brief; stap 2: intake.
     zaak = naar_intake(wp, zaak["id"], "2026-02-09")
     assert zaak["data"]["gebiedsteam"] == "IJsselmeerkust"
@@ -108,19 +111,28 @@ def test_jongere_wacht_vier_weken_voordat_de_aanvraag_wordt_opgepakt(wp):
     gevuurd = wp.fire_due_timers("2026-03-02T12:00")
     assert sorted(t for f in gevuurd for t in f["timers"]) == [
         "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)", "Vier weken zoektermijn: pas daarna routering en intake (jongere)"]
-    assert open_specs(wp, zaak["id"]) == {"routeren", "besluit_aanvraag"}
+    # na vier weken mag ze de aanvraag indienen; de werkelijke datum van indiening wordt gevraagd
+    assert open_specs(wp, zaak["id"]) == {"routeren", "aanvraag_jongere"}
+    doe(wp, zaak["id"], "aanvraag_jongere", {"aanvraagdatum": "2026-03-03"}, "2026-03-03T11:00")
+    assert open_specs(wp, zaak["id"]) == {"routeren"}
     zaak = naar_intake(wp, zaak["id"], "2026-03-05", woonsituatie="inwonend", woonruimte_nodig=False,
                        bijzondere_bijstand_nodig=False)
-    assert zaak["data"]["aanvraagdatum"] == "2026-03-02"  # vier weken na de melding
+    assert zaak["data"]["aanvraagdatum"] == "2026-03-03"  # de dag dat ze de aanvraag indiende
+    assert zaak["data"]["beslisdatum"] == "2026-04-28"
     zaak = doe(wp, zaak["id"], "loonwaarde_inschatten", {"loonwaarde_pct": 85, "dariuz_afgenomen": True},
                "2026-03-06T10:00")
     zaak = besluit(wp, zaak["id"], False, "2026-03-10T10:00")
+    assert zaak["status"] == "waiting"  # bezwaartermijn van 6 weken na de afwijzing
+    wp.fire_due_timers("2026-04-22T09:00")
+    zaak = wp.get_case(zaak["id"])
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_afgewezen"
     assert zaak["data"]["werklijn"] == "eigen_kracht"
     assert zaak["data"]["inkomenslijn"] == "afgewezen"
     stappen = pad(wp, zaak["id"])
     assert sorted(stappen[:2]) == ["timer:zoektermijn_jongere", "timer:zoektermijn_jongeren"]
-    assert stappen[2:] == ["routeren", "brief", "intake", "loonwaarde_inschatten", "besluit_aanvraag",
+    assert stappen[-1] == "timer:bezwaartermijn_afwijzing"
+    stappen = stappen[:-1]
+    assert stappen[2:] == ["aanvraag_jongere", "routeren", "brief", "intake", "loonwaarde_inschatten", "besluit_aanvraag",
                            "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 

@@ -42,9 +42,9 @@ def test_jan_via_aan_de_slag_en_specialistische_diagnose_naar_nieuw_beschut_werk
     assert data["aanvraagdatum"] == "2026-01-08"
     assert data["beslisdatum"] == "2026-03-05"  # 8 weken (Awb 4:13)
     # Jan krijgt geen aanvraagformulier mee: alleen in de groepsvoorlichting.
-    assert open_specs(wp, zaak["id"]) == {"voorlichting", "besluit_aanvraag"}
-    assert "poortgesprek" not in open_specs(wp, zaak["id"])
-    voorschot = [t for t in zaak["timers"] if t["spec"] == "voorschot_termijn"]
+    # Het besluit volgt pas na de voorlichting, waar de feitelijke aanvraag wordt ingediend (seed 003 §4.2).
+    assert open_specs(wp, zaak["id"]) == {"voorlichting"}
+    voorschot = [t for t in zaak["timers"] if t["spec"] == "voorbereiding_voorschot"]
     assert voorschot and voorschot[0]["due"].startswith("2026-02-04T23:00")  # 5 februari, Amsterdamse tijd
 
     # Stap 2: groepsvoorlichting met aanvraagformulier, daarna de groepsquickscan.
@@ -112,19 +112,25 @@ def test_jongere_wacht_vier_weken_voor_voorlichting_en_aanvraag(wp):
     assert sorted(t for f in gevuurd for t in f["timers"]) == [
         "Vier weken zoektermijn jongeren (Pw art. 41 lid 4)", "Vier weken zoektermijn: voorlichting pas daarna (jongere)"]
     zaak = wp.get_case(zaak["id"])
-    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"  # vier weken na de melding
     assert zaak["phase"] == "poort"
-    assert open_specs(wp, zaak["id"]) == {"voorlichting", "besluit_aanvraag"}
+    assert open_specs(wp, zaak["id"]) == {"voorlichting", "aanvraag_jongere"}
+    zaak = doe(wp, zaak["id"], "aanvraag_jongere", {"aanvraagdatum": "2026-02-05"}, "2026-02-05T13:00")
+    assert zaak["data"]["aanvraagdatum"] == "2026-02-05"  # vier weken na de melding
+    assert open_specs(wp, zaak["id"]) == {"voorlichting"}
 
     doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-02-09T10:00")
     doe(wp, zaak["id"], "quickscan", {"quickscan_afgerond": True}, "2026-02-11T10:00")
     doe(wp, zaak["id"], "startgesprek", {"loonwaarde_pct": 90, "directe_match": "wep",
                                          "plan_van_aanpak": "Direct naar een werkervaringsplaats."}, "2026-02-13T10:00")
     zaak = besluit(wp, zaak["id"], False, "2026-02-16T10:00")
+    assert zaak["status"] == "waiting"  # bezwaartermijn
+    wp.fire_due_timers("2026-03-31T09:00")
+    zaak = wp.get_case(zaak["id"])
     assert zaak["status"] == "completed" and zaak["end_event"] == "einde_afgewezen"
-    stappen = pad(wp, zaak["id"])
+    stappen = pad(wp, zaak["id"])[:-1]
     assert sorted(stappen[1:3]) == ["timer:zoektermijn_jongere", "timer:zoektermijn_jongeren"]
-    assert stappen[:1] + stappen[3:] == ["tienminutengesprek", "voorlichting", "quickscan", "startgesprek",
+    assert stappen[:1] + stappen[3:] == ["tienminutengesprek", "aanvraag_jongere", "voorlichting", "quickscan",
+                                         "startgesprek",
                                          "besluit_aanvraag", "beschikking_verzenden"]
     assert wp.replay_case(zaak["id"])["match"] is True
 
@@ -221,6 +227,7 @@ def test_opschorting_verlengt_de_beslistermijn_met_de_opgeschorte_dagen(wp):
     zaak = wp.send_message(zaak["id"], "stukken_ontvangen", {}, at="2026-01-22T10:00")
     assert zaak["data"]["opgeschorte_dagen"] == 10
     assert zaak["data"]["beslisdatum"] == "2026-03-16"  # 5 maart + 10 dagen = zondag 15 maart -> maandag
+    doe(wp, zaak["id"], "voorlichting", {"aanwezig": True, "aanvraagformulier_ingediend": True}, "2026-01-23T10:00")
     assert open_taak(wp, zaak["id"], "besluit_aanvraag")["due"].startswith("2026-03-16")
     assert wp.replay_case(zaak["id"])["match"] is True
 

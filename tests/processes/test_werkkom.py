@@ -136,7 +136,11 @@ def test_jongere_wacht_vier_weken_en_stroomt_uit_met_drie_maanden_nazorg(wp):
     wp.fire_due_timers("2026-03-02T12:00")
     case = wp.get_case(cid)
     assert case["phase"] == "poort"
-    assert case["data"]["aanvraagdatum"] == "2026-03-02"
+    assert open_taken(wp, cid) == ["aanvraag_jongere"]
+    # she files on 4 March, later than she could: the term counts from that day
+    case = doe(wp, cid, "aanvraag_jongere", {"aanvraagdatum": "2026-03-04"}, at="2026-03-04T10:00")
+    assert case["data"]["aanvraagdatum"] == "2026-03-04"
+    assert case["data"]["beslisdatum"] == "2026-04-29"
     assert open_taken(wp, cid) == ["besluit_aanvraag"]
 
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": True}, at="2026-03-09T10:00")
@@ -152,14 +156,17 @@ def test_jongere_wacht_vier_weken_en_stroomt_uit_met_drie_maanden_nazorg(wp):
     for dag in ("2026-05-02", "2026-06-03", "2026-07-04"):   # elke maand na het vorige contact
         fired = wp.fire_due_timers(f"{dag}T00:00")
         assert [n for f in fired for n in f["timers"]] == ["Een maand later"]
-        doe(wp, cid, "nazorgcontact", {"nog_aan_het_werk": True}, at=f"{dag}T10:00")
+        # the jobhunter keeps the monthly contact (productenhandboek 2.3, seed 000), not a werkcoach
+        assert [t["lane"] for t in wp.get_case(cid)["tasks"]] == ["jobhunter"]
+        doe(wp, cid, "nazorgcontact_jobhunter", {"nog_aan_het_werk": True}, at=f"{dag}T10:00")
     case = wp.get_case(cid)
     assert case["status"] == "completed"
     assert case["end_event"] == "einde_uitgestroomd"
     assert case["data"]["nazorg_afgerond"] is True and case["data"]["uitkomst"] == "uitgestroomd"
-    assert pad(wp, cid) == ["timer:zoektermijn_jongeren", "besluit_aanvraag", "aanmelding", "overdracht_jobhunter",
-                            "jobhunting", "timer:nazorg_maand", "nazorgcontact", "timer:nazorg_maand",
-                            "nazorgcontact", "timer:nazorg_maand", "nazorgcontact"]
+    assert pad(wp, cid) == ["timer:zoektermijn_jongeren", "aanvraag_jongere", "besluit_aanvraag", "aanmelding",
+                            "overdracht_jobhunter",
+                            "jobhunting", "timer:nazorg_maand", "nazorgcontact_jobhunter", "timer:nazorg_maand",
+                            "nazorgcontact_jobhunter", "timer:nazorg_maand", "nazorgcontact_jobhunter"]
     replay_klopt(wp, cid)
 
 
@@ -319,6 +326,9 @@ def test_opschorting_verschuift_beslistermijn_en_escalatie(wp):
     doe(wp, cid, "voorschot_verstrekken", {"voorschot_verstrekt": True}, at="2026-03-10T14:00")
     doe(wp, cid, "voorschot_verstrekken", {"voorschot_verstrekt": True}, at="2026-03-10T14:05")
     doe(wp, cid, "besluit_aanvraag", {"recht_op_bijstand": False}, at="2026-03-11T10:00")
+    case = wp.get_case(cid)
+    assert case["status"] == "waiting"  # bezwaartermijn na de afwijzing
+    wp.fire_due_timers("2026-04-23T09:00")
     case = wp.get_case(cid)
     assert case["status"] == "completed" and case["end_event"] == "einde_afgewezen"
     replay_klopt(wp, cid)
