@@ -219,6 +219,13 @@ class Repository:
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
                     completed_task: str | None) -> None:
+        # the reads below need not see this command's own pending writes: no autoflush, so the
+        # case row is written once, at commit, together with its new event
+        with uow.session.no_autoflush:
+            self._sync_index(uow, row, obs, moment, actor, completed_task)
+
+    def _sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
+                    completed_task: str | None) -> None:
         open_rows = {t.id: t for t in uow.session.scalars(
             select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
         current = {t.id: t for t in obs.tasks}
@@ -269,7 +276,6 @@ class Repository:
         row.last_seq = seq
         row.last_hash = ev_hash
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
-        uow.flush()
 
 def stored_digest(row: CaseRow) -> str:
     try:
