@@ -32,10 +32,19 @@ def _pseudonym_secret(app: Flask) -> bytes:
         return configured.encode() if isinstance(configured, str) else configured
     path = Path(app.instance_path) / "pseudoniem.key"
     if not path.exists():
+        # several web processes may start at once: write a complete file aside, then link it into
+        # place atomically; whoever loses the race reads the winner's key
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
     return path.read_text().strip().encode()
 
 
