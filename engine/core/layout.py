@@ -619,7 +619,15 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
         y += lane_h[k]
     height = y
 
-    # Column widths and gaps: a gap widens with the vertical segments and flow names in it.
+    for layer in layers:
+        for n in layer:
+            k = lane_of.get(n.lane, 0)
+            cy = tops[k] + row_mid[k][n.row]
+            n.y = cy if n.dummy else cy - n.h // 2
+
+    # Column widths and gaps: a gap widens with the vertical segments and flow names in it. The rows are
+    # placed, so the vertical segments are known: one channel per source that changes row in the gap,
+    # counted exactly as _route assigns them (a boundary event is a source of its own, apart from its host).
     label_room: dict[int, int] = {}
     for f in flows:
         if f.name:
@@ -631,11 +639,11 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
                   + [LABEL_W - GAP + 6 for n in layer if n.name and n.kind in ("event", "gateway")], default=20)
               for layer in layers]
     x = (LANE_HEAD if has_lanes else 0) + MARGIN
-    layer_pairs = _layer_edges(chains)
+    gap_sources, _ = _gap_sources(nodes, flows, chains)
     lefts = []
     for r, w in enumerate(widths):
         lefts.append(x)
-        verticals = len({s for s, t in layer_pairs if nodes[s].rank == r})
+        verticals = len(gap_sources.get(r, []))
         gap = GAP if not verticals else GAP + 8 + (verticals - 1) * CHANNEL_STEP
         if r in label_room:
             gap = max(gap, label_room[r] + 18 + max(0, verticals - 1) * CHANNEL_STEP)
@@ -645,13 +653,9 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
 
     for r, layer in enumerate(layers):
         for n in layer:
-            cx = lefts[r] + widths[r] // 2
-            k = lane_of.get(n.lane, 0)
-            cy = tops[k] + row_mid[k][n.row]
-            n.x, n.y = cx - n.w // 2, cy - n.h // 2
+            n.x = lefts[r] + widths[r] // 2 - n.w // 2
             if n.dummy:
                 n.x, n.w = lefts[r], widths[r]
-                n.y = cy
     _boundaries(nodes)
     _route(nodes, flows, lefts, widths, chains)
     _labels(nodes, flows, set(chains))
@@ -701,26 +705,37 @@ def _simplify(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: list[int],
-           chains: dict[str, list[str]]) -> None:
-    # Channels: in each gap, one vertical line per source that changes row (a boundary event is a
-    # source of its own, apart from its host); sources ordered top-down.
+def _hops(nodes: dict[str, Node], flow: Flow, chain: list[str]) -> Iterator[tuple[str, int, int, int, str]]:
+    """(channel key, rank of the gap, exit y, entry y, target) per hop of a flow's chain."""
+    for i, (s, t) in enumerate(pairwise(chain)):
+        key = flow.source if i == 0 else s
+        yield key, nodes[s].rank, _exit_y(nodes, key), _entry_y(nodes, t), t
+
+
+def _gap_sources(nodes: dict[str, Node], flows: list[Flow], chains: dict[str, list[str]]
+                 ) -> tuple[dict[int, list[str]], dict[tuple[int, str], int]]:
+    """Channels: in each gap, one vertical line per source that changes row (a boundary event is a
+    source of its own, apart from its host). Per gap its sources, and per (gap, source) the net drop."""
     by_id = {f.id: f for f in flows}
-
-    def hops(fid: str, chain: list[str]) -> Iterator[tuple[str, int, int, int, str]]:
-        """(channel key, rank of the gap, exit y, entry y, target) per hop of a flow's chain."""
-        for i, (s, t) in enumerate(pairwise(chain)):
-            key = by_id[fid].source if i == 0 else s
-            yield key, nodes[s].rank, _exit_y(nodes, key), _entry_y(nodes, t), t
-
     gap_sources: dict[int, list[str]] = {}
     drop: dict[tuple[int, str], int] = {}
     for fid, chain in chains.items():
-        for key, r, y_out, y_in, _ in hops(fid, chain):
+        for key, r, y_out, y_in, _ in _hops(nodes, by_id[fid], chain):
             if y_out != y_in:
                 if key not in gap_sources.setdefault(r, []):
                     gap_sources[r].append(key)
                 drop[(r, key)] = drop.get((r, key), 0) + (y_in - y_out)
+    return gap_sources, drop
+
+
+def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: list[int],
+           chains: dict[str, list[str]]) -> None:
+    by_id = {f.id: f for f in flows}
+    gap_sources, drop = _gap_sources(nodes, flows, chains)
+
+    def hops(fid: str, chain: list[str]) -> Iterator[tuple[str, int, int, int, str]]:
+        return _hops(nodes, by_id[fid], chain)
+
     channel: dict[tuple[int, str], int] = {}
     # Sources whose flows go down: the lower one gets the channel further left; going up: the higher
     # one. Then an L-shaped hop does not cut through its neighbour's.
