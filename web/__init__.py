@@ -89,11 +89,13 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
 
     from .api import bp as api_bp
     from .audit import bp as audit_bp
+    from .designer import bp as designer_bp
     from .pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(designer_bp)
 
     @app.get("/vendor/<path:filename>", endpoint="vendor")
     def vendor(filename: str):
