@@ -87,7 +87,7 @@ def inloggen():
             token, _csrf = security.accounts().start_session(
                 principal.user_id, client_ip=request.remote_addr, user_agent=request.user_agent.string,
                 replaces=request.cookies.get(security.SESSION_COOKIE))
-            if not request.values.get("volgende") and policy.lands_on_designer(principal):
+            if volgende == url_for("pages.inbox_page") and policy.lands_on_designer(principal):
                 volgende = url_for("designer.home")  # a designer has no inbox to land on
             response = redirect(volgende)
             security.set_session_cookie(response, token)
@@ -96,7 +96,7 @@ def inloggen():
         error = _("Gebruikersnaam of wachtwoord klopt niet, of het account is geblokkeerd.")
         status = 401
     elif g.get("user") is not None:
-        if not request.values.get("volgende") and policy.lands_on_designer(g.user):
+        if volgende == url_for("pages.inbox_page") and policy.lands_on_designer(g.user):
             volgende = url_for("designer.home")
         return redirect(volgende)
     return render_template("inloggen.html", login_error=error, volgende=volgende,

@@ -542,6 +542,8 @@ def _elements(record: Mapping[str, Any]) -> dict[str, dict]:
                          "messageRef"):
                 if el.get(attr) is not None:
                     item[attr] = el.get(attr)
+            if kind == "boundaryEvent":  # the default, which modelers leave out
+                item["cancelActivity"] = el.get("cancelActivity", "true")
             for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "script"):
                 found = el.find(f".//{{{BPMN_NS}}}{tag}")
                 if found is not None:

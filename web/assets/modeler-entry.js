@@ -17,6 +17,11 @@ const spiffworkflow = {
       properties: [{ name: 'properties', type: 'Property', isMany: true }],
     },
     {
+      name: 'CalledDecisionId',
+      superClass: ['Element'],
+      properties: [{ name: 'value', type: 'String', isBody: true }],
+    },
+    {
       name: 'Property',
       properties: [
         { name: 'name', type: 'String', isAttr: true },

@@ -270,7 +270,12 @@
   }).then(function (xml) {
     return modeler.importXML(xml);
   }).then(function () {
+    // readable from the start, the first steps right of the palette
     canvas.zoom('fit-viewport');
+    var scale = Math.max(Math.min(canvas.viewbox().scale, 1), 0.7);
+    canvas.zoom(scale);
+    var box = canvas.viewbox();
+    canvas.viewbox({ x: box.inner.x - 110 / scale, y: box.inner.y - 30 / scale, width: box.width, height: box.height });
     showProblems(info.problemen || []);
     modeler.on('selection.changed', function (e) { showPanel(e.newSelection[0]); });
     var button = document.getElementById('bewaar');
