@@ -32,7 +32,7 @@ from engine.app import policy
 from engine.app.designer import Designer, own_files
 from engine.errors import WerkpadError
 
-from . import security
+from . import formulieren, security
 from .i18n import N_
 from .security import login_required
 
@@ -133,7 +133,8 @@ def home():
 def process_page(key: str):
     organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
     info = designer().process(key)
-    return render_template("ontwerp/proces.html", info=info, may_edit=policy.may_edit_design(g.user, organisation),
+    forms = sorted(designer().working_record(key)["forms"])
+    return render_template("ontwerp/proces.html", info=info, forms=forms, may_edit=policy.may_edit_design(g.user, organisation),
                            statuses=STATUS, events=EVENTS, version_name=_version_name,
                            today=date.today().isoformat(), **_notice())
 
@@ -312,3 +313,56 @@ def migrate(key: str, number: int):
     chosen = request.form.getlist("zaak") or None
     designer().migrate_cases(key, number, g.user.username, chosen)
     return redirect(url_for("designer.process_page", key=key, melding="overgezet"))
+
+
+# ---------------------------------------------------------------------- forms
+def _form_text(key: str, form_id: str) -> str:
+    record = designer().working_record(key)
+    if form_id not in record["forms"]:
+        raise NotFound(f"formulier '{form_id[:100]}' hoort niet bij dit proces")
+    text = record["forms"][form_id]
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except ValueError:
+        return text
+
+
+def _preview(form_id: str, text: str) -> tuple[list, str | None]:
+    try:
+        return formulieren.fields_for(designer().form_schema(form_id, text)), None
+    except WerkpadError as exc:
+        return [], exc.message
+
+
+@bp.get("/<key>/formulieren/<form_id>")
+@login_required
+def form_page(key: str, form_id: str):
+    organisation = _process(key, "ontwerp.formulier", "Formulier van een proces bekijken")
+    text = _form_text(key, form_id)
+    fields, problem = _preview(form_id, text)
+    return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
+                           fields=fields, problem=problem, may_edit=policy.may_edit_design(g.user, organisation))
+
+
+@bp.post("/<key>/formulieren/<form_id>/voorbeeld")
+@login_required
+def form_preview(key: str, form_id: str):
+    """The live preview: the fields the typed JSON gives, rendered as the task page does."""
+    _process(key, "ontwerp.formulier_voorbeeld", "Voorbeeld van een formulier tonen", edit=True)
+    _form_text(key, form_id)
+    fields, problem = _preview(form_id, request.form.get("tekst", ""))
+    return render_template("ontwerp/_voorbeeld.html", fields=fields, problem=problem)
+
+
+@bp.post("/<key>/formulieren/<form_id>")
+@login_required
+def form_save(key: str, form_id: str):
+    _process(key, "ontwerp.formulier_bewaren", "Formulier in het concept bewaren", edit=True)
+    _form_text(key, form_id)
+    text = request.form.get("tekst", "")
+    fields, problem = _preview(form_id, text)
+    if problem is None:
+        designer().save_draft(key, g.user.username, forms={form_id: text})
+        return redirect(url_for("designer.process_page", key=key, melding="bewaard"))
+    return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
+                           fields=fields, problem=problem, may_edit=True), 422

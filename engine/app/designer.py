@@ -153,6 +153,13 @@ class Designer:
                 raise NotFound(f"proces '{key}' bestaat niet")
             return json.loads(row.record)
 
+    def form_schema(self, form_id: str, text: str) -> dict:
+        """The JSON Schema a form text gives (with the shared vocabulary), as the task page
+        renders it; DefinitionError with the reason when the text is not a valid form."""
+        path = self.forms_dir / VOCABULARY_FILE
+        vocabulary = path.read_text(encoding="utf-8") if path.exists() else "{}"
+        return FormRegistry.from_sources({form_id: text}, vocabulary).get(form_id).schema
+
     def available_forms(self) -> list[str]:
         return sorted(FormRegistry.load_dir(self.forms_dir).forms)
 

@@ -4,6 +4,7 @@ another organisation's users get a 404; everything lands in the access log."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -136,3 +137,37 @@ def test_diff_dry_run_zip_and_migration_pages(client, werkpad, cases):
     assert response.status_code == 302
     report = client.get("/ontwerp/voorbeeld/versies/1/overzetten").get_data(as_text=True)
     assert "Geen lopende zaken op andere versies." in report
+
+
+def test_form_editor_with_preview_as_the_task_page_renders_it(client, werkpad):
+    login(client, "piet")
+    page = client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
+    assert 'id="voorbeeld"' in page and 'id="blok-woonsituatie"' in page  # the task page's own field markup
+    token = page_csrf(client, "/ontwerp/voorbeeld/formulieren/voorbeeld_intake")
+    form = json.loads(werkpad.designer.working_record("voorbeeld")["forms"]["voorbeeld_intake"])
+    form["properties"]["telefoon"] = {"type": "string", "title": "Telefoonnummer"}
+    preview = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake/voorbeeld",
+                          data={"csrf_token": token, "tekst": json.dumps(form)}).get_data(as_text=True)
+    assert "Telefoonnummer" in preview
+    broken = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake", data={"csrf_token": token, "tekst": "{"})
+    assert broken.status_code == 422 and "geen geldige JSON" in broken.get_data(as_text=True)
+    assert werkpad.designer.draft("voorbeeld") is None
+    saved = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake",
+                        data={"csrf_token": token, "tekst": json.dumps(form)})
+    assert saved.status_code == 302
+    diff = werkpad.designer.diff("voorbeeld", 1, "concept")
+    assert diff["forms"][0]["fields"] == [{"field": "telefoon", "change": "toegevoegd"}]
+    assert client.get("/ontwerp/voorbeeld/formulieren/bestaat_niet").status_code == 404
+
+
+def test_form_editor_is_read_only_for_viewers_and_hidden_from_other_organisations(client):
+    login(client, "aafke")
+    page = client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
+    assert "readonly" in page and "Bewaren in het concept" not in page
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    for path in ("/ontwerp/voorbeeld/formulieren/voorbeeld_intake",
+                 "/ontwerp/voorbeeld/formulieren/voorbeeld_intake/voorbeeld"):
+        assert client.post(path, data={"csrf_token": token, "tekst": "{}"}).status_code == 403
+    other = client.application.test_client()
+    login(other, "anna")
+    assert other.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").status_code == 404

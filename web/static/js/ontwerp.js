@@ -51,6 +51,29 @@
     showDiagram(el, marks);
   });
 
+  // ------------------------------------------------------------------ form editor: live preview
+  var source = document.getElementById('formulier-bron');
+  var text = document.getElementById('tekst');
+  if (source && text && !text.readOnly) {
+    var pending = null;
+    text.addEventListener('input', function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () {
+        var body = new URLSearchParams();
+        body.set('tekst', text.value);
+        body.set('csrf_token', source.querySelector('input[name=csrf_token]').value);
+        fetch(source.getAttribute('data-voorbeeld'), { method: 'POST', credentials: 'same-origin', body: body })
+          .then(function (r) { return r.text(); })
+          .then(function (html) {
+            var doc = new DOMParser().parseFromString(html, 'text/html');
+            var fresh = doc.getElementById('voorbeeld');
+            var old = document.getElementById('voorbeeld');
+            if (fresh && old) { old.parentNode.replaceChild(document.importNode(fresh, true), old); }
+          });
+      }, 400);
+    });
+  }
+
   // ------------------------------------------------------------------ the modeler
   var root = document.getElementById('modeler');
   if (!root) { return; }
