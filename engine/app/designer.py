@@ -185,6 +185,7 @@ class Designer:
         if manifest is not None:
             record["manifest"] = {**dict(manifest), "sleutel": key,
                                   "organisatie": record["manifest"].get("organisatie")}
+            self._refuse_foreign_municipalities(key, record["manifest"])
         size = len(_json(record).encode())
         if size > MAX_DRAFT_BYTES:
             raise ValidationError(f"het concept is te groot ({size // 1024} kB; de grens is "
@@ -446,6 +447,17 @@ class Designer:
             listed = exc.details.get("problems")
             found = [Problem(str(p)) for p in (listed if isinstance(listed, list) and listed else [exc.message])]
         return record, [_locate(p, record) for p in found]
+
+    def _refuse_foreign_municipalities(self, key: str, manifest: Mapping[str, Any]) -> None:
+        """A draft may not take over a municipality another organisation's process serves."""
+        wanted = manifest.get("gemeenten") or {key: {}}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(DefinitionRow.organisation, DefinitionRow.municipalities).where(
+                DefinitionRow.organisation != manifest.get("organisatie"))).all()
+        taken = {m for _org, text in rows for m in json.loads(text)}
+        foreign = sorted(set(wanted) & taken)
+        if foreign:
+            raise ValidationError("deze gemeenten horen bij een andere organisatie: " + ", ".join(foreign))
 
     def _open_draft(self, uow: UnitOfWork, key: str) -> DraftRow | None:
         return uow.session.scalars(select(DraftRow).where(DraftRow.process_key == key,

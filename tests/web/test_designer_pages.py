@@ -171,3 +171,25 @@ def test_form_editor_is_read_only_for_viewers_and_hidden_from_other_organisation
     other = client.application.test_client()
     login(other, "anna")
     assert other.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").status_code == 404
+
+
+def test_an_uploaded_manifest_cannot_take_another_organisations_municipality(client, werkpad):
+    login(client, "piet")
+    data = werkpad.designer.version_zip("voorbeeld", 1)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    hijack = io.BytesIO()
+    with zipfile.ZipFile(hijack, "w") as archive:
+        for name in source.namelist():
+            text = source.read(name).decode()
+            if name == "proces.json":
+                manifest = json.loads(text)
+                manifest["gemeenten"] = {"voorbeeldstad": {}, "anderstad": {}}
+                manifest["organisatie"] = "anderstad"
+                text = json.dumps(manifest)
+            archive.writestr(name, text)
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
+                                                              "bestand": (io.BytesIO(hijack.getvalue()), "x.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "anderstad" in response.get_data(as_text=True)
+    assert werkpad.designer.draft("voorbeeld") is None
