@@ -30,9 +30,19 @@
         var canvas = viewer.get('canvas');
         var registry = viewer.get('elementRegistry');
         canvas.zoom('fit-viewport');
+        var focus = null;
         Object.keys(marks).forEach(function (id) {
-          if (registry.get(id)) { canvas.addMarker(id, marks[id]); }
+          if (registry.get(id)) {
+            canvas.addMarker(id, marks[id]);
+            if (!focus && container.classList.contains('vergelijk')) { focus = registry.get(id); }
+          }
         });
+        if (focus && canvas.zoom() < 0.45) {  // a long process: show the first change readably
+          canvas.zoom(0.8);
+          var box = canvas.viewbox();
+          canvas.viewbox({ x: focus.x + focus.width / 2 - box.width / 2, y: focus.y + focus.height / 2 - box.height / 2,
+            width: box.width, height: box.height });
+        }
         container.classList.add('geladen');
       });
     }).catch(function (error) {
