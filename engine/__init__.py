@@ -17,9 +17,10 @@ from .errors import (
     ValidationError,
     WerkpadError,
 )
+from .tools.compare import dry_run_record
 
 __all__ = [
     "Werkpad", "default_database_url", "clock", "PHASES", "is_valid_bsn", "mask_bsn",
     "WerkpadError", "NotFound", "ValidationError", "DefinitionError", "Conflict",
-    "EngineError",
+    "EngineError", "dry_run_record",
 ]

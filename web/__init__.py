@@ -100,6 +100,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     from .api import bp as api_bp
     from .audit import bp as audit_bp
     from .clienten import bp as clienten_bp
+    from .designer import bp as designer_bp
     from .pages import bp as pages_bp
 
     app.register_blueprint(pages_bp)
@@ -107,6 +108,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     app.register_blueprint(audit_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(clienten_bp)
+    app.register_blueprint(designer_bp)
 
     @app.get("/vendor/<path:filename>", endpoint="vendor")
     def vendor(filename: str):

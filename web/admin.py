@@ -88,7 +88,11 @@ def landing(user: Principal) -> str:
     page for an administrator without case work, else the inbox."""
     if user.must_change_password:
         return url_for("admin.change_password")
-    if user.has_role("administrator") and not user.case_organisations():
+    if user.case_organisations():
+        return url_for("pages.inbox_page")
+    if user.has_role("process_designer"):
+        return url_for("designer.home")  # a designer's own home: processes, drafts, versions, checks
+    if user.has_role("administrator"):
         return url_for("admin.users")
     return url_for("pages.inbox_page")
 

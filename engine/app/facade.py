@@ -12,6 +12,7 @@ from typing import Any
 from ..storage import Database
 from .auditing import Auditing
 from .cases import Cases
+from .designer import Designer
 from .processes import Processes
 from .repository import Repository
 from .timers import Timers
@@ -45,6 +46,7 @@ class Werkpad:
         self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
         self.timers = Timers(self.repo)
         self.auditing = Auditing(self.repo)
+        self.designer = Designer(self.repo, self.processes, self.forms_dir)
 
     # ------------------------------------------------------------------ schema
     def upgrade_db(self) -> None:
@@ -65,8 +67,8 @@ class Werkpad:
         return self.processes.definition_files(key, version)
 
     def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
-                     at: datetime | None = None) -> dict:
-        return self.processes.migrate_case(case_id, to_version, user, at)
+                     at: datetime | None = None, dry_run: bool = False) -> dict:
+        return self.processes.migrate_case(case_id, to_version, user, at, dry_run)
 
     # ------------------------------------------------------------------ cases and tasks
     def start_case(self, municipality: str, bsn: str, name: str, birthdate: date | str,

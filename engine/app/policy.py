@@ -74,3 +74,29 @@ def access_log_organisations(principal: Principal) -> list[str]:
 
 def may_view_access_log(principal: Principal) -> bool:
     return bool(access_log_organisations(principal))
+
+
+# ---------------------------------------------------------------------- process design
+DESIGNER = "process_designer"
+ADMINISTRATOR = "administrator"
+DESIGN_VIEWERS = frozenset({DESIGNER, ADMINISTRATOR, CONSULTANT, TEAMLEIDER, AUDITOR})
+
+
+def design_organisations(principal: Principal) -> list[str]:
+    """The organisations whose processes, drafts and versions the user may see: a designer
+    or administrator, and (read-only) its consultants, teamleiders and auditors."""
+    return sorted({m.organisation for m in principal.memberships if m.role in DESIGN_VIEWERS})
+
+
+def may_view_design(principal: Principal, organisation: str) -> bool:
+    return bool(principal.roles(organisation) & DESIGN_VIEWERS)
+
+
+def may_edit_design(principal: Principal, organisation: str) -> bool:
+    """Save drafts, offer, approve (when someone else made it) and publish, move cases: a designer there."""
+    return principal.has_role(DESIGNER, organisation)
+
+
+def lands_on_designer(principal: Principal) -> bool:
+    """After login a designer or administrator without case work starts on the designer's home page."""
+    return bool(principal.roles() & {DESIGNER, ADMINISTRATOR}) and not principal.work_organisations()

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from ..core import clock
-from ..core.definitions import discover, version_label
+from ..core.definitions import Bundle, discover, version_label
 from ..errors import Conflict, NotFound
-from ..storage import DefinitionRow
+from ..storage import DefinitionRow, UnitOfWork
 from .cases import Cases
 from .repository import Repository
 
@@ -29,27 +29,33 @@ class Processes:
         """Store every process folder as a version; unchanged files make no new version.
         All or nothing: one invalid folder stops the deploy with its reasons."""
         bundles = discover(Path(processes_dir or self.processes_dir), Path(forms_dir or self.forms_dir), only)
-        out = []
         with clock.at(at), self.db.unit_of_work() as uow:
-            for bundle in bundles:
-                digest = bundle.version_hash
-                existing = uow.session.scalar(select(DefinitionRow).where(
-                    DefinitionRow.process_key == bundle.key, DefinitionRow.version_hash == digest))
-                if existing is None:
-                    existing = DefinitionRow(
-                        process_key=bundle.key, version_hash=digest, name=bundle.name,
-                        organisation=bundle.organisation, municipalities=json.dumps(sorted(bundle.municipalities)),
-                        effective_from=bundle.effective_from, deployed_at=clock.now(), deployed_by=actor,
-                        record=json.dumps(bundle.to_record(), sort_keys=True), meta=json.dumps(bundle.meta()),
-                    )
-                    uow.session.add(existing)
-                    uow.flush()
-                    created = True
-                else:
-                    created = False
-                out.append({"process": bundle.key, "version": version_label(digest), "hash": digest, "id": existing.id,
-                            "created": created, "effective_from": bundle.effective_from.isoformat()})
+            out = self.store_bundles(uow, bundles, actor)
             uow.commit()
+        return out
+
+    def store_bundles(self, uow: UnitOfWork, bundles: list[Bundle], actor: str) -> list[dict]:
+        """Store checked bundles as versions inside ``uow`` (not committed): the one path
+        both ``deploy`` and publishing a designer's draft take."""
+        out = []
+        for bundle in bundles:
+            digest = bundle.version_hash
+            existing = uow.session.scalar(select(DefinitionRow).where(
+                DefinitionRow.process_key == bundle.key, DefinitionRow.version_hash == digest))
+            if existing is None:
+                existing = DefinitionRow(
+                    process_key=bundle.key, version_hash=digest, name=bundle.name,
+                    organisation=bundle.organisation, municipalities=json.dumps(sorted(bundle.municipalities)),
+                    effective_from=bundle.effective_from, deployed_at=clock.now(), deployed_by=actor,
+                    record=json.dumps(bundle.to_record(), sort_keys=True), meta=json.dumps(bundle.meta()),
+                )
+                uow.session.add(existing)
+                uow.flush()
+                created = True
+            else:
+                created = False
+            out.append({"process": bundle.key, "version": version_label(digest), "hash": digest, "id": existing.id,
+                        "created": created, "effective_from": bundle.effective_from.isoformat()})
         return out
 
     def list_processes(self) -> list[dict]:
@@ -97,10 +103,11 @@ class Processes:
         return json.loads(row.record)
     # ------------------------------------------------------------------ versions
     def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
-                     at: datetime | None = None) -> dict:
+                     at: datetime | None = None, dry_run: bool = False) -> dict:
         """Move a running case to another version of its process (default: the
         newest deployed one). Waiting timers keep their due time; tasks keep their
-        claims. Refused when the new version lacks a step the case is at."""
+        claims. Refused when the new version lacks a step the case is at. With
+        ``dry_run`` nothing is stored: it only raises when the move would be refused."""
         with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
             loaded = self.repo.load(uow, case_id)
             query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
@@ -117,6 +124,8 @@ class Processes:
             bundle = self.repo.bundle(target)
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
+            if dry_run:
+                return {"case": case_id, "from": current.version_hash, "to": target.version_hash}
             loaded.bundle = bundle
             loaded.row.definition_id = target.id
             self.repo.save(uow, loaded, "version_migrated", user, moment,

@@ -71,4 +71,4 @@ class Timers:
                 self.repo.put_in_error(case_id, due, f"timer kon niet afgaan: {reason}")
                 return {"fired": False, "case": case_id, "error": reason}
         return {"fired": True, "case": case_id, "due": due.isoformat(),
-                "timers": [t.name for t in fired], "status": loaded.row.status, "phase": loaded.row.phase}
+                "timers": [t.name for t in fired], "timer_ids": [t.spec for t in fired], "status": loaded.row.status, "phase": loaded.row.phase}

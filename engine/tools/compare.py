@@ -37,9 +37,10 @@ from typing import Any
 
 from ..app import Werkpad
 from ..core import clock
+from ..core.checks import bundle_from_files, check_bundle
 from ..core.definitions import discover
 from ..core.runtime import PHASES, _local_plus
-from ..errors import WerkpadError
+from ..errors import DefinitionError, WerkpadError
 
 ENDED = ("completed", "withdrawn", "error")
 
@@ -61,6 +62,26 @@ def compare(profile: dict, processes_dir: Path, forms_dir: Path, only: list[str]
             finally:
                 wp.db.dispose()
     return results
+
+
+def dry_run_record(profile: dict, record: dict, max_steps: int = 400) -> dict:
+    """Run ``profile`` through one unpublished version (a designer's draft: manifest, files,
+    forms, vocabulary) in a temporary database: the path, the timers that fired, the days
+    per phase. The draft must pass its checks."""
+    bundle = bundle_from_files(record["manifest"], record["files"], record["forms"], record.get("vocabulary", "{}"))
+    problems = check_bundle(bundle)
+    if problems:
+        raise DefinitionError("het concept heeft problemen: " + "; ".join(p.message for p in problems))
+    with tempfile.TemporaryDirectory(prefix="werkpad-proefrit-") as tmp:
+        wp = Werkpad(f"sqlite:///{Path(tmp) / 'proefrit.sqlite'}", Path(tmp), Path(tmp))
+        try:
+            wp.upgrade_db()
+            with wp.db.unit_of_work() as uow:
+                wp.processes.store_bundles(uow, [bundle], "proefrit")
+                uow.commit()
+            return _simulate(wp, bundle.key, profile, max_steps)
+        finally:
+            wp.db.dispose()
 
 
 def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
@@ -116,7 +137,8 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
         if next_timer is not None and (act_at is None or next_timer <= act_at):
             now = max(now, next_timer)
             for fired in wp.fire_due_timers(now):
-                path.append({"op": fired["due"], "soort": "timer", "naam": ", ".join(fired["timers"])})
+                path.append({"op": fired["due"], "soort": "timer", "naam": ", ".join(fired["timers"]),
+                             "ids": fired.get("timer_ids", [])})
             continue
         assert act_at is not None and task is not None  # no timer to wait for, so a task is next
         now = act_at

@@ -19,6 +19,18 @@ await build({
   logLevel: 'warning',
 });
 
+await build({
+  entryPoints: [join(root, 'web', 'assets', 'modeler-entry.js')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  outfile: join(out, 'bpmn-modeler.js'),
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'node_modules', '@bpmn-io', 'properties-panel', 'dist', 'assets', 'properties-panel.css'),
+  join(out, 'properties-panel.css'));
+
 const assets = join(root, 'node_modules', 'bpmn-js', 'dist', 'assets');
 copyFileSync(join(assets, 'diagram-js.css'), join(out, 'diagram-js.css'));
 copyFileSync(join(assets, 'bpmn-js.css'), join(out, 'bpmn-js.css'));

@@ -4,6 +4,8 @@
 // Current tasks are marked "huidig", completed ones "gedaan".
 (function () {
   'use strict';
+  // The designer's pages lay out diagrams the same way (web/static/js/ontwerp.js).
+  window.WerkpadLayout = function (xml) { return laidOut(xml); };
   var container = document.getElementById('diagram');
   if (!container) {
     return;
@@ -144,7 +146,7 @@
 
   function laidOut(xml) {
     if (hasDiagram(xml)) { return Promise.resolve(xml); }
-    return lib.layoutProcess(xml).catch(function () { return simpleLayout(xml); });
+    return window.WerkpadBpmn.layoutProcess(xml).catch(function () { return simpleLayout(xml); });
   }
 
   var MIN_SCALE = 0.6;  // below this the names in the shapes are no longer readable

@@ -1,0 +1,653 @@
+"""The process designer's use cases: drafts in the database, checks on every save,
+four-eyes publication into a deployed version, versions named for people, the
+difference between two versions and moving running cases to a newer version.
+
+A draft is one process's files (its BPMN and DMN, ``proces.json`` and the forms its user
+tasks name) with an author and a change note. Saving always works and stores what
+``check_bundle`` found. Publishing takes two designers: one offers a draft without
+problems for publication with an effective-from date, another designer of the same
+organisation — never one who edited it — approves it, and only then does it become a
+version, through the same path ``werkpad processes deploy`` takes.
+
+Access (who may view or edit which organisation's processes) is decided by
+:mod:`engine.app.policy`; these use cases trust their caller on that.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import func, select
+
+from ..core import clock
+from ..core.checks import Problem, bundle_from_files, check_bundle
+from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
+from ..core.forms import VOCABULARY_FILE, FormRegistry
+from ..core.runtime import properties
+from ..core.xml import BPMN_NS, parse_definition
+from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
+from ..storage import CaseRow, DefinitionRow, UnitOfWork
+from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
+from .processes import Processes
+from .repository import Repository
+
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+OPEN = ("concept", "ter_goedkeuring")
+RUNNING = ("running", "error")
+MAX_DRAFT_BYTES = 2 * 1024 * 1024
+MAX_ZIP_BYTES = 2 * 1024 * 1024
+MAX_ZIP_FILES = 100
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}\.(bpmn|dmn)$")
+_FORM_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_ELEMENT_IN_TEXT = re.compile(r"\(([A-Za-z_][\w.-]*)\)|'([^']{1,200})'")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _record_hash(record: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_json(record).encode()).hexdigest()
+
+
+def own_files(record: Mapping[str, Any]) -> dict[str, str]:
+    """The process's own BPMN/DMN files (the shared ones are not edited in a draft)."""
+    return {k: v for k, v in record["files"].items() if not k.startswith(SHARED_DIR + "/")}
+
+
+class Designer:
+    def __init__(self, repo: Repository, processes: Processes, forms_dir: Path) -> None:
+        self.repo = repo
+        self.db = repo.db
+        self.processes = processes
+        self.forms_dir = forms_dir
+
+    # ------------------------------------------------------------------ reading
+    def organisation_of(self, key: str) -> str:
+        """The organisation owning process ``key``; NotFound for an unknown process."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
+                                      .order_by(DefinitionRow.id.desc())).first()
+        if row is None:
+            raise NotFound(f"proces '{key}' bestaat niet")
+        return row.organisation
+
+    def overview(self, organisations: list[str]) -> list[dict]:
+        """The processes of ``organisations`` with their current version and open draft."""
+        with self.db.unit_of_work(write=False) as uow:
+            keys = uow.session.scalars(select(DefinitionRow.process_key).where(
+                DefinitionRow.organisation.in_(organisations)).distinct()).all()
+        out = []
+        for key in sorted(keys):
+            info = self.process(key)
+            out.append({k: info[k] for k in ("process", "name", "organisation", "current", "draft")}
+                       | {"versions": len(info["versions"]),
+                          "running": sum(v["running"] for v in info["versions"])})
+        return out
+
+    def process(self, key: str) -> dict:
+        """A process with its versions (newest first), its open draft and its designer events."""
+        today = clock.local_date()
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
+                                       .order_by(DefinitionRow.id)).all()
+            if not rows:
+                raise NotFound(f"proces '{key}' bestaat niet")
+            running = dict(uow.session.execute(
+                select(CaseRow.definition_id, func.count()).where(CaseRow.process_key == key,
+                                                                  CaseRow.status.in_(RUNNING))
+                .group_by(CaseRow.definition_id)).all())
+            publications = {p.definition_id: p for p in uow.session.scalars(select(PublicationRow).where(
+                PublicationRow.definition_id.in_([r.id for r in rows])))}
+            draft = self._open_draft(uow, key)
+            events = uow.session.scalars(select(DesignerEventRow).where(DesignerEventRow.process_key == key)
+                                         .order_by(DesignerEventRow.id.desc()).limit(50)).all()
+            draft_info = self._draft_summary(draft) if draft else None
+            event_list = [{"type": e.type, "actor": e.actor, "at": e.at, "payload": json.loads(e.payload)}
+                          for e in events]
+        current = _current(rows, today)
+        versions = []
+        for number, row in enumerate(rows, start=1):
+            pub = publications.get(row.id)
+            versions.append({
+                "number": number, "id": row.id, "effective_from": row.effective_from,
+                "deployed_at": row.deployed_at, "author": pub.author if pub else row.deployed_by,
+                "approved_by": pub.approved_by if pub else None, "change_note": pub.change_note if pub else "",
+                "running": running.get(row.id, 0), "current": current is not None and row.id == current.id,
+                "future": row.effective_from > today,
+            })
+        latest = rows[-1]
+        return {"process": key, "name": latest.name, "organisation": latest.organisation,
+                "current": next((v for v in versions if v["current"]), None),
+                "versions": list(reversed(versions)), "draft": draft_info, "events": event_list}
+
+    def version_record(self, key: str, number: int) -> dict:
+        """The files of version ``number`` (1 is the first version of the process)."""
+        return json.loads(self._version_row(key, number).record)
+
+    def draft(self, key: str) -> dict | None:
+        """The open draft with its files and problems, or None."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = self._open_draft(uow, key)
+            if row is None:
+                return None
+            return self._draft_summary(row) | {"record": json.loads(row.record)}
+
+    def working_record(self, key: str) -> dict:
+        """What the designer edits: the open draft, or else the newest version."""
+        draft = self.draft(key)
+        if draft is not None:
+            return draft["record"]
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
+                                      .order_by(DefinitionRow.id.desc())).first()
+            if row is None:
+                raise NotFound(f"proces '{key}' bestaat niet")
+            return json.loads(row.record)
+
+    def form_schema(self, form_id: str, text: str) -> dict:
+        """The JSON Schema a form text gives (with the shared vocabulary), as the task page
+        renders it; DefinitionError with the reason when the text is not a valid form."""
+        path = self.forms_dir / VOCABULARY_FILE
+        vocabulary = path.read_text(encoding="utf-8") if path.exists() else "{}"
+        return FormRegistry.from_sources({form_id: text}, vocabulary).get(form_id).schema
+
+    def available_forms(self) -> list[str]:
+        return sorted(FormRegistry.load_dir(self.forms_dir).forms)
+
+    def events(self, key: str) -> list[dict]:
+        return self.process(key)["events"]
+
+    # ------------------------------------------------------------------ saving
+    def save_draft(self, key: str, user: str, files: Mapping[str, str] | None = None,
+                   forms: Mapping[str, str] | None = None, manifest: Mapping[str, Any] | None = None,
+                   change_note: str | None = None, at: datetime | None = None) -> dict:
+        """Store the draft of ``key`` (started from the newest version when there is none);
+        ``files`` replace or add the process's own BPMN/DMN files, ``forms`` replace or add
+        forms by id. Always stored, problems or not; returns the draft with its problems."""
+        record = self.working_record(key)
+        for name, text in (files or {}).items():
+            if not _FILE_NAME.match(name):
+                raise ValidationError(f"bestandsnaam '{name[:100]}' is niet toegestaan (alleen .bpmn of .dmn)")
+            record["files"][name] = text
+        for fid, text in (forms or {}).items():
+            if not _FORM_ID.match(fid):
+                raise ValidationError(f"formulier-id '{fid[:100]}' is niet toegestaan")
+            record["forms"][fid] = text
+        if manifest is not None:
+            record["manifest"] = {**dict(manifest), "sleutel": key,
+                                  "organisatie": record["manifest"].get("organisatie")}
+            self._refuse_foreign_municipalities(key, record["manifest"])
+        size = len(_json(record).encode())
+        if size > MAX_DRAFT_BYTES:
+            raise ValidationError(f"het concept is te groot ({size // 1024} kB; de grens is "
+                                  f"{MAX_DRAFT_BYTES // 1024} kB)")
+        record, problems = self._check(record)
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._open_draft(uow, key)
+            if row is None:
+                base = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
+                                           .order_by(DefinitionRow.id.desc())).first()
+                if base is None:
+                    raise NotFound(f"proces '{key}' bestaat niet")
+                row = DraftRow(process_key=key, organisation=base.organisation, base_definition_id=base.id,
+                               author=user, editors=_json([user]), created_at=moment, change_note="",
+                               status="concept")
+                uow.session.add(row)
+            editors = json.loads(row.editors or "[]")
+            if user not in editors:
+                editors.append(user)
+            row.editors = _json(editors)
+            row.record = _json(record)
+            row.problems = _json([_problem_dict(p) for p in problems])
+            row.updated_at = moment
+            if change_note is not None:
+                row.change_note = change_note.strip()[:4000]
+            if row.status == "ter_goedkeuring" and row.requested_hash != _record_hash(record):
+                row.status = "concept"  # changed after it was offered: offer it again
+                row.requested_by = row.requested_hash = None
+            uow.flush()
+            self._event(uow, row, "concept_bewaard", user, moment, {"problemen": len(problems)})
+            summary = self._draft_summary(row)
+            uow.commit()
+        return summary
+
+    def discard_draft(self, key: str, user: str, at: datetime | None = None) -> None:
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._require_draft(uow, key)
+            row.status = "verworpen"
+            self._event(uow, row, "concept_verworpen", user, moment, {})
+            uow.commit()
+
+    def check(self, record: Mapping[str, Any]) -> list[dict]:
+        """The problems of a set of files, as the draft would store them."""
+        return [_problem_dict(p) for p in self._check(dict(record))[1]]
+
+    # ------------------------------------------------------------------ four eyes
+    def offer(self, key: str, user: str, effective_from: date, change_note: str,
+              at: datetime | None = None) -> dict:
+        """Offer the draft for publication from ``effective_from``: it must have no problems
+        and a change note. Another designer then approves it."""
+        if not change_note.strip():
+            raise ValidationError("beschrijf wat er verandert")
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._require_draft(uow, key)
+            if json.loads(row.problems):
+                raise Conflict("het concept heeft nog problemen; los ze eerst op")
+            if effective_from < clock.local_date(moment):
+                raise ValidationError("de ingangsdatum ligt in het verleden")
+            row.status = "ter_goedkeuring"
+            row.effective_from = effective_from.isoformat()
+            row.change_note = change_note.strip()[:4000]
+            row.requested_by = user
+            row.requested_hash = _record_hash(json.loads(row.record))
+            self._event(uow, row, "aangeboden", user, moment, {"geldig_vanaf": row.effective_from,
+                                                                "toelichting": row.change_note})
+            summary = self._draft_summary(row)
+            uow.commit()
+        return summary
+
+    def approve(self, key: str, user: str, at: datetime | None = None) -> dict:
+        """The second designer approves the offered draft: it is published as a new version
+        (through the deploy path) with its effective-from date. Nobody who edited or offered
+        the draft may approve it."""
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._require_draft(uow, key)
+            if row.status != "ter_goedkeuring":
+                raise Conflict("het concept is niet aangeboden voor publicatie")
+            if user in json.loads(row.editors) or user == row.requested_by:
+                raise Conflict("vier ogen: een ander dan wie het concept maakte moet het goedkeuren")
+            record = json.loads(row.record)
+            if _record_hash(record) != row.requested_hash:
+                raise Conflict("het concept is gewijzigd sinds het werd aangeboden")
+            assert row.effective_from is not None
+            record["manifest"] = {**record["manifest"], "geldig_vanaf": row.effective_from}
+            bundle = _bundle(record)
+            problems = check_bundle(bundle)
+            if problems:
+                raise Conflict("het concept heeft problemen: " + "; ".join(p.message for p in problems))
+            stored = self.processes.store_bundles(uow, [bundle], user)[0]
+            if not stored["created"]:
+                raise Conflict("deze versie bestaat al: het concept verandert niets")
+            row.status = "gepubliceerd"
+            row.published_definition_id = stored["id"]
+            uow.session.add(PublicationRow(definition_id=stored["id"], draft_id=row.id, author=row.author,
+                                           approved_by=user, change_note=row.change_note, published_at=moment))
+            self._event(uow, row, "goedgekeurd", user, moment, {"auteur": row.author})
+            number = uow.session.scalar(select(func.count()).select_from(DefinitionRow).where(
+                DefinitionRow.process_key == key, DefinitionRow.id <= stored["id"]))
+            self._event(uow, row, "gepubliceerd", user, moment,
+                        {"versie": number, "geldig_vanaf": row.effective_from}, definition_id=stored["id"])
+            uow.commit()
+        return {"process": key, "number": number, "effective_from": date.fromisoformat(row.effective_from),
+                "definition_id": stored["id"]}
+
+    # ------------------------------------------------------------------ files round trip
+    def version_zip(self, key: str, number: int) -> bytes:
+        """Version ``number`` as a zip of its process folder (plus its forms under ``forms/``)."""
+        record = self.version_record(key, number)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(MANIFEST, json.dumps(record["manifest"], ensure_ascii=False, indent=2) + "\n")
+            for name, text in sorted(own_files(record).items()):
+                archive.writestr(name, text)
+            for fid, text in sorted(record["forms"].items()):
+                archive.writestr(f"forms/{fid}.json", text)
+        return buffer.getvalue()
+
+    def upload_zip(self, key: str, user: str, data: bytes, change_note: str = "",
+                   at: datetime | None = None) -> dict:
+        """A zip of a process folder becomes the draft (checked like any save)."""
+        if len(data) > MAX_ZIP_BYTES:
+            raise ValidationError(f"het zip-bestand is groter dan {MAX_ZIP_BYTES // 1024} kB")
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            infos = archive.infolist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ValidationError("dit is geen zip-bestand") from exc
+        if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_DRAFT_BYTES:
+            raise ValidationError("het zip-bestand bevat te veel of te grote bestanden")
+        files: dict[str, str] = {}
+        forms: dict[str, str] = {}
+        manifest = None
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = info.filename.rsplit("/", 1)[-1]
+            try:
+                text = archive.read(info).decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise ValidationError(f"{name}: geen UTF-8-tekst") from exc
+            if name == MANIFEST:
+                try:
+                    manifest = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValidationError(f"{MANIFEST}: geen geldige JSON") from exc
+            elif name.endswith((".bpmn", ".dmn")):
+                parse_definition(name, text)  # the hardened parser: no DOCTYPE, entities or network
+                files[name] = text
+            elif name.endswith(".json") and "forms/" in info.filename:
+                forms[name[:-5]] = text
+        if not files:
+            raise ValidationError("het zip-bestand bevat geen .bpmn- of .dmn-bestand")
+        if manifest is not None and not isinstance(manifest, dict):
+            raise ValidationError(f"{MANIFEST}: verwacht een object")
+        return self.save_draft(key, user, files=files, forms=forms, manifest=manifest,
+                               change_note=change_note or None, at=at)
+
+    # ------------------------------------------------------------------ diff
+    def diff(self, key: str, old: int | str, new: int | str) -> dict:
+        """Elements added, removed and changed between two versions (or a version and the
+        draft: ``"concept"``), compared by element id; forms compared field by field."""
+        a, b = self._record_for(key, old), self._record_for(key, new)
+        return diff_records(a, b)
+
+    def _record_for(self, key: str, which: int | str) -> dict:
+        if which == "concept":
+            draft = self.draft(key)
+            if draft is None:
+                raise NotFound("er is geen concept")
+            return draft["record"]
+        return self.version_record(key, int(which))
+
+    # ------------------------------------------------------------------ migration
+    def migration_report(self, key: str, number: int) -> list[dict]:
+        """Per running case of older versions: can it move to version ``number``, and if not, why."""
+        target = self._version_row(key, number)
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name, CaseRow.definition_id,
+                                              CaseRow.phase).where(
+                CaseRow.process_key == key, CaseRow.status == "running",
+                CaseRow.definition_id != target.id).order_by(CaseRow.started_at)).all()
+            ids = [r.id for r in uow.session.scalars(select(DefinitionRow).where(
+                DefinitionRow.process_key == key).order_by(DefinitionRow.id))]
+        out = []
+        for case_id, name, definition_id, phase in rows:
+            try:
+                self.processes.migrate_case(case_id, target.version_hash, dry_run=True)
+                reason = None
+            except WerkpadError as exc:
+                reason = exc.message
+            out.append({"case": case_id, "client": name, "phase": phase,
+                        "from": ids.index(definition_id) + 1 if definition_id in ids else None,
+                        "can_move": reason is None, "reason": reason})
+        return out
+
+    def migrate_cases(self, key: str, number: int, user: str, case_ids: list[str] | None = None,
+                      at: datetime | None = None) -> list[dict]:
+        """Move every movable running case (or those named) to version ``number``; one audited
+        event per case (``version_migrated`` in the case's trail and a designer event)."""
+        target = self._version_row(key, number)
+        organisation = target.organisation
+        out = []
+        for item in self.migration_report(key, number):
+            if case_ids is not None and item["case"] not in case_ids:
+                continue
+            if not item["can_move"]:
+                out.append(item | {"moved": False})
+                continue
+            try:
+                self.processes.migrate_case(item["case"], target.version_hash, user=user, at=at)
+            except WerkpadError as exc:
+                out.append(item | {"moved": False, "reason": exc.message})
+                continue
+            with clock.at(at) as moment, self.db.unit_of_work() as uow:
+                uow.session.add(DesignerEventRow(
+                    process_key=key, organisation=organisation, type="zaak_overgezet", actor=user, at=moment,
+                    draft_id=None, definition_id=target.id,
+                    payload=_json({"zaak": item["case"], "van": item["from"], "naar": number})))
+                uow.commit()
+            out.append(item | {"moved": True})
+        return out
+
+    # ------------------------------------------------------------------ internals
+    def _check(self, record: dict) -> tuple[dict, list[Problem]]:
+        """Complete the record's forms from the shared forms folder and check it."""
+        problems: list[Problem] = []
+        for name, text in record["files"].items():
+            try:
+                parse_definition(name, text)
+            except DefinitionError as exc:
+                problems.append(Problem(exc.message, None, name))
+        if problems:
+            return record, problems
+        try:  # the forms the user tasks name, as a deploy finds them (main process and what it calls)
+            spec, subprocess_specs = bundle_from_files(record["manifest"], record["files"], {}).specs()
+        except WerkpadError as exc:
+            return record, [Problem(exc.message)]
+        except Exception as exc:  # noqa: BLE001 - the BPMN parser's own errors: reported, not raised
+            return record, [Problem(f"het proces kan niet worden gelezen: {exc}")]
+        needed: set[str] = {str(properties(ts).get("formulier")) for s in [spec, *subprocess_specs.values()]
+                            for ts in s.task_specs.values()
+                            if getattr(ts, "manual", False) and properties(ts).get("formulier")}
+        registry = FormRegistry.load_dir(self.forms_dir)
+        forms = {fid: record["forms"].get(fid) or registry.raw_sources([fid]).get(fid) for fid in sorted(needed)}
+        for fid, text in forms.items():
+            if text is None:
+                problems.append(Problem(f"formulier '{fid}' bestaat niet", _element_with_form(record, fid),
+                                        None))
+        record["forms"] = {k: v for k, v in forms.items() if v is not None}
+        if not record.get("vocabulary") or record["vocabulary"] == "{}":
+            path = self.forms_dir / VOCABULARY_FILE
+            record["vocabulary"] = path.read_text(encoding="utf-8") if path.exists() else "{}"
+        if problems:
+            return record, problems
+        try:
+            bundle = _bundle(record)
+            found = check_bundle(bundle)
+        except WerkpadError as exc:
+            listed = exc.details.get("problems")
+            found = [Problem(str(p)) for p in (listed if isinstance(listed, list) and listed else [exc.message])]
+        return record, [_locate(p, record) for p in found]
+
+    def _refuse_foreign_municipalities(self, key: str, manifest: Mapping[str, Any]) -> None:
+        """A draft may not take over a municipality another organisation's process serves."""
+        wanted = manifest.get("gemeenten") or {key: {}}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(DefinitionRow.organisation, DefinitionRow.municipalities).where(
+                DefinitionRow.organisation != manifest.get("organisatie"))).all()
+        taken = {m for _org, text in rows for m in json.loads(text)}
+        foreign = sorted(set(wanted) & taken)
+        if foreign:
+            raise ValidationError("deze gemeenten horen bij een andere organisatie: " + ", ".join(foreign))
+
+    def _open_draft(self, uow: UnitOfWork, key: str) -> DraftRow | None:
+        return uow.session.scalars(select(DraftRow).where(DraftRow.process_key == key,
+                                                          DraftRow.status.in_(OPEN))
+                                   .order_by(DraftRow.id.desc())).first()
+
+    def _require_draft(self, uow: UnitOfWork, key: str) -> DraftRow:
+        row = self._open_draft(uow, key)
+        if row is None:
+            raise NotFound(f"proces '{key}' heeft geen concept")
+        return row
+
+    def _version_row(self, key: str, number: int) -> DefinitionRow:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
+                                       .order_by(DefinitionRow.id)).all()
+        if not 1 <= number <= len(rows):
+            raise NotFound(f"versie {number} van proces '{key}' bestaat niet")
+        return rows[number - 1]
+
+    def _draft_summary(self, row: DraftRow) -> dict:
+        return {"id": row.id, "status": row.status, "author": row.author, "editors": json.loads(row.editors),
+                "change_note": row.change_note, "created_at": row.created_at, "updated_at": row.updated_at,
+                "effective_from": date.fromisoformat(row.effective_from) if row.effective_from else None,
+                "requested_by": row.requested_by, "problems": json.loads(row.problems)}
+
+    def _event(self, uow: UnitOfWork, row: DraftRow, kind: str, actor: str, moment: datetime, payload: dict,
+               definition_id: int | None = None) -> None:
+        uow.session.add(DesignerEventRow(process_key=row.process_key, organisation=row.organisation, type=kind,
+                                         actor=actor, at=moment, draft_id=row.id, definition_id=definition_id,
+                                         payload=_json(payload)))
+
+
+def _bundle(record: Mapping[str, Any]) -> Bundle:
+    return bundle_from_files(record["manifest"], record["files"], record["forms"], record.get("vocabulary", "{}"))
+
+
+def _current(rows: Sequence[DefinitionRow], today: date) -> DefinitionRow | None:
+    effective = [r for r in rows if r.effective_from <= today]
+    return max(effective, key=lambda r: (r.effective_from, r.id)) if effective else None
+
+
+def _problem_dict(problem: Problem) -> dict:
+    return {"message": problem.message, "element": problem.element, "file": problem.file}
+
+
+def _element_with_form(record: Mapping[str, Any], form_id: str) -> str | None:
+    for element in _elements(record).values():
+        if element["properties"].get("formulier") == form_id:
+            return element["id"]
+    return None
+
+
+def _locate(problem: Problem, record: Mapping[str, Any]) -> Problem:
+    """A problem without an element: find the element its message names (by id or name)."""
+    if problem.element:
+        return problem
+    elements = _elements(record)
+    by_name = {e["name"]: e["id"] for e in elements.values() if e.get("name")}
+    for match in _ELEMENT_IN_TEXT.finditer(problem.message):
+        ident, name = match.group(1), match.group(2)
+        if ident and ident in elements:
+            return Problem(problem.message, ident, elements[ident]["file"])
+        if name and name in by_name:
+            return Problem(problem.message, by_name[name], elements[by_name[name]]["file"])
+        if name and name in elements:
+            return Problem(problem.message, name, elements[name]["file"])
+    return problem
+
+
+# ---------------------------------------------------------------------- comparing versions
+_SKIP = {"extensionElements", "incoming", "outgoing", "flowNodeRef", "laneSet", "documentation", "property",
+         "properties", "conditionExpression", "timeDuration", "timeDate", "timeCycle", "script"}
+
+
+def _elements(record: Mapping[str, Any]) -> dict[str, dict]:
+    """Every BPMN element with an id in the process's own files: type, name, properties,
+    role (lane), flow ends, condition, timer and script."""
+    out: dict[str, dict] = {}
+    for name, text in own_files(record).items():
+        if not name.endswith(".bpmn"):
+            continue
+        try:
+            root = parse_definition(name, text)
+        except DefinitionError:
+            continue
+        lanes = {}
+        for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+            for ref in lane.iter(f"{{{BPMN_NS}}}flowNodeRef"):
+                lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
+        for el in root.iter():
+            if not isinstance(el.tag, str) or not el.tag.startswith(f"{{{BPMN_NS}}}") or not el.get("id"):
+                continue
+            kind = etree.QName(el).localname
+            if kind in _SKIP or kind in ("definitions", "process", "lane"):
+                continue
+            props = {p.get("name"): p.get("value") for p in el.iter(f"{{{SPIFF_NS}}}property")}
+            item: dict[str, Any] = {"id": el.get("id"), "type": kind, "name": el.get("name") or "",
+                                    "properties": props, "file": name, "rol": lanes.get(el.get("id"))}
+            for attr in ("sourceRef", "targetRef", "attachedToRef", "cancelActivity", "calledElement",
+                         "messageRef"):
+                if el.get(attr) is not None:
+                    item[attr] = el.get(attr)
+            if kind == "boundaryEvent":  # the default, which modelers leave out
+                item["cancelActivity"] = el.get("cancelActivity", "true")
+            for tag in ("conditionExpression", "timeDuration", "timeDate", "timeCycle", "script"):
+                found = el.find(f".//{{{BPMN_NS}}}{tag}")
+                if found is not None:
+                    item[tag] = (found.text or "").strip()
+            out[item["id"]] = item
+    return out
+
+
+_LABELS = {"name": "naam", "type": "soort", "rol": "rol", "sourceRef": "van", "targetRef": "naar",
+           "attachedToRef": "vast aan", "conditionExpression": "voorwaarde", "timeDuration": "timer",
+           "timeDate": "timer", "timeCycle": "timer", "script": "script", "cancelActivity": "onderbrekend",
+           "calledElement": "roept aan", "messageRef": "bericht"}
+
+
+def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict:
+    a, b = _elements(old), _elements(new)
+    added = [b[k] for k in b if k not in a]
+    removed = [a[k] for k in a if k not in b]
+    changed = []
+    for k in a:
+        if k not in b:
+            continue
+        changes = []
+        for field in _LABELS:
+            if field == "type" or a[k].get(field) != b[k].get(field):
+                if a[k].get(field) != b[k].get(field):
+                    changes.append({"field": _LABELS[field], "old": a[k].get(field), "new": b[k].get(field)})
+        for prop in sorted(set(a[k]["properties"]) | set(b[k]["properties"])):
+            if a[k]["properties"].get(prop) != b[k]["properties"].get(prop):
+                changes.append({"field": prop, "old": a[k]["properties"].get(prop),
+                                "new": b[k]["properties"].get(prop)})
+        if changes:
+            changed.append({"id": k, "name": b[k]["name"] or a[k]["name"], "type": b[k]["type"],
+                            "changes": changes})
+    return {"added": added, "removed": removed, "changed": changed,
+            "forms": _diff_forms(old.get("forms", {}), new.get("forms", {})),
+            "manifest": [{"field": f, "old": old["manifest"].get(f), "new": new["manifest"].get(f)}
+                         for f in sorted(set(old["manifest"]) | set(new["manifest"]))
+                         if old["manifest"].get(f) != new["manifest"].get(f)]}
+
+
+def _diff_forms(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for fid in sorted(set(old) | set(new)):
+        if fid not in old:
+            out.append({"form": fid, "change": "toegevoegd", "fields": []})
+            continue
+        if fid not in new:
+            out.append({"form": fid, "change": "verwijderd", "fields": []})
+            continue
+        if old[fid] == new[fid]:
+            continue
+        try:
+            a, b = json.loads(old[fid]), json.loads(new[fid])
+        except json.JSONDecodeError:
+            out.append({"form": fid, "change": "gewijzigd", "fields": []})
+            continue
+        fa = _form_fields(a)
+        fb = _form_fields(b)
+        fields: list[dict[str, Any]] = []
+        for name in list(fa) + [n for n in fb if n not in fa]:
+            if name not in fb:
+                fields.append({"field": name, "change": "verwijderd"})
+            elif name not in fa:
+                fields.append({"field": name, "change": "toegevoegd"})
+            elif fa[name] != fb[name]:
+                fields.append({"field": name, "change": "gewijzigd", "old": fa[name], "new": fb[name]})
+        out.append({"form": fid, "change": "gewijzigd", "fields": fields})
+    return out
+
+
+def _form_fields(doc: Any) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        return {}
+    schema = doc.get("schema", doc)
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    required = set(schema.get("required", [])) if isinstance(schema, dict) else set()
+    fields: dict[str, Any] = {}
+    if isinstance(props, dict):
+        for name, prop in props.items():
+            fields[name] = {**(prop if isinstance(prop, dict) else {"waarde": prop}), "verplicht": name in required}
+    elif isinstance(doc.get("velden"), list):
+        for item in doc["velden"]:
+            if isinstance(item, dict) and item.get("naam"):
+                fields[item["naam"]] = item
+            elif isinstance(item, str):
+                fields[item] = {}
+    return fields

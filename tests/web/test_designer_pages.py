@@ -1,0 +1,195 @@
+"""The designer's pages per role: designers of the owning organisation edit and publish
+(four eyes), its consultants, teamleiders and auditors look read-only (a POST is a 403),
+another organisation's users get a 404; everything lands in the access log."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+
+from .conftest import PASSWORD, login, page_csrf
+
+BPMN = "voorbeeld.bpmn"
+
+
+@pytest.fixture
+def joke(accounts):
+    accounts.create_user("joke", PASSWORD, "Joke")
+    accounts.grant("joke", "voorbeeldstad", "process_designer", None)
+
+
+def _xml(werkpad) -> str:
+    return werkpad.designer.working_record("voorbeeld")["files"][BPMN]
+
+
+def _save(client, xml: str, note: str = "") -> dict:
+    token = page_csrf(client, "/ontwerp/voorbeeld/modeler")
+    response = client.post("/ontwerp/voorbeeld/concept", json={"bestand": BPMN, "xml": xml, "toelichting": note},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_a_designer_lands_on_the_designer_home_page(client):
+    response = login(client, "piet")
+    assert response.headers["Location"] == "/ontwerp/"
+    page = client.get("/ontwerp/").get_data(as_text=True)
+    assert "Voorbeeldstad" in page and "versie 1, geldig vanaf 1 januari 2025" in page
+    assert "Anderstad" not in page
+    assert client.get("/inloggen").headers["Location"] == "/ontwerp/"
+    other = client.application.test_client()
+    assert login(other, "kees").headers["Location"] == "/inbox"  # a consultant keeps the inbox
+
+
+def test_designer_saves_a_broken_draft_fixes_it_and_a_second_designer_publishes(client, werkpad, joke):
+    login(client, "piet")
+    original = _xml(werkpad)
+    broken = original.replace('<spiffworkflow:property name="formulier" value="voorbeeld_intake" />', "")
+    body = _save(client, broken, "intake zonder formulier")
+    assert [p["element"] for p in body["problemen"]] == ["intake"]
+    page = client.get("/ontwerp/voorbeeld").get_data(as_text=True)
+    assert 'data-element="intake"' in page and "Aanbieden voor publicatie" not in page
+    assert _save(client, original.replace('name="Meldingsgesprek voeren"',
+                                          'name="Kennismakingsgesprek voeren"'))["problemen"] == []
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/aanbieden", data={"csrf_token": token, "geldig_vanaf": "2099-01-01",
+                                                                 "toelichting": "Nieuwe naam"})
+    assert response.status_code == 302
+    assert client.post("/ontwerp/voorbeeld/goedkeuren", data={"csrf_token": token}).status_code == 409
+    page = client.get("/ontwerp/voorbeeld").get_data(as_text=True)
+    assert "Vier ogen" in page and "Goedkeuren en publiceren" not in page
+
+    other = client.application.test_client()
+    login(other, "joke")
+    token = page_csrf(other, "/ontwerp/voorbeeld")
+    response = other.post("/ontwerp/voorbeeld/goedkeuren", data={"csrf_token": token})
+    assert response.status_code == 302 and "gepubliceerd" in response.headers["Location"]
+    page = other.get("/ontwerp/voorbeeld?melding=gepubliceerd").get_data(as_text=True)
+    assert "versie 2, geldig vanaf 1 januari 2099" in page and "Nieuwe naam" in page
+    assert werkpad.show_process("voorbeeld")["versions"][-1]["deployed_by"] == "joke"
+    log = werkpad.db  # the access log holds both designers' actions
+    from sqlalchemy import text
+    with log.engine.connect() as conn:
+        ops = {tuple(r) for r in conn.execute(text(
+            "select u.username, a.operation from access_log a join users u on u.id = a.user_id "
+            "where a.operation like 'ontwerp.%'"))}
+    assert ("piet", "ontwerp.aanbieden") in ops and ("joke", "ontwerp.goedkeuren") in ops
+
+
+@pytest.mark.parametrize("user", ["kees", "tineke", "aafke"])
+def test_consultants_teamleiders_and_auditors_of_the_organisation_view_read_only(client, werkpad, user):
+    login(client, user)
+    for path in ("/ontwerp/", "/ontwerp/voorbeeld", "/ontwerp/voorbeeld/modeler", "/ontwerp/voorbeeld/concept.json",
+                 "/ontwerp/voorbeeld/verschil?van=1&naar=1", "/ontwerp/voorbeeld/versies/1/overzetten",
+                 "/ontwerp/voorbeeld/versies/1.zip"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/ontwerp/voorbeeld/concept.json").get_json()["bewerken"] is False
+    page = client.get("/ontwerp/voorbeeld").get_data(as_text=True)
+    assert "alleen procesontwerpers" in page and "Nieuw concept maken" not in page
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    assert client.post("/ontwerp/voorbeeld/concept", json={"bestand": BPMN, "xml": _xml(werkpad)},
+                       headers={"X-CSRF-Token": token}).status_code == 403
+    for action in ("aanbieden", "goedkeuren", "weggooien", "upload", "versies/1/overzetten"):
+        assert client.post(f"/ontwerp/voorbeeld/{action}", data={"csrf_token": token}).status_code == 403, action
+    assert werkpad.designer.draft("voorbeeld") is None
+
+
+def test_another_organisation_gets_a_404(client):
+    login(client, "anna")
+    assert client.get("/ontwerp/").status_code == 200
+    assert "Voorbeeldstad" not in client.get("/ontwerp/").get_data(as_text=True)
+    for path in ("/ontwerp/voorbeeld", "/ontwerp/voorbeeld/modeler", "/ontwerp/voorbeeld/concept.json",
+                 "/ontwerp/voorbeeld/versies/1.zip", "/ontwerp/bestaat-niet"):
+        assert client.get(path).status_code == 404, path
+    token = page_csrf(client, "/ontwerp/")
+    assert client.post("/ontwerp/voorbeeld/goedkeuren", data={"csrf_token": token}).status_code == 404
+
+
+def test_save_needs_the_csrf_token_and_has_a_size_limit(client, werkpad):
+    login(client, "piet")
+    assert client.post("/ontwerp/voorbeeld/concept", json={"bestand": BPMN, "xml": _xml(werkpad)}).status_code == 403
+    token = page_csrf(client, "/ontwerp/voorbeeld/modeler")
+    big = client.post("/ontwerp/voorbeeld/concept", json={"bestand": BPMN, "xml": "x" * (1024 * 1024 + 10)},
+                      headers={"X-CSRF-Token": token})
+    assert big.status_code == 413
+    bad = client.post("/ontwerp/voorbeeld/concept", json={"bestand": "../x.py", "xml": "<x/>"},
+                      headers={"X-CSRF-Token": token})
+    assert bad.status_code == 422
+
+
+def test_diff_dry_run_zip_and_migration_pages(client, werkpad, cases):
+    login(client, "piet")
+    _save(client, _xml(werkpad).replace('name="Meldingsgesprek voeren"', 'name="Kennismakingsgesprek voeren"'))
+    page = client.get("/ontwerp/voorbeeld/verschil").get_data(as_text=True)
+    assert "Kennismakingsgesprek voeren" in page and "Meldingsgesprek voeren" in page
+    assert '"intake": "gewijzigd"' in page or "&#34;intake&#34;: &#34;gewijzigd&#34;" in page
+    assert client.get("/ontwerp/voorbeeld/bpmn/concept.json").get_json()["xml"].count("Kennismakingsgesprek") == 1
+    run = client.get("/ontwerp/voorbeeld/proefrit").get_data(as_text=True)
+    assert "Dagen per fase" in run and "Kennismakingsgesprek voeren" in run
+    data = client.get("/ontwerp/voorbeeld/versies/1.zip").data
+    assert BPMN in zipfile.ZipFile(io.BytesIO(data)).namelist()
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token, "toelichting": "terug",
+                                                              "bestand": (io.BytesIO(data), "v1.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    report = client.get("/ontwerp/voorbeeld/versies/1/overzetten").get_data(as_text=True)
+    assert "Geen lopende zaken op andere versies." in report
+
+
+def test_form_editor_with_preview_as_the_task_page_renders_it(client, werkpad):
+    login(client, "piet")
+    page = client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
+    assert 'id="voorbeeld"' in page and 'id="blok-woonsituatie"' in page  # the task page's own field markup
+    token = page_csrf(client, "/ontwerp/voorbeeld/formulieren/voorbeeld_intake")
+    form = json.loads(werkpad.designer.working_record("voorbeeld")["forms"]["voorbeeld_intake"])
+    form["properties"]["telefoon"] = {"type": "string", "title": "Telefoonnummer"}
+    preview = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake/voorbeeld",
+                          data={"csrf_token": token, "tekst": json.dumps(form)}).get_data(as_text=True)
+    assert "Telefoonnummer" in preview
+    broken = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake", data={"csrf_token": token, "tekst": "{"})
+    assert broken.status_code == 422 and "geen geldige JSON" in broken.get_data(as_text=True)
+    assert werkpad.designer.draft("voorbeeld") is None
+    saved = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake",
+                        data={"csrf_token": token, "tekst": json.dumps(form)})
+    assert saved.status_code == 302
+    diff = werkpad.designer.diff("voorbeeld", 1, "concept")
+    assert diff["forms"][0]["fields"] == [{"field": "telefoon", "change": "toegevoegd"}]
+    assert client.get("/ontwerp/voorbeeld/formulieren/bestaat_niet").status_code == 404
+
+
+def test_form_editor_is_read_only_for_viewers_and_hidden_from_other_organisations(client):
+    login(client, "aafke")
+    page = client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
+    assert "readonly" in page and "Bewaren in het concept" not in page
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    for path in ("/ontwerp/voorbeeld/formulieren/voorbeeld_intake",
+                 "/ontwerp/voorbeeld/formulieren/voorbeeld_intake/voorbeeld"):
+        assert client.post(path, data={"csrf_token": token, "tekst": "{}"}).status_code == 403
+    other = client.application.test_client()
+    login(other, "anna")
+    assert other.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").status_code == 404
+
+
+def test_an_uploaded_manifest_cannot_take_another_organisations_municipality(client, werkpad):
+    login(client, "piet")
+    data = werkpad.designer.version_zip("voorbeeld", 1)
+    source = zipfile.ZipFile(io.BytesIO(data))
+    hijack = io.BytesIO()
+    with zipfile.ZipFile(hijack, "w") as archive:
+        for name in source.namelist():
+            text = source.read(name).decode()
+            if name == "proces.json":
+                manifest = json.loads(text)
+                manifest["gemeenten"] = {"voorbeeldstad": {}, "anderstad": {}}
+                manifest["organisatie"] = "anderstad"
+                text = json.dumps(manifest)
+            archive.writestr(name, text)
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
+                                                              "bestand": (io.BytesIO(hijack.getvalue()), "x.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and "anderstad" in response.get_data(as_text=True)
+    assert werkpad.designer.draft("voorbeeld") is None

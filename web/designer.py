@@ -1,0 +1,368 @@
+"""The process designer's pages (``/ontwerp``): the processes of one's organisations with
+their versions, the open draft and its checks; the bpmn-js modeler; offering, approving
+and publishing (four eyes); the difference between versions; a dry run of the draft on a
+client profile; download and upload as zip; moving running cases to another version.
+
+Designers of the owning organisation edit; its consultants, teamleiders, auditors and
+administrators only look (a POST is a 403). A process of another organisation is a 404,
+the same as one that does not exist. Every page and action goes to the access log.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from engine import NotFound, ValidationError, dry_run_record
+from engine.app import policy
+from engine.app.designer import Designer, own_files
+from engine.errors import WerkpadError
+
+from . import formulieren, security
+from .i18n import N_
+from .security import login_required
+
+bp = Blueprint("designer", __name__, url_prefix="/ontwerp")
+
+ACTIVITY = "procesontwerp"
+ROOT = Path(__file__).resolve().parent.parent
+PROFILE = ROOT / "docs" / "profielen" / "jan.json"
+MAX_SAVE_BYTES = 1024 * 1024
+NOTICES = {
+    "bewaard": N_("Het concept is bewaard."),
+    "aangeboden": N_("Het concept is aangeboden; een andere procesontwerper keurt het goed."),
+    "gepubliceerd": N_("De nieuwe versie is gepubliceerd."),
+    "verworpen": N_("Het concept is weggegooid."),
+    "geupload": N_("Het zip-bestand is als concept bewaard."),
+    "overgezet": N_("De zaken zijn overgezet."),
+}
+STATUS = {"concept": N_("concept"), "ter_goedkeuring": N_("wacht op goedkeuring")}
+EVENTS = {"concept_bewaard": N_("concept bewaard"), "aangeboden": N_("aangeboden voor publicatie"),
+          "goedgekeurd": N_("goedgekeurd"), "gepubliceerd": N_("gepubliceerd"),
+          "concept_verworpen": N_("concept weggegooid"), "zaak_overgezet": N_("zaak overgezet")}
+
+
+def designer() -> Designer:
+    return current_app.extensions["werkpad"].designer
+
+
+def _roles() -> dict:
+    path = ROOT / "processes" / "rollen.json"
+    try:
+        return {k: v.get("naam", k) for k, v in json.loads(path.read_text(encoding="utf-8"))["rollen"].items()}
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _process(key: str, operation: str, purpose: str, edit: bool = False) -> str:
+    """The organisation of process ``key`` when the user may see it (404 otherwise) and,
+    with ``edit``, change it (403 otherwise); logged either way."""
+    try:
+        organisation = designer().organisation_of(key[:64])
+    except NotFound:
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden")
+        raise
+    if not policy.may_view_design(g.user, organisation):
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="niet_gevonden")
+        raise NotFound(f"proces '{key}' bestaat niet")
+    if edit and not policy.may_edit_design(g.user, organisation):
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="geweigerd",
+                            organisation=organisation)
+        abort(403)
+    security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
+                        organisation=organisation)
+    return organisation
+
+
+def _notice() -> dict:
+    return {"notice": NOTICES.get(request.args.get("melding", ""))}
+
+
+def _version_name(number: int, effective: date) -> str:
+    from .audit import lange_datum
+
+    return _("versie %(n)s, geldig vanaf %(datum)s", n=number, datum=lange_datum(effective))
+
+
+def _main_bpmn(record: dict) -> tuple[str, str]:
+    """The BPMN file holding the process itself (the one a designer edits)."""
+    files = {k: v for k, v in own_files(record).items() if k.endswith(".bpmn")}
+    process_id = record["manifest"].get("proces", "")
+    for name, text in sorted(files.items()):
+        if f'id="{process_id}"' in text:
+            return name, text
+    name = sorted(files)[0]
+    return name, files[name]
+
+
+# ---------------------------------------------------------------------- home
+@bp.get("/")
+@login_required
+def home():
+    orgs = policy.design_organisations(g.user)
+    if not orgs:
+        security.log_access(operation="ontwerp.overzicht", purpose="Processen bekijken", activity=ACTIVITY,
+                            status="geweigerd")
+        abort(403)
+    security.log_access(operation="ontwerp.overzicht", purpose="Processen bekijken", activity=ACTIVITY,
+                        status="ok")
+    processes = designer().overview(orgs)
+    for p in processes:
+        p["may_edit"] = policy.may_edit_design(g.user, p["organisation"])
+    names = security.accounts().organisation_names(orgs)
+    return render_template("ontwerp/overzicht.html", processes=processes, org_names=names, statuses=STATUS,
+                           version_name=_version_name, **_notice())
+
+
+@bp.get("/<key>")
+@login_required
+def process_page(key: str):
+    organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
+    info = designer().process(key)
+    forms = sorted(designer().working_record(key)["forms"])
+    return render_template("ontwerp/proces.html", info=info, forms=forms, may_edit=policy.may_edit_design(g.user, organisation),
+                           statuses=STATUS, events=EVENTS, version_name=_version_name,
+                           today=date.today().isoformat(), **_notice())
+
+
+# ---------------------------------------------------------------------- modeler
+@bp.get("/<key>/modeler")
+@login_required
+def modeler(key: str):
+    organisation = _process(key, "ontwerp.modeler", "Procesmodel bekijken of bewerken")
+    info = designer().process(key)
+    return render_template("ontwerp/modeler.html", info=info, may_edit=policy.may_edit_design(g.user, organisation),
+                           statuses=STATUS)
+
+
+@bp.get("/<key>/concept.json")
+@login_required
+def draft_json(key: str):
+    organisation = _process(key, "ontwerp.concept", "Procesmodel laden")
+    d = designer()
+    draft = d.draft(key)
+    record = draft["record"] if draft else d.working_record(key)
+    name, xml = _main_bpmn(record)
+    from engine import PHASES
+
+    return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
+                    "toelichting": draft["change_note"] if draft else "",
+                    "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
+                    "rollen": _roles(), "formulieren": d.available_forms()})
+
+
+@bp.post("/<key>/concept")
+@login_required
+def save_draft(key: str):
+    _process(key, "ontwerp.concept_bewaren", "Concept van een proces bewaren", edit=True)
+    if (request.content_length or 0) > MAX_SAVE_BYTES:
+        abort(413)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str) or not isinstance(body.get("bestand"), str):
+        return jsonify({"error": "validation", "message": _("Stuur het bestand en de XML mee.")}), 400
+    note = body.get("toelichting")
+    try:
+        draft = designer().save_draft(key, g.user.username, files={body["bestand"]: body["xml"]},
+                                      change_note=note if isinstance(note, str) else None)
+    except ValidationError as exc:
+        return jsonify({"error": "validation", "message": exc.message}), 422
+    return jsonify({"status": draft["status"], "problemen": draft["problems"]})
+
+
+# ---------------------------------------------------------------------- four eyes
+@bp.post("/<key>/aanbieden")
+@login_required
+def offer(key: str):
+    _process(key, "ontwerp.aanbieden", "Concept aanbieden voor publicatie", edit=True)
+    try:
+        effective = date.fromisoformat(request.form.get("geldig_vanaf", "")[:10])
+    except ValueError:
+        raise ValidationError(_("Kies de datum waarop de nieuwe versie ingaat.")) from None
+    designer().offer(key, g.user.username, effective, request.form.get("toelichting", ""))
+    return redirect(url_for("designer.process_page", key=key, melding="aangeboden"))
+
+
+@bp.post("/<key>/goedkeuren")
+@login_required
+def approve(key: str):
+    _process(key, "ontwerp.goedkeuren", "Concept goedkeuren en publiceren", edit=True)
+    designer().approve(key, g.user.username)
+    return redirect(url_for("designer.process_page", key=key, melding="gepubliceerd"))
+
+
+@bp.post("/<key>/weggooien")
+@login_required
+def discard(key: str):
+    _process(key, "ontwerp.weggooien", "Concept weggooien", edit=True)
+    designer().discard_draft(key, g.user.username)
+    return redirect(url_for("designer.process_page", key=key, melding="verworpen"))
+
+
+# ---------------------------------------------------------------------- diff
+def _which(value: str | None, default: str) -> str:
+    value = (value or default).strip()
+    if value == "concept" or (value.isdigit() and len(value) < 6):
+        return value
+    raise NotFound("die versie bestaat niet")
+
+
+@bp.get("/<key>/verschil")
+@login_required
+def diff_page(key: str):
+    _process(key, "ontwerp.verschil", "Versies vergelijken")
+    info = designer().process(key)
+    newest = info["versions"][0]["number"]
+    old = _which(request.args.get("van"), str(max(newest - 1, 1)))
+    new = _which(request.args.get("naar"), "concept" if info["draft"] else str(newest))
+    diff = designer().diff(key, old if old == "concept" else int(old), new if new == "concept" else int(new))
+    marks = {"old": {e["id"]: "verwijderd" for e in diff["removed"]} | {c["id"]: "gewijzigd" for c in diff["changed"]},
+             "new": {e["id"]: "toegevoegd" for e in diff["added"]} | {c["id"]: "gewijzigd" for c in diff["changed"]}}
+    return render_template("ontwerp/verschil.html", info=info, diff=diff, old=old, new=new, marks=marks,
+                           version_name=_version_name)
+
+
+@bp.get("/<key>/bpmn/<which>.json")
+@login_required
+def version_bpmn(key: str, which: str):
+    _process(key, "ontwerp.model", "Procesmodel van een versie laden")
+    which = _which(which, which)
+    d = designer()
+    if which == "concept":
+        draft = d.draft(key)
+        if draft is None:
+            raise NotFound("er is geen concept")
+        record = draft["record"]
+    else:
+        record = d.version_record(key, int(which))
+    return jsonify({"xml": _main_bpmn(record)[1]})
+
+
+# ---------------------------------------------------------------------- dry run
+@bp.get("/<key>/proefrit")
+@login_required
+def dry_run(key: str):
+    _process(key, "ontwerp.proefrit", "Proefrit van het concept op een klantprofiel")
+    d = designer()
+    draft = d.draft(key)
+    record = draft["record"] if draft else d.working_record(key)
+    profile = json.loads(PROFILE.read_text(encoding="utf-8"))
+    try:
+        result = dry_run_record(profile, record)
+    except WerkpadError as exc:
+        result = {"error": exc.message}
+    path_ids = [step["id"] for step in result.get("pad", []) if step.get("id")]
+    timers = [step for step in result.get("pad", []) if step["soort"] == "timer"]
+    return render_template("ontwerp/proefrit.html", info=d.process(key), result=result, profile=profile,
+                           path_ids=path_ids, timers=timers, concept=draft is not None)
+
+
+# ---------------------------------------------------------------------- files round trip
+@bp.get("/<key>/versies/<int:number>.zip")
+@login_required
+def download(key: str, number: int):
+    _process(key, "ontwerp.download", "Versie downloaden als zip")
+    data = designer().version_zip(key, number)
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{key}-versie-{number}.zip"'})
+
+
+@bp.post("/<key>/upload")
+@login_required
+def upload(key: str):
+    _process(key, "ontwerp.upload", "Zip-bestand als concept bewaren", edit=True)
+    file = request.files.get("bestand")
+    if file is None:
+        raise ValidationError(_("Kies een zip-bestand."))
+    designer().upload_zip(key, g.user.username, file.read(MAX_SAVE_BYTES + 1), request.form.get("toelichting", ""))
+    return redirect(url_for("designer.process_page", key=key, melding="geupload"))
+
+
+# ---------------------------------------------------------------------- migration
+@bp.get("/<key>/versies/<int:number>/overzetten")
+@login_required
+def migration(key: str, number: int):
+    organisation = _process(key, "ontwerp.overzetten", "Lopende zaken naar een versie: proefoverzetting")
+    info = designer().process(key)
+    version = next((v for v in info["versions"] if v["number"] == number), None)
+    if version is None:
+        raise NotFound("die versie bestaat niet")
+    report = designer().migration_report(key, number)
+    return render_template("ontwerp/overzetten.html", info=info, version=version, report=report,
+                           may_edit=policy.may_edit_design(g.user, organisation), version_name=_version_name,
+                           result=None)
+
+
+@bp.post("/<key>/versies/<int:number>/overzetten")
+@login_required
+def migrate(key: str, number: int):
+    _process(key, "ontwerp.overzetten_uitvoeren", "Lopende zaken overzetten naar een versie", edit=True)
+    chosen = request.form.getlist("zaak") or None
+    designer().migrate_cases(key, number, g.user.username, chosen)
+    return redirect(url_for("designer.process_page", key=key, melding="overgezet"))
+
+
+# ---------------------------------------------------------------------- forms
+def _form_text(key: str, form_id: str) -> str:
+    record = designer().working_record(key)
+    if form_id not in record["forms"]:
+        raise NotFound(f"formulier '{form_id[:100]}' hoort niet bij dit proces")
+    text = record["forms"][form_id]
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+    except ValueError:
+        return text
+
+
+def _preview(form_id: str, text: str) -> tuple[list, str | None]:
+    try:
+        return formulieren.fields_for(designer().form_schema(form_id, text)), None
+    except WerkpadError as exc:
+        return [], exc.message
+
+
+@bp.get("/<key>/formulieren/<form_id>")
+@login_required
+def form_page(key: str, form_id: str):
+    organisation = _process(key, "ontwerp.formulier", "Formulier van een proces bekijken")
+    text = _form_text(key, form_id)
+    fields, problem = _preview(form_id, text)
+    return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
+                           fields=fields, problem=problem, may_edit=policy.may_edit_design(g.user, organisation))
+
+
+@bp.post("/<key>/formulieren/<form_id>/voorbeeld")
+@login_required
+def form_preview(key: str, form_id: str):
+    """The live preview: the fields the typed JSON gives, rendered as the task page does."""
+    _process(key, "ontwerp.formulier_voorbeeld", "Voorbeeld van een formulier tonen", edit=True)
+    _form_text(key, form_id)
+    fields, problem = _preview(form_id, request.form.get("tekst", ""))
+    return render_template("ontwerp/_voorbeeld.html", fields=fields, problem=problem)
+
+
+@bp.post("/<key>/formulieren/<form_id>")
+@login_required
+def form_save(key: str, form_id: str):
+    _process(key, "ontwerp.formulier_bewaren", "Formulier in het concept bewaren", edit=True)
+    _form_text(key, form_id)
+    text = request.form.get("tekst", "")
+    fields, problem = _preview(form_id, text)
+    if problem is None:
+        designer().save_draft(key, g.user.username, forms={form_id: text})
+        return redirect(url_for("designer.process_page", key=key, melding="bewaard"))
+    return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
+                           fields=fields, problem=problem, may_edit=True), 422
