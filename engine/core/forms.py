@@ -101,6 +101,7 @@ class FormRegistry:
         self.forms = forms
         self.vocabulary = vocabulary
         self.broken = broken or {}  # form id -> why it cannot be used
+        self.sources: dict[str, str] = {}  # form id -> its JSON text, broken ones included
 
     def get(self, form_id: str) -> FormDefinition:
         if form_id in self.broken:
@@ -124,7 +125,9 @@ class FormRegistry:
         return problems
 
     def raw_sources(self, form_ids: list[str]) -> dict[str, str]:
-        return {fid: self.forms[fid].source for fid in form_ids if fid in self.forms}
+        """The texts of the given forms (broken ones too, so a check can say why they are broken)."""
+        return {fid: self.sources.get(fid) or self.forms[fid].source for fid in form_ids
+                if fid in self.forms or fid in self.sources}
 
     @classmethod
     def load_dir(cls, root: Path) -> FormRegistry:
@@ -177,7 +180,9 @@ class FormRegistry:
                 broken[fid] = exc.message
                 continue
             forms[fid] = form
-        return cls(forms, vocabulary, broken)
+        registry = cls(forms, vocabulary, broken)
+        registry.sources = dict(sources)
+        return registry
 
 
 def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dict:
