@@ -204,13 +204,35 @@ def _owner(node: etree._Element) -> etree._Element:
 
 
 # ---------------------------------------------------------------------------- expressions
+_DUTCH = [
+    (re.compile(r"names starting with '_' are not allowed"), "namen die met '_' beginnen zijn niet toegestaan"),
+    (re.compile(r"access to private attribute"), "toegang tot het verborgen attribuut"),
+    (re.compile(r"^method "), "methode "),
+    (re.compile(r"list comprehension|set comprehension|dict comprehension|generator expression"),
+     "een comprehension (lijstopbouw met for)"),
+    (re.compile(r"^syntax error"), "syntaxfout"),
+    (re.compile(r"(?<= )literals"), "letterlijke waarden"),
+    (re.compile(r" are not allowed"), " zijn niet toegestaan"),
+    (re.compile(r" is not allowed"), " is niet toegestaan"),
+    (re.compile(r" is too deeply nested"), " is te diep genest"),
+    (re.compile(r"is longer than (\d+) characters"), r"is langer dan \1 tekens"),
+]
+
+
+def dutch(reason: str) -> str:
+    """The safe-expression checker's reason in the designers' language."""
+    for pattern, replacement in _DUTCH:
+        reason = pattern.sub(replacement, reason)
+    return reason
+
+
 def _refused(node: etree._Element, file: str, what: str, expression: str, mode: str) -> Problem | None:
     try:
         check(expression, mode)
     except ExpressionError as exc:
         owner = _owner(node)
         return Problem(f"{what} van {label(owner)}: {'script' if mode == 'exec' else 'expressie'} "
-                       f"{_short(expression)} wordt geweigerd: {exc.message}", owner.get("id"), file)
+                       f"{_short(expression)} wordt geweigerd: {dutch(exc.message)}", owner.get("id"), file)
     return None
 
 
@@ -396,14 +418,14 @@ def _entry_problem(engine: SafeScriptEngine, input_expression: str, text: str) -
                         "niet: schrijf een vergelijking ('< 30', '>= 80'), een waarde ('\"a\"') of een expressie "
                         "met ? ('? >= 30 and ? <= 80', '? in (\"a\", \"b\")')")
             except ExpressionError as exc:
-                return f"{text!r} wordt geweigerd: {exc.message}"
+                return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
             full = input_expression + text
         except ExpressionError as exc:
-            return f"{text!r} wordt geweigerd: {exc.message}"
+            return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
     try:
         check(full, "eval")
     except ExpressionError as exc:
-        return f"{text!r} wordt geweigerd: {exc.message}"
+        return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
     return None
 
 
@@ -415,7 +437,8 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
             decision = table.getparent()
             inputs = [_text(i.find(f"{{{DMN_NS}}}inputExpression/{{{DMN_NS}}}text"))
                       for i in table.findall(f"{{{DMN_NS}}}input")]
-            for node, expression in zip(table.findall(f"{{{DMN_NS}}}input"), inputs, strict=True):
+            for column, (node, expression) in enumerate(zip(table.findall(f"{{{DMN_NS}}}input"), inputs,
+                                                            strict=True)):
                 if not expression:
                     problems.append(Problem(f"beslistabel {label(decision)}: invoerkolom {label(node)} heeft geen "
                                             "invoerexpressie", node.get("id"), file))
@@ -423,8 +446,10 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                 try:
                     check(expression, "eval")
                 except ExpressionError as exc:
+                    inputs[column] = ""  # its entries cannot be judged
                     problems.append(Problem(f"beslistabel {label(decision)}: invoerexpressie {_short(expression)} "
-                                            f"van {label(node)} wordt geweigerd: {exc.message}", node.get("id"), file))
+                                            f"van {label(node)} wordt geweigerd: {dutch(exc.message)}", node.get("id"),
+                                            file))
             for rule in table.findall(f"{{{DMN_NS}}}rule"):
                 for column, entry in enumerate(rule.findall(f"{{{DMN_NS}}}inputEntry")):
                     if column >= len(inputs) or not inputs[column]:
@@ -441,7 +466,7 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                         except ExpressionError as exc:
                             problems.append(Problem(
                                 f"beslistabel {label(decision)}, regel {label(rule)}: uitvoer {_short(text)} wordt "
-                                f"geweigerd: {exc.message}", entry.get("id") or rule.get("id"), file))
+                                f"geweigerd: {dutch(exc.message)}", entry.get("id") or rule.get("id"), file))
     if not problems:
         problems += _coverage_problems(bundle, index)
     return problems

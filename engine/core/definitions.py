@@ -345,7 +345,9 @@ def _check_expr(expression: str, where: str, ident: str, problems: list[Problem]
     try:
         check(expression, "eval")
     except (ExpressionError, SyntaxError) as exc:
-        problems.append(Problem(f"{where}: expressie {expression!r} wordt geweigerd ({exc})", ident))
+        from .checks import dutch
+
+        problems.append(Problem(f"{where}: expressie {expression!r} wordt geweigerd ({dutch(str(exc))})", ident))
         return False
     return True
 

@@ -15,4 +15,6 @@ class Problem:
     extra: dict = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.message}" if self.file else self.message
+        if self.file and not self.message.startswith(self.file):
+            return f"{self.file}: {self.message}"
+        return self.message
