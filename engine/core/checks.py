@@ -91,20 +91,25 @@ def _catalog(bundle: Bundle) -> _Catalog:
 # ---------------------------------------------------------------------------- the entry point
 def check_bundle(bundle: Bundle) -> list[Problem]:
     """Every problem of ``bundle``; an empty list means it may be deployed."""
-    key = (bundle.version_hash, str(bundle.catalog_dir))
+    try:
+        catalog = _catalog(bundle)
+    except DefinitionError as exc:
+        return [Problem(exc.message)]
+    key = (bundle.version_hash, catalog.roles, catalog.messages)
     cached = _RESULTS.get(key)
     if cached is None:
-        cached = _check(bundle)
+        cached = _check(bundle, catalog)
         _RESULTS[key] = cached
         while len(_RESULTS) > 64:
             _RESULTS.pop(next(iter(_RESULTS)))
     return list(cached)
 
 
-_RESULTS: dict[tuple[str, str], list[Problem]] = {}
+# results by version and lists of roles and messages: a save of unchanged files is not checked twice
+_RESULTS: dict[tuple[str, frozenset[str] | None, frozenset[str]], list[Problem]] = {}
 
 
-def _check(bundle: Bundle) -> list[Problem]:
+def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     problems: list[Problem] = []
     roots: dict[str, etree._Element] = {}
     for name, text in sorted(bundle.files.items()):
@@ -124,7 +129,6 @@ def _check(bundle: Bundle) -> list[Problem]:
                                 _str(exc.details.get("file")) or index.file_of(element)))
         return _unique(problems)
     try:
-        catalog = _catalog(bundle)
         _meta, found = spec_problems(bundle, catalog.roles, catalog.messages)
     except DefinitionError as exc:
         return _unique([*problems, Problem(exc.message)])

@@ -125,3 +125,26 @@ def test_deploy_stores_nothing(case, tmp_path, request):
         assert wp.list_processes() == before
     finally:
         wp.db.dispose()
+
+
+@pytest.mark.parametrize("case", ["xxe_passwd", "script_import", "onbekende_rol", "dmn_overlap"])
+def test_the_cli_refuses_in_one_dutch_line_and_lists_nothing_new(case, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    werkpad = str(Path(sys.executable).parent / "werkpad")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([werkpad, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    assert run("db", "upgrade").returncode == 0
+    processes, forms = _folder(tmp_path, None)
+    assert run("processes", "deploy", str(processes), "--forms", str(forms)).returncode == 0
+    before = run("processes", "list", "--json").stdout
+    processes, forms = _folder(tmp_path, CASES[case][0])
+    out = run("processes", "deploy", str(processes), "--forms", str(forms))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert CASES[case][1] in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert run("processes", "list", "--json").stdout == before
