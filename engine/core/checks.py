@@ -123,7 +123,9 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     problems += _expression_problems(index)
     try:
         bundle.specs()
-    except DefinitionError as exc:
+    except (DefinitionError, ExpressionError, RecursionError, LookupError, ValueError, TypeError) as exc:
+        if not isinstance(exc, DefinitionError):  # a draft can break Spiff's parser in unforeseen ways
+            exc = DefinitionError(f"BPMN kan niet worden verwerkt: {exc}")
         element = exc.details.get("element")
         problems.append(Problem(exc.message, element if isinstance(element, str) else None,
                                 _str(exc.details.get("file")) or index.file_of(element)))
