@@ -257,19 +257,22 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
     problems: list[Problem] = []
     tasks = _user_tasks(bundle)
     registry = FormRegistry.from_sources(bundle.forms, bundle.vocabulary, strict=False)
+    spec_files = {spec.name: getattr(spec, "file", None) for spec in _all_specs(bundle)}
     for t in tasks:
         where = f"gebruikerstaak {_label(t['name'], t['id'])}"
+        t_file = spec_files.get(t["process"])
         if not t["form"]:
-            problems.append(Problem(f"{where} heeft geen eigenschap 'formulier'", t["id"]))
+            problems.append(Problem(f"{where} heeft geen eigenschap 'formulier'", t["id"], t_file))
         elif t["form"] in registry.broken:
-            problems.append(Problem(f"{where}: {registry.broken[t['form']]}", t["id"]))
+            problems.append(Problem(f"{where}: {registry.broken[t['form']]}", t["id"], t_file))
         elif t["form"] not in registry:
-            problems.append(Problem(f"{where}: formulier '{t['form']}' bestaat niet", t["id"]))
+            problems.append(Problem(f"{where}: formulier '{t['form']}' bestaat niet", t["id"], t_file))
         if roles is not None and not t["lane"]:
             problems.append(Problem(f"{where} staat in geen lane; de lane bepaalt welke rol de taak krijgt "
-                                    f"(kies uit processes/rollen.json)", t["id"]))
+                                    f"(kies uit processes/rollen.json)", t["id"], t_file))
     timers, phases, lanes, found_messages = [], [], set(), set()
     for spec in _all_specs(bundle):
+        first = len(problems)
         for ts in spec.task_specs.values():
             ident = ts.bpmn_id or ts.name
             name = _label(ts.bpmn_name, ident)
@@ -310,6 +313,8 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
         for t in tasks:
             if t["termijn"] and t["process"] == spec.name:
                 _check_expr(t["termijn"], f"termijn van {_label(t['name'], t['id'])}", t["id"], problems)
+        file = getattr(spec, "file", None)
+        problems[first:] = [p if p.file else Problem(p.message, p.element, file) for p in problems[first:]]
     ordered = [p for p in PHASES if p in phases]
     meta = {"phases": ordered, "lanes": sorted(lanes), "user_tasks": tasks, "timers": timers,
             "messages": sorted(found_messages)}
