@@ -2,36 +2,585 @@
 the element it concerns, so a designer sees them on the diagram.
 
 ``check_bundle`` is what deploying, saving a draft and publishing all call. A version
-with problems can be kept as a draft but never deployed or published.
+with problems can be kept as a draft but never deployed or published. The checks:
+
+1. every file parses with the hardened XML parser (no DOCTYPE/ENTITY, at most 5 MB);
+2. SpiffWorkflow accepts it; user tasks have an existing form and a lane that is a known
+   role (``processes/rollen.json``); every message is a known one (``processes/berichten.json``);
+3. every expression (conditions, scripts, timers, termijnen, DMN inputs and entries) passes
+   the safe-expression checker, DMN entries the way Spiff's DMN engine will evaluate them;
+4. forms are valid JSON Schema and use only keywords form validation enforces;
+5. the graph: everything reachable from a start, every node can reach an end, exclusive and
+   inclusive gateways have a default flow (or conditions that are each other's negation),
+   UNIQUE decision tables have exactly one matching rule for every sampled input.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import ast
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from lxml import etree
 
 from ..errors import DefinitionError
-from .definitions import Bundle, bundle_from_files, describe
+from .definitions import Bundle, bundle_from_files, spec_problems
+from .expressions import ExpressionError, SafeScriptEngine, check
+from .problems import Problem
+from .xml import BPMN_NS, DMN_NS, parse_definition
 
-__all__ = ["Problem", "check_bundle", "bundle_from_files"]
+__all__ = ["Problem", "check_bundle", "bundle_from_files", "known_roles", "known_messages"]
+
+PROCESSES_DIR = Path(__file__).resolve().parents[2] / "processes"
+ROLES_FILE = "rollen.json"
+MESSAGES_FILE = "berichten.json"
+# Messages the engine itself sends (withdrawal, the work-found stop): always known.
+ENGINE_MESSAGES = frozenset({"aanvraag_ingetrokken", "werk_gevonden"})
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+MAX_COMBINATIONS = 50_000
+
+_CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
+_NOT_FLOW_NODES = {"sequenceFlow", "laneSet", "dataObject", "dataObjectReference", "dataStoreReference",
+                   "textAnnotation", "association", "group", "extensionElements", "documentation",
+                   "ioSpecification", "property", "dataInputAssociation", "dataOutputAssociation",
+                   "multiInstanceLoopCharacteristics", "standardLoopCharacteristics", "incoming", "outgoing",
+                   "script", "messageEventDefinition", "timerEventDefinition"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason a version cannot run. ``element`` is a BPMN/DMN element id when known,
-    ``file`` the file it is in (``tilburg.bpmn``, ``forms/x.json``)."""
-
-    message: str
-    element: str | None = None
-    file: str | None = None
-    extra: dict = field(default_factory=dict, compare=False)
+@dataclass
+class _Catalog:
+    roles: frozenset[str] | None
+    messages: frozenset[str]
 
 
+def _read_json_keys(path: Path, key: str) -> frozenset[str] | None:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise DefinitionError(f"{path}: kan niet worden gelezen ({exc})") from exc
+    return frozenset(doc.get(key, {}))
+
+
+def known_roles(processes_dir: Path | None = None) -> frozenset[str] | None:
+    """The role ids lanes may carry (``processes/rollen.json``); None if there is no such file."""
+    return _read_json_keys(Path(processes_dir or PROCESSES_DIR) / ROLES_FILE, "rollen")
+
+
+def known_messages(processes_dir: Path | None = None) -> frozenset[str]:
+    """The messages a process may wait for: the engine's own plus ``processes/berichten.json``."""
+    listed = _read_json_keys(Path(processes_dir or PROCESSES_DIR) / MESSAGES_FILE, "berichten")
+    return ENGINE_MESSAGES | (listed or frozenset())
+
+
+def _catalog(bundle: Bundle) -> _Catalog:
+    folder = bundle.catalog_dir if bundle.catalog_dir is not None else PROCESSES_DIR
+    roles = known_roles(folder)
+    if roles is None and folder != PROCESSES_DIR:
+        roles = known_roles(PROCESSES_DIR)
+    messages = known_messages(folder) | (known_messages(PROCESSES_DIR) if folder != PROCESSES_DIR else frozenset())
+    return _Catalog(roles, messages)
+
+
+# ---------------------------------------------------------------------------- the entry point
 def check_bundle(bundle: Bundle) -> list[Problem]:
     """Every problem of ``bundle``; an empty list means it may be deployed."""
     try:
-        describe(bundle)
+        catalog = _catalog(bundle)
     except DefinitionError as exc:
-        problems = exc.details.get("problems")
-        if not isinstance(problems, list) or not problems:
-            problems = [exc.message]
-        return [Problem(str(p)) for p in problems]
+        return [Problem(exc.message)]
+    key = (bundle.version_hash, catalog.roles, catalog.messages)
+    cached = _RESULTS.get(key)
+    if cached is None:
+        cached = _check(bundle, catalog)
+        _RESULTS[key] = cached
+        while len(_RESULTS) > 64:
+            _RESULTS.pop(next(iter(_RESULTS)))
+    return list(cached)
+
+
+# results by version and lists of roles and messages: a save of unchanged files is not checked twice
+_RESULTS: dict[tuple[str, frozenset[str] | None, frozenset[str]], list[Problem]] = {}
+
+
+def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
+    problems: list[Problem] = []
+    roots: dict[str, etree._Element] = {}
+    for name, text in sorted(bundle.files.items()):
+        try:
+            roots[name] = parse_definition(name, text)
+        except DefinitionError as exc:
+            problems.append(Problem(exc.message, None, name))
+    if problems:
+        return problems  # nothing else can be read safely
+    index = _Index(roots)
+    problems += _expression_problems(index)
+    try:
+        bundle.specs()
+    except (DefinitionError, ExpressionError, RecursionError, LookupError, ValueError, TypeError) as exc:
+        if not isinstance(exc, DefinitionError):  # a draft can break Spiff's parser in unforeseen ways
+            exc = DefinitionError(f"BPMN kan niet worden verwerkt: {exc}")
+        element = exc.details.get("element")
+        problems.append(Problem(exc.message, element if isinstance(element, str) else None,
+                                _str(exc.details.get("file")) or index.file_of(element)))
+        return _unique(problems)
+    try:
+        _meta, found = spec_problems(bundle, catalog.roles, catalog.messages)
+    except DefinitionError as exc:
+        return _unique([*problems, Problem(exc.message)])
+    problems += [p if p.file else Problem(p.message, p.element, index.file_of(p.element)) for p in found]
+    problems += _graph_problems(index)
+    problems += _gateway_problems(index)
+    problems += _dmn_problems(bundle, index)
+    return _unique(problems)
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        key = (p.message, p.element, p.file)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------------------- XML index
+def _local(node: etree._Element) -> str:
+    tag = node.tag
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def _ns(node: etree._Element) -> str | None:
+    tag = node.tag
+    return etree.QName(tag).namespace if isinstance(tag, str) else None
+
+
+def label(node: etree._Element) -> str:
+    """How a message names an element: ``'Naam' (id)`` or ``(id)``."""
+    name, ident = (node.get("name") or "").strip(), node.get("id") or "?"
+    return f"'{name}' ({ident})" if name else f"({ident})"
+
+
+class _Index:
+    def __init__(self, roots: dict[str, etree._Element]) -> None:
+        self.roots = roots
+        self.files: dict[str, str] = {}
+        for name, root in roots.items():
+            for node in root.iter():
+                ident = node.get("id") if isinstance(node.tag, str) else None
+                if ident and ident not in self.files:
+                    self.files[ident] = name
+
+    def file_of(self, element: object) -> str | None:
+        return self.files.get(element) if isinstance(element, str) else None
+
+    def bpmn(self) -> Iterator[tuple[str, etree._Element]]:
+        for name, root in sorted(self.roots.items()):
+            if name.endswith(".bpmn"):
+                yield name, root
+
+    def dmn(self) -> Iterator[tuple[str, etree._Element]]:
+        for name, root in sorted(self.roots.items()):
+            if name.endswith(".dmn"):
+                yield name, root
+
+
+def _text(node: etree._Element | None) -> str:
+    return (node.text or "").strip() if node is not None else ""
+
+
+def _owner(node: etree._Element) -> etree._Element:
+    """The nearest ancestor (or the node) with an id: the element a problem is shown on."""
+    current: etree._Element | None = node
+    while current is not None and not current.get("id"):
+        current = current.getparent()
+    return current if current is not None else node
+
+
+# ---------------------------------------------------------------------------- expressions
+_DUTCH = [
+    (re.compile(r"names starting with '_' are not allowed"), "namen die met '_' beginnen zijn niet toegestaan"),
+    (re.compile(r"access to private attribute"), "toegang tot het verborgen attribuut"),
+    (re.compile(r"^method "), "methode "),
+    (re.compile(r"list comprehension|set comprehension|dict comprehension|generator expression"),
+     "een comprehension (lijstopbouw met for)"),
+    (re.compile(r"^syntax error"), "syntaxfout"),
+    (re.compile(r"(?<= )literals"), "letterlijke waarden"),
+    (re.compile(r" are not allowed"), " zijn niet toegestaan"),
+    (re.compile(r" is not allowed"), " is niet toegestaan"),
+    (re.compile(r" is too deeply nested"), " is te diep genest"),
+    (re.compile(r"is longer than (\d+) characters"), r"is langer dan \1 tekens"),
+]
+
+
+def dutch(reason: str) -> str:
+    """The safe-expression checker's reason in the designers' language."""
+    for pattern, replacement in _DUTCH:
+        reason = pattern.sub(replacement, reason)
+    return reason
+
+
+def _refused(node: etree._Element, file: str, what: str, expression: str, mode: str) -> Problem | None:
+    try:
+        check(expression, mode)
+    except ExpressionError as exc:
+        owner = _owner(node)
+        return Problem(f"{what} van {label(owner)}: {'script' if mode == 'exec' else 'expressie'} "
+                       f"{_short(expression)} wordt geweigerd: {dutch(exc.message)}", owner.get("id"), file)
+    return None
+
+
+def _short(text: str) -> str:
+    one = " ".join(text.split())
+    return repr(one if len(one) <= 80 else one[:77] + "...")
+
+
+def _expression_problems(index: _Index) -> list[Problem]:
+    out: list[Problem | None] = []
+    for file, root in index.bpmn():
+        for node in root.iter():
+            if _ns(node) == BPMN_NS:
+                local = _local(node)
+                if local == "conditionExpression" and _text(node):
+                    out.append(_refused(node, file, "voorwaarde", _text(node), "eval"))
+                elif local == "script" and _text(node):
+                    out.append(_refused(node, file, "script", node.text or "", "exec"))
+                elif local in ("loopCardinality", "completionCondition") and _text(node):
+                    out.append(_refused(node, file, "meervoudige uitvoering", _text(node), "eval"))
+            elif _ns(node) == SPIFF_NS:
+                local = _local(node)
+                if local in ("preScript", "postScript") and _text(node):
+                    out.append(_refused(node, file, "script", node.text or "", "exec"))
+    return [p for p in out if p is not None]
+
+
+# ---------------------------------------------------------------------------- graph
+def _containers(root: etree._Element) -> Iterator[etree._Element]:
+    for node in root.iter():
+        if _ns(node) == BPMN_NS and _local(node) in _CONTAINERS:
+            yield node
+
+
+def _flow_nodes(container: etree._Element) -> list[etree._Element]:
+    return [c for c in container if _ns(c) == BPMN_NS and c.get("id")
+            and _local(c) not in _NOT_FLOW_NODES and _local(c) != "sequenceFlow"]
+
+
+def _link_name(node: etree._Element) -> str | None:
+    for child in node:
+        if _ns(child) == BPMN_NS and _local(child) == "linkEventDefinition":
+            return child.get("name") or child.get("id")
+    return None
+
+
+def _graph_problems(index: _Index) -> list[Problem]:
+    problems: list[Problem] = []
+    for file, root in index.bpmn():
+        for container in _containers(root):
+            nodes = {n.get("id"): n for n in _flow_nodes(container)}
+            succ: dict[str, set[str]] = {k: set() for k in nodes if k}
+            for flow in container:
+                if _ns(flow) == BPMN_NS and _local(flow) == "sequenceFlow":
+                    src, dst = flow.get("sourceRef"), flow.get("targetRef")
+                    if src in succ and dst in succ:
+                        succ[src].add(dst)
+            for ident, node in nodes.items():
+                host = node.get("attachedToRef") if _local(node) == "boundaryEvent" else None
+                if host in succ and ident:
+                    succ[host].add(ident)
+            throws = {_link_name(n): k for k, n in nodes.items() if _local(n) == "intermediateThrowEvent"}
+            for ident, node in nodes.items():
+                name = _link_name(node) if _local(node) == "intermediateCatchEvent" else None
+                if name and name in throws and throws[name] in succ and ident:
+                    succ[throws[name]].add(ident)
+            event_sub = {k for k, n in nodes.items() if _local(n) == "subProcess"
+                         and (n.get("triggeredByEvent") == "true" or n.get(f"{{{BPMN_NS}}}triggeredByEvent") == "true")}
+            starts = [k for k, n in nodes.items() if _local(n) == "startEvent" or k in event_sub]
+            reached = _walk(starts, succ)
+            pred: dict[str, set[str]] = {k: set() for k in succ}
+            for src, dsts in succ.items():
+                for dst in dsts:
+                    pred[dst].add(src)
+            ends = [k for k, n in nodes.items() if _local(n) == "endEvent" or k in event_sub]
+            finishing = _walk(ends, pred)
+            where = "" if _local(container) == "process" else f" in subproces {label(container)}"
+            for ident, node in nodes.items():
+                if ident not in reached:
+                    problems.append(Problem(
+                        f"{label(node)}{where} is niet bereikbaar vanaf een startgebeurtenis: geen enkele "
+                        "volgorde-stroom leidt ernaartoe", ident, file))
+                elif ident not in finishing:
+                    problems.append(Problem(
+                        f"vanaf {label(node)}{where} is geen eindgebeurtenis bereikbaar: een zaak die hier "
+                        "komt loopt vast (pad zonder einde of lus zonder uitgang)", ident, file))
+    return problems
+
+
+def _walk(starts: Iterable[str | None], edges: dict[str, set[str]]) -> set[str]:
+    seen: set[str] = set()
+    todo = [s for s in starts if s]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        todo.extend(edges.get(current, ()))
+    return seen
+
+
+# ---------------------------------------------------------------------------- gateways
+_COMPLEMENT = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE,
+               ast.LtE: ast.Gt, ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+
+
+def _parsed(expression: str) -> ast.expr | None:
+    try:
+        return ast.parse(expression.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
+def _negates(a: ast.expr, b: ast.expr) -> bool:
+    """``b`` is literally ``not a``, or both compare the same operands with opposite operators."""
+    if isinstance(b, ast.UnaryOp) and isinstance(b.op, ast.Not) and ast.dump(b.operand) == ast.dump(a):
+        return True
+    if (isinstance(a, ast.Compare) and isinstance(b, ast.Compare) and len(a.ops) == len(b.ops) == 1
+            and _COMPLEMENT.get(type(a.ops[0])) is type(b.ops[0])
+            and ast.dump(a.left) == ast.dump(b.left) and ast.dump(a.comparators[0]) == ast.dump(b.comparators[0])):
+        return True
+    return False
+
+
+def _exhaustive(conditions: list[str]) -> bool:
+    trees = [_parsed(c) for c in conditions]
+    if any(isinstance(t, ast.Constant) and t.value is True for t in trees):
+        return True
+    return any(a is not None and b is not None and _negates(a, b) for a, b in itertools.permutations(trees, 2))
+
+
+def _gateway_problems(index: _Index) -> list[Problem]:
+    problems = []
+    for file, root in index.bpmn():
+        flows: dict[str, list[etree._Element]] = {}
+        for flow in root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+            flows.setdefault(flow.get("sourceRef") or "", []).append(flow)
+        for kind in ("exclusiveGateway", "inclusiveGateway"):
+            for gateway in root.iter(f"{{{BPMN_NS}}}{kind}"):
+                outgoing = flows.get(gateway.get("id") or "", [])
+                if not outgoing or gateway.get("default"):
+                    continue
+                conditions = [_text(f.find(f"{{{BPMN_NS}}}conditionExpression")) for f in outgoing]
+                if all(conditions) and not _exhaustive(conditions):
+                    problems.append(Problem(
+                        f"gateway {label(gateway)}: alle {len(outgoing)} uitgaande stromen hebben een voorwaarde "
+                        "en er is geen standaardstroom; als geen voorwaarde waar is, loopt de zaak vast. Regel: "
+                        "maak één uitgaande stroom de standaardstroom (default), of laat één voorwaarde de "
+                        "letterlijke ontkenning van een andere zijn (bijv. 'x == 1' en 'x != 1', of 'a' en 'not a')",
+                        gateway.get("id"), file))
+    return problems
+
+
+# ---------------------------------------------------------------------------- decision tables
+_QUESTION_MARK = re.compile(r"""(\?)(?=(?:[^'"]|['"][^'"]*['"])*$)""")
+
+
+def _dmn_nodes(root: etree._Element, tag: str) -> list[etree._Element]:
+    return list(root.iter(f"{{{DMN_NS}}}{tag}"))
+
+
+def _entry_problem(engine: SafeScriptEngine, input_expression: str, text: str) -> str | None:
+    """Check an input entry the way SpiffWorkflow's DMN engine evaluates it with the Werkpad
+    script engine: '-' matches anything; with '?' it is an expression over the input; else it
+    is tried as a value (input == value) and otherwise as the tail of a comparison (input < 30)."""
+    if text in ("", "-"):
+        return None
+    if "?" in text:
+        full = _QUESTION_MARK.sub("dmninputexpr", text)
+    else:
+        try:
+            engine.validate(text)
+            tree = _parsed(text)
+            if isinstance(tree, ast.Tuple):
+                return (f"{text!r} is een lijst met komma's; de engine vergelijkt de invoer dan met die hele lijst "
+                        f"en dat is nooit waar. Schrijf '? in ({text})'")
+            full = f"({input_expression}) == ({text})"
+        except SyntaxError:
+            try:
+                engine.validate(f"v {text}")
+            except SyntaxError:
+                return (f"{text!r} wordt niet begrepen. Bereiken als '[30..80]' en FEEL-notatie kent de engine "
+                        "niet: schrijf een vergelijking ('< 30', '>= 80'), een waarde ('\"a\"') of een expressie "
+                        "met ? ('? >= 30 and ? <= 80', '? in (\"a\", \"b\")')")
+            except ExpressionError as exc:
+                return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
+            full = input_expression + text
+        except ExpressionError as exc:
+            return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
+    try:
+        check(full, "eval")
+    except ExpressionError as exc:
+        return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
+    return None
+
+
+def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
+    problems: list[Problem] = []
+    engine = SafeScriptEngine()
+    for file, root in index.dmn():
+        for table in _dmn_nodes(root, "decisionTable"):
+            decision = table.getparent()
+            inputs = [_text(i.find(f"{{{DMN_NS}}}inputExpression/{{{DMN_NS}}}text"))
+                      for i in table.findall(f"{{{DMN_NS}}}input")]
+            for column, (node, expression) in enumerate(zip(table.findall(f"{{{DMN_NS}}}input"), inputs,
+                                                            strict=True)):
+                if not expression:
+                    problems.append(Problem(f"beslistabel {label(decision)}: invoerkolom {label(node)} heeft geen "
+                                            "invoerexpressie", node.get("id"), file))
+                    continue
+                try:
+                    check(expression, "eval")
+                except ExpressionError as exc:
+                    inputs[column] = ""  # its entries cannot be judged
+                    problems.append(Problem(f"beslistabel {label(decision)}: invoerexpressie {_short(expression)} "
+                                            f"van {label(node)} wordt geweigerd: {dutch(exc.message)}", node.get("id"),
+                                            file))
+            for rule in table.findall(f"{{{DMN_NS}}}rule"):
+                for column, entry in enumerate(rule.findall(f"{{{DMN_NS}}}inputEntry")):
+                    if column >= len(inputs) or not inputs[column]:
+                        continue
+                    why = _entry_problem(engine, inputs[column], _text(entry.find(f"{{{DMN_NS}}}text")))
+                    if why:
+                        problems.append(Problem(f"beslistabel {label(decision)}, regel {label(rule)}, kolom "
+                                                f"{column + 1}: {why}", entry.get("id") or rule.get("id"), file))
+                for entry in rule.findall(f"{{{DMN_NS}}}outputEntry"):
+                    text = _text(entry.find(f"{{{DMN_NS}}}text"))
+                    if text:
+                        try:
+                            check(text, "eval")
+                        except ExpressionError as exc:
+                            problems.append(Problem(
+                                f"beslistabel {label(decision)}, regel {label(rule)}: uitvoer {_short(text)} wordt "
+                                f"geweigerd: {dutch(exc.message)}", entry.get("id") or rule.get("id"), file))
+    if not problems:
+        problems += _coverage_problems(bundle, index)
+    return problems
+
+
+def _tables(bundle: Bundle) -> dict[str, Any]:
+    spec, subs = bundle.specs()
+    found = {}
+    for each in [spec, *subs.values()]:
+        for ts in each.task_specs.values():
+            dmn = getattr(ts, "dmnEngine", None)
+            if dmn is not None:
+                found[dmn.decision_table.id] = dmn
+    return found
+
+
+def _literals(text: str) -> list:
+    for candidate in (text.replace("?", "dmninputexpr"), "v " + text):
+        tree = _parsed(candidate)
+        if tree is not None:
+            return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+                    and isinstance(n.value, bool | int | float | str)]
     return []
+
+
+def _domain(expression: str, type_ref: str | None, vocabulary: dict, texts: list[str]) -> list | None:
+    """Values to try for one input column: its choices, or the numbers its rules mention and
+    their neighbours (within the vocabulary's minimum/maximum). None: no numeric or known domain."""
+    prop = vocabulary.get(expression, {}) if expression.isidentifier() else {}
+    if prop.get("type") == "boolean" or type_ref == "boolean":
+        return [True, False]
+    if prop.get("enum"):
+        return list(prop["enum"])
+    lo, hi = prop.get("minimum"), prop.get("maximum")
+    numbers: set = set()
+    for text in texts:
+        for value in _literals(text):
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                step = 1 if isinstance(value, int) else 0.5
+                numbers.update({value - step, value, value + step})
+    if not numbers and not (type_ref in ("integer", "number", "long", "double") and lo is not None):
+        return None
+    if isinstance(lo, int | float):
+        numbers.add(lo)
+    if isinstance(hi, int | float):
+        numbers.add(hi)
+    return sorted(n for n in numbers if (lo is None or n >= lo) and (hi is None or n <= hi))
+
+
+def _coverage_problems(bundle: Bundle, index: _Index) -> list[Problem]:
+    """UNIQUE tables with numeric (or boolean/choice) inputs: every sampled combination of input
+    values must match exactly one rule, evaluated by Spiff's DMN engine as at run time."""
+    problems: list[Problem] = []
+    try:
+        vocab_doc = json.loads(bundle.vocabulary or "{}")
+    except ValueError:
+        vocab_doc = {}
+    vocabulary = vocab_doc.get("velden", vocab_doc) if isinstance(vocab_doc, dict) else {}
+    script_engine = SafeScriptEngine()
+    for table_id, dmn in sorted(_tables(bundle).items()):
+        table = dmn.decision_table
+        if (table.hit_policy or "UNIQUE").upper() != "UNIQUE":
+            continue
+        domains = []
+        for column, given in enumerate(table.inputs):
+            texts = [" ".join(str(x) for x in r.inputEntries[column].lhs if x) for r in table.rules
+                     if column < len(r.inputEntries)]
+            domains.append(_domain(given.expression.strip(), given.typeRef, vocabulary, texts))
+        if any(d is None for d in domains) or not domains:
+            continue
+        total = 1
+        for d in domains:
+            total *= max(len(d or []), 1)
+        if total > MAX_COMBINATIONS:
+            continue
+        columns = [f"dmn_invoer_{i}" for i in range(len(domains))]
+        names = [i.expression.strip() for i in table.inputs]
+        file = index.file_of(table_id)
+        decision = _decision_of(index, table_id)
+        for combination in itertools.product(*[d or [] for d in domains]):
+            task = SimpleNamespace(data=dict(zip(columns, combination, strict=True)),
+                                   workflow=SimpleNamespace(script_engine=script_engine))
+            shown = ", ".join(f"{n} = {v!r}" for n, v in zip(names, combination, strict=True))
+            try:
+                hits = [r for r in table.rules
+                        if all(dmn.evaluate(columns[i], lhs, task)
+                               for i, entry in enumerate(r.inputEntries) for lhs in entry.lhs if lhs)]
+            except Exception as exc:  # noqa: BLE001 - reported with the input that caused it
+                problems.append(Problem(f"beslistabel {decision}: fout bij invoer {shown}: {exc}", table_id, file))
+                break
+            if len(hits) == 0:
+                problems.append(Problem(f"beslistabel {decision} (UNIQUE): invoer {shown} raakt geen enkele regel "
+                                        "(gat in de tabel)", table_id, file))
+                break
+            if len(hits) > 1:
+                rows = ", ".join(f"{r.row_number} ({r.id})" for r in hits)
+                problems.append(Problem(f"beslistabel {decision} (UNIQUE): invoer {shown} raakt {len(hits)} regels "
+                                        f"({rows}); er mag er precies één raken (overlap)",
+                                        hits[1].id or table_id, file))
+                break
+    return problems
+
+
+def _decision_of(index: _Index, table_id: str) -> str:
+    for _file, root in index.dmn():
+        for table in _dmn_nodes(root, "decisionTable"):
+            if table.get("id") == table_id:
+                parent = table.getparent()
+                return label(parent) if parent is not None else f"({table_id})"
+    return f"({table_id})"
+

@@ -36,6 +36,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from ..errors import DefinitionError
 from .expressions import ExpressionError, check, evaluate
 from .forms import VOCABULARY_FILE, FormRegistry
+from .problems import Problem
 from .runtime import PHASES, TIMER_KINDS, check_timer_value, parse_specs, properties
 
 MANIFEST = "proces.json"
@@ -62,6 +63,8 @@ class Bundle:
     forms: dict[str, str]
     vocabulary: str
     manifest: dict
+    # where rollen.json/berichten.json lie (not part of the version: they are the product's lists)
+    catalog_dir: Path | None = field(default=None, repr=False, compare=False)
     _parsed: Any = field(default=None, repr=False)
     _forms: Any = field(default=None, repr=False)
     _meta: Any = field(default=None, repr=False)
@@ -164,11 +167,13 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
     if not any(n.endswith(".bpmn") for n in files):
         raise DefinitionError(f"{process_dir}: geen .bpmn-bestand")
     bundle = _bundle(manifest, files, {}, "{}")
-    # Which forms does it need? Parse once to find out, then snapshot them.
-    form_ids = sorted({t["form"] for t in _user_tasks(bundle) if t["form"]})
-    problems = forms.check(form_ids)
-    if problems:
-        raise DefinitionError(f"{bundle.key}: " + "; ".join(problems), problems=problems)
+    bundle.catalog_dir = process_dir.parent
+    # Which forms does it need? Parse once to find out, then snapshot them; a missing or
+    # broken form is reported by the checks below, on the user task that names it.
+    try:
+        form_ids = sorted({t["form"] for t in _user_tasks(bundle) if t["form"]})
+    except DefinitionError:
+        form_ids = []  # the checks report why the BPMN cannot be read
     bundle.forms = forms.raw_sources(form_ids)
     vocab_path = Path(forms_root) / VOCABULARY_FILE if forms_root else None
     bundle.vocabulary = _read_text(vocab_path) if vocab_path and vocab_path.exists() else "{}"
@@ -225,37 +230,73 @@ def _user_tasks(bundle: Bundle) -> list[dict]:
 
 def describe(bundle: Bundle) -> dict:
     """Phases, lanes, user tasks, timers and messages of a version; raises
-    DefinitionError for anything that would fail at run time."""
-    problems: list[str] = []
+    DefinitionError for anything that would fail at run time (every problem
+    :func:`engine.core.checks.check_bundle` finds)."""
+    from .checks import check_bundle  # checks builds on this module
+
+    problems = check_bundle(bundle)
+    if problems:
+        texts = [str(p) for p in problems]
+        raise DefinitionError(f"{bundle.key}: " + "; ".join(texts), problems=texts,
+                              elements=[{"message": p.message, "element": p.element, "file": p.file}
+                                        for p in problems])
+    meta, _ = spec_problems(bundle, None, None)
+    bundle._meta = meta
+    return meta
+
+
+def _label(name: str | None, ident: str) -> str:
+    return f"'{name}' ({ident})" if name and name != ident else f"({ident})"
+
+
+def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
+                  messages: frozenset[str] | None) -> tuple[dict, list[Problem]]:
+    """The description of a parsed version and the problems visible on its Spiff specs: forms,
+    phases, lanes (``roles``: the known role ids, None to skip), messages (``messages``: the
+    known names, None to skip) and constant timers."""
+    problems: list[Problem] = []
     tasks = _user_tasks(bundle)
-    forms = bundle.form_registry() if bundle.forms else None
+    registry = FormRegistry.from_sources(bundle.forms, bundle.vocabulary, strict=False)
+    spec_files = {spec.name: getattr(spec, "file", None) for spec in _all_specs(bundle)}
     for t in tasks:
+        where = f"gebruikerstaak {_label(t['name'], t['id'])}"
+        t_file = spec_files.get(t["process"])
         if not t["form"]:
-            problems.append(f"gebruikerstaak '{t['name']}' ({t['id']}) heeft geen eigenschap 'formulier'")
-        elif forms is not None and t["form"] not in forms:
-            problems.append(f"gebruikerstaak '{t['name']}': formulier '{t['form']}' bestaat niet")
-        if t["termijn"]:
-            _check_expr(t["termijn"], f"termijn van '{t['name']}'", problems)
-    timers, phases, lanes, messages = [], [], set(), set()
+            problems.append(Problem(f"{where} heeft geen eigenschap 'formulier'", t["id"], t_file))
+        elif t["form"] in registry.broken:
+            problems.append(Problem(f"{where}: {registry.broken[t['form']]}", t["id"], t_file))
+        elif t["form"] not in registry:
+            problems.append(Problem(f"{where}: formulier '{t['form']}' bestaat niet", t["id"], t_file))
+        if roles is not None and not t["lane"]:
+            problems.append(Problem(f"{where} staat in geen lane; de lane bepaalt welke rol de taak krijgt "
+                                    f"(kies uit processes/rollen.json)", t["id"], t_file))
+    timers, phases, lanes, found_messages = [], [], set(), set()
     for spec in _all_specs(bundle):
+        first = len(problems)
         for ts in spec.task_specs.values():
+            ident = ts.bpmn_id or ts.name
+            name = _label(ts.bpmn_name, ident)
             props = properties(ts)
             fase = props.get("fase")
             if fase is not None:
                 if fase not in PHASES:
-                    problems.append(f"'{ts.bpmn_name or ts.name}': onbekende fase '{fase}' (kies uit {', '.join(PHASES)})")
+                    problems.append(Problem(f"{name}: onbekende fase '{fase}' (kies uit {', '.join(PHASES)})", ident))
                 elif fase not in phases:
                     phases.append(fase)
-            if getattr(ts, "lane", None):
-                lanes.add(ts.lane)
+            lane = getattr(ts, "lane", None)
+            if lane:
+                lanes.add(lane)
+                if roles is not None and lane not in roles:
+                    problems.append(Problem(f"{name} staat in lane '{lane}', maar dat is geen bekende rol "
+                                            f"(processes/rollen.json: {', '.join(sorted(roles))})", ident))
             definition = getattr(ts, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
                 kind = TIMER_KINDS.get(type(definition).__name__, "timer")
-                where = f"timer '{ts.bpmn_name or ts.name}'"
-                if _check_expr(definition.expression, where, problems):
-                    _check_timer_constant(definition.expression, kind, where, problems)
+                where = f"timer {name}"
+                if _check_expr(definition.expression, where, ident, problems):
+                    _check_timer_constant(definition.expression, kind, where, ident, problems)
                 timers.append({
-                    "id": ts.bpmn_id or ts.name, "name": ts.bpmn_name or definition.name,
+                    "id": ident, "name": ts.bpmn_name or definition.name,
                     "kind": kind,
                     "expression": definition.expression,
                     "attached_to": _attached_to(ts),
@@ -263,14 +304,21 @@ def describe(bundle: Bundle) -> dict:
                     "process": spec.name,
                 })
             elif definition is not None and type(definition).__name__ == "MessageEventDefinition":
-                messages.add(definition.name)
-    if problems:
-        raise DefinitionError(f"{bundle.key}: " + "; ".join(problems), problems=problems)
+                found_messages.add(definition.name)
+                if messages is not None and definition.name not in messages:
+                    problems.append(Problem(
+                        f"{name} wacht op of stuurt bericht '{definition.name}', maar dat bericht kent Werkpad niet "
+                        f"(bekend: {', '.join(sorted(messages))}; voeg het toe aan processes/berichten.json)",
+                        ident))
+        for t in tasks:
+            if t["termijn"] and t["process"] == spec.name:
+                _check_expr(t["termijn"], f"termijn van {_label(t['name'], t['id'])}", t["id"], problems)
+        file = getattr(spec, "file", None)
+        problems[first:] = [p if p.file else Problem(p.message, p.element, file) for p in problems[first:]]
     ordered = [p for p in PHASES if p in phases]
     meta = {"phases": ordered, "lanes": sorted(lanes), "user_tasks": tasks, "timers": timers,
-            "messages": sorted(messages)}
-    bundle._meta = meta
-    return meta
+            "messages": sorted(found_messages)}
+    return meta, problems
 
 
 def _attached_to(task_spec: Any) -> str | None:
@@ -298,16 +346,18 @@ def _read_text(path: Path) -> str:
         raise DefinitionError(f"{path}: kan niet worden gelezen ({exc.strerror})") from exc
 
 
-def _check_expr(expression: str, where: str, problems: list[str]) -> bool:
+def _check_expr(expression: str, where: str, ident: str, problems: list[Problem]) -> bool:
     try:
         check(expression, "eval")
     except (ExpressionError, SyntaxError) as exc:
-        problems.append(f"{where}: expressie {expression!r} wordt geweigerd ({exc})")
+        from .checks import dutch
+
+        problems.append(Problem(f"{where}: expressie {expression!r} wordt geweigerd ({dutch(str(exc))})", ident))
         return False
     return True
 
 
-def _check_timer_constant(expression: str, kind: str, where: str, problems: list[str]) -> None:
+def _check_timer_constant(expression: str, kind: str, where: str, ident: str, problems: list[Problem]) -> None:
     """A timer written as a constant ("P28D", "R/P3M") is checked now, not when a case reaches it.
     An expression over case data can only be checked when it runs (a failure then puts that one
     case in error)."""
@@ -318,4 +368,4 @@ def _check_timer_constant(expression: str, kind: str, where: str, problems: list
     try:
         check_timer_value(kind, value)
     except ValueError as exc:
-        problems.append(f"{where}: {exc}")
+        problems.append(Problem(f"{where}: {exc}", ident))

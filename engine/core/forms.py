@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowError
 
@@ -33,6 +35,21 @@ from ..errors import DefinitionError, ValidationError
 
 VOCABULARY_FILE = "vocabulaire.json"
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "array"}
+
+# The keywords form validation enforces (or that only annotate), per place and field type.
+# Anything else is refused when a form is loaded, so no rule is published that is not checked.
+# Keys starting with ``x-`` are UI hints and always allowed.
+ANNOTATIONS = frozenset({"title", "description", "$comment"})
+FORM_KEYWORDS = ANNOTATIONS | {"$schema", "$id", "id", "type", "properties", "required"}
+FIELD_KEYWORDS: dict[str, frozenset[str]] = {
+    "string": ANNOTATIONS | {"type", "enum", "const", "minLength", "maxLength", "pattern", "format"},
+    "integer": ANNOTATIONS | {"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"},
+    "number": ANNOTATIONS | {"type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"},
+    "boolean": ANNOTATIONS | {"type", "const"},
+    "array": ANNOTATIONS | {"type", "items", "minItems", "maxItems", "uniqueItems"},
+}
+ITEM_KEYWORDS = ANNOTATIONS | {"type", "enum"}
+STRING_FORMATS = ("date", "date-time")
 
 MESSAGES = {
     "required": "Dit veld is verplicht.",
@@ -84,6 +101,7 @@ class FormRegistry:
         self.forms = forms
         self.vocabulary = vocabulary
         self.broken = broken or {}  # form id -> why it cannot be used
+        self.sources: dict[str, str] = {}  # form id -> its JSON text, broken ones included
 
     def get(self, form_id: str) -> FormDefinition:
         if form_id in self.broken:
@@ -107,7 +125,9 @@ class FormRegistry:
         return problems
 
     def raw_sources(self, form_ids: list[str]) -> dict[str, str]:
-        return {fid: self.forms[fid].source for fid in form_ids if fid in self.forms}
+        """The texts of the given forms (broken ones too, so a check can say why they are broken)."""
+        return {fid: self.sources.get(fid) or self.forms[fid].source for fid in form_ids
+                if fid in self.forms or fid in self.sources}
 
     @classmethod
     def load_dir(cls, root: Path) -> FormRegistry:
@@ -160,13 +180,17 @@ class FormRegistry:
                 broken[fid] = exc.message
                 continue
             forms[fid] = form
-        return cls(forms, vocabulary, broken)
+        registry = cls(forms, vocabulary, broken)
+        registry.sources = dict(sources)
+        return registry
 
 
 def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dict:
     """Merge vocabulary fields into a form and check it is a form we can validate."""
     if not isinstance(doc, dict) or doc.get("type", "object") != "object":
         raise DefinitionError(f"formulier '{form_id}': verwacht een JSON Schema met type 'object'")
+    check_meta_schema(form_id, doc)
+    _refuse_unknown(form_id, None, doc, FORM_KEYWORDS)
     schema = copy.deepcopy(doc)
     schema["type"] = "object"
     props = schema.setdefault("properties", {})
@@ -191,10 +215,55 @@ def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dic
             raise DefinitionError(f"formulier '{form_id}', veld '{name}': type '{ftype}' wordt niet ondersteund")
         if name == "typename" or name.startswith("_"):
             raise DefinitionError(f"formulier '{form_id}': veldnaam '{name}' is niet toegestaan")
+        _check_field_keywords(form_id, name, prop)
     missing = [r for r in schema.get("required", []) if r not in props]
     if missing:
         raise DefinitionError(f"formulier '{form_id}': verplichte velden zonder definitie: {missing}")
     return schema
+
+
+def check_meta_schema(form_id: str, doc: Any) -> None:
+    """Refuse a form that is not valid JSON Schema (draft 2020-12 meta-schema)."""
+    try:
+        Draft202012Validator.check_schema(doc)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.path) or "(hoofdniveau)"
+        raise DefinitionError(f"formulier '{form_id}': geen geldig JSON Schema bij {where}: {exc.message}") from exc
+
+
+def _refuse_unknown(form_id: str, name: str | None, node: Mapping[str, Any], allowed: frozenset[str],
+                    what: str = "") -> None:
+    unknown = sorted(k for k in node if not str(k).startswith("x-") and k not in allowed)
+    if unknown:
+        where = f"formulier '{form_id}'" + (f", veld '{name}'" if name else "") + what
+        raise DefinitionError(
+            f"{where}: sleutelwoord {', '.join(repr(k) for k in unknown)} wordt niet ondersteund "
+            f"(de formuliercontrole zou het negeren); toegestaan zijn {', '.join(sorted(allowed))}")
+
+
+def _check_field_keywords(form_id: str, name: str, prop: Mapping[str, Any]) -> None:
+    ftype = prop["type"]
+    _refuse_unknown(form_id, name, prop, FIELD_KEYWORDS[ftype], f" (type {ftype})")
+    if "format" in prop and prop["format"] not in STRING_FORMATS:
+        raise DefinitionError(f"formulier '{form_id}', veld '{name}': format '{prop['format']}' wordt niet "
+                              f"ondersteund (kies uit {', '.join(STRING_FORMATS)})")
+    if ftype == "array":
+        items = prop.get("items", {})
+        if not isinstance(items, dict):
+            raise DefinitionError(f"formulier '{form_id}', veld '{name}': 'items' moet een object zijn")
+        _refuse_unknown(form_id, name, items, ITEM_KEYWORDS, " (items)")
+        if items.get("type", "string") != "string":
+            raise DefinitionError(f"formulier '{form_id}', veld '{name}': alleen lijsten van tekst (keuzes) "
+                                  "worden ondersteund")
+
+
+def _unique_items(values: Any) -> bool:
+    seen: list = []
+    for value in values or []:
+        if value in seen:
+            raise MarshmallowError("Elke keuze mag maar één keer voorkomen.")
+        seen.append(value)
+    return True
 
 
 def field_order(schema: Mapping[str, Any]) -> list[str]:
@@ -288,6 +357,8 @@ def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
                 validate.Length(min=prop.get("minItems"), max=prop.get("maxItems"),
                                 error="Kies tussen {min} en {max} mogelijkheden.")
             )
+        if prop.get("uniqueItems"):
+            validators.append(_unique_items)
         return fields.List(inner, required=required, validate=validators,
                            error_messages={**messages, "invalid": "Ongeldige keuze."})
     if ftype in ("integer", "number") and ("minimum" in prop or "maximum" in prop):
@@ -299,6 +370,17 @@ def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
         else:
             err = f"Mag hoogstens {hi} zijn."
         validators.append(validate.Range(min=lo, max=hi, error=err))
+    if ftype in ("integer", "number") and ("exclusiveMinimum" in prop or "exclusiveMaximum" in prop):
+        lo, hi = prop.get("exclusiveMinimum"), prop.get("exclusiveMaximum")
+        if lo is not None and hi is not None:
+            err = f"Moet groter dan {lo} en kleiner dan {hi} zijn."
+        elif lo is not None:
+            err = f"Moet groter dan {lo} zijn."
+        else:
+            err = f"Moet kleiner dan {hi} zijn."
+        validators.append(validate.Range(min=lo, max=hi, min_inclusive=False, max_inclusive=False, error=err))
+    if "const" in prop:
+        validators.append(validate.Equal(prop["const"], error=f"Moet gelijk zijn aan {prop['const']!r}."))
     if enum is not None:
         labels = prop.get("x-labels", {})
         shown = ", ".join(str(labels.get(str(e), e)) for e in enum)

@@ -230,7 +230,8 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise DefinitionError(f"ongeldige BPMN: {exc}") from exc
+        raise DefinitionError(f"ongeldige BPMN: {exc}", element=getattr(exc, "id", None) or None,
+                              file=getattr(exc, "file_name", None) or None) from exc
     except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:
         raise DefinitionError(f"BPMN kan niet worden verwerkt: {exc}") from exc
     for each in [spec, *subprocess_specs.values()]:

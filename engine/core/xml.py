@@ -17,15 +17,34 @@ def bpmn(tag: str) -> str:
     return f"{{{BPMN_NS}}}{tag}"
 
 
+MAX_DEFINITION_BYTES = 5 * 1024 * 1024
+_REFUSED_DECLARATION = (
+    "bevat een DOCTYPE- of ENTITY-declaratie; die zijn niet toegestaan in een procesbestand "
+    "(ze kunnen bestanden van de server lezen of de server laten vastlopen). Verwijder de declaratie"
+)
+
+
 def parse_definition(name: str, text: str | bytes) -> etree._Element:
-    """Parse one BPMN/DMN file; DOCTYPE and ENTITY declarations are refused."""
+    """Parse one BPMN/DMN file; DOCTYPE and ENTITY declarations and files over 5 MB are refused."""
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
-        raise DefinitionError(f"{name}: DOCTYPE/ENTITY-declaraties zijn niet toegestaan")
+    if len(data) > MAX_DEFINITION_BYTES:
+        raise DefinitionError(
+            f"{name}: het bestand is {len(data) / (1024 * 1024):.1f} MB; een procesbestand mag hoogstens "
+            f"{MAX_DEFINITION_BYTES // (1024 * 1024)} MB zijn",
+            file=name,
+        )
+    upper = data.upper()
+    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
+        raise DefinitionError(f"{name}: {_REFUSED_DECLARATION}", file=name)
     try:
         root = etree.fromstring(data, parser=SAFE_PARSER)
     except etree.XMLSyntaxError as exc:
-        raise DefinitionError(f"{name}: geen geldige XML ({exc})") from exc
+        raise DefinitionError(f"{name}: geen geldige XML ({exc})", file=name) from exc
+    # Other encodings (UTF-16) hide a declaration from the byte check above: ask the parser too.
+    tree = root.getroottree()
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None or any(
+            isinstance(node, etree._Entity) for node in root.iter()):
+        raise DefinitionError(f"{name}: {_REFUSED_DECLARATION}", file=name)
     # Spiff 3.2.0 reads triggeredByEvent as a namespaced attribute, while modelers
     # write it plain: without this an event subprocess silently becomes an
     # ordinary subprocess that never starts.

@@ -50,8 +50,10 @@ def _testproces_bpmn() -> str:
     <bpmn:laneSet id="lanes"><bpmn:lane id="lane_ik" name="inkomensconsulent">
       <bpmn:flowNodeRef>start</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>
     <bpmn:startEvent id="start" name="Start" />
-    <bpmn:exclusiveGateway id="route_gw" name="Welk subproces?" />
+    <bpmn:exclusiveGateway id="route_gw" name="Welk subproces?" default="f_onbekend" />
     <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="route_gw" />
+    <bpmn:sequenceFlow id="f_onbekend" sourceRef="route_gw" targetRef="einde_onbekend" />
+    <bpmn:endEvent id="einde_onbekend" name="Onbekende route" />
     {''.join(nodes)}
     {''.join(flows)}
     <bpmn:subProcess id="intrekking" name="Aanvraag ingetrokken" triggeredByEvent="true">

@@ -16,9 +16,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from engine.core.definitions import MANIFEST, SHARED_DIR, discover, load_bundle
+from engine.core.checks import check_bundle
+from engine.core.definitions import MANIFEST, SHARED_DIR, bundle_from_files, discover, load_bundle
 from engine.core.forms import VOCABULARY_FILE, FormRegistry
 from engine.core.runtime import PHASES, CaseRuntime, properties
+from engine.errors import DefinitionError
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = ROOT / "processes"
@@ -124,6 +126,12 @@ def test_gebruikerstaken_hebben_bestaande_formulieren(map_naam, formulieren, bun
     assert not problemen, f"{map_naam}:\n" + "\n".join(problemen)
     for t in taken:
         assert t["lane"], f"{map_naam}: taak '{t['name']}' ({t['id']}) staat in geen lane"
+
+
+@pytest.mark.parametrize("map_naam", PROCESMAPPEN)
+def test_check_bundle_vindt_geen_problemen(map_naam, formulieren, bundels):
+    # the same checks deploy and the designer's save run: every shipped process passes them all
+    assert check_bundle(_bundel(map_naam, formulieren, bundels)) == []
 
 
 @pytest.mark.parametrize("map_naam", PROCESMAPPEN)
@@ -344,6 +352,7 @@ GATEN_DMN = """<?xml version="1.0" encoding="UTF-8"?>
 
 @pytest.mark.parametrize("grens,verwacht", [(30, None), (40, "raakt 0 regels"), (20, "raakt 2 regels")])
 def test_dekkingscontrole_vindt_gaten_en_overlap(tmp_path, formulieren, grens, verwacht):
+    # check_bundle (at load) now refuses gaps and overlaps itself; this test's sampler must agree.
     proces = tmp_path / "processes" / "gatentest"
     proces.mkdir(parents=True)
     bpmn = (PROCESSES / "voorbeeld" / "voorbeeld.bpmn").read_text(encoding="utf-8")
@@ -351,11 +360,20 @@ def test_dekkingscontrole_vindt_gaten_en_overlap(tmp_path, formulieren, grens, v
     (proces / "gaten.dmn").write_text(GATEN_DMN % grens, encoding="utf-8")
     (proces / MANIFEST).write_text(json.dumps({"sleutel": "gatentest", "proces": "voorbeeld_participatie"}),
                                    encoding="utf-8")
-    problemen = _dekkingsproblemen(load_bundle(proces, formulieren, FORMS))
     if verwacht is None:
-        assert problemen == []
-    else:
-        assert len(problemen) == 1 and verwacht in problemen[0], problemen
+        assert _dekkingsproblemen(load_bundle(proces, formulieren, FORMS)) == []
+        return
+    with pytest.raises(DefinitionError) as fout:
+        load_bundle(proces, formulieren, FORMS)
+    assert ("gat in de tabel" if grens == 40 else "overlap") in fout.value.message
+    assert fout.value.details["elements"][0]["file"] == "gaten.dmn"
+    files = {n: p.read_text(encoding="utf-8") for n, p in ((p.name, p) for p in proces.iterdir())
+             if n != MANIFEST}
+    files.update({f"{SHARED_DIR}/{p.name}": p.read_text(encoding="utf-8")
+                  for p in (PROCESSES / SHARED_DIR).glob("*.bpmn")})
+    bundle = bundle_from_files({"sleutel": "gatentest", "proces": "voorbeeld_participatie"}, files, {})
+    problemen = _dekkingsproblemen(bundle)
+    assert len(problemen) == 1 and verwacht in problemen[0], problemen
 
 
 def test_gedeelde_map_heeft_geen_manifest():

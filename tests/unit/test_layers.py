@@ -4,7 +4,7 @@
     cli ──► engine.app, engine.core, engine.tools (never web)
     app ──► engine.core, engine.storage (never flask, web, cli)
     storage ──► sqlalchemy, alembic, engine.errors
-    core ──► stdlib, SpiffWorkflow, lxml, marshmallow, engine.errors
+    core ──► stdlib, SpiffWorkflow, lxml, marshmallow, jsonschema, engine.errors
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CORE_THIRD_PARTY = {"SpiffWorkflow", "lxml", "marshmallow", "zoneinfo", "tzdata"}
+CORE_THIRD_PARTY = {"SpiffWorkflow", "lxml", "marshmallow", "jsonschema", "zoneinfo", "tzdata"}
 WEB_FRAMEWORK = {"flask", "flask_babel", "werkzeug", "jinja2", "web"}
 
 
