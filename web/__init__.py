@@ -49,11 +49,11 @@ def find_theme(app: Flask, name: str) -> Path | None:
 
 
 def organisation_theme(app: Flask, organisations: list[str]) -> str | None:
-    """The theme of the user's organisation: the first of their organisations with a theme file."""
-    for org in organisations:
-        if org != DEFAULT_THEME and find_theme(app, org):
-            return org
-    return None
+    """The theme of the user's organisation, if it has a theme file. Someone working for several
+    organisations (a regional auditor, say) keeps the neutral Werkpad theme."""
+    if len(organisations) != 1 or organisations[0] == DEFAULT_THEME:
+        return None
+    return organisations[0] if find_theme(app, organisations[0]) else None
 
 
 def _pseudonym_secret(app: Flask) -> bytes:

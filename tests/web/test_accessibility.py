@@ -10,8 +10,13 @@ from flask import url_for
 
 from engine import clock
 
+from . import test_browser
 from .conftest import PASSWORD, ROOT
-from .test_browser import page, server  # noqa: F401  (fixtures)
+from .test_browser import _shot
+
+# the browser tests' fixtures: the app served on a free port, a chromium page
+server = test_browser.server
+page = test_browser.page
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -55,7 +60,7 @@ def _login(page, server, username: str) -> None:
     page.wait_for_load_state()
 
 
-def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):  # noqa: F811
+def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
     now = clock.now()
     jan = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=6))
     fatima = werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
@@ -145,3 +150,44 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):  # noq
     _check(page, problems, urls["pages.inbox_page"] + "?weergave=team")
 
     assert not problems, "\n".join(problems)
+
+
+
+@pytest.mark.parametrize("example", ["tilburg", "ijmond_werkt"])
+def test_the_example_themes_pass_axe_too(werkpad, accounts, page, tmp_path, example):  # noqa: F811
+    """The example huisstijlen keep the contrast. Shown here as if they were Voorbeeldstad's own:
+    the theme file copied into a theme folder under the organisation's key."""
+    import shutil
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from web import THEME_DIR, create_app
+
+    from .conftest import FAST_HASHER, SECRET
+
+    folder = tmp_path / "thema"
+    folder.mkdir()
+    shutil.copy(THEME_DIR / f"{example}.css", folder / "voorbeeldstad.css")
+    app = create_app(werkpad, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET, "PASSWORD_HASHER": FAST_HASHER,
+                                      "THEME_DIR": str(folder)})
+    now = clock.now()
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=6))
+    werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=1))
+    srv = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{srv.server_port}"
+    try:
+        _login(page, base, "kees")
+        problems: list[str] = []
+        _check(page, problems, base + "/inbox?weergave=team")
+        assert page.locator("link[data-thema=voorbeeldstad]").count() == 1
+        _shot(page, f"thema-{example}.png")
+        page.click("table.taken >> text=Meldingsgesprek voeren")
+        page.click("button[value=afronden]")
+        _check(page, problems, wait="#formulierfout")
+        assert not problems, "\n".join(problems)
+    finally:
+        srv.shutdown()
+        thread.join(timeout=5)

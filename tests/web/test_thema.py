@@ -50,3 +50,10 @@ def test_an_organisation_adds_its_theme_in_the_instance_folder_without_code(werk
 def test_only_plain_theme_names_are_served(client):
     for name in ("bestaat_niet", "..%2Fconfig", "Tilburg", ".verborgen"):
         assert _css(client, name)[0] == 404, name
+
+
+def test_someone_working_for_several_organisations_keeps_the_werkpad_theme(accounts, client):
+    accounts.create_organisation("tilburg", "Gemeente Tilburg")
+    accounts.grant("aafke", "tilburg", "auditor")
+    login(client, "aafke")
+    assert _theme_links(client.get("/audit/").get_data(as_text=True)) == ["werkpad.css"]
