@@ -2,11 +2,13 @@
 
 Server-rendered Dutch pages (Jinja2, Flask-Babel with ``nl`` as default). The
 browser assets of the BPMN viewer are bundled from npm by ``npm ci`` into
-``node_modules/.werkpad-vendor/`` and served under ``/vendor/``.
+``node_modules/.werkpad-vendor/`` and served under ``/vendor/``; so are the NL Design System
+components and base tokens. The huisstijl comes from a token file per organisation (``/thema/``).
 """
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -23,6 +25,35 @@ from .i18n import LANGUAGES, select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
+THEME_DIR = ROOT / "web" / "static" / "thema"
+DEFAULT_THEME = "werkpad"
+_THEME_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
+def theme_dirs(app: Flask) -> list[Path]:
+    """Where theme files are looked up, first match wins: the instance folder's ``thema/`` (an
+    organisation's own huisstijl, added without touching the code), then the shipped themes."""
+    extra = app.config.get("THEME_DIR") or os.environ.get("WERKPAD_THEMA_DIR")
+    dirs = [Path(extra)] if extra else []
+    return [*dirs, Path(app.instance_path) / "thema", THEME_DIR]
+
+
+def find_theme(app: Flask, name: str) -> Path | None:
+    if not _THEME_NAME.fullmatch(name):
+        return None
+    for folder in theme_dirs(app):
+        path = folder / f"{name}.css"
+        if path.is_file():
+            return path
+    return None
+
+
+def organisation_theme(app: Flask, organisations: list[str]) -> str | None:
+    """The theme of the user's organisation, if it has a theme file. Someone working for several
+    organisations (a regional auditor, say) keeps the neutral Werkpad theme."""
+    if len(organisations) != 1 or organisations[0] == DEFAULT_THEME:
+        return None
+    return organisations[0] if find_theme(app, organisations[0]) else None
 
 
 def _pseudonym_secret(app: Flask) -> bytes:
@@ -114,6 +145,13 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     def vendor(filename: str):
         return send_from_directory(VENDOR_DIR, filename, max_age=3600)
 
+    @app.get("/thema/<name>.css", endpoint="thema")
+    def thema(name: str):
+        path = find_theme(app, name)
+        if path is None:
+            return ("", 404)
+        return send_from_directory(path.parent, path.name, max_age=300, mimetype="text/css")
+
     @app.errorhandler(WerkpadError)
     def _werkpad_error(exc: WerkpadError):
         status = {"not_found": 404, "validation": 422, "conflict": 409}.get(exc.code, 400)
@@ -148,7 +186,9 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
 
     @app.context_processor
     def _globals():
-        return {"trace_id": g.get("trace_id"), "languages": LANGUAGES, "language": select_locale()}
+        user = security.current_user()
+        return {"trace_id": g.get("trace_id"), "languages": LANGUAGES, "language": select_locale(),
+                "org_theme": organisation_theme(app, user.organisations) if user else None}
 
     if start_scheduler:
         from engine.worker import start_scheduler as _start

@@ -78,7 +78,7 @@ def _begin_request() -> Response | None:
     g.span_id = secrets.token_hex(8)
     g.user = None
     g.session = None
-    if request.endpoint in ("static", "vendor", "health"):
+    if request.endpoint in ("static", "vendor", "thema", "health"):
         return None
     if request.blueprint == "api":
         # Machine clients authenticate with a bearer token on every request. Cookies are
@@ -117,7 +117,7 @@ def _finish_request(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if request.endpoint not in ("static", "vendor"):
+    if request.endpoint not in ("static", "vendor", "thema"):
         headers["Cache-Control"] = "no-store"
     if g.get("trace_id"):
         headers["X-Trace-Id"] = g.trace_id

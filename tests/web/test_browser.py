@@ -232,11 +232,13 @@ def test_the_current_step_is_in_view_for_every_organisation(every_organisation, 
         page.click(".diagram-knoppen button[title='Toon de huidige stap']")
         assert viewport.get_attribute("transform") == before
         page.click("#diagram button.diagram-knoppen-geheel, .diagram-knoppen button[title='Toon het hele proces']")
+        # the process files carry their own layout (BPMN DI) with the event sub-processes drawn open;
+        # a collapsed sub-process (drawn in a plane of its own) would open on click
         drill = page.locator("#diagram .bjs-drilldown").first
-        assert drill.count() == 1
-        drill.click()
-        assert page.locator("#diagram .bjs-breadcrumbs li").count() == 2
-        page.locator("#diagram .bjs-breadcrumbs li a").first.click()
+        if drill.count():
+            drill.click()
+            assert page.locator("#diagram .bjs-breadcrumbs li").count() == 2
+            page.locator("#diagram .bjs-breadcrumbs li a").first.click()
         assert page.locator("#diagram .djs-element.huidig").count() >= 1
         assert not page.console_errors, page.console_errors
     finally:

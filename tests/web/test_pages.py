@@ -80,7 +80,7 @@ def test_inbox_due_marking_filters_search_and_paging(client, werkpad, app):
     werkpad.start_case("voorbeeldstad", "999999990", "Dirk Later", "1980-01-01")  # due in 3 days from now
     login(client, "kees")
     first = _text(client.get("/inbox?weergave=team"))
-    assert "Pagina 1 van 2" in first and first.count('class="label te-laat"') == 2
+    assert "Pagina 1 van 2" in first and first.count('class="label te-laat utrecht-badge-status"') == 2
     second = _text(client.get("/inbox?weergave=team&pagina=2"))
     assert "Dirk Later" in second  # latest due date sorts last
     late = _text(client.get("/inbox?weergave=team&termijn=te_laat"))

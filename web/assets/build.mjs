@@ -1,4 +1,4 @@
-// Bundles the npm packages the web pages need into node_modules/.werkpad-vendor/
+// Bundles and copies the npm packages the web pages need into node_modules/.werkpad-vendor/
 // (run by `npm ci` through the postinstall script; Flask serves that folder under /vendor/).
 import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, cpSync } from 'node:fs';
@@ -35,4 +35,11 @@ const assets = join(root, 'node_modules', 'bpmn-js', 'dist', 'assets');
 copyFileSync(join(assets, 'diagram-js.css'), join(out, 'diagram-js.css'));
 copyFileSync(join(assets, 'bpmn-js.css'), join(out, 'bpmn-js.css'));
 cpSync(join(assets, 'bpmn-font'), join(out, 'bpmn-font'), { recursive: true });
+
+// NL Design System: the component CSS (Utrecht community components) and the NL DS example
+// token set ("voorbeeld", EUPL) as the base the Werkpad themes in web/static/thema/ override.
+const nlds = join(root, 'node_modules');
+copyFileSync(join(nlds, '@utrecht', 'component-library-css', 'dist', 'index.css'), join(out, 'utrecht-components.css'));
+copyFileSync(join(nlds, '@nl-design-system-unstable', 'voorbeeld-design-tokens', 'dist', 'theme.css'),
+             join(out, 'nlds-tokens.css'));
 console.log('werkpad: browser assets gebouwd in node_modules/.werkpad-vendor/');

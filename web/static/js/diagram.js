@@ -205,7 +205,7 @@
     ].forEach(function (spec) {
       var button = document.createElement('button');
       button.type = 'button';
-      button.className = 'knop klein';
+      button.className = 'utrecht-button utrecht-button--secondary-action werkpad-knop-klein';
       button.textContent = spec[0];
       button.title = spec[1];
       button.setAttribute('aria-label', spec[1]);
@@ -217,7 +217,7 @@
     pan.forEach(function (spec) {
       var button = document.createElement('button');
       button.type = 'button';
-      button.className = 'knop klein';
+      button.className = 'utrecht-button utrecht-button--secondary-action werkpad-knop-klein';
       button.textContent = spec[0];
       button.title = spec[1];
       button.setAttribute('aria-label', spec[1]);
