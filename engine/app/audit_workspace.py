@@ -33,7 +33,8 @@ ANCHOR_KEY_ENV = "WERKPAD_ANCHOR_KEY"
 STATUSES = ("running", "waiting", "completed", "withdrawn", "error")
 ZGW_DOORLOOPTIJD = "P56D"  # the Participatiewet's decision period: 8 weeks
 # events that change nothing in the workflow (the state stays as it was)
-_BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error")
+_BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error",
+                "engine_versions_changed")
 
 
 @dataclass
@@ -187,7 +188,7 @@ class Auditing:
                 return
             if broken is None and ev.type not in _BOOKKEEPING:
                 try:
-                    runtime = _apply(runtime, ev, lambda h: self.wp._bundle_by_hash(uow, h))
+                    runtime = _apply(runtime, ev, lambda h: self.wp.repo.bundle_by_hash(uow, h))
                     observation = runtime.observe() if runtime else None
                 except WerkpadError as exc:
                     broken = f"gebeurtenis {ev.seq} kan niet opnieuw worden uitgevoerd: {exc.message}"
@@ -286,22 +287,15 @@ class Auditing:
 
     # ------------------------------------------------------------------ verifying
     def verify_case(self, case_id: str, replay: bool = True) -> dict:
-        """Hash chain and replay of one case: ``ok`` or the first difference (event, kind, reason)."""
+        """Hash chain and replay of one case: ``ok`` or the first finding (see
+        :meth:`engine.app.auditing.Auditing.verify_case`): ``kind`` altered or replay_differs, the
+        event (number, label, when, who) and, for a replay, the field with its recorded and rebuilt value."""
         with self.db.unit_of_work(write=False) as uow:
-            row, events = self._events(uow, case_id)
-            problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
-        if problem is not None:
-            seq = _first_number(problem)
-            kind = next((e.type for e in events if e.seq == seq), None)
-            return {"ok": False, "case": case_id, "events": len(events), "event": seq, "type": kind,
-                    "reason": problem, "check": "keten"}
-        if not replay:
-            return {"ok": True, "case": case_id, "events": len(events)}
-        result = self.wp.replay_case(case_id)
-        if result["match"]:
-            return {"ok": True, "case": case_id, "events": len(events)}
-        return {"ok": False, "case": case_id, "events": len(events), "event": result.get("event"),
-                "type": result.get("type"), "reason": result.get("reason", ""), "check": "replay"}
+            self._events(uow, case_id)  # NotFound for a missing or malformed id
+        result = self.wp.auditing.verify_case(case_id, replay)
+        if not result["ok"]:
+            result["check"] = "keten" if result.get("kind") == "altered" else "replay"
+        return result
 
     def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
         """Verify many cases; ``progress(done, total)`` after each one. One unreadable case is a finding."""

@@ -11,7 +11,36 @@ from pathlib import Path
 import click
 
 from ..app.audit_workspace import ANCHOR_KEY_ENV, Auditing, json_default, load_or_create_key
+from ..app.auditing import problem_text
+from ..core.findings import words
 from ..errors import WerkpadError
+
+FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "actor", "field", "recorded",
+                  "rebuilt", "differences", "reason")
+
+
+def finding_json(result: dict) -> dict:
+    """A verify or replay finding for --json: kind altered|replay_differs, event, field, recorded, rebuilt."""
+    out = {k: result.get(k) for k in FINDING_FIELDS if k in result}
+    out["problem"] = problem_text(result)
+    return out
+
+
+def finding_lines(result: dict, indent: str = "  ") -> str:
+    """A finding in words: what kind, which event (label, when, who), what differs."""
+    head = f"{indent}{result.get('case', '')}: " if result.get("case") else indent
+    if result.get("kind") == "altered":
+        lines = [f"{head}VASTLEGGING GEWIJZIGD ({result.get('change_words', '')}) — {result['reason']}"]
+    elif result.get("kind") == "replay_differs":
+        lines = [f"{head}REPLAY WIJKT AF (de vastlegging is ongeschonden) — {result['reason']}"]
+        for d in result.get("differences") or []:
+            lines.append(f"{indent}    {d['label']}: vastgelegd {words(d['recorded'])} | herbouwd {words(d['rebuilt'])}")
+    else:
+        lines = [f"{head}{result.get('reason', '')}"]
+    if result.get("label") and result.get("kind"):
+        lines.append(f"{indent}    gebeurtenis {result.get('event')}: {result['label']}, {result.get('at_words', '')}, "
+                     f"door {result.get('actor', '')}")
+    return "\n".join(lines)
 
 
 def _fail(message: str) -> None:
@@ -37,13 +66,13 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     for case_id in case_ids:
         try:
             result = auditing.verify_case(case_id, replay=not no_replay)
-            problem = None if result["ok"] else (
-                result["reason"] if result["check"] == "keten" else "replay wijkt af: " + result["reason"])
         except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
             text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-            problem = f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}" + (f": {text}" if text else "")
-        if problem:
-            broken.append({"case": case_id, "problem": problem})
+            result = {"ok": False, "case": case_id, "kind": "unreadable", "event": None,
+                      "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}"
+                                + (f": {text}" if text else "")}
+        if not result["ok"]:
+            broken.append(finding_json(result))
         if bar is not None:
             bar.update(1)
     if bar is not None:
@@ -54,7 +83,7 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
-        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in r["broken"]))
+        click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b) for b in r["broken"]))
         click.echo(f"{len(broken)} van {r['cases']} zaken wijken af")
     if not r["ok"]:
         sys.exit(1)

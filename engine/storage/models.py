@@ -156,3 +156,5 @@ class EventRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # migration 0009: the fingerprint the digest was made of (canonical JSON), None for older events
+    snapshot: Mapped[str | None] = mapped_column(Text, nullable=True)
