@@ -235,6 +235,16 @@ def case_export(case_id: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@bp.get("/zaken/<case_id>/dossier.pdf")
+@login_required
+def case_export_pdf(case_id: str):
+    _case_logged(case_id, "audit.zaak.exporteren", "Zaakdossier exporteren (PDF)")
+    from engine.app.audit_pdf import case_file_pdf
+
+    return Response(case_file_pdf(auditing(), case_id), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="zaak-{case_id}.pdf"'})
+
+
 # ---------------------------------------------------------------------- verify an organisation, anchor
 @bp.route("/controle", methods=["GET", "POST"])
 @login_required

@@ -149,13 +149,26 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
 
 @click.command("export")
 @click.argument("case_id")
-@click.option("--format", "fmt", type=click.Choice(["json", "zgw"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "zgw", "pdf"]), default="json", show_default=True)
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Bestand; standaard naar stdout.")
 @click.pass_obj
 def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
-    """Exporteer een zaakdossier: volledig (json) of als ZGW-zaak (zgw)."""
+    """Exporteer een zaakdossier: volledig (json), als ZGW-zaak (zgw) of leesbaar als PDF (pdf)."""
     auditing = Auditing(ctx_obj())
+    if fmt == "pdf":
+        from ..app.audit_pdf import case_file_pdf
+
+        if out is None:
+            _fail("een PDF gaat naar een bestand: geef --out BESTAND.pdf")
+        try:
+            pdf = case_file_pdf(auditing, case_id)
+        except WerkpadError as exc:
+            _fail(exc.message)
+        assert out is not None
+        out.write_bytes(pdf)
+        click.echo(f"zaakdossier (PDF) geschreven naar {out}")
+        return
     try:
         data = auditing.export_zgw(case_id) if fmt == "zgw" else auditing.export_json(case_id)
     except WerkpadError as exc:

@@ -119,6 +119,20 @@ def test_verification_names_the_first_difference(client, werkpad, closed):
     token = page_csrf(client, "/audit/")
     html = client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).get_data(as_text=True)
     assert "Klopt niet" in html and "gebeurtenis 3" in html and "Taak afgerond" in html
+    assert "de vastlegging is gewijzigd" in html and "hashketen is verbroken" in html
+
+
+def test_verification_shows_what_a_replay_rebuilds_differently(client, werkpad, closed, monkeypatch):
+    from engine.core.runtime import CaseRuntime
+
+    real = CaseRuntime.complete_user_task
+    monkeypatch.setattr(CaseRuntime, "complete_user_task",
+                        lambda self, t, d: real(self, t, {**d, "woonsituatie": "huurwoning"}))
+    login(client, "aafke")
+    token = page_csrf(client, "/audit/")
+    html = client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).get_data(as_text=True)
+    assert "de herbouwde zaak wijkt af" in html and "De vastlegging is ongeschonden" in html
+    assert "Vastgelegd" in html and "Herbouwd" in html and "huurwoning" in html and "zaakgegeven" in html
 
 
 def test_time_travel_shows_the_case_after_an_event(client, closed):
@@ -146,6 +160,10 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
     assert data["case"]["id"] == closed["id"] and data["definitions"][0]["files"]
     zgw = json.loads(client.get(f"/audit/zaken/{closed['id']}/dossier.json?formaat=zgw").get_data(as_text=True))
     assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
+    pdf = client.get(f"/audit/zaken/{closed['id']}/dossier.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    assert "dossier.pdf" in client.get(f"/audit/zaken/{closed['id']}").get_data(as_text=True)
     token = page_csrf(client, "/audit/controle")
     summary = client.post("/audit/controle", data={"csrf_token": token, "organisatie": "voorbeeldstad"})
     assert "1 zaak gecontroleerd" in summary.get_data(as_text=True)
