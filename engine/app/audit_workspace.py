@@ -25,7 +25,7 @@ from ..core import audit, clock
 from ..core.bsn import normalise_bsn
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
-from ..storage import CaseRow, DefinitionRow, EventRow
+from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
 from ..storage.accounts_models import AccessLogRow
 
 ANCHOR_FORMAT = "werkpad-anker/1"
@@ -339,6 +339,7 @@ class Auditing:
         """Compare the database with an anchor: every case whose history changed, vanished or was
         rewritten since, and whether the signature holds (against ``public_key`` when given)."""
         findings: list[dict] = []
+        destroyed: list[dict] = []
         signature_ok, signature_reason = _check_signature(anchor, public_key)
         cases = anchor.get("cases") if isinstance(anchor.get("cases"), dict) else {}
         if audit.digest(cases) != anchor.get("digest"):
@@ -347,8 +348,22 @@ class Auditing:
             for case_id, anchored in sorted(cases.items()):
                 row = uow.session.get(CaseRow, case_id)
                 if row is None:
-                    findings.append({"case": case_id, "finding": "verdwenen",
-                                     "reason": "de zaak bestaat niet meer"})
+                    record = uow.session.scalars(select(DestructionRow).where(
+                        DestructionRow.case_id == case_id)).first()
+                    anchored_seq = int(anchored.get("seq", 0))
+                    if record is not None and (record.last_seq > anchored_seq or (
+                            record.last_seq == anchored_seq and record.last_hash == anchored.get("hash"))):
+                        destroyed.append({"case": case_id, "finding": "vernietigd",
+                                          "destroyed_at": clock.iso(record.destroyed_at),
+                                          "approved_by": record.approved_by, "destroyed_by": record.destroyed_by,
+                                          "reason": "vernietigd volgens de bewaartermijn; de vernietigingsverklaring "
+                                                    "legt de laatste vingerafdruk vast"})
+                    elif record is not None:
+                        findings.append({"case": case_id, "finding": "herschreven",
+                                         "reason": "de vernietigingsverklaring past niet bij het anker"})
+                    else:
+                        findings.append({"case": case_id, "finding": "verdwenen",
+                                         "reason": "de zaak bestaat niet meer en er is geen vernietigingsverklaring"})
                     continue
                 seq, expected = int(anchored.get("seq", 0)), anchored.get("hash")
                 events = list(uow.session.scalars(select(EventRow).where(
@@ -366,7 +381,7 @@ class Auditing:
             new = sorted(set(uow.session.scalars(query)) - set(cases))
         return {"ok": signature_ok and not findings, "signature_ok": signature_ok,
                 "signature_reason": signature_reason, "cases": len(cases), "findings": findings,
-                "new_cases": new, "created_at": anchor.get("created_at")}
+                "new_cases": new, "destroyed": destroyed, "created_at": anchor.get("created_at")}
 
     # ------------------------------------------------------------------ export
     def export_json(self, case_id: str) -> dict:

@@ -56,6 +56,12 @@ class Auditing:
                            "reason": f"de zaak kan niet worden gecontroleerd: {why(exc)}"}
             if not finding["ok"]:
                 broken.append({**finding, "problem": problem_text(finding)})
+        from .retention import Retention
+
+        records = Retention(self.repo).check_records()
+        if records is not None:
+            broken.append({"case": None, "kind": "altered", "change": "edited", "event": None,
+                           "reason": records, "problem": f"vernietigingsverklaringen: {records}"})
         return {"ok": not broken, "cases": len(case_ids), "broken": broken}
 
     def verify_case(self, case_id: str, replay: bool = True) -> dict:

@@ -14,6 +14,7 @@ from .auditing import Auditing
 from .cases import Cases
 from .processes import Processes
 from .repository import Repository
+from .retention import Retention
 from .timers import Timers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +46,7 @@ class Werkpad:
         self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
         self.timers = Timers(self.repo)
         self.auditing = Auditing(self.repo)
+        self.retention = Retention(self.repo)
 
     # ------------------------------------------------------------------ schema
     def upgrade_db(self) -> None:

@@ -34,7 +34,7 @@ class _Moment(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-MOMENT = _Moment()
+MOMENT: click.ParamType = _Moment()
 
 
 def _json_arg(value: str | None, what: str = "--data") -> dict:

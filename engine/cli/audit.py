@@ -14,6 +14,7 @@ from ..app.audit_workspace import ANCHOR_KEY_ENV, Auditing, json_default, load_o
 from ..app.auditing import problem_text
 from ..core.findings import words
 from ..errors import WerkpadError
+from . import MOMENT
 
 FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "actor", "field", "recorded",
                   "rebuilt", "differences", "reason")
@@ -77,6 +78,10 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
             bar.update(1)
     if bar is not None:
         bar.render_finish()
+    records = wp.retention.check_records()
+    if records is not None:
+        broken.append({"case": None, "kind": "altered", "change": "edited", "event": None, "reason": records,
+                       "problem": f"vernietigingsverklaringen: {records}"})
     r = {"ok": not broken, "cases": len(case_ids), "broken": broken}
     if as_json:
         click.echo(json.dumps(r, ensure_ascii=False, indent=2))
@@ -139,6 +144,8 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
         lines.append("handtekening klopt" + ("" if public is not None else " (met de sleutel in het anker)")
                      if r["signature_ok"] else f"handtekening klopt NIET: {r['signature_reason']}")
         lines += [f"  {f['case']}: {f['finding']} — {f['reason']}" for f in r["findings"]]
+        lines += [f"  {d['case']}: vernietigd met verklaring ({d['destroyed_at']}, goedgekeurd door "
+                  f"{d['approved_by']}, vernietigd door {d['destroyed_by']})" for d in r.get("destroyed", [])]
         if r["new_cases"]:
             lines.append(f"{len(r['new_cases'])} nieuwe zaken sinds het anker")
         lines.append("alles ongewijzigd sinds het anker" if r["ok"] else "NIET in orde")
@@ -181,8 +188,66 @@ def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
         click.echo(f"zaakdossier geschreven naar {out}")
 
 
+@click.group("retention")
+def retention() -> None:
+    """Bewaartermijnen (Archiefwet, VNG Selectielijst 2020): lijst, goedkeuren, vernietigen."""
+
+
+@retention.command("list")
+@click.option("--due", "due_only", is_flag=True, help="Alleen zaken waarvan de vernietigingsdatum is bereikt.")
+@click.option("--at", type=MOMENT, default=None, help="Peildatum (standaard nu).")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def retention_list(ctx_obj, due_only: bool, at, as_json: bool):
+    """Elke afgesloten zaak met uitkomst, bewaartermijn en vernietigingsdatum."""
+    from ..core import clock
+    from ..core.findings import dutch_date
+
+    items = ctx_obj().retention.list_cases(clock.local_date(at) if at else None, due_only=due_only)
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        click.echo(f"{i['case']}  {i['organisation']:<16} {i['rule']:<62} vernietigen vanaf "
+                   f"{dutch_date(i['destruction_date'] + 'T12:00:00+00:00')}{'  (nu)' if i['due'] else ''}")
+    click.echo(f"{len(items)} zaken, {sum(1 for i in items if i['due'])} te vernietigen")
+
+
+@retention.command("approve")
+@click.option("--user", required=True, help="Wie de vernietigingslijst goedkeurt.")
+@click.option("--at", type=MOMENT, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def retention_approve(ctx_obj, user: str, at, as_json: bool):
+    """Keur de lijst van nu te vernietigen zaken goed (een ander vernietigt)."""
+    try:
+        r = ctx_obj().retention.approve(user, at)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else
+               f"vernietigingslijst {r['approval']} goedgekeurd door {user}: {len(r['cases'])} zaken")
+
+
+@retention.command("destroy")
+@click.option("--approved-by", "user", required=True,
+              help="De tweede persoon: wie de vernietiging uitvoert en aftekent (niet wie de lijst goedkeurde).")
+@click.option("--at", type=MOMENT, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def retention_destroy(ctx_obj, user: str, at, as_json: bool):
+    """Vernietig de zaken van de goedgekeurde lijst; elke zaak laat een vernietigingsverklaring na."""
+    try:
+        r = ctx_obj().retention.destroy(user, at)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else
+               f"{len(r['destroyed'])} zaken vernietigd (goedgekeurd door {r['approved_by']}, vernietigd door "
+               f"{r['destroyed_by']}); de vernietigingsverklaringen blijven bewaard")
+
+
 def register(main: click.Group) -> None:
     audit = main.commands["audit"]
     for cmd in (audit_verify, audit_anchor, audit_check_anchor):
         audit.add_command(cmd)  # replaces the plain ``verify`` with the one showing progress
     main.commands["case"].add_command(case_export)
+    main.add_command(retention)
