@@ -37,7 +37,8 @@ def _pages(case_id: str) -> list[str]:
     return ["/audit/", f"/audit/zaken/{case_id}", f"/audit/zaken/{case_id}/moment/1",
             f"/audit/zaken/{case_id}/moment/1/diagram.json", f"/audit/zaken/{case_id}/dossier.json",
             f"/audit/zaken/{case_id}/dossier.json?formaat=zgw", "/audit/controle",
-            f"/audit/zaken/{case_id}/moment?nummer=2", "/audit/logboek", "/audit/logboek?formaat=csv"]
+            f"/audit/zaken/{case_id}/moment?nummer=2", "/audit/logboek", "/audit/logboek?formaat=csv",
+            "/audit/termijnen", "/audit/termijnen?formaat=csv", f"/audit/zaken/{case_id}/dossier.pdf"]
 
 
 def _state(werkpad, case_id):
@@ -265,3 +266,13 @@ def test_auditor_finds_a_closed_case_steps_through_it_verifies_and_downloads(ser
     data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert data["case"]["id"] == closed["id"] and data["case"]["status"] == "completed"
     assert not page.console_errors, page.console_errors
+
+
+def test_deadlines_page_with_chart_cases_and_csv(client, closed):
+    login(client, "aafke")
+    html = client.get("/audit/termijnen").get_data(as_text=True)
+    assert "Termijnen per maand" in html and "<svg" in html and "Jan Jansen" in html
+    assert "Crisisroute" in html and "eigen norm" in html
+    csv_response = client.get("/audit/termijnen?formaat=csv&organisatie=voorbeeldstad")
+    assert csv_response.mimetype == "text/csv" and "Jan Jansen" in csv_response.get_data(as_text=True)
+    assert "Geen termijnen" in client.get("/audit/termijnen?van=2030-01-01").get_data(as_text=True)
