@@ -4,8 +4,8 @@ from __future__ import annotations
 import time
 
 import pytest
-from engine.core.expressions import ExpressionError, evaluate, execute
 
+from engine.core.expressions import ExpressionError, evaluate, execute
 from engine.core.runtime import check_json_safe
 from engine.errors import ValidationError
 
