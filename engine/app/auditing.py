@@ -126,9 +126,13 @@ BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", 
                "engine_versions_changed")
 
 
-def _replay(case_id: str, events: Sequence[Any], bundle_for, actual: tuple[str, str, dict | None]) -> dict:
+def _replay(case_id: str, events: Sequence[Any], bundle_for,
+            actual: tuple[str, str, dict | None] | str) -> dict:
     """Re-run the events on the exact versions they ran on; compare after each one with the
-    fingerprint the event recorded, and name what differs."""
+    fingerprint the event recorded, and name what differs. ``actual`` is the stored state (see
+    :func:`_actual_state`) or just the digest the history must end at (the recorded corpus)."""
+    if isinstance(actual, str):
+        actual = (actual, actual, None)
     runtime: CaseRuntime | None = None
     last_digest = ""
     last_fingerprint: dict | None = None

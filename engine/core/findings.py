@@ -85,7 +85,7 @@ def event_words(ev: Any) -> dict:
     elif ev.type == "message_received" and payload.get("message"):
         label = f"{label}: {str(payload['message']).replace('_', ' ')}"
     return {"event": ev.seq, "type": ev.type, "label": label, "at": ev.at.isoformat(),
-            "at_words": dutch_datetime(ev.at), "actor": ev.actor}
+            "at_words": dutch_datetime(ev.at), "actor": getattr(ev, "actor", "")}
 
 
 def differences(recorded: dict, rebuilt: dict, task_names: dict[str, str] | None = None) -> list[dict]:
