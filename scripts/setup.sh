@@ -28,8 +28,12 @@ if [ ! -f "$stamp" ] || [ requirements.lock -nt "$stamp" ] || [ pyproject.toml -
   touch "$stamp"
 fi
 
+# WeasyPrint (the PDF case file) needs Pango and a real font
+apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+  || echo "setup: zonder deze pakketten werkt de PDF-export van het zaakdossier niet" >&2
 if [ "${1:-}" = "--test" ]; then
-  apt_install postgresql chromium
+  # poppler-utils: pdftotext/pdftoppm check the PDF case file in the tests
+  apt_install postgresql chromium poppler-utils
 fi
 if [ -f package.json ] && command -v npm >/dev/null; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then

@@ -28,6 +28,7 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from engine import clock
 from engine.app.audit_workspace import Auditing, CaseSearch, json_default, load_or_create_key
@@ -234,6 +235,41 @@ def case_export(case_id: str):
     return Response(json.dumps(data, ensure_ascii=False, indent=2, default=json_default),
                     mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/zaken/<case_id>/dossier.pdf")
+@login_required
+def case_export_pdf(case_id: str):
+    _case_logged(case_id, "audit.zaak.exporteren", "Zaakdossier exporteren (PDF)")
+    from engine.app.audit_pdf import case_file_pdf
+
+    return Response(case_file_pdf(auditing(), case_id), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="zaak-{case_id}.pdf"'})
+
+
+# ---------------------------------------------------------------------- deadlines report
+@bp.get("/termijnen")
+@login_required
+def deadlines_page():
+    """Legal and policy deadlines met and missed, per organisation and period, with the cases behind
+    each figure, a chart per month and a CSV download (``?formaat=csv``)."""
+    from engine.app.deadlines import Period, deadline_report, month_chart_svg, report_csv
+
+    orgs = _organisations("audit.termijnen", "Termijnen controleren")
+    chosen = request.args.get("organisatie")
+    selected = [chosen] if chosen in orgs else orgs
+    period = Period(_date_arg("van"), _date_arg("tot"))
+    report = deadline_report(current_app.extensions["werkpad"].db, selected, period)
+    security.log_access(operation="audit.termijnen", purpose="Termijnen controleren", activity=ACTIVITY,
+                        status="ok", organisation=chosen if chosen in orgs else None)
+    if request.args.get("formaat") == "csv":
+        return Response(report_csv(report), mimetype="text/csv",
+                        headers={"Content-Disposition": 'attachment; filename="termijnen.csv"'})
+    names = security.accounts().organisation_names(orgs)
+    return render_template("audit/termijnen.html", report=report, orgs=orgs, org_names=names,
+                           chosen=chosen if chosen in orgs else "", period=period,
+                           chart=Markup(month_chart_svg(report["months"], _("Termijnen per maand"))),
+                           args={k: v for k, v in request.args.items() if k in ("organisatie", "van", "tot") and v})
 
 
 # ---------------------------------------------------------------------- verify an organisation, anchor

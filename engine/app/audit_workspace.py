@@ -25,7 +25,7 @@ from ..core import audit, clock
 from ..core.bsn import normalise_bsn
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
-from ..storage import CaseRow, DefinitionRow, EventRow
+from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
 from ..storage.accounts_models import AccessLogRow
 
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ ANCHOR_KEY_ENV = "WERKPAD_ANCHOR_KEY"
 STATUSES = ("running", "waiting", "completed", "withdrawn", "error")
 ZGW_DOORLOOPTIJD = "P56D"  # the Participatiewet's decision period: 8 weeks
 # events that change nothing in the workflow (the state stays as it was)
-_BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error")
+_BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error",
+                "engine_versions_changed")
 
 
 @dataclass
@@ -292,22 +293,15 @@ class Auditing:
 
     # ------------------------------------------------------------------ verifying
     def verify_case(self, case_id: str, replay: bool = True) -> dict:
-        """Hash chain and replay of one case: ``ok`` or the first difference (event, kind, reason)."""
+        """Hash chain and replay of one case: ``ok`` or the first finding (see
+        :meth:`engine.app.auditing.Auditing.verify_case`): ``kind`` altered or replay_differs, the
+        event (number, label, when, who) and, for a replay, the field with its recorded and rebuilt value."""
         with self.db.unit_of_work(write=False) as uow:
-            row, events = self._events(uow, case_id)
-            problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
-        if problem is not None:
-            seq = _first_number(problem)
-            kind = next((e.type for e in events if e.seq == seq), None)
-            return {"ok": False, "case": case_id, "events": len(events), "event": seq, "type": kind,
-                    "reason": problem, "check": "keten"}
-        if not replay:
-            return {"ok": True, "case": case_id, "events": len(events)}
-        result = self.wp.replay_case(case_id)
-        if result["match"]:
-            return {"ok": True, "case": case_id, "events": len(events)}
-        return {"ok": False, "case": case_id, "events": len(events), "event": result.get("event"),
-                "type": result.get("type"), "reason": result.get("reason", ""), "check": "replay"}
+            self._events(uow, case_id)  # NotFound for a missing or malformed id
+        result = self.wp.auditing.verify_case(case_id, replay)
+        if not result["ok"]:
+            result["check"] = "keten" if result.get("kind") == "altered" else "replay"
+        return result
 
     def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
         """Verify many cases; ``progress(done, total)`` after each one. One unreadable case is a finding."""
@@ -351,6 +345,7 @@ class Auditing:
         """Compare the database with an anchor: every case whose history changed, vanished or was
         rewritten since, and whether the signature holds (against ``public_key`` when given)."""
         findings: list[dict] = []
+        destroyed: list[dict] = []
         signature_ok, signature_reason = _check_signature(anchor, public_key)
         anchored_cases = anchor.get("cases")
         cases: dict = anchored_cases if isinstance(anchored_cases, dict) else {}
@@ -360,8 +355,22 @@ class Auditing:
             for case_id, anchored in sorted(cases.items()):
                 row = uow.session.get(CaseRow, case_id)
                 if row is None:
-                    findings.append({"case": case_id, "finding": "verdwenen",
-                                     "reason": "de zaak bestaat niet meer"})
+                    record = uow.session.scalars(select(DestructionRow).where(
+                        DestructionRow.case_id == case_id)).first()
+                    anchored_seq = int(anchored.get("seq", 0))
+                    if record is not None and (record.last_seq > anchored_seq or (
+                            record.last_seq == anchored_seq and record.last_hash == anchored.get("hash"))):
+                        destroyed.append({"case": case_id, "finding": "vernietigd",
+                                          "destroyed_at": clock.iso(record.destroyed_at),
+                                          "approved_by": record.approved_by, "destroyed_by": record.destroyed_by,
+                                          "reason": "vernietigd volgens de bewaartermijn; de vernietigingsverklaring "
+                                                    "legt de laatste vingerafdruk vast"})
+                    elif record is not None:
+                        findings.append({"case": case_id, "finding": "herschreven",
+                                         "reason": "de vernietigingsverklaring past niet bij het anker"})
+                    else:
+                        findings.append({"case": case_id, "finding": "verdwenen",
+                                         "reason": "de zaak bestaat niet meer en er is geen vernietigingsverklaring"})
                     continue
                 seq, expected = int(anchored.get("seq", 0)), anchored.get("hash")
                 events = list(uow.session.scalars(select(EventRow).where(
@@ -379,7 +388,7 @@ class Auditing:
             new = sorted(set(uow.session.scalars(query)) - set(cases))
         return {"ok": signature_ok and not findings, "signature_ok": signature_ok,
                 "signature_reason": signature_reason, "cases": len(cases), "findings": findings,
-                "new_cases": new, "created_at": anchor.get("created_at")}
+                "new_cases": new, "destroyed": destroyed, "created_at": anchor.get("created_at")}
 
     # ------------------------------------------------------------------ export
     def export_json(self, case_id: str) -> dict:

@@ -7,12 +7,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..core import audit, clock
+from ..core import audit, clock, findings
 from ..core.definitions import Bundle
-from ..core.runtime import CaseRuntime
+from ..core.runtime import CaseRuntime, check_state_format
 from ..errors import CaseBroken, Conflict, WerkpadError
 from ..storage import CaseRow, EventRow, TaskRow
-from ..storage.models import CaseNumberRow
+from ..storage.models import CaseNumberRow, DestructionRow
 from .repository import Repository, stored_digest, why
 
 
@@ -32,7 +32,8 @@ class Auditing:
                      "payload": json.loads(e.payload), "digest": e.digest, "hash": e.hash} for e in events]
 
     def replay_case(self, case_id: str) -> dict:
-        """Rebuild the case from its events and its exact version; compare with the stored state."""
+        """Rebuild the case from its events and its exact version; compare after each event with
+        the fingerprint it recorded, and at the end with the stored state."""
         with self.db.unit_of_work(write=False) as uow:
             row = self.repo.case_row(uow, case_id)
             events = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
@@ -42,7 +43,7 @@ class Auditing:
             except Exception as exc:  # noqa: BLE001
                 raise CaseBroken(case_id, f"de procesversie van de zaak kan niet worden geladen ({why(exc)})") \
                     from exc
-            return _replay(case_id, events, lambda h: self.repo.bundle_by_hash(uow, h), _actual_digest(row, bundle))
+            return _replay(case_id, events, lambda h: self.repo.bundle_by_hash(uow, h), _actual_state(row, bundle))
 
     def verify_audit(self, replay: bool = True) -> dict:
         broken = []
@@ -50,20 +51,29 @@ class Auditing:
             case_ids = uow.session.scalars(select(CaseRow.id).order_by(CaseRow.started_at)).all()
         for case_id in case_ids:
             try:
-                problem = self._verify_case(case_id, replay)
+                finding = self.verify_case(case_id, replay)
             except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
-                problem = f"de zaak kan niet worden gecontroleerd: {why(exc)}"
-            if problem:
-                broken.append({"case": case_id, "problem": problem})
-        broken.extend(self._missing_cases())
+                finding = {"ok": False, "case": case_id, "kind": "unreadable", "event": None,
+                           "reason": f"de zaak kan niet worden gecontroleerd: {why(exc)}"}
+            if not finding["ok"]:
+                broken.append({**finding, "problem": problem_text(finding)})
+        from .retention import Retention
+
+        records = Retention(self.repo).check_records()
+        if records is not None:
+            broken.append({"case": None, "kind": "altered", "change": "edited", "event": None,
+                           "reason": records, "problem": f"vernietigingsverklaringen: {records}"})
+        broken.extend(self.missing_cases())
         return {"ok": not broken, "cases": len(case_ids), "broken": broken}
 
-    def _missing_cases(self) -> list[dict]:
+    def missing_cases(self) -> list[dict]:
         """Case numbers run without gaps per year (the counter rolls back with a failed start),
         so a number that is missing — or a counter ahead of the highest case — means a case was
         deleted, history and all."""
         with self.db.unit_of_work(write=False) as uow:
             numbers = [n for n in uow.session.scalars(select(CaseRow.case_number)) if n]
+            # a case destroyed under the retention rules leaves a record that accounts for its number
+            numbers += [n for n in uow.session.scalars(select(DestructionRow.case_number)) if n]
             counters = {row.year: row.last for row in uow.session.scalars(select(CaseNumberRow))}
         seen: dict[int, set[int]] = {}
         for number in numbers:
@@ -73,27 +83,51 @@ class Auditing:
         for year, last in sorted(counters.items()):
             missing = sorted(set(range(1, last + 1)) - seen.get(year, set()))
             for gap in missing[:100]:
-                findings.append({"case": f"{year}-{gap:06d}", "problem": (
-                    f"zaak {year}-{gap:06d} ontbreekt: het zaaknummer is uitgegeven maar de zaak en haar "
-                    "geschiedenis zijn er niet meer (verwijderd)")})
+                reason = (f"zaak {year}-{gap:06d} ontbreekt: het zaaknummer is uitgegeven maar de zaak en "
+                          "haar geschiedenis zijn er niet meer")
+                findings.append({"case": f"{year}-{gap:06d}", "kind": "altered", "change": "deleted",
+                                 "change_words": "hele zaak verwijderd", "event": None, "reason": reason,
+                                 "problem": f"vastlegging verwijderd: {reason}"})
         return findings
 
-    def _verify_case(self, case_id: str, replay: bool) -> str | None:
+
+
+    def verify_case(self, case_id: str, replay: bool = True) -> dict:
+        """Hash chain, then replay, of one case. ``ok``, or the first finding: ``kind`` is
+        ``altered`` (the record itself was changed: ``change`` says edited, deleted, inserted or
+        reordered) or ``replay_differs`` (the record is intact, but the engine or the definition now
+        gives another result: ``field``, ``recorded``, ``rebuilt``)."""
         with self.db.unit_of_work(write=False) as uow:
             row = self.repo.case_row(uow, case_id)
             events = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
                                          .order_by(EventRow.seq)).all()
-            problem = audit.check_chain(case_id, events, row.last_seq, row.last_hash)
-            if problem is None:
-                problem = _claims_problem(events, uow.session.scalars(
-                    select(TaskRow).where(TaskRow.case_id == case_id, TaskRow.status == "open")).all())
-            if problem is None and replay:
+            found = audit.chain_break(case_id, events, row.last_seq, row.last_hash)
+            if found is not None:
+                ev = next((e for e in events if e.seq == found["event"]), None)
+                described = findings.event_words(ev) if ev is not None else {"event": found["event"]}
+                return {"ok": False, "case": case_id, "events": len(events), "kind": "altered", **described,
+                        "change": found["change"], "change_words": found["change_words"],
+                        "field": None, "recorded": None, "rebuilt": None, "differences": [],
+                        "reason": found["reason"]}
+            claims = _claims_problem(events, uow.session.scalars(
+                select(TaskRow).where(TaskRow.case_id == case_id, TaskRow.status == "open")).all())
+            if claims is not None:
+                return {"ok": False, "case": case_id, "events": len(events), "kind": "altered", "event": None,
+                        "change": "edited", "change_words": "buiten de audittrail om gewijzigd",
+                        "field": None, "recorded": None, "rebuilt": None, "differences": [], "reason": claims}
+            if not replay:
+                return {"ok": True, "case": case_id, "events": len(events)}
+            try:
                 bundle = self.repo.bundle_by_id(uow, row.definition_id)
-                result = _replay(case_id, events, lambda h: self.repo.bundle_by_hash(uow, h),
-                                 _actual_digest(row, bundle))
-                if not result["match"]:
-                    problem = "replay wijkt af: " + result.get("reason", "")
-            return problem
+            except Exception as exc:  # noqa: BLE001
+                raise CaseBroken(case_id, f"de procesversie van de zaak kan niet worden geladen ({why(exc)})") \
+                    from exc
+            result = _replay(case_id, events, lambda h: self.repo.bundle_by_hash(uow, h),
+                             _actual_state(row, bundle))
+        if result["match"]:
+            return {"ok": True, "case": case_id, "events": len(events)}
+        return {"ok": False, "events": len(events), **{k: v for k, v in result.items() if k != "match"}}
+
 
 def _claims_problem(events: Sequence[Any], open_tasks: Sequence[TaskRow]) -> str | None:
     """Who holds an open task follows from the claim, release and assign events alone."""
@@ -112,35 +146,69 @@ def _claims_problem(events: Sequence[Any], open_tasks: Sequence[TaskRow]) -> str
     return None
 
 
-def _actual_digest(row: CaseRow, bundle: Bundle) -> str:
-    """The fingerprint of the state as stored now (not the digest it claims)."""
+def problem_text(finding: dict) -> str:
+    """One line for a finding: what kind, then the reason."""
+    if finding.get("kind") == "altered":
+        return f"vastlegging {finding.get('change_words', 'gewijzigd')}: {finding['reason']}"
+    if finding.get("kind") == "replay_differs":
+        return f"replay wijkt af: {finding['reason']}"
+    return str(finding.get("reason", ""))
+
+
+def _actual_state(row: CaseRow, bundle: Bundle) -> tuple[str, str, dict | None]:
+    """The stored state: the digest it claims, the digest of what it holds now and that fingerprint."""
+    claimed = stored_digest(row)
     if row.status == "error" or (row.status == "withdrawn" and row.error):
         # a case in error keeps the state it had when it broke (which may be what is broken)
-        return stored_digest(row)
+        return claimed, claimed, None
     state = json.loads(row.state)
     spec, subprocess_specs = bundle.specs()
     try:
+        check_state_format(state)
         runtime = CaseRuntime.restore(state, spec, subprocess_specs)
-        return audit.digest(runtime.observe().fingerprint())
+        fingerprint = runtime.observe().fingerprint()
+        return claimed, audit.digest(fingerprint), fingerprint
     except (WerkpadError, KeyError, ValueError, TypeError) as exc:
-        return f"onleesbaar: {exc}"
+        return claimed, f"onleesbaar: {exc}", None
 
 
+# events that change nothing in the workflow: they record the state as it was
+BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error",
+               "engine_versions_changed")
 
-def _replay(case_id: str, events: Sequence[Any], bundle_for, stored_digest: str) -> dict:
-    """Re-run the events on the exact versions they ran on; compare after each one."""
+
+def _replay(case_id: str, events: Sequence[Any], bundle_for,
+            actual: tuple[str, str, dict | None] | str) -> dict:
+    """Re-run the events on the exact versions they ran on; compare after each one with the
+    fingerprint the event recorded, and name what differs. ``actual`` is the stored state (see
+    :func:`_actual_state`) or just the digest the history must end at (the recorded corpus)."""
+    if isinstance(actual, str):
+        actual = (actual, actual, None)
     runtime: CaseRuntime | None = None
     last_digest = ""
+    last_fingerprint: dict | None = None
+    names: dict[str, str] = {}
+
+    def differs(ev: Any, diffs: list[dict], reason: str | None = None) -> dict:
+        described = findings.event_words(ev)
+        first = diffs[0] if diffs else {}
+        return {"match": False, "case": case_id, "kind": "replay_differs", **described,
+                "field": first.get("field"), "field_label": first.get("label"),
+                "recorded": first.get("recorded"), "rebuilt": first.get("rebuilt"), "differences": diffs,
+                "reason": reason or findings.difference_sentence(described, diffs)}
+
     for ev in events:
         payload = json.loads(ev.payload)
+        task = payload.get("task") if isinstance(payload.get("task"), dict) else None
+        if task and task.get("spec") and task.get("name"):
+            names[task["spec"]] = task["name"]
         try:
             with clock.at(ev.at):
                 if ev.type == "case_started":
                     spec, subprocess_specs = bundle_for(payload["version"]).specs()
                     runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"])
                 elif runtime is None:
-                    return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
-                            "reason": "geschiedenis begint niet met case_started"}
+                    return differs(ev, [], "de geschiedenis begint niet met het starten van de zaak")
                 elif ev.type == "task_completed":
                     ref = payload["task"]
                     runtime.complete_user_task(runtime.find_user_task(ref["spec"], ref["ordinal"]), payload["data"])
@@ -159,20 +227,59 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for, stored_digest: str)
                     spec, subprocess_specs = bundle_for(payload["to"]).specs()
                     runtime = runtime.migrate(spec, subprocess_specs)
         except WerkpadError as exc:
-            return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
-                    "reason": f"gebeurtenis {ev.seq} ({ev.type}) kan niet opnieuw worden uitgevoerd: {exc.message}"}
-        if ev.type in ("task_claimed", "task_unclaimed", "task_assigned", "note_added", "case_closed_in_error"):
+            described = findings.event_words(ev)
+            return differs(ev, [], f"gebeurtenis {ev.seq} ({described['label']}, {described['at_words']}, "
+                                   f"door {ev.actor}) kan niet opnieuw worden uitgevoerd: {exc.message}")
+        if ev.type in BOOKKEEPING:
             if ev.digest != last_digest:
-                return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
-                        "reason": f"gebeurtenis {ev.seq} ({ev.type}) legt een andere toestand vast"}
+                return differs(ev, [], f"gebeurtenis {ev.seq} ({findings.event_words(ev)['label']}) legt een "
+                                       "andere toestand vast dan de gebeurtenis ervoor")
             continue
-        last_digest = audit.digest(runtime.observe().fingerprint()) if runtime else ""
+        assert runtime is not None
+        observation = runtime.observe()
+        for task_info in observation.tasks:
+            names.setdefault(task_info.spec, task_info.name)
+        for timer_info in observation.timers:
+            names.setdefault(timer_info.spec, timer_info.name)
+        fingerprint = observation.fingerprint()
+        last_digest = audit.digest(fingerprint)
         if ev.type == "engine_error":
             last_digest = ev.digest
+            continue
         if last_digest != ev.digest:
-            return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
-                    "reason": f"na gebeurtenis {ev.seq} ({ev.type}) wijkt de herbouwde toestand af"}
-    if last_digest != stored_digest:
-        return {"match": False, "case": case_id, "event": events[-1].seq if events else None,
-                "reason": "de opgeslagen toestand wijkt af van de herbouwde"}
+            recorded = _recorded(ev)
+            diffs = findings.differences(recorded, fingerprint, names) if recorded is not None else []
+            return differs(ev, diffs)
+        last_fingerprint = fingerprint
+    claimed, now, stored_fingerprint = actual
+    if events and claimed != events[-1].digest:
+        described = findings.event_words(events[-1])
+        return {"match": False, "case": case_id, "kind": "altered", **described, "change": "edited",
+                "change_words": findings_change("edited"), "field": "state", "recorded": None, "rebuilt": None,
+                "differences": [], "reason": "de opgeslagen toestand van de zaak is gewijzigd: zij past niet bij "
+                                             "de laatste gebeurtenis"}
+    if last_digest != now:
+        diffs = findings.differences(last_fingerprint, stored_fingerprint, names) \
+            if last_fingerprint is not None and stored_fingerprint is not None else []
+        described = findings.event_words(events[-1]) if events else {"event": None}
+        reason = "de opgeslagen toestand wijkt af van de herbouwde" + (
+            ": " + "; ".join(f"{d['label']} is opgeslagen als '{findings.words(d['rebuilt'])}', herbouwd als "
+                             f"'{findings.words(d['recorded'])}'" for d in diffs[:3]) if diffs else "")
+        first = diffs[0] if diffs else {}
+        return {"match": False, "case": case_id, "kind": "replay_differs", **described,
+                "field": first.get("field", "state"), "field_label": first.get("label"),
+                "recorded": first.get("rebuilt"), "rebuilt": first.get("recorded"), "differences": diffs,
+                "reason": reason}
     return {"match": True, "case": case_id, "events": len(events), "digest": last_digest}
+
+
+def _recorded(ev: Any) -> dict | None:
+    """The fingerprint the event recorded, when it has a snapshot consistent with its digest."""
+    if not getattr(ev, "snapshot", None) or not audit.snapshot_matches(ev):
+        return None
+    value = json.loads(ev.snapshot)
+    return value if isinstance(value, dict) else None
+
+
+def findings_change(change: str) -> str:
+    return audit.CHANGE_WORDS[change]

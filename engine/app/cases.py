@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from ..core import audit, clock, kalender
 from ..core.bsn import is_valid_bsn, normalise_bsn
 from ..core.definitions import Bundle, version_label
-from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime
+from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime, engine_versions
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import case_numbers
@@ -74,7 +74,7 @@ class Cases:
                 self.repo.save(uow, loaded, "case_started", actor, moment, {
                     "municipality": municipality, "process": definition.process_key,
                     "version": definition.version_hash, "bsn": bsn, "name": row.client_name,
-                    "birthdate": born.isoformat(), "data": initial,
+                    "birthdate": born.isoformat(), "data": initial, "engine": engine_versions(),
                 })
                 uow.commit()
                 case_id = row.id

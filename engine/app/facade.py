@@ -15,6 +15,7 @@ from .cases import Cases
 from .designer import Designer
 from .processes import Processes
 from .repository import Repository
+from .retention import Retention
 from .timers import Timers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +48,7 @@ class Werkpad:
         self.timers = Timers(self.repo)
         self.auditing = Auditing(self.repo)
         self.designer = Designer(self.repo, self.processes, self.forms_dir)
+        self.retention = Retention(self.repo)
 
     # ------------------------------------------------------------------ schema
     def upgrade_db(self) -> None:

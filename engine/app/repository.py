@@ -22,8 +22,8 @@ from sqlalchemy import delete, select, text
 
 from ..core import audit, clock
 from ..core.definitions import Bundle, version_label
-from ..core.runtime import MAX_STATE_BYTES, CaseRuntime, Observation
-from ..errors import CaseBroken, Conflict, NotFound, ValidationError
+from ..core.runtime import MAX_STATE_BYTES, CaseRuntime, Observation, engine_versions
+from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 
 log = logging.getLogger("werkpad.engine")
@@ -186,6 +186,8 @@ class Repository:
         try:
             spec, subprocess_specs = bundle.specs()
             runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
+        except EngineError as exc:  # an unknown state format: say which
+            raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is niet te lezen: {exc.message}") from exc
         except Exception as exc:  # noqa: BLE001 - a corrupt or unreadable state puts this case in error
             raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is onleesbaar ({why(exc)})") from exc
         return Loaded(row, bundle, runtime)
@@ -198,11 +200,14 @@ class Repository:
             payload = {**payload, "timers_fired": [
                 {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
                 for t in runtime.fired]}
+        self._note_engine_versions(uow, row, actor, moment)
         observation = runtime.observe()
         state = runtime.serialize()
+        state["engine"] = engine_versions()
         state["data"] = observation.data
         state["messages"] = observation.messages
-        state["digest"] = audit.digest(observation.fingerprint())
+        fingerprint = observation.fingerprint()
+        state["digest"] = audit.digest(fingerprint)
         row.state = json.dumps(state, separators=(",", ":"))
         if len(row.state) > MAX_STATE_BYTES:
             raise ValidationError(
@@ -215,7 +220,22 @@ class Repository:
         if observation.status in CLOSED and row.ended_at is None:
             row.ended_at = moment
         self.sync_index(uow, row, observation, moment, actor, completed_task)
-        self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"])
+        self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"],
+                          snapshot=fingerprint)
+
+    def _note_engine_versions(self, uow, row: CaseRow, actor: str, moment: datetime) -> None:
+        """A case records the versions it ran on: at its start (in case_started) and, from then on,
+        an ``engine_versions_changed`` event whenever Werkpad, SpiffWorkflow or the state format change."""
+        if not row.last_seq:
+            return
+        try:
+            before = json.loads(row.state).get("engine") if row.state else None
+        except (ValueError, AttributeError):
+            before = None
+        now = engine_versions()
+        if before != now:
+            self.append_event(uow, row, "engine_versions_changed", actor, moment, {"from": before, "to": now},
+                              digest=stored_digest(row))
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
                     completed_task: str | None) -> None:
@@ -264,7 +284,9 @@ class Repository:
             uow.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
-                      digest: str) -> None:
+                      digest: str, snapshot: dict | None = None) -> None:
+        """One event at the end of the case's hash chain. ``snapshot`` is the fingerprint ``digest``
+        was made of (kept so replay can name what differs); bookkeeping events carry none."""
         seq = row.last_seq + 1
         recorded = datetime.now(UTC)
         payload_text = audit.canonical(payload)
@@ -272,7 +294,8 @@ class Repository:
                                    payload_text, digest)
         uow.session.add(EventRow(case_id=row.id, seq=seq, type=event_type, actor=actor, at=moment,
                                  recorded_at=recorded, phase=row.phase, payload=payload_text, digest=digest,
-                                 prev_hash=row.last_hash, hash=ev_hash))
+                                 prev_hash=row.last_hash, hash=ev_hash,
+                                 snapshot=audit.canonical(snapshot) if snapshot is not None else None))
         row.last_seq = seq
         row.last_hash = ev_hash
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment

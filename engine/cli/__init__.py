@@ -34,7 +34,7 @@ class _Moment(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-MOMENT = _Moment()
+MOMENT: click.ParamType = _Moment()
 
 
 def _json_arg(value: str | None, what: str = "--data") -> dict:
@@ -304,11 +304,15 @@ def case_history(wp: Werkpad, case_id: str):
 @command(case, "replay")
 @click.argument("case_id")
 def case_replay(wp: Werkpad, case_id: str):
-    """Herbouw de zaak uit haar gebeurtenissen en vergelijk met de opgeslagen toestand."""
-    r = wp.replay_case(case_id)
-    text = (f"replay klopt ({r['events']} gebeurtenissen)" if r["match"]
-            else f"replay wijkt af bij gebeurtenis {r.get('event')}: {r.get('reason')}")
-    return r, text
+    """Controleer de hashketen, herbouw de zaak uit haar gebeurtenissen en vergelijk na elke
+    gebeurtenis met wat zij vastlegde: noemt wat afwijkt (gebeurtenis, veld, vastgelegd, herbouwd)."""
+    from .audit import finding_json, finding_lines
+
+    result = wp.auditing.verify_case(case_id)
+    if result["ok"]:
+        return {"match": True, "case": case_id, "events": result["events"]}, \
+            f"replay klopt ({result['events']} gebeurtenissen)"
+    return {"match": False, **finding_json(result)}, finding_lines(result, indent="").lstrip()
 
 
 @main.command("tasks")

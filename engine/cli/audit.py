@@ -11,7 +11,37 @@ from pathlib import Path
 import click
 
 from ..app.audit_workspace import ANCHOR_KEY_ENV, Auditing, json_default, load_or_create_key
+from ..app.auditing import problem_text
+from ..core.findings import words
 from ..errors import WerkpadError
+from . import MOMENT
+
+FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "actor", "field", "recorded",
+                  "rebuilt", "differences", "reason")
+
+
+def finding_json(result: dict) -> dict:
+    """A verify or replay finding for --json: kind altered|replay_differs, event, field, recorded, rebuilt."""
+    out = {k: result.get(k) for k in FINDING_FIELDS if k in result}
+    out["problem"] = problem_text(result)
+    return out
+
+
+def finding_lines(result: dict, indent: str = "  ") -> str:
+    """A finding in words: what kind, which event (label, when, who), what differs."""
+    head = f"{indent}{result.get('case', '')}: " if result.get("case") else indent
+    if result.get("kind") == "altered":
+        lines = [f"{head}VASTLEGGING GEWIJZIGD ({result.get('change_words', '')}) — {result['reason']}"]
+    elif result.get("kind") == "replay_differs":
+        lines = [f"{head}REPLAY WIJKT AF (de vastlegging is ongeschonden) — {result['reason']}"]
+        for d in result.get("differences") or []:
+            lines.append(f"{indent}    {d['label']}: vastgelegd {words(d['recorded'])} | herbouwd {words(d['rebuilt'])}")
+    else:
+        lines = [f"{head}{result.get('reason', '')}"]
+    if result.get("label") and result.get("kind"):
+        lines.append(f"{indent}    gebeurtenis {result.get('event')}: {result['label']}, {result.get('at_words', '')}, "
+                     f"door {result.get('actor', '')}")
+    return "\n".join(lines)
 
 
 def _fail(message: str) -> None:
@@ -37,25 +67,30 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     for case_id in case_ids:
         try:
             result = auditing.verify_case(case_id, replay=not no_replay)
-            problem = None if result["ok"] else (
-                result["reason"] if result["check"] == "keten" else "replay wijkt af: " + result["reason"])
         except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
             text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-            problem = f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}" + (f": {text}" if text else "")
-        if problem:
-            broken.append({"case": case_id, "problem": problem})
+            result = {"ok": False, "case": case_id, "kind": "unreadable", "event": None,
+                      "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}"
+                                + (f": {text}" if text else "")}
+        if not result["ok"]:
+            broken.append(finding_json(result))
         if bar is not None:
             bar.update(1)
     if bar is not None:
         bar.render_finish()
+    records = wp.retention.check_records()
+    if records is not None:
+        broken.append({"case": None, "kind": "altered", "change": "edited", "event": None, "reason": records,
+                       "problem": f"vernietigingsverklaringen: {records}"})
+    broken.extend(wp.auditing.missing_cases())
     r = {"ok": not broken, "cases": len(case_ids), "broken": broken}
     if as_json:
         click.echo(json.dumps(r, ensure_ascii=False, indent=2))
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
-        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in broken))
-        click.echo(f"{len(broken)} van {r['cases']} zaken wijken af")
+        click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b) for b in broken))
+        click.echo(f"{len(broken)} bevinding(en) bij {r['cases']} zaken")
     if not r["ok"]:
         sys.exit(1)
 
@@ -110,6 +145,8 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
         lines.append("handtekening klopt" + ("" if public is not None else " (met de sleutel in het anker)")
                      if r["signature_ok"] else f"handtekening klopt NIET: {r['signature_reason']}")
         lines += [f"  {f['case']}: {f['finding']} — {f['reason']}" for f in r["findings"]]
+        lines += [f"  {d['case']}: vernietigd met verklaring ({d['destroyed_at']}, goedgekeurd door "
+                  f"{d['approved_by']}, vernietigd door {d['destroyed_by']})" for d in r.get("destroyed", [])]
         if r["new_cases"]:
             lines.append(f"{len(r['new_cases'])} nieuwe zaken sinds het anker")
         lines.append("alles ongewijzigd sinds het anker" if r["ok"] else "NIET in orde")
@@ -120,13 +157,26 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
 
 @click.command("export")
 @click.argument("case_id")
-@click.option("--format", "fmt", type=click.Choice(["json", "zgw"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "zgw", "pdf"]), default="json", show_default=True)
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Bestand; standaard naar stdout.")
 @click.pass_obj
 def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
-    """Exporteer een zaakdossier: volledig (json) of als ZGW-zaak (zgw)."""
+    """Exporteer een zaakdossier: volledig (json), als ZGW-zaak (zgw) of leesbaar als PDF (pdf)."""
     auditing = Auditing(ctx_obj())
+    if fmt == "pdf":
+        from ..app.audit_pdf import case_file_pdf
+
+        if out is None:
+            _fail("een PDF gaat naar een bestand: geef --out BESTAND.pdf")
+        try:
+            pdf = case_file_pdf(auditing, case_id)
+        except WerkpadError as exc:
+            _fail(exc.message)
+        assert out is not None
+        out.write_bytes(pdf)
+        click.echo(f"zaakdossier (PDF) geschreven naar {out}")
+        return
     try:
         data = auditing.export_zgw(case_id) if fmt == "zgw" else auditing.export_json(case_id)
     except WerkpadError as exc:
@@ -146,8 +196,66 @@ def _group(main: click.Group, name: str) -> click.Group:
     return group
 
 
+@click.group("retention")
+def retention() -> None:
+    """Bewaartermijnen (Archiefwet, VNG Selectielijst 2020): lijst, goedkeuren, vernietigen."""
+
+
+@retention.command("list")
+@click.option("--due", "due_only", is_flag=True, help="Alleen zaken waarvan de vernietigingsdatum is bereikt.")
+@click.option("--at", type=MOMENT, default=None, help="Peildatum (standaard nu).")
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def retention_list(ctx_obj, due_only: bool, at, as_json: bool):
+    """Elke afgesloten zaak met uitkomst, bewaartermijn en vernietigingsdatum."""
+    from ..core import clock
+    from ..core.findings import dutch_date
+
+    items = ctx_obj().retention.list_cases(clock.local_date(at) if at else None, due_only=due_only)
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for i in items:
+        click.echo(f"{i['case']}  {i['organisation']:<16} {i['rule']:<62} vernietigen vanaf "
+                   f"{dutch_date(i['destruction_date'] + 'T12:00:00+00:00')}{'  (nu)' if i['due'] else ''}")
+    click.echo(f"{len(items)} zaken, {sum(1 for i in items if i['due'])} te vernietigen")
+
+
+@retention.command("approve")
+@click.option("--user", required=True, help="Wie de vernietigingslijst goedkeurt.")
+@click.option("--at", type=MOMENT, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def retention_approve(ctx_obj, user: str, at, as_json: bool):
+    """Keur de lijst van nu te vernietigen zaken goed (een ander vernietigt)."""
+    try:
+        r = ctx_obj().retention.approve(user, at)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else
+               f"vernietigingslijst {r['approval']} goedgekeurd door {user}: {len(r['cases'])} zaken")
+
+
+@retention.command("destroy")
+@click.option("--approved-by", "user", required=True,
+              help="De tweede persoon: wie de vernietiging uitvoert en aftekent (niet wie de lijst goedkeurde).")
+@click.option("--at", type=MOMENT, default=None)
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
+@click.pass_obj
+def retention_destroy(ctx_obj, user: str, at, as_json: bool):
+    """Vernietig de zaken van de goedgekeurde lijst; elke zaak laat een vernietigingsverklaring na."""
+    try:
+        r = ctx_obj().retention.destroy(user, at)
+    except WerkpadError as exc:
+        _fail(exc.message)
+    click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else
+               f"{len(r['destroyed'])} zaken vernietigd (goedgekeurd door {r['approved_by']}, vernietigd door "
+               f"{r['destroyed_by']}); de vernietigingsverklaringen blijven bewaard")
+
+
 def register(main: click.Group) -> None:
     audit = _group(main, "audit")
     for cmd in (audit_verify, audit_anchor, audit_check_anchor):
         audit.add_command(cmd)  # replaces the plain ``verify`` with the one showing progress
     _group(main, "case").add_command(case_export)
+    main.add_command(retention)

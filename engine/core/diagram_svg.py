@@ -7,6 +7,7 @@ their X or + mark, and flows with arrowheads and their names.
 """
 from __future__ import annotations
 
+from typing import Any
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -34,9 +35,23 @@ def _text_lines(lines: list[str], cx: float, top: float, size: float = FONT, anc
     return "".join(out)
 
 
-def render_svg(text: str, roles: dict | None = None, title: str | None = None) -> str:
-    """SVG markup for the main diagram plane of a BPMN document."""
+DONE_FILL, DONE_STROKE = "#dcefe0", "#2e7d32"
+CURRENT_FILL, CURRENT_STROKE = "#fff0b3", "#b26a00"
+
+
+def render_svg(text: str, roles: dict | None = None, title: str | None = None,
+               completed: set[str] | list[str] | None = None, current: set[str] | list[str] | None = None) -> str:
+    """SVG markup for the main diagram plane of a BPMN document. Elements in ``completed`` (ids)
+    are drawn green (the path taken), those in ``current`` amber with a thick border."""
     roles = roles or {}
+    done_ids, current_ids = set(completed or ()), set(current or ())
+
+    def paint(el: Any) -> tuple[str, str, float | None]:
+        if el.get("id") in current_ids:
+            return CURRENT_FILL, CURRENT_STROKE, 3.5
+        if el.get("id") in done_ids:
+            return DONE_FILL, DONE_STROKE, 2.5
+        return "#ffffff", STROKE, None
     root = etree.fromstring(text.encode("utf-8"))
     process = root.find(f"{{{BPMN}}}process")
     elements = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
@@ -141,8 +156,9 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
             thick = 3.5 if tag == "endEvent" else 1.5
             dash = ' stroke-dasharray="4 3"' if el.get("cancelActivity") == "false" or \
                 el.get("isInterrupting") == "false" else ""
-            out.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{r:.0f}" fill="#ffffff" stroke="{STROKE}" '
-                       f'stroke-width="{thick}"{dash}/>')
+            fill, stroke, pen = paint(el)
+            out.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{r:.0f}" fill="{fill}" stroke="{stroke}" '
+                       f'stroke-width="{max(thick, pen or 0)}"{dash}/>')
             if tag in ("intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"):
                 out.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="{r - 3:.0f}" fill="none" stroke="{STROKE}" '
                            f'stroke-width="1"{dash}/>')
@@ -152,8 +168,9 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
                 out.append(_text_lines(wrap(name, lw - 4, 11), lx + lw / 2, ly, 11))
         elif kind == "gateway":
             half = w / 2
+            fill, stroke, pen = paint(el)
             out.append(f'<path d="M{cx:.0f},{y:.0f} L{x + w:.0f},{cy:.0f} L{cx:.0f},{y + h:.0f} L{x:.0f},{cy:.0f} z" '
-                       f'fill="#ffffff" stroke="{STROKE}" stroke-width="1.5"/>')
+                       f'fill="{fill}" stroke="{stroke}" stroke-width="{pen or 1.5}"/>')
             m = half * 0.4
             if tag == "parallelGateway":
                 out.append(f'<path d="M{cx - m:.0f},{cy:.0f} L{cx + m:.0f},{cy:.0f} M{cx:.0f},{cy - m:.0f} '
@@ -170,8 +187,9 @@ def render_svg(text: str, roles: dict | None = None, title: str | None = None) -
                 out.append(_text_lines(wrap(name, 96, 11), lx + lw / 2, ly, 11))
         else:
             thick = 3 if tag == "callActivity" else 1.5
-            out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="10" fill="#ffffff" '
-                       f'stroke="{STROKE}" stroke-width="{thick}"/>')
+            fill, stroke, pen = paint(el)
+            out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="10" fill="{fill}" '
+                       f'stroke="{stroke}" stroke-width="{pen or thick}"/>')
             lines = wrap(name, w - 10)
             top = cy - len(lines) * LINE / 2
             out.append(_text_lines(lines, cx, top, FONT))

@@ -20,10 +20,12 @@ engine traps listed in DOMAIN.md:
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib import metadata
 from typing import Any
 from uuid import UUID
 
@@ -53,7 +55,8 @@ from .kalender import parse_duur, plus_duur, schaal_duur
 from .xml import BPMN_NS, parse_definition
 
 PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
-STATE_FORMAT = 1
+STATE_FORMAT = 1  # the shape of a stored case state; a state in any other format is not read
+KNOWN_STATE_FORMATS = (STATE_FORMAT,)
 WITHDRAWAL_MESSAGE = "aanvraag_ingetrokken"
 # SpiffWorkflow's timer classes by the names Werkpad shows
 TIMER_KINDS = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}
@@ -349,6 +352,27 @@ def check_json_safe(data: Any, where: str = "data") -> None:
     walk(data, where)
 
 
+# --------------------------------------------------------------------------- versions
+@functools.cache
+def engine_versions() -> dict:
+    """What a case runs on: Werkpad's version, SpiffWorkflow's and the state format."""
+    def installed(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "onbekend"
+    return {"werkpad": installed("werkpad"), "spiffworkflow": installed("SpiffWorkflow"),
+            "state_format": STATE_FORMAT}
+
+
+def check_state_format(state: Mapping[str, Any]) -> None:
+    """Refuse a stored state in a format this Werkpad does not know (older states without one are format 1)."""
+    fmt = state.get("format", 1)
+    if fmt not in KNOWN_STATE_FORMATS:
+        raise EngineError(f"de opgeslagen toestand heeft formaat {fmt!r}; deze versie van Werkpad leest "
+                          f"alleen formaat {', '.join(str(f) for f in KNOWN_STATE_FORMATS)}")
+
+
 # --------------------------------------------------------------------------- the case runtime
 @dataclass
 class UserTaskInfo:
@@ -428,6 +452,7 @@ class CaseRuntime:
 
     @classmethod
     def restore(cls, state: Mapping[str, Any], spec: Any, subprocess_specs: Any) -> CaseRuntime:
+        check_state_format(state)
         dct = json.loads(json.dumps(state["workflow"])) if not isinstance(state["workflow"], str) \
             else json.loads(state["workflow"])
         workflow = _CONVERTER.restore(dct, spec, subprocess_specs, cls.script_engine())

@@ -167,3 +167,44 @@ class EventRow(Base):
     digest: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # migration 0009: the fingerprint the digest was made of (canonical JSON), None for older events
+    snapshot: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class RetentionApprovalRow(Base):
+    """A destruction list approved by one person; destroyed by another (four eyes)."""
+
+    __tablename__ = "retention_approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    approved_by: Mapped[str] = mapped_column(String(100))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    case_ids: Mapped[str] = mapped_column(Text)  # JSON list
+    used_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class DestructionRow(Base):
+    """What stays of a destroyed case: no personal data, the dates, who approved, its last hash;
+    the records are hash-chained among themselves."""
+
+    __tablename__ = "destruction_records"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    case_id: Mapped[str] = mapped_column(String(32), unique=True)
+    case_number: Mapped[str | None] = mapped_column(String(16), nullable=True)  # accounts for the number
+    organisation: Mapped[str] = mapped_column(String(64))
+    municipality: Mapped[str] = mapped_column(String(64))
+    process_key: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(32))
+    term_years: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date] = mapped_column(Date)
+    destruction_date: Mapped[date] = mapped_column(Date)
+    approved_by: Mapped[str] = mapped_column(String(100))
+    destroyed_by: Mapped[str] = mapped_column(String(100))
+    destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -222,7 +222,9 @@ def test_cli_anchor_check_anchor_verify_and_export(wp, three, tmp_path, monkeypa
     assert checked.exit_code == 1
     assert [(f["case"], f["finding"]) for f in json.loads(checked.output)["findings"]] == [(closed, "herschreven")]
     broken = json.loads(run("audit", "verify", "--json").output)
-    assert broken["ok"] is False and broken["broken"][0]["problem"].startswith("gebeurtenis 2")
+    assert broken["ok"] is False and "gebeurtenis 2 (taak opgepakt) is gewijzigd" in broken["broken"][0]["problem"]
+    assert broken["broken"][0]["kind"] == "altered" and broken["broken"][0]["change"] == "edited"
+    assert broken["broken"][0]["event"] == 2
     out = tmp_path / "zaak.json"
     exported = run("case", "export", three["running"]["id"], "--format", "zgw", "--out", str(out))
     assert exported.exit_code == 0 and json.loads(out.read_text())["zaak"]["identificatie"] == three["running"]["id"]

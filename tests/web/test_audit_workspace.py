@@ -37,7 +37,8 @@ def _pages(case_id: str) -> list[str]:
     return ["/audit/", f"/audit/zaken/{case_id}", f"/audit/zaken/{case_id}/moment/1",
             f"/audit/zaken/{case_id}/moment/1/diagram.json", f"/audit/zaken/{case_id}/dossier.json",
             f"/audit/zaken/{case_id}/dossier.json?formaat=zgw", "/audit/controle",
-            f"/audit/zaken/{case_id}/moment?nummer=2", "/audit/logboek", "/audit/logboek?formaat=csv"]
+            f"/audit/zaken/{case_id}/moment?nummer=2", "/audit/logboek", "/audit/logboek?formaat=csv",
+            "/audit/termijnen", "/audit/termijnen?formaat=csv", f"/audit/zaken/{case_id}/dossier.pdf"]
 
 
 def _state(werkpad, case_id):
@@ -119,6 +120,20 @@ def test_verification_names_the_first_difference(client, werkpad, closed):
     token = page_csrf(client, "/audit/")
     html = client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).get_data(as_text=True)
     assert "Klopt niet" in html and "gebeurtenis 3" in html and "Taak afgerond" in html
+    assert "de vastlegging is gewijzigd" in html and "hashketen is verbroken" in html
+
+
+def test_verification_shows_what_a_replay_rebuilds_differently(client, werkpad, closed, monkeypatch):
+    from engine.core.runtime import CaseRuntime
+
+    real = CaseRuntime.complete_user_task
+    monkeypatch.setattr(CaseRuntime, "complete_user_task",
+                        lambda self, t, d: real(self, t, {**d, "woonsituatie": "huurwoning"}))
+    login(client, "aafke")
+    token = page_csrf(client, "/audit/")
+    html = client.post(f"/audit/zaken/{closed['id']}/controleren", data={"csrf_token": token}).get_data(as_text=True)
+    assert "de herbouwde zaak wijkt af" in html and "De vastlegging is ongeschonden" in html
+    assert "Vastgelegd" in html and "Herbouwd" in html and "huurwoning" in html and "zaakgegeven" in html
 
 
 def test_time_travel_shows_the_case_after_an_event(client, closed):
@@ -146,6 +161,10 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
     assert data["case"]["id"] == closed["id"] and data["definitions"][0]["files"]
     zgw = json.loads(client.get(f"/audit/zaken/{closed['id']}/dossier.json?formaat=zgw").get_data(as_text=True))
     assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
+    pdf = client.get(f"/audit/zaken/{closed['id']}/dossier.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data[:5] == b"%PDF-"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    assert "dossier.pdf" in client.get(f"/audit/zaken/{closed['id']}").get_data(as_text=True)
     token = page_csrf(client, "/audit/controle")
     summary = client.post("/audit/controle", data={"csrf_token": token, "organisatie": "voorbeeldstad"})
     assert "1 zaak gecontroleerd" in summary.get_data(as_text=True)
@@ -247,3 +266,13 @@ def test_auditor_finds_a_closed_case_steps_through_it_verifies_and_downloads(ser
     data = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
     assert data["case"]["id"] == closed["id"] and data["case"]["status"] == "completed"
     assert not page.console_errors, page.console_errors
+
+
+def test_deadlines_page_with_chart_cases_and_csv(client, closed):
+    login(client, "aafke")
+    html = client.get("/audit/termijnen").get_data(as_text=True)
+    assert "Termijnen per maand" in html and "<svg" in html and "Jan Jansen" in html
+    assert "Crisisroute" in html and "eigen norm" in html
+    csv_response = client.get("/audit/termijnen?formaat=csv&organisatie=voorbeeldstad")
+    assert csv_response.mimetype == "text/csv" and "Jan Jansen" in csv_response.get_data(as_text=True)
+    assert "Geen termijnen" in client.get("/audit/termijnen?van=2030-01-01").get_data(as_text=True)

@@ -1,0 +1,128 @@
+"""The deadlines report for auditors: per organisation and period, how many legal and policy
+deadlines were met and missed, with the cases behind each figure and a count per month.
+
+Every deadline is a user task's ``termijn`` as the inbox keeps it (``tasks.due_at``):
+
+* the legal decision term — task ``besluit_aanvraag`` (shared sub-process *aanvraag*): 8 weeks
+  after the application, moved by every suspension (Awb 4:15), as the process computes it;
+* the legal advance — task ``voorschot_verstrekken``: after 4 weeks without a decision the
+  advance (Pw art. 52) within the task's term;
+* the municipality's own norms — every other task with a ``termijn`` (e.g. Tilburg's
+  meldingsgesprek within 3 days).
+
+A task completed on or before its due moment is *met*; completed later, or still open after it,
+*missed*; open before it, *running*. Cancelled tasks (a suspension replaces the decision task)
+do not count. The period selects deadlines by their due day."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from ..core import clock
+from ..storage import CaseRow, TaskRow
+
+LEGAL = {
+    "besluit_aanvraag": "Besluit op de aanvraag binnen 8 weken (Pw art. 44, Awb 4:13; met opschorting)",
+    "voorschot_verstrekken": "Voorschot na 4 weken zonder besluit (Pw art. 52)",
+}
+
+
+@dataclass
+class Period:
+    start: date | None = None
+    end: date | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=clock.AMSTERDAM).astimezone(UTC)
+
+
+def deadline_report(db, organisations: list[str], period: Period | None = None, now: datetime | None = None) -> dict:
+    period = period or Period()
+    now = now or clock.now()
+    query = (select(TaskRow, CaseRow.organisation, CaseRow.client_name, CaseRow.process_key)
+             .join(CaseRow, CaseRow.id == TaskRow.case_id)
+             .where(CaseRow.organisation.in_(organisations or [""]), TaskRow.due_at.is_not(None),
+                    TaskRow.status != "cancelled"))
+    if period.start:
+        query = query.where(TaskRow.due_at >= _day_start(period.start))
+    if period.end:
+        query = query.where(TaskRow.due_at < _day_start(period.end + timedelta(days=1)))
+    norms: dict[tuple, dict] = {}
+    months: dict[str, dict[str, int]] = defaultdict(lambda: {"met": 0, "missed": 0, "running": 0})
+    with db.unit_of_work(write=False) as uow:
+        rows = uow.session.execute(query.order_by(TaskRow.due_at)).all()
+    for task, organisation, client, process in rows:
+        legal = task.spec in LEGAL
+        key = (organisation, "wet" if legal else "beleid", task.spec if legal else f"{process}:{task.spec}")
+        norm = norms.setdefault(key, {
+            "organisation": organisation, "kind": "wet" if legal else "beleid", "key": key[2],
+            "label": LEGAL.get(task.spec) or task.name, "met": 0, "missed": 0, "running": 0, "cases": []})
+        if task.status == "completed" and task.completed_at is not None:
+            outcome = "met" if task.completed_at <= task.due_at else "missed"
+        else:
+            outcome = "missed" if now > task.due_at else "running"
+        norm[outcome] += 1
+        norm["cases"].append({"case": task.case_id, "client": client, "task": task.name, "due": task.due_at,
+                              "done": task.completed_at, "outcome": outcome,
+                              "late_days": ((task.completed_at or now) - task.due_at).days
+                              if outcome == "missed" else 0})
+        month = clock.local_date(task.due_at).strftime("%Y-%m")
+        months[month][outcome] += 1
+    ordered = sorted(norms.values(), key=lambda n: (n["organisation"], n["kind"] != "wet", n["label"].lower()))
+    for n in ordered:
+        total = n["met"] + n["missed"]
+        n["share_met"] = round(100 * n["met"] / total) if total else None
+    return {"norms": ordered, "months": [{"month": m, **c} for m, c in sorted(months.items())],
+            "period": {"start": period.start, "end": period.end}}
+
+
+MONTH_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def month_chart_svg(months: list[dict], title: str = "Termijnen per maand") -> str:
+    """Server-rendered bars per month: met (green) and missed (red) side by side."""
+    from xml.sax.saxutils import escape
+
+    width_per = 56
+    height, top, bottom, left = 200, 28, 34, 36
+    peak = max([max(m["met"], m["missed"]) for m in months] + [1])
+    width = left + width_per * max(len(months), 1) + 10
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" width="{width}" '
+           f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+           f'<text x="{left}" y="16" font-weight="bold">{escape(title)}</text>']
+    plot = height - top - bottom
+    out.append(f'<line x1="{left}" y1="{top + plot}" x2="{width - 5}" y2="{top + plot}" stroke="#666"/>')
+    for i, m in enumerate(months):
+        x = left + i * width_per + 8
+        for j, (kind, colour) in enumerate((("met", "#2e7d32"), ("missed", "#c62828"))):
+            h = plot * m[kind] / peak
+            out.append(f'<rect x="{x + j * 20}" y="{top + plot - h:.1f}" width="18" height="{h:.1f}" fill="{colour}">'
+                       f'<title>{m[kind]} {"op tijd" if kind == "met" else "te laat"}</title></rect>')
+            out.append(f'<text x="{x + j * 20 + 9}" y="{top + plot - h - 3:.1f}" text-anchor="middle">{m[kind]}</text>')
+        year, month = m["month"].split("-")
+        out.append(f'<text x="{x + 19}" y="{height - 18}" text-anchor="middle">{MONTH_SHORT[int(month) - 1]}</text>')
+        out.append(f'<text x="{x + 19}" y="{height - 5}" text-anchor="middle" fill="#555">{year}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def report_csv(report: dict) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";")
+    writer.writerow(["organisatie", "soort", "termijn", "zaak", "klant", "taak", "uiterlijk", "afgerond", "uitkomst",
+                     "dagen te laat"])
+    words = {"met": "op tijd", "missed": "te laat", "running": "loopt"}
+    for n in report["norms"]:
+        for c in n["cases"]:
+            writer.writerow([n["organisation"], n["kind"], n["label"], c["case"], c["client"], c["task"],
+                             clock.local_date(c["due"]).isoformat(),
+                             clock.local_date(c["done"]).isoformat() if c["done"] else "", words[c["outcome"]],
+                             c["late_days"]])
+    return buf.getvalue()

@@ -1,0 +1,54 @@
+"""Issue 7: the case file as PDF — client, timeline, decisions with inputs, deadlines, the path taken."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from engine.app.audit_pdf import case_file_html
+from engine.app.audit_workspace import Auditing
+from engine.cli import main
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils niet geïnstalleerd")
+
+
+@pytest.fixture
+def jan(wp):
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    intake = case["tasks"][0]["id"]
+    wp.complete_task(intake, "kees", {"crisis": True, "woonsituatie": "dakloos"}, at="2026-01-05T10:00")
+    return case["id"]
+
+
+def test_pdf_has_client_task_dates_and_the_path_taken(wp, jan, tmp_path):
+    url = wp.db.engine.url.render_as_string(hide_password=False)
+    out = tmp_path / "zaak.pdf"
+    result = CliRunner().invoke(main, ["--database-url", url, "case", "export", jan, "--format", "pdf",
+                                       "--out", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:5] == b"%PDF-"
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Jan Jansen" in text and "111222333" in text
+    assert "Meldingsgesprek voeren" in text  # the intake task, with its inputs
+    assert "dakloos" in text and "5 januari 2026" in text and "2 maart 2026" in text  # 8 weeks after the melding
+    assert "Afgelegd pad" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(out), str(tmp_path / "pagina")], check=True)
+    pages = sorted(tmp_path.glob("pagina-*.png"))
+    assert len(pages) >= 2 and all(p.stat().st_size > 2000 for p in pages)
+
+
+def test_the_diagram_marks_completed_and_current_steps(wp, jan):
+    html = case_file_html(Auditing(wp), jan)
+    import base64
+    import re
+
+    svg = base64.b64decode(re.search(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', html).group(1)).decode()
+    assert "#dcefe0" in svg and "#fff0b3" in svg  # the intake done (green), the next step current (amber)
+
+
+def test_pdf_needs_an_out_file(wp, jan):
+    url = wp.db.engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(main, ["--database-url", url, "case", "export", jan, "--format", "pdf"])
+    assert result.exit_code == 1 and "--out" in result.output
