@@ -135,6 +135,11 @@ class Load:
     def five_xx(self) -> int:
         return sum(c for s, c in self.statuses.items() if s >= 500)
 
+    @property
+    def five_xx_other(self) -> int:
+        """5xx other than 503 (database briefly away, retry): an unexpected failure."""
+        return sum(c for s, c in self.statuses.items() if s >= 500 and s != 503)
+
 
 # ---------------------------------------------------------------------- checks
 def missing_acknowledged(wp: Werkpad, case_ids: list[str], task_ids: list[str]) -> list[str]:
@@ -311,7 +316,8 @@ def database_restarted(cluster: Cluster, wp: Werkpad, token: str, restarts: int,
     alive = len(cluster.timer_pids())
     return {"scenario": "PostgreSQL-herstart onder belasting", "faults": restarts,
             "requests": sum(load.statuses.values()) + load.no_answer, "acked": len(load.cases) + len(load.completed),
-            "no_answer": load.no_answer, "five_xx": load.five_xx, "recovery_s": recovery,
+            "no_answer": load.no_answer, "five_xx": load.five_xx, "five_xx_other": load.five_xx_other,
+            "recovery_s": recovery,
             "answers_after_s": after, "timer_after_s": fired_after, "timer_workers_alive": alive,
             **check_all(wp, load.cases, load.completed)}
 

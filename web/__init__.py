@@ -10,8 +10,9 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request, send_from_directory
+from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
 from flask_babel import Babel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Werkpad, WerkpadError, clock
@@ -109,6 +110,22 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         if request.accept_mimetypes.best == "application/json":
             return jsonify(exc.to_dict()), status
         return render_template("fout.html", status=status, message=exc.message, hide_language=True), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_away(exc: Exception):
+        # the database restarted or dropped the connection: nothing was acknowledged, the pool
+        # (pool_pre_ping) reconnects on the next request; say so instead of a bare 500
+        current_app.logger.warning("database niet bereikbaar: %s", str(exc).splitlines()[0][:200])
+        message = "De database is even niet bereikbaar; probeer het zo opnieuw."
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+            response = jsonify({"error": "unavailable", "message": message})
+        else:
+            response = current_app.make_response(
+                (render_template("fout.html", status=503, message=message, hide_language=True), 503))
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

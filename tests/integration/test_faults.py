@@ -38,7 +38,7 @@ def _clean(result: dict) -> None:
 
 def test_web_processes_killed_under_load(cluster):
     c, wp, tokens = cluster
-    result = web_workers_killed(c, wp, tokens["kees"], seconds=8, kills=4, rng=random.Random(10))
+    result = web_workers_killed(c, wp, tokens["kees"], seconds=6, kills=4, rng=random.Random(10))
     assert result["faults"] == 4 and result["acked"] > 20, result
     assert result["five_xx"] == 0, result  # a killed process drops connections; it never answers 5xx
     assert result["web_workers_after"] == 2 and result["answers_after_s"] is not None, result
@@ -47,7 +47,7 @@ def test_web_processes_killed_under_load(cluster):
 
 def test_timer_workers_killed_while_timers_are_due(cluster):
     c, wp, _ = cluster
-    result = timer_workers_killed(c, wp, cases=30, seconds=6, rng=random.Random(11))
+    result = timer_workers_killed(c, wp, cases=24, seconds=4, rng=random.Random(11))
     assert result["faults"] >= 3, result
     assert result["fired"] == 30 and result["fired_twice"] == 0, result
     _clean(result)
@@ -55,7 +55,8 @@ def test_timer_workers_killed_while_timers_are_due(cluster):
 
 def test_postgres_restart_under_load(cluster):
     c, wp, tokens = cluster
-    result = database_restarted(c, wp, tokens["kees"], restarts=1, seconds=6)
+    result = database_restarted(c, wp, tokens["kees"], restarts=1, seconds=5)
+    assert result["five_xx_other"] == 0, result  # while the database is away: 503 with Retry-After, no 500
     assert result["acked"] > 10, result
     assert result["answers_after_s"] is not None and result["answers_after_s"] < 5, result
     assert result["timer_after_s"] is not None and result["timer_after_s"] < 10, result
