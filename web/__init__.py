@@ -129,6 +129,9 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if exc.code == 500 and isinstance(original, OperationalError | InterfaceError):
+            return _database_away(original)  # e.g. raised while writing the access log after the view
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"error": exc.name, "status": exc.code}), exc.code
         return render_template("fout.html", status=exc.code, message=None, hide_language=True,

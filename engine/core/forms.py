@@ -66,6 +66,9 @@ class FormDefinition:
     def validate(self, data: Mapping[str, Any] | None) -> dict:
         """Return cleaned, JSON-safe data or raise ValidationError with field errors."""
         loader = self._loader or _build_schema(self)
+        if data is not None and not isinstance(data, Mapping):
+            raise ValidationError(f"Het formulier '{self.title}' verwacht velden met waarden.",
+                                  fields={"_algemeen": ["Verwacht een object met velden."]}, form=self.id)
         cleaned_input = _drop_empty(dict(data or {}))
         try:
             loaded = loader.load(cleaned_input)
