@@ -127,11 +127,17 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         response.headers["Retry-After"] = "1"
         return response
 
+    @app.errorhandler(500)  # by code: found before any blueprint's HTTPException handler
+    def _server_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, OperationalError | InterfaceError):
+            return _database_away(original)  # e.g. raised while writing the access log after the view
+        if request.blueprint == "api":
+            return jsonify({"error": "error", "message": "Interne fout."}), 500
+        return _http_error(exc)
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        original = getattr(exc, "original_exception", None)
-        if exc.code == 500 and isinstance(original, OperationalError | InterfaceError):
-            return _database_away(original)  # e.g. raised while writing the access log after the view
         if request.accept_mimetypes.best == "application/json":
             return jsonify({"error": exc.name, "status": exc.code}), exc.code
         return render_template("fout.html", status=exc.code, message=None, hide_language=True,
