@@ -172,7 +172,12 @@ class Simulation:
 
     def _do_message(self, moment: datetime, item: dict) -> None:
         case = self.wp.get_case(item["case"])
-        if case["status"] in ENDED or item["name"] not in case["waiting_for_messages"]:
+        if case["status"] in ENDED:
+            return
+        if item["name"] not in case["waiting_for_messages"]:
+            # not in a phase that listens for it (yet): the client tells again a month later
+            if item.get("tries", 0) < 6:
+                self._push(moment + timedelta(days=30), "message", {**item, "tries": item.get("tries", 0) + 1})
             return
         self.wp.send_message(item["case"], item["name"], {}, user="simulatie", at=moment)
         self.stats[f"bericht {item['name']}"] += 1
