@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -270,7 +271,11 @@ def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
                     )
                 )
             if "pattern" in prop:
-                validators.append(validate.Regexp(prop["pattern"], error="Waarde heeft niet de juiste vorm."))
+                try:
+                    validators.append(validate.Regexp(prop["pattern"], error="Waarde heeft niet de juiste vorm."))
+                except (re.error, TypeError) as exc:
+                    raise DefinitionError(f"veld '{name}': pattern {prop['pattern']!r} is geen geldige reguliere "
+                                          f"expressie ({exc})") from exc
     elif ftype == "integer":
         messages["invalid"] = "Vul een geheel getal in."
         fld_cls = _WholeNumber

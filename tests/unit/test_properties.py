@@ -75,6 +75,7 @@ def form_doc(draw) -> dict:
 @SETTINGS
 @given(doc=form_doc(), data=st.one_of(st.dictionaries(NAMES, JSON_VALUE, max_size=6), JSON_VALUE))
 def test_form_validation_gives_data_or_field_errors(doc, data):
+    # found: an invalid ``pattern`` raised re.error while loading; now a DefinitionError
     try:
         registry = FormRegistry.from_sources({"formulier": json.dumps(doc)})
     except DefinitionError:
@@ -161,3 +162,13 @@ def test_scripts_change_data_only_when_they_succeed(lines, branch):
     if failed:
         assert json.dumps(names, sort_keys=True) == before  # a failing script changes nothing
     json.dumps(names, allow_nan=False)  # what a script stores is JSON
+
+
+def test_an_invalid_pattern_is_refused_when_the_form_is_loaded():
+    doc = {"type": "object", "properties": {"code": {"type": "string", "pattern": "("}}}
+    try:
+        FormRegistry.from_sources({"formulier": json.dumps(doc)})
+    except DefinitionError as exc:
+        assert "pattern" in exc.message
+    else:
+        raise AssertionError("an invalid pattern must be refused")
