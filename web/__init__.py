@@ -12,8 +12,9 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request, send_from_directory
+from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
 from flask_babel import Babel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from engine import Werkpad, WerkpadError, clock
@@ -158,6 +159,31 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         if request.accept_mimetypes.best == "application/json":
             return jsonify(exc.to_dict()), status
         return render_template("fout.html", status=status, message=exc.message, hide_language=True), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_away(exc: Exception):
+        # the database restarted or dropped the connection: nothing was acknowledged, the pool
+        # (pool_pre_ping) reconnects on the next request; say so instead of a bare 500
+        current_app.logger.warning("database niet bereikbaar: %s", str(exc).splitlines()[0][:200])
+        message = "De database is even niet bereikbaar; probeer het zo opnieuw."
+        if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+            response = jsonify({"error": "unavailable", "message": message})
+        else:
+            response = current_app.make_response(
+                (render_template("fout.html", status=503, message=message, hide_language=True), 503))
+        response.status_code = 503
+        response.headers["Retry-After"] = "1"
+        return response
+
+    @app.errorhandler(500)  # by code: found before any blueprint's HTTPException handler
+    def _server_error(exc: HTTPException):
+        original = getattr(exc, "original_exception", None)
+        if isinstance(original, OperationalError | InterfaceError):
+            return _database_away(original)  # e.g. raised while writing the access log after the view
+        if request.blueprint == "api":
+            return jsonify({"error": "error", "message": "Interne fout."}), 500
+        return _http_error(exc)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):

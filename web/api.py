@@ -255,7 +255,7 @@ def openapi_document() -> dict:
         "/ik": {"get": {"summary": "Wie ben ik: rollen per organisatie", "responses": ok(s.MeSchema())}},
         "/taken": {"get": {"summary": "Inbox: open taken (mijn, team of alle), gefilterd, per pagina",
                            "parameters": s.query_parameters(s.InboxQuerySchema(), components),
-                           "responses": {**ok(s.InboxPageSchema()), "422": error}}},
+                           "responses": {**ok(s.InboxPageSchema()), "403": error, "422": error}}},
         "/taken/{task_id}": {"get": {"summary": "Een taak met het JSON Schema van haar formulier",
                                      "parameters": [task_id], "responses": ok(s.TaskSchema())}},
         "/taken/{task_id}/claimen": {"post": {"summary": "Taak oppakken", "parameters": [task_id],

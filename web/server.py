@@ -50,9 +50,12 @@ def serve(host: str, port: int, workers: int | None = None, database_url: str | 
                 "errorlog": "-",
                 "loglevel": os.environ.get("WERKPAD_LOG_LEVEL", "info"),
                 "proc_name": "werkpad-web",
+                # gunicorn 24+: no shared ~/.gunicorn/gunicorn.ctl that several servers on one host fight over
+                "control_socket_disable": True,
             }
             for key, value in settings.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:
+                    self.cfg.set(key, value)
 
         def load(self) -> Any:
             return application(database_url)

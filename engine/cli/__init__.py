@@ -407,6 +407,31 @@ def compare_cmd(wp: Werkpad, profile: Path, only: tuple, processes_dir: Path | N
     return results, "\n".join(lines)
 
 
+@command(main, "simulate")
+@click.option("--cases", "n_cases", type=click.IntRange(1, 100_000), default=100, help="Aantal zaken.")
+@click.option("--months", type=click.IntRange(1, 120), default=12, help="Gesimuleerde maanden.")
+@click.option("--seed", type=int, default=1, help="Startwaarde van de toevalsgenerator (herhaalbaar).")
+@click.option("--only", multiple=True, help="Alleen deze procesmap(pen).")
+@click.option("--profiles", "profiles_dir", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="Map met klantprofielen (standaard docs/profielen).")
+def simulate_cmd(wp: Werkpad, n_cases: int, months: int, seed: int, only: tuple, profiles_dir: Path | None):
+    """Speel N zaken over alle organisaties door M maanden gesimuleerde tijd (tijdelijke database)."""
+    from ..tools.simulate import simulate
+
+    profiles = profiles_dir or Path(wp.processes_dir).resolve().parent / "docs" / "profielen"
+    r = simulate(n_cases, months, wp.processes_dir, wp.forms_dir, profiles, seed=seed, only=list(only) or None)
+    t = r["termijnen"]
+    lines = [f"{r['zaken']} zaken, {r['maanden']} maanden gesimuleerd (tot {r['tot'][:10]}) in {r['seconden']} s",
+             "eindtoestand: " + ", ".join(f"{k} {v}" for k, v in r["eindtoestand"].items()),
+             "fase: " + ", ".join(f"{k} {v}" for k, v in r["fase"].items()),
+             "per organisatie: " + ", ".join(f"{k} {v}" for k, v in r["per_organisatie"].items()),
+             f"taken afgerond {r['taken_afgerond']}, open {r['taken_open']}; timers afgegaan {r['timers_afgegaan']}",
+             f"termijnen gehaald {t['gehaald']}, gemist {t['gemist']}, open en verlopen {t['open_en_verlopen']}"]
+    if r["gebeurtenissen"]:
+        lines.append("verder: " + ", ".join(f"{k} {v}" for k, v in r["gebeurtenissen"].items()))
+    return r, "\n".join(lines)
+
+
 @main.group()
 def timers() -> None:
     """Timers afvuren."""

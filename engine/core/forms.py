@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,9 @@ class FormDefinition:
     def validate(self, data: Mapping[str, Any] | None) -> dict:
         """Return cleaned, JSON-safe data or raise ValidationError with field errors."""
         loader = self._loader or _build_schema(self)
+        if data is not None and not isinstance(data, Mapping):
+            raise ValidationError(f"Het formulier '{self.title}' verwacht velden met waarden.",
+                                  fields={"_algemeen": ["Verwacht een object met velden."]}, form=self.id)
         cleaned_input = _drop_empty(dict(data or {}))
         try:
             loaded = loader.load(cleaned_input)
@@ -336,7 +340,11 @@ def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
                     )
                 )
             if "pattern" in prop:
-                validators.append(validate.Regexp(prop["pattern"], error="Waarde heeft niet de juiste vorm."))
+                try:
+                    validators.append(validate.Regexp(prop["pattern"], error="Waarde heeft niet de juiste vorm."))
+                except (re.error, TypeError) as exc:
+                    raise DefinitionError(f"veld '{name}': pattern {prop['pattern']!r} is geen geldige reguliere "
+                                          f"expressie ({exc})") from exc
     elif ftype == "integer":
         messages["invalid"] = "Vul een geheel getal in."
         fld_cls = _WholeNumber
