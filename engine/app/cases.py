@@ -265,12 +265,21 @@ class Cases:
                 raise Conflict(f"zaak {case_id} staat niet in fout")
             row.status = "withdrawn"
             row.ended_at = moment
+            why = "zaak gesloten na fout"
+            cancelled = []
             for task in uow.session.scalars(select(TaskRow).where(TaskRow.case_id == case_id,
-                                                                  TaskRow.status == "open")):
+                                                                  TaskRow.status == "open").order_by(TaskRow.created_at)):
                 task.status, task.completed_at = "cancelled", moment
+                cancelled.append({"kind": "taak", "id": task.id, "spec": task.spec, "name": task.name,
+                                  "due": task.due_at.isoformat() if task.due_at else None,
+                                  "claimed_by": task.claimed_by, "reason": why})
+            cancelled += self.repo.timer_list(uow, case_id, why)
             uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
-            self.repo.append_event(uow, row, "case_closed_in_error", user, moment,
-                               {"reason": reason, "error": row.error}, digest=stored_digest(row))
+            payload: dict = {"reason": reason, "error": row.error}
+            if cancelled:
+                payload["cancelled"] = cancelled
+            self.repo.append_event(uow, row, "case_closed_in_error", user, moment, payload,
+                                   digest=stored_digest(row))
             uow.commit()
         return self.get_case(case_id)
 

@@ -262,6 +262,55 @@ def test_besluit_laat_een_openstaand_voorschot_vervallen(wp):
     replay_klopt(wp, case)
 
 
+def geannuleerd(wp, case) -> list[tuple[str, str, str, str]]:
+    """(event type, kind, spec, reason) of everything the engine cancelled, from the history."""
+    return [(e["type"], c["kind"], c["spec"], c["reason"]) for e in wp.case_history(case["id"])
+            for c in e["payload"].get("cancelled", [])]
+
+
+def test_een_vervallen_voorschot_staat_met_reden_in_de_geschiedenis(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    wp.fire_due_timers("2026-02-09T09:00")  # the voorschot of 2 February is overdue now
+    case = wp.get_case(case["id"])
+    voorschot = [t for t in case["tasks"] if t["spec"] == "voorschot_verstrekken"][0]
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-09T10:00")
+    assert case["status"] == "completed"
+    laatste = wp.case_history(case["id"])[-1]
+    assert laatste["type"] == "task_completed"
+    vervallen = {c["spec"]: c for c in laatste["payload"]["cancelled"]}
+    assert vervallen["voorschot_verstrekken"]["kind"] == "taak"
+    assert vervallen["voorschot_verstrekken"]["id"] == voorschot["id"]
+    assert vervallen["voorschot_verstrekken"]["reason"] == "taak 'Besluit op aanvraag' afgerond"
+    # the boundary timers of the decision task went with it, each named
+    assert {"beslistermijn_verstreken", "voorschot_termijn"} <= set(vervallen)
+    assert all(c["kind"] == "timer" for s, c in vervallen.items() if s != "voorschot_verstrekken")
+    # the task index says cancelled, not completed
+    assert [t["status"] for t in wp.list_tasks(case_id=case["id"], status="cancelled", with_form=False)] \
+        == ["cancelled"]
+    replay_klopt(wp, case)
+
+
+def test_opschorting_annuleert_het_openstaande_voorschot_met_reden(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    wp.fire_due_timers("2026-02-09T09:00")
+    case = wp.send_message(case["id"], "opschorting", {"reden": "bankafschriften"}, user="kees",
+                           at="2026-02-09T10:00")
+    assert case["tasks"] == []
+    assert ("message_received", "taak", "voorschot_verstrekken", "bericht 'opschorting' ontvangen") \
+        in geannuleerd(wp, case)
+    assert ("message_received", "taak", "besluit_aanvraag", "bericht 'opschorting' ontvangen") \
+        in geannuleerd(wp, case)
+    # a timer that fires is not cancelled: the fired voorschot timer is not in the list
+    assert not [g for g in geannuleerd(wp, case) if g[0] == "timer_fired" and g[2] == "voorschot_termijn"]
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-02-10T09:00")
+    # the withdrawal cancels what is open then, with its own reason
+    case = wp.send_message(case["id"], "aanvraag_ingetrokken", {}, at="2026-02-11T09:00")
+    assert case["status"] == "withdrawn"
+    assert ("message_received", "taak", "besluit_aanvraag", "bericht 'aanvraag_ingetrokken' ontvangen") \
+        in geannuleerd(wp, case)
+    replay_klopt(wp, case)
+
+
 def test_beslistermijn_schuift_naar_de_volgende_werkdag(wp):
     # 9 februari 2026 + 8 weken = maandag 6 april 2026, tweede paasdag -> dinsdag 7 april
     case = start(wp, "gedeeld_aanvraag", at="2026-02-09T09:00")
