@@ -331,8 +331,11 @@ def overview():
         abort(403)
     names = security.accounts().organisation_names(organisations)
     people = {u["username"]: u["display_name"] for org in organisations for u in security.accounts().list_users(org)}
+    places: dict[str, list[dict]] = {}
+    for item in wp().capacity_overview(organisations):
+        places.setdefault(item["organisation"], []).append(item)
     return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names,
-                           people=people)
+                           people=people, places=places)
 
 
 # ---------------------------------------------------------------------- access log (auditor)

@@ -13,6 +13,7 @@ from ..core.runtime import CaseRuntime
 from ..errors import CaseBroken, Conflict, WerkpadError
 from ..storage import CaseRow, EventRow, TaskRow
 from ..storage.models import CaseNumberRow
+from .capacity import ReplayLedger
 from .repository import Repository, stored_digest, why
 
 
@@ -137,7 +138,12 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for, stored_digest: str)
             with clock.at(ev.at):
                 if ev.type == "case_started":
                     spec, subprocess_specs = bundle_for(payload["version"]).specs()
-                    runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"])
+                    runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"],
+                                                places=ReplayLedger(payload.get("plaatsen", [])))
+                elif runtime is not None:
+                    runtime.places = ReplayLedger(payload.get("plaatsen", []))
+                if ev.type == "case_started":
+                    pass
                 elif runtime is None:
                     return {"match": False, "case": case_id, "event": ev.seq, "type": ev.type,
                             "reason": "geschiedenis begint niet met case_started"}

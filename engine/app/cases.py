@@ -17,6 +17,7 @@ from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import case_numbers
+from .capacity import PlaceLedger
 from .repository import Loaded, Repository, stored_digest
 
 
@@ -61,15 +62,18 @@ class Cases:
                     "gemeente_config": bundle.municipalities.get(municipality, {}),
                     **dict(data or {}),
                 }
-                runtime = CaseRuntime.start(spec, subprocess_specs, initial)
                 row = CaseRow(
                     id=uuid.uuid4().hex[:16], definition_id=definition.id, process_key=definition.process_key,
                     municipality=municipality, organisation=definition.organisation, bsn=bsn,
-                    client_name=name.strip(), birthdate=born, status=runtime.status, phase=runtime.phase,
+                    client_name=name.strip(), birthdate=born, status="running", phase=None,
                     state="{}", started_at=moment, updated_at=moment, last_seq=0, last_hash=audit.GENESIS,
                     case_number=case_numbers.next_number(uow.session, start_day.year),
                 )
                 uow.session.add(row)
+                uow.flush()  # a place the process asks for at its start belongs to this row
+                runtime = CaseRuntime.start(spec, subprocess_specs, initial,
+                                            places=PlaceLedger(uow, row.id, row.organisation))
+                row.status, row.phase = runtime.status, runtime.phase
                 loaded = Loaded(row, bundle, runtime)
                 self.repo.save(uow, loaded, "case_started", actor, moment, {
                     "municipality": municipality, "process": definition.process_key,

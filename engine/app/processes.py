@@ -11,6 +11,7 @@ from ..core import clock
 from ..core.definitions import discover, version_label
 from ..errors import Conflict, NotFound
 from ..storage import DefinitionRow
+from . import capacity
 from .cases import Cases
 from .repository import Repository
 
@@ -47,6 +48,8 @@ class Processes:
                     created = True
                 else:
                     created = False
+                capacity.store_limits(uow, bundle.organisation, capacity.read_capacity_file(
+                    Path(processes_dir or self.processes_dir) / bundle.key))
                 out.append({"process": bundle.key, "version": version_label(digest), "hash": digest, "id": existing.id,
                             "created": created, "effective_from": bundle.effective_from.isoformat()})
             uow.commit()

@@ -25,6 +25,8 @@ from ..core.definitions import Bundle, version_label
 from ..core.runtime import MAX_STATE_BYTES, CaseRuntime, Observation
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
+from . import capacity
+from .capacity import PlaceLedger
 
 log = logging.getLogger("werkpad.engine")
 TIMER_ACTOR = "system:timer"
@@ -199,6 +201,7 @@ class Repository:
             runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
         except Exception as exc:  # noqa: BLE001 - a corrupt or unreadable state puts this case in error
             raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is onleesbaar ({why(exc)})") from exc
+        runtime.places = PlaceLedger(uow, row.id, row.organisation)
         return Loaded(row, bundle, runtime)
 
     def save(self, uow, loaded: Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
@@ -226,7 +229,22 @@ class Repository:
         if observation.status in CLOSED and row.ended_at is None:
             row.ended_at = moment
         fired = {t.task_id for t in runtime.fired}
+        ledger = runtime.places
+        if isinstance(ledger, PlaceLedger) and ledger.decisions:
+            # replay answers plaats_aanvragen from here, never from the occupancy of its day
+            payload = {**payload, "plaatsen": list(ledger.decisions)}
+            ledger.decisions.clear()
+        held_before = {t.id: t.spec for t in uow.session.scalars(
+            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
         cancelled = self.sync_index(uow, row, observation, moment, actor, completed_task, fired)
+        current = {t.id for t in observation.tasks}
+        left = {runtime.task_property(spec, "plaats") for task_id, spec in held_before.items()
+                if task_id not in current}
+        left.discard(None)
+        if observation.status in CLOSED:
+            capacity.release(self, uow, row.id, row.organisation, None, moment)
+        elif left:
+            capacity.release(self, uow, row.id, row.organisation, {str(i) for i in left}, moment)
         if cancelled:
             # nothing leaves a case silently: what the engine cancelled, and why, is in this event
             reason = cancel_reason(event_type, payload)

@@ -5,5 +5,6 @@ from .models import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow, metadat
 __all__ = ["Database", "UnitOfWork", "CaseRow", "DefinitionRow", "EventRow", "TaskRow", "TimerRow", "metadata"]
 from . import (
     accounts_models,  # noqa: F401
+    capacity_models,  # noqa: F401
     ratelimit_models,  # noqa: F401, E402
 )

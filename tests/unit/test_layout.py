@@ -33,7 +33,7 @@ MAX_WIDTH = {
     "sudwest_fryslan/sudwest_fryslan.bpmn": 5400,
     "tilburg/tilburg.bpmn": 4500,
     "voorbeeld/voorbeeld.bpmn": 2500,
-    "weener_xl/weener_xl.bpmn": 5700,
+    "weener_xl/weener_xl.bpmn": 6500,  # + place request, gateway and waiting list before WEP and Bossche Baan
     "werkkom/werkkom.bpmn": 8300,
 }
 MAX_CROSSINGS = {
@@ -52,7 +52,7 @@ MAX_CROSSINGS = {
     "sudwest_fryslan/sudwest_fryslan.bpmn": 6,
     "tilburg/tilburg.bpmn": 9,
     "voorbeeld/voorbeeld.bpmn": 2,
-    "weener_xl/weener_xl.bpmn": 30,
+    "weener_xl/weener_xl.bpmn": 31,
     "werkkom/werkkom.bpmn": 16,
 }
 

@@ -54,3 +54,16 @@ def test_timeline_names_what_the_engine_cancelled_and_why(client, werkpad):
     timeline = body[body.index('class="tijdlijn"'):]
     assert f"{open_task['name']} geannuleerd: bericht &#39;aanvraag_ingetrokken&#39; ontvangen" in timeline \
         or f"{open_task['name']} geannuleerd: aanvraag ingetrokken" in timeline
+
+
+def test_team_overview_shows_places_and_waiting_lists(client, werkpad):
+    from engine.app import capacity
+
+    with werkpad.db.unit_of_work() as uow:
+        capacity.store_limits(uow, "voorbeeldstad", {"wep": {"naam": "Werkervaringsplaats", "plaatsen": 3,
+                                                             "per": None}})
+        uow.commit()
+    login(client, "tineke")
+    body = _text(client.get("/overzicht"))
+    section = body[body.index("Plaatsen en wachtlijsten"):]
+    assert "Werkervaringsplaats" in section and "Niemand wacht." in section
