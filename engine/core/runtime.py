@@ -48,7 +48,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
 from . import clock, spiff
-from .expressions import SafeScriptEngine
+from .expressions import SafeScriptEngine, gelijkgestelde_dagen
 from .kalender import parse_duur, plus_duur, schaal_duur
 from .xml import BPMN_NS, parse_definition
 
@@ -756,16 +756,17 @@ class CaseRuntime:
         """Run engine steps until only people, timers or messages can move the case."""
         token = _FIRED.set(self.fired)
         places_token = _PLACES.set(self.places)
-        try:
-            self._run(self.workflow.do_engine_steps)
-            self._run(self.workflow.refresh_timers)
-            self._run(self.workflow.do_engine_steps)
-        finally:
-            _PLACES.reset(places_token)
-            _FIRED.reset(token)
-        self._finish_interruption()
-        for task in self.ready_user_tasks():
-            self._task_due(task, properties(task.task_spec))
+        with gelijkgestelde_dagen(getattr(self.workflow.spec, "werkpad_gelijkgesteld", ())):
+            try:
+                self._run(self.workflow.do_engine_steps)
+                self._run(self.workflow.refresh_timers)
+                self._run(self.workflow.do_engine_steps)
+            finally:
+                _PLACES.reset(places_token)
+                _FIRED.reset(token)
+            self._finish_interruption()
+            for task in self.ready_user_tasks():
+                self._task_due(task, properties(task.task_spec))
         self._update_phase()
         self._check_completion()
         self.compact()

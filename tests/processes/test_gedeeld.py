@@ -670,3 +670,44 @@ def test_elke_vier_weken_een_voorschot_zolang_de_voorbereiding_loopt(wp):
     assert specs(case) == ["voorschot_verstrekken"]
     assert case["data"]["voorschotdatum"] == "2026-03-30"
     replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ gelijkgestelde dagen (Atw art. 3 lid 3)
+def test_een_bij_besluit_gelijkgestelde_dag_verschuift_de_beslistermijn(procesmap, tmp_path):
+    """4 januari 2027 + 8 weken = maandag 1 maart 2027; staat die dag in het databestand als
+    gelijkgesteld met een feestdag, dan eindigt de termijn op dinsdag 2 maart."""
+    root = tmp_path / "processes"
+    shutil.copytree(procesmap, root)
+    gewoon = Werkpad(f"sqlite:///{tmp_path / 'gewoon.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    gewoon.upgrade_db()
+    gewoon.deploy()
+    zonder = start(gewoon, "gedeeld_aanvraag", at="2027-01-04T09:00")
+    assert zonder["data"]["beslisdatum"] == "2027-03-01"
+    (root / "gelijkgestelde_dagen.json").write_text(json.dumps(
+        {"_toelichting": "test", "2027": [{"datum": "2027-03-01", "besluit": "KB (fictief, test)"}]}),
+        encoding="utf-8")
+    nieuw = gewoon.deploy()
+    assert all(v["created"] for v in nieuw)  # the days are part of the version
+    met = start(gewoon, "gedeeld_aanvraag", at="2027-01-04T09:00")
+    assert met["data"]["beslisdatum"] == "2027-03-02"
+    assert timers(met)["beslistermijn_verstreken"].startswith("2027-03-02T23:00")
+    # the running case keeps its version and its calendar; both replay
+    assert gewoon.get_case(zonder["id"])["data"]["beslisdatum"] == "2027-03-01"
+    met = doe(gewoon, met, "besluit_aanvraag", {"recht_op_bijstand": True}, "2027-03-02T10:00")
+    assert met["status"] == "completed"
+    replay_klopt(gewoon, zonder)
+    replay_klopt(gewoon, met)
+    gewoon.db.dispose()
+
+
+def test_het_databestand_met_gelijkgestelde_dagen_wordt_gecontroleerd(tmp_path):
+    from engine.core.definitions import read_equated_days
+    from engine.errors import DefinitionError
+
+    pad = tmp_path / "gelijkgestelde_dagen.json"
+    pad.write_text(json.dumps({"2027": ["2027-03-01"], "2026": []}), encoding="utf-8")
+    assert read_equated_days(pad) == '["2027-03-01"]'
+    pad.write_text(json.dumps({"2027": ["2026-03-01"]}), encoding="utf-8")
+    with pytest.raises(DefinitionError):
+        read_equated_days(pad)
+    assert read_equated_days(tmp_path / "bestaat_niet.json") == ""
