@@ -330,7 +330,7 @@ def test_beslistermijn_schuift_naar_de_volgende_werkdag(wp):
 def test_opschorting_verschuift_de_beslistermijn_met_de_opgeschorte_dagen(wp):
     case = start(wp, "gedeeld_aanvraag")
     assert case["data"]["beslisdatum"] == "2026-03-02"
-    assert sorted(case["waiting_for_messages"]) == ["aanvraag_ingetrokken", "opschorting"]
+    assert sorted(case["waiting_for_messages"]) == ["aanvraag_ingetrokken", "opschorting", "verdaging"]
     case = wp.send_message(case["id"], "opschorting", {"reden": "bankafschriften ontbreken"}, user="kees",
                            at="2026-01-12T10:00")
     assert case["tasks"] == []
@@ -711,3 +711,52 @@ def test_het_databestand_met_gelijkgestelde_dagen_wordt_gecontroleerd(tmp_path):
     with pytest.raises(DefinitionError):
         read_equated_days(pad)
     assert read_equated_days(tmp_path / "bestaat_niet.json") == ""
+
+
+# ------------------------------------------------------------------ verdaging (Awb 4:14)
+def test_beslistermijn_eenmaal_verdagen_met_reden_en_datum_van_de_brief(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert "verdaging" in case["waiting_for_messages"]
+    case = wp.send_message(case["id"], "verdaging", {
+        "reden": "advies van de arbeidsdeskundige nodig", "briefdatum": "2026-02-20",
+        "nieuwe_beslisdatum": "2026-03-28"}, user="kees", at="2026-02-20T10:00")
+    # 28 maart 2026 is een zaterdag: de termijn eindigt op maandag 30 maart
+    assert case["data"]["beslisdatum"] == "2026-03-30"
+    assert case["data"]["beslisdatum_voor_verdaging"] == "2026-03-02"
+    assert case["data"]["verdaging_briefdatum"] == "2026-02-20"
+    assert case["data"]["verdaging_reden"] == "advies van de arbeidsdeskundige nodig"
+    assert case["data"]["verdaging_geweigerd"] == ""
+    besluit = [t for t in case["tasks"] if t["spec"] == "besluit_aanvraag"][0]
+    assert besluit["due"].startswith("2026-03-30")
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-03-30T22:00")  # 31 maart 00:00 zomertijd
+    # no escalation on the old deadline
+    wp.fire_due_timers("2026-03-10T12:00")
+    assert "escalatie_beslistermijn" not in specs(wp.get_case(case["id"]))
+    # once only: a second verdaging changes nothing and says why
+    case = wp.send_message(case["id"], "verdaging", {"reden": "nog meer tijd", "nieuwe_beslisdatum": "2026-05-01"},
+                           at="2026-03-10T13:00")
+    assert case["data"]["beslisdatum"] == "2026-03-30"
+    assert case["data"]["verdaging_geweigerd"] == "de beslistermijn is al eenmaal verdaagd"
+    # an opschorting after the verdaging shifts the new deadline by the suspended days
+    case = wp.send_message(case["id"], "opschorting", {}, at="2026-03-16T09:00")
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-03-19T09:00")
+    assert case["data"]["beslisdatum"] == "2026-03-31"  # 28 maart (de genoemde datum) + 3 dagen
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-04-01T10:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+@pytest.mark.parametrize(("gegevens", "reden"), [
+    ({"nieuwe_beslisdatum": "2026-03-20"}, "geen reden voor de verdaging opgegeven"),
+    ({"reden": "x", "nieuwe_beslisdatum": "2026-02-27"}, "de nieuwe beslisdatum ligt niet na de huidige"),
+    ({"reden": "x", "nieuwe_beslisdatum": "2026-03-20", "briefdatum": "2026-03-03"},
+     "de brief over de verdaging is na het einde van de beslistermijn verstuurd"),
+])
+def test_verdaging_zonder_reden_te_laat_of_zonder_later_einde_wordt_geweigerd(wp, gegevens, reden):
+    case = start(wp, "gedeeld_aanvraag")
+    case = wp.send_message(case["id"], "verdaging", gegevens, at="2026-02-20T10:00")
+    assert case["data"]["verdaging_geweigerd"] == reden
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert not case["data"].get("verdaagd")
+    replay_klopt(wp, case)

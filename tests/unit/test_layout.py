@@ -20,7 +20,7 @@ IDS = [p.relative_to(ROOT / "processes").as_posix() for p in FILES]
 MAX_WIDTH = {
     "alphen/alphen.bpmn": 4300,
     "amersfoort/amersfoort.bpmn": 4500,
-    "gedeeld/gedeeld_aanvraag.bpmn": 2200,
+    "gedeeld/gedeeld_aanvraag.bpmn": 2300,  # + verdaging (Awb 4:14)
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 800,
     "gedeeld/gedeeld_bezwaar.bpmn": 1200,
     "gedeeld/gedeeld_doelgroepregister.bpmn": 800,
@@ -39,7 +39,7 @@ MAX_WIDTH = {
 MAX_CROSSINGS = {
     "alphen/alphen.bpmn": 45,
     "amersfoort/amersfoort.bpmn": 9,
-    "gedeeld/gedeeld_aanvraag.bpmn": 9,
+    "gedeeld/gedeeld_aanvraag.bpmn": 18,  # verdaging: two boundary events looping back to the decision
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 0,
     "gedeeld/gedeeld_bezwaar.bpmn": 1,
     "gedeeld/gedeeld_doelgroepregister.bpmn": 0,
