@@ -274,7 +274,7 @@ def openapi_document() -> dict:
         "/zaken/{case_id}": {"get": {"summary": "Een zaak", "parameters": [case_id], "responses": ok(s.CaseSchema())}},
         "/zaken/{case_id}/geschiedenis": {"get": {"summary": "De gebeurtenissen van een zaak",
                                                   "parameters": [case_id], "responses": ok(s.HistorySchema())}},
-        "/zaken/{case_id}/berichten": {"post": {"summary": "Bericht vastleggen (werk_gevonden, aanvraag_ingetrokken, bezwaar_ontvangen, maatregel_opleggen, ontheffing_aangevraagd)",
+        "/zaken/{case_id}/berichten": {"post": {"summary": "Bericht vastleggen (werk_gevonden, aanvraag_ingetrokken, bezwaar_ontvangen, maatregel_opleggen, ontheffing_aangevraagd, verdaging: data reden, nieuwe_beslisdatum, briefdatum)",
                                                 "parameters": [case_id], "requestBody": body(s.MessageSchema()),
                                                 "responses": {**ok(s.CaseSchema()), "403": error, "409": error,
                                                               "422": error}}},

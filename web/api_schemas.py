@@ -7,7 +7,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from engine.app.inbox import DUE_FILTERS, MAX_PER_PAGE, VIEWS
 
 CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken", "bezwaar_ontvangen", "maatregel_opleggen",
-                       "ontheffing_aangevraagd")
+                       "ontheffing_aangevraagd", "verdaging")
 
 
 def _time(**kwargs) -> fields.String:

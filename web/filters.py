@@ -47,6 +47,10 @@ MESSAGE_LABELS = {
     "bezwaar_ontvangen": N_("Bezwaar ontvangen"),
     "maatregel_opleggen": N_("Maatregel overwegen"),
     "ontheffing_aangevraagd": N_("Ontheffing aangevraagd (alleenstaande ouder)"),
+    "verdaging": N_("Beslistermijn verdagen (Awb 4:14)"),
+    "plaats_vrij": N_("Plaats vrijgekomen"),
+    "opschorting": N_("Beslistermijn opgeschort (Awb 4:15)"),
+    "stukken_ontvangen": N_("Stukken ontvangen"),
 }
 
 

@@ -27,7 +27,7 @@ bp = Blueprint("pages", __name__)
 
 ACTIVITY = security.ACTIVITY
 CONSULTANT_MESSAGES = ("werk_gevonden", "aanvraag_ingetrokken", "bezwaar_ontvangen", "maatregel_opleggen",
-                       "ontheffing_aangevraagd")
+                       "ontheffing_aangevraagd", "verdaging")
 NOTICES = {
     "geclaimd": N_("De taak staat nu op jouw naam."),
     "vrijgegeven": N_("De taak is teruggezet naar het team."),
@@ -331,8 +331,11 @@ def overview():
         abort(403)
     names = security.accounts().organisation_names(organisations)
     people = {u["username"]: u["display_name"] for org in organisations for u in security.accounts().list_users(org)}
+    places: dict[str, list[dict]] = {}
+    for item in wp().capacity_overview(organisations):
+        places.setdefault(item["organisation"], []).append(item)
     return render_template("overzicht.html", overview=inbox().overview(organisations), org_names=names,
-                           people=people)
+                           people=people, places=places)
 
 
 # ---------------------------------------------------------------------- access log (auditor)
@@ -410,7 +413,11 @@ def case_message(case_id: str):
     if not policy.may_send_message(g.user, header["organisation"]):
         abort(403)
     try:
-        wp().send_message(case_id, name, {}, user=g.user.username)
+        data = {}
+        if name == "verdaging":  # Awb 4:14: the reason, the new deadline and the date of the letter
+            data = {k: request.form.get(k, "").strip()[:1000] for k in ("reden", "nieuwe_beslisdatum", "briefdatum")
+                    if request.form.get(k, "").strip()}
+        wp().send_message(case_id, name, data, user=g.user.username)
     except Conflict:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="conflict"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="bericht"))

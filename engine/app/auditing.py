@@ -13,6 +13,7 @@ from ..core.runtime import CaseRuntime, check_state_format
 from ..errors import CaseBroken, Conflict, WerkpadError
 from ..storage import CaseRow, EventRow, TaskRow
 from ..storage.models import CaseNumberRow, DestructionRow
+from .capacity import ReplayLedger
 from .repository import Repository, stored_digest, why
 
 
@@ -206,7 +207,12 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for,
             with clock.at(ev.at):
                 if ev.type == "case_started":
                     spec, subprocess_specs = bundle_for(payload["version"]).specs()
-                    runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"])
+                    runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"],
+                                                places=ReplayLedger(payload.get("plaatsen", [])))
+                elif runtime is not None:
+                    runtime.places = ReplayLedger(payload.get("plaatsen", []))
+                if ev.type == "case_started":
+                    pass
                 elif runtime is None:
                     return differs(ev, [], "de geschiedenis begint niet met het starten van de zaak")
                 elif ev.type == "task_completed":

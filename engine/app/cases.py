@@ -17,6 +17,7 @@ from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime, engine_versions
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import case_numbers
+from .capacity import PlaceLedger
 from .repository import Loaded, Repository, stored_digest
 
 
@@ -61,15 +62,18 @@ class Cases:
                     "gemeente_config": bundle.municipalities.get(municipality, {}),
                     **dict(data or {}),
                 }
-                runtime = CaseRuntime.start(spec, subprocess_specs, initial)
                 row = CaseRow(
                     id=uuid.uuid4().hex[:16], definition_id=definition.id, process_key=definition.process_key,
                     municipality=municipality, organisation=definition.organisation, bsn=bsn,
-                    client_name=name.strip(), birthdate=born, status=runtime.status, phase=runtime.phase,
+                    client_name=name.strip(), birthdate=born, status="running", phase=None,
                     state="{}", started_at=moment, updated_at=moment, last_seq=0, last_hash=audit.GENESIS,
                     case_number=case_numbers.next_number(uow.session, start_day.year),
                 )
                 uow.session.add(row)
+                uow.flush()  # a place the process asks for at its start belongs to this row
+                runtime = CaseRuntime.start(spec, subprocess_specs, initial,
+                                            places=PlaceLedger(uow, row.id, row.organisation))
+                row.status, row.phase = runtime.status, runtime.phase
                 loaded = Loaded(row, bundle, runtime)
                 self.repo.save(uow, loaded, "case_started", actor, moment, {
                     "municipality": municipality, "process": definition.process_key,
@@ -265,12 +269,21 @@ class Cases:
                 raise Conflict(f"zaak {case_id} staat niet in fout")
             row.status = "withdrawn"
             row.ended_at = moment
+            why = "zaak gesloten na fout"
+            cancelled = []
             for task in uow.session.scalars(select(TaskRow).where(TaskRow.case_id == case_id,
-                                                                  TaskRow.status == "open")):
+                                                                  TaskRow.status == "open").order_by(TaskRow.created_at)):
                 task.status, task.completed_at = "cancelled", moment
+                cancelled.append({"kind": "taak", "id": task.id, "spec": task.spec, "name": task.name,
+                                  "due": task.due_at.isoformat() if task.due_at else None,
+                                  "claimed_by": task.claimed_by, "reason": why})
+            cancelled += self.repo.timer_list(uow, case_id, why)
             uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
-            self.repo.append_event(uow, row, "case_closed_in_error", user, moment,
-                               {"reason": reason, "error": row.error}, digest=stored_digest(row))
+            payload: dict = {"reason": reason, "error": row.error}
+            if cancelled:
+                payload["cancelled"] = cancelled
+            self.repo.append_event(uow, row, "case_closed_in_error", user, moment, payload,
+                                   digest=stored_digest(row))
             uow.commit()
         return self.get_case(case_id)
 

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ..core import clock
 from ..storage import Database
 from .auditing import Auditing
 from .cases import Cases
@@ -130,3 +131,10 @@ class Werkpad:
 
     def verify_audit(self, replay: bool = True) -> dict:
         return self.auditing.verify_audit(replay)
+
+    def capacity_overview(self, organisations: list[str] | None = None) -> list[dict]:
+        """Places per organisation and instrument: taken, free, and who waits (the teamleider's view)."""
+        from . import capacity
+
+        with self.db.unit_of_work(write=False) as uow:
+            return capacity.overview(uow, organisations, clock.local_date())

@@ -11,6 +11,7 @@ from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
 from ..errors import Conflict, NotFound
 from ..storage import DefinitionRow, UnitOfWork
+from . import capacity
 from .cases import Cases
 from .repository import Repository
 
@@ -31,6 +32,9 @@ class Processes:
         bundles = discover(Path(processes_dir or self.processes_dir), Path(forms_dir or self.forms_dir), only)
         with clock.at(at), self.db.unit_of_work() as uow:
             out = self.store_bundles(uow, bundles, actor)
+            for bundle in bundles:  # places per instrument: the organisation's data file beside the process
+                capacity.store_limits(uow, bundle.organisation, capacity.read_capacity_file(
+                    Path(processes_dir or self.processes_dir) / bundle.key))
             uow.commit()
         return out
 

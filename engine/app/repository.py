@@ -25,6 +25,8 @@ from ..core.definitions import Bundle, version_label
 from ..core.runtime import MAX_STATE_BYTES, CaseRuntime, Observation, engine_versions
 from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
+from . import capacity
+from .capacity import PlaceLedger
 
 log = logging.getLogger("werkpad.engine")
 TIMER_ACTOR = "system:timer"
@@ -108,10 +110,21 @@ class Repository:
             # the stored workflow state is kept as it is (it may be what is broken); the
             # case row carries the status, and retry_case reads the state again
             row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
+            payload: dict = {"error": row.error}
+            stopped = self.timer_list(uow, case_id, "zaak in fout")
+            if stopped:
+                payload["cancelled"] = stopped
             uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
-            self.append_event(uow, row, "engine_error", TIMER_ACTOR, moment, {"error": row.error},
+            self.append_event(uow, row, "engine_error", TIMER_ACTOR, moment, payload,
                                digest=stored_digest(row))
             uow.commit()
+
+    def timer_list(self, uow, case_id: str, reason: str) -> list[dict]:
+        """The case's timers in the index, as the ``cancelled`` entries of an event."""
+        rows = uow.session.scalars(select(TimerRow).where(TimerRow.case_id == case_id)
+                                   .order_by(TimerRow.due_at, TimerRow.task_id)).all()
+        return [{"kind": "timer", "id": t.task_id, "spec": t.spec, "name": t.name,
+                 "due": t.due_at.isoformat() if t.due_at else None, "reason": reason} for t in rows]
 
     def version_in_effect(self, uow, municipality: str, day: date, process: str | None) -> DefinitionRow:
         rows = uow.session.scalars(select(DefinitionRow).order_by(DefinitionRow.id)).all()
@@ -190,6 +203,7 @@ class Repository:
             raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is niet te lezen: {exc.message}") from exc
         except Exception as exc:  # noqa: BLE001 - a corrupt or unreadable state puts this case in error
             raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is onleesbaar ({why(exc)})") from exc
+        runtime.places = PlaceLedger(uow, row.id, row.organisation)
         return Loaded(row, bundle, runtime)
 
     def save(self, uow, loaded: Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
@@ -219,9 +233,30 @@ class Repository:
         row.updated_at = moment
         if observation.status in CLOSED and row.ended_at is None:
             row.ended_at = moment
-        self.sync_index(uow, row, observation, moment, actor, completed_task)
+        fired = {t.task_id for t in runtime.fired}
+        ledger = runtime.places
+        if isinstance(ledger, PlaceLedger) and ledger.decisions:
+            # replay answers plaats_aanvragen from here, never from the occupancy of its day
+            payload = {**payload, "plaatsen": list(ledger.decisions)}
+            ledger.decisions.clear()
+        held_before = {t.id: t.spec for t in uow.session.scalars(
+            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
+        cancelled = self.sync_index(uow, row, observation, moment, actor, completed_task, fired)
+        current = {t.id for t in observation.tasks}
+        left = {runtime.task_property(spec, "plaats") for task_id, spec in held_before.items()
+                if task_id not in current}
+        left.discard(None)
+        if observation.status in CLOSED:
+            capacity.release(self, uow, row.id, row.organisation, None, moment)
+        elif left:
+            capacity.release(self, uow, row.id, row.organisation, {str(i) for i in left}, moment)
+        if cancelled:
+            # nothing leaves a case silently: what the engine cancelled, and why, is in this event
+            reason = cancel_reason(event_type, payload)
+            payload = {**payload, "cancelled": [{**c, "reason": reason} for c in cancelled]}
         self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"],
                           snapshot=fingerprint)
+
 
     def _note_engine_versions(self, uow, row: CaseRow, actor: str, moment: datetime) -> None:
         """A case records the versions it ran on: at its start (in case_started) and, from then on,
@@ -238,14 +273,18 @@ class Repository:
                               digest=stored_digest(row))
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                    completed_task: str | None) -> None:
-        # the reads below need not see this command's own pending writes: no autoflush, so the
-        # case row is written once, at commit, together with its new event
+                   completed_task: str | None, fired: set[str] | None = None) -> list[dict]:
+        """Bring the inbox and timer index in line with the runtime; return what was
+        cancelled on the way: open tasks that are gone without being completed, and
+        timers that left the index without having fired."""
+        # the reads need not see this command's own pending writes: no autoflush, so the case
+        # row is written once, at commit, together with its new event
         with uow.session.no_autoflush:
-            self._sync_index(uow, row, obs, moment, actor, completed_task)
+            return self._sync_index(uow, row, obs, moment, actor, completed_task, fired)
 
     def _sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                    completed_task: str | None) -> None:
+                    completed_task: str | None, fired: set[str] | None) -> list[dict]:
+        cancelled: list[dict] = []
         open_rows = {t.id: t for t in uow.session.scalars(
             select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
         current = {t.id: t for t in obs.tasks}
@@ -254,6 +293,10 @@ class Repository:
                 task_row.status = "completed" if task_id == completed_task else "cancelled"
                 task_row.completed_at = moment
                 task_row.completed_by = actor if task_id == completed_task else None
+                if task_id != completed_task:
+                    cancelled.append({"kind": "taak", "id": task_id, "spec": task_row.spec, "name": task_row.name,
+                                      "due": task_row.due_at.isoformat() if task_row.due_at else None,
+                                      "claimed_by": task_row.claimed_by})
         for task_id, info in current.items():
             existing = open_rows.get(task_id)
             if existing is None:
@@ -268,6 +311,9 @@ class Repository:
         for task_id, timer_row in timers.items():
             if task_id not in wanted:
                 uow.session.delete(timer_row)
+                if task_id not in (fired or set()):
+                    cancelled.append({"kind": "timer", "id": task_id, "spec": timer_row.spec, "name": timer_row.name,
+                                      "due": timer_row.due_at.isoformat() if timer_row.due_at else None})
         earlier = False  # does a timer now come due sooner than the worker may expect?
         for task_id, timer in wanted.items():
             existing_timer = timers.get(task_id)
@@ -282,6 +328,7 @@ class Repository:
         if earlier and not self.db.is_sqlite:
             # wakes every `werkpad worker` that LISTENs, when this transaction commits
             uow.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
+        return cancelled
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
                       digest: str, snapshot: dict | None = None) -> None:
@@ -299,6 +346,26 @@ class Repository:
         row.last_seq = seq
         row.last_hash = ev_hash
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
+
+def cancel_reason(event_type: str, payload: dict) -> str:
+    """Why the engine cancelled tasks or timers, in the words of the event that caused it."""
+    if event_type == "task_completed":
+        return f"taak '{payload.get('task', {}).get('name', '')}' afgerond"
+    if event_type == "message_received":
+        if payload.get("handled_by") == "engine":
+            return "aanvraag ingetrokken: de zaak is beëindigd"
+        return f"bericht '{payload.get('message', '')}' ontvangen"
+    if event_type == "timer_fired":
+        names = ", ".join(t.get("name", "") for t in payload.get("timers", []))
+        return f"termijn verstreken: {names}"
+    if event_type == "version_migrated":
+        return "zaak naar een andere procesversie gezet"
+    if event_type == "engine_error":
+        return "zaak in fout"
+    if event_type == "case_closed_in_error":
+        return "zaak gesloten na fout"
+    return event_type
+
 
 def stored_digest(row: CaseRow) -> str:
     try:

@@ -63,6 +63,8 @@ class Bundle:
     forms: dict[str, str]
     vocabulary: str
     manifest: dict
+    # days equated to holidays by decree (Atw art. 3 lid 3), JSON list of ISO dates; "" for none
+    gelijkgesteld: str = ""
     # where rollen.json/berichten.json lie (not part of the version: they are the product's lists)
     catalog_dir: Path | None = field(default=None, repr=False, compare=False)
     _parsed: Any = field(default=None, repr=False)
@@ -76,23 +78,36 @@ class Bundle:
         parts += [(f"files/{k}", v) for k, v in sorted(self.files.items())]
         parts += [(f"forms/{k}", v) for k, v in sorted(self.forms.items())]
         parts += [("vocabulaire", self.vocabulary)]
+        if self.gelijkgesteld:
+            parts += [("gelijkgesteld", self.gelijkgesteld)]
         for name, text in parts:
             digest.update(name.encode() + b"\0" + text.encode("utf-8") + b"\0")
         return digest.hexdigest()
 
     def to_record(self) -> dict:
-        return {"manifest": self.manifest, "files": self.files, "forms": self.forms, "vocabulary": self.vocabulary}
+        record = {"manifest": self.manifest, "files": self.files, "forms": self.forms, "vocabulary": self.vocabulary}
+        if self.gelijkgesteld:
+            record["gelijkgesteld"] = self.gelijkgesteld
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Bundle:
-        return _bundle(dict(record["manifest"]), dict(record["files"]), dict(record["forms"]),
-                       record.get("vocabulary", "{}"))
+        bundle = _bundle(dict(record["manifest"]), dict(record["files"]), dict(record["forms"]),
+                         record.get("vocabulary", "{}"))
+        bundle.gelijkgesteld = record.get("gelijkgesteld", "")
+        return bundle
+
+    def equated_days(self) -> frozenset[date]:
+        return frozenset(date.fromisoformat(d) for d in json.loads(self.gelijkgesteld)) if self.gelijkgesteld \
+            else frozenset()
 
     def specs(self) -> Any:
         if self._parsed is None:
             self._parsed = _SPEC_CACHE.get(self.version_hash)
             if self._parsed is None:
                 self._parsed = parse_specs(self.files, self.process_id)
+                # the runtime counts these days as holidays in this version's calendar functions
+                self._parsed[0].werkpad_gelijkgesteld = self.equated_days()
                 _SPEC_CACHE.put(self.version_hash, self._parsed)
         return self._parsed
 
@@ -177,9 +192,41 @@ def load_bundle(process_dir: Path, forms: FormRegistry, forms_root: Path | None 
     bundle.forms = forms.raw_sources(form_ids)
     vocab_path = Path(forms_root) / VOCABULARY_FILE if forms_root else None
     bundle.vocabulary = _read_text(vocab_path) if vocab_path and vocab_path.exists() else "{}"
+    bundle.gelijkgesteld = read_equated_days(process_dir.parent / EQUATED_DAYS_FILE)
     bundle._forms = None
     describe(bundle)  # full validation
     return bundle
+
+
+EQUATED_DAYS_FILE = "gelijkgestelde_dagen.json"
+
+
+def read_equated_days(path: Path) -> str:
+    """The days equated to an algemeen erkende feestdag by decree (Atw art. 3 lid 3) from the
+    designer's data file: ``{"2027": [{"datum": "2027-12-24", "besluit": "..."}], ...}``.
+    Returns a JSON list of ISO dates (part of the version), "" when there are none."""
+    if not path.exists():
+        return ""
+    try:
+        raw = json.loads(_read_text(path))
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(f"{path.name}: geen geldige JSON ({exc})") from exc
+    days: set[str] = set()
+    for year, entries in raw.items():
+        if year.startswith("_"):
+            continue
+        if not year.isdigit() or not isinstance(entries, list):
+            raise DefinitionError(f"{path.name}: verwacht per jaar (\"2027\") een lijst van dagen")
+        for entry in entries:
+            text = entry.get("datum") if isinstance(entry, dict) else entry
+            try:
+                day = date.fromisoformat(str(text))
+            except ValueError as exc:
+                raise DefinitionError(f"{path.name}: '{text}' is geen datum (JJJJ-MM-DD)") from exc
+            if str(day.year) != year:
+                raise DefinitionError(f"{path.name}: {day} staat onder het jaar {year}")
+            days.add(day.isoformat())
+    return json.dumps(sorted(days)) if days else ""
 
 
 def bundle_from_files(manifest: dict, files: Mapping[str, str], forms: Mapping[str, str],

@@ -52,13 +52,14 @@ deterministic and testable.
 from __future__ import annotations
 
 import ast
+import contextlib
 import contextvars
 import copy
 import math
 import operator
 import textwrap
 from collections import ChainMap
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -626,10 +627,26 @@ def plus_duur(value: Any, duur: str) -> str:
     return kalender.plus_duur(_moment(value), duur).isoformat()
 
 
+# days equated to holidays by decree (Atw art. 3 lid 3): data of the process version, set by
+# the runtime while a case takes a step (see gelijkgestelde_dagen)
+_GELIJKGESTELD: contextvars.ContextVar[frozenset[date]] = contextvars.ContextVar(
+    "werkpad_gelijkgesteld", default=frozenset())
+
+
+@contextlib.contextmanager
+def gelijkgestelde_dagen(days: Collection[date]) -> Iterator[None]:
+    """Count ``days`` as holidays in the calendar functions within this block."""
+    token = _GELIJKGESTELD.set(frozenset(days))
+    try:
+        yield
+    finally:
+        _GELIJKGESTELD.reset(token)
+
+
 def termijn_einde(value: Any, duur: str) -> str:
     """End of a statutory term (Algemene termijnenwet), as ``'YYYY-MM-DD'``."""
     _spend_calendar_days(10)
-    return kalender.termijn_einde(_as_date(value), duur).isoformat()
+    return kalender.termijn_einde(_as_date(value), duur, gelijkgesteld=_GELIJKGESTELD.get()).isoformat()
 
 
 def werkdagen_na(value: Any, n: int) -> str:
@@ -637,12 +654,12 @@ def werkdagen_na(value: Any, n: int) -> str:
     if isinstance(n, int) and not isinstance(n, bool) and n > MAX_WERKDAGEN:
         raise ValueError(f"at most {MAX_WERKDAGEN} working days")
     _spend_calendar_days(abs(n) if isinstance(n, int) else 1)
-    return kalender.werkdagen_na(_as_date(value), n).isoformat()
+    return kalender.werkdagen_na(_as_date(value), n, gelijkgesteld=_GELIJKGESTELD.get()).isoformat()
 
 
 def volgende_werkdag(value: Any) -> str:
     """``value`` itself if it is a working day, else the next one."""
-    return kalender.volgende_werkdag(_as_date(value)).isoformat()
+    return kalender.volgende_werkdag(_as_date(value), gelijkgesteld=_GELIJKGESTELD.get()).isoformat()
 
 
 def dagen_tussen(begin: Any, einde: Any) -> int:

@@ -50,7 +50,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
 from . import clock, spiff
-from .expressions import SafeScriptEngine
+from .expressions import SafeScriptEngine, gelijkgestelde_dagen
 from .kalender import parse_duur, plus_duur, schaal_duur
 from .xml import BPMN_NS, parse_definition
 
@@ -113,6 +113,23 @@ def check_timer_value(kind: str, value: Any) -> None:
 
 
 _FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fired", default=None)
+# who decides on places (capacity) while the current case takes a step: the app's ledger live,
+# the recorded decisions in replay; see CaseRuntime.places
+_PLACES: contextvars.ContextVar[Any] = contextvars.ContextVar("werkpad_places", default=None)
+
+
+def _ask_place(instrument: Any, vanaf: Any = None) -> dict:
+    """Script function ``plaats_aanvragen("wep")``: a place on the instrument, or the waiting list.
+
+    The answer is a dict (``toegekend``, and ``wachtlijst`` or ``periode``/``vanaf`` for places per
+    week); the engine records it in the command's event, so replay gets the same answer."""
+    if not isinstance(instrument, str) or not instrument:
+        raise ValidationError("plaats_aanvragen verwacht de naam van een instrument")
+    ledger = _PLACES.get()
+    if ledger is None:
+        raise ValidationError("plaats_aanvragen kan hier niet worden gebruikt (geen plaatsenbeheer)")
+    answer = ledger(instrument, None if vanaf is None else str(vanaf))
+    return dict(answer)
 
 
 def _note_fired(my_task: Any, definition: Any, due: str, kind: str) -> None:
@@ -431,6 +448,8 @@ class CaseRuntime:
         self.end_event = end_event
         self.fired: list[TimerInfo] = []  # timers that fired since this object was made
         self.interrupting: str | None = None  # an interrupting event subprocess that is still running
+        # answers plaats_aanvragen(instrument, vanaf) -> dict; set by whoever runs the case
+        self.places: Any = None
 
     # -- construction
     @staticmethod
@@ -438,15 +457,17 @@ class CaseRuntime:
         return SafeScriptEngine(extra_functions={
             "nu": lambda: clock.now().isoformat(),
             "vandaag": lambda: clock.local_date().isoformat(),
+            "plaats_aanvragen": _ask_place,
         })
 
     @classmethod
-    def start(cls, spec: Any, subprocess_specs: Any, data: Mapping[str, Any]) -> CaseRuntime:
+    def start(cls, spec: Any, subprocess_specs: Any, data: Mapping[str, Any], places: Any = None) -> CaseRuntime:
         check_json_safe(dict(data))
         workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=cls.script_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(json.loads(json.dumps(dict(data))))
         runtime = cls(workflow, phase=None)
+        runtime.places = places
         runtime._advance()
         return runtime
 
@@ -696,6 +717,14 @@ class CaseRuntime:
                            f"(status {TaskState.get_name(task.state)})")
         return task
 
+    def task_property(self, spec_name: str, name: str) -> str | None:
+        """A property (``spiffworkflow:property``) of a task spec anywhere in the case's process."""
+        for spec in [self.workflow.spec, *self.workflow.subprocess_specs.values()]:
+            task_spec = spec.task_specs.get(spec_name)
+            if task_spec is not None and name in properties(task_spec):
+                return str(properties(task_spec)[name])
+        return None
+
     def _task_info(self, task: Any, ordinal: int) -> UserTaskInfo:
         props = properties(task.task_spec)
         due = self._task_due(task, props)
@@ -752,15 +781,18 @@ class CaseRuntime:
     def _advance(self) -> None:
         """Run engine steps until only people, timers or messages can move the case."""
         token = _FIRED.set(self.fired)
-        try:
-            self._run(self.workflow.do_engine_steps)
-            self._run(self.workflow.refresh_timers)
-            self._run(self.workflow.do_engine_steps)
-        finally:
-            _FIRED.reset(token)
-        self._finish_interruption()
-        for task in self.ready_user_tasks():
-            self._task_due(task, properties(task.task_spec))
+        places_token = _PLACES.set(self.places)
+        with gelijkgestelde_dagen(getattr(self.workflow.spec, "werkpad_gelijkgesteld", ())):
+            try:
+                self._run(self.workflow.do_engine_steps)
+                self._run(self.workflow.refresh_timers)
+                self._run(self.workflow.do_engine_steps)
+            finally:
+                _PLACES.reset(places_token)
+                _FIRED.reset(token)
+            self._finish_interruption()
+            for task in self.ready_user_tasks():
+                self._task_due(task, properties(task.task_spec))
         self._update_phase()
         self._check_completion()
         self.compact()

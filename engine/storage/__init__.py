@@ -15,6 +15,7 @@ __all__ = ["Database", "UnitOfWork", "CaseRow", "DefinitionRow", "DestructionRow
            "TaskRow", "TimerRow", "metadata"]
 from . import (
     accounts_models,  # noqa: F401
+    capacity_models,  # noqa: F401
     designer_models,  # noqa: F401
     ratelimit_models,  # noqa: F401, E402
 )

@@ -264,6 +264,55 @@ def test_besluit_laat_een_openstaand_voorschot_vervallen(wp):
     replay_klopt(wp, case)
 
 
+def geannuleerd(wp, case) -> list[tuple[str, str, str, str]]:
+    """(event type, kind, spec, reason) of everything the engine cancelled, from the history."""
+    return [(e["type"], c["kind"], c["spec"], c["reason"]) for e in wp.case_history(case["id"])
+            for c in e["payload"].get("cancelled", [])]
+
+
+def test_een_vervallen_voorschot_staat_met_reden_in_de_geschiedenis(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    wp.fire_due_timers("2026-02-09T09:00")  # the voorschot of 2 February is overdue now
+    case = wp.get_case(case["id"])
+    voorschot = [t for t in case["tasks"] if t["spec"] == "voorschot_verstrekken"][0]
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-02-09T10:00")
+    assert case["status"] == "completed"
+    laatste = wp.case_history(case["id"])[-1]
+    assert laatste["type"] == "task_completed"
+    vervallen = {c["spec"]: c for c in laatste["payload"]["cancelled"]}
+    assert vervallen["voorschot_verstrekken"]["kind"] == "taak"
+    assert vervallen["voorschot_verstrekken"]["id"] == voorschot["id"]
+    assert vervallen["voorschot_verstrekken"]["reason"] == "taak 'Besluit op aanvraag' afgerond"
+    # the boundary timers of the decision task went with it, each named
+    assert {"beslistermijn_verstreken", "voorschot_termijn"} <= set(vervallen)
+    assert all(c["kind"] == "timer" for s, c in vervallen.items() if s != "voorschot_verstrekken")
+    # the task index says cancelled, not completed
+    assert [t["status"] for t in wp.list_tasks(case_id=case["id"], status="cancelled", with_form=False)] \
+        == ["cancelled"]
+    replay_klopt(wp, case)
+
+
+def test_opschorting_annuleert_het_openstaande_voorschot_met_reden(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    wp.fire_due_timers("2026-02-09T09:00")
+    case = wp.send_message(case["id"], "opschorting", {"reden": "bankafschriften"}, user="kees",
+                           at="2026-02-09T10:00")
+    assert case["tasks"] == []
+    assert ("message_received", "taak", "voorschot_verstrekken", "bericht 'opschorting' ontvangen") \
+        in geannuleerd(wp, case)
+    assert ("message_received", "taak", "besluit_aanvraag", "bericht 'opschorting' ontvangen") \
+        in geannuleerd(wp, case)
+    # a timer that fires is not cancelled: the fired voorschot timer is not in the list
+    assert not [g for g in geannuleerd(wp, case) if g[0] == "timer_fired" and g[2] == "voorschot_termijn"]
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-02-10T09:00")
+    # the withdrawal cancels what is open then, with its own reason
+    case = wp.send_message(case["id"], "aanvraag_ingetrokken", {}, at="2026-02-11T09:00")
+    assert case["status"] == "withdrawn"
+    assert ("message_received", "taak", "besluit_aanvraag", "bericht 'aanvraag_ingetrokken' ontvangen") \
+        in geannuleerd(wp, case)
+    replay_klopt(wp, case)
+
+
 def test_beslistermijn_schuift_naar_de_volgende_werkdag(wp):
     # 9 februari 2026 + 8 weken = maandag 6 april 2026, tweede paasdag -> dinsdag 7 april
     case = start(wp, "gedeeld_aanvraag", at="2026-02-09T09:00")
@@ -283,7 +332,7 @@ def test_beslistermijn_schuift_naar_de_volgende_werkdag(wp):
 def test_opschorting_verschuift_de_beslistermijn_met_de_opgeschorte_dagen(wp):
     case = start(wp, "gedeeld_aanvraag")
     assert case["data"]["beslisdatum"] == "2026-03-02"
-    assert sorted(case["waiting_for_messages"]) == ["aanvraag_ingetrokken", "opschorting"]
+    assert sorted(case["waiting_for_messages"]) == ["aanvraag_ingetrokken", "opschorting", "verdaging"]
     case = wp.send_message(case["id"], "opschorting", {"reden": "bankafschriften ontbreken"}, user="kees",
                            at="2026-01-12T10:00")
     assert case["tasks"] == []
@@ -622,4 +671,94 @@ def test_elke_vier_weken_een_voorschot_zolang_de_voorbereiding_loopt(wp):
     case = wp.get_case(case["id"])
     assert specs(case) == ["voorschot_verstrekken"]
     assert case["data"]["voorschotdatum"] == "2026-03-30"
+    replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ gelijkgestelde dagen (Atw art. 3 lid 3)
+def test_een_bij_besluit_gelijkgestelde_dag_verschuift_de_beslistermijn(procesmap, tmp_path):
+    """4 januari 2027 + 8 weken = maandag 1 maart 2027; staat die dag in het databestand als
+    gelijkgesteld met een feestdag, dan eindigt de termijn op dinsdag 2 maart."""
+    root = tmp_path / "processes"
+    shutil.copytree(procesmap, root)
+    gewoon = Werkpad(f"sqlite:///{tmp_path / 'gewoon.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    gewoon.upgrade_db()
+    gewoon.deploy()
+    zonder = start(gewoon, "gedeeld_aanvraag", at="2027-01-04T09:00")
+    assert zonder["data"]["beslisdatum"] == "2027-03-01"
+    (root / "gelijkgestelde_dagen.json").write_text(json.dumps(
+        {"_toelichting": "test", "2027": [{"datum": "2027-03-01", "besluit": "KB (fictief, test)"}]}),
+        encoding="utf-8")
+    nieuw = gewoon.deploy()
+    assert all(v["created"] for v in nieuw)  # the days are part of the version
+    met = start(gewoon, "gedeeld_aanvraag", at="2027-01-04T09:00")
+    assert met["data"]["beslisdatum"] == "2027-03-02"
+    assert timers(met)["beslistermijn_verstreken"].startswith("2027-03-02T23:00")
+    # the running case keeps its version and its calendar; both replay
+    assert gewoon.get_case(zonder["id"])["data"]["beslisdatum"] == "2027-03-01"
+    met = doe(gewoon, met, "besluit_aanvraag", {"recht_op_bijstand": True}, "2027-03-02T10:00")
+    assert met["status"] == "completed"
+    replay_klopt(gewoon, zonder)
+    replay_klopt(gewoon, met)
+    gewoon.db.dispose()
+
+
+def test_het_databestand_met_gelijkgestelde_dagen_wordt_gecontroleerd(tmp_path):
+    from engine.core.definitions import read_equated_days
+    from engine.errors import DefinitionError
+
+    pad = tmp_path / "gelijkgestelde_dagen.json"
+    pad.write_text(json.dumps({"2027": ["2027-03-01"], "2026": []}), encoding="utf-8")
+    assert read_equated_days(pad) == '["2027-03-01"]'
+    pad.write_text(json.dumps({"2027": ["2026-03-01"]}), encoding="utf-8")
+    with pytest.raises(DefinitionError):
+        read_equated_days(pad)
+    assert read_equated_days(tmp_path / "bestaat_niet.json") == ""
+
+
+# ------------------------------------------------------------------ verdaging (Awb 4:14)
+def test_beslistermijn_eenmaal_verdagen_met_reden_en_datum_van_de_brief(wp):
+    case = start(wp, "gedeeld_aanvraag")
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert "verdaging" in case["waiting_for_messages"]
+    case = wp.send_message(case["id"], "verdaging", {
+        "reden": "advies van de arbeidsdeskundige nodig", "briefdatum": "2026-02-20",
+        "nieuwe_beslisdatum": "2026-03-28"}, user="kees", at="2026-02-20T10:00")
+    # 28 maart 2026 is een zaterdag: de termijn eindigt op maandag 30 maart
+    assert case["data"]["beslisdatum"] == "2026-03-30"
+    assert case["data"]["beslisdatum_voor_verdaging"] == "2026-03-02"
+    assert case["data"]["verdaging_briefdatum"] == "2026-02-20"
+    assert case["data"]["verdaging_reden"] == "advies van de arbeidsdeskundige nodig"
+    assert case["data"]["verdaging_geweigerd"] == ""
+    besluit = [t for t in case["tasks"] if t["spec"] == "besluit_aanvraag"][0]
+    assert besluit["due"].startswith("2026-03-30")
+    assert timers(case)["beslistermijn_verstreken"].startswith("2026-03-30T22:00")  # 31 maart 00:00 zomertijd
+    # no escalation on the old deadline
+    wp.fire_due_timers("2026-03-10T12:00")
+    assert "escalatie_beslistermijn" not in specs(wp.get_case(case["id"]))
+    # once only: a second verdaging changes nothing and says why
+    case = wp.send_message(case["id"], "verdaging", {"reden": "nog meer tijd", "nieuwe_beslisdatum": "2026-05-01"},
+                           at="2026-03-10T13:00")
+    assert case["data"]["beslisdatum"] == "2026-03-30"
+    assert case["data"]["verdaging_geweigerd"] == "de beslistermijn is al eenmaal verdaagd"
+    # an opschorting after the verdaging shifts the new deadline by the suspended days
+    case = wp.send_message(case["id"], "opschorting", {}, at="2026-03-16T09:00")
+    case = wp.send_message(case["id"], "stukken_ontvangen", {}, at="2026-03-19T09:00")
+    assert case["data"]["beslisdatum"] == "2026-03-31"  # 28 maart (de genoemde datum) + 3 dagen
+    case = doe(wp, case, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-04-01T10:00")
+    assert case["status"] == "completed"
+    replay_klopt(wp, case)
+
+
+@pytest.mark.parametrize(("gegevens", "reden"), [
+    ({"nieuwe_beslisdatum": "2026-03-20"}, "geen reden voor de verdaging opgegeven"),
+    ({"reden": "x", "nieuwe_beslisdatum": "2026-02-27"}, "de nieuwe beslisdatum ligt niet na de huidige"),
+    ({"reden": "x", "nieuwe_beslisdatum": "2026-03-20", "briefdatum": "2026-03-03"},
+     "de brief over de verdaging is na het einde van de beslistermijn verstuurd"),
+])
+def test_verdaging_zonder_reden_te_laat_of_zonder_later_einde_wordt_geweigerd(wp, gegevens, reden):
+    case = start(wp, "gedeeld_aanvraag")
+    case = wp.send_message(case["id"], "verdaging", gegevens, at="2026-02-20T10:00")
+    assert case["data"]["verdaging_geweigerd"] == reden
+    assert case["data"]["beslisdatum"] == "2026-03-02"
+    assert not case["data"].get("verdaagd")
     replay_klopt(wp, case)

@@ -708,3 +708,16 @@ def test_optional_field_functions_refuse_odd_use(expr):
 
     with pytest.raises(ExpressionError):
         ev(expr, {"a": 1, "_geheim": 2})
+
+
+def test_calendar_functions_count_equated_days():
+    from datetime import date
+
+    from engine.core.expressions import evaluate, gelijkgestelde_dagen
+
+    assert evaluate('termijn_einde("2027-01-04", "P8W")', {}) == "2027-03-01"
+    with gelijkgestelde_dagen({date(2027, 3, 1)}):
+        assert evaluate('termijn_einde("2027-01-04", "P8W")', {}) == "2027-03-02"
+        assert evaluate('volgende_werkdag("2027-03-01")', {}) == "2027-03-02"
+        assert evaluate('werkdagen_na("2027-02-26", 1)', {}) == "2027-03-02"
+    assert evaluate('volgende_werkdag("2027-03-01")', {}) == "2027-03-01"

@@ -20,7 +20,7 @@ IDS = [p.relative_to(ROOT / "processes").as_posix() for p in FILES]
 MAX_WIDTH = {
     "alphen/alphen.bpmn": 4000,
     "amersfoort/amersfoort.bpmn": 4200,
-    "gedeeld/gedeeld_aanvraag.bpmn": 2100,
+    "gedeeld/gedeeld_aanvraag.bpmn": 2150,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 750,
     "gedeeld/gedeeld_bezwaar.bpmn": 1200,
     "gedeeld/gedeeld_doelgroepregister.bpmn": 750,
@@ -33,13 +33,13 @@ MAX_WIDTH = {
     "sudwest_fryslan/sudwest_fryslan.bpmn": 4700,
     "tilburg/tilburg.bpmn": 4300,
     "voorbeeld/voorbeeld.bpmn": 2400,
-    "weener_xl/weener_xl.bpmn": 5200,
+    "weener_xl/weener_xl.bpmn": 5700,
     "werkkom/werkkom.bpmn": 7400,
 }
 MAX_CROSSINGS = {
     "alphen/alphen.bpmn": 45,
     "amersfoort/amersfoort.bpmn": 9,
-    "gedeeld/gedeeld_aanvraag.bpmn": 8,
+    "gedeeld/gedeeld_aanvraag.bpmn": 16,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 0,
     "gedeeld/gedeeld_bezwaar.bpmn": 1,
     "gedeeld/gedeeld_doelgroepregister.bpmn": 0,
@@ -52,7 +52,7 @@ MAX_CROSSINGS = {
     "sudwest_fryslan/sudwest_fryslan.bpmn": 6,
     "tilburg/tilburg.bpmn": 9,
     "voorbeeld/voorbeeld.bpmn": 2,
-    "weener_xl/weener_xl.bpmn": 30,
+    "weener_xl/weener_xl.bpmn": 31,
     "werkkom/werkkom.bpmn": 16,
 }
 

@@ -42,3 +42,28 @@ def test_deadlines_are_sorted_by_date():
     tasks = [{"due": "2026-03-01T09:00:00+00:00", "name": "later"}, {"due": None, "name": "geen"}]
     timers = [{"due": "2026-02-01T09:00:00+00:00", "name": "eerder"}]
     assert [t["name"] for t in termijnen(tasks, timers)] == ["eerder", "later"]
+
+
+def test_timeline_names_what_the_engine_cancelled_and_why(client, werkpad):
+    now = clock.now()
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=5))
+    open_task = werkpad.get_case(case["id"])["tasks"][0]
+    werkpad.send_message(case["id"], "aanvraag_ingetrokken", {}, at=now - timedelta(days=1))
+    login(client, "kees")
+    body = _text(client.get(f"/zaken/{case['id']}"))
+    timeline = body[body.index('class="tijdlijn"'):]
+    assert f"{open_task['name']} geannuleerd: bericht &#39;aanvraag_ingetrokken&#39; ontvangen" in timeline \
+        or f"{open_task['name']} geannuleerd: aanvraag ingetrokken" in timeline
+
+
+def test_team_overview_shows_places_and_waiting_lists(client, werkpad):
+    from engine.app import capacity
+
+    with werkpad.db.unit_of_work() as uow:
+        capacity.store_limits(uow, "voorbeeldstad", {"wep": {"naam": "Werkervaringsplaats", "plaatsen": 3,
+                                                             "per": None}})
+        uow.commit()
+    login(client, "tineke")
+    body = _text(client.get("/overzicht"))
+    section = body[body.index("Plaatsen en wachtlijsten"):]
+    assert "Werkervaringsplaats" in section and "Niemand wacht." in section

@@ -1,0 +1,253 @@
+"""Places are finite: instruments with a number of places per organisation.
+
+A process asks for a place with the script function ``plaats_aanvragen("wep")``. The
+:class:`PlaceLedger` of the command answers from the database (one conditional UPDATE of the
+counter row, so two people taking the last place at once get one place and one waiting-list
+entry) and remembers its answers; the repository writes them into the command's event
+(``plaatsen``), and replay answers from there, never from today's occupancy.
+
+A place is held while the client is on the instrument: the user task with the property
+``plaats`` naming the instrument. When that task ends (completed or cancelled) or the case
+ends, the place is released and the first case on the waiting list gets it, through the
+message ``plaats_vrij`` that the engine sends to that case in the same transaction.
+Places per week (``"per": "week"``) are never waited for: the first week with room is given.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from ..core import clock
+from ..errors import ValidationError
+from ..storage.capacity_models import CapacityRow, CapacityUseRow, PlacementRow
+
+if TYPE_CHECKING:
+    from .repository import Repository
+
+CAPACITY_FILE = "capaciteit.json"
+PLACE_FREE_MESSAGE = "plaats_vrij"
+CAPACITY_ACTOR = "system:capaciteit"
+MAX_WEEKS_AHEAD = 52
+
+
+def read_capacity_file(folder: Path) -> dict[str, dict]:
+    """``{"wep": {"naam": "Werkervaringsplaats", "plaatsen": 140}, "groepsintake": {..., "per": "week"}}``"""
+    path = folder / CAPACITY_FILE
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE} is geen geldige JSON: {exc}") from exc
+    out: dict[str, dict] = {}
+    for instrument, spec in raw.items():
+        if instrument.startswith("_"):
+            continue  # comments
+        places = spec.get("plaatsen") if isinstance(spec, dict) else None
+        per = spec.get("per") if isinstance(spec, dict) else None
+        if not isinstance(places, int) or isinstance(places, bool) or places < 0 or per not in (None, "week"):
+            raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE}: '{instrument}' heeft een geheel aantal "
+                                  "'plaatsen' (≥ 0) en eventueel \"per\": \"week\"")
+        out[instrument] = {"naam": str(spec.get("naam") or instrument), "plaatsen": places, "per": per}
+    return out
+
+
+def store_limits(uow, organisation: str, limits: dict[str, dict]) -> None:
+    for instrument, spec in limits.items():
+        row = uow.session.get(CapacityRow, (organisation, instrument))
+        if row is None:
+            uow.session.add(CapacityRow(organisation=organisation, instrument=instrument, name=spec["naam"],
+                                        places=spec["plaatsen"], per=spec["per"]))
+        else:
+            row.name, row.places, row.per = spec["naam"], spec["plaatsen"], spec["per"]
+    uow.flush()
+
+
+def _week(day: date) -> tuple[str, date]:
+    year, week, weekday = day.isocalendar()
+    return f"{year}-W{week:02d}", day - timedelta(days=weekday - 1)
+
+
+def _ensure_counter(uow, organisation: str, instrument: str, period: str) -> None:
+    values = {"organisation": organisation, "instrument": instrument, "period": period, "occupied": 0}
+    dialect_insert = sqlite_insert if uow.session.get_bind().dialect.name == "sqlite" else pg_insert
+    uow.session.execute(dialect_insert(CapacityUseRow).values(**values).on_conflict_do_nothing())
+
+
+def _take(uow, limit: CapacityRow, period: str) -> bool:
+    """One place more on the counter when there is room: True when taken."""
+    _ensure_counter(uow, limit.organisation, limit.instrument, period)
+    result = uow.session.execute(
+        update(CapacityUseRow)
+        .where(CapacityUseRow.organisation == limit.organisation, CapacityUseRow.instrument == limit.instrument,
+               CapacityUseRow.period == period, CapacityUseRow.occupied < limit.places)
+        .values(occupied=CapacityUseRow.occupied + 1).execution_options(synchronize_session=False))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _give_back(uow, organisation: str, instrument: str, period: str) -> None:
+    uow.session.execute(
+        update(CapacityUseRow)
+        .where(CapacityUseRow.organisation == organisation, CapacityUseRow.instrument == instrument,
+               CapacityUseRow.period == period, CapacityUseRow.occupied > 0)
+        .values(occupied=CapacityUseRow.occupied - 1).execution_options(synchronize_session=False))
+
+
+class PlaceLedger:
+    """Answers ``plaats_aanvragen`` for one case within one command, and remembers the answers."""
+
+    def __init__(self, uow, case_id: str, organisation: str) -> None:
+        self.uow = uow
+        self.case_id = case_id
+        self.organisation = organisation
+        self.decisions: list[dict] = []
+
+    def __call__(self, instrument: str, vanaf: str | None) -> dict:
+        answer = self._decide(instrument, vanaf)
+        self.decisions.append(answer)
+        return answer
+
+    def _decide(self, instrument: str, vanaf: str | None) -> dict:
+        uow, now = self.uow, clock.now()
+        limit = uow.session.get(CapacityRow, (self.organisation, instrument))
+        if limit is None:
+            raise ValidationError(f"geen capaciteit vastgelegd voor '{instrument}' bij {self.organisation} "
+                                  f"({CAPACITY_FILE})")
+        if limit.per == "week":
+            day = max(clock.local_date(now), date.fromisoformat(vanaf[:10])) if vanaf else clock.local_date(now)
+            for _ in range(MAX_WEEKS_AHEAD):
+                period, monday = _week(day)
+                if _take(uow, limit, period):
+                    uow.session.add(PlacementRow(organisation=self.organisation, instrument=instrument,
+                                                 period=period, case_id=self.case_id, status="bezet",
+                                                 created_at=now, updated_at=now))
+                    return {"instrument": instrument, "toegekend": True, "periode": period,
+                            "vanaf": max(monday, clock.local_date(now)).isoformat()}
+                day = monday + timedelta(days=7)
+            return {"instrument": instrument, "toegekend": False, "wachtlijst": 0,
+                    "vanaf": clock.local_date(now).isoformat()}
+        held = uow.session.scalars(select(PlacementRow).where(
+            PlacementRow.case_id == self.case_id, PlacementRow.instrument == instrument,
+            PlacementRow.status.in_(("bezet", "wachtlijst")))).first()
+        if held is not None and held.status == "bezet":
+            return {"instrument": instrument, "toegekend": True}
+        if held is None and _take(uow, limit, ""):
+            uow.session.add(PlacementRow(organisation=self.organisation, instrument=instrument, period="",
+                                         case_id=self.case_id, status="bezet", created_at=now, updated_at=now))
+            return {"instrument": instrument, "toegekend": True}
+        if held is None:
+            held = PlacementRow(organisation=self.organisation, instrument=instrument, period="",
+                                case_id=self.case_id, status="wachtlijst", created_at=now, updated_at=now)
+            uow.session.add(held)
+            uow.flush()
+        ahead = len(uow.session.scalars(select(PlacementRow.id).where(
+            PlacementRow.organisation == self.organisation, PlacementRow.instrument == instrument,
+            PlacementRow.status == "wachtlijst", PlacementRow.id <= held.id)).all())
+        return {"instrument": instrument, "toegekend": False, "wachtlijst": ahead}
+
+
+class ReplayLedger:
+    """The recorded answers, in order: replay never asks today's occupancy."""
+
+    def __init__(self, decisions: list[dict]) -> None:
+        self.decisions = list(decisions)
+
+    def __call__(self, instrument: str, vanaf: str | None) -> dict:
+        if not self.decisions:
+            raise ValidationError(f"de geschiedenis bevat geen besluit over een plaats voor '{instrument}'")
+        answer = self.decisions.pop(0)
+        if answer.get("instrument") != instrument:
+            raise ValidationError(f"de geschiedenis besliste over '{answer.get('instrument')}', niet '{instrument}'")
+        return answer
+
+
+def release(repo: Repository, uow, case_id: str, organisation: str, instruments: set[str] | None,
+            moment: datetime) -> list[dict]:
+    """Give back the case's places (all, or those on ``instruments``) and take it off waiting lists
+    (only when all); hand each freed place to the first case waiting for it."""
+    query = select(PlacementRow).where(PlacementRow.case_id == case_id,
+                                       PlacementRow.status.in_(("bezet", "wachtlijst")))
+    released = []
+    for placement in uow.session.scalars(query.order_by(PlacementRow.id)).all():
+        if instruments is not None and (placement.instrument not in instruments or placement.status != "bezet"):
+            continue
+        if placement.status == "wachtlijst":
+            placement.status, placement.updated_at = "vervallen", moment
+            continue
+        if placement.period and placement.period < _week(clock.local_date(moment))[0]:
+            placement.status, placement.updated_at = "vrijgegeven", moment  # the week is over: nothing to free
+            continue
+        placement.status, placement.updated_at = "vrijgegeven", moment
+        _give_back(uow, organisation, placement.instrument, placement.period)
+        released.append({"instrument": placement.instrument, "periode": placement.period or None})
+        if not placement.period:
+            _hand_on(repo, uow, organisation, placement.instrument, moment)
+    uow.flush()
+    return released
+
+
+def _hand_on(repo: Repository, uow, organisation: str, instrument: str, moment: datetime) -> None:
+    """The first case on the waiting list that still waits gets the freed place."""
+    from ..errors import WerkpadError
+
+    limit = uow.session.get(CapacityRow, (organisation, instrument))
+    if limit is None:
+        return
+    while True:
+        query = select(PlacementRow).where(PlacementRow.organisation == organisation,
+                                           PlacementRow.instrument == instrument,
+                                           PlacementRow.status == "wachtlijst").order_by(PlacementRow.id).limit(1)
+        if not repo.db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        entry = uow.session.scalars(query).first()
+        if entry is None or not _take(uow, limit, ""):
+            return
+        try:
+            with uow.session.begin_nested():
+                loaded = repo.load(uow, entry.case_id)
+                data = {"instrument": instrument, "toegekend": True}
+                if not loaded.runtime.deliver_message(PLACE_FREE_MESSAGE, data):
+                    raise ValidationError("wacht niet (meer) op een plaats")
+                entry.status, entry.updated_at = "bezet", moment
+                repo.save(uow, loaded, "message_received", CAPACITY_ACTOR, moment,
+                          {"message": PLACE_FREE_MESSAGE, "data": data, "handled_by": "process"})
+            return
+        except WerkpadError:
+            entry.status, entry.updated_at = "vervallen", moment
+            _give_back(uow, organisation, instrument, "")
+
+
+def overview(uow, organisations: list[str] | None, today: date) -> list[dict]:
+    """Per organisation and instrument: places, taken (this week for weekly ones) and the waiting list."""
+    from ..storage import CaseRow
+
+    query = select(CapacityRow).order_by(CapacityRow.organisation, CapacityRow.instrument)
+    if organisations is not None:
+        query = query.where(CapacityRow.organisation.in_(organisations))
+    out = []
+    for limit in uow.session.scalars(query):
+        period = _week(today)[0] if limit.per == "week" else ""
+        use = uow.session.get(CapacityUseRow, (limit.organisation, limit.instrument, period))
+        waiting = uow.session.execute(
+            select(PlacementRow, CaseRow).join(CaseRow, CaseRow.id == PlacementRow.case_id)
+            .where(and_(PlacementRow.organisation == limit.organisation, PlacementRow.instrument == limit.instrument,
+                        PlacementRow.status == "wachtlijst")).order_by(PlacementRow.id)).all()
+        out.append({"organisation": limit.organisation, "instrument": limit.instrument, "name": limit.name,
+                    "places": limit.places, "per": limit.per, "period": period or None,
+                    "occupied": use.occupied if use else 0,
+                    "waiting": [{"case": c.id, "number": c.case_number, "client": c.client_name,
+                                 "since": p.created_at.isoformat()} for p, c in waiting]})
+    return out
+
+
+def places_of_case(uow, case_id: str) -> list[dict[str, Any]]:
+    rows = uow.session.scalars(select(PlacementRow).where(PlacementRow.case_id == case_id)
+                               .order_by(PlacementRow.id)).all()
+    return [{"instrument": r.instrument, "period": r.period or None, "status": r.status,
+             "since": r.created_at.isoformat()} for r in rows]
