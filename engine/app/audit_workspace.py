@@ -27,6 +27,7 @@ from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
 from ..storage.accounts_models import AccessLogRow
+from .auditing import BOOKKEEPING, apply_event
 
 if TYPE_CHECKING:
     from .facade import Werkpad
@@ -455,33 +456,11 @@ class Auditing:
 
 
 # ---------------------------------------------------------------------- helpers
-def _apply(runtime: CaseRuntime | None, ev: EventRow, bundle_for) -> CaseRuntime | None:
-    """One event onto the runtime at the event's moment (the steps of the engine's replay)."""
-    payload = json.loads(ev.payload)
-    with clock.at(ev.at):
-        if ev.type == "case_started":
-            spec, subprocess_specs = bundle_for(payload["version"]).specs()
-            return CaseRuntime.start(spec, subprocess_specs, payload["data"])
-        if runtime is None:
-            raise ValidationError("de geschiedenis begint niet met de melding")
-        if ev.type == "task_completed":
-            ref = payload["task"]
-            runtime.complete_user_task(runtime.find_user_task(ref["spec"], ref["ordinal"]), payload["data"])
-        elif ev.type == "timer_fired":
-            runtime.fire_timers()
-        elif ev.type == "message_received":
-            if payload.get("handled_by") == "engine":
-                runtime.withdraw()
-            elif not runtime.deliver_message(payload["message"], payload.get("data", {})):
-                raise ValidationError(f"bericht {payload['message']} werd niet verwacht")
-        elif ev.type == "engine_error":
-            runtime._status = "error"
-        elif ev.type == "case_resumed":
-            runtime._status = None
-        elif ev.type == "version_migrated":
-            spec, subprocess_specs = bundle_for(payload["to"]).specs()
-            runtime = runtime.migrate(spec, subprocess_specs)
-    return runtime
+def _apply(runtime: CaseRuntime | None, ev: EventRow, bundle_for: Any) -> CaseRuntime | None:
+    """One event onto the runtime at the event's moment: the same step as the engine's replay."""
+    if ev.type in BOOKKEEPING:
+        return runtime
+    return apply_event(runtime, ev, json.loads(ev.payload), bundle_for)
 
 
 def _display(data: dict) -> dict:

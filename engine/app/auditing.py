@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..core import audit, clock, findings
 from ..core.definitions import Bundle
 from ..core.runtime import CaseRuntime, check_state_format
-from ..errors import CaseBroken, Conflict, WerkpadError
+from ..errors import CaseBroken, Conflict, ValidationError, WerkpadError
 from ..storage import CaseRow, EventRow, TaskRow
 from ..storage.models import CaseNumberRow, DestructionRow
 from .capacity import ReplayLedger
@@ -178,6 +178,38 @@ BOOKKEEPING = ("task_claimed", "task_unclaimed", "task_assigned", "note_added", 
                "engine_versions_changed")
 
 
+def apply_event(runtime: CaseRuntime | None, ev: Any, payload: dict, bundle_for: Any) -> CaseRuntime:
+    """One recorded event onto the runtime, at the event's own moment: the one step that replay,
+    verification and the auditor's step-through-time all take. Raises WerkpadError when the
+    event cannot be applied (and ValidationError when the history does not start with a melding)."""
+    with clock.at(ev.at):
+        if ev.type == "case_started":
+            spec, subprocess_specs = bundle_for(payload["version"]).specs()
+            return CaseRuntime.start(spec, subprocess_specs, payload["data"],
+                                     places=ReplayLedger(payload.get("plaatsen", [])))
+        if runtime is None:
+            raise ValidationError("de geschiedenis begint niet met het starten van de zaak")
+        runtime.places = ReplayLedger(payload.get("plaatsen", []))
+        if ev.type == "task_completed":
+            ref = payload["task"]
+            runtime.complete_user_task(runtime.find_user_task(ref["spec"], ref["ordinal"]), payload["data"])
+        elif ev.type == "timer_fired":
+            runtime.fire_timers()
+        elif ev.type == "message_received":
+            if payload.get("handled_by") == "engine":
+                runtime.withdraw()
+            elif not runtime.deliver_message(payload["message"], payload.get("data", {})):
+                raise Conflict(f"bericht {payload['message']} werd niet verwacht")
+        elif ev.type == "engine_error":
+            runtime.mark_in_error()
+        elif ev.type == "case_resumed":
+            runtime.clear_error()
+        elif ev.type == "version_migrated":
+            spec, subprocess_specs = bundle_for(payload["to"]).specs()
+            runtime = runtime.migrate(spec, subprocess_specs)
+    return runtime
+
+
 def _replay(case_id: str, events: Sequence[Any], bundle_for,
             actual: tuple[str, str, dict | None] | str) -> dict:
     """Re-run the events on the exact versions they ran on; compare after each one with the
@@ -204,34 +236,9 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for,
         if task and task.get("spec") and task.get("name"):
             names[task["spec"]] = task["name"]
         try:
-            with clock.at(ev.at):
-                if ev.type == "case_started":
-                    spec, subprocess_specs = bundle_for(payload["version"]).specs()
-                    runtime = CaseRuntime.start(spec, subprocess_specs, payload["data"],
-                                                places=ReplayLedger(payload.get("plaatsen", [])))
-                elif runtime is not None:
-                    runtime.places = ReplayLedger(payload.get("plaatsen", []))
-                if ev.type == "case_started":
-                    pass
-                elif runtime is None:
-                    return differs(ev, [], "de geschiedenis begint niet met het starten van de zaak")
-                elif ev.type == "task_completed":
-                    ref = payload["task"]
-                    runtime.complete_user_task(runtime.find_user_task(ref["spec"], ref["ordinal"]), payload["data"])
-                elif ev.type == "timer_fired":
-                    runtime.fire_timers()
-                elif ev.type == "message_received":
-                    if payload.get("handled_by") == "engine":
-                        runtime.withdraw()
-                    elif not runtime.deliver_message(payload["message"], payload.get("data", {})):
-                        raise Conflict(f"bericht {payload['message']} werd niet verwacht")
-                elif ev.type == "engine_error":
-                    runtime.mark_in_error()
-                elif ev.type == "case_resumed":
-                    runtime.clear_error()
-                elif ev.type == "version_migrated":
-                    spec, subprocess_specs = bundle_for(payload["to"]).specs()
-                    runtime = runtime.migrate(spec, subprocess_specs)
+            if ev.type != "case_started" and runtime is None:
+                return differs(ev, [], "de geschiedenis begint niet met het starten van de zaak")
+            runtime = apply_event(runtime, ev, payload, bundle_for)
         except WerkpadError as exc:
             described = findings.event_words(ev)
             return differs(ev, [], f"gebeurtenis {ev.seq} ({described['label']}, {described['at_words']}, "
