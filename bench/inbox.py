@@ -76,7 +76,8 @@ def populate(wp: Werkpad, n_cases: int) -> None:
     for i in range(n_cases):
         cid = uuid.uuid4().hex[:16]
         started = now - timedelta(days=rng.randint(1, 700))
-        batch_cases.append({**case, "id": cid, "client_name": f"{rng.choice(NAMES)} {i:06d}",
+        batch_cases.append({**case, "id": cid, "case_number": f"2000-{i + 1:06d}",  # filler numbers apart
+                            "client_name": f"{rng.choice(NAMES)} {i:06d}",
                             "bsn": f"{rng.randint(10**8, 10**9 - 1)}", "started_at": started, "updated_at": started,
                             "phase": rng.choice(("poort", "diagnose", "traject", "nazorg"))})
         lane = LANES[i % 2]
