@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -46,11 +46,13 @@ class Auditing:
                     from exc
             return _replay(case_id, events, lambda h: self.repo.bundle_by_hash(uow, h), _actual_state(row, bundle))
 
-    def verify_audit(self, replay: bool = True) -> dict:
+    def verify_audit(self, replay: bool = True, progress: Callable[[int, int], None] | None = None) -> dict:
+        """Every case's chain (and replay), the destruction records and the case numbers.
+        ``progress(done, total)`` is called after each case."""
         broken = []
         with self.db.unit_of_work(write=False) as uow:
             case_ids = uow.session.scalars(select(CaseRow.id).order_by(CaseRow.started_at)).all()
-        for case_id in case_ids:
+        for done, case_id in enumerate(case_ids, start=1):
             try:
                 finding = self.verify_case(case_id, replay)
             except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
@@ -58,6 +60,8 @@ class Auditing:
                            "reason": f"de zaak kan niet worden gecontroleerd: {why(exc)}"}
             if not finding["ok"]:
                 broken.append({**finding, "problem": problem_text(finding)})
+            if progress is not None:
+                progress(done, len(case_ids))
         from .retention import Retention
 
         records = Retention(self.repo).check_records()

@@ -4,7 +4,7 @@ does it; it holds no rules of its own."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -129,8 +129,8 @@ class Werkpad:
     def replay_case(self, case_id: str) -> dict:
         return self.auditing.replay_case(case_id)
 
-    def verify_audit(self, replay: bool = True) -> dict:
-        return self.auditing.verify_audit(replay)
+    def verify_audit(self, replay: bool = True, progress: Callable[[int, int], None] | None = None) -> dict:
+        return self.auditing.verify_audit(replay, progress)
 
     def capacity_overview(self, organisations: list[str] | None = None) -> list[dict]:
         """Places per organisation and instrument: taken, free, and who waits (the teamleider's view)."""

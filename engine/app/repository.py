@@ -39,6 +39,7 @@ class Loaded:
     row: CaseRow
     bundle: Bundle
     runtime: CaseRuntime
+    engine: dict | None = None  # the engine versions the stored state was last saved by
 
 
 class BundleCache:
@@ -198,13 +199,14 @@ class Repository:
             return Loaded(row, bundle, None)  # type: ignore[arg-type]
         try:
             spec, subprocess_specs = bundle.specs()
-            runtime = CaseRuntime.restore(json.loads(row.state), spec, subprocess_specs)
+            state = json.loads(row.state)
+            runtime = CaseRuntime.restore(state, spec, subprocess_specs)
         except EngineError as exc:  # an unknown state format: say which
             raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is niet te lezen: {exc.message}") from exc
         except Exception as exc:  # noqa: BLE001 - a corrupt or unreadable state puts this case in error
             raise CaseBroken(case_id, f"de opgeslagen toestand van de zaak is onleesbaar ({why(exc)})") from exc
         runtime.places = PlaceLedger(uow, row.id, row.organisation)
-        return Loaded(row, bundle, runtime)
+        return Loaded(row, bundle, runtime, state.get("engine") if isinstance(state, dict) else None)
 
     def save(self, uow, loaded: Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
               completed_task: str | None = None) -> None:
@@ -214,7 +216,7 @@ class Repository:
             payload = {**payload, "timers_fired": [
                 {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
                 for t in runtime.fired]}
-        self._note_engine_versions(uow, row, actor, moment)
+        self._note_engine_versions(uow, loaded, actor, moment)
         observation = runtime.observe()
         state = runtime.serialize()
         state["engine"] = engine_versions()
@@ -239,12 +241,8 @@ class Repository:
             # replay answers plaats_aanvragen from here, never from the occupancy of its day
             payload = {**payload, "plaatsen": list(ledger.decisions)}
             ledger.decisions.clear()
-        held_before = {t.id: t.spec for t in uow.session.scalars(
-            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
-        cancelled = self.sync_index(uow, row, observation, moment, actor, completed_task, fired)
-        current = {t.id for t in observation.tasks}
-        left = {runtime.task_property(spec, "plaats") for task_id, spec in held_before.items()
-                if task_id not in current}
+        cancelled, ended = self.sync_index(uow, row, observation, moment, actor, completed_task, fired)
+        left = {runtime.task_property(spec, "plaats") for spec in ended}
         left.discard(None)
         if observation.status in CLOSED:
             capacity.release(self, uow, row.id, row.organisation, None, moment)
@@ -258,38 +256,38 @@ class Repository:
                           snapshot=fingerprint)
 
 
-    def _note_engine_versions(self, uow, row: CaseRow, actor: str, moment: datetime) -> None:
+    def _note_engine_versions(self, uow, loaded: Loaded, actor: str, moment: datetime) -> None:
         """A case records the versions it ran on: at its start (in case_started) and, from then on,
         an ``engine_versions_changed`` event whenever Werkpad, SpiffWorkflow or the state format change."""
+        row = loaded.row
         if not row.last_seq:
             return
-        try:
-            before = json.loads(row.state).get("engine") if row.state else None
-        except (ValueError, AttributeError):
-            before = None
+        before = loaded.engine
         now = engine_versions()
         if before != now:
             self.append_event(uow, row, "engine_versions_changed", actor, moment, {"from": before, "to": now},
                               digest=stored_digest(row))
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                   completed_task: str | None, fired: set[str] | None = None) -> list[dict]:
+                   completed_task: str | None, fired: set[str] | None = None) -> tuple[list[dict], list[str]]:
         """Bring the inbox and timer index in line with the runtime; return what was
-        cancelled on the way: open tasks that are gone without being completed, and
-        timers that left the index without having fired."""
+        cancelled on the way (open tasks gone without being completed, timers that left the
+        index without having fired) and the specs of every open task that ended."""
         # the reads need not see this command's own pending writes: no autoflush, so the case
         # row is written once, at commit, together with its new event
         with uow.session.no_autoflush:
             return self._sync_index(uow, row, obs, moment, actor, completed_task, fired)
 
     def _sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                    completed_task: str | None, fired: set[str] | None) -> list[dict]:
+                    completed_task: str | None, fired: set[str] | None) -> tuple[list[dict], list[str]]:
         cancelled: list[dict] = []
+        ended: list[str] = []
         open_rows = {t.id: t for t in uow.session.scalars(
             select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
         current = {t.id: t for t in obs.tasks}
         for task_id, task_row in open_rows.items():
             if task_id not in current:
+                ended.append(task_row.spec)
                 task_row.status = "completed" if task_id == completed_task else "cancelled"
                 task_row.completed_at = moment
                 task_row.completed_by = actor if task_id == completed_task else None
@@ -328,7 +326,7 @@ class Repository:
         if earlier and not self.db.is_sqlite:
             # wakes every `werkpad worker` that LISTENs, when this transaction commits
             uow.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
-        return cancelled
+        return cancelled, ended
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
                       digest: str, snapshot: dict | None = None) -> None:

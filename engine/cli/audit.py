@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,7 +24,7 @@ FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "act
 def finding_json(result: dict) -> dict:
     """A verify or replay finding for --json: kind altered|replay_differs, event, field, recorded, rebuilt."""
     out = {k: result.get(k) for k in FINDING_FIELDS if k in result}
-    out["problem"] = problem_text(result)
+    out["problem"] = result.get("problem") or problem_text(result)
     return out
 
 
@@ -55,37 +56,24 @@ def _fail(message: str) -> None:
 @click.pass_obj
 def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt."""
-    wp = ctx_obj()
-    auditing = Auditing(wp)
-    try:
-        case_ids = auditing.case_ids(None)
-    except WerkpadError as exc:
-        _fail(exc.message)
-    broken = []
-    bar = click.progressbar(length=len(case_ids), file=sys.stderr, label="zaken controleren") \
-        if sys.stderr.isatty() and case_ids else None
-    for case_id in case_ids:
-        try:
-            result = auditing.verify_case(case_id, replay=not no_replay)
-        except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
-            text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-            result = {"ok": False, "case": case_id, "kind": "unreadable", "event": None,
-                      "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}"
-                                + (f": {text}" if text else "")}
-        if not result["ok"]:
-            broken.append(finding_json(result))
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:  # a bar on a terminal only; --json and pipes stay clean
+        nonlocal bar
+        if bar is None and sys.stderr.isatty():
+            bar = click.progressbar(length=total, file=sys.stderr, label="zaken controleren")
         if bar is not None:
             bar.update(1)
+
+    try:
+        r = ctx_obj().verify_audit(replay=not no_replay, progress=progress)
+    except WerkpadError as exc:
+        _fail(exc.message)
     if bar is not None:
         bar.render_finish()
-    records = wp.retention.check_records()
-    if records is not None:
-        broken.append({"case": None, "kind": "altered", "change": "edited", "event": None, "reason": records,
-                       "problem": f"vernietigingsverklaringen: {records}"})
-    broken.extend(wp.auditing.missing_cases())
-    r = {"ok": not broken, "cases": len(case_ids), "broken": broken}
+    broken = r["broken"]
     if as_json:
-        click.echo(json.dumps(r, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**r, "broken": [finding_json(b) for b in broken]}, ensure_ascii=False, indent=2))
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
