@@ -109,7 +109,7 @@ def _begin_request() -> Response | None:
 def _finish_request(response: Response) -> Response:
     _write_access_log(response.status_code)
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
+    headers["Content-Security-Policy"] = g.get("csp") or CSP  # a page may add to it (web/designer.py)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"

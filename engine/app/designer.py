@@ -32,7 +32,7 @@ from ..core.checks import Problem, bundle_from_files, check_bundle
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry
 from ..core.runtime import properties
-from ..core.xml import BPMN_NS, parse_definition
+from ..core.xml import BPMN_NS, DMN_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
@@ -489,6 +489,27 @@ class Designer:
         uow.session.add(DesignerEventRow(process_key=row.process_key, organisation=row.organisation, type=kind,
                                          actor=actor, at=moment, draft_id=row.id, definition_id=definition_id,
                                          payload=_json(payload)))
+
+
+def decision_tables(record: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The process's own DMN files with the name a person knows each by (the decision's
+    name, else the file name), in file order; a file that cannot be read keeps its name."""
+    out = []
+    for name, text in sorted(own_files(record).items()):
+        if not name.endswith(".dmn"):
+            continue
+        title = name[:-4]
+        try:
+            root = parse_definition(name, text)
+            decision = root.find(f"{{{DMN_NS}}}decision")
+            if decision is not None and decision.get("name"):
+                title = decision.get("name", title)
+            elif root.get("name"):
+                title = root.get("name", title)
+        except DefinitionError:
+            pass
+        out.append({"file": name, "name": title})
+    return out
 
 
 def _bundle(record: Mapping[str, Any]) -> Bundle:
