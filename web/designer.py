@@ -70,6 +70,16 @@ def _roles() -> dict:
         return {}
 
 
+def _messages() -> dict:
+    """The messages a process may wait for (processes/berichten.json) with their description."""
+    path = ROOT / "processes" / "berichten.json"
+    try:
+        return {k: (v or {}).get("omschrijving", "") for k, v in
+                json.loads(path.read_text(encoding="utf-8"))["berichten"].items()}
+    except (OSError, ValueError, KeyError, AttributeError):
+        return {}
+
+
 def _process(key: str, operation: str, purpose: str, edit: bool = False) -> str:
     """The organisation of process ``key`` when the user may see it (404 otherwise) and,
     with ``edit``, change it (403 otherwise); logged either way."""
@@ -164,7 +174,7 @@ def draft_json(key: str):
     return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
-                    "rollen": _roles(), "formulieren": d.available_forms()})
+                    "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages()})
 
 
 @bp.post("/<key>/concept")
