@@ -41,7 +41,7 @@ from .repository import Repository
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 OPEN = ("concept", "ter_goedkeuring")
-RUNNING = ("running", "error")
+RUNNING = ("running", "waiting", "error")  # not ended: open tasks, or only a timer/message pending
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 2 * 1024 * 1024
 MAX_ZIP_FILES = 100
@@ -365,7 +365,7 @@ class Designer:
         with self.db.unit_of_work(write=False) as uow:
             rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name, CaseRow.definition_id,
                                               CaseRow.phase).where(
-                CaseRow.process_key == key, CaseRow.status == "running",
+                CaseRow.process_key == key, CaseRow.status.in_(("running", "waiting")),
                 CaseRow.definition_id != target.id).order_by(CaseRow.started_at)).all()
             ids = [r.id for r in uow.session.scalars(select(DefinitionRow).where(
                 DefinitionRow.process_key == key).order_by(DefinitionRow.id))]
