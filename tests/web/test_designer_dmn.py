@@ -116,3 +116,11 @@ def test_the_table_page_allows_only_the_watermark_styles_by_hash(client):
     assert "unsafe-inline" not in policy and policy.count("'sha256-") == len(WATERMARK_STYLES)
     assert "style-src 'self'" in policy and "script-src 'self'" in policy
     assert client.get("/ontwerp/voorbeeld/modeler").headers["Content-Security-Policy"] == CSP
+
+
+def test_the_table_page_speaks_english_when_asked(client):
+    login(client, "piet")
+    client.set_cookie("werkpad_taal", "en")
+    page = client.get(TABLE).get_data(as_text=True)
+    assert "Decision table Route op loonwaarde" in page and "a dash (-) matches anything" in page
+    assert "Decision tables" in client.get("/ontwerp/voorbeeld").get_data(as_text=True)
