@@ -620,9 +620,87 @@ def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict:
                             "changes": changes})
     return {"added": added, "removed": removed, "changed": changed,
             "forms": _diff_forms(old.get("forms", {}), new.get("forms", {})),
+            "tables": diff_tables(old, new),
             "manifest": [{"field": f, "old": old["manifest"].get(f), "new": new["manifest"].get(f)}
                          for f in sorted(set(old["manifest"]) | set(new["manifest"]))
                          if old["manifest"].get(f) != new["manifest"].get(f)]}
+
+
+def _table_contents(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per decision table (by decision id): its name, hit policy, columns and rules, each
+    rule as its number, input entries, output entries and description."""
+    out: dict[str, dict[str, Any]] = {}
+    for file, text in own_files(record).items():
+        if not file.endswith(".dmn"):
+            continue
+        try:
+            root = parse_definition(file, text)
+        except DefinitionError:
+            continue
+        for decision in root.iter(f"{{{DMN_NS}}}decision"):
+            table = decision.find(f"{{{DMN_NS}}}decisionTable")
+            if table is None:
+                continue
+
+            def texts(node: etree._Element, tag: str) -> list[str]:
+                return [" ".join((e.findtext(f"{{{DMN_NS}}}text") or "").split())
+                        for e in node.findall(f"{{{DMN_NS}}}{tag}")]
+
+            expression = f"{{{DMN_NS}}}inputExpression/{{{DMN_NS}}}text"
+            columns = [f"{i.get('label') or ''} ({' '.join((i.findtext(expression) or '').split())})"
+                       for i in table.findall(f"{{{DMN_NS}}}input")]
+            outputs = [f"{o.get('label') or o.get('name') or ''} ({o.get('name') or ''})"
+                       for o in table.findall(f"{{{DMN_NS}}}output")]
+            rules = {}
+            for number, rule in enumerate(table.findall(f"{{{DMN_NS}}}rule"), start=1):
+                rules[rule.get("id") or str(number)] = {
+                    "number": number, "when": texts(rule, "inputEntry"), "then": texts(rule, "outputEntry"),
+                    "description": " ".join((rule.findtext(f"{{{DMN_NS}}}description") or "").split())}
+            out[decision.get("id") or file] = {"name": decision.get("name") or decision.get("id") or file,
+                                               "hit_policy": table.get("hitPolicy", "UNIQUE"),
+                                               "inputs": columns, "outputs": outputs, "rules": rules}
+    return out
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    return (f"als {' · '.join(t or '-' for t in rule['when'])} dan {' · '.join(t or '-' for t in rule['then'])}"
+            + (f" ({rule['description']})" if rule["description"] else ""))
+
+
+def diff_tables(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The decision tables that differ, rule by rule: rules added, removed and changed (by
+    their number in the new table), and changed columns or hit policy, in words."""
+    a, b = _table_contents(old), _table_contents(new)
+    out: list[dict[str, Any]] = []
+    for ident in sorted(set(a) | set(b)):
+        if ident not in a:
+            out.append({"table": b[ident]["name"], "change": "toegevoegd", "items": []})
+            continue
+        if ident not in b:
+            out.append({"table": a[ident]["name"], "change": "verwijderd", "items": []})
+            continue
+        ta, tb = a[ident], b[ident]
+        items: list[dict[str, str]] = []
+        if ta["hit_policy"] != tb["hit_policy"]:
+            items.append({"change": "gewijzigd", "text": f"beslisregel {ta['hit_policy']} → {tb['hit_policy']}"})
+        for kind, word in (("inputs", "invoer"), ("outputs", "uitvoer")):
+            if ta[kind] != tb[kind]:
+                items.append({"change": "gewijzigd",
+                              "text": f"{word}kolommen {', '.join(ta[kind]) or '—'} → {', '.join(tb[kind]) or '—'}"})
+        for rid, rule in tb["rules"].items():
+            before = ta["rules"].get(rid)
+            if before is None:
+                items.append({"change": "toegevoegd", "text": f"regel {rule['number']}: {_rule_text(rule)}"})
+            elif (before["when"], before["then"], before["description"]) != (rule["when"], rule["then"],
+                                                                               rule["description"]):
+                items.append({"change": "gewijzigd", "text": f"regel {rule['number']}: {_rule_text(before)} → "
+                                                             f"{_rule_text(rule)}"})
+        for rid, rule in ta["rules"].items():
+            if rid not in tb["rules"]:
+                items.append({"change": "verwijderd", "text": f"regel {rule['number']} (oud): {_rule_text(rule)}"})
+        if items:
+            out.append({"table": tb["name"], "change": "gewijzigd", "items": items})
+    return out
 
 
 def _diff_forms(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict[str, Any]]:

@@ -67,6 +67,13 @@ def test_an_overlap_is_named_by_table_and_rules_and_blocks_publication_until_fix
 
     fixed = overlapping.replace("30 &lt;= ? &lt; 80", "30 &lt;= ? &lt; 70")
     assert _save(client, fixed)["problemen"] == []
+    # the difference the approving designer reads, rule by rule
+    diff = client.get("/ontwerp/voorbeeld/verschil").get_data(as_text=True)
+    assert "<strong>Route op loonwaarde</strong>: gewijzigd" in diff
+    assert ("regel 2: als 30 &lt;= ? &lt; 80 dan &#34;traject&#34; (Loonwaarde 30% tot 80%: re-integratietraject)"
+            " → als 30 &lt;= ? &lt; 70 dan &#34;traject&#34;") in diff
+    assert "regel 3: als &gt;= 80 dan &#34;bemiddeling&#34;" in diff and "→ als &gt;= 70 dan" in diff
+    assert "regel 1:" not in diff
     token = page_csrf(client, "/ontwerp/voorbeeld")
     assert client.post("/ontwerp/voorbeeld/aanbieden", data={"csrf_token": token, "geldig_vanaf": "2099-01-01",
                                                              "toelichting": "Bemiddeling vanaf 70%"}).status_code == 302
