@@ -174,7 +174,9 @@ def draft_json(key: str):
     return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
-                    "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages()})
+                    "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages(),
+                    "beslistabellen": {decision: url_for("designer.table_page", key=key, name=t["file"][:-4])
+                                       for t in decision_tables(record) for decision in t["decisions"]}})
 
 
 @bp.post("/<key>/concept")

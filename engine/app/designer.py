@@ -491,16 +491,19 @@ class Designer:
                                          payload=_json(payload)))
 
 
-def decision_tables(record: Mapping[str, Any]) -> list[dict[str, str]]:
+def decision_tables(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The process's own DMN files with the name a person knows each by (the decision's
-    name, else the file name), in file order; a file that cannot be read keeps its name."""
+    name, else the file name) and the ids of their decisions, in file order; a file that
+    cannot be read keeps its name."""
     out = []
     for name, text in sorted(own_files(record).items()):
         if not name.endswith(".dmn"):
             continue
         title = name[:-4]
+        decisions: list[str] = []
         try:
             root = parse_definition(name, text)
+            decisions = [d.get("id", "") for d in root.iter(f"{{{DMN_NS}}}decision")]
             decision = root.find(f"{{{DMN_NS}}}decision")
             if decision is not None and decision.get("name"):
                 title = decision.get("name", title)
@@ -508,7 +511,7 @@ def decision_tables(record: Mapping[str, Any]) -> list[dict[str, str]]:
                 title = root.get("name", title)
         except DefinitionError:
             pass
-        out.append({"file": name, "name": title})
+        out.append({"file": name, "name": title, "decisions": decisions})
     return out
 
 

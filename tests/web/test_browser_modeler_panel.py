@@ -89,6 +89,12 @@ def test_panel_edits_undo_with_ctrl_z_and_messages_come_from_the_list(server, pa
     _select(page, "intake")
     assert not page.is_visible("#ep-bericht")  # a user task has no message
 
+    # a business rule task links to its decision table
+    _select(page, "route_bepalen")
+    assert page.get_attribute("#ep-beslistabel", "href") == "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route"
+    _select(page, "intake")
+    assert not page.is_visible("#ep-beslistabel")
+
     # two elements selected: the align icons are SVG attributes now, no CSP refusal
     page.evaluate("() => { const m = document.getElementById('modeler').werkpadModeler;"
                   " const r = m.get('elementRegistry');"

@@ -17,6 +17,7 @@ def test_the_panel_offers_the_known_messages(client):
     listed = json.loads((ROOT / "processes" / "berichten.json").read_text(encoding="utf-8"))["berichten"]
     assert set(data["berichten"]) == set(listed)
     assert data["berichten"]["werk_gevonden"] == listed["werk_gevonden"]["omschrijving"]
+    assert data["beslistabellen"] == {"voorbeeld_route": "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route"}
 
 
 def test_an_unknown_message_is_refused_on_the_element_that_waits_for_it(client, werkpad):

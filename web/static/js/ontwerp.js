@@ -259,6 +259,15 @@
     return changes;
   }
 
+  // the decision a business rule task evaluates (spiffworkflow:calledDecisionId)
+  function calledDecision(bo) {
+    if (!bo.$instanceOf('bpmn:BusinessRuleTask') || !bo.extensionElements) { return null; }
+    var found = (bo.extensionElements.values || []).filter(function (v) {
+      return v.$instanceOf('spiffworkflow:CalledDecisionId');
+    })[0];
+    return found ? (found.value || '').trim() : null;
+  }
+
   function isNode(bo) {
     return bo && bo.$instanceOf('bpmn:FlowNode');
   }
@@ -280,6 +289,10 @@
     var timer = timerExpression(current);
     panel.querySelector('.alleen-timer').hidden = !timer;
     fields.timer.value = timer ? timer.body || '' : '';
+    var decision = calledDecision(current);
+    var tableUrl = decision && info && info.beslistabellen ? info.beslistabellen[decision] : null;
+    panel.querySelector('.alleen-beslissing').hidden = !tableUrl;
+    if (tableUrl) { document.getElementById('ep-beslistabel').setAttribute('href', tableUrl); }
     var holder = messageHolder(current);
     panel.querySelector('.alleen-bericht').hidden = !holder;
     var message = holder && holder.messageRef ? holder.messageRef.name || '' : '';
