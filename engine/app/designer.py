@@ -172,11 +172,16 @@ class Designer:
                    change_note: str | None = None, at: datetime | None = None) -> dict:
         """Store the draft of ``key`` (started from the newest version when there is none);
         ``files`` replace or add the process's own BPMN/DMN files, ``forms`` replace or add
-        forms by id. Always stored, problems or not; returns the draft with its problems."""
+        forms by id. Stored with its problems, whatever they are — except a file that is not
+        safe, well-formed XML, which is refused (ValidationError) with nothing stored."""
         record = self.working_record(key)
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
                 raise ValidationError(f"bestandsnaam '{name[:100]}' is niet toegestaan (alleen .bpmn of .dmn)")
+            try:  # a file that is no safe, well-formed XML (DOCTYPE, entities, > 5 MB) is refused: nothing stored
+                parse_definition(name, text)
+            except DefinitionError as exc:
+                raise ValidationError(exc.message) from None
             record["files"][name] = text
         for fid, text in (forms or {}).items():
             if not _FORM_ID.match(fid):

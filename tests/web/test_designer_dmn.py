@@ -109,9 +109,11 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(client, werkpad):
     assert client.post(TABLE, json={"xml": 5}, headers={"X-CSRF-Token": token}).status_code == 400
     assert client.post(TABLE, json={"xml": "<x/>"}).status_code == 403  # no CSRF token
     hostile = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>'
-    body = _save(client, hostile)
-    assert [p["file"] for p in body["problemen"]] == [FILE] and "DOCTYPE" in body["problemen"][0]["message"]
-    assert "root:" not in werkpad.designer.draft("voorbeeld")["record"]["files"][FILE]
+    refused = _save(client, hostile, status=422)
+    assert refused["message"].startswith(f"{FILE}: bevat een DOCTYPE- of ENTITY-declaratie")
+    assert werkpad.designer.draft("voorbeeld") is None  # nothing stored
+    assert "geen geldige XML" in _save(client, "<definitions", status=422)["message"]
+    assert werkpad.designer.draft("voorbeeld") is None
     assert client.post(TABLE, data=b"x" * (1024 * 1024 + 10), content_type="application/json",
                        headers={"X-CSRF-Token": token}).status_code == 413
 
