@@ -70,6 +70,21 @@ def test_designer_edits_a_decision_table_sees_an_overlap_and_fixes_it(server, pa
     draft = werkpad.designer.draft("voorbeeld")
     assert draft["problems"] == [] and "30 &lt;= ? &lt; 70" in draft["record"]["files"]["voorbeeld_route.dmn"]
 
+    # Ctrl-Z in the table undoes changes step by step (dmn-js keeps typing as small steps) until
+    # the rule reads as before; Ctrl-Y redoes them
+    page.click('#tabel td.rule-index:has-text("2")')
+    for _ in range(20):
+        page.keyboard.press("Control+Z")
+        if _cell(page, RULE_2).inner_text().strip() == "30 <= ? < 80":
+            break
+    assert _cell(page, RULE_2).inner_text().strip() == "30 <= ? < 80"
+    assert "Niet bewaarde wijzigingen" in page.inner_text("#bewaar-status")
+    for _ in range(20):
+        page.keyboard.press("Control+Y")
+        if _cell(page, RULE_2).inner_text().strip() == "30 <= ? < 70":
+            break
+    assert _cell(page, RULE_2).inner_text().strip() == "30 <= ? < 70"
+
     # publication of the version with the changed table: offered by piet, approved by joke
     page.goto(server + "/ontwerp/voorbeeld")
     page.fill("#geldig_vanaf", clock.local_date().isoformat())
