@@ -118,18 +118,20 @@ _FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fi
 _PLACES: contextvars.ContextVar[Any] = contextvars.ContextVar("werkpad_places", default=None)
 
 
-def _ask_place(instrument: Any, vanaf: Any = None) -> dict:
+def _ask_place(instrument: Any, vanaf: Any = None, partij: Any = None) -> dict:
     """Script function ``plaats_aanvragen("wep")``: a place on the instrument, or the waiting list.
 
     The answer is a dict (``toegekend``, and ``wachtlijst`` or ``periode``/``vanaf`` for places per
-    week); the engine records it in the command's event, so replay gets the same answer."""
+    week or year; ``batch``/``nieuwe_batch`` for places bought in batches, counted per ``partij``);
+    the engine records it in the command's event, so replay gets the same answer."""
     if not isinstance(instrument, str) or not instrument:
         raise ValidationError("plaats_aanvragen verwacht de naam van een instrument")
     ledger = _PLACES.get()
     if ledger is None:
         raise ValidationError("plaats_aanvragen kan hier niet worden gebruikt (geen plaatsenbeheer)")
-    answer = ledger(instrument, None if vanaf is None else str(vanaf))
-    return dict(answer)
+    if partij is None:  # the two-argument form, as recorded ledgers and older versions know it
+        return dict(ledger(instrument, None if vanaf is None else str(vanaf)))
+    return dict(ledger(instrument, None if vanaf is None else str(vanaf), str(partij)))
 
 
 def _note_fired(my_task: Any, definition: Any, due: str, kind: str) -> None:
