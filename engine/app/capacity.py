@@ -282,7 +282,7 @@ def release(repo: Repository, uow, case_id: str, organisation: str, instruments:
             continue
         if _is_year(placement.period) and placement.period <= str(clock.local_date(moment).year):
             # a yearly place is spent once its year has begun (the traject was bought): not given back
-            placement.status, placement.updated_at = "vrijgegeven", moment
+            placement.status, placement.updated_at = "besteed", moment
             continue
         if placement.period and not _is_year(placement.period) \
                 and placement.period < _week(clock.local_date(moment))[0]:

@@ -50,6 +50,6 @@ class PlacementRow(Base):
     instrument: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(48))
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
-    status: Mapped[str] = mapped_column(String(16))  # bezet, wachtlijst, vrijgegeven, vervallen
+    status: Mapped[str] = mapped_column(String(16))  # bezet, wachtlijst, vrijgegeven, besteed (a yearly place), vervallen
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
