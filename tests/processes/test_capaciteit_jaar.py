@@ -22,10 +22,11 @@ KLANTEN = (("Ali", "111222333", "sagenn"), ("Bea", "123456782", "sagenn"), ("Cor
 
 
 @pytest.fixture
-def tilburg(tmp_path):
+def tilburg(db_url, tmp_path):
+    """On SQLite and on the real PostgreSQL server (marked postgres)."""
     root = procesmap(tmp_path, "tilburg", {"reintegratietraject": {"naam": "Re-integratietraject", "plaatsen": 3,
                                                                     "per": "jaar", "batch": 2}})
-    wp = engine(f"sqlite:///{tmp_path / 'jaar.sqlite'}", root)
+    wp = engine(db_url, root)
     yield wp
     wp.db.dispose()
 
