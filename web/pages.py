@@ -7,6 +7,7 @@ access log. Nothing changes state on GET.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -43,6 +44,7 @@ NOTICES = {
     "notitie": N_("De notitie is vastgelegd."),
     "wachtwoord": N_("Je wachtwoord is gewijzigd."),
     "volgende": N_("De taak is afgerond. Dit is de volgende taak van deze zaak."),
+    "verdaagd": N_("De beslistermijn is verdaagd (Awb 4:14). De nieuwe beslisdatum staat bij de termijnen."),
 }
 ERRORS = {
     "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
@@ -52,6 +54,23 @@ ERRORS = {
     "hervatten": N_("De zaak kan nog niet worden hervat: de fout bestaat nog. Zie de reden hieronder."),
     "reden": N_("Geef een reden om de zaak te sluiten."),
     "zaak_fout": N_("Dat lukte niet: de zaak staat in fout. De teamleider kan haar hervatten of sluiten."),
+    "verdaging_herhaald": N_("De verdaging is geweigerd: de beslistermijn is al eenmaal verdaagd (Awb 4:14 staat "
+                             "één verdaging toe)."),
+    "verdaging_reden": N_("De verdaging is geweigerd: geef de reden van de verdaging op."),
+    "verdaging_te_laat": N_("De verdaging is geweigerd: de brief aan de klant is na het einde van de beslistermijn "
+                            "verstuurd. Verdagen kan alleen binnen de termijn."),
+    "verdaging_niet_later": N_("De verdaging is geweigerd: de nieuwe beslisdatum moet na de huidige beslisdatum "
+                               "liggen."),
+    "verdaging_datum": N_("De verdaging is niet verwerkt: vul de nieuwe beslisdatum en de datum van de brief in als "
+                          "geldige datums."),
+    "verdaging": N_("De verdaging is geweigerd."),
+}
+# the process's reason for refusing a verdaging (gedeeld_aanvraag) -> the message the consultant reads
+VERDAGING_REFUSED = {
+    "de beslistermijn is al eenmaal verdaagd": "verdaging_herhaald",
+    "geen reden voor de verdaging opgegeven": "verdaging_reden",
+    "de brief over de verdaging is na het einde van de beslistermijn verstuurd": "verdaging_te_laat",
+    "de nieuwe beslisdatum ligt niet na de huidige": "verdaging_niet_later",
 }
 
 
@@ -417,10 +436,26 @@ def case_message(case_id: str):
         if name == "verdaging":  # Awb 4:14: the reason, the new deadline and the date of the letter
             data = {k: request.form.get(k, "").strip()[:1000] for k in ("reden", "nieuwe_beslisdatum", "briefdatum")
                     if request.form.get(k, "").strip()}
-        wp().send_message(case_id, name, data, user=g.user.username)
+            if not all(_iso_day(data.get(k)) for k in ("nieuwe_beslisdatum", "briefdatum")):
+                return redirect(url_for("pages.case_page", case_id=case_id, fout="verdaging_datum"))
+        case = wp().send_message(case_id, name, data, user=g.user.username)
     except Conflict:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="conflict"))
+    if name == "verdaging":  # the process refuses a late, repeated or not later verdaging and says why
+        refused = (case.get("data") or {}).get("verdaging_geweigerd")
+        if refused:
+            return redirect(url_for("pages.case_page", case_id=case_id,
+                                    fout=VERDAGING_REFUSED.get(str(refused), "verdaging")))
+        return redirect(url_for("pages.case_page", case_id=case_id, melding="verdaagd"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="bericht"))
+
+
+def _iso_day(value: str | None) -> bool:
+    try:
+        date.fromisoformat(value or "")
+    except ValueError:
+        return False
+    return len(value or "") == 10
 
 
 @bp.post("/zaken/<case_id>/notitie")
