@@ -95,3 +95,14 @@ def test_verdaging_eenmaal_met_reden_nieuwe_datum_en_briefdatum(tilburg):
     assert "de beslistermijn is al eenmaal verdaagd" in page
     assert wp.get_case(case_id)["data"]["beslisdatum"] == verdaagd_tot
     assert wp.replay_case(case_id)["match"] is True
+
+
+def test_de_verdaging_in_het_engels(tilburg):
+    from web.i18n import COOKIE
+
+    wp, client, case_id = tilburg
+    client.set_cookie(COOKIE, "en")
+    page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert "Reason for the extension" in page and "Date of the letter to the client" in page
+    page = verdagen(client, case_id, nieuwe_beslisdatum="2099-01-01", briefdatum=date.today().isoformat())
+    assert "The extension was refused: give the reason for the extension." in page
