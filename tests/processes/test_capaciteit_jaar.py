@@ -187,3 +187,41 @@ def jan_tot_beschut_werk(wp: Werkpad) -> str:
     stap(wp, zaak, "gedeeld_beschut_werk_advies_uitslag", {"beschut_werk_advies": True}, "2026-05-20T09:00")
     stap(wp, zaak, "beschut_werk_advies_bespreken", {"besproken_met_klant": True}, "2026-05-21T09:00")
     return zaak
+
+
+def test_vier_consulenten_tegelijk_om_drie_trajectplaatsen(tilburg):
+    """Four opdrachten at the same moment for three places this year: three get this year, one the
+    next; the batch numbers per partner count each traject once (SQLite and PostgreSQL)."""
+    import threading
+
+    wp = tilburg
+    zaken = tot_opdracht(wp)
+    taken = [open_taak(wp, z, "opdracht_partner")["id"] for z in zaken]
+    start = threading.Barrier(len(taken))
+    fouten: list[BaseException] = []
+
+    def neem(taak: str, partner: str) -> None:
+        try:
+            start.wait()
+            wp.complete_task(taak, "consulent", {"reintegratiepartner": partner}, at="2026-02-16T10:00")
+        except BaseException as exc:  # noqa: BLE001
+            fouten.append(exc)
+
+    draden = [threading.Thread(target=neem, args=(t, k[2])) for t, k in zip(taken, KLANTEN, strict=True)]
+    for d in draden:
+        d.start()
+    for d in draden:
+        d.join()
+    assert fouten == []
+    antwoorden = [wp.get_case(z)["data"]["trajectplaats"] for z in zaken]
+    assert sorted(a["periode"] for a in antwoorden) == ["2026", "2026", "2026", "2027"]
+    # per partner and year the trajecten are counted once each: with batches of 2, the n-th traject is in
+    # batch (n + 1) // 2 and every odd one opens a batch -- whichever consultant came first
+    for partner in ("sagenn", "diamant_groep"):
+        for jaar in ("2026", "2027"):
+            van = [a for a in antwoorden if a["partij"] == partner and a["periode"] == jaar]
+            assert sorted(a["batch"] for a in van) == [i // 2 + 1 for i in range(len(van))], (partner, jaar)
+            assert sum(a["nieuwe_batch"] for a in van) == (len(van) + 1) // 2, (partner, jaar)
+    assert plaats(wp)["occupied"] == 3
+    for zaak in zaken:
+        replay_klopt(wp, zaak)
