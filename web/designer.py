@@ -353,13 +353,14 @@ def version_bpmn(key: str, which: str):
 @bp.get("/<key>/proefrit")
 @login_required
 def dry_run(key: str):
-    _process(key, "ontwerp.proefrit", "Proefrit van het concept op een klantprofiel")
+    organisation = _process(key, "ontwerp.proefrit", "Proefrit van het concept op een klantprofiel")
     d = designer()
     draft = d.draft(key)
     record = draft["record"] if draft else d.working_record(key)
     profile = json.loads(PROFILE.read_text(encoding="utf-8"))
+    limits = current_app.extensions["werkpad"].capacity_limits(organisation)  # a place is asked as it is live
     try:
-        result = dry_run_record(profile, record)
+        result = dry_run_record(profile, record, limits=limits)
     except WerkpadError as exc:
         result = {"error": exc.message}
     path_ids = [step["id"] for step in result.get("pad", []) if step.get("id")]

@@ -359,6 +359,15 @@ def overview(uow, organisations: list[str] | None, today: date) -> list[dict]:
     return out
 
 
+def limits_of(uow, organisation: str) -> dict[str, dict]:
+    """The organisation's limits as the data file gives them (for a designer's dry run in a temporary
+    database, which must ask the same questions of the same places)."""
+    rows = uow.session.scalars(select(CapacityRow).where(CapacityRow.organisation == organisation)).all()
+    return {r.instrument: {"naam": r.name, "plaatsen": r.places, "per": r.per,
+                           "per_jaar": json.loads(r.schedule) if r.schedule else None, "batch": r.batch}
+            for r in rows}
+
+
 def places_of_case(uow, case_id: str) -> list[dict[str, Any]]:
     rows = uow.session.scalars(select(PlacementRow).where(PlacementRow.case_id == case_id)
                                .order_by(PlacementRow.id)).all()

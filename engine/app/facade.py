@@ -132,6 +132,13 @@ class Werkpad:
     def verify_audit(self, replay: bool = True, progress: Callable[[int, int], None] | None = None) -> dict:
         return self.auditing.verify_audit(replay, progress)
 
+    def capacity_limits(self, organisation: str) -> dict[str, dict]:
+        """The organisation's places per instrument as its data file gives them (capaciteit.json)."""
+        from . import capacity
+
+        with self.db.unit_of_work(write=False) as uow:
+            return capacity.limits_of(uow, organisation)
+
     def capacity_overview(self, organisations: list[str] | None = None) -> list[dict]:
         """Places per organisation and instrument: taken, free, and who waits (the teamleider's view)."""
         from . import capacity

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..app import Werkpad
-from ..app.capacity import PLACE_FREE_MESSAGE, places_of_case
+from ..app.capacity import PLACE_FREE_MESSAGE, places_of_case, store_limits
 from ..app.deadlines import LEGAL_SHORT, seed_norm, span_words
 from ..core import clock
 from ..core.checks import bundle_from_files, check_bundle
@@ -67,10 +67,11 @@ def compare(profile: dict, processes_dir: Path, forms_dir: Path, only: list[str]
     return results
 
 
-def dry_run_record(profile: dict, record: dict, max_steps: int = 400) -> dict:
+def dry_run_record(profile: dict, record: dict, max_steps: int = 400, limits: dict[str, dict] | None = None) -> dict:
     """Run ``profile`` through one unpublished version (a designer's draft: manifest, files,
     forms, vocabulary) in a temporary database: the path, the timers that fired, the days
-    per phase. The draft must pass its checks."""
+    per phase. The draft must pass its checks. ``limits`` are the organisation's places
+    (``Werkpad.capacity_limits``), so a step that takes a place asks the same question as live."""
     bundle = bundle_from_files(record["manifest"], record["files"], record["forms"], record.get("vocabulary", "{}"))
     problems = check_bundle(bundle)
     if problems:
@@ -81,6 +82,8 @@ def dry_run_record(profile: dict, record: dict, max_steps: int = 400) -> dict:
             wp.upgrade_db()
             with wp.db.unit_of_work() as uow:
                 wp.processes.store_bundles(uow, [bundle], "proefrit")
+                if limits:
+                    store_limits(uow, bundle.organisation, limits)
                 uow.commit()
             return _simulate(wp, bundle.key, profile, max_steps)
         finally:

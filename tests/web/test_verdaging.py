@@ -106,3 +106,30 @@ def test_de_verdaging_in_het_engels(tilburg):
     assert "Reason for the extension" in page and "Date of the letter to the client" in page
     page = verdagen(client, case_id, nieuwe_beslisdatum="2099-01-01", briefdatum=date.today().isoformat())
     assert "The extension was refused: give the reason for the extension." in page
+
+
+def test_de_proefrit_van_de_ontwerper_neemt_plaatsen_zoals_live(tmp_path):
+    """Weener XL's nieuw beschut werk takes a place per year; the designer's dry run (a temporary
+    database) gets the organisation's own places, so Jan's run ends in beschut werk as live."""
+    root = tmp_path / "processes"
+    for folder in ("gedeeld", "weener_xl"):
+        shutil.copytree(ROOT / "processes" / folder, root / folder)
+    shutil.copy(ROOT / "processes" / "rollen.json", root / "rollen.json")
+    wp = Werkpad(f"sqlite:///{tmp_path / 'proefrit.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    try:
+        wp.upgrade_db()
+        wp.deploy()
+        accounts = Accounts(wp, SECRET, FAST_HASHER)
+        accounts.create_organisation("weener_xl", "Weener XL")
+        accounts.create_user("piet", PASSWORD, "Piet")
+        accounts.grant("piet", "weener_xl", "process_designer")
+        client = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET,
+                                        "PASSWORD_HASHER": FAST_HASHER}).test_client()
+        login(client, "piet")
+        page = client.get("/ontwerp/weener_xl/proefrit")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Plaatsen in nieuw beschut werk" in text and "Afgesloten na" in text
+        assert "geen capaciteit vastgelegd" not in text and "kon niet worden afgerond" not in text
+    finally:
+        wp.db.dispose()
