@@ -16,7 +16,6 @@ at logout and when the user is blocked — checked on every request.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -40,6 +39,7 @@ from ..storage.accounts_models import (
     UserRow,
     WebSessionRow,
 )
+from .acting import Access, AccessLog, RequestContext
 from .ratelimit import RateLimits
 
 ROLES = ("consultant", "teamleider", "process_designer", "auditor", "administrator")
@@ -140,8 +140,7 @@ class Accounts:
                  password_hasher: PasswordHasher | None = None) -> None:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
         self._hasher = password_hasher or _hasher
-        secret = pseudonym_secret or b""
-        self._secret = secret.encode() if isinstance(secret, str) else secret
+        self.access = AccessLog(self.db, pseudonym_secret)
         self._limits = RateLimits(self.db)
 
     # ------------------------------------------------------------------ organisations
@@ -534,27 +533,15 @@ class Accounts:
     # ------------------------------------------------------------------ access log
     def pseudonymise(self, bsn: str | None) -> str | None:
         """The data subject id of the access log: HMAC-SHA256 of the BSN with the server secret."""
-        if not bsn:
-            return None
-        if not self._secret:
-            raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
-        return hmac.new(self._secret, bsn.encode(), hashlib.sha256).hexdigest()
+        return self.access.pseudonymise(bsn)
 
     def log_access(self, *, principal: Principal | None, operation: str, purpose: str,
                    processing_activity: str, status: str, trace_id: str, span_id: str,
                    started_at: datetime, organisation: str | None = None, case_id: str | None = None,
                    task_id: str | None = None, bsn: str | None = None, details: dict | None = None) -> None:
-        with self.db.unit_of_work() as uow:
-            uow.session.add(AccessLogRow(
-                trace_id=trace_id, span_id=span_id, operation=operation, started_at=started_at,
-                ended_at=clock.now(), status=status,
-                user_id=principal.user_id if principal else None,
-                username=principal.username if principal else "anoniem",
-                organisation=organisation, case_id=case_id, task_id=task_id, purpose=purpose,
-                processing_activity=processing_activity, data_subject_id=self.pseudonymise(bsn),
-                data_subject_id_type="bsn-pseudoniem" if bsn else None,
-                details=json.dumps(details, ensure_ascii=False) if details else None))
-            uow.commit()
+        """One access-log row in a transaction of its own (reads, refusals, account changes)."""
+        context = RequestContext(operation, purpose, trace_id, span_id, started_at, processing_activity)
+        self.access.write(principal, context, status, Access(organisation, case_id, task_id, bsn), details)
 
     def access_log(self, case_id: str | None = None, username: str | None = None, limit: int = 200,
                    organisations: list[str] | None = None, bsn: str | None = None) -> list[dict]:
