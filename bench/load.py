@@ -174,6 +174,19 @@ def starts(port: int, token: str, n: int) -> list[float]:
     return out
 
 
+def singles(port: int, token: str, tasks: list[str], n: int) -> list[float]:
+    """Completions one at a time by one client: the latency of a completion without a queue."""
+    client = Client(port, token)
+    out = []
+    for _ in range(min(n, len(tasks))):
+        task_id = tasks.pop()
+        t0 = time.perf_counter()
+        status, _ = client.call("POST", f"/api/v1/taken/{task_id}/afronden", {"data": FORM})
+        if status == 200:
+            out.append(time.perf_counter() - t0)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -200,11 +213,13 @@ def main() -> None:
             try:
                 result = load(port, token, tasks, args.seconds, args.clients)
                 start_lat = starts(port, token, 50)
+                single = singles(port, token, tasks, 50)
             finally:
                 stop_server(proc)
             print(f"\n{label}: {result['rate']:6.1f} afrondingen/s ({args.clients} clients, "
                   f"{len(result['errors'])} fouten)")
             print(f"   taak afronden via API   {_fmt(result['done'])}")
+            print(f"   afronden, 1 client      {_fmt(single)}")
             print(f"   zaak starten via API    {_fmt(start_lat)}")
             print(f"   inbox tijdens belasting {_fmt(result['inbox'])}")
     finally:

@@ -18,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 from engine import ValidationError, WerkpadError
 from engine.app import policy
 from engine.app.inbox import Inbox, InboxQuery
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 
 from . import api_schemas as s
 from . import security
@@ -177,18 +177,18 @@ def complete(task_id: str):
 @token_required
 def start_case():
     body = _body(s.StartCaseSchema())
-    options = _inbox().startable(g.user.work_organisations())
-    chosen = [o for o in options if o["municipality"] == body["gemeente"]
-              and (body["proces"] is None or o["process"] == body["proces"])]
-    if not chosen:
+    try:  # the command finds the version in effect and checks that the user works for its organisation
+        case = _wp().start_case(body["gemeente"], body["bsn"], body["naam"], body["geboortedatum"],
+                                actor=g.user, process=body["proces"],
+                                context=_context("api.zaak.starten", "Melding registreren"))
+    except (NotFound, Forbidden) as exc:
         raise ValidationError("Je kunt voor deze gemeente geen melding maken.",
-                              fields={"gemeente": ["Geen gemeente van jouw organisatie."]})
-    if len({o["process"] for o in chosen}) > 1:
-        raise ValidationError("Deze gemeente heeft meerdere processen; kies er een.",
-                              fields={"proces": ["Kies een proces."]})
-    case = _wp().start_case(body["gemeente"], body["bsn"], body["naam"], body["geboortedatum"],
-                            actor=g.user, process=chosen[0]["process"],
-                            context=_context("api.zaak.starten", "Melding registreren"))
+                              fields={"gemeente": ["Geen gemeente van jouw organisatie."]}) from exc
+    except ValidationError as exc:
+        if "process" in exc.fields:
+            raise ValidationError("Deze gemeente heeft meerdere processen; kies er een.",
+                                  fields={"proces": ["Kies een proces."]}) from exc
+        raise
     response = jsonify(s.CaseSchema().dump(case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_case", case_id=case["id"])

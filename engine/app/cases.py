@@ -98,7 +98,9 @@ class Cases:
                 raise ValidationError("De melding bevat fouten.", fields=errors)
             assert born is not None  # an unreadable date is one of the errors above
             with self.db.unit_of_work() as uow:
-                definition = self.repo.version_in_effect(uow, municipality, clock.local_date(moment), process)
+                definition = self.repo.version_in_effect(
+                    uow, municipality, clock.local_date(moment), process,
+                    actor.work_organisations() if isinstance(actor, Principal) else None)
                 if isinstance(actor, Principal) and not policy.may_start_case_in(actor, definition.organisation):
                     raise Forbidden("Je kunt voor deze gemeente geen melding maken.")
                 bundle = self.repo.bundle(definition)
@@ -133,7 +135,7 @@ class Cases:
                 if context is not None and isinstance(actor, Principal):
                     access.append(Access(row.organisation, row.id, None, bsn))
                     self.access_log.add(uow, actor, context, "ok", access[-1])
-                view = self._loaded_view(uow, loaded, notes=[])
+                view = self._loaded_view(uow, loaded)
                 uow.commit()
         return view
 
@@ -146,21 +148,17 @@ class Cases:
                                          .order_by(TimerRow.due_at)).all()
             return self._case_view(uow, row, _state_or_empty(row), list(tasks), list(timers))
 
-    def _loaded_view(self, uow, loaded: Loaded, notes: list[dict] | None = None) -> dict:
-        """The case as a command left it, from the rows and state it holds (no read-back)."""
+    def _loaded_view(self, uow, loaded: Loaded) -> dict:
+        """The case as a command left it, from the rows and state it holds (no read-back).
+        Without the notes: no command answer needs them (:meth:`get_case` has them)."""
         tasks = sorted(loaded.open_tasks or [], key=lambda t: t.created_at)
         timers = sorted(loaded.timers or [], key=lambda t: t.due_at)
-        return self._case_view(uow, loaded.row, loaded.state or {}, tasks, timers, notes)
+        return self._case_view(uow, loaded.row, loaded.state or {}, tasks, timers, with_notes=False)
 
     def _case_view(self, uow, row: CaseRow, state: dict, tasks: list[TaskRow], timers: list[TimerRow],
-                   notes: list[dict] | None = None) -> dict:
+                   with_notes: bool = True) -> dict:
         info = self.repo.definition_info(uow, row.definition_id)
-        if notes is None:
-            notes = [{"at": n.at.isoformat(), "by": n.actor, "text": json.loads(n.payload)["text"]}
-                     for n in uow.session.scalars(select(EventRow).where(EventRow.case_id == row.id,
-                                                                         EventRow.type == "note_added")
-                                                  .order_by(EventRow.seq))]
-        return {
+        out = {
             "id": row.id, "number": row.case_number, "status": row.status, "phase": row.phase,
             "version": version_label(info[1]) if info else None,
             "version_hash": info[1] if info else None,
@@ -175,8 +173,14 @@ class Cases:
             "tasks": [self._task_dict(t, row, None, with_form=False) for t in tasks],
             "timers": [{"id": t.task_id, "spec": t.spec, "name": t.name, "kind": t.kind,
                         "due": t.due_at.isoformat()} for t in timers],
-            "notes": notes,
         }
+        if with_notes:
+            with uow.session.no_autoflush:
+                out["notes"] = [{"at": n.at.isoformat(), "by": n.actor, "text": json.loads(n.payload)["text"]}
+                     for n in uow.session.scalars(select(EventRow).where(EventRow.case_id == row.id,
+                                                                         EventRow.type == "note_added")
+                                                  .order_by(EventRow.seq))]
+        return out
 
     # ------------------------------------------------------------------ tasks
     def list_tasks(self, case_id: str | None = None, lane: str | None = None, status: str = "open",
@@ -325,7 +329,8 @@ class Cases:
             if changes_workflow:
                 self.repo.save(uow, loaded, event_type, who.username, moment, payload, completed_task=task_id)
                 # a draft of a task that is done is of no use to anyone
-                uow.session.execute(delete(TaskDraftRow).where(TaskDraftRow.task_id == task_id))
+                uow.session.execute(delete(TaskDraftRow).where(TaskDraftRow.task_id == task_id)
+                                    .execution_options(synchronize_session=False))
                 result = self._loaded_view(uow, loaded)
             else:
                 self.repo.append_event(uow, loaded.row, event_type, who.username, moment, payload,
@@ -394,11 +399,11 @@ class Cases:
         return result
 
     def _stored_view(self, uow, row: CaseRow) -> dict:
-        with uow.session.no_autoflush:
-            tasks = uow.session.scalars(select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open")
-                                        .order_by(TaskRow.created_at)).all()
-            timers = uow.session.scalars(select(TimerRow).where(TimerRow.case_id == row.id)
-                                         .order_by(TimerRow.due_at)).all()
+        uow.flush()  # the note just added is among the notes
+        tasks = uow.session.scalars(select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open")
+                                    .order_by(TaskRow.created_at)).all()
+        timers = uow.session.scalars(select(TimerRow).where(TimerRow.case_id == row.id)
+                                     .order_by(TimerRow.due_at)).all()
         return self._case_view(uow, row, _state_or_empty(row), list(tasks), list(timers))
 
     def retry_case(self, case_id: str, actor: Actor | str, at: datetime | None = None,

@@ -143,10 +143,14 @@ class Repository:
         return [{"kind": "timer", "id": t.task_id, "spec": t.spec, "name": t.name,
                  "due": t.due_at.isoformat() if t.due_at else None, "reason": reason} for t in rows]
 
-    def version_in_effect(self, uow, municipality: str, day: date, process: str | None) -> DefinitionRow:
+    def version_in_effect(self, uow, municipality: str, day: date, process: str | None,
+                          organisations: list[str] | None = None) -> DefinitionRow:
+        """The version a new case of ``municipality`` starts on; ``organisations``: only processes
+        of those (the organisations a person starting the case works for)."""
         rows = uow.session.scalars(select(DefinitionRow).order_by(DefinitionRow.id)).all()
         candidates = [r for r in rows if municipality in json.loads(r.municipalities)
-                      and (process is None or r.process_key == process)]
+                      and (process is None or r.process_key == process)
+                      and (organisations is None or r.organisation in organisations)]
         if not candidates:
             raise NotFound(f"geen proces uitgerold voor gemeente '{municipality}'")
         keys = {r.process_key for r in candidates}
