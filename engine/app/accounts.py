@@ -19,6 +19,8 @@ import hashlib
 import json
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -65,6 +67,19 @@ LOGIN_WINDOW = timedelta(minutes=10)
 
 _hasher = PasswordHasher()
 _dummy: list[str] = []
+# Bearer token -> principal, per process, for a few seconds: an API request then needs no
+# token lookup of its own. Any account change made in this process empties it at once; a
+# change made by another process (the CLI, another web worker) holds here within
+# TOKEN_CACHE_SECONDS. 0 turns the cache off.
+TOKEN_CACHE_SECONDS = 5.0
+_token_cache: dict[tuple[str, str], tuple[float, Principal]] = {}
+_token_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Empty the token cache (after any change to users, roles or tokens)."""
+    with _token_lock:
+        _token_cache.clear()
 
 
 def _dummy_hash() -> str:
@@ -141,6 +156,7 @@ class Accounts:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
         self._hasher = password_hasher or _hasher
         self.access = AccessLog(self.db, pseudonym_secret)
+        self.token_cache_seconds = TOKEN_CACHE_SECONDS
         self._limits = RateLimits(self.db)
 
     # ------------------------------------------------------------------ organisations
@@ -210,6 +226,7 @@ class Accounts:
             row.must_change_password = temporary
             self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
             uow.commit()
+            forget_tokens()
 
     def reset_password(self, username: str) -> str:
         """A new temporary password (returned once, never stored in clear); sessions end and
@@ -283,6 +300,7 @@ class Accounts:
                 uow.session.add(MembershipRow(user_id=user.id, organisation=organisation, role=role, lane=lane,
                                               granted_at=clock.now(), granted_by=granted_by))
             uow.commit()
+            forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id))
 
     def revoke(self, username: str, organisation: str, role: str, lane: str | None = None) -> dict:
@@ -296,6 +314,7 @@ class Accounts:
             for row in rows:
                 uow.session.delete(row)
             uow.commit()
+            forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id))
 
     def block(self, username: str) -> None:
@@ -306,6 +325,7 @@ class Accounts:
             row.blocked_at = clock.now()
             self._end_sessions(uow, row.id, "geblokkeerd")
             uow.commit()
+            forget_tokens()
 
     def unblock(self, username: str) -> None:
         with self.db.unit_of_work() as uow:
@@ -315,6 +335,7 @@ class Accounts:
             row.failed_logins = 0
             row.last_failed_at = None
             uow.commit()
+            forget_tokens()
 
     def principal(self, user_id: int) -> Principal:
         with self.db.unit_of_work(write=False) as uow:
@@ -466,6 +487,7 @@ class Accounts:
                 raise NotFound(f"token {token_id} van {username} bestaat niet")
             row.revoked_at = row.revoked_at or clock.now()
             uow.commit()
+            forget_tokens()
 
     def save_search(self, user_id: int, text: str) -> str:
         """Keep an inbox search server-side; returns the random id the URL may carry."""
@@ -490,15 +512,21 @@ class Accounts:
 
     def principal_for_token(self, token: str | None) -> Principal | None:
         """The user behind a live bearer token (not revoked, not expired, user not blocked).
-        Looked up on every request (two statements), so revoking or blocking holds at once."""
+        Kept per process for at most TOKEN_CACHE_SECONDS (see there); else two statements."""
         if not token or len(token) > 200:
             return None
+        key = (str(self.db.url), hash_token(token))
+        ttl = self.token_cache_seconds
+        if ttl > 0:
+            cached = _token_cache.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
         now = clock.now()
         with self.db.unit_of_work(write=False) as uow:
             found = uow.session.execute(
                 select(ApiTokenRow.id, ApiTokenRow.expires_at, ApiTokenRow.last_used_at, UserRow)
                 .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-                .where(ApiTokenRow.token_hash == hash_token(token), ApiTokenRow.revoked_at.is_(None),
+                .where(ApiTokenRow.token_hash == key[1], ApiTokenRow.revoked_at.is_(None),
                        UserRow.blocked.is_(False))).first()
             if found is None:
                 return None
@@ -511,6 +539,12 @@ class Accounts:
             with self.db.unit_of_work() as uow:
                 uow.session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))
                 uow.commit()
+        if ttl > 0:
+            keep = ttl if expires_at is None else min(ttl, (expires_at - now).total_seconds())
+            with _token_lock:
+                if len(_token_cache) > 10_000:
+                    _token_cache.clear()
+                _token_cache[key] = (time.monotonic() + keep, principal)
         return principal
 
     # ------------------------------------------------------------------ drafts

@@ -227,8 +227,9 @@ class Cases:
             return out
 
     def _task_in_scope(self, uow, actor: Actor, task_id: str) -> tuple[TaskRow, CaseRow]:
-        task = uow.session.get(TaskRow, task_id) if task_id and len(task_id) <= 36 else None
-        case = uow.session.get(CaseRow, task.case_id) if task is not None else None
+        found = uow.session.execute(select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                                    .where(TaskRow.id == task_id)).first() if task_id and len(task_id) <= 36 else None
+        task, case = found if found is not None else (None, None)  # one statement; both in the session now
         if task is None or case is None or (isinstance(actor, Principal)
                                             and not policy.may_read_case(actor, case.organisation)):
             raise NotFound(f"taak {task_id} bestaat niet")
