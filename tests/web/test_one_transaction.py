@@ -104,3 +104,27 @@ def test_a_refused_completion_changes_nothing_and_is_logged(client, cases, token
     assert seen["commit"] == 1, seen  # only the 'geweigerd' row
     assert len(werkpad.case_history(cases["ours"]["id"])) == before
     assert _log(werkpad, task_id)[-1] == ("api.taak.afronden", "geweigerd")
+
+
+def test_a_token_revoked_by_another_process_stops_working_within_the_cache_time(accounts, tokens, monkeypatch):
+    from sqlalchemy import update
+
+    from engine.app import accounts as accounts_module
+    from engine.storage.accounts_models import ApiTokenRow
+
+    clock_now = [1000.0]
+    monkeypatch.setattr(accounts_module.time, "monotonic", lambda: clock_now[0])
+    accounts_module.forget_tokens()
+    assert accounts.principal_for_token(tokens["kees"]).username == "kees"
+    with accounts.db.unit_of_work() as uow:  # as another process would: straight in the database
+        uow.session.execute(update(ApiTokenRow).values(revoked_at=uow.session.scalar(
+            select(ApiTokenRow.created_at).limit(1))))
+        uow.commit()
+    assert accounts.principal_for_token(tokens["kees"]) is not None  # still known in this process
+    clock_now[0] += accounts_module.TOKEN_CACHE_SECONDS + 0.01
+    assert accounts.principal_for_token(tokens["kees"]) is None
+    # a revocation through this process takes effect at once
+    fresh = accounts.create_token("wendy", "nog een")
+    assert accounts.principal_for_token(fresh["token"]) is not None
+    accounts.revoke_token("wendy", fresh["id"])
+    assert accounts.principal_for_token(fresh["token"]) is None
