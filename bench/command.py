@@ -118,7 +118,7 @@ def run(url: str, n: int, profile: bool) -> None:
         print(f"   {label:26s} {_stats(samples)}   {statements / len(items):4.1f} statements, "
               f"{transactions / len(items):3.1f} transacties per keer")
         if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(35)
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     wp.db.dispose()
 
 
