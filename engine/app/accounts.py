@@ -16,10 +16,11 @@ at logout and when the user is blocked — checked on every request.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +41,7 @@ from ..storage.accounts_models import (
     UserRow,
     WebSessionRow,
 )
+from .acting import Access, AccessLog, RequestContext
 from .ratelimit import RateLimits
 
 ROLES = ("consultant", "teamleider", "process_designer", "auditor", "administrator")
@@ -65,6 +67,19 @@ LOGIN_WINDOW = timedelta(minutes=10)
 
 _hasher = PasswordHasher()
 _dummy: list[str] = []
+# Bearer token -> principal, per process, for a few seconds: an API request then needs no
+# token lookup of its own. Any account change made in this process empties it at once; a
+# change made by another process (the CLI, another web worker) holds here within
+# TOKEN_CACHE_SECONDS. 0 turns the cache off.
+TOKEN_CACHE_SECONDS = 5.0
+_token_cache: dict[tuple[str, str], tuple[float, Principal]] = {}
+_token_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Empty the token cache (after any change to users, roles or tokens)."""
+    with _token_lock:
+        _token_cache.clear()
 
 
 def _dummy_hash() -> str:
@@ -140,8 +155,8 @@ class Accounts:
                  password_hasher: PasswordHasher | None = None) -> None:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
         self._hasher = password_hasher or _hasher
-        secret = pseudonym_secret or b""
-        self._secret = secret.encode() if isinstance(secret, str) else secret
+        self.access = AccessLog(self.db, pseudonym_secret)
+        self.token_cache_seconds = TOKEN_CACHE_SECONDS
         self._limits = RateLimits(self.db)
 
     # ------------------------------------------------------------------ organisations
@@ -211,6 +226,7 @@ class Accounts:
             row.must_change_password = temporary
             self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
             uow.commit()
+            forget_tokens()
 
     def reset_password(self, username: str) -> str:
         """A new temporary password (returned once, never stored in clear); sessions end and
@@ -284,6 +300,7 @@ class Accounts:
                 uow.session.add(MembershipRow(user_id=user.id, organisation=organisation, role=role, lane=lane,
                                               granted_at=clock.now(), granted_by=granted_by))
             uow.commit()
+            forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id))
 
     def revoke(self, username: str, organisation: str, role: str, lane: str | None = None) -> dict:
@@ -297,6 +314,7 @@ class Accounts:
             for row in rows:
                 uow.session.delete(row)
             uow.commit()
+            forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id))
 
     def block(self, username: str) -> None:
@@ -307,6 +325,7 @@ class Accounts:
             row.blocked_at = clock.now()
             self._end_sessions(uow, row.id, "geblokkeerd")
             uow.commit()
+            forget_tokens()
 
     def unblock(self, username: str) -> None:
         with self.db.unit_of_work() as uow:
@@ -316,6 +335,7 @@ class Accounts:
             row.failed_logins = 0
             row.last_failed_at = None
             uow.commit()
+            forget_tokens()
 
     def principal(self, user_id: int) -> Principal:
         with self.db.unit_of_work(write=False) as uow:
@@ -467,6 +487,7 @@ class Accounts:
                 raise NotFound(f"token {token_id} van {username} bestaat niet")
             row.revoked_at = row.revoked_at or clock.now()
             uow.commit()
+            forget_tokens()
 
     def save_search(self, user_id: int, text: str) -> str:
         """Keep an inbox search server-side; returns the random id the URL may carry."""
@@ -490,24 +511,40 @@ class Accounts:
             return row.text
 
     def principal_for_token(self, token: str | None) -> Principal | None:
-        """The user behind a live bearer token (not revoked, not expired, user not blocked)."""
+        """The user behind a live bearer token (not revoked, not expired, user not blocked).
+        Kept per process for at most TOKEN_CACHE_SECONDS (see there); else two statements."""
         if not token or len(token) > 200:
             return None
+        key = (str(self.db.url), hash_token(token))
+        ttl = self.token_cache_seconds
+        if ttl > 0:
+            cached = _token_cache.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
         now = clock.now()
         with self.db.unit_of_work(write=False) as uow:
-            row = uow.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token)))
-            if row is None or row.revoked_at is not None or (row.expires_at and now >= row.expires_at):
+            found = uow.session.execute(
+                select(ApiTokenRow.id, ApiTokenRow.expires_at, ApiTokenRow.last_used_at, UserRow)
+                .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+                .where(ApiTokenRow.token_hash == key[1], ApiTokenRow.revoked_at.is_(None),
+                       UserRow.blocked.is_(False))).first()
+            if found is None:
                 return None
-            user = uow.session.get(UserRow, row.user_id)
-            if user is None or user.blocked:
+            token_id, expires_at, last_used_at, user = found
+            if expires_at and now >= expires_at:
                 return None
             principal = self._principal(uow, user)
-            touch = row.last_used_at is None or now - row.last_used_at >= timedelta(minutes=1)
-            token_id = row.id
+            touch = last_used_at is None or now - last_used_at >= timedelta(minutes=1)
         if touch:
             with self.db.unit_of_work() as uow:
                 uow.session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))
                 uow.commit()
+        if ttl > 0:
+            keep = ttl if expires_at is None else min(ttl, (expires_at - now).total_seconds())
+            with _token_lock:
+                if len(_token_cache) > 10_000:
+                    _token_cache.clear()
+                _token_cache[key] = (time.monotonic() + keep, principal)
         return principal
 
     # ------------------------------------------------------------------ drafts
@@ -534,27 +571,15 @@ class Accounts:
     # ------------------------------------------------------------------ access log
     def pseudonymise(self, bsn: str | None) -> str | None:
         """The data subject id of the access log: HMAC-SHA256 of the BSN with the server secret."""
-        if not bsn:
-            return None
-        if not self._secret:
-            raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
-        return hmac.new(self._secret, bsn.encode(), hashlib.sha256).hexdigest()
+        return self.access.pseudonymise(bsn)
 
     def log_access(self, *, principal: Principal | None, operation: str, purpose: str,
                    processing_activity: str, status: str, trace_id: str, span_id: str,
                    started_at: datetime, organisation: str | None = None, case_id: str | None = None,
                    task_id: str | None = None, bsn: str | None = None, details: dict | None = None) -> None:
-        with self.db.unit_of_work() as uow:
-            uow.session.add(AccessLogRow(
-                trace_id=trace_id, span_id=span_id, operation=operation, started_at=started_at,
-                ended_at=clock.now(), status=status,
-                user_id=principal.user_id if principal else None,
-                username=principal.username if principal else "anoniem",
-                organisation=organisation, case_id=case_id, task_id=task_id, purpose=purpose,
-                processing_activity=processing_activity, data_subject_id=self.pseudonymise(bsn),
-                data_subject_id_type="bsn-pseudoniem" if bsn else None,
-                details=json.dumps(details, ensure_ascii=False) if details else None))
-            uow.commit()
+        """One access-log row in a transaction of its own (reads, refusals, account changes)."""
+        context = RequestContext(operation, purpose, trace_id, span_id, started_at, processing_activity)
+        self.access.write(principal, context, status, Access(organisation, case_id, task_id, bsn), details)
 
     def access_log(self, case_id: str | None = None, username: str | None = None, limit: int = 200,
                    organisations: list[str] | None = None, bsn: str | None = None) -> list[dict]:

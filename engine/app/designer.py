@@ -399,17 +399,16 @@ class Designer:
             if not item["can_move"]:
                 out.append(item | {"moved": False})
                 continue
-            try:
-                self.processes.migrate_case(item["case"], target.version_hash, user=user, at=at)
-            except WerkpadError as exc:
-                out.append(item | {"moved": False, "reason": exc.message})
-                continue
-            with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            def designer_event(uow, moment, item=item) -> None:  # in the case's own unit of work
                 uow.session.add(DesignerEventRow(
                     process_key=key, organisation=organisation, type="zaak_overgezet", actor=user, at=moment,
                     draft_id=None, definition_id=target.id,
                     payload=_json({"zaak": item["case"], "van": item["from"], "naar": number})))
-                uow.commit()
+            try:
+                self.processes.migrate_case(item["case"], target.version_hash, user=user, at=at, also=designer_event)
+            except WerkpadError as exc:
+                out.append(item | {"moved": False, "reason": exc.message})
+                continue
             out.append(item | {"moved": True})
         return out
 
