@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from engine import Werkpad
 from engine.app.audit_pdf import case_file_pdf
-from engine.app.audit_workspace import Auditing
+from engine.app.audit_workspace import AuditorWorkspace
 from engine.core import audit
 from engine.storage import CaseRow, EventRow
 
@@ -49,7 +49,7 @@ def long_cases(tmp: Path, marks: list[int]) -> None:
     wp = Werkpad(f"sqlite:///{tmp / 'lang.sqlite'}", processes_dir=FIX, forms_dir=FIX / "forms_lus")
     wp.upgrade_db()
     wp.deploy(only=["lus"])
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     case = wp.start_case("lusstad", "111222333", "Lus", "1980-01-01", data={"aantal": 100000, "modus": "taak"},
                          at="2026-01-01T09:00")
     events = 1

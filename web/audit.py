@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from engine import clock
-from engine.app.audit_workspace import Auditing, CaseSearch, json_default, load_or_create_key
+from engine.app.audit_workspace import AuditorWorkspace, CaseSearch, json_default, load_or_create_key
 from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
 
@@ -47,8 +47,8 @@ STATUS_FILTERS = {"open": N_("Lopend"), "completed": N_("Afgesloten"), "withdraw
                   "error": N_("In fout")}
 
 
-def auditing() -> Auditing:
-    return Auditing(current_app.extensions["werkpad"])
+def auditing() -> AuditorWorkspace:
+    return AuditorWorkspace(current_app.extensions["werkpad"])
 
 
 def _organisations(operation: str, purpose: str) -> list[str]:

@@ -42,7 +42,7 @@ def _e(value: Any) -> str:
 
 
 def case_file_html(auditing, case_id: str) -> str:
-    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.Auditing`)."""
+    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`)."""
     case = auditing.wp.get_case(case_id)
     history = auditing.history(case_id)
     last = history[-1]["seq"] if history else 0

@@ -1,4 +1,4 @@
-"""The auditor's use cases: find any case, read its history with the case data
+"""The auditor's workspace (AuditorWorkspace), its use cases: find any case, read its history with the case data
 that changed at each event, see the case as it was right after any event
 (rebuilt by replaying its events), verify cases and whole organisations, write
 and check a signed integrity anchor, and export a case file (JSON and shaped
@@ -74,7 +74,7 @@ def diff_data(before: dict, after: dict) -> dict:
     return {"added": added, "changed": changed, "removed": removed}
 
 
-class Auditing:
+class AuditorWorkspace:
     """Read-only use cases for auditors, limited to the organisations passed in."""
 
     def __init__(self, werkpad: Werkpad) -> None:
@@ -295,7 +295,7 @@ class Auditing:
     # ------------------------------------------------------------------ verifying
     def verify_case(self, case_id: str, replay: bool = True) -> dict:
         """Hash chain and replay of one case: ``ok`` or the first finding (see
-        :meth:`engine.app.auditing.Auditing.verify_case`): ``kind`` altered or replay_differs, the
+        :meth:`engine.app.auditing.AuditTrail.verify_case`): ``kind`` altered or replay_differs, the
         event (number, label, when, who) and, for a replay, the field with its recorded and rebuilt value."""
         with self.db.unit_of_work(write=False) as uow:
             self._events(uow, case_id)  # NotFound for a missing or malformed id
@@ -549,4 +549,4 @@ def json_default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-__all__ = ["Auditing", "CaseSearch", "diff_data", "load_or_create_key", "STATUSES"]
+__all__ = ["AuditorWorkspace", "CaseSearch", "diff_data", "load_or_create_key", "STATUSES"]

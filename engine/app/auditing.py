@@ -1,4 +1,5 @@
-"""Auditing: a case's history, replaying it on its exact versions, verifying every hash chain."""
+"""The audit trail (AuditTrail): a case's history, replaying it on its exact versions, verifying every
+hash chain. The auditor's screens build on it in :mod:`engine.app.audit_workspace` (AuditorWorkspace)."""
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ from .capacity import ReplayLedger
 from .repository import Repository, stored_digest, why
 
 
-class Auditing:
+class AuditTrail:
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self.db = repo.db

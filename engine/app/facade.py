@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core import clock
 from ..storage import Database
-from .auditing import Auditing
+from .auditing import AuditTrail
 from .cases import Cases
 from .designer import Designer
 from .processes import Processes
@@ -47,7 +47,7 @@ class Werkpad:
         self.cases = Cases(self.repo)
         self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
         self.timers = Timers(self.repo)
-        self.auditing = Auditing(self.repo)
+        self.auditing = AuditTrail(self.repo)
         self.designer = Designer(self.repo, self.processes, self.forms_dir)
         self.retention = Retention(self.repo)
 

@@ -171,10 +171,10 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
     anchor = client.post("/audit/anker", data={"csrf_token": token})
     body = json.loads(anchor.get_data(as_text=True))
     assert list(body["cases"]) == [closed["id"]] and body["organisations"] == ["voorbeeldstad"]
-    from engine.app.audit_workspace import Auditing
+    from engine.app.audit_workspace import AuditorWorkspace
 
     key = load_or_create_key(tmp_path / "anker.key")
-    assert Auditing(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
+    assert AuditorWorkspace(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
 
 
 def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(client, app, accounts, closed):
