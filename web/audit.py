@@ -43,6 +43,7 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ACTIVITY = "toezicht-en-verantwoording"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
+DECISION_KIND = "beslissing"
 STATUS_FILTERS = {"open": N_("Lopend"), "completed": N_("Afgesloten"), "withdrawn": N_("Ingetrokken"),
                   "error": N_("In fout")}
 
@@ -178,10 +179,13 @@ def _history_page(case_id: str, verification: dict | None = None, status: int = 
     case = current_app.extensions["werkpad"].get_case(case_id)
     history = auditing().history(case_id)
     kinds = sorted({e["type"] for e in history})
+    if any(e["decisions"] for e in history):
+        kinds.append(DECISION_KIND)  # the events that evaluated a decision table
     people = sorted({e["actor"] for e in history})
     kind = request.args.get("soort") if request.args.get("soort") in kinds else None
     person = request.args.get("persoon") if request.args.get("persoon") in people else None
-    shown = [e for e in history if (kind is None or e["type"] == kind) and (person is None or e["actor"] == person)]
+    shown = [e for e in history if (kind is None or e["type"] == kind or (kind == DECISION_KIND and e["decisions"]))
+             and (person is None or e["actor"] == person)]
     return render_template("audit/zaak.html", case=case, history=shown, total=len(history), kinds=kinds,
                            people=people, kind=kind or "", person=person or "", verification=verification), status
 

@@ -59,6 +59,7 @@ class Step:
     event: EventRow
     observation: Observation | None
     error: str | None = None
+    decisions: list[dict] | None = None  # decision tables the replayed step evaluated
 
 
 def _day_start(day: date) -> datetime:
@@ -191,14 +192,17 @@ class AuditorWorkspace:
         for ev in events:
             if until is not None and ev.seq > until:
                 return
+            decided: list[dict] = []
             if broken is None and ev.type not in _BOOKKEEPING:
                 try:
                     runtime = _apply(runtime, ev, lambda h: self.wp.repo.bundle_by_hash(uow, h))
                     observation = runtime.observe() if runtime else None
+                    if runtime is not None:
+                        decided, runtime.decisions = runtime.decisions, []
                 except WerkpadError as exc:
                     broken = f"gebeurtenis {ev.seq} kan niet opnieuw worden uitgevoerd: {exc.message}"
                     observation = None
-            yield Step(ev, observation, broken)
+            yield Step(ev, observation, broken, decided)
 
     def history(self, case_id: str) -> list[dict]:
         """Every event with who, when, what, the data submitted and the case data it changed."""
@@ -214,7 +218,7 @@ class AuditorWorkspace:
                     "seq": ev.seq, "type": ev.type, "actor": ev.actor, "at": ev.at, "phase": ev.phase,
                     "payload": payload, "submitted": payload.get("data") if ev.type == "task_completed" else None,
                     "changes": diff_data(_display(before), _display(after)),
-                    "replay_error": step.error,
+                    "replay_error": step.error, "decisions": event_decisions(payload, step.decisions),
                 })
                 before = after
         return out
@@ -456,6 +460,15 @@ class AuditorWorkspace:
 
 
 # ---------------------------------------------------------------------- helpers
+def event_decisions(payload: dict, replayed: list[dict] | None) -> list[dict]:
+    """The decision tables an event evaluated: from its record (``beslissingen``, written since
+    events carry them) or, for an older event, as replaying it derives them (``afgeleid``)."""
+    recorded = payload.get("beslissingen") if isinstance(payload, dict) else None
+    if isinstance(recorded, list):
+        return [{**d, "afgeleid": False} for d in recorded if isinstance(d, dict)]
+    return [{**d, "afgeleid": True} for d in (replayed or [])]
+
+
 def _apply(runtime: CaseRuntime | None, ev: EventRow, bundle_for: Any) -> CaseRuntime | None:
     """One event onto the runtime at the event's moment: the same step as the engine's replay."""
     if ev.type in BOOKKEEPING:

@@ -244,6 +244,7 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for,
             if ev.type != "case_started" and runtime is None:
                 return differs(ev, [], "de geschiedenis begint niet met het starten van de zaak")
             runtime = apply_event(runtime, ev, payload, bundle_for)
+            runtime.decisions.clear()  # replay needs no record of the decisions it took again
         except WerkpadError as exc:
             described = findings.event_words(ev)
             return differs(ev, [], f"gebeurtenis {ev.seq} ({described['label']}, {described['at_words']}, "

@@ -216,6 +216,10 @@ class Repository:
             payload = {**payload, "timers_fired": [
                 {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
                 for t in runtime.fired]}
+        if runtime.decisions:
+            # the decision tables this step evaluated, with inputs, matched rule and outcome (for auditors)
+            payload = {**payload, "beslissingen": list(runtime.decisions)}
+            runtime.decisions.clear()
         self._note_engine_versions(uow, loaded, actor, moment)
         observation = runtime.observe()
         state = runtime.serialize()
