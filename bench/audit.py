@@ -110,7 +110,8 @@ def many_cases(tmp: Path, count: int) -> None:
                                    "recorded_at": now, "phase": ev.phase, "payload": ev.payload, "digest": ev.digest,
                                    "prev_hash": prev, "hash": h, "snapshot": ev.snapshot})
                 prev = h
-            case_rows.append({**columns, "id": cid, "last_hash": prev})
+            seal = wp.repo.seal_key.seal(cid, events[-1].seq, prev) if wp.repo.seal_key else None
+            case_rows.append({**columns, "id": cid, "last_hash": prev, "seal": seal})
         uow.session.execute(CaseRow.__table__.insert(), case_rows)
         uow.session.execute(EventRow.__table__.insert(), event_rows)
         uow.commit()

@@ -16,6 +16,7 @@ from ..storage import CaseRow, EventRow, TaskRow
 from ..storage.models import CaseNumberRow, DestructionRow
 from .capacity import ReplayLedger
 from .repository import Repository, stored_digest, why
+from .sealing import SealKey
 
 
 class AuditTrail:
@@ -98,6 +99,9 @@ class AuditTrail:
 
 
 
+    def seal_problem(self, row: CaseRow, events: Sequence[Any]) -> str | None:
+        return _seal_problem(self.repo.seal_key, row, events)
+
     def verify_case(self, case_id: str, replay: bool = True) -> dict:
         """Hash chain, then replay, of one case. ``ok``, or the first finding: ``kind`` is
         ``altered`` (the record itself was changed: ``change`` says edited, deleted, inserted or
@@ -121,6 +125,11 @@ class AuditTrail:
                 return {"ok": False, "case": case_id, "events": len(events), "kind": "altered", "event": None,
                         "change": "edited", "change_words": "buiten de audittrail om gewijzigd",
                         "field": None, "recorded": None, "rebuilt": None, "differences": [], "reason": claims}
+            sealed = self.seal_problem(row, events)
+            if sealed is not None:
+                return {"ok": False, "case": case_id, "events": len(events), "kind": "altered",
+                        "event": row.last_seq or None, "change": "deleted", "change_words": audit.CHANGE_WORDS["deleted"],
+                        "field": None, "recorded": None, "rebuilt": None, "differences": [], "reason": sealed}
             if not replay:
                 return {"ok": True, "case": case_id, "events": len(events)}
             try:
@@ -133,6 +142,23 @@ class AuditTrail:
         if result["match"]:
             return {"ok": True, "case": case_id, "events": len(events)}
         return {"ok": False, "events": len(events), **{k: v for k, v in result.items() if k != "match"}}
+
+
+def _seal_problem(key: SealKey | None, row: CaseRow, events: Sequence[Any]) -> str | None:
+    """The case row's seal must fit its pointers (see engine/app/sealing.py). A case whose last
+    event was written before the key existed may have none; any later one must have it."""
+    if key is None or not events:
+        return None
+    if key.matches(row.seal, row.id, row.last_seq, row.last_hash):
+        return None
+    if row.seal is None and clock.to_utc(events[-1].recorded_at) < key.created_at:
+        return None
+    if row.seal is None:
+        return (f"de zaak heeft geen zegel, terwijl haar laatste gebeurtenis ({row.last_seq}) na de invoering van "
+                "het zegel is vastgelegd: het zegel is verwijderd of de zaak is buiten Werkpad om geschreven")
+    return (f"het zegel van de zaak past niet bij haar laatste gebeurtenis ({row.last_seq}): er zijn gebeurtenissen "
+            "aan het eind weggehaald (en de verwijzingen van de zaak teruggezet), of de zaak is buiten Werkpad om "
+            "gewijzigd")
 
 
 def _claims_problem(events: Sequence[Any], open_tasks: Sequence[TaskRow]) -> str | None:

@@ -17,6 +17,7 @@ from .designer import Designer
 from .processes import Processes
 from .repository import Repository
 from .retention import Retention
+from .sealing import SealKey, load_seal_key
 from .timers import Timers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,11 +40,12 @@ class Werkpad:
     """The engine's public API. Holds no request state; safe to share per process."""
 
     def __init__(self, database_url: str | None = None, processes_dir: Path | str | None = None,
-                 forms_dir: Path | str | None = None) -> None:
+                 forms_dir: Path | str | None = None, seal_key: SealKey | Path | str | None = None) -> None:
         self.db = Database(database_url or default_database_url())
         self.processes_dir = Path(processes_dir) if processes_dir else ROOT / "processes"
         self.forms_dir = Path(forms_dir) if forms_dir else ROOT / "forms"
         self.repo = Repository(self.db)
+        self.repo.seal_key = seal_key if isinstance(seal_key, SealKey) else load_seal_key(seal_key)
         self.cases = Cases(self.repo)
         self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
         self.timers = Timers(self.repo)

@@ -27,6 +27,7 @@ from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationErro
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import capacity
 from .capacity import PlaceLedger
+from .sealing import SealKey
 
 log = logging.getLogger("werkpad.engine")
 TIMER_ACTOR = "system:timer"
@@ -74,6 +75,7 @@ class Repository:
     def __init__(self, db: Database, cache_size: int = BUNDLE_CACHE_SIZE) -> None:
         self.db = db
         self.bundles = BundleCache(cache_size)
+        self.seal_key: SealKey | None = None  # set by the facade; seals each case's newest event
 
     @contextlib.contextmanager
     def broken_case_guard(self, moment: datetime) -> Iterator[None]:
@@ -347,6 +349,8 @@ class Repository:
                                  snapshot=audit.canonical(snapshot) if snapshot is not None else None))
         row.last_seq = seq
         row.last_hash = ev_hash
+        if self.seal_key is not None:  # see engine/app/sealing.py
+            row.seal = self.seal_key.seal(row.id, seq, ev_hash)
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
 
 def cancel_reason(event_type: str, payload: dict) -> str:

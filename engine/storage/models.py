@@ -91,6 +91,8 @@ class CaseRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
     case_number: Mapped[str | None] = mapped_column(String(16), nullable=True)  # 2026-000123, migration 0006
+    # keyed seal over (id, last_seq, last_hash), engine/app/sealing.py; migration 0012
+    seal: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
