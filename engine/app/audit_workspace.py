@@ -5,7 +5,8 @@ and check a signed integrity anchor, and export a case file (JSON and shaped
 like the ZGW Zaken API).
 
 Built on the public :class:`engine.Werkpad` API, the storage models and
-:class:`engine.runtime.CaseRuntime`. Reads only: nothing here changes a case.
+:class:`engine.runtime.CaseRuntime`. Nothing here changes a case (a background verification
+keeps its own progress and findings in ``audit_runs``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import base64
 import hashlib
 import json
 import os
+import secrets
+import time as time_module
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -27,6 +30,7 @@ from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
 from ..storage.accounts_models import AccessLogRow
+from ..storage.models import AuditRunRow
 from .auditing import BOOKKEEPING, apply_event
 
 if TYPE_CHECKING:
@@ -308,20 +312,112 @@ class AuditorWorkspace:
             result["check"] = "keten" if result.get("kind") == "altered" else "replay"
         return result
 
-    def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
-        """Verify many cases; ``progress(done, total)`` after each one. One unreadable case is a finding."""
-        broken = []
-        for n, case_id in enumerate(case_ids, start=1):
+    def _verify_each(self, case_ids: list[str]) -> Iterator[dict]:
+        """Verify the cases one by one; one unreadable case is a finding, not a crash."""
+        for case_id in case_ids:
             try:
-                result = self.verify_case(case_id)
+                yield self.verify_case(case_id)
             except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
-                result = {"ok": False, "case": case_id, "event": None, "type": None,
-                          "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}: {exc}"}
+                yield {"ok": False, "case": case_id, "event": None, "type": None,
+                       "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}: {exc}"}
+
+    def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
+        """Verify many cases; ``progress(done, total)`` after each one."""
+        broken = []
+        for n, result in enumerate(self._verify_each(case_ids), start=1):
             if not result["ok"]:
                 broken.append(result)
             if progress is not None:
                 progress(n, len(case_ids))
         return {"ok": not broken, "cases": len(case_ids), "broken": broken}
+
+    # ------------------------------------------------------------------ verifying an organisation in the background
+    def start_run(self, organisation: str, user: str) -> str:
+        """Record a verification of every case of ``organisation``; :meth:`execute_run` does it."""
+        run_id = secrets.token_hex(8)
+        total = len(self.case_ids([organisation]))
+        now = clock.now()
+        with self.db.unit_of_work() as uow:
+            uow.session.add(AuditRunRow(id=run_id, organisation=organisation, started_by=user, started_at=now,
+                                        updated_at=now, status="running", total=total, done=0, broken=0,
+                                        cancel_requested=False, findings="[]"))
+            uow.commit()
+        return run_id
+
+    def execute_run(self, run_id: str, every: float = 0.5) -> None:
+        """Verify the run's cases, writing progress (and seeing a request to stop) at most every
+        ``every`` seconds. Whatever goes wrong ends the run as failed, with the reason kept."""
+        try:
+            with self.db.unit_of_work(write=False) as uow:
+                run = uow.session.get(AuditRunRow, run_id)
+                if run is None:
+                    return
+                organisation = run.organisation
+            case_ids = self.case_ids([organisation])
+            broken: list[dict] = []
+            last = time_module.monotonic()
+            for n, result in enumerate(self._verify_each(case_ids), start=1):
+                if not result["ok"]:
+                    broken.append(_slim(result))
+                if n == len(case_ids) or time_module.monotonic() - last >= every:
+                    last = time_module.monotonic()
+                    if self._write_progress(run_id, n, len(case_ids), broken):
+                        self._finish_run(run_id, "cancelled", n, len(case_ids), broken)
+                        return
+            self._finish_run(run_id, "done", len(case_ids), len(case_ids), broken)
+        except Exception as exc:  # noqa: BLE001 - a background run never dies silently
+            self._finish_run(run_id, "failed", None, None, [{"case": None, "reason": f"de controle is afgebroken: "
+                                                                                      f"{type(exc).__name__}: {exc}"}])
+
+    def _write_progress(self, run_id: str, done: int, total: int, broken: list[dict]) -> bool:
+        """Store the progress; True when someone asked to stop."""
+        with self.db.unit_of_work() as uow:
+            run = uow.session.get(AuditRunRow, run_id)
+            if run is None:
+                return True
+            run.done, run.total, run.broken, run.updated_at = done, total, len(broken), clock.now()
+            run.findings = json.dumps(broken, ensure_ascii=False, default=json_default)
+            stop = bool(run.cancel_requested)
+            uow.commit()
+        return stop
+
+    def _finish_run(self, run_id: str, status: str, done: int | None, total: int | None, broken: list[dict]) -> None:
+        with self.db.unit_of_work() as uow:
+            run = uow.session.get(AuditRunRow, run_id)
+            if run is None:
+                return
+            run.status, run.finished_at, run.updated_at = status, clock.now(), clock.now()
+            if done is not None and total is not None:
+                run.done, run.total = done, total
+            run.broken = len([b for b in broken if b.get("case")])
+            run.findings = json.dumps(broken, ensure_ascii=False, default=json_default)
+            uow.commit()
+
+    def cancel_run(self, run_id: str, organisations: list[str]) -> dict:
+        """Ask a running verification to stop after the case it is at."""
+        with self.db.unit_of_work() as uow:
+            run = uow.session.get(AuditRunRow, run_id) if run_id and len(run_id) <= 32 else None
+            if run is None or run.organisation not in organisations:
+                raise NotFound("deze controle bestaat niet")
+            if run.status == "running":
+                run.cancel_requested = True
+            uow.commit()
+        return self.run_status(run_id, organisations)
+
+    def run_status(self, run_id: str, organisations: list[str], with_findings: bool = True) -> dict:
+        """Where a verification is: ``status`` running, done, cancelled, failed or ``stopped`` (its
+        process ended without finishing: no sign of life for RUN_STALE)."""
+        with self.db.unit_of_work(write=False) as uow:
+            run = uow.session.get(AuditRunRow, run_id) if run_id and len(run_id) <= 32 else None
+            if run is None or run.organisation not in organisations:
+                raise NotFound("deze controle bestaat niet")
+            return _run_dict(run, with_findings)
+
+    def recent_runs(self, organisations: list[str], limit: int = 10) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(AuditRunRow).where(AuditRunRow.organisation.in_(organisations or [""]))
+                                       .order_by(AuditRunRow.started_at.desc()).limit(limit)).all()
+            return [_run_dict(r, with_findings=False) for r in rows]
 
     # ------------------------------------------------------------------ integrity anchor
     def anchor_body(self, organisations: list[str] | None = None) -> dict:
@@ -460,6 +556,34 @@ class AuditorWorkspace:
 
 
 # ---------------------------------------------------------------------- helpers
+RUN_STALE = timedelta(minutes=2)  # a running verification that has not written for this long has stopped
+
+
+def _slim(finding: dict) -> dict:
+    """What a kept finding needs for the page: the case, the event in words and the reason."""
+    keep = ("case", "kind", "change_words", "event", "type", "label", "at", "actor", "reason")
+    out = {k: finding.get(k) for k in keep if finding.get(k) is not None}
+    if finding.get("differences"):
+        out["differences"] = finding["differences"][:3]
+    return out
+
+
+def _run_dict(run: AuditRunRow, with_findings: bool) -> dict:
+    status = run.status
+    if status == "running" and clock.now() - clock.to_utc(run.updated_at) > RUN_STALE:
+        status = "stopped"
+    out: dict[str, Any] = {
+        "id": run.id, "organisation": run.organisation, "started_by": run.started_by,
+        "started_at": run.started_at, "finished_at": run.finished_at, "status": status,
+        "finished": status != "running", "total": run.total, "done": run.done, "broken": run.broken,
+        "percent": 100 if not run.total else min(100, round(run.done * 100 / run.total)),
+        "cancel_requested": bool(run.cancel_requested),
+    }
+    if with_findings:
+        out["findings"] = json.loads(run.findings or "[]")
+    return out
+
+
 def event_decisions(payload: dict, replayed: list[dict] | None) -> list[dict]:
     """The decision tables an event evaluated: from its record (``beslissingen``, written since
     events carry them) or, for an older event, as replaying it derives them (``afgeleid``)."""
