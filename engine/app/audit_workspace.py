@@ -210,14 +210,29 @@ class AuditorWorkspace:
 
     def history(self, case_id: str) -> list[dict]:
         """Every event with who, when, what, the data submitted and the case data it changed."""
+        return self.history_and_end(case_id)[0]
+
+    def history_and_end(self, case_id: str) -> tuple[list[dict], dict]:
+        """:meth:`history` and, from the same replay, the case after its last event as far as
+        :meth:`diagram_for` needs it (the version then, the open tasks, the completed steps)."""
         with self.db.unit_of_work(write=False) as uow:
             _row, events = self._events(uow, case_id)
             out = []
             before: dict = {}
+            completed: list[str] = []
+            observation: Observation | None = None
+            version: str | None = None
             for step in self._steps(uow, events):
                 ev = step.event
                 payload = json.loads(ev.payload)
-                after = step.observation.data if step.observation is not None else before
+                observation = step.observation
+                after = observation.data if observation is not None else before
+                if ev.type == "task_completed" and (payload.get("task") or {}).get("spec"):
+                    completed.append(payload["task"]["spec"])
+                elif ev.type == "case_started":
+                    version = payload.get("version")
+                elif ev.type == "version_migrated":
+                    version = payload.get("to")
                 out.append({
                     "seq": ev.seq, "type": ev.type, "actor": ev.actor, "at": ev.at, "phase": ev.phase,
                     "payload": payload, "submitted": payload.get("data") if ev.type == "task_completed" else None,
@@ -225,7 +240,9 @@ class AuditorWorkspace:
                     "replay_error": step.error, "decisions": event_decisions(payload, step.decisions),
                 })
                 before = after
-        return out
+        end = {"seq": events[-1].seq if events else 0, "version_hash": version, "completed_specs": completed,
+               "tasks": [{"spec": t.spec} for t in (observation.tasks if observation else [])]}
+        return out, end
 
     def state_at(self, case_id: str, seq: int) -> dict:
         """The case as it was right after event ``seq``: rebuilt by replaying events 1..seq."""
@@ -275,9 +292,13 @@ class AuditorWorkspace:
     def diagram_at(self, case_id: str, seq: int) -> dict:
         """What the BPMN viewer needs for the case right after event ``seq``: the XML of the version
         in effect then, the tasks active then and the ones completed so far."""
+        return self.diagram_for(case_id, self.state_at(case_id, seq))
+
+    def diagram_for(self, case_id: str, state: dict) -> dict:
+        """The diagram data for a state from :meth:`state_at` or :meth:`history_and_end`."""
         from .inbox import _visible_elements
 
-        state = self.state_at(case_id, seq)
+        seq = state["seq"]
         with self.db.unit_of_work(write=False) as uow:
             definition = uow.session.scalars(select(DefinitionRow).where(
                 DefinitionRow.version_hash == state["version_hash"])).first()

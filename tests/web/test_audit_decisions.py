@@ -84,3 +84,17 @@ def test_an_older_event_without_the_record_shows_the_replayed_decision(client, w
     item = _plain(re.findall(r'<li class="beslissing"[^>]*>(.*?)</li>',
                              client.get(f"/audit/zaken/{routed['id']}").get_data(as_text=True), re.S)[0])
     assert "Regel 2" in item and "afgeleid door de gebeurtenis opnieuw uit te voeren" in item
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdftotext") is None, reason="poppler-utils niet geïnstalleerd")
+def test_the_pdf_names_the_decision_table_with_inputs_rule_and_outcome(client, routed, tmp_path):
+    import subprocess
+
+    login(client, "aafke")
+    pdf = client.get(f"/audit/zaken/{routed['id']}/dossier.pdf")
+    assert pdf.status_code == 200
+    (tmp_path / "zaak.pdf").write_bytes(pdf.data)
+    text_ = " ".join(subprocess.run(["pdftotext", str(tmp_path / "zaak.pdf"), "-"], capture_output=True, text=True,
+                                    check=True).stdout.split())
+    assert "Beslistabel Route op loonwaarde: invoer Loonwaarde (% WML) = 45" in text_
+    assert "regel 2 (Loonwaarde 30% tot 80%: re-integratietraject); uitkomst Route = traject" in text_
