@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, func, select
 
 from ..core import audit, clock
-from ..core.bsn import normalise_bsn
+from ..core.bsn import is_valid_rsin, normalise_bsn
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
-from ..storage.accounts_models import AccessLogRow
+from ..storage.accounts_models import AccessLogRow, OrganisationRow
 from ..storage.models import AuditRunRow
 from .auditing import BOOKKEEPING, apply_event
 
@@ -530,6 +530,16 @@ class AuditorWorkspace:
         return {"format": "werkpad-zaakdossier/1", "exported_at": clock.iso(clock.now()), "case": case,
                 "events": history, "definitions": definitions}
 
+    def organisation_rsin(self, organisation: str) -> str:
+        """The organisation's RSIN (the ZGW bronorganisatie); refused when none is configured."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(OrganisationRow, organisation)
+            rsin = row.rsin if row is not None else None
+        if not rsin or not is_valid_rsin(rsin):
+            raise ValidationError(f"organisatie {organisation} heeft nog geen RSIN; een ZGW-zaak heeft er een nodig als "
+                                  f"bronorganisatie (werkpad users organisation {organisation} --rsin NUMMER)")
+        return rsin
+
     def export_zgw(self, case_id: str, base_url: str = "https://werkpad.example/zgw") -> dict:
         """The case shaped like the ZGW Zaken API resources: zaak, statussen, resultaat (and the zaaktype)."""
         case = self.wp.get_case(case_id)
@@ -555,9 +565,10 @@ class AuditorWorkspace:
                          "toelichting": case.get("end_event") or case["status"]}
         started = datetime.fromisoformat(case["started_at"])
         ended = datetime.fromisoformat(case["ended_at"]) if case["ended_at"] else None
+        rsin = self.organisation_rsin(case["organisation"])
         zaak = {
             "url": zaak_url, "uuid": _uuid(case_id), "identificatie": case_id,
-            "bronorganisatie": "000000000", "verantwoordelijkeOrganisatie": "000000000",
+            "bronorganisatie": rsin, "verantwoordelijkeOrganisatie": rsin,
             "omschrijving": f"{case['process_name']} — {case['client']['name']}"[:80],
             "toelichting": f"Gemeente {case['municipality']}", "zaaktype": zaaktype_url,
             "registratiedatum": clock.local_date(started).isoformat(),

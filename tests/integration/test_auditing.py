@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import NotFound, Werkpad
+from engine import NotFound, ValidationError, Werkpad
+from engine.app.accounts import Accounts
 from engine.app.audit_workspace import AuditorWorkspace, CaseSearch, diff_data, load_or_create_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,11 +139,15 @@ def test_anchor_is_signed_and_detects_edits_deletions_and_rewrites(wp, three, tm
 def test_exports(wp, three):
     aud = AuditorWorkspace(wp)
     cid = three["closed"]["id"]
+    with pytest.raises(ValidationError, match="heeft nog geen RSIN"):  # no placeholder organisation number
+        aud.export_zgw(cid)
+    Accounts(wp).create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad", rsin="999990007")
     full = aud.export_json(cid)
     assert full["case"]["id"] == cid and len(full["events"]) == len(wp.case_history(cid))
     assert any(name.endswith(".bpmn") for name in full["definitions"][0]["files"])
     json.dumps(full)
     zgw = aud.export_zgw(cid)
+    assert zgw["zaak"]["bronorganisatie"] == zgw["zaak"]["verantwoordelijkeOrganisatie"] == "999990007"
     assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
     assert zgw["zaak"]["identificatie"] == cid and zgw["zaak"]["einddatum"] == "2026-01-06"
     assert zgw["resultaat"] is not None and zgw["zaak"]["status"] == zgw["statussen"][-1]["url"]
@@ -226,5 +231,9 @@ def test_cli_anchor_check_anchor_verify_and_export(wp, three, tmp_path, monkeypa
     assert broken["broken"][0]["kind"] == "altered" and broken["broken"][0]["change"] == "edited"
     assert broken["broken"][0]["event"] == 2
     out = tmp_path / "zaak.json"
+    refused = run("case", "export", three["running"]["id"], "--format", "zgw", "--out", str(out))
+    assert refused.exit_code == 1 and "RSIN" in refused.output and "Traceback" not in refused.output
+    assert run("users", "organisation", "voorbeeldstad", "--rsin", "999990008").exit_code == 1  # fails the 11-proef
+    assert "RSIN 999990007" in run("users", "organisation", "voorbeeldstad", "--rsin", "999 990 007").output
     exported = run("case", "export", three["running"]["id"], "--format", "zgw", "--out", str(out))
     assert exported.exit_code == 0 and json.loads(out.read_text())["zaak"]["identificatie"] == three["running"]["id"]
