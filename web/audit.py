@@ -325,9 +325,10 @@ def organisation_run(run_id: str):
     orgs = _organisations("audit.organisatie.voortgang", "Controle van een organisatie volgen")
     names = security.accounts().organisation_names(orgs)
     if run["findings"]:
-        clients = auditing().client_names([f.get("case") for f in run["findings"] if f.get("case")], orgs)
+        ids = [f.get("case") for f in run["findings"] if f.get("case")]
+        clients, numbers = auditing().client_names(ids, orgs), auditing().case_numbers(ids, orgs)
         for finding in run["findings"]:
-            finding["client"] = clients.get(finding.get("case"))
+            finding["client"], finding["number"] = clients.get(finding.get("case")), numbers.get(finding.get("case"))
     return render_template("audit/controle_voortgang.html", run=run, org_names=names)
 
 

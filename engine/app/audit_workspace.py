@@ -149,6 +149,16 @@ class AuditorWorkspace:
                 CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
         return {case_id: name for case_id, name in rows}
 
+    def case_numbers(self, case_ids: list[str], organisations: list[str]) -> dict[str, str]:
+        """The readable case numbers (2026-000123) of those cases that belong to ``organisations``."""
+        ids = sorted({c for c in case_ids if c})
+        if not ids:
+            return {}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(CaseRow.id, CaseRow.case_number).where(
+                CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
+        return {case_id: number for case_id, number in rows if number}
+
     def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
                    username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
         """A page of the access log about ``organisations``' cases, newest first. ``subject`` is the

@@ -4,6 +4,7 @@ page left, and the result is kept and shown with its findings in words."""
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -71,6 +72,8 @@ def test_findings_are_kept_in_words(client, werkpad, several):
     html = client.get(page).get_data(as_text=True)
     assert "Klopt niet" in html and "1 wijkt af" in html
     assert "Fatima el Amrani" in html and "de vastlegging is gewijzigd" in html and "zegel" in html
+    visible = re.sub(r"<[^>]+>", " ", html)
+    assert "zaaknummer 2026-000002" in " ".join(visible.split()) and victim not in visible  # no hex ids in words
 
 
 def test_a_run_can_be_stopped(werkpad, several):
