@@ -30,6 +30,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, select, update
 
 from ..core import clock
+from ..core.bsn import is_valid_rsin
 from ..errors import Conflict, NotFound, ValidationError
 from ..storage.accounts_models import (
     AccessLogRow,
@@ -160,24 +161,31 @@ class Accounts:
         self._limits = RateLimits(self.db)
 
     # ------------------------------------------------------------------ organisations
-    def create_organisation(self, key: str, name: str, kind: str = "gemeente") -> dict:
+    def create_organisation(self, key: str, name: str, kind: str = "gemeente", rsin: str | None = None) -> dict:
+        """Create or update an organisation. ``rsin`` (9 digits, 11-proef) is kept when not given."""
         key = (key or "").strip()
         errors: dict[str, list[str]] = {}
         if not key or len(key) > 64 or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
             errors["key"] = ["Gebruik kleine letters, cijfers, _ en -."]
         if kind not in ORGANISATION_KINDS:
             errors["kind"] = [f"Kies uit: {', '.join(ORGANISATION_KINDS)}."]
+        if rsin is not None:
+            rsin = "".join(c for c in rsin if not c.isspace() and c != ".")
+            if not is_valid_rsin(rsin):
+                errors["rsin"] = ["Een RSIN heeft 9 cijfers en voldoet aan de elfproef."]
         if errors:
             raise ValidationError("Ongeldige organisatie.", fields=errors)
         with self.db.unit_of_work() as uow:
             row = uow.session.get(OrganisationRow, key)
             if row is None:
-                row = OrganisationRow(key=key, name=name or key, kind=kind, created_at=clock.now())
+                row = OrganisationRow(key=key, name=name or key, kind=kind, created_at=clock.now(), rsin=rsin)
                 uow.session.add(row)
             else:
                 row.name, row.kind = name or row.name, kind
+                if rsin is not None:
+                    row.rsin = rsin
             uow.commit()
-            return {"key": row.key, "name": row.name, "kind": row.kind}
+            return {"key": row.key, "name": row.name, "kind": row.kind, "rsin": row.rsin}
 
     def list_organisations(self) -> list[dict]:
         with self.db.unit_of_work(write=False) as uow:

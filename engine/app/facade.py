@@ -12,12 +12,13 @@ from typing import Any
 from ..core import clock
 from ..storage import Database
 from .acting import AccessLog, Actor, RequestContext
-from .auditing import Auditing
+from .auditing import AuditTrail
 from .cases import Cases
 from .designer import Designer
 from .processes import Processes
 from .repository import Repository
 from .retention import Retention
+from .sealing import SealKey, load_seal_key
 from .timers import Timers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,17 +41,18 @@ class Werkpad:
     """The engine's public API. Holds no request state; safe to share per process."""
 
     def __init__(self, database_url: str | None = None, processes_dir: Path | str | None = None,
-                 forms_dir: Path | str | None = None) -> None:
+                 forms_dir: Path | str | None = None, seal_key: SealKey | Path | str | None = None) -> None:
         self.db = Database(database_url or default_database_url())
         self.processes_dir = Path(processes_dir) if processes_dir else ROOT / "processes"
         self.forms_dir = Path(forms_dir) if forms_dir else ROOT / "forms"
         self.repo = Repository(self.db)
+        self.repo.seal_key = seal_key if isinstance(seal_key, SealKey) else load_seal_key(seal_key)
         # the access log the commands write for a person (its pseudonym secret is the web's: set_secret)
         self.access_log = AccessLog(self.db)
         self.cases = Cases(self.repo, self.access_log)
         self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
         self.timers = Timers(self.repo)
-        self.auditing = Auditing(self.repo)
+        self.auditing = AuditTrail(self.repo)
         self.designer = Designer(self.repo, self.processes, self.forms_dir)
         self.retention = Retention(self.repo)
 

@@ -27,6 +27,7 @@ from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationErro
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import capacity
 from .capacity import PlaceLedger
+from .sealing import SealKey
 
 log = logging.getLogger("werkpad.engine")
 TIMER_ACTOR = "system:timer"
@@ -79,6 +80,7 @@ class Repository:
     def __init__(self, db: Database, cache_size: int = BUNDLE_CACHE_SIZE) -> None:
         self.db = db
         self.bundles = BundleCache(cache_size)
+        self.seal_key: SealKey | None = None  # set by the facade; seals each case's newest event
         self._definitions: dict[int, tuple[str, str]] = {}  # id -> (name, version hash): immutable
 
     def definition_info(self, uow, definition_id: int) -> tuple[str, str] | None:
@@ -236,6 +238,10 @@ class Repository:
             payload = {**payload, "timers_fired": [
                 {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
                 for t in runtime.fired]}
+        if runtime.decisions:
+            # the decision tables this step evaluated, with inputs, matched rule and outcome (for auditors)
+            payload = {**payload, "beslissingen": list(runtime.decisions)}
+            runtime.decisions.clear()
         self._note_engine_versions(uow, loaded, actor, moment)
         observation = runtime.observe()
         state = runtime.serialize()
@@ -374,6 +380,8 @@ class Repository:
                                  snapshot=audit.canonical(snapshot) if snapshot is not None else None))
         row.last_seq = seq
         row.last_hash = ev_hash
+        if self.seal_key is not None:  # see engine/app/sealing.py
+            row.seal = self.seal_key.seal(row.id, seq, ev_hash)
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
 
 def cancel_reason(event_type: str, payload: dict) -> str:
