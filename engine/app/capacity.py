@@ -30,13 +30,12 @@ held since last year stays held).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..core import clock
 from ..errors import ValidationError
@@ -130,7 +129,11 @@ def _week(day: date) -> tuple[str, date]:
 
 def _ensure_counter(uow, organisation: str, instrument: str, period: str) -> None:
     values = {"organisation": organisation, "instrument": instrument, "period": period, "occupied": 0}
-    dialect_insert = sqlite_insert if uow.session.get_bind().dialect.name == "sqlite" else pg_insert
+    dialect_insert: Callable[..., Any]
+    if uow.session.get_bind().dialect.name == "sqlite":  # each dialect's module is loaded only where it runs
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
     uow.session.execute(dialect_insert(CapacityUseRow).values(**values).on_conflict_do_nothing())
 
 

@@ -8,10 +8,10 @@ PostgreSQL, SQLite's write lock does the same. The number is stored on the case 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..storage.models import CaseNumberRow
 
@@ -35,7 +35,11 @@ def next_number(session, year: int) -> str:
     seq = session.scalar(bump)
     if seq is None:  # the year's first case: make its counter row (a concurrent start may just have)
         dialect = session.get_bind().dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert: Callable[..., Any]
+        if dialect == "postgresql":  # each dialect's module is loaded only where it runs
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
         session.execute(insert(CaseNumberRow).values(year=year, last=0)
                         .on_conflict_do_nothing(index_elements=["year"]))
         seq = session.scalar(bump)

@@ -19,14 +19,13 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 
 from ..core import audit, clock, kalender
 from ..core.bsn import is_valid_bsn, normalise_bsn
-from ..core.definitions import Bundle, version_label
-from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime, engine_versions
+from ..core.versions import engine_versions, version_label
 from ..errors import CaseBroken, Conflict, Forbidden, NotFound, ValidationError
 from ..storage import CaseRow, EventRow, TaskRow, TimerRow
 from ..storage.accounts_models import MembershipRow, TaskDraftRow, UserRow
@@ -35,6 +34,12 @@ from .accounts import Principal
 from .acting import Access, AccessLog, Actor, RequestContext, as_actor
 from .capacity import PlaceLedger
 from .repository import Loaded, Repository, stored_digest
+
+if TYPE_CHECKING:
+    from ..core.definitions import Bundle
+
+# Reading a case (get_case, list_tasks without forms) needs only the stored rows:
+# the runtime (SpiffWorkflow) is imported by the commands that step a case.
 
 REFUSED = (Forbidden, Conflict, ValidationError)
 
@@ -123,6 +128,8 @@ class Cases:
                 )
                 uow.session.add(row)
                 uow.flush()  # a place the process asks for at its start belongs to this row
+                from ..core.runtime import CaseRuntime
+
                 runtime = CaseRuntime.start(spec, subprocess_specs, initial,
                                             places=PlaceLedger(uow, row.id, row.organisation))
                 row.status, row.phase = runtime.status, runtime.phase
@@ -362,6 +369,8 @@ class Cases:
     def send_message(self, case_id: str, name: str, data: Mapping[str, Any] | None = None,
                      actor: Actor | str = "system", at: datetime | None = None,
                      context: RequestContext | None = None) -> dict:
+        from ..core.runtime import WITHDRAWAL_MESSAGE
+
         def change(uow, loaded: Loaded, moment: datetime, who: str) -> None:
             payload = dict(data or {})
             delivered = loaded.runtime.deliver_message(name, payload)

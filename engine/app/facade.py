@@ -1,25 +1,32 @@
 """``Werkpad``: the one object entry points (CLI, web, worker) hold. It owns the
 database and the shared repository and hands every call to the job module that
-does it; it holds no rules of its own."""
+does it; it holds no rules of its own.
+
+Each job module is imported and built the first time it is used: a command that
+reads one case loads the cases module, not the designer's checks, the auditor's
+replay or SpiffWorkflow's parser."""
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 from ..core import clock
-from ..storage import Database
-from .acting import AccessLog, Actor, RequestContext
-from .auditing import AuditTrail
-from .cases import Cases
-from .designer import Designer
-from .processes import Processes
-from .repository import Repository
-from .retention import Retention
-from .sealing import SealKey, load_seal_key
-from .timers import Timers
+
+if TYPE_CHECKING:
+    from ..storage import Database
+    from .acting import AccessLog, Actor, RequestContext
+    from .auditing import AuditTrail
+    from .cases import Cases
+    from .designer import Designer
+    from .processes import Processes
+    from .repository import Repository
+    from .retention import Retention
+    from .sealing import SealKey
+    from .timers import Timers
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DB = "sqlite:///" + str(ROOT / "instance" / "werkpad.sqlite")
@@ -37,24 +44,110 @@ def default_database_url() -> str:
     return DEFAULT_DB
 
 
+S = TypeVar("S")
+
+
+class _Service(Generic[S]):
+    """An attribute built by ``build(werkpad)`` on first use, once per instance even
+    when several threads (the web server's) ask at the same moment."""
+
+    def __init__(self, build: Callable[[Werkpad], S]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _Service[S]: ...
+
+    @overload
+    def __get__(self, instance: Werkpad, owner: type | None = None) -> S: ...
+
+    def __get__(self, instance: Werkpad | None, owner: type | None = None) -> S | _Service[S]:
+        if instance is None:
+            return self
+        built: S | None = instance.__dict__.get(self._name)
+        if built is None:
+            with self._lock:
+                built = instance.__dict__.get(self._name)
+                if built is None:
+                    built = instance.__dict__[self._name] = self._build(instance)
+        return built
+
+
+def _repository(wp: Werkpad) -> Repository:
+    from .repository import Repository
+
+    repo = Repository(wp.db)
+    repo.seal_key = wp.seal_key
+    return repo
+
+
+def _access_log(wp: Werkpad) -> AccessLog:
+    from .acting import AccessLog
+
+    return AccessLog(wp.db)
+
+
+def _cases(wp: Werkpad) -> Cases:
+    from .cases import Cases
+
+    return Cases(wp.repo, wp.access_log)
+
+
+def _processes(wp: Werkpad) -> Processes:
+    from .processes import Processes
+
+    return Processes(wp.repo, wp.cases, wp.processes_dir, wp.forms_dir)
+
+
+def _timers(wp: Werkpad) -> Timers:
+    from .timers import Timers
+
+    return Timers(wp.repo)
+
+
+def _auditing(wp: Werkpad) -> AuditTrail:
+    from .auditing import AuditTrail
+
+    return AuditTrail(wp.repo)
+
+
+def _designer(wp: Werkpad) -> Designer:
+    from .designer import Designer
+
+    return Designer(wp.repo, wp.processes, wp.forms_dir)
+
+
+def _retention(wp: Werkpad) -> Retention:
+    from .retention import Retention
+
+    return Retention(wp.repo)
+
+
 class Werkpad:
     """The engine's public API. Holds no request state; safe to share per process."""
 
+    repo = _Service(_repository)
+    # the access log the commands write for a person (its pseudonym secret is the web's: set_secret)
+    access_log = _Service(_access_log)
+    cases = _Service(_cases)
+    processes = _Service(_processes)
+    timers = _Service(_timers)
+    auditing = _Service(_auditing)
+    designer = _Service(_designer)
+    retention = _Service(_retention)
+
     def __init__(self, database_url: str | None = None, processes_dir: Path | str | None = None,
                  forms_dir: Path | str | None = None, seal_key: SealKey | Path | str | None = None) -> None:
-        self.db = Database(database_url or default_database_url())
+        from ..storage import Database
+        from .sealing import SealKey, load_seal_key
+
+        self.db: Database = Database(database_url or default_database_url())
         self.processes_dir = Path(processes_dir) if processes_dir else ROOT / "processes"
         self.forms_dir = Path(forms_dir) if forms_dir else ROOT / "forms"
-        self.repo = Repository(self.db)
-        self.repo.seal_key = seal_key if isinstance(seal_key, SealKey) else load_seal_key(seal_key)
-        # the access log the commands write for a person (its pseudonym secret is the web's: set_secret)
-        self.access_log = AccessLog(self.db)
-        self.cases = Cases(self.repo, self.access_log)
-        self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
-        self.timers = Timers(self.repo)
-        self.auditing = AuditTrail(self.repo)
-        self.designer = Designer(self.repo, self.processes, self.forms_dir)
-        self.retention = Retention(self.repo)
+        self.seal_key: SealKey = seal_key if isinstance(seal_key, SealKey) else load_seal_key(seal_key)
 
     # ------------------------------------------------------------------ schema
     def upgrade_db(self) -> None:

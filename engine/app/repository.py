@@ -17,17 +17,24 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, text
 
 from ..core import audit, clock
-from ..core.definitions import Bundle, version_label
-from ..core.runtime import MAX_STATE_BYTES, CaseRuntime, Observation, engine_versions
+from ..core.versions import engine_versions, version_label
 from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import capacity
 from .capacity import PlaceLedger
 from .sealing import SealKey
+
+if TYPE_CHECKING:
+    from ..core.definitions import Bundle
+    from ..core.runtime import CaseRuntime, Observation
+
+# Reading a case's rows needs neither SpiffWorkflow nor the form schemas: the
+# definitions and the runtime are imported where a bundle is built or a case stepped.
 
 log = logging.getLogger("werkpad.engine")
 TIMER_ACTOR = "system:timer"
@@ -169,6 +176,8 @@ class Repository:
     def bundle(self, definition: DefinitionRow) -> Bundle:
         bundle = self.bundles.get(definition.id)
         if bundle is None:
+            from ..core.definitions import Bundle
+
             bundle = Bundle.from_record(json.loads(definition.record))
             self.bundles.put(definition.id, bundle)
         return bundle
@@ -219,6 +228,8 @@ class Repository:
                 f"({clock.iso(row.updated_at)})", fields={"at": ["Tijdstip ligt vóór de laatste gebeurtenis."]})
         if not need_runtime:
             return Loaded(row, bundle, None)  # type: ignore[arg-type]
+        from ..core.runtime import CaseRuntime
+
         try:
             spec, subprocess_specs = bundle.specs()
             state = json.loads(row.state)
@@ -232,6 +243,8 @@ class Repository:
 
     def save(self, uow, loaded: Loaded, event_type: str, actor: str, moment: datetime, payload: dict,
               completed_task: str | None = None) -> None:
+        from ..core.runtime import MAX_STATE_BYTES
+
         row, runtime = loaded.row, loaded.runtime
         if runtime.fired and event_type != "timer_fired":
             # a timer armed with a moment already past fires within the same step: say so

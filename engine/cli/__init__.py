@@ -2,6 +2,12 @@
 
 Every command accepts ``--json``; errors print one line to stderr and exit
 with status 1 (2 for usage errors, as click does).
+
+Starting is cheap: this module imports click and the standard library only.
+The engine (SQLAlchemy, and SpiffWorkflow only for commands that step a case)
+is imported when a command first asks for its :class:`Werkpad`; the commands
+of ``users``, ``audit``, ``retention`` and ``case export`` live in their own
+modules, loaded when that command runs (:class:`LazyGroup`).
 """
 from __future__ import annotations
 
@@ -11,15 +17,17 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from importlib.metadata import entry_points
+from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..app import Werkpad
 from ..core import clock
 from ..errors import WerkpadError
+
+if TYPE_CHECKING:
+    from ..app import Werkpad
 
 
 class _Moment(click.ParamType):
@@ -49,11 +57,13 @@ def _json_arg(value: str | None, what: str = "--data") -> dict:
     return parsed
 
 
-def command(group: click.Group, name: str, **kwargs) -> Callable:
-    """Register a command with --json and uniform error handling."""
+def command(group: click.Group | None, name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+    """A command with --json and uniform error handling: ``fn(werkpad, **options)``
+    returns ``(result, text)``; --json prints the result, otherwise the text.
+    Registered on ``group``, or standalone (for a :class:`LazyGroup`) when it is None."""
 
-    def decorator(fn: Callable) -> Callable:
-        @group.command(name, **kwargs)
+    def decorator(fn: Callable[..., Any]) -> click.Command:
+        @(group.command(name, **kwargs) if group is not None else click.command(name, **kwargs))
         @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
         @click.pass_obj
         @wraps(fn)
@@ -91,13 +101,37 @@ def command(group: click.Group, name: str, **kwargs) -> Callable:
     return decorator
 
 
-class _Commands(click.Group):
+class LazyGroup(click.Group):
+    """A group whose commands named in ``lazy`` (``name -> "module:attribute"``) are
+    imported when they are run or their help is shown, not when the CLI starts."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.lazy:
+            module, _, attribute = self.lazy[cmd_name].partition(":")
+            command = getattr(import_module(module), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy[cmd_name]} is geen click-commando")
+            self.add_command(command, cmd_name)
+        return command
+
+
+class _Commands(LazyGroup):
     """The commands here plus those other packages register as ``werkpad.commands``
     entry points (``serve`` comes from the web app), loaded only when asked for:
     the CLI itself imports nothing of the web layer."""
 
     @staticmethod
-    def _registered() -> dict:
+    def _registered() -> dict[str, Any]:
+        from importlib.metadata import entry_points
+
         return {ep.name: ep for ep in entry_points(group="werkpad.commands")}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -108,7 +142,6 @@ class _Commands(click.Group):
         if command is None and (ep := self._registered().get(cmd_name)) is not None:
             command = ep.load()
         return command
-
 
 
 class _Werkpad(_Commands):
@@ -142,6 +175,8 @@ def main(ctx: click.Context, database_url: str | None) -> None:
 
     def factory() -> Werkpad:
         if "wp" not in cache:
+            from ..app.facade import Werkpad
+
             cache["wp"] = Werkpad(database_url)
         return cache["wp"]
 
@@ -217,7 +252,7 @@ def processes_docs(wp: Werkpad, out_dir: Path | None):
     return [str(p) for p in written], "\n".join(f"geschreven: {p}" for p in written)
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy={"export": "engine.cli.audit:case_export"})
 def case() -> None:
     """Zaken starten, bekijken en auditen."""
 
@@ -466,31 +501,22 @@ def worker_cmd(wp: Werkpad, once: bool):
     return {"fired": fired}, f"{fired} timer(s) afgegaan"
 
 
-@main.group()
+@main.group(cls=LazyGroup, lazy={"verify": "engine.cli.audit:audit_verify",
+                                  "anchor": "engine.cli.audit:audit_anchor",
+                                  "check-anchor": "engine.cli.audit:audit_check_anchor"})
 def audit() -> None:
     """De audittrail controleren."""
 
 
-@audit.command("verify")
-@click.option("--no-replay", is_flag=True, help="Alleen de hashketen controleren.")
-@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
-@click.pass_obj
-def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
-    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt."""
-    try:
-        r = ctx_obj().verify_audit(replay=not no_replay)
-    except WerkpadError as exc:
-        click.echo(f"fout: {exc.message}", err=True)
-        sys.exit(1)
-    if as_json:
-        click.echo(json.dumps(r, ensure_ascii=False, indent=2))
-    elif r["ok"]:
-        click.echo(f"audit in orde: {r['cases']} zaken")
-    else:
-        click.echo("audit NIET in orde:\n" + "\n".join(f"  {b['case']}: {b['problem']}" for b in r["broken"]))
-    if not r["ok"]:
-        sys.exit(1)
+@main.group(cls=LazyGroup, lazy={"list": "engine.cli.audit:retention_list",
+                                  "approve": "engine.cli.audit:retention_approve",
+                                  "destroy": "engine.cli.audit:retention_destroy"})
+def retention() -> None:
+    """Bewaartermijnen (Archiefwet, VNG Selectielijst 2020): lijst, goedkeuren, vernietigen."""
 
 
-from .users import users as _users; main.add_command(_users)  # noqa: E402, E702, I001
-from .audit import register as _audit; _audit(main)  # noqa: E402, E702, I001
+@main.group(cls=LazyGroup, lazy={name: f"engine.cli.users:{attribute}" for name, attribute in (
+    ("organisation", "organisation"), ("create", "create"), ("grant", "grant"), ("revoke", "revoke"),
+    ("block", "block"), ("token", "token"), ("revoke-token", "revoke_token"), ("list", "list_users"))})
+def users() -> None:
+    """Gebruikers, organisaties en rollen beheren."""

@@ -1,6 +1,6 @@
 """CLI for auditors: ``audit verify`` with a progress bar, ``audit anchor``,
-``audit check-anchor`` and ``case export``. Registered onto the main group by
-:func:`register` (one line at the end of engine/cli.py)."""
+``audit check-anchor``, ``case export`` and ``retention list|approve|destroy``.
+The groups in :mod:`engine.cli` load these commands when they are run."""
 from __future__ import annotations
 
 import json
@@ -148,10 +148,18 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
 @click.option("--format", "fmt", type=click.Choice(["json", "zgw", "pdf"]), default="json", show_default=True)
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Bestand; standaard naar stdout.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Uitvoer als JSON: het dossier zelf, of bij --out wat er geschreven is.")
 @click.pass_obj
-def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
+def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None, as_json: bool):
     """Exporteer een zaakdossier: volledig (json), als ZGW-zaak (zgw) of leesbaar als PDF (pdf)."""
     auditing = AuditorWorkspace(ctx_obj())
+
+    def written(size: int) -> None:
+        click.echo(json.dumps({"case": case_id, "format": fmt, "out": str(out), "bytes": size}, ensure_ascii=False,
+                              indent=2) if as_json else
+                   f"zaakdossier{' (PDF)' if fmt == 'pdf' else ''} geschreven naar {out}")
+
     if fmt == "pdf":
         from ..app.audit_pdf import case_file_pdf
 
@@ -163,7 +171,7 @@ def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
             _fail(exc.message)
         assert out is not None
         out.write_bytes(pdf)
-        click.echo(f"zaakdossier (PDF) geschreven naar {out}")
+        written(len(pdf))
         return
     try:
         data = auditing.export_zgw(case_id) if fmt == "zgw" else auditing.export_json(case_id)
@@ -171,25 +179,13 @@ def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
         _fail(exc.message)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
     if out is None:
-        click.echo(text)
+        click.echo(text)  # the export is JSON already, with or without --json
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"zaakdossier geschreven naar {out}")
+        written(len(text.encode("utf-8")))
 
 
-def _group(main: click.Group, name: str) -> click.Group:
-    group = main.commands.get(name)
-    if not isinstance(group, click.Group):
-        raise TypeError(f"werkpad {name} is geen commandogroep")
-    return group
-
-
-@click.group("retention")
-def retention() -> None:
-    """Bewaartermijnen (Archiefwet, VNG Selectielijst 2020): lijst, goedkeuren, vernietigen."""
-
-
-@retention.command("list")
+@click.command("list")
 @click.option("--due", "due_only", is_flag=True, help="Alleen zaken waarvan de vernietigingsdatum is bereikt.")
 @click.option("--at", type=MOMENT, default=None, help="Peildatum (standaard nu).")
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
@@ -209,7 +205,7 @@ def retention_list(ctx_obj, due_only: bool, at, as_json: bool):
     click.echo(f"{len(items)} zaken, {sum(1 for i in items if i['due'])} te vernietigen")
 
 
-@retention.command("approve")
+@click.command("approve")
 @click.option("--user", required=True, help="Wie de vernietigingslijst goedkeurt.")
 @click.option("--at", type=MOMENT, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
@@ -224,7 +220,7 @@ def retention_approve(ctx_obj, user: str, at, as_json: bool):
                f"vernietigingslijst {r['approval']} goedgekeurd door {user}: {len(r['cases'])} zaken")
 
 
-@retention.command("destroy")
+@click.command("destroy")
 @click.option("--approved-by", "user", required=True,
               help="De tweede persoon: wie de vernietiging uitvoert en aftekent (niet wie de lijst goedkeurde).")
 @click.option("--at", type=MOMENT, default=None)
@@ -239,11 +235,3 @@ def retention_destroy(ctx_obj, user: str, at, as_json: bool):
     click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else
                f"{len(r['destroyed'])} zaken vernietigd (goedgekeurd door {r['approved_by']}, vernietigd door "
                f"{r['destroyed_by']}); de vernietigingsverklaringen blijven bewaard")
-
-
-def register(main: click.Group) -> None:
-    audit = _group(main, "audit")
-    for cmd in (audit_verify, audit_anchor, audit_check_anchor):
-        audit.add_command(cmd)  # replaces the plain ``verify`` with the one showing progress
-    _group(main, "case").add_command(case_export)
-    main.add_command(retention)

@@ -9,35 +9,20 @@
     werkpad users revoke-token kees 3
 
 ``werkpad users organisation ijmond_werkt --naam "IJmond Werkt!" --soort regionaal``
-creates or renames an organisation.
+creates or renames an organisation. Every command has ``--json``. The ``users``
+group in :mod:`engine.cli` loads these commands when they are run.
 """
 from __future__ import annotations
 
-import json
-import sys
-from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..app.accounts import ORGANISATION_KINDS, ROLES, Accounts
-from ..errors import WerkpadError
+from . import command
 
-
-def _accounts(ctx_obj) -> Accounts:
-    return Accounts(ctx_obj())
-
-
-def _handle(fn):
-    @wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except WerkpadError as exc:
-            fields = getattr(exc, "fields", None) or {}
-            extra = (" — " + "; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items())) if fields else ""
-            click.echo(f"fout: {exc.message}{extra}", err=True)
-            sys.exit(1)
-    return wrapper
+if TYPE_CHECKING:
+    from ..app import Werkpad
 
 
 def _describe(user: dict) -> str:
@@ -46,118 +31,92 @@ def _describe(user: dict) -> str:
     return f"{user['username']:<16} {user['display_name']:<28} {roles or '(geen rollen)'}{state}"
 
 
-@click.group("users")
-def users() -> None:
-    """Gebruikers, organisaties en rollen beheren."""
-
-
-@users.command("organisation")
+@command(None, "organisation")
 @click.argument("key")
 @click.option("--naam", "name", default=None, help="Weergavenaam, bijvoorbeeld 'Gemeente Tilburg'.")
 @click.option("--soort", "kind", type=click.Choice(ORGANISATION_KINDS), default="gemeente", show_default=True)
 @click.option("--rsin", default=None, help="RSIN van de organisatie (9 cijfers, elfproef); bronorganisatie in de "
                                            "ZGW-export.")
-@click.pass_obj
-@_handle
-def organisation(ctx_obj, key: str, name: str | None, kind: str, rsin: str | None) -> None:
+def organisation(wp: Werkpad, key: str, name: str | None, kind: str, rsin: str | None) -> tuple[Any, str]:
     """Maak organisatie KEY aan (of werk haar bij)."""
-    org = _accounts(ctx_obj).create_organisation(key, name or key, kind, rsin)
-    click.echo(f"organisatie {org['key']} ({org['name']}, {org['kind']}"
-               f"{', RSIN ' + org['rsin'] if org['rsin'] else ''})")
+    org = Accounts(wp).create_organisation(key, name or key, kind, rsin)
+    return org, (f"organisatie {org['key']} ({org['name']}, {org['kind']}"
+                 f"{', RSIN ' + org['rsin'] if org['rsin'] else ''})")
 
 
-@users.command("create")
+@command(None, "create")
 @click.argument("username")
 @click.option("--naam", "display_name", default=None, help="Volledige naam.")
 @click.option("--email", default=None)
 @click.option("--wachtwoord", "password", prompt=True, hide_input=True, confirmation_prompt=True,
               envvar="WERKPAD_NEW_PASSWORD", help="Wordt gevraagd als het ontbreekt.")
-@click.pass_obj
-@_handle
-def create(ctx_obj, username: str, display_name: str | None, email: str | None, password: str) -> None:
+def create(wp: Werkpad, username: str, display_name: str | None, email: str | None, password: str) -> tuple[Any, str]:
     """Maak gebruiker USERNAME aan."""
-    user = _accounts(ctx_obj).create_user(username, password, display_name, email)
-    click.echo(f"gebruiker {user['username']} aangemaakt")
+    user = Accounts(wp).create_user(username, password, display_name, email)
+    return user, f"gebruiker {user['username']} aangemaakt"
 
 
-@users.command("grant")
+@command(None, "grant")
 @click.argument("username")
 @click.argument("organisation")
 @click.argument("role", type=click.Choice(ROLES))
 @click.option("--lane", default=None, help="Verplicht voor een consulent: de lane/rol in het proces.")
 @click.option("--door", "granted_by", default="cli", help="Wie de rol toekent (voor het logboek).")
-@click.pass_obj
-@_handle
-def grant(ctx_obj, username: str, organisation: str, role: str, lane: str | None, granted_by: str) -> None:
+def grant(wp: Werkpad, username: str, organisation: str, role: str, lane: str | None,
+          granted_by: str) -> tuple[Any, str]:
     """Geef USERNAME de rol ROLE in ORGANISATION."""
-    user = _accounts(ctx_obj).grant(username, organisation, role, lane, granted_by=granted_by)
-    click.echo(_describe(user))
+    user = Accounts(wp).grant(username, organisation, role, lane, granted_by=granted_by)
+    return user, _describe(user)
 
 
-@users.command("revoke")
+@command(None, "revoke")
 @click.argument("username")
 @click.argument("organisation")
 @click.argument("role", type=click.Choice(ROLES))
 @click.option("--lane", default=None)
-@click.pass_obj
-@_handle
-def revoke(ctx_obj, username: str, organisation: str, role: str, lane: str | None) -> None:
+def revoke(wp: Werkpad, username: str, organisation: str, role: str, lane: str | None) -> tuple[Any, str]:
     """Neem een rol van USERNAME in ORGANISATION weer af."""
-    user = _accounts(ctx_obj).revoke(username, organisation, role, lane)
-    click.echo(_describe(user))
+    user = Accounts(wp).revoke(username, organisation, role, lane)
+    return user, _describe(user)
 
 
-@users.command("block")
+@command(None, "block")
 @click.argument("username")
 @click.option("--opheffen", "undo", is_flag=True, help="Blokkade opheffen.")
-@click.pass_obj
-@_handle
-def block(ctx_obj, username: str, undo: bool) -> None:
+def block(wp: Werkpad, username: str, undo: bool) -> tuple[Any, str]:
     """Blokkeer USERNAME; lopende sessies eindigen direct."""
-    acc = _accounts(ctx_obj)
+    acc = Accounts(wp)
     if undo:
         acc.unblock(username)
-        click.echo(f"blokkade van {username} opgeheven")
-    else:
-        acc.block(username)
-        click.echo(f"{username} geblokkeerd; sessies beëindigd")
+        return {"user": username, "blocked": False}, f"blokkade van {username} opgeheven"
+    acc.block(username)
+    return {"user": username, "blocked": True}, f"{username} geblokkeerd; sessies beëindigd"
 
 
-@users.command("token")
+@command(None, "token")
 @click.argument("username")
 @click.option("--naam", "name", default="api", show_default=True, help="Waarvoor het token is.")
 @click.option("--dagen", "valid_days", type=int, default=None, help="Geldigheid in dagen (standaard onbeperkt).")
-@click.pass_obj
-@_handle
-def token(ctx_obj, username: str, name: str, valid_days: int | None) -> None:
+def token(wp: Werkpad, username: str, name: str, valid_days: int | None) -> tuple[Any, str]:
     """Maak een API-token voor USERNAME (wordt één keer getoond)."""
-    result = _accounts(ctx_obj).create_token(username, name, valid_days)
-    click.echo(result["token"])
+    result = Accounts(wp).create_token(username, name, valid_days)
     click.echo(f"token {result['id']} ({result['name']}) voor {result['user']}; bewaar het veilig, "
                "het wordt niet opnieuw getoond", err=True)
+    return result, result["token"]
 
 
-@users.command("revoke-token")
+@command(None, "revoke-token")
 @click.argument("username")
 @click.argument("token_id", type=int)
-@click.pass_obj
-@_handle
-def revoke_token(ctx_obj, username: str, token_id: int) -> None:
+def revoke_token(wp: Werkpad, username: str, token_id: int) -> tuple[Any, str]:
     """Trek API-token TOKEN_ID van USERNAME in."""
-    _accounts(ctx_obj).revoke_token(username, token_id)
-    click.echo(f"token {token_id} ingetrokken")
+    Accounts(wp).revoke_token(username, token_id)
+    return {"user": username, "token": token_id, "revoked": True}, f"token {token_id} ingetrokken"
 
 
-@users.command("list")
+@command(None, "list")
 @click.option("--organisatie", "organisation", default=None)
-@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
-@click.pass_obj
-@_handle
-def list_users(ctx_obj, organisation: str | None, as_json: bool) -> None:
+def list_users(wp: Werkpad, organisation: str | None) -> tuple[Any, str]:
     """Toon gebruikers met hun rollen."""
-    result = _accounts(ctx_obj).list_users(organisation)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    for user in result:
-        click.echo(_describe(user))
+    result = Accounts(wp).list_users(organisation)
+    return result, "\n".join(_describe(user) for user in result) or "geen gebruikers"

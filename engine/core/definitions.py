@@ -38,16 +38,11 @@ from .expressions import ExpressionError, check, evaluate
 from .forms import VOCABULARY_FILE, FormRegistry
 from .problems import Problem
 from .runtime import PHASES, TIMER_KINDS, check_timer_value, parse_specs, properties
+from .versions import VERSION_LABEL_LENGTH as VERSION_LABEL_LENGTH
+from .versions import version_label as version_label
 
 MANIFEST = "proces.json"
 SHARED_DIR = "gedeeld"
-VERSION_LABEL_LENGTH = 12
-
-
-def version_label(version_hash: str) -> str:
-    """The short name of a version people see: the first 12 characters of its hash."""
-    return version_hash[:VERSION_LABEL_LENGTH]
-
 
 @dataclass
 class Bundle:

@@ -20,12 +20,10 @@ engine traps listed in DOMAIN.md:
 from __future__ import annotations
 
 import contextvars
-import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from typing import Any
 from uuid import UUID
 
@@ -52,11 +50,12 @@ from ..errors import Conflict, DefinitionError, EngineError, NotFound, Validatio
 from . import clock, decisions, spiff
 from .expressions import SafeScriptEngine, gelijkgestelde_dagen
 from .kalender import parse_duur, plus_duur, schaal_duur
+from .versions import KNOWN_STATE_FORMATS as KNOWN_STATE_FORMATS
+from .versions import STATE_FORMAT as STATE_FORMAT
+from .versions import engine_versions as engine_versions
 from .xml import BPMN_NS, parse_definition
 
 PHASES = ("poort", "inspanningsperiode", "diagnose", "traject", "nazorg")
-STATE_FORMAT = 1  # the shape of a stored case state; a state in any other format is not read
-KNOWN_STATE_FORMATS = (STATE_FORMAT,)
 WITHDRAWAL_MESSAGE = "aanvraag_ingetrokken"
 # SpiffWorkflow's timer classes by the names Werkpad shows
 TIMER_KINDS = {"ClockTimeDate": "datum", "ClockDuration": "duur", "ClockCycle": "cyclus"}
@@ -374,19 +373,6 @@ def check_json_safe(data: Any, where: str = "data") -> None:
             )
 
     walk(data, where)
-
-
-# --------------------------------------------------------------------------- versions
-@functools.cache
-def engine_versions() -> dict:
-    """What a case runs on: Werkpad's version, SpiffWorkflow's and the state format."""
-    def installed(name: str) -> str:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return "onbekend"
-    return {"werkpad": installed("werkpad"), "spiffworkflow": installed("SpiffWorkflow"),
-            "state_format": STATE_FORMAT}
 
 
 def check_state_format(state: Mapping[str, Any]) -> None:

@@ -2,7 +2,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from engine.storage.models import metadata
+from engine.storage import metadata
 
 config = context.config
 

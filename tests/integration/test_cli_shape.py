@@ -1,0 +1,123 @@
+"""The CLI's shape: every command answers --json, and reading a case loads only what it needs.
+
+The import test checks the *set* of modules a real ``werkpad case show`` run loads
+(in a fresh interpreter), not its time: speed figures live in bench/cli_start.py.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Long-running commands that print nothing a script could read until they stop.
+NO_JSON = {
+    ("serve",): "starts the web server and a timer worker and runs until stopped; it has no result to print",
+}
+
+# What reading a case must not load: the workflow engine, form schemas, XML, PDFs, passwords, the web.
+NOT_FOR_READING = ("SpiffWorkflow", "marshmallow", "jsonschema", "lxml", "weasyprint", "argon2", "alembic",
+                   "flask", "cryptography", "engine.core.runtime", "engine.core.definitions", "engine.core.forms",
+                   "engine.core.expressions", "engine.app.auditing", "engine.app.designer", "web")
+
+
+def _leaves(group: click.Group, path: tuple[str, ...] = ()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None, path + (name,)
+        if isinstance(command, click.Group):
+            yield from _leaves(command, path + (name,))
+        else:
+            yield path + (name,), command
+
+
+def test_every_command_has_a_json_option():
+    leaves = dict(_leaves(main))
+    assert {("case", "show"), ("users", "token"), ("audit", "verify"), ("retention", "list"),
+            ("case", "export"), ("worker",), ("serve",)} <= set(leaves)  # the walk reaches lazy and plugin commands
+    missing = [" ".join(path) for path, command in leaves.items()
+               if path not in NO_JSON and not any("--json" in p.opts for p in command.params)]
+    assert missing == []
+    assert all(path in leaves for path in NO_JSON)  # an exemption for a command that is gone is a stale one
+
+
+def test_users_commands_answer_in_json(sqlite_url):
+    from engine import Werkpad
+
+    Werkpad(sqlite_url).upgrade_db()
+    runner = CliRunner()
+
+    def run(*args: str, **kwargs):
+        result = runner.invoke(main, ["--database-url", sqlite_url, "users", *args, "--json"], **kwargs)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert run("organisation", "ijmond_werkt", "--naam", "IJmond Werkt!")["key"] == "ijmond_werkt"
+    assert run("create", "kees", "--wachtwoord", "lang-genoeg-123")["username"] == "kees"
+    granted = run("grant", "kees", "ijmond_werkt", "consultant", "--lane", "trainer")
+    assert granted["roles"][0]["lane"] == "trainer"
+    issued = run("token", "kees", "--naam", "koppeling")
+    assert issued["token"].startswith("wp_") and issued["user"] == "kees"
+    assert run("revoke-token", "kees", str(issued["id"]))["revoked"] is True
+    assert run("block", "kees")["blocked"] is True
+    assert [u["username"] for u in run("list")] == ["kees"]
+    refused = runner.invoke(main, ["--database-url", sqlite_url, "users", "grant", "kees", "onbekend", "auditor",
+                                   "--json"])
+    assert refused.exit_code == 1 and "message" in json.loads(refused.stderr)
+
+
+def _modules_after(args: list[str]) -> set[str]:
+    """Run the real CLI in a fresh interpreter and list every module it loaded."""
+    code = ("import json, sys\n"
+            "from engine.cli import main\n"
+            "try:\n"
+            f"    main({args!r})\n"
+            "except SystemExit as exc:\n"
+            "    assert not exc.code, exc.code\n"
+            "print('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(json.loads(done.stdout.rsplit("MODULES ", 1)[1]))
+
+
+def _loaded(modules: set[str], name: str) -> bool:
+    return any(m == name or m.startswith(name + ".") for m in modules)
+
+
+@pytest.fixture
+def case_id(wp_sqlite) -> str:
+    started = wp_sqlite.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-01-01", at="2026-01-05T09:00")
+    wp_sqlite.add_note(started["id"], "kees", "gebeld", at="2026-01-05T10:00")
+    return started["id"]
+
+
+def test_showing_a_case_loads_neither_the_workflow_engine_nor_the_form_schemas(wp_sqlite, case_id):
+    modules = _modules_after(["--database-url", wp_sqlite.db.url, "case", "show", case_id, "--json"])
+    assert "engine.app.cases" in modules and "sqlalchemy.orm" in modules  # it did read the case
+    assert [name for name in NOT_FOR_READING if _loaded(modules, name)] == []
+
+
+def test_the_check_fails_when_a_command_loads_the_workflow_engine(wp_sqlite, case_id):
+    """The same check on a command that steps a case: it does load SpiffWorkflow, so the check can fail."""
+    task = wp_sqlite.get_case(case_id)["tasks"][0]["id"]
+    modules = _modules_after(["--database-url", wp_sqlite.db.url, "task", "claim", task, "--user", "kees",
+                              "--at", "2026-01-05T11:00"])
+    assert _loaded(modules, "SpiffWorkflow") and _loaded(modules, "engine.core.runtime")
+
+
+def test_the_cli_module_itself_loads_no_engine():
+    """``import engine.cli`` (every command pays it) is click and the standard library: the engine,
+    the database layer and the lazily loaded command modules come when a command asks for them."""
+    code = "import json, sys, engine.cli; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    modules = set(json.loads(done.stdout))
+    assert [m for m in ("sqlalchemy", "SpiffWorkflow", "engine.app", "engine.storage", "engine.cli.users",
+                        "engine.cli.audit") if _loaded(modules, m)] == []
