@@ -54,12 +54,12 @@ def snapshot_matches(ev: Any) -> bool:
     if not text:
         return True
     try:
-        return digest(json.loads(text)) == ev.digest
+        return bool(digest(json.loads(text)) == ev.digest)
     except ValueError:
         return False
 
 
-def chain_break(case_id: str, events: Sequence[Any], last_seq: int, last_hash: str) -> dict | None:
+def chain_break(case_id: str, events: Sequence[Any], last_seq: int, last_hash: str) -> dict[str, Any] | None:
     """The first break in a case's hash chain, named: ``{"change": edited|deleted|inserted|reordered,
     "event": seq, "reason": Dutch sentence}``; None when the chain holds.
 
@@ -114,8 +114,9 @@ def chain_break(case_id: str, events: Sequence[Any], last_seq: int, last_hash: s
 def _label(ev: Any) -> str:
     from .findings import EVENT_WORDS
 
-    return EVENT_WORDS.get(ev.type, ev.type).lower()
+    label: str = EVENT_WORDS.get(ev.type, ev.type)
+    return label.lower()
 
 
-def _break(change: str, seq: int, reason: str) -> dict:
+def _break(change: str, seq: int, reason: str) -> dict[str, Any]:
     return {"change": change, "change_words": CHANGE_WORDS[change], "event": seq, "reason": reason}

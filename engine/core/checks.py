@@ -146,7 +146,7 @@ def _str(value: object) -> str | None:
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     out = []
     for p in problems:
         key = (p.message, p.element, p.file)
@@ -281,7 +281,8 @@ def _flow_nodes(container: etree._Element) -> list[etree._Element]:
 def _link_name(node: etree._Element) -> str | None:
     for child in node:
         if _ns(child) == BPMN_NS and _local(child) == "linkEventDefinition":
-            return child.get("name") or child.get("id")
+            name: str | None = child.get("name") or child.get("id")
+            return name
     return None
 
 
@@ -489,7 +490,7 @@ def _tables(bundle: Bundle) -> dict[str, Any]:
     return found
 
 
-def _literals(text: str) -> list:
+def _literals(text: str) -> list[Any]:
     for candidate in (text.replace("?", "dmninputexpr"), "v " + text):
         tree = _parsed(candidate)
         if tree is not None:
@@ -498,7 +499,7 @@ def _literals(text: str) -> list:
     return []
 
 
-def _domain(expression: str, type_ref: str | None, vocabulary: dict, texts: list[str]) -> list | None:
+def _domain(expression: str, type_ref: str | None, vocabulary: dict[str, Any], texts: list[str]) -> list[Any] | None:
     """Values to try for one input column: its choices, or the numbers its rules mention and
     their neighbours (within the vocabulary's minimum/maximum). None: no numeric or known domain."""
     prop = vocabulary.get(expression, {}) if expression.isidentifier() else {}
@@ -507,7 +508,7 @@ def _domain(expression: str, type_ref: str | None, vocabulary: dict, texts: list
     if prop.get("enum"):
         return list(prop["enum"])
     lo, hi = prop.get("minimum"), prop.get("maximum")
-    numbers: set = set()
+    numbers: set[Any] = set()
     for text in texts:
         for value in _literals(text):
             if isinstance(value, int | float) and not isinstance(value, bool):

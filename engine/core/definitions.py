@@ -51,20 +51,20 @@ class Bundle:
     key: str
     name: str
     organisation: str
-    municipalities: dict[str, dict]
+    municipalities: dict[str, dict[str, Any]]
     process_id: str
     effective_from: date
     files: dict[str, str]
     forms: dict[str, str]
     vocabulary: str
-    manifest: dict
+    manifest: dict[str, Any]
     # days equated to holidays by decree (Atw art. 3 lid 3), JSON list of ISO dates; "" for none
     gelijkgesteld: str = ""
     # where rollen.json/berichten.json lie (not part of the version: they are the product's lists)
     catalog_dir: Path | None = field(default=None, repr=False, compare=False)
     _parsed: Any = field(default=None, repr=False)
-    _forms: Any = field(default=None, repr=False)
-    _meta: Any = field(default=None, repr=False)
+    _forms: FormRegistry | None = field(default=None, repr=False)
+    _meta: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def version_hash(self) -> str:
@@ -79,7 +79,7 @@ class Bundle:
             digest.update(name.encode() + b"\0" + text.encode("utf-8") + b"\0")
         return digest.hexdigest()
 
-    def to_record(self) -> dict:
+    def to_record(self) -> dict[str, Any]:
         record = {"manifest": self.manifest, "files": self.files, "forms": self.forms, "vocabulary": self.vocabulary}
         if self.gelijkgesteld:
             record["gelijkgesteld"] = self.gelijkgesteld
@@ -111,7 +111,7 @@ class Bundle:
             self._forms = FormRegistry.from_sources(self.forms, self.vocabulary)
         return self._forms
 
-    def meta(self) -> dict:
+    def meta(self) -> dict[str, Any]:
         if self._meta is None:
             self._meta = describe(self)
         return self._meta
@@ -138,7 +138,7 @@ class _LRU:
 _SPEC_CACHE = _LRU(64)
 
 
-def _bundle(manifest: dict, files: dict, forms: dict, vocabulary: str) -> Bundle:
+def _bundle(manifest: dict[str, Any], files: dict[str, Any], forms: dict[str, Any], vocabulary: str) -> Bundle:
     try:
         key = manifest["sleutel"]
         process_id = manifest["proces"]
@@ -224,7 +224,7 @@ def read_equated_days(path: Path) -> str:
     return json.dumps(sorted(days)) if days else ""
 
 
-def bundle_from_files(manifest: dict, files: Mapping[str, str], forms: Mapping[str, str],
+def bundle_from_files(manifest: dict[str, Any], files: Mapping[str, str], forms: Mapping[str, str],
                       vocabulary: str = "{}") -> Bundle:
     """A version from files held in memory (a designer's draft, an imported folder):
     ``files`` maps ``name.bpmn``/``name.dmn`` (shared ones as ``gedeeld/name.bpmn``) to
@@ -256,7 +256,7 @@ def _all_specs(bundle: Bundle) -> Any:
     yield from subprocess_specs.values()
 
 
-def _user_tasks(bundle: Bundle) -> list[dict]:
+def _user_tasks(bundle: Bundle) -> list[dict[str, Any]]:
     out = []
     for spec in _all_specs(bundle):
         for ts in spec.task_specs.values():
@@ -270,7 +270,7 @@ def _user_tasks(bundle: Bundle) -> list[dict]:
     return out
 
 
-def describe(bundle: Bundle) -> dict:
+def describe(bundle: Bundle) -> dict[str, Any]:
     """Phases, lanes, user tasks, timers and messages of a version; raises
     DefinitionError for anything that would fail at run time (every problem
     :func:`engine.core.checks.check_bundle` finds)."""
@@ -292,7 +292,7 @@ def _label(name: str | None, ident: str) -> str:
 
 
 def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
-                  messages: frozenset[str] | None) -> tuple[dict, list[Problem]]:
+                  messages: frozenset[str] | None) -> tuple[dict[str, Any], list[Problem]]:
     """The description of a parsed version and the problems visible on its Spiff specs: forms,
     phases, lanes (``roles``: the known role ids, None to skip), messages (``messages``: the
     known names, None to skip) and constant timers."""
@@ -367,7 +367,8 @@ def _attached_to(task_spec: Any) -> str | None:
     """Spiff puts a boundary event behind '<task>.BoundaryEventSplit'."""
     for parent in task_spec.inputs:
         if parent is not None and parent.name.endswith(".BoundaryEventSplit"):
-            return parent.name[: -len(".BoundaryEventSplit")]
+            attached: str = parent.name[: -len(".BoundaryEventSplit")]
+            return attached
     return None
 
 

@@ -39,7 +39,7 @@ DONE_FILL, DONE_STROKE = "#dcefe0", "#2e7d32"
 CURRENT_FILL, CURRENT_STROKE = "#fff0b3", "#b26a00"
 
 
-def render_svg(text: str, roles: dict | None = None, title: str | None = None,
+def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None = None,
                completed: set[str] | list[str] | None = None, current: set[str] | list[str] | None = None) -> str:
     """SVG markup for the main diagram plane of a BPMN document. Elements in ``completed`` (ids)
     are drawn green (the path taken), those in ``current`` amber with a thick border."""
@@ -238,7 +238,7 @@ def has_diagram(files: dict[str, str], process_id: str) -> bool:
                and "BPMNDiagram" in text for name, text in files.items())
 
 
-def bundle_diagrams(files: dict[str, str], process_id: str, key: str, roles: dict | None = None) -> dict[str, str]:
+def bundle_diagrams(files: dict[str, str], process_id: str, key: str, roles: dict[str, Any] | None = None) -> dict[str, str]:
     """SVG per BPMN file of a process version: ``<key>.svg`` for the main process, and
     ``<name>.svg`` for each shared sub-process (``gedeeld/<name>.bpmn``) that carries a diagram."""
     out = {}

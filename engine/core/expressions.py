@@ -62,7 +62,7 @@ from collections import ChainMap
 from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
@@ -144,14 +144,17 @@ def _size(value: Any, budget: int) -> int:
     return total
 
 
-def _check_size(value: Any, what: str) -> Any:
+T = TypeVar("T")
+
+
+def _check_size(value: T, what: str) -> T:
     if isinstance(value, str | list | tuple | set | frozenset | dict) and _size(value, MAX_SIZE) > MAX_SIZE:
         raise ValueError(f"{what} would be larger than the limit of {MAX_SIZE} characters/elements")
     return value
 
 
-def _check_int(value: Any) -> Any:
-    if type(value) is int and abs(value) > MAX_INT:
+def _check_int(value: T) -> T:
+    if type(value) is int and abs(cast(int, value)) > MAX_INT:
         raise ValueError("integer result is larger than 10**30")
     return value
 
@@ -538,15 +541,15 @@ def _str_join(sep: str, items: Any) -> str:
     return str.join(sep, items)
 
 
-def _dict_keys(d: dict) -> list:
+def _dict_keys(d: dict[Any, Any]) -> list[Any]:
     return list(dict.keys(d))
 
 
-def _dict_values(d: dict) -> list:
+def _dict_values(d: dict[Any, Any]) -> list[Any]:
     return list(dict.values(d))
 
 
-def _dict_items(d: dict) -> list:
+def _dict_items(d: dict[Any, Any]) -> list[Any]:
     return list(dict.items(d))
 
 
@@ -882,16 +885,16 @@ class _Interpreter:
             return slice(*parts)
         return self.eval(node)
 
-    def _list(self, node: ast.List) -> list:
+    def _list(self, node: ast.List) -> list[Any]:
         return _check_size([self.eval(elt) for elt in node.elts], "list")
 
-    def _tuple(self, node: ast.Tuple) -> tuple:
+    def _tuple(self, node: ast.Tuple) -> tuple[Any, ...]:
         return _check_size(tuple(self.eval(elt) for elt in node.elts), "tuple")
 
-    def _set(self, node: ast.Set) -> set:
+    def _set(self, node: ast.Set) -> set[Any]:
         return _check_size({self.eval(elt) for elt in node.elts}, "set")
 
-    def _dict(self, node: ast.Dict) -> dict:
+    def _dict(self, node: ast.Dict) -> dict[Any, Any]:
         result = {}
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:
@@ -1155,7 +1158,7 @@ def execute(
 # --------------------------------------------------------------------------- SpiffWorkflow integration
 
 
-class SafeEnvironment(BasePythonScriptEngineEnvironment):
+class SafeEnvironment(BasePythonScriptEngineEnvironment):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """Script environment that interprets instead of calling eval/exec.
 
     Task data wins over ``external_context`` (as in SpiffWorkflow's own
@@ -1167,14 +1170,14 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         self.functions: dict[str, Callable[..., Any]] = {**DEFAULT_FUNCTIONS, **(extra_functions or {})}
 
     def evaluate(
-        self, expression: str, context: Mapping[str, Any], external_context: Mapping | None = None
+        self, expression: str, context: Mapping[str, Any], external_context: Mapping[str, Any] | None = None
     ) -> Any:
         names: Mapping[str, Any] = (
             ChainMap(cast(MutableMapping[str, Any], context), cast(MutableMapping[str, Any], external_context))
             if external_context else context)
         return _evaluate(expression, names, self.functions)
 
-    def execute(self, script: str, context: dict[str, Any], external_context: Mapping | None = None) -> bool:
+    def execute(self, script: str, context: dict[str, Any], external_context: Mapping[str, Any] | None = None) -> bool:
         _execute(script, context, external_context or {}, self.functions)
         return True
 
@@ -1182,7 +1185,7 @@ class SafeEnvironment(BasePythonScriptEngineEnvironment):
         raise ExpressionError("service tasks are not supported")
 
 
-class SafeScriptEngine(PythonScriptEngine):
+class SafeScriptEngine(PythonScriptEngine):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """SpiffWorkflow script engine backed by the safe interpreter.
 
     ``extra_functions`` (e.g. ``{'nu': ..., 'vandaag': ...}`` from the clock
@@ -1203,7 +1206,7 @@ class SafeScriptEngine(PythonScriptEngine):
         _prepare_source(expression, "eval")
         _compile(expression, "eval")
 
-    def evaluate(self, task: Any, expression: str, external_context: Mapping | None = None) -> Any:
+    def evaluate(self, task: Any, expression: str, external_context: Mapping[str, Any] | None = None) -> Any:
         try:
             return self.environment.evaluate(expression, task.data, external_context)
         except SpiffWorkflowException as exc:
@@ -1214,7 +1217,7 @@ class SafeScriptEngine(PythonScriptEngine):
                 f"Error evaluating expression '{expression}': {exc}", task=task, exception=exc
             ) from exc
 
-    def execute(self, task: Any, script: str, external_context: Mapping | None = None) -> Any:
+    def execute(self, task: Any, script: str, external_context: Mapping[str, Any] | None = None) -> Any:
         try:
             return self.environment.execute(script, task.data, external_context or {})
         except SpiffWorkflowException:

@@ -75,7 +75,7 @@ def words(value: Any) -> str:
     return str(value)
 
 
-def event_words(ev: Any) -> dict:
+def event_words(ev: Any) -> dict[str, Any]:
     """The event as an auditor names it."""
     payload = json.loads(ev.payload) if isinstance(ev.payload, str) else (ev.payload or {})
     label = EVENT_WORDS.get(ev.type, ev.type)
@@ -88,11 +88,11 @@ def event_words(ev: Any) -> dict:
             "at_words": dutch_datetime(ev.at), "actor": getattr(ev, "actor", "")}
 
 
-def differences(recorded: dict, rebuilt: dict, task_names: dict[str, str] | None = None) -> list[dict]:
+def differences(recorded: dict[str, Any], rebuilt: dict[str, Any], task_names: dict[str, str] | None = None) -> list[dict[str, Any]]:
     """Every difference between two fingerprints: ``field`` (machine name), ``label`` (Dutch),
     ``recorded`` and ``rebuilt``. Data fields first, as they are what an auditor knows best."""
     names = task_names or {}
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     rec_data, new_data = recorded.get("data") or {}, rebuilt.get("data") or {}
     for key in sorted(set(rec_data) | set(new_data)):
         if key == "gemeente_config" and rec_data.get(key) == new_data.get(key):
@@ -139,7 +139,7 @@ def differences(recorded: dict, rebuilt: dict, task_names: dict[str, str] | None
     return out
 
 
-def difference_sentence(event: dict, diffs: list[dict]) -> str:
+def difference_sentence(event: dict[str, Any], diffs: list[dict[str, Any]]) -> str:
     """``Na gebeurtenis 3 (Taak afgerond: Intake, 5 januari 2026 10:00, door kees) wijkt de herbouwde
     zaak af: zaakgegeven 'crisis' is vastgelegd als 'ja', herbouwd als 'nee'.``"""
     head = (f"na gebeurtenis {event['event']} ({event['label']}, {event['at_words']}, door {event['actor']}) "

@@ -64,24 +64,25 @@ class FormDefinition:
     """One loaded form; ``schema`` is the resolved JSON Schema (vocabulary merged)."""
 
     id: str
-    schema: dict
+    schema: dict[str, Any]
     source: str = ""
     _loader: Any = field(default=None, repr=False, compare=False)
 
     @property
     def title(self) -> str:
-        return self.schema.get("title", self.id)
+        title: str = self.schema.get("title", self.id)
+        return title
 
     def field_names(self) -> list[str]:
         return field_order(self.schema)
 
-    def json_schema(self) -> dict:
+    def json_schema(self) -> dict[str, Any]:
         out = copy.deepcopy(self.schema)
         out.setdefault("$schema", "https://json-schema.org/draft/2020-12/schema")
         out["$id"] = f"werkpad:form:{self.id}"
         return out
 
-    def validate(self, data: Mapping[str, Any] | None) -> dict:
+    def validate(self, data: Mapping[str, Any] | None) -> dict[str, Any]:
         """Return cleaned, JSON-safe data or raise ValidationError with field errors."""
         loader = self._loader or _build_schema(self)
         if data is not None and not isinstance(data, Mapping):
@@ -100,7 +101,7 @@ class FormDefinition:
 class FormRegistry:
     """All forms of a ``forms/`` folder, resolved against the vocabulary."""
 
-    def __init__(self, forms: dict[str, FormDefinition], vocabulary: dict[str, dict],
+    def __init__(self, forms: dict[str, FormDefinition], vocabulary: dict[str, dict[str, Any]],
                  broken: dict[str, str] | None = None) -> None:
         self.forms = forms
         self.vocabulary = vocabulary
@@ -189,7 +190,7 @@ class FormRegistry:
         return registry
 
 
-def resolve_form(form_id: str, doc: dict, vocabulary: Mapping[str, dict]) -> dict:
+def resolve_form(form_id: str, doc: dict[str, Any], vocabulary: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
     """Merge vocabulary fields into a form and check it is a form we can validate."""
     if not isinstance(doc, dict) or doc.get("type", "object") != "object":
         raise DefinitionError(f"formulier '{form_id}': verwacht een JSON Schema met type 'object'")
@@ -262,7 +263,7 @@ def _check_field_keywords(form_id: str, name: str, prop: Mapping[str, Any]) -> N
 
 
 def _unique_items(values: Any) -> bool:
-    seen: list = []
+    seen: list[Any] = []
     for value in values or []:
         if value in seen:
             raise MarshmallowError("Elke keuze mag maar één keer voorkomen.")
@@ -316,16 +317,16 @@ class _DutchNumber(fields.Float):
         return result
 
 
-def _field_for(name: str, prop: dict, required: bool) -> fields.Field:
+def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[Any]:
     ftype = prop["type"]
-    validators: list = []
+    validators: list[Any] = []
     messages: dict[str, Any] = dict(MESSAGES)
     enum = prop.get("enum")
     if ftype == "string":
         messages["invalid"] = "Vul tekst in."
         if prop.get("format") == "date":
             messages["invalid"] = "Vul een geldige datum in (JJJJ-MM-DD)."
-            fld_cls: type[fields.Field] = fields.Date
+            fld_cls: type[fields.Field[Any]] = fields.Date
         elif prop.get("format") == "date-time":
             messages["invalid"] = "Vul een geldig tijdstip in."
             fld_cls = fields.DateTime
@@ -405,7 +406,7 @@ def _build_schema(form: FormDefinition) -> Schema:
     return schema_cls(unknown="raise")
 
 
-def _drop_empty(data: dict) -> dict:
+def _drop_empty(data: dict[str, Any]) -> dict[str, Any]:
     """HTML forms send '' for untouched fields: treat that as 'not given'."""
     return {k: v for k, v in data.items() if not (v is None or (isinstance(v, str) and v.strip() == ""))}
 
@@ -426,7 +427,7 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
     return out
 
 
-def _json_safe(data: dict) -> dict:
+def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in data.items():
         if hasattr(value, "isoformat"):

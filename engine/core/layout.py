@@ -131,7 +131,8 @@ def flow_label_size(name: str) -> tuple[int, int]:
 
 
 def local(el: etree._Element) -> str:
-    return etree.QName(el).localname
+    name: str = etree.QName(el).localname
+    return name
 
 
 def kind_of(tag: str) -> str:
@@ -938,7 +939,8 @@ def layout_plane(container: etree._Element, planes: list[Plane]) -> Plane:
 
 
 def _processes(root: etree._Element) -> list[etree._Element]:
-    return root.findall(f"{{{BPMN}}}process")
+    found: list[etree._Element] = root.findall(f"{{{BPMN}}}process")
+    return found
 
 
 def compute(text: str) -> list[Plane]:
@@ -1011,7 +1013,7 @@ def render_di(planes: list[Plane]) -> str:
 CLOSING = re.compile(r"</(\w+:)?definitions>\s*$")
 
 
-def apply_layout(text: str) -> tuple[str, dict]:
+def apply_layout(text: str) -> tuple[str, dict[str, Any]]:
     """The document with fresh DI, and the layout's metrics (width, height, crossings)."""
     planes = compute(text)
     base = strip_di(text)
@@ -1025,7 +1027,7 @@ def apply_layout(text: str) -> tuple[str, dict]:
     return new, metrics(planes[0]) if planes else {"width": 0, "height": 0, "crossings": 0}
 
 
-def metrics(plane: Plane) -> dict:
+def metrics(plane: Plane) -> dict[str, Any]:
     return {"width": plane.width, "height": plane.height, "columns": plane.columns,
             "crossings": count_crossings([f.points for f in plane.flows])}
 
@@ -1065,7 +1067,7 @@ def count_crossings(polylines: Sequence[Sequence[Point]]) -> int:
 NAIVE_STEP = 176  # column pitch of the naive layout: a 120 px task and a 56 px gap
 
 
-def naive_metrics(text: str) -> dict:
+def naive_metrics(text: str) -> dict[str, Any]:
     """Width and crossings of a naive layout: BFS ranks, file order within a rank, no lanes, straight flows."""
     root = etree.fromstring(strip_di(text).encode("utf-8"))
     process = _processes(root)[0]

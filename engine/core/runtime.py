@@ -111,13 +111,13 @@ def check_timer_value(kind: str, value: Any) -> None:
         clock.moment(value)
 
 
-_FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fired", default=None)
+_FIRED: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("werkpad_fired", default=None)
 # who decides on places (capacity) while the current case takes a step: the app's ledger live,
 # the recorded decisions in replay; see CaseRuntime.places
 _PLACES: contextvars.ContextVar[Any] = contextvars.ContextVar("werkpad_places", default=None)
 
 
-def _ask_place(instrument: Any, vanaf: Any = None, partij: Any = None) -> dict:
+def _ask_place(instrument: Any, vanaf: Any = None, partij: Any = None) -> dict[str, Any]:
     """Script function ``plaats_aanvragen("wep")``: a place on the instrument, or the waiting list.
 
     The answer is a dict (``toegekend``, and ``wachtlijst`` or ``periode``/``vanaf`` for places per
@@ -142,7 +142,7 @@ def _note_fired(my_task: Any, definition: Any, due: str, kind: str) -> None:
                              datetime.fromisoformat(due)))
 
 
-class ClockTimeDate(TimeDateEventDefinition):
+class ClockTimeDate(TimeDateEventDefinition):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """A timer at a fixed moment; the expression may compute it from case data."""
 
     def has_fired(self, my_task: Any) -> bool:
@@ -153,10 +153,11 @@ class ClockTimeDate(TimeDateEventDefinition):
         if datetime.fromisoformat(value) <= clock.now() and not spiff.internal(my_task, "event_fired"):
             spiff.set_internal(my_task, event_fired=True)
             _note_fired(my_task, self, value, "datum")
-        return spiff.internal(my_task, "event_fired", False)
+        fired: bool = spiff.internal(my_task, "event_fired", False)
+        return fired
 
 
-class ClockDuration(DurationTimerEventDefinition):
+class ClockDuration(DurationTimerEventDefinition):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """A timer a duration (``P28D``, ``P3M``) after the moment it starts waiting."""
 
     def has_fired(self, my_task: Any) -> bool:
@@ -168,10 +169,11 @@ class ClockDuration(DurationTimerEventDefinition):
         if datetime.fromisoformat(value) <= clock.now() and not spiff.internal(my_task, "event_fired"):
             spiff.set_internal(my_task, event_fired=True)
             _note_fired(my_task, self, value, "duur")
-        return spiff.internal(my_task, "event_fired", False)
+        fired: bool = spiff.internal(my_task, "event_fired", False)
+        return fired
 
 
-class ClockCycle(CycleTimerEventDefinition):
+class ClockCycle(CycleTimerEventDefinition):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """``R[n]/[start/]duration``: every occurrence is computed from the anchor on
     the calendar, so ``R/P3M`` from 31 January falls on 30 April, 31 July, ..."""
 
@@ -193,11 +195,11 @@ class ClockCycle(CycleTimerEventDefinition):
         return ready
 
     @staticmethod
-    def _occurrence(value: dict) -> datetime:
+    def _occurrence(value: dict[str, Any]) -> datetime:
         offset = 1 if value["from_now"] else 0
         return _local_plus(datetime.fromisoformat(value["anchor"]), value["duration"], value["index"] + offset)
 
-    def _start(self, my_task: Any) -> dict:
+    def _start(self, my_task: Any) -> dict[str, Any]:
         expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
         check_timer_value("cyclus", expression)
         expression = expression.strip()
@@ -295,16 +297,16 @@ def _adopt_definitions(spec: Any) -> None:
             definition.message_var = definition.name
 
 
-def properties(task_spec: Any) -> dict:
+def properties(task_spec: Any) -> dict[str, Any]:
     return dict(getattr(task_spec, "extensions", {}).get("properties", {}) or {})
 
 
 # --------------------------------------------------------------------------- serialisation
-class _StateConverter(BpmnWorkflowConverter):
+class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """Top-level converter without the spec: the spec belongs to the version."""
 
-    def to_dict(self, workflow: Any) -> dict:
-        dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
+    def to_dict(self, workflow: Any) -> dict[str, Any]:
+        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
@@ -394,7 +396,7 @@ class UserTaskInfo:
     due: datetime | None
     phase: str | None
     ordinal: int
-    data: dict = field(default_factory=dict, repr=False)
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -415,10 +417,10 @@ class Observation:
     tasks: list[UserTaskInfo]
     timers: list[TimerInfo]
     messages: list[str]
-    data: dict
+    data: dict[str, Any]
     end_event: str | None = None
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self) -> dict[str, Any]:
         """A time-independent, id-free summary that replay must reproduce."""
         return {
             "status": self.status,
@@ -509,7 +511,7 @@ class CaseRuntime:
         """The case is back at work after an error (retried or replayed)."""
         self._status = None
 
-    def serialize(self) -> dict:
+    def serialize(self) -> dict[str, Any]:
         # what scripts put in task data is stored too: refuse what could not be read back
         for task in self._all_tasks():
             check_json_safe(task.data, where=f"gegevens van '{task.task_spec.bpmn_name or task.task_spec.name}'")
@@ -558,7 +560,7 @@ class CaseRuntime:
         self._advance()
         return True
 
-    def _interrupt(self, main_flow: list, existing_subprocesses: set) -> None:
+    def _interrupt(self, main_flow: list[Any], existing_subprocesses: set[Any]) -> None:
         """Spiff 3.2.0 runs an interrupting event subprocess beside the main flow;
         BPMN says it replaces it. Cancel what was running before it started and
         end the case through the event subprocess's own end event."""
@@ -625,7 +627,7 @@ class CaseRuntime:
             return "running"
         return "waiting"
 
-    def ready_user_tasks(self) -> list:
+    def ready_user_tasks(self) -> list[Any]:
         tasks = [t for t in self._all_tasks() if t.has_state(TaskState.READY) and t.task_spec.manual]
         return tasks
 
@@ -659,7 +661,7 @@ class CaseRuntime:
         return Observation(self.status, self.phase, self.user_tasks(), self.waiting_timers(),
                            self.waiting_messages(), self.data(), self.end_event)
 
-    def data(self) -> dict:
+    def data(self) -> dict[str, Any]:
         """The case data: the workflow's data once completed, else the freshest task data."""
         if self.workflow.completed:
             return dict(self.workflow.data)
@@ -669,7 +671,7 @@ class CaseRuntime:
         waiting = [t for t in tasks if t.has_state(TaskState.WAITING | TaskState.STARTED)]
         ready = [t for t in tasks if t.has_state(TaskState.READY)]
         candidates = waiting + ready
-        merged: dict = {}
+        merged: dict[str, Any] = {}
         for task in candidates:
             merged.update(task.data)
         if not candidates and self.workflow.last_task is not None:
@@ -683,7 +685,7 @@ class CaseRuntime:
         return str(matching[ordinal].id)
 
     # -- internals
-    def _all_tasks(self) -> list:
+    def _all_tasks(self) -> list[Any]:
         """Every task of the case once: Spiff's iterator already descends into
         active subprocesses, so those are not added twice."""
         tasks = list(self.workflow.get_tasks())
@@ -728,7 +730,7 @@ class CaseRuntime:
             phase=props.get("fase") or self.phase, ordinal=ordinal, data=task.data,
         )
 
-    def _task_due(self, task: Any, props: dict) -> datetime | None:
+    def _task_due(self, task: Any, props: dict[str, Any]) -> datetime | None:
         if spiff.internal(task, "werkpad_due") is not None:
             return datetime.fromisoformat(spiff.internal(task, "werkpad_due"))
         due = None
@@ -851,12 +853,12 @@ def _all_names(spec: Any, subprocess_specs: Any, task: Any) -> set[str]:
     return names
 
 
-def _drop_predicted(wf_state: dict) -> dict:
+def _drop_predicted(wf_state: dict[str, Any]) -> dict[str, Any]:
     """Remove predicted (MAYBE/LIKELY) tasks from a serialised workflow; they
     describe the old spec and are predicted again from the new one."""
     predicted = TaskState.PREDICTED_MASK
 
-    def clean(dct: dict) -> dict:
+    def clean(dct: dict[str, Any]) -> dict[str, Any]:
         tasks = dct["tasks"]
         drop = {tid for tid, t in tasks.items() if t["state"] & predicted}
         kept = {tid: {**t, "children": [c for c in t["children"] if c not in drop]}
@@ -884,8 +886,8 @@ def _prune(wf: Any) -> None:
     _trim(wf, unfinished)
 
 
-def _reroot(wf: Any, unfinished: list) -> None:
-    common: list = []
+def _reroot(wf: Any, unfinished: list[Any]) -> None:
+    common: list[Any] = []
     first = True
     for task in unfinished:
         chain = []
@@ -924,9 +926,9 @@ def _reroot(wf: Any, unfinished: list) -> None:
         wf.last_task = new_root
 
 
-def _trim(wf: Any, unfinished: list) -> None:
-    live: set = set()
-    protected: set = {wf.task_tree.id}
+def _trim(wf: Any, unfinished: list[Any]) -> None:
+    live: set[Any] = set()
+    protected: set[Any] = {wf.task_tree.id}
     for task in unfinished:
         node, depth = task, 0
         while node is not None:

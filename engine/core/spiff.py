@@ -25,9 +25,10 @@ def set_internal(task: Any, **values: Any) -> None:
 
 
 # --------------------------------------------------------------------------- task tree links
-def child_ids(task: Any) -> list:
+def child_ids(task: Any) -> list[Any]:
     """The ids of the task's children: the live list itself, edits change the tree."""
-    return task._children
+    children: list[Any] = task._children
+    return children
 
 
 def replace_child(parent: Any, old_id: Any, new_id: Any) -> None:
