@@ -57,10 +57,12 @@ def _json_arg(value: str | None, what: str = "--data") -> dict:
     return parsed
 
 
-def command(group: click.Group | None, name: str, **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
+def command(group: click.Group | None, name: str, engine: bool = False,
+            **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """A command with --json and uniform error handling: ``fn(werkpad, **options)``
     returns ``(result, text)``; --json prints the result, otherwise the text.
-    Registered on ``group``, or standalone (for a :class:`LazyGroup`) when it is None."""
+    Registered on ``group``, or standalone (for a :class:`LazyGroup`) when it is None.
+    With ``engine=True`` fn gets the :class:`Engine` instead, to build the Werkpad only if needed."""
 
     def decorator(fn: Callable[..., Any]) -> click.Command:
         @(group.command(name, **kwargs) if group is not None else click.command(name, **kwargs))
@@ -69,7 +71,7 @@ def command(group: click.Group | None, name: str, **kwargs: Any) -> Callable[[Ca
         @wraps(fn)
         def wrapper(ctx_obj, as_json: bool, **params: Any):
             try:
-                result, text = fn(ctx_obj(), **params)
+                result, text = fn(ctx_obj if engine else ctx_obj(), **params)
             except WerkpadError as exc:
                 if as_json:
                     click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
@@ -165,23 +167,42 @@ class _Werkpad(_Commands):
         return result
 
 
+class Engine:
+    """``ctx.obj``: the :class:`Werkpad` of this run, built when a command first calls it."""
+
+    def __init__(self, database_url: str | None) -> None:
+        self._url = database_url
+        self._werkpad: Werkpad | None = None
+
+    def __call__(self) -> Werkpad:
+        if self._werkpad is None:
+            from ..app.facade import Werkpad
+
+            self._werkpad = Werkpad(self._url)
+        return self._werkpad
+
+    @property
+    def database_url(self) -> str:
+        if self._url is None:
+            from ..app.facade import default_database_url
+
+            self._url = default_database_url()
+        return self._url
+
+    def close(self) -> None:
+        if self._werkpad is not None:
+            self._werkpad.db.dispose()
+
+
 @click.group(cls=_Werkpad)
 @click.option("--database-url", envvar="DATABASE_URL", default=None,
               help="SQLAlchemy-URL; standaard het ingebouwde SQLite-bestand (instance/werkpad.sqlite).")
 @click.pass_context
 def main(ctx: click.Context, database_url: str | None) -> None:
     """Werkpad: de Participatiewet-processen van gemeenten, uitgevoerd."""
-    cache: dict = {}
-
-    def factory() -> Werkpad:
-        if "wp" not in cache:
-            from ..app.facade import Werkpad
-
-            cache["wp"] = Werkpad(database_url)
-        return cache["wp"]
-
-    ctx.obj = factory
-    ctx.call_on_close(lambda: cache["wp"].db.dispose() if "wp" in cache else None)
+    engine = Engine(database_url)
+    ctx.obj = engine
+    ctx.call_on_close(engine.close)
 
 
 @main.group()
@@ -285,11 +306,14 @@ def _case_text(r: dict) -> str:
     return "\n".join(lines)
 
 
-@command(case, "show")
+@command(case, "show", engine=True)
 @click.argument("case_id")
-def case_show(wp: Werkpad, case_id: str):
+def case_show(engine: Engine, case_id: str):
     """Status, fase, versie, open taken en timers van een zaak."""
-    r = wp.get_case(case_id)
+    from ..app.case_view import read_case
+
+    # read with the database driver alone (no SQLAlchemy to import); the engine when that cannot answer
+    r = read_case(engine.database_url, case_id) or engine().get_case(case_id)
     return r, _case_text(r)
 
 

@@ -75,15 +75,14 @@ def test_users_commands_answer_in_json(sqlite_url):
     assert refused.exit_code == 1 and "message" in json.loads(refused.stderr)
 
 
-def _modules_after(args: list[str]) -> set[str]:
-    """Run the real CLI in a fresh interpreter and list every module it loaded."""
-    code = ("import json, sys\n"
-            "from engine.cli import main\n"
-            "try:\n"
-            f"    main({args!r})\n"
-            "except SystemExit as exc:\n"
-            "    assert not exc.code, exc.code\n"
-            "print('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n")
+def _modules_after(args: list[str] | None = None, code: str | None = None) -> set[str]:
+    """Run the real CLI (or ``code``) in a fresh interpreter and list every module it loaded."""
+    code = code or ("from engine.cli import main\n"
+                    "try:\n"
+                    f"    main({args!r})\n"
+                    "except SystemExit as exc:\n"
+                    "    assert not exc.code, exc.code\n")
+    code = "import json, sys\n" + code + "print('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     return set(json.loads(done.stdout.rsplit("MODULES ", 1)[1]))
 
@@ -100,7 +99,15 @@ def case_id(wp_sqlite) -> str:
 
 
 def test_showing_a_case_loads_neither_the_workflow_engine_nor_the_form_schemas(wp_sqlite, case_id):
+    """``werkpad case show`` reads with the database driver: not even SQLAlchemy is loaded."""
     modules = _modules_after(["--database-url", wp_sqlite.db.url, "case", "show", case_id, "--json"])
+    assert "engine.app.case_view" in modules and "sqlite3" in modules  # it did read the case
+    assert [name for name in (*NOT_FOR_READING, "sqlalchemy") if _loaded(modules, name)] == []
+
+
+def test_the_engine_reads_a_case_without_the_workflow_engine_or_the_form_schemas(wp_sqlite, case_id):
+    """The engine's own get_case (the web's, and the CLI's when the driver cannot answer)."""
+    modules = _modules_after(code=f"from engine import Werkpad\nWerkpad({wp_sqlite.db.url!r}).get_case({case_id!r})\n")
     assert "engine.app.cases" in modules and "sqlalchemy.orm" in modules  # it did read the case
     assert [name for name in NOT_FOR_READING if _loaded(modules, name)] == []
 
@@ -121,3 +128,52 @@ def test_the_cli_module_itself_loads_no_engine():
     modules = set(json.loads(done.stdout))
     assert [m for m in ("sqlalchemy", "SpiffWorkflow", "engine.app", "engine.storage", "engine.cli.users",
                         "engine.cli.audit") if _loaded(modules, m)] == []
+
+
+def test_reading_a_case_without_sqlalchemy_gives_what_the_engine_gives(wp):
+    """``case show`` reads through engine.app.case_view (the database driver alone); it must show
+    exactly what Cases.get_case shows, for cases in every state, on SQLite and PostgreSQL."""
+    from sqlalchemy import text
+
+    from engine.app.case_view import read_case
+
+    def same(case_id: str) -> dict:
+        quick = read_case(wp.db.url, case_id)
+        assert quick is not None
+        assert quick == wp.get_case(case_id)
+        return quick
+
+    fresh = wp.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-01-01", {"toelichting": "eerste"},
+                          at="2026-01-05T09:00")["id"]
+    shown = same(fresh)
+    assert shown["tasks"] and shown["timers"] and shown["data"]["toelichting"] == "eerste"
+
+    busy = wp.start_case("voorbeeldstad", "123456782", "Fatima Öztürk", "1991-02-03", at="2026-01-05T09:00")["id"]
+    wp.claim_task(wp.get_case(busy)["tasks"][0]["id"], "kees", at="2026-01-05T10:00")
+    wp.add_note(busy, "kees", "gebeld, zij komt dinsdag", at="2026-01-05T10:30")
+    wp.add_note(busy, "kees", "tweede notitie", at="2026-01-05T10:31")
+    shown = same(busy)
+    assert shown["tasks"][0]["claimed_by"] == "kees" and len(shown["notes"]) == 2
+
+    ended = wp.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-01-01", at="2026-01-06T09:00")["id"]
+    wp.send_message(ended, "aanvraag_ingetrokken", at="2026-01-06T10:00")
+    shown = same(ended)
+    assert shown["ended_at"] is not None and shown["end_event"]
+
+    broken = wp.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-01-01", at="2026-01-07T09:00")["id"]
+    with wp.db.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = '{kapot', status = 'error', error = 'onleesbaar' WHERE id = :c"),
+                     {"c": broken})
+    shown = same(broken)
+    assert shown["status"] == "error" and shown["data"] == {}
+
+    assert read_case(wp.db.url, "bestaat-niet") is None  # the engine then says so, in its own words
+    assert read_case("sqlite://", fresh) is None  # a database it cannot open itself: the engine reads it
+
+
+def test_case_show_on_the_command_line_is_what_the_engine_shows(wp_sqlite, case_id):
+    runner = CliRunner()
+    shown = runner.invoke(main, ["--database-url", wp_sqlite.db.url, "case", "show", case_id, "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout) == wp_sqlite.get_case(case_id)
+    missing = runner.invoke(main, ["--database-url", wp_sqlite.db.url, "case", "show", "bestaat-niet"])
+    assert missing.exit_code == 1 and missing.stderr.strip() == "fout: zaak bestaat-niet bestaat niet"
