@@ -6,7 +6,6 @@ use these names)."""
 from __future__ import annotations
 
 import functools
-from importlib import metadata
 
 VERSION_LABEL_LENGTH = 12
 STATE_FORMAT = 1  # the shape of a stored case state; a state in any other format is not read
@@ -21,6 +20,8 @@ def version_label(version_hash: str) -> str:
 @functools.cache
 def engine_versions() -> dict[str, str | int]:
     """What a case runs on: Werkpad's version, SpiffWorkflow's and the state format."""
+    from importlib import metadata  # here: reading a case needs no package metadata
+
     def installed(name: str) -> str:
         try:
             return metadata.version(name)
