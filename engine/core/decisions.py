@@ -22,12 +22,12 @@ from typing import Any
 
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 
-_LOG: contextvars.ContextVar[list[dict] | None] = contextvars.ContextVar("werkpad_decisions", default=None)
-_MATCHED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_dmn_matched", default=None)
+_LOG: contextvars.ContextVar[list[dict[str, Any]] | None] = contextvars.ContextVar("werkpad_decisions", default=None)
+_MATCHED: contextvars.ContextVar[list[Any] | None] = contextvars.ContextVar("werkpad_dmn_matched", default=None)
 
 
 @contextlib.contextmanager
-def recording(log: list[dict]) -> Iterator[None]:
+def recording(log: list[dict[str, Any]]) -> Iterator[None]:
     """Append a record of every decision table evaluated inside the block to ``log``."""
     token = _LOG.set(log)
     try:
@@ -44,25 +44,27 @@ def _safe(value: Any) -> Any:
         return str(value)
 
 
-class RecordingDMNEngine(DMNEngine):
+class RecordingDMNEngine(DMNEngine):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """Spiff's DMN engine that also writes down what it decided (see module docstring)."""
 
     def __init__(self, decision_table: Any, decision_name: str | None = None) -> None:
         super().__init__(decision_table)
         self.decision_name = decision_name or decision_table.name or ""
 
-    def decide(self, task: Any) -> list:
-        rules = super().decide(task)
+    def decide(self, task: Any) -> list[Any]:
+        rules: list[Any] = super().decide(task)
         matched = _MATCHED.get()
         if matched is not None:
             matched.extend(rules)
         return rules
 
-    def result(self, task: Any) -> dict:
+    def result(self, task: Any) -> dict[str, Any]:
         log = _LOG.get()
+        outcome: dict[str, Any]
         if log is None:
-            return super().result(task)
-        matched: list = []
+            outcome = super().result(task)
+            return outcome
+        matched: list[Any] = []
         token = _MATCHED.set(matched)
         try:
             outcome = super().result(task)
@@ -71,7 +73,7 @@ class RecordingDMNEngine(DMNEngine):
         log.append(self._record(task, matched, outcome))
         return outcome
 
-    def _record(self, task: Any, matched: list, outcome: dict) -> dict:
+    def _record(self, task: Any, matched: list[Any], outcome: dict[str, Any]) -> dict[str, Any]:
         table = self.decision_table
         script_engine = task.workflow.script_engine
         inputs = []

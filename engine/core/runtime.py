@@ -442,7 +442,7 @@ class CaseRuntime:
         self._status = status
         self.end_event = end_event
         self.fired: list[TimerInfo] = []  # timers that fired since this object was made
-        self.decisions: list[dict] = []  # decision tables evaluated since (see engine.core.decisions)
+        self.decisions: list[dict[str, Any]] = []  # decision tables evaluated since (see engine.core.decisions)
         self.interrupting: str | None = None  # an interrupting event subprocess that is still running
         # answers plaats_aanvragen(instrument, vanaf) -> dict; set by whoever runs the case
         self.places: Any = None
