@@ -73,6 +73,7 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
         urls = {name: server + url_for(name, **args) for name, args in {
             "pages.inbox_page": {}, "pages.overview": {}, "pages.new_case": {}, "clienten.search": {},
             "admin.change_password": {}, "admin.users": {}, "admin.create_user": {},
+            "admin.account_trail_page": {},
             "audit.search_page": {}, "audit.access_log": {}, "audit.organisation_verify": {},
         }.items()}
         task_url = server + url_for("pages.task_page", task_id=task)
@@ -143,6 +144,8 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
     page.select_option("#werkvoorraad", "inkomensconsulent")
     page.click("button:has-text('Gebruiker aanmaken')")
     _check(page, problems, wait="#eenmalig")
+    _check(page, problems, urls["admin.account_trail_page"])  # the account trail, with the new user in it
+    _check(page, problems, urls["admin.account_trail_page"] + "?van=gisteren")  # a date error
 
     # and the inbox at phone width
     _login(page, server, "kees")
