@@ -7,13 +7,16 @@ birth date given at its melding, so the same BSN may carry differing names.
 from __future__ import annotations
 
 from datetime import date
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, text
 
 from ..storage.models import CaseRow, TaskRow
 
 ENDED = ("completed", "withdrawn")
 MAX_RESULTS = 50
+DENSE = 2000  # this many name matches or more: walk the newest cases instead of the trigram index
+_NAME_INDEX: WeakKeyDictionary = WeakKeyDictionary()  # per engine: whether the SQLite trigram table exists
 
 
 class Clients:
@@ -33,7 +36,7 @@ class Clients:
         # common name, and it is a narrow scan for a rare one; then the few rows themselves.
         query = select(CaseRow.id).where(CaseRow.organisation.in_(sorted(organisations)))
         if name:
-            query = query.where(func.lower(CaseRow.client_name).contains(name.strip().lower(), autoescape=True))
+            query = query.where(self._name_matches(name.strip().lower()))
         if bsn:
             query = query.where(CaseRow.bsn == bsn)
         if birthdate:
@@ -41,6 +44,37 @@ class Clients:
         if number:
             query = query.where(CaseRow.case_number == number)
         return self._rows(query.order_by(CaseRow.started_at.desc(), CaseRow.id).limit(limit))
+
+    def _name_matches(self, part: str):
+        """Part of a name, any case. Three letters or more (a trigram) go through the trigram
+        index where it exists — the FTS5 table ``case_names`` on SQLite, pg_trgm on
+        PostgreSQL (used by the planner for the lower(client_name) LIKE) — so a rare name
+        does not scan every case (migration 0012)."""
+        plain = func.lower(CaseRow.client_name).contains(part, autoescape=True)
+        if len(part) < 3 or "%" in part or "_" in part or not self._has_sqlite_name_index():
+            return plain
+        pattern = f"%{part}%"
+        with self.db.engine.connect() as conn:  # how common is it? (at most DENSE rows read)
+            matches = conn.execute(text("SELECT count(*) FROM (SELECT 1 FROM case_names WHERE client_name LIKE "
+                                        ":pattern LIMIT :most)"), {"pattern": pattern, "most": DENSE}).scalar_one()
+        if matches >= DENSE:
+            # a common name: walking the newest cases finds the first page after a few rows
+            return plain
+        names = text("SELECT case_id FROM case_names WHERE client_name LIKE :pattern").bindparams(
+            pattern=pattern).columns(case_id=String)
+        return CaseRow.id.in_(names)
+
+    def _has_sqlite_name_index(self) -> bool:
+        engine = self.db.engine
+        if engine.dialect.name != "sqlite":
+            return False
+        known = _NAME_INDEX.get(engine)
+        if known is None:
+            with engine.connect() as conn:
+                known = conn.exec_driver_sql(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_names'").first() is not None
+            _NAME_INDEX[engine] = known
+        return known
 
     def cases_of(self, organisations: list[str], bsn: str) -> list[dict]:
         """Every case of one BSN in ``organisations``, running ones first, then newest first."""
