@@ -53,7 +53,7 @@ def test_main_path_on_postgresql(pg_app):
     assert accounts.access_log(case_id=ours["id"])[0]["data_subject_id"] == accounts.pseudonymise("111222333")
     token_value = accounts.create_token("kees")["token"]
     api = client.get("/api/v1/taken?weergave=team", headers={"Authorization": f"Bearer {token_value}"}).get_json()
-    assert api["total"] == 0 and api["counts"] == {"mijn": 0, "team": 0}
+    assert api["totaal"] == 0 and api["aantallen"] == {"mijn": 0, "team": 0}
 
 
 def test_account_trail_stays_one_chain_when_administrators_act_at_once(pg_app):
