@@ -142,6 +142,9 @@ def persoon(username: str | None) -> str:
 
 
 def register_filters(app) -> None:
+    from .i18n import translate
+
+    app.jinja_env.filters["vertaal"] = translate  # engine messages (Msg) in the user's language
     app.jinja_env.filters.update(
         datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
         fase=lambda v: gettext(PHASE_LABELS.get(v, v or "—")),

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select
 from ..core import audit, clock, kalender
 from ..core.bsn import is_valid_bsn, normalise_bsn
 from ..core.definitions import Bundle, version_label
+from ..core.messages import Msg
 from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime, engine_versions
 from ..errors import CaseBroken, Conflict, NotFound, ValidationError
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
@@ -152,7 +153,7 @@ class Cases:
     def claim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
         def act(loaded: Loaded, task: TaskRow, moment: datetime):
             if task.claimed_by and task.claimed_by != user:
-                raise Conflict(f"taak is al geclaimd door {task.claimed_by}")
+                raise Conflict(Msg("taak is al geclaimd door %(wie)s", wie=task.claimed_by))
             task.claimed_by = user
             return "task_claimed", {"task": _task_ref(task)}
         return self._task_command(task_id, user, at, act, changes_workflow=False)
@@ -160,7 +161,7 @@ class Cases:
     def unclaim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
         def act(loaded: Loaded, task: TaskRow, moment: datetime):
             if task.claimed_by is None:
-                raise Conflict("taak is niet geclaimd")
+                raise Conflict(Msg("taak is niet geclaimd"))
             previous = task.claimed_by
             task.claimed_by = None
             return "task_unclaimed", {"task": _task_ref(task), "previous": previous}
@@ -180,7 +181,7 @@ class Cases:
                       at: datetime | None = None) -> dict:
         def act(loaded: Loaded, task: TaskRow, moment: datetime):
             if task.claimed_by and task.claimed_by != user:
-                raise Conflict(f"taak is geclaimd door {task.claimed_by}")
+                raise Conflict(Msg("taak is geclaimd door %(wie)s", wie=task.claimed_by))
             form = loaded.bundle.form_registry().get(task.form) if task.form else None
             cleaned = form.validate(data or {}) if form is not None else dict(data or {})
             info = loaded.runtime.complete_user_task(task_id, cleaned)
@@ -196,7 +197,7 @@ class Cases:
             if task is None:
                 raise NotFound(f"taak {task_id} bestaat niet")
             if task.status != "open":
-                raise Conflict(f"taak '{task.name}' is al afgehandeld ({task.status})")
+                raise Conflict(Msg("taak '%(taak)s' is al afgehandeld", taak=task.name))
             loaded = self.repo.load(uow, task.case_id, need_runtime=changes_workflow)
             event_type, payload = act(loaded, task, moment)
             if changes_workflow:
