@@ -56,6 +56,8 @@ def _handle(fn):
 def _describe(user: dict) -> str:
     roles = ", ".join(f"{r['role']}{'/' + r['lane'] if r['lane'] else ''}@{r['organisation']}" for r in user["roles"])
     state = " [geblokkeerd]" if user["blocked"] else ""
+    if user.get("blocked_in"):
+        state += f" [geblokkeerd in {', '.join(user['blocked_in'])}]"
     return f"{user['username']:<16} {user['display_name']:<28} {roles or '(geen rollen)'}{state}"
 
 

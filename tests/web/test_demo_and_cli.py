@@ -90,6 +90,7 @@ def test_users_cli_blocks_per_organisation_and_keeps_an_account_trail(tmp_path):
     wp = Werkpad(url)
     accounts = Accounts(wp)
     assert accounts.authenticate("kees", "lang-genoeg-123").organisations == ["weener_xl"]
+    assert "[geblokkeerd in tilburg]" in run("users", "list").output
     assert run("users", "block", "kees", "--organisatie", "onbekend").exit_code == 1
     temporary = run("users", "reset-password", "kees").stdout.strip()
     assert accounts.authenticate("kees", temporary).must_change_password
