@@ -76,6 +76,8 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer, nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
     )
+    # the head exists from the start: the first two account changes at once queue on it too
+    op.execute("INSERT INTO account_trail_head (id, seq, hash) VALUES (1, 0, '" + "0" * 64 + "')")
 
 
 def downgrade() -> None:
