@@ -23,9 +23,10 @@ from sqlalchemy import select
 
 from engine import Werkpad
 from engine.app.audit_pdf import case_file_pdf
-from engine.app.audit_workspace import Auditing
+from engine.app.audit_workspace import AuditorWorkspace
 from engine.core import audit
 from engine.storage import CaseRow, EventRow
+from engine.storage.models import CaseNumberRow
 
 ROOT = Path(__file__).resolve().parent.parent
 FIX = ROOT / "tests" / "fixtures"
@@ -49,7 +50,7 @@ def long_cases(tmp: Path, marks: list[int]) -> None:
     wp = Werkpad(f"sqlite:///{tmp / 'lang.sqlite'}", processes_dir=FIX, forms_dir=FIX / "forms_lus")
     wp.upgrade_db()
     wp.deploy(only=["lus"])
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     case = wp.start_case("lusstad", "111222333", "Lus", "1980-01-01", data={"aantal": 100000, "modus": "taak"},
                          at="2026-01-01T09:00")
     events = 1
@@ -101,7 +102,7 @@ def many_cases(tmp: Path, count: int) -> None:
         columns = {prop.columns[0].name: getattr(template, prop.key) for prop in CaseRow.__mapper__.column_attrs}
         case_rows, event_rows = [], []
         now = datetime.now(UTC)
-        for _ in range(count - 1):
+        for n in range(count - 1):
             cid = uuid.uuid4().hex[:16]
             prev = audit.GENESIS
             for ev in events:
@@ -110,8 +111,11 @@ def many_cases(tmp: Path, count: int) -> None:
                                    "recorded_at": now, "phase": ev.phase, "payload": ev.payload, "digest": ev.digest,
                                    "prev_hash": prev, "hash": h, "snapshot": ev.snapshot})
                 prev = h
-            case_rows.append({**columns, "id": cid, "last_hash": prev})
+            seal = wp.repo.seal_key.seal(cid, events[-1].seq, prev) if wp.repo.seal_key else None
+            # each copy its own case number, and the year's counter past them (verify checks for gaps)
+            case_rows.append({**columns, "id": cid, "last_hash": prev, "seal": seal, "case_number": f"2026-{n + 2:06d}"})
         uow.session.execute(CaseRow.__table__.insert(), case_rows)
+        uow.session.execute(CaseNumberRow.__table__.update().where(CaseNumberRow.year == 2026).values(last=count))
         uow.session.execute(EventRow.__table__.insert(), event_rows)
         uow.commit()
     chain_t, r = _med(lambda: wp.verify_audit(replay=False), 1)

@@ -5,7 +5,9 @@ Everything the engine raises towards its callers (CLI, web, scheduler) is a
 translated at the boundary where they occur, with ``raise ... from exc``::
 
     WerkpadError
-    ├── NotFound            unknown case, task, process or version
+    ├── NotFound            unknown case, task, process or version (also: of another
+    │                       organisation — it must look exactly like a missing one)
+    ├── Forbidden           the acting person may see it but not do this
     ├── ValidationError     bad input: form data, BSN, dates (has field errors)
     ├── DefinitionError     a BPMN/DMN/form file that cannot be deployed
     ├── Conflict            the state changed under you (task no longer ready,
@@ -35,6 +37,10 @@ class WerkpadError(Exception):
 
 class NotFound(WerkpadError):
     code = "not_found"
+
+
+class Forbidden(WerkpadError):
+    code = "forbidden"
 
 
 class ValidationError(WerkpadError):

@@ -122,7 +122,10 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     app.config.update(config or {})
     wp = werkpad or Werkpad()
     app.extensions["werkpad"] = wp
-    app.extensions["werkpad_accounts"] = Accounts(wp, _pseudonym_secret(app), app.config.get("PASSWORD_HASHER"))
+    secret = _pseudonym_secret(app)
+    app.extensions["werkpad_accounts"] = Accounts(wp, secret, app.config.get("PASSWORD_HASHER"))
+    if hasattr(wp, "access_log"):  # the commands write their access-log rows with the same pseudonyms
+        wp.access_log.set_secret(secret)
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: clock.AMSTERDAM.key)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -156,7 +159,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
 
     @app.errorhandler(WerkpadError)
     def _werkpad_error(exc: WerkpadError):
-        status = {"not_found": 404, "validation": 422, "conflict": 409}.get(exc.code, 400)
+        status = {"not_found": 404, "validation": 422, "conflict": 409, "forbidden": 403}.get(exc.code, 400)
         if request.accept_mimetypes.best == "application/json":
             return jsonify(exc.to_dict()), status
         return render_template("fout.html", status=status, message=exc.message, hide_language=True), status

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import date
 from typing import Any
 
@@ -31,7 +32,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from engine import clock
-from engine.app.audit_workspace import Auditing, CaseSearch, json_default, load_or_create_key
+from engine.app.audit_workspace import AuditorWorkspace, CaseSearch, json_default, load_or_create_key
 from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
 
@@ -43,12 +44,13 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ACTIVITY = "toezicht-en-verantwoording"
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
+DECISION_KIND = "beslissing"
 STATUS_FILTERS = {"open": N_("Lopend"), "completed": N_("Afgesloten"), "withdrawn": N_("Ingetrokken"),
                   "error": N_("In fout")}
 
 
-def auditing() -> Auditing:
-    return Auditing(current_app.extensions["werkpad"])
+def auditing() -> AuditorWorkspace:
+    return AuditorWorkspace(current_app.extensions["werkpad"])
 
 
 def _organisations(operation: str, purpose: str) -> list[str]:
@@ -178,10 +180,13 @@ def _history_page(case_id: str, verification: dict | None = None, status: int = 
     case = current_app.extensions["werkpad"].get_case(case_id)
     history = auditing().history(case_id)
     kinds = sorted({e["type"] for e in history})
+    if any(e["decisions"] for e in history):
+        kinds.append(DECISION_KIND)  # the events that evaluated a decision table
     people = sorted({e["actor"] for e in history})
     kind = request.args.get("soort") if request.args.get("soort") in kinds else None
     person = request.args.get("persoon") if request.args.get("persoon") in people else None
-    shown = [e for e in history if (kind is None or e["type"] == kind) and (person is None or e["actor"] == person)]
+    shown = [e for e in history if (kind is None or e["type"] == kind or (kind == DECISION_KIND and e["decisions"]))
+             and (person is None or e["actor"] == person)]
     return render_template("audit/zaak.html", case=case, history=shown, total=len(history), kinds=kinds,
                            people=people, kind=kind or "", person=person or "", verification=verification), status
 
@@ -273,28 +278,90 @@ def deadlines_page():
 
 
 # ---------------------------------------------------------------------- verify an organisation, anchor
-@bp.route("/controle", methods=["GET", "POST"])
+@bp.get("/controle")
 @login_required
 def organisation_verify():
-    orgs = _organisations("audit.organisatie.controleren", "Alle zaken van een organisatie controleren")
+    orgs = _organisations("audit.organisatie.bekijken", "Controle van een organisatie voorbereiden")
     names = security.accounts().organisation_names(orgs)
-    summary, chosen = None, None
-    if request.method == "POST":
-        chosen = request.form.get("organisatie")
-        if chosen not in orgs:
-            abort(404)
-        summary = auditing().verify_cases(auditing().case_ids([chosen]))
-        security.log_access(operation="audit.organisatie.controleren", status="ok", organisation=chosen,
-                            purpose="Alle zaken van een organisatie controleren", activity=ACTIVITY)
-        if summary["broken"]:
-            clients = {i["id"]: i["client"] for i in auditing().find_cases(
-                [chosen], CaseSearch(per_page=200))["items"]}
-            for item in summary["broken"]:
-                item["client"] = clients.get(item["case"])
-    else:
-        security.log_access(operation="audit.organisatie.bekijken", status="ok", activity=ACTIVITY,
-                            purpose="Controle van een organisatie voorbereiden")
-    return render_template("audit/controle.html", orgs=orgs, org_names=names, summary=summary, chosen=chosen)
+    security.log_access(operation="audit.organisatie.bekijken", status="ok", activity=ACTIVITY,
+                        purpose="Controle van een organisatie voorbereiden")
+    return render_template("audit/controle.html", orgs=orgs, org_names=names, runs=auditing().recent_runs(orgs))
+
+
+@bp.post("/controle")
+@login_required
+def organisation_verify_start():
+    """Start verifying every case of one organisation in the background; the progress page follows it."""
+    orgs = _organisations("audit.organisatie.controleren", "Alle zaken van een organisatie controleren")
+    chosen = request.form.get("organisatie")
+    if chosen not in orgs:
+        abort(404)
+    run_id = auditing().start_run(chosen, g.user.username)
+    security.log_access(operation="audit.organisatie.controleren", status="ok", organisation=chosen,
+                        purpose="Alle zaken van een organisatie controleren", activity=ACTIVITY)
+    werkpad = current_app.extensions["werkpad"]
+    threading.Thread(target=AuditorWorkspace(werkpad).execute_run, args=(run_id,), daemon=True,
+                     name=f"controle-{run_id}").start()
+    return redirect(url_for("audit.organisation_run", run_id=run_id))
+
+
+def _run_logged(run_id: str, operation: str, with_findings: bool = True) -> dict:
+    orgs = _organisations(operation, "Controle van een organisatie volgen")
+    try:
+        run = auditing().run_status(run_id, orgs, with_findings)
+    except NotFound:
+        security.log_access(operation=operation, purpose="Controle van een organisatie volgen", activity=ACTIVITY,
+                            status="niet_gevonden")
+        raise
+    security.log_access(operation=operation, purpose="Controle van een organisatie volgen", activity=ACTIVITY,
+                        status="ok", organisation=run["organisation"])
+    return run
+
+
+@bp.get("/controle/<run_id>")
+@login_required
+def organisation_run(run_id: str):
+    run = _run_logged(run_id, "audit.organisatie.voortgang")
+    orgs = _organisations("audit.organisatie.voortgang", "Controle van een organisatie volgen")
+    names = security.accounts().organisation_names(orgs)
+    if run["findings"]:
+        ids = [f.get("case") for f in run["findings"] if f.get("case")]
+        clients, numbers = auditing().client_names(ids, orgs), auditing().case_numbers(ids, orgs)
+        for finding in run["findings"]:
+            finding["client"], finding["number"] = clients.get(finding.get("case")), numbers.get(finding.get("case"))
+    return render_template("audit/controle_voortgang.html", run=run, org_names=names)
+
+
+@bp.get("/controle/<run_id>/voortgang.json")
+@login_required
+def organisation_run_json(run_id: str):
+    run = _run_logged(run_id, "audit.organisatie.voortgang", with_findings=False)
+    return jsonify({k: run[k] for k in ("status", "finished", "total", "done", "broken", "percent",
+                                         "cancel_requested")}
+                   | {"status_text": _(RUN_STATUS_LABELS[run["status"]]),
+                      "progress_text": _("%(done)s van %(total)s zaken gecontroleerd", done=run["done"],
+                                         total=run["total"])})
+
+
+@bp.post("/controle/<run_id>/stoppen")
+@login_required
+def organisation_run_cancel(run_id: str):
+    orgs = _organisations("audit.organisatie.stoppen", "Controle van een organisatie stoppen")
+    run = auditing().cancel_run(run_id, orgs)
+    security.log_access(operation="audit.organisatie.stoppen", purpose="Controle van een organisatie stoppen",
+                        activity=ACTIVITY, status="ok", organisation=run["organisation"])
+    return redirect(url_for("audit.organisation_run", run_id=run_id))
+
+
+RUN_STATUS_LABELS = {"running": N_("bezig"), "done": N_("klaar"), "cancelled": N_("gestopt op verzoek"),
+                     "failed": N_("afgebroken door een fout"),
+                     "stopped": N_("onderbroken: het proces dat de controle uitvoerde is gestopt")}
+
+
+@bp.app_template_filter("controlestatus")
+def controlestatus(status: str) -> str:
+    label = RUN_STATUS_LABELS.get(status)
+    return _(label) if label else status
 
 
 @bp.post("/anker")
@@ -319,6 +386,9 @@ OPERATION_LABELS = {
     "zaak.notitie": N_("Notitie vastgelegd"), "zaak.hervatten": N_("Zaak in fout hervat"),
     "zaak.sluiten": N_("Zaak in fout gesloten"), "taak.bekijken": N_("Taak bekeken"),
     "taak.afronden": N_("Taak afgerond"), "inbox.zoeken": N_("Klant gezocht in de inbox"),
+    "taak.claimen": N_("Taak opgepakt"), "taak.vrijgeven": N_("Taak vrijgegeven"),
+    "taak.toewijzen": N_("Taak toegewezen"), "api.taak.claimen": N_("Taak opgepakt (API)"),
+    "api.taak.vrijgeven": N_("Taak vrijgegeven (API)"), "api.taak.toewijzen": N_("Taak toegewezen (API)"),
     "api.zaak.bekijken": N_("Zaak opgevraagd (API)"), "api.zaak.geschiedenis": N_("Geschiedenis opgevraagd (API)"),
     "api.zaak.bericht": N_("Bericht vastgelegd (API)"), "api.zaak.starten": N_("Melding geregistreerd (API)"),
     "api.taak.bekijken": N_("Taak opgevraagd (API)"), "api.taak.afronden": N_("Taak afgerond (API)"),
@@ -329,6 +399,8 @@ OPERATION_LABELS = {
     "audit.zaak.exporteren": N_("Zaakdossier geëxporteerd"), "audit.anker": N_("Integriteitsanker vastgelegd"),
     "audit.organisatie.controleren": N_("Organisatie gecontroleerd"),
     "audit.organisatie.bekijken": N_("Controle van een organisatie geopend"),
+    "audit.organisatie.voortgang": N_("Voortgang van een controle bekeken"),
+    "audit.organisatie.stoppen": N_("Controle van een organisatie gestopt"),
     "audit.logboek": N_("Logboek bekeken"), "audit.logboek.export": N_("Logboek geëxporteerd (CSV)"),
 }
 LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet_gevonden": N_("niet gevonden")}

@@ -9,6 +9,8 @@ the same as one that does not exist. Every page and action goes to the access lo
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -29,7 +31,7 @@ from flask_babel import gettext as _
 
 from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
-from engine.app.designer import Designer, own_files
+from engine.app.designer import Designer, decision_tables, own_files
 from engine.errors import WerkpadError
 
 from . import formulieren, security
@@ -65,6 +67,16 @@ def _roles() -> dict:
     try:
         return {k: v.get("naam", k) for k, v in json.loads(path.read_text(encoding="utf-8"))["rollen"].items()}
     except (OSError, ValueError, KeyError):
+        return {}
+
+
+def _messages() -> dict:
+    """The messages a process may wait for (processes/berichten.json) with their description."""
+    path = ROOT / "processes" / "berichten.json"
+    try:
+        return {k: (v or {}).get("omschrijving", "") for k, v in
+                json.loads(path.read_text(encoding="utf-8"))["berichten"].items()}
+    except (OSError, ValueError, KeyError, AttributeError):
         return {}
 
 
@@ -134,7 +146,7 @@ def process_page(key: str):
     organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
     info = designer().process(key)
     forms = sorted(designer().working_record(key)["forms"])
-    return render_template("ontwerp/proces.html", info=info, forms=forms, may_edit=policy.may_edit_design(g.user, organisation),
+    return render_template("ontwerp/proces.html", info=info, forms=forms, tables=_tables_with_problems(key), may_edit=policy.may_edit_design(g.user, organisation),
                            statuses=STATUS, events=EVENTS, version_name=_version_name,
                            today=date.today().isoformat(), **_notice())
 
@@ -162,7 +174,9 @@ def draft_json(key: str):
     return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
-                    "rollen": _roles(), "formulieren": d.available_forms()})
+                    "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages(),
+                    "beslistabellen": {decision: url_for("designer.table_page", key=key, name=t["file"][:-4])
+                                       for t in decision_tables(record) for decision in t["decisions"]}})
 
 
 @bp.post("/<key>/concept")
@@ -177,6 +191,90 @@ def save_draft(key: str):
     note = body.get("toelichting")
     try:
         draft = designer().save_draft(key, g.user.username, files={body["bestand"]: body["xml"]},
+                                      change_note=note if isinstance(note, str) else None)
+    except ValidationError as exc:
+        return jsonify({"error": "validation", "message": exc.message}), 422
+    return jsonify({"status": draft["status"], "problemen": draft["problems"]})
+
+
+# ---------------------------------------------------------------------- decision tables (dmn-js)
+# dmn-js draws the bpmn.io watermark (and the notice it opens) with style attributes in its
+# markup; its licence forbids changing that file, and the strict policy (style-src 'self')
+# refuses inline styles. The decision-table page allows exactly these attribute values by
+# their hash ('unsafe-hashes' for style attributes only): no other inline style, no <style>.
+WATERMARK_STYLES = (
+    "vertical-align:middle",
+    "position: absolute; bottom: 15px; right: 15px; z-index: 100;",
+    "z-index: 1001;position: fixed;top: 0;left: 0;right: 0;bottom: 0",
+    "width: 100%;height: 100%;background: rgba(40,40,40,0.2)",
+    "position: absolute;left: 50%;top: 40%;transform: translate(-50%);width: 260px;padding: 10px;"
+    "background: white;box-shadow: 0 1px 4px rgba(0,0,0,0.3);font-family: Helvetica, Arial, sans-serif;"
+    "font-size: 14px;display: flex;line-height: 1.3",
+    "margin: 15px 20px 15px 10px; align-self: center;",
+)
+DMN_CSP = security.CSP + "; style-src-attr 'unsafe-hashes' " + " ".join(
+    "'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in WATERMARK_STYLES)
+
+
+def _table(key: str, name: str) -> tuple[str, str]:
+    """The file name and text of decision table ``name`` (file name without .dmn) of the
+    process as the designer edits it; NotFound for a table the process does not have."""
+    record = designer().working_record(key)
+    file = f"{name[:100]}.dmn"
+    text = own_files(record).get(file)
+    if text is None:
+        raise NotFound(f"beslistabel '{name[:100]}' hoort niet bij dit proces")
+    return file, text
+
+
+def _tables_with_problems(key: str) -> list[dict]:
+    record = designer().working_record(key)
+    draft = designer().draft(key)
+    problems = draft["problems"] if draft else []
+    return [t | {"problems": sum(1 for p in problems if p.get("file") == t["file"])}
+            for t in decision_tables(record)]
+
+
+@bp.get("/<key>/beslistabellen/<name>")
+@login_required
+def table_page(key: str, name: str):
+    organisation = _process(key, "ontwerp.beslistabel", "Beslistabel bekijken of bewerken")
+    file, _text = _table(key, name)
+    info = designer().process(key)
+    tables = _tables_with_problems(key)
+    title = next((t["name"] for t in tables if t["file"] == file), name)
+    g.csp = DMN_CSP
+    return render_template("ontwerp/beslistabel.html", info=info, tables=tables, file=file, title=title,
+                           table_name=name, may_edit=policy.may_edit_design(g.user, organisation),
+                           statuses=STATUS)
+
+
+@bp.get("/<key>/beslistabellen/<name>/tabel.json")
+@login_required
+def table_json(key: str, name: str):
+    organisation = _process(key, "ontwerp.beslistabel_laden", "Beslistabel laden")
+    file, text = _table(key, name)
+    draft = designer().draft(key)
+    return jsonify({"bestand": file, "xml": text, "problemen": draft["problems"] if draft else [],
+                    "toelichting": draft["change_note"] if draft else "",
+                    "bewerken": policy.may_edit_design(g.user, organisation)})
+
+
+@bp.post("/<key>/beslistabellen/<name>")
+@login_required
+def table_save(key: str, name: str):
+    """Save the edited table into the draft: the same checks as every save (expressions
+    through the safe checker, gaps and overlaps) run over the whole process."""
+    _process(key, "ontwerp.beslistabel_bewaren", "Beslistabel in het concept bewaren", edit=True)
+    if (request.content_length or 0) > MAX_SAVE_BYTES:
+        abort(413)
+    file, _text = _table(key, name)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("xml"), str):
+        return jsonify({"error": "validation", "message": _("Stuur de XML van de beslistabel mee.")}), 400
+    note = body.get("toelichting")
+    try:
+        draft = designer().save_draft(key, g.user.username, files={file: body["xml"]},
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
         return jsonify({"error": "validation", "message": exc.message}), 422
@@ -255,13 +353,14 @@ def version_bpmn(key: str, which: str):
 @bp.get("/<key>/proefrit")
 @login_required
 def dry_run(key: str):
-    _process(key, "ontwerp.proefrit", "Proefrit van het concept op een klantprofiel")
+    organisation = _process(key, "ontwerp.proefrit", "Proefrit van het concept op een klantprofiel")
     d = designer()
     draft = d.draft(key)
     record = draft["record"] if draft else d.working_record(key)
     profile = json.loads(PROFILE.read_text(encoding="utf-8"))
+    limits = current_app.extensions["werkpad"].capacity_limits(organisation)  # a place is asked as it is live
     try:
-        result = dry_run_record(profile, record)
+        result = dry_run_record(profile, record, limits=limits)
     except WerkpadError as exc:
         result = {"error": exc.message}
     path_ids = [step["id"] for step in result.get("pad", []) if step.get("id")]

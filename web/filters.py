@@ -42,6 +42,9 @@ EVENT_LABELS = {
     "engine_error": N_("Fout in het proces"),
     "case_resumed": N_("Zaak hervat na fout"),
     "case_closed_in_error": N_("Zaak gesloten na fout"),
+    "version_migrated": N_("Overgezet op een nieuwe procesversie"),
+    "engine_versions_changed": N_("Andere versie van Werkpad"),
+    "beslissing": N_("Beslistabel toegepast"),
 }
 MESSAGE_LABELS = {
     "aanvraag_ingetrokken": N_("Aanvraag ingetrokken"),

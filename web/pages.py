@@ -7,6 +7,7 @@ access log. Nothing changes state on GET.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from flask_babel import gettext as _
 from engine import ValidationError
 from engine.app import policy
 from engine.app.inbox import DUE_FILTERS, Inbox, InboxQuery
-from engine.errors import Conflict, NotFound
+from engine.errors import Conflict, Forbidden, NotFound
 
 from . import clienten, formulieren, security, vervolg
 from .admin import landing
@@ -43,6 +44,7 @@ NOTICES = {
     "notitie": N_("De notitie is vastgelegd."),
     "wachtwoord": N_("Je wachtwoord is gewijzigd."),
     "volgende": N_("De taak is afgerond. Dit is de volgende taak van deze zaak."),
+    "verdaagd": N_("De beslistermijn is verdaagd (Awb 4:14). De nieuwe beslisdatum staat bij de termijnen."),
 }
 ERRORS = {
     "conflict": N_("Dat lukte niet: de taak is intussen gewijzigd of door iemand anders opgepakt."),
@@ -52,6 +54,23 @@ ERRORS = {
     "hervatten": N_("De zaak kan nog niet worden hervat: de fout bestaat nog. Zie de reden hieronder."),
     "reden": N_("Geef een reden om de zaak te sluiten."),
     "zaak_fout": N_("Dat lukte niet: de zaak staat in fout. De teamleider kan haar hervatten of sluiten."),
+    "verdaging_herhaald": N_("De verdaging is geweigerd: de beslistermijn is al eenmaal verdaagd (Awb 4:14 staat "
+                             "één verdaging toe)."),
+    "verdaging_reden": N_("De verdaging is geweigerd: geef de reden van de verdaging op."),
+    "verdaging_te_laat": N_("De verdaging is geweigerd: de brief aan de klant is na het einde van de beslistermijn "
+                            "verstuurd. Verdagen kan alleen binnen de termijn."),
+    "verdaging_niet_later": N_("De verdaging is geweigerd: de nieuwe beslisdatum moet na de huidige beslisdatum "
+                               "liggen."),
+    "verdaging_datum": N_("De verdaging is niet verwerkt: vul de nieuwe beslisdatum en de datum van de brief in als "
+                          "geldige datums."),
+    "verdaging": N_("De verdaging is geweigerd."),
+}
+# the process's reason for refusing a verdaging (gedeeld_aanvraag) -> the message the consultant reads
+VERDAGING_REFUSED = {
+    "de beslistermijn is al eenmaal verdaagd": "verdaging_herhaald",
+    "geen reden voor de verdaging opgegeven": "verdaging_reden",
+    "de brief over de verdaging is na het einde van de beslistermijn verstuurd": "verdaging_te_laat",
+    "de nieuwe beslisdatum ligt niet na de huidige": "verdaging_niet_later",
 }
 
 
@@ -196,15 +215,17 @@ def _back(default: str) -> str:
     return security.safe_next(request.form.get("volgende"), default)
 
 
+# The commands apply the access policy themselves: another organisation's task or case is
+# NotFound (404, like a missing one), an action the user may not take is Forbidden; the
+# access-log row is written with the change, or as 'geweigerd' when refused.
 @bp.post("/taken/<task_id>/claimen")
 @login_required
 def claim(task_id: str):
-    header = inbox().task_header(security.scope(), task_id)
     back = _back(url_for("pages.inbox_page"))
-    if not policy.may_work_task(g.user, header["organisation"], header["lane"]):
-        return redirect(_with(back, fout="geen_recht"))
     try:
-        wp().claim_task(task_id, g.user.username)
+        wp().claim_task(task_id, g.user, context=security.request_context("taak.claimen", "Taak oppakken"))
+    except Forbidden:
+        return redirect(_with(back, fout="geen_recht"))
     except Conflict:
         return redirect(_with(back, fout="conflict"))
     return redirect(_with(back, melding="geclaimd"))
@@ -213,12 +234,11 @@ def claim(task_id: str):
 @bp.post("/taken/<task_id>/vrijgeven")
 @login_required
 def unclaim(task_id: str):
-    header = inbox().task_header(security.scope(), task_id)
     back = _back(url_for("pages.inbox_page"))
-    if not policy.may_release_task(g.user, header["organisation"], header["claimed_by"]):
-        return redirect(_with(back, fout="geen_recht"))
     try:
-        wp().unclaim_task(task_id, g.user.username)
+        wp().unclaim_task(task_id, g.user, context=security.request_context("taak.vrijgeven", "Taak vrijgeven"))
+    except Forbidden:
+        return redirect(_with(back, fout="geen_recht"))
     except Conflict:
         return redirect(_with(back, fout="conflict"))
     return redirect(_with(back, melding="vrijgegeven"))
@@ -227,16 +247,12 @@ def unclaim(task_id: str):
 @bp.post("/taken/<task_id>/toewijzen")
 @login_required
 def assign(task_id: str):
-    header = inbox().task_header(security.scope(), task_id)
     back = _back(url_for("pages.task_page", task_id=task_id))
-    if not policy.may_assign(g.user, header["organisation"]):
-        abort(403)
-    assignee = request.form.get("collega", "")
-    allowed = {c["username"] for c in security.accounts().colleagues(header["organisation"], header["lane"])}
-    if assignee not in allowed:
-        return redirect(_with(back, fout="geen_collega"))
     try:
-        wp().assign_task(task_id, g.user.username, assignee)
+        wp().assign_task(task_id, g.user, request.form.get("collega", ""),
+                         context=security.request_context("taak.toewijzen", "Taak toewijzen"))
+    except ValidationError:
+        return redirect(_with(back, fout="geen_collega"))
     except Conflict:
         return redirect(_with(back, fout="conflict"))
     return redirect(_with(back, melding="toegewezen"))
@@ -252,43 +268,45 @@ def _with(path: str, **params) -> str:
 
 
 # ---------------------------------------------------------------------- task page
-def _task_header_logged(task_id: str, purpose: str) -> dict:
+@bp.route("/taken/<task_id>", methods=["GET", "POST"])
+@login_required
+def task_page(task_id: str):
+    posting = request.method == "POST"
+    purpose = "Taak afronden" if posting else "Taak behandelen"
+    operation = "taak.afronden" if posting else "taak.bekijken"
     try:
-        return inbox().task_header(security.scope(), task_id)
+        task = wp().cases.task_for(g.user, task_id)  # in the user's scope, with what the policy allows
     except NotFound:
         security.log_access(operation="taak.bekijken", purpose=purpose, activity=ACTIVITY, status="niet_gevonden",
                             task_id=task_id[:36])
         raise
 
-
-@bp.route("/taken/<task_id>", methods=["GET", "POST"])
-@login_required
-def task_page(task_id: str):
-    purpose = "Taak afronden" if request.method == "POST" else "Taak behandelen"
-    header = _task_header_logged(task_id, purpose)
-    security.log_access(operation="taak." + ("afronden" if request.method == "POST" else "bekijken"),
-                        purpose=purpose, activity=ACTIVITY, status="ok", organisation=header["organisation"],
-                        case_id=header["case"], task_id=task_id, bsn=header["bsn"])
-    task = wp().get_task(task_id)
+    def logged() -> None:  # a view, or a post that never reaches the command (its status decides the entry)
+        security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
+                            organisation=task["organisation"], case_id=task["case"], task_id=task_id,
+                            bsn=task["bsn"])
     schema = task.get("form")
     values: dict = {}
     errors: dict = {}
     message = None
     status = 200
-    can_work = policy.may_work_task(g.user, header["organisation"], header["lane"]) and task["status"] == "open"
-    draft = security.accounts().get_draft(task_id, g.user.user_id) if task["status"] == "open" else None
-    if request.method == "POST":
+    can_work = task["can_work"] and task["status"] == "open"
+    if posting:
         if not can_work:
+            logged()
             abort(403)
         data, errors, values = formulieren.parse(schema, request.form)
         if errors:  # report every field at once: also what the engine would refuse in the other fields
             errors = formulieren.check(schema, data, errors)
         if request.form.get("actie") == "concept":
+            logged()
             security.accounts().save_draft(task_id, g.user.user_id, values)
             return redirect(url_for("pages.task_page", task_id=task_id, melding="concept"))
-        if not errors:
-            try:
-                case = wp().complete_task(task_id, g.user.username, data)
+        if errors:
+            logged()
+        else:
+            try:  # one transaction: the completion, its access-log row and the removal of the drafts
+                case = wp().complete_task(task_id, g.user, data, context=security.request_context(operation, purpose))
             except ValidationError as exc:
                 errors = {k: list(v) for k, v in exc.fields.items()}
                 message = exc.message
@@ -296,7 +314,6 @@ def task_page(task_id: str):
                 message = exc.message
                 status = 409
             else:
-                security.accounts().discard_drafts(task_id)
                 return redirect(vervolg.after_completion(case))
         if errors:
             status = 422
@@ -304,6 +321,9 @@ def task_page(task_id: str):
             unknown = {k: v for k, v in errors.items() if k not in (schema or {}).get("properties", {})}
             if unknown:
                 errors.setdefault("_algemeen", []).extend(f"{k}: {' '.join(v)}" for k, v in unknown.items())
+    else:
+        logged()
+    draft = security.accounts().get_draft(task_id, g.user.user_id) if task["status"] == "open" else None
     case = wp().get_case(task["case"])
     if not values and draft is not None:
         values = draft["values"]
@@ -313,8 +333,8 @@ def task_page(task_id: str):
                   if k in props and props[k].get("x-widget") != "textarea"}
     fields = formulieren.fields_for(schema, values, errors)
     colleagues = []
-    if task["status"] == "open" and policy.may_assign(g.user, header["organisation"]):
-        colleagues = security.accounts().colleagues(header["organisation"], header["lane"])
+    if task["status"] == "open" and task["can_assign"]:
+        colleagues = security.accounts().colleagues(task["organisation"], task["lane"])
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
                            colleagues=colleagues, draft=draft,
                            general_errors=errors.get("_algemeen", []), can_work=can_work,
@@ -371,11 +391,8 @@ def case_page(case_id: str):
 @bp.post("/zaken/<case_id>/hervatten")
 @login_required
 def case_retry(case_id: str):
-    header = security.case_header_logged(case_id, "zaak.hervatten", "Zaak in fout hervatten")
-    if not policy.may_repair_case(g.user, header["organisation"]):
-        abort(403)
     try:
-        wp().retry_case(case_id, g.user.username)
+        wp().retry_case(case_id, g.user, context=security.request_context("zaak.hervatten", "Zaak in fout hervatten"))
     except Conflict:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="hervatten"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="hervat"))
@@ -384,11 +401,9 @@ def case_retry(case_id: str):
 @bp.post("/zaken/<case_id>/sluiten")
 @login_required
 def case_close(case_id: str):
-    header = security.case_header_logged(case_id, "zaak.sluiten", "Zaak in fout sluiten")
-    if not policy.may_repair_case(g.user, header["organisation"]):
-        abort(403)
     try:
-        wp().close_case_in_error(case_id, g.user.username, request.form.get("reden", "")[:2000])
+        wp().close_case_in_error(case_id, g.user, request.form.get("reden", "")[:2000],
+                                 context=security.request_context("zaak.sluiten", "Zaak in fout sluiten"))
     except ValidationError:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="reden"))
     except Conflict:
@@ -406,31 +421,44 @@ def case_diagram(case_id: str):
 @bp.post("/zaken/<case_id>/bericht")
 @login_required
 def case_message(case_id: str):
-    header = security.case_header_logged(case_id, "zaak.bericht", "Bericht op de zaak verwerken")
     name = request.form.get("bericht", "")
     if name not in CONSULTANT_MESSAGES:
+        security.case_header_logged(case_id, "zaak.bericht", "Bericht op de zaak verwerken")  # 404 before 400
         abort(400)
-    if not policy.may_send_message(g.user, header["organisation"]):
-        abort(403)
     try:
         data = {}
         if name == "verdaging":  # Awb 4:14: the reason, the new deadline and the date of the letter
             data = {k: request.form.get(k, "").strip()[:1000] for k in ("reden", "nieuwe_beslisdatum", "briefdatum")
                     if request.form.get(k, "").strip()}
-        wp().send_message(case_id, name, data, user=g.user.username)
+            if not all(_iso_day(data.get(k)) for k in ("nieuwe_beslisdatum", "briefdatum")):
+                return redirect(url_for("pages.case_page", case_id=case_id, fout="verdaging_datum"))
+        case = wp().send_message(case_id, name, data, user=g.user,
+                                 context=security.request_context("zaak.bericht", "Bericht op de zaak verwerken"))
     except Conflict:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="conflict"))
+    if name == "verdaging":  # the process refuses a late, repeated or not later verdaging and says why
+        refused = (case.get("data") or {}).get("verdaging_geweigerd")
+        if refused:
+            return redirect(url_for("pages.case_page", case_id=case_id,
+                                    fout=VERDAGING_REFUSED.get(str(refused), "verdaging")))
+        return redirect(url_for("pages.case_page", case_id=case_id, melding="verdaagd"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="bericht"))
+
+
+def _iso_day(value: str | None) -> bool:
+    try:
+        date.fromisoformat(value or "")
+    except ValueError:
+        return False
+    return len(value or "") == 10
 
 
 @bp.post("/zaken/<case_id>/notitie")
 @login_required
 def case_note(case_id: str):
-    header = security.case_header_logged(case_id, "zaak.notitie", "Notitie bij de zaak vastleggen")
-    if not policy.may_add_note(g.user, header["organisation"]):
-        abort(403)
     try:
-        wp().add_note(case_id, g.user.username, request.form.get("notitie", "")[:5000])
+        wp().add_note(case_id, g.user, request.form.get("notitie", "")[:5000],
+                      context=security.request_context("zaak.notitie", "Notitie bij de zaak vastleggen"))
     except ValidationError:
         return redirect(url_for("pages.case_page", case_id=case_id, fout="notitie"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="notitie"))
@@ -467,15 +495,13 @@ def new_case():
             extra = {"reden_tweede_zaak": reason} if known and known["running_same"] else None
             try:
                 case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
-                                       values["geboortedatum"], actor=g.user.username, process=chosen["process"],
-                                       data=extra)
+                                       values["geboortedatum"], actor=g.user, process=chosen["process"],
+                                       data=extra, context=security.request_context("zaak.starten",
+                                                                                    "Melding registreren"))
             except ValidationError as exc:
                 errors = {k: list(v) for k, v in exc.fields.items()}
                 message = exc.message
             else:
-                security.log_access(operation="zaak.starten", purpose="Melding registreren", activity=ACTIVITY,
-                                    status="ok", organisation=case["organisation"], case_id=case["id"],
-                                    bsn=case["client"]["bsn"])
                 return redirect(url_for("pages.case_page", case_id=case["id"], melding="gestart"))
         status = 422
         message = message or _("De melding bevat fouten.")

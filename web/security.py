@@ -21,6 +21,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from engine import clock
 from engine.app.accounts import Accounts, Principal
+from engine.app.acting import RequestContext
 from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
 
@@ -109,7 +110,7 @@ def _begin_request() -> Response | None:
 def _finish_request(response: Response) -> Response:
     _write_access_log(response.status_code)
     headers = response.headers
-    headers["Content-Security-Policy"] = CSP
+    headers["Content-Security-Policy"] = g.get("csp") or CSP  # a page may add to it (web/designer.py)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"
@@ -169,6 +170,11 @@ def log_access(*, operation: str, purpose: str, activity: str, status: str, orga
         organisation=organisation, case_id=case_id, task_id=task_id, bsn=bsn))
 
 
+def request_context(operation: str, purpose: str) -> RequestContext:
+    """This request's trace, span and start, for a command that writes its own access-log row."""
+    return RequestContext(operation, purpose, g.trace_id, g.span_id, g.started_at, ACTIVITY)
+
+
 def _write_access_log(status_code: int) -> None:
     for record in g.pop("access_records", []):
         if status_code in REFUSED and record["status"] == "ok":
@@ -176,7 +182,7 @@ def _write_access_log(status_code: int) -> None:
         accounts().log_access(**record)
 
 
-ACTIVITY = "uitvoering-participatiewet"
+ACTIVITY = "uitvoering-participatiewet"  # = engine.app.acting.ACTIVITY
 
 
 def case_header_logged(case_id: str, operation: str, purpose: str) -> dict:

@@ -26,10 +26,11 @@ Every change to an account is also written to the account trail
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +40,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, select, update
 
 from ..core import clock
+from ..core.bsn import is_valid_rsin
 from ..errors import Conflict, NotFound, ValidationError
 from ..storage.accounts_models import (
     AccessLogRow,
@@ -52,6 +54,7 @@ from ..storage.accounts_models import (
     WebSessionRow,
 )
 from . import account_trail
+from .acting import Access, AccessLog, RequestContext
 from .ratelimit import RateLimits
 
 SYSTEM = "systeem"  # the actor of a change made without a person (demo data, scripts)
@@ -79,6 +82,19 @@ LOGIN_WINDOW = timedelta(minutes=10)
 
 _hasher = PasswordHasher()
 _dummy: list[str] = []
+# Bearer token -> principal, per process, for a few seconds: an API request then needs no
+# token lookup of its own. Any account change made in this process empties it at once; a
+# change made by another process (the CLI, another web worker) holds here within
+# TOKEN_CACHE_SECONDS. 0 turns the cache off.
+TOKEN_CACHE_SECONDS = 5.0
+_token_cache: dict[tuple[str, str], tuple[float, Principal]] = {}
+_token_lock = threading.Lock()
+
+
+def forget_tokens() -> None:
+    """Empty the token cache (after any change to users, roles or tokens)."""
+    with _token_lock:
+        _token_cache.clear()
 
 
 def _dummy_hash() -> str:
@@ -154,29 +170,36 @@ class Accounts:
                  password_hasher: PasswordHasher | None = None) -> None:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
         self._hasher = password_hasher or _hasher
-        secret = pseudonym_secret or b""
-        self._secret = secret.encode() if isinstance(secret, str) else secret
+        self.access = AccessLog(self.db, pseudonym_secret)
+        self.token_cache_seconds = TOKEN_CACHE_SECONDS
         self._limits = RateLimits(self.db)
 
     # ------------------------------------------------------------------ organisations
-    def create_organisation(self, key: str, name: str, kind: str = "gemeente") -> dict:
+    def create_organisation(self, key: str, name: str, kind: str = "gemeente", rsin: str | None = None) -> dict:
+        """Create or update an organisation. ``rsin`` (9 digits, 11-proef) is kept when not given."""
         key = (key or "").strip()
         errors: dict[str, list[str]] = {}
         if not key or len(key) > 64 or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
             errors["key"] = ["Gebruik kleine letters, cijfers, _ en -."]
         if kind not in ORGANISATION_KINDS:
             errors["kind"] = [f"Kies uit: {', '.join(ORGANISATION_KINDS)}."]
+        if rsin is not None:
+            rsin = "".join(c for c in rsin if not c.isspace() and c != ".")
+            if not is_valid_rsin(rsin):
+                errors["rsin"] = ["Een RSIN heeft 9 cijfers en voldoet aan de elfproef."]
         if errors:
             raise ValidationError("Ongeldige organisatie.", fields=errors)
         with self.db.unit_of_work() as uow:
             row = uow.session.get(OrganisationRow, key)
             if row is None:
-                row = OrganisationRow(key=key, name=name or key, kind=kind, created_at=clock.now())
+                row = OrganisationRow(key=key, name=name or key, kind=kind, created_at=clock.now(), rsin=rsin)
                 uow.session.add(row)
             else:
                 row.name, row.kind = name or row.name, kind
+                if rsin is not None:
+                    row.rsin = rsin
             uow.commit()
-            return {"key": row.key, "name": row.name, "kind": row.kind}
+            return {"key": row.key, "name": row.name, "kind": row.kind, "rsin": row.rsin}
 
     def list_organisations(self) -> list[dict]:
         with self.db.unit_of_work(write=False) as uow:
@@ -239,6 +262,7 @@ class Accounts:
                                  subject=row.username, scopes=self._organisations_of(uow, row.id),
                                  details={"door_zichzelf": True} if own else None)
             uow.commit()
+            forget_tokens()
 
     def reset_password(self, username: str, *, actor: str = SYSTEM) -> str:
         """A new temporary password (returned once, never stored in clear); sessions end and
@@ -315,6 +339,7 @@ class Accounts:
             user = self._user_row(uow, username)
             self._grant(uow, user, organisation, role, lane, granted_by)
             uow.commit()
+            forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id), self._blocked_in(uow, user.id))
 
     def _grant(self, uow, user: UserRow, organisation: str, role: str, lane: str, actor: str) -> None:
@@ -343,6 +368,7 @@ class Accounts:
             account_trail.record(uow, actor=actor, action="rol_ingetrokken", subject=user.username,
                                  organisation=organisation, details={"rol": role, "werkvoorraad": lane or None})
             uow.commit()
+            forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id), self._blocked_in(uow, user.id))
 
     def block(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM) -> None:
@@ -370,6 +396,7 @@ class Accounts:
                 if not self._open_organisations(uow, row.id):
                     self._end_sessions(uow, row.id, "geblokkeerd")
             uow.commit()
+            forget_tokens()
 
     def unblock(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM) -> None:
         """Lift a block: in ``organisation``, or (without) the global block."""
@@ -391,6 +418,7 @@ class Accounts:
                     account_trail.record(uow, actor=actor, action="blokkade_opgeheven", subject=row.username,
                                          organisation=organisation)
             uow.commit()
+            forget_tokens()
 
     def principal(self, user_id: int) -> Principal:
         with self.db.unit_of_work(write=False) as uow:
@@ -550,6 +578,7 @@ class Accounts:
                                      scopes=self._organisations_of(uow, user.id),
                                      details={"token": row.id, "naam": row.name})
             uow.commit()
+            forget_tokens()
 
     def save_search(self, user_id: int, text: str) -> str:
         """Keep an inbox search server-side; returns the random id the URL may carry."""
@@ -573,24 +602,40 @@ class Accounts:
             return row.text
 
     def principal_for_token(self, token: str | None) -> Principal | None:
-        """The user behind a live bearer token (not revoked, not expired, user not blocked)."""
+        """The user behind a live bearer token (not revoked, not expired, user not blocked).
+        Kept per process for at most TOKEN_CACHE_SECONDS (see there); else two statements."""
         if not token or len(token) > 200:
             return None
+        key = (str(self.db.url), hash_token(token))
+        ttl = self.token_cache_seconds
+        if ttl > 0:
+            cached = _token_cache.get(key)
+            if cached is not None and cached[0] > time.monotonic():
+                return cached[1]
         now = clock.now()
         with self.db.unit_of_work(write=False) as uow:
-            row = uow.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == hash_token(token)))
-            if row is None or row.revoked_at is not None or (row.expires_at and now >= row.expires_at):
+            found = uow.session.execute(
+                select(ApiTokenRow.id, ApiTokenRow.expires_at, ApiTokenRow.last_used_at, UserRow)
+                .join(UserRow, UserRow.id == ApiTokenRow.user_id)
+                .where(ApiTokenRow.token_hash == key[1], ApiTokenRow.revoked_at.is_(None),
+                       UserRow.blocked.is_(False))).first()
+            if found is None:
                 return None
-            user = uow.session.get(UserRow, row.user_id)
-            if user is None or user.blocked or self._locked_out(uow, user.id):
+            token_id, expires_at, last_used_at, user = found
+            if (expires_at and now >= expires_at) or self._locked_out(uow, user.id):
                 return None
             principal = self._principal(uow, user)
-            touch = row.last_used_at is None or now - row.last_used_at >= timedelta(minutes=1)
-            token_id = row.id
+            touch = last_used_at is None or now - last_used_at >= timedelta(minutes=1)
         if touch:
             with self.db.unit_of_work() as uow:
                 uow.session.execute(update(ApiTokenRow).where(ApiTokenRow.id == token_id).values(last_used_at=now))
                 uow.commit()
+        if ttl > 0:
+            keep = ttl if expires_at is None else min(ttl, (expires_at - now).total_seconds())
+            with _token_lock:
+                if len(_token_cache) > 10_000:
+                    _token_cache.clear()
+                _token_cache[key] = (time.monotonic() + keep, principal)
         return principal
 
     # ------------------------------------------------------------------ drafts
@@ -617,27 +662,15 @@ class Accounts:
     # ------------------------------------------------------------------ access log
     def pseudonymise(self, bsn: str | None) -> str | None:
         """The data subject id of the access log: HMAC-SHA256 of the BSN with the server secret."""
-        if not bsn:
-            return None
-        if not self._secret:
-            raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
-        return hmac.new(self._secret, bsn.encode(), hashlib.sha256).hexdigest()
+        return self.access.pseudonymise(bsn)
 
     def log_access(self, *, principal: Principal | None, operation: str, purpose: str,
                    processing_activity: str, status: str, trace_id: str, span_id: str,
                    started_at: datetime, organisation: str | None = None, case_id: str | None = None,
                    task_id: str | None = None, bsn: str | None = None, details: dict | None = None) -> None:
-        with self.db.unit_of_work() as uow:
-            uow.session.add(AccessLogRow(
-                trace_id=trace_id, span_id=span_id, operation=operation, started_at=started_at,
-                ended_at=clock.now(), status=status,
-                user_id=principal.user_id if principal else None,
-                username=principal.username if principal else "anoniem",
-                organisation=organisation, case_id=case_id, task_id=task_id, purpose=purpose,
-                processing_activity=processing_activity, data_subject_id=self.pseudonymise(bsn),
-                data_subject_id_type="bsn-pseudoniem" if bsn else None,
-                details=json.dumps(details, ensure_ascii=False) if details else None))
-            uow.commit()
+        """One access-log row in a transaction of its own (reads, refusals, account changes)."""
+        context = RequestContext(operation, purpose, trace_id, span_id, started_at, processing_activity)
+        self.access.write(principal, context, status, Access(organisation, case_id, task_id, bsn), details)
 
     def access_log(self, case_id: str | None = None, username: str | None = None, limit: int = 200,
                    organisations: list[str] | None = None, bsn: str | None = None) -> list[dict]:

@@ -23,7 +23,9 @@ CSS = """
 body { font-family: "DejaVu Sans", sans-serif; font-size: 9pt; color: #1d1f24; }
 h1 { font-size: 16pt; margin: 0 0 2mm 0; string-set: kop content(); }
 h2 { font-size: 12pt; margin: 6mm 0 2mm 0; border-bottom: 1px solid #9aa3b2; }
-table { border-collapse: collapse; width: 100%; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+.besluit { margin: 0 0 2mm 0; } .besluit p { margin: 0 0 .6mm 0; } .dmn { padding-left: 3mm; }
+.tijdlijn p { margin: 0; padding: .5mm 0; } .tijdlijn .nr { display: inline-block; width: 9mm; color: #555; }
 th, td { text-align: left; vertical-align: top; padding: 1.2mm 1.5mm; border-bottom: 0.5px solid #d0d5dd; }
 th { background: #eef2f7; }
 .klein { font-size: 8pt; color: #444; }
@@ -41,15 +43,30 @@ def _e(value: Any) -> str:
     return html.escape(words(value) if not isinstance(value, str) else value)
 
 
+def _label(key: str) -> str:
+    return str(key).replace("_", " ").capitalize()
+
+
+def _decision_table(table: dict) -> str:
+    """One evaluated decision table in words: inputs, the rule that applied, the outcome."""
+    inputs = "; ".join(f"{html.escape(str(i.get('naam')))} = {_e(i.get('waarde'))}" for i in table.get("invoer", []))
+    rules = "; ".join(f"regel {r.get('nummer')}" + (f" ({html.escape(r['omschrijving'])})" if r.get("omschrijving")
+                                                     else "") for r in table.get("regels", [])) or "geen regel"
+    outcome = "; ".join(f"{html.escape(str(o.get('naam')))} = {_e(o.get('waarde'))}" for o in table.get("uitkomst", []))
+    derived = " (afgeleid door de gebeurtenis opnieuw uit te voeren)" if table.get("afgeleid") else ""
+    return (f'<p class="dmn">Beslistabel <b>{html.escape(str(table.get("tabel", "")))}</b>{derived}: invoer {inputs or "—"}'
+            f"; van toepassing: {rules}; uitkomst {outcome or '—'}.</p>")
+
+
 def case_file_html(auditing, case_id: str) -> str:
-    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.Auditing`)."""
+    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`)."""
     case = auditing.wp.get_case(case_id)
-    history = auditing.history(case_id)
+    history, end = auditing.history_and_end(case_id)  # one replay for the timeline and the diagram
     last = history[-1]["seq"] if history else 0
     diagram_img = ""
     if last:
         try:
-            diagram = auditing.diagram_at(case_id, last)
+            diagram = auditing.diagram_for(case_id, end)
             if diagram.get("xml"):
                 svg = render_svg(diagram["xml"], completed=diagram["completed"], current=diagram["current"])
                 diagram_img = ('<img alt="procesdiagram" src="data:image/svg+xml;base64,'
@@ -96,29 +113,36 @@ def case_file_html(auditing, case_id: str) -> str:
                      f"<td>{dutch_datetime(timer['due'])}</td><td>wacht</td></tr>")
     parts.append("</table>")
 
-    # decisions with their inputs
+    # decisions with their inputs: the tasks completed with data, and the decision tables evaluated
     parts.append("<h2>Beslissingen en hun gegevens</h2>")
-    decisions = [e for e in history if e["type"] == "task_completed"]
-    if not decisions:
-        parts.append('<p class="klein">Nog geen taken afgerond.</p>')
-    for ev in decisions:
-        task = ev["payload"].get("task") or {}
-        parts.append(f"<h3>{html.escape(task.get('name') or task.get('spec', ''))}</h3>"
-                     f'<p class="klein">Gebeurtenis {ev["seq"]} · {dutch_datetime(ev["at"])} · door '
-                     f'{html.escape(ev["actor"])}</p>')
+    shown = 0
+    for ev in history:
         submitted = ev.get("submitted") or {}
+        tables = ev.get("decisions") or []
+        if not submitted and not tables:
+            continue  # a step without data or decision table is in the timeline only
+        shown += 1
+        task = ev["payload"].get("task") or {}
+        title = task.get("name") or task.get("spec") or EVENT_WORDS.get(ev["type"], ev["type"])
+        parts.append(f'<div class="besluit"><p class="kop"><b>{html.escape(title)}</b> · gebeurtenis {ev["seq"]} · '
+                     f'{dutch_datetime(ev["at"])} · door {html.escape(ev["actor"])}</p>')
         if submitted:
-            parts.append("<table><tr><th>Gegeven</th><th>Ingevuld</th></tr>" + "".join(
-                f"<tr><td>{html.escape(k)}</td><td>{_e(v)}</td></tr>" for k, v in submitted.items()) + "</table>")
-        changed = ev["changes"]
-        derived = {**changed.get("added", {}), **{k: v["new"] for k, v in changed.get("changed", {}).items()}}
-        derived = {k: v for k, v in derived.items() if k not in submitted}
-        if derived:
-            parts.append('<p class="klein">Daarna afgeleid: ' + "; ".join(
-                f"{html.escape(k)} = {_e(v)}" for k, v in derived.items()) + "</p>")
+            parts.append('<p class="gegevens">Ingevuld: ' + " · ".join(
+                f"{html.escape(_label(k))}: {_e(v)}" for k, v in submitted.items()) + "</p>")
+            changed = ev["changes"]
+            derived = {**changed.get("added", {}), **{k: v["new"] for k, v in changed.get("changed", {}).items()}}
+            derived = {k: v for k, v in derived.items() if k not in submitted}
+            if derived:
+                parts.append('<p class="klein">Daarna afgeleid: ' + "; ".join(
+                    f"{html.escape(_label(k))} = {_e(v)}" for k, v in derived.items()) + "</p>")
+        for table in tables:
+            parts.append(_decision_table(table))
+        parts.append("</div>")
+    if not shown:
+        parts.append('<p class="klein">Nog geen taken met ingevulde gegevens of beslistabellen.</p>')
 
-    # timeline
-    parts.append("<h2>Tijdlijn</h2><table><tr><th>#</th><th>Wanneer</th><th>Wie</th><th>Wat</th></tr>")
+    # timeline: one line per event (WeasyPrint lays out a 400-row table many times slower than lines)
+    parts.append('<h2>Tijdlijn</h2><div class="tijdlijn">')
     for ev in history:
         label = EVENT_WORDS.get(ev["type"], ev["type"])
         task = ev["payload"].get("task") or {}
@@ -128,9 +152,9 @@ def case_file_html(auditing, case_id: str) -> str:
             label += ": " + str(ev["payload"].get("message", "")).replace("_", " ")
         elif ev["type"] == "note_added":
             label += ": " + str(ev["payload"].get("text", ""))[:200]
-        parts.append(f"<tr><td>{ev['seq']}</td><td>{dutch_datetime(ev['at'])}</td><td>{html.escape(ev['actor'])}</td>"
-                     f"<td>{html.escape(label)}</td></tr>")
-    parts.append("</table>")
+        parts.append(f'<p><span class="nr">{ev["seq"]}</span> {dutch_datetime(ev["at"])} · '
+                     f'{html.escape(ev["actor"])} — {html.escape(label)}</p>')
+    parts.append("</div>")
 
     parts.append('<div class="pad"><h2>Afgelegd pad</h2><p class="legenda klein"><span style="background:#dcefe0;'
                  'border-color:#2e7d32">afgerond</span><span style="background:#fff0b3;border-color:#b26a00">'

@@ -1,11 +1,12 @@
-"""The auditor's use cases: find any case, read its history with the case data
+"""The auditor's workspace (AuditorWorkspace), its use cases: find any case, read its history with the case data
 that changed at each event, see the case as it was right after any event
 (rebuilt by replaying its events), verify cases and whole organisations, write
 and check a signed integrity anchor, and export a case file (JSON and shaped
 like the ZGW Zaken API).
 
 Built on the public :class:`engine.Werkpad` API, the storage models and
-:class:`engine.runtime.CaseRuntime`. Reads only: nothing here changes a case.
+:class:`engine.runtime.CaseRuntime`. Nothing here changes a case (a background verification
+keeps its own progress and findings in ``audit_runs``).
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import base64
 import hashlib
 import json
 import os
+import secrets
+import time as time_module
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,11 +25,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, func, select
 
 from ..core import audit, clock
-from ..core.bsn import normalise_bsn
+from ..core.bsn import is_valid_rsin, normalise_bsn
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
-from ..storage.accounts_models import AccessLogRow
+from ..storage.accounts_models import AccessLogRow, OrganisationRow
+from ..storage.models import AuditRunRow
 from .auditing import BOOKKEEPING, apply_event
 
 if TYPE_CHECKING:
@@ -59,6 +63,7 @@ class Step:
     event: EventRow
     observation: Observation | None
     error: str | None = None
+    decisions: list[dict] | None = None  # decision tables the replayed step evaluated
 
 
 def _day_start(day: date) -> datetime:
@@ -74,7 +79,7 @@ def diff_data(before: dict, after: dict) -> dict:
     return {"added": added, "changed": changed, "removed": removed}
 
 
-class Auditing:
+class AuditorWorkspace:
     """Read-only use cases for auditors, limited to the organisations passed in."""
 
     def __init__(self, werkpad: Werkpad) -> None:
@@ -144,6 +149,16 @@ class Auditing:
                 CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
         return {case_id: name for case_id, name in rows}
 
+    def case_numbers(self, case_ids: list[str], organisations: list[str]) -> dict[str, str]:
+        """The readable case numbers (2026-000123) of those cases that belong to ``organisations``."""
+        ids = sorted({c for c in case_ids if c})
+        if not ids:
+            return {}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(CaseRow.id, CaseRow.case_number).where(
+                CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
+        return {case_id: number for case_id, number in rows if number}
+
     def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
                    username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
         """A page of the access log about ``organisations``' cases, newest first. ``subject`` is the
@@ -191,33 +206,53 @@ class Auditing:
         for ev in events:
             if until is not None and ev.seq > until:
                 return
+            decided: list[dict] = []
             if broken is None and ev.type not in _BOOKKEEPING:
                 try:
                     runtime = _apply(runtime, ev, lambda h: self.wp.repo.bundle_by_hash(uow, h))
                     observation = runtime.observe() if runtime else None
+                    if runtime is not None:
+                        decided, runtime.decisions = runtime.decisions, []
                 except WerkpadError as exc:
                     broken = f"gebeurtenis {ev.seq} kan niet opnieuw worden uitgevoerd: {exc.message}"
                     observation = None
-            yield Step(ev, observation, broken)
+            yield Step(ev, observation, broken, decided)
 
     def history(self, case_id: str) -> list[dict]:
         """Every event with who, when, what, the data submitted and the case data it changed."""
+        return self.history_and_end(case_id)[0]
+
+    def history_and_end(self, case_id: str) -> tuple[list[dict], dict]:
+        """:meth:`history` and, from the same replay, the case after its last event as far as
+        :meth:`diagram_for` needs it (the version then, the open tasks, the completed steps)."""
         with self.db.unit_of_work(write=False) as uow:
             _row, events = self._events(uow, case_id)
             out = []
             before: dict = {}
+            completed: list[str] = []
+            observation: Observation | None = None
+            version: str | None = None
             for step in self._steps(uow, events):
                 ev = step.event
                 payload = json.loads(ev.payload)
-                after = step.observation.data if step.observation is not None else before
+                observation = step.observation
+                after = observation.data if observation is not None else before
+                if ev.type == "task_completed" and (payload.get("task") or {}).get("spec"):
+                    completed.append(payload["task"]["spec"])
+                elif ev.type == "case_started":
+                    version = payload.get("version")
+                elif ev.type == "version_migrated":
+                    version = payload.get("to")
                 out.append({
                     "seq": ev.seq, "type": ev.type, "actor": ev.actor, "at": ev.at, "phase": ev.phase,
                     "payload": payload, "submitted": payload.get("data") if ev.type == "task_completed" else None,
                     "changes": diff_data(_display(before), _display(after)),
-                    "replay_error": step.error,
+                    "replay_error": step.error, "decisions": event_decisions(payload, step.decisions),
                 })
                 before = after
-        return out
+        end = {"seq": events[-1].seq if events else 0, "version_hash": version, "completed_specs": completed,
+               "tasks": [{"spec": t.spec} for t in (observation.tasks if observation else [])]}
+        return out, end
 
     def state_at(self, case_id: str, seq: int) -> dict:
         """The case as it was right after event ``seq``: rebuilt by replaying events 1..seq."""
@@ -267,9 +302,13 @@ class Auditing:
     def diagram_at(self, case_id: str, seq: int) -> dict:
         """What the BPMN viewer needs for the case right after event ``seq``: the XML of the version
         in effect then, the tasks active then and the ones completed so far."""
+        return self.diagram_for(case_id, self.state_at(case_id, seq))
+
+    def diagram_for(self, case_id: str, state: dict) -> dict:
+        """The diagram data for a state from :meth:`state_at` or :meth:`history_and_end`."""
         from .inbox import _visible_elements
 
-        state = self.state_at(case_id, seq)
+        seq = state["seq"]
         with self.db.unit_of_work(write=False) as uow:
             definition = uow.session.scalars(select(DefinitionRow).where(
                 DefinitionRow.version_hash == state["version_hash"])).first()
@@ -295,7 +334,7 @@ class Auditing:
     # ------------------------------------------------------------------ verifying
     def verify_case(self, case_id: str, replay: bool = True) -> dict:
         """Hash chain and replay of one case: ``ok`` or the first finding (see
-        :meth:`engine.app.auditing.Auditing.verify_case`): ``kind`` altered or replay_differs, the
+        :meth:`engine.app.auditing.AuditTrail.verify_case`): ``kind`` altered or replay_differs, the
         event (number, label, when, who) and, for a replay, the field with its recorded and rebuilt value."""
         with self.db.unit_of_work(write=False) as uow:
             self._events(uow, case_id)  # NotFound for a missing or malformed id
@@ -304,20 +343,112 @@ class Auditing:
             result["check"] = "keten" if result.get("kind") == "altered" else "replay"
         return result
 
-    def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
-        """Verify many cases; ``progress(done, total)`` after each one. One unreadable case is a finding."""
-        broken = []
-        for n, case_id in enumerate(case_ids, start=1):
+    def _verify_each(self, case_ids: list[str]) -> Iterator[dict]:
+        """Verify the cases one by one; one unreadable case is a finding, not a crash."""
+        for case_id in case_ids:
             try:
-                result = self.verify_case(case_id)
+                yield self.verify_case(case_id)
             except Exception as exc:  # noqa: BLE001 - one unreadable case is a finding, not a crash
-                result = {"ok": False, "case": case_id, "event": None, "type": None,
-                          "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}: {exc}"}
+                yield {"ok": False, "case": case_id, "event": None, "type": None,
+                       "reason": f"de zaak kan niet worden gecontroleerd: {type(exc).__name__}: {exc}"}
+
+    def verify_cases(self, case_ids: list[str], progress: Callable[[int, int], None] | None = None) -> dict:
+        """Verify many cases; ``progress(done, total)`` after each one."""
+        broken = []
+        for n, result in enumerate(self._verify_each(case_ids), start=1):
             if not result["ok"]:
                 broken.append(result)
             if progress is not None:
                 progress(n, len(case_ids))
         return {"ok": not broken, "cases": len(case_ids), "broken": broken}
+
+    # ------------------------------------------------------------------ verifying an organisation in the background
+    def start_run(self, organisation: str, user: str) -> str:
+        """Record a verification of every case of ``organisation``; :meth:`execute_run` does it."""
+        run_id = secrets.token_hex(8)
+        total = len(self.case_ids([organisation]))
+        now = clock.now()
+        with self.db.unit_of_work() as uow:
+            uow.session.add(AuditRunRow(id=run_id, organisation=organisation, started_by=user, started_at=now,
+                                        updated_at=now, status="running", total=total, done=0, broken=0,
+                                        cancel_requested=False, findings="[]"))
+            uow.commit()
+        return run_id
+
+    def execute_run(self, run_id: str, every: float = 0.5) -> None:
+        """Verify the run's cases, writing progress (and seeing a request to stop) at most every
+        ``every`` seconds. Whatever goes wrong ends the run as failed, with the reason kept."""
+        try:
+            with self.db.unit_of_work(write=False) as uow:
+                run = uow.session.get(AuditRunRow, run_id)
+                if run is None:
+                    return
+                organisation = run.organisation
+            case_ids = self.case_ids([organisation])
+            broken: list[dict] = []
+            last = time_module.monotonic()
+            for n, result in enumerate(self._verify_each(case_ids), start=1):
+                if not result["ok"]:
+                    broken.append(_slim(result))
+                if n == len(case_ids) or time_module.monotonic() - last >= every:
+                    last = time_module.monotonic()
+                    if self._write_progress(run_id, n, len(case_ids), broken):
+                        self._finish_run(run_id, "cancelled", n, len(case_ids), broken)
+                        return
+            self._finish_run(run_id, "done", len(case_ids), len(case_ids), broken)
+        except Exception as exc:  # noqa: BLE001 - a background run never dies silently
+            self._finish_run(run_id, "failed", None, None, [{"case": None, "reason": f"de controle is afgebroken: "
+                                                                                      f"{type(exc).__name__}: {exc}"}])
+
+    def _write_progress(self, run_id: str, done: int, total: int, broken: list[dict]) -> bool:
+        """Store the progress; True when someone asked to stop."""
+        with self.db.unit_of_work() as uow:
+            run = uow.session.get(AuditRunRow, run_id)
+            if run is None:
+                return True
+            run.done, run.total, run.broken, run.updated_at = done, total, len(broken), clock.now()
+            run.findings = json.dumps(broken, ensure_ascii=False, default=json_default)
+            stop = bool(run.cancel_requested)
+            uow.commit()
+        return stop
+
+    def _finish_run(self, run_id: str, status: str, done: int | None, total: int | None, broken: list[dict]) -> None:
+        with self.db.unit_of_work() as uow:
+            run = uow.session.get(AuditRunRow, run_id)
+            if run is None:
+                return
+            run.status, run.finished_at, run.updated_at = status, clock.now(), clock.now()
+            if done is not None and total is not None:
+                run.done, run.total = done, total
+            run.broken = len([b for b in broken if b.get("case")])
+            run.findings = json.dumps(broken, ensure_ascii=False, default=json_default)
+            uow.commit()
+
+    def cancel_run(self, run_id: str, organisations: list[str]) -> dict:
+        """Ask a running verification to stop after the case it is at."""
+        with self.db.unit_of_work() as uow:
+            run = uow.session.get(AuditRunRow, run_id) if run_id and len(run_id) <= 32 else None
+            if run is None or run.organisation not in organisations:
+                raise NotFound("deze controle bestaat niet")
+            if run.status == "running":
+                run.cancel_requested = True
+            uow.commit()
+        return self.run_status(run_id, organisations)
+
+    def run_status(self, run_id: str, organisations: list[str], with_findings: bool = True) -> dict:
+        """Where a verification is: ``status`` running, done, cancelled, failed or ``stopped`` (its
+        process ended without finishing: no sign of life for RUN_STALE)."""
+        with self.db.unit_of_work(write=False) as uow:
+            run = uow.session.get(AuditRunRow, run_id) if run_id and len(run_id) <= 32 else None
+            if run is None or run.organisation not in organisations:
+                raise NotFound("deze controle bestaat niet")
+            return _run_dict(run, with_findings)
+
+    def recent_runs(self, organisations: list[str], limit: int = 10) -> list[dict]:
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.scalars(select(AuditRunRow).where(AuditRunRow.organisation.in_(organisations or [""]))
+                                       .order_by(AuditRunRow.started_at.desc()).limit(limit)).all()
+            return [_run_dict(r, with_findings=False) for r in rows]
 
     # ------------------------------------------------------------------ integrity anchor
     def anchor_body(self, organisations: list[str] | None = None) -> dict:
@@ -409,6 +540,16 @@ class Auditing:
         return {"format": "werkpad-zaakdossier/1", "exported_at": clock.iso(clock.now()), "case": case,
                 "events": history, "definitions": definitions}
 
+    def organisation_rsin(self, organisation: str) -> str:
+        """The organisation's RSIN (the ZGW bronorganisatie); refused when none is configured."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = uow.session.get(OrganisationRow, organisation)
+            rsin = row.rsin if row is not None else None
+        if not rsin or not is_valid_rsin(rsin):
+            raise ValidationError(f"organisatie {organisation} heeft nog geen RSIN; een ZGW-zaak heeft er een nodig als "
+                                  f"bronorganisatie (werkpad users organisation {organisation} --rsin NUMMER)")
+        return rsin
+
     def export_zgw(self, case_id: str, base_url: str = "https://werkpad.example/zgw") -> dict:
         """The case shaped like the ZGW Zaken API resources: zaak, statussen, resultaat (and the zaaktype)."""
         case = self.wp.get_case(case_id)
@@ -434,9 +575,10 @@ class Auditing:
                          "toelichting": case.get("end_event") or case["status"]}
         started = datetime.fromisoformat(case["started_at"])
         ended = datetime.fromisoformat(case["ended_at"]) if case["ended_at"] else None
+        rsin = self.organisation_rsin(case["organisation"])
         zaak = {
             "url": zaak_url, "uuid": _uuid(case_id), "identificatie": case_id,
-            "bronorganisatie": "000000000", "verantwoordelijkeOrganisatie": "000000000",
+            "bronorganisatie": rsin, "verantwoordelijkeOrganisatie": rsin,
             "omschrijving": f"{case['process_name']} — {case['client']['name']}"[:80],
             "toelichting": f"Gemeente {case['municipality']}", "zaaktype": zaaktype_url,
             "registratiedatum": clock.local_date(started).isoformat(),
@@ -456,6 +598,43 @@ class Auditing:
 
 
 # ---------------------------------------------------------------------- helpers
+RUN_STALE = timedelta(minutes=2)  # a running verification that has not written for this long has stopped
+
+
+def _slim(finding: dict) -> dict:
+    """What a kept finding needs for the page: the case, the event in words and the reason."""
+    keep = ("case", "kind", "change_words", "event", "type", "label", "at", "actor", "reason")
+    out = {k: finding.get(k) for k in keep if finding.get(k) is not None}
+    if finding.get("differences"):
+        out["differences"] = finding["differences"][:3]
+    return out
+
+
+def _run_dict(run: AuditRunRow, with_findings: bool) -> dict:
+    status = run.status
+    if status == "running" and clock.now() - clock.to_utc(run.updated_at) > RUN_STALE:
+        status = "stopped"
+    out: dict[str, Any] = {
+        "id": run.id, "organisation": run.organisation, "started_by": run.started_by,
+        "started_at": run.started_at, "finished_at": run.finished_at, "status": status,
+        "finished": status != "running", "total": run.total, "done": run.done, "broken": run.broken,
+        "percent": 100 if not run.total else min(100, round(run.done * 100 / run.total)),
+        "cancel_requested": bool(run.cancel_requested),
+    }
+    if with_findings:
+        out["findings"] = json.loads(run.findings or "[]")
+    return out
+
+
+def event_decisions(payload: dict, replayed: list[dict] | None) -> list[dict]:
+    """The decision tables an event evaluated: from its record (``beslissingen``, written since
+    events carry them) or, for an older event, as replaying it derives them (``afgeleid``)."""
+    recorded = payload.get("beslissingen") if isinstance(payload, dict) else None
+    if isinstance(recorded, list):
+        return [{**d, "afgeleid": False} for d in recorded if isinstance(d, dict)]
+    return [{**d, "afgeleid": True} for d in (replayed or [])]
+
+
 def _apply(runtime: CaseRuntime | None, ev: EventRow, bundle_for: Any) -> CaseRuntime | None:
     """One event onto the runtime at the event's moment: the same step as the engine's replay."""
     if ev.type in BOOKKEEPING:
@@ -549,4 +728,4 @@ def json_default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-__all__ = ["Auditing", "CaseSearch", "diff_data", "load_or_create_key", "STATUSES"]
+__all__ = ["AuditorWorkspace", "CaseSearch", "diff_data", "load_or_create_key", "STATUSES"]

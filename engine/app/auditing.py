@@ -1,4 +1,5 @@
-"""Auditing: a case's history, replaying it on its exact versions, verifying every hash chain."""
+"""The audit trail (AuditTrail): a case's history, replaying it on its exact versions, verifying every
+hash chain. The auditor's screens build on it in :mod:`engine.app.audit_workspace` (AuditorWorkspace)."""
 from __future__ import annotations
 
 import json
@@ -15,9 +16,10 @@ from ..storage import CaseRow, EventRow, TaskRow
 from ..storage.models import CaseNumberRow, DestructionRow
 from .capacity import ReplayLedger
 from .repository import Repository, stored_digest, why
+from .sealing import SealKey
 
 
-class Auditing:
+class AuditTrail:
     def __init__(self, repo: Repository) -> None:
         self.repo = repo
         self.db = repo.db
@@ -97,6 +99,9 @@ class Auditing:
 
 
 
+    def seal_problem(self, row: CaseRow, events: Sequence[Any]) -> str | None:
+        return _seal_problem(self.repo.seal_key, row, events)
+
     def verify_case(self, case_id: str, replay: bool = True) -> dict:
         """Hash chain, then replay, of one case. ``ok``, or the first finding: ``kind`` is
         ``altered`` (the record itself was changed: ``change`` says edited, deleted, inserted or
@@ -120,6 +125,11 @@ class Auditing:
                 return {"ok": False, "case": case_id, "events": len(events), "kind": "altered", "event": None,
                         "change": "edited", "change_words": "buiten de audittrail om gewijzigd",
                         "field": None, "recorded": None, "rebuilt": None, "differences": [], "reason": claims}
+            sealed = self.seal_problem(row, events)
+            if sealed is not None:
+                return {"ok": False, "case": case_id, "events": len(events), "kind": "altered",
+                        "event": row.last_seq or None, "change": "deleted", "change_words": audit.CHANGE_WORDS["deleted"],
+                        "field": None, "recorded": None, "rebuilt": None, "differences": [], "reason": sealed}
             if not replay:
                 return {"ok": True, "case": case_id, "events": len(events)}
             try:
@@ -132,6 +142,23 @@ class Auditing:
         if result["match"]:
             return {"ok": True, "case": case_id, "events": len(events)}
         return {"ok": False, "events": len(events), **{k: v for k, v in result.items() if k != "match"}}
+
+
+def _seal_problem(key: SealKey | None, row: CaseRow, events: Sequence[Any]) -> str | None:
+    """The case row's seal must fit its pointers (see engine/app/sealing.py). A case whose last
+    event was written before the key existed may have none; any later one must have it."""
+    if key is None or not events:
+        return None
+    if key.matches(row.seal, row.id, row.last_seq, row.last_hash):
+        return None
+    if row.seal is None and clock.to_utc(events[-1].recorded_at) < key.created_at:
+        return None
+    if row.seal is None:
+        return (f"de zaak heeft geen zegel, terwijl haar laatste gebeurtenis ({row.last_seq}) na de invoering van "
+                "het zegel is vastgelegd: het zegel is verwijderd of de zaak is buiten Werkpad om geschreven")
+    return (f"het zegel van de zaak past niet bij haar laatste gebeurtenis ({row.last_seq}): er zijn gebeurtenissen "
+            "aan het eind weggehaald (en de verwijzingen van de zaak teruggezet), of de zaak is buiten Werkpad om "
+            "gewijzigd")
 
 
 def _claims_problem(events: Sequence[Any], open_tasks: Sequence[TaskRow]) -> str | None:
@@ -243,6 +270,7 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for,
             if ev.type != "case_started" and runtime is None:
                 return differs(ev, [], "de geschiedenis begint niet met het starten van de zaak")
             runtime = apply_event(runtime, ev, payload, bundle_for)
+            runtime.decisions.clear()  # replay needs no record of the decisions it took again
         except WerkpadError as exc:
             described = findings.event_words(ev)
             return differs(ev, [], f"gebeurtenis {ev.seq} ({described['label']}, {described['at_words']}, "

@@ -11,6 +11,21 @@ A place is held while the client is on the instrument: the user task with the pr
 ends, the place is released and the first case on the waiting list gets it, through the
 message ``plaats_vrij`` that the engine sends to that case in the same transaction.
 Places per week (``"per": "week"``) are never waited for: the first week with room is given.
+
+Places per calendar year (``"per": "jaar"``) count what is *started* in a year, the way a municipality
+budgets them: Tilburg commissions 900 re-integratietrajecten a year (seed 003 §4.4). A yearly place
+is spent when given and is not given back when the client leaves (the traject was bought); it is
+given back only when the case ends before the year of its place has begun. When this year's places
+are spent, the first year with room is given, from 1 January (``"vanaf"``), as with weeks. With
+``"batch": 50`` the answer also says which batch of the year (per partner when the process names
+one: ``plaats_aanvragen("reintegratietraject", None, reintegratiepartner)``) the place falls in and
+whether it opens a new batch (``"nieuwe_batch"``): Tilburg's partners are commissioned and paid up
+front per batch of 50 trajecten.
+
+The number of places may differ per calendar year: ``"plaatsen": {"2015": 5, "2016": 15}`` (the last
+year's number continues; before the first year there are none). With ``"per": "jaar"`` that is the
+number of starts in each year; without ``per`` it is the number held at once in that year (a place
+held since last year stays held).
 """
 from __future__ import annotations
 
@@ -34,6 +49,8 @@ CAPACITY_FILE = "capaciteit.json"
 PLACE_FREE_MESSAGE = "plaats_vrij"
 CAPACITY_ACTOR = "system:capaciteit"
 MAX_WEEKS_AHEAD = 52
+MAX_YEARS_AHEAD = 5
+PERIODS = (None, "week", "jaar")
 
 
 def read_capacity_file(folder: Path) -> dict[str, dict]:
@@ -45,27 +62,64 @@ def read_capacity_file(folder: Path) -> dict[str, dict]:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE} is geen geldige JSON: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE}: verwacht per instrument een beschrijving")
     out: dict[str, dict] = {}
     for instrument, spec in raw.items():
         if instrument.startswith("_"):
             continue  # comments
-        places = spec.get("plaatsen") if isinstance(spec, dict) else None
-        per = spec.get("per") if isinstance(spec, dict) else None
-        if not isinstance(places, int) or isinstance(places, bool) or places < 0 or per not in (None, "week"):
-            raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE}: '{instrument}' heeft een geheel aantal "
-                                  "'plaatsen' (≥ 0) en eventueel \"per\": \"week\"")
-        out[instrument] = {"naam": str(spec.get("naam") or instrument), "plaatsen": places, "per": per}
+        out[instrument] = _read_limit(f"{path.parent.name}/{CAPACITY_FILE}", instrument, spec)
     return out
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _read_limit(where: str, instrument: str, spec: Any) -> dict:
+    """One instrument's limit, checked: a clear Dutch message names what is wrong."""
+    if not isinstance(spec, dict):
+        raise ValidationError(f"{where}: '{instrument}' verwacht {{\"naam\": ..., \"plaatsen\": ...}}")
+    places, per, batch = spec.get("plaatsen"), spec.get("per"), spec.get("batch")
+    if per not in PERIODS:
+        raise ValidationError(f"{where}: '{instrument}' heeft \"per\": \"week\" of \"jaar\", of geen \"per\"")
+    schedule = None
+    if isinstance(places, dict) and per != "week":
+        if not places or not all(len(str(y)) == 4 and str(y).isdigit() and _count(n) for y, n in places.items()):
+            raise ValidationError(f"{where}: '{instrument}' geeft 'plaatsen' per jaar als {{\"2015\": 5, "
+                                  "\"2016\": 15}} (een jaartal en een geheel aantal ≥ 0)")
+        schedule = {str(y): n for y, n in sorted(places.items())}
+        places = schedule[max(schedule)]
+    elif not _count(places):
+        raise ValidationError(f"{where}: '{instrument}' heeft een geheel aantal 'plaatsen' (≥ 0)"
+                              + ("" if per == "week" else " of een aantal per jaar"))
+    if batch is not None and (per != "jaar" or not _count(batch) or batch == 0):
+        raise ValidationError(f"{where}: '{instrument}': een 'batch' (een geheel aantal ≥ 1) kan alleen bij "
+                              "\"per\": \"jaar\"")
+    return {"naam": str(spec.get("naam") or instrument), "plaatsen": places, "per": per,
+            "per_jaar": schedule, "batch": batch}
+
+
+def places_in(limit: CapacityRow, year: int) -> int:
+    """The instrument's number of places in a calendar year (its schedule, or the fixed number)."""
+    if not limit.schedule:
+        return limit.places
+    schedule = json.loads(limit.schedule)
+    years = [y for y in schedule if int(y) <= year]
+    return int(schedule[max(years)]) if years else 0
 
 
 def store_limits(uow, organisation: str, limits: dict[str, dict]) -> None:
     for instrument, spec in limits.items():
+        schedule = json.dumps(spec["per_jaar"], sort_keys=True) if spec.get("per_jaar") else None
         row = uow.session.get(CapacityRow, (organisation, instrument))
         if row is None:
             uow.session.add(CapacityRow(organisation=organisation, instrument=instrument, name=spec["naam"],
-                                        places=spec["plaatsen"], per=spec["per"]))
+                                        places=spec["plaatsen"], per=spec["per"], schedule=schedule,
+                                        batch=spec.get("batch")))
         else:
             row.name, row.places, row.per = spec["naam"], spec["plaatsen"], spec["per"]
+            row.schedule, row.batch = schedule, spec.get("batch")
     uow.flush()
 
 
@@ -80,15 +134,34 @@ def _ensure_counter(uow, organisation: str, instrument: str, period: str) -> Non
     uow.session.execute(dialect_insert(CapacityUseRow).values(**values).on_conflict_do_nothing())
 
 
-def _take(uow, limit: CapacityRow, period: str) -> bool:
-    """One place more on the counter when there is room: True when taken."""
+def _take(uow, limit: CapacityRow, period: str, places: int | None = None) -> bool:
+    """One place more on the counter when there is room (``places``, default the instrument's
+    number): True when taken."""
     _ensure_counter(uow, limit.organisation, limit.instrument, period)
     result = uow.session.execute(
         update(CapacityUseRow)
         .where(CapacityUseRow.organisation == limit.organisation, CapacityUseRow.instrument == limit.instrument,
-               CapacityUseRow.period == period, CapacityUseRow.occupied < limit.places)
+               CapacityUseRow.period == period,
+               CapacityUseRow.occupied < (limit.places if places is None else places))
         .values(occupied=CapacityUseRow.occupied + 1).execution_options(synchronize_session=False))
     return bool(getattr(result, "rowcount", 0))
+
+
+def _count_one(uow, organisation: str, instrument: str, period: str) -> int:
+    """One more on a plain counter (no limit, e.g. a partner's trajecten this year): the new count."""
+    _ensure_counter(uow, organisation, instrument, period)
+    uow.session.execute(
+        update(CapacityUseRow)
+        .where(CapacityUseRow.organisation == organisation, CapacityUseRow.instrument == instrument,
+               CapacityUseRow.period == period)
+        .values(occupied=CapacityUseRow.occupied + 1).execution_options(synchronize_session=False))
+    return int(uow.session.scalar(select(CapacityUseRow.occupied).where(
+        CapacityUseRow.organisation == organisation, CapacityUseRow.instrument == instrument,
+        CapacityUseRow.period == period)) or 0)
+
+
+def _is_year(period: str) -> bool:
+    return len(period) == 4 and period.isdigit()
 
 
 def _give_back(uow, organisation: str, instrument: str, period: str) -> None:
@@ -108,17 +181,19 @@ class PlaceLedger:
         self.organisation = organisation
         self.decisions: list[dict] = []
 
-    def __call__(self, instrument: str, vanaf: str | None) -> dict:
-        answer = self._decide(instrument, vanaf)
+    def __call__(self, instrument: str, vanaf: str | None, partij: str | None = None) -> dict:
+        answer = self._decide(instrument, vanaf, partij)
         self.decisions.append(answer)
         return answer
 
-    def _decide(self, instrument: str, vanaf: str | None) -> dict:
+    def _decide(self, instrument: str, vanaf: str | None, partij: str | None = None) -> dict:
         uow, now = self.uow, clock.now()
         limit = uow.session.get(CapacityRow, (self.organisation, instrument))
         if limit is None:
             raise ValidationError(f"geen capaciteit vastgelegd voor '{instrument}' bij {self.organisation} "
                                   f"({CAPACITY_FILE})")
+        if limit.per == "jaar":
+            return self._decide_year(limit, vanaf, partij)
         if limit.per == "week":
             day = max(clock.local_date(now), date.fromisoformat(vanaf[:10])) if vanaf else clock.local_date(now)
             for _ in range(MAX_WEEKS_AHEAD):
@@ -137,7 +212,7 @@ class PlaceLedger:
             PlacementRow.status.in_(("bezet", "wachtlijst")))).first()
         if held is not None and held.status == "bezet":
             return {"instrument": instrument, "toegekend": True}
-        if held is None and _take(uow, limit, ""):
+        if held is None and _take(uow, limit, "", places_in(limit, clock.local_date(now).year)):
             uow.session.add(PlacementRow(organisation=self.organisation, instrument=instrument, period="",
                                          case_id=self.case_id, status="bezet", created_at=now, updated_at=now))
             return {"instrument": instrument, "toegekend": True}
@@ -151,6 +226,31 @@ class PlaceLedger:
             PlacementRow.status == "wachtlijst", PlacementRow.id <= held.id)).all())
         return {"instrument": instrument, "toegekend": False, "wachtlijst": ahead}
 
+    def _decide_year(self, limit: CapacityRow, vanaf: str | None, partij: str | None) -> dict:
+        """A place among this year's (or the first later year with room), and its batch."""
+        uow, now = self.uow, clock.now()
+        today = clock.local_date(now)
+        first = max(today, date.fromisoformat(vanaf[:10])) if vanaf else today
+        partner = str(partij) if partij else ""
+        if len(partner) > 40:
+            raise ValidationError("de naam van de partij is te lang (hoogstens 40 tekens)")
+        for year in range(first.year, first.year + MAX_YEARS_AHEAD):
+            if not _take(uow, limit, str(year), places_in(limit, year)):
+                continue
+            uow.session.add(PlacementRow(organisation=self.organisation, instrument=limit.instrument,
+                                         period=str(year), case_id=self.case_id, status="bezet",
+                                         created_at=now, updated_at=now))
+            answer: dict[str, Any] = {"instrument": limit.instrument, "toegekend": True, "periode": str(year),
+                                      "vanaf": max(first, date(year, 1, 1)).isoformat()}
+            if limit.batch:
+                number = _count_one(uow, self.organisation, limit.instrument, f"{year}/{partner}")
+                answer["batch"] = (number - 1) // limit.batch + 1
+                answer["nieuwe_batch"] = (number - 1) % limit.batch == 0
+                if partner:
+                    answer["partij"] = partner
+            return answer
+        return {"instrument": limit.instrument, "toegekend": False, "wachtlijst": 0, "vanaf": first.isoformat()}
+
 
 class ReplayLedger:
     """The recorded answers, in order: replay never asks today's occupancy."""
@@ -158,7 +258,7 @@ class ReplayLedger:
     def __init__(self, decisions: list[dict]) -> None:
         self.decisions = list(decisions)
 
-    def __call__(self, instrument: str, vanaf: str | None) -> dict:
+    def __call__(self, instrument: str, vanaf: str | None, partij: str | None = None) -> dict:
         if not self.decisions:
             raise ValidationError(f"de geschiedenis bevat geen besluit over een plaats voor '{instrument}'")
         answer = self.decisions.pop(0)
@@ -180,7 +280,12 @@ def release(repo: Repository, uow, case_id: str, organisation: str, instruments:
         if placement.status == "wachtlijst":
             placement.status, placement.updated_at = "vervallen", moment
             continue
-        if placement.period and placement.period < _week(clock.local_date(moment))[0]:
+        if _is_year(placement.period) and placement.period <= str(clock.local_date(moment).year):
+            # a yearly place is spent once its year has begun (the traject was bought): not given back
+            placement.status, placement.updated_at = "besteed", moment
+            continue
+        if placement.period and not _is_year(placement.period) \
+                and placement.period < _week(clock.local_date(moment))[0]:
             placement.status, placement.updated_at = "vrijgegeven", moment  # the week is over: nothing to free
             continue
         placement.status, placement.updated_at = "vrijgegeven", moment
@@ -206,7 +311,7 @@ def _hand_on(repo: Repository, uow, organisation: str, instrument: str, moment: 
         if not repo.db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         entry = uow.session.scalars(query).first()
-        if entry is None or not _take(uow, limit, ""):
+        if entry is None or not _take(uow, limit, "", places_in(limit, clock.local_date(moment).year)):
             return
         try:
             with uow.session.begin_nested():
@@ -232,18 +337,35 @@ def overview(uow, organisations: list[str] | None, today: date) -> list[dict]:
         query = query.where(CapacityRow.organisation.in_(organisations))
     out = []
     for limit in uow.session.scalars(query):
-        period = _week(today)[0] if limit.per == "week" else ""
+        period = _week(today)[0] if limit.per == "week" else str(today.year) if limit.per == "jaar" else ""
         use = uow.session.get(CapacityUseRow, (limit.organisation, limit.instrument, period))
+        batches = []
+        if limit.batch:  # per partner: trajecten this year and the batches they fill
+            for row in uow.session.scalars(select(CapacityUseRow).where(
+                    CapacityUseRow.organisation == limit.organisation, CapacityUseRow.instrument == limit.instrument,
+                    CapacityUseRow.period.startswith(f"{today.year}/")).order_by(CapacityUseRow.period)):
+                batches.append({"partner": row.period.split("/", 1)[1] or None, "taken": row.occupied,
+                                "batches": -(-row.occupied // limit.batch)})
         waiting = uow.session.execute(
             select(PlacementRow, CaseRow).join(CaseRow, CaseRow.id == PlacementRow.case_id)
             .where(and_(PlacementRow.organisation == limit.organisation, PlacementRow.instrument == limit.instrument,
                         PlacementRow.status == "wachtlijst")).order_by(PlacementRow.id)).all()
         out.append({"organisation": limit.organisation, "instrument": limit.instrument, "name": limit.name,
-                    "places": limit.places, "per": limit.per, "period": period or None,
+                    "places": places_in(limit, today.year), "per": limit.per, "period": period or None,
+                    "batch": limit.batch, "batches": batches,
                     "occupied": use.occupied if use else 0,
                     "waiting": [{"case": c.id, "number": c.case_number, "client": c.client_name,
                                  "since": p.created_at.isoformat()} for p, c in waiting]})
     return out
+
+
+def limits_of(uow, organisation: str) -> dict[str, dict]:
+    """The organisation's limits as the data file gives them (for a designer's dry run in a temporary
+    database, which must ask the same questions of the same places)."""
+    rows = uow.session.scalars(select(CapacityRow).where(CapacityRow.organisation == organisation)).all()
+    return {r.instrument: {"naam": r.name, "plaatsen": r.places, "per": r.per,
+                           "per_jaar": json.loads(r.schedule) if r.schedule else None, "batch": r.batch}
+            for r in rows}
 
 
 def places_of_case(uow, case_id: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,11 +30,15 @@ def normalise(text: str | None) -> str | None:
 
 def next_number(session, year: int) -> str:
     """The next number of ``year``, within the caller's transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(insert(CaseNumberRow).values(year=year, last=0).on_conflict_do_nothing(index_elements=["year"]))
-    session.execute(update(CaseNumberRow).where(CaseNumberRow.year == year).values(last=CaseNumberRow.last + 1))
-    seq = session.scalar(select(CaseNumberRow.last).where(CaseNumberRow.year == year))
+    bump = (update(CaseNumberRow).where(CaseNumberRow.year == year).values(last=CaseNumberRow.last + 1)
+            .returning(CaseNumberRow.last).execution_options(synchronize_session=False))
+    seq = session.scalar(bump)
+    if seq is None:  # the year's first case: make its counter row (a concurrent start may just have)
+        dialect = session.get_bind().dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        session.execute(insert(CaseNumberRow).values(year=year, last=0)
+                        .on_conflict_do_nothing(index_elements=["year"]))
+        seq = session.scalar(bump)
     return format_number(year, seq)
 
 

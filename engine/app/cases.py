@@ -1,10 +1,23 @@
 """Cases and their tasks: start, read, claim, assign, complete, notes, messages,
-and the teamleider's retry or close of a case in error."""
+and the teamleider's retry or close of a case in error.
+
+Every command takes an actor (:mod:`engine.app.acting`). For a person (a
+:class:`~engine.app.accounts.Principal`) the command itself applies the one
+access policy (:mod:`engine.app.policy`): a case or task of an organisation the
+person cannot read is :class:`~engine.errors.NotFound` — exactly like a missing
+one — and an action the person may not take there is
+:class:`~engine.errors.Forbidden`. The change, its audit event, the access-log
+row and (for a completion) the removal of the task's drafts are one unit of
+work; a refused action is logged as ``geweigerd`` afterwards, in a transaction
+of its own (nothing changed). A command answers with the case as it now is,
+built from what the command already holds: no second read of the case.
+"""
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -15,22 +28,57 @@ from ..core.bsn import is_valid_bsn, normalise_bsn
 from ..core.definitions import Bundle, version_label
 from ..core.messages import Msg
 from ..core.runtime import WITHDRAWAL_MESSAGE, CaseRuntime, engine_versions
-from ..errors import CaseBroken, Conflict, NotFound, ValidationError
-from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
-from . import case_numbers
+from ..errors import CaseBroken, Conflict, Forbidden, NotFound, ValidationError
+from ..storage import CaseRow, EventRow, TaskRow, TimerRow
+from ..storage.accounts_models import MembershipRow, TaskDraftRow, UserRow
+from . import case_numbers, policy
+from .accounts import Principal
+from .acting import Access, AccessLog, Actor, RequestContext, as_actor
 from .capacity import PlaceLedger
 from .repository import Loaded, Repository, stored_digest
 
+REFUSED = (Forbidden, Conflict, ValidationError)
+
 
 class Cases:
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, access_log: AccessLog | None = None) -> None:
         self.repo = repo
         self.db = repo.db
+        self.access_log = access_log or AccessLog(repo.db)
+
+    @contextmanager
+    def _logged(self, actor: Actor, context: RequestContext | None, operation: str, purpose: str,
+                access: list[Access]) -> Iterator[RequestContext | None]:
+        """Around a command: for a person, a refused or unknown object is logged after the
+        (rolled back) unit of work — ``niet_gevonden`` or ``geweigerd`` — and re-raised. The
+        command itself adds the ``ok`` row to its own unit of work. ``access`` holds what is
+        known of the subject when it fails (the command fills it in as it learns more)."""
+        if not isinstance(actor, Principal):
+            yield None
+            return
+        context = context or RequestContext(operation, purpose)
+        try:
+            yield context
+        except NotFound:
+            self.access_log.write(actor, context, "niet_gevonden", access[-1])
+            raise
+        except REFUSED:
+            self.access_log.write(actor, context, "geweigerd", access[-1])
+            raise
 
     # ------------------------------------------------------------------ cases
     def start_case(self, municipality: str, bsn: str, name: str, birthdate: date | str,
-                   data: Mapping[str, Any] | None = None, at: datetime | None = None, actor: str = "system",
-                   process: str | None = None) -> dict:
+                   data: Mapping[str, Any] | None = None, at: datetime | None = None,
+                   actor: Actor | str = "system", process: str | None = None,
+                   context: RequestContext | None = None) -> dict:
+        who = as_actor(actor)
+        access = [Access()]
+        with self._logged(who, context, "zaak.starten", "Melding registreren", access) as ctx:
+            return self._start_case(municipality, bsn, name, birthdate, data, at, who, process, ctx, access)
+
+    def _start_case(self, municipality: str, bsn: str, name: str, birthdate: date | str,
+                    data: Mapping[str, Any] | None, at: datetime | None, actor: Actor, process: str | None,
+                    context: RequestContext | None, access: list[Access]) -> dict:
         bsn = normalise_bsn(bsn)
         errors: dict[str, list[str]] = {}
         if not is_valid_bsn(bsn):
@@ -51,7 +99,11 @@ class Cases:
                 raise ValidationError("De melding bevat fouten.", fields=errors)
             assert born is not None  # an unreadable date is one of the errors above
             with self.db.unit_of_work() as uow:
-                definition = self.repo.version_in_effect(uow, municipality, clock.local_date(moment), process)
+                definition = self.repo.version_in_effect(
+                    uow, municipality, clock.local_date(moment), process,
+                    actor.work_organisations() if isinstance(actor, Principal) else None)
+                if isinstance(actor, Principal) and not policy.may_start_case_in(actor, definition.organisation):
+                    raise Forbidden("Je kunt voor deze gemeente geen melding maken.")
                 bundle = self.repo.bundle(definition)
                 spec, subprocess_specs = bundle.specs()
                 start_day = clock.local_date(moment)
@@ -76,46 +128,60 @@ class Cases:
                                             places=PlaceLedger(uow, row.id, row.organisation))
                 row.status, row.phase = runtime.status, runtime.phase
                 loaded = Loaded(row, bundle, runtime)
-                self.repo.save(uow, loaded, "case_started", actor, moment, {
+                self.repo.save(uow, loaded, "case_started", actor.username, moment, {
                     "municipality": municipality, "process": definition.process_key,
                     "version": definition.version_hash, "bsn": bsn, "name": row.client_name,
                     "birthdate": born.isoformat(), "data": initial, "engine": engine_versions(),
                 })
+                if context is not None and isinstance(actor, Principal):
+                    access.append(Access(row.organisation, row.id, None, bsn))
+                    self.access_log.add(uow, actor, context, "ok", access[-1])
+                view = self._loaded_view(uow, loaded)
                 uow.commit()
-                case_id = row.id
-        return self.get_case(case_id)
+        return view
 
     def get_case(self, case_id: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:
             row = self.repo.case_row(uow, case_id)
-            definition = uow.session.get(DefinitionRow, row.definition_id)
             tasks = uow.session.scalars(select(TaskRow).where(TaskRow.case_id == case_id, TaskRow.status == "open")
                                         .order_by(TaskRow.created_at)).all()
             timers = uow.session.scalars(select(TimerRow).where(TimerRow.case_id == case_id)
                                          .order_by(TimerRow.due_at)).all()
-            state = _state_or_empty(row)
-            bundle = None  # the case summary needs no forms
-            notes = uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id,
-                                                               EventRow.type == "note_added")
-                                        .order_by(EventRow.seq)).all()
-            return {
-                "id": row.id, "number": row.case_number, "status": row.status, "phase": row.phase,
-                "version": version_label(definition.version_hash) if definition else None,
-                "version_hash": definition.version_hash if definition else None,
-                "process": row.process_key, "process_name": definition.name if definition else row.process_key,
-                "municipality": row.municipality, "organisation": row.organisation,
-                "client": {"name": row.client_name, "bsn": row.bsn, "birthdate": row.birthdate.isoformat()},
-                "started_at": row.started_at.isoformat(), "updated_at": row.updated_at.isoformat(),
-                "ended_at": row.ended_at.isoformat() if row.ended_at else None,
-                "end_event": state.get("end_event"), "error": row.error,
-                "data": state.get("data", {}),
-                "waiting_for_messages": state.get("messages", []),
-                "tasks": [self._task_dict(t, row, bundle, with_form=False) for t in tasks],
-                "timers": [{"id": t.task_id, "spec": t.spec, "name": t.name, "kind": t.kind,
-                            "due": t.due_at.isoformat()} for t in timers],
-                "notes": [{"at": n.at.isoformat(), "by": n.actor, "text": json.loads(n.payload)["text"]}
-                          for n in notes],
-            }
+            return self._case_view(uow, row, _state_or_empty(row), list(tasks), list(timers))
+
+    def _loaded_view(self, uow, loaded: Loaded) -> dict:
+        """The case as a command left it, from the rows and state it holds (no read-back).
+        Without the notes: no command answer needs them (:meth:`get_case` has them)."""
+        tasks = sorted(loaded.open_tasks or [], key=lambda t: t.created_at)
+        timers = sorted(loaded.timers or [], key=lambda t: t.due_at)
+        return self._case_view(uow, loaded.row, loaded.state or {}, tasks, timers, with_notes=False)
+
+    def _case_view(self, uow, row: CaseRow, state: dict, tasks: list[TaskRow], timers: list[TimerRow],
+                   with_notes: bool = True) -> dict:
+        info = self.repo.definition_info(uow, row.definition_id)
+        out = {
+            "id": row.id, "number": row.case_number, "status": row.status, "phase": row.phase,
+            "version": version_label(info[1]) if info else None,
+            "version_hash": info[1] if info else None,
+            "process": row.process_key, "process_name": info[0] if info else row.process_key,
+            "municipality": row.municipality, "organisation": row.organisation,
+            "client": {"name": row.client_name, "bsn": row.bsn, "birthdate": row.birthdate.isoformat()},
+            "started_at": row.started_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+            "ended_at": row.ended_at.isoformat() if row.ended_at else None,
+            "end_event": state.get("end_event"), "error": row.error,
+            "data": state.get("data", {}),
+            "waiting_for_messages": state.get("messages", []),
+            "tasks": [self._task_dict(t, row, None, with_form=False) for t in tasks],
+            "timers": [{"id": t.task_id, "spec": t.spec, "name": t.name, "kind": t.kind,
+                        "due": t.due_at.isoformat()} for t in timers],
+        }
+        if with_notes:
+            with uow.session.no_autoflush:
+                out["notes"] = [{"at": n.at.isoformat(), "by": n.actor, "text": json.loads(n.payload)["text"]}
+                     for n in uow.session.scalars(select(EventRow).where(EventRow.case_id == row.id,
+                                                                         EventRow.type == "note_added")
+                                                  .order_by(EventRow.seq))]
+        return out
 
     # ------------------------------------------------------------------ tasks
     def list_tasks(self, case_id: str | None = None, lane: str | None = None, status: str = "open",
@@ -150,36 +216,92 @@ class Cases:
                 raise NotFound(f"zaak {task.case_id} bestaat niet")
             return self._task_dict(task, case, self.repo.bundle_or_none(uow, case.definition_id), with_form=True)
 
-    def claim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
-        def act(loaded: Loaded, task: TaskRow, moment: datetime):
+    def task_for(self, principal: Principal, task_id: str) -> dict:
+        """A task as ``principal`` may see it (with its form and what the policy lets them do),
+        or NotFound — also for a task of an organisation they cannot read."""
+        with self.db.unit_of_work(write=False) as uow:
+            task, case = self._task_in_scope(uow, principal, task_id)
+            out = self._task_dict(task, case, self.repo.bundle_or_none(uow, case.definition_id), with_form=True)
+            out.update(organisation=case.organisation, bsn=case.bsn,
+                       can_work=policy.may_work_task(principal, case.organisation, task.lane),
+                       can_assign=policy.may_assign(principal, case.organisation))
+            return out
+
+    def _task_in_scope(self, uow, actor: Actor, task_id: str) -> tuple[TaskRow, CaseRow]:
+        found = uow.session.execute(select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                                    .where(TaskRow.id == task_id)).first() if task_id and len(task_id) <= 36 else None
+        task, case = found if found is not None else (None, None)  # one statement; both in the session now
+        if task is None or case is None or (isinstance(actor, Principal)
+                                            and not policy.may_read_case(actor, case.organisation)):
+            raise NotFound(f"taak {task_id} bestaat niet")
+        return task, case
+
+    def _case_in_scope(self, uow, actor: Actor, case_id: str) -> CaseRow:
+        row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
+        if row is None or (isinstance(actor, Principal) and not policy.may_read_case(actor, row.organisation)):
+            raise NotFound(f"zaak {case_id} bestaat niet")
+        return row
+
+    def claim_task(self, task_id: str, actor: Actor | str, at: datetime | None = None,
+                   context: RequestContext | None = None) -> dict:
+        def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
+            if not policy.may_work_task(principal, case.organisation, task.lane):
+                raise Forbidden("Deze taak hoort niet bij jouw team.")
+
+        def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by and task.claimed_by != user:
                 raise Conflict(Msg("taak is al geclaimd door %(wie)s", wie=task.claimed_by))
             task.claimed_by = user
             return "task_claimed", {"task": _task_ref(task)}
-        return self._task_command(task_id, user, at, act, changes_workflow=False)
+        return self._task_command(task_id, actor, at, act, allowed, False, context,
+                                  ("taak.claimen", "Taak oppakken"))
 
-    def unclaim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
-        def act(loaded: Loaded, task: TaskRow, moment: datetime):
+    def unclaim_task(self, task_id: str, actor: Actor | str, at: datetime | None = None,
+                     context: RequestContext | None = None) -> dict:
+        def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
+            if not policy.may_release_task(principal, case.organisation, task.claimed_by):
+                raise Forbidden("Alleen wie de taak heeft of een teamleider kan haar vrijgeven.")
+
+        def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by is None:
                 raise Conflict(Msg("taak is niet geclaimd"))
             previous = task.claimed_by
             task.claimed_by = None
             return "task_unclaimed", {"task": _task_ref(task), "previous": previous}
-        return self._task_command(task_id, user, at, act, changes_workflow=False)
+        return self._task_command(task_id, actor, at, act, allowed, False, context,
+                                  ("taak.vrijgeven", "Taak vrijgeven"))
 
-    def assign_task(self, task_id: str, user: str, assignee: str, at: datetime | None = None) -> dict:
-        if not (assignee or "").strip():
+    def assign_task(self, task_id: str, actor: Actor | str, assignee: str, at: datetime | None = None,
+                    context: RequestContext | None = None) -> dict:
+        """Give a task to a colleague. A person (a teamleider) may only choose an unblocked
+        colleague who may work the task's lane in its organisation."""
+        if not isinstance(as_actor(actor), Principal) and not (assignee or "").strip():
             raise ValidationError("Kies een collega.", fields={"assignee": ["Verplicht."]})
 
-        def act(loaded: Loaded, task: TaskRow, moment: datetime):
+        def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
+            if not policy.may_assign(principal, case.organisation):
+                raise Forbidden("Alleen een teamleider kan taken toewijzen.")
+
+        def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
+            if isinstance(as_actor(actor), Principal) and not _may_be_assigned(uow, loaded.row.organisation,
+                                                                           task.lane, assignee):
+                raise ValidationError("Kies een collega die deze taak mag uitvoeren.",
+                                      fields={"collega": ["Geen collega voor deze lane."]})
             previous = task.claimed_by
             task.claimed_by = assignee
             return "task_assigned", {"task": _task_ref(task), "assignee": assignee, "previous": previous}
-        return self._task_command(task_id, user, at, act, changes_workflow=False)
+        return self._task_command(task_id, actor, at, act, allowed, False, context,
+                                  ("taak.toewijzen", "Taak toewijzen"))
 
-    def complete_task(self, task_id: str, user: str, data: Mapping[str, Any] | None = None,
-                      at: datetime | None = None) -> dict:
-        def act(loaded: Loaded, task: TaskRow, moment: datetime):
+    def complete_task(self, task_id: str, actor: Actor | str, data: Mapping[str, Any] | None = None,
+                      at: datetime | None = None, context: RequestContext | None = None) -> dict:
+        """Complete a task with its form data; the case as it now is comes back. The task's
+        drafts go in the same unit of work."""
+        def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
+            if not policy.may_work_task(principal, case.organisation, task.lane):
+                raise Forbidden("Deze taak hoort niet bij jouw team.")
+
+        def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by and task.claimed_by != user:
                 raise Conflict(Msg("taak is geclaimd door %(wie)s", wie=task.claimed_by))
             form = loaded.bundle.form_registry().get(task.form) if task.form else None
@@ -188,45 +310,60 @@ class Cases:
             return "task_completed", {"task": {"id": task_id, "spec": info.spec, "ordinal": info.ordinal,
                                                "name": info.name, "lane": info.lane, "form": info.form},
                                       "data": cleaned}
-        result = self._task_command(task_id, user, at, act, changes_workflow=True)
-        return self.get_case(result["case"])
+        return self._task_command(task_id, actor, at, act, allowed, True, context,
+                                  ("taak.afronden", "Taak afronden"))
 
-    def _task_command(self, task_id: str, user: str, at: datetime | None, act, changes_workflow: bool) -> dict:
-        with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
-            task = uow.session.get(TaskRow, task_id)
-            if task is None:
-                raise NotFound(f"taak {task_id} bestaat niet")
+    def _task_command(self, task_id: str, actor: Actor | str, at: datetime | None, act,
+                      allowed: Callable[[Principal, CaseRow, TaskRow], None], changes_workflow: bool,
+                      context: RequestContext | None, names: tuple[str, str]) -> dict:
+        who = as_actor(actor)
+        access = [Access(task_id=(task_id or "")[:36])]
+        with self._logged(who, context, names[0], names[1], access) as ctx, clock.at(at) as moment, \
+                self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
+            task, case = self._task_in_scope(uow, who, task_id)
+            access.append(Access(case.organisation, case.id, task_id, case.bsn))
+            if isinstance(who, Principal):
+                allowed(who, case, task)
             if task.status != "open":
                 raise Conflict(Msg("taak '%(taak)s' is al afgehandeld", taak=task.name))
             loaded = self.repo.load(uow, task.case_id, need_runtime=changes_workflow)
-            event_type, payload = act(loaded, task, moment)
+            event_type, payload = act(uow, loaded, task, moment, who.username)
             if changes_workflow:
-                self.repo.save(uow, loaded, event_type, user, moment, payload, completed_task=task_id)
+                self.repo.save(uow, loaded, event_type, who.username, moment, payload, completed_task=task_id)
+                # a draft of a task that is done is of no use to anyone
+                uow.session.execute(delete(TaskDraftRow).where(TaskDraftRow.task_id == task_id)
+                                    .execution_options(synchronize_session=False))
+                result = self._loaded_view(uow, loaded)
             else:
-                self.repo.append_event(uow, loaded.row, event_type, user, moment, payload,
-                                   digest=stored_digest(loaded.row))
+                self.repo.append_event(uow, loaded.row, event_type, who.username, moment, payload,
+                                       digest=stored_digest(loaded.row))
+                result = {"case": task.case_id, "task": task_id}
+            if ctx is not None:
+                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
             uow.commit()
-            return {"case": task.case_id, "task": task_id}
+            return result
 
     # ------------------------------------------------------------------ notes
-    def add_note(self, case_id: str, user: str, text: str, at: datetime | None = None) -> dict:
+    def add_note(self, case_id: str, actor: Actor | str, text: str, at: datetime | None = None,
+                 context: RequestContext | None = None) -> dict:
         """A consultant's note on a case: part of the audit trail, changes nothing in the process."""
         text = (text or "").strip()
         if not text or len(text) > 4000:
             raise ValidationError("Een notitie heeft 1 tot 4000 tekens.",
                                   fields={"notitie": ["Schrijf een notitie van 1 tot 4000 tekens."]})
-        with clock.at(at) as moment, self.db.unit_of_work() as uow:
-            loaded = self.repo.load(uow, case_id, need_runtime=False)
+
+        def change(uow, loaded: Loaded, moment: datetime, user: str) -> None:
             self.repo.append_event(uow, loaded.row, "note_added", user, moment, {"text": text},
-                               digest=stored_digest(loaded.row))
-            uow.commit()
-        return self.get_case(case_id)
+                                   digest=stored_digest(loaded.row))
+        return self._case_command(case_id, actor, at, context, ("zaak.notitie", "Notitie bij de zaak vastleggen"),
+                                  policy.may_add_note, "Alleen consulenten en teamleiders leggen notities vast.",
+                                  change, need_runtime=False)
 
     # ------------------------------------------------------------------ messages
     def send_message(self, case_id: str, name: str, data: Mapping[str, Any] | None = None,
-                     user: str = "system", at: datetime | None = None) -> dict:
-        with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
-            loaded = self.repo.load(uow, case_id)
+                     actor: Actor | str = "system", at: datetime | None = None,
+                     context: RequestContext | None = None) -> dict:
+        def change(uow, loaded: Loaded, moment: datetime, who: str) -> None:
             payload = dict(data or {})
             delivered = loaded.runtime.deliver_message(name, payload)
             if not delivered:
@@ -235,37 +372,85 @@ class Cases:
                     raise Conflict(f"zaak {case_id} wacht niet op bericht '{name}'"
                                    + (f" (wel op: {', '.join(waiting)})" if waiting else ""))
                 loaded.runtime.withdraw()
-            self.repo.save(uow, loaded, "message_received", user, moment,
-                       {"message": name, "data": payload, "handled_by": "process" if delivered else "engine"})
-            uow.commit()
-        return self.get_case(case_id)
+            self.repo.save(uow, loaded, "message_received", who, moment,
+                           {"message": name, "data": payload, "handled_by": "process" if delivered else "engine"})
+        return self._case_command(case_id, actor, at, context, ("zaak.bericht", "Bericht op de zaak verwerken"),
+                                  policy.may_send_message, "Alleen consulenten en teamleiders leggen berichten vast.",
+                                  change, need_runtime=True)
 
-    def retry_case(self, case_id: str, user: str, at: datetime | None = None) -> dict:
+    def _case_command(self, case_id: str, actor: Actor | str, at: datetime | None, context: RequestContext | None,
+                      names: tuple[str, str], rule: Callable[[Principal, str], bool], refusal: str,
+                      change: Callable[[Any, Loaded, datetime, str], None], need_runtime: bool) -> dict:
+        who = as_actor(actor)
+        access = [Access(case_id=(case_id or "")[:32])]
+        with self._logged(who, context, names[0], names[1], access) as ctx, clock.at(at) as moment, \
+                self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
+            row = self._case_in_scope(uow, who, case_id)
+            access.append(Access(row.organisation, row.id, None, row.bsn))
+            if isinstance(who, Principal) and not rule(who, row.organisation):
+                raise Forbidden(refusal)
+            loaded = self.repo.load(uow, case_id, need_runtime=need_runtime)
+            change(uow, loaded, moment, who.username)
+            if ctx is not None:
+                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+            if loaded.state is None:  # nothing stepped: the case's tasks and timers as stored
+                result = self._stored_view(uow, loaded.row)
+            else:
+                result = self._loaded_view(uow, loaded)
+            uow.commit()
+        return result
+
+    def _stored_view(self, uow, row: CaseRow) -> dict:
+        uow.flush()  # the note just added is among the notes
+        tasks = uow.session.scalars(select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open")
+                                    .order_by(TaskRow.created_at)).all()
+        timers = uow.session.scalars(select(TimerRow).where(TimerRow.case_id == row.id)
+                                     .order_by(TimerRow.due_at)).all()
+        return self._case_view(uow, row, _state_or_empty(row), list(tasks), list(timers))
+
+    def retry_case(self, case_id: str, actor: Actor | str, at: datetime | None = None,
+                   context: RequestContext | None = None) -> dict:
         """A teamleider's way on after a fix: read the case's state again and, when
         it loads, put it back to work (its tasks and timers in the index again)."""
-        with clock.at(at) as moment, self.db.unit_of_work() as uow:
-            row = self.repo.case_row(uow, case_id)
+        who = as_actor(actor)
+        access = [Access(case_id=(case_id or "")[:32])]
+        with self._logged(who, context, "zaak.hervatten", "Zaak in fout hervatten", access) as ctx, \
+                clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._case_in_scope(uow, who, case_id)
+            access.append(Access(row.organisation, row.id, None, row.bsn))
+            if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
+                raise Forbidden("Alleen een teamleider kan een zaak in fout hervatten.")
             if row.status != "error":
                 raise Conflict(f"zaak {case_id} staat niet in fout")
             row.status = "running"
             try:
                 loaded = self.repo.load(uow, case_id)
                 loaded.runtime.clear_error()
-                self.repo.save(uow, loaded, "case_resumed", user, moment, {"after_error": row.error})
+                self.repo.save(uow, loaded, "case_resumed", who.username, moment, {"after_error": row.error})
             except CaseBroken as exc:
                 raise Conflict(f"de zaak kan nog steeds niet worden geladen: {exc.message}") from exc
             loaded.row.error = None
+            if ctx is not None:
+                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+            result = self._loaded_view(uow, loaded)
             uow.commit()
-        return self.get_case(case_id)
+        return result
 
-    def close_case_in_error(self, case_id: str, user: str, reason: str, at: datetime | None = None) -> dict:
+    def close_case_in_error(self, case_id: str, actor: Actor | str, reason: str, at: datetime | None = None,
+                            context: RequestContext | None = None) -> dict:
         """A teamleider withdraws a case that stays in error: it leaves every work
         list, its timers stop, and the reason is in the audit trail."""
-        reason = (reason or "").strip()
-        if not reason or len(reason) > 2000:
-            raise ValidationError("Geef een reden (1 tot 2000 tekens).", fields={"reden": ["Geef een reden."]})
-        with clock.at(at) as moment, self.db.unit_of_work() as uow:
-            row = self.repo.case_row(uow, case_id)
+        who = as_actor(actor)
+        access = [Access(case_id=(case_id or "")[:32])]
+        with self._logged(who, context, "zaak.sluiten", "Zaak in fout sluiten", access) as ctx, \
+                clock.at(at) as moment, self.db.unit_of_work() as uow:
+            row = self._case_in_scope(uow, who, case_id)
+            access.append(Access(row.organisation, row.id, None, row.bsn))
+            if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
+                raise Forbidden("Alleen een teamleider kan een zaak in fout sluiten.")
+            reason = (reason or "").strip()
+            if not reason or len(reason) > 2000:
+                raise ValidationError("Geef een reden (1 tot 2000 tekens).", fields={"reden": ["Geef een reden."]})
             if row.status != "error":
                 raise Conflict(f"zaak {case_id} staat niet in fout")
             row.status = "withdrawn"
@@ -283,10 +468,13 @@ class Cases:
             payload: dict = {"reason": reason, "error": row.error}
             if cancelled:
                 payload["cancelled"] = cancelled
-            self.repo.append_event(uow, row, "case_closed_in_error", user, moment, payload,
+            self.repo.append_event(uow, row, "case_closed_in_error", who.username, moment, payload,
                                    digest=stored_digest(row))
+            if ctx is not None:
+                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+            result = self._case_view(uow, row, _state_or_empty(row), [], [])
             uow.commit()
-        return self.get_case(case_id)
+        return result
 
     def _task_dict(self, task: TaskRow, case: CaseRow, bundle: Bundle | None, with_form: bool) -> dict:
         out: dict[str, Any] = {"id": task.id, "case": task.case_id, "name": task.name, "spec": task.spec, "lane": task.lane,
@@ -297,6 +485,21 @@ class Cases:
             out["form"] = bundle.form_registry().get(task.form).json_schema() if (bundle and task.form) else None
         return out
 
+
+
+def _may_be_assigned(uow, organisation: str, lane: str | None, username: str) -> bool:
+    """An unblocked teamleider of ``organisation``, or a consultant of ``lane`` there."""
+    fits = MembershipRow.role == "teamleider"
+    if lane:
+        fits = fits | ((MembershipRow.role == "consultant") & (MembershipRow.lane == lane))
+    else:
+        fits = fits | (MembershipRow.role == "consultant")
+    with uow.session.no_autoflush:
+        found = uow.session.scalar(
+            select(UserRow.id).join(MembershipRow, MembershipRow.user_id == UserRow.id)
+            .where(UserRow.username == (username or "").strip().lower(), MembershipRow.organisation == organisation,
+                   fits, UserRow.blocked.is_(False)).limit(1))
+    return found is not None
 
 
 def _task_ref(task: TaskRow) -> dict:

@@ -49,7 +49,7 @@ class Clients:
         """Part of a name, any case. Three letters or more (a trigram) go through the trigram
         index where it exists — the FTS5 table ``case_names`` on SQLite, pg_trgm on
         PostgreSQL (used by the planner for the lower(client_name) LIKE) — so a rare name
-        does not scan every case (migration 0012)."""
+        does not scan every case (migration 0014_admin2)."""
         plain = func.lower(CaseRow.client_name).contains(part, autoescape=True)
         if len(part) < 3 or "%" in part or "_" in part or not self._has_sqlite_name_index():
             return plain

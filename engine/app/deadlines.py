@@ -27,7 +27,49 @@ from ..storage import CaseRow, TaskRow
 LEGAL = {
     "besluit_aanvraag": "Besluit op de aanvraag binnen 8 weken (Pw art. 44, Awb 4:13; met opschorting)",
     "voorschot_verstrekken": "Voorschot na 4 weken zonder besluit (Pw art. 52)",
+    "besluit_op_bezwaar": "Besluit op bezwaar binnen 6 weken na de bezwaartermijn, 12 met adviescommissie, "
+                          "eenmaal 6 weken verdaagd (Awb 7:10)",
+    "maatregel_heroverwegen": "Maatregel heroverwegen binnen 3 maanden (Pw art. 18)",
+    "ontheffing_heroverwegen": "Ontheffing alleenstaande ouder elk half jaar heroverwegen (Pw art. 9a)",
 }
+
+# the same norms in a few words, with the article first (werkpad compare)
+LEGAL_SHORT = {
+    "besluit_aanvraag": "Awb 4:13 / Pw art. 44: 8 weken",
+    "voorschot_verstrekken": "Pw art. 52: voorschot na 4 weken",
+    "besluit_op_bezwaar": "Awb 7:10: 6 weken (12 met adviescommissie)",
+    "maatregel_heroverwegen": "Pw art. 18: heroverweging binnen 3 maanden",
+    "ontheffing_heroverwegen": "Pw art. 9a: elk half jaar",
+}
+
+# where each organisation's own norms come from: its name and the seed that describes it (project brief)
+SEED_OF = {
+    "alphen": ("Alphen aan den Rijn", "003 §4.1"), "weener_xl": ("Weener XL", "003 §4.2"),
+    "sudwest_fryslan": ("Súdwest-Fryslân", "003 §4.3"), "tilburg": ("Tilburg", "003 §4.4"),
+    "ijmond": ("IJmond Werkt!", "003 §4.5"), "amersfoort": ("Amersfoort", "004"), "werkkom": ("Werk.Kom", "000"),
+    "nijmegen": ("WerkBedrijf Rijk van Nijmegen", "001"),
+}
+
+
+def seed_norm(process_key: str, process_name: str) -> str:
+    """'seed Tilburg (003 §4.4)'; a process without a seed: 'eigen norm <name>'."""
+    if process_key in SEED_OF:
+        name, seed = SEED_OF[process_key]
+        return f"seed {name} ({seed})"
+    return f"eigen norm {process_name.split(' — ')[0]}"
+
+
+def span_words(start: datetime, due: datetime) -> str:
+    """A term in words, from the moment a task appeared to its due moment: '3 dagen', '2 weken',
+    '12 maanden' (local calendar dates)."""
+    first, last = clock.local_date(start), clock.local_date(due)
+    months = (last.year - first.year) * 12 + last.month - first.month
+    if months >= 1 and last.day == first.day:
+        return f"{months} maand" if months == 1 else f"{months} maanden"
+    days = (last - first).days
+    if days and days % 7 == 0:
+        return "1 week" if days == 7 else f"{days // 7} weken"
+    return "1 dag" if days == 1 else f"{days} dagen"
 
 
 @dataclass

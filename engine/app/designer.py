@@ -32,7 +32,7 @@ from ..core.checks import Problem, bundle_from_files, check_bundle
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry
 from ..core.runtime import properties
-from ..core.xml import BPMN_NS, parse_definition
+from ..core.xml import BPMN_NS, DMN_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
@@ -41,7 +41,7 @@ from .repository import Repository
 
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 OPEN = ("concept", "ter_goedkeuring")
-RUNNING = ("running", "error")
+RUNNING = ("running", "waiting", "error")  # not ended: open tasks, or only a timer/message pending
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 2 * 1024 * 1024
 MAX_ZIP_FILES = 100
@@ -172,11 +172,16 @@ class Designer:
                    change_note: str | None = None, at: datetime | None = None) -> dict:
         """Store the draft of ``key`` (started from the newest version when there is none);
         ``files`` replace or add the process's own BPMN/DMN files, ``forms`` replace or add
-        forms by id. Always stored, problems or not; returns the draft with its problems."""
+        forms by id. Stored with its problems, whatever they are — except a file that is not
+        safe, well-formed XML, which is refused (ValidationError) with nothing stored."""
         record = self.working_record(key)
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
                 raise ValidationError(f"bestandsnaam '{name[:100]}' is niet toegestaan (alleen .bpmn of .dmn)")
+            try:  # a file that is no safe, well-formed XML (DOCTYPE, entities, > 5 MB) is refused: nothing stored
+                parse_definition(name, text)
+            except DefinitionError as exc:
+                raise ValidationError(exc.message) from None
             record["files"][name] = text
         for fid, text in (forms or {}).items():
             if not _FORM_ID.match(fid):
@@ -365,7 +370,7 @@ class Designer:
         with self.db.unit_of_work(write=False) as uow:
             rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name, CaseRow.definition_id,
                                               CaseRow.phase).where(
-                CaseRow.process_key == key, CaseRow.status == "running",
+                CaseRow.process_key == key, CaseRow.status.in_(("running", "waiting")),
                 CaseRow.definition_id != target.id).order_by(CaseRow.started_at)).all()
             ids = [r.id for r in uow.session.scalars(select(DefinitionRow).where(
                 DefinitionRow.process_key == key).order_by(DefinitionRow.id))]
@@ -394,17 +399,16 @@ class Designer:
             if not item["can_move"]:
                 out.append(item | {"moved": False})
                 continue
-            try:
-                self.processes.migrate_case(item["case"], target.version_hash, user=user, at=at)
-            except WerkpadError as exc:
-                out.append(item | {"moved": False, "reason": exc.message})
-                continue
-            with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            def designer_event(uow, moment, item=item) -> None:  # in the case's own unit of work
                 uow.session.add(DesignerEventRow(
                     process_key=key, organisation=organisation, type="zaak_overgezet", actor=user, at=moment,
                     draft_id=None, definition_id=target.id,
                     payload=_json({"zaak": item["case"], "van": item["from"], "naar": number})))
-                uow.commit()
+            try:
+                self.processes.migrate_case(item["case"], target.version_hash, user=user, at=at, also=designer_event)
+            except WerkpadError as exc:
+                out.append(item | {"moved": False, "reason": exc.message})
+                continue
             out.append(item | {"moved": True})
         return out
 
@@ -489,6 +493,30 @@ class Designer:
         uow.session.add(DesignerEventRow(process_key=row.process_key, organisation=row.organisation, type=kind,
                                          actor=actor, at=moment, draft_id=row.id, definition_id=definition_id,
                                          payload=_json(payload)))
+
+
+def decision_tables(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The process's own DMN files with the name a person knows each by (the decision's
+    name, else the file name) and the ids of their decisions, in file order; a file that
+    cannot be read keeps its name."""
+    out = []
+    for name, text in sorted(own_files(record).items()):
+        if not name.endswith(".dmn"):
+            continue
+        title = name[:-4]
+        decisions: list[str] = []
+        try:
+            root = parse_definition(name, text)
+            decisions = [d.get("id", "") for d in root.iter(f"{{{DMN_NS}}}decision")]
+            decision = root.find(f"{{{DMN_NS}}}decision")
+            if decision is not None and decision.get("name"):
+                title = decision.get("name", title)
+            elif root.get("name"):
+                title = root.get("name", title)
+        except DefinitionError:
+            pass
+        out.append({"file": name, "name": title, "decisions": decisions})
+    return out
 
 
 def _bundle(record: Mapping[str, Any]) -> Bundle:
@@ -599,9 +627,87 @@ def diff_records(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict:
                             "changes": changes})
     return {"added": added, "removed": removed, "changed": changed,
             "forms": _diff_forms(old.get("forms", {}), new.get("forms", {})),
+            "tables": diff_tables(old, new),
             "manifest": [{"field": f, "old": old["manifest"].get(f), "new": new["manifest"].get(f)}
                          for f in sorted(set(old["manifest"]) | set(new["manifest"]))
                          if old["manifest"].get(f) != new["manifest"].get(f)]}
+
+
+def _table_contents(record: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per decision table (by decision id): its name, hit policy, columns and rules, each
+    rule as its number, input entries, output entries and description."""
+    out: dict[str, dict[str, Any]] = {}
+    for file, text in own_files(record).items():
+        if not file.endswith(".dmn"):
+            continue
+        try:
+            root = parse_definition(file, text)
+        except DefinitionError:
+            continue
+        for decision in root.iter(f"{{{DMN_NS}}}decision"):
+            table = decision.find(f"{{{DMN_NS}}}decisionTable")
+            if table is None:
+                continue
+
+            def texts(node: etree._Element, tag: str) -> list[str]:
+                return [" ".join((e.findtext(f"{{{DMN_NS}}}text") or "").split())
+                        for e in node.findall(f"{{{DMN_NS}}}{tag}")]
+
+            expression = f"{{{DMN_NS}}}inputExpression/{{{DMN_NS}}}text"
+            columns = [f"{i.get('label') or ''} ({' '.join((i.findtext(expression) or '').split())})"
+                       for i in table.findall(f"{{{DMN_NS}}}input")]
+            outputs = [f"{o.get('label') or o.get('name') or ''} ({o.get('name') or ''})"
+                       for o in table.findall(f"{{{DMN_NS}}}output")]
+            rules = {}
+            for number, rule in enumerate(table.findall(f"{{{DMN_NS}}}rule"), start=1):
+                rules[rule.get("id") or str(number)] = {
+                    "number": number, "when": texts(rule, "inputEntry"), "then": texts(rule, "outputEntry"),
+                    "description": " ".join((rule.findtext(f"{{{DMN_NS}}}description") or "").split())}
+            out[decision.get("id") or file] = {"name": decision.get("name") or decision.get("id") or file,
+                                               "hit_policy": table.get("hitPolicy", "UNIQUE"),
+                                               "inputs": columns, "outputs": outputs, "rules": rules}
+    return out
+
+
+def _rule_text(rule: Mapping[str, Any]) -> str:
+    return (f"als {' · '.join(t or '-' for t in rule['when'])} dan {' · '.join(t or '-' for t in rule['then'])}"
+            + (f" ({rule['description']})" if rule["description"] else ""))
+
+
+def diff_tables(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The decision tables that differ, rule by rule: rules added, removed and changed (by
+    their number in the new table), and changed columns or hit policy, in words."""
+    a, b = _table_contents(old), _table_contents(new)
+    out: list[dict[str, Any]] = []
+    for ident in sorted(set(a) | set(b)):
+        if ident not in a:
+            out.append({"table": b[ident]["name"], "change": "toegevoegd", "items": []})
+            continue
+        if ident not in b:
+            out.append({"table": a[ident]["name"], "change": "verwijderd", "items": []})
+            continue
+        ta, tb = a[ident], b[ident]
+        items: list[dict[str, str]] = []
+        if ta["hit_policy"] != tb["hit_policy"]:
+            items.append({"change": "gewijzigd", "text": f"beslisregel {ta['hit_policy']} → {tb['hit_policy']}"})
+        for kind, word in (("inputs", "invoer"), ("outputs", "uitvoer")):
+            if ta[kind] != tb[kind]:
+                items.append({"change": "gewijzigd",
+                              "text": f"{word}kolommen {', '.join(ta[kind]) or '—'} → {', '.join(tb[kind]) or '—'}"})
+        for rid, rule in tb["rules"].items():
+            before = ta["rules"].get(rid)
+            if before is None:
+                items.append({"change": "toegevoegd", "text": f"regel {rule['number']}: {_rule_text(rule)}"})
+            elif (before["when"], before["then"], before["description"]) != (rule["when"], rule["then"],
+                                                                               rule["description"]):
+                items.append({"change": "gewijzigd", "text": f"regel {rule['number']}: {_rule_text(before)} → "
+                                                             f"{_rule_text(rule)}"})
+        for rid, rule in ta["rules"].items():
+            if rid not in tb["rules"]:
+                items.append({"change": "verwijderd", "text": f"regel {rule['number']} (oud): {_rule_text(rule)}"})
+        if items:
+            out.append({"table": tb["name"], "change": "gewijzigd", "items": items})
+    return out
 
 
 def _diff_forms(old: Mapping[str, str], new: Mapping[str, str]) -> list[dict[str, Any]]:

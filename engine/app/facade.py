@@ -11,12 +11,14 @@ from typing import Any
 
 from ..core import clock
 from ..storage import Database
-from .auditing import Auditing
+from .acting import AccessLog, Actor, RequestContext
+from .auditing import AuditTrail
 from .cases import Cases
 from .designer import Designer
 from .processes import Processes
 from .repository import Repository
 from .retention import Retention
+from .sealing import SealKey, load_seal_key
 from .timers import Timers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,15 +41,18 @@ class Werkpad:
     """The engine's public API. Holds no request state; safe to share per process."""
 
     def __init__(self, database_url: str | None = None, processes_dir: Path | str | None = None,
-                 forms_dir: Path | str | None = None) -> None:
+                 forms_dir: Path | str | None = None, seal_key: SealKey | Path | str | None = None) -> None:
         self.db = Database(database_url or default_database_url())
         self.processes_dir = Path(processes_dir) if processes_dir else ROOT / "processes"
         self.forms_dir = Path(forms_dir) if forms_dir else ROOT / "forms"
         self.repo = Repository(self.db)
-        self.cases = Cases(self.repo)
+        self.repo.seal_key = seal_key if isinstance(seal_key, SealKey) else load_seal_key(seal_key)
+        # the access log the commands write for a person (its pseudonym secret is the web's: set_secret)
+        self.access_log = AccessLog(self.db)
+        self.cases = Cases(self.repo, self.access_log)
         self.processes = Processes(self.repo, self.cases, self.processes_dir, self.forms_dir)
         self.timers = Timers(self.repo)
-        self.auditing = Auditing(self.repo)
+        self.auditing = AuditTrail(self.repo)
         self.designer = Designer(self.repo, self.processes, self.forms_dir)
         self.retention = Retention(self.repo)
 
@@ -75,9 +80,9 @@ class Werkpad:
 
     # ------------------------------------------------------------------ cases and tasks
     def start_case(self, municipality: str, bsn: str, name: str, birthdate: date | str,
-                   data: Mapping[str, Any] | None = None, at: datetime | None = None, actor: str = "system",
-                   process: str | None = None) -> dict:
-        return self.cases.start_case(municipality, bsn, name, birthdate, data, at, actor, process)
+                   data: Mapping[str, Any] | None = None, at: datetime | None = None, actor: Actor | str = "system",
+                   process: str | None = None, context: RequestContext | None = None) -> dict:
+        return self.cases.start_case(municipality, bsn, name, birthdate, data, at, actor, process, context)
 
     def get_case(self, case_id: str) -> dict:
         return self.cases.get_case(case_id)
@@ -89,31 +94,38 @@ class Werkpad:
     def get_task(self, task_id: str) -> dict:
         return self.cases.get_task(task_id)
 
-    def claim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
-        return self.cases.claim_task(task_id, user, at)
+    def claim_task(self, task_id: str, actor: Actor | str, at: datetime | None = None,
+                   context: RequestContext | None = None) -> dict:
+        return self.cases.claim_task(task_id, actor, at, context)
 
-    def unclaim_task(self, task_id: str, user: str, at: datetime | None = None) -> dict:
-        return self.cases.unclaim_task(task_id, user, at)
+    def unclaim_task(self, task_id: str, actor: Actor | str, at: datetime | None = None,
+                     context: RequestContext | None = None) -> dict:
+        return self.cases.unclaim_task(task_id, actor, at, context)
 
-    def assign_task(self, task_id: str, user: str, assignee: str, at: datetime | None = None) -> dict:
-        return self.cases.assign_task(task_id, user, assignee, at)
+    def assign_task(self, task_id: str, actor: Actor | str, assignee: str, at: datetime | None = None,
+                    context: RequestContext | None = None) -> dict:
+        return self.cases.assign_task(task_id, actor, assignee, at, context)
 
-    def complete_task(self, task_id: str, user: str, data: Mapping[str, Any] | None = None,
-                      at: datetime | None = None) -> dict:
-        return self.cases.complete_task(task_id, user, data, at)
+    def complete_task(self, task_id: str, actor: Actor | str, data: Mapping[str, Any] | None = None,
+                      at: datetime | None = None, context: RequestContext | None = None) -> dict:
+        return self.cases.complete_task(task_id, actor, data, at, context)
 
-    def add_note(self, case_id: str, user: str, text: str, at: datetime | None = None) -> dict:
-        return self.cases.add_note(case_id, user, text, at)
+    def add_note(self, case_id: str, actor: Actor | str, text: str, at: datetime | None = None,
+                 context: RequestContext | None = None) -> dict:
+        return self.cases.add_note(case_id, actor, text, at, context)
 
     def send_message(self, case_id: str, name: str, data: Mapping[str, Any] | None = None,
-                     user: str = "system", at: datetime | None = None) -> dict:
-        return self.cases.send_message(case_id, name, data, user, at)
+                     user: Actor | str = "system", at: datetime | None = None,
+                     context: RequestContext | None = None) -> dict:
+        return self.cases.send_message(case_id, name, data, user, at, context)
 
-    def retry_case(self, case_id: str, user: str, at: datetime | None = None) -> dict:
-        return self.cases.retry_case(case_id, user, at)
+    def retry_case(self, case_id: str, actor: Actor | str, at: datetime | None = None,
+                   context: RequestContext | None = None) -> dict:
+        return self.cases.retry_case(case_id, actor, at, context)
 
-    def close_case_in_error(self, case_id: str, user: str, reason: str, at: datetime | None = None) -> dict:
-        return self.cases.close_case_in_error(case_id, user, reason, at)
+    def close_case_in_error(self, case_id: str, actor: Actor | str, reason: str, at: datetime | None = None,
+                            context: RequestContext | None = None) -> dict:
+        return self.cases.close_case_in_error(case_id, actor, reason, at, context)
 
     # ------------------------------------------------------------------ timers
     def fire_due_timers(self, until: datetime | None = None, max_fires: int = 1_000_000) -> list[dict]:
@@ -131,6 +143,13 @@ class Werkpad:
 
     def verify_audit(self, replay: bool = True, progress: Callable[[int, int], None] | None = None) -> dict:
         return self.auditing.verify_audit(replay, progress)
+
+    def capacity_limits(self, organisation: str) -> dict[str, dict]:
+        """The organisation's places per instrument as its data file gives them (capaciteit.json)."""
+        from . import capacity
+
+        with self.db.unit_of_work(write=False) as uow:
+            return capacity.limits_of(uow, organisation)
 
     def capacity_overview(self, organisations: list[str] | None = None) -> list[dict]:
         """Places per organisation and instrument: taken, free, and who waits (the teamleider's view)."""

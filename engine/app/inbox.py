@@ -172,10 +172,15 @@ class Inbox:
     def counts(self, scope: Scope) -> dict[str, int]:
         return {view: n for view, (n, _exact) in self._counts(scope).items()}
 
-    def _counts(self, scope: Scope) -> dict[str, tuple[int, bool]]:
-        with self.db.unit_of_work(write=False) as uow:
-            return {view: self._count(uow, [TaskRow.status == "open", self._view_condition(scope, view)])
-                    for view in ("mijn", "team")}
+    def _counts(self, scope: Scope, known: dict[str, tuple[int, bool]] | None = None,
+                uow=None) -> dict[str, tuple[int, bool]]:
+        if uow is None:
+            with self.db.unit_of_work(write=False) as own:
+                return self._counts(scope, known, own)
+        known = known or {}
+        return {view: known.get(view) or self._count(uow, [TaskRow.status == "open",
+                                                            self._view_condition(scope, view)])
+                for view in ("mijn", "team")}
 
     def tasks(self, scope: Scope, query: InboxQuery, now: datetime | None = None) -> dict:
         """One page of open tasks for the view, with the total and the counts per view.
@@ -187,7 +192,8 @@ class Inbox:
         view = query.view if query.view in VIEWS else "mijn"
         per_page = max(1, min(int(query.per_page or 25), MAX_PER_PAGE))
         page = max(1, int(query.page or 1))
-        conditions = [TaskRow.status == "open", self._view_condition(scope, view), *self._filters(query, now)]
+        filters = self._filters(query, now)
+        conditions = [TaskRow.status == "open", self._view_condition(scope, view), *filters]
         columns = [c for c in dict.fromkeys(query.columns or []) if _FIELD_NAME.fullmatch(c)][:MAX_COLUMNS]
         extra = [self._case_data(c).label(f"kolom_{i}") for i, c in enumerate(columns)]
         listing = (select(*_TASK_COLUMNS, *_CASE_COLUMNS, *extra).join(CaseRow, CaseRow.id == TaskRow.case_id)
@@ -202,8 +208,9 @@ class Inbox:
                 item["data"] = {c: _json_value(row[len(_TASK_COLUMNS) + len(_CASE_COLUMNS) + i])
                                 for i, c in enumerate(columns)}
                 items.append(item)
+            # the count of this view without filters is the total just counted: not counted twice
+            counts = self._counts(scope, {view: (total, exact)} if not filters else None, uow)
         pages = max(1, -(-total // per_page))
-        counts = self._counts(scope)
         return {"view": view, "items": items, "total": total, "total_exact": exact, "page": page, "pages": pages,
                 "has_next": page < pages or (not exact and len(items) == per_page), "per_page": per_page,
                 "columns": columns, "counts": {v: n for v, (n, _e) in counts.items()},

@@ -62,6 +62,11 @@ def may_start_case(principal: Principal) -> bool:
     return bool(principal.work_organisations())
 
 
+def may_start_case_in(principal: Principal, organisation: str) -> bool:
+    """A melding for a process of ``organisation``: whoever works cases there."""
+    return organisation in principal.work_organisations()
+
+
 def overview_organisations(principal: Principal) -> list[str]:
     """The organisations whose team overview the user may see (as teamleider)."""
     return sorted({m.organisation for m in principal.memberships if m.role == TEAMLEIDER})

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -11,7 +13,9 @@ from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
 from ..errors import Conflict, NotFound
 from ..storage import DefinitionRow, UnitOfWork
-from . import capacity
+from . import capacity, policy
+from .accounts import Principal
+from .acting import Actor, as_actor
 from .cases import Cases
 from .repository import Repository
 
@@ -106,14 +110,21 @@ class Processes:
             raise NotFound(f"versie {version or ''} van proces '{key}' bestaat niet")
         return json.loads(row.record)
     # ------------------------------------------------------------------ versions
-    def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
-                     at: datetime | None = None, dry_run: bool = False) -> dict:
+    def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
+                     at: datetime | None = None, dry_run: bool = False,
+                     also: Callable[[Any, datetime], None] | None = None) -> dict:
         """Move a running case to another version of its process (default: the
         newest deployed one). Waiting timers keep their due time; tasks keep their
         claims. Refused when the new version lacks a step the case is at. With
-        ``dry_run`` nothing is stored: it only raises when the move would be refused."""
+        ``dry_run`` nothing is stored: it only raises when the move would be refused.
+        A person (``Principal``) must be a designer of the case's organisation (else the
+        case is not found). ``also`` adds the caller's own rows (the designer's event) to
+        the same unit of work."""
+        actor = as_actor(user)
         with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
             loaded = self.repo.load(uow, case_id)
+            if isinstance(actor, Principal) and not policy.may_edit_design(actor, loaded.row.organisation):
+                raise NotFound(f"zaak {case_id} bestaat niet")
             query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
             if to_version:
                 query = query.where(DefinitionRow.version_hash.startswith(to_version))
@@ -132,7 +143,9 @@ class Processes:
                 return {"case": case_id, "from": current.version_hash, "to": target.version_hash}
             loaded.bundle = bundle
             loaded.row.definition_id = target.id
-            self.repo.save(uow, loaded, "version_migrated", user, moment,
-                       {"from": current.version_hash, "to": target.version_hash})
+            self.repo.save(uow, loaded, "version_migrated", actor.username, moment,
+                           {"from": current.version_hash, "to": target.version_hash})
+            if also is not None:
+                also(uow, moment)
             uow.commit()
         return self.cases.get_case(case_id)

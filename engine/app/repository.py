@@ -28,6 +28,7 @@ from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationErro
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
 from . import capacity
 from .capacity import PlaceLedger
+from .sealing import SealKey
 
 log = logging.getLogger("werkpad.engine")
 TIMER_ACTOR = "system:timer"
@@ -41,6 +42,11 @@ class Loaded:
     bundle: Bundle
     runtime: CaseRuntime
     engine: dict | None = None  # the engine versions the stored state was last saved by
+    # after save: the stored state and the case's open tasks and timers as they now are
+    # (so a command can answer without reading the case back)
+    state: dict | None = None
+    open_tasks: list[TaskRow] | None = None
+    timers: list[TimerRow] | None = None
 
 
 class BundleCache:
@@ -75,6 +81,18 @@ class Repository:
     def __init__(self, db: Database, cache_size: int = BUNDLE_CACHE_SIZE) -> None:
         self.db = db
         self.bundles = BundleCache(cache_size)
+        self.seal_key: SealKey | None = None  # set by the facade; seals each case's newest event
+        self._definitions: dict[int, tuple[str, str]] = {}  # id -> (name, version hash): immutable
+
+    def definition_info(self, uow, definition_id: int) -> tuple[str, str] | None:
+        """A definition version's name and hash (immutable once stored, so kept per process)."""
+        info = self._definitions.get(definition_id)
+        if info is None:
+            row = uow.session.get(DefinitionRow, definition_id)
+            if row is None:
+                return None
+            info = self._definitions[definition_id] = (row.name, row.version_hash)
+        return info
 
     @contextlib.contextmanager
     def broken_case_guard(self, moment: datetime) -> Iterator[None]:
@@ -129,10 +147,14 @@ class Repository:
         return [{"kind": "timer", "id": t.task_id, "spec": t.spec, "name": t.name,
                  "due": t.due_at.isoformat() if t.due_at else None, "reason": reason} for t in rows]
 
-    def version_in_effect(self, uow, municipality: str, day: date, process: str | None) -> DefinitionRow:
+    def version_in_effect(self, uow, municipality: str, day: date, process: str | None,
+                          organisations: list[str] | None = None) -> DefinitionRow:
+        """The version a new case of ``municipality`` starts on; ``organisations``: only processes
+        of those (the organisations a person starting the case works for)."""
         rows = uow.session.scalars(select(DefinitionRow).order_by(DefinitionRow.id)).all()
         candidates = [r for r in rows if municipality in json.loads(r.municipalities)
-                      and (process is None or r.process_key == process)]
+                      and (process is None or r.process_key == process)
+                      and (organisations is None or r.organisation in organisations)]
         if not candidates:
             raise NotFound(f"geen proces uitgerold voor gemeente '{municipality}'")
         keys = {r.process_key for r in candidates}
@@ -218,6 +240,10 @@ class Repository:
             payload = {**payload, "timers_fired": [
                 {"spec": t.spec, "name": t.name, "kind": t.kind, "due": t.due.isoformat() if t.due else None}
                 for t in runtime.fired]}
+        if runtime.decisions:
+            # the decision tables this step evaluated, with inputs, matched rule and outcome (for auditors)
+            payload = {**payload, "beslissingen": list(runtime.decisions)}
+            runtime.decisions.clear()
         self._note_engine_versions(uow, loaded, actor, moment)
         observation = runtime.observe()
         state = runtime.serialize()
@@ -243,7 +269,9 @@ class Repository:
             # replay answers plaats_aanvragen from here, never from the occupancy of its day
             payload = {**payload, "plaatsen": list(ledger.decisions)}
             ledger.decisions.clear()
-        cancelled, ended = self.sync_index(uow, row, observation, moment, actor, completed_task, fired)
+        cancelled, ended, loaded.open_tasks, loaded.timers = self.sync_index(
+            uow, row, observation, moment, actor, completed_task, fired)
+        loaded.state = state
         left = {runtime.task_property(spec, "plaats") for spec in ended}
         left.discard(None)
         if observation.status in CLOSED:
@@ -271,19 +299,24 @@ class Repository:
                               digest=stored_digest(row))
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                   completed_task: str | None, fired: set[str] | None = None) -> tuple[list[dict], list[str]]:
+                   completed_task: str | None, fired: set[str] | None = None
+                   ) -> tuple[list[dict], list[str], list[TaskRow], list[TimerRow]]:
         """Bring the inbox and timer index in line with the runtime; return what was
         cancelled on the way (open tasks gone without being completed, timers that left the
-        index without having fired) and the specs of every open task that ended."""
+        index without having fired), the specs of every open task that ended, and the open
+        task rows and timer rows as they now are."""
         # the reads need not see this command's own pending writes: no autoflush, so the case
         # row is written once, at commit, together with its new event
         with uow.session.no_autoflush:
             return self._sync_index(uow, row, obs, moment, actor, completed_task, fired)
 
     def _sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                    completed_task: str | None, fired: set[str] | None) -> tuple[list[dict], list[str]]:
+                    completed_task: str | None, fired: set[str] | None
+                    ) -> tuple[list[dict], list[str], list[TaskRow], list[TimerRow]]:
         cancelled: list[dict] = []
         ended: list[str] = []
+        open_now: list[TaskRow] = []
+        timers_now: list[TimerRow] = []
         open_rows = {t.id: t for t in uow.session.scalars(
             select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
         current = {t.id: t for t in obs.tasks}
@@ -300,11 +333,13 @@ class Repository:
         for task_id, info in current.items():
             existing = open_rows.get(task_id)
             if existing is None:
-                uow.session.add(TaskRow(id=task_id, case_id=row.id, spec=info.spec, ordinal=info.ordinal,
-                                        name=info.name, lane=info.lane, form=info.form, phase=info.phase,
-                                        due_at=info.due, status="open", created_at=moment))
+                existing = TaskRow(id=task_id, case_id=row.id, spec=info.spec, ordinal=info.ordinal,
+                                   name=info.name, lane=info.lane, form=info.form, phase=info.phase,
+                                   due_at=info.due, status="open", created_at=moment)
+                uow.session.add(existing)
             else:
                 existing.ordinal, existing.phase, existing.due_at = info.ordinal, info.phase, info.due
+            open_now.append(existing)
         timers = {t.task_id: t for t in uow.session.scalars(
             select(TimerRow).where(TimerRow.case_id == row.id))} if row.last_seq else {}
         wanted = {t.task_id: t for t in obs.timers if t.due is not None}
@@ -318,17 +353,19 @@ class Repository:
         for task_id, timer in wanted.items():
             existing_timer = timers.get(task_id)
             if existing_timer is None:
-                uow.session.add(TimerRow(case_id=row.id, task_id=task_id, spec=timer.spec, name=timer.name,
-                                         kind=timer.kind, due_at=timer.due))
+                existing_timer = TimerRow(case_id=row.id, task_id=task_id, spec=timer.spec, name=timer.name,
+                                          kind=timer.kind, due_at=timer.due)
+                uow.session.add(existing_timer)
                 earlier = True
             elif existing_timer.due_at != timer.due:
                 earlier = earlier or (timer.due is not None and existing_timer.due_at is not None
                                       and timer.due < existing_timer.due_at)
                 existing_timer.due_at = timer.due
+            timers_now.append(existing_timer)
         if earlier and not self.db.is_sqlite:
             # wakes every `werkpad worker` that LISTENs, when this transaction commits
             uow.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
-        return cancelled, ended
+        return cancelled, ended, open_now, timers_now
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
                       digest: str, snapshot: dict | None = None) -> None:
@@ -345,6 +382,8 @@ class Repository:
                                  snapshot=audit.canonical(snapshot) if snapshot is not None else None))
         row.last_seq = seq
         row.last_hash = ev_hash
+        if self.seal_key is not None:  # see engine/app/sealing.py
+            row.seal = self.seal_key.seal(row.id, seq, ev_hash)
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
 
 def cancel_reason(event_type: str, payload: dict) -> str:

@@ -384,7 +384,7 @@ def task_complete(wp: Werkpad, task_id, user, data, at):
 @click.option("--forms", "forms_dir", type=click.Path(file_okay=False, path_type=Path), default=None)
 def compare_cmd(wp: Werkpad, profile: Path, only: tuple, processes_dir: Path | None, forms_dir: Path | None):
     """Laat één klantprofiel door het proces van elke gemeente lopen (gesimuleerde klok)."""
-    from ..tools.compare import compare
+    from ..tools.compare import compare, deadline_words, place_words
 
     try:
         data = json.loads(profile.read_text(encoding="utf-8"))
@@ -399,9 +399,14 @@ def compare_cmd(wp: Werkpad, profile: Path, only: tuple, processes_dir: Path | N
         e, t = r["eind"], r["termijnen"]
         lines.append(f"== {r['naam']} ({r['gemeente']})")
         lines.append(f"   eind: {e['status']} in fase {e['fase']} via {e['eindgebeurtenis'] or '-'} "
-                     f"na {e['duur_dagen']} dagen; termijnen gehaald {t['gehaald']}, gemist {t['gemist']}")
+                     f"na {e['duur_dagen']} dagen; termijnen gehaald {t['gehaald']}, gemist {t['gemist']}"
+                     + (f", lopend {t['loopt']}" if t["loopt"] else ""))
         lines.append("   fasen (dagen): " + ", ".join(f"{k} {v}" for k, v in r["fasen_dagen"].items()))
         lines.append("   pad: " + " → ".join(step["naam"] for step in r["pad"]))
+        lines.append("   termijnen:" if t["lijst"] else "   termijnen: geen")
+        lines += [f"     - {deadline_words(item)}" for item in t["lijst"]]
+        lines.append("   plaatsen:" if r["plaatsen"] else "   plaatsen: geen")
+        lines += [f"     - {place_words(place)}" for place in r["plaatsen"]]
         if r["opmerking"]:
             lines.append(f"   let op: {r['opmerking']}")
     return results, "\n".join(lines)

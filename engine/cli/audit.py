@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ..app.audit_workspace import ANCHOR_KEY_ENV, Auditing, json_default, load_or_create_key
+from ..app.audit_workspace import ANCHOR_KEY_ENV, AuditorWorkspace, json_default, load_or_create_key
 from ..app.auditing import problem_text
 from ..core.findings import words
 from ..errors import WerkpadError
@@ -106,7 +106,7 @@ def audit_anchor(ctx_obj, out: Path, key_path: Path | None, as_json: bool):
     """Schrijf een ondertekend integriteitsanker: de laatste vingerafdruk van elke zaak."""
     try:
         key = load_or_create_key(key_path)
-        anchor = Auditing(ctx_obj()).write_anchor(key)
+        anchor = AuditorWorkspace(ctx_obj()).write_anchor(key)
     except WerkpadError as exc:
         _fail(exc.message)
     out.write_text(json.dumps(anchor, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -136,7 +136,7 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
         configured = default if default.exists() else None
     try:
         public = load_or_create_key(configured).public_key() if configured and configured.exists() else None
-        r = Auditing(ctx_obj()).check_anchor(anchor, public)
+        r = AuditorWorkspace(ctx_obj()).check_anchor(anchor, public)
     except WerkpadError as exc:
         _fail(exc.message)
     if as_json:
@@ -164,7 +164,7 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
 @click.pass_obj
 def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None):
     """Exporteer een zaakdossier: volledig (json), als ZGW-zaak (zgw) of leesbaar als PDF (pdf)."""
-    auditing = Auditing(ctx_obj())
+    auditing = AuditorWorkspace(ctx_obj())
     if fmt == "pdf":
         from ..app.audit_pdf import case_file_pdf
 

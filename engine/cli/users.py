@@ -70,12 +70,15 @@ def users() -> None:
 @click.argument("key")
 @click.option("--naam", "name", default=None, help="Weergavenaam, bijvoorbeeld 'Gemeente Tilburg'.")
 @click.option("--soort", "kind", type=click.Choice(ORGANISATION_KINDS), default="gemeente", show_default=True)
+@click.option("--rsin", default=None, help="RSIN van de organisatie (9 cijfers, elfproef); bronorganisatie in de "
+                                           "ZGW-export.")
 @click.pass_obj
 @_handle
-def organisation(ctx_obj, key: str, name: str | None, kind: str) -> None:
+def organisation(ctx_obj, key: str, name: str | None, kind: str, rsin: str | None) -> None:
     """Maak organisatie KEY aan (of werk haar bij)."""
-    org = _accounts(ctx_obj).create_organisation(key, name or key, kind)
-    click.echo(f"organisatie {org['key']} ({org['name']}, {org['kind']})")
+    org = _accounts(ctx_obj).create_organisation(key, name or key, kind, rsin)
+    click.echo(f"organisatie {org['key']} ({org['name']}, {org['kind']}"
+               f"{', RSIN ' + org['rsin'] if org['rsin'] else ''})")
 
 
 @users.command("create")

@@ -12,6 +12,12 @@ def is_valid_bsn(value: str) -> bool:
     return total % 11 == 0 and total != 0
 
 
+def is_valid_rsin(value: str) -> bool:
+    """An RSIN (Rechtspersonen en Samenwerkingsverbanden Informatienummer) has 9 digits and passes
+    the same 11-proef as a BSN."""
+    return is_valid_bsn(value)
+
+
 def normalise_bsn(value: str) -> str:
     """Strip spaces/dots and left-pad 8-digit numbers (old BSNs) with a zero."""
     cleaned = "".join(c for c in str(value) if c.isdigit())

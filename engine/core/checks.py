@@ -456,13 +456,13 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                     problems.append(Problem(f"beslistabel {label(decision)}: invoerexpressie {_short(expression)} "
                                             f"van {label(node)} wordt geweigerd: {dutch(exc.message)}", node.get("id"),
                                             file))
-            for rule in table.findall(f"{{{DMN_NS}}}rule"):
+            for number, rule in enumerate(table.findall(f"{{{DMN_NS}}}rule"), start=1):
                 for column, entry in enumerate(rule.findall(f"{{{DMN_NS}}}inputEntry")):
                     if column >= len(inputs) or not inputs[column]:
                         continue
                     why = _entry_problem(engine, inputs[column], _text(entry.find(f"{{{DMN_NS}}}text")))
                     if why:
-                        problems.append(Problem(f"beslistabel {label(decision)}, regel {label(rule)}, kolom "
+                        problems.append(Problem(f"beslistabel {label(decision)}, regel {number}, kolom "
                                                 f"{column + 1}: {why}", entry.get("id") or rule.get("id"), file))
                 for entry in rule.findall(f"{{{DMN_NS}}}outputEntry"):
                     text = _text(entry.find(f"{{{DMN_NS}}}text"))
@@ -471,7 +471,7 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                             check(text, "eval")
                         except ExpressionError as exc:
                             problems.append(Problem(
-                                f"beslistabel {label(decision)}, regel {label(rule)}: uitvoer {_short(text)} wordt "
+                                f"beslistabel {label(decision)}, regel {number}: uitvoer {_short(text)} wordt "
                                 f"geweigerd: {dutch(exc.message)}", entry.get("id") or rule.get("id"), file))
     if not problems:
         problems += _coverage_problems(bundle, index)
@@ -568,7 +568,7 @@ def _coverage_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                                         "(gat in de tabel)", table_id, file))
                 break
             if len(hits) > 1:
-                rows = ", ".join(f"{r.row_number} ({r.id})" for r in hits)
+                rows = ", ".join(f"regel {r.row_number}" for r in hits[:-1]) + f" en regel {hits[-1].row_number}"
                 problems.append(Problem(f"beslistabel {decision} (UNIQUE): invoer {shown} raakt {len(hits)} regels "
                                         f"({rows}); er mag er precies één raken (overlap)",
                                         hits[1].id or table_id, file))

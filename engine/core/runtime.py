@@ -49,7 +49,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
-from . import clock, spiff
+from . import clock, decisions, spiff
 from .expressions import SafeScriptEngine, gelijkgestelde_dagen
 from .kalender import parse_duur, plus_duur, schaal_duur
 from .xml import BPMN_NS, parse_definition
@@ -118,18 +118,20 @@ _FIRED: contextvars.ContextVar[list | None] = contextvars.ContextVar("werkpad_fi
 _PLACES: contextvars.ContextVar[Any] = contextvars.ContextVar("werkpad_places", default=None)
 
 
-def _ask_place(instrument: Any, vanaf: Any = None) -> dict:
+def _ask_place(instrument: Any, vanaf: Any = None, partij: Any = None) -> dict:
     """Script function ``plaats_aanvragen("wep")``: a place on the instrument, or the waiting list.
 
     The answer is a dict (``toegekend``, and ``wachtlijst`` or ``periode``/``vanaf`` for places per
-    week); the engine records it in the command's event, so replay gets the same answer."""
+    week or year; ``batch``/``nieuwe_batch`` for places bought in batches, counted per ``partij``);
+    the engine records it in the command's event, so replay gets the same answer."""
     if not isinstance(instrument, str) or not instrument:
         raise ValidationError("plaats_aanvragen verwacht de naam van een instrument")
     ledger = _PLACES.get()
     if ledger is None:
         raise ValidationError("plaats_aanvragen kan hier niet worden gebruikt (geen plaatsenbeheer)")
-    answer = ledger(instrument, None if vanaf is None else str(vanaf))
-    return dict(answer)
+    if partij is None:  # the two-argument form, as recorded ledgers and older versions know it
+        return dict(ledger(instrument, None if vanaf is None else str(vanaf)))
+    return dict(ledger(instrument, None if vanaf is None else str(vanaf), str(partij)))
 
 
 def _note_fired(my_task: Any, definition: Any, due: str, kind: str) -> None:
@@ -234,6 +236,7 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
     non_interrupting: set[str] = set()  # Spiff 3.2.0 ignores isInterrupting on event subprocess starts
+    decision_names: dict[str, str] = {}  # decision table id -> the decision's name (for the audit trail)
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
@@ -242,7 +245,10 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
                                      if node.get("isInterrupting") == "false"}
                 parser.add_bpmn_xml(root, filename=name)
             elif name.endswith(".dmn"):
-                parser.add_dmn_xml(parse_definition(name, text), filename=name)
+                root = parse_definition(name, text)
+                for table in root.iter("{*}decisionTable"):
+                    decision_names[table.get("id")] = table.getparent().get("name") or ""
+                parser.add_dmn_xml(root, filename=name)
         if process_id not in parser.get_process_ids():
             raise DefinitionError(
                 f"proces '{process_id}' staat niet in de BPMN-bestanden (gevonden: {sorted(parser.get_process_ids())})"
@@ -259,6 +265,7 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
         for task_spec in each.task_specs.values():
             if getattr(task_spec, "bpmn_id", None) in non_interrupting:
                 task_spec.interrupting = False
+            decisions.adopt(task_spec, decision_names)
     return spec, subprocess_specs
 
 
@@ -447,6 +454,7 @@ class CaseRuntime:
         self._status = status
         self.end_event = end_event
         self.fired: list[TimerInfo] = []  # timers that fired since this object was made
+        self.decisions: list[dict] = []  # decision tables evaluated since (see engine.core.decisions)
         self.interrupting: str | None = None  # an interrupting event subprocess that is still running
         # answers plaats_aanvragen(instrument, vanaf) -> dict; set by whoever runs the case
         self.places: Any = None
@@ -782,7 +790,8 @@ class CaseRuntime:
         """Run engine steps until only people, timers or messages can move the case."""
         token = _FIRED.set(self.fired)
         places_token = _PLACES.set(self.places)
-        with gelijkgestelde_dagen(getattr(self.workflow.spec, "werkpad_gelijkgesteld", ())):
+        with gelijkgestelde_dagen(getattr(self.workflow.spec, "werkpad_gelijkgesteld", ())), \
+                decisions.recording(self.decisions):
             try:
                 self._run(self.workflow.do_engine_steps)
                 self._run(self.workflow.refresh_timers)

@@ -23,6 +23,8 @@ class OrganisationRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))  # gemeente, regionaal
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Rechtspersonen en Samenwerkingsverbanden Informatienummer: the ZGW export's bronorganisatie
+    rsin: Mapped[str | None] = mapped_column(String(9), nullable=True)
 
 
 class UserRow(Base):

@@ -1,9 +1,9 @@
-"""Places as a resource per organisation (migration 0010): the limits, the counters, the placements."""
+"""Places as a resource per organisation (migrations 0011, 0012): the limits, the counters, the placements."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .models import Base, UTCDateTime
@@ -18,7 +18,10 @@ class CapacityRow(Base):
     instrument: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     places: Mapped[int] = mapped_column(Integer)
-    per: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None (constant) or "week"
+    per: Mapped[str | None] = mapped_column(String(16), nullable=True)  # None (constant), "week" or "jaar"
+    # places per calendar year as JSON {"2015": 5, "2016": 15} (the last year's number continues)
+    schedule: Mapped[str | None] = mapped_column(Text, nullable=True)
+    batch: Mapped[int | None] = mapped_column(Integer, nullable=True)  # places per batch (per "jaar")
 
 
 class CapacityUseRow(Base):
@@ -29,7 +32,7 @@ class CapacityUseRow(Base):
 
     organisation: Mapped[str] = mapped_column(String(64), primary_key=True)
     instrument: Mapped[str] = mapped_column(String(64), primary_key=True)
-    period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period: Mapped[str] = mapped_column(String(48), primary_key=True)
     occupied: Mapped[int] = mapped_column(Integer)
 
 
@@ -45,8 +48,8 @@ class PlacementRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     organisation: Mapped[str] = mapped_column(String(64))
     instrument: Mapped[str] = mapped_column(String(64))
-    period: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str] = mapped_column(String(48))
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
-    status: Mapped[str] = mapped_column(String(16))  # bezet, wachtlijst, vrijgegeven, vervallen
+    status: Mapped[str] = mapped_column(String(16))  # bezet, wachtlijst, vrijgegeven, besteed (a yearly place), vervallen
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
@@ -70,7 +71,7 @@ class CaseRow(Base):
         Index("ix_cases_bsn", "bsn"),
         Index("ix_cases_name_id", "client_name", "id"),  # migration 0003: inbox search by name
         Index("ix_cases_case_number", "case_number", unique=True),  # migration 0006
-        # migration 0012: Zoek cliënt walks an organisation's newest cases with their names
+        # migration 0014_admin2: Zoek cliënt walks an organisation's newest cases with their names
         Index("ix_cases_org_started_name", "organisation", "started_at", "client_name", "id"),
         Index("ix_cases_birthdate", "birthdate"),
     )
@@ -94,6 +95,8 @@ class CaseRow(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
     case_number: Mapped[str | None] = mapped_column(String(16), nullable=True)  # 2026-000123, migration 0006
+    # keyed seal over (id, last_seq, last_hash), engine/app/sealing.py; migration 0012
+    seal: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -211,3 +214,24 @@ class DestructionRow(Base):
     last_hash: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditRunRow(Base):
+    """Verifying every case of an organisation, run in the background: progress and findings kept
+    (engine/app/audit_workspace.py)."""
+
+    __tablename__ = "audit_runs"
+    __table_args__ = (Index("ix_audit_runs_organisation", "organisation", "started_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(64))
+    started_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)  # a heartbeat while it runs
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    status: Mapped[str] = mapped_column(String(16))  # running, done, cancelled, failed
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer)
+    broken: Mapped[int] = mapped_column(Integer)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean)
+    findings: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of findings

@@ -36,9 +36,12 @@ from pathlib import Path
 from typing import Any
 
 from ..app import Werkpad
+from ..app.capacity import PLACE_FREE_MESSAGE, places_of_case, store_limits
+from ..app.deadlines import LEGAL_SHORT, seed_norm, span_words
 from ..core import clock
 from ..core.checks import bundle_from_files, check_bundle
 from ..core.definitions import discover
+from ..core.findings import dutch_date
 from ..core.runtime import PHASES, _local_plus
 from ..errors import DefinitionError, WerkpadError
 
@@ -64,10 +67,11 @@ def compare(profile: dict, processes_dir: Path, forms_dir: Path, only: list[str]
     return results
 
 
-def dry_run_record(profile: dict, record: dict, max_steps: int = 400) -> dict:
+def dry_run_record(profile: dict, record: dict, max_steps: int = 400, limits: dict[str, dict] | None = None) -> dict:
     """Run ``profile`` through one unpublished version (a designer's draft: manifest, files,
     forms, vocabulary) in a temporary database: the path, the timers that fired, the days
-    per phase. The draft must pass its checks."""
+    per phase. The draft must pass its checks. ``limits`` are the organisation's places
+    (``Werkpad.capacity_limits``), so a step that takes a place asks the same question as live."""
     bundle = bundle_from_files(record["manifest"], record["files"], record["forms"], record.get("vocabulary", "{}"))
     problems = check_bundle(bundle)
     if problems:
@@ -78,6 +82,8 @@ def dry_run_record(profile: dict, record: dict, max_steps: int = 400) -> dict:
             wp.upgrade_db()
             with wp.db.unit_of_work() as uow:
                 wp.processes.store_bundles(uow, [bundle], "proefrit")
+                if limits:
+                    store_limits(uow, bundle.organisation, limits)
                 uow.commit()
             return _simulate(wp, bundle.key, profile, max_steps)
         finally:
@@ -159,7 +165,8 @@ def _simulate(wp: Werkpad, key: str, profile: dict, max_steps: int) -> dict:
     return {
         "process": key, "naam": shown["name"], "gemeente": municipality, "pad": path,
         "fasen_dagen": _phase_days(history, end),
-        "termijnen": _deadlines(wp, cid),
+        "termijnen": _deadlines(wp, cid, key, shown["name"], end, history),
+        "plaatsen": _places(wp, cid, history),
         "eind": {"status": final["status"], "fase": final["phase"], "eindgebeurtenis": final["end_event"],
                  "op": end.isoformat(), "duur_dagen": round((end - start) / timedelta(days=1), 1)},
         "standaardwaarden": defaults, "opmerking": note,
@@ -217,15 +224,84 @@ def _phase_days(history: list[dict], end: datetime) -> dict[str, float]:
     return dict(sorted(days.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
-def _deadlines(wp: Werkpad, case_id: str) -> dict:
-    met, missed = 0, []
-    completed = {e["payload"]["task"]["id"]: e for e in wp.case_history(case_id) if e["type"] == "task_completed"}
-    for task in wp.list_tasks(case_id=case_id, status="completed", with_form=False):
-        if not task["due"] or task["id"] not in completed:
+def _deadlines(wp: Werkpad, case_id: str, key: str, name: str, end: datetime, history: list[dict]) -> dict:
+    """Every deadline of the case: the task, the norm it comes from (a law article, or the seed that
+    describes the organisation), when it was due, when it was met, and whether it was met. A task
+    still open at the end counts as missed once its moment has passed, else as running; tasks the
+    engine cancelled do not count (the case page names them)."""
+    completed = {e["payload"]["task"]["id"]: e for e in history if e["type"] == "task_completed"}
+    source = seed_norm(key, name)
+    items = []
+    for task in wp.list_tasks(case_id=case_id, status="", with_form=False):
+        if not task["due"] or task["status"] == "cancelled":
             continue
-        done = completed[task["id"]]
-        if clock.to_utc(done["at"]) <= clock.to_utc(task["due"]):
-            met += 1
+        due, done = clock.to_utc(task["due"]), completed.get(task["id"])
+        if done is not None:
+            outcome = "gehaald" if clock.to_utc(done["at"]) <= due else "gemist"
         else:
-            missed.append({"taak": task["name"], "termijn": task["due"], "afgerond": done["at"]})
-    return {"gehaald": met, "gemist": len(missed), "gemiste": missed}
+            outcome = "gemist" if end > due else "loopt"
+        legal = LEGAL_SHORT.get(task["spec"])
+        norm = legal or f"{source}: {span_words(clock.to_utc(task['created_at']), due)}"
+        items.append({"taak": task["name"], "id": task["spec"], "norm": norm, "bron": "wet" if legal else "seed",
+                      "uiterlijk": task["due"], "afgerond": done["at"] if done else None, "uitkomst": outcome})
+    items.sort(key=lambda i: (i["uiterlijk"], i["taak"]))
+    missed = [{"taak": i["taak"], "termijn": i["uiterlijk"], "afgerond": i["afgerond"]}
+              for i in items if i["uitkomst"] == "gemist"]
+    return {"gehaald": sum(i["uitkomst"] == "gehaald" for i in items), "gemist": len(missed),
+            "loopt": sum(i["uitkomst"] == "loopt" for i in items), "gemiste": missed, "lijst": items}
+
+
+def _places(wp: Werkpad, case_id: str, history: list[dict]) -> list[dict]:
+    """The places the case asked for, as recorded in its events: taken (with period, start and batch),
+    or the position on the waiting list; a place handed over later says so; and where it stands now."""
+    names = {(o["organisation"], o["instrument"]): o["name"] for o in wp.capacity_overview()}
+    organisation = wp.get_case(case_id)["organisation"]
+    out: list[dict] = []
+    for event in history:
+        payload = event["payload"] or {}
+        for answer in payload.get("plaatsen", []):
+            out.append({"naam": names.get((organisation, answer["instrument"]), answer["instrument"]),
+                        "op": event["at"], "na_wachten": False, **answer})
+        if event["type"] == "message_received" and payload.get("message") == PLACE_FREE_MESSAGE:
+            answer = payload.get("data") or {}
+            out.append({"naam": names.get((organisation, answer.get("instrument")), answer.get("instrument")),
+                        "op": event["at"], "na_wachten": True, **answer})
+    with wp.db.unit_of_work(write=False) as uow:
+        now = {p["instrument"]: p["status"] for p in places_of_case(uow, case_id)}
+    for place in out:
+        place["status"] = now.get(place["instrument"])
+    return out
+
+
+def place_words(place: dict) -> str:
+    """One place in a line of Dutch: 'Re-integratietraject: genomen op 16 februari 2026 (jaar 2026, batch 1
+    van sagenn, nieuwe batch)'."""
+    when = dutch_date(place["op"])
+    if place.get("na_wachten"):
+        text = f"{place['naam']}: vrijgekomen plaats gekregen op {when}"
+    elif place.get("toegekend"):
+        text = f"{place['naam']}: genomen op {when}"
+        details = []
+        if place.get("periode"):
+            details.append(f"{'week' if '-W' in place['periode'] else 'jaar'} {place['periode']}")
+        if place.get("vanaf") and place["vanaf"] > place["op"][:10]:
+            details.append(f"begint {dutch_date(place['vanaf'])}")
+        if place.get("batch"):
+            details.append(f"batch {place['batch']}" + (f" van {place['partij']}" if place.get("partij") else "")
+                           + (", nieuwe batch" if place.get("nieuwe_batch") else ""))
+        if details:
+            text += f" ({'; '.join(details)})"
+    else:
+        text = (f"{place['naam']}: op de wachtlijst op {when}, plek {place['wachtlijst']}" if place.get("wachtlijst")
+                else f"{place['naam']}: geen plaats ({when})")
+    return text + (f"; nu: {PLACE_STATUS.get(place['status'], place['status'])}" if place.get("status") else "")
+
+
+PLACE_STATUS = {"bezet": "bezet", "wachtlijst": "wacht", "vrijgegeven": "vrijgegeven", "vervallen": "vervallen",
+                "besteed": "besteed (een plaats per jaar komt niet terug)"}
+
+
+def deadline_words(item: dict) -> str:
+    """One deadline in a line of Dutch: task, norm, due, met, outcome."""
+    done = f", afgerond {dutch_date(item['afgerond'])}" if item["afgerond"] else ", niet afgerond"
+    return f"{item['taak']} — {item['norm']}; uiterlijk {dutch_date(item['uiterlijk'])}{done}: {item['uitkomst']}"

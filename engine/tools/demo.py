@@ -46,6 +46,14 @@ ORGANISATION_NAMES = {
     "werkbedrijf_rijk_van_nijmegen": ("WerkBedrijf Rijk van Nijmegen", "regionaal"),
     "weener_xl": ("Weener XL ('s-Hertogenbosch)", "gemeente"),
 }
+# VOORBEELDWAARDEN, geen echte RSIN's: nummers uit 99999xxxx die de elfproef halen, zodat de ZGW-export
+# van de demo een geldige bronorganisatie heeft. Zet in productie het echte RSIN met
+# `werkpad users organisation KEY --rsin 123456789`.
+EXAMPLE_RSINS = {
+    "voorbeeldstad": "999990007", "tilburg": "999990019", "sudwest_fryslan": "999990020",
+    "alphen-aan-den-rijn": "999990032", "ijmond_werkt": "999990044", "amersfoort": "999990056",
+    "werkkom": "999990068", "werkbedrijf_rijk_van_nijmegen": "999990081", "weener_xl": "999990093",
+}
 VOORBEELDSTAD_USERS = [
     ("kees", "Kees de Vries", "consultant", "inkomensconsulent"),
     ("wendy", "Wendy Bakker", "consultant", "werkconsulent"),
@@ -81,7 +89,7 @@ def load_demo(wp: Werkpad) -> None:
         name, kind = ORGANISATION_NAMES.get(key, (key.replace("_", " ").replace("-", " ").title(), None))
         if kind is None:
             kind = "gemeente" if info["municipalities"] in ({key}, set()) else "regionaal"
-        accounts.create_organisation(key, name, kind)
+        accounts.create_organisation(key, name, kind, EXAMPLE_RSINS.get(key))
         if key == "voorbeeldstad":
             for username, display, role, lane in VOORBEELDSTAD_USERS:
                 _ensure_user(accounts, username, display, key, role, lane)

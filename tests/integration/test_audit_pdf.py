@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.app.audit_pdf import case_file_html
-from engine.app.audit_workspace import Auditing
+from engine.app.audit_workspace import AuditorWorkspace
 from engine.cli import main
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils niet geïnstalleerd")
@@ -40,7 +40,7 @@ def test_pdf_has_client_task_dates_and_the_path_taken(wp, jan, tmp_path):
 
 
 def test_the_diagram_marks_completed_and_current_steps(wp, jan):
-    html = case_file_html(Auditing(wp), jan)
+    html = case_file_html(AuditorWorkspace(wp), jan)
     import base64
     import re
 

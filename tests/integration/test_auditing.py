@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine import NotFound, Werkpad
-from engine.app.audit_workspace import Auditing, CaseSearch, diff_data, load_or_create_key
+from engine import NotFound, ValidationError, Werkpad
+from engine.app.accounts import Accounts
+from engine.app.audit_workspace import AuditorWorkspace, CaseSearch, diff_data, load_or_create_key
 
 ROOT = Path(__file__).resolve().parents[2]
 JAN = {"municipality": "voorbeeldstad", "bsn": "111222333", "name": "Jan Jansen", "birthdate": "1980-05-01"}
@@ -41,7 +42,7 @@ def three(wp):
 
 
 def test_find_cases_by_name_bsn_id_status_and_period(wp, three):
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     orgs = ["voorbeeldstad"]
     everything = aud.find_cases(orgs, CaseSearch())
     assert everything["total"] == 3
@@ -61,7 +62,7 @@ def test_find_cases_by_name_bsn_id_status_and_period(wp, three):
 
 
 def test_history_shows_submitted_data_and_the_case_data_diff(wp, three):
-    history = Auditing(wp).history(three["closed"]["id"])
+    history = AuditorWorkspace(wp).history(three["closed"]["id"])
     kinds = [e["type"] for e in history]
     assert kinds[:3] == ["case_started", "task_claimed", "task_completed"]
     started, claimed, completed = history[:3]
@@ -74,7 +75,7 @@ def test_history_shows_submitted_data_and_the_case_data_diff(wp, three):
 
 
 def test_state_at_each_event_matches_a_replay_up_to_it(wp, three):
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     cid = three["closed"]["id"]
     first = aud.state_at(cid, 1)
     assert [t["spec"] for t in first["tasks"]] == ["intake"]
@@ -93,7 +94,7 @@ def test_state_at_each_event_matches_a_replay_up_to_it(wp, three):
 
 
 def test_verify_case_and_organisation(wp, three):
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     assert aud.verify_case(three["closed"]["id"])["ok"] is True
     seen = []
     summary = aud.verify_cases(aud.case_ids(["voorbeeldstad"]), progress=lambda n, total: seen.append((n, total)))
@@ -106,7 +107,7 @@ def test_verify_case_and_organisation(wp, three):
 
 
 def test_anchor_is_signed_and_detects_edits_deletions_and_rewrites(wp, three, tmp_path):
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     key_path = tmp_path / "anker.key"
     key = load_or_create_key(key_path)
     assert oct(key_path.stat().st_mode & 0o777) == "0o600"
@@ -136,13 +137,17 @@ def test_anchor_is_signed_and_detects_edits_deletions_and_rewrites(wp, three, tm
 
 
 def test_exports(wp, three):
-    aud = Auditing(wp)
+    aud = AuditorWorkspace(wp)
     cid = three["closed"]["id"]
+    with pytest.raises(ValidationError, match="heeft nog geen RSIN"):  # no placeholder organisation number
+        aud.export_zgw(cid)
+    Accounts(wp).create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad", rsin="999990007")
     full = aud.export_json(cid)
     assert full["case"]["id"] == cid and len(full["events"]) == len(wp.case_history(cid))
     assert any(name.endswith(".bpmn") for name in full["definitions"][0]["files"])
     json.dumps(full)
     zgw = aud.export_zgw(cid)
+    assert zgw["zaak"]["bronorganisatie"] == zgw["zaak"]["verantwoordelijkeOrganisatie"] == "999990007"
     assert zgw["zaaktype"]["doorlooptijd"] == "P56D"
     assert zgw["zaak"]["identificatie"] == cid and zgw["zaak"]["einddatum"] == "2026-01-06"
     assert zgw["resultaat"] is not None and zgw["zaak"]["status"] == zgw["statussen"][-1]["url"]
@@ -226,5 +231,9 @@ def test_cli_anchor_check_anchor_verify_and_export(wp, three, tmp_path, monkeypa
     assert broken["broken"][0]["kind"] == "altered" and broken["broken"][0]["change"] == "edited"
     assert broken["broken"][0]["event"] == 2
     out = tmp_path / "zaak.json"
+    refused = run("case", "export", three["running"]["id"], "--format", "zgw", "--out", str(out))
+    assert refused.exit_code == 1 and "RSIN" in refused.output and "Traceback" not in refused.output
+    assert run("users", "organisation", "voorbeeldstad", "--rsin", "999990008").exit_code == 1  # fails the 11-proef
+    assert "RSIN 999990007" in run("users", "organisation", "voorbeeldstad", "--rsin", "999 990 007").output
     exported = run("case", "export", three["running"]["id"], "--format", "zgw", "--out", str(out))
     assert exported.exit_code == 0 and json.loads(out.read_text())["zaak"]["identificatie"] == three["running"]["id"]

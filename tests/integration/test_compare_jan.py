@@ -213,3 +213,60 @@ def test_nijmegen_praktijkdiagnose_proefplaatsing_en_werk_met_ondersteuning(uitk
                 "instrument_begeleiden", "plaatsing", "loonwaarde_meten", "ondersteuning")
     assert dagen(r, "werkintake", "praktijkdiagnose") < 91  # binnen de drie maanden: geen herinnering
     assert "warme_overdracht" not in stappen(r)
+
+
+# ------------------------------------------------------------------ termijnen met hun norm, en plaatsen
+def test_elke_termijn_noemt_zijn_norm_en_uitkomst(uitkomst):
+    for sleutel, result in uitkomst.items():
+        lijst = result["termijnen"]["lijst"]
+        assert lijst, f"{sleutel}: geen termijnen"
+        assert result["termijnen"]["gehaald"] == sum(t["uitkomst"] == "gehaald" for t in lijst)
+        for termijn in lijst:
+            assert termijn["bron"] in ("wet", "seed") and termijn["uiterlijk"], termijn
+            assert termijn["norm"].startswith(("Awb", "Pw art.", "seed ", "eigen norm")), termijn
+        if sleutel == "voorbeeld":  # the engine's sample process, no seed and no aanvraag sub-process
+            assert {t["norm"].split(":")[0] for t in lijst} == {"eigen norm Voorbeeldstad"}
+            continue
+        besluit = [t for t in lijst if t["id"] == "besluit_aanvraag"]
+        assert besluit and besluit[0]["norm"] == "Awb 4:13 / Pw art. 44: 8 weken" and besluit[0]["bron"] == "wet"
+    tilburg = {t["id"]: t for t in uitkomst["tilburg"]["termijnen"]["lijst"]}
+    melding = tilburg["meldingsgesprek"]
+    assert melding["norm"] == "seed Tilburg (003 §4.4): 3 dagen" and melding["uitkomst"] == "gehaald"
+    assert tilburg["rechtmatigheidsgesprek"]["norm"] == "seed Tilburg (003 §4.4): 2 weken"
+    assert tilburg["voorschot_verstrekken"]["norm"] == "Pw art. 52: voorschot na 4 weken"
+    # the 8 weeks run from the aanvraag in the meldingsgesprek (9 januari): due 6 maart
+    assert tilburg["besluit_aanvraag"]["uiterlijk"].startswith("2026-03-06")
+    assert datetime.fromisoformat(tilburg["besluit_aanvraag"]["afgerond"]) <= datetime.fromisoformat(
+        tilburg["besluit_aanvraag"]["uiterlijk"])
+
+
+def test_plaatsen_per_gemeente(uitkomst):
+    beschut = uitkomst["weener_xl"]["plaatsen"]
+    assert [(p["instrument"], p["toegekend"], p["periode"], p["status"]) for p in beschut] == [
+        ("beschut_werk", True, "2026", "besteed")]
+    assert beschut[0]["naam"] == "Nieuw beschut werk (FTE per jaar)"
+    groepsintake = uitkomst["ijmond"]["plaatsen"]
+    assert groepsintake and all(p["instrument"] == "groepsintake" and p["toegekend"] for p in groepsintake)
+    assert uitkomst["tilburg"]["plaatsen"] == []  # Jan's route (leerwerkplek) takes no trajectplaats
+
+
+def test_werkpad_compare_drukt_termijnen_en_plaatsen_af(tmp_path):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    args = ["--database-url", f"sqlite:///{tmp_path / 'w.sqlite'}", "compare", str(PROFIEL),
+            "--only", "tilburg", "--only", "weener_xl"]
+    tekst = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert tekst.exit_code == 0, tekst.output
+    assert ("     - Besluit op aanvraag — Awb 4:13 / Pw art. 44: 8 weken; uiterlijk 6 maart 2026, "
+            "afgerond 16 februari 2026: gehaald") in tekst.output
+    assert ("     - Meldingsgesprek met quick scan op 5 leefgebieden — seed Tilburg (003 §4.4): 3 dagen; "
+            "uiterlijk 11 januari 2026, afgerond 9 januari 2026: gehaald") in tekst.output
+    assert ("     - Nieuw beschut werk (FTE per jaar): genomen op 23 mei 2026 (jaar 2026); "
+            "nu: besteed (een plaats per jaar komt niet terug)") in tekst.output
+    assert "2026-" not in tekst.output.split("termijnen:", 1)[1]  # no ISO dates for people
+    als_json = CliRunner().invoke(main, [*args, "--json"], catch_exceptions=False)
+    per_proces = {r["process"]: r for r in json.loads(als_json.output)}
+    assert per_proces["tilburg"]["termijnen"]["lijst"][0]["norm"] == "seed Tilburg (003 §4.4): 3 dagen"
+    assert per_proces["weener_xl"]["plaatsen"][0]["periode"] == "2026"

@@ -122,7 +122,7 @@ def test_a_version_goes_out_as_a_zip_and_comes_back_as_a_draft(wp):
     draft = wp.designer.upload_zip("voorbeeld", "piet", data, "terug uit zip", at="2026-01-10T09:00")
     assert draft["problems"] == []
     assert wp.designer.diff("voorbeeld", 1, "concept") == {"added": [], "removed": [], "changed": [],
-                                                          "forms": [], "manifest": []}
+                                                          "forms": [], "manifest": [], "tables": []}
     hostile = io.BytesIO()
     with zipfile.ZipFile(hostile, "w") as archive:
         archive.writestr("x.bpmn", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>')

@@ -376,3 +376,49 @@ def test_tampering_outside_the_chain_is_detected(wp, tamper):
         assert [b["case"] for b in result["broken"]] == [cid] and "op naam van" in text_
     else:
         assert "ontbreekt" in text_ and "verwijderd" in text_
+
+
+@pytest.mark.parametrize("tamper", ["trailing_note_cut", "seal_removed", "seal_of_another_case"])
+def test_a_trailing_note_cut_off_with_the_pointers_is_found_by_verify(wp, tamper):
+    """A note changes nothing in the workflow, so replay cannot miss it and the chain that remains
+    is consistent; the keyed seal on the case row (engine/app/sealing.py) is what gives it away."""
+    case = _start(wp)
+    other = _start(wp, bsn="123456782")
+    cid = case["id"]
+    wp.add_note(cid, "kees", "Gebeld met Jan.", at="2026-01-05T11:00")
+    wp.add_note(cid, "kees", "Jan zegt af; dit moet weg.", at="2026-01-05T12:00")
+    wp.add_note(other["id"], "kees", "Andere zaak.", at="2026-01-05T12:00")
+    assert wp.verify_audit()["ok"] is True
+    with wp.db.engine.begin() as conn:
+        last = conn.execute(text("SELECT last_seq FROM cases WHERE id = :c"), {"c": cid}).scalar_one()
+        if tamper == "trailing_note_cut":
+            prev = conn.execute(text("SELECT hash FROM events WHERE case_id = :c AND seq = :s"),
+                                {"c": cid, "s": last - 1}).scalar_one()
+            conn.execute(text("DELETE FROM events WHERE case_id = :c AND seq = :s"), {"c": cid, "s": last})
+            conn.execute(text("UPDATE cases SET last_seq = :s, last_hash = :h WHERE id = :c"),
+                         {"s": last - 1, "h": prev, "c": cid})
+        elif tamper == "seal_removed":
+            conn.execute(text("UPDATE cases SET seal = NULL WHERE id = :c"), {"c": cid})
+        else:
+            seal = conn.execute(text("SELECT seal FROM cases WHERE id = :c"), {"c": other["id"]}).scalar_one()
+            conn.execute(text("UPDATE cases SET seal = :s WHERE id = :c"), {"s": seal, "c": cid})
+    result = wp.verify_audit()
+    assert result["ok"] is False
+    assert [b["case"] for b in result["broken"]] == [cid]
+    finding = result["broken"][0]
+    assert finding["kind"] == "altered" and "zegel" in finding["reason"]
+    assert wp.verify_audit(replay=False)["ok"] is False  # the chain-only check finds it too
+
+
+def test_cases_from_before_the_seal_key_pass_and_are_sealed_by_their_next_event(wp, tmp_path):
+    from engine.app.sealing import load_seal_key
+
+    case = _start(wp)
+    with wp.db.engine.begin() as conn:  # as a case written before migration 0012
+        conn.execute(text("UPDATE cases SET seal = NULL WHERE id = :c"), {"c": case["id"]})
+    wp.repo.seal_key = load_seal_key(tmp_path / "nieuw.key")  # a key younger than the case's events
+    assert wp.verify_audit()["ok"] is True
+    wp.add_note(case["id"], "kees", "Na de invoering van het zegel.", at="2026-01-05T11:00")
+    with wp.db.engine.begin() as conn:
+        assert conn.execute(text("SELECT seal FROM cases WHERE id = :c"), {"c": case["id"]}).scalar_one()
+    assert wp.verify_audit()["ok"] is True

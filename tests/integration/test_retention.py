@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import text
 
-from engine.app.audit_workspace import Auditing, load_or_create_key
+from engine.app.audit_workspace import AuditorWorkspace, load_or_create_key
 from engine.app.retention import destruction_date
 from engine.cli import main
 
@@ -48,7 +48,7 @@ def test_list_approve_and_destroy_by_two_people(wp, cases, tmp_path):
     assert cases["running"] not in by_case
     assert by_case[cases["old"]]["destruction_date"] == "2030-01-07" and by_case[cases["old"]]["due"] is True
     assert by_case[cases["young"]]["due"] is False and by_case[cases["young"]]["term_years"] == 5
-    anchor = Auditing(wp).write_anchor(load_or_create_key(tmp_path / "anker.key"))
+    anchor = AuditorWorkspace(wp).write_anchor(load_or_create_key(tmp_path / "anker.key"))
 
     refused = _cli(wp, "retention", "destroy", "--approved-by", "bea", "--at", NOW)
     assert refused.exit_code == 1 and "goedgekeurde" in refused.output
@@ -72,7 +72,7 @@ def test_list_approve_and_destroy_by_two_people(wp, cases, tmp_path):
     verify = _cli(wp, "audit", "verify", "--json")
     assert verify.exit_code == 0 and json.loads(verify.output)["ok"] is True
     assert wp.verify_audit()["ok"] is True
-    checked = Auditing(wp).check_anchor(anchor)
+    checked = AuditorWorkspace(wp).check_anchor(anchor)
     assert checked["ok"] is True and checked["findings"] == []
     assert [(d["case"], d["finding"]) for d in checked["destroyed"]] == [(cases["old"], "vernietigd")]
     (tmp_path / "anker.json").write_text(json.dumps(anchor))

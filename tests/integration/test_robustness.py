@@ -95,7 +95,7 @@ def test_models_match_the_migrations(sqlite_url):
     wp = Werkpad(sqlite_url)
     wp.upgrade_db()
     with wp.db.engine.connect() as conn:
-        # the search index of migration 0012 (an FTS5 table with its shadow tables) is no model
+        # the search index of migration 0014_admin2 (an FTS5 table with its shadow tables) is no model
         context = MigrationContext.configure(conn, opts={"include_name": lambda name, kind, _parent: not (
             kind == "table" and (name or "").startswith("case_names"))})
         diff = compare_metadata(context, metadata)

@@ -38,10 +38,12 @@ def engine(url: str, root: Path) -> Werkpad:
 
 
 @pytest.fixture
-def weener(tmp_path):
+def weener(db_url, tmp_path):
+    """Weener XL with one WEP place, on SQLite and on the real PostgreSQL server (marked postgres):
+    the hand-over of a freed place to the first waiting case runs on both."""
     root = procesmap(tmp_path, "weener_xl", {"wep": {"naam": "WEP", "plaatsen": 1},
                                              "bossche_baan": {"naam": "Bossche Baan", "plaatsen": 50}})
-    wp = engine(f"sqlite:///{tmp_path / 'cap.sqlite'}", root)
+    wp = engine(db_url, root)
     yield wp
     wp.db.dispose()
 
@@ -173,3 +175,41 @@ def test_groepsintake_ijmond_vol_dan_de_week_erna(tmp_path):
             replay_klopt(wp, zaak["id"])
     finally:
         wp.db.dispose()
+
+
+def test_een_gemigreerde_zaak_houdt_haar_plaats_en_haar_plek_op_de_wachtlijst(weener, tmp_path):
+    """Moving cases to a new version of the process keeps the place bookkeeping: Ali keeps her WEP
+    place, Bea her position on the waiting list, and the place Ali leaves still goes to Bea."""
+    wp = weener
+    ali, bea, cor = (tot_beschikking(wp, n, b) for n, b in
+                     (("Ali", "111222333"), ("Bea", "123456782"), ("Cor", "200000007")))
+    beschikking(wp, ali)
+    beschikking(wp, bea, "2026-01-19T16:10")
+    beschikking(wp, cor, "2026-01-19T16:20")
+    voor = wep(wp)
+    assert voor["occupied"] == 1 and [w["client"] for w in voor["waiting"]] == ["Bea", "Cor"]
+    # a new version of the process: another name for the WEP task
+    bpmn = tmp_path / "processes" / "weener_xl" / "weener_xl.bpmn"
+    bpmn.write_text(bpmn.read_text(encoding="utf-8").replace(
+        'name="Werkervaringsplaats (WEP, max. 6 maanden)"', 'name="Werkervaringsplaats (WEP, hoogstens 6 maanden)"'),
+        encoding="utf-8")
+    wp.deploy()
+    oud = wp.get_case(ali)["version"]
+    for zaak in (cor, ali, bea):  # Cor first: a migration must not move anyone up the list
+        gemigreerd = wp.migrate_case(zaak, at="2026-01-20T09:00")
+        assert gemigreerd["version"] != oud
+    assert open_specs(wp, ali) == {"wep"}
+    assert open_specs(wp, bea) == open_specs(wp, cor) == set()
+    assert "plaats_vrij" in wp.get_case(bea)["waiting_for_messages"]
+    na = wep(wp)
+    assert na["occupied"] == 1 and [w["client"] for w in na["waiting"]] == ["Bea", "Cor"]
+    for zaak in (ali, bea, cor):
+        migratie = wp.case_history(zaak)[-1]
+        assert migratie["type"] == "version_migrated" and "plaatsen" not in migratie["payload"]
+        assert "cancelled" not in migratie["payload"]
+    # Ali leaves: the place goes to Bea, on the new version
+    wp.send_message(ali, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-03-02T10:00")
+    assert open_specs(wp, bea) == {"wep"}
+    assert [w["client"] for w in wep(wp)["waiting"]] == ["Cor"]
+    for zaak in (ali, bea, cor):
+        replay_klopt(wp, zaak)

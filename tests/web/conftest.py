@@ -46,7 +46,7 @@ def werkpad(tmp_path, processes_dir) -> Werkpad:
 @pytest.fixture
 def accounts(werkpad) -> Accounts:
     acc = Accounts(werkpad, SECRET, FAST_HASHER)
-    acc.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
+    acc.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad", rsin="999990007")  # an example RSIN
     acc.create_organisation("anderstad", "Gemeente Anderstad")
     users = [
         ("kees", "voorbeeldstad", "consultant", "inkomensconsulent"),

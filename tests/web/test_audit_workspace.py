@@ -166,15 +166,19 @@ def test_exports_and_anchor_download(client, app, closed, tmp_path):
     assert "attachment" in pdf.headers["Content-Disposition"]
     assert "dossier.pdf" in client.get(f"/audit/zaken/{closed['id']}").get_data(as_text=True)
     token = page_csrf(client, "/audit/controle")
-    summary = client.post("/audit/controle", data={"csrf_token": token, "organisatie": "voorbeeldstad"})
-    assert "1 zaak gecontroleerd" in summary.get_data(as_text=True)
+    started = client.post("/audit/controle", data={"csrf_token": token, "organisatie": "voorbeeldstad"})
+    assert started.status_code == 302 and "/audit/controle/" in started.location
+    from .test_audit_runs import wait_for
+
+    wait_for(client, started.location)
+    assert "1 zaak gecontroleerd" in client.get(started.location).get_data(as_text=True)
     anchor = client.post("/audit/anker", data={"csrf_token": token})
     body = json.loads(anchor.get_data(as_text=True))
     assert list(body["cases"]) == [closed["id"]] and body["organisations"] == ["voorbeeldstad"]
-    from engine.app.audit_workspace import Auditing
+    from engine.app.audit_workspace import AuditorWorkspace
 
     key = load_or_create_key(tmp_path / "anker.key")
-    assert Auditing(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
+    assert AuditorWorkspace(app.extensions["werkpad"]).check_anchor(body, key.public_key())["ok"] is True
 
 
 def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(client, app, accounts, closed):

@@ -67,3 +67,24 @@ def test_team_overview_shows_places_and_waiting_lists(client, werkpad):
     body = _text(client.get("/overzicht"))
     section = body[body.index("Plaatsen en wachtlijsten"):]
     assert "Werkervaringsplaats" in section and "Niemand wacht." in section
+
+
+def test_team_overview_shows_places_per_year_and_the_batches_per_partner(client, werkpad):
+    from engine.app import capacity
+    from engine.storage.capacity_models import CapacityUseRow
+
+    year = str(clock.local_date().year)
+    with werkpad.db.unit_of_work() as uow:
+        capacity.store_limits(uow, "voorbeeldstad", {"traject": {
+            "naam": "Re-integratietraject", "plaatsen": 900, "per": "jaar", "per_jaar": None, "batch": 50}})
+        uow.session.add_all([CapacityUseRow(organisation="voorbeeldstad", instrument="traject", period=year,
+                                            occupied=51),
+                             CapacityUseRow(organisation="voorbeeldstad", instrument="traject",
+                                            period=f"{year}/sagenn", occupied=51)])
+        uow.commit()
+    login(client, "tineke")
+    body = _text(client.get("/overzicht"))
+    section = body[body.index("Plaatsen en wachtlijsten"):]
+    assert f"Re-integratietraject <span class=\"klein\">(per jaar, {year})</span>" in section
+    assert "sagenn: 51 dit jaar, batch 2 van 50" in section
+    assert ">900<" in section and ">51<" in section and ">849<" in section

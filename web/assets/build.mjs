@@ -19,6 +19,42 @@ await build({
   logLevel: 'warning',
 });
 
+// The strict Content-Security-Policy (style-src 'self', no 'unsafe-inline') refuses style="..."
+// attributes in markup. Two bpmn.io sources write them: bpmn-js's align/distribute icons (inline
+// SVG) and a few containers. At build time the icons get the same declarations as SVG
+// presentation attributes (stroke="currentColor" ..., which are no inline CSS) and the
+// containers a class whose rule is in web/static/css/ontwerp.css, so the policy stays as it is.
+// (The bpmn.io watermark is left exactly as it is, as its licence asks; see web/designer.py.)
+function presentationAttributes(source) {
+  return source.replace(/style="([^"]*)"/g, (_m, decls) => decls
+    .split(';').map((d) => d.trim()).filter(Boolean)
+    .map((d) => { const i = d.indexOf(':'); return `${d.slice(0, i).trim()}="${d.slice(i + 1).trim()}"`; })
+    .join(' '));
+}
+const NO_INLINE_STYLE = [
+  { file: /(align|distribute)-elements[\\/]\w+Icons\.js$/, change: presentationAttributes },
+  { file: /bpmn-js-properties-panel[\\/]dist[\\/]index\.esm\.js$/,
+    change: (s) => s.replace('<div style="height: 100%" tabindex="-1" class="', '<div tabindex="-1" class="werkpad-vol ')
+      .replace('<div style="flex: none; height: auto" class="', '<div class="werkpad-kop ') },
+  { file: /dmn-js-decision-table[\\/]lib[\\/]features[\\/]drag-and-drop[\\/]DragAndDrop\.js$/,
+    change: (s) => s.replace(/<span style="[^"]*"><\/span>/, '<span class="werkpad-sleepbeeld"></span>') },
+];
+const noInlineStyle = {
+  name: 'no-inline-style',
+  setup(b) {
+    for (const { file, change } of NO_INLINE_STYLE) {
+      b.onLoad({ filter: file }, (args) => {
+        const before = readFileSync(args.path, 'utf8');
+        const after = change(before);
+        if (after === before || /style="/.test(after.replace(/\* *html: '<div style=[^\n]*/g, ''))) {
+          throw new Error(`${args.path}: style-attributen niet (alle) vervangen; bouwscript bijwerken`);
+        }
+        return { contents: after, loader: 'js' };
+      });
+    }
+  },
+};
+
 await build({
   entryPoints: [join(root, 'web', 'assets', 'modeler-entry.js')],
   bundle: true,
@@ -27,9 +63,27 @@ await build({
   target: ['es2020'],
   outfile: join(out, 'bpmn-modeler.js'),
   logLevel: 'warning',
+  plugins: [noInlineStyle],
 });
 copyFileSync(join(root, 'node_modules', '@bpmn-io', 'properties-panel', 'dist', 'assets', 'properties-panel.css'),
   join(out, 'properties-panel.css'));
+
+// the decision-table editor (dmn-js) for the designer's DMN page
+await build({
+  entryPoints: [join(root, 'web', 'assets', 'dmn-entry.js')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  outfile: join(out, 'dmn-modeler.js'),
+  logLevel: 'warning',
+  plugins: [noInlineStyle],
+});
+const dmnAssets = join(root, 'node_modules', 'dmn-js', 'dist', 'assets');
+for (const css of ['dmn-js-shared.css', 'dmn-js-decision-table.css', 'dmn-js-decision-table-controls.css']) {
+  copyFileSync(join(dmnAssets, css), join(out, css));
+}
+cpSync(join(dmnAssets, 'dmn-font'), join(out, 'dmn-font'), { recursive: true });
 
 const assets = join(root, 'node_modules', 'bpmn-js', 'dist', 'assets');
 copyFileSync(join(assets, 'diagram-js.css'), join(out, 'diagram-js.css'));

@@ -1,5 +1,5 @@
 // The process designer's pages: the bpmn-js modeler with the bpmn.io properties
-// panel and Werkpad's own properties (fase, rol, formulier, termijn, timer), saving
+// panel and Werkpad's own properties (fase, rol, formulier, termijn, timer, bericht), saving
 // the draft and marking the problems the server found on the diagram; and the
 // read-only diagrams of the difference and dry-run pages.
 (function () {
@@ -95,9 +95,11 @@
   var modeler = new lib.Modeler({
     container: '#canvas',
     propertiesPanel: { parent: '#eigenschappenpaneel' },
+    keyboard: { bindTo: document },  // Ctrl-Z / Ctrl-Y (not while typing in a field: that undoes the typing)
     additionalModules: lib.modules,
     moddleExtensions: lib.moddle
   });
+  root.werkpadModeler = modeler;  // for the browser tests (scroll an element into view)
   var moddle = modeler.get('moddle');
   var canvas = modeler.get('canvas');
   var registry = modeler.get('elementRegistry');
@@ -109,53 +111,86 @@
   var fields = {
     fase: document.getElementById('ep-fase'), rol: document.getElementById('ep-rol'),
     formulier: document.getElementById('ep-formulier'), termijn: document.getElementById('ep-termijn'),
-    timer: document.getElementById('ep-timer')
+    timer: document.getElementById('ep-timer'), bericht: document.getElementById('ep-bericht')
   };
 
-  // spiffworkflow:properties of a business object, created on demand
-  function propsOf(bo, create) {
-    var ext = bo.extensionElements;
-    var found = ext && (ext.values || []).filter(function (v) { return v.$instanceOf(SPIFF); })[0];
-    if (!found && create) {
-      if (!ext) {
-        ext = moddle.create('bpmn:ExtensionElements', { values: [] });
-        ext.$parent = bo;
-        bo.extensionElements = ext;
-      }
-      found = moddle.create(SPIFF, { properties: [] });
-      found.$parent = ext;
-      ext.get('values').push(found);
+  // Every change from the Werkpad panel goes through the modeler's command stack as one
+  // command ('werkpad.wijzig': a list of {target, name, value} assignments), so Ctrl-Z undoes
+  // it like any change on the canvas and Ctrl-Y redoes it. Lists are replaced, never changed
+  // in place, so undoing puts back the very list that was there.
+  var commandStack = modeler.get('commandStack');
+  function ChangeHandler() {}
+  ChangeHandler.prototype.execute = function (context) {
+    context.old = context.changes.map(function (c) { return c.target.get(c.name); });
+    context.changes.forEach(function (c) { c.target.set(c.name, c.value); });
+    return context.elements;
+  };
+  ChangeHandler.prototype.revert = function (context) {
+    for (var i = context.changes.length - 1; i >= 0; i--) {
+      context.changes[i].target.set(context.changes[i].name, context.old[i]);
     }
-    return found;
+    return context.elements;
+  };
+  commandStack.registerHandler('werkpad.wijzig', ChangeHandler);
+
+  function change(changes) {
+    if (!changes.length || !current) { return; }
+    var element = registry.get(current.id);
+    commandStack.execute('werkpad.wijzig', { changes: changes, elements: element ? [element] : [] });
+  }
+
+  function without(list, item) { return (list || []).filter(function (x) { return x !== item; }); }
+
+  function spiffProps(bo) {
+    var ext = bo.extensionElements;
+    return ext && (ext.values || []).filter(function (v) { return v.$instanceOf(SPIFF); })[0];
   }
 
   function getProp(bo, name) {
-    var props = propsOf(bo, false);
+    var props = spiffProps(bo);
     var hit = props && props.get('properties').filter(function (p) { return p.name === name; })[0];
     return hit ? hit.value : '';
   }
 
-  function setProp(bo, name, value) {
-    var props = propsOf(bo, Boolean(value));
-    if (!props) { return; }
-    var list = props.get('properties');
+  // the assignments that set (or, with an empty value, remove) one spiffworkflow:property
+  function propChanges(bo, name, value) {
+    var props = spiffProps(bo);
+    var list = props ? props.get('properties') : [];
     var hit = list.filter(function (p) { return p.name === name; })[0];
-    if (!value) {
-      if (hit) { list.splice(list.indexOf(hit), 1); }
-      return;
+    if (!value && !hit) { return []; }
+    if (hit && hit.value === value) { return []; }
+    var fresh = null;
+    if (value) {
+      fresh = moddle.create('spiffworkflow:Property', { name: name, value: value });
     }
-    if (!hit) {
-      hit = moddle.create('spiffworkflow:Property', { name: name, value: value });
-      hit.$parent = props;
-      list.push(hit);
-    } else {
-      hit.value = value;
+    if (props) {
+      var next = list.map(function (p) { return p === hit ? fresh : p; }).filter(Boolean);
+      if (!hit) { next.push(fresh); }
+      if (fresh) { fresh.$parent = props; }
+      return [{ target: props, name: 'properties', value: next }];
     }
+    var created = moddle.create(SPIFF, { properties: [fresh] });
+    fresh.$parent = created;
+    var ext = bo.extensionElements;
+    if (ext) {
+      created.$parent = ext;
+      return [{ target: ext, name: 'values', value: (ext.get('values') || []).concat([created]) }];
+    }
+    ext = moddle.create('bpmn:ExtensionElements', { values: [created] });
+    ext.$parent = bo;
+    created.$parent = ext;
+    return [{ target: bo, name: 'extensionElements', value: ext }];
   }
 
   function processOf(bo) {
     var p = bo;
     while (p && !p.$instanceOf('bpmn:Process')) { p = p.$parent; }
+    return p;
+  }
+
+  function definitionsOf(bo) {
+    var p = bo;
+    while (p && !p.$instanceOf('bpmn:Definitions')) { p = p.$parent; }
     return p;
   }
 
@@ -169,30 +204,68 @@
     return lanes(processOf(bo)).filter(function (l) { return (l.flowNodeRef || []).indexOf(bo) >= 0; })[0];
   }
 
-  function setRole(bo, role) {
+  function roleChanges(bo, role) {
     var process = processOf(bo);
-    if (!process) { return; }
+    if (!process) { return []; }
+    var changes = [];
     var old = laneOf(bo);
-    if (old) { old.flowNodeRef.splice(old.flowNodeRef.indexOf(bo), 1); }
-    if (!role) { return; }
+    if (old && old.name === role) { return []; }
+    if (old) { changes.push({ target: old, name: 'flowNodeRef', value: without(old.flowNodeRef, bo) }); }
+    if (!role) { return changes; }
     var lane = lanes(process).filter(function (l) { return l.name === role; })[0];
     if (!lane) {
-      if (!process.laneSets || !process.laneSets.length) {
-        var set = moddle.create('bpmn:LaneSet', { id: 'LaneSet_' + process.id, lanes: [] });
+      var set = (process.laneSets || [])[0];
+      if (!set) {
+        set = moddle.create('bpmn:LaneSet', { id: 'LaneSet_' + process.id, lanes: [] });
         set.$parent = process;
-        process.laneSets = [set];
+        changes.push({ target: process, name: 'laneSets', value: [set] });
       }
       lane = moddle.create('bpmn:Lane', { id: 'Lane_' + role, name: role, flowNodeRef: [] });
-      lane.$parent = process.laneSets[0];
-      process.laneSets[0].get('lanes').push(lane);
+      lane.$parent = set;
+      changes.push({ target: set, name: 'lanes', value: (set.get('lanes') || []).concat([lane]) });
     }
-    lane.get('flowNodeRef').push(bo);
+    changes.push({ target: lane, name: 'flowNodeRef', value: (lane.get('flowNodeRef') || []).concat([bo]) });
+    return changes;
   }
 
   function timerExpression(bo) {
     var def = (bo.eventDefinitions || []).filter(function (d) { return d.$instanceOf('bpmn:TimerEventDefinition'); })[0];
     if (!def) { return null; }
     return def.timeDuration || def.timeDate || def.timeCycle || null;
+  }
+
+  // where a message is named: the message event definition of a catch or throw event, or
+  // the receive (or send) task itself
+  function messageHolder(bo) {
+    if (bo.$instanceOf('bpmn:ReceiveTask') || bo.$instanceOf('bpmn:SendTask')) { return bo; }
+    return (bo.eventDefinitions || []).filter(function (d) { return d.$instanceOf('bpmn:MessageEventDefinition'); })[0] || null;
+  }
+
+  function messageChanges(bo, name) {
+    var holder = messageHolder(bo);
+    if (!holder) { return []; }
+    if ((holder.messageRef && holder.messageRef.name || '') === name) { return []; }
+    if (!name) { return [{ target: holder, name: 'messageRef', value: undefined }]; }
+    var definitions = definitionsOf(bo);
+    var roots = definitions.get('rootElements');
+    var message = roots.filter(function (r) { return r.$instanceOf('bpmn:Message') && r.name === name; })[0];
+    var changes = [];
+    if (!message) {
+      message = moddle.create('bpmn:Message', { id: 'Bericht_' + name, name: name });
+      message.$parent = definitions;
+      changes.push({ target: definitions, name: 'rootElements', value: [message].concat(roots) });
+    }
+    changes.push({ target: holder, name: 'messageRef', value: message });
+    return changes;
+  }
+
+  // the decision a business rule task evaluates (spiffworkflow:calledDecisionId)
+  function calledDecision(bo) {
+    if (!bo.$instanceOf('bpmn:BusinessRuleTask') || !bo.extensionElements) { return null; }
+    var found = (bo.extensionElements.values || []).filter(function (v) {
+      return v.$instanceOf('spiffworkflow:CalledDecisionId');
+    })[0];
+    return found ? (found.value || '').trim() : null;
   }
 
   function isNode(bo) {
@@ -216,21 +289,42 @@
     var timer = timerExpression(current);
     panel.querySelector('.alleen-timer').hidden = !timer;
     fields.timer.value = timer ? timer.body || '' : '';
+    var decision = calledDecision(current);
+    var tableUrl = decision && info && info.beslistabellen ? info.beslistabellen[decision] : null;
+    panel.querySelector('.alleen-beslissing').hidden = !tableUrl;
+    if (tableUrl) { document.getElementById('ep-beslistabel').setAttribute('href', tableUrl); }
+    var holder = messageHolder(current);
+    panel.querySelector('.alleen-bericht').hidden = !holder;
+    var message = holder && holder.messageRef ? holder.messageRef.name || '' : '';
+    if (message && !fields.bericht.querySelector('option[value="' + CSS.escape(message) + '"]')) {
+      option(fields.bericht, message, message + ' (onbekend)');  // shown as it is; the check refuses it
+    }
+    fields.bericht.value = message;
   }
 
   function readonly() { return !info || !info.bewerken; }
 
-  fields.fase.addEventListener('change', function () { if (current) { setProp(current, 'fase', fields.fase.value); } });
+  fields.fase.addEventListener('change', function () { if (current) { change(propChanges(current, 'fase', fields.fase.value)); } });
   fields.formulier.addEventListener('change', function () {
-    if (current) { setProp(current, 'formulier', fields.formulier.value); }
+    if (current) { change(propChanges(current, 'formulier', fields.formulier.value)); }
   });
   fields.termijn.addEventListener('change', function () {
-    if (current) { setProp(current, 'termijn', fields.termijn.value.trim()); }
+    if (current) { change(propChanges(current, 'termijn', fields.termijn.value.trim())); }
   });
-  fields.rol.addEventListener('change', function () { if (current) { setRole(current, fields.rol.value); } });
+  fields.rol.addEventListener('change', function () { if (current) { change(roleChanges(current, fields.rol.value)); } });
   fields.timer.addEventListener('change', function () {
     var timer = current && timerExpression(current);
-    if (timer) { timer.body = fields.timer.value.trim(); }
+    if (timer && (timer.body || '') !== fields.timer.value.trim()) {
+      change([{ target: timer, name: 'body', value: fields.timer.value.trim() }]);
+    }
+  });
+  fields.bericht.addEventListener('change', function () {
+    if (current) { change(messageChanges(current, fields.bericht.value)); }
+  });
+  // after an undo or redo the panel shows what the model now says
+  modeler.on('commandStack.changed', function () {
+    var selected = modeler.get('selection').get()[0];
+    if (selected && current && selected.businessObject === current) { showPanel(selected); }
   });
 
   function showProblems(problems) {
@@ -295,6 +389,10 @@
     info.fasen.forEach(function (f) { option(fields.fase, f, f); });
     Object.keys(info.rollen).forEach(function (k) { option(fields.rol, k, info.rollen[k]); });
     info.formulieren.forEach(function (f) { option(fields.formulier, f, f); });
+    Object.keys(info.berichten || {}).sort().forEach(function (b) {
+      option(fields.bericht, b, b);
+      fields.bericht.lastChild.title = info.berichten[b];
+    });
     if (readonly()) {
       Object.keys(fields).forEach(function (k) { fields[k].disabled = true; });
     }

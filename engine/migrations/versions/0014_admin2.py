@@ -3,14 +3,14 @@ indexes for *Zoek cliënt*: newest cases of an organisation with their names, bi
 and a trigram index for a search on part of a name — on SQLite an FTS5 table
 ``case_names`` kept by triggers, on PostgreSQL a pg_trgm GIN index on lower(client_name).
 
-Revision ID: 0012_admin2
-Revises: 0011_capacity
+Revision ID: 0014_admin2
+Revises: 0013_audit3
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_admin2"
-down_revision = "0011_capacity"
+revision = "0014_admin2"
+down_revision = "0013_audit3"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,146 @@
+"""One task completion and one case start in-process through the JSON API (Flask's test client,
+the whole request: token, policy, step, save, access log, JSON), on SQLite and PostgreSQL.
+
+    python -m bench.command [--n 300] [sqlite] [postgres] [--profile]
+
+Printed per database: median and p95 of ``POST /api/v1/taken/<id>/afronden`` and of
+``POST /api/v1/zaken``, the SQL statements and transactions per request, and in the same
+run the naive baseline: the request as it was built before (read the task's header in
+its own transaction, complete, discard the drafts, read the whole case back, write the
+access-log row in a transaction of its own). ``--profile`` prints the top of a cProfile
+of the completions.
+"""
+from __future__ import annotations
+
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from sqlalchemy import event
+
+from engine import Werkpad, clock
+from engine.app.accounts import Accounts
+from engine.app.inbox import Inbox, Scope
+
+ROOT = Path(__file__).resolve().parent.parent
+FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+FORM = {"crisis": False, "woonsituatie": "inwonend"}
+
+
+def _stats(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+    return f"mediaan {statistics.median(ordered) * 1000:6.2f} ms   p95 {p95 * 1000:6.2f} ms"
+
+
+class Counter:
+    def __init__(self, engine) -> None:
+        self.statements = self.transactions = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, conn, cursor, sql, params, context, many) -> None:
+        if not sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.statements += 1
+
+    def _begin(self, conn) -> None:
+        self.transactions += 1
+
+    def reset(self) -> tuple[int, int]:
+        out = (self.statements, self.transactions)
+        self.statements = self.transactions = 0
+        return out
+
+
+def run(url: str, n: int, profile: bool) -> None:
+    from web import create_app
+
+    wp = Werkpad(url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy(only=["voorbeeld"])
+    accounts = Accounts(wp, "bench-secret", FAST)
+    accounts.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
+    accounts.create_user("kees", "bench-wachtwoord-1", "Kees")
+    accounts.grant("kees", "voorbeeldstad", "consultant", "inkomensconsulent")
+    token = accounts.create_token("kees", "bench")["token"]
+    app = create_app(wp, config={"PSEUDONYM_SECRET": "bench-secret", "PASSWORD_HASHER": FAST, "API_RATE_LIMIT": 0})
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    start = clock.now() - timedelta(days=1)
+    tasks = [wp.start_case("voorbeeldstad", "111222333", f"Bench {i}", "1980-01-01",
+                           at=start + timedelta(microseconds=i))["tasks"][0]["id"] for i in range(2 * n + 10)]
+    counter = Counter(wp.db.engine)
+    client.get("/api/v1/ik", headers=headers)  # the token's last use noted, the bundle parsed
+
+    def api_complete(task_id: str) -> None:
+        response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers, json={"data": FORM})
+        assert response.status_code == 200, response.get_json()
+
+    principal = accounts.principal_for_token(token)
+    assert principal is not None
+
+    def naive_complete(task_id: str) -> None:  # the request's work as it was done before, engine calls only
+        header = Inbox(wp).task_header(Scope.of(principal), task_id)
+        case = wp.complete_task(task_id, principal.username, FORM)
+        accounts.discard_drafts(task_id)
+        case = wp.get_case(case["id"])
+        accounts.log_access(principal=principal, operation="api.taak.afronden", purpose="Taak afronden",
+                            processing_activity="uitvoering-participatiewet", status="ok", trace_id="0" * 32,
+                            span_id="0" * 16, started_at=clock.now(), organisation=header["organisation"],
+                            case_id=header["case"], task_id=task_id, bsn=header["bsn"])
+
+    def api_start(i: int) -> None:
+        response = client.post("/api/v1/zaken", headers=headers, json={
+            "gemeente": "voorbeeldstad", "bsn": "111222333", "naam": f"Start {i}", "geboortedatum": "1980-01-01"})
+        assert response.status_code == 201
+
+    for label, fn, items in (("API afronden", api_complete, tasks[:n]),
+                             ("naïef: los + teruglezen", naive_complete, tasks[n:2 * n]),
+                             ("API zaak starten", api_start, list(range(n)))):
+        samples = []
+        counter.reset()
+        profiler = cProfile.Profile() if profile and label == "API afronden" else None
+        for item in items:
+            t0 = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            fn(item)
+            if profiler:
+                profiler.disable()
+            samples.append(time.perf_counter() - t0)
+        statements, transactions = counter.reset()
+        print(f"   {label:26s} {_stats(samples)}   {statements / len(items):4.1f} statements, "
+              f"{transactions / len(items):3.1f} transacties per keer")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+    wp.db.dispose()
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    n = int(args[args.index("--n") + 1]) if "--n" in args else 300
+    profile = "--profile" in args
+    which = [a for a in args if a in ("sqlite", "postgres")] or ["sqlite", "postgres"]
+    if "sqlite" in which:
+        with tempfile.TemporaryDirectory() as tmp:
+            print("SQLite (WAL, synchronous=NORMAL)")
+            run(f"sqlite:///{Path(tmp) / 'bench.sqlite'}", n, profile)
+    if "postgres" in which:
+        from tests.pgserver import PgServer
+
+        server = PgServer().start()
+        try:
+            print("PostgreSQL (127.0.0.1)")
+            run(server.create_database("bench_command"), n, profile)
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

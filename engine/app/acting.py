@@ -1,0 +1,126 @@
+"""Who acts, and on behalf of which request: the acting principal, the trusted
+system actors, and the request's context for the access log.
+
+Every command of :mod:`engine.app.cases` takes an *actor*:
+
+* a :class:`~engine.app.accounts.Principal` (a person through the pages or the API):
+  the command checks the one access policy (:mod:`engine.app.policy`) itself and
+  writes the access-log row in the same unit of work as the change;
+* a :class:`SystemActor` (the timer worker, the CLI run by an operator on the
+  server, demo and simulation tools): trusted, no policy and no access-log row —
+  its name goes into the audit trail as it always did.
+
+A bare string is read as a :class:`SystemActor` of that name (the CLI's ``--user``).
+
+:class:`RequestContext` is what the request knows for the access log (trace and
+span id, when it started, the operation and its purpose) as a plain value: no
+Flask here.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeAlias
+
+from ..core import clock
+from ..storage import Database
+from ..storage.accounts_models import AccessLogRow
+
+if TYPE_CHECKING:  # accounts imports this module
+    from .accounts import Principal
+
+ACTIVITY = "uitvoering-participatiewet"
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """A trusted actor outside the access policy: the timer worker, an operator's CLI, a tool."""
+
+    name: str
+
+    @property
+    def username(self) -> str:
+        return self.name
+
+
+Actor: TypeAlias = "Principal | SystemActor"
+SYSTEM = SystemActor("system")
+
+
+def as_actor(actor: Actor | str | None) -> Actor:
+    if actor is None:
+        return SYSTEM
+    if isinstance(actor, str):
+        return SystemActor(actor)
+    return actor
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """The access-log facts of one request (the command adds who, what case and the outcome)."""
+
+    operation: str
+    purpose: str
+    trace_id: str = field(default_factory=lambda: secrets.token_hex(16))
+    span_id: str = field(default_factory=lambda: secrets.token_hex(8))
+    started_at: datetime = field(default_factory=clock.now)
+    activity: str = ACTIVITY
+
+    def named(self, operation: str, purpose: str) -> RequestContext:
+        return RequestContext(operation, purpose, self.trace_id, self.span_id, self.started_at, self.activity)
+
+
+@dataclass(frozen=True)
+class Access:
+    """One access-log entry's subject: the organisation, case, task and data subject it is about."""
+
+    organisation: str | None = None
+    case_id: str | None = None
+    task_id: str | None = None
+    bsn: str | None = None
+
+
+class AccessLog:
+    """Writes access-log rows; the data subject is pseudonymised (HMAC-SHA256 of the BSN with
+    the server secret). ``add`` joins the caller's unit of work; ``write`` is a transaction of its own."""
+
+    def __init__(self, db: Database, secret: bytes | str | None = None) -> None:
+        self.db = db
+        self.set_secret(secret)
+
+    def set_secret(self, secret: bytes | str | None) -> None:
+        secret = secret or b""
+        self._secret = secret.encode() if isinstance(secret, str) else secret
+
+    def pseudonymise(self, bsn: str | None) -> str | None:
+        if not bsn:
+            return None
+        if not self._secret:
+            raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
+        return hmac.new(self._secret, bsn.encode(), hashlib.sha256).hexdigest()
+
+    def row(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
+            details: dict | None = None) -> AccessLogRow:
+        return AccessLogRow(
+            trace_id=context.trace_id, span_id=context.span_id, operation=context.operation,
+            started_at=context.started_at, ended_at=clock.now(), status=status,
+            user_id=principal.user_id if principal else None,
+            username=principal.username if principal else "anoniem",
+            organisation=access.organisation, case_id=access.case_id, task_id=access.task_id,
+            purpose=context.purpose, processing_activity=context.activity,
+            data_subject_id=self.pseudonymise(access.bsn),
+            data_subject_id_type="bsn-pseudoniem" if access.bsn else None,
+            details=json.dumps(details, ensure_ascii=False) if details else None)
+
+    def add(self, uow, principal: Principal | None, context: RequestContext, status: str, access: Access) -> None:
+        uow.session.add(self.row(principal, context, status, access))
+
+    def write(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
+              details: dict | None = None) -> None:
+        with self.db.unit_of_work() as uow:
+            uow.session.add(self.row(principal, context, status, access, details))
+            uow.commit()

@@ -1,0 +1,78 @@
+"""Moving running cases in Debian's chromium: after a second designer published version 2,
+the designer opens *Zaken overzetten*, reads the dry-run report (both cases can move,
+nothing moved yet), confirms, and both cases — one in the four-week wait, one in the
+three-monthly evaluation cycle — run on version 2 with the same due moments; the audit
+chain verifies and the cases replay. On the real clock."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from engine import clock
+
+from .conftest import PASSWORD
+from .test_browser import page, server  # noqa: F401 - fixtures
+
+__all__ = ["page", "server"]
+
+
+def _task(case: dict, spec: str) -> str:
+    return next(t["id"] for t in case["tasks"] if t["spec"] == spec)
+
+
+def _login(page, server, username):
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", username)
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_designer_moves_waiting_and_cycling_cases_in_the_browser(server, page, werkpad, accounts):  # noqa: F811
+    accounts.create_user("joke", PASSWORD, "Joke")
+    accounts.grant("joke", "voorbeeldstad", "process_designer", None)
+    now = clock.now()
+    waiting = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=10))
+    werkpad.complete_task(_task(waiting, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
+                          at=now - timedelta(days=10, hours=-1))
+    cycling = werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
+                                 at=now - timedelta(days=40))
+    werkpad.complete_task(_task(cycling, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
+                          at=now - timedelta(days=40, hours=-1))
+    werkpad.fire_due_timers(now - timedelta(days=11))
+    case = werkpad.get_case(cycling["id"])
+    werkpad.complete_task(_task(case, "rechtmatigheid"), "kees", {"recht_op_bijstand": True},
+                          at=now - timedelta(days=11))
+    case = werkpad.get_case(cycling["id"])
+    werkpad.complete_task(_task(case, "diagnose"), "wendy", {"loonwaarde_pct": 50, "trede": 2},
+                          at=now - timedelta(days=10))
+    due = {cid: werkpad.get_case(cid)["timers"] for cid in (waiting["id"], cycling["id"])}
+    assert [t["spec"] for t in due[waiting["id"]]] == ["inspanningsperiode"]
+    assert [t["spec"] for t in due[cycling["id"]]] == ["evaluatiecyclus"]
+
+    # version 2: saved by piet, approved by joke (the four eyes are tested in the other browser tests)
+    xml = werkpad.designer.working_record("voorbeeld")["files"]["voorbeeld.bpmn"]
+    werkpad.designer.save_draft("voorbeeld", "piet", files={"voorbeeld.bpmn": xml.replace(
+        'name="Traject evalueren"', 'name="Traject evalueren (nieuw beleid)"')}, change_note="nieuw beleid")
+    werkpad.designer.offer("voorbeeld", "piet", clock.local_date(), "nieuw beleid")
+    werkpad.designer.approve("voorbeeld", "joke")
+
+    _login(page, server, "piet")
+    page.goto(server + "/ontwerp/voorbeeld")
+    page.click("tr:has-text('versie 2') >> text=Zaken overzetten")
+    page.wait_for_selector("text=Er is nog niets veranderd.")
+    rows = page.locator("table.taken tbody tr")
+    assert rows.count() == 2
+    assert rows.filter(has_text="Jan Jansen").locator(".label.ok").count() == 1
+    assert rows.filter(has_text="Fatima el Amrani").locator(".label.ok").count() == 1
+    assert page.locator("input[name=zaak]:checked").count() == 2
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Gekozen zaken overzetten")
+    page.wait_for_selector("text=De zaken zijn overgezet.")
+    assert page.locator("tr.huidige-versie td.getal").inner_text().strip() == "2"
+
+    for cid in (waiting["id"], cycling["id"]):
+        case = werkpad.get_case(cid)
+        assert case["timers"] == due[cid]  # same timers, same due moments
+        assert werkpad.case_history(cid)[-1]["type"] == "version_migrated"
+        assert werkpad.replay_case(cid)["match"] is True
+    assert werkpad.verify_audit()["ok"] is True
+    assert not page.console_errors, page.console_errors

@@ -1,0 +1,135 @@
+"""The verdaging form on the case page (Awb 4:14), through the Flask test client on the real clock:
+once, with reason, new date and letter date; refused with a clear Dutch message when the letter is
+late, when it is the second time, or when the new date is not later. Nothing is lost and nothing
+answers 500."""
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from engine import Werkpad
+from engine.app.accounts import Accounts
+from tests.web.conftest import FAST_HASHER, PASSWORD, SECRET, login, page_csrf
+from web import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICK_SCAN = {"crisis": False, "woonsituatie": "inwonend", "inkomen": "geen", "schulden": False,
+              "gezondheidsklachten": False, "sociaal_netwerk": "beperkt", "aanvraag_ondertekend": True,
+              "inspanningspakket_meegegeven": True}
+
+
+@pytest.fixture
+def tilburg(tmp_path):
+    root = tmp_path / "processes"
+    for folder in ("gedeeld", "tilburg"):
+        shutil.copytree(ROOT / "processes" / folder, root / folder)
+    shutil.copy(ROOT / "processes" / "rollen.json", root / "rollen.json")
+    wp = Werkpad(f"sqlite:///{tmp_path / 'verdaging.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy()
+    accounts = Accounts(wp, SECRET, FAST_HASHER)
+    accounts.create_organisation("tilburg", "Gemeente Tilburg")
+    accounts.create_user("kees", PASSWORD, "Kees")
+    accounts.grant("kees", "tilburg", "consultant", "inkomensconsulent")
+    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET, "PASSWORD_HASHER": FAST_HASHER})
+    case = wp.start_case("tilburg", "111222333", "Jan", "1980-05-01")
+    task = [t for t in wp.get_case(case["id"])["tasks"] if t["spec"] == "meldingsgesprek"][0]
+    wp.complete_task(task["id"], "kees", QUICK_SCAN)  # the aanvraag is filed: the 8 weeks run
+    client = app.test_client()
+    login(client, "kees")
+    yield wp, client, case["id"]
+    wp.db.dispose()
+
+
+def verdagen(client, case_id: str, **velden: str) -> str:
+    token = page_csrf(client, f"/zaken/{case_id}")
+    response = client.post(f"/zaken/{case_id}/bericht", data={"csrf_token": token, "bericht": "verdaging", **velden})
+    assert response.status_code == 302, response.status_code
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def test_verdaging_eenmaal_met_reden_nieuwe_datum_en_briefdatum(tilburg):
+    wp, client, case_id = tilburg
+    beslisdatum = date.fromisoformat(wp.get_case(case_id)["data"]["beslisdatum"])
+    page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert "Reden van de verdaging" in page and "Datum van de brief aan de klant" in page
+    vandaag = date.today().isoformat()
+    later = (beslisdatum + timedelta(weeks=4)).isoformat()
+
+    # refused, and the deadline stays: no reason; a date not later; a letter after the term; not a date
+    for velden, melding in (
+            ({"nieuwe_beslisdatum": later, "briefdatum": vandaag}, "geef de reden van de verdaging op"),
+            ({"reden": "advies nodig", "nieuwe_beslisdatum": beslisdatum.isoformat(), "briefdatum": vandaag},
+             "de nieuwe beslisdatum moet na de huidige beslisdatum liggen"),
+            ({"reden": "advies nodig", "nieuwe_beslisdatum": later,
+              "briefdatum": (beslisdatum + timedelta(days=1)).isoformat()},
+             "de brief aan de klant is na het einde van de beslistermijn verstuurd"),
+            ({"reden": "advies nodig", "nieuwe_beslisdatum": "31-02-2026", "briefdatum": vandaag},
+             "vul de nieuwe beslisdatum en de datum van de brief in als geldige datums")):
+        page = verdagen(client, case_id, **velden)
+        assert melding in page, velden
+        assert wp.get_case(case_id)["data"]["beslisdatum"] == beslisdatum.isoformat()
+        assert wp.get_case(case_id)["status"] == "running"
+
+    # once, with reason, new date and the date of the letter
+    page = verdagen(client, case_id, reden="advies van de arbeidsdeskundige nodig", nieuwe_beslisdatum=later,
+                    briefdatum=vandaag)
+    assert "De beslistermijn is verdaagd (Awb 4:14)" in page
+    assert "advies van de arbeidsdeskundige nodig" in page  # the reason under the term on the case page
+    data = wp.get_case(case_id)["data"]
+    assert data["verdaagd"] is True and data["verdaging_briefdatum"] == vandaag
+    assert data["beslisdatum_voor_verdaging"] == beslisdatum.isoformat()
+    assert data["beslisdatum"] >= later  # the new date, moved to a working day when it is not one
+    verdaagd_tot = data["beslisdatum"]
+    event = [e for e in wp.case_history(case_id) if e["type"] == "message_received"][-1]
+    assert event["actor"] == "kees" and event["payload"]["data"]["reden"] == "advies van de arbeidsdeskundige nodig"
+
+    # a second time is refused with its reason, and the deadline stays where the first one put it
+    page = verdagen(client, case_id, reden="nog meer tijd", nieuwe_beslisdatum=(beslisdatum + timedelta(weeks=8))
+                    .isoformat(), briefdatum=vandaag)
+    assert "de beslistermijn is al eenmaal verdaagd" in page
+    assert wp.get_case(case_id)["data"]["beslisdatum"] == verdaagd_tot
+    assert wp.replay_case(case_id)["match"] is True
+
+
+def test_de_verdaging_in_het_engels(tilburg):
+    from web.i18n import COOKIE
+
+    wp, client, case_id = tilburg
+    client.set_cookie(COOKIE, "en")
+    page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
+    assert "Reason for the extension" in page and "Date of the letter to the client" in page
+    page = verdagen(client, case_id, nieuwe_beslisdatum="2099-01-01", briefdatum=date.today().isoformat())
+    assert "The extension was refused: give the reason for the extension." in page
+
+
+def test_de_proefrit_van_de_ontwerper_neemt_plaatsen_zoals_live(tmp_path):
+    """Weener XL's nieuw beschut werk takes a place per year; the designer's dry run (a temporary
+    database) gets the organisation's own places, so Jan's run ends in beschut werk as live."""
+    root = tmp_path / "processes"
+    for folder in ("gedeeld", "weener_xl"):
+        shutil.copytree(ROOT / "processes" / folder, root / folder)
+    shutil.copy(ROOT / "processes" / "rollen.json", root / "rollen.json")
+    wp = Werkpad(f"sqlite:///{tmp_path / 'proefrit.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    try:
+        wp.upgrade_db()
+        wp.deploy()
+        accounts = Accounts(wp, SECRET, FAST_HASHER)
+        accounts.create_organisation("weener_xl", "Weener XL")
+        accounts.create_user("piet", PASSWORD, "Piet")
+        accounts.grant("piet", "weener_xl", "process_designer")
+        client = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET,
+                                        "PASSWORD_HASHER": FAST_HASHER}).test_client()
+        login(client, "piet")
+        page = client.get("/ontwerp/weener_xl/proefrit")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Plaatsen in nieuw beschut werk" in text and "Afgesloten na" in text
+        assert "geen capaciteit vastgelegd" not in text and "kon niet worden afgerond" not in text
+    finally:
+        wp.db.dispose()
