@@ -132,8 +132,8 @@ def run(kind: str, url: str, n_cases: int, runs: int) -> None:
         done_tasks = conn.execute(text("SELECT count(*) FROM tasks WHERE status = 'completed'")).scalar_one()
     first = json.loads(get("/api/v1/taken?weergave=team", Authorization=f"Bearer {token}").get_data(as_text=True))
     print(f"\n{kind}: {open_tasks:,} open taken, {done_tasks:,} afgeronde taken (geladen in {load:.0f} s); "
-          f"team-inbox van kees: {first['total']}{'' if first['total_exact'] else '+'} taken, "
-          f"eerste pagina {len(first['items'])} rijen")
+          f"team-inbox van kees: {first['totaal']}{'' if first['totaal_exact'] else '+'} taken, "
+          f"eerste pagina {len(first['taken'])} rijen")
     inbox = Inbox(wp)
     scope = Scope("kees", ["voorbeeldstad"], {"voorbeeldstad": {"inkomensconsulent"}})
     results = {

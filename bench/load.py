@@ -141,7 +141,7 @@ def load(port: int, token: str, tasks: list[str], seconds: float, clients: int) 
                     return
                 task_id = queue.pop()
             t0 = time.perf_counter()
-            status, _ = client.call("POST", f"/api/v1/taken/{task_id}/afronden", {"data": FORM})
+            status, _ = client.call("POST", f"/api/v1/taken/{task_id}/afronden", {"gegevens": FORM})
             elapsed = time.perf_counter() - t0
             with lock:
                 (done if status == 200 else errors).append(elapsed if status == 200 else status)

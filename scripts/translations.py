@@ -61,8 +61,8 @@ def main(argv: list[str]) -> int:
         return 1 if left else 0
     if argv[:1] == ["--merge"]:
         print(f"{merge([Path(p) for p in argv[1:]])} vertalingen overgenomen")
-    pybabel("extract", "-F", "web/babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-o", str(POT.relative_to(ROOT)),
-            "--sort-by-file", "--no-wrap", ".")
+    pybabel("extract", "-F", "web/babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "Msg",  # Msg: engine texts
+            "-o", str(POT.relative_to(ROOT)), "--sort-by-file", "--no-wrap", ".")
     pybabel("update", "-i", str(POT.relative_to(ROOT)), "-d", "web/translations", "--no-fuzzy-matching",
             "--no-wrap")
     pybabel("compile", "-d", "web/translations")

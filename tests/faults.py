@@ -106,11 +106,11 @@ class Load:
                 continue
             with self.lock:
                 self.cases.append(got[1]["id"])
-            task_id = got[1]["tasks"][0]["id"]
+            task_id = got[1]["taken"][0]["id"]
             for _attempt in range(20):  # retry while there is no answer or the server is away (5xx)
                 if self.stop.is_set():
                     break
-                done = self._one(api, "POST", f"/api/v1/taken/{task_id}/afronden", {"data": FORM})
+                done = self._one(api, "POST", f"/api/v1/taken/{task_id}/afronden", {"gegevens": FORM})
                 if done is not None and done[0] == 200:
                     with self.lock:
                         self.completed.append(task_id)
@@ -338,7 +338,7 @@ def double_completion(cluster: Cluster, wp: Werkpad, tokens: dict[str, str], pai
             except threading.BrokenBarrierError:
                 return
             try:
-                status, _ = api.call("POST", f"/api/v1/taken/{task_id}/afronden", {"data": FORM})
+                status, _ = api.call("POST", f"/api/v1/taken/{task_id}/afronden", {"gegevens": FORM})
             except Exception:  # noqa: BLE001
                 status = 0
             results[user].append([status])

@@ -21,6 +21,7 @@ from engine import Werkpad, WerkpadError, clock
 from engine.app.accounts import Accounts
 
 from . import security
+from .api_schemas import error_body as api_error_body
 from .filters import register_filters
 from .i18n import LANGUAGES, select_locale
 
@@ -171,7 +172,8 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         current_app.logger.warning("database niet bereikbaar: %s", str(exc).splitlines()[0][:200])
         message = "De database is even niet bereikbaar; probeer het zo opnieuw."
         if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-            response = jsonify({"error": "unavailable", "message": message})
+            response = jsonify(api_error_body("unavailable", message) if request.path.startswith("/api/")
+                               else {"error": "unavailable", "message": message})
         else:
             response = current_app.make_response(
                 (render_template("fout.html", status=503, message=message, hide_language=True), 503))
@@ -185,7 +187,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         if isinstance(original, OperationalError | InterfaceError):
             return _database_away(original)  # e.g. raised while writing the access log after the view
         if request.blueprint == "api":
-            return jsonify({"error": "error", "message": "Interne fout."}), 500
+            return jsonify(api_error_body("error", "Interne fout.")), 500
         return _http_error(exc)
 
     @app.errorhandler(HTTPException)
@@ -205,8 +207,9 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
         if request.mimetype == "application/json" and request.content_length:
             depth = json_depth(request.get_data(cache=True))
             if depth > MAX_JSON_DEPTH:
-                return jsonify({"error": "validation", "message":
-                                f"De JSON is dieper genest dan {MAX_JSON_DEPTH} niveaus."}), 400
+                message = f"De JSON is dieper genest dan {MAX_JSON_DEPTH} niveaus."
+                return jsonify(api_error_body("validation", message) if request.path.startswith("/api/")
+                               else {"error": "validation", "message": message}), 400
         return None
 
     @app.get("/health")

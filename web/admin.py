@@ -7,17 +7,25 @@ issue and revoke API tokens (shown once). Every change goes through the same
 ``Accounts`` methods as ``werkpad users`` and leaves a record in the access log
 (operation ``beheer.*``, with who did what to whom in its details).
 
+Blocking here is per organisation: an administrator of Tilburg blocks a person in
+Tilburg only, their roles in another organisation keep working (the global block is the
+system administrator's, ``werkpad users block``). Every change is also in the account
+trail (``engine/app/account_trail.py``), which administrators and auditors of the
+organisation read at ``/beheer/accountspoor``.
+
 A user who must change their password is sent to ``/wachtwoord`` before anything else.
 """
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from engine.app import account_trail
 from engine.app.accounts import ROLE_LABELS, ROLES, Principal
 from engine.errors import Conflict, NotFound, ValidationError
 
@@ -41,7 +49,7 @@ assert set(ROLE_NAMES) == set(ROLE_LABELS)
 NOTICES = {
     "rol": N_("De rol is toegekend."),
     "rol_af": N_("De rol is ingetrokken."),
-    "geblokkeerd": N_("Het account is geblokkeerd; lopende sessies zijn beëindigd."),
+    "geblokkeerd": N_("Het account is geblokkeerd in deze organisatie; de rollen hier werken niet meer."),
     "vrij": N_("De blokkade is opgeheven."),
     "token_af": N_("Het API-token is ingetrokken."),
     "wachtwoord": N_("Je wachtwoord is gewijzigd."),
@@ -51,6 +59,19 @@ ERRORS = {
     "rol": N_("Die rol kan niet worden toegekend. Een consulent hoort bij precies één werkvoorraad."),
     "onbekend": N_("Dat bestaat niet (meer)."),
 }
+# The account trail's actions as the screen names them.
+ACTION_NAMES = {
+    "gebruiker_aangemaakt": N_("Gebruiker aangemaakt"),
+    "rol_toegekend": N_("Rol toegekend"),
+    "rol_ingetrokken": N_("Rol ingetrokken"),
+    "geblokkeerd": N_("Geblokkeerd"),
+    "blokkade_opgeheven": N_("Blokkade opgeheven"),
+    "wachtwoord_hersteld": N_("Tijdelijk wachtwoord gemaakt"),
+    "wachtwoord_gewijzigd": N_("Wachtwoord gewijzigd"),
+    "token_uitgegeven": N_("API-token uitgegeven"),
+    "token_ingetrokken": N_("API-token ingetrokken"),
+}
+assert set(ACTION_NAMES) == set(account_trail.ACTIONS)
 OPEN_ENDPOINTS = {"admin.change_password", "pages.uitloggen", "pages.inloggen", "pages.set_language",
                   "static", "vendor", "health"}
 
@@ -182,6 +203,9 @@ def users():
         for user in security.accounts().list_users(org):
             listed[user["username"]] = user
     _log("beheer.gebruikers_bekijken", "Gebruikers van de organisatie inzien", "*", {})
+    for user in listed.values():  # blocked in every organisation of this administrator that they belong to
+        ours = {r["organisation"] for r in user["roles"]} & set(organisations)
+        user["blocked_here"] = bool(ours) and ours <= set(user["blocked_in"])
     people = sorted(listed.values(), key=lambda u: (u["display_name"].lower(), u["username"]))
     return render_template("admin/gebruikers.html", people=people, org_names=names, organisations=organisations,
                            notice=NOTICES.get(request.args.get("melding", "")))
@@ -218,14 +242,13 @@ def create_user():
             acc = security.accounts()
             try:
                 user = acc.create_user(values["gebruikersnaam"], password, values["naam"], values["email"] or None,
-                                       temporary=True)
+                                       temporary=True, actor=g.user.username, organisation=values["organisatie"],
+                                       role=values["rol"], lane=_lane_or_none(values["rol"], values["werkvoorraad"]))
             except Conflict:
                 errors["gebruikersnaam"] = [_("Deze gebruikersnaam bestaat al.")]
             except ValidationError as exc:
                 errors["gebruikersnaam"] = [" ".join(v) for v in exc.fields.values()]
             else:
-                acc.grant(user["username"], values["organisatie"], values["rol"],
-                          _lane_or_none(values["rol"], values["werkvoorraad"]), granted_by=g.user.username)
                 _log("beheer.gebruiker_aanmaken", "Gebruiker aanmaken", user["username"],
                      {"rol": values["rol"], "werkvoorraad": values["werkvoorraad"] or None},
                      organisation=values["organisatie"])
@@ -286,7 +309,7 @@ def revoke(username: str):
     if person["username"] == g.user.username and role == "administrator":
         return _back(person["username"], fout="zelf")
     try:
-        security.accounts().revoke(person["username"], org, role, lane)
+        security.accounts().revoke(person["username"], org, role, lane, actor=g.user.username)
     except NotFound:
         return _back(person["username"], fout="onbekend")
     _log("beheer.rol_intrekken", "Rol intrekken", person["username"], {"rol": role, "werkvoorraad": lane},
@@ -299,16 +322,22 @@ def revoke(username: str):
 @bp.post("/beheer/gebruikers/<username>/blokkeren")
 @login_required
 def block(username: str):
-    person = _managed_user(username, _admin_organisations())
+    """Block or unblock in one organisation the administrator manages (never everywhere:
+    the person's roles in other organisations are not this administrator's to stop)."""
+    organisations = _admin_organisations()
+    person = _managed_user(username, organisations)
     undo = request.form.get("actie") == "opheffen"
     if person["username"] == g.user.username:
         return _back(person["username"], fout="zelf")
+    org = request.form.get("organisatie", "")
+    if org not in organisations or org not in {r["organisation"] for r in person["roles"]}:
+        abort(403)
     if undo:
-        security.accounts().unblock(person["username"])
+        security.accounts().unblock(person["username"], org, actor=g.user.username)
     else:
-        security.accounts().block(person["username"])
+        security.accounts().block(person["username"], org, actor=g.user.username)
     _log("beheer.deblokkeren" if undo else "beheer.blokkeren", "Account deblokkeren" if undo else "Account blokkeren",
-         person["username"], {})
+         person["username"], {}, organisation=org)
     return _back(person["username"], melding="vrij" if undo else "geblokkeerd")
 
 
@@ -318,7 +347,7 @@ def reset_password(username: str):
     person = _managed_user(username, _admin_organisations())
     if person["username"] == g.user.username:
         return _back(person["username"], fout="zelf")
-    password = security.accounts().reset_password(person["username"])
+    password = security.accounts().reset_password(person["username"], actor=g.user.username)
     _log("beheer.wachtwoord_herstellen", "Tijdelijk wachtwoord instellen", person["username"], {})
     return render_template("admin/eenmalig.html", person=person, secret=password, kind="wachtwoord")
 
@@ -334,7 +363,7 @@ def create_token(username: str):
         days = None
     if days is not None and not 1 <= days <= 3660:
         days = None
-    result = security.accounts().create_token(person["username"], name, days)
+    result = security.accounts().create_token(person["username"], name, days, actor=g.user.username)
     _log("beheer.token_uitgeven", "API-token uitgeven", person["username"], {"token": result["id"], "naam": name})
     return render_template("admin/eenmalig.html", person=person, secret=result["token"], kind="token",
                            token=result)
@@ -345,8 +374,60 @@ def create_token(username: str):
 def revoke_token(username: str, token_id: int):
     person = _managed_user(username, _admin_organisations())
     try:
-        security.accounts().revoke_token(person["username"], token_id)
+        security.accounts().revoke_token(person["username"], token_id, actor=g.user.username)
     except NotFound:
         return _back(person["username"], fout="onbekend")
     _log("beheer.token_intrekken", "API-token intrekken", person["username"], {"token": token_id})
     return _back(person["username"], melding="token_af")
+
+
+# ---------------------------------------------------------------------- the account trail
+@bp.app_template_filter("accountactie")
+def _accountactie_filter(action: str) -> str:
+    return _(ACTION_NAMES[action]) if action in ACTION_NAMES else action
+
+
+def _trail_organisations() -> list[str]:
+    """Organisations whose account trail this user may read: as administrator or auditor."""
+    user = g.get("user")
+    organisations = sorted({m.organisation for m in user.memberships
+                            if m.role in ("administrator", "auditor")}) if user else []
+    if not organisations:
+        abort(403)
+    return organisations
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/beheer/accountspoor")
+@login_required
+def account_trail_page():
+    """Read-only: who changed which account, when, in the viewer's organisations; filter by
+    person (subject or actor) and by date; with the verdict on the trail's hash chain."""
+    organisations = _trail_organisations()
+    values = {k: (request.args.get(k) or "").strip()[:100] for k in ("persoon", "van", "tot")}
+    errors: dict[str, list[str]] = {}
+    since, until = _day(values["van"]), _day(values["tot"])
+    if values["van"] and since is None:
+        errors["van"] = [_("Geen geldige datum.")]
+    if values["tot"] and until is None:
+        errors["tot"] = [_("Geen geldige datum.")]
+    db = security.accounts().db
+    rows = [] if errors else account_trail.list_trail(db, organisations, person=values["persoon"] or None,
+                                                      since=since, until=until)
+    verdict = account_trail.verify_trail(db)
+    names = {u["username"]: u["display_name"] for org in organisations for u in security.accounts().list_users(org)}
+    people = sorted(names.items(), key=lambda item: (item[1].lower(), item[0]))
+    security.accounts().log_access(
+        principal=g.get("user"), operation="beheer.accountspoor_bekijken", purpose="Accountspoor inzien",
+        processing_activity=ACTIVITY, status="ok", trace_id=g.trace_id, span_id=g.span_id, started_at=g.started_at,
+        details={"persoon": values["persoon"] or None})
+    return render_template("admin/accountspoor.html", rows=rows, values=values, errors=errors, people=people,
+                           names=names, verdict=verdict, organisations=organisations,
+                           org_names=security.accounts().organisation_names(),
+                           work_roles=work_roles()), 422 if errors else 200

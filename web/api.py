@@ -4,7 +4,9 @@ Authentication: ``Authorization: Bearer <token>`` (``werkpad users token``).
 The same rules as the pages: every object is resolved through the caller's
 organisations (404 otherwise, identical to a missing object), every case or
 task read is written to the access log, and errors are JSON with field-level
-details: ``{"error": "validation", "message": "...", "fields": {"veld": ["..."]}}``.
+details: ``{"fout": "ongeldig", "melding": "...", "velden": {"veld": ["..."]}}``.
+Every name in requests, answers and errors is Dutch (``api_schemas``: data_keys over
+the engine's dicts); docs/api.md lists what changed in /api/v1.
 """
 from __future__ import annotations
 
@@ -38,10 +40,7 @@ def _inbox() -> Inbox:
 
 
 def _error(status: int, code: str, message: str, fields: dict | None = None):
-    body: dict[str, Any] = {"error": code, "message": message}
-    if fields:
-        body["fields"] = fields
-    response = jsonify(body)
+    response = jsonify(s.error_body(code, message, fields))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="werkpad"'

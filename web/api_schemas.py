@@ -14,24 +14,64 @@ def _time(**kwargs) -> fields.String:
     return fields.String(metadata={"format": "date-time", **kwargs.pop("metadata", {})}, **kwargs)
 
 
+def _str(key: str | None = None, **kwargs) -> fields.String:
+    return fields.String(data_key=key, **kwargs)
+
+
+class Code(fields.String):
+    """An engine code (``running``) shown as the API's Dutch word (``lopend``); unknown codes
+    pass unchanged. The OpenAPI document lists the words."""
+
+    def __init__(self, words: dict[str, str], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.words = words
+        self.validators.insert(0, validate.OneOf(list(words.values())))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else self.words.get(value, value)
+
+
+CASE_STATUS = {"running": "lopend", "waiting": "wachtend", "completed": "afgerond", "withdrawn": "ingetrokken",
+               "error": "in_fout"}
+TASK_STATUS = {"open": "open", "completed": "afgerond", "cancelled": "vervallen"}
+# Error codes of every JSON error of /api/v1 (the "fout" field).
+ERROR_CODES = {
+    "not_found": "niet_gevonden", "validation": "ongeldig", "conflict": "conflict", "unauthorized": "niet_aangemeld",
+    "forbidden": "geen_toegang", "bad_request": "onjuist_verzoek", "method_not_allowed": "methode_niet_toegestaan",
+    "too_large": "te_groot", "too_many_requests": "te_veel_verzoeken", "unavailable": "niet_beschikbaar",
+    "error": "interne_fout",
+}
+# Engine field names in an engine ValidationError, as the API's request fields name them.
+REQUEST_FIELDS = {"municipality": "gemeente", "name": "naam", "birthdate": "geboortedatum", "process": "proces",
+                  "data": "gegevens", "message": "bericht", "assignee": "collega", "_schema": "_verzoek"}
+
+
+def error_body(code: str, message: str, fields_: dict | None = None) -> dict:
+    """The one JSON error of the API: ``{"fout": code, "melding": text, "velden": {veld: [tekst]}}``."""
+    body: dict = {"fout": ERROR_CODES.get(code, code), "melding": message}
+    if fields_:
+        body["velden"] = {REQUEST_FIELDS.get(k, k): v for k, v in fields_.items()}
+    return body
+
+
 class ErrorSchema(Schema):
-    error = fields.String(required=True, metadata={"description": "Vaste code: not_found, validation, conflict, "
-                                                                  "unauthorized, forbidden, bad_request."})
-    message = fields.String(required=True)
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()),
-                          metadata={"description": "Fouten per veld."})
+    fout = fields.String(required=True, validate=validate.OneOf(sorted(set(ERROR_CODES.values()))),
+                         metadata={"description": "Vaste code van de fout."})
+    melding = fields.String(required=True, metadata={"description": "Uitleg in woorden (Nederlands)."})
+    velden = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Fouten per veld van het verzoek."})
 
 
 class MembershipSchema(Schema):
-    organisation = fields.String(required=True)
-    role = fields.String(required=True)
-    lane = fields.String(allow_none=True)
+    organisation = _str("organisatie", required=True)
+    role = _str("rol", required=True)
+    lane = _str("werkvoorraad", allow_none=True)
 
 
 class MeSchema(Schema):
-    username = fields.String(required=True)
-    display_name = fields.String(required=True)
-    roles = fields.List(fields.Nested(MembershipSchema), required=True)
+    username = _str("gebruikersnaam", required=True)
+    display_name = _str("naam", required=True)
+    roles = fields.List(fields.Nested(MembershipSchema), data_key="rollen", required=True)
 
 
 class InboxQuerySchema(Schema):
@@ -41,8 +81,8 @@ class InboxQuerySchema(Schema):
     weergave = fields.String(load_default="mijn", validate=validate.OneOf(VIEWS))
     organisatie = fields.String(load_default=None)
     fase = fields.String(load_default=None)
-    taak = fields.String(load_default=None, metadata={"description": "Taak-id uit het proces (spec)."})
-    lane = fields.String(load_default=None)
+    taak = fields.String(load_default=None, metadata={"description": "De stap in het proces (veld `stap` van een taak)."})
+    lane = fields.String(data_key="werkvoorraad", load_default=None)
     termijn = fields.String(load_default=None, validate=validate.OneOf(DUE_FILTERS))
     zoek = fields.String(load_default=None, validate=validate.Length(max=100),
                          metadata={"description": "Naam (deel) of volledig BSN."})
@@ -54,104 +94,109 @@ class InboxQuerySchema(Schema):
 
 class InboxItemSchema(Schema):
     id = fields.String(required=True)
-    case = fields.String(required=True)
-    client = fields.String(required=True)
-    bsn_masked = fields.String(required=True)
-    municipality = fields.String(required=True)
-    organisation = fields.String(required=True)
-    phase = fields.String(allow_none=True)
-    task = fields.String(required=True)
-    spec = fields.String(required=True)
-    lane = fields.String(allow_none=True)
-    due = _time(allow_none=True)
-    mark = fields.String(allow_none=True, validate=validate.OneOf(DUE_FILTERS))
-    created_at = _time(required=True)
-    waiting_seconds = fields.Integer(required=True)
-    claimed_by = fields.String(allow_none=True)
-    data = fields.Dict(metadata={"description": "De gevraagde zaakgegevens (kolom)."})
+    case = _str("zaak", required=True)
+    client = _str("client", required=True, metadata={"description": "Naam van de cliënt."})
+    bsn_masked = _str("bsn_gemaskeerd", required=True)
+    municipality = _str("gemeente", required=True)
+    organisation = _str("organisatie", required=True)
+    phase = _str("fase", allow_none=True)
+    task = _str("taak", required=True, metadata={"description": "Naam van de taak."})
+    spec = _str("stap", required=True, metadata={"description": "De stap in het proces (filter `taak`)."})
+    lane = _str("werkvoorraad", allow_none=True)
+    due = _time(data_key="termijn", allow_none=True)
+    mark = _str("markering", allow_none=True, validate=validate.OneOf(DUE_FILTERS))
+    created_at = _time(data_key="aangemaakt_op", required=True)
+    waiting_seconds = fields.Integer(data_key="wachttijd_seconden", required=True)
+    claimed_by = _str("opgepakt_door", allow_none=True)
+    data = fields.Dict(data_key="gegevens", metadata={"description": "De gevraagde zaakgegevens (kolom)."})
 
 
 class InboxPageSchema(Schema):
-    view = fields.String(required=True)
-    items = fields.List(fields.Nested(InboxItemSchema), required=True)
-    total = fields.Integer(required=True, metadata={"description": "Aantal taken, geteld tot en met 1000."})
-    total_exact = fields.Boolean(required=True, metadata={"description": "Onwaar: er zijn meer dan `total` taken."})
-    page = fields.Integer(required=True)
-    pages = fields.Integer(required=True)
-    has_next = fields.Boolean(required=True)
-    per_page = fields.Integer(required=True)
-    columns = fields.List(fields.String(), required=True)
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
-    counts_exact = fields.Dict(keys=fields.String(), values=fields.Boolean(), required=True)
+    view = _str("weergave", required=True)
+    items = fields.List(fields.Nested(InboxItemSchema), data_key="taken", required=True)
+    total = fields.Integer(data_key="totaal", required=True,
+                           metadata={"description": "Aantal taken, geteld tot en met 1000."})
+    total_exact = fields.Boolean(data_key="totaal_exact", required=True,
+                                 metadata={"description": "Onwaar: er zijn meer dan `totaal` taken."})
+    page = fields.Integer(data_key="pagina", required=True)
+    pages = fields.Integer(data_key="paginas", required=True)
+    has_next = fields.Boolean(data_key="heeft_volgende", required=True)
+    per_page = fields.Integer(data_key="per_pagina", required=True)
+    columns = fields.List(fields.String(), data_key="kolommen", required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), data_key="aantallen", required=True)
+    counts_exact = fields.Dict(keys=fields.String(), values=fields.Boolean(), data_key="aantallen_exact",
+                               required=True)
 
 
 class TaskSchema(Schema):
     id = fields.String(required=True)
-    case = fields.String(required=True)
-    name = fields.String(required=True)
-    spec = fields.String(required=True)
-    lane = fields.String(allow_none=True)
-    phase = fields.String(allow_none=True)
-    due = _time(allow_none=True)
-    status = fields.String(required=True)
-    claimed_by = fields.String(allow_none=True)
-    created_at = _time(required=True)
-    form_id = fields.String(allow_none=True)
-    municipality = fields.String(required=True)
-    client = fields.String(required=True)
-    form = fields.Dict(allow_none=True, metadata={"description": "JSON Schema van het formulier."})
+    case = _str("zaak", required=True)
+    name = _str("naam", required=True)
+    spec = _str("stap", required=True)
+    lane = _str("werkvoorraad", allow_none=True)
+    phase = _str("fase", allow_none=True)
+    due = _time(data_key="termijn", allow_none=True)
+    status = Code(TASK_STATUS, required=True)
+    claimed_by = _str("opgepakt_door", allow_none=True)
+    created_at = _time(data_key="aangemaakt_op", required=True)
+    form_id = _str("formulier_id", allow_none=True)
+    municipality = _str("gemeente", required=True)
+    client = _str("client", required=True, metadata={"description": "Naam van de cliënt."})
+    form = fields.Dict(data_key="formulier", allow_none=True, metadata={"description": "JSON Schema van het formulier."})
 
 
 class TimerSchema(Schema):
     id = fields.String(required=True)
-    spec = fields.String(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    due = _time(required=True)
+    spec = _str("stap", required=True)
+    name = _str("naam", required=True)
+    kind = _str("soort", required=True)
+    due = _time(data_key="moment", required=True)
 
 
 class ClientSchema(Schema):
-    name = fields.String(required=True)
+    name = _str("naam", required=True)
     bsn = fields.String(required=True)
-    birthdate = fields.String(required=True, metadata={"format": "date"})
+    birthdate = _str("geboortedatum", required=True, metadata={"format": "date"})
 
 
 class CaseSchema(Schema):
     id = fields.String(required=True)
-    status = fields.String(required=True)
-    phase = fields.String(allow_none=True)
-    version = fields.String(required=True)
-    process = fields.String(required=True)
-    process_name = fields.String(required=True)
-    municipality = fields.String(required=True)
-    organisation = fields.String(required=True)
+    number = _str("zaaknummer", allow_none=True, metadata={"description": "Leesbaar zaaknummer, bv. 2026-000123."})
+    status = Code(CASE_STATUS, required=True)
+    phase = _str("fase", allow_none=True)
+    version = _str("versie", required=True)
+    process = _str("proces", required=True)
+    process_name = _str("procesnaam", required=True)
+    municipality = _str("gemeente", required=True)
+    organisation = _str("organisatie", required=True)
     client = fields.Nested(ClientSchema, required=True)
-    started_at = _time(required=True)
-    updated_at = _time(required=True)
-    ended_at = _time(allow_none=True)
-    end_event = fields.String(allow_none=True)
-    data = fields.Dict(required=True)
-    waiting_for_messages = fields.List(fields.String(), required=True)
-    tasks = fields.List(fields.Nested(TaskSchema(exclude=("form",))), required=True)
-    timers = fields.List(fields.Nested(TimerSchema), required=True)
+    started_at = _time(data_key="gestart_op", required=True)
+    updated_at = _time(data_key="bijgewerkt_op", required=True)
+    ended_at = _time(data_key="beeindigd_op", allow_none=True)
+    end_event = _str("einde", allow_none=True)
+    data = fields.Dict(data_key="gegevens", required=True)
+    waiting_for_messages = fields.List(fields.String(), data_key="wacht_op_berichten", required=True)
+    tasks = fields.List(fields.Nested(TaskSchema(exclude=("form",))), data_key="taken", required=True)
+    timers = fields.List(fields.Nested(TimerSchema), data_key="timers", required=True)
 
 
 class HistoryEventSchema(Schema):
-    seq = fields.Integer(required=True)
-    type = fields.String(required=True)
-    actor = fields.String(required=True)
-    at = _time(required=True)
-    phase = fields.String(allow_none=True)
-    payload = fields.Dict(required=True)
+    seq = fields.Integer(data_key="volgnummer", required=True)
+    type = _str("soort", required=True, metadata={"description": "Soort gebeurtenis (vaste code, bv. task_completed)."})
+    actor = _str("door", required=True)
+    at = _time(data_key="moment", required=True)
+    phase = _str("fase", allow_none=True)
+    payload = fields.Dict(data_key="gegevens", required=True)
 
 
 class HistorySchema(Schema):
-    case = fields.String(required=True)
-    events = fields.List(fields.Nested(HistoryEventSchema), required=True)
+    case = _str("zaak", required=True)
+    events = fields.List(fields.Nested(HistoryEventSchema), data_key="gebeurtenissen", required=True)
 
 
 class CompleteTaskSchema(Schema):
-    data = fields.Dict(required=True, metadata={"description": "Formuliergegevens volgens het JSON Schema van de taak."})
+    data = fields.Dict(data_key="gegevens", required=True,
+                       metadata={"description": "Formuliergegevens volgens het JSON Schema van de taak."})
 
 
 class AssignTaskSchema(Schema):
@@ -160,7 +205,7 @@ class AssignTaskSchema(Schema):
 
 class MessageSchema(Schema):
     bericht = fields.String(required=True, validate=validate.OneOf(CONSULTANT_MESSAGES))
-    data = fields.Dict(load_default=dict)
+    data = fields.Dict(data_key="gegevens", load_default=dict)
 
 
 class StartCaseSchema(Schema):

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
-from flask_babel import format_date, format_datetime, gettext, ngettext
+from babel.dates import format_date as babel_format_date
+from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext
 
 from engine import clock
 from engine.app.accounts import ROLE_LABELS
@@ -63,7 +65,14 @@ def _moment(value) -> datetime | None:
 
 def datum(value) -> str:
     moment = _moment(value)
-    return format_date(moment.astimezone(clock.AMSTERDAM), "d MMM yyyy") if moment else ""
+    return _day_text(moment.astimezone(clock.AMSTERDAM).date(), str(get_locale())) if moment else ""
+
+
+@lru_cache(maxsize=4096)
+def _day_text(day: date, locale: str) -> str:
+    """A calendar day in words ("3 mrt 2026"): Babel directly, once per day and language (a
+    list of 50 cases asked Flask-Babel's format_date 100 times, a third of the page's time)."""
+    return babel_format_date(day, "d MMM yyyy", locale=locale)
 
 
 def datumtijd(value) -> str:
@@ -145,6 +154,9 @@ def persoon(username: str | None) -> str:
 
 
 def register_filters(app) -> None:
+    from .i18n import translate
+
+    app.jinja_env.filters["vertaal"] = translate  # engine messages (Msg) in the user's language
     app.jinja_env.filters.update(
         datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
         fase=lambda v: gettext(PHASE_LABELS.get(v, v or "—")),

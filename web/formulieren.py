@@ -15,6 +15,9 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from engine.core.forms import decimal_point, field_order
+from engine.core.messages import Msg
+
+from .i18n import translate
 
 
 @dataclass
@@ -87,7 +90,7 @@ def fields_for(schema: dict | None, values: dict | None = None, errors: dict | N
             description=prop.get("description"), kind=kind, required=name in required,
             options=_options(prop) if kind in ("choice", "choices") else [],
             minimum=prop.get("minimum"), maximum=prop.get("maximum"), max_length=prop.get("maxLength"),
-            value=_display(values.get(name), kind), errors=list(errors.get(name, []))))
+            value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
     return out
 
 
@@ -115,22 +118,22 @@ def parse(schema: dict | None, form: MultiDict) -> tuple[dict, dict[str, list[st
             if text in ("ja", "nee"):
                 data[name] = text == "ja"
             else:
-                errors[name] = ["Kies ja of nee."]
+                errors[name] = [Msg("Kies ja of nee.")]
         elif kind == "integer":
             try:
                 data[name] = int(text)
             except ValueError:
-                errors[name] = ["Vul een geheel getal in."]
+                errors[name] = [Msg("Vul een geheel getal in.")]
         elif kind == "number":
             try:
                 data[name] = float(decimal_point(text))
             except ValueError:
-                errors[name] = ["Vul een getal in."]
+                errors[name] = [Msg("Vul een getal in.")]
         elif kind == "date":
             try:
                 data[name] = date.fromisoformat(text).isoformat()
             except ValueError:
-                errors[name] = ["Vul een datum in als JJJJ-MM-DD."]
+                errors[name] = [Msg("Vul een datum in als JJJJ-MM-DD.")]
         else:
             data[name] = text
     return data, errors, raw
@@ -151,17 +154,17 @@ def check(schema: dict | None, data: dict, errors: dict[str, list[str]]) -> dict
         value = data.get(name)
         if value in (None, "", []):
             if name in required:
-                out[name] = ["Dit veld is verplicht."]
+                out[name] = [Msg("Dit veld is verplicht.")]
             continue
         allowed = (prop.get("items", {}) if prop.get("type") == "array" else prop).get("enum")
         values = value if isinstance(value, list) else [value]
         if allowed and any(v not in allowed for v in values):
-            out[name] = ["Kies een van de mogelijkheden."]
+            out[name] = [Msg("Kies een van de mogelijkheden.")]
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             if prop.get("minimum") is not None and value < prop["minimum"]:
-                out[name] = [f"Minimaal {prop['minimum']}."]
+                out[name] = [Msg("Minimaal %(min)s.", min=prop["minimum"])]
             elif prop.get("maximum") is not None and value > prop["maximum"]:
-                out[name] = [f"Maximaal {prop['maximum']}."]
+                out[name] = [Msg("Maximaal %(max)s.", max=prop["maximum"])]
         elif isinstance(value, str) and prop.get("maxLength") and len(value) > prop["maxLength"]:
-            out[name] = [f"Maximaal {prop['maxLength']} tekens."]
+            out[name] = [Msg("Maximaal %(max)s tekens.", max=prop["maxLength"])]
     return out

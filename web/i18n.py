@@ -3,13 +3,16 @@
 The choice is a cookie set by ``POST /taal`` (CSRF-protected like every other
 state change). Catalogues live in ``web/translations``; after changing texts::
 
-    .venv/bin/pybabel extract -F web/babel.cfg -k N_ -o web/translations/messages.pot .
+    .venv/bin/pybabel extract -F web/babel.cfg -k N_ -k Msg -o web/translations/messages.pot .
     .venv/bin/pybabel update -i web/translations/messages.pot -d web/translations
     .venv/bin/pybabel compile -d web/translations
 """
 from __future__ import annotations
 
 from flask import request
+from flask_babel import gettext
+
+from engine.core.messages import Msg
 
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 DEFAULT = "nl"
@@ -24,3 +27,12 @@ def N_(text: str) -> str:  # noqa: N802 - the conventional name of the extractio
 def select_locale() -> str:
     chosen = request.cookies.get(COOKIE, "")
     return chosen if chosen in LANGUAGES else DEFAULT
+
+
+def translate(text):
+    """An engine text in the user's language: a :class:`~engine.core.messages.Msg` through the
+    catalogue with its values filled in (untranslated: the Dutch text it already is); any other
+    value unchanged. Used for form errors and engine messages (Conflict, NotFound) on pages."""
+    if isinstance(text, Msg):
+        return gettext(text.template, **text.params) if text.params else gettext(text.template)
+    return text

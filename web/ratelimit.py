@@ -46,8 +46,10 @@ def install(app) -> None:
         allowed, retry = counter.hit(request.remote_addr or "-", limit)
         if allowed:
             return None
-        response = jsonify({"error": "too_many_requests",
-                            "message": f"Te veel verzoeken vanaf dit adres (meer dan {limit} per minuut)."})
+        from .api_schemas import error_body
+
+        response = jsonify(error_body("too_many_requests",
+                                      f"Te veel verzoeken vanaf dit adres (meer dan {limit} per minuut)."))
         response.status_code = 429
         response.headers["Retry-After"] = str(retry)
         return response

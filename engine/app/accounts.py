@@ -12,6 +12,16 @@ Roles (per organisation):
 Sessions: the browser holds a random token; the table keeps only its SHA-256.
 A session ends after 30 minutes without activity or 12 hours after login,
 at logout and when the user is blocked — checked on every request.
+
+Blocking: an administrator of an organisation blocks a user *in that organisation*
+(``block(..., organisation=...)``): the user loses that organisation's roles at once and
+keeps the others; only when every organisation they belong to has blocked them can they
+no longer log in. ``block`` without an organisation is the global block of the system
+administrator (``werkpad users block``).
+
+Every change to an account is also written to the account trail
+(:mod:`engine.app.account_trail`) in the same transaction, with the acting person
+(``actor``); never a password or a token.
 """
 from __future__ import annotations
 
@@ -37,13 +47,17 @@ from ..storage.accounts_models import (
     ApiTokenRow,
     InboxSearchRow,
     MembershipRow,
+    OrganisationBlockRow,
     OrganisationRow,
     TaskDraftRow,
     UserRow,
     WebSessionRow,
 )
+from . import account_trail
 from .acting import Access, AccessLog, RequestContext
 from .ratelimit import RateLimits
+
+SYSTEM = "systeem"  # the actor of a change made without a person (demo data, scripts)
 
 ROLES = ("consultant", "teamleider", "process_designer", "auditor", "administrator")
 ROLE_LABELS = {
@@ -201,7 +215,10 @@ class Accounts:
 
     # ------------------------------------------------------------------ users
     def create_user(self, username: str, password: str, display_name: str | None = None,
-                    email: str | None = None, temporary: bool = False) -> dict:
+                    email: str | None = None, temporary: bool = False, *, actor: str = SYSTEM,
+                    organisation: str | None = None, role: str | None = None, lane: str | None = None) -> dict:
+        """A new user; with ``organisation`` and ``role`` also their first role, in the same
+        transaction (a user is never left without the role they were made for)."""
         username = (username or "").strip().lower()
         errors: dict[str, list[str]] = {}
         if not username or any(c.isspace() for c in username) or len(username) > 100:
@@ -210,6 +227,8 @@ class Accounts:
             errors["password"] = [f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben."]
         if errors:
             raise ValidationError("Ongeldige gebruiker.", fields=errors)
+        if role is not None:
+            lane = self._check_role(role, lane)
         now = clock.now()
         with self.db.unit_of_work() as uow:
             if uow.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
@@ -218,10 +237,15 @@ class Accounts:
                           password_hash=self._hasher.hash(password), blocked=False, created_at=now,
                           password_changed_at=now, failed_logins=0, must_change_password=temporary)
             uow.session.add(row)
+            uow.flush()
+            account_trail.record(uow, actor=actor, action="gebruiker_aangemaakt", subject=username,
+                                 organisation=organisation, details={"naam": row.display_name})
+            if organisation and role:
+                self._grant(uow, row, organisation, role, lane or "", actor)
             uow.commit()
-            return self._user_dict(row, [])
+            return self._user_dict(row, self._memberships(uow, row.id), self._blocked_in(uow, row.id))
 
-    def set_password(self, username: str, password: str, temporary: bool = False) -> None:
+    def set_password(self, username: str, password: str, temporary: bool = False, *, actor: str = SYSTEM) -> None:
         """Set the password and end every session. ``temporary``: set by an administrator,
         the user must choose a new one at the next login."""
         if len(password or "") < MIN_PASSWORD_LENGTH:
@@ -233,14 +257,18 @@ class Accounts:
             row.password_changed_at = clock.now()
             row.must_change_password = temporary
             self._end_sessions(uow, row.id, "wachtwoord_gewijzigd")
+            own = actor == row.username
+            account_trail.record(uow, actor=actor, action="wachtwoord_hersteld" if temporary else "wachtwoord_gewijzigd",
+                                 subject=row.username, scopes=self._organisations_of(uow, row.id),
+                                 details={"door_zichzelf": True} if own else None)
             uow.commit()
             forget_tokens()
 
-    def reset_password(self, username: str) -> str:
+    def reset_password(self, username: str, *, actor: str = SYSTEM) -> str:
         """A new temporary password (returned once, never stored in clear); sessions end and
         the user must change it at the next login."""
         password = temporary_password()
-        self.set_password(username, password, temporary=True)
+        self.set_password(username, password, temporary=True, actor=actor)
         return password
 
     def change_password(self, user_id: int, current: str, new: str) -> None:
@@ -255,12 +283,12 @@ class Accounts:
             raise ValidationError("Ongeldig wachtwoord.", fields={"huidig": ["Het huidige wachtwoord klopt niet."]})
         if current == new:
             raise ValidationError("Ongeldig wachtwoord.", fields={"password": ["Kies een ander wachtwoord."]})
-        self.set_password(username, new)
+        self.set_password(username, new, actor=username)
 
     def get_user(self, username: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:
             row = self._user_row(uow, username)
-            return self._user_dict(row, self._memberships(uow, row.id))
+            return self._user_dict(row, self._memberships(uow, row.id), self._blocked_in(uow, row.id))
 
     def list_users(self, organisation: str | None = None) -> list[dict]:
         with self.db.unit_of_work(write=False) as uow:
@@ -269,7 +297,7 @@ class Accounts:
                 query = query.where(UserRow.id.in_(select(MembershipRow.user_id)
                                                    .where(MembershipRow.organisation == organisation)))
             rows = uow.session.scalars(query).all()
-            return [self._user_dict(r, self._memberships(uow, r.id)) for r in rows]
+            return [self._user_dict(r, self._memberships(uow, r.id), self._blocked_in(uow, r.id)) for r in rows]
 
     def colleagues(self, organisation: str, lane: str | None = None) -> list[dict]:
         """Unblocked users who may work a task of ``lane`` in ``organisation`` (to assign it to)."""
@@ -281,12 +309,15 @@ class Accounts:
                 fits = fits | (MembershipRow.role == "consultant")
             rows = uow.session.execute(
                 select(UserRow.username, UserRow.display_name).join(MembershipRow, MembershipRow.user_id == UserRow.id)
-                .where(MembershipRow.organisation == organisation, fits, UserRow.blocked.is_(False))
+                .where(MembershipRow.organisation == organisation, fits, UserRow.blocked.is_(False),
+                       ~select(OrganisationBlockRow.user_id).where(
+                           OrganisationBlockRow.user_id == UserRow.id,
+                           OrganisationBlockRow.organisation == organisation).exists())
                 .distinct().order_by(UserRow.display_name, UserRow.username)).all()
             return [{"username": u, "display_name": d} for u, d in rows]
 
-    def grant(self, username: str, organisation: str, role: str, lane: str | None = None,
-              granted_by: str = "system") -> dict:
+    @staticmethod
+    def _check_role(role: str, lane: str | None) -> str:
         lane = (lane or "").strip()
         errors: dict[str, list[str]] = {}
         if role not in ROLES:
@@ -297,21 +328,34 @@ class Accounts:
             errors["lane"] = ["Alleen een consulent heeft een lane."]
         if errors:
             raise ValidationError("Ongeldige rol.", fields=errors)
+        return lane
+
+    def grant(self, username: str, organisation: str, role: str, lane: str | None = None,
+              granted_by: str = SYSTEM) -> dict:
+        """Give ``username`` a role (a consultant: with a lane) in ``organisation``;
+        ``granted_by`` is the acting person, recorded in the account trail."""
+        lane = self._check_role(role, lane)
         with self.db.unit_of_work() as uow:
             user = self._user_row(uow, username)
-            if uow.session.get(OrganisationRow, organisation) is None:
-                raise NotFound(f"organisatie '{organisation}' bestaat niet")
-            exists = uow.session.scalar(select(MembershipRow.id).where(
-                MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
-                MembershipRow.role == role, MembershipRow.lane == lane))
-            if exists is None:
-                uow.session.add(MembershipRow(user_id=user.id, organisation=organisation, role=role, lane=lane,
-                                              granted_at=clock.now(), granted_by=granted_by))
+            self._grant(uow, user, organisation, role, lane, granted_by)
             uow.commit()
             forget_tokens()
-            return self._user_dict(user, self._memberships(uow, user.id))
+            return self._user_dict(user, self._memberships(uow, user.id), self._blocked_in(uow, user.id))
 
-    def revoke(self, username: str, organisation: str, role: str, lane: str | None = None) -> dict:
+    def _grant(self, uow, user: UserRow, organisation: str, role: str, lane: str, actor: str) -> None:
+        if uow.session.get(OrganisationRow, organisation) is None:
+            raise NotFound(f"organisatie '{organisation}' bestaat niet")
+        exists = uow.session.scalar(select(MembershipRow.id).where(
+            MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
+            MembershipRow.role == role, MembershipRow.lane == lane))
+        if exists is None:
+            uow.session.add(MembershipRow(user_id=user.id, organisation=organisation, role=role, lane=lane,
+                                          granted_at=clock.now(), granted_by=actor))
+            account_trail.record(uow, actor=actor, action="rol_toegekend", subject=user.username,
+                                 organisation=organisation, details={"rol": role, "werkvoorraad": lane or None})
+
+    def revoke(self, username: str, organisation: str, role: str, lane: str | None = None, *,
+               actor: str = SYSTEM) -> dict:
         with self.db.unit_of_work() as uow:
             user = self._user_row(uow, username)
             rows = uow.session.scalars(select(MembershipRow).where(
@@ -321,27 +365,58 @@ class Accounts:
                 raise NotFound(f"{username} heeft die rol niet in {organisation}")
             for row in rows:
                 uow.session.delete(row)
+            account_trail.record(uow, actor=actor, action="rol_ingetrokken", subject=user.username,
+                                 organisation=organisation, details={"rol": role, "werkvoorraad": lane or None})
             uow.commit()
             forget_tokens()
-            return self._user_dict(user, self._memberships(uow, user.id))
+            return self._user_dict(user, self._memberships(uow, user.id), self._blocked_in(uow, user.id))
 
-    def block(self, username: str) -> None:
-        """Block the account and end its sessions at once."""
+    def block(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM) -> None:
+        """Block the account. With ``organisation``: in that organisation only (its roles stop
+        working at once, the others stay; sessions end when no organisation is left).
+        Without: everywhere, and every session ends at once."""
         with self.db.unit_of_work() as uow:
             row = self._user_row(uow, username)
-            row.blocked = True
-            row.blocked_at = clock.now()
-            self._end_sessions(uow, row.id, "geblokkeerd")
+            now = clock.now()
+            if organisation is None:
+                row.blocked = True
+                row.blocked_at = now
+                self._end_sessions(uow, row.id, "geblokkeerd")
+                account_trail.record(uow, actor=actor, action="geblokkeerd", subject=row.username,
+                                     scopes=self._organisations_of(uow, row.id), details={"overal": True})
+            else:
+                if organisation not in self._organisations_of(uow, row.id):
+                    raise NotFound(f"{username} hoort niet bij {organisation}")
+                if uow.session.get(OrganisationBlockRow, (row.id, organisation)) is None:
+                    uow.session.add(OrganisationBlockRow(user_id=row.id, organisation=organisation, blocked_at=now,
+                                                         blocked_by=actor[:100]))
+                    uow.flush()
+                    account_trail.record(uow, actor=actor, action="geblokkeerd", subject=row.username,
+                                         organisation=organisation)
+                if not self._open_organisations(uow, row.id):
+                    self._end_sessions(uow, row.id, "geblokkeerd")
             uow.commit()
             forget_tokens()
 
-    def unblock(self, username: str) -> None:
+    def unblock(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM) -> None:
+        """Lift a block: in ``organisation``, or (without) the global block."""
         with self.db.unit_of_work() as uow:
             row = self._user_row(uow, username)
-            row.blocked = False
-            row.blocked_at = None
-            row.failed_logins = 0
-            row.last_failed_at = None
+            if organisation is None:
+                was = row.blocked
+                row.blocked = False
+                row.blocked_at = None
+                row.failed_logins = 0
+                row.last_failed_at = None
+                if was:
+                    account_trail.record(uow, actor=actor, action="blokkade_opgeheven", subject=row.username,
+                                         scopes=self._organisations_of(uow, row.id), details={"overal": True})
+            else:
+                block = uow.session.get(OrganisationBlockRow, (row.id, organisation))
+                if block is not None:
+                    uow.session.delete(block)
+                    account_trail.record(uow, actor=actor, action="blokkade_opgeheven", subject=row.username,
+                                         organisation=organisation)
             uow.commit()
             forget_tokens()
 
@@ -377,7 +452,7 @@ class Accounts:
                 if not throttled:
                     self._limits.hit(failures_key, MAX_FAILED_LOGINS, LOGIN_PAUSE, now)
                 return None
-            if row.blocked:
+            if row.blocked or self._locked_out(uow, row.id):
                 return None
             if self._hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = self._hasher.hash(password)
@@ -427,7 +502,7 @@ class Accounts:
                 return None
             user = uow.session.get(UserRow, row.user_id)
             reason = None
-            if user is None or user.blocked:
+            if user is None or user.blocked or self._locked_out(uow, user.id):
                 reason = "geblokkeerd"
             elif now >= row.expires_at:
                 reason = "absolute_time-out"
@@ -463,7 +538,8 @@ class Accounts:
                             .values(ended_at=clock.now(), end_reason=reason))
 
     # ------------------------------------------------------------------ API tokens
-    def create_token(self, username: str, name: str = "api", valid_days: int | None = None) -> dict:
+    def create_token(self, username: str, name: str = "api", valid_days: int | None = None, *,
+                     actor: str = SYSTEM) -> dict:
         """A new bearer token for ``username``; the token itself is returned once and never stored."""
         token = "wp_" + secrets.token_urlsafe(32)
         now = clock.now()
@@ -473,6 +549,9 @@ class Accounts:
                               created_at=now, expires_at=now + timedelta(days=valid_days) if valid_days else None)
             uow.session.add(row)
             uow.flush()
+            account_trail.record(uow, actor=actor, action="token_uitgegeven", subject=user.username,
+                                 scopes=self._organisations_of(uow, user.id),
+                                 details={"token": row.id, "naam": row.name, "geldig_dagen": valid_days})
             uow.commit()
             return {"id": row.id, "token": token, "name": row.name, "user": user.username,
                     "expires_at": row.expires_at.isoformat() if row.expires_at else None}
@@ -487,13 +566,17 @@ class Accounts:
                      "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
                      "revoked": r.revoked_at is not None} for r in rows]
 
-    def revoke_token(self, username: str, token_id: int) -> None:
+    def revoke_token(self, username: str, token_id: int, *, actor: str = SYSTEM) -> None:
         with self.db.unit_of_work() as uow:
             user = self._user_row(uow, username)
             row = uow.session.get(ApiTokenRow, token_id)
             if row is None or row.user_id != user.id:
                 raise NotFound(f"token {token_id} van {username} bestaat niet")
-            row.revoked_at = row.revoked_at or clock.now()
+            if row.revoked_at is None:
+                row.revoked_at = clock.now()
+                account_trail.record(uow, actor=actor, action="token_ingetrokken", subject=user.username,
+                                     scopes=self._organisations_of(uow, user.id),
+                                     details={"token": row.id, "naam": row.name})
             uow.commit()
             forget_tokens()
 
@@ -539,7 +622,7 @@ class Accounts:
             if found is None:
                 return None
             token_id, expires_at, last_used_at, user = found
-            if expires_at and now >= expires_at:
+            if (expires_at and now >= expires_at) or self._locked_out(uow, user.id):
                 return None
             principal = self._principal(uow, user)
             touch = last_used_at is None or now - last_used_at >= timedelta(minutes=1)
@@ -627,14 +710,35 @@ class Accounts:
                                              MembershipRow.lane)).all()
         return [Membership(r.organisation, r.role, r.lane) for r in rows]
 
+    def _blocked_in(self, uow, user_id: int) -> list[str]:
+        """The organisations that blocked this user (membership-level blocks)."""
+        return sorted(uow.session.scalars(select(OrganisationBlockRow.organisation)
+                                          .where(OrganisationBlockRow.user_id == user_id)).all())
+
+    def _organisations_of(self, uow, user_id: int) -> list[str]:
+        return sorted(set(uow.session.scalars(select(MembershipRow.organisation)
+                                              .where(MembershipRow.user_id == user_id)).all()))
+
+    def _open_organisations(self, uow, user_id: int) -> list[str]:
+        """The user's organisations that have not blocked them."""
+        return sorted(set(self._organisations_of(uow, user_id)) - set(self._blocked_in(uow, user_id)))
+
+    def _locked_out(self, uow, user_id: int) -> bool:
+        """Every organisation the user belongs to has blocked them (a user without any
+        organisation yet is not locked out: they may log in and change their password)."""
+        blocked = self._blocked_in(uow, user_id)
+        return bool(blocked) and not self._open_organisations(uow, user_id)
+
     def _principal(self, uow, row: UserRow) -> Principal:
-        return Principal(row.id, row.username, row.display_name, self._memberships(uow, row.id),
-                         bool(row.must_change_password))
+        """The user with the roles that work: those of organisations that have not blocked them."""
+        blocked = set(self._blocked_in(uow, row.id))
+        memberships = [m for m in self._memberships(uow, row.id) if m.organisation not in blocked]
+        return Principal(row.id, row.username, row.display_name, memberships, bool(row.must_change_password))
 
     @staticmethod
-    def _user_dict(row: UserRow, memberships: list[Membership]) -> dict:
+    def _user_dict(row: UserRow, memberships: list[Membership], blocked_in: list[str] | None = None) -> dict:
         return {"id": row.id, "username": row.username, "display_name": row.display_name, "email": row.email,
-                "blocked": row.blocked, "created_at": row.created_at.isoformat(),
+                "blocked": row.blocked, "blocked_in": list(blocked_in or []), "created_at": row.created_at.isoformat(),
                 "must_change_password": bool(row.must_change_password),
                 "last_login_at": row.last_login_at.isoformat() if row.last_login_at else None,
                 "roles": [{"organisation": m.organisation, "role": m.role, "lane": m.lane or None}

@@ -25,6 +25,7 @@ from sqlalchemy import delete, select
 
 from ..core import audit, clock, kalender
 from ..core.bsn import is_valid_bsn, normalise_bsn
+from ..core.messages import Msg
 from ..core.versions import engine_versions, version_label
 from ..errors import CaseBroken, Conflict, Forbidden, NotFound, ValidationError
 from ..storage import CaseRow, EventRow, TaskRow, TimerRow
@@ -256,7 +257,7 @@ class Cases:
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by and task.claimed_by != user:
-                raise Conflict(f"taak is al geclaimd door {task.claimed_by}")
+                raise Conflict(Msg("taak is al geclaimd door %(wie)s", wie=task.claimed_by))
             task.claimed_by = user
             return "task_claimed", {"task": _task_ref(task)}
         return self._task_command(task_id, actor, at, act, allowed, False, context,
@@ -270,7 +271,7 @@ class Cases:
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by is None:
-                raise Conflict("taak is niet geclaimd")
+                raise Conflict(Msg("taak is niet geclaimd"))
             previous = task.claimed_by
             task.claimed_by = None
             return "task_unclaimed", {"task": _task_ref(task), "previous": previous}
@@ -309,7 +310,7 @@ class Cases:
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by and task.claimed_by != user:
-                raise Conflict(f"taak is geclaimd door {task.claimed_by}")
+                raise Conflict(Msg("taak is geclaimd door %(wie)s", wie=task.claimed_by))
             form = loaded.bundle.form_registry().get(task.form) if task.form else None
             cleaned = form.validate(data or {}) if form is not None else dict(data or {})
             info = loaded.runtime.complete_user_task(task_id, cleaned)
@@ -331,7 +332,7 @@ class Cases:
             if isinstance(who, Principal):
                 allowed(who, case, task)
             if task.status != "open":
-                raise Conflict(f"taak '{task.name}' is al afgehandeld ({task.status})")
+                raise Conflict(Msg("taak '%(taak)s' is al afgehandeld", taak=task.name))
             loaded = self.repo.load(uow, task.case_id, need_runtime=changes_workflow)
             event_type, payload = act(uow, loaded, task, moment, who.username)
             if changes_workflow:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select, text
 
 from ..core import audit, clock
+from ..core.messages import Msg
 from ..core.versions import engine_versions, version_label
 from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
@@ -108,7 +109,8 @@ class Repository:
             yield
         except CaseBroken as exc:
             self.put_in_error(exc.case_id, moment, exc.message)
-            raise Conflict(f"zaak {exc.case_id} staat in fout: {exc.message}", case=exc.case_id) from exc
+            raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s", zaak=exc.case_id, reden=exc.message),
+                           case=exc.case_id) from exc
 
     def put_in_error(self, case_id: str, moment: datetime, reason: str) -> None:
         """Mark one case in error in a transaction of its own, never raising: the
@@ -217,9 +219,9 @@ class Repository:
         except Exception as exc:  # noqa: BLE001 - any failure here is this case's, not the caller's
             raise CaseBroken(case_id, f"de procesversie van de zaak kan niet worden geladen ({why(exc)})") from exc
         if need_runtime and row.status in CLOSED:
-            raise Conflict(f"zaak {case_id} is afgesloten ({row.status})")
+            raise Conflict(Msg("zaak %(zaak)s is afgesloten", zaak=row.case_number or case_id))
         if need_runtime and row.status == "error":
-            raise Conflict(f"zaak {case_id} staat in fout: {row.error}")
+            raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s", zaak=row.case_number or case_id, reden=row.error))
         moment = clock.now()
         if row.updated_at and moment < row.updated_at:
             # an audit trail runs forward: nothing happens to a case before its last event

@@ -541,6 +541,7 @@ def retention() -> None:
 
 @main.group(cls=LazyGroup, lazy={name: f"engine.cli.users:{attribute}" for name, attribute in (
     ("organisation", "organisation"), ("create", "create"), ("grant", "grant"), ("revoke", "revoke"),
-    ("block", "block"), ("token", "token"), ("revoke-token", "revoke_token"), ("list", "list_users"))})
+    ("block", "block"), ("token", "token"), ("revoke-token", "revoke_token"), ("list", "list_users"),
+    ("reset-password", "reset_password"), ("trail", "trail"), ("verify", "verify"))})
 def users() -> None:
     """Gebruikers, organisaties en rollen beheren."""

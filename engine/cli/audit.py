@@ -72,15 +72,28 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     if bar is not None:
         bar.render_finish()
     broken = r["broken"]
+    trail = _account_trail(ctx_obj)  # account changes: a chain of their own (engine/app/account_trail.py)
+    shown = trail["records"] or not trail["ok"]  # a database without account changes: nothing to say
     if as_json:
-        click.echo(json.dumps({**r, "broken": [finding_json(b) for b in broken]}, ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**r, "broken": [finding_json(b) for b in broken],
+                               **({"account_trail": trail} if shown else {})}, ensure_ascii=False, indent=2))
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
         click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b) for b in broken))
         click.echo(f"{len(broken)} bevinding(en) bij {r['cases']} zaken")
-    if not r["ok"]:
+    if not as_json and shown:
+        from .users import account_trail_words
+
+        click.echo(account_trail_words(trail))
+    if not r["ok"] or not trail["ok"]:
         sys.exit(1)
+
+
+def _account_trail(ctx_obj) -> dict:
+    from ..app.account_trail import verify_trail
+
+    return verify_trail(ctx_obj().db)
 
 
 @click.command("anchor")

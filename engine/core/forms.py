@@ -33,6 +33,7 @@ from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowError
 
 from ..errors import DefinitionError, ValidationError
+from .messages import Msg
 
 VOCABULARY_FILE = "vocabulaire.json"
 SUPPORTED_TYPES = {"string", "integer", "number", "boolean", "array"}
@@ -53,9 +54,9 @@ ITEM_KEYWORDS = ANNOTATIONS | {"type", "enum"}
 STRING_FORMATS = ("date", "date-time")
 
 MESSAGES = {
-    "required": "Dit veld is verplicht.",
-    "null": "Dit veld is verplicht.",
-    "invalid": "Ongeldige waarde.",
+    "required": Msg("Dit veld is verplicht."),
+    "null": Msg("Dit veld is verplicht."),
+    "invalid": Msg("Ongeldige waarde."),
 }
 
 
@@ -86,14 +87,15 @@ class FormDefinition:
         """Return cleaned, JSON-safe data or raise ValidationError with field errors."""
         loader = self._loader or _build_schema(self)
         if data is not None and not isinstance(data, Mapping):
-            raise ValidationError(f"Het formulier '{self.title}' verwacht velden met waarden.",
-                                  fields={"_algemeen": ["Verwacht een object met velden."]}, form=self.id)
+            raise ValidationError(Msg("Het formulier '%(titel)s' verwacht velden met waarden.", titel=self.title),
+                                  fields={"_algemeen": [Msg("Verwacht een object met velden.")]}, form=self.id)
         cleaned_input = _drop_empty(dict(data or {}))
         try:
             loaded = loader.load(cleaned_input)
         except MarshmallowError as exc:
             raise ValidationError(
-                f"Het formulier '{self.title}' bevat fouten.", fields=_flatten(exc.messages), form=self.id
+                Msg("Het formulier '%(titel)s' bevat fouten.", titel=self.title), fields=_flatten(exc.messages),
+                form=self.id
             ) from exc
         return _json_safe(loaded)
 
@@ -266,7 +268,7 @@ def _unique_items(values: Any) -> bool:
     seen: list[Any] = []
     for value in values or []:
         if value in seen:
-            raise MarshmallowError("Elke keuze mag maar één keer voorkomen.")
+            raise MarshmallowError(Msg("Elke keuze mag maar één keer voorkomen."))
         seen.append(value)
     return True
 
@@ -323,12 +325,12 @@ def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[
     messages: dict[str, Any] = dict(MESSAGES)
     enum = prop.get("enum")
     if ftype == "string":
-        messages["invalid"] = "Vul tekst in."
+        messages["invalid"] = Msg("Vul tekst in.")
         if prop.get("format") == "date":
-            messages["invalid"] = "Vul een geldige datum in (JJJJ-MM-DD)."
+            messages["invalid"] = Msg("Vul een geldige datum in (JJJJ-MM-DD).")
             fld_cls: type[fields.Field[Any]] = fields.Date
         elif prop.get("format") == "date-time":
-            messages["invalid"] = "Vul een geldig tijdstip in."
+            messages["invalid"] = Msg("Vul een geldig tijdstip in.")
             fld_cls = fields.DateTime
         else:
             fld_cls = fields.String
@@ -337,63 +339,65 @@ def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[
                     validate.Length(
                         min=prop.get("minLength"),
                         max=prop.get("maxLength"),
-                        error="Lengte moet tussen {min} en {max} tekens liggen.",
+                        error=Msg("Lengte moet tussen %(min)s en %(max)s tekens liggen.",
+                                  min=prop.get("minLength"), max=prop.get("maxLength")),
                     )
                 )
             if "pattern" in prop:
                 try:
-                    validators.append(validate.Regexp(prop["pattern"], error="Waarde heeft niet de juiste vorm."))
+                    validators.append(validate.Regexp(prop["pattern"], error=Msg("Waarde heeft niet de juiste vorm.")))
                 except (re.error, TypeError) as exc:
                     raise DefinitionError(f"veld '{name}': pattern {prop['pattern']!r} is geen geldige reguliere "
                                           f"expressie ({exc})") from exc
     elif ftype == "integer":
-        messages["invalid"] = "Vul een geheel getal in."
+        messages["invalid"] = Msg("Vul een geheel getal in.")
         fld_cls = _WholeNumber
     elif ftype == "number":
-        messages["invalid"] = "Vul een getal in."
+        messages["invalid"] = Msg("Vul een getal in.")
         fld_cls = _DutchNumber
     elif ftype == "boolean":
-        messages["invalid"] = "Kies ja of nee."
+        messages["invalid"] = Msg("Kies ja of nee.")
         fld_cls = fields.Boolean
     else:  # array of choices
         items = prop.get("items", {})
         inner_enum = items.get("enum")
         inner = fields.String(
-            validate=[validate.OneOf(inner_enum, error="Kies uit de gegeven mogelijkheden.")] if inner_enum else []
+            validate=[validate.OneOf(inner_enum, error=Msg("Kies uit de gegeven mogelijkheden."))] if inner_enum else []
         )
         if "maxItems" in prop or "minItems" in prop:
             validators.append(
                 validate.Length(min=prop.get("minItems"), max=prop.get("maxItems"),
-                                error="Kies tussen {min} en {max} mogelijkheden.")
+                                error=Msg("Kies tussen %(min)s en %(max)s mogelijkheden.",
+                                          min=prop.get("minItems"), max=prop.get("maxItems")))
             )
         if prop.get("uniqueItems"):
             validators.append(_unique_items)
         return fields.List(inner, required=required, validate=validators,
-                           error_messages={**messages, "invalid": "Ongeldige keuze."})
+                           error_messages={**messages, "invalid": Msg("Ongeldige keuze.")})
     if ftype in ("integer", "number") and ("minimum" in prop or "maximum" in prop):
         lo, hi = prop.get("minimum"), prop.get("maximum")
         if lo is not None and hi is not None:
-            err = f"Moet tussen {lo} en {hi} liggen."
+            err = Msg("Moet tussen %(min)s en %(max)s liggen.", min=lo, max=hi)
         elif lo is not None:
-            err = f"Moet minstens {lo} zijn."
+            err = Msg("Moet minstens %(min)s zijn.", min=lo)
         else:
-            err = f"Mag hoogstens {hi} zijn."
+            err = Msg("Mag hoogstens %(max)s zijn.", max=hi)
         validators.append(validate.Range(min=lo, max=hi, error=err))
     if ftype in ("integer", "number") and ("exclusiveMinimum" in prop or "exclusiveMaximum" in prop):
         lo, hi = prop.get("exclusiveMinimum"), prop.get("exclusiveMaximum")
         if lo is not None and hi is not None:
-            err = f"Moet groter dan {lo} en kleiner dan {hi} zijn."
+            err = Msg("Moet groter dan %(min)s en kleiner dan %(max)s zijn.", min=lo, max=hi)
         elif lo is not None:
-            err = f"Moet groter dan {lo} zijn."
+            err = Msg("Moet groter dan %(min)s zijn.", min=lo)
         else:
-            err = f"Moet kleiner dan {hi} zijn."
+            err = Msg("Moet kleiner dan %(max)s zijn.", max=hi)
         validators.append(validate.Range(min=lo, max=hi, min_inclusive=False, max_inclusive=False, error=err))
     if "const" in prop:
-        validators.append(validate.Equal(prop["const"], error=f"Moet gelijk zijn aan {prop['const']!r}."))
+        validators.append(validate.Equal(prop["const"], error=Msg("Moet gelijk zijn aan %(waarde)s.", waarde=repr(prop["const"]))))
     if enum is not None:
         labels = prop.get("x-labels", {})
         shown = ", ".join(str(labels.get(str(e), e)) for e in enum)
-        validators.append(validate.OneOf(enum, error=f"Kies een van: {shown}."))
+        validators.append(validate.OneOf(enum, error=Msg("Kies een van: %(keuzes)s.", keuzes=shown)))
     return fld_cls(required=required, validate=validators, error_messages=messages)
 
 
@@ -419,12 +423,17 @@ def _flatten(messages: Any) -> dict[str, list[str]]:
                 for sub in _flatten(value).values():
                     out.setdefault(str(key), []).extend(sub)
             elif isinstance(value, list):
-                out[str(key)] = ["Onbekend veld." if v == "Unknown field." else str(v) for v in value]
+                out[str(key)] = [Msg("Onbekend veld.") if v == "Unknown field." else _text(v) for v in value]
             else:
-                out[str(key)] = [str(value)]
+                out[str(key)] = [_text(value)]
     else:
         out["_schema"] = [str(messages)]
     return out
+
+
+def _text(value: Any) -> str:
+    """A message as text, keeping a :class:`Msg` (with its template) whole."""
+    return value if isinstance(value, str) else str(value)
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:

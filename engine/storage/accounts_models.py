@@ -154,3 +154,63 @@ class InboxSearchRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OrganisationBlockRow(Base):
+    """A user blocked in one organisation (by an administrator of that organisation): the
+    user keeps their roles elsewhere. ``UserRow.blocked`` stays the global block (CLI)."""
+
+    __tablename__ = "organisation_blocks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(ForeignKey("organisations.key"), primary_key=True)
+    blocked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_by: Mapped[str] = mapped_column(String(100))
+
+
+class AccountEventRow(Base):
+    """One change to an account, append-only and hash-chained over the whole trail:
+    who (``actor``) did what (``action``) for whom (``subject``), when, in which
+    organisation, with details that never hold a password or a token."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (
+        UniqueConstraint("seq", name="uq_account_events_seq"),
+        Index("ix_account_events_subject", "subject", "seq"),
+        Index("ix_account_events_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))
+    organisation: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    details: Mapped[str] = mapped_column(Text)  # canonical JSON
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AccountEventScopeRow(Base):
+    """Which organisations may read an account event: the organisation acted in, or for a
+    change to the account itself (password, token, global block) every organisation the
+    person belonged to at that moment."""
+
+    __tablename__ = "account_event_scopes"
+    __table_args__ = (Index("ix_account_event_scopes_org", "organisation", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("account_events.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class AccountTrailHeadRow(Base):
+    """The trail's last sequence number and hash (one row, id 1): locked by every writer,
+    so two administrators acting at once queue instead of forking the chain, and a trail
+    cut off at its end no longer matches its head."""
+
+    __tablename__ = "account_trail_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))

@@ -71,6 +71,9 @@ class CaseRow(Base):
         Index("ix_cases_bsn", "bsn"),
         Index("ix_cases_name_id", "client_name", "id"),  # migration 0003: inbox search by name
         Index("ix_cases_case_number", "case_number", unique=True),  # migration 0006
+        # migration 0014_admin2: Zoek cliënt walks an organisation's newest cases with their names
+        Index("ix_cases_org_started_name", "organisation", "started_at", "client_name", "id"),
+        Index("ix_cases_birthdate", "birthdate"),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -95,7 +95,10 @@ def test_models_match_the_migrations(sqlite_url):
     wp = Werkpad(sqlite_url)
     wp.upgrade_db()
     with wp.db.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        # the search index of migration 0014_admin2 (an FTS5 table with its shadow tables) is no model
+        context = MigrationContext.configure(conn, opts={"include_name": lambda name, kind, _parent: not (
+            kind == "table" and (name or "").startswith("case_names"))})
+        diff = compare_metadata(context, metadata)
     wp.db.dispose()
     assert diff == [], diff
 

@@ -73,6 +73,7 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
         urls = {name: server + url_for(name, **args) for name, args in {
             "pages.inbox_page": {}, "pages.overview": {}, "pages.new_case": {}, "clienten.search": {},
             "admin.change_password": {}, "admin.users": {}, "admin.create_user": {},
+            "admin.account_trail_page": {},
             "audit.search_page": {}, "audit.access_log": {}, "audit.organisation_verify": {},
         }.items()}
         task_url = server + url_for("pages.task_page", task_id=task)
@@ -143,6 +144,8 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
     page.select_option("#werkvoorraad", "inkomensconsulent")
     page.click("button:has-text('Gebruiker aanmaken')")
     _check(page, problems, wait="#eenmalig")
+    _check(page, problems, urls["admin.account_trail_page"])  # the account trail, with the new user in it
+    _check(page, problems, urls["admin.account_trail_page"] + "?van=gisteren")  # a date error
 
     # and the inbox at phone width
     _login(page, server, "kees")
@@ -191,3 +194,21 @@ def test_the_example_themes_pass_axe_too(werkpad, accounts, page, tmp_path, exam
     finally:
         srv.shutdown()
         thread.join(timeout=5)
+
+
+def test_headings_use_the_self_hosted_heading_font_of_the_example_tokens(server, page):
+    """Noto Serif (the NL DS example tokens' heading font) comes from /vendor/, is loaded by
+    the browser under the strict CSP (no violation in the console) and sets the headings."""
+    refused: list[str] = []
+    fonts: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("response", lambda r: fonts.append(r.url) if r.url.endswith(".woff2") else None)
+    _login(page, server, "kees")
+    page.goto(server + "/inbox")
+    page.evaluate("document.fonts.ready")
+    family = page.eval_on_selector("h1", "h => getComputedStyle(h).fontFamily")
+    assert family.startswith('"Noto Serif"'), family
+    assert page.evaluate("document.fonts.check('700 1em \"Noto Serif\"')")
+    assert fonts and all(url.startswith(server + "/vendor/noto-serif/files/") for url in fonts)
+    assert not refused, refused
+    assert page.request.get(server + "/vendor/noto-serif/LICENSE").ok  # the licence travels with it

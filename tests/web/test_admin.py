@@ -91,10 +91,13 @@ def test_roles_block_reset_and_tokens(client, accounts):
     page = _text(client.get("/beheer/gebruikers/kees"))
     assert "Inkomensconsulent" in page and "inkomensconsulent<" not in page
 
-    client.post("/beheer/gebruikers/kees/blokkeren", data={"csrf_token": token, "actie": "blokkeren"})
-    assert accounts.get_user("kees")["blocked"] and accounts.authenticate("kees", PASSWORD) is None
-    client.post("/beheer/gebruikers/kees/blokkeren", data={"csrf_token": token, "actie": "opheffen"})
-    assert not accounts.get_user("kees")["blocked"]
+    client.post("/beheer/gebruikers/kees/blokkeren", data={"csrf_token": token, "actie": "blokkeren",
+                                                           "organisatie": "voorbeeldstad"})
+    # blocked in the one organisation kees belongs to: he cannot log in any more
+    assert accounts.get_user("kees")["blocked_in"] == ["voorbeeldstad"] and accounts.authenticate("kees", PASSWORD) is None
+    client.post("/beheer/gebruikers/kees/blokkeren", data={"csrf_token": token, "actie": "opheffen",
+                                                           "organisatie": "voorbeeldstad"})
+    assert accounts.get_user("kees")["blocked_in"] == [] and accounts.authenticate("kees", PASSWORD) is not None
     # not oneself
     assert "fout=zelf" in client.post("/beheer/gebruikers/bea/blokkeren",
                                       data={"csrf_token": token}).headers["Location"]
@@ -113,3 +116,86 @@ def test_roles_block_reset_and_tokens(client, accounts):
     operations = {e["operation"] for e in accounts.access_log(username="bea")}
     assert {"beheer.rol_toekennen", "beheer.rol_intrekken", "beheer.blokkeren", "beheer.deblokkeren",
             "beheer.wachtwoord_herstellen", "beheer.token_uitgeven", "beheer.token_intrekken"} <= operations
+
+
+def test_blocking_in_one_organisation_leaves_the_other(client, accounts, werkpad):
+    """Kees works in Voorbeeldstad and Anderstad; Bea (administrator of Voorbeeldstad) blocks
+    him: his Voorbeeldstad roles stop at once — also in a running session and for his API
+    token — his Anderstad role keeps working."""
+    accounts.grant("kees", "anderstad", "consultant", "werkconsulent")
+    api_token = accounts.create_token("kees", "koppeling")["token"]
+    kees = client.application.test_client()
+    login(kees, "kees")
+    assert kees.get("/inbox").status_code == 200
+    login(client, "bea")
+    token = page_csrf(client, "/beheer/gebruikers/kees")
+    page = _text(client.get("/beheer/gebruikers/kees"))
+    assert "Blokkeren in Gemeente Voorbeeldstad" in page and "Anderstad" not in page.split("Account")[-1]
+    # an organisation bea does not manage cannot be chosen
+    assert client.post("/beheer/gebruikers/kees/blokkeren", data={
+        "csrf_token": token, "actie": "blokkeren", "organisatie": "anderstad"}).status_code == 403
+    client.post("/beheer/gebruikers/kees/blokkeren", data={"csrf_token": token, "actie": "blokkeren",
+                                                           "organisatie": "voorbeeldstad"})
+    assert accounts.get_user("kees")["blocked_in"] == ["voorbeeldstad"]
+    assert not accounts.get_user("kees")["blocked"]
+    principal = accounts.authenticate("kees", PASSWORD)
+    assert principal is not None and principal.organisations == ["anderstad"]
+    assert accounts.principal_for_token(api_token).organisations == ["anderstad"]
+    assert kees.get("/inbox").status_code == 200  # the session lives on, with Anderstad only
+    assert "kees" not in {c["username"] for c in accounts.colleagues("voorbeeldstad", "inkomensconsulent")}
+    assert "kees" in {c["username"] for c in accounts.colleagues("anderstad", "werkconsulent")}
+    assert "geblokkeerd in Gemeente Voorbeeldstad" in _text(client.get("/beheer/gebruikers/kees"))
+    # the system administrator's global block ends everything
+    accounts.block("kees", actor="cli:root")
+    assert accounts.authenticate("kees", PASSWORD) is None and kees.get("/inbox").status_code == 302
+    assert accounts.principal_for_token(api_token) is None
+
+
+def test_account_changes_are_in_the_account_trail(client, accounts, werkpad):
+    from engine.app.account_trail import list_trail, verify_trail
+
+    login(client, "bea")
+    token = page_csrf(client, "/beheer/nieuw")
+    response = client.post("/beheer/nieuw", data={
+        "csrf_token": token, "naam": "Mila Jansen", "gebruikersnaam": "mila", "organisatie": "voorbeeldstad",
+        "rol": "auditor", "werkvoorraad": ""})
+    temporary = _secret(_text(response))
+    client.post("/beheer/gebruikers/mila/blokkeren", data={"csrf_token": token, "actie": "blokkeren",
+                                                           "organisatie": "voorbeeldstad"})
+    client.post("/beheer/gebruikers/mila/blokkeren", data={"csrf_token": token, "actie": "opheffen",
+                                                           "organisatie": "voorbeeldstad"})
+    issued = _secret(_text(client.post("/beheer/gebruikers/mila/tokens", data={"csrf_token": token,
+                                                                                "naam": "koppeling"})))
+    rows = list_trail(werkpad.db, ["voorbeeldstad"], person="mila")
+    assert [r["action"] for r in reversed(rows)] == [
+        "gebruiker_aangemaakt", "rol_toegekend", "geblokkeerd", "blokkade_opgeheven", "token_uitgegeven"]
+    assert {r["actor"] for r in rows} == {"bea"} and {r["subject"] for r in rows} == {"mila"}
+    assert rows[-1]["organisation"] == "voorbeeldstad" and rows[-2]["details"] == {"rol": "auditor"}
+    # never a password or a token, not even in the raw table
+    with werkpad.db.engine.connect() as conn:
+        raw = " ".join(str(v) for row in conn.exec_driver_sql("SELECT * FROM account_events") for v in row)
+    assert temporary not in raw and issued not in raw
+    assert list_trail(werkpad.db, ["anderstad"], person="mila") == []  # other organisations do not see it
+    assert verify_trail(werkpad.db)["ok"]
+
+    # administrators and auditors of the organisation read it; filters by person and date
+    page = _text(client.get("/beheer/accountspoor?persoon=mila"))
+    assert "Gebruiker aangemaakt" in page and "API-token uitgegeven" in page and "Mila Jansen" in page
+    assert "ongeschonden" in page and "token “koppeling”" in page
+    assert "Gebruiker aangemaakt" not in _text(client.get("/beheer/accountspoor?persoon=mila&van=2999-01-01"))
+    assert client.get("/beheer/accountspoor?van=gisteren").status_code == 422
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client, "/beheer")})
+    login(client, "aafke")  # auditor
+    assert "Gebruiker aangemaakt" in _text(client.get("/beheer/accountspoor"))
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client, "/inbox")})
+    login(client, "kees")  # a consultant may not
+    assert client.get("/beheer/accountspoor").status_code == 403
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client, "/inbox")})
+    login(client, "anna")  # nor anyone of another organisation (anna is a consultant there)
+    assert client.get("/beheer/accountspoor").status_code == 403
+
+    # a record edited afterwards is found
+    with werkpad.db.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE account_events SET actor = 'iemand' WHERE seq = 2")
+    result = verify_trail(werkpad.db)
+    assert not result["ok"] and result["findings"][0]["seq"] == 2 and "veranderd" in result["findings"][0]["reason"]

@@ -21,8 +21,8 @@ def test_working_a_broken_case_answers_409_and_the_teamleider_sees_why(client, a
     token = accounts.create_token("kees", "test")["token"]
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
-                           json={"data": {"crisis": False, "woonsituatie": "inwonend"}})
-    assert response.status_code == 409 and "staat in fout" in response.get_json()["message"]
+                           json={"gegevens": {"crisis": False, "woonsituatie": "inwonend"}})
+    assert response.status_code == 409 and "staat in fout" in response.get_json()["melding"]
     assert client.get(f"/api/v1/zaken/{case_id}", headers=headers).status_code == 200
 
     login(client, "kees")

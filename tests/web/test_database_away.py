@@ -16,7 +16,7 @@ def test_database_away_is_503_with_retry_after(app, werkpad, accounts, monkeypat
     response = app.test_client().get(f"/api/v1/zaken/{case['id']}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"
-    assert response.get_json()["error"] == "unavailable"
+    assert response.get_json()["fout"] == "niet_beschikbaar"
 
 
 def test_database_away_after_the_view_is_503_too(app, werkpad, accounts, monkeypatch):

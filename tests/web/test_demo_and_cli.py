@@ -71,3 +71,46 @@ def test_users_cli_create_grant_list_block(tmp_path, monkeypatch):
     assert run("revoke-token", "kees", str(token_id)).exit_code == 0
     assert accounts.principal_for_token(token) is None
     wp.db.dispose()
+
+
+def test_users_cli_blocks_per_organisation_and_keeps_an_account_trail(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    Werkpad(url).upgrade_db()
+    runner = CliRunner()
+
+    def run(*args, **kwargs):
+        return runner.invoke(main, ["--database-url", url, *args], **kwargs)
+
+    for org in ("tilburg", "weener_xl"):
+        assert run("users", "organisation", org).exit_code == 0
+    assert run("users", "create", "kees", "--wachtwoord", "lang-genoeg-123").exit_code == 0
+    assert run("users", "grant", "kees", "tilburg", "auditor").exit_code == 0
+    assert run("users", "grant", "kees", "weener_xl", "auditor").exit_code == 0
+    assert run("users", "block", "kees", "--organisatie", "tilburg").exit_code == 0
+    wp = Werkpad(url)
+    accounts = Accounts(wp)
+    assert accounts.authenticate("kees", "lang-genoeg-123").organisations == ["weener_xl"]
+    assert "[geblokkeerd in tilburg]" in run("users", "list").output
+    assert run("users", "block", "kees", "--organisatie", "onbekend").exit_code == 1
+    temporary = run("users", "reset-password", "kees").stdout.strip()
+    assert accounts.authenticate("kees", temporary).must_change_password
+    issued = run("users", "token", "kees").stdout.strip().splitlines()[0]
+
+    trail = run("users", "trail", "--persoon", "kees")
+    assert trail.exit_code == 0
+    lines = trail.output.splitlines()
+    assert len(lines) == 6 and "API-token uitgegeven" in lines[0] and "Gebruiker aangemaakt" in lines[-1]
+    assert "Geblokkeerd" in trail.output and "cli:" in trail.output
+    assert temporary not in trail.output and issued not in trail.output
+    assert "Rol toegekend" not in run("users", "trail", "--organisatie", "tilburg", "--van", "2999-01-01").output
+    assert run("users", "trail", "--van", "gisteren").exit_code == 2  # a usage error, one line
+    assert run("users", "verify").output.strip() == "accountspoor in orde: 6 wijzigingen"
+    assert "accountspoor in orde: 6 wijzigingen" in run("audit", "verify").output
+
+    with wp.db.engine.begin() as conn:  # cut off the last record
+        conn.exec_driver_sql("DELETE FROM account_event_scopes WHERE event_id = (SELECT max(id) FROM account_events)")
+        conn.exec_driver_sql("DELETE FROM account_events WHERE seq = 6")
+    result = run("users", "verify")
+    assert result.exit_code == 1 and "afgekapt" in result.output
+    assert run("audit", "verify").exit_code == 1
+    wp.db.dispose()

@@ -32,7 +32,7 @@ def test_deeply_nested_json_body(client, cases, token, werkpad):
     response = client.post("/api/v1/zaken", headers={**token, "Content-Type": "application/json"}, data=body)
     assert 400 <= response.status_code < 500 and response.is_json
     task_id = werkpad.list_tasks(case_id=cases["ours"]["id"])[0]["id"]
-    nested = '{"data": ' + "[" * 5000 + "]" * 5000 + "}"
+    nested = '{"gegevens": ' + "[" * 5000 + "]" * 5000 + "}"
     response = client.post(f"/api/v1/taken/{task_id}/afronden",
                            headers={**token, "Content-Type": "application/json"}, data=nested)
     assert 400 <= response.status_code < 500 and response.is_json
@@ -41,7 +41,7 @@ def test_deeply_nested_json_body(client, cases, token, werkpad):
 def test_lone_surrogate_in_a_form_field(client, cases, token, werkpad):
     task_id = werkpad.list_tasks(case_id=cases["ours"]["id"])[0]["id"]
     response = client.post(f"/api/v1/taken/{task_id}/afronden", headers={**token, "Content-Type": "application/json"},
-                           data='{"data": {"crisis": false, "woonsituatie": "\\ud800"}}')
+                           data='{"gegevens": {"crisis": false, "woonsituatie": "\\ud800"}}')
     assert 400 <= response.status_code < 500
     login(client, "kees")
     csrf = page_csrf(client, f"/taken/{task_id}")
@@ -86,4 +86,4 @@ def test_the_api_limits_requests_per_address(app, token):
     statuses = [client.get("/api/v1/ik", headers=token).status_code for _ in range(7)]
     assert statuses == [200] * 5 + [429, 429]
     response = client.get("/api/v1/ik", headers=token)
-    assert response.get_json()["error"] == "too_many_requests" and int(response.headers["Retry-After"]) >= 1
+    assert response.get_json()["fout"] == "te_veel_verzoeken" and int(response.headers["Retry-After"]) >= 1

@@ -81,7 +81,7 @@ def test_an_api_completion_is_one_write_transaction(client, cases, tokens, werkp
     assert client.get("/api/v1/ik", headers=headers).status_code == 200  # the token's use is noted once a minute
     with counted(werkpad) as seen:
         response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
-                               json={"data": {"crisis": False, "woonsituatie": "inwonend"}})
+                               json={"gegevens": {"crisis": False, "woonsituatie": "inwonend"}})
     assert response.status_code == 200, response.get_json()
     # the answer is built from what the command holds, and equals the case read back afterwards
     from web.api_schemas import CaseSchema
@@ -99,7 +99,7 @@ def test_a_refused_completion_changes_nothing_and_is_logged(client, cases, token
     before = len(werkpad.case_history(cases["ours"]["id"]))
     with counted(werkpad) as seen:
         response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
-                               json={"data": {"crisis": False, "woonsituatie": "inwonend"}})
+                               json={"gegevens": {"crisis": False, "woonsituatie": "inwonend"}})
     assert response.status_code == 403
     assert seen["commit"] == 1, seen  # only the 'geweigerd' row
     assert len(werkpad.case_history(cases["ours"]["id"])) == before

@@ -53,4 +53,23 @@ def test_main_path_on_postgresql(pg_app):
     assert accounts.access_log(case_id=ours["id"])[0]["data_subject_id"] == accounts.pseudonymise("111222333")
     token_value = accounts.create_token("kees")["token"]
     api = client.get("/api/v1/taken?weergave=team", headers={"Authorization": f"Bearer {token_value}"}).get_json()
-    assert api["total"] == 0 and api["counts"] == {"mijn": 0, "team": 0}
+    assert api["totaal"] == 0 and api["aantallen"] == {"mijn": 0, "team": 0}
+
+
+def test_account_trail_stays_one_chain_when_administrators_act_at_once(pg_app):
+    """Eight threads grant roles at the same moment: the head row is locked by every writer,
+    so the chain never forks and verifies; blocking per organisation works on PostgreSQL."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engine.app.account_trail import verify_trail
+
+    _app, wp, accounts = pg_app
+    lanes = [f"lane_{i}" for i in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda lane: accounts.grant("kees", "anderstad", "consultant", lane, granted_by="bea"), lanes))
+    result = verify_trail(wp.db)
+    assert result["ok"], result
+    assert result["records"] == 4 + 8  # two users created and granted in the fixture, then eight grants
+    accounts.block("kees", "voorbeeldstad", actor="bea")
+    assert accounts.authenticate("kees", PASSWORD).organisations == ["anderstad"]
+    assert verify_trail(wp.db)["ok"]

@@ -35,7 +35,7 @@ def test_pages_and_api_on_the_real_clock_replay(client, accounts, werkpad):
     api_task = by_client["Els Api"]
     assert client.post(f"/api/v1/taken/{api_task['id']}/claimen", headers=headers).status_code == 200
     completed = client.post(f"/api/v1/taken/{api_task['id']}/afronden", headers=headers,
-                            json={"data": {"crisis": False, "woonsituatie": "inwonend"}})
+                            json={"gegevens": {"crisis": False, "woonsituatie": "inwonend"}})
     assert completed.status_code == 200, completed.get_json()
     message = client.post(f"/api/v1/zaken/{created.get_json()['id']}/berichten", headers=headers,
                           json={"bericht": "aanvraag_ingetrokken"})

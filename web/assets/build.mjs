@@ -1,7 +1,7 @@
 // Bundles and copies the npm packages the web pages need into node_modules/.werkpad-vendor/
 // (run by `npm ci` through the postinstall script; Flask serves that folder under /vendor/).
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, cpSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -96,4 +96,24 @@ const nlds = join(root, 'node_modules');
 copyFileSync(join(nlds, '@utrecht', 'component-library-css', 'dist', 'index.css'), join(out, 'utrecht-components.css'));
 copyFileSync(join(nlds, '@nl-design-system-unstable', 'voorbeeld-design-tokens', 'dist', 'theme.css'),
              join(out, 'nlds-tokens.css'));
+// The heading font of the NL DS example tokens (--basis-heading-font-family: 'Noto Serif'),
+// self-hosted from @fontsource/noto-serif (SIL Open Font License 1.1, copied beside it): bold
+// (the tokens' heading weight), Latin and Latin Extended only; no external CDN, so the CSP's
+// font-src 'self' holds.
+const fontOut = join(out, 'noto-serif');
+mkdirSync(join(fontOut, 'files'), { recursive: true });
+const fontPkg = join(nlds, '@fontsource', 'noto-serif');
+const faces = readFileSync(join(fontPkg, '700.css'), 'utf8')
+  .split(/(?=\/\* noto-serif-)/)
+  .filter((block) => /\/\* noto-serif-latin(-ext)?-700-normal \*\//.test(block));
+if (faces.length !== 2) throw new Error('noto-serif: latin and latin-ext faces not found');
+for (const block of faces) {
+  for (const [, file] of block.matchAll(/url\(\.\/files\/([^)]+)\)/g)) {
+    copyFileSync(join(fontPkg, 'files', file), join(fontOut, 'files', file));
+  }
+}
+writeFileSync(join(fontOut, 'noto-serif.css'),
+  '/* Noto Serif bold (Latin, Latin Extended) from @fontsource/noto-serif; SIL OFL 1.1, see LICENSE */\n' +
+  faces.join(''));
+copyFileSync(join(fontPkg, 'LICENSE'), join(fontOut, 'LICENSE'));
 console.log('werkpad: browser assets gebouwd in node_modules/.werkpad-vendor/');
