@@ -1,11 +1,14 @@
 """Jinja filters: Dutch dates, durations and labels."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
+from flask import current_app
 from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext
 
 from engine import clock
@@ -153,6 +156,21 @@ def persoon(username: str | None) -> str:
     return cache[username]
 
 
+def gemeente(key: str | None) -> str:
+    """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from processes/gemeenten.json."""
+    if not key:
+        return ""
+    names = current_app.extensions.get("werkpad_gemeenten")
+    if names is None:
+        path = Path(current_app.extensions["werkpad"].processes_dir) / "gemeenten.json"
+        try:
+            names = json.loads(path.read_text(encoding="utf-8")).get("gemeenten", {})
+        except (OSError, ValueError):
+            names = {}
+        current_app.extensions["werkpad_gemeenten"] = names
+    return names.get(key) or key.replace("_", " ").replace("-", " ").title()
+
+
 def register_filters(app) -> None:
     from .i18n import translate
 
@@ -164,5 +182,5 @@ def register_filters(app) -> None:
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
-        termijn=termijn, waarde=waarde, persoon=persoon,
+        termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente,
     )

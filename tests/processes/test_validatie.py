@@ -84,6 +84,16 @@ def test_manifesten_zijn_volledig_en_gemeenten_uniek():
     assert not problemen, "\n".join(problemen)
 
 
+def test_elke_gemeente_heeft_een_leesbare_naam():
+    """Schermen tonen de gemeente met haar officiële naam (processes/gemeenten.json), nooit de sleutel."""
+    namen = json.loads((PROCESSES / "gemeenten.json").read_text(encoding="utf-8"))["gemeenten"]
+    ontbreekt = []
+    for map_naam in PROCESMAPPEN:
+        manifest = json.loads((PROCESSES / map_naam / MANIFEST).read_text(encoding="utf-8"))
+        ontbreekt += [f"{map_naam}: {g}" for g in manifest.get("gemeenten") or {} if not namen.get(g)]
+    assert not ontbreekt, "gemeenten zonder naam in processes/gemeenten.json: " + ", ".join(ontbreekt)
+
+
 def test_rollen_hebben_naam_en_omschrijving():
     for rol, info in ROLLEN.items():
         assert re.fullmatch(r"[a-z][a-z0-9_]*", rol), f"rol-id '{rol}': alleen kleine letters, cijfers en _"

@@ -451,3 +451,14 @@ def test_a_saved_search_belongs_to_its_user(client, cases, werkpad, app):
     login(other, "wendy")
     # wendy cannot reuse kees's search id: it is ignored, not applied
     assert "iemand anders" not in _text(other.get(location))
+
+
+def test_municipality_shown_by_its_name_not_its_key(client, cases, werkpad, processes_dir):
+    (processes_dir / "gemeenten.json").write_text('{"gemeenten": {"voorbeeldstad": "Voorbeeld-aan-Zee"}}',
+                                                  encoding="utf-8")
+    login(client, "tineke")
+    ours = cases["ours"]
+    for path in ("/inbox?weergave=team", f"/zaken/{ours['id']}", f"/taken/{ours['tasks'][0]['id']}"):
+        body = _text(client.get(path))
+        assert "Voorbeeld-aan-Zee" in body, path
+        assert ">voorbeeldstad<" not in body, path
