@@ -554,6 +554,11 @@ def simulate_cmd(wp: Werkpad, n_cases: int, months: int, seed: int, only: tuple,
              "per organisatie: " + ", ".join(f"{k} {v}" for k, v in r["per_organisatie"].items()),
              f"taken afgerond {r['taken_afgerond']}, open {r['taken_open']}; timers afgegaan {r['timers_afgegaan']}",
              f"termijnen gehaald {t['gehaald']}, gemist {t['gemist']}, open en verlopen {t['open_en_verlopen']}"]
+    for name, figures in r["berichten"].items():
+        why = ", ".join(f"{k} {v}" for k, v in figures.items()
+                        if k not in ("verstuurd", "geland", "niet_van_toepassing"))
+        lines.append(f"bericht {name}: verstuurd {figures['verstuurd']}, geland {figures['geland']}, "
+                     f"niet van toepassing {figures['niet_van_toepassing']}" + (f" ({why})" if why else ""))
     if r["gebeurtenissen"]:
         lines.append("verder: " + ", ".join(f"{k} {v}" for k, v in r["gebeurtenissen"].items()))
     return r, "\n".join(lines)
