@@ -51,6 +51,12 @@ def _prepare(directory: Path) -> tuple[str, str]:
     wp.upgrade_db()
     wp.deploy(only=["voorbeeld"])
     case = wp.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-01-01")["id"]
+    from engine.app.accounts import Accounts  # the CLI acts as a person: kees must exist
+
+    accounts = Accounts(wp)
+    accounts.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
+    accounts.create_user("kees", "bench-wachtwoord-1", "Kees")
+    accounts.grant("kees", "voorbeeldstad", "consultant", "inkomensconsulent")
     wp.db.dispose()
     return url, case
 
@@ -79,7 +85,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         url, case = _prepare(Path(tmp))
-        env = {**os.environ, "DATABASE_URL": url}
+        env = {**os.environ, "DATABASE_URL": url, "WERKPAD_PSEUDONYM_SECRET": "bench"}
         commands = {
             "--help": ["--help"],
             "case show": ["case", "show", case],

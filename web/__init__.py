@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from pathlib import Path
 
 from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
@@ -19,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from engine import Werkpad, WerkpadError, clock
 from engine.app.accounts import Accounts
+from engine.app.acting import pseudonym_secret
 
 from . import security
 from .api_schemas import error_body as api_error_body
@@ -60,25 +60,7 @@ def organisation_theme(app: Flask, organisations: list[str]) -> str | None:
 
 def _pseudonym_secret(app: Flask) -> bytes:
     """Server secret for pseudonymising BSNs in the access log: config, env, or a key file in instance/."""
-    configured = app.config.get("PSEUDONYM_SECRET") or os.environ.get("WERKPAD_PSEUDONYM_SECRET")
-    if configured:
-        return configured.encode() if isinstance(configured, str) else configured
-    path = Path(app.instance_path) / "pseudoniem.key"
-    if not path.exists():
-        # several web processes may start at once: write a complete file aside, then link it into
-        # place atomically; whoever loses the race reads the winner's key
-        path.parent.mkdir(parents=True, exist_ok=True)
-        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_hex(32))
-        try:
-            os.link(aside, path)
-        except FileExistsError:
-            pass
-        finally:
-            aside.unlink()
-    return path.read_text().strip().encode()
+    return pseudonym_secret(Path(app.instance_path), app.config.get("PSEUDONYM_SECRET"))
 
 
 MAX_JSON_DEPTH = 64

@@ -410,7 +410,8 @@ def migration(key: str, number: int):
 def migrate(key: str, number: int):
     _process(key, "ontwerp.overzetten_uitvoeren", "Lopende zaken overzetten naar een versie", edit=True)
     chosen = request.form.getlist("zaak") or None
-    designer().migrate_cases(key, number, g.user.username, chosen)
+    designer().migrate_cases(key, number, g.user, chosen, context=security.request_context(
+        "ontwerp.zaak_overzetten", "Lopende zaak overzetten naar een versie"))
     return redirect(url_for("designer.process_page", key=key, melding="overgezet"))
 
 

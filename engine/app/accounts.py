@@ -41,7 +41,7 @@ from sqlalchemy import delete, select, update
 
 from ..core import clock
 from ..core.bsn import is_valid_rsin
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..storage.accounts_models import (
     AccessLogRow,
     ApiTokenRow,
@@ -419,6 +419,16 @@ class Accounts:
                                          organisation=organisation)
             uow.commit()
             forget_tokens()
+
+    def person(self, username: str) -> Principal:
+        """The named user as the acting principal, for a command that acts on their behalf
+        without a login (the CLI's ``--user``). Unknown is NotFound, blocked is Forbidden:
+        nobody acts as a user who could not log in."""
+        with self.db.unit_of_work(write=False) as uow:
+            row = self._user_row(uow, username)
+            if row.blocked:
+                raise Forbidden(f"gebruiker '{row.username}' is geblokkeerd")
+            return self._principal(uow, row)
 
     def principal(self, user_id: int) -> Principal:
         with self.db.unit_of_work(write=False) as uow:

@@ -10,7 +10,8 @@ Every command of :mod:`engine.app.cases` takes an *actor*:
   server, demo and simulation tools): trusted, no policy and no access-log row —
   its name goes into the audit trail as it always did.
 
-A bare string is read as a :class:`SystemActor` of that name (the CLI's ``--user``).
+A bare string is read as a :class:`SystemActor` of that name (the timer worker's
+and the tools' names); the CLI resolves its ``--user`` to the person's principal.
 
 :class:`RequestContext` is what the request knows for the access log (trace and
 span id, when it started, the operation and its purpose) as a plain value: no
@@ -21,9 +22,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..core import clock
@@ -34,6 +37,34 @@ if TYPE_CHECKING:  # accounts imports this module
     from .accounts import Principal
 
 ACTIVITY = "uitvoering-participatiewet"
+PSEUDONYM_ENV = "WERKPAD_PSEUDONYM_SECRET"
+PSEUDONYM_FILE = "pseudoniem.key"
+
+
+def pseudonym_secret(instance_dir: Path, configured: bytes | str | None = None) -> bytes:
+    """The server secret that pseudonymises BSNs in the access log: ``configured``, else the
+    environment (``WERKPAD_PSEUDONYM_SECRET``), else the key file in ``instance_dir`` (made
+    on first use). The web server and the CLI take it from the same place, so a person's
+    records carry the same pseudonym whichever way they acted."""
+    configured = configured or os.environ.get(PSEUDONYM_ENV)
+    if configured:
+        return configured.encode() if isinstance(configured, str) else configured
+    path = Path(instance_dir) / PSEUDONYM_FILE
+    if not path.exists():
+        # several processes may start at once: write a complete file aside, then link it into
+        # place atomically; whoever loses the race reads the winner's key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            os.link(aside, path)
+        except FileExistsError:
+            pass
+        finally:
+            aside.unlink()
+    return path.read_text().strip().encode()
 
 
 @dataclass(frozen=True)

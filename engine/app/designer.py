@@ -36,6 +36,7 @@ from ..core.xml import BPMN_NS, DMN_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
+from .acting import Actor, RequestContext, as_actor
 from .processes import Processes
 from .repository import Repository
 
@@ -386,10 +387,13 @@ class Designer:
                         "can_move": reason is None, "reason": reason})
         return out
 
-    def migrate_cases(self, key: str, number: int, user: str, case_ids: list[str] | None = None,
-                      at: datetime | None = None) -> list[dict]:
+    def migrate_cases(self, key: str, number: int, actor: Actor | str, case_ids: list[str] | None = None,
+                      at: datetime | None = None, context: RequestContext | None = None) -> list[dict]:
         """Move every movable running case (or those named) to version ``number``; one audited
-        event per case (``version_migrated`` in the case's trail and a designer event)."""
+        event per case (``version_migrated`` in the case's trail and a designer event). For a
+        person the one policy decides per case (:func:`policy.may_edit_design`) and each move's
+        access-log row is in that case's unit of work."""
+        who = as_actor(actor)
         target = self._version_row(key, number)
         organisation = target.organisation
         out = []
@@ -401,11 +405,12 @@ class Designer:
                 continue
             def designer_event(uow, moment, item=item) -> None:  # in the case's own unit of work
                 uow.session.add(DesignerEventRow(
-                    process_key=key, organisation=organisation, type="zaak_overgezet", actor=user, at=moment,
+                    process_key=key, organisation=organisation, type="zaak_overgezet", actor=who.username, at=moment,
                     draft_id=None, definition_id=target.id,
                     payload=_json({"zaak": item["case"], "van": item["from"], "naar": number})))
             try:
-                self.processes.migrate_case(item["case"], target.version_hash, user=user, at=at, also=designer_event)
+                self.processes.migrate_case(item["case"], target.version_hash, user=who, at=at, also=designer_event,
+                                            context=context)
             except WerkpadError as exc:
                 out.append(item | {"moved": False, "reason": exc.message})
                 continue

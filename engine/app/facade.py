@@ -167,9 +167,10 @@ class Werkpad:
     def definition_files(self, key: str, version: str | None = None) -> dict:
         return self.processes.definition_files(key, version)
 
-    def migrate_case(self, case_id: str, to_version: str | None = None, user: str = "system",
-                     at: datetime | None = None, dry_run: bool = False) -> dict:
-        return self.processes.migrate_case(case_id, to_version, user, at, dry_run)
+    def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
+                     at: datetime | None = None, dry_run: bool = False,
+                     context: RequestContext | None = None) -> dict:
+        return self.processes.migrate_case(case_id, to_version, user, at, dry_run, context=context)
 
     # ------------------------------------------------------------------ cases and tasks
     def start_case(self, municipality: str, bsn: str, name: str, birthdate: date | str,

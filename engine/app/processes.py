@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
-from ..errors import Conflict, NotFound
-from ..storage import DefinitionRow, UnitOfWork
+from ..errors import Conflict, Forbidden, NotFound
+from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from . import capacity, policy
 from .accounts import Principal
-from .acting import Actor, as_actor
+from .acting import Access, Actor, RequestContext, as_actor
 from .cases import Cases
 from .repository import Repository
 
@@ -112,19 +112,33 @@ class Processes:
     # ------------------------------------------------------------------ versions
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
                      at: datetime | None = None, dry_run: bool = False,
-                     also: Callable[[Any, datetime], None] | None = None) -> dict:
+                     also: Callable[[Any, datetime], None] | None = None,
+                     context: RequestContext | None = None) -> dict:
         """Move a running case to another version of its process (default: the
         newest deployed one). Waiting timers keep their due time; tasks keep their
         claims. Refused when the new version lacks a step the case is at. With
         ``dry_run`` nothing is stored: it only raises when the move would be refused.
-        A person (``Principal``) must be a designer of the case's organisation (else the
-        case is not found). ``also`` adds the caller's own rows (the designer's event) to
-        the same unit of work."""
+
+        A person (``Principal``) must be a designer of the case's organisation: whoever
+        may read the case but not move it is refused (Forbidden), anyone else finds no
+        case (NotFound). The access-log row of a move is in the case's unit of work, like
+        ``also``: the caller's own rows (the designer's event)."""
         actor = as_actor(user)
-        with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
-            loaded = self.repo.load(uow, case_id)
-            if isinstance(actor, Principal) and not policy.may_edit_design(actor, loaded.row.organisation):
+        access = [Access(case_id=(case_id or "")[:32])]
+        with self.cases._logged(actor, context, "zaak.overzetten", "Zaak overzetten naar een andere versie",
+                                access) as ctx, clock.at(at) as moment, self.repo.broken_case_guard(moment), \
+                self.db.unit_of_work() as uow:
+            row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
+            if row is None:
                 raise NotFound(f"zaak {case_id} bestaat niet")
+            if isinstance(actor, Principal):
+                access.append(Access(row.organisation, row.id, None, row.bsn))
+                if not policy.may_edit_design(actor, row.organisation):
+                    if policy.may_read_case(actor, row.organisation):
+                        raise Forbidden("Alleen een procesontwerper zet een zaak over naar een andere versie.")
+                    access.append(Access(case_id=row.id))  # nothing of a case they cannot read in their log
+                    raise NotFound(f"zaak {case_id} bestaat niet")
+            loaded = self.repo.load(uow, case_id)
             query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
             if to_version:
                 query = query.where(DefinitionRow.version_hash.startswith(to_version))
@@ -147,5 +161,7 @@ class Processes:
                            {"from": current.version_hash, "to": target.version_hash})
             if also is not None:
                 also(uow, moment)
+            if ctx is not None and isinstance(actor, Principal):
+                self.cases.access_log.add(uow, actor, ctx, "ok", access[-1])
             uow.commit()
         return self.cases.get_case(case_id)

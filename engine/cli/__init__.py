@@ -28,6 +28,8 @@ from ..errors import WerkpadError
 
 if TYPE_CHECKING:
     from ..app import Werkpad
+    from ..app.accounts import Principal
+    from ..app.acting import RequestContext
 
 
 class _Moment(click.ParamType):
@@ -55,6 +57,27 @@ def _json_arg(value: str | None, what: str = "--data") -> dict:
     if not isinstance(parsed, dict):
         raise click.UsageError(f"{what} moet een JSON-object zijn")
     return parsed
+
+
+def acting(wp: Werkpad, username: str, operation: str, purpose: str) -> tuple[Principal, RequestContext]:
+    """The person a command acts for (``--user``) as their principal, and the access log's
+    context of this run (``cli.<operation>``). The command then applies the same policy as
+    the pages and the API and writes the access-log row with its change; the pseudonyms
+    come from the web server's secret (``WERKPAD_PSEUDONYM_SECRET`` or instance/pseudoniem.key).
+    An unknown or blocked user is a one-line error: nobody acts as them."""
+    from ..app.accounts import Accounts
+    from ..app.acting import RequestContext, pseudonym_secret
+    from ..app.facade import ROOT
+
+    secret = pseudonym_secret(ROOT / "instance")
+    wp.access_log.set_secret(secret)
+    return Accounts(wp, secret).person(username), RequestContext(f"cli.{operation}", purpose)
+
+
+def as_person(required: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The ``--user`` option (also ``--als``) of a command that acts on a person's behalf."""
+    return click.option("--user", "--als", "user", required=required, metavar="GEBRUIKER",
+                        help="De gebruiker namens wie je dit doet; dezelfde regels als in de browser.")
 
 
 def command(group: click.Group | None, name: str, engine: bool = False,
@@ -285,11 +308,14 @@ def case() -> None:
 @click.option("--birthdate", required=True)
 @click.option("--data", default=None, help="Extra startgegevens als JSON-object.")
 @click.option("--process", default=None)
-@click.option("--user", default="system")
+@as_person()
 @click.option("--at", type=MOMENT, default=None)
 def case_start(wp: Werkpad, municipality, bsn, name, birthdate, data, process, user, at):
-    """Start een zaak (melding)."""
-    r = wp.start_case(municipality, bsn, name, birthdate, _json_arg(data), at=at, actor=user, process=process)
+    """Start een zaak (melding) namens --user."""
+    extra = _json_arg(data)
+    person, context = acting(wp, user, "zaak.starten", "Melding registreren")
+    r = wp.start_case(municipality, bsn, name, birthdate, extra, at=at, actor=person, process=process,
+                      context=context)
     return r, f"zaak {r['id']} gestart ({r['status']}, fase {r['phase']})"
 
 
@@ -321,33 +347,61 @@ def case_show(engine: Engine, case_id: str):
 @click.argument("case_id")
 @click.argument("name")
 @click.option("--data", default=None)
-@click.option("--user", default="system")
+@as_person()
 @click.option("--at", type=MOMENT, default=None)
 def case_message(wp: Werkpad, case_id, name, data, user, at):
-    """Stuur een bericht (bijv. aanvraag_ingetrokken, werk_gevonden) naar een zaak."""
-    r = wp.send_message(case_id, name, _json_arg(data), user=user, at=at)
+    """Leg namens --user een bericht (bijv. aanvraag_ingetrokken, werk_gevonden) vast bij een zaak."""
+    payload = _json_arg(data)
+    person, context = acting(wp, user, "zaak.bericht", "Bericht op de zaak verwerken")
+    r = wp.send_message(case_id, name, payload, user=person, at=at, context=context)
     return r, _case_text(r)
 
 
 @command(case, "note")
 @click.argument("case_id")
 @click.argument("text")
-@click.option("--user", required=True)
+@as_person()
 @click.option("--at", type=MOMENT, default=None)
 def case_note(wp: Werkpad, case_id, text, user, at):
-    """Leg een notitie vast bij een zaak (komt in de audittrail)."""
-    r = wp.add_note(case_id, user, text, at=at)
+    """Leg namens --user een notitie vast bij een zaak (komt in de audittrail)."""
+    person, context = acting(wp, user, "zaak.notitie", "Notitie bij de zaak vastleggen")
+    r = wp.add_note(case_id, person, text, at=at, context=context)
     return r, f"notitie vastgelegd bij zaak {case_id}"
 
 
 @command(case, "migrate")
 @click.argument("case_id")
 @click.option("--to", "to_version", default=None, help="Versie (hash-prefix); standaard de nieuwste.")
-@click.option("--user", default="system")
+@as_person()
 @click.option("--at", type=MOMENT, default=None)
 def case_migrate(wp: Werkpad, case_id, to_version, user, at):
-    """Zet een lopende zaak over op een andere versie van haar proces (timers lopen door)."""
-    r = wp.migrate_case(case_id, to_version, user=user, at=at)
+    """Zet namens --user (een procesontwerper) een lopende zaak over op een andere versie
+    van haar proces (timers lopen door)."""
+    person, context = acting(wp, user, "zaak.overzetten", "Zaak overzetten naar een andere versie")
+    r = wp.migrate_case(case_id, to_version, user=person, at=at, context=context)
+    return r, _case_text(r)
+
+
+@command(case, "retry")
+@click.argument("case_id")
+@as_person()
+@click.option("--at", type=MOMENT, default=None)
+def case_retry(wp: Werkpad, case_id, user, at):
+    """Zet namens --user (een teamleider) een zaak in fout weer aan het werk, na een herstel."""
+    person, context = acting(wp, user, "zaak.hervatten", "Zaak in fout hervatten")
+    r = wp.retry_case(case_id, person, at=at, context=context)
+    return r, _case_text(r)
+
+
+@command(case, "close")
+@click.argument("case_id")
+@click.option("--reden", "reason", required=True, help="Waarom de zaak wordt gesloten (komt in de audittrail).")
+@as_person()
+@click.option("--at", type=MOMENT, default=None)
+def case_close(wp: Werkpad, case_id, reason, user, at):
+    """Sluit namens --user (een teamleider) een zaak die in fout blijft."""
+    person, context = acting(wp, user, "zaak.sluiten", "Zaak in fout sluiten")
+    r = wp.close_case_in_error(case_id, person, reason, at=at, context=context)
     return r, _case_text(r)
 
 
@@ -400,39 +454,48 @@ def task() -> None:
 
 @command(task, "claim")
 @click.argument("task_id")
-@click.option("--user", required=True)
+@as_person()
 @click.option("--at", type=MOMENT, default=None)
 def task_claim(wp: Werkpad, task_id, user, at):
-    r = wp.claim_task(task_id, user, at=at)
-    return r, f"taak {task_id} geclaimd door {user}"
+    """Claim een taak voor --user."""
+    person, context = acting(wp, user, "taak.claimen", "Taak oppakken")
+    r = wp.claim_task(task_id, person, at=at, context=context)
+    return r, f"taak {task_id} geclaimd door {person.username}"
 
 
 @command(task, "unclaim")
 @click.argument("task_id")
-@click.option("--user", required=True)
+@as_person()
 @click.option("--at", type=MOMENT, default=None)
 def task_unclaim(wp: Werkpad, task_id, user, at):
-    r = wp.unclaim_task(task_id, user, at=at)
+    """Geef een taak vrij namens --user (wie haar heeft, of een teamleider)."""
+    person, context = acting(wp, user, "taak.vrijgeven", "Taak vrijgeven")
+    r = wp.unclaim_task(task_id, person, at=at, context=context)
     return r, f"taak {task_id} vrijgegeven"
 
 
 @command(task, "assign")
 @click.argument("task_id")
-@click.option("--user", required=True)
+@as_person()
 @click.option("--to", "assignee", required=True)
 @click.option("--at", type=MOMENT, default=None)
 def task_assign(wp: Werkpad, task_id, user, assignee, at):
-    r = wp.assign_task(task_id, user, assignee, at=at)
+    """Wijs een taak namens --user (een teamleider) toe aan een collega."""
+    person, context = acting(wp, user, "taak.toewijzen", "Taak toewijzen")
+    r = wp.assign_task(task_id, person, assignee, at=at, context=context)
     return r, f"taak {task_id} toegewezen aan {assignee}"
 
 
 @command(task, "complete")
 @click.argument("task_id")
-@click.option("--user", required=True)
+@as_person()
 @click.option("--data", default=None)
 @click.option("--at", type=MOMENT, default=None)
 def task_complete(wp: Werkpad, task_id, user, data, at):
-    r = wp.complete_task(task_id, user, _json_arg(data), at=at)
+    """Rond een taak af namens --user, met de formuliergegevens als JSON."""
+    values = _json_arg(data)
+    person, context = acting(wp, user, "taak.afronden", "Taak afronden")
+    r = wp.complete_task(task_id, person, values, at=at, context=context)
     return r, _case_text(r)
 
 
@@ -491,6 +554,11 @@ def simulate_cmd(wp: Werkpad, n_cases: int, months: int, seed: int, only: tuple,
              "per organisatie: " + ", ".join(f"{k} {v}" for k, v in r["per_organisatie"].items()),
              f"taken afgerond {r['taken_afgerond']}, open {r['taken_open']}; timers afgegaan {r['timers_afgegaan']}",
              f"termijnen gehaald {t['gehaald']}, gemist {t['gemist']}, open en verlopen {t['open_en_verlopen']}"]
+    for name, figures in r["berichten"].items():
+        why = ", ".join(f"{k} {v}" for k, v in figures.items()
+                        if k not in ("verstuurd", "geland", "niet_van_toepassing"))
+        lines.append(f"bericht {name}: verstuurd {figures['verstuurd']}, geland {figures['geland']}, "
+                     f"niet van toepassing {figures['niet_van_toepassing']}" + (f" ({why})" if why else ""))
     if r["gebeurtenissen"]:
         lines.append("verder: " + ", ".join(f"{k} {v}" for k, v in r["gebeurtenissen"].items()))
     return r, "\n".join(lines)

@@ -11,6 +11,8 @@ from sqlalchemy import text
 from engine import Werkpad
 from engine.cli import main
 
+from .people import SECRET, add_people
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,15 +21,18 @@ def _cli(url: str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_cli_round_trip_with_json(sqlite_url):
+def test_cli_round_trip_with_json(sqlite_url, monkeypatch):
+    monkeypatch.setenv("WERKPAD_PSEUDONYM_SECRET", SECRET)
     assert _cli(sqlite_url, "db", "upgrade")[0] == 0
+    add_people(sqlite_url)
     code, out, _ = _cli(sqlite_url, "processes", "deploy", str(ROOT / "processes"), "--forms",
                         str(ROOT / "forms"), "--only", "voorbeeld", "--json")
     assert code == 0 and json.loads(out)[0]["created"] is True
     code, out, _ = _cli(sqlite_url, "processes", "show", "voorbeeld", "--json")
     assert json.loads(out)["phases"][0] == "poort"
     code, out, _ = _cli(sqlite_url, "case", "start", "--municipality", "voorbeeldstad", "--bsn", "111222333",
-                        "--name", "Jan", "--birthdate", "1980-05-01", "--at", "2026-01-05T09:00", "--json")
+                        "--name", "Jan", "--birthdate", "1980-05-01", "--at", "2026-01-05T09:00", "--user", "kees",
+                        "--json")
     case_id = json.loads(out)["id"]
     code, out, _ = _cli(sqlite_url, "tasks", "--case", case_id, "--json")
     (task,) = json.loads(out)
@@ -46,7 +51,7 @@ def test_cli_round_trip_with_json(sqlite_url):
     assert [e["type"] for e in json.loads(out)] == ["case_started", "task_completed", "timer_fired"]
     code, out, _ = _cli(sqlite_url, "case", "replay", case_id, "--json")
     assert json.loads(out)["match"] is True
-    code, out, _ = _cli(sqlite_url, "case", "message", case_id, "aanvraag_ingetrokken", "--json")
+    code, out, _ = _cli(sqlite_url, "case", "message", case_id, "aanvraag_ingetrokken", "--user", "kees", "--json")
     assert json.loads(out)["status"] == "withdrawn"
     code, out, _ = _cli(sqlite_url, "audit", "verify", "--json")
     assert code == 0 and json.loads(out) == {"ok": True, "cases": 1, "broken": []}

@@ -6,6 +6,7 @@ The import test checks the *set* of modules a real ``werkpad case show`` run loa
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
+
+from .people import SECRET, add_people
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -75,7 +78,8 @@ def test_users_commands_answer_in_json(sqlite_url):
     assert refused.exit_code == 1 and "message" in json.loads(refused.stderr)
 
 
-def _modules_after(args: list[str] | None = None, code: str | None = None) -> set[str]:
+def _modules_after(args: list[str] | None = None, code: str | None = None,
+                   env: dict[str, str] | None = None) -> set[str]:
     """Run the real CLI (or ``code``) in a fresh interpreter and list every module it loaded."""
     code = code or ("from engine.cli import main\n"
                     "try:\n"
@@ -83,7 +87,8 @@ def _modules_after(args: list[str] | None = None, code: str | None = None) -> se
                     "except SystemExit as exc:\n"
                     "    assert not exc.code, exc.code\n")
     code = "import json, sys\n" + code + "print('\\nMODULES ' + json.dumps(sorted(sys.modules)))\n"
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={**os.environ, **(env or {})})
     return set(json.loads(done.stdout.rsplit("MODULES ", 1)[1]))
 
 
@@ -116,8 +121,9 @@ def test_the_engine_reads_a_case_without_the_workflow_engine_or_the_form_schemas
 def test_the_check_fails_when_a_command_loads_the_workflow_engine(wp_sqlite, case_id):
     """The same check on a command that steps a case: it does load SpiffWorkflow, so the check can fail."""
     task = wp_sqlite.get_case(case_id)["tasks"][0]["id"]
+    add_people(wp_sqlite.db.url)  # the CLI acts as kees, a consultant of the task's lane
     modules = _modules_after(["--database-url", wp_sqlite.db.url, "task", "claim", task, "--user", "kees",
-                              "--at", "2026-01-05T11:00"])
+                              "--at", "2026-01-05T11:00"], env={"WERKPAD_PSEUDONYM_SECRET": SECRET})
     assert _loaded(modules, "SpiffWorkflow") and _loaded(modules, "engine.core.runtime")
 
 

@@ -150,3 +150,62 @@ def test_migration_report_and_moving_cases(wp):
     assert {v["number"]: v["running"] for v in wp.designer.process("voorbeeld")["versions"]} == {1: 0, 2: 1, 3: 0}
     assert wp.case_history(case["id"])[-1]["type"] == "version_migrated"
     assert wp.designer.events("voorbeeld")[0]["type"] == "zaak_overgezet"
+
+
+def test_a_designer_moves_cases_as_a_person_each_with_its_access_log_row_in_the_same_transaction(wp):
+    """The one policy decides per case (may_edit_design); each move is one write transaction
+    holding the case's event, the designer's event and the access-log row."""
+    from sqlalchemy import event, select
+
+    from engine.app.accounts import Accounts
+    from engine.app.acting import RequestContext
+    from engine.storage.accounts_models import AccessLogRow
+
+    accounts = Accounts(wp, "sleutel")
+    wp.access_log.set_secret("sleutel")
+    accounts.create_organisation("voorbeeldstad", "Voorbeeldstad")
+    accounts.create_organisation("anderstad", "Anderstad")
+    for username, organisation, role, lane in (("piet", "voorbeeldstad", "process_designer", None),
+                                               ("kees", "voorbeeldstad", "consultant", "inkomensconsulent"),
+                                               ("olga", "anderstad", "process_designer", None)):
+        accounts.create_user(username, "lang-genoeg-123", username.capitalize())
+        accounts.grant(username, organisation, role, lane)
+    cases = [wp.start_case("voorbeeldstad", bsn, "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")["id"]
+             for bsn in ("111222333", "123456782")]
+    _publish(wp, _renamed(_bpmn(wp)), "2026-02-01")
+
+    def context() -> RequestContext:
+        return RequestContext("ontwerp.zaak_overzetten", "Lopende zaak overzetten naar een versie")
+
+    kees, olga, piet = (accounts.person(name) for name in ("kees", "olga", "piet"))
+    refused = wp.designer.migrate_cases("voorbeeld", 2, kees, at="2026-01-12T09:00", context=context())
+    assert [r["moved"] for r in refused] == [False, False] and "procesontwerper" in refused[0]["reason"]
+    unseen = wp.designer.migrate_cases("voorbeeld", 2, olga, at="2026-01-12T09:00", context=context())
+    assert [r["moved"] for r in unseen] == [False, False] and "bestaat niet" in unseen[0]["reason"]
+
+    commits: list[int] = []
+
+    def commit(conn) -> None:
+        commits.append(1)
+
+    event.listen(wp.db.engine, "commit", commit)
+    try:
+        moved = wp.designer.migrate_cases("voorbeeld", 2, piet, at="2026-01-12T09:00", context=context())
+    finally:
+        event.remove(wp.db.engine, "commit", commit)
+    assert [r["moved"] for r in moved] == [True, True]
+    # one commit per case: its event, the designer's event and the access-log row together (the
+    # dry runs of the report commit nothing)
+    assert len(commits) == 2
+    for case_id in cases:
+        assert wp.case_history(case_id)[-1]["actor"] == "piet"
+    with wp.db.unit_of_work(write=False) as uow:
+        rows = [(r.username, r.status, r.case_id, r.organisation, r.data_subject_id is not None)
+                for r in uow.session.scalars(select(AccessLogRow).order_by(AccessLogRow.id))]
+    assert rows == [("kees", "geweigerd", cases[0], "voorbeeldstad", True),
+                    ("kees", "geweigerd", cases[1], "voorbeeldstad", True),
+                    ("olga", "niet_gevonden", cases[0], None, False),
+                    ("olga", "niet_gevonden", cases[1], None, False),
+                    ("piet", "ok", cases[0], "voorbeeldstad", True),
+                    ("piet", "ok", cases[1], "voorbeeldstad", True)]
+    assert [e["actor"] for e in wp.designer.events("voorbeeld") if e["type"] == "zaak_overgezet"] == ["piet", "piet"]

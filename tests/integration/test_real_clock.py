@@ -17,6 +17,8 @@ from pathlib import Path
 from engine import Werkpad
 from engine.tools.compare import fill_form
 
+from .people import SECRET, add_people
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -59,20 +61,22 @@ def _cli(env: dict, *args: str) -> dict | list:
 
 
 def test_cli_without_at_replays(tmp_path):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite'}"}
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    env = {**os.environ, "DATABASE_URL": url, "WERKPAD_PSEUDONYM_SECRET": SECRET}
     _cli(env, "db", "upgrade")
+    add_people(url, organisation="tilburg")
     _cli(env, "processes", "deploy", "--only", "tilburg")
     case = _cli(env, "case", "start", "--municipality", "tilburg", "--bsn", "111222333", "--name", "Jan",
-                "--birthdate", "1980-05-01")
+                "--birthdate", "1980-05-01", "--user", "tineke")
     assert _cli(env, "case", "replay", case["id"])["match"] is True
     task = _cli(env, "tasks", "--case", case["id"])[0]
-    _cli(env, "task", "claim", task["id"], "--user", "kees")
+    _cli(env, "task", "claim", task["id"], "--user", "tineke")
     data, _ = fill_form(task["form"], {"crisis": False}, {}, datetime.now(UTC))
-    _cli(env, "task", "complete", task["id"], "--user", "kees", "--data", json.dumps(data))
-    _cli(env, "case", "note", case["id"], "Cliënt belde.", "--user", "kees")
+    _cli(env, "task", "complete", task["id"], "--user", "tineke", "--data", json.dumps(data))
+    _cli(env, "case", "note", case["id"], "Cliënt belde.", "--user", "tineke")
     other = _cli(env, "case", "start", "--municipality", "tilburg", "--bsn", "123456782", "--name", "Els",
-                 "--birthdate", "1975-02-03")
-    _cli(env, "case", "message", other["id"], "aanvraag_ingetrokken")
+                 "--birthdate", "1975-02-03", "--user", "tineke")
+    _cli(env, "case", "message", other["id"], "aanvraag_ingetrokken", "--user", "tineke")
     # timers armed on the real clock fire later, each at its own due moment
     assert _cli(env, "timers", "fire", "--until", (datetime.now(UTC) + timedelta(days=40)).isoformat())
     verified = _cli(env, "audit", "verify")

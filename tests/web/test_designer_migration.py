@@ -117,6 +117,11 @@ def test_designer_publishes_and_migrates_cases_in_a_four_week_wait_and_a_three_m
     assert {v["number"]: v["running"] for v in werkpad.designer.process("voorbeeld")["versions"]} == {1: 0, 2: 2}
     moves = [e for e in werkpad.designer.events("voorbeeld") if e["type"] == "zaak_overgezet"]
     assert sorted(e["payload"]["zaak"] for e in moves) == sorted([waiting["id"], cycling["id"]])
+    # piet acted as himself: the one policy let him, and each move has its access-log row
+    logged = [r for r in accounts.access_log(username="piet") if r["operation"] == "ontwerp.zaak_overzetten"]
+    assert sorted((r["case"], r["status"], r["organisation"]) for r in logged) == sorted(
+        [(waiting["id"], "ok", "voorbeeldstad"), (cycling["id"], "ok", "voorbeeldstad")])
+    assert all(r["data_subject_id"] for r in logged)
 
     # nothing fires a moment early; at the due moments the new version's steps appear
     assert werkpad.fire_due_timers(four_weeks - timedelta(microseconds=1)) == []
