@@ -4,8 +4,10 @@ intact, and compiled. A new UI string without English fails here; the fix is
 ``.venv/bin/python scripts/translations.py``, then write the English, then run it again."""
 from __future__ import annotations
 
+import ast
 import gettext
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,26 @@ def test_the_compiled_catalogue_matches_the_po_file():
              if m.id and isinstance(m.id, str) and not m.context and m.string and not m.fuzzy
              and compiled.gettext(m.id) != m.string]
     assert not stale, f"messages.mo is ouder dan messages.po ({FIX}):\n" + "\n".join(f"  {t!r}" for t in stale)
+
+
+OPERATION = re.compile(r"^(zaak|taak|inbox|client|beheer|ontwerp|audit|api)\.[a-z_.]+$")
+
+
+def test_every_operation_in_the_access_log_has_a_readable_label():
+    """The auditor's data-processing log shows each operation as words, never as a code like
+    'ontwerp.proces'; every operation code written in web/ needs a label in OPERATION_LABELS."""
+    from web.audit import OPERATION_LABELS
+
+    codes: dict[str, str] = {}
+    for source in sorted((ROOT / "web").glob("*.py")):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        endpoints = {id(arg) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                     and getattr(node.func, "id", getattr(node.func, "attr", "")) in ("url_for", "render_template")
+                     for arg in node.args}
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and OPERATION.match(node.value)
+                    and id(node) not in endpoints):
+                codes.setdefault(node.value, source.name)
+    assert len(codes) > 40  # the scan finds the operations (it would pass vacuously if the pattern broke)
+    unlabelled = sorted(f"{code} ({where})" for code, where in codes.items() if code not in OPERATION_LABELS)
+    assert not unlabelled, "handelingen zonder leesbare naam in web/audit.py OPERATION_LABELS:\n" + "\n".join(unlabelled)
