@@ -47,8 +47,15 @@ def merge(sources: list[Path]) -> int:
     return added
 
 
-def missing() -> list[str]:
-    with PO.open("rb") as f:
+def extract(pot: Path) -> None:
+    """Every marked string in the code, written as a template to ``pot`` (the tests compare it with
+    the catalogue)."""
+    pybabel("extract", "-F", "web/babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "Msg",  # Msg: engine texts
+            "-o", str(pot), "--sort-by-file", "--no-wrap", ".")
+
+
+def missing(po: Path = PO) -> list[str]:
+    with po.open("rb") as f:
         catalog = read_po(f)
     return [str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
 
@@ -61,8 +68,7 @@ def main(argv: list[str]) -> int:
         return 1 if left else 0
     if argv[:1] == ["--merge"]:
         print(f"{merge([Path(p) for p in argv[1:]])} vertalingen overgenomen")
-    pybabel("extract", "-F", "web/babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "Msg",  # Msg: engine texts
-            "-o", str(POT.relative_to(ROOT)), "--sort-by-file", "--no-wrap", ".")
+    extract(POT.relative_to(ROOT))
     pybabel("update", "-i", str(POT.relative_to(ROOT)), "-d", "web/translations", "--no-fuzzy-matching",
             "--no-wrap")
     pybabel("compile", "-d", "web/translations")

@@ -23,7 +23,7 @@ from engine.app.acting import pseudonym_secret
 from . import security
 from .api_schemas import error_body as api_error_body
 from .filters import register_filters
-from .i18n import LANGUAGES, select_locale
+from .i18n import LANGUAGES, script_texts, select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
@@ -202,7 +202,8 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     def _globals():
         user = security.current_user()
         return {"trace_id": g.get("trace_id"), "languages": LANGUAGES, "language": select_locale(),
-                "org_theme": organisation_theme(app, user.organisations) if user else None}
+                "org_theme": organisation_theme(app, user.organisations) if user else None,
+                "script_texts": script_texts}
 
     if start_scheduler:
         from engine.worker import start_scheduler as _start

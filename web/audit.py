@@ -15,6 +15,7 @@ import threading
 from datetime import date
 from typing import Any
 
+from babel.dates import get_month_names
 from flask import (
     Blueprint,
     Response,
@@ -27,7 +28,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -273,8 +274,15 @@ def deadlines_page():
     names = security.accounts().organisation_names(orgs)
     return render_template("audit/termijnen.html", report=report, orgs=orgs, org_names=names,
                            chosen=chosen if chosen in orgs else "", period=period,
-                           chart=Markup(month_chart_svg(report["months"], _("Termijnen per maand"))),
+                           chart=Markup(month_chart_svg(report["months"], _("Termijnen per maand"), _("op tijd"),
+                                                       _("te laat"), _month_names())),
                            args={k: v for k, v in request.args.items() if k in ("organisatie", "van", "tot") and v})
+
+
+def _month_names() -> list[str]:
+    """Short month names in the user's language, for the chart ("mrt" in Dutch, "Mar" in English)."""
+    names = get_month_names("abbreviated", locale=get_locale())
+    return [names[month].rstrip(".") for month in range(1, 13)]
 
 
 # ---------------------------------------------------------------------- verify an organisation, anchor
@@ -402,6 +410,27 @@ OPERATION_LABELS = {
     "audit.organisatie.voortgang": N_("Voortgang van een controle bekeken"),
     "audit.organisatie.stoppen": N_("Controle van een organisatie gestopt"),
     "audit.logboek": N_("Logboek bekeken"), "audit.logboek.export": N_("Logboek geëxporteerd (CSV)"),
+    "audit.termijnen": N_("Termijnen gecontroleerd"), "zaak.vervolg": N_("Vervolg van de zaak bekeken"),
+    "client.zoeken": N_("Cliënt gezocht"), "client.bekend": N_("Bekende cliënt getoond bij een melding"),
+    "beheer.gebruikers_bekijken": N_("Gebruikers bekeken"), "beheer.gebruiker_bekijken": N_("Gebruiker bekeken"),
+    "beheer.gebruiker_aanmaken": N_("Gebruiker aangemaakt"), "beheer.rol_toekennen": N_("Rol toegekend"),
+    "beheer.rol_intrekken": N_("Rol ingetrokken"), "beheer.blokkeren": N_("Gebruiker geblokkeerd"),
+    "beheer.deblokkeren": N_("Gebruiker gedeblokkeerd"), "beheer.wachtwoord_herstellen": N_("Tijdelijk wachtwoord gemaakt"),
+    "beheer.wachtwoord_wijzigen": N_("Wachtwoord gewijzigd"), "beheer.token_uitgeven": N_("API-token uitgegeven"),
+    "beheer.token_intrekken": N_("API-token ingetrokken"), "beheer.accountspoor_bekijken": N_("Accountspoor bekeken"),
+    "ontwerp.overzicht": N_("Processen bekeken"), "ontwerp.proces": N_("Proces bekeken"),
+    "ontwerp.modeler": N_("Procesmodel geopend"), "ontwerp.concept": N_("Procesmodel geladen"),
+    "ontwerp.concept_bewaren": N_("Concept bewaard"), "ontwerp.beslistabel": N_("Beslistabel geopend"),
+    "ontwerp.beslistabel_laden": N_("Beslistabel geladen"),
+    "ontwerp.beslistabel_bewaren": N_("Beslistabel in het concept bewaard"),
+    "ontwerp.aanbieden": N_("Concept aangeboden voor publicatie"),
+    "ontwerp.goedkeuren": N_("Concept goedgekeurd en gepubliceerd"), "ontwerp.weggooien": N_("Concept weggegooid"),
+    "ontwerp.verschil": N_("Versies vergeleken"), "ontwerp.model": N_("Procesmodel van een versie geladen"),
+    "ontwerp.proefrit": N_("Proefrit gedaan"), "ontwerp.download": N_("Versie gedownload"),
+    "ontwerp.upload": N_("Zip-bestand als concept bewaard"), "ontwerp.overzetten": N_("Proefoverzetting bekeken"),
+    "ontwerp.overzetten_uitvoeren": N_("Lopende zaken overgezet"), "ontwerp.formulier": N_("Formulier bekeken"),
+    "ontwerp.formulier_voorbeeld": N_("Voorbeeld van een formulier getoond"),
+    "ontwerp.formulier_bewaren": N_("Formulier in het concept bewaard"),
 }
 LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet_gevonden": N_("niet gevonden")}
 

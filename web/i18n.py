@@ -36,3 +36,18 @@ def translate(text):
     if isinstance(text, Msg):
         return gettext(text.template, **text.params) if text.params else gettext(text.template)
     return text
+
+
+# Texts the page scripts show (web/static/js/diagram.js); base.html hands them over translated, the
+# script looks each one up and keeps the Dutch text when it is not there.
+SCRIPT_TEXTS = (
+    N_("Inzoomen"), N_("Uitzoomen"), N_("Huidige stap"), N_("Toon de huidige stap"), N_("Hele proces"),
+    N_("Toon het hele proces"), N_("Naar links"), N_("Naar rechts"), N_("Omhoog"), N_("Omlaag"),
+    N_("De diagramviewer ontbreekt op de server (voer npm ci uit)."),
+    N_("Het procesdiagram kan niet worden getoond"),
+)
+
+
+def script_texts() -> dict[str, str]:
+    """The page scripts' texts in the user's language, keyed by their Dutch text."""
+    return {text: gettext(text) for text in SCRIPT_TEXTS}

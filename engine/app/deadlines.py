@@ -125,8 +125,10 @@ def deadline_report(db, organisations: list[str], period: Period | None = None, 
 MONTH_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 
-def month_chart_svg(months: list[dict], title: str = "Termijnen per maand") -> str:
-    """Server-rendered bars per month: met (green) and missed (red) side by side."""
+def month_chart_svg(months: list[dict], title: str = "Termijnen per maand", met: str = "op tijd",
+                    missed: str = "te laat", month_names: tuple[str, ...] | list[str] = MONTH_SHORT) -> str:
+    """Server-rendered bars per month: met (green) and missed (red) side by side. The words are
+    Dutch unless the caller passes them in the user's language."""
     from xml.sax.saxutils import escape
 
     width_per = 56
@@ -143,10 +145,10 @@ def month_chart_svg(months: list[dict], title: str = "Termijnen per maand") -> s
         for j, (kind, colour) in enumerate((("met", "#2e7d32"), ("missed", "#c62828"))):
             h = plot * m[kind] / peak
             out.append(f'<rect x="{x + j * 20}" y="{top + plot - h:.1f}" width="18" height="{h:.1f}" fill="{colour}">'
-                       f'<title>{m[kind]} {"op tijd" if kind == "met" else "te laat"}</title></rect>')
+                       f'<title>{m[kind]} {escape(met if kind == "met" else missed)}</title></rect>')
             out.append(f'<text x="{x + j * 20 + 9}" y="{top + plot - h - 3:.1f}" text-anchor="middle">{m[kind]}</text>')
         year, month = m["month"].split("-")
-        out.append(f'<text x="{x + 19}" y="{height - 18}" text-anchor="middle">{MONTH_SHORT[int(month) - 1]}</text>')
+        out.append(f'<text x="{x + 19}" y="{height - 18}" text-anchor="middle">{escape(month_names[int(month) - 1])}</text>')
         out.append(f'<text x="{x + 19}" y="{height - 5}" text-anchor="middle" fill="#555">{year}</text>')
     out.append("</svg>")
     return "".join(out)

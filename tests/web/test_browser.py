@@ -305,3 +305,23 @@ def test_administrator_creates_a_user_who_can_log_in(server, page):
     page.wait_for_selector("text=Je wachtwoord is gewijzigd.")
     assert "/inbox" in page.url
     assert not page.console_errors, page.console_errors
+
+
+def test_the_diagram_buttons_follow_the_chosen_language(server, page, werkpad):
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01")
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", "kees")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(server + f"/zaken/{case['id']}")
+    _diagram_state(page)
+    assert page.locator(".diagram-knoppen button[title='Toon de huidige stap']").count() == 1
+    page.click("button[name=taal][value=en]")
+    page.goto(server + f"/zaken/{case['id']}")
+    _diagram_state(page)
+    buttons = page.locator(".diagram-knoppen button")
+    titles = [buttons.nth(i).get_attribute("title") for i in range(buttons.count())]
+    assert titles == ["Zoom in", "Zoom out", "Show the current step", "Show the whole process", "Left", "Right",
+                      "Up", "Down"]
+    assert page.locator(".diagram-knoppen").inner_text().split("\n")[2:4] == ["Current step", "Whole process"]
+    assert not page.console_errors, page.console_errors

@@ -10,8 +10,12 @@
   if (!container) {
     return;
   }
+  // UI texts in the user's language (base.html, web/i18n.py SCRIPT_TEXTS); Dutch when absent.
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById('werkpad-teksten').textContent); } catch (e) { texts = {}; }
+  function t(text) { return texts[text] || text; }
   if (!window.WerkpadBpmn) {
-    container.textContent = 'De diagramviewer ontbreekt op de server (voer npm ci uit).';
+    container.textContent = t('De diagramviewer ontbreekt op de server (voer npm ci uit).');
     container.classList.add('diagram-fout');
     return;
   }
@@ -198,10 +202,10 @@
   function controls(canvas, focus) {
     var bar = document.createElement('div');
     bar.className = 'diagram-knoppen';
-    [['+', 'Inzoomen', function () { canvas.zoom(canvas.zoom() * 1.25); }],
-      ['\u2212', 'Uitzoomen', function () { canvas.zoom(canvas.zoom() / 1.25); }],
-      ['Huidige stap', 'Toon de huidige stap', focus],
-      ['Hele proces', 'Toon het hele proces', function () { canvas.zoom('fit-viewport'); }]
+    [['+', t('Inzoomen'), function () { canvas.zoom(canvas.zoom() * 1.25); }],
+      ['\u2212', t('Uitzoomen'), function () { canvas.zoom(canvas.zoom() / 1.25); }],
+      [t('Huidige stap'), t('Toon de huidige stap'), focus],
+      [t('Hele proces'), t('Toon het hele proces'), function () { canvas.zoom('fit-viewport'); }]
     ].forEach(function (spec) {
       var button = document.createElement('button');
       button.type = 'button';
@@ -212,8 +216,8 @@
       button.addEventListener('click', spec[2]);
       bar.appendChild(button);
     });
-    var pan = [['\u2190', 'Naar links', -1, 0], ['\u2192', 'Naar rechts', 1, 0], ['\u2191', 'Omhoog', 0, -1],
-      ['\u2193', 'Omlaag', 0, 1]];
+    var pan = [['\u2190', t('Naar links'), -1, 0], ['\u2192', t('Naar rechts'), 1, 0], ['\u2191', t('Omhoog'), 0, -1],
+      ['\u2193', t('Omlaag'), 0, 1]];
     pan.forEach(function (spec) {
       var button = document.createElement('button');
       button.type = 'button';
@@ -265,6 +269,6 @@
       });
     })
     .catch(function (error) {
-      fail('Het procesdiagram kan niet worden getoond (' + error.message + ').');
+      fail(t('Het procesdiagram kan niet worden getoond') + ' (' + error.message + ').');
     });
 })();

@@ -1,0 +1,56 @@
+"""The designer's pages, the access log and the deadlines chart in English: UI text comes from the
+catalogue (web/translations), municipality content (process, task and field names) stays Dutch."""
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+from .conftest import login, page_csrf
+
+
+def _text(response) -> str:
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+
+
+def _english(client, path: str) -> None:
+    client.post("/taal", data={"csrf_token": page_csrf(client, path), "taal": "en", "volgende": path})
+
+
+def test_designer_pages_in_english(client):
+    login(client, "piet")
+    _english(client, "/ontwerp/")
+    pages = {
+        "/ontwerp/": ["The processes of Gemeente Voorbeeldstad", "Versions", "Running cases",
+                      "version 1, in force from 1 January 2025"],
+        "/ontwerp/voorbeeld": ["There is no draft.", "Make a new draft", "deployed on", "What happened"],
+        "/ontwerp/voorbeeld/verschil": ["Differences between", "Compare", "No differences in the diagram."],
+        "/ontwerp/voorbeeld/proefrit": ["Trial run with", "Days per phase", "Deadlines met:", "The path"],
+        "/ontwerp/voorbeeld/versies/1/overzetten": ["Trial move:", "No running cases on other versions."],
+    }
+    dutch = ["Er is geen concept", "Nieuw concept maken", "Lopende zaken", "Verschil tussen", "Vergelijken",
+             "Dagen per fase", "Termijnen gehaald", "Proefoverzetting", "geldig vanaf", "uitgerold op"]
+    for path, expected in pages.items():
+        body = _text(client.get(path))
+        assert [w for w in expected if w not in body] == [], path
+        assert [w for w in dutch if w in body] == [], path
+
+
+def test_the_access_log_names_designer_operations_in_words(client, app):
+    designer = app.test_client()
+    login(designer, "piet")
+    designer.get("/ontwerp/voorbeeld")
+    login(client, "aafke")
+    _english(client, "/audit/logboek")
+    body = _text(client.get("/audit/logboek"))
+    assert "Process viewed" in body
+    assert "ontwerp.proces" not in body
+
+
+def test_the_deadlines_chart_in_english(client, cases):
+    login(client, "aafke")
+    dutch_chart = client.get("/audit/termijnen").get_data(as_text=True)
+    assert "te laat</title>" in dutch_chart and ">jan</text>" in dutch_chart
+    _english(client, "/audit/termijnen")
+    chart = client.get("/audit/termijnen").get_data(as_text=True)
+    assert "overdue</title>" in chart and ">Jan</text>" in chart
+    assert "te laat</title>" not in chart and "op tijd</title>" not in chart
