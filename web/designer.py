@@ -145,10 +145,20 @@ def home():
 def process_page(key: str):
     organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
     info = designer().process(key)
-    forms = sorted(designer().working_record(key)["forms"])
+    forms = sorted(((fid, _form_title(text)) for fid, text in designer().working_record(key)["forms"].items()),
+                   key=lambda f: f[1].lower())
     return render_template("ontwerp/proces.html", info=info, forms=forms, tables=_tables_with_problems(key), may_edit=policy.may_edit_design(g.user, organisation),
                            statuses=STATUS, events=EVENTS, version_name=_version_name,
                            today=date.today().isoformat(), **_notice())
+
+
+def _form_title(text: str) -> str:
+    """A form as designers know it: its title (the id only when it has none or cannot be read)."""
+    try:
+        title = json.loads(text).get("title")
+    except (ValueError, AttributeError):
+        return ""
+    return title if isinstance(title, str) else ""
 
 
 # ---------------------------------------------------------------------- modeler
