@@ -256,8 +256,9 @@ class Repository:
             payload = {**payload, "beslissingen": list(runtime.decisions)}
             runtime.decisions.clear()
         self._note_engine_versions(uow, loaded, actor, moment)
-        observation = runtime.observe()
-        state = runtime.serialize()
+        tasks = runtime.walk()  # one walk over the case's tasks for what is observed and stored
+        observation = runtime.observe(tasks)
+        state = runtime.serialize(tasks)
         state["engine"] = engine_versions()
         state["data"] = observation.data
         state["messages"] = observation.messages
