@@ -345,7 +345,7 @@ class Repository:
         for task_id, info in current.items():
             existing = open_rows.get(task_id)
             if existing is None:
-                existing = TaskRow(id=task_id, case_id=row.id, spec=info.spec, ordinal=info.ordinal,
+                existing = TaskRow(id=task_id, case_id=row.id, organisation=row.organisation, spec=info.spec, ordinal=info.ordinal,
                                    name=info.name, lane=info.lane, form=info.form, phase=info.phase,
                                    due_at=info.due, status="open", created_at=moment)
                 uow.session.add(existing)
