@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, cast, false, func, or_, select
+from sqlalchemy import and_, case, cast, false, func, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import JSONB
 
 from ..core import clock
@@ -34,6 +34,9 @@ _TASK_COLUMNS = (TaskRow.id, TaskRow.case_id, TaskRow.name, TaskRow.spec, TaskRo
 _CASE_COLUMNS = (CaseRow.client_name, CaseRow.bsn, CaseRow.municipality, CaseRow.organisation,
                  CaseRow.phase.label("case_phase"))
 DUE_FILTERS = ("te_laat", "deze_week")
+# "open" written into the SQL, not bound: the planner then sees that the partial indexes over open
+# tasks apply (SQLite, and PostgreSQL's generic plans of prepared statements)
+_IS_OPEN = TaskRow.status == literal_column("'open'")
 MAX_PER_PAGE = 100
 
 
@@ -100,40 +103,38 @@ class Inbox:
         self.db = werkpad.db if hasattr(werkpad, "db") else werkpad
 
     # ------------------------------------------------------------------ lists
-    def _organisation(self):
-        """``cases.organisation`` for the inbox filters. On SQLite it is wrapped (``|| ''``) so the
-        planner cannot drive the query from the cases index (thousands of cases per organisation)
-        but starts from the task indexes (status, claimed_by, lane, due_at) and checks each task's
-        case by primary key. PostgreSQL's planner chooses well on its own (and the wrapper would
-        spoil its row estimates)."""
-        return CaseRow.organisation + "" if self.db.is_sqlite else CaseRow.organisation
+    # A view is a union of branches, each a few equalities on the task row alone (organisation,
+    # lane, claimed_by): a team lane, a person's own tasks in one organisation, an organisation.
+    # Each branch is read in the page's order from its partial index (models.TaskRow, migration
+    # 0014) and stops after the page, so the first page costs the same with 1,000 or 1,000,000
+    # open tasks; counting stops after COUNT_LIMIT per branch.
 
-    def _view_condition(self, scope: Scope, view: str):
+    def _branches(self, scope: Scope, view: str) -> list:
         orgs = scope.organisations
-        if not orgs:
-            return false()
-        in_orgs = self._organisation().in_(orgs)
         if view == "mijn":
-            return and_(in_orgs, TaskRow.claimed_by == scope.username)
+            return [and_(TaskRow.claimed_by == scope.username, TaskRow.organisation == org) for org in orgs]
         if view == "team":
             parts = []
             for org, lanes in scope.team.items():
                 if org not in orgs:
                     continue
+                unclaimed = and_(TaskRow.organisation == org, TaskRow.claimed_by.is_(None))
                 if lanes is None:
-                    parts.append(self._organisation() == org)
+                    parts.append(unclaimed)
                 else:
-                    parts.append(and_(self._organisation() == org,
-                                      or_(TaskRow.lane.in_(sorted(lanes)), TaskRow.lane.is_(None))))
-            if not parts:
-                return false()
-            return and_(TaskRow.claimed_by.is_(None), or_(*parts))
-        return in_orgs  # alle
+                    parts.extend(and_(unclaimed, TaskRow.lane == lane) for lane in sorted(lanes))
+                    parts.append(and_(unclaimed, TaskRow.lane.is_(None)))
+            return parts
+        return [TaskRow.organisation == org for org in orgs]  # alle
+
+    def _view_condition(self, scope: Scope, view: str):
+        branches = self._branches(scope, view)
+        return or_(*branches) if branches else false()
 
     def _filters(self, query: InboxQuery, now: datetime) -> list:
         conds = []
         if query.organisation:
-            conds.append(self._organisation() == query.organisation)
+            conds.append(TaskRow.organisation == query.organisation)
         if query.phase:
             conds.append(TaskRow.phase == query.phase)
         if query.task:
@@ -161,12 +162,16 @@ class Inbox:
             conds.append(TaskRow.case_id.in_(select(CaseRow.id).where(match)))
         return conds
 
-    def _count(self, uow, conditions: list) -> tuple[int, bool]:
+    def _count(self, uow, branches: list, filters: list) -> tuple[int, bool]:
         """(count, exact): counting stops after COUNT_LIMIT rows, so a huge queue costs no more
-        than a page; the inbox then shows "1000+"."""
-        inner = (select(TaskRow.id).join(CaseRow, CaseRow.id == TaskRow.case_id).where(*conditions)
-                 .limit(COUNT_LIMIT + 1).subquery())
-        n = uow.session.scalar(select(func.count()).select_from(inner)) or 0
+        than a page; the inbox then shows "1000+". Task rows only: no case is read."""
+        if not branches:
+            return 0, True
+        parts = [select(TaskRow.id).where(_IS_OPEN, branch, *filters).limit(COUNT_LIMIT + 1)
+                 for branch in branches]
+        inner = (parts[0] if len(parts) == 1 else
+                 select(union_all(*(select(p.subquery()) for p in parts)).subquery()).limit(COUNT_LIMIT + 1))
+        n = uow.session.scalar(select(func.count()).select_from(inner.subquery())) or 0
         return min(n, COUNT_LIMIT), n <= COUNT_LIMIT
 
     def counts(self, scope: Scope) -> dict[str, int]:
@@ -178,8 +183,7 @@ class Inbox:
             with self.db.unit_of_work(write=False) as own:
                 return self._counts(scope, known, own)
         known = known or {}
-        return {view: known.get(view) or self._count(uow, [TaskRow.status == "open",
-                                                            self._view_condition(scope, view)])
+        return {view: known.get(view) or self._count(uow, self._branches(scope, view), [])
                 for view in ("mijn", "team")}
 
     def tasks(self, scope: Scope, query: InboxQuery, now: datetime | None = None) -> dict:
@@ -193,15 +197,28 @@ class Inbox:
         per_page = max(1, min(int(query.per_page or 25), MAX_PER_PAGE))
         page = max(1, int(query.page or 1))
         filters = self._filters(query, now)
-        conditions = [TaskRow.status == "open", self._view_condition(scope, view), *filters]
+        branches = self._branches(scope, view)
+        if (query.search or "").strip():
+            # a search finds its cases first (BSN index, or one pass over the names): one branch,
+            # so that pass is made once, not once per lane
+            branches = [self._view_condition(scope, view)] if branches else []
+        order = (TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
         columns = [c for c in dict.fromkeys(query.columns or []) if _FIELD_NAME.fullmatch(c)][:MAX_COLUMNS]
         extra = [self._case_data(c).label(f"kolom_{i}") for i, c in enumerate(columns)]
         listing = (select(*_TASK_COLUMNS, *_CASE_COLUMNS, *extra).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                   .where(*conditions)
-                   .order_by(TaskRow.due_at.asc().nulls_last(), TaskRow.created_at, TaskRow.id)
-                   .offset((page - 1) * per_page).limit(per_page))
+                   .order_by(*order).offset((page - 1) * per_page).limit(per_page))
+        if not branches:
+            listing = listing.where(false())
+        elif len(branches) == 1:
+            listing = listing.where(_IS_OPEN, branches[0], *filters)
+        else:
+            # each branch's first page*per_page ids in order, then the page from their union
+            parts = [select(select(TaskRow.id).where(_IS_OPEN, branch, *filters)
+                            .order_by(*order).limit(page * per_page).subquery())
+                     for branch in branches]
+            listing = listing.where(TaskRow.id.in_(select(union_all(*parts).subquery().c.id)))
         with self.db.unit_of_work(write=False) as uow:
-            total, exact = self._count(uow, conditions)
+            total, exact = self._count(uow, branches, filters)
             items = []
             for row in uow.session.execute(listing).all():
                 item = self._row(row, now)
@@ -323,15 +340,13 @@ class Inbox:
             return out
         overdue = func.sum(case((TaskRow.due_at < now, 1), else_=0))
         unclaimed = func.sum(case((TaskRow.claimed_by.is_(None), 1), else_=0))
-        open_tasks = (select(CaseRow.organisation, TaskRow.lane, func.count(), unclaimed, overdue)
-                      .join(CaseRow, CaseRow.id == TaskRow.case_id)
-                      .where(TaskRow.status == "open", CaseRow.organisation.in_(organisations))
-                      .group_by(CaseRow.organisation, TaskRow.lane))
-        per_person = (select(CaseRow.organisation, TaskRow.claimed_by, func.count(), overdue)
-                      .join(CaseRow, CaseRow.id == TaskRow.case_id)
+        open_tasks = (select(TaskRow.organisation, TaskRow.lane, func.count(), unclaimed, overdue)
+                      .where(TaskRow.status == "open", TaskRow.organisation.in_(organisations))
+                      .group_by(TaskRow.organisation, TaskRow.lane))
+        per_person = (select(TaskRow.organisation, TaskRow.claimed_by, func.count(), overdue)
                       .where(TaskRow.status == "open", TaskRow.claimed_by.is_not(None),
-                             CaseRow.organisation.in_(organisations))
-                      .group_by(CaseRow.organisation, TaskRow.claimed_by))
+                             TaskRow.organisation.in_(organisations))
+                      .group_by(TaskRow.organisation, TaskRow.claimed_by))
         phases = (select(CaseRow.organisation, CaseRow.phase, func.count())
                   .where(CaseRow.organisation.in_(organisations), CaseRow.status.in_(("running", "waiting")))
                   .group_by(CaseRow.organisation, CaseRow.phase))

@@ -258,8 +258,9 @@ class Repository:
             payload = {**payload, "beslissingen": list(runtime.decisions)}
             runtime.decisions.clear()
         self._note_engine_versions(uow, loaded, actor, moment)
-        observation = runtime.observe()
-        state = runtime.serialize()
+        tasks = runtime.walk()  # one walk over the case's tasks for what is observed and stored
+        observation = runtime.observe(tasks)
+        state = runtime.serialize(tasks)
         state["engine"] = engine_versions()
         state["data"] = observation.data
         state["messages"] = observation.messages
@@ -346,7 +347,7 @@ class Repository:
         for task_id, info in current.items():
             existing = open_rows.get(task_id)
             if existing is None:
-                existing = TaskRow(id=task_id, case_id=row.id, spec=info.spec, ordinal=info.ordinal,
+                existing = TaskRow(id=task_id, case_id=row.id, organisation=row.organisation, spec=info.spec, ordinal=info.ordinal,
                                    name=info.name, lane=info.lane, form=info.form, phase=info.phase,
                                    due_at=info.due, status="open", created_at=moment)
                 uow.session.add(existing)

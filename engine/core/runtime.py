@@ -511,9 +511,11 @@ class CaseRuntime:
         """The case is back at work after an error (retried or replayed)."""
         self._status = None
 
-    def serialize(self) -> dict[str, Any]:
+    def serialize(self, tasks: list[Any] | None = None) -> dict[str, Any]:
+        """The stored state; ``tasks``: the case's tasks as :meth:`walk` gave them just before
+        (nothing ran since), so they are not walked again."""
         # what scripts put in task data is stored too: refuse what could not be read back
-        for task in self._all_tasks():
+        for task in tasks if tasks is not None else self._all_tasks():
             check_json_safe(task.data, where=f"gegevens van '{task.task_spec.bpmn_name or task.task_spec.name}'")
         check_json_safe(self.workflow.data, where="gegevens van de zaak")
         with spiff.encoder_mode(_REGISTRY):
@@ -619,30 +621,34 @@ class CaseRuntime:
     # -- observation
     @property
     def status(self) -> str:
+        return self._status_of(None)
+
+    def _status_of(self, tasks: list[Any] | None) -> str:
         if self._status in ("withdrawn", "error", "completed"):
             return self._status
         if self.workflow.completed:
             return self._status or "completed"
-        if self.ready_user_tasks():
+        if self.ready_user_tasks(tasks):
             return "running"
         return "waiting"
 
-    def ready_user_tasks(self) -> list[Any]:
-        tasks = [t for t in self._all_tasks() if t.has_state(TaskState.READY) and t.task_spec.manual]
-        return tasks
+    def ready_user_tasks(self, tasks: list[Any] | None = None) -> list[Any]:
+        """``tasks``: the case's tasks from one :meth:`walk` (walked here when not given)."""
+        return [t for t in (tasks if tasks is not None else self._all_tasks())
+                if t.has_state(TaskState.READY) and t.task_spec.manual]
 
-    def user_tasks(self) -> list[UserTaskInfo]:
+    def user_tasks(self, tasks: list[Any] | None = None) -> list[UserTaskInfo]:
         counts: dict[str, int] = {}
         out = []
-        for task in self.ready_user_tasks():
+        for task in self.ready_user_tasks(tasks):
             n = counts.get(task.task_spec.name, 0)
             counts[task.task_spec.name] = n + 1
             out.append(self._task_info(task, n))
         return out
 
-    def waiting_timers(self) -> list[TimerInfo]:
+    def waiting_timers(self, tasks: list[Any] | None = None) -> list[TimerInfo]:
         out = []
-        for task in self._all_tasks():
+        for task in tasks if tasks is not None else self._all_tasks():
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and task.has_state(TaskState.WAITING):
                 kind = TIMER_KINDS.get(
@@ -654,20 +660,30 @@ class CaseRuntime:
                                      task.task_spec.bpmn_name or definition.name, kind, due))
         return out
 
-    def waiting_messages(self) -> list[str]:
-        return sorted(self._message_catchers()) if self.status not in ("completed", "withdrawn") else []
+    def waiting_messages(self, status: str | None = None) -> list[str]:
+        status = status if status is not None else self.status
+        return sorted(self._message_catchers()) if status not in ("completed", "withdrawn") else []
 
-    def observe(self) -> Observation:
-        return Observation(self.status, self.phase, self.user_tasks(), self.waiting_timers(),
-                           self.waiting_messages(), self.data(), self.end_event)
+    def walk(self) -> list[Any]:
+        """Every task of the case once, in Spiff's depth-first order. A step's observation and
+        its stored state share one walk: pass it to :meth:`observe` and :meth:`serialize`."""
+        return self._all_tasks()
 
-    def data(self) -> dict[str, Any]:
+    def observe(self, tasks: list[Any] | None = None) -> Observation:
+        """The case as seen from outside, from one walk over its tasks (``tasks``, or walked here)."""
+        tasks = tasks if tasks is not None else self._all_tasks()
+        ready = self.ready_user_tasks(tasks)
+        status = self._status_of(ready)
+        return Observation(status, self.phase, self.user_tasks(ready), self.waiting_timers(tasks),
+                           self.waiting_messages(status), self.data(tasks), self.end_event)
+
+    def data(self, tasks: list[Any] | None = None) -> dict[str, Any]:
         """The case data: the workflow's data once completed, else the freshest task data."""
         if self.workflow.completed:
             return dict(self.workflow.data)
         # waiting branches first (a branch parked at a join holds e.g. a decision's
         # output), then ready work, whose data is the freshest on shared keys
-        tasks = self._all_tasks()
+        tasks = tasks if tasks is not None else self._all_tasks()
         waiting = [t for t in tasks if t.has_state(TaskState.WAITING | TaskState.STARTED)]
         ready = [t for t in tasks if t.has_state(TaskState.READY)]
         candidates = waiting + ready
@@ -686,15 +702,20 @@ class CaseRuntime:
 
     # -- internals
     def _all_tasks(self) -> list[Any]:
-        """Every task of the case once: Spiff's iterator already descends into
-        active subprocesses, so those are not added twice."""
-        tasks = list(self.workflow.get_tasks())
-        seen = {t.id for t in tasks}
-        for sp in self.workflow.subprocesses.values():
-            for task in sp.get_tasks(skip_subprocesses=True):
-                if task.id not in seen:
-                    seen.add(task.id)
-                    tasks.append(task)
+        """Every task of the case once, in the order of Spiff's ``workflow.get_tasks()`` (depth
+        first, a subprocess's tree before the children of the task that runs it), then the tasks
+        of subprocesses that walk did not reach. The same order as Spiff's iterator (the order
+        matters: ordinals and the merged case data follow it), walked without its per-task
+        filter and depth bookkeeping."""
+        subprocesses = self.workflow.subprocesses
+        tasks = _depth_first(self.workflow.task_tree, subprocesses)
+        if subprocesses:
+            seen = {t.id for t in tasks}
+            for sp in subprocesses.values():
+                for task in _depth_first(sp.task_tree, None):
+                    if task.id not in seen:
+                        seen.add(task.id)
+                        tasks.append(task)
         return tasks
 
     def _ready_user_task(self, task_id: str) -> Any:
@@ -788,14 +809,16 @@ class CaseRuntime:
                 _PLACES.reset(places_token)
                 _FIRED.reset(token)
             self._finish_interruption()
-            for task in self.ready_user_tasks():
+            tasks = self._all_tasks()  # one walk for the due dates and the phase
+            for task in self.ready_user_tasks(tasks):
                 self._task_due(task, properties(task.task_spec))
-        self._update_phase()
+        self._update_phase(tasks)
         self._check_completion()
         self.compact()
 
-    def _update_phase(self) -> None:
-        frontier = [t for t in self._all_tasks() if t.has_state(TaskState.READY | TaskState.WAITING)]
+    def _update_phase(self, tasks: list[Any] | None = None) -> None:
+        frontier = [t for t in (tasks if tasks is not None else self._all_tasks())
+                    if t.has_state(TaskState.READY | TaskState.WAITING)]
         found = []
         for task in frontier:
             phase = properties(task.task_spec).get("fase")
@@ -842,6 +865,33 @@ class CaseRuntime:
                 if parent_task is None or (sp.completed and parent_task.has_state(TaskState.FINISHED_MASK)):
                     del self.workflow.subprocesses[sp_id]
                     changed = True
+
+
+_MAX_DEPTH = 1000  # Spiff's iterator stops descending here too
+
+
+def _depth_first(root: Any, subprocesses: Mapping[Any, Any] | None) -> list[Any]:
+    """The tasks under ``root`` as ``get_tasks()`` yields them with no filter; ``subprocesses``
+    (the top workflow's, keyed by the id of the task that runs each) are descended into, or
+    skipped when None (``skip_subprocesses``)."""
+    out: list[Any] = []
+    stack: list[tuple[Any, int]] = [(root, 0)]
+    while stack:
+        task, depth = stack.pop()
+        out.append(task)
+        if depth >= _MAX_DEPTH:
+            continue
+        sp = subprocesses.get(task.id) if subprocesses else None
+        children = task._children
+        if not children and sp is None:
+            continue
+        lookup = task.workflow.tasks
+        nxt = [lookup.get(c) for c in children]
+        if sp is not None:
+            nxt.insert(0, sp.task_tree)
+        for child in reversed(nxt):
+            stack.append((child, depth + 1))
+    return out
 
 
 def _all_names(spec: Any, subprocess_specs: Any, task: Any) -> set[str]:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -110,6 +111,11 @@ class CaseNumberRow(Base):
     last: Mapped[int] = mapped_column(Integer)
 
 
+_OPEN = "status = 'open'"
+_OPEN_UNCLAIMED = "status = 'open' AND claimed_by IS NULL"
+_OPEN_CLAIMED = "status = 'open' AND claimed_by IS NOT NULL"
+
+
 class TaskRow(Base):
     """The inbox index: one row per user task, open or done."""
 
@@ -122,10 +128,21 @@ class TaskRow(Base):
         Index("ix_tasks_claimed_due", "claimed_by", "status", "due_at"),
         Index("ix_tasks_status_due", "status", "due_at"),
         Index("ix_tasks_open_unclaimed_lane", "status", "claimed_by", "lane", "due_at"),
+        # migration 0014: the inbox's first page per branch of a view (engine/app/inbox.py), in the
+        # page's order, over open tasks only: a team's lane, a person's own tasks, an organisation
+        Index("ix_tasks_open_team", "organisation", "lane", "due_at", "created_at", "id",
+              postgresql_where=text(_OPEN_UNCLAIMED), sqlite_where=text(_OPEN_UNCLAIMED)),
+        Index("ix_tasks_open_mine", "claimed_by", "organisation", "due_at", "created_at", "id",
+              postgresql_where=text(_OPEN_CLAIMED), sqlite_where=text(_OPEN_CLAIMED)),
+        Index("ix_tasks_open_organisation", "organisation", "due_at", "created_at", "id",
+              postgresql_where=text(_OPEN), sqlite_where=text(_OPEN)),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"))
+    # the case's organisation (a case never changes organisation), so the inbox reads and counts a
+    # view from the task rows alone; written by Repository.sync_index only (migration 0014)
+    organisation: Mapped[str] = mapped_column(String(64))
     spec: Mapped[str] = mapped_column(String(200))
     ordinal: Mapped[int] = mapped_column(Integer, default=0)
     name: Mapped[str] = mapped_column(String(300))
