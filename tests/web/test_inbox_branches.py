@@ -77,7 +77,7 @@ def test_task_rows_carry_the_organisation_also_after_the_migration(wp_sqlite):
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with wp.db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0013_audit3")
+        command.downgrade(cfg, "0014_admin2")
         assert "organisation" not in [r[1] for r in conn.execute(text("PRAGMA table_info(tasks)"))]
         conn.execute(text("UPDATE cases SET organisation = 'elders' WHERE id = :id"), {"id": case["id"]})
     wp.db.engine.dispose()

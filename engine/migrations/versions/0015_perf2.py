@@ -6,14 +6,14 @@
   of branch a view is made of (engine/app/inbox.py): a team's lane (unclaimed), a person's own
   tasks, and an organisation's.
 
-Revision ID: 0014_perf2
-Revises: 0013_audit3
+Revision ID: 0015_perf2
+Revises: 0014_admin2
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_perf2"
-down_revision = "0013_audit3"
+revision = "0015_perf2"
+down_revision = "0014_admin2"
 branch_labels = None
 depends_on = None
 
