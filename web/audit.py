@@ -428,7 +428,8 @@ OPERATION_LABELS = {
     "ontwerp.verschil": N_("Versies vergeleken"), "ontwerp.model": N_("Procesmodel van een versie geladen"),
     "ontwerp.proefrit": N_("Proefrit gedaan"), "ontwerp.download": N_("Versie gedownload"),
     "ontwerp.upload": N_("Zip-bestand als concept bewaard"), "ontwerp.overzetten": N_("Proefoverzetting bekeken"),
-    "ontwerp.overzetten_uitvoeren": N_("Lopende zaken overgezet"), "ontwerp.formulier": N_("Formulier bekeken"),
+    "ontwerp.overzetten_uitvoeren": N_("Lopende zaken overgezet"),
+    "ontwerp.zaak_overzetten": N_("Lopende zaak naar een andere versie overgezet"), "ontwerp.formulier": N_("Formulier bekeken"),
     "ontwerp.formulier_voorbeeld": N_("Voorbeeld van een formulier getoond"),
     "ontwerp.formulier_bewaren": N_("Formulier in het concept bewaard"),
 }
