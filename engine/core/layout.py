@@ -1063,7 +1063,7 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
     def slot_x(row: int, rank: int, flow_id: str, outgoing: bool) -> int:
         """A vertical line in the gap after (outgoing) or before a column, one per flow using it."""
-        users = [fid for fid, (r, k) in (gap_out if outgoing else gap_in).items() if (r, k) == (row, rank)]
+        users = (slots_out if outgoing else slots_in)[(row, rank)]
         i = users.index(flow_id) % 6
         return col_right[(row, rank)] + 5 + 4 * i if outgoing else col_left[(row, rank)] - 5 - 4 * i
 
@@ -1083,6 +1083,12 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
             starts[fid] = [(src.x + src.w, src.cy)]
             gap_out[fid] = (row_of[s], src.rank)
         gap_in[fid] = (row_of[t], nodes[t].rank)
+    slots_out: dict[tuple[int, int], list[str]] = {}
+    slots_in: dict[tuple[int, int], list[str]] = {}
+    for fid, key in gap_out.items():
+        slots_out.setdefault(key, []).append(fid)
+    for fid, key in gap_in.items():
+        slots_in.setdefault(key, []).append(fid)
 
     def route(orders: dict[int, list[str]], spine_order: list[str]) -> dict[str, list[tuple[int, int]]]:
         out: dict[str, list[tuple[int, int]]] = {}
@@ -1119,7 +1125,9 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     best = cost(route(orders, spine_order))
     for _ in range(4):
         improved = False
-        for seq in [*(orders[c] for c in sorted(orders)), spine_order]:
+        sequences = [*(orders[c] for c in sorted(orders)), spine_order,
+                     *(slots_out[k] for k in sorted(slots_out)), *(slots_in[k] for k in sorted(slots_in))]
+        for seq in sequences:
             for i in range(len(seq) - 1):
                 seq[i], seq[i + 1] = seq[i + 1], seq[i]
                 trial = cost(route(orders, spine_order))

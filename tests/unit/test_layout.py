@@ -52,8 +52,8 @@ MAX_CROSSINGS = {
     "sudwest_fryslan/sudwest_fryslan.bpmn": 15,
     "tilburg/tilburg.bpmn": 8,
     "voorbeeld/voorbeeld.bpmn": 2,
-    "weener_xl/weener_xl.bpmn": 56,
-    "werkkom/werkkom.bpmn": 53,
+    "weener_xl/weener_xl.bpmn": 53,
+    "werkkom/werkkom.bpmn": 44,
 }
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
