@@ -29,7 +29,7 @@ MAX_WIDTH = {
     "gedeeld/gedeeld_nazorg.bpmn": 1350,
     "gedeeld/gedeeld_ontheffing_alleenstaande_ouder.bpmn": 1350,
     "ijmond/ijmond.bpmn": 4700,
-    "nijmegen/nijmegen.bpmn": 3300,  # rows per phase (single strip: 6,900)
+    "nijmegen/nijmegen.bpmn": 3250,  # rows per phase (single strip: 6,972)
     "sudwest_fryslan/sudwest_fryslan.bpmn": 4700,
     "tilburg/tilburg.bpmn": 4700,  # grew with the yearly places (wait for 1 January)
     "voorbeeld/voorbeeld.bpmn": 2400,
@@ -48,7 +48,7 @@ MAX_CROSSINGS = {
     "gedeeld/gedeeld_nazorg.bpmn": 0,
     "gedeeld/gedeeld_ontheffing_alleenstaande_ouder.bpmn": 0,
     "ijmond/ijmond.bpmn": 18,
-    "nijmegen/nijmegen.bpmn": 7,
+    "nijmegen/nijmegen.bpmn": 15,
     "sudwest_fryslan/sudwest_fryslan.bpmn": 15,
     "tilburg/tilburg.bpmn": 8,
     "voorbeeld/voorbeeld.bpmn": 2,
