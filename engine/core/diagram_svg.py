@@ -3,7 +3,10 @@
 Reads the ``BPMNDiagram`` of the first process (as written by :mod:`engine.core.layout`)
 and draws lanes as bands with their role name, tasks as rounded rectangles with
 wrapped labels, events as circles (end events thicker), gateways as diamonds with
-their X or + mark, and flows with arrowheads and their names.
+their X or + mark, and flows with arrowheads and their names. A diagram in rows per
+phase has phase groups (dashed boxes with the phase's name) instead of lanes and
+colours its tasks per role (the bpmn-js colour attributes); a legend of the roles
+is drawn below it.
 """
 from __future__ import annotations
 
@@ -12,7 +15,21 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from .layout import BPMN, BPMNDI, DC, DI, FLOW_LABEL_W, FONT, LINE, flow_label_size, kind_of, local, wrap
+from .layout import (
+    BIOC,
+    BPMN,
+    BPMNDI,
+    DC,
+    DI,
+    FLOW_LABEL_W,
+    FONT,
+    LINE,
+    flow_label_size,
+    kind_of,
+    local,
+    text_width,
+    wrap,
+)
 
 FILL = {"task": "#ffffff", "event": "#ffffff", "gateway": "#ffffff"}
 STROKE = "#22242a"
@@ -46,11 +63,15 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
     roles = roles or {}
     done_ids, current_ids = set(completed or ()), set(current or ())
 
+    role_colour: dict[str, tuple[str, str]] = {}
+
     def paint(el: Any) -> tuple[str, str, float | None]:
         if el.get("id") in current_ids:
             return CURRENT_FILL, CURRENT_STROKE, 3.5
         if el.get("id") in done_ids:
             return DONE_FILL, DONE_STROKE, 2.5
+        if el.get("id") in role_colour:
+            return role_colour[el.get("id")][0], role_colour[el.get("id")][1], None
         return "#ffffff", STROKE, None
     root = etree.fromstring(text.encode("utf-8"))
     process = root.find(f"{{{BPMN}}}process")
@@ -82,13 +103,39 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
         if el is not None and len(pts) >= 2:
             edges.append((el, pts, bounds(label) if label is not None else None))
 
+    # Rows per phase: the colour of a task is its role's (lane); the legend lists the roles in lane order.
+    lane_of = {(ref.text or "").strip(): lane.get("name") or lane.get("id")
+               for lane in root.iter(f"{{{BPMN}}}lane") for ref in lane.findall(f"{{{BPMN}}}flowNodeRef")}
+    legend: dict[str, tuple[str, str]] = {}
+    for el, _, _, shape in shapes:
+        fill, stroke = shape.get(f"{{{BIOC}}}fill"), shape.get(f"{{{BIOC}}}stroke")
+        if fill and stroke:
+            role_colour[el.get("id")] = (fill, stroke)
+            if el.get("id") in lane_of:
+                legend.setdefault(lane_of[el.get("id")], (fill, stroke))
+    lane_order = list(dict.fromkeys(lane_of.values()))
+    legend = {role: legend[role] for role in sorted(legend, key=lane_order.index)}
+
     xs = [b[0] + b[2] for _, b, _, _ in shapes] + [x for _, pts, _ in edges for x, _ in pts]
     ys = [b[1] + b[3] for _, b, _, _ in shapes] + [y for _, pts, _ in edges for _, y in pts]
     xs += [lb[0] + lb[2] for _, _, lb, _ in shapes if lb]
     ys += [lb[1] + lb[3] for _, _, lb, _ in shapes if lb]
     head = 34 if title else 0
     width = int(max(xs, default=100)) + 10
-    height = int(max(ys, default=100)) + 10 + head
+    legend_top = int(max(ys, default=100)) + 20
+    legend_items: list[tuple[float, float, str, tuple[str, str]]] = []
+    if legend:
+        lx, ly = 10.0, legend_top + 24.0
+        for role, colours in legend.items():
+            name = roles.get(role, {}).get("naam", role)
+            w = 34 + text_width(name, FONT) + 24
+            if lx + w > max(width, 400) and lx > 10:
+                lx, ly = 10.0, ly + 26
+            legend_items.append((lx, ly, name, colours))
+            lx += w
+        height = int(ly) + 30 + head
+    else:
+        height = int(max(ys, default=100)) + 10 + head
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 {-head} {width} {height}" font-family="{FONT_FAMILY}">',
@@ -113,6 +160,25 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
         out.append(f'<text transform="rotate(-90 {cx:.0f} {cy:.0f})" x="{cx:.0f}" '
                    f'y="{cy + 4 - (len(lines) - 1) * LINE / 2:.0f}" font-size="{FONT}" text-anchor="middle" '
                    f'font-weight="bold" fill="{STROKE}">{spans}</text>')
+
+    # Phase groups (rows per phase): a dashed box with the phase's name at the top left.
+    for el, (x, y, w, h), _label, _ in shapes:
+        if local(el) != "group":
+            continue
+        value = elements.get(el.get("categoryValueRef") or "")
+        name = value.get("value") if value is not None else el.get("id")
+        out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{w:.0f}" height="{h:.0f}" rx="12" fill="#fbfcfe" '
+                   f'stroke="#7b8494" stroke-width="1.5" stroke-dasharray="8 4 2 4"/>')
+        out.append(f'<text x="{x + 12:.0f}" y="{y + 21:.0f}" font-size="15" font-weight="bold" '
+                   f'fill="{STROKE}">{escape((name or "").capitalize())}</text>')
+    if legend_items:
+        out.append(f'<text x="10" y="{legend_top + 8:.0f}" font-size="{FONT}" font-weight="bold" '
+                   f'fill="{STROKE}">Rollen (kleur van de taak)</text>')
+        for lx, ly, name, (fill, stroke) in legend_items:
+            out.append(f'<rect x="{lx:.0f}" y="{ly - 12:.0f}" width="26" height="16" rx="4" fill="{fill}" '
+                       f'stroke="{stroke}" stroke-width="1.5"/>')
+            out.append(f'<text x="{lx + 32:.0f}" y="{ly + 1:.0f}" font-size="{FONT}" fill="{STROKE}">'
+                       f'{escape(name)}</text>')
 
     # Expanded sub-processes first, so their content is drawn on top of them.
     for el, (x, y, w, h), _, _ in shapes:
@@ -146,7 +212,7 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
 
     for el, (x, y, w, h), label, _shape in shapes:
         tag = local(el)
-        if tag == "lane" or (tag == "subProcess" and w > 150):
+        if tag in ("lane", "group") or (tag == "subProcess" and w > 150):
             continue
         kind = kind_of(tag)
         name = el.get("name") or ""

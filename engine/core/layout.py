@@ -26,6 +26,7 @@ nothing but the input, so re-running is byte-identical.
 """
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -42,6 +43,8 @@ BPMN = BPMN_NS
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC = "http://www.omg.org/spec/DD/20100524/DC"
 DI = "http://www.omg.org/spec/DD/20100524/DI"
+BIOC = "http://bpmn.io/schema/bpmn/biocolor/1.0"
+COLOR = "http://www.omg.org/spec/BPMN/non-normative/color/1.0"
 
 NOT_NODES = {"sequenceFlow", "laneSet", "extensionElements", "documentation", "textAnnotation", "association",
              "dataObject", "dataObjectReference", "dataStoreReference", "ioSpecification", "property",
@@ -195,6 +198,9 @@ class Plane:
     width: int = 0
     height: int = 0
     columns: int = 0
+    # Phase mode: (group id, phase, bounds) per row, and per coloured node its role.
+    groups: list[tuple[str, str, tuple[int, int, int, int]]] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 Edge = tuple[str, str, Flow]  # (anchor of the source, anchor of the target, flow)
@@ -888,11 +894,284 @@ def _label_spots(pts: list[tuple[int, int]], w: int, h: int, loop: bool) -> list
 # --------------------------------------------------------------------------- whole file
 
 
-def layout_plane(container: etree._Element, planes: list[Plane]) -> Plane:
+# --------------------------------------------------------------------------- rows per phase
+
+PHASE_ROWS_ABOVE = 5000  # a process wider than this in one strip is drawn as rows per phase
+GROUP_HEAD = 30          # the band at the top of a phase group that carries its name
+CORRIDOR = 30            # between two phase groups, plus TRACK per flow that runs along it
+TRACK = 8
+SPINE_STEP = 8           # distance between the vertical flows left of the groups
+# Fill and stroke per role (bpmn-js colour attributes), in the order the lanes are listed.
+ROLE_COLOURS = (("#e3f2fd", "#1565c0"), ("#e8f5e9", "#2e7d32"), ("#fff3e0", "#e65100"), ("#f3e5f5", "#6a1b9a"),
+                ("#e0f7fa", "#00838f"), ("#fce4ec", "#ad1457"), ("#f9fbe7", "#827717"), ("#efebe9", "#4e342e"),
+                ("#ede7f6", "#4527a0"), ("#e0f2f1", "#00695c"), ("#fbe9e7", "#bf360c"), ("#eceff1", "#37474f"))
+
+
+def _own_phase(el: etree._Element) -> str | None:
+    ext = el.find(f"{{{BPMN}}}extensionElements")
+    if ext is None:
+        return None
+    for prop in ext.iter():
+        if isinstance(prop.tag, str) and etree.QName(prop).localname == "property" and prop.get("name") == "fase":
+            value: str | None = prop.get("value")
+            return value
+    return None
+
+
+def node_phases(container: etree._Element) -> dict[str, str]:
+    """The phase of every flow node of a container: its own ``fase``, else its host's, predecessor's or
+    successor's (in file order), else the first phase met."""
+    node_els, flow_els = _container_items(container)
+    node_els = [el for el in node_els if el.get("triggeredByEvent") != "true"]
+    phase = {el.get("id"): _own_phase(el) for el in node_els}
+    host = {el.get("id"): el.get("attachedToRef") for el in node_els if el.get("attachedToRef")}
+    flows = [(f.get("sourceRef"), f.get("targetRef")) for f in flow_els
+             if f.get("sourceRef") in phase and f.get("targetRef") in phase]
+    for n, h in host.items():
+        if h in phase and phase[h]:
+            phase[n] = phase[h]
+    for _ in range(len(phase)):
+        changed = False
+        for n, h in host.items():
+            if phase[n] is None and h in phase and phase[h]:
+                phase[n], changed = phase[h], True
+        for s, t in flows:
+            if phase[t] is None and phase[s]:
+                phase[t], changed = phase[s], True
+        for s, t in reversed(flows):
+            if phase[s] is None and phase[t]:
+                phase[s], changed = phase[t], True
+        if not changed:
+            break
+    first = next((v for v in phase.values() if v), "")
+    out = {n: v or first for n, v in phase.items()}
+    # A node without a phase of its own (a gateway, an event) joins the phase most of its flows come
+    # from or go to, so a split into the traject lies in the traject's row; ties keep the phase above.
+    free = [n for n in out if n not in host and not _own_phase(next(el for el in node_els if el.get("id") == n))]
+    for _ in range(2):
+        for n in free:
+            near = [out[t] for s, t in flows if s == n] + [out[s] for s, t in flows if t == n]
+            counts = {ph: near.count(ph) for ph in near}
+            if counts and counts.get(out[n], 0) < max(counts.values()):
+                out[n] = min(counts, key=lambda ph: (-counts[ph], near.index(ph)))
+    return out
+
+
+def _strip_plane(sub: etree._Element, planes: list[Plane]) -> Plane:
+    """One phase's row: the layered layout of its nodes, without lanes (fewest crossings, then narrowest)."""
+    results = []
+    for drop in ("late", "early"):
+        sub_planes: list[Plane] = []
+        plane, _ = _layout_container(sub, sub_planes, "file", drop)
+        score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
+        results.append((score, plane, sub_planes))
+    _, plane, sub_planes = min(results, key=lambda result: result[0])
+    planes.extend(sub_planes)
+    return plane
+
+
+def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[Plane]] | None:
+    """The process as rows per phase: each phase laid out left to right on its own, the rows below
+    each other in the order the flow first reaches them, each inside a group named after its phase.
+    Flows between phases leave their row through the gap after the source's column (gaps hold no
+    shapes), run along the corridor between two rows, or along the spine left of the rows when they
+    skip a row, and enter through the gap before the target's column. Lanes are not drawn: the role
+    of a task becomes its colour (:attr:`Plane.roles`)."""
+    phase = node_phases(container)
+    order = sorted(set(phase.values()), key=lambda ph: (min(single.nodes[n].rank for n, v in phase.items()
+                                                               if v == ph and n in single.nodes), ph))
+    if len(order) < 2:
+        return None
+    node_els, flow_els = _container_items(container)
+    index = {el.get("id"): i for i, el in enumerate(node_els)}
+    flow_index = {f.get("id"): i for i, f in enumerate(flow_els)}
+    sub_planes: list[Plane] = []
+    strips: list[Plane] = []
+    for ph in order:
+        sub = etree.Element(f"{{{BPMN}}}process", id=container.get("id"))
+        for el in node_els:
+            if phase.get(el.get("id")) == ph:
+                sub.append(copy.deepcopy(el))
+        for f in flow_els:
+            if phase.get(f.get("sourceRef")) == ph and phase.get(f.get("targetRef")) == ph:
+                sub.append(copy.deepcopy(f))
+        strips.append(_strip_plane(sub, sub_planes))
+    row_of = {n: order.index(v) for n, v in phase.items()}
+    cross = [f for f in flow_els if f.get("sourceRef") in phase and f.get("targetRef") in phase
+             and row_of[f.get("sourceRef")] != row_of[f.get("targetRef")]]
+
+    # Tracks: per corridor (0 above the first row, k between row k-1 and row k) the flows along it.
+    corridor_flows: dict[int, list[str]] = {}
+    spine: list[str] = []
+    legs: dict[str, tuple[int, int | None]] = {}
+    for f in cross:
+        a, b = row_of[f.get("sourceRef")], row_of[f.get("targetRef")]
+        first_c = a + 1 if b > a else a
+        last_c = b if b > a else b + 1
+        legs[f.get("id")] = (first_c, last_c if last_c != first_c else None)
+        corridor_flows.setdefault(first_c, []).append(f.get("id"))
+        if last_c != first_c:
+            corridor_flows.setdefault(last_c, []).append(f.get("id") + "#in")
+            spine.append(f.get("id"))
+    x0 = 20 + SPINE_STEP * len(spine)
+    tops: list[int] = []
+    y = 0
+    corridor_y: dict[int, int] = {}
+    for k, strip in enumerate(strips):
+        along = corridor_flows.get(k, [])
+        corridor_y[k] = y + CORRIDOR // 2
+        y += (CORRIDOR + TRACK * max(0, len(along) - 1)) if (along or k) else 0
+        tops.append(y)
+        y += GROUP_HEAD + strip.height
+    along = corridor_flows.get(len(strips), [])
+    corridor_y[len(strips)] = y + CORRIDOR // 2
+    height = y + (CORRIDOR + TRACK * max(0, len(along) - 1) if along else 0)
+
+    nodes: dict[str, Node] = {}
+    flows: list[Flow] = []
+    groups: list[tuple[str, str, tuple[int, int, int, int]]] = []
+    width = 0
+    pid = container.get("id")
+    for k, strip in enumerate(strips):
+        dx, dy = x0, tops[k] + GROUP_HEAD
+        for n in strip.nodes.values():
+            n.x += dx
+            n.y += dy
+            n.index = index.get(n.id, n.index)
+            if n.label:
+                lx, ly, lw, lh = n.label
+                n.label = (lx + dx, ly + dy, lw, lh)
+            nodes[n.id] = n
+        for f in strip.flows:
+            f.points = [(px + dx, py + dy) for px, py in f.points]
+            f.index = flow_index.get(f.id, f.index)
+            if f.label:
+                lx, ly, lw, lh = f.label
+                f.label = (lx + dx, ly + dy, lw, lh)
+            flows.append(f)
+        groups.append((f"Fase_{pid}_{order[k]}", order[k], (x0, tops[k], strip.width, GROUP_HEAD + strip.height)))
+        width = max(width, x0 + strip.width + MARGIN // 2)
+
+    # Column extents per row, for the gaps beside them.
+    col_left: dict[tuple[int, int], int] = {}
+    col_right: dict[tuple[int, int], int] = {}
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host:
+            continue
+        key = (row_of.get(n.id, 0), n.rank)
+        col_left[key] = min(col_left.get(key, n.x), n.x)
+        col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
+    def slot_x(row: int, rank: int, flow_id: str, outgoing: bool) -> int:
+        """A vertical line in the gap after (outgoing) or before a column, one per flow using it."""
+        users = (slots_out if outgoing else slots_in)[(row, rank)]
+        i = users.index(flow_id) % 6
+        return col_right[(row, rank)] + 5 + 4 * i if outgoing else col_left[(row, rank)] - 5 - 4 * i
+
+    gap_out: dict[str, tuple[int, int]] = {}
+    gap_in: dict[str, tuple[int, int]] = {}
+    starts: dict[str, list[tuple[int, int]]] = {}
+    for f in cross:
+        fid, s, t = f.get("id"), f.get("sourceRef"), f.get("targetRef")
+        src = nodes[s]
+        if src.tag == "boundaryEvent" and src.host in nodes:
+            host = nodes[src.host]
+            siblings = sorted(m.index for m in nodes.values() if m.host == src.host and m.tag == "boundaryEvent")
+            ey = host.cy + PITCH // 2 - 4 - 7 * siblings.index(src.index)
+            starts[fid] = [(src.cx, src.y + src.h), (src.cx, ey)]
+            gap_out[fid] = (row_of[s], host.rank)
+        else:
+            starts[fid] = [(src.x + src.w, src.cy)]
+            gap_out[fid] = (row_of[s], src.rank)
+        gap_in[fid] = (row_of[t], nodes[t].rank)
+    slots_out: dict[tuple[int, int], list[str]] = {}
+    slots_in: dict[tuple[int, int], list[str]] = {}
+    for fid, key in gap_out.items():
+        slots_out.setdefault(key, []).append(fid)
+    for fid, key in gap_in.items():
+        slots_in.setdefault(key, []).append(fid)
+
+    def route(orders: dict[int, list[str]], spine_order: list[str]) -> dict[str, list[tuple[int, int]]]:
+        out: dict[str, list[tuple[int, int]]] = {}
+        for f in cross:
+            fid, t = f.get("id"), f.get("targetRef")
+            tgt = nodes[t]
+            pts = list(starts[fid])
+            ey = pts[-1][1]
+            first_c, last_c = legs[fid]
+            cy1 = corridor_y[first_c] + orders[first_c].index(fid) * TRACK
+            gx = slot_x(*gap_out[fid], fid, True)
+            pts += [(gx, ey), (gx, cy1)]
+            tx = slot_x(*gap_in[fid], fid, False)
+            if last_c is not None:
+                sx = 10 + SPINE_STEP * spine_order.index(fid)
+                cy2 = corridor_y[last_c] + orders[last_c].index(fid + "#in") * TRACK
+                pts += [(sx, cy1), (sx, cy2), (tx, cy2)]
+            else:
+                pts.append((tx, cy1))
+            pts += [(tx, tgt.cy), (tgt.x, tgt.cy)]
+            out[fid] = _simplify(pts)
+        return out
+
+    inner = [f.points for f in flows]
+
+    def cost(routes: dict[str, list[tuple[int, int]]]) -> int:
+        mine = list(routes.values())
+        together = count_crossings(mine + inner) - count_crossings(inner)
+        return together
+
+    # Order the tracks in each corridor and the lines on the spine: adjacent swaps while they cross less.
+    orders = {c: list(keys) for c, keys in corridor_flows.items()}
+    spine_order = list(spine)
+    best = cost(route(orders, spine_order))
+    for _ in range(4):
+        improved = False
+        sequences = [*(orders[c] for c in sorted(orders)), spine_order,
+                     *(slots_out[k] for k in sorted(slots_out)), *(slots_in[k] for k in sorted(slots_in))]
+        for seq in sequences:
+            for i in range(len(seq) - 1):
+                seq[i], seq[i + 1] = seq[i + 1], seq[i]
+                trial = cost(route(orders, spine_order))
+                if trial < best:
+                    best, improved = trial, True
+                else:
+                    seq[i], seq[i + 1] = seq[i + 1], seq[i]
+        if not improved:
+            break
+    for fid, pts in route(orders, spine_order).items():
+        f = next(el for el in cross if el.get("id") == fid)
+        flows.append(Flow(fid, f.get("sourceRef"), f.get("targetRef"), f.get("name") or "", flow_index[fid], pts))
+    taken = [(n.x, n.y, n.w, n.h) for n in nodes.values()] + [n.label for n in nodes.values() if n.label]
+    taken += [f.label for f in flows if f.label]
+    for flow in flows:
+        if flow.name and flow.label is None and len(flow.points) >= 2:
+            w, h = flow_label_size(flow.name)
+            spots = _label_spots(flow.points, w, h, True)
+            flow.label = next((spot for spot in spots if not any(_overlap(spot, box) for box in taken)), spots[0])
+            taken.append(flow.label)
+    flows.sort(key=lambda f: f.index)
+
+    roles: dict[str, str] = {}
+    for lane in _lanes(container):
+        for ref in lane.findall(f"{{{BPMN}}}flowNodeRef"):
+            ref_id = (ref.text or "").strip()
+            if ref_id in nodes and nodes[ref_id].kind == "task" and ref_id not in roles:
+                roles[ref_id] = lane.get("name") or lane.get("id")
+    plane = Plane(pid, nodes, flows, [], width, height, max(s.columns for s in strips), groups, roles)
+    return plane, sub_planes
+
+
+def role_colours(roles: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """(fill, stroke) per role, in the order the roles are first met (lane order)."""
+    names = list(dict.fromkeys(roles.values()))
+    return {name: ROLE_COLOURS[i % len(ROLE_COLOURS)] for i, name in enumerate(names)}
+
+
+def layout_plane(container: etree._Element, planes: list[Plane], phase_rows: bool = False) -> Plane:
     """Lay out a container and its event sub-processes (expanded below the lanes).
 
     With lanes, two lane orders are tried (file order, order of the first column in a lane); the one
-    with the fewest crossings wins, then the narrowest, then the earliest tried.
+    with the fewest crossings wins, then the narrowest, then the earliest tried. With ``phase_rows``
+    a process wider than :data:`PHASE_ROWS_ABOVE` is drawn as rows per phase (:func:`_phase_rows`).
     """
     results: list[tuple[tuple[int, int, int], Plane, list[etree._Element], list[Plane]]] = []
     candidates = [(mode, drop) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
@@ -904,6 +1183,10 @@ def layout_plane(container: etree._Element, planes: list[Plane]) -> Plane:
         results.append((score, plane, event_subs, sub_planes))
     # The lowest score; of equal ones the earliest tried (there are always candidates).
     _, plane, event_subs, sub_planes = min(results, key=lambda result: result[0])
+    if phase_rows and plane.width > PHASE_ROWS_ABOVE:
+        rows = _phase_rows(container, plane)
+        if rows is not None:
+            plane, sub_planes = rows
     planes.extend(sub_planes)
     y = plane.height + (20 if plane.lanes else 0)
     x = (LANE_HEAD if plane.lanes else 0) + MARGIN
@@ -949,7 +1232,7 @@ def compute(text: str) -> list[Plane]:
     planes: list[Plane] = []
     mains: list[Plane] = []
     for process in _processes(root):
-        mains.append(layout_plane(process, planes))
+        mains.append(layout_plane(process, planes, phase_rows=True))
     return mains + planes
 
 
@@ -971,9 +1254,12 @@ def _esc(v: str) -> str:
 
 def render_di(planes: list[Plane]) -> str:
     out: list[str] = []
-    ns = f'xmlns:bpmndi="{BPMNDI}" xmlns:dc="{DC}" xmlns:di="{DI}"'
     for plane in planes:
         pid = _esc(plane.element)
+        ns = f'xmlns:bpmndi="{BPMNDI}" xmlns:dc="{DC}" xmlns:di="{DI}"'
+        if plane.roles:
+            ns += f' xmlns:bioc="{BIOC}" xmlns:color="{COLOR}"'
+        colours = role_colours(plane.roles)
         out.append(f'  <bpmndi:BPMNDiagram {ns} id="{pid}_diagram">')
         out.append(f'    <bpmndi:BPMNPlane id="{pid}_plane" bpmnElement="{pid}">')
 
@@ -985,10 +1271,21 @@ def render_di(planes: list[Plane]) -> str:
                        'isHorizontal="true">')
             out.append(bounds(b))
             out.append("      </bpmndi:BPMNShape>")
+        for gid, name, b in plane.groups:
+            out.append(f'      <bpmndi:BPMNShape id="{_esc(gid)}_di" bpmnElement="{_esc(gid)}">')
+            out.append(bounds(b))
+            out.append("        <bpmndi:BPMNLabel>")
+            out.append(bounds((b[0] + 8, b[1] + 6, max(text_width(name, 14) + 12, 60), 20), "          "))
+            out.append("        </bpmndi:BPMNLabel>")
+            out.append("      </bpmndi:BPMNShape>")
         for n in sorted(plane.nodes.values(), key=lambda n: (n.expanded is False, n.index, n.id)):
             extra = ' isExpanded="true"' if n.expanded else (' isExpanded="false"' if n.tag == "subProcess" else "")
             if n.tag == "exclusiveGateway":
                 extra = ' isMarkerVisible="true"'
+            if n.id in plane.roles:
+                fill, stroke = colours[plane.roles[n.id]]
+                extra += (f' bioc:stroke="{stroke}" bioc:fill="{fill}" color:background-color="{fill}"'
+                          f' color:border-color="{stroke}"')
             out.append(f'      <bpmndi:BPMNShape id="{_esc(n.id)}_di" bpmnElement="{_esc(n.id)}"{extra}>')
             out.append(bounds((n.x, n.y, n.w, n.h)))
             if n.label:
@@ -1013,10 +1310,44 @@ def render_di(planes: list[Plane]) -> str:
 CLOSING = re.compile(r"</(\w+:)?definitions>\s*$")
 
 
+PHASE_GROUPS = re.compile(r'[ \t]*<(\w+:)?group id="Fase_[^"]*"[^>]*/>[ \t]*\r?\n?')
+PHASE_CATEGORY = re.compile(r'[ \t]*<(\w+:)?category id="Fasen_[^"]*">.*?</(\w+:)?category>[ \t]*\r?\n?', re.S)
+PROCESS_END = re.compile(r"[ \t]*</(\w+:)?process>")
+
+
+def strip_layout(text: str) -> str:
+    """The document without its diagram and without the phase groups the layout adds."""
+    return PHASE_CATEGORY.sub("", PHASE_GROUPS.sub("", strip_di(text)))
+
+
+def _phase_semantics(base: str, plane: Plane) -> str:
+    """Add the phase groups of a plane in rows: a ``group`` per phase in the process, pointing at a
+    ``categoryValue`` named after the phase in one ``category`` of the document."""
+    end = PROCESS_END.search(base)
+    closing = CLOSING.search(base)
+    if not plane.groups or end is None or closing is None:
+        return base
+    prefix = end.group(1) or ""
+    pid = _esc(plane.element)
+    groups = "".join(f'    <{prefix}group id="{_esc(gid)}" categoryValueRef="{_esc(gid)}_naam" />\n'
+                     for gid, _, _ in plane.groups)
+    values = "".join(f'    <{prefix}categoryValue id="{_esc(gid)}_naam" value="{_esc(name)}" />\n'
+                     for gid, name, _ in plane.groups)
+    category = f'  <{prefix}category id="Fasen_{pid}">\n{values}  </{prefix}category>\n'
+    head = base[:closing.start()]
+    if not head.endswith("\n"):
+        head += "\n"
+    base = head + category + base[closing.start():]
+    return base[:end.start()] + groups + base[end.start():]
+
+
 def apply_layout(text: str) -> tuple[str, dict[str, Any]]:
-    """The document with fresh DI, and the layout's metrics (width, height, crossings)."""
-    planes = compute(text)
-    base = strip_di(text)
+    """The document with fresh DI (and phase groups when drawn in rows per phase), and the layout's
+    metrics (width, height, crossings)."""
+    base = strip_layout(text)
+    planes = compute(base)
+    if planes:
+        base = _phase_semantics(base, planes[0])
     match = CLOSING.search(base)
     if not match:
         raise ValueError("geen afsluitende definitions-tag gevonden")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Werkpad
+from engine import Conflict, Werkpad
 from tests.processes.hulp import besluit_en_beschikking as besluit
 from tests.processes.hulp import doe_zonder_timers as doe
 from tests.processes.hulp import open_specs, open_taak, pad
@@ -324,4 +324,29 @@ def test_tweede_gesprek_bij_het_wijkteam_van_het_woonadres(wp):
                      woonsituatie="zelfstandig")
     assert zaak["data"]["wijkteam"] == "Noord"
     assert open_taak(wp, zaak["id"], "integrale_intake")["lane"] == "integraal_intaker"
+    assert wp.replay_case(zaak["id"])["match"] is True
+
+
+def test_jan_vindt_zelf_werk_op_de_leerwerkplek_en_krijgt_nazorg(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Jan", "1980-01-01", at="2026-01-08T09:00")
+    klantfoto(wp, zaak["id"], "2026-01-08T09:30")
+    with pytest.raises(Conflict):  # in de poort wacht nog niets op dit bericht: geweigerd
+        wp.send_message(zaak["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-01-09T10:00")
+    intake(wp, zaak["id"], "2026-01-12T10:00")
+    besluit(wp, zaak["id"], True, "2026-01-14T10:00")
+    doe(wp, zaak["id"], "reintegratieplan", {"plan": "Leerwerkplek.", "mee_betrokken": False}, "2026-01-15T10:00")
+    doe(wp, zaak["id"], "volgende_stap", {"volgende_stap": "leerwerkplek"}, "2026-01-16T10:00")
+    assert open_specs(wp, zaak["id"]) == {"leerwerkplek"}
+    zaak = wp.send_message(zaak["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-03-02T10:00")
+    assert zaak["phase"] == "nazorg" and open_specs(wp, zaak["id"]) == set()
+    bericht = [e for e in wp.case_history(zaak["id"]) if e["type"] == "message_received"][-1]
+    assert {c["spec"] for c in bericht["payload"]["cancelled"]} >= {"leerwerkplek"}
+    for dag in ("2026-04-03", "2026-05-04", "2026-06-05"):
+        gevuurd = wp.fire_due_timers(f"{dag}T09:00")
+        assert [t for f in gevuurd for t in f["timers"]] == ["Een maand later"]
+        zaak = doe(wp, zaak["id"], "nazorgcontact", {"nog_aan_het_werk": True}, f"{dag}T10:00")
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_uitgestroomd"
+    assert zaak["data"]["werk_zelf_gevonden"] is True and zaak["data"]["nazorg_afgerond"] is True
+    assert pad(wp, zaak["id"])[-7:] == ["bericht:werk_gevonden", "timer:nazorg_maand", "nazorgcontact",
+                                        "timer:nazorg_maand", "nazorgcontact", "timer:nazorg_maand", "nazorgcontact"]
     assert wp.replay_case(zaak["id"])["match"] is True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import ValidationError, Werkpad
+from engine import Conflict, ValidationError, Werkpad
 from tests.processes.hulp import doe_na_timers as doe
 from tests.processes.hulp import fasen_en_rollen, open_taak, pad, timer_due
 from tests.processes.hulp import open_lijst as open_specs
@@ -366,4 +366,26 @@ def test_instrumenten_voor_bijzondere_doelgroepen(wp):
     assert zaak["data"]["trajectsoort"] == "TWL"
     assert {"TRAM", "Minimacoach"} <= set(zaak["data"]["instrumenten"])
     assert "Cinderella" not in zaak["data"]["instrumenten"]
+    assert wp.replay_case(z)["match"] is True
+
+
+def test_jan_meldt_zelf_gevonden_werk_tijdens_workfast_en_krijgt_nazorg(wp):
+    z = wp.start_case("amersfoort", BSN, "Jan", "1990-04-20", at="2026-01-05T09:00")["id"]
+    with pytest.raises(Conflict):  # voor de eerste inschatting wacht nog niets op dit bericht: geweigerd
+        wp.send_message(z, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-01-05T10:00")
+    doe(wp, z, "eerste_inschatting", {"arbeidsvermogen_pct": 100, "grote_afstand_reden": "geen"},
+        "2026-01-05T11:00")
+    doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-20T10:00")
+    assert open_specs(wp, z) == ["workfast"]
+    zaak = wp.send_message(z, "werk_gevonden", {"werkgever": "Logistiek bedrijf"}, at="2026-02-16T10:00")
+    assert zaak["phase"] == "nazorg"
+    bericht = [e for e in wp.case_history(z) if e["type"] == "message_received"][-1]
+    assert {c["spec"] for c in bericht["payload"]["cancelled"]} == {"workfast", "workfast_voorbij"}
+    assert [t["spec"] for t in zaak["timers"]] == ["nazorg_maand"]
+    assert zaak["data"]["werk_zelf_gevonden"] is True
+    for maand in ("2026-03", "2026-04", "2026-05"):
+        wp.fire_due_timers(f"{maand}-17T12:00")
+        doe(wp, z, "nazorgcontact", {"nog_aan_het_werk": True}, f"{maand}-18T10:00")
+    zaak = wp.get_case(z)
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_werk"
     assert wp.replay_case(z)["match"] is True

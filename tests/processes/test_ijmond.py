@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import ValidationError, Werkpad
+from engine import Conflict, ValidationError, Werkpad
 from tests.processes.hulp import doe_na_timers as doe
 from tests.processes.hulp import fasen_en_rollen, open_taak, pad, timer_due
 from tests.processes.hulp import open_lijst as open_specs
@@ -372,4 +372,30 @@ def test_zonder_recht_op_bijstand_loopt_het_traject_door(wp):
     assert zaak["status"] == "running"
     assert open_specs(wp, z) == ["kennismaking"]
     assert ingevuld(wp, z, "besluit_aanvraag")["recht_op_bijstand"] is False
+    assert wp.replay_case(z)["match"] is True
+
+
+def test_jan_meldt_zelf_gevonden_werk_tijdens_de_training_en_krijgt_nazorg(wp):
+    z = start(wp)["id"]
+    with pytest.raises(Conflict):  # tijdens de screening wacht nog niets op dit bericht: geweigerd
+        wp.send_message(z, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-01-05T10:00")
+    tot_en_met_groepsintake(wp, z)
+    doe(wp, z, "kennismaking", {"deelname_bevestigd": True, "startdatum_training": "2026-01-19"},
+        "2026-01-15T10:00")
+    doe(wp, z, "plan_van_aanpak", {"eindtermen": ["effectief_zoekgedrag"], "plan_van_aanpak": "Solliciteren."},
+        "2026-01-19T10:00")
+    doe(wp, z, "besluit_aanvraag", {"recht_op_bijstand": True}, "2026-01-26T10:00")
+    assert open_specs(wp, z) == ["training"]
+    zaak = wp.send_message(z, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-02-20T10:00")
+    assert zaak["phase"] == "nazorg"
+    bericht = [e for e in wp.case_history(z) if e["type"] == "message_received"][-1]
+    geannuleerd = {c["spec"] for c in bericht["payload"]["cancelled"]}
+    assert "training" in geannuleerd and "training_voorbij" in geannuleerd
+    assert "training_voorbij" not in [t["spec"] for t in zaak["timers"]]
+    for maand in ("2026-03", "2026-04", "2026-05"):
+        wp.fire_due_timers(f"{maand}-20T12:00")
+        doe(wp, z, "nazorgcontact", {"nog_aan_het_werk": True}, f"{maand}-21T10:00")
+    zaak = wp.get_case(z)
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_werk"
+    assert zaak["data"]["werk_zelf_gevonden"] is True and zaak["data"]["nazorg_afgerond"] is True
     assert wp.replay_case(z)["match"] is True

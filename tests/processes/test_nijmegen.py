@@ -366,3 +366,19 @@ def test_de_gegenereerde_documentatie_noemt_de_accenten_een_voorbeeld():
     assert len(configuratie) == len(GEMEENTEN)
     assert all('"accenten_herkomst": "voorbeeld"' in regel for regel in configuratie)
     assert "de huidige invulling is een voorbeeld" in tekst
+
+
+def test_jan_meldt_zelf_gevonden_werk_tijdens_de_bemiddeling_en_de_plaatsing_wordt_vastgelegd(wp):
+    cid = tot_werkintake(wp, "nijmegen", naam="Jan")
+    with pytest.raises(Conflict):  # in de diagnose wacht nog niets op dit bericht: geweigerd, er verandert niets
+        wp.send_message(cid, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-01-21T10:00")
+    naar_bemiddeling(wp, cid)
+    case = wp.send_message(cid, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-03-02T10:00")
+    bericht = [e for e in wp.case_history(cid) if e["type"] == "message_received"][-1]
+    assert {c["spec"] for c in bericht["payload"]["cancelled"]} >= {"bemiddelen", "twee_jaar_verstreken"}
+    assert open_taken(wp, cid) == ["plaatsing"] and case["data"]["werk_zelf_gevonden"] is True
+    case = doe(wp, cid, "plaatsing", {"werkgever": "Bakkerij", "ondersteuning_nodig": False,
+                                      "loonkostensubsidie": "geen"}, at="2026-03-03T10:00")
+    assert case["status"] == "completed" and case["end_event"] == "einde_werk_zonder_ondersteuning"
+    assert pad(wp, cid)[-2:] == ["bericht:werk_gevonden", "plaatsing"]
+    replay_klopt(wp, cid)

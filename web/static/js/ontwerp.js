@@ -104,6 +104,13 @@
   var canvas = modeler.get('canvas');
   var registry = modeler.get('elementRegistry');
   var overlays = modeler.get('overlays');
+  // A diagram in rows per phase draws no lanes (the roles stay in the laneSet): moving a task there must
+  // not take it out of its lane, which bpmn-js would do because no lane shape contains it any more.
+  modeler.get('eventBus').on('commandStack.lane.updateRefs.preExecute', 2000, function (event) {
+    if (!registry.filter(function (el) { return el.type === 'bpmn:Lane'; }).length) {
+      event.context.flowNodeShapes = [];
+    }
+  });
   var info = null;
   var current = null;
   var marked = [];
