@@ -225,7 +225,8 @@ class Accounts:
         if not username or any(c.isspace() for c in username) or len(username) > 100:
             errors["username"] = [Msg("Gebruikersnaam is verplicht, zonder spaties.")]
         if len(password or "") < MIN_PASSWORD_LENGTH:
-            errors["password"] = [Msg("Wachtwoord moet minstens %(aantal)s tekens hebben.", aantal=MIN_PASSWORD_LENGTH)]
+            errors["password"] = [Msg("Wachtwoord moet minstens %(aantal)s tekens hebben.",
+                                      aantal=MIN_PASSWORD_LENGTH)]
         if errors:
             raise ValidationError(Msg("Ongeldige gebruiker."), fields=errors)
         if role is not None:
@@ -251,7 +252,8 @@ class Accounts:
         the user must choose a new one at the next login."""
         if len(password or "") < MIN_PASSWORD_LENGTH:
             raise ValidationError(Msg("Ongeldig wachtwoord."),
-                                  fields={"password": [Msg("Minstens %(aantal)s tekens.", aantal=MIN_PASSWORD_LENGTH)]})
+                                  fields={"password": [Msg("Minstens %(aantal)s tekens.",
+                                                           aantal=MIN_PASSWORD_LENGTH)]})
         with self.db.unit_of_work() as uow:
             row = self._user_row(uow, username)
             row.password_hash = self._hasher.hash(password)
@@ -363,7 +365,8 @@ class Accounts:
                 MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
                 MembershipRow.role == role, MembershipRow.lane == (lane or ""))).all()
             if not rows:
-                raise NotFound(Msg("%(username)s heeft die rol niet in %(organisation)s", username=username, organisation=organisation))
+                raise NotFound(Msg("%(username)s heeft die rol niet in %(organisation)s",
+                                   username=username, organisation=organisation))
             for row in rows:
                 uow.session.delete(row)
             account_trail.record(uow, actor=actor, action="rol_ingetrokken", subject=user.username,
@@ -387,7 +390,8 @@ class Accounts:
                                      scopes=self._organisations_of(uow, row.id), details={"overal": True})
             else:
                 if organisation not in self._organisations_of(uow, row.id):
-                    raise NotFound(Msg("%(username)s hoort niet bij %(organisation)s", username=username, organisation=organisation))
+                    raise NotFound(Msg("%(username)s hoort niet bij %(organisation)s",
+                                       username=username, organisation=organisation))
                 if uow.session.get(OrganisationBlockRow, (row.id, organisation)) is None:
                     uow.session.add(OrganisationBlockRow(user_id=row.id, organisation=organisation, blocked_at=now,
                                                          blocked_by=actor[:100]))
@@ -582,7 +586,8 @@ class Accounts:
             user = self._user_row(uow, username)
             row = uow.session.get(ApiTokenRow, token_id)
             if row is None or row.user_id != user.id:
-                raise NotFound(Msg("token %(token_id)s van %(username)s bestaat niet", token_id=token_id, username=username))
+                raise NotFound(Msg("token %(token_id)s van %(username)s bestaat niet",
+                                   token_id=token_id, username=username))
             if row.revoked_at is None:
                 row.revoked_at = clock.now()
                 account_trail.record(uow, actor=actor, action="token_ingetrokken", subject=user.username,

@@ -260,7 +260,8 @@ class AuditorWorkspace:
         with self.db.unit_of_work(write=False) as uow:
             row, events = self._events(uow, case_id)
             if not 1 <= seq <= len(events):
-                raise NotFound(Msg("gebeurtenis %(seq)s van zaak %(case_id)s bestaat niet", seq=seq, case_id=case_id))
+                raise NotFound(Msg("gebeurtenis %(seq)s van zaak %(case_id)s bestaat niet",
+                                   seq=seq, case_id=case_id))
             step: Step | None = None
             completed: list[str] = []
             before: dict = {}
@@ -272,7 +273,8 @@ class AuditorWorkspace:
                     if spec:
                         completed.append(spec)
             if step is None:  # no event up to ``seq`` (the sequence numbers do not start at 1)
-                raise NotFound(Msg("gebeurtenis %(seq)s van zaak %(case_id)s bestaat niet", seq=seq, case_id=case_id))
+                raise NotFound(Msg("gebeurtenis %(seq)s van zaak %(case_id)s bestaat niet",
+                                   seq=seq, case_id=case_id))
             ev, obs = step.event, step.observation
             version = self._version_at(uow, events, seq)
             return {
@@ -547,7 +549,9 @@ class AuditorWorkspace:
             row = uow.session.get(OrganisationRow, organisation)
             rsin = row.rsin if row is not None else None
         if not rsin or not is_valid_rsin(rsin):
-            raise ValidationError(Msg("organisatie %(organisation)s heeft nog geen RSIN; een ZGW-zaak heeft er een nodig als bronorganisatie (werkpad users organisation %(organisation)s --rsin NUMMER)", organisation=organisation))
+            raise ValidationError(Msg("organisatie %(organisation)s heeft nog geen RSIN; een ZGW-zaak heeft "
+                                      "er een nodig als bronorganisatie (werkpad users organisation "
+                                      "%(organisation)s --rsin NUMMER)", organisation=organisation))
         return rsin
 
     def export_zgw(self, case_id: str, base_url: str = "https://werkpad.example/zgw") -> dict:

@@ -363,7 +363,8 @@ class Cases:
             self.repo.append_event(uow, loaded.row, "note_added", user, moment, {"text": text},
                                    digest=stored_digest(loaded.row))
         return self._case_command(case_id, actor, at, context, ("zaak.notitie", "Notitie bij de zaak vastleggen"),
-                                  policy.may_add_note, Msg("Alleen consulenten en teamleiders leggen notities vast."),
+                                  policy.may_add_note, Msg("Alleen consulenten en teamleiders leggen "
+                                                           "notities vast."),
                                   change, need_runtime=False)
 
     # ------------------------------------------------------------------ messages
@@ -379,14 +380,17 @@ class Cases:
                 if name != WITHDRAWAL_MESSAGE:
                     waiting = loaded.runtime.waiting_messages()
                     if waiting:
-                        raise Conflict(Msg("zaak %(case_id)s wacht niet op bericht '%(name)s' (wel op: %(wachtend)s)",
+                        raise Conflict(Msg("zaak %(case_id)s wacht niet op bericht '%(name)s' (wel op: "
+                                           "%(wachtend)s)",
                                            case_id=case_id, name=name, wachtend=", ".join(waiting)))
-                    raise Conflict(Msg("zaak %(case_id)s wacht niet op bericht '%(name)s'", case_id=case_id, name=name))
+                    raise Conflict(Msg("zaak %(case_id)s wacht niet op bericht '%(name)s'",
+                                       case_id=case_id, name=name))
                 loaded.runtime.withdraw()
             self.repo.save(uow, loaded, "message_received", who, moment,
                            {"message": name, "data": payload, "handled_by": "process" if delivered else "engine"})
         return self._case_command(case_id, actor, at, context, ("zaak.bericht", "Bericht op de zaak verwerken"),
-                                  policy.may_send_message, Msg("Alleen consulenten en teamleiders leggen berichten vast."),
+                                  policy.may_send_message, Msg("Alleen consulenten en teamleiders leggen "
+                                                               "berichten vast."),
                                   change, need_runtime=True)
 
     def _case_command(self, case_id: str, actor: Actor | str, at: datetime | None, context: RequestContext | None,
@@ -439,7 +443,8 @@ class Cases:
                 loaded.runtime.clear_error()
                 self.repo.save(uow, loaded, "case_resumed", who.username, moment, {"after_error": row.error})
             except CaseBroken as exc:
-                raise Conflict(Msg("de zaak kan nog steeds niet worden geladen: %(message)s", message=exc.message)) from exc
+                raise Conflict(Msg("de zaak kan nog steeds niet worden geladen: %(message)s",
+                                   message=exc.message)) from exc
             loaded.row.error = None
             if ctx is not None:
                 self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]

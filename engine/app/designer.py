@@ -179,7 +179,8 @@ class Designer:
         record = self.working_record(key)
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
-                raise ValidationError(Msg("bestandsnaam '%(name)s' is niet toegestaan (alleen .bpmn of .dmn)", name=name[:100]))
+                raise ValidationError(Msg("bestandsnaam '%(name)s' is niet toegestaan (alleen .bpmn of .dmn)",
+                                          name=name[:100]))
             try:  # a file that is no safe, well-formed XML (DOCTYPE, entities, > 5 MB) is refused: nothing stored
                 parse_definition(name, text)
             except DefinitionError as exc:
@@ -195,7 +196,8 @@ class Designer:
             self._refuse_foreign_municipalities(key, record["manifest"])
         size = len(_json(record).encode())
         if size > MAX_DRAFT_BYTES:
-            raise ValidationError(Msg("het concept is te groot (%(waarde)s kB; de grens is %(waarde2)s kB)", waarde=size // 1024, waarde2=MAX_DRAFT_BYTES // 1024))
+            raise ValidationError(Msg("het concept is te groot (%(waarde)s kB; de grens is %(waarde2)s kB)",
+                                      waarde=size // 1024, waarde2=MAX_DRAFT_BYTES // 1024))
         record, problems = self._check(record)
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             row = self._open_draft(uow, key)
@@ -314,7 +316,8 @@ class Designer:
                    at: datetime | None = None) -> dict:
         """A zip of a process folder becomes the draft (checked like any save)."""
         if len(data) > MAX_ZIP_BYTES:
-            raise ValidationError(Msg("het zip-bestand is groter dan %(waarde)s kB", waarde=MAX_ZIP_BYTES // 1024))
+            raise ValidationError(Msg("het zip-bestand is groter dan %(waarde)s kB",
+                                      waarde=MAX_ZIP_BYTES // 1024))
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()

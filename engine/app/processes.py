@@ -108,7 +108,8 @@ class Processes:
                 query = query.where(DefinitionRow.version_hash.startswith(version))
             row = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
         if row is None:
-            raise NotFound(Msg("versie %(version)s van proces '%(key)s' bestaat niet", version=version or '', key=key))
+            raise NotFound(Msg("versie %(version)s van proces '%(key)s' bestaat niet",
+                               version=version or '', key=key))
         return json.loads(row.record)
     # ------------------------------------------------------------------ versions
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
@@ -136,7 +137,8 @@ class Processes:
                 access.append(Access(row.organisation, row.id, None, row.bsn))
                 if not policy.may_edit_design(actor, row.organisation):
                     if policy.may_read_case(actor, row.organisation):
-                        raise Forbidden(Msg("Alleen een procesontwerper zet een zaak over naar een andere versie."))
+                        raise Forbidden(Msg("Alleen een procesontwerper zet een zaak over naar een andere "
+                                            "versie."))
                     access.append(Access(case_id=row.id))  # nothing of a case they cannot read in their log
                     raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
             loaded = self.repo.load(uow, case_id)
@@ -145,12 +147,15 @@ class Processes:
                 query = query.where(DefinitionRow.version_hash.startswith(to_version))
             target = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
             if target is None:
-                raise NotFound(Msg("versie %(to_version)s van '%(process_key)s' bestaat niet", to_version=to_version or '(nieuwste)', process_key=loaded.row.process_key))
+                raise NotFound(Msg("versie %(to_version)s van '%(process_key)s' bestaat niet",
+                                   to_version=to_version or '(nieuwste)', process_key=loaded.row.process_key))
             current = uow.session.get(DefinitionRow, loaded.row.definition_id)
             if current is None:
-                raise NotFound(Msg("procesversie %(definition_id)s bestaat niet (meer)", definition_id=loaded.row.definition_id))
+                raise NotFound(Msg("procesversie %(definition_id)s bestaat niet (meer)",
+                                   definition_id=loaded.row.definition_id))
             if target.id == current.id:
-                raise Conflict(Msg("zaak %(case_id)s draait al op versie %(version_hash)s", case_id=case_id, version_hash=version_label(target.version_hash)))
+                raise Conflict(Msg("zaak %(case_id)s draait al op versie %(version_hash)s",
+                                   case_id=case_id, version_hash=version_label(target.version_hash)))
             bundle = self.repo.bundle(target)
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)

@@ -344,12 +344,14 @@ def check_json_safe(data: Any, where: str = "data") -> None:
 
     def walk(value: Any, path: str, depth: int = 0) -> None:
         if depth > MAX_DATA_DEPTH:
-            raise ValidationError(Msg("%(path)s: gegevens dieper genest dan %(MAX_DATA_DEPTH)s niveaus", path=path, MAX_DATA_DEPTH=MAX_DATA_DEPTH),
+            raise ValidationError(Msg("%(path)s: gegevens dieper genest dan %(MAX_DATA_DEPTH)s niveaus",
+                                      path=path, MAX_DATA_DEPTH=MAX_DATA_DEPTH),
                                   fields={path.rsplit('.', 1)[-1]: ["te diep genest"]})
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
-                    raise ValidationError(Msg("%(path)s: sleutels moeten tekst zijn", path=path), fields={path: ["ongeldige sleutel"]})
+                    raise ValidationError(Msg("%(path)s: sleutels moeten tekst zijn",
+                                              path=path), fields={path: ["ongeldige sleutel"]})
                 if k == "typename":
                     raise ValidationError(Msg("%(path)s: de sleutel 'typename' is gereserveerd", path=path),
                                           fields={k: ["gereserveerde naam"]})
@@ -367,10 +369,13 @@ def check_json_safe(data: Any, where: str = "data") -> None:
             return
         elif isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
-                raise ValidationError(Msg("%(path)s: geen eindig getal", path=path), fields={path: ["geen eindig getal"]})
+                raise ValidationError(Msg("%(path)s: geen eindig getal",
+                                          path=path), fields={path: ["geen eindig getal"]})
         else:
             raise ValidationError(
-                Msg("%(path)s: waarde van type %(soort)s kan niet worden opgeslagen (gebruik tekst, getallen, ja/nee, lijsten of objecten; datums als JJJJ-MM-DD)", path=path, soort=type(value).__name__),
+                Msg("%(path)s: waarde van type %(soort)s kan niet worden opgeslagen (gebruik tekst, "
+                    "getallen, ja/nee, lijsten of objecten; datums als JJJJ-MM-DD)",
+                    path=path, soort=type(value).__name__),
                 fields={path.rsplit('.', 1)[-1]: ["niet op te slaan waarde"]},
             )
 
@@ -731,7 +736,9 @@ class CaseRuntime:
         if not task.task_spec.manual:
             raise Conflict(Msg("taak %(task_id)s is geen gebruikerstaak", task_id=task_id))
         if not task.has_state(TaskState.READY):
-            raise Conflict(Msg("taak '%(bpmn_name)s' is niet (meer) gereed (status %(waarde)s)", bpmn_name=task.task_spec.bpmn_name or task.task_spec.name, waarde=TaskState.get_name(task.state)))
+            raise Conflict(Msg("taak '%(bpmn_name)s' is niet (meer) gereed (status %(waarde)s)",
+                               bpmn_name=task.task_spec.bpmn_name or task.task_spec.name,
+                               waarde=TaskState.get_name(task.state)))
         return task
 
     def task_property(self, spec_name: str, name: str) -> str | None:
