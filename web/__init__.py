@@ -23,7 +23,7 @@ from engine.app.acting import pseudonym_secret
 from . import security
 from .api_schemas import error_body as api_error_body
 from .filters import register_filters
-from .i18n import LANGUAGES, script_texts, select_locale
+from .i18n import LANGUAGES, script_texts, select_locale, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
@@ -143,7 +143,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     def _werkpad_error(exc: WerkpadError):
         status = {"not_found": 404, "validation": 422, "conflict": 409, "forbidden": 403}.get(exc.code, 400)
         if request.accept_mimetypes.best == "application/json":
-            return jsonify(exc.to_dict()), status
+            return jsonify({**exc.to_dict(), "message": translate(exc.message)}), status
         return render_template("fout.html", status=status, message=exc.message, hide_language=True), status
 
     @app.errorhandler(OperationalError)

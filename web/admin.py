@@ -30,7 +30,7 @@ from engine.app.accounts import ROLE_LABELS, ROLES, Principal
 from engine.errors import Conflict, NotFound, ValidationError
 
 from . import security
-from .i18n import N_
+from .i18n import N_, translate
 from .security import login_required
 
 bp = Blueprint("admin", __name__)
@@ -146,7 +146,7 @@ def change_password():
             try:
                 security.accounts().change_password(g.user.user_id, request.form["huidig"], new)
             except ValidationError as exc:
-                errors = {"nieuw" if k == "password" else k: list(v) for k, v in exc.fields.items()}
+                errors = {"nieuw" if k == "password" else k: [translate(m) for m in v] for k, v in exc.fields.items()}
         if not errors:
             _log("beheer.wachtwoord_wijzigen", "Eigen wachtwoord wijzigen", g.user.username, {})
             # change_password ended every session of this user: start a fresh one for this browser
@@ -247,7 +247,7 @@ def create_user():
             except Conflict:
                 errors["gebruikersnaam"] = [_("Deze gebruikersnaam bestaat al.")]
             except ValidationError as exc:
-                errors["gebruikersnaam"] = [" ".join(v) for v in exc.fields.values()]
+                errors["gebruikersnaam"] = [" ".join(translate(m) for m in v) for v in exc.fields.values()]
             else:
                 _log("beheer.gebruiker_aanmaken", "Gebruiker aanmaken", user["username"],
                      {"rol": values["rol"], "werkvoorraad": values["werkvoorraad"] or None},

@@ -25,6 +25,7 @@ from engine.errors import Forbidden, NotFound
 
 from . import api_schemas as s
 from . import security
+from .i18n import translate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 ACTIVITY = security.ACTIVITY
@@ -49,7 +50,7 @@ def _error(status: int, code: str, message: str, fields: dict | None = None):
 
 @bp.errorhandler(WerkpadError)
 def _werkpad_error(exc: WerkpadError):
-    return _error(STATUS.get(exc.code, 400), exc.code, exc.message, getattr(exc, "fields", None))
+    return _error(STATUS.get(exc.code, 400), exc.code, translate(exc.message), getattr(exc, "fields", None))
 
 
 @bp.errorhandler(SchemaError)

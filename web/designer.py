@@ -35,7 +35,7 @@ from engine.app.designer import Designer, decision_tables, own_files
 from engine.errors import WerkpadError
 
 from . import formulieren, security
-from .i18n import N_
+from .i18n import N_, translate
 from .security import login_required
 
 bp = Blueprint("designer", __name__, url_prefix="/ontwerp")
@@ -203,7 +203,7 @@ def save_draft(key: str):
         draft = designer().save_draft(key, g.user.username, files={body["bestand"]: body["xml"]},
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
-        return jsonify({"error": "validation", "message": exc.message}), 422
+        return jsonify({"error": "validation", "message": translate(exc.message)}), 422
     return jsonify({"status": draft["status"], "problemen": draft["problems"]})
 
 
@@ -287,7 +287,7 @@ def table_save(key: str, name: str):
         draft = designer().save_draft(key, g.user.username, files={file: body["xml"]},
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
-        return jsonify({"error": "validation", "message": exc.message}), 422
+        return jsonify({"error": "validation", "message": translate(exc.message)}), 422
     return jsonify({"status": draft["status"], "problemen": draft["problems"]})
 
 
@@ -372,7 +372,7 @@ def dry_run(key: str):
     try:
         result = dry_run_record(profile, record, limits=limits)
     except WerkpadError as exc:
-        result = {"error": exc.message}
+        result = {"error": translate(exc.message)}
     path_ids = [step["id"] for step in result.get("pad", []) if step.get("id")]
     timers = [step for step in result.get("pad", []) if step["soort"] == "timer"]
     return render_template("ontwerp/proefrit.html", info=d.process(key), result=result, profile=profile,
@@ -441,7 +441,7 @@ def _preview(form_id: str, text: str) -> tuple[list, str | None]:
     try:
         return formulieren.fields_for(designer().form_schema(form_id, text)), None
     except WerkpadError as exc:
-        return [], exc.message
+        return [], translate(exc.message)
 
 
 @bp.get("/<key>/formulieren/<form_id>")

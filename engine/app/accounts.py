@@ -41,6 +41,7 @@ from sqlalchemy import delete, select, update
 
 from ..core import clock
 from ..core.bsn import is_valid_rsin
+from ..core.messages import Msg
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..storage.accounts_models import (
     AccessLogRow,
@@ -180,15 +181,15 @@ class Accounts:
         key = (key or "").strip()
         errors: dict[str, list[str]] = {}
         if not key or len(key) > 64 or not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", key):
-            errors["key"] = ["Gebruik kleine letters, cijfers, _ en -."]
+            errors["key"] = [Msg("Gebruik kleine letters, cijfers, _ en -.")]
         if kind not in ORGANISATION_KINDS:
-            errors["kind"] = [f"Kies uit: {', '.join(ORGANISATION_KINDS)}."]
+            errors["kind"] = [Msg("Kies uit: %(keuzes)s.", keuzes=", ".join(ORGANISATION_KINDS))]
         if rsin is not None:
             rsin = "".join(c for c in rsin if not c.isspace() and c != ".")
             if not is_valid_rsin(rsin):
-                errors["rsin"] = ["Een RSIN heeft 9 cijfers en voldoet aan de elfproef."]
+                errors["rsin"] = [Msg("Een RSIN heeft 9 cijfers en voldoet aan de elfproef.")]
         if errors:
-            raise ValidationError("Ongeldige organisatie.", fields=errors)
+            raise ValidationError(Msg("Ongeldige organisatie."), fields=errors)
         with self.db.unit_of_work() as uow:
             row = uow.session.get(OrganisationRow, key)
             if row is None:
@@ -222,17 +223,18 @@ class Accounts:
         username = (username or "").strip().lower()
         errors: dict[str, list[str]] = {}
         if not username or any(c.isspace() for c in username) or len(username) > 100:
-            errors["username"] = ["Gebruikersnaam is verplicht, zonder spaties."]
+            errors["username"] = [Msg("Gebruikersnaam is verplicht, zonder spaties.")]
         if len(password or "") < MIN_PASSWORD_LENGTH:
-            errors["password"] = [f"Wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens hebben."]
+            errors["password"] = [Msg("Wachtwoord moet minstens %(aantal)s tekens hebben.",
+                                      aantal=MIN_PASSWORD_LENGTH)]
         if errors:
-            raise ValidationError("Ongeldige gebruiker.", fields=errors)
+            raise ValidationError(Msg("Ongeldige gebruiker."), fields=errors)
         if role is not None:
             lane = self._check_role(role, lane)
         now = clock.now()
         with self.db.unit_of_work() as uow:
             if uow.session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-                raise Conflict(f"gebruiker '{username}' bestaat al")
+                raise Conflict(Msg("gebruiker '%(username)s' bestaat al", username=username))
             row = UserRow(username=username, display_name=(display_name or username).strip(), email=email,
                           password_hash=self._hasher.hash(password), blocked=False, created_at=now,
                           password_changed_at=now, failed_logins=0, must_change_password=temporary)
@@ -249,8 +251,9 @@ class Accounts:
         """Set the password and end every session. ``temporary``: set by an administrator,
         the user must choose a new one at the next login."""
         if len(password or "") < MIN_PASSWORD_LENGTH:
-            raise ValidationError("Ongeldig wachtwoord.",
-                                  fields={"password": [f"Minstens {MIN_PASSWORD_LENGTH} tekens."]})
+            raise ValidationError(Msg("Ongeldig wachtwoord."),
+                                  fields={"password": [Msg("Minstens %(aantal)s tekens.",
+                                                           aantal=MIN_PASSWORD_LENGTH)]})
         with self.db.unit_of_work() as uow:
             row = self._user_row(uow, username)
             row.password_hash = self._hasher.hash(password)
@@ -277,12 +280,12 @@ class Accounts:
         with self.db.unit_of_work(write=False) as uow:
             row = uow.session.get(UserRow, user_id)
             if row is None:
-                raise NotFound("gebruiker bestaat niet")
+                raise NotFound(Msg("gebruiker bestaat niet"))
             username, password_hash = row.username, row.password_hash
         if not self._check(password_hash, current or ""):
-            raise ValidationError("Ongeldig wachtwoord.", fields={"huidig": ["Het huidige wachtwoord klopt niet."]})
+            raise ValidationError(Msg("Ongeldig wachtwoord."), fields={"huidig": [Msg("Het huidige wachtwoord klopt niet.")]})
         if current == new:
-            raise ValidationError("Ongeldig wachtwoord.", fields={"password": ["Kies een ander wachtwoord."]})
+            raise ValidationError(Msg("Ongeldig wachtwoord."), fields={"password": [Msg("Kies een ander wachtwoord.")]})
         self.set_password(username, new, actor=username)
 
     def get_user(self, username: str) -> dict:
@@ -321,13 +324,13 @@ class Accounts:
         lane = (lane or "").strip()
         errors: dict[str, list[str]] = {}
         if role not in ROLES:
-            errors["role"] = [f"Kies uit: {', '.join(ROLES)}."]
+            errors["role"] = [Msg("Kies uit: %(keuzes)s.", keuzes=", ".join(ROLES))]
         if role == "consultant" and not lane:
-            errors["lane"] = ["Een consulent hoort bij een lane (bijvoorbeeld inkomensconsulent)."]
+            errors["lane"] = [Msg("Een consulent hoort bij een lane (bijvoorbeeld inkomensconsulent).")]
         if role != "consultant" and lane:
-            errors["lane"] = ["Alleen een consulent heeft een lane."]
+            errors["lane"] = [Msg("Alleen een consulent heeft een lane.")]
         if errors:
-            raise ValidationError("Ongeldige rol.", fields=errors)
+            raise ValidationError(Msg("Ongeldige rol."), fields=errors)
         return lane
 
     def grant(self, username: str, organisation: str, role: str, lane: str | None = None,
@@ -344,7 +347,7 @@ class Accounts:
 
     def _grant(self, uow, user: UserRow, organisation: str, role: str, lane: str, actor: str) -> None:
         if uow.session.get(OrganisationRow, organisation) is None:
-            raise NotFound(f"organisatie '{organisation}' bestaat niet")
+            raise NotFound(Msg("organisatie '%(organisation)s' bestaat niet", organisation=organisation))
         exists = uow.session.scalar(select(MembershipRow.id).where(
             MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
             MembershipRow.role == role, MembershipRow.lane == lane))
@@ -362,7 +365,8 @@ class Accounts:
                 MembershipRow.user_id == user.id, MembershipRow.organisation == organisation,
                 MembershipRow.role == role, MembershipRow.lane == (lane or ""))).all()
             if not rows:
-                raise NotFound(f"{username} heeft die rol niet in {organisation}")
+                raise NotFound(Msg("%(username)s heeft die rol niet in %(organisation)s",
+                                   username=username, organisation=organisation))
             for row in rows:
                 uow.session.delete(row)
             account_trail.record(uow, actor=actor, action="rol_ingetrokken", subject=user.username,
@@ -386,7 +390,8 @@ class Accounts:
                                      scopes=self._organisations_of(uow, row.id), details={"overal": True})
             else:
                 if organisation not in self._organisations_of(uow, row.id):
-                    raise NotFound(f"{username} hoort niet bij {organisation}")
+                    raise NotFound(Msg("%(username)s hoort niet bij %(organisation)s",
+                                       username=username, organisation=organisation))
                 if uow.session.get(OrganisationBlockRow, (row.id, organisation)) is None:
                     uow.session.add(OrganisationBlockRow(user_id=row.id, organisation=organisation, blocked_at=now,
                                                          blocked_by=actor[:100]))
@@ -427,14 +432,14 @@ class Accounts:
         with self.db.unit_of_work(write=False) as uow:
             row = self._user_row(uow, username)
             if row.blocked:
-                raise Forbidden(f"gebruiker '{row.username}' is geblokkeerd")
+                raise Forbidden(Msg("gebruiker '%(username)s' is geblokkeerd", username=row.username))
             return self._principal(uow, row)
 
     def principal(self, user_id: int) -> Principal:
         with self.db.unit_of_work(write=False) as uow:
             row = uow.session.get(UserRow, user_id)
             if row is None:
-                raise NotFound("gebruiker bestaat niet")
+                raise NotFound(Msg("gebruiker bestaat niet"))
             return self._principal(uow, row)
 
     # ------------------------------------------------------------------ login and sessions
@@ -581,7 +586,8 @@ class Accounts:
             user = self._user_row(uow, username)
             row = uow.session.get(ApiTokenRow, token_id)
             if row is None or row.user_id != user.id:
-                raise NotFound(f"token {token_id} van {username} bestaat niet")
+                raise NotFound(Msg("token %(token_id)s van %(username)s bestaat niet",
+                                   token_id=token_id, username=username))
             if row.revoked_at is None:
                 row.revoked_at = clock.now()
                 account_trail.record(uow, actor=actor, action="token_ingetrokken", subject=user.username,
@@ -711,7 +717,7 @@ class Accounts:
     def _user_row(self, uow, username: str) -> UserRow:
         row = uow.session.scalar(select(UserRow).where(UserRow.username == (username or "").strip().lower()))
         if row is None:
-            raise NotFound(f"gebruiker '{username}' bestaat niet")
+            raise NotFound(Msg("gebruiker '%(username)s' bestaat niet", username=username))
         return row
 
     def _memberships(self, uow, user_id: int) -> list[Membership]:

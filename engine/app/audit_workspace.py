@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from ..core import audit, clock
 from ..core.bsn import is_valid_rsin, normalise_bsn
+from ..core.messages import Msg
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
@@ -192,7 +193,7 @@ class AuditorWorkspace:
     def _events(self, uow, case_id: str) -> tuple[CaseRow, list[EventRow]]:
         row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
         if row is None:
-            raise NotFound(f"zaak {case_id} bestaat niet")
+            raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
         events = list(uow.session.scalars(select(EventRow).where(EventRow.case_id == case_id)
                                           .order_by(EventRow.seq)))
         return row, events
@@ -259,7 +260,8 @@ class AuditorWorkspace:
         with self.db.unit_of_work(write=False) as uow:
             row, events = self._events(uow, case_id)
             if not 1 <= seq <= len(events):
-                raise NotFound(f"gebeurtenis {seq} van zaak {case_id} bestaat niet")
+                raise NotFound(Msg("gebeurtenis %(seq)s van zaak %(case_id)s bestaat niet",
+                                   seq=seq, case_id=case_id))
             step: Step | None = None
             completed: list[str] = []
             before: dict = {}
@@ -271,7 +273,8 @@ class AuditorWorkspace:
                     if spec:
                         completed.append(spec)
             if step is None:  # no event up to ``seq`` (the sequence numbers do not start at 1)
-                raise NotFound(f"gebeurtenis {seq} van zaak {case_id} bestaat niet")
+                raise NotFound(Msg("gebeurtenis %(seq)s van zaak %(case_id)s bestaat niet",
+                                   seq=seq, case_id=case_id))
             ev, obs = step.event, step.observation
             version = self._version_at(uow, events, seq)
             return {
@@ -313,7 +316,7 @@ class AuditorWorkspace:
             definition = uow.session.scalars(select(DefinitionRow).where(
                 DefinitionRow.version_hash == state["version_hash"])).first()
             if definition is None:
-                raise NotFound("de procesversie van dit moment bestaat niet (meer)")
+                raise NotFound(Msg("de procesversie van dit moment bestaat niet (meer)"))
             record = json.loads(definition.record)
         files = record.get("files") or {}
         process_id = (record.get("manifest") or {}).get("proces")
@@ -429,7 +432,7 @@ class AuditorWorkspace:
         with self.db.unit_of_work() as uow:
             run = uow.session.get(AuditRunRow, run_id) if run_id and len(run_id) <= 32 else None
             if run is None or run.organisation not in organisations:
-                raise NotFound("deze controle bestaat niet")
+                raise NotFound(Msg("deze controle bestaat niet"))
             if run.status == "running":
                 run.cancel_requested = True
             uow.commit()
@@ -441,7 +444,7 @@ class AuditorWorkspace:
         with self.db.unit_of_work(write=False) as uow:
             run = uow.session.get(AuditRunRow, run_id) if run_id and len(run_id) <= 32 else None
             if run is None or run.organisation not in organisations:
-                raise NotFound("deze controle bestaat niet")
+                raise NotFound(Msg("deze controle bestaat niet"))
             return _run_dict(run, with_findings)
 
     def recent_runs(self, organisations: list[str], limit: int = 10) -> list[dict]:
@@ -546,8 +549,9 @@ class AuditorWorkspace:
             row = uow.session.get(OrganisationRow, organisation)
             rsin = row.rsin if row is not None else None
         if not rsin or not is_valid_rsin(rsin):
-            raise ValidationError(f"organisatie {organisation} heeft nog geen RSIN; een ZGW-zaak heeft er een nodig als "
-                                  f"bronorganisatie (werkpad users organisation {organisation} --rsin NUMMER)")
+            raise ValidationError(Msg("organisatie %(organisation)s heeft nog geen RSIN; een ZGW-zaak heeft "
+                                      "er een nodig als bronorganisatie (werkpad users organisation "
+                                      "%(organisation)s --rsin NUMMER)", organisation=organisation))
         return rsin
 
     def export_zgw(self, case_id: str, base_url: str = "https://werkpad.example/zgw") -> dict:
@@ -712,7 +716,7 @@ def load_or_create_key(path: Path | str | None = None, instance_dir: Path | str 
     if chosen.exists():
         key = load_pem_private_key(chosen.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
-            raise ValidationError(f"{chosen} bevat geen Ed25519-sleutel")
+            raise ValidationError(Msg("%(chosen)s bevat geen Ed25519-sleutel", chosen=chosen))
         return key
     key = Ed25519PrivateKey.generate()
     chosen.parent.mkdir(parents=True, exist_ok=True)

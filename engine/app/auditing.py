@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..core import audit, clock, findings
 from ..core.definitions import Bundle
+from ..core.messages import Msg
 from ..core.runtime import CaseRuntime, check_state_format
 from ..errors import CaseBroken, Conflict, ValidationError, WerkpadError
 from ..storage import CaseRow, EventRow, TaskRow
@@ -219,7 +220,7 @@ def apply_event(runtime: CaseRuntime | None, ev: Any, payload: dict, bundle_for:
             return CaseRuntime.start(spec, subprocess_specs, payload["data"],
                                      places=ReplayLedger(payload.get("plaatsen", [])))
         if runtime is None:
-            raise ValidationError("de geschiedenis begint niet met het starten van de zaak")
+            raise ValidationError(Msg("de geschiedenis begint niet met het starten van de zaak"))
         runtime.places = ReplayLedger(payload.get("plaatsen", []))
         if ev.type == "task_completed":
             ref = payload["task"]
@@ -230,7 +231,7 @@ def apply_event(runtime: CaseRuntime | None, ev: Any, payload: dict, bundle_for:
             if payload.get("handled_by") == "engine":
                 runtime.withdraw()
             elif not runtime.deliver_message(payload["message"], payload.get("data", {})):
-                raise Conflict(f"bericht {payload['message']} werd niet verwacht")
+                raise Conflict(Msg("bericht %(message)s werd niet verwacht", message=payload['message']))
         elif ev.type == "engine_error":
             runtime.mark_in_error()
         elif ev.type == "case_resumed":

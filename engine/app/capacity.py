@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, select, update
 
 from ..core import clock
+from ..core.messages import Msg
 from ..errors import ValidationError
 from ..storage.capacity_models import CapacityRow, CapacityUseRow, PlacementRow
 
@@ -60,9 +61,11 @@ def read_capacity_file(folder: Path) -> dict[str, dict]:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as exc:
-        raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE} is geen geldige JSON: {exc}") from exc
+        raise ValidationError(Msg("%(name)s/%(CAPACITY_FILE)s is geen geldige JSON: %(exc)s",
+                                  name=path.parent.name, CAPACITY_FILE=CAPACITY_FILE, exc=exc)) from exc
     if not isinstance(raw, dict):
-        raise ValidationError(f"{path.parent.name}/{CAPACITY_FILE}: verwacht per instrument een beschrijving")
+        raise ValidationError(Msg("%(name)s/%(CAPACITY_FILE)s: verwacht per instrument een beschrijving",
+                                  name=path.parent.name, CAPACITY_FILE=CAPACITY_FILE))
     out: dict[str, dict] = {}
     for instrument, spec in raw.items():
         if instrument.startswith("_"):
@@ -78,23 +81,26 @@ def _count(value: Any) -> bool:
 def _read_limit(where: str, instrument: str, spec: Any) -> dict:
     """One instrument's limit, checked: a clear Dutch message names what is wrong."""
     if not isinstance(spec, dict):
-        raise ValidationError(f"{where}: '{instrument}' verwacht {{\"naam\": ..., \"plaatsen\": ...}}")
+        raise ValidationError(Msg('%(where)s: \'%(instrument)s\' verwacht {"naam": ..., "plaatsen": ...}',
+                                  where=where, instrument=instrument))
     places, per, batch = spec.get("plaatsen"), spec.get("per"), spec.get("batch")
     if per not in PERIODS:
-        raise ValidationError(f"{where}: '{instrument}' heeft \"per\": \"week\" of \"jaar\", of geen \"per\"")
+        raise ValidationError(Msg('%(where)s: \'%(instrument)s\' heeft "per": "week" of "jaar", of geen '
+                                  '"per"', where=where, instrument=instrument))
     schedule = None
     if isinstance(places, dict) and per != "week":
         if not places or not all(len(str(y)) == 4 and str(y).isdigit() and _count(n) for y, n in places.items()):
-            raise ValidationError(f"{where}: '{instrument}' geeft 'plaatsen' per jaar als {{\"2015\": 5, "
-                                  "\"2016\": 15}} (een jaartal en een geheel aantal ≥ 0)")
+            raise ValidationError(Msg('%(where)s: \'%(instrument)s\' geeft \'plaatsen\' per jaar als '
+                                      '{"2015": 5, "2016": 15} (een jaartal en een geheel aantal ≥ 0)',
+                                      where=where, instrument=instrument))
         schedule = {str(y): n for y, n in sorted(places.items())}
         places = schedule[max(schedule)]
     elif not _count(places):
         raise ValidationError(f"{where}: '{instrument}' heeft een geheel aantal 'plaatsen' (≥ 0)"
                               + ("" if per == "week" else " of een aantal per jaar"))
     if batch is not None and (per != "jaar" or not _count(batch) or batch == 0):
-        raise ValidationError(f"{where}: '{instrument}': een 'batch' (een geheel aantal ≥ 1) kan alleen bij "
-                              "\"per\": \"jaar\"")
+        raise ValidationError(Msg('%(where)s: \'%(instrument)s\': een \'batch\' (een geheel aantal ≥ 1) kan '
+                                  'alleen bij "per": "jaar"', where=where, instrument=instrument))
     return {"naam": str(spec.get("naam") or instrument), "plaatsen": places, "per": per,
             "per_jaar": schedule, "batch": batch}
 
@@ -193,8 +199,10 @@ class PlaceLedger:
         uow, now = self.uow, clock.now()
         limit = uow.session.get(CapacityRow, (self.organisation, instrument))
         if limit is None:
-            raise ValidationError(f"geen capaciteit vastgelegd voor '{instrument}' bij {self.organisation} "
-                                  f"({CAPACITY_FILE})")
+            raise ValidationError(Msg("geen capaciteit vastgelegd voor '%(instrument)s' bij "
+                                      "%(organisation)s (%(CAPACITY_FILE)s)",
+                                      instrument=instrument, organisation=self.organisation,
+                                      CAPACITY_FILE=CAPACITY_FILE))
         if limit.per == "jaar":
             return self._decide_year(limit, vanaf, partij)
         if limit.per == "week":
@@ -236,7 +244,7 @@ class PlaceLedger:
         first = max(today, date.fromisoformat(vanaf[:10])) if vanaf else today
         partner = str(partij) if partij else ""
         if len(partner) > 40:
-            raise ValidationError("de naam van de partij is te lang (hoogstens 40 tekens)")
+            raise ValidationError(Msg("de naam van de partij is te lang (hoogstens 40 tekens)"))
         for year in range(first.year, first.year + MAX_YEARS_AHEAD):
             if not _take(uow, limit, str(year), places_in(limit, year)):
                 continue
@@ -263,10 +271,12 @@ class ReplayLedger:
 
     def __call__(self, instrument: str, vanaf: str | None, partij: str | None = None) -> dict:
         if not self.decisions:
-            raise ValidationError(f"de geschiedenis bevat geen besluit over een plaats voor '{instrument}'")
+            raise ValidationError(Msg("de geschiedenis bevat geen besluit over een plaats voor "
+                                      "'%(instrument)s'", instrument=instrument))
         answer = self.decisions.pop(0)
         if answer.get("instrument") != instrument:
-            raise ValidationError(f"de geschiedenis besliste over '{answer.get('instrument')}', niet '{instrument}'")
+            raise ValidationError(Msg("de geschiedenis besliste over '%(waarde)s', niet '%(instrument)s'",
+                                      waarde=answer.get('instrument'), instrument=instrument))
         return answer
 
 
@@ -321,7 +331,7 @@ def _hand_on(repo: Repository, uow, organisation: str, instrument: str, moment: 
                 loaded = repo.load(uow, entry.case_id)
                 data = {"instrument": instrument, "toegekend": True}
                 if not loaded.runtime.deliver_message(PLACE_FREE_MESSAGE, data):
-                    raise ValidationError("wacht niet (meer) op een plaats")
+                    raise ValidationError(Msg("wacht niet (meer) op een plaats"))
                 entry.status, entry.updated_at = "bezet", moment
                 repo.save(uow, loaded, "message_received", CAPACITY_ACTOR, moment,
                           {"message": PLACE_FREE_MESSAGE, "data": data, "handled_by": "process"})

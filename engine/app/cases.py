@@ -101,14 +101,14 @@ class Cases:
             if born is not None and born > clock.local_date(moment):
                 errors["geboortedatum"] = ["Geboortedatum ligt in de toekomst."]
             if errors:
-                raise ValidationError("De melding bevat fouten.", fields=errors)
+                raise ValidationError(Msg("De melding bevat fouten."), fields=errors)
             assert born is not None  # an unreadable date is one of the errors above
             with self.db.unit_of_work() as uow:
                 definition = self.repo.version_in_effect(
                     uow, municipality, clock.local_date(moment), process,
                     actor.work_organisations() if isinstance(actor, Principal) else None)
                 if isinstance(actor, Principal) and not policy.may_start_case_in(actor, definition.organisation):
-                    raise Forbidden("Je kunt voor deze gemeente geen melding maken.")
+                    raise Forbidden(Msg("Je kunt voor deze gemeente geen melding maken."))
                 bundle = self.repo.bundle(definition)
                 spec, subprocess_specs = bundle.specs()
                 start_day = clock.local_date(moment)
@@ -217,10 +217,10 @@ class Cases:
         with self.db.unit_of_work(write=False) as uow:
             task = uow.session.get(TaskRow, task_id)
             if task is None:
-                raise NotFound(f"taak {task_id} bestaat niet")
+                raise NotFound(Msg("taak %(task_id)s bestaat niet", task_id=task_id))
             case = uow.session.get(CaseRow, task.case_id)
             if case is None:
-                raise NotFound(f"zaak {task.case_id} bestaat niet")
+                raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=task.case_id))
             return self._task_dict(task, case, self.repo.bundle_or_none(uow, case.definition_id), with_form=True)
 
     def task_for(self, principal: Principal, task_id: str) -> dict:
@@ -240,20 +240,20 @@ class Cases:
         task, case = found if found is not None else (None, None)  # one statement; both in the session now
         if task is None or case is None or (isinstance(actor, Principal)
                                             and not policy.may_read_case(actor, case.organisation)):
-            raise NotFound(f"taak {task_id} bestaat niet")
+            raise NotFound(Msg("taak %(task_id)s bestaat niet", task_id=task_id))
         return task, case
 
     def _case_in_scope(self, uow, actor: Actor, case_id: str) -> CaseRow:
         row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
         if row is None or (isinstance(actor, Principal) and not policy.may_read_case(actor, row.organisation)):
-            raise NotFound(f"zaak {case_id} bestaat niet")
+            raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
         return row
 
     def claim_task(self, task_id: str, actor: Actor | str, at: datetime | None = None,
                    context: RequestContext | None = None) -> dict:
         def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
             if not policy.may_work_task(principal, case.organisation, task.lane):
-                raise Forbidden("Deze taak hoort niet bij jouw team.")
+                raise Forbidden(Msg("Deze taak hoort niet bij jouw team."))
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by and task.claimed_by != user:
@@ -267,7 +267,7 @@ class Cases:
                      context: RequestContext | None = None) -> dict:
         def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
             if not policy.may_release_task(principal, case.organisation, task.claimed_by):
-                raise Forbidden("Alleen wie de taak heeft of een teamleider kan haar vrijgeven.")
+                raise Forbidden(Msg("Alleen wie de taak heeft of een teamleider kan haar vrijgeven."))
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by is None:
@@ -283,16 +283,16 @@ class Cases:
         """Give a task to a colleague. A person (a teamleider) may only choose an unblocked
         colleague who may work the task's lane in its organisation."""
         if not isinstance(as_actor(actor), Principal) and not (assignee or "").strip():
-            raise ValidationError("Kies een collega.", fields={"assignee": ["Verplicht."]})
+            raise ValidationError(Msg("Kies een collega."), fields={"assignee": ["Verplicht."]})
 
         def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
             if not policy.may_assign(principal, case.organisation):
-                raise Forbidden("Alleen een teamleider kan taken toewijzen.")
+                raise Forbidden(Msg("Alleen een teamleider kan taken toewijzen."))
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if isinstance(as_actor(actor), Principal) and not _may_be_assigned(uow, loaded.row.organisation,
                                                                            task.lane, assignee):
-                raise ValidationError("Kies een collega die deze taak mag uitvoeren.",
+                raise ValidationError(Msg("Kies een collega die deze taak mag uitvoeren."),
                                       fields={"collega": ["Geen collega voor deze lane."]})
             previous = task.claimed_by
             task.claimed_by = assignee
@@ -306,7 +306,7 @@ class Cases:
         drafts go in the same unit of work."""
         def allowed(principal: Principal, case: CaseRow, task: TaskRow) -> None:
             if not policy.may_work_task(principal, case.organisation, task.lane):
-                raise Forbidden("Deze taak hoort niet bij jouw team.")
+                raise Forbidden(Msg("Deze taak hoort niet bij jouw team."))
 
         def act(uow, loaded: Loaded, task: TaskRow, moment: datetime, user: str):
             if task.claimed_by and task.claimed_by != user:
@@ -356,14 +356,15 @@ class Cases:
         """A consultant's note on a case: part of the audit trail, changes nothing in the process."""
         text = (text or "").strip()
         if not text or len(text) > 4000:
-            raise ValidationError("Een notitie heeft 1 tot 4000 tekens.",
+            raise ValidationError(Msg("Een notitie heeft 1 tot 4000 tekens."),
                                   fields={"notitie": ["Schrijf een notitie van 1 tot 4000 tekens."]})
 
         def change(uow, loaded: Loaded, moment: datetime, user: str) -> None:
             self.repo.append_event(uow, loaded.row, "note_added", user, moment, {"text": text},
                                    digest=stored_digest(loaded.row))
         return self._case_command(case_id, actor, at, context, ("zaak.notitie", "Notitie bij de zaak vastleggen"),
-                                  policy.may_add_note, "Alleen consulenten en teamleiders leggen notities vast.",
+                                  policy.may_add_note, Msg("Alleen consulenten en teamleiders leggen "
+                                                           "notities vast."),
                                   change, need_runtime=False)
 
     # ------------------------------------------------------------------ messages
@@ -378,13 +379,18 @@ class Cases:
             if not delivered:
                 if name != WITHDRAWAL_MESSAGE:
                     waiting = loaded.runtime.waiting_messages()
-                    raise Conflict(f"zaak {case_id} wacht niet op bericht '{name}'"
-                                   + (f" (wel op: {', '.join(waiting)})" if waiting else ""))
+                    if waiting:
+                        raise Conflict(Msg("zaak %(case_id)s wacht niet op bericht '%(name)s' (wel op: "
+                                           "%(wachtend)s)",
+                                           case_id=case_id, name=name, wachtend=", ".join(waiting)))
+                    raise Conflict(Msg("zaak %(case_id)s wacht niet op bericht '%(name)s'",
+                                       case_id=case_id, name=name))
                 loaded.runtime.withdraw()
             self.repo.save(uow, loaded, "message_received", who, moment,
                            {"message": name, "data": payload, "handled_by": "process" if delivered else "engine"})
         return self._case_command(case_id, actor, at, context, ("zaak.bericht", "Bericht op de zaak verwerken"),
-                                  policy.may_send_message, "Alleen consulenten en teamleiders leggen berichten vast.",
+                                  policy.may_send_message, Msg("Alleen consulenten en teamleiders leggen "
+                                                               "berichten vast."),
                                   change, need_runtime=True)
 
     def _case_command(self, case_id: str, actor: Actor | str, at: datetime | None, context: RequestContext | None,
@@ -428,16 +434,17 @@ class Cases:
             row = self._case_in_scope(uow, who, case_id)
             access.append(Access(row.organisation, row.id, None, row.bsn))
             if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
-                raise Forbidden("Alleen een teamleider kan een zaak in fout hervatten.")
+                raise Forbidden(Msg("Alleen een teamleider kan een zaak in fout hervatten."))
             if row.status != "error":
-                raise Conflict(f"zaak {case_id} staat niet in fout")
+                raise Conflict(Msg("zaak %(case_id)s staat niet in fout", case_id=case_id))
             row.status = "running"
             try:
                 loaded = self.repo.load(uow, case_id)
                 loaded.runtime.clear_error()
                 self.repo.save(uow, loaded, "case_resumed", who.username, moment, {"after_error": row.error})
             except CaseBroken as exc:
-                raise Conflict(f"de zaak kan nog steeds niet worden geladen: {exc.message}") from exc
+                raise Conflict(Msg("de zaak kan nog steeds niet worden geladen: %(message)s",
+                                   message=exc.message)) from exc
             loaded.row.error = None
             if ctx is not None:
                 self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
@@ -456,12 +463,12 @@ class Cases:
             row = self._case_in_scope(uow, who, case_id)
             access.append(Access(row.organisation, row.id, None, row.bsn))
             if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
-                raise Forbidden("Alleen een teamleider kan een zaak in fout sluiten.")
+                raise Forbidden(Msg("Alleen een teamleider kan een zaak in fout sluiten."))
             reason = (reason or "").strip()
             if not reason or len(reason) > 2000:
-                raise ValidationError("Geef een reden (1 tot 2000 tekens).", fields={"reden": ["Geef een reden."]})
+                raise ValidationError(Msg("Geef een reden (1 tot 2000 tekens)."), fields={"reden": ["Geef een reden."]})
             if row.status != "error":
-                raise Conflict(f"zaak {case_id} staat niet in fout")
+                raise Conflict(Msg("zaak %(case_id)s staat niet in fout", case_id=case_id))
             row.status = "withdrawn"
             row.ended_at = moment
             why = "zaak gesloten na fout"

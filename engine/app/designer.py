@@ -31,6 +31,7 @@ from ..core import clock
 from ..core.checks import Problem, bundle_from_files, check_bundle
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry
+from ..core.messages import Msg
 from ..core.runtime import properties
 from ..core.xml import BPMN_NS, DMN_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
@@ -78,7 +79,7 @@ class Designer:
             row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                       .order_by(DefinitionRow.id.desc())).first()
         if row is None:
-            raise NotFound(f"proces '{key}' bestaat niet")
+            raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
         return row.organisation
 
     def overview(self, organisations: list[str]) -> list[dict]:
@@ -101,7 +102,7 @@ class Designer:
             rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                        .order_by(DefinitionRow.id)).all()
             if not rows:
-                raise NotFound(f"proces '{key}' bestaat niet")
+                raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
             running = dict(uow.session.execute(
                 select(CaseRow.definition_id, func.count()).where(CaseRow.process_key == key,
                                                                   CaseRow.status.in_(RUNNING))
@@ -151,7 +152,7 @@ class Designer:
             row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                       .order_by(DefinitionRow.id.desc())).first()
             if row is None:
-                raise NotFound(f"proces '{key}' bestaat niet")
+                raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
             return json.loads(row.record)
 
     def form_schema(self, form_id: str, text: str) -> dict:
@@ -178,7 +179,8 @@ class Designer:
         record = self.working_record(key)
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
-                raise ValidationError(f"bestandsnaam '{name[:100]}' is niet toegestaan (alleen .bpmn of .dmn)")
+                raise ValidationError(Msg("bestandsnaam '%(name)s' is niet toegestaan (alleen .bpmn of .dmn)",
+                                          name=name[:100]))
             try:  # a file that is no safe, well-formed XML (DOCTYPE, entities, > 5 MB) is refused: nothing stored
                 parse_definition(name, text)
             except DefinitionError as exc:
@@ -186,7 +188,7 @@ class Designer:
             record["files"][name] = text
         for fid, text in (forms or {}).items():
             if not _FORM_ID.match(fid):
-                raise ValidationError(f"formulier-id '{fid[:100]}' is niet toegestaan")
+                raise ValidationError(Msg("formulier-id '%(fid)s' is niet toegestaan", fid=fid[:100]))
             record["forms"][fid] = text
         if manifest is not None:
             record["manifest"] = {**dict(manifest), "sleutel": key,
@@ -194,8 +196,8 @@ class Designer:
             self._refuse_foreign_municipalities(key, record["manifest"])
         size = len(_json(record).encode())
         if size > MAX_DRAFT_BYTES:
-            raise ValidationError(f"het concept is te groot ({size // 1024} kB; de grens is "
-                                  f"{MAX_DRAFT_BYTES // 1024} kB)")
+            raise ValidationError(Msg("het concept is te groot (%(waarde)s kB; de grens is %(waarde2)s kB)",
+                                      waarde=size // 1024, waarde2=MAX_DRAFT_BYTES // 1024))
         record, problems = self._check(record)
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             row = self._open_draft(uow, key)
@@ -203,7 +205,7 @@ class Designer:
                 base = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                            .order_by(DefinitionRow.id.desc())).first()
                 if base is None:
-                    raise NotFound(f"proces '{key}' bestaat niet")
+                    raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
                 row = DraftRow(process_key=key, organisation=base.organisation, base_definition_id=base.id,
                                author=user, editors=_json([user]), created_at=moment, change_note="",
                                status="concept")
@@ -243,13 +245,13 @@ class Designer:
         """Offer the draft for publication from ``effective_from``: it must have no problems
         and a change note. Another designer then approves it."""
         if not change_note.strip():
-            raise ValidationError("beschrijf wat er verandert")
+            raise ValidationError(Msg("beschrijf wat er verandert"))
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             row = self._require_draft(uow, key)
             if json.loads(row.problems):
-                raise Conflict("het concept heeft nog problemen; los ze eerst op")
+                raise Conflict(Msg("het concept heeft nog problemen; los ze eerst op"))
             if effective_from < clock.local_date(moment):
-                raise ValidationError("de ingangsdatum ligt in het verleden")
+                raise ValidationError(Msg("de ingangsdatum ligt in het verleden"))
             row.status = "ter_goedkeuring"
             row.effective_from = effective_from.isoformat()
             row.change_note = change_note.strip()[:4000]
@@ -268,21 +270,22 @@ class Designer:
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             row = self._require_draft(uow, key)
             if row.status != "ter_goedkeuring":
-                raise Conflict("het concept is niet aangeboden voor publicatie")
+                raise Conflict(Msg("het concept is niet aangeboden voor publicatie"))
             if user in json.loads(row.editors) or user == row.requested_by:
-                raise Conflict("vier ogen: een ander dan wie het concept maakte moet het goedkeuren")
+                raise Conflict(Msg("vier ogen: een ander dan wie het concept maakte moet het goedkeuren"))
             record = json.loads(row.record)
             if _record_hash(record) != row.requested_hash:
-                raise Conflict("het concept is gewijzigd sinds het werd aangeboden")
+                raise Conflict(Msg("het concept is gewijzigd sinds het werd aangeboden"))
             assert row.effective_from is not None
             record["manifest"] = {**record["manifest"], "geldig_vanaf": row.effective_from}
             bundle = _bundle(record)
             problems = check_bundle(bundle)
             if problems:
-                raise Conflict("het concept heeft problemen: " + "; ".join(p.message for p in problems))
+                raise Conflict(Msg("het concept heeft problemen: %(problemen)s",
+                                   problemen="; ".join(p.message for p in problems)))
             stored = self.processes.store_bundles(uow, [bundle], user)[0]
             if not stored["created"]:
-                raise Conflict("deze versie bestaat al: het concept verandert niets")
+                raise Conflict(Msg("deze versie bestaat al: het concept verandert niets"))
             row.status = "gepubliceerd"
             row.published_definition_id = stored["id"]
             uow.session.add(PublicationRow(definition_id=stored["id"], draft_id=row.id, author=row.author,
@@ -313,14 +316,15 @@ class Designer:
                    at: datetime | None = None) -> dict:
         """A zip of a process folder becomes the draft (checked like any save)."""
         if len(data) > MAX_ZIP_BYTES:
-            raise ValidationError(f"het zip-bestand is groter dan {MAX_ZIP_BYTES // 1024} kB")
+            raise ValidationError(Msg("het zip-bestand is groter dan %(waarde)s kB",
+                                      waarde=MAX_ZIP_BYTES // 1024))
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
             infos = archive.infolist()
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ValidationError("dit is geen zip-bestand") from exc
+            raise ValidationError(Msg("dit is geen zip-bestand")) from exc
         if len(infos) > MAX_ZIP_FILES or sum(i.file_size for i in infos) > MAX_DRAFT_BYTES:
-            raise ValidationError("het zip-bestand bevat te veel of te grote bestanden")
+            raise ValidationError(Msg("het zip-bestand bevat te veel of te grote bestanden"))
         files: dict[str, str] = {}
         forms: dict[str, str] = {}
         manifest = None
@@ -331,21 +335,21 @@ class Designer:
             try:
                 text = archive.read(info).decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise ValidationError(f"{name}: geen UTF-8-tekst") from exc
+                raise ValidationError(Msg("%(name)s: geen UTF-8-tekst", name=name)) from exc
             if name == MANIFEST:
                 try:
                     manifest = json.loads(text)
                 except json.JSONDecodeError as exc:
-                    raise ValidationError(f"{MANIFEST}: geen geldige JSON") from exc
+                    raise ValidationError(Msg("%(MANIFEST)s: geen geldige JSON", MANIFEST=MANIFEST)) from exc
             elif name.endswith((".bpmn", ".dmn")):
                 parse_definition(name, text)  # the hardened parser: no DOCTYPE, entities or network
                 files[name] = text
             elif name.endswith(".json") and "forms/" in info.filename:
                 forms[name[:-5]] = text
         if not files:
-            raise ValidationError("het zip-bestand bevat geen .bpmn- of .dmn-bestand")
+            raise ValidationError(Msg("het zip-bestand bevat geen .bpmn- of .dmn-bestand"))
         if manifest is not None and not isinstance(manifest, dict):
-            raise ValidationError(f"{MANIFEST}: verwacht een object")
+            raise ValidationError(Msg("%(MANIFEST)s: verwacht een object", MANIFEST=MANIFEST))
         return self.save_draft(key, user, files=files, forms=forms, manifest=manifest,
                                change_note=change_note or None, at=at)
 
@@ -360,7 +364,7 @@ class Designer:
         if which == "concept":
             draft = self.draft(key)
             if draft is None:
-                raise NotFound("er is geen concept")
+                raise NotFound(Msg("er is geen concept"))
             return draft["record"]
         return self.version_record(key, int(which))
 
@@ -466,7 +470,8 @@ class Designer:
         taken = {m for _org, text in rows for m in json.loads(text)}
         foreign = sorted(set(wanted) & taken)
         if foreign:
-            raise ValidationError("deze gemeenten horen bij een andere organisatie: " + ", ".join(foreign))
+            raise ValidationError(Msg("deze gemeenten horen bij een andere organisatie: %(gemeenten)s",
+                                      gemeenten=", ".join(foreign)))
 
     def _open_draft(self, uow: UnitOfWork, key: str) -> DraftRow | None:
         return uow.session.scalars(select(DraftRow).where(DraftRow.process_key == key,
@@ -476,7 +481,7 @@ class Designer:
     def _require_draft(self, uow: UnitOfWork, key: str) -> DraftRow:
         row = self._open_draft(uow, key)
         if row is None:
-            raise NotFound(f"proces '{key}' heeft geen concept")
+            raise NotFound(Msg("proces '%(key)s' heeft geen concept", key=key))
         return row
 
     def _version_row(self, key: str, number: int) -> DefinitionRow:
@@ -484,7 +489,7 @@ class Designer:
             rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                        .order_by(DefinitionRow.id)).all()
         if not 1 <= number <= len(rows):
-            raise NotFound(f"versie {number} van proces '{key}' bestaat niet")
+            raise NotFound(Msg("versie %(number)s van proces '%(key)s' bestaat niet", number=number, key=key))
         return rows[number - 1]
 
     def _draft_summary(self, row: DraftRow) -> dict:

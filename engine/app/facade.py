@@ -123,7 +123,7 @@ def _designer(wp: Werkpad) -> Designer:
 def _retention(wp: Werkpad) -> Retention:
     from .retention import Retention
 
-    return Retention(wp.repo)
+    return Retention(wp.repo, wp.access_log)
 
 
 class Werkpad:

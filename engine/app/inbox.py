@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ..core import clock
 from ..core.bsn import mask_bsn, normalise_bsn
+from ..core.messages import Msg
 from ..core.runtime import PHASES
 from ..core.xml import BPMN_NS, SAFE_PARSER
 from ..errors import NotFound
@@ -300,7 +301,7 @@ class Inbox:
         with self.db.unit_of_work(write=False) as uow:
             row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
             if row is None or row.organisation not in scope.organisations:
-                raise NotFound(f"zaak {case_id} bestaat niet")
+                raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
             return {"id": row.id, "organisation": row.organisation, "municipality": row.municipality,
                     "bsn": row.bsn, "status": row.status, "process": row.process_key}
 
@@ -310,7 +311,7 @@ class Inbox:
             task = uow.session.get(TaskRow, task_id) if task_id and len(task_id) <= 36 else None
             case = uow.session.get(CaseRow, task.case_id) if task is not None else None
             if task is None or case is None or case.organisation not in scope.organisations:
-                raise NotFound(f"taak {task_id} bestaat niet")
+                raise NotFound(Msg("taak %(task_id)s bestaat niet", task_id=task_id))
             return {"id": task.id, "case": case.id, "organisation": case.organisation, "bsn": case.bsn,
                     "lane": task.lane, "status": task.status, "claimed_by": task.claimed_by,
                     "municipality": case.municipality}
@@ -381,7 +382,7 @@ class Inbox:
         with self.db.unit_of_work(write=False) as uow:
             case = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
             if case is None or case.organisation not in scope.organisations:
-                raise NotFound(f"zaak {case_id} bestaat niet")
+                raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
             definition = uow.session.get(DefinitionRow, case.definition_id)
             record = json.loads(definition.record)
             current = uow.session.scalars(select(TaskRow.spec).where(TaskRow.case_id == case_id,

@@ -105,3 +105,21 @@ def may_edit_design(principal: Principal, organisation: str) -> bool:
 def lands_on_designer(principal: Principal) -> bool:
     """After login a designer or administrator without case work starts on the designer's home page."""
     return bool(principal.roles() & {DESIGNER, ADMINISTRATOR}) and not principal.work_organisations()
+
+
+# ---------------------------------------------------------------------- retention (Archiefwet)
+RETENTION_APPROVERS = frozenset({AUDITOR, ADMINISTRATOR})
+RETENTION_DESTROYERS = frozenset({ADMINISTRATOR})
+
+
+def retention_approve_organisations(principal: Principal) -> list[str]:
+    """The organisations whose list of cases due for destruction the user may approve: an
+    auditor (who checks the list against the selectielijst) or an administrator there."""
+    return sorted({m.organisation for m in principal.memberships if m.role in RETENTION_APPROVERS})
+
+
+def may_destroy_cases(principal: Principal, organisation: str, approved_by: str) -> bool:
+    """Carry out an approved destruction of ``organisation``'s cases: an administrator there
+    (the application's keeper), and never the person who approved the list — four eyes."""
+    return (bool(principal.roles(organisation) & RETENTION_DESTROYERS)
+            and principal.username != approved_by)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
+from ..core.messages import Msg
 from ..errors import Conflict, Forbidden, NotFound
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from . import capacity, policy
@@ -87,7 +88,7 @@ class Processes:
             rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                        .order_by(DefinitionRow.id)).all()
         if not rows:
-            raise NotFound(f"proces '{key}' is niet uitgerold")
+            raise NotFound(Msg("proces '%(key)s' is niet uitgerold", key=key))
         latest = rows[-1]
         meta = json.loads(latest.meta)
         return {
@@ -107,7 +108,8 @@ class Processes:
                 query = query.where(DefinitionRow.version_hash.startswith(version))
             row = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
         if row is None:
-            raise NotFound(f"versie {version or ''} van proces '{key}' bestaat niet")
+            raise NotFound(Msg("versie %(version)s van proces '%(key)s' bestaat niet",
+                               version=version or '', key=key))
         return json.loads(row.record)
     # ------------------------------------------------------------------ versions
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
@@ -130,26 +132,30 @@ class Processes:
                 self.db.unit_of_work() as uow:
             row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
             if row is None:
-                raise NotFound(f"zaak {case_id} bestaat niet")
+                raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
             if isinstance(actor, Principal):
                 access.append(Access(row.organisation, row.id, None, row.bsn))
                 if not policy.may_edit_design(actor, row.organisation):
                     if policy.may_read_case(actor, row.organisation):
-                        raise Forbidden("Alleen een procesontwerper zet een zaak over naar een andere versie.")
+                        raise Forbidden(Msg("Alleen een procesontwerper zet een zaak over naar een andere "
+                                            "versie."))
                     access.append(Access(case_id=row.id))  # nothing of a case they cannot read in their log
-                    raise NotFound(f"zaak {case_id} bestaat niet")
+                    raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
             loaded = self.repo.load(uow, case_id)
             query = select(DefinitionRow).where(DefinitionRow.process_key == loaded.row.process_key)
             if to_version:
                 query = query.where(DefinitionRow.version_hash.startswith(to_version))
             target = uow.session.scalars(query.order_by(DefinitionRow.id.desc())).first()
             if target is None:
-                raise NotFound(f"versie {to_version or '(nieuwste)'} van '{loaded.row.process_key}' bestaat niet")
+                raise NotFound(Msg("versie %(to_version)s van '%(process_key)s' bestaat niet",
+                                   to_version=to_version or '(nieuwste)', process_key=loaded.row.process_key))
             current = uow.session.get(DefinitionRow, loaded.row.definition_id)
             if current is None:
-                raise NotFound(f"procesversie {loaded.row.definition_id} bestaat niet (meer)")
+                raise NotFound(Msg("procesversie %(definition_id)s bestaat niet (meer)",
+                                   definition_id=loaded.row.definition_id))
             if target.id == current.id:
-                raise Conflict(f"zaak {case_id} draait al op versie {version_label(target.version_hash)}")
+                raise Conflict(Msg("zaak %(case_id)s draait al op versie %(version_hash)s",
+                                   case_id=case_id, version_hash=version_label(target.version_hash)))
             bundle = self.repo.bundle(target)
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)

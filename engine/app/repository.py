@@ -163,15 +163,19 @@ class Repository:
                       and (process is None or r.process_key == process)
                       and (organisations is None or r.organisation in organisations)]
         if not candidates:
-            raise NotFound(f"geen proces uitgerold voor gemeente '{municipality}'")
+            raise NotFound(Msg("geen proces uitgerold voor gemeente '%(municipality)s'",
+                               municipality=municipality))
         keys = {r.process_key for r in candidates}
         if len(keys) > 1:
-            raise ValidationError(f"gemeente '{municipality}' heeft meerdere processen ({', '.join(sorted(keys))}); "
-                                  "kies er een", fields={"process": ["Kies een proces."]})
+            raise ValidationError(Msg("gemeente '%(municipality)s' heeft meerdere processen (%(waarde)s); "
+                                      "kies er een",
+                                      municipality=municipality, waarde=', '.join(sorted(keys))),
+                                  fields={"process": ["Kies een proces."]})
         effective = [r for r in candidates if r.effective_from <= day]
         if not effective:
             first = min(r.effective_from for r in candidates)
-            raise ValidationError(f"geen procesversie voor '{municipality}' geldig op {day} (eerste: {first})",
+            raise ValidationError(Msg("geen procesversie voor '%(municipality)s' geldig op %(day)s (eerste: "
+                                      "%(first)s)", municipality=municipality, day=day, first=first),
                                   fields={"at": ["Geen geldige procesversie op deze datum."]})
         return max(effective, key=lambda r: (r.effective_from, r.id))
 
@@ -187,7 +191,8 @@ class Repository:
     def bundle_by_hash(self, uow, version_hash: str) -> Bundle:
         row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.version_hash == version_hash)).first()
         if row is None:
-            raise NotFound(f"procesversie {version_label(version_hash)} bestaat niet (meer)")
+            raise NotFound(Msg("procesversie %(version_hash)s bestaat niet (meer)",
+                               version_hash=version_label(version_hash)))
         return self.bundle(row)
 
     def bundle_by_id(self, uow, definition_id: int) -> Bundle:
@@ -195,7 +200,8 @@ class Repository:
         if bundle is None:
             definition = uow.session.get(DefinitionRow, definition_id)
             if definition is None:
-                raise NotFound(f"procesversie {definition_id} bestaat niet (meer)")
+                raise NotFound(Msg("procesversie %(definition_id)s bestaat niet (meer)",
+                                   definition_id=definition_id))
             bundle = self.bundle(definition)
         return bundle
 
@@ -209,7 +215,7 @@ class Repository:
     def case_row(self, uow, case_id: str) -> CaseRow:
         row = uow.session.get(CaseRow, case_id)
         if row is None:
-            raise NotFound(f"zaak {case_id} bestaat niet")
+            raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
         return row
 
     def load(self, uow, case_id: str, need_runtime: bool = True) -> Loaded:
@@ -221,13 +227,16 @@ class Repository:
         if need_runtime and row.status in CLOSED:
             raise Conflict(Msg("zaak %(zaak)s is afgesloten", zaak=row.case_number or case_id))
         if need_runtime and row.status == "error":
-            raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s", zaak=row.case_number or case_id, reden=row.error))
+            raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s",
+                               zaak=row.case_number or case_id, reden=row.error))
         moment = clock.now()
         if row.updated_at and moment < row.updated_at:
             # an audit trail runs forward: nothing happens to a case before its last event
             raise ValidationError(
-                f"het tijdstip {clock.iso(moment)} ligt vóór de laatste gebeurtenis van zaak {case_id} "
-                f"({clock.iso(row.updated_at)})", fields={"at": ["Tijdstip ligt vóór de laatste gebeurtenis."]})
+                Msg("het tijdstip %(waarde)s ligt vóór de laatste gebeurtenis van zaak %(case_id)s "
+                    "(%(waarde2)s)",
+                    waarde=clock.iso(moment), case_id=case_id, waarde2=clock.iso(row.updated_at)),
+                fields={"at": ["Tijdstip ligt vóór de laatste gebeurtenis."]})
         if not need_runtime:
             return Loaded(row, bundle, None)  # type: ignore[arg-type]
         from ..core.runtime import CaseRuntime
@@ -269,8 +278,9 @@ class Repository:
         row.state = json.dumps(state, separators=(",", ":"))
         if len(row.state) > MAX_STATE_BYTES:
             raise ValidationError(
-                f"De gegevens van de zaak worden te groot ({len(row.state) // 1024} KB; de grens is "
-                f"{MAX_STATE_BYTES // 1024} KB). Sla grote stukken op in het zaaksysteem en verwijs ernaar.",
+                Msg("De gegevens van de zaak worden te groot (%(waarde)s KB; de grens is %(waarde2)s KB). "
+                    "Sla grote stukken op in het zaaksysteem en verwijs ernaar.",
+                    waarde=len(row.state) // 1024, waarde2=MAX_STATE_BYTES // 1024),
                 fields={"_algemeen": ["Zaakgegevens te groot."]})
         row.status = observation.status
         row.phase = observation.phase

@@ -9,8 +9,11 @@ docs/bewaartermijnen.md):
   bijstand (e.g. referred on) — result type *afgewezen / buiten behandeling*: 5 years after the
   case closed.
 
-Running cases and cases in error get no date. Destroying takes two people: one approves the list
-of cases due (``approve``), another destroys it (``destroy``). Destruction removes the case row
+Running cases and cases in error get no date. Destroying takes two people (the one access policy,
+:mod:`engine.app.policy`): an auditor or administrator of the organisation approves the list of
+its cases due (``approve``), an administrator there — not the approver — destroys it
+(``destroy``). Both take the acting :class:`~engine.app.accounts.Principal`; the access-log row
+goes into the same transaction as the approval or the destruction, a refusal is logged too. Destruction removes the case row
 (with name, BSN, birthdate and state), its events, tasks and timers, and keeps a destruction
 record — no personal data; case number, organisation, process, outcome, dates, approver and
 destroyer, the last sequence number and hash of the destroyed history — hash-chained with the
@@ -24,8 +27,12 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from ..core import audit, clock
-from ..errors import Conflict, ValidationError
+from ..core.messages import Msg
+from ..errors import Conflict, Forbidden
 from ..storage import CaseRow, DestructionRow, EventRow, RetentionApprovalRow, TaskRow, TimerRow
+from . import policy
+from .accounts import Principal
+from .acting import Access, AccessLog, RequestContext
 from .repository import Repository
 
 GRANTED, REFUSED, WITHDRAWN, NO_DECISION = "toegekend", "afgewezen", "ingetrokken", "zonder_besluit"
@@ -78,9 +85,10 @@ def _record_hash(prev: str, fields: dict) -> str:
 
 
 class Retention:
-    def __init__(self, repo: Repository) -> None:
+    def __init__(self, repo: Repository, access_log: AccessLog | None = None) -> None:
         self.repo = repo
         self.db = repo.db
+        self.access_log = access_log or AccessLog(repo.db)
 
     def list_cases(self, today: date | None = None, due_only: bool = False) -> list[dict]:
         """Every closed case with its outcome, term and destruction date; ``due`` when that date has come."""
@@ -103,32 +111,62 @@ class Retention:
                     out.append(item)
         return out
 
-    def approve(self, user: str, at: datetime | None = None) -> dict:
-        """Approve the list of cases due for destruction now; another person destroys them."""
-        if not (user or "").strip():
-            raise ValidationError("Wie keurt goed?", fields={"user": ["Verplicht."]})
+    def approve(self, principal: Principal, at: datetime | None = None,
+                context: RequestContext | None = None) -> dict:
+        """Approve the list of cases due for destruction now, of the organisations where
+        ``principal`` is auditor or administrator; another person destroys them."""
+        context = context or RequestContext("vernietigingslijst.goedkeuren",
+                                            "Vernietigingslijst goedkeuren (Archiefwet)")
+        organisations = policy.retention_approve_organisations(principal)
+        if not organisations:
+            self.access_log.write(principal, context, "geweigerd", Access())
+            raise Forbidden(Msg("%(wie)s mag geen vernietigingslijst goedkeuren: dat doet een auditor of "
+                                "beheerder van de organisatie", wie=principal.username))
         with clock.at(at) as moment:
-            due = [c["case"] for c in self.list_cases(clock.local_date(moment), due_only=True)]
+            due = [c["case"] for c in self.list_cases(clock.local_date(moment), due_only=True)
+                   if c["organisation"] in organisations]
             with self.db.unit_of_work() as uow:
-                row = RetentionApprovalRow(approved_by=user, approved_at=moment, case_ids=json.dumps(due))
+                row = RetentionApprovalRow(approved_by=principal.username, approved_at=moment,
+                                           case_ids=json.dumps(due))
                 uow.session.add(row)
+                for organisation in organisations:
+                    self.access_log.add(uow, principal, context, "ok", Access(organisation=organisation))
                 uow.flush()
-                approval = {"approval": row.id, "approved_by": user, "approved_at": clock.iso(moment), "cases": due}
+                approval = {"approval": row.id, "approved_by": principal.username,
+                            "approved_at": clock.iso(moment), "cases": due}
                 uow.commit()
         return approval
 
-    def destroy(self, user: str, at: datetime | None = None) -> dict:
-        """Destroy the cases of the newest unused approval — approved by someone else — that are still due."""
+    def destroy(self, principal: Principal, at: datetime | None = None,
+                context: RequestContext | None = None) -> dict:
+        """Destroy the cases of the newest unused approval — approved by someone else, carried
+        out by an administrator of their organisations — that are still due."""
+        context = context or RequestContext("zaken.vernietigen", "Zaken vernietigen na goedkeuring (Archiefwet)")
+        try:
+            return self._destroy(principal, at, context)
+        except (Conflict, Forbidden):
+            self.access_log.write(principal, context, "geweigerd", Access())
+            raise
+
+    def _destroy(self, principal: Principal, at: datetime | None, context: RequestContext) -> dict:
+        user = principal.username
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             approval = uow.session.scalars(select(RetentionApprovalRow).where(RetentionApprovalRow.used_at.is_(None))
                                            .order_by(RetentionApprovalRow.id.desc())).first()
             if approval is None:
-                raise Conflict("er is geen goedgekeurde vernietigingslijst: laat eerst iemand anders "
-                               "'werkpad retention approve' doen")
+                raise Conflict(Msg("er is geen goedgekeurde vernietigingslijst: laat eerst iemand anders "
+                                   "'werkpad retention approve' doen"))
             if approval.approved_by == user:
-                raise Conflict(f"{user} keurde de lijst zelf goed; een tweede persoon moet vernietigen")
+                raise Conflict(Msg("%(wie)s keurde de lijst zelf goed; een tweede persoon moet vernietigen",
+                                   wie=user))
             approved = json.loads(approval.case_ids)
             due = {c["case"]: c for c in self.list_cases(clock.local_date(moment), due_only=True)}
+            organisations = sorted({due[c]["organisation"] for c in approved if c in due})
+            allowed = [o for o in organisations or principal.organisations
+                       if policy.may_destroy_cases(principal, o, approval.approved_by)]
+            if not allowed or len(allowed) < len(organisations):
+                raise Forbidden(Msg("%(wie)s mag deze zaken niet vernietigen: dat doet een beheerder van de "
+                                    "organisatie, een ander dan wie de lijst goedkeurde", wie=user))
             last = uow.session.scalars(select(DestructionRow).order_by(DestructionRow.seq.desc())).first()
             prev, seq = (last.hash, last.seq) if last else (audit.GENESIS, 0)
             destroyed = []
@@ -162,6 +200,8 @@ class Retention:
                 destroyed.append({"case": case_id, "outcome": item["outcome"],
                                   "destruction_date": item["destruction_date"], "last_hash": fields["last_hash"]})
             approval.used_by, approval.used_at = user, moment
+            for organisation in organisations:
+                self.access_log.add(uow, principal, context, "ok", Access(organisation=organisation))
             uow.commit()
         return {"destroyed": destroyed, "approved_by": approval.approved_by, "destroyed_by": user}
 

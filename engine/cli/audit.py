@@ -15,7 +15,7 @@ from ..app.audit_workspace import ANCHOR_KEY_ENV, AuditorWorkspace, json_default
 from ..app.auditing import problem_text
 from ..core.findings import words
 from ..errors import WerkpadError
-from . import MOMENT
+from . import MOMENT, acting
 
 FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "actor", "field", "recorded",
                   "rebuilt", "differences", "reason")
@@ -219,14 +219,18 @@ def retention_list(ctx_obj, due_only: bool, at, as_json: bool):
 
 
 @click.command("approve")
-@click.option("--user", required=True, help="Wie de vernietigingslijst goedkeurt.")
+@click.option("--user", "--als", "user", required=True, metavar="GEBRUIKER",
+              help="Wie de vernietigingslijst goedkeurt: een auditor of beheerder van de organisatie.")
 @click.option("--at", type=MOMENT, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
 @click.pass_obj
 def retention_approve(ctx_obj, user: str, at, as_json: bool):
     """Keur de lijst van nu te vernietigen zaken goed (een ander vernietigt)."""
     try:
-        r = ctx_obj().retention.approve(user, at)
+        wp = ctx_obj()
+        person, context = acting(wp, user, "vernietigingslijst.goedkeuren",
+                                  "Vernietigingslijst goedkeuren (Archiefwet)")
+        r = wp.retention.approve(person, at, context=context)
     except WerkpadError as exc:
         _fail(exc.message)
     click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else
@@ -234,15 +238,18 @@ def retention_approve(ctx_obj, user: str, at, as_json: bool):
 
 
 @click.command("destroy")
-@click.option("--approved-by", "user", required=True,
-              help="De tweede persoon: wie de vernietiging uitvoert en aftekent (niet wie de lijst goedkeurde).")
+@click.option("--user", "--als", "--approved-by", "user", required=True, metavar="GEBRUIKER",
+              help="De tweede persoon: een beheerder van de organisatie die de vernietiging uitvoert en "
+                   "aftekent (niet wie de lijst goedkeurde).")
 @click.option("--at", type=MOMENT, default=None)
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
 @click.pass_obj
 def retention_destroy(ctx_obj, user: str, at, as_json: bool):
     """Vernietig de zaken van de goedgekeurde lijst; elke zaak laat een vernietigingsverklaring na."""
     try:
-        r = ctx_obj().retention.destroy(user, at)
+        wp = ctx_obj()
+        person, context = acting(wp, user, "zaken.vernietigen", "Zaken vernietigen na goedkeuring (Archiefwet)")
+        r = wp.retention.destroy(person, at, context=context)
     except WerkpadError as exc:
         _fail(exc.message)
     click.echo(json.dumps(r, ensure_ascii=False, indent=2) if as_json else

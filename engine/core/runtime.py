@@ -50,6 +50,7 @@ from ..errors import Conflict, DefinitionError, EngineError, NotFound, Validatio
 from . import clock, decisions, spiff
 from .expressions import SafeScriptEngine, gelijkgestelde_dagen
 from .kalender import parse_duur, plus_duur, schaal_duur
+from .messages import Msg
 from .versions import KNOWN_STATE_FORMATS as KNOWN_STATE_FORMATS
 from .versions import STATE_FORMAT as STATE_FORMAT
 from .versions import engine_versions as engine_versions
@@ -124,10 +125,10 @@ def _ask_place(instrument: Any, vanaf: Any = None, partij: Any = None) -> dict[s
     week or year; ``batch``/``nieuwe_batch`` for places bought in batches, counted per ``partij``);
     the engine records it in the command's event, so replay gets the same answer."""
     if not isinstance(instrument, str) or not instrument:
-        raise ValidationError("plaats_aanvragen verwacht de naam van een instrument")
+        raise ValidationError(Msg("plaats_aanvragen verwacht de naam van een instrument"))
     ledger = _PLACES.get()
     if ledger is None:
-        raise ValidationError("plaats_aanvragen kan hier niet worden gebruikt (geen plaatsenbeheer)")
+        raise ValidationError(Msg("plaats_aanvragen kan hier niet worden gebruikt (geen plaatsenbeheer)"))
     if partij is None:  # the two-argument form, as recorded ledgers and older versions know it
         return dict(ledger(instrument, None if vanaf is None else str(vanaf)))
     return dict(ledger(instrument, None if vanaf is None else str(vanaf), str(partij)))
@@ -343,14 +344,16 @@ def check_json_safe(data: Any, where: str = "data") -> None:
 
     def walk(value: Any, path: str, depth: int = 0) -> None:
         if depth > MAX_DATA_DEPTH:
-            raise ValidationError(f"{path}: gegevens dieper genest dan {MAX_DATA_DEPTH} niveaus",
+            raise ValidationError(Msg("%(path)s: gegevens dieper genest dan %(MAX_DATA_DEPTH)s niveaus",
+                                      path=path, MAX_DATA_DEPTH=MAX_DATA_DEPTH),
                                   fields={path.rsplit('.', 1)[-1]: ["te diep genest"]})
         if isinstance(value, dict):
             for k, v in value.items():
                 if not isinstance(k, str):
-                    raise ValidationError(f"{path}: sleutels moeten tekst zijn", fields={path: ["ongeldige sleutel"]})
+                    raise ValidationError(Msg("%(path)s: sleutels moeten tekst zijn",
+                                              path=path), fields={path: ["ongeldige sleutel"]})
                 if k == "typename":
-                    raise ValidationError(f"{path}: de sleutel 'typename' is gereserveerd",
+                    raise ValidationError(Msg("%(path)s: de sleutel 'typename' is gereserveerd", path=path),
                                           fields={k: ["gereserveerde naam"]})
                 walk(v, f"{path}.{k}", depth + 1)
         elif isinstance(value, list):
@@ -360,17 +363,19 @@ def check_json_safe(data: Any, where: str = "data") -> None:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                raise ValidationError(f"{path}: tekst met ongeldige tekens", fields={
+                raise ValidationError(Msg("%(path)s: tekst met ongeldige tekens", path=path), fields={
                     path.rsplit('.', 1)[-1]: ["De tekst bevat ongeldige tekens."]}) from None
         elif value is None or isinstance(value, bool | int):
             return
         elif isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")):
-                raise ValidationError(f"{path}: geen eindig getal", fields={path: ["geen eindig getal"]})
+                raise ValidationError(Msg("%(path)s: geen eindig getal",
+                                          path=path), fields={path: ["geen eindig getal"]})
         else:
             raise ValidationError(
-                f"{path}: waarde van type {type(value).__name__} kan niet worden opgeslagen (gebruik tekst, "
-                "getallen, ja/nee, lijsten of objecten; datums als JJJJ-MM-DD)",
+                Msg("%(path)s: waarde van type %(soort)s kan niet worden opgeslagen (gebruik tekst, "
+                    "getallen, ja/nee, lijsten of objecten; datums als JJJJ-MM-DD)",
+                    path=path, soort=type(value).__name__),
                 fields={path.rsplit('.', 1)[-1]: ["niet op te slaan waarde"]},
             )
 
@@ -491,12 +496,13 @@ class CaseRuntime:
                           if not t.has_state(TaskState.PREDICTED_MASK)
                           and t.task_spec.name not in _all_names(spec, subprocess_specs, t)})
         if missing:
-            raise Conflict("de nieuwe versie mist stappen waar de zaak nu staat: " + ", ".join(missing))
+            raise Conflict(Msg("de nieuwe versie mist stappen waar de zaak nu staat: %(stappen)s",
+                               stappen=", ".join(missing)))
         pruned = _drop_predicted(state["workflow"])
         try:
             migrated = CaseRuntime.restore({**state, "workflow": pruned}, spec, subprocess_specs)
         except (KeyError, AttributeError, SpiffWorkflowException) as exc:
-            raise Conflict(f"de zaak past niet op de nieuwe versie: {exc}") from exc
+            raise Conflict(Msg("de zaak past niet op de nieuwe versie: %(exc)s", exc=exc)) from exc
         migrated._run(spiff.predictor(migrated.workflow))
         for sp in migrated.workflow.subprocesses.values():
             migrated._run(spiff.predictor(sp))
@@ -697,7 +703,7 @@ class CaseRuntime:
     def find_user_task(self, spec: str, ordinal: int) -> Any:
         matching = [t for t in self.ready_user_tasks() if t.task_spec.name == spec]
         if ordinal >= len(matching):
-            raise Conflict(f"taak '{spec}' is niet gereed")
+            raise Conflict(Msg("taak '%(spec)s' is niet gereed", spec=spec))
         return str(matching[ordinal].id)
 
     # -- internals
@@ -722,16 +728,17 @@ class CaseRuntime:
         try:
             task = self.workflow.get_task_from_id(UUID(str(task_id)))
         except (ValueError, TypeError):
-            raise NotFound(f"taak {task_id} bestaat niet") from None
+            raise NotFound(Msg("taak %(task_id)s bestaat niet", task_id=task_id)) from None
         except (WorkflowException, KeyError):
             task = None
         if task is None:
-            raise Conflict(f"taak {task_id} is niet (meer) gereed in deze zaak")
+            raise Conflict(Msg("taak %(task_id)s is niet (meer) gereed in deze zaak", task_id=task_id))
         if not task.task_spec.manual:
-            raise Conflict(f"taak {task_id} is geen gebruikerstaak")
+            raise Conflict(Msg("taak %(task_id)s is geen gebruikerstaak", task_id=task_id))
         if not task.has_state(TaskState.READY):
-            raise Conflict(f"taak '{task.task_spec.bpmn_name or task.task_spec.name}' is niet (meer) gereed "
-                           f"(status {TaskState.get_name(task.state)})")
+            raise Conflict(Msg("taak '%(bpmn_name)s' is niet (meer) gereed (status %(waarde)s)",
+                               bpmn_name=task.task_spec.bpmn_name or task.task_spec.name,
+                               waarde=TaskState.get_name(task.state)))
         return task
 
     def task_property(self, spec_name: str, name: str) -> str | None:

@@ -69,3 +69,60 @@ def test_engine_form_messages_keep_their_template_and_values(app):
         assert translate(error.message) == "The form 'Intake' contains errors."
     with app.test_request_context():
         assert translate(error.fields["uren"][0]) == "Moet tussen 1 en 40 liggen."
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("nl", "taak onbekend123 bestaat niet"),
+    ("en", "task onbekend123 does not exist"),
+])
+def test_an_api_not_found_in_the_chosen_language(client, cases, accounts, language, expected):
+    """The API answers in Dutch; a client that chose English (the language cookie) gets the
+    engine's NotFound in English, in the same JSON shape."""
+    token = accounts.create_token("kees", "test")["token"]
+    if language == "en":
+        client.set_cookie("werkpad_taal", "en")
+    response = client.get("/api/v1/taken/onbekend123", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 404
+    body = response.get_json()
+    assert body["melding"] == expected and body["fout"]
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("nl", "het concept is niet aangeboden voor publicatie"),
+    ("en", "the draft has not been offered for publication"),
+])
+def test_a_designer_refusal_in_the_chosen_language(client, werkpad, language, expected):
+    """Approving a draft nobody offered: the designer gets the engine's 409 in their language."""
+    files = werkpad.designer.working_record("voorbeeld")["files"]
+    werkpad.designer.save_draft("voorbeeld", "piet", files=files, change_note="alleen bewaard")
+    login(client, "piet")
+    if language == "en":
+        _english(client)
+    response = client.post("/ontwerp/voorbeeld/goedkeuren",
+                           data={"csrf_token": page_csrf(client, "/ontwerp/voorbeeld")})
+    assert response.status_code == 409
+    body = response.get_data(as_text=True)
+    assert expected in body
+    assert ("aangeboden" in body) is (language == "nl")
+
+
+def test_an_admin_refusal_in_english(client):
+    """A wrong current password on the admin's password page: the engine's field error in English."""
+    login(client, "bea")
+    _english(client)
+    token = page_csrf(client, "/wachtwoord")
+    response = client.post("/wachtwoord", data={"csrf_token": token, "huidig": "fout-wachtwoord-123",
+                                                "nieuw": "een-nieuw-wachtwoord-1", "herhaal": "een-nieuw-wachtwoord-1"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The current password is not correct." in body and "klopt niet" not in body
+
+
+def test_an_api_not_found_follows_the_language_cookie(app, cases):
+    from engine.errors import NotFound
+
+    with app.test_request_context(headers={"Cookie": "werkpad_taal=en"}):
+        with pytest.raises(NotFound) as caught:
+            app.extensions["werkpad"].get_case("onbekend123")
+        assert str(caught.value.message) == "zaak onbekend123 bestaat niet"
+        assert translate(caught.value.message) == "case onbekend123 does not exist"
