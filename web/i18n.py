@@ -44,7 +44,7 @@ SCRIPT_TEXTS = (
     N_("Inzoomen"), N_("Uitzoomen"), N_("Huidige stap"), N_("Toon de huidige stap"), N_("Hele proces"),
     N_("Toon het hele proces"), N_("Naar links"), N_("Naar rechts"), N_("Omhoog"), N_("Omlaag"),
     N_("De diagramviewer ontbreekt op de server (voer npm ci uit)."),
-    N_("Het procesdiagram kan niet worden getoond"),
+    N_("Het procesdiagram kan niet worden getoond"), N_("Terug naar het hoofdproces"),
 )
 
 

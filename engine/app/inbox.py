@@ -404,8 +404,44 @@ class Inbox:
             shown = visible.get(spec, spec) if spec else None
             if shown and shown not in completed:
                 completed.append(shown)
+        done_specs = [(json.loads(text).get("task") or {}).get("spec") for text in payloads]
+        calls, called = _called_processes(files, process_id, list(current), [s for s in done_specs if s])
         return {"case": case_id, "file": name, "xml": xml, "process_id": process_id,
-                "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed}
+                "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed,
+                "calls": calls, "called": called}
+
+
+def _called_processes(files: dict[str, str], process_id: str | None, open_specs: list[str],
+                      done_specs: list[str]) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """The call activities of the main process (element id -> called process id) and, per called
+    process, its own diagram with the case's current and completed steps inside it, so the case page
+    can open a shared sub-process such as the aanvraag on click."""
+    from lxml import etree
+
+    owner: dict[str, str] = {}
+    calls: dict[str, str] = {}
+    for file_name, content in files.items():
+        if not file_name.endswith(".bpmn"):
+            continue
+        try:
+            root = etree.fromstring(content.encode("utf-8"), SAFE_PARSER)
+        except etree.XMLSyntaxError:
+            continue
+        for proc in root.iter(f"{{{BPMN_NS}}}process"):
+            owner[proc.get("id")] = content
+            if proc.get("id") == process_id:
+                for call in proc.iter(f"{{{BPMN_NS}}}callActivity"):
+                    if call.get("id") and call.get("calledElement"):
+                        calls[call.get("id")] = call.get("calledElement")
+    called: dict[str, dict[str, Any]] = {}
+    for pid in sorted(set(calls.values())):
+        if pid not in owner:
+            continue
+        visible = _visible_elements(files, pid)
+        called[pid] = {"xml": owner[pid],
+                       "current": sorted({visible[s] for s in open_specs if s in visible}),
+                       "completed": list(dict.fromkeys(visible[s] for s in done_specs if s in visible))}
+    return {k: v for k, v in calls.items() if v in called}, called
 
 
 def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str, str]:

@@ -240,6 +240,27 @@ def test_the_current_step_is_in_view_for_every_organisation(every_organisation, 
             assert page.locator("#diagram .bjs-breadcrumbs li").count() == 2
             page.locator("#diagram .bjs-breadcrumbs li a").first.click()
         assert page.locator("#diagram .djs-element.huidig").count() >= 1
+        # a call activity (a shared sub-process such as the aanvraag) opens on click, with the case's
+        # current step inside it marked, and a button leads back to the main process
+        opened = 0
+        for org, ids in sorted(cases.items()):
+            info = page.request.get(server + f"/zaken/{ids[0]}/diagram.json").json()
+            call = next((c for c, p in info["calls"].items() if info["called"][p]["current"]), None)
+            if call is None:
+                continue
+            inner = info["called"][info["calls"][call]]["current"]
+            page.goto(server + f"/zaken/{ids[0]}")
+            _diagram_state(page)
+            assert info["calls"][call] and call in page.get_attribute("#diagram", "data-huidig").split(), org
+            page.click(f"#diagram .djs-element.opent[data-element-id='{call}']")
+            page.wait_for_selector("#diagram[data-model='aangeroepen']")
+            assert page.get_attribute("#diagram", "data-huidig").split() == inner, org
+            for element in inner:
+                assert page.locator(f"#diagram .djs-element.huidig[data-element-id='{element}']").count() == 1
+            page.click(".diagram-terug")
+            page.wait_for_selector("#diagram[data-model='hoofdproces']")
+            opened += 1
+        assert opened >= 3, opened  # every organisation that is in its aanvraag right now
         assert not page.console_errors, page.console_errors
     finally:
         srv.shutdown()

@@ -247,25 +247,56 @@
     })
     .then(function (info) {
       if (!info.xml) { throw new Error('geen BPMN'); }
-      return laidOut(info.xml).then(function (xml) {
-        container.textContent = '';
-        var viewer = new lib.NavigatedViewer({ container: container });
-        return viewer.importXML(xml).then(function () {
-          var canvas = viewer.get('canvas');
-          var registry = viewer.get('elementRegistry');
-          (info.completed || []).forEach(function (id) {
+      container.textContent = '';
+      var viewer = new lib.NavigatedViewer({ container: container });
+      var canvas = viewer.get('canvas');
+      var registry = viewer.get('elementRegistry');
+      var shown = info;
+      var back = document.createElement('button');
+      back.type = 'button';
+      back.className = 'utrecht-button utrecht-button--secondary-action werkpad-knop-klein diagram-terug';
+      back.textContent = '\u2190 ' + t('Terug naar het hoofdproces');
+      back.hidden = true;
+      // One model on the canvas at a time: the case's process, or a called (shared) process opened
+      // by clicking its call activity; each with the case's current and completed steps marked.
+      function show(model, isCalled) {
+        return laidOut(model.xml).then(function (xml) {
+          return viewer.importXML(xml);
+        }).then(function () {
+          shown = model;
+          (model.completed || []).forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'gedaan'); }
           });
-          (info.current || []).forEach(function (id) {
+          (model.current || []).forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'huidig'); }
           });
-          var focus = function () { showFocus(canvas, registry, info); };
-          focus();
-          controls(canvas, focus);
-          container.setAttribute('data-huidig', (info.current || []).join(' '));
-          container.setAttribute('data-gedaan', (info.completed || []).join(' '));
-          container.classList.add('geladen');
+          if (!isCalled) {
+            Object.keys(info.calls || {}).forEach(function (id) {
+              if (registry.get(id)) { canvas.addMarker(id, 'opent'); }
+            });
+          }
+          back.hidden = !isCalled;
+          showFocus(canvas, registry, model);
+          container.setAttribute('data-huidig', (model.current || []).join(' '));
+          container.setAttribute('data-gedaan', (model.completed || []).join(' '));
+          container.setAttribute('data-model', isCalled ? 'aangeroepen' : 'hoofdproces');
         });
+      }
+      viewer.get('eventBus').on('element.click', function (event) {
+        var called = shown === info && (info.calls || {})[event.element.id];
+        if (called && info.called && info.called[called]) {
+          show(info.called[called], true).catch(function (error) { fail(error.message); });
+        }
+      });
+      back.addEventListener('click', function () {
+        show(info, false).catch(function (error) { fail(error.message); });
+      });
+      return show(info, false).then(function () {
+        controls(canvas, function () { showFocus(canvas, registry, shown); });
+        var bar = document.querySelector('.diagram-knoppen');
+        back.title = t('Terug naar het hoofdproces');
+        if (bar) { bar.parentNode.insertBefore(back, bar.nextSibling); } else { container.parentNode.insertBefore(back, container); }
+        container.classList.add('geladen');
       });
     })
     .catch(function (error) {
