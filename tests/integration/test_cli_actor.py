@@ -129,8 +129,11 @@ def test_an_unknown_or_blocked_user_acts_for_nobody(setup):
     assert _run(wp, "users", "block", "kees").returncode == 0
     out = _run(wp, "task", "claim", task["id"], "--user", "kees")
     assert out.returncode == 1 and out.stderr.strip() == "fout: gebruiker 'kees' is geblokkeerd"
-    out = _run(wp, "case", "note", case_id, "gezien")  # no person named: a usage error, nothing done
-    assert out.returncode == 2 and "--user" in out.stderr
+    out = _run(wp, "case", "note", case_id, "gezien")  # no person named: one line in Dutch, nothing done
+    assert out.returncode == 1 and out.stderr.startswith("fout: Zeg namens wie je dit doet: --user")
+    out = _run(wp, "case", "start", "--municipality", "voorbeeldstad", "--bsn", "123456782", "--name", "Els",
+               "--birthdate", "1975-02-03")
+    assert out.returncode == 1 and "--user" in out.stderr and "Traceback" not in out.stderr
     assert wp.get_case(case_id)["tasks"][0]["claimed_by"] is None
     assert [e["type"] for e in wp.case_history(case_id)] == ["case_started"]
     assert len(wp.list_tasks(status="", with_form=False)) == 1  # no second case
