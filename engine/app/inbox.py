@@ -397,7 +397,8 @@ class Inbox:
                 continue
             if xml is None or (process_id and f'id="{process_id}"' in content):
                 xml, name = content, file_name
-        visible = _visible_elements(files, process_id)
+        parsed = _bpmn_processes(files)
+        visible = _visible_elements(files, process_id, parsed)
         completed: list[str] = []
         for text in payloads:
             spec = (json.loads(text).get("task") or {}).get("spec")
@@ -405,52 +406,39 @@ class Inbox:
             if shown and shown not in completed:
                 completed.append(shown)
         done_specs = [(json.loads(text).get("task") or {}).get("spec") for text in payloads]
-        calls, called = _called_processes(files, process_id, list(current), [s for s in done_specs if s])
+        calls, called = _called_processes(files, process_id, list(current), [s for s in done_specs if s], parsed)
         return {"case": case_id, "file": name, "xml": xml, "process_id": process_id,
                 "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed,
                 "calls": calls, "called": called}
 
 
 def _called_processes(files: dict[str, str], process_id: str | None, open_specs: list[str],
-                      done_specs: list[str]) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+                      done_specs: list[str], parsed: dict[str, tuple[Any, str]] | None = None) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
     """The call activities of the main process (element id -> called process id) and, per called
     process, its own diagram with the case's current and completed steps inside it, so the case page
     can open a shared sub-process such as the aanvraag on click."""
-    from lxml import etree
-
-    owner: dict[str, str] = {}
+    processes = parsed if parsed is not None else _bpmn_processes(files)
     calls: dict[str, str] = {}
-    for file_name, content in files.items():
-        if not file_name.endswith(".bpmn"):
-            continue
-        try:
-            root = etree.fromstring(content.encode("utf-8"), SAFE_PARSER)
-        except etree.XMLSyntaxError:
-            continue
-        for proc in root.iter(f"{{{BPMN_NS}}}process"):
-            owner[proc.get("id")] = content
-            if proc.get("id") == process_id:
-                for call in proc.iter(f"{{{BPMN_NS}}}callActivity"):
-                    if call.get("id") and call.get("calledElement"):
-                        calls[call.get("id")] = call.get("calledElement")
+    if process_id in processes:
+        for call in processes[process_id][0].iter(f"{{{BPMN_NS}}}callActivity"):
+            if call.get("id") and call.get("calledElement"):
+                calls[call.get("id")] = call.get("calledElement")
     called: dict[str, dict[str, Any]] = {}
     for pid in sorted(set(calls.values())):
-        if pid not in owner:
+        if pid not in processes:
             continue
-        visible = _visible_elements(files, pid)
-        called[pid] = {"xml": owner[pid],
+        visible = _visible_elements(files, pid, processes)
+        called[pid] = {"xml": processes[pid][1],
                        "current": sorted({visible[s] for s in open_specs if s in visible}),
                        "completed": list(dict.fromkeys(visible[s] for s in done_specs if s in visible))}
     return {k: v for k, v in calls.items() if v in called}, called
 
 
-def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str, str]:
-    """Map every flow node id in the version's BPMN files to the element that shows it on the main
-    process's diagram: itself at the top level, else the sub-process or call activity around it
-    (following call activities into the shared processes)."""
+def _bpmn_processes(files: dict[str, str]) -> dict[str, tuple[Any, str]]:
+    """Every process in a version's BPMN files: its element and the text of the file it is in."""
     from lxml import etree
 
-    processes: dict[str, Any] = {}
+    found: dict[str, tuple[Any, str]] = {}
     for file_name, content in files.items():
         if not file_name.endswith(".bpmn"):
             continue
@@ -459,7 +447,16 @@ def _visible_elements(files: dict[str, str], process_id: str | None) -> dict[str
         except etree.XMLSyntaxError:
             continue
         for proc in root.iter(f"{{{BPMN_NS}}}process"):
-            processes[proc.get("id")] = proc
+            found[proc.get("id")] = (proc, content)
+    return found
+
+
+def _visible_elements(files: dict[str, str], process_id: str | None,
+                      parsed: dict[str, tuple[Any, str]] | None = None) -> dict[str, str]:
+    """Map every flow node id in the version's BPMN files to the element that shows it on the main
+    process's diagram: itself at the top level, else the sub-process or call activity around it
+    (following call activities into the shared processes)."""
+    processes = {pid: found[0] for pid, found in (parsed or _bpmn_processes(files)).items()}
     main = processes.get(process_id) if process_id else next(iter(processes.values()), None)
     if main is None:
         return {}
