@@ -79,7 +79,7 @@ def run(url: str, n: int, profile: bool) -> None:
     client.get("/api/v1/ik", headers=headers)  # the token's last use noted, the bundle parsed
 
     def api_complete(task_id: str) -> None:
-        response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers, json={"data": FORM})
+        response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers, json={"gegevens": FORM})
         assert response.status_code == 200, response.get_json()
 
     principal = accounts.principal_for_token(token)
@@ -118,7 +118,7 @@ def run(url: str, n: int, profile: bool) -> None:
         print(f"   {label:26s} {_stats(samples)}   {statements / len(items):4.1f} statements, "
               f"{transactions / len(items):3.1f} transacties per keer")
         if profiler:
-            pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+            pstats.Stats(profiler).sort_stats(sys.argv[sys.argv.index("--sort") + 1] if "--sort" in sys.argv else "tottime").print_stats(int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 30)
     wp.db.dispose()
 
 

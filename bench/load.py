@@ -184,7 +184,7 @@ def singles(port: int, token: str, tasks: list[str], n: int) -> list[float]:
     for _ in range(min(n, len(tasks))):
         task_id = tasks.pop()
         t0 = time.perf_counter()
-        status, _ = client.call("POST", f"/api/v1/taken/{task_id}/afronden", {"data": FORM})
+        status, _ = client.call("POST", f"/api/v1/taken/{task_id}/afronden", {"gegevens": FORM})
         if status == 200:
             out.append(time.perf_counter() - t0)
     return out
