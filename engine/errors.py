@@ -61,6 +61,11 @@ class Conflict(WerkpadError):
     code = "conflict"
 
 
+class CaseMovedOn(Conflict):
+    """Another command on the same case committed while this one was under way. A command on
+    the real clock runs again at a new moment (engine/app/cases.py); one given a moment does not."""
+
+
 class EngineError(WerkpadError):
     code = "engine"
 

@@ -29,9 +29,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeAlias
 
+from sqlalchemy import insert
+
 from ..core import clock
 from ..storage import Database
 from ..storage.accounts_models import AccessLogRow
+from ..storage.db import table_of
 
 if TYPE_CHECKING:  # accounts imports this module
     from .accounts import Principal
@@ -136,7 +139,11 @@ class AccessLog:
 
     def row(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
             details: dict | None = None) -> AccessLogRow:
-        return AccessLogRow(
+        return AccessLogRow(**self.values(principal, context, status, access, details))
+
+    def values(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
+               details: dict | None = None) -> dict:
+        return dict(
             trace_id=context.trace_id, span_id=context.span_id, operation=context.operation,
             started_at=context.started_at, ended_at=clock.now(), status=status,
             user_id=principal.user_id if principal else None,
@@ -148,7 +155,9 @@ class AccessLog:
             details=json.dumps(details, ensure_ascii=False) if details else None)
 
     def add(self, uow, principal: Principal | None, context: RequestContext, status: str, access: Access) -> None:
-        uow.session.add(self.row(principal, context, status, access))
+        # a plain INSERT in the command's transaction: the row is never read back in it, so it
+        # need not go through the session's unit of work
+        uow.execute(insert(table_of(AccessLogRow)), [self.values(principal, context, status, access)])
 
     def write(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
               details: dict | None = None) -> None:

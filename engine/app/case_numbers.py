@@ -11,10 +11,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
+from ..storage.db import table_of
 from ..storage.models import CaseNumberRow
 
+_COUNTERS = table_of(CaseNumberRow)
+_BUMP = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year")).values(last=_COUNTERS.c.last + 1)
+         .returning(_COUNTERS.c.last))
 PATTERN = re.compile(r"^\s*(\d{4})\s*[-/ ]\s*0*(\d{1,9})\s*$")
 
 
@@ -30,9 +34,8 @@ def normalise(text: str | None) -> str | None:
 
 def next_number(session, year: int) -> str:
     """The next number of ``year``, within the caller's transaction."""
-    bump = (update(CaseNumberRow).where(CaseNumberRow.year == year).values(last=CaseNumberRow.last + 1)
-            .returning(CaseNumberRow.last).execution_options(synchronize_session=False))
-    seq = session.scalar(bump)
+    connection = session.connection()  # a plain statement: the session has nothing to flush for it
+    seq = connection.execute(_BUMP, {"b_year": year}).scalar()
     if seq is None:  # the year's first case: make its counter row (a concurrent start may just have)
         dialect = session.get_bind().dialect.name
         insert: Callable[..., Any]
@@ -40,9 +43,9 @@ def next_number(session, year: int) -> str:
             from sqlalchemy.dialects.postgresql import insert
         else:
             from sqlalchemy.dialects.sqlite import insert
-        session.execute(insert(CaseNumberRow).values(year=year, last=0)
+        connection.execute(insert(_COUNTERS).values(year=year, last=0)
                         .on_conflict_do_nothing(index_elements=["year"]))
-        seq = session.scalar(bump)
+        seq = connection.execute(_BUMP, {"b_year": year}).scalar()
     return format_number(year, seq)
 
 

@@ -16,20 +16,22 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from ..core import audit, clock, kalender
 from ..core.bsn import is_valid_bsn, normalise_bsn
 from ..core.messages import Msg
 from ..core.versions import engine_versions, version_label
-from ..errors import CaseBroken, Conflict, Forbidden, NotFound, ValidationError
+from ..errors import CaseBroken, CaseMovedOn, Conflict, Forbidden, NotFound, ValidationError
 from ..storage import CaseRow, EventRow, TaskRow, TimerRow
 from ..storage.accounts_models import MembershipRow, TaskDraftRow, UserRow
+from ..storage.db import table_of
 from . import case_numbers, policy
 from .accounts import Principal
 from .acting import Access, AccessLog, Actor, RequestContext, as_actor
@@ -43,6 +45,27 @@ if TYPE_CHECKING:
 # the runtime (SpiffWorkflow) is imported by the commands that step a case.
 
 REFUSED = (Forbidden, Conflict, ValidationError)
+
+
+@dataclass
+class _Repair:
+    """What a teamleider's repair of a case in error works with (see Cases._repairing)."""
+
+    uow: Any
+    row: CaseRow
+    moment: datetime
+    who: Actor
+
+
+# a command on the real clock whose case another command changed meanwhile runs again, at most this often
+_ATTEMPTS = (1, 2, 3)
+# a task's drafts go with it; a plain statement, so the session has nothing to flush before it
+# built once: building a statement costs as much as running it
+_TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+                  .where(TaskRow.id == bindparam("task_id")))
+# both rows locked: after waiting for another command on the case, the task's status as it committed is read
+_TASK_AND_CASE_LOCKED = _TASK_AND_CASE.with_for_update()
+_DELETE_DRAFTS = delete(table_of(TaskDraftRow)).where(table_of(TaskDraftRow).c.task_id == bindparam("task_id"))
 
 
 class Cases:
@@ -109,7 +132,7 @@ class Cases:
                     actor.work_organisations() if isinstance(actor, Principal) else None)
                 if isinstance(actor, Principal) and not policy.may_start_case_in(actor, definition.organisation):
                     raise Forbidden(Msg("Je kunt voor deze gemeente geen melding maken."))
-                bundle = self.repo.bundle(definition)
+                bundle = self.repo.bundle_by_id(uow, definition.id)
                 spec, subprocess_specs = bundle.specs()
                 start_day = clock.local_date(moment)
                 initial = {
@@ -127,8 +150,7 @@ class Cases:
                     state="{}", started_at=moment, updated_at=moment, last_seq=0, last_hash=audit.GENESIS,
                     case_number=case_numbers.next_number(uow.session, start_day.year),
                 )
-                uow.session.add(row)
-                uow.flush()  # a place the process asks for at its start belongs to this row
+                uow.session.add(row)  # inserted once, with its state, when the start is saved
                 from ..core.runtime import CaseRuntime
 
                 runtime = CaseRuntime.start(spec, subprocess_specs, initial,
@@ -163,7 +185,7 @@ class Cases:
         timers = sorted(loaded.timers or [], key=lambda t: t.due_at)
         return self._case_view(uow, loaded.row, loaded.state or {}, tasks, timers, with_notes=False)
 
-    def _case_view(self, uow, row: CaseRow, state: dict, tasks: list[TaskRow], timers: list[TimerRow],
+    def _case_view(self, uow, row: CaseRow, state: dict, tasks: Sequence[Any], timers: Sequence[Any],
                    with_notes: bool = True) -> dict:
         info = self.repo.definition_info(uow, row.definition_id)
         out = {
@@ -234,9 +256,12 @@ class Cases:
                        can_assign=policy.may_assign(principal, case.organisation))
             return out
 
-    def _task_in_scope(self, uow, actor: Actor, task_id: str) -> tuple[TaskRow, CaseRow]:
-        found = uow.session.execute(select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
-                                    .where(TaskRow.id == task_id)).first() if task_id and len(task_id) <= 36 else None
+    def _task_in_scope(self, uow, actor: Actor, task_id: str, lock: bool = False) -> tuple[TaskRow, CaseRow]:
+        """The task and its case, or NotFound. ``lock``: a command that changes the case takes
+        its row lock here on PostgreSQL, so two commands on one case queue instead of racing."""
+        # SQLite's BEGIN IMMEDIATE already queues writers
+        query = _TASK_AND_CASE_LOCKED if lock and not self.db.is_sqlite else _TASK_AND_CASE
+        found = uow.session.execute(query, {"task_id": task_id}).first() if task_id and len(task_id) <= 36 else None
         task, case = found if found is not None else (None, None)  # one statement; both in the session now
         if task is None or case is None or (isinstance(actor, Principal)
                                             and not policy.may_read_case(actor, case.organisation)):
@@ -244,7 +269,9 @@ class Cases:
         return task, case
 
     def _case_in_scope(self, uow, actor: Actor, case_id: str) -> CaseRow:
-        row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
+        # a command takes the case's row lock on PostgreSQL here (SQLite's BEGIN IMMEDIATE queues writers)
+        lock = True if uow.write and not self.db.is_sqlite else None
+        row = uow.session.get(CaseRow, case_id, with_for_update=lock) if case_id and len(case_id) <= 32 else None
         if row is None or (isinstance(actor, Principal) and not policy.may_read_case(actor, row.organisation)):
             raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
         return row
@@ -325,9 +352,20 @@ class Cases:
                       context: RequestContext | None, names: tuple[str, str]) -> dict:
         who = as_actor(actor)
         access = [Access(task_id=(task_id or "")[:36])]
-        with self._logged(who, context, names[0], names[1], access) as ctx, clock.at(at) as moment, \
-                self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
-            task, case = self._task_in_scope(uow, who, task_id)
+        with self._logged(who, context, names[0], names[1], access) as ctx:
+            for attempt in _ATTEMPTS:
+                try:
+                    return self._task_step(task_id, who, at, act, allowed, changes_workflow, ctx, access)
+                except CaseMovedOn:
+                    if at is not None or attempt == _ATTEMPTS[-1]:
+                        raise
+        raise AssertionError("unreachable")
+
+    def _task_step(self, task_id: str, who: Actor, at: datetime | None, act,
+                   allowed: Callable[[Principal, CaseRow, TaskRow], None], changes_workflow: bool,
+                   ctx: RequestContext | None, access: list[Access]) -> dict:
+        with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
+            task, case = self._task_in_scope(uow, who, task_id, lock=True)
             access.append(Access(case.organisation, case.id, task_id, case.bsn))
             if isinstance(who, Principal):
                 allowed(who, case, task)
@@ -338,8 +376,7 @@ class Cases:
             if changes_workflow:
                 self.repo.save(uow, loaded, event_type, who.username, moment, payload, completed_task=task_id)
                 # a draft of a task that is done is of no use to anyone
-                uow.session.execute(delete(TaskDraftRow).where(TaskDraftRow.task_id == task_id)
-                                    .execution_options(synchronize_session=False))
+                uow.execute(_DELETE_DRAFTS, {"task_id": task_id})
                 result = self._loaded_view(uow, loaded)
             else:
                 self.repo.append_event(uow, loaded.row, event_type, who.username, moment, payload,
@@ -398,8 +435,19 @@ class Cases:
                       change: Callable[[Any, Loaded, datetime, str], None], need_runtime: bool) -> dict:
         who = as_actor(actor)
         access = [Access(case_id=(case_id or "")[:32])]
-        with self._logged(who, context, names[0], names[1], access) as ctx, clock.at(at) as moment, \
-                self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
+        with self._logged(who, context, names[0], names[1], access) as ctx:
+            for attempt in _ATTEMPTS:
+                try:
+                    return self._case_step(case_id, who, at, ctx, access, rule, refusal, change, need_runtime)
+                except CaseMovedOn:
+                    if at is not None or attempt == _ATTEMPTS[-1]:
+                        raise
+        raise AssertionError("unreachable")
+
+    def _case_step(self, case_id: str, who: Actor, at: datetime | None, ctx: RequestContext | None,
+                   access: list[Access], rule: Callable[[Principal, str], bool], refusal: str,
+                   change: Callable[[Any, Loaded, datetime, str], None], need_runtime: bool) -> dict:
+        with clock.at(at) as moment, self.repo.broken_case_guard(moment), self.db.unit_of_work() as uow:
             row = self._case_in_scope(uow, who, case_id)
             access.append(Access(row.organisation, row.id, None, row.bsn))
             if isinstance(who, Principal) and not rule(who, row.organisation):
@@ -423,52 +471,57 @@ class Cases:
                                      .order_by(TimerRow.due_at)).all()
         return self._case_view(uow, row, _state_or_empty(row), list(tasks), list(timers))
 
+    @contextmanager
+    def _repairing(self, case_id: str, actor: Actor | str, at: datetime | None, context: RequestContext | None,
+                   names: tuple[str, str], refusal: Msg) -> Iterator[_Repair]:
+        """Around a teamleider's way on for a case in error (resume or withdraw): the case in the
+        person's scope, the policy, the case really in error; the access-log row and the commit
+        after the body has done its work."""
+        who = as_actor(actor)
+        access = [Access(case_id=(case_id or "")[:32])]
+        with self._logged(who, context, names[0], names[1], access) as ctx, clock.at(at) as moment, \
+                self.db.unit_of_work() as uow:
+            row = self._case_in_scope(uow, who, case_id)
+            access.append(Access(row.organisation, row.id, None, row.bsn))
+            if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
+                raise Forbidden(refusal)
+            if row.status != "error":
+                raise Conflict(Msg("zaak %(case_id)s staat niet in fout", case_id=case_id))
+            yield _Repair(uow, row, moment, who)
+            if ctx is not None:
+                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+            uow.commit()
+
     def retry_case(self, case_id: str, actor: Actor | str, at: datetime | None = None,
                    context: RequestContext | None = None) -> dict:
         """A teamleider's way on after a fix: read the case's state again and, when
         it loads, put it back to work (its tasks and timers in the index again)."""
-        who = as_actor(actor)
-        access = [Access(case_id=(case_id or "")[:32])]
-        with self._logged(who, context, "zaak.hervatten", "Zaak in fout hervatten", access) as ctx, \
-                clock.at(at) as moment, self.db.unit_of_work() as uow:
-            row = self._case_in_scope(uow, who, case_id)
-            access.append(Access(row.organisation, row.id, None, row.bsn))
-            if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
-                raise Forbidden(Msg("Alleen een teamleider kan een zaak in fout hervatten."))
-            if row.status != "error":
-                raise Conflict(Msg("zaak %(case_id)s staat niet in fout", case_id=case_id))
+        with self._repairing(case_id, actor, at, context, ("zaak.hervatten", "Zaak in fout hervatten"),
+                             Msg("Alleen een teamleider kan een zaak in fout hervatten.")) as job:
+            uow, row = job.uow, job.row
             row.status = "running"
             try:
                 loaded = self.repo.load(uow, case_id)
                 loaded.runtime.clear_error()
-                self.repo.save(uow, loaded, "case_resumed", who.username, moment, {"after_error": row.error})
+                self.repo.save(uow, loaded, "case_resumed", job.who.username, job.moment,
+                               {"after_error": row.error})
             except CaseBroken as exc:
                 raise Conflict(Msg("de zaak kan nog steeds niet worden geladen: %(message)s",
                                    message=exc.message)) from exc
             loaded.row.error = None
-            if ctx is not None:
-                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
             result = self._loaded_view(uow, loaded)
-            uow.commit()
         return result
 
     def close_case_in_error(self, case_id: str, actor: Actor | str, reason: str, at: datetime | None = None,
                             context: RequestContext | None = None) -> dict:
         """A teamleider withdraws a case that stays in error: it leaves every work
         list, its timers stop, and the reason is in the audit trail."""
-        who = as_actor(actor)
-        access = [Access(case_id=(case_id or "")[:32])]
-        with self._logged(who, context, "zaak.sluiten", "Zaak in fout sluiten", access) as ctx, \
-                clock.at(at) as moment, self.db.unit_of_work() as uow:
-            row = self._case_in_scope(uow, who, case_id)
-            access.append(Access(row.organisation, row.id, None, row.bsn))
-            if isinstance(who, Principal) and not policy.may_repair_case(who, row.organisation):
-                raise Forbidden(Msg("Alleen een teamleider kan een zaak in fout sluiten."))
+        with self._repairing(case_id, actor, at, context, ("zaak.sluiten", "Zaak in fout sluiten"),
+                             Msg("Alleen een teamleider kan een zaak in fout sluiten.")) as job:
+            uow, row, moment = job.uow, job.row, job.moment
             reason = (reason or "").strip()
             if not reason or len(reason) > 2000:
                 raise ValidationError(Msg("Geef een reden (1 tot 2000 tekens)."), fields={"reden": ["Geef een reden."]})
-            if row.status != "error":
-                raise Conflict(Msg("zaak %(case_id)s staat niet in fout", case_id=case_id))
             row.status = "withdrawn"
             row.ended_at = moment
             why = "zaak gesloten na fout"
@@ -484,12 +537,9 @@ class Cases:
             payload: dict = {"reason": reason, "error": row.error}
             if cancelled:
                 payload["cancelled"] = cancelled
-            self.repo.append_event(uow, row, "case_closed_in_error", who.username, moment, payload,
+            self.repo.append_event(uow, row, "case_closed_in_error", job.who.username, moment, payload,
                                    digest=stored_digest(row))
-            if ctx is not None:
-                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
             result = self._case_view(uow, row, _state_or_empty(row), [], [])
-            uow.commit()
         return result
 
     def _task_dict(self, task: TaskRow, case: CaseRow, bundle: Bundle | None, with_form: bool) -> dict:

@@ -17,15 +17,17 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy.orm.util import identity_key
 
 from ..core import audit, clock
 from ..core.messages import Msg
 from ..core.versions import engine_versions, version_label
-from ..errors import CaseBroken, Conflict, EngineError, NotFound, ValidationError
+from ..errors import CaseBroken, CaseMovedOn, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow
+from ..storage.db import table_of
 from . import capacity
 from .capacity import PlaceLedger
 from .sealing import SealKey
@@ -52,8 +54,8 @@ class Loaded:
     # after save: the stored state and the case's open tasks and timers as they now are
     # (so a command can answer without reading the case back)
     state: dict | None = None
-    open_tasks: list[TaskRow] | None = None
-    timers: list[TimerRow] | None = None
+    open_tasks: list[IndexRow] | None = None
+    timers: list[IndexRow] | None = None
 
 
 class BundleCache:
@@ -80,6 +82,37 @@ class BundleCache:
 
 
 TIMER_CHANNEL = "werkpad_timers"
+
+
+class IndexRow:
+    """A task or timer row as a command left it: its columns as attributes (read only)."""
+
+    __slots__ = ("__dict__",)
+
+    def __init__(self, values) -> None:
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str) -> Any:  # only for names it lacks (and for type checkers)
+        raise AttributeError(name)
+
+
+_tasks, _timers = table_of(TaskRow), table_of(TimerRow)
+_definitions = table_of(DefinitionRow)
+_VERSIONS = select(_definitions.c.id, _definitions.c.process_key, _definitions.c.version_hash,
+                   _definitions.c.organisation, _definitions.c.municipalities,
+                   _definitions.c.effective_from).order_by(_definitions.c.id)
+_INSERT_EVENT, _INSERT_TASK, _INSERT_TIMER = insert(table_of(EventRow)), insert(_tasks), insert(_timers)
+_OPEN_TASKS = select(_tasks).where(_tasks.c.case_id == bindparam("case_id"), _tasks.c.status == "open")
+_CLOSE_TASK = (update(_tasks).where(_tasks.c.id == bindparam("b_id"))
+               .values(status=bindparam("status"), completed_at=bindparam("completed_at"),
+                       completed_by=bindparam("completed_by")))
+_CHANGE_TASK = (update(_tasks).where(_tasks.c.id == bindparam("b_id"))
+                .values(ordinal=bindparam("ordinal"), phase=bindparam("phase"), due_at=bindparam("due_at")))
+_TIMERS = select(_timers).where(_timers.c.case_id == bindparam("case_id"))
+_DELETE_TIMER = delete(_timers).where(_timers.c.case_id == bindparam("b_case"),
+                                      _timers.c.task_id == bindparam("b_task"))
+_MOVE_TIMER = (update(_timers).where(_timers.c.case_id == bindparam("b_case"), _timers.c.task_id == bindparam("b_task"))
+               .values(due_at=bindparam("due_at")))
 
 
 class Repository:
@@ -155,10 +188,11 @@ class Repository:
                  "due": t.due_at.isoformat() if t.due_at else None, "reason": reason} for t in rows]
 
     def version_in_effect(self, uow, municipality: str, day: date, process: str | None,
-                          organisations: list[str] | None = None) -> DefinitionRow:
+                          organisations: list[str] | None = None):
         """The version a new case of ``municipality`` starts on; ``organisations``: only processes
         of those (the organisations a person starting the case works for)."""
-        rows = uow.session.scalars(select(DefinitionRow).order_by(DefinitionRow.id)).all()
+        # the versions without their files (a version's record is its whole set of files)
+        rows = uow.execute(_VERSIONS).all()
         candidates = [r for r in rows if municipality in json.loads(r.municipalities)
                       and (process is None or r.process_key == process)
                       and (organisations is None or r.organisation in organisations)]
@@ -213,7 +247,13 @@ class Repository:
             return None
 
     def case_row(self, uow, case_id: str) -> CaseRow:
-        row = uow.session.get(CaseRow, case_id)
+        """The case's row; in a writing unit of work on PostgreSQL with its row lock, so commands
+        on one case queue (a row the unit of work already read, e.g. with its task, is used as is)."""
+        session = uow.session
+        row = session.identity_map.get(identity_key(CaseRow, case_id))
+        if row is None:
+            lock = getattr(uow, "write", False) and not self.db.is_sqlite
+            row = session.get(CaseRow, case_id, with_for_update=True if lock else None)
         if row is None:
             raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
         return row
@@ -231,6 +271,8 @@ class Repository:
                                zaak=row.case_number or case_id, reden=row.error))
         moment = clock.now()
         if row.updated_at and moment < row.updated_at:
+            if clock.is_real_time():  # another command on this case committed while this one waited
+                raise CaseMovedOn(Msg("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw"))
             # an audit trail runs forward: nothing happens to a case before its last event
             raise ValidationError(
                 Msg("het tijdstip %(waarde)s ligt vóór de laatste gebeurtenis van zaak %(case_id)s "
@@ -293,8 +335,11 @@ class Repository:
             # replay answers plaats_aanvragen from here, never from the occupancy of its day
             payload = {**payload, "plaatsen": list(ledger.decisions)}
             ledger.decisions.clear()
+        # the index rows and the event are written after the case row (below): a new case's row
+        # is inserted once with its final state, and the case's row is the first one written
+        writes: list = []
         cancelled, ended, loaded.open_tasks, loaded.timers = self.sync_index(
-            uow, row, observation, moment, actor, completed_task, fired)
+            uow, row, observation, moment, actor, completed_task, fired, writes)
         loaded.state = state
         left = {runtime.task_property(spec, "plaats") for spec in ended}
         left.discard(None)
@@ -307,7 +352,10 @@ class Repository:
             reason = cancel_reason(event_type, payload)
             payload = {**payload, "cancelled": [{**c, "reason": reason} for c in cancelled]}
         self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"],
-                          snapshot=fingerprint)
+                          snapshot=fingerprint, writes=writes)
+        uow.flush()
+        for statement, params in writes:
+            uow.execute(statement, params)
 
 
     def _note_engine_versions(self, uow, loaded: Loaded, actor: str, moment: datetime) -> None:
@@ -323,8 +371,8 @@ class Repository:
                               digest=stored_digest(row))
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                   completed_task: str | None, fired: set[str] | None = None
-                   ) -> tuple[list[dict], list[str], list[TaskRow], list[TimerRow]]:
+                   completed_task: str | None, fired: set[str] | None = None, writes: list | None = None
+                   ) -> tuple[list[dict], list[str], list[IndexRow], list[IndexRow]]:
         """Bring the inbox and timer index in line with the runtime; return what was
         cancelled on the way (open tasks gone without being completed, timers that left the
         index without having fired), the specs of every open task that ended, and the open
@@ -332,67 +380,94 @@ class Repository:
         # the reads need not see this command's own pending writes: no autoflush, so the case
         # row is written once, at commit, together with its new event
         with uow.session.no_autoflush:
-            return self._sync_index(uow, row, obs, moment, actor, completed_task, fired)
+            return self._sync_index(uow, row, obs, moment, actor, completed_task, fired, writes)
 
     def _sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                    completed_task: str | None, fired: set[str] | None
-                    ) -> tuple[list[dict], list[str], list[TaskRow], list[TimerRow]]:
+                    completed_task: str | None, fired: set[str] | None, writes: list | None
+                    ) -> tuple[list[dict], list[str], list[IndexRow], list[IndexRow]]:
+        # plain statements on the index tables, not the session's unit of work: a command writes
+        # a handful of rows it never reads back, and the bookkeeping of mapped objects cost more
+        # than the statements themselves (see bench/command.py)
         cancelled: list[dict] = []
         ended: list[str] = []
-        open_now: list[TaskRow] = []
-        timers_now: list[TimerRow] = []
-        open_rows = {t.id: t for t in uow.session.scalars(
-            select(TaskRow).where(TaskRow.case_id == row.id, TaskRow.status == "open"))} if row.last_seq else {}
+        open_now: list[IndexRow] = []
+        timers_now: list[IndexRow] = []
+        read = uow.execute
+        execute = uow.execute if writes is None else (lambda statement, params: writes.append((statement, params)))
+        open_rows = {r.id: r for r in read(_OPEN_TASKS, {"case_id": row.id})} if row.last_seq else {}
         current = {t.id: t for t in obs.tasks}
+        closed: list[dict] = []
         for task_id, task_row in open_rows.items():
             if task_id not in current:
                 ended.append(task_row.spec)
-                task_row.status = "completed" if task_id == completed_task else "cancelled"
-                task_row.completed_at = moment
-                task_row.completed_by = actor if task_id == completed_task else None
-                if task_id != completed_task:
+                done = task_id == completed_task
+                closed.append({"b_id": task_id, "status": "completed" if done else "cancelled",
+                               "completed_at": moment, "completed_by": actor if done else None})
+                if not done:
                     cancelled.append({"kind": "taak", "id": task_id, "spec": task_row.spec, "name": task_row.name,
                                       "due": task_row.due_at.isoformat() if task_row.due_at else None,
                                       "claimed_by": task_row.claimed_by})
+        if closed:
+            execute(_CLOSE_TASK, closed)
+        added: list[dict] = []
+        changed: list[dict] = []
         for task_id, info in current.items():
             existing = open_rows.get(task_id)
             if existing is None:
-                existing = TaskRow(id=task_id, case_id=row.id, organisation=row.organisation, spec=info.spec, ordinal=info.ordinal,
-                                   name=info.name, lane=info.lane, form=info.form, phase=info.phase,
-                                   due_at=info.due, status="open", created_at=moment)
-                uow.session.add(existing)
+                values = {"id": task_id, "case_id": row.id, "organisation": row.organisation, "spec": info.spec,
+                          "ordinal": info.ordinal, "name": info.name, "lane": info.lane, "form": info.form,
+                          "phase": info.phase, "due_at": info.due, "status": "open", "claimed_by": None,
+                          "created_at": moment, "completed_at": None, "completed_by": None}
+                added.append(values)
+                open_now.append(IndexRow(values))
             else:
-                existing.ordinal, existing.phase, existing.due_at = info.ordinal, info.phase, info.due
-            open_now.append(existing)
-        timers = {t.task_id: t for t in uow.session.scalars(
-            select(TimerRow).where(TimerRow.case_id == row.id))} if row.last_seq else {}
+                if (existing.ordinal, existing.phase, existing.due_at) != (info.ordinal, info.phase, info.due):
+                    changed.append({"b_id": task_id, "ordinal": info.ordinal, "phase": info.phase,
+                                    "due_at": info.due})
+                open_now.append(IndexRow({**existing._mapping, "ordinal": info.ordinal, "phase": info.phase,
+                                          "due_at": info.due}))
+        if added:
+            execute(_INSERT_TASK, added)
+        if changed:
+            execute(_CHANGE_TASK, changed)
+        timers = {t.task_id: t for t in read(_TIMERS, {"case_id": row.id})} if row.last_seq else {}
         wanted = {t.task_id: t for t in obs.timers if t.due is not None}
-        for task_id, timer_row in timers.items():
-            if task_id not in wanted:
-                uow.session.delete(timer_row)
-                if task_id not in (fired or set()):
-                    cancelled.append({"kind": "timer", "id": task_id, "spec": timer_row.spec, "name": timer_row.name,
-                                      "due": timer_row.due_at.isoformat() if timer_row.due_at else None})
+        gone = [task_id for task_id in timers if task_id not in wanted]
+        for task_id in gone:
+            timer_row = timers[task_id]
+            if task_id not in (fired or set()):
+                cancelled.append({"kind": "timer", "id": task_id, "spec": timer_row.spec, "name": timer_row.name,
+                                  "due": timer_row.due_at.isoformat() if timer_row.due_at else None})
+        if gone:
+            execute(_DELETE_TIMER, [{"b_case": row.id, "b_task": task_id} for task_id in gone])
         earlier = False  # does a timer now come due sooner than the worker may expect?
+        new_timers: list[dict] = []
+        moved: list[dict] = []
         for task_id, timer in wanted.items():
             existing_timer = timers.get(task_id)
             if existing_timer is None:
-                existing_timer = TimerRow(case_id=row.id, task_id=task_id, spec=timer.spec, name=timer.name,
-                                          kind=timer.kind, due_at=timer.due)
-                uow.session.add(existing_timer)
+                values = {"case_id": row.id, "task_id": task_id, "spec": timer.spec, "name": timer.name,
+                          "kind": timer.kind, "due_at": timer.due}
+                new_timers.append(values)
+                timers_now.append(IndexRow(values))
                 earlier = True
-            elif existing_timer.due_at != timer.due:
+                continue
+            if existing_timer.due_at != timer.due:
                 earlier = earlier or (timer.due is not None and existing_timer.due_at is not None
                                       and timer.due < existing_timer.due_at)
-                existing_timer.due_at = timer.due
-            timers_now.append(existing_timer)
+                moved.append({"b_case": row.id, "b_task": task_id, "due_at": timer.due})
+            timers_now.append(IndexRow({**existing_timer._mapping, "due_at": timer.due}))
+        if new_timers:
+            execute(_INSERT_TIMER, new_timers)
+        if moved:
+            execute(_MOVE_TIMER, moved)
         if earlier and not self.db.is_sqlite:
             # wakes every `werkpad worker` that LISTENs, when this transaction commits
-            uow.session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
+            execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
         return cancelled, ended, open_now, timers_now
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
-                      digest: str, snapshot: dict | None = None) -> None:
+                     digest: str, snapshot: dict | None = None, writes: list | None = None) -> None:
         """One event at the end of the case's hash chain. ``snapshot`` is the fingerprint ``digest``
         was made of (kept so replay can name what differs); bookkeeping events carry none."""
         seq = row.last_seq + 1
@@ -400,10 +475,15 @@ class Repository:
         payload_text = audit.canonical(payload)
         ev_hash = audit.event_hash(row.last_hash, row.id, seq, event_type, actor, moment, recorded, row.phase,
                                    payload_text, digest)
-        uow.session.add(EventRow(case_id=row.id, seq=seq, type=event_type, actor=actor, at=moment,
-                                 recorded_at=recorded, phase=row.phase, payload=payload_text, digest=digest,
-                                 prev_hash=row.last_hash, hash=ev_hash,
-                                 snapshot=audit.canonical(snapshot) if snapshot is not None else None))
+        # a plain INSERT: an event is written once and never changed (see _sync_index)
+        values = [{"case_id": row.id, "seq": seq, "type": event_type, "actor": actor, "at": moment,
+                   "recorded_at": recorded, "phase": row.phase, "payload": payload_text, "digest": digest,
+                   "prev_hash": row.last_hash, "hash": ev_hash,
+                   "snapshot": audit.canonical(snapshot) if snapshot is not None else None}]
+        if writes is None:
+            uow.execute(_INSERT_EVENT, values)
+        else:
+            writes.append((_INSERT_EVENT, values))
         row.last_seq = seq
         row.last_hash = ev_hash
         if self.seal_key is not None:  # see engine/app/sealing.py

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 _fixed: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("werkpad_now", default=None)
+# True while the frozen moment is the real time taken at the command's start (no --at, no timer's due time)
+_taken_now: contextvars.ContextVar[bool] = contextvars.ContextVar("werkpad_taken_now", default=False)
 
 
 def now() -> datetime:
@@ -34,12 +36,23 @@ def at(moment: datetime | None) -> Iterator[datetime]:
     the command again at the event's recorded time — rebuilds a different state.
     Inside an already frozen moment, None keeps that moment.
     """
+    real = _fixed.get() is None if moment is None else False
+    if moment is None and not real:
+        real = _taken_now.get()
     moment = now() if moment is None else to_utc(moment)
-    token = _fixed.set(moment)
+    token, flag = _fixed.set(moment), _taken_now.set(real)
     try:
         yield moment
     finally:
+        _taken_now.reset(flag)
         _fixed.reset(token)
+
+
+def is_real_time() -> bool:
+    """Whether the current frozen moment is the wall-clock time a command took when it began
+    (rather than a moment it was given): a later event on its case then means someone else
+    changed the case meanwhile, not that the caller asked for a moment in the past."""
+    return _taken_now.get()
 
 
 def to_utc(value: datetime | date | str) -> datetime:

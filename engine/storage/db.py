@@ -9,16 +9,22 @@ and the file runs in WAL mode so readers never wait for writers.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import Conflict
+from ..errors import CaseMovedOn, Conflict
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def table_of(model: Any) -> Table:
+    """A mapped class's table, for plain (Core) statements on it."""
+    return cast(Table, model.__table__)
 
 
 class Database:
@@ -38,7 +44,7 @@ class Database:
         self._readers = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
 
     def unit_of_work(self, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self._sessions if write else self._readers)
+        return UnitOfWork(self._sessions if write else self._readers, write)
 
     def upgrade(self) -> None:
         """Bring the schema to the newest Alembic revision."""
@@ -77,8 +83,9 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, factory: sessionmaker) -> None:
+    def __init__(self, factory: sessionmaker, write: bool = True) -> None:
         self._factory = factory
+        self.write = write
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
@@ -90,7 +97,7 @@ class UnitOfWork:
             self.session.commit()
         except StaleDataError as exc:
             self.session.rollback()
-            raise Conflict("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc
+            raise CaseMovedOn("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc
         except OperationalError as exc:
             self.session.rollback()
             if "locked" in str(exc).lower() or "could not serialize" in str(exc).lower():
@@ -98,11 +105,17 @@ class UnitOfWork:
             raise
         self._committed = True
 
+    def execute(self, statement, params=None):
+        """A plain (Core) statement in this transaction. Unlike ``session.execute`` it does not
+        flush the session's pending objects first, so a command's case row is written once, at
+        commit; use it for rows the session does not hold (inserts of events, index rows)."""
+        return self.session.connection().execute(statement, params)
+
     def flush(self) -> None:
         try:
             self.session.flush()
         except StaleDataError as exc:
-            raise Conflict("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc
+            raise CaseMovedOn("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc
 
     def __exit__(self, exc_type, exc, tb) -> None:
         try:
@@ -113,4 +126,4 @@ class UnitOfWork:
         finally:
             self.session.close()
         if isinstance(exc, StaleDataError):  # an autoflush met a concurrent update
-            raise Conflict("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc
+            raise CaseMovedOn("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw") from exc

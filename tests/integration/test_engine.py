@@ -1,6 +1,7 @@
 """The engine's use cases on a real database: SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import threading
@@ -145,6 +146,43 @@ def test_two_people_completing_at_once_one_wins(wp):
         history = wp.case_history(case["id"])
         assert [e["type"] for e in history].count("task_completed") == 1
         assert wp.replay_case(case["id"])["match"] is True
+
+
+def test_commands_on_one_case_at_the_same_moment_on_the_real_clock_all_land(wp):
+    """A consultant's note and a colleague's completion of the case's task at the same moment,
+    on the real clock: the one that waited for the other runs again at a new moment instead of
+    failing (before: 'het tijdstip ligt vóór de laatste gebeurtenis' or a conflict); the trail
+    stays in order and verifies."""
+    for _ in range(3):
+        case = _start(wp)
+        task_id = _task(case, "intake")
+        barrier = threading.Barrier(3)
+        outcomes: list[str] = []
+
+        def run(job, barrier=barrier, outcomes=outcomes) -> None:
+            barrier.wait()
+            try:
+                job()
+                outcomes.append("ok")
+            except Exception as exc:  # noqa: BLE001 - the test reports what went wrong
+                outcomes.append(f"{type(exc).__name__}: {exc}")
+
+        case_id = case["id"]
+        jobs = [functools.partial(wp.complete_task, task_id, "kees", {"crisis": True, "woonsituatie": "dakloos"}),
+                functools.partial(wp.add_note, case_id, "anna", "gebeld met de cliënt"),
+                functools.partial(wp.add_note, case_id, "kees", "brief verstuurd")]
+        threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert outcomes == ["ok", "ok", "ok"]
+        history = wp.case_history(case["id"])
+        assert sorted(e["type"] for e in history[1:]) == ["note_added", "note_added", "task_completed"]
+        moments = [e["at"] for e in history]
+        assert moments == sorted(moments)
+        assert wp.replay_case(case["id"])["match"] is True
+    assert wp.verify_audit(replay=False)["ok"] is True
 
 
 def test_jan_end_to_end_with_timers_messages_and_replay(wp):
