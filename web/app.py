@@ -1,4 +1,4 @@
-"""Werkpad's web layer (Flask). Built by :func:`create_app`; nothing happens at import.
+"""Werkpad's web app (Flask), built by :func:`create_app`; nothing happens at import.
 
 Server-rendered Dutch pages (Jinja2, Flask-Babel with ``nl`` as default). The
 browser assets of the BPMN viewer are bundled from npm by ``npm ci`` into
@@ -23,7 +23,7 @@ from engine.app.acting import pseudonym_secret
 from . import security
 from .api_schemas import error_body as api_error_body
 from .filters import register_filters
-from .i18n import LANGUAGES, script_texts, select_locale, translate
+from .i18n import LANGUAGES, install_fast_gettext, script_texts, select_locale, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
@@ -109,6 +109,7 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
     if hasattr(wp, "access_log"):  # the commands write their access-log rows with the same pseudonyms
         wp.access_log.set_secret(secret)
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: clock.AMSTERDAM.key)
+    install_fast_gettext(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     register_filters(app)

@@ -15,7 +15,7 @@ from engine import Werkpad
 
 def application(database_url: str | None = None) -> Any:
     """The WSGI app for one process (``gunicorn 'web.server:application()'``)."""
-    from . import create_app
+    from .app import create_app
 
     return create_app(werkpad=Werkpad(database_url or os.environ.get("DATABASE_URL")), start_scheduler=False)
 

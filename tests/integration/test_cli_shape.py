@@ -137,6 +137,19 @@ def test_the_cli_module_itself_loads_no_engine():
                         "engine.cli.audit") if _loaded(modules, m)] == []
 
 
+def test_the_overview_of_commands_loads_neither_flask_nor_the_database_layer():
+    """``werkpad --help`` lists ``serve`` (the web app's entry point) by its description without
+    loading the web layer: the ``web`` package imports nothing until ``create_app`` is asked for."""
+    code = ("import io, contextlib\nfrom engine.cli import main\nout = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
+            "assert 'Start de webapplicatie' in out.getvalue(), out.getvalue()\n")
+    modules = _modules_after(code=code)
+    assert "web.serve" in modules  # it did describe serve
+    assert [m for m in ("flask", "sqlalchemy", "werkzeug", "web.app", "engine.storage", "SpiffWorkflow")
+            if _loaded(modules, m)] == []
+
+
 def test_reading_a_case_without_sqlalchemy_gives_what_the_engine_gives(wp):
     """``case show`` reads through engine.app.case_view (the database driver alone); it must show
     exactly what Cases.get_case shows, for cases in every state, on SQLite and PostgreSQL."""
