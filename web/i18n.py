@@ -51,3 +51,26 @@ SCRIPT_TEXTS = (
 def script_texts() -> dict[str, str]:
     """The page scripts' texts in the user's language, keyed by their Dutch text."""
     return {text: gettext(text) for text in SCRIPT_TEXTS}
+
+
+def install_fast_gettext(app) -> None:
+    """Templates translate through the request's catalogue looked up once per request.
+    Flask-Babel's own callables look the catalogue up again for every text (a walk over the
+    context, the locale and the domain): on the inbox page that was ~250 lookups, a tenth of
+    the page's time (bench/inbox.py)."""
+    from flask import g
+    from flask_babel import get_translations
+
+    def catalogue():
+        found = g.get("_werkpad_catalogue")
+        if found is None:
+            found = g._werkpad_catalogue = get_translations()
+        return found
+
+    # newstyle: Jinja fills in the values itself, like it does around Flask-Babel's callables
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda text: catalogue().ugettext(text),
+        ngettext=lambda singular, plural, n: catalogue().ungettext(singular, plural, n),
+        pgettext=lambda context, text: catalogue().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: catalogue().unpgettext(context, singular, plural, n),
+        newstyle=True)
