@@ -123,11 +123,9 @@ class TaskRow(Base):
     __table_args__ = (
         Index("ix_tasks_open_lane_due", "status", "lane", "due_at"),
         Index("ix_tasks_case_status", "case_id", "status"),
-        Index("ix_tasks_claimed", "claimed_by", "status"),
-        # added by migration 0002 for the inbox pages
+        # added by migration 0002 for the inbox pages (0016 dropped two that others cover)
         Index("ix_tasks_claimed_due", "claimed_by", "status", "due_at"),
         Index("ix_tasks_status_due", "status", "due_at"),
-        Index("ix_tasks_open_unclaimed_lane", "status", "claimed_by", "lane", "due_at"),
         # migration 0014: the inbox's first page per branch of a view (engine/app/inbox.py), in the
         # page's order, over open tasks only: a team's lane, a person's own tasks, an organisation
         Index("ix_tasks_open_team", "organisation", "lane", "due_at", "created_at", "id",
