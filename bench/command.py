@@ -105,7 +105,7 @@ def run(url: str, n: int, profile: bool) -> None:
                              ("API zaak starten", api_start, list(range(n)))):
         samples = []
         counter.reset()
-        profiler = cProfile.Profile() if profile and label == "API afronden" else None
+        profiler = cProfile.Profile() if profile and label == ("API zaak starten" if "--start" in sys.argv else "API afronden") else None
         for item in items:
             t0 = time.perf_counter()
             if profiler:
