@@ -27,6 +27,7 @@ from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow
 VIEWS = ("mijn", "team", "alle")
 MAX_COLUMNS = 4
 COUNT_LIMIT = 1000
+_FACETS_CACHE: dict[tuple, dict] = {}
 _VOCABULARY_CACHE: dict[tuple[str, int], list[tuple[str, str]]] = {}
 _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 # Only what a row shows: never the case's state column (the serialized workflow).
@@ -266,8 +267,22 @@ class Inbox:
         if not scope.organisations:
             return {"organisations": [], "phases": [], "tasks": [], "lanes": []}
         with self.db.unit_of_work(write=False) as uow:
-            metas = uow.session.scalars(select(DefinitionRow.meta)
-                                        .where(DefinitionRow.organisation.in_(scope.organisations))).all()
+            ids = tuple(uow.session.scalars(select(DefinitionRow.id)
+                                            .where(DefinitionRow.organisation.in_(scope.organisations))
+                                            .order_by(DefinitionRow.id)).all())
+            key = (self.db.url, tuple(sorted(scope.organisations)), ids)
+            cached = _FACETS_CACHE.get(key)
+            if cached is not None:  # definition rows never change: the same versions, the same values
+                return cached
+            metas = uow.session.scalars(select(DefinitionRow.meta).where(DefinitionRow.id.in_(ids))).all()
+        facets = self._facets(scope, metas)
+        if len(_FACETS_CACHE) > 256:
+            _FACETS_CACHE.clear()
+        _FACETS_CACHE[key] = facets
+        return facets
+
+    @staticmethod
+    def _facets(scope: Scope, metas) -> dict:
         phases: set[str] = set()
         tasks: dict[str, str] = {}
         lanes: set[str] = set()
