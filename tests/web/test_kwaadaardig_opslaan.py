@@ -169,9 +169,13 @@ def site(tmp_path_factory):
     wp.db.dispose()
 
 
-@pytest.fixture
-def site_clean(site):
-    """Every test starts without a draft (an editor's save of a finding keeps one)."""
+@pytest.fixture(params=["zonder concept", "met concept"])
+def site_clean(site, request):
+    """Every test starts without a draft, or with a draft holding a designer's earlier work
+    (a renamed step) that a refused save must leave exactly as it was."""
+    if request.param == "met concept":
+        renamed = _read("basis.bpmn").replace('name="Intake"', 'name="Intakegesprek"')
+        site["wp"].designer.save_draft("kwaad", "olga", files={"kwaad.bpmn": renamed}, change_note="eerder werk")
     yield site
     if site["wp"].designer.draft("kwaad") is not None:
         site["wp"].designer.discard_draft("kwaad", "olga")
@@ -213,12 +217,17 @@ def _editor(site, case: str, body: bytes | None = None):
     form editor, as their pages post."""
     client, token = site["client"], site["token"]
     target = _target(CASES[case][0])
-    if case == GROOT:
-        stream = Endless(BIG)
-        response = client.post("/ontwerp/kwaad/concept", input_stream=stream, content_length=BIG,
-                               content_type="application/json",
-                               headers={"X-CSRF-Token": token, "Accept": "application/json"})
-        return response, stream
+    if case == GROOT:  # each editor: the modeler, the decision table, the form
+        answers = []
+        for url, kind in (("/ontwerp/kwaad/concept", "application/json"),
+                          ("/ontwerp/kwaad/beslistabellen/kwaad", "application/json"),
+                          (f"/ontwerp/kwaad/formulieren/{FORM}", "application/x-www-form-urlencoded")):
+            stream = Endless(BIG)
+            answers.append((client.post(url, input_stream=stream, content_length=BIG, content_type=kind,
+                                        headers={"X-CSRF-Token": token, "Accept": "application/json"}), stream))
+        assert [r.status_code for r, _s in answers] == [413, 413, 413]
+        assert all(s.taken < 1024 * 1024 for _r, s in answers), [s.taken for _r, s in answers]
+        return answers[0]
     content = _with(case)[target]
     if target == "kwaad.bpmn":
         return client.post("/ontwerp/kwaad/concept", json={"bestand": "kwaad.bpmn", "xml": content},
