@@ -507,7 +507,6 @@ class Designer:
             found = [Problem(str(p)) for p in (listed if isinstance(listed, list) and listed else [exc.message])]
         return record, [_locate(p, record) for p in found]
 
-
     def _refuse_foreign_municipalities(self, key: str, manifest: Mapping[str, Any]) -> None:
         """A draft may not take over a municipality another organisation's process serves."""
         wanted = manifest.get("gemeenten") or {key: {}}
@@ -563,6 +562,7 @@ def _reasons(problems: Sequence[Problem]) -> str:
 def _refusal(message: Msg, problems: Sequence[Problem]) -> ValidationError:
     """A refused save: the message, and the problems for showing on the diagram."""
     return ValidationError(message, problemen=[_problem_dict(p) for p in problems])
+
 
 def decision_tables(record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The process's own DMN files with the name a person knows each by (the decision's
