@@ -149,11 +149,27 @@ def _parse_all(files: Mapping[str, str]) -> tuple[list[Problem], dict[str, etree
     return problems, roots
 
 
+def _form_verdict(fid: str, text: str, vocabulary: str) -> str | None:
+    """Why form ``fid`` cannot be used (None: it can), remembered per text and vocabulary:
+    building a form's validator is the costly part of the refusals, and every save of a
+    draft judges the same forms again."""
+    key = (fid, text, vocabulary)
+    if key not in _FORM_VERDICTS:
+        _FORM_VERDICTS[key] = FormRegistry.from_sources({fid: text}, vocabulary, strict=False).broken.get(fid)
+        while len(_FORM_VERDICTS) > 512:
+            _FORM_VERDICTS.pop(next(iter(_FORM_VERDICTS)))
+    return _FORM_VERDICTS[key]
+
+
+_FORM_VERDICTS: dict[tuple[str, str, str], str | None] = {}
+
+
 def _form_refusals(index: _Index, forms: Mapping[str, str], vocabulary: str) -> list[Problem]:
     """Forms that are no valid JSON, no valid JSON Schema, or use a keyword or type form
     validation does not enforce; shown on the user task that names the form."""
     try:
-        registry = FormRegistry.from_sources(forms, vocabulary or "{}", strict=False)
+        broken = {fid: why for fid, text in forms.items()
+                  if (why := _form_verdict(fid, text, vocabulary or "{}")) is not None}
     except DefinitionError as exc:  # the vocabulary itself cannot be read
         return [Problem(exc.message, refusal=True)]
     users: dict[str, tuple[str, str]] = {}
@@ -163,7 +179,7 @@ def _form_refusals(index: _Index, forms: Mapping[str, str], vocabulary: str) -> 
                 owner = _owner(prop)
                 users[prop.get("value", "")] = (owner.get("id") or "", file)
     out = []
-    for fid, why in sorted(registry.broken.items()):
+    for fid, why in sorted(broken.items()):
         element, where = users.get(fid, ("", ""))
         out.append(Problem(why, element or None, where or None, refusal=True))
     return out
