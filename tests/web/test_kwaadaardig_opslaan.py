@@ -408,3 +408,29 @@ def test_the_keywords_a_form_may_use_are_enforced(form, good, bad):
     assert definition.validate({"veld": good})["veld"] == good
     with pytest.raises(ValidationError):
         definition.validate({"veld": bad})
+
+
+@pytest.mark.parametrize("at", [None, "2026-01-10T09:00"])  # the real clock and a pinned one
+def test_the_use_case_refuses_with_the_refused_items_and_stores_nothing(site_clean, at):
+    """Through the engine's own API: the ValidationError carries the refused items (for the
+    diagram); a folder (zip) with only a finding is refused the same way."""
+    wp = site_clean["wp"]
+    before = _state(wp)
+    with pytest.raises(ValidationError) as refused:
+        wp.designer.save_draft("kwaad", "olga", files={"kwaad.bpmn": _read("timer_mro.bpmn")}, at=at)
+    assert refused.value.message.startswith("geweigerd, er is niets bewaard: kwaad.bpmn: timer van 'Te laat'")
+    assert [p["element"] for p in refused.value.details["problemen"]] == ["timer_te_laat"]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("proces.json", json.dumps(MANIFEST))
+        archive.writestr("kwaad.bpmn", _read("onbereikbare_taak.bpmn"))
+    with pytest.raises(ValidationError) as refused:
+        wp.designer.upload_zip("kwaad", "olga", buffer.getvalue(), "uit git", at=at)
+    assert "een bestand van buiten moet alle controles doorstaan" in refused.value.message
+    assert [p["element"] for p in refused.value.details["problemen"]] == ["taak_vergeten"]
+    assert _state(wp) == before
+    # the same finding from the modeler is kept in the draft, at the moment given
+    draft = wp.designer.save_draft("kwaad", "olga", files={"kwaad.bpmn": _read("onbereikbare_taak.bpmn")}, at=at)
+    assert [p["element"] for p in draft["problems"]] == ["taak_vergeten"]
+    if at is not None:
+        assert draft["updated_at"].isoformat().startswith("2026-01-10T08:00")  # 09:00 Amsterdam is 08:00 UTC
