@@ -133,7 +133,8 @@
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
-      if (!res.ok) { throw new Error(res.body.message || 'niet bewaard'); }
+      // a refusal: nothing was saved; what was refused is marked where it is
+      if (!res.ok) { if (res.body.problemen) { showProblems(res.body.problemen); } throw new Error(res.body.message || 'niet bewaard'); }
       showProblems(res.body.problemen);
       var here = res.body.problemen.filter(function (p) { return p.file === file; }).length;
       var total = res.body.problemen.length;

@@ -380,7 +380,8 @@
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
-      if (!res.ok) { throw new Error(res.body.message || 'niet bewaard'); }
+      // a refusal: nothing was saved; what was refused is marked where it is
+      if (!res.ok) { if (res.body.problemen) { showProblems(res.body.problemen); } throw new Error(res.body.message || 'niet bewaard'); }
       showProblems(res.body.problemen);
       status.textContent = res.body.problemen.length
         ? 'Bewaard, met ' + res.body.problemen.length + (res.body.problemen.length === 1 ? ' probleem.' : ' problemen.')
