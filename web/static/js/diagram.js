@@ -240,6 +240,56 @@
     }, { capture: true, passive: false });
   }
 
+  // A process drawn in rows per phase colours its tasks per role (the colour attributes of the
+  // diagram); the legend below the diagram names those roles with their colours, in lane order,
+  // as the generated docs do. Hidden for a diagram without role colours.
+  var SVG = 'http://www.w3.org/2000/svg';
+  function roleLegend(canvas, registry, names) {
+    var legend = document.getElementById('diagram-rollen');
+    if (!legend) { return; }
+    legend.textContent = '';
+    var root = canvas.getRootElement().businessObject;
+    var order = [];
+    var laneOf = {};
+    ((root && root.laneSets) || []).forEach(function (set) {
+      (set.lanes || []).forEach(function (lane) {
+        order.push(lane.name || lane.id);
+        (lane.flowNodeRef || []).forEach(function (node) { laneOf[node.id] = lane.name || lane.id; });
+      });
+    });
+    var colours = {};
+    registry.forEach(function (el) {
+      var di = el.di;
+      var role = el.businessObject && laneOf[el.businessObject.id];
+      if (!role || !di || !di.get || el.waypoints || el.type === 'label' || colours[role]) { return; }
+      var fill = di.get('color:background-color') || di.get('bioc:fill');
+      var stroke = di.get('color:border-color') || di.get('bioc:stroke');
+      if (fill && stroke) { colours[role] = [fill, stroke]; }
+    });
+    var shown = order.filter(function (role, i) { return colours[role] && order.indexOf(role) === i; });
+    legend.hidden = !shown.length;
+    if (!shown.length) { return; }
+    legend.appendChild(document.createTextNode(t('Rollen (kleur van de taak):') + ' '));
+    shown.forEach(function (role) {
+      var item = document.createElement('span');
+      item.className = 'rol';
+      item.setAttribute('data-rol', role);
+      var swatch = document.createElementNS(SVG, 'svg');
+      swatch.setAttribute('width', '26');
+      swatch.setAttribute('height', '16');
+      swatch.setAttribute('viewBox', '0 0 26 16');
+      swatch.setAttribute('aria-hidden', 'true');
+      var rect = document.createElementNS(SVG, 'rect');
+      [['x', '1'], ['y', '1'], ['width', '24'], ['height', '14'], ['rx', '4'], ['fill', colours[role][0]],
+        ['stroke', colours[role][1]], ['stroke-width', '1.5']].forEach(function (a) { rect.setAttribute(a[0], a[1]); });
+      swatch.appendChild(rect);
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(' ' + ((names || {})[role] ||
+        role.charAt(0).toUpperCase() + role.slice(1).replace(/_/g, ' '))));
+      legend.appendChild(item);
+    });
+  }
+
   fetch(container.getAttribute('data-url'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (response) {
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
@@ -276,6 +326,7 @@
             });
           }
           back.hidden = !isCalled;
+          roleLegend(canvas, registry, info.rollen);
           showFocus(canvas, registry, model);
           container.setAttribute('data-huidig', (model.current || []).join(' '));
           container.setAttribute('data-gedaan', (model.completed || []).join(' '));
