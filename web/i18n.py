@@ -53,7 +53,8 @@ SCRIPT_TEXTS = (
 DESIGNER_TEXTS = (
     N_("Het diagram kan niet worden getoond"), N_("De modeler ontbreekt op de server (voer npm ci uit)."),
     N_("Het model kan niet worden geladen"), N_("onbekend"), N_("Geen problemen gevonden."),
-    N_("Bezig met bewaren…"), N_("niet bewaard"), N_("Niet bewaard: {reden}"),
+    N_("Bezig met bewaren…"), N_("niet bewaard"), N_("Niet bewaard: {reden}"), N_("de server is niet bereikbaar"),
+    N_("onverwacht antwoord van de server (fout {status})"),
     N_("Bewaard; de controles zijn in orde."), N_("Bewaard, met 1 probleem."), N_("Bewaard, met {n} problemen."),
     N_("Bewaard, met 1 probleem ({hier} in deze tabel)."), N_("Bewaard, met {n} problemen ({hier} in deze tabel)."),
     N_("Niet bewaarde wijzigingen."), N_("De beslistabel-editor ontbreekt op de server (voer npm ci uit)."),

@@ -151,7 +151,10 @@
         body: JSON.stringify({ xml: result.xml, toelichting: document.getElementById('toelichting').value })
       });
     }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      // an answer that is no JSON (a proxy's error page, a crash) is said in words, not as a parse error
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; }, function () {
+        return { ok: false, body: { message: t('onverwacht antwoord van de server (fout {status})', { status: r.status }) } };
+      });
     }).then(function (res) {
       if (!res.ok) { throw new Error(res.body.message || t('niet bewaard')); }
       showProblems(res.body.problemen);
@@ -164,7 +167,9 @@
             : t('Bewaard, met {n} problemen ({hier} in deze tabel).', values));
       root.setAttribute('data-bewaard', String(Date.now()));
     }).catch(function (error) {
-      status.textContent = t('Niet bewaard: {reden}', { reden: error.message });
+      // fetch fails with a TypeError in the browser's own words when the server cannot be reached
+      var reason = error instanceof TypeError ? t('de server is niet bereikbaar') : error.message;
+      status.textContent = t('Niet bewaard: {reden}', { reden: reason });
     });
   }
 
