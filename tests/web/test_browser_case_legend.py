@@ -14,6 +14,7 @@ import pytest
 from engine.core.diagram_svg import render_svg
 
 from .conftest import PASSWORD
+from .test_accessibility import AXE, _violations
 from .test_browser import _shot, page, server  # noqa: F401 - fixtures
 
 __all__ = ["page", "server"]
@@ -85,6 +86,8 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
     assert f"fill: {_rgb(werkcoach[1])}" in drawn and f"stroke: {_rgb(werkcoach[2])}" in drawn
     page.locator("#diagram").scroll_into_view_if_needed()
     _shot(page, "zaak-rollegenda.png")
+    if AXE.exists():  # the page with its legend passes axe (WCAG 2.1 AA, as every page)
+        assert _violations(page) == []
 
     # in English the heading is English, the role names stay the municipality's words
     page.click("footer button[value=en]")
