@@ -136,9 +136,18 @@ def test_a_new_task_in_rows_per_phase_gets_a_lane(server, page, werkpad):  # noq
     user_tasks = re.findall(r'<bpmn:userTask id="([^"]+)"', xml)
     assert not [t for t in user_tasks if t not in refs]  # no user task without a lane
 
-    # undo the replacement and the creation (each one step, lane entry included)
+    # another role from the panel: the task takes that role's colour too (jobhunting is a jobhunter's)
+    page.select_option("#ep-rol", "jobhunter")
+    colours = page.evaluate("""ids => { const reg = document.getElementById('modeler').werkpadModeler.get('elementRegistry');
+        return ids.map(id => [reg.get(id).di.get('color:background-color'), reg.get(id).di.get('color:border-color')]); }""",
+                            [new[0], "jobhunting"])
+    assert colours[0] == colours[1] and _model(page)[new[0]]["lane"] == "jobhunter"
+
+    # undo the role change, the replacement and the creation (each one step, lane entry included)
     box = page.locator("#canvas").bounding_box()
     page.mouse.click(box["x"] + box["width"] - 30, box["y"] + box["height"] - 60)
+    page.keyboard.press("Control+Z")
+    assert _model(page)[new[0]]["lane"] == neighbour["lane"]
     page.keyboard.press("Control+Z")
     page.keyboard.press("Control+Z")
     assert _model(page) == before
