@@ -149,6 +149,8 @@
         headers: { 'Content-Type': 'application/json', Accept: 'application/json',
           'X-CSRF-Token': root.getAttribute('data-csrf') },
         body: JSON.stringify({ xml: result.xml, toelichting: document.getElementById('toelichting').value })
+      }).catch(function () {  // the browser's own words ('Failed to fetch') would show otherwise
+        throw new Error(t('de server is niet bereikbaar'));
       });
     }).then(function (r) {
       // an answer that is no JSON (a proxy's error page, a crash) is said in words, not as a parse error
@@ -167,9 +169,7 @@
             : t('Bewaard, met {n} problemen ({hier} in deze tabel).', values));
       root.setAttribute('data-bewaard', String(Date.now()));
     }).catch(function (error) {
-      // fetch fails with a TypeError in the browser's own words when the server cannot be reached
-      var reason = error instanceof TypeError ? t('de server is niet bereikbaar') : error.message;
-      status.textContent = t('Niet bewaard: {reden}', { reden: reason });
+      status.textContent = t('Niet bewaard: {reden}', { reden: error.message });
     });
   }
 

@@ -500,6 +500,8 @@
           'X-CSRF-Token': root.getAttribute('data-csrf') },
         body: JSON.stringify({ bestand: info.bestand, xml: result.xml,
           toelichting: document.getElementById('toelichting').value })
+      }).catch(function () {  // the browser's own words ('Failed to fetch') would show otherwise
+        throw new Error(t('de server is niet bereikbaar'));
       });
     }).then(function (r) {
       // an answer that is no JSON (a proxy's error page, a crash) is said in words, not as a parse error
@@ -514,9 +516,7 @@
         : count === 1 ? t('Bewaard, met 1 probleem.') : t('Bewaard, met {n} problemen.', { n: count });
       root.setAttribute('data-bewaard', String(Date.now()));
     }).catch(function (error) {
-      // fetch fails with a TypeError in the browser's own words when the server cannot be reached
-      var reason = error instanceof TypeError ? t('de server is niet bereikbaar') : error.message;
-      status.textContent = t('Niet bewaard: {reden}', { reden: reason });
+      status.textContent = t('Niet bewaard: {reden}', { reden: error.message });
     });
   }
 
