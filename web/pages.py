@@ -20,6 +20,7 @@ from engine.errors import Conflict, Forbidden, NotFound
 
 from . import clienten, formulieren, security, vervolg
 from .admin import landing, work_roles
+from .filters import PHASE_LABELS
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
 from .security import login_required
@@ -416,8 +417,10 @@ def case_close(case_id: str):
 def case_diagram(case_id: str):
     security.case_header_logged(case_id, "zaak.diagram", "Procesverloop van de zaak tonen")
     diagram = inbox().diagram(security.scope(), case_id)
-    # the roles by name, for the legend of a diagram that colours its tasks per role (rows per phase)
-    return jsonify(diagram | {"rollen": work_roles()})
+    # roles and phases by name: lanes and phase groups are drawn with them, and the legend of a diagram
+    # that colours its tasks per role (rows per phase) names the roles
+    phases = {key: _(label) for key, label in PHASE_LABELS.items()}
+    return jsonify(diagram | {"rollen": work_roles(), "fasen": phases})
 
 
 @bp.post("/zaken/<case_id>/bericht")

@@ -1,6 +1,7 @@
 """The case page's diagram of a process drawn in rows per phase colours its tasks per role; below it a
 legend names those roles with their colours, the same roles, names, colours and order as the legend of
-the generated docs (engine/core/diagram_svg.py). A process drawn with lanes has no such legend.
+the generated docs (engine/core/diagram_svg.py). A process drawn with lanes has no such legend. Lanes and
+phase rows are drawn with the names of their role and phase, not the keys the model keeps.
 In Debian's chromium, under the strict Content-Security-Policy (no console error)."""
 from __future__ import annotations
 
@@ -53,6 +54,12 @@ def _rgb(colour: str) -> str:
     return "rgb({}, {}, {})".format(*(int(colour[i:i + 2], 16) for i in (1, 3, 5)))
 
 
+def _svg_text(page, element_id: str) -> str:
+    """The text drawn for a diagram element (its label)."""
+    return page.eval_on_selector(f'#diagram g.djs-element[data-element-id="{element_id}"] text',
+                                 "t => t.textContent").strip()
+
+
 def _login(page, server, username):
     page.goto(server + "/inloggen")
     page.fill("#gebruikersnaam", username)
@@ -79,6 +86,9 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
         i.querySelector('rect').getAttribute('fill'), i.querySelector('rect').getAttribute('stroke')])""")
     assert [tuple(s) for s in shown] == expected
     assert "consulent_intake_diagnose" not in legend.inner_text()  # names, not keys
+    # the phase rows are named as everywhere else (the model keeps the key)
+    assert _svg_text(page, "Fase_werkkom_participatie_poort_label") == "Poort"
+    assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Traject"
     # the colours on the canvas are the ones the legend names: a werkcoach task is drawn in its colour
     werkcoach = next(e for e in expected if e[0] == "Werkcoach")
     drawn = page.get_attribute('#diagram g.djs-element[data-element-id="werkcoach_begeleiding"] .djs-visual > rect',
@@ -93,6 +103,7 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
     page.click("footer button[value=en]")
     page.wait_for_selector("#diagram.geladen", timeout=30000)
     assert page.inner_text("#diagram-rollen").startswith("Roles (colour of the task):")
+    assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Trajectory"
     assert [tuple(s) for s in page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i =>
         [i.textContent.trim(), i.querySelector('rect').getAttribute('fill'),
          i.querySelector('rect').getAttribute('stroke')])""")] == expected
@@ -106,4 +117,7 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
     page.wait_for_selector("#diagram.geladen", timeout=30000)
     assert page.locator("#diagram-rollen").is_hidden()
     assert page.locator("#diagram-legenda").is_visible()
+    assert _svg_text(page, "Lane_inkomen") == "Inkomensconsulent"  # the lane by its role's name, not its key
+    assert _svg_text(page, "Lane_werk") == "Werkconsulent"
+    _shot(page, "zaak-banen-met-rolnamen.png")
     assert not page.console_errors, page.console_errors

@@ -240,6 +240,31 @@
     }, { capture: true, passive: false });
   }
 
+  // Lanes are named after a role's key (inkomensconsulent) and phase groups after a phase's key
+  // (traject): on the case page they are drawn with their names (Inkomensconsulent, Traject) from
+  // the diagram's JSON. Only the copy shown here changes; keyOf remembers the key behind a name.
+  var keyOf = {};
+  function withNames(xml, roles, phases) {
+    keyOf = {};
+    if (!roles && !phases) { return xml; }
+    var doc = new DOMParser().parseFromString(xml, 'application/xml');
+    if (doc.getElementsByTagName('parsererror').length) { return xml; }
+    var changed = false;
+    Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, 'lane'), function (lane) {
+      var key = lane.getAttribute('name');
+      if (key && roles && roles[key]) {
+        lane.setAttribute('name', roles[key]);
+        keyOf[roles[key]] = key;
+        changed = true;
+      }
+    });
+    Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, 'categoryValue'), function (value) {
+      var key = value.getAttribute('value');
+      if (key && phases && phases[key]) { value.setAttribute('value', phases[key]); changed = true; }
+    });
+    return changed ? new XMLSerializer().serializeToString(doc) : xml;
+  }
+
   // A process drawn in rows per phase colours its tasks per role (the colour attributes of the
   // diagram); the legend below the diagram names those roles with their colours, in lane order,
   // as the generated docs do. Hidden for a diagram without role colours.
@@ -253,8 +278,9 @@
     var laneOf = {};
     ((root && root.laneSets) || []).forEach(function (set) {
       (set.lanes || []).forEach(function (lane) {
-        order.push(lane.name || lane.id);
-        (lane.flowNodeRef || []).forEach(function (node) { laneOf[node.id] = lane.name || lane.id; });
+        var role = keyOf[lane.name] || lane.name || lane.id;
+        order.push(role);
+        (lane.flowNodeRef || []).forEach(function (node) { laneOf[node.id] = role; });
       });
     });
     var colours = {};
@@ -311,7 +337,7 @@
       // by clicking its call activity; each with the case's current and completed steps marked.
       function show(model, isCalled) {
         return laidOut(model.xml).then(function (xml) {
-          return viewer.importXML(xml);
+          return viewer.importXML(withNames(xml, info.rollen, info.fasen));
         }).then(function () {
           shown = model;
           (model.completed || []).forEach(function (id) {
