@@ -201,9 +201,12 @@ def draft_json(key: str):
     name, xml = _main_bpmn(record)
     from engine import PHASES
 
+    from .filters import PHASE_LABELS
+
     return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
+                    "fasenamen": {p: _(PHASE_LABELS[p]) if p in PHASE_LABELS else p for p in PHASES},
                     "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages(),
                     "beslistabellen": {decision: url_for("designer.table_page", key=key, name=t["file"][:-4])
                                        for t in decision_tables(record) for decision in t["decisions"]}})
