@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
@@ -49,7 +50,7 @@ NOTICES = {
     "aangeboden": N_("Het concept is aangeboden; een andere procesontwerper keurt het goed."),
     "gepubliceerd": N_("De nieuwe versie is gepubliceerd."),
     "verworpen": N_("Het concept is weggegooid."),
-    "geupload": N_("Het zip-bestand is als concept bewaard."),
+    "geupload": N_("Het bestand is in het concept bewaard."),
     "overgezet": N_("De zaken zijn overgezet."),
 }
 STATUS = {"concept": N_("concept"), "ter_goedkeuring": N_("wacht op goedkeuring")}
@@ -98,6 +99,25 @@ def _process(key: str, operation: str, purpose: str, edit: bool = False) -> str:
     security.log_access(operation=operation, purpose=purpose, activity=ACTIVITY, status="ok",
                         organisation=organisation)
     return organisation
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc: RequestEntityTooLarge):
+    """A body over the limit is refused on its Content-Length (or when the stream passes the
+    limit), before it is read: a clear message instead of a bare 413, nothing stored."""
+    message = _("Het bestand is te groot: een upload of bewaaractie mag hoogstens %(kb)s kB zijn. Er is niets "
+                "bewaard.", kb=(current_app.config.get("MAX_CONTENT_LENGTH") or MAX_SAVE_BYTES) // 1024)
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return jsonify({"error": "too_large", "message": message}), 413
+    return render_template("fout.html", status=413, message=message, hide_language=True), 413
+
+
+def _refused(exc: ValidationError):
+    """A refused save as the editors' scripts read it: the message and the problems (shown on
+    the diagram), status 422."""
+    problems = exc.details.get("problemen")
+    return jsonify({"error": "validation", "message": translate(exc.message),
+                    "problemen": problems if isinstance(problems, list) else []}), 422
 
 
 def _notice() -> dict:
@@ -181,9 +201,12 @@ def draft_json(key: str):
     name, xml = _main_bpmn(record)
     from engine import PHASES
 
+    from .filters import PHASE_LABELS
+
     return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
+                    "fasenamen": {p: _(PHASE_LABELS[p]) if p in PHASE_LABELS else p for p in PHASES},
                     "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages(),
                     "beslistabellen": {decision: url_for("designer.table_page", key=key, name=t["file"][:-4])
                                        for t in decision_tables(record) for decision in t["decisions"]}})
@@ -203,7 +226,7 @@ def save_draft(key: str):
         draft = designer().save_draft(key, g.user.username, files={body["bestand"]: body["xml"]},
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
-        return jsonify({"error": "validation", "message": translate(exc.message)}), 422
+        return _refused(exc)
     return jsonify({"status": draft["status"], "problemen": draft["problems"]})
 
 
@@ -287,7 +310,7 @@ def table_save(key: str, name: str):
         draft = designer().save_draft(key, g.user.username, files={file: body["xml"]},
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
-        return jsonify({"error": "validation", "message": translate(exc.message)}), 422
+        return _refused(exc)
     return jsonify({"status": draft["status"], "problemen": draft["problems"]})
 
 
@@ -392,11 +415,15 @@ def download(key: str, number: int):
 @bp.post("/<key>/upload")
 @login_required
 def upload(key: str):
+    """A file from outside into the draft: a zip of a process folder, or one .bpmn, .dmn or
+    form (.json). Refused with nothing stored when it has any problem (422), or when it is
+    over the size limit (413, on the Content-Length, before it is read)."""
     _process(key, "ontwerp.upload", "Zip-bestand als concept bewaren", edit=True)
     file = request.files.get("bestand")
     if file is None:
-        raise ValidationError(_("Kies een zip-bestand."))
-    designer().upload_zip(key, g.user.username, file.read(MAX_SAVE_BYTES + 1), request.form.get("toelichting", ""))
+        raise ValidationError(_("Kies een zip-bestand of een .bpmn-, .dmn- of .json-bestand."))
+    designer().upload_file(key, g.user.username, file.filename or "", file.read(MAX_SAVE_BYTES + 1),
+                           request.form.get("toelichting", ""))
     return redirect(url_for("designer.process_page", key=key, melding="geupload"))
 
 
@@ -472,7 +499,10 @@ def form_save(key: str, form_id: str):
     text = request.form.get("tekst", "")
     fields, problem = _preview(form_id, text)
     if problem is None:
-        designer().save_draft(key, g.user.username, forms={form_id: text})
-        return redirect(url_for("designer.process_page", key=key, melding="bewaard"))
+        try:
+            designer().save_draft(key, g.user.username, forms={form_id: text})
+            return redirect(url_for("designer.process_page", key=key, melding="bewaard"))
+        except ValidationError as exc:  # refused: the form as typed stays on the page, nothing stored
+            problem = translate(exc.message)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
                            fields=fields, problem=problem, may_edit=True), 422

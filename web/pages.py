@@ -19,7 +19,8 @@ from engine.app.inbox import DUE_FILTERS, Inbox, InboxQuery
 from engine.errors import Conflict, Forbidden, NotFound
 
 from . import clienten, formulieren, security, vervolg
-from .admin import landing
+from .admin import landing, work_roles
+from .filters import PHASE_LABELS
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
 from .security import login_required
@@ -415,7 +416,11 @@ def case_close(case_id: str):
 @login_required
 def case_diagram(case_id: str):
     security.case_header_logged(case_id, "zaak.diagram", "Procesverloop van de zaak tonen")
-    return jsonify(inbox().diagram(security.scope(), case_id))
+    diagram = inbox().diagram(security.scope(), case_id)
+    # roles and phases by name: lanes and phase groups are drawn with them, and the legend of a diagram
+    # that colours its tasks per role (rows per phase) names the roles
+    phases = {key: _(label) for key, label in PHASE_LABELS.items()}
+    return jsonify(diagram | {"rollen": work_roles(), "fasen": phases})
 
 
 @bp.post("/zaken/<case_id>/bericht")

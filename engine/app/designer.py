@@ -3,8 +3,20 @@ four-eyes publication into a deployed version, versions named for people, the
 difference between two versions and moving running cases to a newer version.
 
 A draft is one process's files (its BPMN and DMN, ``proces.json`` and the forms its user
-tasks name) with an author and a change note. Saving always works and stores what
-``check_bundle`` found. Publishing takes two designers: one offers a draft without
+tasks name) with an author and a change note. Every save is checked (``check_bundle``), and
+what it finds is of two kinds (:class:`~engine.core.problems.Problem` ``refusal``):
+
+- a **refusal** (a file that is not safe, well-formed XML of at most 5 MB; an expression the
+  safe-expression checker refuses; a form that is no valid JSON Schema or uses a keyword form
+  validation does not enforce) is refused on every save path with a ValidationError that
+  lists it: nothing is stored, no draft row, no event;
+- a **modelling finding** (unreachable element, path without an end, gateway that can get
+  stuck, missing form, unknown role or message, DMN gap or overlap) is kept in the draft when
+  an editor saves (modeler, decision table, form), so no work is lost, and blocks publication;
+  a file taken in from outside (an uploaded file, an imported folder) must be free of
+  findings too, or it is refused with nothing stored, like ``werkpad processes deploy``.
+
+Publishing takes two designers: one offers a draft without
 problems for publication with an effective-from date, another designer of the same
 organisation — never one who edited it — approves it, and only then does it become a
 version, through the same path ``werkpad processes deploy`` takes.
@@ -20,6 +32,7 @@ import json
 import re
 import zipfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -28,7 +41,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from ..core import clock
-from ..core.checks import Problem, bundle_from_files, check_bundle
+from ..core.checks import Problem, bundle_from_files, check_bundle, refusals
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry
 from ..core.messages import Msg
@@ -47,6 +60,7 @@ RUNNING = ("running", "waiting", "error")  # not ended: open tasks, or only a ti
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
 MAX_ZIP_BYTES = 2 * 1024 * 1024
 MAX_ZIP_FILES = 100
+MAX_LISTED = 5  # reasons named in one refusal message (the rest counted)
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}\.(bpmn|dmn)$")
 _FORM_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 _ELEMENT_IN_TEXT = re.compile(r"\(([A-Za-z_][\w.-]*)\)|'([^']{1,200})'")
@@ -171,20 +185,18 @@ class Designer:
     # ------------------------------------------------------------------ saving
     def save_draft(self, key: str, user: str, files: Mapping[str, str] | None = None,
                    forms: Mapping[str, str] | None = None, manifest: Mapping[str, Any] | None = None,
-                   change_note: str | None = None, at: datetime | None = None) -> dict:
+                   change_note: str | None = None, at: datetime | None = None, from_file: bool = False) -> dict:
         """Store the draft of ``key`` (started from the newest version when there is none);
         ``files`` replace or add the process's own BPMN/DMN files, ``forms`` replace or add
-        forms by id. Stored with its problems, whatever they are — except a file that is not
-        safe, well-formed XML, which is refused (ValidationError) with nothing stored."""
+        forms by id. A refusal (see the module) is refused with a ValidationError listing it
+        (``problemen``) and nothing stored. Modelling findings are stored with the draft —
+        unless ``from_file`` (files taken in from outside: an upload, a folder import), which
+        refuses them too."""
         record = self.working_record(key)
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
                 raise ValidationError(Msg("bestandsnaam '%(name)s' is niet toegestaan (alleen .bpmn of .dmn)",
                                           name=name[:100]))
-            try:  # a file that is no safe, well-formed XML (DOCTYPE, entities, > 5 MB) is refused: nothing stored
-                parse_definition(name, text)
-            except DefinitionError as exc:
-                raise ValidationError(exc.message) from None
             record["files"][name] = text
         for fid, text in (forms or {}).items():
             if not _FORM_ID.match(fid):
@@ -199,6 +211,12 @@ class Designer:
             raise ValidationError(Msg("het concept is te groot (%(waarde)s kB; de grens is %(waarde2)s kB)",
                                       waarde=size // 1024, waarde2=MAX_DRAFT_BYTES // 1024))
         record, problems = self._check(record)
+        refused = [p for p in problems if p.refusal]
+        if refused:
+            raise _refusal(Msg("geweigerd, er is niets bewaard: %(redenen)s", redenen=_reasons(refused)), refused)
+        if from_file and problems:
+            raise _refusal(Msg("een bestand van buiten moet alle controles doorstaan; er is niets bewaard: "
+                               "%(redenen)s", redenen=_reasons(problems)), problems)
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             row = self._open_draft(uow, key)
             if row is None:
@@ -312,9 +330,37 @@ class Designer:
                 archive.writestr(f"forms/{fid}.json", text)
         return buffer.getvalue()
 
+    def upload_file(self, key: str, user: str, filename: str, data: bytes, change_note: str = "",
+                    at: datetime | None = None) -> dict:
+        """An uploaded file into the draft: a zip of a process folder (:meth:`upload_zip`), one
+        BPMN or DMN file (replacing the process's file of that name, or added) or one form
+        (``<id>.json``, replacing that form of the process). A file from outside: any problem
+        refuses it, nothing stored."""
+        name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+        if name.lower().endswith(".zip"):
+            return self.upload_zip(key, user, data, change_note, at=at)
+        if len(data) > MAX_DRAFT_BYTES:
+            raise ValidationError(Msg("het bestand is groter dan %(waarde)s kB", waarde=MAX_DRAFT_BYTES // 1024))
+        if not name.endswith((".bpmn", ".dmn", ".json")):
+            raise ValidationError(Msg("kies een zip-bestand van een procesmap, of een .bpmn-, .dmn- of "
+                                      ".json-bestand (formulier)"))
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValidationError(Msg("%(name)s: geen UTF-8-tekst", name=name[:100])) from None
+        if name.endswith(".json"):
+            fid = name[:-5]
+            if fid not in self.working_record(key)["forms"]:
+                raise ValidationError(Msg("formulier '%(fid)s' hoort niet bij dit proces", fid=fid[:100]))
+            return self.save_draft(key, user, forms={fid: text}, change_note=change_note or None, at=at,
+                                   from_file=True)
+        return self.save_draft(key, user, files={name: text}, change_note=change_note or None, at=at,
+                               from_file=True)
+
     def upload_zip(self, key: str, user: str, data: bytes, change_note: str = "",
                    at: datetime | None = None) -> dict:
-        """A zip of a process folder becomes the draft (checked like any save)."""
+        """A zip of a process folder becomes the draft: a file from outside, so any problem
+        refuses it with nothing stored (as ``werkpad processes deploy`` does)."""
         if len(data) > MAX_ZIP_BYTES:
             raise ValidationError(Msg("het zip-bestand is groter dan %(waarde)s kB",
                                       waarde=MAX_ZIP_BYTES // 1024))
@@ -342,8 +388,7 @@ class Designer:
                 except json.JSONDecodeError as exc:
                     raise ValidationError(Msg("%(MANIFEST)s: geen geldige JSON", MANIFEST=MANIFEST)) from exc
             elif name.endswith((".bpmn", ".dmn")):
-                parse_definition(name, text)  # the hardened parser: no DOCTYPE, entities or network
-                files[name] = text
+                files[name] = text  # read by the hardened parser in the checks: no DOCTYPE, entities, network
             elif name.endswith(".json") and "forms/" in info.filename:
                 forms[name[:-5]] = text
         if not files:
@@ -351,7 +396,7 @@ class Designer:
         if manifest is not None and not isinstance(manifest, dict):
             raise ValidationError(Msg("%(MANIFEST)s: verwacht een object", MANIFEST=MANIFEST))
         return self.save_draft(key, user, files=files, forms=forms, manifest=manifest,
-                               change_note=change_note or None, at=at)
+                               change_note=change_note or None, at=at, from_file=True)
 
     # ------------------------------------------------------------------ diff
     def diff(self, key: str, old: int | str, new: int | str) -> dict:
@@ -423,15 +468,15 @@ class Designer:
 
     # ------------------------------------------------------------------ internals
     def _check(self, record: dict) -> tuple[dict, list[Problem]]:
-        """Complete the record's forms from the shared forms folder and check it."""
+        """Complete the record's forms from the shared forms folder and check it. The refusals
+        come first and alone (nothing else is judged of a file that is refused)."""
+        if not record.get("vocabulary") or record["vocabulary"] == "{}":
+            path = self.forms_dir / VOCABULARY_FILE
+            record["vocabulary"] = path.read_text(encoding="utf-8") if path.exists() else "{}"
+        refused = refusals(record["files"], record["forms"], record["vocabulary"])
+        if refused:
+            return record, refused
         problems: list[Problem] = []
-        for name, text in record["files"].items():
-            try:
-                parse_definition(name, text)
-            except DefinitionError as exc:
-                problems.append(Problem(exc.message, None, name))
-        if problems:
-            return record, problems
         try:  # the forms the user tasks name, as a deploy finds them (main process and what it calls)
             spec, subprocess_specs = bundle_from_files(record["manifest"], record["files"], {}).specs()
         except WerkpadError as exc:
@@ -447,10 +492,11 @@ class Designer:
             if text is None:
                 problems.append(Problem(f"formulier '{fid}' bestaat niet", _element_with_form(record, fid),
                                         None))
+        taken = {fid: text for fid, text in forms.items() if text is not None and fid not in record["forms"]}
         record["forms"] = {k: v for k, v in forms.items() if v is not None}
-        if not record.get("vocabulary") or record["vocabulary"] == "{}":
-            path = self.forms_dir / VOCABULARY_FILE
-            record["vocabulary"] = path.read_text(encoding="utf-8") if path.exists() else "{}"
+        refused = refusals(record["files"], taken, record["vocabulary"]) if taken else []
+        if refused:  # a form from the shared folder that cannot be used
+            return record, refused
         if problems:
             return record, problems
         try:
@@ -503,6 +549,19 @@ class Designer:
         uow.session.add(DesignerEventRow(process_key=row.process_key, organisation=row.organisation, type=kind,
                                          actor=actor, at=moment, draft_id=row.id, definition_id=definition_id,
                                          payload=_json(payload)))
+
+
+def _reasons(problems: Sequence[Problem]) -> str:
+    """The reasons of a refusal in one line: the first few, the rest counted."""
+    texts = [str(p) for p in problems[:MAX_LISTED]]
+    if len(problems) > MAX_LISTED:
+        texts.append(f"en nog {len(problems) - MAX_LISTED}")
+    return "; ".join(texts)
+
+
+def _refusal(message: Msg, problems: Sequence[Problem]) -> ValidationError:
+    """A refused save: the message, and the problems for showing on the diagram."""
+    return ValidationError(message, problemen=[_problem_dict(p) for p in problems])
 
 
 def decision_tables(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -558,11 +617,11 @@ def _locate(problem: Problem, record: Mapping[str, Any]) -> Problem:
     for match in _ELEMENT_IN_TEXT.finditer(problem.message):
         ident, name = match.group(1), match.group(2)
         if ident and ident in elements:
-            return Problem(problem.message, ident, elements[ident]["file"])
+            return replace(problem, element=ident, file=elements[ident]["file"])
         if name and name in by_name:
-            return Problem(problem.message, by_name[name], elements[by_name[name]]["file"])
+            return replace(problem, element=by_name[name], file=elements[by_name[name]]["file"])
         if name and name in elements:
-            return Problem(problem.message, name, elements[name]["file"])
+            return replace(problem, element=name, file=elements[name]["file"])
     return problem
 
 

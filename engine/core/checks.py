@@ -2,13 +2,23 @@
 the element it concerns, so a designer sees them on the diagram.
 
 ``check_bundle`` is what deploying, saving a draft and publishing all call. A version
-with problems can be kept as a draft but never deployed or published. The checks:
+with problems can be kept as a draft but never deployed or published. The problems come
+in two kinds (``Problem.refusal``):
+
+- **refusals**, unsafe or unusable input (checks 1, 3 and 4 below; :func:`refusals`
+  finds exactly these, without SpiffWorkflow): refused on every save, nothing stored;
+- **modelling findings** (checks 2 and 5, and DMN lists written with commas): an editor's
+  draft keeps them so no work is lost; publishing, deploying and any file taken in from
+  outside (upload, folder import) refuse them.
+
+The checks:
 
 1. every file parses with the hardened XML parser (no DOCTYPE/ENTITY, at most 5 MB);
 2. SpiffWorkflow accepts it; user tasks have an existing form and a lane that is a known
    role (``processes/rollen.json``); every message is a known one (``processes/berichten.json``);
-3. every expression (conditions, scripts, timers, termijnen, DMN inputs and entries) passes
-   the safe-expression checker, DMN entries the way Spiff's DMN engine will evaluate them;
+3. every expression (conditions, scripts, timers, termijnen, message payloads, DMN inputs and
+   entries) passes the safe-expression checker, DMN entries the way Spiff's DMN engine will
+   evaluate them;
 4. forms are valid JSON Schema and use only keywords form validation enforces;
 5. the graph: everything reachable from a start, every node can reach an end, exclusive and
    inclusive gateways have a default flow (or conditions that are each other's negation),
@@ -20,8 +30,8 @@ import ast
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -31,10 +41,11 @@ from lxml import etree
 from ..errors import DefinitionError
 from .definitions import Bundle, bundle_from_files, spec_problems
 from .expressions import ExpressionError, SafeScriptEngine, check
+from .forms import FormRegistry
 from .problems import Problem
 from .xml import BPMN_NS, DMN_NS, parse_definition
 
-__all__ = ["Problem", "check_bundle", "bundle_from_files", "known_roles", "known_messages"]
+__all__ = ["Problem", "check_bundle", "refusals", "bundle_from_files", "known_roles", "known_messages"]
 
 PROCESSES_DIR = Path(__file__).resolve().parents[2] / "processes"
 ROLES_FILE = "rollen.json"
@@ -109,18 +120,80 @@ def check_bundle(bundle: Bundle) -> list[Problem]:
 _RESULTS: dict[tuple[str, frozenset[str] | None, frozenset[str]], list[Problem]] = {}
 
 
-def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
-    problems: list[Problem] = []
-    roots: dict[str, etree._Element] = {}
-    for name, text in sorted(bundle.files.items()):
-        try:
-            roots[name] = parse_definition(name, text)
-        except DefinitionError as exc:
-            problems.append(Problem(exc.message, None, name))
+def refusals(files: Mapping[str, str], forms: Mapping[str, str] | None = None,
+             vocabulary: str = "{}") -> list[Problem]:
+    """The refusals among the problems of a set of files (each marked ``refusal``): a file
+    that is not safe, well-formed XML of at most 5 MB; an expression (condition, script,
+    timer, termijn, message payload, DMN input or entry) the safe-expression checker
+    refuses; a form (``forms``: id -> JSON text) that is not valid JSON Schema or uses a
+    keyword form validation does not enforce. Needs no SpiffWorkflow: it also judges files
+    Spiff cannot read."""
+    problems, roots = _parse_all(files)
     if problems:
         return problems  # nothing else can be read safely
     index = _Index(roots)
     problems += _expression_problems(index)
+    problems += [p for p in _dmn_entry_problems(index) if p.refusal]
+    problems += _form_refusals(index, forms or {}, vocabulary)
+    return _unique(problems)
+
+
+def _parse_all(files: Mapping[str, str]) -> tuple[list[Problem], dict[str, etree._Element]]:
+    problems: list[Problem] = []
+    roots: dict[str, etree._Element] = {}
+    for name, text in sorted(files.items()):
+        try:
+            roots[name] = parse_definition(name, text)
+        except DefinitionError as exc:
+            problems.append(Problem(exc.message, None, name, refusal=True))
+    return problems, roots
+
+
+def _form_verdict(fid: str, text: str, vocabulary: str) -> str | None:
+    """Why form ``fid`` cannot be used (None: it can), remembered per text and vocabulary:
+    building a form's validator is the costly part of the refusals, and every save of a
+    draft judges the same forms again."""
+    key = (fid, text, vocabulary)
+    if key not in _FORM_VERDICTS:
+        _FORM_VERDICTS[key] = FormRegistry.from_sources({fid: text}, vocabulary, strict=False).broken.get(fid)
+        while len(_FORM_VERDICTS) > 512:
+            _FORM_VERDICTS.pop(next(iter(_FORM_VERDICTS)))
+    return _FORM_VERDICTS[key]
+
+
+_FORM_VERDICTS: dict[tuple[str, str, str], str | None] = {}
+
+
+def _form_refusals(index: _Index, forms: Mapping[str, str], vocabulary: str) -> list[Problem]:
+    """Forms that are no valid JSON, no valid JSON Schema, or use a keyword or type form
+    validation does not enforce; shown on the user task that names the form."""
+    try:
+        broken = {fid: why for fid, text in forms.items()
+                  if (why := _form_verdict(fid, text, vocabulary or "{}")) is not None}
+    except DefinitionError as exc:  # the vocabulary itself cannot be read
+        return [Problem(exc.message, refusal=True)]
+    users: dict[str, tuple[str, str]] = {}
+    for file, root in index.bpmn():
+        for prop in root.iter(f"{{{SPIFF_NS}}}property"):
+            if prop.get("name") == "formulier" and prop.get("value") and prop.get("value") not in users:
+                owner = _owner(prop)
+                users[prop.get("value", "")] = (owner.get("id") or "", file)
+    out = []
+    for fid, why in sorted(broken.items()):
+        element, where = users.get(fid, ("", ""))
+        out.append(Problem(why, element or None, where or None, refusal=True))
+    return out
+
+
+def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
+    problems, roots = _parse_all(bundle.files)
+    if problems:
+        return problems  # nothing else can be read safely
+    index = _Index(roots)
+    problems += _expression_problems(index)
+    dmn_entries = _dmn_entry_problems(index)
+    problems += [p for p in dmn_entries if p.refusal]
+    problems += _form_refusals(index, bundle.forms, bundle.vocabulary)
     try:
         bundle.specs()
     except (DefinitionError, ExpressionError, RecursionError, LookupError, ValueError, TypeError) as exc:
@@ -128,16 +201,19 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
             exc = DefinitionError(f"BPMN kan niet worden verwerkt: {exc}")
         element = exc.details.get("element")
         problems.append(Problem(exc.message, element if isinstance(element, str) else None,
-                                _str(exc.details.get("file")) or index.file_of(element)))
+                                _str(exc.details.get("file")) or index.file_of(element)))  # a finding
         return _unique(problems)
     try:
         _meta, found = spec_problems(bundle, catalog.roles, catalog.messages)
     except DefinitionError as exc:
         return _unique([*problems, Problem(exc.message)])
-    problems += [p if p.file else Problem(p.message, p.element, index.file_of(p.element)) for p in found]
+    # timer and termijn expressions and broken forms are refusals found above, from the XML
+    problems += [p if p.file else replace(p, file=index.file_of(p.element)) for p in found if not p.refusal]
     problems += _graph_problems(index)
     problems += _gateway_problems(index)
-    problems += _dmn_problems(bundle, index)
+    problems += [p for p in dmn_entries if not p.refusal]
+    if not dmn_entries:
+        problems += _coverage_problems(bundle, index)
     return _unique(problems)
 
 
@@ -149,7 +225,7 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
     seen: set[tuple[Any, ...]] = set()
     out = []
     for p in problems:
-        key = (p.message, p.element, p.file)
+        key = (p.message, p.element, p.file, p.refusal)
         if key not in seen:
             seen.add(key)
             out.append(p)
@@ -236,9 +312,13 @@ def _refused(node: etree._Element, file: str, what: str, expression: str, mode: 
     try:
         check(expression, mode)
     except ExpressionError as exc:
+        if _local(node) in ("timeDuration", "timeDate", "timeCycle") and node.getparent() is not None:
+            node = node.getparent()  # the timer event, not its event definition
+            node = node.getparent() if node.getparent() is not None else node
         owner = _owner(node)
         return Problem(f"{what} van {label(owner)}: {'script' if mode == 'exec' else 'expressie'} "
-                       f"{_short(expression)} wordt geweigerd: {dutch(exc.message)}", owner.get("id"), file)
+                       f"{_short(expression)} wordt geweigerd: {dutch(exc.message)}", owner.get("id"), file,
+                       refusal=True)
     return None
 
 
@@ -259,10 +339,16 @@ def _expression_problems(index: _Index) -> list[Problem]:
                     out.append(_refused(node, file, "script", node.text or "", "exec"))
                 elif local in ("loopCardinality", "completionCondition") and _text(node):
                     out.append(_refused(node, file, "meervoudige uitvoering", _text(node), "eval"))
+                elif local in ("timeDuration", "timeDate", "timeCycle") and _text(node):
+                    out.append(_refused(node, file, "timer", _text(node), "eval"))
             elif _ns(node) == SPIFF_NS:
                 local = _local(node)
                 if local in ("preScript", "postScript") and _text(node):
                     out.append(_refused(node, file, "script", node.text or "", "exec"))
+                elif local == "messagePayload" and _text(node):
+                    out.append(_refused(node, file, "berichtinhoud", _text(node), "eval"))
+                elif local == "property" and node.get("name") == "termijn" and (node.get("value") or "").strip():
+                    out.append(_refused(node, file, "termijn", (node.get("value") or "").strip(), "eval"))
     return [p for p in out if p is not None]
 
 
@@ -401,10 +487,19 @@ def _dmn_nodes(root: etree._Element, tag: str) -> list[etree._Element]:
     return list(root.iter(f"{{{DMN_NS}}}{tag}"))
 
 
-def _entry_problem(engine: SafeScriptEngine, input_expression: str, text: str) -> str | None:
+def _entry_problem(engine: SafeScriptEngine, input_expression: str, text: str) -> tuple[str, bool] | None:
     """Check an input entry the way SpiffWorkflow's DMN engine evaluates it with the Werkpad
     script engine: '-' matches anything; with '?' it is an expression over the input; else it
-    is tried as a value (input == value) and otherwise as the tail of a comparison (input < 30)."""
+    is tried as a value (input == value) and otherwise as the tail of a comparison (input < 30).
+    Returns why it is wrong and whether that is a refusal (the checker refuses it or cannot
+    read it) rather than a finding (a list written with commas)."""
+    found = _entry_reason(engine, input_expression, text)
+    if found is None:
+        return None
+    return found, not found.startswith(f"{text!r} is een lijst")
+
+
+def _entry_reason(engine: SafeScriptEngine, input_expression: str, text: str) -> str | None:
     if text in ("", "-"):
         return None
     if "?" in text:
@@ -436,7 +531,10 @@ def _entry_problem(engine: SafeScriptEngine, input_expression: str, text: str) -
     return None
 
 
-def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
+def _dmn_entry_problems(index: _Index) -> list[Problem]:
+    """Input expressions, input entries and output entries of every decision table: those the
+    safe-expression checker refuses (marked ``refusal``) and columns without an expression
+    or lists written with commas (findings)."""
     problems: list[Problem] = []
     engine = SafeScriptEngine()
     for file, root in index.dmn():
@@ -456,15 +554,17 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                     inputs[column] = ""  # its entries cannot be judged
                     problems.append(Problem(f"beslistabel {label(decision)}: invoerexpressie {_short(expression)} "
                                             f"van {label(node)} wordt geweigerd: {dutch(exc.message)}", node.get("id"),
-                                            file))
+                                            file, refusal=True))
             for number, rule in enumerate(table.findall(f"{{{DMN_NS}}}rule"), start=1):
                 for column, entry in enumerate(rule.findall(f"{{{DMN_NS}}}inputEntry")):
                     if column >= len(inputs) or not inputs[column]:
                         continue
-                    why = _entry_problem(engine, inputs[column], _text(entry.find(f"{{{DMN_NS}}}text")))
-                    if why:
+                    found = _entry_problem(engine, inputs[column], _text(entry.find(f"{{{DMN_NS}}}text")))
+                    if found:
+                        why, refused = found
                         problems.append(Problem(f"beslistabel {label(decision)}, regel {number}, kolom "
-                                                f"{column + 1}: {why}", entry.get("id") or rule.get("id"), file))
+                                                f"{column + 1}: {why}", entry.get("id") or rule.get("id"), file,
+                                                refusal=refused))
                 for entry in rule.findall(f"{{{DMN_NS}}}outputEntry"):
                     text = _text(entry.find(f"{{{DMN_NS}}}text"))
                     if text:
@@ -473,9 +573,8 @@ def _dmn_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                         except ExpressionError as exc:
                             problems.append(Problem(
                                 f"beslistabel {label(decision)}, regel {number}: uitvoer {_short(text)} wordt "
-                                f"geweigerd: {dutch(exc.message)}", entry.get("id") or rule.get("id"), file))
-    if not problems:
-        problems += _coverage_problems(bundle, index)
+                                f"geweigerd: {dutch(exc.message)}", entry.get("id") or rule.get("id"), file,
+                                refusal=True))
     return problems
 
 

@@ -26,7 +26,7 @@ import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -305,8 +305,8 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
         t_file = spec_files.get(t["process"])
         if not t["form"]:
             problems.append(Problem(f"{where} heeft geen eigenschap 'formulier'", t["id"], t_file))
-        elif t["form"] in registry.broken:
-            problems.append(Problem(f"{where}: {registry.broken[t['form']]}", t["id"], t_file))
+        elif t["form"] in registry.broken:  # a refusal: engine.core.checks finds it from the files too
+            problems.append(Problem(f"{where}: {registry.broken[t['form']]}", t["id"], t_file, refusal=True))
         elif t["form"] not in registry:
             problems.append(Problem(f"{where}: formulier '{t['form']}' bestaat niet", t["id"], t_file))
         if roles is not None and not t["lane"]:
@@ -356,7 +356,7 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
             if t["termijn"] and t["process"] == spec.name:
                 _check_expr(t["termijn"], f"termijn van {_label(t['name'], t['id'])}", t["id"], problems)
         file = getattr(spec, "file", None)
-        problems[first:] = [p if p.file else Problem(p.message, p.element, file) for p in problems[first:]]
+        problems[first:] = [p if p.file else replace(p, file=file) for p in problems[first:]]
     ordered = [p for p in PHASES if p in phases]
     meta = {"phases": ordered, "lanes": sorted(lanes), "user_tasks": tasks, "timers": timers,
             "messages": sorted(found_messages)}
@@ -395,7 +395,8 @@ def _check_expr(expression: str, where: str, ident: str, problems: list[Problem]
     except (ExpressionError, SyntaxError) as exc:
         from .checks import dutch
 
-        problems.append(Problem(f"{where}: expressie {expression!r} wordt geweigerd ({dutch(str(exc))})", ident))
+        problems.append(Problem(f"{where}: expressie {expression!r} wordt geweigerd ({dutch(str(exc))})", ident,
+                                refusal=True))
         return False
     return True
 

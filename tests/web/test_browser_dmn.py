@@ -70,8 +70,8 @@ def test_designer_edits_a_decision_table_sees_an_overlap_and_fixes_it(server, pa
     draft = werkpad.designer.draft("voorbeeld")
     assert draft["problems"] == [] and "30 &lt;= ? &lt; 70" in draft["record"]["files"]["voorbeeld_route.dmn"]
 
-    # Ctrl-Z in the table undoes changes step by step (dmn-js keeps typing as small steps) until
-    # the rule reads as before; Ctrl-Y redoes them
+    # Ctrl-Z undoes the changes until the rule reads as before (one step per edited cell, see
+    # test_ctrl_z_undoes_one_edited_cell_at_a_time); Ctrl-Y redoes them
     page.click('#tabel td.rule-index:has-text("2")')
     for _ in range(20):
         page.keyboard.press("Control+Z")
@@ -97,4 +97,56 @@ def test_designer_edits_a_decision_table_sees_an_overlap_and_fixes_it(server, pa
     page.click("button:has-text('Goedkeuren en publiceren')")
     page.wait_for_selector("text=De nieuwe versie is gepubliceerd.")
     assert "30 &lt;= ? &lt; 70" in werkpad.designer.version_record("voorbeeld", 2)["files"]["voorbeeld_route.dmn"]
+    assert not page.console_errors, page.console_errors
+
+
+def _steps(page) -> int:
+    """How many changes the table's command stack holds (undone ones included)."""
+    return page.evaluate("() => document.getElementById('beslistabel').werkpadTabel.getActiveViewer()"
+                         ".get('commandStack')._stack.length")
+
+
+def _text(page, rule: str) -> str:
+    return _cell(page, rule).inner_text().strip()
+
+
+def test_ctrl_z_undoes_one_edited_cell_at_a_time(server, page, werkpad):  # noqa: F811
+    """dmn-js writes typing into the model as it goes (a change per pause, here per key); one Ctrl-Z
+    undoes the whole edit of a cell, with the focus in the cell or on the page, and Ctrl-Y redoes it;
+    editing the same cell again later is a step of its own."""
+    _login(page, server, "piet")
+    page.goto(server + "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route")
+    page.wait_for_selector("#beslistabel.geladen", timeout=30000)
+    assert (_text(page, RULE_2), _text(page, RULE_3)) == ("30 <= ? < 80", ">= 80")
+
+    _type_in(page, RULE_2, "30 <= ? < 70")
+    _type_in(page, RULE_3, ">= 70")
+    page.wait_for_timeout(400)  # dmn-js's last change of a cell may come after the focus left it
+    assert _steps(page) >= 10  # many small changes were made ...
+    page.click("h1")  # the focus on the page, outside any field
+    page.keyboard.press("Control+Z")  # ... one Ctrl-Z undoes the whole edit of the last cell
+    assert (_text(page, RULE_2), _text(page, RULE_3)) == ("30 <= ? < 70", ">= 80")
+    page.keyboard.press("Control+Z")
+    assert (_text(page, RULE_2), _text(page, RULE_3)) == ("30 <= ? < 80", ">= 80")
+    page.keyboard.press("Control+Y")
+    assert (_text(page, RULE_2), _text(page, RULE_3)) == ("30 <= ? < 70", ">= 80")
+    page.keyboard.press("Control+Y")
+    assert (_text(page, RULE_2), _text(page, RULE_3)) == ("30 <= ? < 70", ">= 70")
+
+    # the same cell edited again is a new step; Ctrl-Z in the cell itself undoes only that edit
+    cell = _cell(page, RULE_2)
+    cell.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("30 <= ? < 75")
+    page.wait_for_timeout(400)
+    page.keyboard.press("Control+Z")
+    assert _text(page, RULE_2) == "30 <= ? < 70"
+    page.keyboard.press("Control+Z")
+    assert (_text(page, RULE_2), _text(page, RULE_3)) == ("30 <= ? < 70", ">= 80")
+
+    # the model says what the table shows: saved, the draft holds it
+    page.click("#bewaar")
+    page.wait_for_selector("#bewaar-status:has-text('Bewaard')")
+    dmn = werkpad.designer.draft("voorbeeld")["record"]["files"]["voorbeeld_route.dmn"]
+    assert "30 &lt;= ? &lt; 70" in dmn and "&gt;= 80" in dmn and "&gt;= 70" not in dmn and "75" not in dmn
     assert not page.console_errors, page.console_errors

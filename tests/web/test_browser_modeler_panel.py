@@ -103,3 +103,20 @@ def test_panel_edits_undo_with_ctrl_z_and_messages_come_from_the_list(server, pa
     page.click(".djs-context-pad .entry:has(svg)")  # the align menu: its icons are SVG too
     page.wait_for_selector(".djs-popup .entry svg", state="attached")
     assert not page.console_errors, page.console_errors
+
+
+def test_the_phase_field_shows_the_phase_by_name_and_stores_its_key(server, page, werkpad):  # noqa: F811
+    _login(page, server, "piet")
+    page.goto(server + "/ontwerp/voorbeeld/modeler")
+    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    labels = page.eval_on_selector_all("#ep-fase option", "os => os.map(o => [o.value, o.textContent])")
+    assert ["inspanningsperiode", "Inspanningsperiode"] in labels and ["poort", "Poort"] in labels
+    assert not [value for value, text in labels if value and text == value]  # no option shows its key
+    _select(page, "inspanningsperiode")  # the four weeks of self-search
+    assert page.input_value("#ep-fase") == "inspanningsperiode"
+    assert page.locator("#ep-fase option:checked").inner_text() == "Inspanningsperiode"
+    page.select_option("#ep-fase", label="Diagnose")
+    xml = _saved_xml(page, werkpad)
+    catch = xml[xml.index('id="inspanningsperiode"'):]
+    assert '<spiffworkflow:property name="fase" value="diagnose" />' in catch[:catch.index("</bpmn:intermediateCatchEvent>")]
+    assert not page.console_errors, page.console_errors

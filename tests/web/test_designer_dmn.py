@@ -59,11 +59,15 @@ def test_an_overlap_is_named_by_table_and_rules_and_blocks_publication_until_fix
     page = client.get("/ontwerp/voorbeeld").get_data(as_text=True)
     assert "Aanbieden voor publicatie" not in page and "1 probleem" in page
 
-    # an entry the safe checker refuses: named with its rule number and column
+    # an entry the safe checker refuses: a refusal, named with its rule number and column; the
+    # draft keeps what it had (the overlap), nothing of the escape is stored
     escape = original.replace("&gt;= 80", "&gt;= ().__class__")
-    message = _save(client, escape)["problemen"][0]["message"]
+    refused = _save(client, escape, status=422)
+    assert refused["message"].startswith("geweigerd, er is niets bewaard: ")
+    message = refused["problemen"][0]["message"]
     assert "beslistabel 'Route op loonwaarde' (voorbeeld_route), regel 3, kolom 1:" in message
-    assert "wordt geweigerd" in message
+    assert "wordt geweigerd" in message and refused["problemen"][0]["element"] == "r3_in"
+    assert werkpad.designer.draft("voorbeeld")["record"]["files"][FILE] == overlapping
 
     fixed = overlapping.replace("30 &lt;= ? &lt; 80", "30 &lt;= ? &lt; 70")
     assert _save(client, fixed)["problemen"] == []
@@ -110,7 +114,8 @@ def test_bad_input_is_a_clear_4xx_and_stores_nothing(client, werkpad):
     assert client.post(TABLE, json={"xml": "<x/>"}).status_code == 403  # no CSRF token
     hostile = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><d>&e;</d>'
     refused = _save(client, hostile, status=422)
-    assert refused["message"].startswith(f"{FILE}: bevat een DOCTYPE- of ENTITY-declaratie")
+    assert refused["message"].startswith(f"geweigerd, er is niets bewaard: {FILE}: bevat een DOCTYPE- of "
+                                         "ENTITY-declaratie")
     assert werkpad.designer.draft("voorbeeld") is None  # nothing stored
     assert "geen geldige XML" in _save(client, "<definitions", status=422)["message"]
     assert werkpad.designer.draft("voorbeeld") is None

@@ -54,3 +54,36 @@ def test_the_deadlines_chart_in_english(client, cases):
     chart = client.get("/audit/termijnen").get_data(as_text=True)
     assert "overdue</title>" in chart and ">Jan</text>" in chart
     assert "te laat</title>" not in chart and "op tijd</title>" not in chart
+
+
+def _script_texts(client, path: str) -> dict:
+    import json
+
+    page = client.get(path).get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="werkpad-teksten">(.*?)</script>', page, re.S)
+    assert block, path
+    return json.loads(html_lib.unescape(block.group(1)))
+
+
+def test_the_designer_scripts_get_their_texts_in_the_users_language(client):
+    """The designer's scripts (status and error messages, dmn-js's labels, the phase names) take
+    their words from the page, which has them from the catalogue."""
+    from web.i18n import DESIGNER_TEXTS, DMN_WORDS, SCRIPT_TEXTS
+
+    assert not set(DMN_WORDS) & set(SCRIPT_TEXTS + DESIGNER_TEXTS)  # one dictionary, no key for two texts
+    login(client, "piet")
+    table = "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route"
+    dutch = _script_texts(client, table)
+    assert dutch["Bewaard, met {n} problemen."] == "Bewaard, met {n} problemen."
+    assert (dutch["When"], dutch["Hit policy:"]) == ("Als", "Beslisregel:")
+    assert "When" not in _script_texts(client, "/inbox")  # the designer's words only on its pages
+    assert client.get("/ontwerp/voorbeeld/concept.json").get_json()["fasenamen"]["inspanningsperiode"] == \
+        "Inspanningsperiode"
+    _english(client, table)
+    english = _script_texts(client, table)
+    assert english["Bewaard, met {n} problemen."] == "Saved, with {n} problems."
+    assert (english["When"], english["Hit policy:"]) == ("When", "Hit policy:")
+    assert _script_texts(client, "/ontwerp/voorbeeld/modeler")["Bewaard; de controles zijn in orde."] == \
+        "Saved; the checks are in order."
+    assert client.get("/ontwerp/voorbeeld/concept.json").get_json()["fasenamen"]["inspanningsperiode"] == \
+        "Self-search period"

@@ -7,46 +7,24 @@
   'use strict';
   var root = document.getElementById('beslistabel');
   if (!root) { return; }
+  // texts in the user's language (web/i18n.py, handed over by the page); Dutch when absent
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById('werkpad-teksten').textContent); } catch (e) { texts = {}; }
+  function t(text, values) {
+    var out = Object.prototype.hasOwnProperty.call(texts, text) ? texts[text] : text;
+    return out.replace(/{(\w+)}/g, function (m, key) { return values && key in values ? String(values[key]) : m; });
+  }
   if (!window.WerkpadDmn) {
-    root.textContent = 'De beslistabel-editor ontbreekt op de server (voer npm ci uit).';
+    root.textContent = t('De beslistabel-editor ontbreekt op de server (voer npm ci uit).');
     return;
   }
   var file = root.getAttribute('data-bestand');
-  var language = { label: 'Werkpad-expressie', value: 'python' };
-  // the editor's own words in Dutch (dmn-js asks its 'translate' service for every label)
-  var WORDS = {
-    'When': 'Als', 'Then': 'Dan', 'And': 'En', 'Annotations': 'Toelichting', 'Annotation': 'Toelichting',
-    'Hit policy:': 'Beslisregel:', 'Hit policy': 'Beslisregel', 'Unique': 'Uniek (precies één regel)',
-    'First': 'Eerste', 'Priority': 'Prioriteit', 'Any': 'Willekeurig', 'Collect': 'Verzamelen',
-    'Collect (Sum)': 'Verzamelen (som)', 'Collect (Min)': 'Verzamelen (min)', 'Collect (Max)': 'Verzamelen (max)',
-    'Collect (Count)': 'Verzamelen (aantal)', 'Rule order': 'Regelvolgorde', 'Output order': 'Uitvoervolgorde',
-    'Add rule': 'Regel toevoegen', 'Add rule above': 'Regel erboven toevoegen', 'Add rule below': 'Regel eronder toevoegen',
-    'Remove rule': 'Regel verwijderen', 'Copy rule': 'Regel kopiëren', 'Cut rule': 'Regel knippen',
-    'Paste rule above': 'Regel erboven plakken', 'Paste rule below': 'Regel eronder plakken', 'Move rule': 'Regel verplaatsen',
-    'Add input': 'Invoer toevoegen', 'Add output': 'Uitvoer toevoegen',
-    'Add input column left': 'Invoerkolom links toevoegen', 'Add input column right': 'Invoerkolom rechts toevoegen',
-    'Add output column left': 'Uitvoerkolom links toevoegen', 'Add output column right': 'Uitvoerkolom rechts toevoegen',
-    'Remove input column': 'Invoerkolom verwijderen', 'Remove output column': 'Uitvoerkolom verwijderen',
-    'Copy input column': 'Invoerkolom kopiëren', 'Copy output column': 'Uitvoerkolom kopiëren',
-    'Cut input column': 'Invoerkolom knippen', 'Cut output column': 'Uitvoerkolom knippen',
-    'Paste input column left': 'Invoerkolom links plakken', 'Paste input column right': 'Invoerkolom rechts plakken',
-    'Paste output column left': 'Uitvoerkolom links plakken', 'Paste output column right': 'Uitvoerkolom rechts plakken',
-    'Add cell description': 'Toelichting bij cel toevoegen', 'Remove cell description': 'Toelichting bij cel verwijderen',
-    'Input': 'Invoer', 'Output': 'Uitvoer', 'Input label': 'Naam van de invoer', 'Input label: ': 'Naam van de invoer: ',
-    'Input expression': 'Invoerexpressie', 'Input expression: ': 'Invoerexpressie: ', 'Input type': 'Soort invoer',
-    'Input values': 'Toegestane invoer', 'Output label': 'Naam van de uitvoer', 'Output label: ': 'Naam van de uitvoer: ',
-    'Output name': 'Veldnaam van de uitvoer', 'Output name: ': 'Veldnaam van de uitvoer: ', 'Output type': 'Soort uitvoer',
-    'Output values': 'Toegestane uitvoer', 'Type': 'Soort', 'Expression': 'Expressie', 'Expression language': 'Expressietaal',
-    'Decision name': 'Naam van de beslissing', 'Decision name: ': 'Naam van de beslissing: ', 'Edit': 'Bewerken',
-    'Edit input': 'Invoer bewerken', 'Edit output': 'Uitvoer bewerken', 'Enter expression': 'Typ een expressie',
-    'Predefined values': 'Vaste waarden', 'Add predefined values': 'Vaste waarden toevoegen',
-    'Clear predefined values': 'Vaste waarden wissen', 'Values': 'Waarden', 'Value': 'Waarde', 'No values': 'Geen waarden',
-    'Yes': 'Ja', 'No': 'Nee', 'Resize': 'Breedte aanpassen', 'Strings must be in double quotes': 'Tekst staat tussen dubbele aanhalingstekens'
-  };
-  var dutch = {
+  var language = { label: t('Werkpad-expressie'), value: 'python' };
+  // dmn-js asks its 'translate' service for every label by its English text; the page hands over
+  // those words in the user's language with the rest (web/i18n.py DMN_WORDS)
+  var translated = {
     translate: ['value', function (template, replacements) {
-      var text = Object.prototype.hasOwnProperty.call(WORDS, template) ? WORDS[template] : template;
-      return text.replace(/{([^}]+)}/g, function (_m, key) {
+      return t(template).replace(/{([^}]+)}/g, function (_m, key) {
         return replacements && key in replacements ? replacements[key] : '{' + key + '}';
       });
     }]
@@ -54,8 +32,9 @@
   var modeler = new window.WerkpadDmn.TableModeler({
     container: document.getElementById('tabel'),
     common: { expressionLanguages: { options: [language], defaults: { editor: 'python' } } },
-    decisionTable: { additionalModules: [dutch] }
+    decisionTable: { additionalModules: [translated] }
   });
+  root.werkpadTabel = modeler;  // for the browser tests
   var info = null;
   var problems = [];
   var status = document.getElementById('bewaar-status');
@@ -103,7 +82,7 @@
     var fresh = document.createElement(problems.length ? 'ul' : 'p');
     fresh.id = 'problemen';
     fresh.className = problems.length ? 'problemen' : 'klein';
-    if (!problems.length) { fresh.textContent = 'Geen problemen gevonden.'; }
+    if (!problems.length) { fresh.textContent = t('Geen problemen gevonden.'); }
     problems.forEach(function (p) {
       var li = document.createElement('li');
       li.textContent = p.message;
@@ -121,28 +100,77 @@
     mark();
   }
 
+  // One undo step per edited cell. dmn-js writes what is typed into the model a few characters at a
+  // time (every pause in typing is a command), so Ctrl-Z took typing back bit by bit. Consecutive
+  // changes of the same element and properties (a cell's text, an annotation, a column's label) while
+  // the focus stays put are joined to the first one's step: the command stack undoes and redoes the
+  // actions that share an id together. A step ends when the focus moves (into another or the same
+  // cell again) and at undo or redo. diagram-js has no public call to join steps; it keeps them in
+  // _stack/_stackIdx, and when that changes this does nothing (each bit stays a step of its own).
+  function oneStepPerCell(viewer) {
+    var stack = viewer.get('commandStack');
+    var fresh = true;  // the next change starts a step of its own
+    document.getElementById('tabel').addEventListener('focusin', function () { fresh = true; });
+    viewer.get('eventBus').on('commandStack.changed', function (event) {
+      if (event.trigger !== 'execute') { fresh = true; }
+    });
+    function keys(action) { return Object.keys(action.context.properties || {}).sort().join(' '); }
+    viewer.get('eventBus').on('commandStack.element.updateProperties.postExecuted', function (event) {
+      if (!Array.isArray(stack._stack) || typeof stack._stackIdx !== 'number') { return; }
+      var top = stack._stack[stack._stackIdx];
+      var before = stack._stack[stack._stackIdx - 1];
+      if (!top || top.context !== event.context || (before && before.id === top.id)) { return; }  // part of a bigger command
+      var join = !fresh && before && before.command === 'element.updateProperties' &&
+        before.context.element === top.context.element && keys(before) === keys(top);
+      fresh = false;
+      if (join) { top.id = before.id; }
+    });
+  }
+
+  // Ctrl-Z / Ctrl-Y anywhere on the page work on the table (dmn-js listens inside the table only;
+  // elsewhere chromium's own undo would replay old typing into a cell as new changes), except while
+  // typing in another field, whose own undo that is.
+  function undoKeysOnPage(viewer) {
+    document.addEventListener('keydown', function (event) {
+      var key = (event.key || '').toLowerCase();
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || (key !== 'z' && key !== 'y')) { return; }
+      var target = event.target;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName || ''))) { return; }
+      event.preventDefault();
+      viewer.get('editorActions').trigger(key === 'y' || event.shiftKey ? 'redo' : 'undo');
+    });
+  }
+
   function save() {
-    status.textContent = 'Bezig met bewaren…';
+    status.textContent = t('Bezig met bewaren…');
     modeler.saveXML({ format: true }).then(function (result) {
       return fetch(root.getAttribute('data-bewaar'), {
         method: 'POST', credentials: 'same-origin',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json',
           'X-CSRF-Token': root.getAttribute('data-csrf') },
         body: JSON.stringify({ xml: result.xml, toelichting: document.getElementById('toelichting').value })
+      }).catch(function () {  // the browser's own words ('Failed to fetch') would show otherwise
+        throw new Error(t('de server is niet bereikbaar'));
       });
     }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      // an answer that is no JSON (a proxy's error page, a crash) is said in words, not as a parse error
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; }, function () {
+        return { ok: false, body: { message: t('onverwacht antwoord van de server (fout {status})', { status: r.status }) } };
+      });
     }).then(function (res) {
-      if (!res.ok) { throw new Error(res.body.message || 'niet bewaard'); }
+      // a refusal: nothing was saved; what was refused is marked where it is
+      if (!res.ok) { if (res.body.problemen) { showProblems(res.body.problemen); } throw new Error(res.body.message || t('niet bewaard')); }
       showProblems(res.body.problemen);
       var here = res.body.problemen.filter(function (p) { return p.file === file; }).length;
       var total = res.body.problemen.length;
-      status.textContent = !total ? 'Bewaard; de controles zijn in orde.'
-        : 'Bewaard, met ' + total + (total === 1 ? ' probleem' : ' problemen') +
-          (here === total ? '.' : ' (' + here + ' in deze tabel).');
+      var values = { n: total, hier: here };
+      status.textContent = !total ? t('Bewaard; de controles zijn in orde.')
+        : here === total ? (total === 1 ? t('Bewaard, met 1 probleem.') : t('Bewaard, met {n} problemen.', values))
+          : (total === 1 ? t('Bewaard, met 1 probleem ({hier} in deze tabel).', values)
+            : t('Bewaard, met {n} problemen ({hier} in deze tabel).', values));
       root.setAttribute('data-bewaard', String(Date.now()));
     }).catch(function (error) {
-      status.textContent = 'Niet bewaard: ' + error.message;
+      status.textContent = t('Niet bewaard: {reden}', { reden: error.message });
     });
   }
 
@@ -157,10 +185,12 @@
       return modeler.importXML(info.xml);
     }).then(function () {
       var viewer = active();
-      if (!viewer) { throw new Error('dit bestand heeft geen beslistabel'); }
+      if (!viewer) { throw new Error(t('dit bestand heeft geen beslistabel')); }
       viewer.get('eventBus').on('elements.changed', function () { setTimeout(mark, 0); });
+      oneStepPerCell(viewer);
+      undoKeysOnPage(viewer);
       if (status) {
-        viewer.get('eventBus').on('commandStack.changed', function () { status.textContent = 'Niet bewaarde wijzigingen.'; });
+        viewer.get('eventBus').on('commandStack.changed', function () { status.textContent = t('Niet bewaarde wijzigingen.'); });
       }
       problems = info.problemen || [];
       mark();
@@ -168,6 +198,6 @@
       if (button && info.bewerken) { button.addEventListener('click', save); }
       root.classList.add('geladen');
     }).catch(function (error) {
-      document.getElementById('tabel').textContent = 'De beslistabel kan niet worden geladen (' + error.message + ').';
+      document.getElementById('tabel').textContent = t('De beslistabel kan niet worden geladen') + ' (' + error.message + ').';
     });
 })();

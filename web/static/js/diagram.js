@@ -240,6 +240,82 @@
     }, { capture: true, passive: false });
   }
 
+  // Lanes are named after a role's key (inkomensconsulent) and phase groups after a phase's key
+  // (traject): on the case page they are drawn with their names (Inkomensconsulent, Traject) from
+  // the diagram's JSON. Only the copy shown here changes; keyOf remembers the key behind a name.
+  var keyOf = {};
+  function withNames(xml, roles, phases) {
+    keyOf = {};
+    if (!roles && !phases) { return xml; }
+    var doc = new DOMParser().parseFromString(xml, 'application/xml');
+    if (doc.getElementsByTagName('parsererror').length) { return xml; }
+    var changed = false;
+    Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, 'lane'), function (lane) {
+      var key = lane.getAttribute('name');
+      if (key && roles && roles[key]) {
+        lane.setAttribute('name', roles[key]);
+        keyOf[roles[key]] = key;
+        changed = true;
+      }
+    });
+    Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, 'categoryValue'), function (value) {
+      var key = value.getAttribute('value');
+      if (key && phases && phases[key]) { value.setAttribute('value', phases[key]); changed = true; }
+    });
+    return changed ? new XMLSerializer().serializeToString(doc) : xml;
+  }
+
+  // A process drawn in rows per phase colours its tasks per role (the colour attributes of the
+  // diagram); the legend below the diagram names those roles with their colours, in lane order,
+  // as the generated docs do. Hidden for a diagram without role colours.
+  var SVG = 'http://www.w3.org/2000/svg';
+  function roleLegend(canvas, registry, names) {
+    var legend = document.getElementById('diagram-rollen');
+    if (!legend) { return; }
+    legend.textContent = '';
+    var root = canvas.getRootElement().businessObject;
+    var order = [];
+    var laneOf = {};
+    ((root && root.laneSets) || []).forEach(function (set) {
+      (set.lanes || []).forEach(function (lane) {
+        var role = keyOf[lane.name] || lane.name || lane.id;
+        order.push(role);
+        (lane.flowNodeRef || []).forEach(function (node) { laneOf[node.id] = role; });
+      });
+    });
+    var colours = {};
+    registry.forEach(function (el) {
+      var di = el.di;
+      var role = el.businessObject && laneOf[el.businessObject.id];
+      if (!role || !di || !di.get || el.waypoints || el.type === 'label' || colours[role]) { return; }
+      var fill = di.get('color:background-color') || di.get('bioc:fill');
+      var stroke = di.get('color:border-color') || di.get('bioc:stroke');
+      if (fill && stroke) { colours[role] = [fill, stroke]; }
+    });
+    var shown = order.filter(function (role, i) { return colours[role] && order.indexOf(role) === i; });
+    legend.hidden = !shown.length;
+    if (!shown.length) { return; }
+    legend.appendChild(document.createTextNode(t('Rollen (kleur van de taak):') + ' '));
+    shown.forEach(function (role) {
+      var item = document.createElement('span');
+      item.className = 'rol';
+      item.setAttribute('data-rol', role);
+      var swatch = document.createElementNS(SVG, 'svg');
+      swatch.setAttribute('width', '26');
+      swatch.setAttribute('height', '16');
+      swatch.setAttribute('viewBox', '0 0 26 16');
+      swatch.setAttribute('aria-hidden', 'true');
+      var rect = document.createElementNS(SVG, 'rect');
+      [['x', '1'], ['y', '1'], ['width', '24'], ['height', '14'], ['rx', '4'], ['fill', colours[role][0]],
+        ['stroke', colours[role][1]], ['stroke-width', '1.5']].forEach(function (a) { rect.setAttribute(a[0], a[1]); });
+      swatch.appendChild(rect);
+      item.appendChild(swatch);
+      item.appendChild(document.createTextNode(' ' + ((names || {})[role] ||
+        role.charAt(0).toUpperCase() + role.slice(1).replace(/_/g, ' '))));
+      legend.appendChild(item);
+    });
+  }
+
   fetch(container.getAttribute('data-url'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (response) {
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
@@ -261,7 +337,7 @@
       // by clicking its call activity; each with the case's current and completed steps marked.
       function show(model, isCalled) {
         return laidOut(model.xml).then(function (xml) {
-          return viewer.importXML(xml);
+          return viewer.importXML(withNames(xml, info.rollen, info.fasen));
         }).then(function () {
           shown = model;
           (model.completed || []).forEach(function (id) {
@@ -276,6 +352,7 @@
             });
           }
           back.hidden = !isCalled;
+          roleLegend(canvas, registry, info.rollen);
           showFocus(canvas, registry, model);
           container.setAttribute('data-huidig', (model.current || []).join(' '));
           container.setAttribute('data-gedaan', (model.completed || []).join(' '));

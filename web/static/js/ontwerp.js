@@ -5,6 +5,13 @@
 (function () {
   'use strict';
   var SPIFF = 'spiffworkflow:Properties';
+  // texts in the user's language (web/i18n.py DESIGNER_TEXTS, handed over by the page); Dutch when absent
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById('werkpad-teksten').textContent); } catch (e) { texts = {}; }
+  function t(text, values) {
+    var out = Object.prototype.hasOwnProperty.call(texts, text) ? texts[text] : text;
+    return out.replace(/{(\w+)}/g, function (m, key) { return values && key in values ? String(values[key]) : m; });
+  }
 
   function getJson(url) {
     return fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } }).then(function (r) {
@@ -46,7 +53,7 @@
         container.classList.add('geladen');
       });
     }).catch(function (error) {
-      container.textContent = 'Het diagram kan niet worden getoond (' + error.message + ').';
+      container.textContent = t('Het diagram kan niet worden getoond') + ' (' + error.message + ').';
       container.classList.add('diagram-fout');
     });
   }
@@ -88,7 +95,7 @@
   var root = document.getElementById('modeler');
   if (!root) { return; }
   if (!window.WerkpadModeler || !window.WerkpadBpmn) {
-    root.textContent = 'De modeler ontbreekt op de server (voer npm ci uit).';
+    root.textContent = t('De modeler ontbreekt op de server (voer npm ci uit).');
     return;
   }
   var lib = window.WerkpadModeler;
@@ -145,6 +152,119 @@
     var element = registry.get(current.id);
     commandStack.execute('werkpad.wijzig', { changes: changes, elements: element ? [element] : [] });
   }
+
+  // ------------------------------------------------------------------ rows per phase: lanes kept in the model
+  // A process drawn in rows per phase has no lane shapes, so bpmn-js puts a new task in no lane and
+  // leaves a deleted one in its lane's list. Here a new flow node gets the role of the nearest task in
+  // its phase row (the bpmn:Group it is dropped in; else the nearest task anywhere) and, when it is a
+  // task without a phase, the phase of that row; a replaced element (e.g. Task -> User task) keeps the
+  // role of the one it replaces; a deleted one leaves its lane. Each change is part of the command that
+  // caused it, so Ctrl-Z undoes both at once.
+  function rowMode() {
+    return !registry.filter(function (el) { return el.type === 'bpmn:Lane'; }).length &&
+      lanes(processOf(canvas.getRootElement().businessObject)).length > 0;
+  }
+
+  function needsLane(shape) {
+    var bo = shape && shape.businessObject;
+    return !!bo && !shape.waypoints && shape.type !== 'label' && isNode(bo) &&
+      !bo.$instanceOf('bpmn:BoundaryEvent') && !bo.$instanceOf('bpmn:SubProcess') &&
+      !!bo.$parent && bo.$parent.$instanceOf('bpmn:Process');
+  }
+
+  function centre(el) { return { x: el.x + el.width / 2, y: el.y + el.height / 2 }; }
+
+  function within(group, el) {
+    var c = centre(el);
+    return c.x >= group.x && c.x <= group.x + group.width && c.y >= group.y && c.y <= group.y + group.height;
+  }
+
+  function phaseRow(shape) {
+    return registry.filter(function (el) { return el.type === 'bpmn:Group' && within(el, shape); })[0] || null;
+  }
+
+  function nearestRole(shape, row) {
+    var here = centre(shape);
+    var best = null;
+    registry.forEach(function (el) {
+      if (el === shape || !needsLane(el) || (row && !within(row, el))) { return; }
+      var lane = laneOf(el.businessObject);
+      if (!lane) { return; }
+      var c = centre(el);
+      // a task says more about who works in this part of the row than a gateway or an event
+      var d = Math.sqrt(Math.pow(c.x - here.x, 2) + Math.pow(c.y - here.y, 2)) *
+        (el.businessObject.$instanceOf('bpmn:Activity') ? 1 : 2);
+      if (!best || d < best.d) { best = { d: d, role: lane.name }; }
+    });
+    return best ? best.role : (row ? nearestRole(shape, null) : '');
+  }
+
+  function placeInRow(shape, role) {
+    var bo = shape.businessObject;
+    var changes = laneOf(bo) ? [] : roleChanges(bo, role);
+    var row = phaseRow(shape);
+    var value = row && row.businessObject.categoryValueRef && row.businessObject.categoryValueRef.value;
+    if (bo.$instanceOf('bpmn:Activity') && value && !getProp(bo, 'fase') && info && info.fasen.indexOf(value) >= 0) {
+      changes = changes.concat(propChanges(bo, 'fase', value));
+    }
+    if (changes.length) { commandStack.execute('werkpad.wijzig', { changes: changes, elements: [shape] }); }
+  }
+
+  // the colours of a role's tasks in this diagram (rows per phase colour tasks per role), from any other
+  // element of that lane that has them
+  function roleColour(lane, except) {
+    var found = null;
+    (lane.flowNodeRef || []).forEach(function (node) {
+      var el = registry.get(node.id);
+      if (found || !el || el === except || !el.di || !el.di.get) { return; }
+      var fill = el.di.get('color:background-color') || el.di.get('bioc:fill');
+      var stroke = el.di.get('color:border-color') || el.di.get('bioc:stroke');
+      if (fill && stroke) { found = { fill: fill, stroke: stroke }; }
+    });
+    return found;
+  }
+
+  // a node whose role changed (from the panel, or given one here) takes its role's colour, in the same step
+  modeler.on('commandStack.werkpad.wijzig.postExecute', function (event) {
+    if (!rowMode()) { return; }
+    (event.context.elements || []).forEach(function (el) {
+      var lane = needsLane(el) && laneOf(el.businessObject);
+      var colour = lane && roleColour(lane, el);
+      if (colour && (el.di.get('color:background-color') || el.di.get('bioc:fill')) !== colour.fill) {
+        modeler.get('modeling').setColor([el], colour);
+      }
+    });
+  });
+
+  var replacing = [];
+  modeler.on('commandStack.shape.replace.preExecute', function (event) {
+    var old = event.context.oldShape;
+    var lane = old && old.businessObject && laneOf(old.businessObject);
+    replacing.push(lane ? lane.name : null);
+  });
+  modeler.on('commandStack.shape.replace.postExecute', function (event) {
+    var role = replacing.pop();
+    var shape = event.context.newShape;
+    if (!rowMode() || !needsLane(shape)) { return; }
+    placeInRow(shape, role || nearestRole(shape, phaseRow(shape)));
+  });
+  modeler.on('commandStack.shape.create.postExecute', function (event) {
+    var shape = event.context.shape;
+    if (replacing.length || !rowMode() || !needsLane(shape)) { return; }  // a replacement: handled above
+    placeInRow(shape, nearestRole(shape, phaseRow(shape)));
+  });
+  modeler.on('commandStack.shape.delete.preExecute', function (event) {
+    var bo = event.context.shape && event.context.shape.businessObject;
+    event.context.werkpadLaan = bo && isNode(bo) && rowMode() ? laneOf(bo) : null;
+  });
+  modeler.on('commandStack.shape.delete.postExecute', function (event) {
+    var bo = event.context.shape.businessObject;
+    var lane = event.context.werkpadLaan;
+    if (lane && (lane.flowNodeRef || []).indexOf(bo) >= 0) {
+      commandStack.execute('werkpad.wijzig', { changes: [{ target: lane, name: 'flowNodeRef', value: without(lane.flowNodeRef, bo) }],
+        elements: [] });
+    }
+  });
 
   function without(list, item) { return (list || []).filter(function (x) { return x !== item; }); }
 
@@ -284,7 +404,11 @@
     if (!isNode(current)) { panel.hidden = true; current = null; return; }
     panel.hidden = false;
     document.getElementById('ep-element').textContent = current.name || '';
-    fields.fase.value = getProp(current, 'fase');
+    var phase = getProp(current, 'fase');
+    if (phase && !fields.fase.querySelector('option[value="' + CSS.escape(phase) + '"]')) {
+      option(fields.fase, phase, phase + ' (' + t('onbekend') + ')');  // shown as it is; the check refuses it
+    }
+    fields.fase.value = phase;
     var lane = laneOf(current);
     var role = lane ? lane.name : '';
     if (role && !fields.rol.querySelector('option[value="' + CSS.escape(role) + '"]')) { option(fields.rol, role, role); }
@@ -304,7 +428,7 @@
     panel.querySelector('.alleen-bericht').hidden = !holder;
     var message = holder && holder.messageRef ? holder.messageRef.name || '' : '';
     if (message && !fields.bericht.querySelector('option[value="' + CSS.escape(message) + '"]')) {
-      option(fields.bericht, message, message + ' (onbekend)');  // shown as it is; the check refuses it
+      option(fields.bericht, message, message + ' (' + t('onbekend') + ')');  // shown as it is; the check refuses it
     }
     fields.bericht.value = message;
   }
@@ -342,7 +466,7 @@
     var fresh = document.createElement(problems.length ? 'ul' : 'p');
     fresh.id = 'problemen';
     fresh.className = problems.length ? 'problemen' : 'klein';
-    if (!problems.length) { fresh.textContent = 'Geen problemen gevonden.'; }
+    if (!problems.length) { fresh.textContent = t('Geen problemen gevonden.'); }
     problems.forEach(function (p) {
       var li = document.createElement('li');
       li.textContent = p.message;
@@ -368,7 +492,7 @@
 
   function save() {
     var status = document.getElementById('bewaar-status');
-    status.textContent = 'Bezig met bewaren…';
+    status.textContent = t('Bezig met bewaren…');
     modeler.saveXML({ format: true }).then(function (result) {
       return fetch(root.getAttribute('data-bewaar'), {
         method: 'POST', credentials: 'same-origin',
@@ -376,24 +500,31 @@
           'X-CSRF-Token': root.getAttribute('data-csrf') },
         body: JSON.stringify({ bestand: info.bestand, xml: result.xml,
           toelichting: document.getElementById('toelichting').value })
+      }).catch(function () {  // the browser's own words ('Failed to fetch') would show otherwise
+        throw new Error(t('de server is niet bereikbaar'));
       });
     }).then(function (r) {
-      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+      // an answer that is no JSON (a proxy's error page, a crash) is said in words, not as a parse error
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; }, function () {
+        return { ok: false, body: { message: t('onverwacht antwoord van de server (fout {status})', { status: r.status }) } };
+      });
     }).then(function (res) {
-      if (!res.ok) { throw new Error(res.body.message || 'niet bewaard'); }
+      // a refusal: nothing was saved; what was refused is marked where it is
+      if (!res.ok) { if (res.body.problemen) { showProblems(res.body.problemen); } throw new Error(res.body.message || t('niet bewaard')); }
       showProblems(res.body.problemen);
-      status.textContent = res.body.problemen.length
-        ? 'Bewaard, met ' + res.body.problemen.length + (res.body.problemen.length === 1 ? ' probleem.' : ' problemen.')
-        : 'Bewaard; de controles zijn in orde.';
+      var count = res.body.problemen.length;
+      status.textContent = !count ? t('Bewaard; de controles zijn in orde.')
+        : count === 1 ? t('Bewaard, met 1 probleem.') : t('Bewaard, met {n} problemen.', { n: count });
       root.setAttribute('data-bewaard', String(Date.now()));
     }).catch(function (error) {
-      status.textContent = 'Niet bewaard: ' + error.message;
+      status.textContent = t('Niet bewaard: {reden}', { reden: error.message });
     });
   }
 
   getJson(root.getAttribute('data-url')).then(function (data) {
     info = data;
-    info.fasen.forEach(function (f) { option(fields.fase, f, f); });
+    // the phase by its name; the key is what the model stores
+    info.fasen.forEach(function (f) { option(fields.fase, f, (info.fasenamen || {})[f] || f); });
     Object.keys(info.rollen).forEach(function (k) { option(fields.rol, k, info.rollen[k]); });
     info.formulieren.forEach(function (f) { option(fields.formulier, f, f); });
     Object.keys(info.berichten || {}).sort().forEach(function (b) {
@@ -420,6 +551,6 @@
     if (button) { button.addEventListener('click', save); }
     root.classList.add('geladen');
   }).catch(function (error) {
-    document.getElementById('canvas').textContent = 'Het model kan niet worden geladen (' + error.message + ').';
+    document.getElementById('canvas').textContent = t('Het model kan niet worden geladen') + ' (' + error.message + ').';
   });
 })();

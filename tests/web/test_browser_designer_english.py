@@ -1,0 +1,110 @@
+"""The designer in English, in Debian's chromium: the status and error messages the designer's scripts
+show (modeler, decision-table editor) come from the catalogue like the rest of the page, so a
+designer who chose English sees no Dutch message when saving, checking and publishing; dmn-js's own
+labels are English too. Process content (task names, problems found in a municipality's model) is
+not UI text and is not asserted on."""
+from __future__ import annotations
+
+import re
+
+from engine import clock
+
+from .conftest import PASSWORD
+from .test_browser import _shot, page, server  # noqa: F401 - fixtures
+from .test_browser_dmn import RULE_2, RULE_3, _cell, _type_in
+from .test_browser_modeler_panel import _select
+
+__all__ = ["page", "server"]
+
+# words of the Dutch status messages; none may show in English
+DUTCH = re.compile(r"Bewaard|Bezig|Niet bewaard|niet bewaard|probleem|problemen|controles|wijzigingen|"
+                   r"Geen problemen|ontbreekt|kan niet worden|onbekend|Beslisregel|Toelichting|Regel toevoegen")
+
+
+def _login_in_english(page, server, username):
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", username)
+    page.fill("#wachtwoord", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    page.goto(server + "/ontwerp/")
+    if page.get_attribute("html", "lang") != "en":  # the choice is kept in a cookie
+        page.click("footer button[value=en]")
+    page.wait_for_selector("html[lang=en]")
+
+
+def _status(page, expected: str) -> str:
+    page.wait_for_selector(f"#bewaar-status:has-text({expected!r})")
+    text = page.inner_text("#bewaar-status")
+    assert not DUTCH.search(text), text
+    return text
+
+
+def test_the_designer_in_english_shows_no_dutch_messages(server, page, werkpad, accounts):  # noqa: F811
+    accounts.create_user("joke", PASSWORD, "Joke")
+    accounts.grant("joke", "voorbeeldstad", "process_designer", None)
+    _login_in_english(page, server, "piet")
+
+    # the modeler: a broken termijn is saved with a problem, then fixed; a failed save says why
+    page.goto(server + "/ontwerp/voorbeeld/modeler")
+    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    _select(page, "intake")
+    assert page.locator("#ep-fase option:checked").inner_text() == "Gate (poort)"  # the phase by its name
+    page.fill("#ep-termijn", '"P3D')
+    page.press("#ep-termijn", "Tab")
+    page.click("#bewaar")
+    assert _status(page, "Saved") == "Saved, with 1 problem."
+    page.fill("#ep-termijn", '"P4D"')
+    page.press("#ep-termijn", "Tab")
+    page.click("#bewaar")
+    assert _status(page, "checks") == "Saved; the checks are in order."
+    assert page.inner_text("#problemen") == "No problems found."
+    page.route("**/ontwerp/voorbeeld/concept", lambda route: route.abort())
+    page.click("#bewaar")
+    assert _status(page, "Not saved") == "Not saved: the server cannot be reached"
+    page.unroute("**/ontwerp/voorbeeld/concept")
+    page.route("**/ontwerp/voorbeeld/concept", lambda route: route.fulfill(status=502, body="<html>Bad gateway</html>"))
+    page.click("#bewaar")
+    assert _status(page, "Not saved") == "Not saved: unexpected answer from the server (error 502)"
+    page.unroute("**/ontwerp/voorbeeld/concept")
+    _shot(page, "designer-modeler-english.png")
+
+    # the decision table: dmn-js's labels and the status messages in English
+    page.goto(server + "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route")
+    page.wait_for_selector("#beslistabel.geladen", timeout=30000)
+    table = page.inner_text("#tabel")
+    assert "Hit policy" in table and "When" in table and "Then" in table, table
+    assert not DUTCH.search(table) and "Als" not in table.split() and "Dan" not in table.split(), table
+    _type_in(page, RULE_3, ">= 70")  # overlaps rule 2
+    _status(page, "Unsaved changes.")
+    page.click("#bewaar")
+    assert _status(page, "Saved") == "Saved, with 1 problem."
+    _type_in(page, RULE_2, "30 <= ? < 70")
+    page.click("#bewaar")
+    assert _status(page, "checks") == "Saved; the checks are in order."
+    assert page.inner_text("#problemen") == "No problems found."
+    assert _cell(page, RULE_2).inner_text().strip() == "30 <= ? < 70"
+    _shot(page, "designer-beslistabel-english.png")
+
+    # publishing: offered by piet, approved by joke (four eyes), in English
+    page.goto(server + "/ontwerp/voorbeeld")
+    page.fill("#geldig_vanaf", clock.local_date().isoformat())
+    page.fill("#toelichting", "Bemiddeling vanaf 70% loonwaarde")
+    page.click("button:has-text('Submit for publication')")
+    page.wait_for_selector("text=The draft has been submitted; another process designer approves it.")
+    page.click("text=Log out")
+    _login_in_english(page, server, "joke")
+    page.goto(server + "/ontwerp/voorbeeld")
+    questions: list[str] = []
+
+    def answer(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", answer)
+    page.click("button:has-text('Approve and publish')")
+    page.wait_for_selector("text=The new version has been published.")
+    assert questions == ["Approve and publish?"]
+    assert werkpad.designer.version_record("voorbeeld", 2)
+    expected = ("net::ERR_FAILED", "status of 502")  # the two saves made to fail above
+    assert [e for e in page.console_errors if not any(x in e for x in expected)] == [], page.console_errors
