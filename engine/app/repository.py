@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from ..core import audit, clock
@@ -97,6 +99,8 @@ class IndexRow:
 
 
 _tasks, _timers = table_of(TaskRow), table_of(TimerRow)
+# attribute -> column of the case row (the version counter is the attribute lock_version)
+_CASE_COLUMN = {prop.key: prop.columns[0].name for prop in CaseRow.__mapper__.column_attrs}
 _definitions = table_of(DefinitionRow)
 _VERSIONS = select(_definitions.c.id, _definitions.c.process_key, _definitions.c.version_hash,
                    _definitions.c.organisation, _definitions.c.municipalities,
@@ -353,10 +357,33 @@ class Repository:
             payload = {**payload, "cancelled": [{**c, "reason": reason} for c in cancelled]}
         self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"],
                           snapshot=fingerprint, writes=writes)
-        uow.flush()
+        self.write_case_row(uow, row)
         for statement, params in writes:
             uow.execute(statement, params)
 
+
+    def write_case_row(self, uow, row: CaseRow) -> None:
+        """Write what changed on the case row now, first in the command's writes: one UPDATE guarded
+        by the row's version counter (CaseMovedOn when another command got there first), written
+        as a plain statement and then marked as stored on the object, so the session has nothing
+        left to flush for it. A new case's row is inserted through the session."""
+        state = sa_inspect(row)
+        if not state.persistent:
+            uow.flush()
+            return
+        changed = {attr.key: attr.value for attr in state.attrs if attr.history.has_changes()}
+        if not changed:
+            return
+        version = row.lock_version
+        values = {_CASE_COLUMN[key]: value for key, value in changed.items()}
+        values["version"] = version + 1
+        cases = table_of(CaseRow)
+        done = uow.execute(update(cases).where(cases.c.id == row.id, cases.c.version == version).values(values))
+        if done.rowcount != 1:
+            raise CaseMovedOn(Msg("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw"))
+        for key, value in changed.items():
+            set_committed_value(row, key, value)
+        set_committed_value(row, "lock_version", version + 1)
 
     def _note_engine_versions(self, uow, loaded: Loaded, actor: str, moment: datetime) -> None:
         """A case records the versions it ran on: at its start (in case_started) and, from then on,
