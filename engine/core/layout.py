@@ -1000,89 +1000,86 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     cross = [f for f in flow_els if f.get("sourceRef") in phase and f.get("targetRef") in phase
              and row_of[f.get("sourceRef")] != row_of[f.get("targetRef")]]
 
-    # Tracks: per corridor (0 above the first row, k between row k-1 and row k) the flows along it.
-    corridor_flows: dict[int, list[str]] = {}
-    spine: list[str] = []
-    legs: dict[str, tuple[int, int | None]] = {}
-    for f in cross:
-        a, b = row_of[f.get("sourceRef")], row_of[f.get("targetRef")]
-        first_c = a + 1 if b > a else a
-        last_c = b if b > a else b + 1
-        legs[f.get("id")] = (first_c, last_c if last_c != first_c else None)
-        corridor_flows.setdefault(first_c, []).append(f.get("id"))
-        if last_c != first_c:
-            corridor_flows.setdefault(last_c, []).append(f.get("id") + "#in")
-            spine.append(f.get("id"))
-    x0 = 20 + SPINE_STEP * len(spine)
-    tops: list[int] = []
-    y = 0
-    corridor_y: dict[int, int] = {}
-    for k, strip in enumerate(strips):
-        along = corridor_flows.get(k, [])
-        corridor_y[k] = y + CORRIDOR // 2
-        y += (CORRIDOR + TRACK * max(0, len(along) - 1)) if (along or k) else 0
-        tops.append(y)
-        y += GROUP_HEAD + strip.height
-    along = corridor_flows.get(len(strips), [])
-    corridor_y[len(strips)] = y + CORRIDOR // 2
-    height = y + (CORRIDOR + TRACK * max(0, len(along) - 1) if along else 0)
+    # Every flow between rows leaves its row through the gap after its source's column, up or down to
+    # the corridor above or below that row (corridor k lies above row k), enters the target's row from
+    # the corridor above or below it through the gap before the target's column, and, when the two
+    # corridors differ, runs between them along a spine left or right of the rows. Which way each flow
+    # goes and the order of the tracks in a corridor, of the lines on a spine and of the lines in a gap
+    # are chosen for the fewest crossings (flow by flow and adjacent swaps, while that crosses less).
+    # The search runs on a placement with room for every track; crossings depend only on the order of
+    # tracks and lines, so the rows are then moved together to the room the chosen tracks need.
+    fids = [f.get("id") for f in cross]
+    source = {f.get("id"): f.get("sourceRef") for f in cross}
+    target = {f.get("id"): f.get("targetRef") for f in cross}
+    Way = tuple[int, int, str]  # (corridor out, corridor in, spine: "", "left" or "right")
 
+    def ways(fid: str) -> list[Way]:
+        a, b = row_of[source[fid]], row_of[target[fid]]
+        outs, ins = ((a + 1, a), (b, b + 1)) if b > a else ((a, a + 1), (b + 1, b))
+        return [(c_out, c_in, side) for c_out in outs for c_in in ins
+                for side in (("",) if c_out == c_in else ("left", "right"))]
+
+    way = {fid: ways(fid)[0] for fid in fids}
+    prio = {key: i for i, key in enumerate([(fid, leg) for leg in ("out", "in", "spine") for fid in fids])}
+
+    def tracks(c: int) -> list[tuple[str, str]]:
+        keys = [(fid, "out") for fid in fids if way[fid][0] == c]
+        keys += [(fid, "in") for fid in fids if way[fid][1] == c and way[fid][0] != c]
+        return sorted(keys, key=prio.__getitem__)
+
+    def spine(side: str) -> list[tuple[str, str]]:
+        return sorted(((fid, "spine") for fid in fids if way[fid][2] == side), key=prio.__getitem__)
+
+    row_dx = [0] * len(strips)
+    row_dy = [0] * len(strips)
     nodes: dict[str, Node] = {}
     flows: list[Flow] = []
-    groups: list[tuple[str, str, tuple[int, int, int, int]]] = []
-    width = 0
-    pid = container.get("id")
-    for k, strip in enumerate(strips):
-        dx, dy = x0, tops[k] + GROUP_HEAD
+
+    def place(x0: int, roomy: bool) -> tuple[list[int], dict[int, int], int]:
+        """Move the rows to their places; returns the top of every row, the y of the first track in
+        every corridor, and the height."""
+        tops: list[int] = []
+        corridor_y: dict[int, int] = {}
+        y = 0
+        for k in range(len(strips) + 1):
+            along = len(fids) * 2 if roomy else len(tracks(k))
+            corridor_y[k] = y + CORRIDOR // 2
+            if along or 0 < k < len(strips):
+                y += CORRIDOR + TRACK * max(0, along - 1)
+            if k < len(strips):
+                tops.append(y)
+                y += GROUP_HEAD + strips[k].height
+        for k, strip in enumerate(strips):
+            dx, dy = x0 - row_dx[k], tops[k] + GROUP_HEAD - row_dy[k]
+            row_dx[k], row_dy[k] = x0, tops[k] + GROUP_HEAD
+            for n in strip.nodes.values():
+                n.x += dx
+                n.y += dy
+                if n.label:
+                    lx, ly, lw, lh = n.label
+                    n.label = (lx + dx, ly + dy, lw, lh)
+            for f in strip.flows:
+                f.points = [(px + dx, py + dy) for px, py in f.points]
+                if f.label:
+                    lx, ly, lw, lh = f.label
+                    f.label = (lx + dx, ly + dy, lw, lh)
+        return tops, corridor_y, y
+
+    for strip in strips:
         for n in strip.nodes.values():
-            n.x += dx
-            n.y += dy
             n.index = index.get(n.id, n.index)
-            if n.label:
-                lx, ly, lw, lh = n.label
-                n.label = (lx + dx, ly + dy, lw, lh)
             nodes[n.id] = n
         for f in strip.flows:
-            f.points = [(px + dx, py + dy) for px, py in f.points]
             f.index = flow_index.get(f.id, f.index)
-            if f.label:
-                lx, ly, lw, lh = f.label
-                f.label = (lx + dx, ly + dy, lw, lh)
             flows.append(f)
-        groups.append((f"Fase_{pid}_{order[k]}", order[k], (x0, tops[k], strip.width, GROUP_HEAD + strip.height)))
-        width = max(width, x0 + strip.width + MARGIN // 2)
-
-    # Column extents per row, for the gaps beside them.
-    col_left: dict[tuple[int, int], int] = {}
-    col_right: dict[tuple[int, int], int] = {}
-    for n in nodes.values():
-        if n.tag == "boundaryEvent" and n.host:
-            continue
-        key = (row_of.get(n.id, 0), n.rank)
-        col_left[key] = min(col_left.get(key, n.x), n.x)
-        col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
-    def slot_x(row: int, rank: int, flow_id: str, outgoing: bool) -> int:
-        """A vertical line in the gap after (outgoing) or before a column, one per flow using it."""
-        users = (slots_out if outgoing else slots_in)[(row, rank)]
-        i = users.index(flow_id) % 6
-        return col_right[(row, rank)] + 5 + 4 * i if outgoing else col_left[(row, rank)] - 5 - 4 * i
 
     gap_out: dict[str, tuple[int, int]] = {}
     gap_in: dict[str, tuple[int, int]] = {}
-    starts: dict[str, list[tuple[int, int]]] = {}
-    for f in cross:
-        fid, s, t = f.get("id"), f.get("sourceRef"), f.get("targetRef")
-        src = nodes[s]
-        if src.tag == "boundaryEvent" and src.host in nodes:
-            host = nodes[src.host]
-            siblings = sorted(m.index for m in nodes.values() if m.host == src.host and m.tag == "boundaryEvent")
-            ey = host.cy + PITCH // 2 - 4 - 7 * siblings.index(src.index)
-            starts[fid] = [(src.cx, src.y + src.h), (src.cx, ey)]
-            gap_out[fid] = (row_of[s], host.rank)
-        else:
-            starts[fid] = [(src.x + src.w, src.cy)]
-            gap_out[fid] = (row_of[s], src.rank)
-        gap_in[fid] = (row_of[t], nodes[t].rank)
+    for fid in fids:
+        src = nodes[source[fid]]
+        host = nodes[src.host] if src.tag == "boundaryEvent" and src.host in nodes else src
+        gap_out[fid] = (row_of[src.id], host.rank)
+        gap_in[fid] = (row_of[target[fid]], nodes[target[fid]].rank)
     slots_out: dict[tuple[int, int], list[str]] = {}
     slots_in: dict[tuple[int, int], list[str]] = {}
     for fid, key in gap_out.items():
@@ -1090,21 +1087,47 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     for fid, key in gap_in.items():
         slots_in.setdefault(key, []).append(fid)
 
-    def route(orders: dict[int, list[str]], spine_order: list[str]) -> dict[str, list[tuple[int, int]]]:
+    col_left: dict[tuple[int, int], int] = {}
+    col_right: dict[tuple[int, int], int] = {}
+    boundary_y: dict[str, int] = {}
+
+    def columns() -> None:
+        """Column extents per row, for the gaps beside them, and where a boundary event's flow turns."""
+        col_left.clear()
+        col_right.clear()
+        for n in nodes.values():
+            if n.tag == "boundaryEvent" and n.host:
+                if n.host in nodes:
+                    siblings = sorted(m.index for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent")
+                    boundary_y[n.id] = nodes[n.host].cy + PITCH // 2 - 4 - 7 * siblings.index(n.index)
+                continue
+            key = (row_of.get(n.id, 0), n.rank)
+            col_left[key] = min(col_left.get(key, n.x), n.x)
+            col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
+
+    def route(corridor_y: dict[int, int], x0: int, right: int) -> dict[str, list[tuple[int, int]]]:
+        track_y = {key: corridor_y[c] + i * TRACK for c in corridor_y for i, key in enumerate(tracks(c))}
+        spine_x = {key: x0 - 10 - SPINE_STEP * i for i, key in enumerate(reversed(spine("left")))}
+        spine_x.update({key: right + 10 + SPINE_STEP * i for i, key in enumerate(spine("right"))})
         out: dict[str, list[tuple[int, int]]] = {}
-        for f in cross:
-            fid, t = f.get("id"), f.get("targetRef")
-            tgt = nodes[t]
-            pts = list(starts[fid])
-            ey = pts[-1][1]
-            first_c, last_c = legs[fid]
-            cy1 = corridor_y[first_c] + orders[first_c].index(fid) * TRACK
-            gx = slot_x(*gap_out[fid], fid, True)
+        for fid in fids:
+            src, tgt = nodes[source[fid]], nodes[target[fid]]
+            if src.id in boundary_y:
+                ey = boundary_y[src.id]
+                pts = [(src.cx, src.y + src.h), (src.cx, ey)]
+            else:
+                ey = src.cy
+                pts = [(src.x + src.w, ey)]
+            users = slots_out[gap_out[fid]]
+            gx = col_right[gap_out[fid]] + 5 + 4 * (users.index(fid) % 6)
+            users = slots_in[gap_in[fid]]
+            tx = col_left[gap_in[fid]] - 5 - 4 * (users.index(fid) % 6)
+            c_out, c_in, side = way[fid]
+            cy1 = track_y[(fid, "out")]
             pts += [(gx, ey), (gx, cy1)]
-            tx = slot_x(*gap_in[fid], fid, False)
-            if last_c is not None:
-                sx = 10 + SPINE_STEP * spine_order.index(fid)
-                cy2 = corridor_y[last_c] + orders[last_c].index(fid + "#in") * TRACK
+            if side:
+                sx = spine_x[(fid, "spine")]
+                cy2 = track_y[(fid, "in")]
                 pts += [(sx, cy1), (sx, cy2), (tx, cy2)]
             else:
                 pts.append((tx, cy1))
@@ -1112,32 +1135,86 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
             out[fid] = _simplify(pts)
         return out
 
+    roomy_x0 = 20 + SPINE_STEP * len(fids)
+    _, roomy_y, _ = place(roomy_x0, roomy=True)
+    columns()
+    roomy_right = max(roomy_x0 + strip.width for strip in strips)
     inner = [f.points for f in flows]
+    inner_cost: dict[tuple[tuple[int, int], ...], int] = {}
+    inner_segs = [(k, p, q) for k, pts in enumerate(inner) for p, q in pairwise(pts)]
+    seg_hits: dict[tuple[tuple[int, int], tuple[int, int]], set[int]] = {}
+    pair_cost: dict[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], int] = {}
 
-    def cost(routes: dict[str, list[tuple[int, int]]]) -> int:
-        mine = list(routes.values())
-        together = count_crossings(mine + inner) - count_crossings(inner)
-        return together
+    def cost() -> tuple[int, int]:
+        """Crossings, then the length of the flows between rows."""
+        routes = route(roomy_y, roomy_x0, roomy_right)
+        keys = [tuple(pts) for pts in routes.values()]
+        total = 0
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if (a, b) not in pair_cost:
+                    pair_cost[(a, b)] = count_crossings([a, b])
+                total += pair_cost[(a, b)]
+        length = 0
+        for pts in routes.values():
+            key = tuple(pts)
+            if key not in inner_cost:
+                crossed: set[int] = set()
+                for seg in pairwise(pts):
+                    if seg not in seg_hits:
+                        seg_hits[seg] = _crossed_by(seg, inner_segs)
+                    crossed |= seg_hits[seg]
+                inner_cost[key] = len(crossed)
+            total += inner_cost[key]
+            length += sum(abs(p[0] - q[0]) + abs(p[1] - q[1]) for p, q in pairwise(pts))
+        return total, length
 
-    # Order the tracks in each corridor and the lines on the spine: adjacent swaps while they cross less.
-    orders = {c: list(keys) for c, keys in corridor_flows.items()}
-    spine_order = list(spine)
-    best = cost(route(orders, spine_order))
-    for _ in range(4):
+    def swap(a: tuple[str, str], b: tuple[str, str]) -> None:
+        prio[a], prio[b] = prio[b], prio[a]
+
+    best = cost()
+    for _ in range(6):
         improved = False
-        sequences = [*(orders[c] for c in sorted(orders)), spine_order,
-                     *(slots_out[k] for k in sorted(slots_out)), *(slots_in[k] for k in sorted(slots_in))]
-        for seq in sequences:
-            for i in range(len(seq) - 1):
-                seq[i], seq[i + 1] = seq[i + 1], seq[i]
-                trial = cost(route(orders, spine_order))
+        for fid in fids:
+            for option in ways(fid):
+                if option == way[fid]:
+                    continue
+                old, way[fid] = way[fid], option
+                trial = cost()
                 if trial < best:
                     best, improved = trial, True
                 else:
-                    seq[i], seq[i + 1] = seq[i + 1], seq[i]
+                    way[fid] = old
+        for seq in [*(tracks(c) for c in range(len(strips) + 1)), spine("left"), spine("right")]:
+            for a, b in pairwise(seq):
+                swap(a, b)
+                trial = cost()
+                if trial < best:
+                    best, improved = trial, True
+                else:
+                    swap(a, b)
+        for lines in [*(slots_out[k] for k in sorted(slots_out)), *(slots_in[k] for k in sorted(slots_in))]:
+            for i in range(len(lines) - 1):
+                lines[i], lines[i + 1] = lines[i + 1], lines[i]
+                trial = cost()
+                if trial < best:
+                    best, improved = trial, True
+                else:
+                    lines[i], lines[i + 1] = lines[i + 1], lines[i]
         if not improved:
             break
-    for fid, pts in route(orders, spine_order).items():
+
+    x0 = 20 + SPINE_STEP * len(spine("left"))
+    tops, corridor_y, height = place(x0, roomy=False)
+    columns()
+    right = max(x0 + strip.width for strip in strips)
+    pid = container.get("id")
+    groups = [(f"Fase_{pid}_{order[k]}", order[k], (x0, tops[k], strip.width, GROUP_HEAD + strip.height))
+              for k, strip in enumerate(strips)]
+    width = right + MARGIN // 2
+    if spine("right"):
+        width = right + 10 + SPINE_STEP * (len(spine("right")) - 1) + MARGIN // 2
+    for fid, pts in route(corridor_y, x0, right).items():
         f = next(el for el in cross if el.get("id") == fid)
         flows.append(Flow(fid, f.get("sourceRef"), f.get("targetRef"), f.get("name") or "", flow_index[fid], pts))
     taken = [(n.x, n.y, n.w, n.h) for n in nodes.values()] + [n.label for n in nodes.values() if n.label]
@@ -1375,6 +1452,15 @@ def _segments_cross(p1: Point, p2: Point, q1: Point, q2: Point) -> bool:
     d1, d2 = orient(q1, q2, p1), orient(q1, q2, p2)
     d3, d4 = orient(p1, p2, q1), orient(p1, p2, q2)
     return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def _crossed_by(seg: tuple[Point, Point], segs: Sequence[tuple[int, Point, Point]]) -> set[int]:
+    """The keys of the segments ``(key, p, q)`` that ``seg`` crosses (as :func:`count_crossings` counts)."""
+    (ax, ay), (bx, by) = seg
+    x1, x2, y1, y2 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+    return {k for k, p, q in segs
+            if not (max(p[0], q[0]) < x1 or x2 < min(p[0], q[0]) or max(p[1], q[1]) < y1 or y2 < min(p[1], q[1]))
+            and _segments_cross(seg[0], seg[1], p, q)}
 
 
 def count_crossings(polylines: Sequence[Sequence[Point]]) -> int:
