@@ -273,8 +273,8 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
 LANE_ORDERS = ("file", "first")
 
 
-def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late"
-                      ) -> tuple[Plane, list[etree._Element]]:
+def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late",
+                      transpose: bool = False) -> tuple[Plane, list[etree._Element]]:
     """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
@@ -322,7 +322,7 @@ def _layout_container(container: etree._Element, planes: list[Plane], lane_order
     layers, chains = _dummies(nodes, main, edges, back, drop)
     weak = {(chains[f.id][0], chains[f.id][1]) for f in flows
             if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
-    _order(layers, chains, lane_ids, nodes, weak)
+    _order(layers, chains, lane_ids, nodes, weak, transpose)
     _rows(layers, chains, weak)
     plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains)
 
@@ -473,8 +473,10 @@ def _layer_edges(chains: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: list[str], nodes: dict[str, Node],
-           weak: set[tuple[str, str]]) -> None:
-    """Barycenter sweeps within lane groups; keeps the ordering with the fewest crossings."""
+           weak: set[tuple[str, str]], transpose: bool = False) -> None:
+    """Barycenter sweeps within lane groups; keeps the ordering with the fewest crossings. With
+    ``transpose``, after every sweep neighbours in a layer (of one lane) change places while that
+    crosses less with the layers on both sides."""
     lane_pos: dict[str | None, int] = {lane: i for i, lane in enumerate(lane_ids)}
     pairs = _layer_edges(chains)
     preds: dict[str, list[str]] = {}
@@ -540,11 +542,43 @@ def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: lis
                 keyed.append((lane_key(n), bary, i, n))
             keyed.sort(key=lambda k: (k[0], k[1], k[2]))
             layers[r] = [k[3] for k in keyed]
+        if transpose:
+            _transpose(layers, preds, succs, lane_key)
         count = crossings()
         if count < best_count:
             best, best_count = [list(layer) for layer in layers], count
     for r, layer in enumerate(best):
         layers[r] = layer
+
+
+def _transpose(layers: list[list[Node]], preds: dict[str, list[str]], succs: dict[str, list[str]],
+               lane_key: Any) -> None:
+    """Swap neighbours of one lane in a layer while that lowers the crossings with the adjacent layers."""
+    pos = {n.id: i for layer in layers for i, n in enumerate(layer)}
+
+    def between(u: str, v: str) -> int:
+        """Crossings of u's flows with v's when u lies above v."""
+        total = 0
+        for links in (preds, succs):
+            for a in links.get(u, []):
+                for b in links.get(v, []):
+                    if pos[a] > pos[b]:
+                        total += 1
+        return total
+
+    for _ in range(len(layers)):
+        improved = False
+        for layer in layers:
+            for i in range(len(layer) - 1):
+                u, v = layer[i], layer[i + 1]
+                if lane_key(u) != lane_key(v):
+                    continue
+                if between(v.id, u.id) < between(u.id, v.id):
+                    layer[i], layer[i + 1] = v, u
+                    pos[u.id], pos[v.id] = i + 1, i
+                    improved = True
+        if not improved:
+            break
 
 
 def _rows(layers: list[list[Node]], chains: dict[str, list[str]], weak: set[tuple[str, str]]) -> None:
@@ -665,6 +699,9 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
                 n.x, n.w = lefts[r], widths[r]
     _boundaries(nodes)
     _route(nodes, flows, lefts, widths, chains)
+    extra = _escapes(nodes, flows, lefts, widths, chains, height)
+    height += extra
+    lane_h[-1] += extra
     _labels(nodes, flows, set(chains))
     lane_shapes = []
     for k, lane in enumerate(lanes):
@@ -780,7 +817,7 @@ def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: 
     # Loops into one target share their offset, so they join into one line instead of crossing.
     loops = sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)
     targets = list(dict.fromkeys(f.target for f in loops))
-    for f in loops:
+    def loop_options(f: Flow) -> list[tuple[float, list[tuple[int, int]]]]:
         sn, tn = nodes[f.source], nodes[f.target]
         shift = (targets.index(f.target) % 3) * 6
         sx_b, tx_b = _bottom_spot(nodes, sn, last=True), _bottom_spot(nodes, tn, last=False)
@@ -793,9 +830,89 @@ def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: 
             above = _simplify([(sn.cx, sn.y), (sn.cx, ys), (xc, ys), (xc, yt), (tn.cx, yt), (tn.cx, tn.y)])
             for path, penalty in ((below, 0.5 * (sx_b != sn.cx)), (above, 0.0)):
                 options.append((sum(count_crossings([path, other]) for other in routed) + penalty, path))
-        # The cheapest; of equal ones the first tried (the range above is never empty).
-        f.points = min(options, key=lambda option: option[0])[1]
+        return options
+
+    for f in loops:
+        # The cheapest; of equal ones the first tried (the range of gaps is never empty).
+        f.points = min(loop_options(f), key=lambda option: option[0])[1]
         routed.append(f.points)
+
+
+ESCAPE_STEP = 8  # distance between the flows along the bottom edge
+
+
+def _escapes(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: list[int],
+             chains: dict[str, list[str]], height: int) -> int:
+    """Flows that skip columns may run along the bottom edge instead: out of the source's column
+    through the gap after it, down to a track below every row, along it, and up through the gap
+    before the target's column. A flow takes that way when it crosses fewer of the other flows
+    than its own; the tracks are ordered short span above long span. Returns the height the
+    tracks need below the rows."""
+    by_id = {f.id: f for f in flows}
+    candidates = [by_id[fid] for fid, chain in chains.items() if len(chain) > 2]
+    if not candidates:
+        return 0
+    base = height + ESCAPE_STEP
+
+    def path(f: Flow, track: int, out_slot: int, in_slot: int) -> list[tuple[int, int]]:
+        src, tgt = nodes[f.source], nodes[f.target]
+        rank = nodes[src.host].rank if src.tag == "boundaryEvent" and src.host in nodes else src.rank
+        gx = lefts[rank] + widths[rank] + 6 + 3 * out_slot
+        tx = lefts[tgt.rank] - 3 - 3 * in_slot
+        y = base + track * ESCAPE_STEP
+        if src.tag == "boundaryEvent" and src.host:
+            ey = _exit_y(nodes, src.id)
+            pts = [(src.cx, src.y + src.h), (src.cx, ey), (gx, ey)]
+        else:
+            pts = [(src.x + src.w, src.cy), (gx, src.cy)]
+        return _simplify(pts + [(gx, y), (tx, y), (tx, tgt.cy), (tgt.x, tgt.cy)])
+
+    chosen: list[Flow] = []
+    original = {f.id: f.points for f in flows}
+
+    def arrange(group: list[Flow]) -> dict[str, list[tuple[int, int]]]:
+        spans = sorted(group, key=lambda f: (nodes[f.target].rank - _rank_of(nodes, f.source), f.index))
+        outs: dict[int, list[str]] = {}
+        ins: dict[int, list[str]] = {}
+        for f in sorted(group, key=lambda f: f.index):
+            outs.setdefault(_rank_of(nodes, f.source), []).append(f.id)
+            ins.setdefault(nodes[f.target].rank, []).append(f.id)
+        return {f.id: path(f, k, outs[_rank_of(nodes, f.source)].index(f.id) % 4,
+                           ins[nodes[f.target].rank].index(f.id) % 4) for k, f in enumerate(spans)}
+
+    pair_cost: dict[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], int] = {}
+
+    def involving(group: list[Flow], members: set[str]) -> int:
+        """Crossings of pairs of flows with at least one of ``members`` when ``group`` runs along the bottom."""
+        routes = arrange(group)
+        lines = [(f.id, tuple(routes.get(f.id, original[f.id]))) for f in flows]
+        total = 0
+        for k, (fid, a) in enumerate(lines):
+            if fid not in members:
+                continue
+            for j, (other, b) in enumerate(lines):
+                if j == k or (other in members and j < k):
+                    continue
+                if (a, b) not in pair_cost:
+                    pair_cost[(a, b)] = count_crossings([a, b])
+                total += pair_cost[(a, b)]
+        return total
+
+    for f in sorted(candidates, key=lambda f: f.index):
+        trial = [*chosen, f]
+        members = {g.id for g in trial}
+        if involving(trial, members) < involving(chosen, members):
+            chosen = trial
+    if not chosen:
+        return 0
+    for fid, pts in arrange(chosen).items():
+        by_id[fid].points = pts
+    return ESCAPE_STEP * (len(chosen) + 1)
+
+
+def _rank_of(nodes: dict[str, Node], node_id: str) -> int:
+    n = nodes[node_id]
+    return nodes[n.host].rank if n.tag == "boundaryEvent" and n.host in nodes else n.rank
 
 
 def _bottom_spot(nodes: dict[str, Node], n: Node, last: bool) -> int:
@@ -1251,11 +1368,11 @@ def layout_plane(container: etree._Element, planes: list[Plane], phase_rows: boo
     a process wider than :data:`PHASE_ROWS_ABOVE` is drawn as rows per phase (:func:`_phase_rows`).
     """
     results: list[tuple[tuple[int, int, int], Plane, list[etree._Element], list[Plane]]] = []
-    candidates = [(mode, drop) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
-                  for drop in ("late", "early")]
-    for mode, drop in candidates:
+    candidates = [(mode, drop, transpose) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
+                  for drop in ("late", "early") for transpose in (False, True)]
+    for mode, drop, transpose in candidates:
         sub_planes: list[Plane] = []
-        plane, event_subs = _layout_container(container, sub_planes, mode, drop)
+        plane, event_subs = _layout_container(container, sub_planes, mode, drop, transpose)
         score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
         results.append((score, plane, event_subs, sub_planes))
     # The lowest score; of equal ones the earliest tried (there are always candidates).
