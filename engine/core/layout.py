@@ -274,7 +274,7 @@ LANE_ORDERS = ("file", "first")
 
 
 def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late",
-                      transpose: bool = False) -> tuple[Plane, list[etree._Element]]:
+                      reverse: bool = False) -> tuple[Plane, list[etree._Element]]:
     """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
@@ -322,7 +322,7 @@ def _layout_container(container: etree._Element, planes: list[Plane], lane_order
     layers, chains = _dummies(nodes, main, edges, back, drop)
     weak = {(chains[f.id][0], chains[f.id][1]) for f in flows
             if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
-    _order(layers, chains, lane_ids, nodes, weak, transpose)
+    _order(layers, chains, lane_ids, nodes, weak, reverse)
     _rows(layers, chains, weak)
     plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains)
 
@@ -473,10 +473,9 @@ def _layer_edges(chains: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: list[str], nodes: dict[str, Node],
-           weak: set[tuple[str, str]], transpose: bool = False) -> None:
-    """Barycenter sweeps within lane groups; keeps the ordering with the fewest crossings. With
-    ``transpose``, after every sweep neighbours in a layer (of one lane) change places while that
-    crosses less with the layers on both sides."""
+           weak: set[tuple[str, str]], reverse: bool = False) -> None:
+    """Barycenter sweeps within lane groups, from file order (or the reverse); keeps the ordering with
+    the fewest crossings."""
     lane_pos: dict[str | None, int] = {lane: i for i, lane in enumerate(lane_ids)}
     pairs = _layer_edges(chains)
     preds: dict[str, list[str]] = {}
@@ -489,7 +488,7 @@ def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: lis
         return lane_pos.get(n.lane, 0)
 
     for layer in layers:
-        layer.sort(key=lambda n: (lane_key(n), n.index))
+        layer.sort(key=lambda n: (lane_key(n), -n.index if reverse else n.index))
 
     strong_from: dict[str, set[str]] = {}
     weak_from: dict[str, set[str]] = {}
@@ -542,43 +541,11 @@ def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: lis
                 keyed.append((lane_key(n), bary, i, n))
             keyed.sort(key=lambda k: (k[0], k[1], k[2]))
             layers[r] = [k[3] for k in keyed]
-        if transpose:
-            _transpose(layers, preds, succs, lane_key)
         count = crossings()
         if count < best_count:
             best, best_count = [list(layer) for layer in layers], count
     for r, layer in enumerate(best):
         layers[r] = layer
-
-
-def _transpose(layers: list[list[Node]], preds: dict[str, list[str]], succs: dict[str, list[str]],
-               lane_key: Any) -> None:
-    """Swap neighbours of one lane in a layer while that lowers the crossings with the adjacent layers."""
-    pos = {n.id: i for layer in layers for i, n in enumerate(layer)}
-
-    def between(u: str, v: str) -> int:
-        """Crossings of u's flows with v's when u lies above v."""
-        total = 0
-        for links in (preds, succs):
-            for a in links.get(u, []):
-                for b in links.get(v, []):
-                    if pos[a] > pos[b]:
-                        total += 1
-        return total
-
-    for _ in range(len(layers)):
-        improved = False
-        for layer in layers:
-            for i in range(len(layer) - 1):
-                u, v = layer[i], layer[i + 1]
-                if lane_key(u) != lane_key(v):
-                    continue
-                if between(v.id, u.id) < between(u.id, v.id):
-                    layer[i], layer[i + 1] = v, u
-                    pos[u.id], pos[v.id] = i + 1, i
-                    improved = True
-        if not improved:
-            break
 
 
 def _rows(layers: list[list[Node]], chains: dict[str, list[str]], weak: set[tuple[str, str]]) -> None:
@@ -1024,6 +991,13 @@ ROLE_COLOURS = (("#e3f2fd", "#1565c0"), ("#e8f5e9", "#2e7d32"), ("#fff3e0", "#e6
                 ("#ede7f6", "#4527a0"), ("#e0f2f1", "#00695c"), ("#fbe9e7", "#bf360c"), ("#eceff1", "#37474f"))
 
 
+def phase_label(phase: str) -> str:
+    """The name a phase goes by in front of people: its key with a capital ("Poort", "Inspanningsperiode",
+    "Diagnose", "Traject", "Nazorg"), as the case page (web/filters.py) and the process documentation
+    (engine/tools/docgen.py) name the phases of runtime.PHASES."""
+    return phase[:1].upper() + phase[1:]
+
+
 def _own_phase(el: etree._Element) -> str | None:
     ext = el.find(f"{{{BPMN}}}extensionElements")
     if ext is None:
@@ -1074,13 +1048,25 @@ def node_phases(container: etree._Element) -> dict[str, str]:
     return out
 
 
-def _strip_plane(sub: etree._Element, planes: list[Plane]) -> Plane:
-    """One phase's row: the layered layout of its nodes, without lanes (fewest crossings, then narrowest)."""
+def _strip_plane(sub: etree._Element, planes: list[Plane], ends: dict[str, set[str]]) -> Plane:
+    """One phase's row: the layered layout of its nodes, without lanes. Of the orderings tried the one
+    with the fewest crossings wins, counting for every flow to or from another row (``ends``: per node
+    "out" and/or "in") the flows a line from it to the upper or lower edge of the row would cross
+    (the fewer of the two); then the narrowest."""
     results = []
-    for drop in ("late", "early"):
+    for drop, reverse in (("late", False), ("early", False), ("late", True), ("early", True)):
         sub_planes: list[Plane] = []
-        plane, _ = _layout_container(sub, sub_planes, "file", drop)
-        score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
+        plane, _ = _layout_container(sub, sub_planes, "file", drop, reverse)
+        lines = [f.points for f in plane.flows]
+        crossings = count_crossings(lines)
+        for node_id, legs in ends.items():
+            n = plane.nodes[node_id]
+            host = plane.nodes[n.host] if n.tag == "boundaryEvent" and n.host in plane.nodes else n
+            for leg in sorted(legs):
+                x, y = (host.x + host.w + 5, host.cy) if leg == "out" else (host.x - 5, n.cy)
+                crossings += min(sum(count_crossings([[(x, y), (x, edge)], other]) for other in lines)
+                                 for edge in (0, plane.height))
+        score = (crossings, plane.width, plane.height)
         results.append((score, plane, sub_planes))
     _, plane, sub_planes = min(results, key=lambda result: result[0])
     planes.extend(sub_planes)
@@ -1102,6 +1088,13 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     node_els, flow_els = _container_items(container)
     index = {el.get("id"): i for i, el in enumerate(node_els)}
     flow_index = {f.get("id"): i for i, f in enumerate(flow_els)}
+    row_of = {n: order.index(v) for n, v in phase.items()}
+    cross = [f for f in flow_els if f.get("sourceRef") in phase and f.get("targetRef") in phase
+             and row_of[f.get("sourceRef")] != row_of[f.get("targetRef")]]
+    ends: dict[str, set[str]] = {}
+    for f in cross:
+        ends.setdefault(f.get("sourceRef"), set()).add("out")
+        ends.setdefault(f.get("targetRef"), set()).add("in")
     sub_planes: list[Plane] = []
     strips: list[Plane] = []
     for ph in order:
@@ -1112,10 +1105,7 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         for f in flow_els:
             if phase.get(f.get("sourceRef")) == ph and phase.get(f.get("targetRef")) == ph:
                 sub.append(copy.deepcopy(f))
-        strips.append(_strip_plane(sub, sub_planes))
-    row_of = {n: order.index(v) for n, v in phase.items()}
-    cross = [f for f in flow_els if f.get("sourceRef") in phase and f.get("targetRef") in phase
-             and row_of[f.get("sourceRef")] != row_of[f.get("targetRef")]]
+        strips.append(_strip_plane(sub, sub_planes, {n: legs for n, legs in ends.items() if phase[n] == ph}))
 
     # Every flow between rows leaves its row through the gap after its source's column, up or down to
     # the corridor above or below that row (corridor k lies above row k), enters the target's row from
@@ -1128,13 +1118,16 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     fids = [f.get("id") for f in cross]
     source = {f.get("id"): f.get("sourceRef") for f in cross}
     target = {f.get("id"): f.get("targetRef") for f in cross}
-    Way = tuple[int, int, str]  # (corridor out, corridor in, spine: "", "left" or "right")
+    # (corridor out, corridor in, spine: "", "left" or "right", the vertical out at the far end of its
+    # gap, the vertical in at the far end of its gap)
+    Way = tuple[int, int, str, bool, bool]
 
     def ways(fid: str) -> list[Way]:
         a, b = row_of[source[fid]], row_of[target[fid]]
         outs, ins = ((a + 1, a), (b, b + 1)) if b > a else ((a, a + 1), (b + 1, b))
-        return [(c_out, c_in, side) for c_out in outs for c_in in ins
-                for side in (("",) if c_out == c_in else ("left", "right"))]
+        return [(c_out, c_in, side, far_out, far_in) for c_out in outs for c_in in ins
+                for side in (("",) if c_out == c_in else ("left", "right"))
+                for far_out in (False, True) for far_in in (False, True)]
 
     way = {fid: ways(fid)[0] for fid in fids}
     prio = {key: i for i, key in enumerate([(fid, leg) for leg in ("out", "in", "spine") for fid in fids])}
@@ -1235,11 +1228,17 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
             else:
                 ey = src.cy
                 pts = [(src.x + src.w, ey)]
-            users = slots_out[gap_out[fid]]
-            gx = col_right[gap_out[fid]] + 5 + 4 * (users.index(fid) % 6)
-            users = slots_in[gap_in[fid]]
-            tx = col_left[gap_in[fid]] - 5 - 4 * (users.index(fid) % 6)
-            c_out, c_in, side = way[fid]
+            c_out, c_in, side, far_out, far_in = way[fid]
+            (row, rank), i = gap_out[fid], slots_out[gap_out[fid]].index(fid) % 6
+            if far_out and (row, rank + 1) in col_left:
+                gx = col_left[(row, rank + 1)] - 5 - 4 * i
+            else:
+                gx = col_right[(row, rank)] + 5 + 4 * i
+            (row, rank), i = gap_in[fid], slots_in[gap_in[fid]].index(fid) % 6
+            if far_in and (row, rank - 1) in col_right:
+                tx = col_right[(row, rank - 1)] + 5 + 4 * i
+            else:
+                tx = col_left[(row, rank)] - 5 - 4 * i
             cy1 = track_y[(fid, "out")]
             pts += [(gx, ey), (gx, cy1)]
             if side:
@@ -1326,7 +1325,7 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     columns()
     right = max(x0 + strip.width for strip in strips)
     pid = container.get("id")
-    groups = [(f"Fase_{pid}_{order[k]}", order[k], (x0, tops[k], strip.width, GROUP_HEAD + strip.height))
+    groups = [(f"Fase_{pid}_{order[k]}", phase_label(order[k]), (x0, tops[k], strip.width, GROUP_HEAD + strip.height))
               for k, strip in enumerate(strips)]
     width = right + MARGIN // 2
     if spine("right"):
@@ -1368,11 +1367,11 @@ def layout_plane(container: etree._Element, planes: list[Plane], phase_rows: boo
     a process wider than :data:`PHASE_ROWS_ABOVE` is drawn as rows per phase (:func:`_phase_rows`).
     """
     results: list[tuple[tuple[int, int, int], Plane, list[etree._Element], list[Plane]]] = []
-    candidates = [(mode, drop, transpose) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
-                  for drop in ("late", "early") for transpose in (False, True)]
-    for mode, drop, transpose in candidates:
+    candidates = [(mode, drop) for mode in (LANE_ORDERS if _lanes(container) else LANE_ORDERS[:1])
+                  for drop in ("late", "early")]
+    for mode, drop in candidates:
         sub_planes: list[Plane] = []
-        plane, event_subs = _layout_container(container, sub_planes, mode, drop, transpose)
+        plane, event_subs = _layout_container(container, sub_planes, mode, drop)
         score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
         results.append((score, plane, event_subs, sub_planes))
     # The lowest score; of equal ones the earliest tried (there are always candidates).

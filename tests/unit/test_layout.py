@@ -317,7 +317,7 @@ ROWS = ["nijmegen/nijmegen.bpmn", "weener_xl/weener_xl.bpmn", "werkkom/werkkom.b
 def test_wide_processes_are_drawn_in_rows_per_phase_with_roles_as_colours(name):
     """Wider than PHASE_ROWS_ABOVE in one strip: a group per phase around its row, no lanes drawn (the
     laneSet stays in the model), every task coloured after its role, each node inside its phase's group."""
-    from engine.core.layout import BIOC, PHASE_ROWS_ABOVE, layout_plane, node_phases
+    from engine.core.layout import BIOC, PHASE_ROWS_ABOVE, layout_plane, node_phases, phase_label
     text = (ROOT / "processes" / name).read_text(encoding="utf-8")
     root = etree.fromstring(text.encode("utf-8"))
     process = root.find(f"{{{BPMN}}}process")
@@ -325,7 +325,10 @@ def test_wide_processes_are_drawn_in_rows_per_phase_with_roles_as_colours(name):
     values = {v.get("id"): v.get("value") for v in root.iter(f"{{{BPMN}}}categoryValue")}
     groups = {g.get("id"): values[g.get("categoryValueRef")] for g in process.findall(f"{{{BPMN}}}group")}
     phases = node_phases(process)
-    assert sorted(groups.values()) == sorted(set(phases.values()))
+    # The groups carry the phase's name as people see it ("Poort", not the key "poort").
+    assert sorted(groups.values()) == sorted(phase_label(phase) for phase in set(phases.values()))
+    assert {"Poort", "Traject"} <= set(groups.values())
+    assert all(name[0].isupper() for name in groups.values())
     plane = next(p for p in root.iter(f"{{{BPMNDI}}}BPMNPlane") if p.get("bpmnElement") == process.get("id"))
     shapes = {s.get("bpmnElement"): s for s in plane.findall(f"{{{BPMNDI}}}BPMNShape")}
     box = {gid: tuple(float(shapes[gid].find(f"{{{DC}}}Bounds").get(k)) for k in ("x", "y", "width", "height"))
@@ -334,7 +337,7 @@ def test_wide_processes_are_drawn_in_rows_per_phase_with_roles_as_colours(name):
                for r in lane.findall(f"{{{BPMN}}}flowNodeRef")}
     colour_of_role: dict[str, str] = {}
     for node_id, phase in phases.items():
-        gx, gy, gw, gh = box[next(g for g, v in groups.items() if v == phase)]
+        gx, gy, gw, gh = box[next(g for g, v in groups.items() if v == phase_label(phase))]
         b = shapes[node_id].find(f"{{{DC}}}Bounds")
         x, y, w, h = (float(b.get(k)) for k in ("x", "y", "width", "height"))
         assert gx <= x and x + w <= gx + gw and gy <= y and y + h <= gy + gh, (node_id, phase)
@@ -349,4 +352,4 @@ def test_wide_processes_are_drawn_in_rows_per_phase_with_roles_as_colours(name):
     svg = render_svg(text)
     assert "Rollen (kleur van de taak)" in svg
     for phase in groups.values():
-        assert f">{phase.capitalize()}</text>" in svg
+        assert f">{phase}</text>" in svg
