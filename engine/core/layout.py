@@ -163,6 +163,7 @@ class Node:
     dummy: bool = False
     expanded: bool = False
     label: tuple[int, int, int, int] | None = None
+    slot: int = 0  # a boundary event's place among its host's, left to right
 
     @property
     def kind(self) -> str:
@@ -258,7 +259,7 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
     """Beside the events below their host: the first half left of the first event (where no flow runs),
     the rest right of the last one; stacked when there are several on one side."""
     siblings = sorted((m for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent"),
-                      key=lambda m: m.index)
+                      key=lambda m: m.slot)
     top = nodes[n.host].y + nodes[n.host].h + 2 if n.host in nodes else n.y + n.h
     left_count = (len(siblings) + 1) // 2
     i = siblings.index(n)
@@ -633,6 +634,8 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
             cy = tops[k] + row_mid[k][n.row]
             n.y = cy if n.dummy else cy - n.h // 2
 
+    _boundary_slots(nodes, flows, chains)
+
     # Column widths and gaps: a gap widens with the vertical segments and flow names in it. The rows are
     # placed, so the vertical segments are known: one channel per source that changes row in the gap,
     # counted exactly as _route assigns them (a boundary event is a source of its own, apart from its host).
@@ -666,9 +669,16 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
                 n.x, n.w = lefts[r], widths[r]
     _boundaries(nodes)
     _route(nodes, flows, lefts, widths, chains)
-    extra = _escapes(nodes, flows, lefts, widths, chains, height)
-    height += extra
-    lane_h[-1] += extra
+    above, below = _escapes(nodes, flows, lefts, widths, chains, height)
+    if above:  # the first lane (or the plane) grows upwards: everything moves down
+        for n in nodes.values():
+            n.y += above
+        for f in flows:
+            f.points = [(x, y + above) for x, y in f.points]
+        tops = [0] + [top + above for top in tops[1:]]
+        lane_h[0] += above
+    height += above + below
+    lane_h[-1] += below
     _labels(nodes, flows, set(chains))
     lane_shapes = []
     for k, lane in enumerate(lanes):
@@ -688,6 +698,26 @@ def _widen_hosts(nodes: dict[str, Node]) -> None:
             nodes[host].w = max(nodes[host].w, 60 * k)
 
 
+def _boundary_slots(nodes: dict[str, Node], flows: list[Flow], chains: dict[str, list[str]]) -> None:
+    """The order of the boundary events on their host's border (the rows are placed), left to right:
+    the one whose flow goes lowest first, so that its flow runs below its siblings' and crosses none
+    of them; else file order."""
+    depth: dict[str, int] = {}
+    for f in flows:
+        chain = chains.get(f.id)
+        if chain and nodes[f.source].tag == "boundaryEvent":
+            nxt = nodes[chain[1]]
+            depth[f.source] = max(depth.get(f.source, nxt.y), nxt.y if nxt.dummy else nxt.cy)
+    attached: dict[str, list[Node]] = {}
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host in nodes:
+            attached.setdefault(n.host, []).append(n)
+    for host_id, events in attached.items():
+        events.sort(key=lambda n: (-depth.get(n.id, nodes[host_id].cy), n.index))
+        for i, n in enumerate(events):
+            n.slot = i
+
+
 def _boundaries(nodes: dict[str, Node]) -> None:
     attached: dict[str, list[Node]] = {}
     for n in nodes.values():
@@ -695,7 +725,7 @@ def _boundaries(nodes: dict[str, Node]) -> None:
             attached.setdefault(n.host, []).append(n)
     for host_id, events in attached.items():
         host = nodes[host_id]
-        events.sort(key=lambda n: n.index)
+        events.sort(key=lambda n: n.slot)
         for i, n in enumerate(events):
             cx = host.x + host.w * (i + 1) // (len(events) + 1)
             n.x, n.y = cx - EVENT // 2, host.y + host.h - EVENT // 2
@@ -805,28 +835,27 @@ def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: 
         routed.append(f.points)
 
 
-ESCAPE_STEP = 8  # distance between the flows along the bottom edge
+ESCAPE_STEP = 8  # distance between the flows along the bottom or top edge
 
 
 def _escapes(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: list[int],
-             chains: dict[str, list[str]], height: int) -> int:
-    """Flows that skip columns may run along the bottom edge instead: out of the source's column
-    through the gap after it, down to a track below every row, along it, and up through the gap
-    before the target's column. A flow takes that way when it crosses fewer of the other flows
-    than its own; the tracks are ordered short span above long span. Returns the height the
-    tracks need below the rows."""
+             chains: dict[str, list[str]], height: int) -> tuple[int, int]:
+    """Flows that skip columns, and loops, may run along the bottom or top edge instead: out of the
+    source's column through the gap after it, down (up) to a track below (above) every row, along
+    it, and up (down) through the gap before the target's column into the target. Flow by flow in
+    file order, a flow takes the edge that crosses fewest of the other flows if that is fewer than
+    on its own way; the tracks are ordered short span nearest the rows. Returns the room the tracks
+    need above and below the rows (the caller moves the rows down by the first)."""
     by_id = {f.id: f for f in flows}
     candidates = [by_id[fid] for fid, chain in chains.items() if len(chain) > 2]
+    candidates += [f for f in flows if f.id not in chains and f.source != f.target]  # loops
     if not candidates:
-        return 0
-    base = height + ESCAPE_STEP
+        return 0, 0
 
-    def path(f: Flow, track: int, out_slot: int, in_slot: int) -> list[tuple[int, int]]:
+    def path(f: Flow, y: int, out_slot: int, in_slot: int) -> list[tuple[int, int]]:
         src, tgt = nodes[f.source], nodes[f.target]
-        rank = nodes[src.host].rank if src.tag == "boundaryEvent" and src.host in nodes else src.rank
-        gx = lefts[rank] + widths[rank] + 6 + 3 * out_slot
+        gx = lefts[_rank_of(nodes, src.id)] + widths[_rank_of(nodes, src.id)] + 6 + 3 * out_slot
         tx = lefts[tgt.rank] - 3 - 3 * in_slot
-        y = base + track * ESCAPE_STEP
         if src.tag == "boundaryEvent" and src.host:
             ey = _exit_y(nodes, src.id)
             pts = [(src.cx, src.y + src.h), (src.cx, ey), (gx, ey)]
@@ -834,23 +863,29 @@ def _escapes(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths
             pts = [(src.x + src.w, src.cy), (gx, src.cy)]
         return _simplify(pts + [(gx, y), (tx, y), (tx, tgt.cy), (tgt.x, tgt.cy)])
 
-    chosen: list[Flow] = []
+    chosen: dict[str, str] = {}  # flow id: "bottom" or "top"
     original = {f.id: f.points for f in flows}
 
-    def arrange(group: list[Flow]) -> dict[str, list[tuple[int, int]]]:
-        spans = sorted(group, key=lambda f: (nodes[f.target].rank - _rank_of(nodes, f.source), f.index))
+    def arrange(group: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
         outs: dict[int, list[str]] = {}
         ins: dict[int, list[str]] = {}
-        for f in sorted(group, key=lambda f: f.index):
-            outs.setdefault(_rank_of(nodes, f.source), []).append(f.id)
-            ins.setdefault(nodes[f.target].rank, []).append(f.id)
-        return {f.id: path(f, k, outs[_rank_of(nodes, f.source)].index(f.id) % 4,
-                           ins[nodes[f.target].rank].index(f.id) % 4) for k, f in enumerate(spans)}
+        for fid in sorted(group, key=lambda fid: by_id[fid].index):
+            outs.setdefault(_rank_of(nodes, by_id[fid].source), []).append(fid)
+            ins.setdefault(nodes[by_id[fid].target].rank, []).append(fid)
+        routes = {}
+        for side in ("bottom", "top"):
+            spans = sorted((by_id[fid] for fid, s in group.items() if s == side),
+                           key=lambda f: (abs(nodes[f.target].rank - _rank_of(nodes, f.source)), f.index))
+            for k, f in enumerate(spans):
+                y = height + ESCAPE_STEP * (k + 1) if side == "bottom" else -ESCAPE_STEP * (k + 1)
+                routes[f.id] = path(f, y, outs[_rank_of(nodes, f.source)].index(f.id) % 4,
+                                    ins[nodes[f.target].rank].index(f.id) % 4)
+        return routes
 
     pair_cost: dict[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], int] = {}
 
-    def involving(group: list[Flow], members: set[str]) -> int:
-        """Crossings of pairs of flows with at least one of ``members`` when ``group`` runs along the bottom."""
+    def involving(group: dict[str, str], members: set[str]) -> int:
+        """Crossings of pairs of flows with at least one of ``members`` when ``group`` runs along the edges."""
         routes = arrange(group)
         lines = [(f.id, tuple(routes.get(f.id, original[f.id]))) for f in flows]
         total = 0
@@ -866,15 +901,20 @@ def _escapes(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths
         return total
 
     for f in sorted(candidates, key=lambda f: f.index):
-        trial = [*chosen, f]
-        members = {g.id for g in trial}
-        if involving(trial, members) < involving(chosen, members):
-            chosen = trial
-    if not chosen:
-        return 0
+        members = set(chosen) | {f.id}
+        best = involving(chosen, members)
+        choice = None
+        for side in ("bottom", "top"):
+            trial = involving({**chosen, f.id: side}, members)
+            if trial < best:
+                best, choice = trial, side
+        if choice:
+            chosen[f.id] = choice
     for fid, pts in arrange(chosen).items():
         by_id[fid].points = pts
-    return ESCAPE_STEP * (len(chosen) + 1)
+    above = sum(1 for side in chosen.values() if side == "top")
+    below = len(chosen) - above
+    return (ESCAPE_STEP * (above + 1) if above else 0), (ESCAPE_STEP * (below + 1) if below else 0)
 
 
 def _rank_of(nodes: dict[str, Node], node_id: str) -> int:
@@ -896,8 +936,7 @@ def _exit_y(nodes: dict[str, Node], node_id: str) -> int:
     if n.dummy:
         return n.y
     if n.tag == "boundaryEvent" and n.host:
-        siblings = sorted(m.index for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent")
-        return nodes[n.host].cy + PITCH // 2 - 4 - 7 * siblings.index(n.index)
+        return nodes[n.host].cy + PITCH // 2 - 4 - 7 * n.slot
     return n.cy
 
 
@@ -1208,8 +1247,7 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         for n in nodes.values():
             if n.tag == "boundaryEvent" and n.host:
                 if n.host in nodes:
-                    siblings = sorted(m.index for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent")
-                    boundary_y[n.id] = nodes[n.host].cy + PITCH // 2 - 4 - 7 * siblings.index(n.index)
+                    boundary_y[n.id] = nodes[n.host].cy + PITCH // 2 - 4 - 7 * n.slot
                 continue
             key = (row_of.get(n.id, 0), n.rank)
             col_left[key] = min(col_left.get(key, n.x), n.x)
