@@ -275,8 +275,10 @@ LANE_ORDERS = ("file", "first")
 
 
 def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late",
-                      reverse: bool = False) -> tuple[Plane, list[etree._Element]]:
-    """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
+                      reverse: bool = False, sinks: frozenset[str] = frozenset()
+                      ) -> tuple[Plane, list[etree._Element]]:
+    """Lay out one container; returns its plane (origin 0,0) and its event sub-processes. ``sinks``:
+    boundary events whose flow leaves the container (rows per phase), placed as if it went lowest."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
     event_subs: list[etree._Element] = []
@@ -325,7 +327,7 @@ def _layout_container(container: etree._Element, planes: list[Plane], lane_order
             if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
     _order(layers, chains, lane_ids, nodes, weak, reverse)
     _rows(layers, chains, weak)
-    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains)
+    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains, sinks)
 
     for el in collapsed:
         planes.append(layout_plane(el, planes))
@@ -598,7 +600,8 @@ def _rows(layers: list[list[Node]], chains: dict[str, list[str]], weak: set[tupl
 
 
 def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list[list[Node]],
-           lanes: list[etree._Element], lane_ids: list[str], chains: dict[str, list[str]]) -> Plane:
+           lanes: list[etree._Element], lane_ids: list[str], chains: dict[str, list[str]],
+           sinks: frozenset[str] = frozenset()) -> Plane:
     has_lanes = bool(lane_ids)
     lane_of: dict[str | None, int] = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
     # Rows that hold only flows passing by (dummies) are thin; rows with shapes are PITCH high.
@@ -634,7 +637,7 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
             cy = tops[k] + row_mid[k][n.row]
             n.y = cy if n.dummy else cy - n.h // 2
 
-    _boundary_slots(nodes, flows, chains)
+    _boundary_slots(nodes, flows, chains, sinks)
 
     # Column widths and gaps: a gap widens with the vertical segments and flow names in it. The rows are
     # placed, so the vertical segments are known: one channel per source that changes row in the gap,
@@ -698,11 +701,12 @@ def _widen_hosts(nodes: dict[str, Node]) -> None:
             nodes[host].w = max(nodes[host].w, 60 * k)
 
 
-def _boundary_slots(nodes: dict[str, Node], flows: list[Flow], chains: dict[str, list[str]]) -> None:
+def _boundary_slots(nodes: dict[str, Node], flows: list[Flow], chains: dict[str, list[str]],
+                    sinks: frozenset[str] = frozenset()) -> None:
     """The order of the boundary events on their host's border (the rows are placed), left to right:
     the one whose flow goes lowest first, so that its flow runs below its siblings' and crosses none
-    of them; else file order."""
-    depth: dict[str, int] = {}
+    of them (``sinks``: events whose flow leaves the plane, below it); else file order."""
+    depth: dict[str, int] = dict.fromkeys(sinks, 10 ** 9)
     for f in flows:
         chain = chains.get(f.id)
         if chain and nodes[f.source].tag == "boundaryEvent":
@@ -1093,9 +1097,10 @@ def _strip_plane(sub: etree._Element, planes: list[Plane], ends: dict[str, set[s
     "out" and/or "in") the flows a line from it to the upper or lower edge of the row would cross
     (the fewer of the two); then the narrowest."""
     results = []
-    for drop, reverse in (("late", False), ("early", False), ("late", True), ("early", True)):
+    sinks = frozenset(n for n, legs in ends.items() if "out" in legs)
+    for reverse in (False, True):  # without lanes, "late" and "early" are the same layout
         sub_planes: list[Plane] = []
-        plane, _ = _layout_container(sub, sub_planes, "file", drop, reverse)
+        plane, _ = _layout_container(sub, sub_planes, "file", "late", reverse, sinks)
         lines = [f.points for f in plane.flows]
         crossings = count_crossings(lines)
         for node_id, legs in ends.items():
