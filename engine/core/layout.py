@@ -1162,18 +1162,42 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     fids = [f.get("id") for f in cross]
     source = {f.get("id"): f.get("sourceRef") for f in cross}
     target = {f.get("id"): f.get("targetRef") for f in cross}
-    # (corridor out, corridor in, spine: "", "left" or "right", the vertical out at the far end of its
-    # gap, the vertical in at the far end of its gap)
-    Way = tuple[int, int, str, bool, bool]
+    # (corridor out, corridor in, spine: "", "left" or "right", where the vertical out runs, where the
+    # vertical in runs: NEAR or FAR end of the gap beside the column, or straight through the COLUMN
+    # from the shape's top or bottom when no shape of the column lies on that side)
+    Way = tuple[int, int, str, int, int]
+    NEAR, FAR, COLUMN = 0, 1, 2
 
     def ways(fid: str) -> list[Way]:
         a, b = row_of[source[fid]], row_of[target[fid]]
         outs, ins = ((a + 1, a), (b, b + 1)) if b > a else ((a, a + 1), (b + 1, b))
-        return [(c_out, c_in, side, far_out, far_in) for c_out in outs for c_in in ins
-                for side in (("",) if c_out == c_in else ("left", "right"))
-                for far_out in (False, True) for far_in in (False, True)]
+        src, tgt = nodes[source[fid]], nodes[target[fid]]
+        anchor = nodes[src.host] if src.id in boundary_y else src
+        key_out, key_in = (a, anchor.rank), (b, tgt.rank)
 
-    way = {fid: ways(fid)[0] for fid in fids}
+        def label_on(n: Node, below: bool) -> bool:
+            return n.label is not None and (n.label[1] > n.y if below else n.label[1] < n.y)
+
+        def out_modes(c_out: int) -> tuple[int, ...]:
+            if c_out == a + 1:
+                free = col_low.get(key_out) == anchor.id and (src.id in boundary_y or src.id not in hosts) \
+                    and not (src.id not in boundary_y and label_on(src, True))
+            else:
+                free = col_high.get(key_out) == src.id and src.id not in boundary_y and not label_on(src, False)
+            return (NEAR, FAR, COLUMN) if free else (NEAR, FAR)
+
+        def in_modes(c_in: int) -> tuple[int, ...]:
+            if c_in == b:
+                free = col_high.get(key_in) == tgt.id and not label_on(tgt, False)
+            else:
+                free = col_low.get(key_in) == tgt.id and tgt.id not in hosts and not label_on(tgt, True)
+            return (NEAR, FAR, COLUMN) if free else (NEAR, FAR)
+
+        return [(c_out, c_in, side, mode_out, mode_in) for c_out in outs for c_in in ins
+                for side in (("",) if c_out == c_in else ("left", "right"))
+                for mode_out in out_modes(c_out) for mode_in in in_modes(c_in)]
+
+    way: dict[str, Way] = {}
     prio = {key: i for i, key in enumerate([(fid, leg) for leg in ("out", "in", "spine") for fid in fids])}
 
     def tracks(c: int) -> list[tuple[str, str]]:
@@ -1243,6 +1267,9 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
 
     col_left: dict[tuple[int, int], int] = {}
     col_right: dict[tuple[int, int], int] = {}
+    col_low: dict[tuple[int, int], str] = {}   # per column of a row its lowest shape
+    col_high: dict[tuple[int, int], str] = {}  # and its highest
+    hosts = {n.host for n in nodes.values() if n.tag == "boundaryEvent" and n.host}
     boundary_y: dict[str, int] = {}
 
     def columns() -> None:
@@ -1257,6 +1284,10 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
             key = (row_of.get(n.id, 0), n.rank)
             col_left[key] = min(col_left.get(key, n.x), n.x)
             col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
+            if key not in col_low or n.y + n.h > nodes[col_low[key]].y + nodes[col_low[key]].h:
+                col_low[key] = n.id
+            if key not in col_high or n.y < nodes[col_high[key]].y:
+                col_high[key] = n.id
 
     def route(corridor_y: dict[int, int], x0: int, right: int) -> dict[str, list[tuple[int, int]]]:
         track_y = {key: corridor_y[c] + i * TRACK for c in corridor_y for i, key in enumerate(tracks(c))}
@@ -1265,38 +1296,46 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         out: dict[str, list[tuple[int, int]]] = {}
         for fid in fids:
             src, tgt = nodes[source[fid]], nodes[target[fid]]
-            if src.id in boundary_y:
-                ey = boundary_y[src.id]
-                pts = [(src.cx, src.y + src.h), (src.cx, ey)]
-            else:
-                ey = src.cy
-                pts = [(src.x + src.w, ey)]
-            c_out, c_in, side, far_out, far_in = way[fid]
-            (row, rank), i = gap_out[fid], slots_out[gap_out[fid]].index(fid) % 6
-            if far_out and (row, rank + 1) in col_left:
-                gx = col_left[(row, rank + 1)] - 5 - 4 * i
-            else:
-                gx = col_right[(row, rank)] + 5 + 4 * i
-            (row, rank), i = gap_in[fid], slots_in[gap_in[fid]].index(fid) % 6
-            if far_in and (row, rank - 1) in col_right:
-                tx = col_right[(row, rank - 1)] + 5 + 4 * i
-            else:
-                tx = col_left[(row, rank)] - 5 - 4 * i
+            c_out, c_in, side, mode_out, mode_in = way[fid]
             cy1 = track_y[(fid, "out")]
-            pts += [(gx, ey), (gx, cy1)]
+            if mode_out == COLUMN:
+                edge = src.y + src.h if c_out == row_of[src.id] + 1 or src.id in boundary_y else src.y
+                pts = [(src.cx, edge), (src.cx, cy1)]
+            else:
+                if src.id in boundary_y:
+                    ey = boundary_y[src.id]
+                    pts = [(src.cx, src.y + src.h), (src.cx, ey)]
+                else:
+                    ey = src.cy
+                    pts = [(src.x + src.w, ey)]
+                (row, rank), i = gap_out[fid], slots_out[gap_out[fid]].index(fid) % 6
+                if mode_out == FAR and (row, rank + 1) in col_left:
+                    gx = col_left[(row, rank + 1)] - 5 - 4 * i
+                else:
+                    gx = col_right[(row, rank)] + 5 + 4 * i
+                pts += [(gx, ey), (gx, cy1)]
+            cy2 = cy1
             if side:
                 sx = spine_x[(fid, "spine")]
                 cy2 = track_y[(fid, "in")]
-                pts += [(sx, cy1), (sx, cy2), (tx, cy2)]
+                pts += [(sx, cy1), (sx, cy2)]
+            if mode_in == COLUMN:
+                edge = tgt.y if c_in == row_of[tgt.id] else tgt.y + tgt.h
+                pts += [(tgt.cx, cy2), (tgt.cx, edge)]
             else:
-                pts.append((tx, cy1))
-            pts += [(tx, tgt.cy), (tgt.x, tgt.cy)]
+                (row, rank), i = gap_in[fid], slots_in[gap_in[fid]].index(fid) % 6
+                if mode_in == FAR and (row, rank - 1) in col_right:
+                    tx = col_right[(row, rank - 1)] + 5 + 4 * i
+                else:
+                    tx = col_left[(row, rank)] - 5 - 4 * i
+                pts += [(tx, cy2), (tx, tgt.cy), (tgt.x, tgt.cy)]
             out[fid] = _simplify(pts)
         return out
 
     roomy_x0 = 20 + SPINE_STEP * len(fids)
     _, roomy_y, _ = place(roomy_x0, roomy=True)
     columns()
+    way.update({fid: ways(fid)[0] for fid in fids})
     roomy_right = max(roomy_x0 + strip.width for strip in strips)
     inner = [f.points for f in flows]
     inner_cost: dict[tuple[tuple[int, int], ...], int] = {}
@@ -1368,7 +1407,10 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     columns()
     right = max(x0 + strip.width for strip in strips)
     pid = container.get("id")
-    groups = [(f"Fase_{pid}_{order[k]}", phase_label(order[k]), (x0, tops[k], strip.width, GROUP_HEAD + strip.height))
+    # A group is at least as wide as its name (a row of one timer is narrower than "Inspanningsperiode").
+    groups = [(f"Fase_{pid}_{order[k]}", phase_label(order[k]),
+               (x0, tops[k], max(strip.width, int(text_width(phase_label(order[k]), 14)) + 28),
+                GROUP_HEAD + strip.height))
               for k, strip in enumerate(strips)]
     width = right + MARGIN // 2
     if spine("right"):
