@@ -1172,7 +1172,7 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         a, b = row_of[source[fid]], row_of[target[fid]]
         outs, ins = ((a + 1, a), (b, b + 1)) if b > a else ((a, a + 1), (b + 1, b))
         src, tgt = nodes[source[fid]], nodes[target[fid]]
-        anchor = nodes[src.host] if src.id in boundary_y else src
+        anchor = nodes[src.host] if src.host and src.id in boundary_y else src
         key_out, key_in = (a, anchor.rank), (b, tgt.rank)
 
         def label_on(n: Node, below: bool) -> bool:
