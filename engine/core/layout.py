@@ -271,7 +271,7 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
     return (siblings[-1].x + siblings[-1].w + 2, y, LABEL_W, h)
 
 
-LANE_ORDERS = ("file", "first")
+LANE_ORDERS = ("file", "first", "linked")
 
 
 def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late",
@@ -319,7 +319,7 @@ def _layout_container(container: etree._Element, planes: list[Plane], lane_order
     edges = [(anchor(f.source), anchor(f.target), f) for f in flows]
     back = _back_edges(main, edges)
     _rank(main, edges, back)
-    lane_ids = _order_lanes(lane_ids, main, lane_order)
+    lane_ids = _order_lanes(lane_ids, main, lane_order, edges, nodes)
     lanes = sorted(lanes, key=lambda lane: lane_ids.index(lane.get("id")))
 
     layers, chains = _dummies(nodes, main, edges, back, drop)
@@ -334,10 +334,25 @@ def _layout_container(container: etree._Element, planes: list[Plane], lane_order
     return plane, event_subs
 
 
-def _order_lanes(lane_ids: list[str], main: list[Node], mode: str) -> list[str]:
-    """Lanes in file order ("file"), or in the order the flow first reaches them ("first")."""
+def _order_lanes(lane_ids: list[str], main: list[Node], mode: str, edges: Sequence[Edge] = (),
+                 nodes: dict[str, Node] | None = None) -> list[str]:
+    """Lanes in file order ("file"), in the order the flow first reaches them ("first"), or ("linked")
+    from the first lane reached on, each next the one with the most flows to the last placed lanes."""
     if mode == "file":
         return lane_ids
+    if mode == "linked" and nodes:
+        weight: dict[tuple[str | None, str | None], int] = {}
+        for s, t, _ in edges:
+            a, b = nodes[s].lane, nodes[t].lane
+            if a != b:
+                weight[(a, b)] = weight.get((a, b), 0) + 1
+                weight[(b, a)] = weight.get((b, a), 0) + 1
+        placed = _order_lanes(lane_ids, main, "first")[:1]
+        while len(placed) < len(lane_ids):
+            rest = [lane for lane in lane_ids if lane not in placed]
+            placed.append(max(rest, key=lambda lane: (sum(weight.get((lane, p), 0) * (k + 1)
+                                                          for k, p in enumerate(placed)), -lane_ids.index(lane))))
+        return placed
     first: dict[str | None, int] = {}
     for n in main:
         first[n.lane] = min(first.get(n.lane, n.rank), n.rank)

@@ -37,8 +37,8 @@ MAX_WIDTH = {
     "werkkom/werkkom.bpmn": 4300,  # rows per phase (single strip: 7,441)
 }
 MAX_CROSSINGS = {
-    "alphen/alphen.bpmn": 64,
-    "amersfoort/amersfoort.bpmn": 11,
+    "alphen/alphen.bpmn": 57,
+    "amersfoort/amersfoort.bpmn": 9,
     "gedeeld/gedeeld_aanvraag.bpmn": 11,
     "gedeeld/gedeeld_beschut_werk_advies.bpmn": 0,
     "gedeeld/gedeeld_bezwaar.bpmn": 0,
@@ -49,8 +49,8 @@ MAX_CROSSINGS = {
     "gedeeld/gedeeld_ontheffing_alleenstaande_ouder.bpmn": 0,
     "ijmond/ijmond.bpmn": 11,
     "nijmegen/nijmegen.bpmn": 12,
-    "sudwest_fryslan/sudwest_fryslan.bpmn": 8,
-    "tilburg/tilburg.bpmn": 6,
+    "sudwest_fryslan/sudwest_fryslan.bpmn": 6,
+    "tilburg/tilburg.bpmn": 4,
     "voorbeeld/voorbeeld.bpmn": 1,
     "weener_xl/weener_xl.bpmn": 34,
     "werkkom/werkkom.bpmn": 11,
