@@ -98,7 +98,7 @@ def test_a_new_task_in_rows_per_phase_gets_a_lane(server, page, werkpad):  # noq
     page.goto(server + "/ontwerp/werkkom/modeler")
     page.wait_for_selector("#modeler.geladen", timeout=30000)
     before = _model(page)
-    neighbour = before["intakegesprek"]  # in the diagnose row, at (376, 463) 120 x 80
+    neighbour = before["intakegesprek"]  # in the diagnose row, at (376, 493) 120 x 80
     assert neighbour["lane"] and neighbour["fase"] == "diagnose"
     assert not [t for t, v in before.items() if not v["lane"]]
     page.evaluate("""() => { const m = document.getElementById('modeler').werkpadModeler;
