@@ -163,6 +163,7 @@ class Node:
     dummy: bool = False
     expanded: bool = False
     label: tuple[int, int, int, int] | None = None
+    slot: int = 0  # a boundary event's place among its host's, left to right
 
     @property
     def kind(self) -> str:
@@ -258,7 +259,7 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
     """Beside the events below their host: the first half left of the first event (where no flow runs),
     the rest right of the last one; stacked when there are several on one side."""
     siblings = sorted((m for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent"),
-                      key=lambda m: m.index)
+                      key=lambda m: m.slot)
     top = nodes[n.host].y + nodes[n.host].h + 2 if n.host in nodes else n.y + n.h
     left_count = (len(siblings) + 1) // 2
     i = siblings.index(n)
@@ -270,12 +271,14 @@ def _boundary_label(nodes: dict[str, Node], n: Node, lines: list[str], mirror: b
     return (siblings[-1].x + siblings[-1].w + 2, y, LABEL_W, h)
 
 
-LANE_ORDERS = ("file", "first")
+LANE_ORDERS = ("file", "first", "linked")
 
 
-def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late"
+def _layout_container(container: etree._Element, planes: list[Plane], lane_order: str = "file", drop: str = "late",
+                      reverse: bool = False, sinks: frozenset[str] = frozenset()
                       ) -> tuple[Plane, list[etree._Element]]:
-    """Lay out one container; returns its plane (origin 0,0) and its event sub-processes."""
+    """Lay out one container; returns its plane (origin 0,0) and its event sub-processes. ``sinks``:
+    boundary events whose flow leaves the container (rows per phase), placed as if it went lowest."""
     node_els, flow_els = _container_items(container)
     nodes: dict[str, Node] = {}
     event_subs: list[etree._Element] = []
@@ -316,25 +319,40 @@ def _layout_container(container: etree._Element, planes: list[Plane], lane_order
     edges = [(anchor(f.source), anchor(f.target), f) for f in flows]
     back = _back_edges(main, edges)
     _rank(main, edges, back)
-    lane_ids = _order_lanes(lane_ids, main, lane_order)
+    lane_ids = _order_lanes(lane_ids, main, lane_order, edges, nodes)
     lanes = sorted(lanes, key=lambda lane: lane_ids.index(lane.get("id")))
 
     layers, chains = _dummies(nodes, main, edges, back, drop)
     weak = {(chains[f.id][0], chains[f.id][1]) for f in flows
             if f.id in chains and nodes[f.source].tag == "boundaryEvent" and nodes[f.source].host}
-    _order(layers, chains, lane_ids, nodes, weak)
+    _order(layers, chains, lane_ids, nodes, weak, reverse)
     _rows(layers, chains, weak)
-    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains)
+    plane = _place(container.get("id"), nodes, flows, layers, lanes, lane_ids, chains, sinks)
 
     for el in collapsed:
         planes.append(layout_plane(el, planes))
     return plane, event_subs
 
 
-def _order_lanes(lane_ids: list[str], main: list[Node], mode: str) -> list[str]:
-    """Lanes in file order ("file"), or in the order the flow first reaches them ("first")."""
+def _order_lanes(lane_ids: list[str], main: list[Node], mode: str, edges: Sequence[Edge] = (),
+                 nodes: dict[str, Node] | None = None) -> list[str]:
+    """Lanes in file order ("file"), in the order the flow first reaches them ("first"), or ("linked")
+    from the first lane reached on, each next the one with the most flows to the last placed lanes."""
     if mode == "file":
         return lane_ids
+    if mode == "linked" and nodes:
+        weight: dict[tuple[str | None, str | None], int] = {}
+        for s, t, _ in edges:
+            a, b = nodes[s].lane, nodes[t].lane
+            if a != b:
+                weight[(a, b)] = weight.get((a, b), 0) + 1
+                weight[(b, a)] = weight.get((b, a), 0) + 1
+        placed = _order_lanes(lane_ids, main, "first")[:1]
+        while len(placed) < len(lane_ids):
+            rest = [lane for lane in lane_ids if lane not in placed]
+            placed.append(max(rest, key=lambda lane: (sum(weight.get((lane, p), 0) * (k + 1)
+                                                          for k, p in enumerate(placed)), -lane_ids.index(lane))))
+        return placed
     first: dict[str | None, int] = {}
     for n in main:
         first[n.lane] = min(first.get(n.lane, n.rank), n.rank)
@@ -473,8 +491,9 @@ def _layer_edges(chains: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: list[str], nodes: dict[str, Node],
-           weak: set[tuple[str, str]]) -> None:
-    """Barycenter sweeps within lane groups; keeps the ordering with the fewest crossings."""
+           weak: set[tuple[str, str]], reverse: bool = False) -> None:
+    """Barycenter sweeps within lane groups, from file order (or the reverse); keeps the ordering with
+    the fewest crossings."""
     lane_pos: dict[str | None, int] = {lane: i for i, lane in enumerate(lane_ids)}
     pairs = _layer_edges(chains)
     preds: dict[str, list[str]] = {}
@@ -487,7 +506,7 @@ def _order(layers: list[list[Node]], chains: dict[str, list[str]], lane_ids: lis
         return lane_pos.get(n.lane, 0)
 
     for layer in layers:
-        layer.sort(key=lambda n: (lane_key(n), n.index))
+        layer.sort(key=lambda n: (lane_key(n), -n.index if reverse else n.index))
 
     strong_from: dict[str, set[str]] = {}
     weak_from: dict[str, set[str]] = {}
@@ -596,7 +615,8 @@ def _rows(layers: list[list[Node]], chains: dict[str, list[str]], weak: set[tupl
 
 
 def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list[list[Node]],
-           lanes: list[etree._Element], lane_ids: list[str], chains: dict[str, list[str]]) -> Plane:
+           lanes: list[etree._Element], lane_ids: list[str], chains: dict[str, list[str]],
+           sinks: frozenset[str] = frozenset()) -> Plane:
     has_lanes = bool(lane_ids)
     lane_of: dict[str | None, int] = {lid: i for i, lid in enumerate(lane_ids)} if has_lanes else {}
     # Rows that hold only flows passing by (dummies) are thin; rows with shapes are PITCH high.
@@ -632,6 +652,8 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
             cy = tops[k] + row_mid[k][n.row]
             n.y = cy if n.dummy else cy - n.h // 2
 
+    _boundary_slots(nodes, flows, chains, sinks)
+
     # Column widths and gaps: a gap widens with the vertical segments and flow names in it. The rows are
     # placed, so the vertical segments are known: one channel per source that changes row in the gap,
     # counted exactly as _route assigns them (a boundary event is a source of its own, apart from its host).
@@ -665,6 +687,16 @@ def _place(element: str, nodes: dict[str, Node], flows: list[Flow], layers: list
                 n.x, n.w = lefts[r], widths[r]
     _boundaries(nodes)
     _route(nodes, flows, lefts, widths, chains)
+    above, below = _escapes(nodes, flows, lefts, widths, chains, height)
+    if above:  # the first lane (or the plane) grows upwards: everything moves down
+        for n in nodes.values():
+            n.y += above
+        for f in flows:
+            f.points = [(x, y + above) for x, y in f.points]
+        tops = [0] + [top + above for top in tops[1:]]
+        lane_h[0] += above
+    height += above + below
+    lane_h[-1] += below
     _labels(nodes, flows, set(chains))
     lane_shapes = []
     for k, lane in enumerate(lanes):
@@ -684,6 +716,27 @@ def _widen_hosts(nodes: dict[str, Node]) -> None:
             nodes[host].w = max(nodes[host].w, 60 * k)
 
 
+def _boundary_slots(nodes: dict[str, Node], flows: list[Flow], chains: dict[str, list[str]],
+                    sinks: frozenset[str] = frozenset()) -> None:
+    """The order of the boundary events on their host's border (the rows are placed), left to right:
+    the one whose flow goes lowest first, so that its flow runs below its siblings' and crosses none
+    of them (``sinks``: events whose flow leaves the plane, below it); else file order."""
+    depth: dict[str, int] = dict.fromkeys(sinks, 10 ** 9)
+    for f in flows:
+        chain = chains.get(f.id)
+        if chain and nodes[f.source].tag == "boundaryEvent":
+            nxt = nodes[chain[1]]
+            depth[f.source] = max(depth.get(f.source, nxt.y), nxt.y if nxt.dummy else nxt.cy)
+    attached: dict[str, list[Node]] = {}
+    for n in nodes.values():
+        if n.tag == "boundaryEvent" and n.host in nodes:
+            attached.setdefault(n.host, []).append(n)
+    for host_id, events in attached.items():
+        events.sort(key=lambda n: (-depth.get(n.id, nodes[host_id].cy), n.index))
+        for i, n in enumerate(events):
+            n.slot = i
+
+
 def _boundaries(nodes: dict[str, Node]) -> None:
     attached: dict[str, list[Node]] = {}
     for n in nodes.values():
@@ -691,7 +744,7 @@ def _boundaries(nodes: dict[str, Node]) -> None:
             attached.setdefault(n.host, []).append(n)
     for host_id, events in attached.items():
         host = nodes[host_id]
-        events.sort(key=lambda n: n.index)
+        events.sort(key=lambda n: n.slot)
         for i, n in enumerate(events):
             cx = host.x + host.w * (i + 1) // (len(events) + 1)
             n.x, n.y = cx - EVENT // 2, host.y + host.h - EVENT // 2
@@ -780,7 +833,7 @@ def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: 
     # Loops into one target share their offset, so they join into one line instead of crossing.
     loops = sorted((f for f in flows if f.id not in chains), key=lambda f: f.index)
     targets = list(dict.fromkeys(f.target for f in loops))
-    for f in loops:
+    def loop_options(f: Flow) -> list[tuple[float, list[tuple[int, int]]]]:
         sn, tn = nodes[f.source], nodes[f.target]
         shift = (targets.index(f.target) % 3) * 6
         sx_b, tx_b = _bottom_spot(nodes, sn, last=True), _bottom_spot(nodes, tn, last=False)
@@ -793,9 +846,99 @@ def _route(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: 
             above = _simplify([(sn.cx, sn.y), (sn.cx, ys), (xc, ys), (xc, yt), (tn.cx, yt), (tn.cx, tn.y)])
             for path, penalty in ((below, 0.5 * (sx_b != sn.cx)), (above, 0.0)):
                 options.append((sum(count_crossings([path, other]) for other in routed) + penalty, path))
-        # The cheapest; of equal ones the first tried (the range above is never empty).
-        f.points = min(options, key=lambda option: option[0])[1]
+        return options
+
+    for f in loops:
+        # The cheapest; of equal ones the first tried (the range of gaps is never empty).
+        f.points = min(loop_options(f), key=lambda option: option[0])[1]
         routed.append(f.points)
+
+
+ESCAPE_STEP = 8  # distance between the flows along the bottom or top edge
+
+
+def _escapes(nodes: dict[str, Node], flows: list[Flow], lefts: list[int], widths: list[int],
+             chains: dict[str, list[str]], height: int) -> tuple[int, int]:
+    """Flows that skip columns, and loops, may run along the bottom or top edge instead: out of the
+    source's column through the gap after it, down (up) to a track below (above) every row, along
+    it, and up (down) through the gap before the target's column into the target. Flow by flow in
+    file order, a flow takes the edge that crosses fewest of the other flows if that is fewer than
+    on its own way; the tracks are ordered short span nearest the rows. Returns the room the tracks
+    need above and below the rows (the caller moves the rows down by the first)."""
+    by_id = {f.id: f for f in flows}
+    candidates = [by_id[fid] for fid, chain in chains.items() if len(chain) > 2]
+    candidates += [f for f in flows if f.id not in chains and f.source != f.target]  # loops
+    if not candidates:
+        return 0, 0
+
+    def path(f: Flow, y: int, out_slot: int, in_slot: int) -> list[tuple[int, int]]:
+        src, tgt = nodes[f.source], nodes[f.target]
+        gx = lefts[_rank_of(nodes, src.id)] + widths[_rank_of(nodes, src.id)] + 6 + 3 * out_slot
+        tx = lefts[tgt.rank] - 3 - 3 * in_slot
+        if src.tag == "boundaryEvent" and src.host:
+            ey = _exit_y(nodes, src.id)
+            pts = [(src.cx, src.y + src.h), (src.cx, ey), (gx, ey)]
+        else:
+            pts = [(src.x + src.w, src.cy), (gx, src.cy)]
+        return _simplify(pts + [(gx, y), (tx, y), (tx, tgt.cy), (tgt.x, tgt.cy)])
+
+    chosen: dict[str, str] = {}  # flow id: "bottom" or "top"
+    original = {f.id: f.points for f in flows}
+
+    def arrange(group: dict[str, str]) -> dict[str, list[tuple[int, int]]]:
+        outs: dict[int, list[str]] = {}
+        ins: dict[int, list[str]] = {}
+        for fid in sorted(group, key=lambda fid: by_id[fid].index):
+            outs.setdefault(_rank_of(nodes, by_id[fid].source), []).append(fid)
+            ins.setdefault(nodes[by_id[fid].target].rank, []).append(fid)
+        routes = {}
+        for side in ("bottom", "top"):
+            spans = sorted((by_id[fid] for fid, s in group.items() if s == side),
+                           key=lambda f: (abs(nodes[f.target].rank - _rank_of(nodes, f.source)), f.index))
+            for k, f in enumerate(spans):
+                y = height + ESCAPE_STEP * (k + 1) if side == "bottom" else -ESCAPE_STEP * (k + 1)
+                routes[f.id] = path(f, y, outs[_rank_of(nodes, f.source)].index(f.id) % 4,
+                                    ins[nodes[f.target].rank].index(f.id) % 4)
+        return routes
+
+    pair_cost: dict[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], int] = {}
+
+    def involving(group: dict[str, str], members: set[str]) -> int:
+        """Crossings of pairs of flows with at least one of ``members`` when ``group`` runs along the edges."""
+        routes = arrange(group)
+        lines = [(f.id, tuple(routes.get(f.id, original[f.id]))) for f in flows]
+        total = 0
+        for k, (fid, a) in enumerate(lines):
+            if fid not in members:
+                continue
+            for j, (other, b) in enumerate(lines):
+                if j == k or (other in members and j < k):
+                    continue
+                if (a, b) not in pair_cost:
+                    pair_cost[(a, b)] = count_crossings([a, b])
+                total += pair_cost[(a, b)]
+        return total
+
+    for f in sorted(candidates, key=lambda f: f.index):
+        members = set(chosen) | {f.id}
+        best = involving(chosen, members)
+        choice = None
+        for side in ("bottom", "top"):
+            trial = involving({**chosen, f.id: side}, members)
+            if trial < best:
+                best, choice = trial, side
+        if choice:
+            chosen[f.id] = choice
+    for fid, pts in arrange(chosen).items():
+        by_id[fid].points = pts
+    above = sum(1 for side in chosen.values() if side == "top")
+    below = len(chosen) - above
+    return (ESCAPE_STEP * (above + 1) if above else 0), (ESCAPE_STEP * (below + 1) if below else 0)
+
+
+def _rank_of(nodes: dict[str, Node], node_id: str) -> int:
+    n = nodes[node_id]
+    return nodes[n.host].rank if n.tag == "boundaryEvent" and n.host in nodes else n.rank
 
 
 def _bottom_spot(nodes: dict[str, Node], n: Node, last: bool) -> int:
@@ -812,8 +955,7 @@ def _exit_y(nodes: dict[str, Node], node_id: str) -> int:
     if n.dummy:
         return n.y
     if n.tag == "boundaryEvent" and n.host:
-        siblings = sorted(m.index for m in nodes.values() if m.host == n.host and m.tag == "boundaryEvent")
-        return nodes[n.host].cy + PITCH // 2 - 4 - 7 * siblings.index(n.index)
+        return nodes[n.host].cy + PITCH // 2 - 4 - 7 * n.slot
     return n.cy
 
 
@@ -907,6 +1049,13 @@ ROLE_COLOURS = (("#e3f2fd", "#1565c0"), ("#e8f5e9", "#2e7d32"), ("#fff3e0", "#e6
                 ("#ede7f6", "#4527a0"), ("#e0f2f1", "#00695c"), ("#fbe9e7", "#bf360c"), ("#eceff1", "#37474f"))
 
 
+def phase_label(phase: str) -> str:
+    """The name a phase goes by in front of people: its key with a capital ("Poort", "Inspanningsperiode",
+    "Diagnose", "Traject", "Nazorg"), as the case page (web/filters.py) and the process documentation
+    (engine/tools/docgen.py) name the phases of runtime.PHASES."""
+    return phase[:1].upper() + phase[1:]
+
+
 def _own_phase(el: etree._Element) -> str | None:
     ext = el.find(f"{{{BPMN}}}extensionElements")
     if ext is None:
@@ -957,13 +1106,26 @@ def node_phases(container: etree._Element) -> dict[str, str]:
     return out
 
 
-def _strip_plane(sub: etree._Element, planes: list[Plane]) -> Plane:
-    """One phase's row: the layered layout of its nodes, without lanes (fewest crossings, then narrowest)."""
+def _strip_plane(sub: etree._Element, planes: list[Plane], ends: dict[str, set[str]]) -> Plane:
+    """One phase's row: the layered layout of its nodes, without lanes. Of the orderings tried the one
+    with the fewest crossings wins, counting for every flow to or from another row (``ends``: per node
+    "out" and/or "in") the flows a line from it to the upper or lower edge of the row would cross
+    (the fewer of the two); then the narrowest."""
     results = []
-    for drop in ("late", "early"):
+    sinks = frozenset(n for n, legs in ends.items() if "out" in legs)
+    for reverse in (False, True):  # without lanes, "late" and "early" are the same layout
         sub_planes: list[Plane] = []
-        plane, _ = _layout_container(sub, sub_planes, "file", drop)
-        score = (count_crossings([f.points for f in plane.flows]), plane.width, plane.height)
+        plane, _ = _layout_container(sub, sub_planes, "file", "late", reverse, sinks)
+        lines = [f.points for f in plane.flows]
+        crossings = count_crossings(lines)
+        for node_id, legs in ends.items():
+            n = plane.nodes[node_id]
+            host = plane.nodes[n.host] if n.tag == "boundaryEvent" and n.host in plane.nodes else n
+            for leg in sorted(legs):
+                x, y = (host.x + host.w + 5, host.cy) if leg == "out" else (host.x - 5, n.cy)
+                crossings += min(sum(count_crossings([[(x, y), (x, edge)], other]) for other in lines)
+                                 for edge in (0, plane.height))
+        score = (crossings, plane.width, plane.height)
         results.append((score, plane, sub_planes))
     _, plane, sub_planes = min(results, key=lambda result: result[0])
     planes.extend(sub_planes)
@@ -985,6 +1147,13 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     node_els, flow_els = _container_items(container)
     index = {el.get("id"): i for i, el in enumerate(node_els)}
     flow_index = {f.get("id"): i for i, f in enumerate(flow_els)}
+    row_of = {n: order.index(v) for n, v in phase.items()}
+    cross = [f for f in flow_els if f.get("sourceRef") in phase and f.get("targetRef") in phase
+             and row_of[f.get("sourceRef")] != row_of[f.get("targetRef")]]
+    ends: dict[str, set[str]] = {}
+    for f in cross:
+        ends.setdefault(f.get("sourceRef"), set()).add("out")
+        ends.setdefault(f.get("targetRef"), set()).add("in")
     sub_planes: list[Plane] = []
     strips: list[Plane] = []
     for ph in order:
@@ -995,94 +1164,115 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         for f in flow_els:
             if phase.get(f.get("sourceRef")) == ph and phase.get(f.get("targetRef")) == ph:
                 sub.append(copy.deepcopy(f))
-        strips.append(_strip_plane(sub, sub_planes))
-    row_of = {n: order.index(v) for n, v in phase.items()}
-    cross = [f for f in flow_els if f.get("sourceRef") in phase and f.get("targetRef") in phase
-             and row_of[f.get("sourceRef")] != row_of[f.get("targetRef")]]
+        strips.append(_strip_plane(sub, sub_planes, {n: legs for n, legs in ends.items() if phase[n] == ph}))
 
-    # Tracks: per corridor (0 above the first row, k between row k-1 and row k) the flows along it.
-    corridor_flows: dict[int, list[str]] = {}
-    spine: list[str] = []
-    legs: dict[str, tuple[int, int | None]] = {}
-    for f in cross:
-        a, b = row_of[f.get("sourceRef")], row_of[f.get("targetRef")]
-        first_c = a + 1 if b > a else a
-        last_c = b if b > a else b + 1
-        legs[f.get("id")] = (first_c, last_c if last_c != first_c else None)
-        corridor_flows.setdefault(first_c, []).append(f.get("id"))
-        if last_c != first_c:
-            corridor_flows.setdefault(last_c, []).append(f.get("id") + "#in")
-            spine.append(f.get("id"))
-    x0 = 20 + SPINE_STEP * len(spine)
-    tops: list[int] = []
-    y = 0
-    corridor_y: dict[int, int] = {}
-    for k, strip in enumerate(strips):
-        along = corridor_flows.get(k, [])
-        corridor_y[k] = y + CORRIDOR // 2
-        y += (CORRIDOR + TRACK * max(0, len(along) - 1)) if (along or k) else 0
-        tops.append(y)
-        y += GROUP_HEAD + strip.height
-    along = corridor_flows.get(len(strips), [])
-    corridor_y[len(strips)] = y + CORRIDOR // 2
-    height = y + (CORRIDOR + TRACK * max(0, len(along) - 1) if along else 0)
+    # Every flow between rows leaves its row through the gap after its source's column, up or down to
+    # the corridor above or below that row (corridor k lies above row k), enters the target's row from
+    # the corridor above or below it through the gap before the target's column, and, when the two
+    # corridors differ, runs between them along a spine left or right of the rows. Which way each flow
+    # goes and the order of the tracks in a corridor, of the lines on a spine and of the lines in a gap
+    # are chosen for the fewest crossings (flow by flow and adjacent swaps, while that crosses less).
+    # The search runs on a placement with room for every track; crossings depend only on the order of
+    # tracks and lines, so the rows are then moved together to the room the chosen tracks need.
+    fids = [f.get("id") for f in cross]
+    source = {f.get("id"): f.get("sourceRef") for f in cross}
+    target = {f.get("id"): f.get("targetRef") for f in cross}
+    # (corridor out, corridor in, spine: "", "left" or "right", where the vertical out runs, where the
+    # vertical in runs: NEAR or FAR end of the gap beside the column, or straight through the COLUMN
+    # from the shape's top or bottom when no shape of the column lies on that side)
+    Way = tuple[int, int, str, int, int]
+    NEAR, FAR, COLUMN = 0, 1, 2
 
+    def ways(fid: str) -> list[Way]:
+        a, b = row_of[source[fid]], row_of[target[fid]]
+        outs, ins = ((a + 1, a), (b, b + 1)) if b > a else ((a, a + 1), (b + 1, b))
+        src, tgt = nodes[source[fid]], nodes[target[fid]]
+        anchor = nodes[src.host] if src.host and src.id in boundary_y else src
+        key_out, key_in = (a, anchor.rank), (b, tgt.rank)
+
+        def label_on(n: Node, below: bool) -> bool:
+            return n.label is not None and (n.label[1] > n.y if below else n.label[1] < n.y)
+
+        def out_modes(c_out: int) -> tuple[int, ...]:
+            if c_out == a + 1:
+                free = col_low.get(key_out) == anchor.id and (src.id in boundary_y or src.id not in hosts) \
+                    and not (src.id not in boundary_y and label_on(src, True))
+            else:
+                free = col_high.get(key_out) == src.id and src.id not in boundary_y and not label_on(src, False)
+            return (NEAR, FAR, COLUMN) if free else (NEAR, FAR)
+
+        def in_modes(c_in: int) -> tuple[int, ...]:
+            if c_in == b:
+                free = col_high.get(key_in) == tgt.id and not label_on(tgt, False)
+            else:
+                free = col_low.get(key_in) == tgt.id and tgt.id not in hosts and not label_on(tgt, True)
+            return (NEAR, FAR, COLUMN) if free else (NEAR, FAR)
+
+        return [(c_out, c_in, side, mode_out, mode_in) for c_out in outs for c_in in ins
+                for side in (("",) if c_out == c_in else ("left", "right"))
+                for mode_out in out_modes(c_out) for mode_in in in_modes(c_in)]
+
+    way: dict[str, Way] = {}
+    prio = {key: i for i, key in enumerate([(fid, leg) for leg in ("out", "in", "spine") for fid in fids])}
+
+    def tracks(c: int) -> list[tuple[str, str]]:
+        keys = [(fid, "out") for fid in fids if way[fid][0] == c]
+        keys += [(fid, "in") for fid in fids if way[fid][1] == c and way[fid][0] != c]
+        return sorted(keys, key=prio.__getitem__)
+
+    def spine(side: str) -> list[tuple[str, str]]:
+        return sorted(((fid, "spine") for fid in fids if way[fid][2] == side), key=prio.__getitem__)
+
+    row_dx = [0] * len(strips)
+    row_dy = [0] * len(strips)
     nodes: dict[str, Node] = {}
     flows: list[Flow] = []
-    groups: list[tuple[str, str, tuple[int, int, int, int]]] = []
-    width = 0
-    pid = container.get("id")
-    for k, strip in enumerate(strips):
-        dx, dy = x0, tops[k] + GROUP_HEAD
+
+    def place(x0: int, roomy: bool) -> tuple[list[int], dict[int, int], int]:
+        """Move the rows to their places; returns the top of every row, the y of the first track in
+        every corridor, and the height."""
+        tops: list[int] = []
+        corridor_y: dict[int, int] = {}
+        y = 0
+        for k in range(len(strips) + 1):
+            along = len(fids) * 2 if roomy else len(tracks(k))
+            corridor_y[k] = y + CORRIDOR // 2
+            if along or 0 < k < len(strips):
+                y += CORRIDOR + TRACK * max(0, along - 1)
+            if k < len(strips):
+                tops.append(y)
+                y += GROUP_HEAD + strips[k].height
+        for k, strip in enumerate(strips):
+            dx, dy = x0 - row_dx[k], tops[k] + GROUP_HEAD - row_dy[k]
+            row_dx[k], row_dy[k] = x0, tops[k] + GROUP_HEAD
+            for n in strip.nodes.values():
+                n.x += dx
+                n.y += dy
+                if n.label:
+                    lx, ly, lw, lh = n.label
+                    n.label = (lx + dx, ly + dy, lw, lh)
+            for f in strip.flows:
+                f.points = [(px + dx, py + dy) for px, py in f.points]
+                if f.label:
+                    lx, ly, lw, lh = f.label
+                    f.label = (lx + dx, ly + dy, lw, lh)
+        return tops, corridor_y, y
+
+    for strip in strips:
         for n in strip.nodes.values():
-            n.x += dx
-            n.y += dy
             n.index = index.get(n.id, n.index)
-            if n.label:
-                lx, ly, lw, lh = n.label
-                n.label = (lx + dx, ly + dy, lw, lh)
             nodes[n.id] = n
         for f in strip.flows:
-            f.points = [(px + dx, py + dy) for px, py in f.points]
             f.index = flow_index.get(f.id, f.index)
-            if f.label:
-                lx, ly, lw, lh = f.label
-                f.label = (lx + dx, ly + dy, lw, lh)
             flows.append(f)
-        groups.append((f"Fase_{pid}_{order[k]}", order[k], (x0, tops[k], strip.width, GROUP_HEAD + strip.height)))
-        width = max(width, x0 + strip.width + MARGIN // 2)
-
-    # Column extents per row, for the gaps beside them.
-    col_left: dict[tuple[int, int], int] = {}
-    col_right: dict[tuple[int, int], int] = {}
-    for n in nodes.values():
-        if n.tag == "boundaryEvent" and n.host:
-            continue
-        key = (row_of.get(n.id, 0), n.rank)
-        col_left[key] = min(col_left.get(key, n.x), n.x)
-        col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
-    def slot_x(row: int, rank: int, flow_id: str, outgoing: bool) -> int:
-        """A vertical line in the gap after (outgoing) or before a column, one per flow using it."""
-        users = (slots_out if outgoing else slots_in)[(row, rank)]
-        i = users.index(flow_id) % 6
-        return col_right[(row, rank)] + 5 + 4 * i if outgoing else col_left[(row, rank)] - 5 - 4 * i
 
     gap_out: dict[str, tuple[int, int]] = {}
     gap_in: dict[str, tuple[int, int]] = {}
-    starts: dict[str, list[tuple[int, int]]] = {}
-    for f in cross:
-        fid, s, t = f.get("id"), f.get("sourceRef"), f.get("targetRef")
-        src = nodes[s]
-        if src.tag == "boundaryEvent" and src.host in nodes:
-            host = nodes[src.host]
-            siblings = sorted(m.index for m in nodes.values() if m.host == src.host and m.tag == "boundaryEvent")
-            ey = host.cy + PITCH // 2 - 4 - 7 * siblings.index(src.index)
-            starts[fid] = [(src.cx, src.y + src.h), (src.cx, ey)]
-            gap_out[fid] = (row_of[s], host.rank)
-        else:
-            starts[fid] = [(src.x + src.w, src.cy)]
-            gap_out[fid] = (row_of[s], src.rank)
-        gap_in[fid] = (row_of[t], nodes[t].rank)
+    for fid in fids:
+        src = nodes[source[fid]]
+        host = nodes[src.host] if src.tag == "boundaryEvent" and src.host in nodes else src
+        gap_out[fid] = (row_of[src.id], host.rank)
+        gap_in[fid] = (row_of[target[fid]], nodes[target[fid]].rank)
     slots_out: dict[tuple[int, int], list[str]] = {}
     slots_in: dict[tuple[int, int], list[str]] = {}
     for fid, key in gap_out.items():
@@ -1090,54 +1280,157 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
     for fid, key in gap_in.items():
         slots_in.setdefault(key, []).append(fid)
 
-    def route(orders: dict[int, list[str]], spine_order: list[str]) -> dict[str, list[tuple[int, int]]]:
+    col_left: dict[tuple[int, int], int] = {}
+    col_right: dict[tuple[int, int], int] = {}
+    col_low: dict[tuple[int, int], str] = {}   # per column of a row its lowest shape
+    col_high: dict[tuple[int, int], str] = {}  # and its highest
+    hosts = {n.host for n in nodes.values() if n.tag == "boundaryEvent" and n.host}
+    boundary_y: dict[str, int] = {}
+
+    def columns() -> None:
+        """Column extents per row, for the gaps beside them, and where a boundary event's flow turns."""
+        col_left.clear()
+        col_right.clear()
+        for n in nodes.values():
+            if n.tag == "boundaryEvent" and n.host:
+                if n.host in nodes:
+                    boundary_y[n.id] = nodes[n.host].cy + PITCH // 2 - 4 - 7 * n.slot
+                continue
+            key = (row_of.get(n.id, 0), n.rank)
+            col_left[key] = min(col_left.get(key, n.x), n.x)
+            col_right[key] = max(col_right.get(key, n.x + n.w), n.x + n.w)
+            if key not in col_low or n.y + n.h > nodes[col_low[key]].y + nodes[col_low[key]].h:
+                col_low[key] = n.id
+            if key not in col_high or n.y < nodes[col_high[key]].y:
+                col_high[key] = n.id
+
+    def route(corridor_y: dict[int, int], x0: int, right: int) -> dict[str, list[tuple[int, int]]]:
+        track_y = {key: corridor_y[c] + i * TRACK for c in corridor_y for i, key in enumerate(tracks(c))}
+        spine_x = {key: x0 - 10 - SPINE_STEP * i for i, key in enumerate(reversed(spine("left")))}
+        spine_x.update({key: right + 10 + SPINE_STEP * i for i, key in enumerate(spine("right"))})
         out: dict[str, list[tuple[int, int]]] = {}
-        for f in cross:
-            fid, t = f.get("id"), f.get("targetRef")
-            tgt = nodes[t]
-            pts = list(starts[fid])
-            ey = pts[-1][1]
-            first_c, last_c = legs[fid]
-            cy1 = corridor_y[first_c] + orders[first_c].index(fid) * TRACK
-            gx = slot_x(*gap_out[fid], fid, True)
-            pts += [(gx, ey), (gx, cy1)]
-            tx = slot_x(*gap_in[fid], fid, False)
-            if last_c is not None:
-                sx = 10 + SPINE_STEP * spine_order.index(fid)
-                cy2 = corridor_y[last_c] + orders[last_c].index(fid + "#in") * TRACK
-                pts += [(sx, cy1), (sx, cy2), (tx, cy2)]
+        for fid in fids:
+            src, tgt = nodes[source[fid]], nodes[target[fid]]
+            c_out, c_in, side, mode_out, mode_in = way[fid]
+            cy1 = track_y[(fid, "out")]
+            if mode_out == COLUMN:
+                edge = src.y + src.h if c_out == row_of[src.id] + 1 or src.id in boundary_y else src.y
+                pts = [(src.cx, edge), (src.cx, cy1)]
             else:
-                pts.append((tx, cy1))
-            pts += [(tx, tgt.cy), (tgt.x, tgt.cy)]
+                if src.id in boundary_y:
+                    ey = boundary_y[src.id]
+                    pts = [(src.cx, src.y + src.h), (src.cx, ey)]
+                else:
+                    ey = src.cy
+                    pts = [(src.x + src.w, ey)]
+                (row, rank), i = gap_out[fid], slots_out[gap_out[fid]].index(fid) % 6
+                if mode_out == FAR and (row, rank + 1) in col_left:
+                    gx = col_left[(row, rank + 1)] - 5 - 4 * i
+                else:
+                    gx = col_right[(row, rank)] + 5 + 4 * i
+                pts += [(gx, ey), (gx, cy1)]
+            cy2 = cy1
+            if side:
+                sx = spine_x[(fid, "spine")]
+                cy2 = track_y[(fid, "in")]
+                pts += [(sx, cy1), (sx, cy2)]
+            if mode_in == COLUMN:
+                edge = tgt.y if c_in == row_of[tgt.id] else tgt.y + tgt.h
+                pts += [(tgt.cx, cy2), (tgt.cx, edge)]
+            else:
+                (row, rank), i = gap_in[fid], slots_in[gap_in[fid]].index(fid) % 6
+                if mode_in == FAR and (row, rank - 1) in col_right:
+                    tx = col_right[(row, rank - 1)] + 5 + 4 * i
+                else:
+                    tx = col_left[(row, rank)] - 5 - 4 * i
+                pts += [(tx, cy2), (tx, tgt.cy), (tgt.x, tgt.cy)]
             out[fid] = _simplify(pts)
         return out
 
+    roomy_x0 = 20 + SPINE_STEP * len(fids)
+    _, roomy_y, _ = place(roomy_x0, roomy=True)
+    columns()
+    way.update({fid: ways(fid)[0] for fid in fids})
+    roomy_right = max(roomy_x0 + strip.width for strip in strips)
     inner = [f.points for f in flows]
+    inner_cost: dict[tuple[tuple[int, int], ...], int] = {}
+    inner_segs = [(k, p, q) for k, pts in enumerate(inner) for p, q in pairwise(pts)]
+    seg_hits: dict[tuple[tuple[int, int], tuple[int, int]], set[int]] = {}
+    pair_cost: dict[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]], int] = {}
 
-    def cost(routes: dict[str, list[tuple[int, int]]]) -> int:
-        mine = list(routes.values())
-        together = count_crossings(mine + inner) - count_crossings(inner)
-        return together
+    def cost() -> tuple[int, int]:
+        """Crossings, then the length of the flows between rows."""
+        routes = route(roomy_y, roomy_x0, roomy_right)
+        keys = [tuple(pts) for pts in routes.values()]
+        total = 0
+        for i, a in enumerate(keys):
+            for b in keys[i + 1:]:
+                if (a, b) not in pair_cost:
+                    pair_cost[(a, b)] = count_crossings([a, b])
+                total += pair_cost[(a, b)]
+        length = 0
+        for pts in routes.values():
+            key = tuple(pts)
+            if key not in inner_cost:
+                crossed: set[int] = set()
+                for seg in pairwise(pts):
+                    if seg not in seg_hits:
+                        seg_hits[seg] = _crossed_by(seg, inner_segs)
+                    crossed |= seg_hits[seg]
+                inner_cost[key] = len(crossed)
+            total += inner_cost[key]
+            length += sum(abs(p[0] - q[0]) + abs(p[1] - q[1]) for p, q in pairwise(pts))
+        return total, length
 
-    # Order the tracks in each corridor and the lines on the spine: adjacent swaps while they cross less.
-    orders = {c: list(keys) for c, keys in corridor_flows.items()}
-    spine_order = list(spine)
-    best = cost(route(orders, spine_order))
-    for _ in range(4):
+    def swap(a: tuple[str, str], b: tuple[str, str]) -> None:
+        prio[a], prio[b] = prio[b], prio[a]
+
+    best = cost()
+    for _ in range(6):
         improved = False
-        sequences = [*(orders[c] for c in sorted(orders)), spine_order,
-                     *(slots_out[k] for k in sorted(slots_out)), *(slots_in[k] for k in sorted(slots_in))]
-        for seq in sequences:
-            for i in range(len(seq) - 1):
-                seq[i], seq[i + 1] = seq[i + 1], seq[i]
-                trial = cost(route(orders, spine_order))
+        for fid in fids:
+            for option in ways(fid):
+                if option == way[fid]:
+                    continue
+                old, way[fid] = way[fid], option
+                trial = cost()
                 if trial < best:
                     best, improved = trial, True
                 else:
-                    seq[i], seq[i + 1] = seq[i + 1], seq[i]
+                    way[fid] = old
+        for seq in [*(tracks(c) for c in range(len(strips) + 1)), spine("left"), spine("right")]:
+            for a, b in pairwise(seq):
+                swap(a, b)
+                trial = cost()
+                if trial < best:
+                    best, improved = trial, True
+                else:
+                    swap(a, b)
+        for lines in [*(slots_out[k] for k in sorted(slots_out)), *(slots_in[k] for k in sorted(slots_in))]:
+            for i in range(len(lines) - 1):
+                lines[i], lines[i + 1] = lines[i + 1], lines[i]
+                trial = cost()
+                if trial < best:
+                    best, improved = trial, True
+                else:
+                    lines[i], lines[i + 1] = lines[i + 1], lines[i]
         if not improved:
             break
-    for fid, pts in route(orders, spine_order).items():
+
+    x0 = 20 + SPINE_STEP * len(spine("left"))
+    tops, corridor_y, height = place(x0, roomy=False)
+    columns()
+    right = max(x0 + strip.width for strip in strips)
+    pid = container.get("id")
+    # A group is at least as wide as its name (a row of one timer is narrower than "Inspanningsperiode").
+    groups = [(f"Fase_{pid}_{order[k]}", phase_label(order[k]),
+               (x0, tops[k], max(strip.width, int(text_width(phase_label(order[k]), 14)) + 28),
+                GROUP_HEAD + strip.height))
+              for k, strip in enumerate(strips)]
+    width = right + MARGIN // 2
+    if spine("right"):
+        width = right + 10 + SPINE_STEP * (len(spine("right")) - 1) + MARGIN // 2
+    for fid, pts in route(corridor_y, x0, right).items():
         f = next(el for el in cross if el.get("id") == fid)
         flows.append(Flow(fid, f.get("sourceRef"), f.get("targetRef"), f.get("name") or "", flow_index[fid], pts))
     taken = [(n.x, n.y, n.w, n.h) for n in nodes.values()] + [n.label for n in nodes.values() if n.label]
@@ -1375,6 +1668,15 @@ def _segments_cross(p1: Point, p2: Point, q1: Point, q2: Point) -> bool:
     d1, d2 = orient(q1, q2, p1), orient(q1, q2, p2)
     d3, d4 = orient(p1, p2, q1), orient(p1, p2, q2)
     return d1 * d2 < 0 and d3 * d4 < 0
+
+
+def _crossed_by(seg: tuple[Point, Point], segs: Sequence[tuple[int, Point, Point]]) -> set[int]:
+    """The keys of the segments ``(key, p, q)`` that ``seg`` crosses (as :func:`count_crossings` counts)."""
+    (ax, ay), (bx, by) = seg
+    x1, x2, y1, y2 = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+    return {k for k, p, q in segs
+            if not (max(p[0], q[0]) < x1 or x2 < min(p[0], q[0]) or max(p[1], q[1]) < y1 or y2 < min(p[1], q[1]))
+            and _segments_cross(seg[0], seg[1], p, q)}
 
 
 def count_crossings(polylines: Sequence[Sequence[Point]]) -> int:

@@ -98,7 +98,7 @@ def test_a_new_task_in_rows_per_phase_gets_a_lane(server, page, werkpad):  # noq
     page.goto(server + "/ontwerp/werkkom/modeler")
     page.wait_for_selector("#modeler.geladen", timeout=30000)
     before = _model(page)
-    neighbour = before["intakegesprek"]  # in the diagnose row, at (376, 463) 120 x 80
+    neighbour = before["intakegesprek"]  # in the diagnose row, at (376, 493) 120 x 80
     assert neighbour["lane"] and neighbour["fase"] == "diagnose"
     assert not [t for t, v in before.items() if not v["lane"]]
     page.evaluate("""() => { const m = document.getElementById('modeler').werkpadModeler;
@@ -157,3 +157,36 @@ def test_a_new_task_in_rows_per_phase_gets_a_lane(server, page, werkpad):  # noq
 def werkpad_role_name(lane: str) -> str:
     roles = json.loads((ROOT / "processes" / "rollen.json").read_text(encoding="utf-8"))["rollen"]
     return roles[lane]["naam"]
+
+
+def test_bpmn_js_imports_every_process_file_without_warnings(server, page):  # noqa: F811
+    """The layout written into processes/ (lanes or phase groups, DI for every element) is read by
+    the modeler's bpmn-js as it is: no import warnings for any file, and every flow drawn."""
+    files = {p.relative_to(ROOT / "processes").as_posix(): p.read_text(encoding="utf-8")
+             for p in sorted((ROOT / "processes").glob("**/*.bpmn"))}
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", "piet")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(server + "/ontwerp/werkkom/modeler")
+    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    result = page.evaluate("""async (files) => {
+        const m = document.getElementById('modeler').werkpadModeler;
+        const out = {};
+        for (const [name, xml] of Object.entries(files)) {
+            const r = await m.importXML(xml);
+            const reg = m.get('elementRegistry');
+            out[name] = {warnings: r.warnings.map(w => w.message),
+                         flows: reg.filter(e => e.type === 'bpmn:SequenceFlow').length,
+                         groups: reg.filter(e => e.type === 'bpmn:Group').map(e => e.businessObject.categoryValueRef
+                                                                                 && e.businessObject.categoryValueRef.value)};
+        }
+        return out;
+    }""", files)
+    assert set(result) == set(files)
+    for name, shown in result.items():
+        assert shown["warnings"] == [], (name, shown["warnings"])
+        assert shown["flows"] == files[name].count("<bpmn:sequenceFlow "), name
+    # Rows per phase: the groups carry the phase's name with a capital.
+    assert sorted(result["werkkom/werkkom.bpmn"]["groups"]) == ["Diagnose", "Nazorg", "Poort", "Traject"]
+    assert not page.console_errors, page.console_errors

@@ -260,6 +260,8 @@
     });
     Array.prototype.forEach.call(doc.getElementsByTagNameNS(BPMN, 'categoryValue'), function (value) {
       var key = value.getAttribute('value');
+      // the layout names a phase group as people see the phase ("Diagnose"); the key is "diagnose"
+      if (key && phases && !phases[key]) { key = key.toLowerCase(); }
       if (key && phases && phases[key]) { value.setAttribute('value', phases[key]); changed = true; }
     });
     return changed ? new XMLSerializer().serializeToString(doc) : xml;

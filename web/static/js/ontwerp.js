@@ -204,6 +204,8 @@
     var changes = laneOf(bo) ? [] : roleChanges(bo, role);
     var row = phaseRow(shape);
     var value = row && row.businessObject.categoryValueRef && row.businessObject.categoryValueRef.value;
+    // the layout names a phase group as people see the phase ("Diagnose"); the key is "diagnose"
+    value = value && info && info.fasen.indexOf(value) < 0 ? value.toLowerCase() : value;
     if (bo.$instanceOf('bpmn:Activity') && value && !getProp(bo, 'fase') && info && info.fasen.indexOf(value) >= 0) {
       changes = changes.concat(propChanges(bo, 'fase', value));
     }
