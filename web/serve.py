@@ -1,7 +1,7 @@
 """``werkpad serve``: the web app's own command, registered as a ``werkpad.commands``
 entry point so that the CLI needs no import of the web layer.
 
-By default it runs gunicorn (``--workers`` processes, threads in each) and one
+By default it runs gunicorn (``--workers`` processes, one request at a time each) and one
 ``werkpad worker`` process beside it for the timers, and stops both together.
 ``--dev`` runs Flask's development server instead (one process, timers in a thread).
 """
