@@ -15,6 +15,7 @@ import pytest
 from engine.core.diagram_svg import render_svg
 
 from .conftest import PASSWORD
+from .modeler_pages import werkkom_for_voorbeeldstad
 from .test_accessibility import AXE, _violations
 from .test_browser import _shot, page, server  # noqa: F401 - fixtures
 
@@ -27,12 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def processes_dir(tmp_path) -> Path:
     """Werk.Kom's process (rows per phase), owned for this test by Voorbeeldstad, and the voorbeeld
     process (lanes) for another organisation's municipality."""
-    target = tmp_path / "processes"
-    shutil.copytree(ROOT / "processes" / "werkkom", target / "werkkom")
-    shutil.copytree(ROOT / "processes" / "gedeeld", target / "gedeeld")
-    manifest = json.loads((target / "werkkom" / "proces.json").read_text(encoding="utf-8"))
-    manifest["organisatie"] = "voorbeeldstad"
-    (target / "werkkom" / "proces.json").write_text(json.dumps(manifest), encoding="utf-8")
+    target = werkkom_for_voorbeeldstad(tmp_path)
     shutil.copytree(ROOT / "processes" / "voorbeeld", target / "anderstad")
     other = json.loads((target / "anderstad" / "proces.json").read_text(encoding="utf-8"))
     other.update({"sleutel": "anderstad", "naam": "Anderstad", "organisatie": "anderstad",

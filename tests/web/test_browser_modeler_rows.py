@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import PASSWORD
+from .modeler_pages import open_modeler, werkkom_for_voorbeeldstad
 from .test_browser import _shot, page, server  # noqa: F401 - fixtures
 
 __all__ = ["page", "server"]
@@ -21,22 +20,11 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def processes_dir(tmp_path) -> Path:
     """Werk.Kom's process, owned for this test by Voorbeeldstad (where piet designs)."""
-    target = tmp_path / "processes"
-    shutil.copytree(ROOT / "processes" / "werkkom", target / "werkkom")
-    shutil.copytree(ROOT / "processes" / "gedeeld", target / "gedeeld")
-    manifest = json.loads((target / "werkkom" / "proces.json").read_text(encoding="utf-8"))
-    manifest["organisatie"] = "voorbeeldstad"
-    (target / "werkkom" / "proces.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return target
+    return werkkom_for_voorbeeldstad(tmp_path)
 
 
 def test_moving_a_task_in_rows_per_phase_keeps_its_role(server, page, werkpad):  # noqa: F811
-    page.goto(server + "/inloggen")
-    page.fill("#gebruikersnaam", "piet")
-    page.fill("#wachtwoord", PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(server + "/ontwerp/werkkom/modeler")
-    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    open_modeler(page, server, "werkkom")
     shown = page.evaluate("""() => {
         const m = document.getElementById('modeler').werkpadModeler;
         const reg = m.get('elementRegistry');
@@ -91,12 +79,7 @@ def test_a_new_task_in_rows_per_phase_gets_a_lane(server, page, werkpad):  # noq
     """A task drawn from the palette in the diagnose row and made a user task gets the role of the
     nearest task in that row (and its colour) and the row's phase, in the model and in the panel;
     saved, the draft has no user task without a lane; Ctrl-Z takes the task away with its lane entry."""
-    page.goto(server + "/inloggen")
-    page.fill("#gebruikersnaam", "piet")
-    page.fill("#wachtwoord", PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(server + "/ontwerp/werkkom/modeler")
-    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    open_modeler(page, server, "werkkom")
     before = _model(page)
     neighbour = before["intakegesprek"]  # in the diagnose row, at (376, 493) 120 x 80
     assert neighbour["lane"] and neighbour["fase"] == "diagnose"
@@ -164,12 +147,7 @@ def test_bpmn_js_imports_every_process_file_without_warnings(server, page):  # n
     the modeler's bpmn-js as it is: no import warnings for any file, and every flow drawn."""
     files = {p.relative_to(ROOT / "processes").as_posix(): p.read_text(encoding="utf-8")
              for p in sorted((ROOT / "processes").glob("**/*.bpmn"))}
-    page.goto(server + "/inloggen")
-    page.fill("#gebruikersnaam", "piet")
-    page.fill("#wachtwoord", PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(server + "/ontwerp/werkkom/modeler")
-    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    open_modeler(page, server, "werkkom")
     result = page.evaluate("""async (files) => {
         const m = document.getElementById('modeler').werkpadModeler;
         const out = {};

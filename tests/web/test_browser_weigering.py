@@ -3,19 +3,14 @@ expressions is refused at save — the status says so, the timer is marked on th
 nothing is stored — and once the designer writes a real duration the save goes through."""
 from __future__ import annotations
 
-from .conftest import PASSWORD
+from .modeler_pages import open_modeler
 from .test_browser import page, server  # noqa: F401 - fixtures
 
 __all__ = ["page", "server"]
 
 
 def test_an_escaping_timer_is_refused_in_the_modeler_and_marked(server, page, werkpad):  # noqa: F811
-    page.goto(server + "/inloggen")
-    page.fill("#gebruikersnaam", "piet")
-    page.fill("#wachtwoord", PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(server + "/ontwerp/voorbeeld/modeler")
-    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    open_modeler(page, server, "voorbeeld")
 
     page.click('#canvas g.djs-element[data-element-id="herinnering_intake"]')
     page.fill("#ep-timer", "__import__('os').getpid()")
