@@ -1245,17 +1245,7 @@ def _phase_rows(container: etree._Element, single: Plane) -> tuple[Plane, list[P
         for k, strip in enumerate(strips):
             dx, dy = x0 - row_dx[k], tops[k] + GROUP_HEAD - row_dy[k]
             row_dx[k], row_dy[k] = x0, tops[k] + GROUP_HEAD
-            for n in strip.nodes.values():
-                n.x += dx
-                n.y += dy
-                if n.label:
-                    lx, ly, lw, lh = n.label
-                    n.label = (lx + dx, ly + dy, lw, lh)
-            for f in strip.flows:
-                f.points = [(px + dx, py + dy) for px, py in f.points]
-                if f.label:
-                    lx, ly, lw, lh = f.label
-                    f.label = (lx + dx, ly + dy, lw, lh)
+            _shift(strip.nodes.values(), strip.flows, dx, dy)
         return tops, corridor_y, y
 
     for strip in strips:
@@ -1491,19 +1481,9 @@ def layout_plane(container: etree._Element, planes: list[Plane], phase_rows: boo
         box.w = inner.width + 2 * SUB_PAD
         box.h = inner.height + 2 * SUB_PAD
         dx, dy = x + SUB_PAD, y + SUB_PAD
-        for n in inner.nodes.values():
-            n.x += dx
-            n.y += dy
-            if n.label:
-                lx, ly, lw, lh = n.label
-                n.label = (lx + dx, ly + dy, lw, lh)
-            plane.nodes[n.id] = n
-        for f in inner.flows:
-            f.points = [(px + dx, py + dy) for px, py in f.points]
-            if f.label:
-                lx, ly, lw, lh = f.label
-                f.label = (lx + dx, ly + dy, lw, lh)
-            plane.flows.append(f)
+        _shift(inner.nodes.values(), inner.flows, dx, dy)
+        plane.nodes.update(inner.nodes)
+        plane.flows.extend(inner.flows)
         plane.nodes[box.id] = box
         x += box.w + MARGIN
         extra_width = max(extra_width, x)
@@ -1760,3 +1740,18 @@ def layout_file(path: str | os.PathLike[str], write: bool = True) -> dict[str, A
     if write and result["changed"]:
         file.write_text(new, encoding="utf-8")
     return result
+
+
+def _shift(nodes, flows, dx: float, dy: float) -> None:
+    """Move shapes, flows and their labels by (dx, dy)."""
+    for n in nodes:
+        n.x += dx
+        n.y += dy
+        if n.label:
+            lx, ly, lw, lh = n.label
+            n.label = (lx + dx, ly + dy, lw, lh)
+    for f in flows:
+        f.points = [(px + dx, py + dy) for px, py in f.points]
+        if f.label:
+            lx, ly, lw, lh = f.label
+            f.label = (lx + dx, ly + dy, lw, lh)
