@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
@@ -1742,7 +1742,7 @@ def layout_file(path: str | os.PathLike[str], write: bool = True) -> dict[str, A
     return result
 
 
-def _shift(nodes, flows, dx: float, dy: float) -> None:
+def _shift(nodes: Iterable[Node], flows: Iterable[Flow], dx: int, dy: int) -> None:
     """Move shapes, flows and their labels by (dx, dy)."""
     for n in nodes:
         n.x += dx
