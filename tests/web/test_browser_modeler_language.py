@@ -132,6 +132,25 @@ def test_the_modeler_is_dutch_in_the_dutch_designer(server, page, werkpad):  # n
     assert menus > len(ids) / 2, (menus, len(ids))
     assert _not_translated(page) == []
 
+    # two elements chosen: the align menu; a lane: its own buttons
+    page.evaluate("() => { const m = document.getElementById('modeler').werkpadModeler;"
+                  " const r = m.get('elementRegistry');"
+                  " m.get('selection').select([r.get('intake'), r.get('start')]); }")
+    page.wait_for_selector(".djs-context-pad .entry svg", state="attached")
+    assert "Elementen uitlijnen" in _texts(page, ".djs-context-pad")
+    page.click(".djs-context-pad .entry:has(svg)")
+    page.wait_for_selector(".djs-popup .entry svg", state="attached")
+    aligned = _texts(page, ".djs-popup")
+    assert "Links uitlijnen" in aligned and "Onder uitlijnen" in aligned, aligned
+    page.keyboard.press("Escape")
+    page.evaluate("() => { const m = document.getElementById('modeler').werkpadModeler;"
+                  " m.get('selection').select(m.get('elementRegistry').filter(e => e.type === 'bpmn:Lane')[0]); }")
+    page.wait_for_selector(".djs-context-pad .entry")
+    lane = _texts(page, ".djs-context-pad")
+    assert "Lane erboven toevoegen" in lane and "In twee lanes verdelen" in lane, lane
+    assert not ENGLISH.search(aligned + lane)
+    assert _not_translated(page) == []
+
     # the replace menu and the panel as a person sees them
     _select(page, "intake")
     page.click('.djs-context-pad .entry[data-action="replace"]')
