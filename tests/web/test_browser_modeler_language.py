@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from .modeler_pages import open_modeler
 from .test_browser import _shot, page, server  # noqa: F401 - fixtures
 from .test_browser_designer_english import _login_in_english
-from .test_browser_modeler_panel import _login, _select
+from .test_browser_modeler_panel import _select
 
 __all__ = ["page", "server"]
 
@@ -93,8 +94,7 @@ def _walk_the_modeler(page) -> dict[str, str]:
 
 
 def test_the_modeler_is_dutch_in_the_dutch_designer(server, page, werkpad):  # noqa: F811
-    _login(page, server, "piet")
-    page.goto(server + "/ontwerp/voorbeeld/modeler")
+    open_modeler(page, server, "voorbeeld")
     seen = _walk_the_modeler(page)
     for part, text in seen.items():
         assert not ENGLISH.search(text), (part, ENGLISH.search(text).group(0), text)
