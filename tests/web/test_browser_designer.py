@@ -36,7 +36,7 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
 
     # rename the intake in the properties panel and take its form away: the check fails
     page.click('#canvas g.djs-element[data-element-id="intake"]')
-    page.click(".bio-properties-panel-group-header:has-text('General')")
+    page.click(".bio-properties-panel-group-header:has-text('Algemeen')")  # bpmn-js's "General", in Dutch
     page.wait_for_selector("#bio-properties-panel-name")
     page.fill("#bio-properties-panel-name", "Kennismakingsgesprek voeren")
     page.wait_for_timeout(400)  # the panel applies typed text after a short pause

@@ -87,3 +87,31 @@ def test_the_designer_scripts_get_their_texts_in_the_users_language(client):
         "Saved; the checks are in order."
     assert client.get("/ontwerp/voorbeeld/concept.json").get_json()["fasenamen"]["inspanningsperiode"] == \
         "Self-search period"
+
+
+def test_the_modeler_page_gets_bpmn_js_words_in_the_users_language(client):
+    """bpmn-js's own texts (web/i18n.py BPMN_WORDS, keyed by bpmn-js's English text) come with the
+    modeler page only, in Dutch or, after choosing English, as bpmn-js wrote them."""
+    from web.i18n import BPMN_WORDS, DESIGNER_TEXTS, SCRIPT_TEXTS
+
+    assert not set(BPMN_WORDS) & set(SCRIPT_TEXTS + DESIGNER_TEXTS)  # one dictionary, no key for two texts
+    login(client, "piet")
+    modeler = "/ontwerp/voorbeeld/modeler"
+    dutch = _script_texts(client, modeler)
+    assert (dutch["Create task"], dutch["Append task"], dutch["General"], dutch["Name"]) == \
+        ("Taak plaatsen", "Taak erachter toevoegen", "Algemeen", "Naam")
+    assert dutch["Open {element}"] == "{element} openen"
+    assert all(dutch[key] for key in BPMN_WORDS)
+    assert "Create task" not in _script_texts(client, "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route")
+    assert "Create task" not in _script_texts(client, "/inbox")
+    _english(client, modeler)
+    english = _script_texts(client, modeler)
+    assert (english["Create task"], english["Append task"], english["General"], english["Name"]) == \
+        ("Create task", "Append task", "General", "Name")
+    # every English text back as bpmn-js wrote it; where one Dutch text serves two of its texts (the
+    # replace menu's "Sub-process (collapsed)", the panel header's "Collapsed Sub Process", shown in
+    # capitals) the first of them
+    for key, dutch_text in BPMN_WORDS.items():
+        same = [other.lower() for other, text in BPMN_WORDS.items() if text == dutch_text]
+        assert english[key].lower() in same, (key, english[key])
+    assert english["Collapsed Sub Process"] == "Sub-process (collapsed)"

@@ -55,6 +55,28 @@ const noInlineStyle = {
   },
 };
 
+// The properties panel's own texts ("Toggle section", "Open pop-up editor", "Delete item", ...) are
+// translated only when a caller hands its components a translate function, which bpmn-js-properties-
+// panel's BPMN groups and entries do not; they fall back to the English text. At build time that
+// fallback asks the function the page sets through werkpadSetTranslate (web/static/js/ontwerp.js,
+// the same one bpmn-js gets), so the whole panel speaks the user's language.
+const PANEL_FALLBACK = 'function translateFallback(template, replacements) {\n';
+const panelTranslate = {
+  name: 'panel-translate',
+  setup(b) {
+    b.onLoad({ filter: /@bpmn-io[\\/]properties-panel[\\/]dist[\\/]index\.esm\.js$/ }, (args) => {
+      const before = readFileSync(args.path, 'utf8');
+      if (before.split(PANEL_FALLBACK).length !== 2) {
+        throw new Error(`${args.path}: translateFallback niet gevonden; bouwscript bijwerken`);
+      }
+      const after = before.replace(PANEL_FALLBACK, 'let werkpadTranslate = null;\n' + PANEL_FALLBACK +
+        '  if (werkpadTranslate) { return werkpadTranslate(template, replacements); }\n') +
+        '\nexport function werkpadSetTranslate(fn) { werkpadTranslate = fn; }\n';
+      return { contents: after, loader: 'js' };
+    });
+  },
+};
+
 await build({
   entryPoints: [join(root, 'web', 'assets', 'modeler-entry.js')],
   bundle: true,
@@ -63,7 +85,7 @@ await build({
   target: ['es2020'],
   outfile: join(out, 'bpmn-modeler.js'),
   logLevel: 'warning',
-  plugins: [noInlineStyle],
+  plugins: [noInlineStyle, panelTranslate],
 });
 copyFileSync(join(root, 'node_modules', '@bpmn-io', 'properties-panel', 'dist', 'assets', 'properties-panel.css'),
   join(out, 'properties-panel.css'));

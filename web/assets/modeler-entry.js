@@ -4,6 +4,8 @@
 import Modeler from 'bpmn-js/lib/Modeler';
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from 'bpmn-js-properties-panel';
 import { layoutProcess } from 'bpmn-auto-layout';
+// added to the properties panel at build time (web/assets/build.mjs): its own texts in the user's language
+import { werkpadSetTranslate } from '@bpmn-io/properties-panel';
 
 const spiffworkflow = {
   name: 'SpiffWorkflow',
@@ -34,4 +36,5 @@ const spiffworkflow = {
 window.WerkpadModeler = {
   Modeler, layoutProcess, moddle: { spiffworkflow },
   modules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule],
+  setPanelTranslate: werkpadSetTranslate,
 };

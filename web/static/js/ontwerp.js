@@ -5,7 +5,8 @@
 (function () {
   'use strict';
   var SPIFF = 'spiffworkflow:Properties';
-  // texts in the user's language (web/i18n.py DESIGNER_TEXTS, handed over by the page); Dutch when absent
+  // texts in the user's language (web/i18n.py DESIGNER_TEXTS and BPMN_WORDS, handed over by the page); as
+  // they are when absent
   var texts = {};
   try { texts = JSON.parse(document.getElementById('werkpad-teksten').textContent); } catch (e) { texts = {}; }
   function t(text, values) {
@@ -99,11 +100,27 @@
     return;
   }
   var lib = window.WerkpadModeler;
+  // bpmn-js and its properties panel ask their 'translate' service for every text by its English
+  // text; the page hands those over in the user's language (web/i18n.py BPMN_WORDS). A text not
+  // there stays English and is noted in root.werkpadOnvertaald (the browser tests read it).
+  // The properties panel's own texts go through the same function (set at build time, build.mjs).
+  var untranslated = [];
+  function translate(template, replacements) {
+    if (!Object.prototype.hasOwnProperty.call(texts, template) && untranslated.indexOf(template) < 0) {
+      untranslated.push(template);
+    }
+    return t(template).replace(/{([^}]+)}/g, function (_m, key) {
+      return replacements && key in replacements ? replacements[key] : '{' + key + '}';
+    });
+  }
+  root.werkpadOnvertaald = untranslated;
+  if (lib.setPanelTranslate) { lib.setPanelTranslate(translate); }
+  var translated = { translate: ['value', translate] };
   var modeler = new lib.Modeler({
     container: '#canvas',
     propertiesPanel: { parent: '#eigenschappenpaneel' },
     keyboard: { bindTo: document },  // Ctrl-Z / Ctrl-Y (not while typing in a field: that undoes the typing)
-    additionalModules: lib.modules,
+    additionalModules: lib.modules.concat([translated]),
     moddleExtensions: lib.moddle
   });
   root.werkpadModeler = modeler;  // for the browser tests (scroll an element into view)
