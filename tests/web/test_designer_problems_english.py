@@ -8,11 +8,13 @@ import io
 import json
 import re
 
+import pytest
 from sqlalchemy import update
 
 from engine.storage.designer_models import DraftRow
 
-from .conftest import login, page_csrf
+from .conftest import PASSWORD, login, page_csrf
+from .test_postgres import pg_app  # noqa: F401 - fixture
 
 BPMN = "voorbeeld.bpmn"
 TABLE = "/ontwerp/voorbeeld/beslistabellen/voorbeeld_route"
@@ -132,3 +134,17 @@ def test_a_problem_stored_as_plain_text_shows_as_it_is_and_a_stored_template_in_
     shown = client.get("/ontwerp/voorbeeld/concept.json").get_json()["problemen"]
     assert [p["message"] for p in shown] == ["een oude melding", "klopt niet meer"]
     assert "een oude melding" in client.get("/ontwerp/voorbeeld").get_data(as_text=True)
+
+
+@pytest.mark.postgres
+def test_a_finding_stored_on_postgresql_comes_back_in_english(pg_app):  # noqa: F811
+    app, wp, accounts = pg_app
+    accounts.create_user("piet", PASSWORD)
+    accounts.grant("piet", "voorbeeldstad", "process_designer", None)
+    client = app.test_client()
+    login(client, "piet")
+    _in_english(client)
+    assert _post(client, "/ontwerp/voorbeeld/concept", {"bestand": BPMN, "xml": _without_form(wp)}, 200)[
+        "problemen"][0]["message"] == NO_FORM_EN
+    assert client.get("/ontwerp/voorbeeld/concept.json").get_json()["problemen"][0]["message"] == NO_FORM_EN
+    assert wp.designer.draft("voorbeeld")["problems"][0]["message"] == NO_FORM
