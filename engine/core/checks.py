@@ -324,6 +324,9 @@ _REASONS = [
                 r"allowed(?P<rest>.*)", re.S), Msg("een comprehension (lijstopbouw met for) is niet toegestaan%(rest)s")),
     (re.compile(r"(?P<soort>\w+) literals are not allowed(?P<rest>.*)", re.S),
      Msg("%(soort)s letterlijke waarden zijn niet toegestaan%(rest)s")),
+    (re.compile(r"(?P<wat>.+?) is too deeply nested(?P<rest>.*)", re.S), Msg("%(wat)s is te diep genest%(rest)s")),
+    (re.compile(r"(?P<wat>.+?) is longer than (?P<aantal>\d+) characters(?P<rest>.*)", re.S),
+     Msg("%(wat)s is langer dan %(aantal)s tekens%(rest)s")),
     (re.compile(r"(?P<wat>.+?) is not allowed(?P<rest>.*)", re.S), Msg("%(wat)s is niet toegestaan%(rest)s")),
     (re.compile(r"(?P<wat>.+?) are not allowed(?P<rest>.*)", re.S), Msg("%(wat)s zijn niet toegestaan%(rest)s")),
 ]

@@ -76,7 +76,9 @@ def test_joined_keeps_each_text_as_a_value():
     ('b"x"', "%(soort)s letterlijke waarden zijn niet toegestaan%(rest)s"),
     ("open(1)", "%(wat)s is niet toegestaan%(rest)s"),
     ("lambda: 1", "%(wat)s is niet toegestaan%(rest)s"),
-    ("a" * 20000, None),  # no template: the Dutch text as it was
+    ("a" * 20000, "%(wat)s is langer dan %(aantal)s tekens%(rest)s"),
+    ("not " * 300 + "x", None),  # in English already: no Dutch word in it, no template
+    ("1 +" * 10 + " (", "syntaxfout%(waar)s: %(fout)s"),
 ])
 def test_the_checkers_reason_has_a_template_and_the_same_dutch_text(expression, template):
     with pytest.raises(ExpressionError) as refused:
@@ -88,3 +90,9 @@ def test_the_checkers_reason_has_a_template_and_the_same_dutch_text(expression, 
 
 def test_the_base_fixture_has_no_problems():  # the starting point the first test breaks
     assert _problems(BASE) == []
+
+
+def test_a_reason_the_parser_gives_up_on_has_a_template_too():
+    found = reason("expression is too deeply nested")
+    assert found == "expression is te diep genest" == dutch("expression is too deeply nested")
+    assert isinstance(found, Msg) and found.template == "%(wat)s is te diep genest%(rest)s"
