@@ -39,6 +39,7 @@ from engine.errors import NotFound
 
 from . import security
 from .i18n import N_
+from .pages import diagram_names
 from .security import login_required
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -228,7 +229,7 @@ def moment_jump(case_id: str):
 @login_required
 def moment_diagram(case_id: str, seq: int):
     _case_logged(case_id, "audit.zaak.moment.diagram", "Procesverloop op een eerder moment tonen")
-    return jsonify(auditing().diagram_at(case_id, seq))
+    return jsonify(auditing().diagram_at(case_id, seq) | diagram_names())
 
 
 @bp.get("/zaken/<case_id>/dossier.json")

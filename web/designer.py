@@ -33,6 +33,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
 from engine.app.designer import Designer, decision_tables, own_files
+from engine.core.messages import Msg
 from engine.errors import WerkpadError
 
 from . import formulieren, security
@@ -112,12 +113,34 @@ def _too_large(exc: RequestEntityTooLarge):
     return render_template("fout.html", status=413, message=message, hide_language=True), 413
 
 
+def in_language(text):
+    """An engine text in the user's language, with the texts given as its values too (a check's
+    finding names the reason within it; a refusal lists its reasons): each a
+    :class:`~engine.core.messages.Msg` looked up in the catalogue (kept Dutch when it is not
+    there). Any other value, such as a problem stored before findings kept their template, as it is."""
+    if isinstance(text, Msg) and text.template:
+        params = {key: in_language(value) for key, value in text.params.items()}
+        return _(text.template, **params) if params else _(text.template)
+    return translate(text)
+
+
+def _problems(problems) -> list[dict]:
+    """A draft's problems (or a refusal's) with their messages in the user's language."""
+    if not isinstance(problems, list):
+        return []
+    return [p | {"message": in_language(p.get("message"))} if isinstance(p, dict) else p for p in problems]
+
+
+@bp.context_processor
+def _problem_text() -> dict:
+    return {"probleemtekst": in_language}
+
+
 def _refused(exc: ValidationError):
     """A refused save as the editors' scripts read it: the message and the problems (shown on
     the diagram), status 422."""
-    problems = exc.details.get("problemen")
-    return jsonify({"error": "validation", "message": translate(exc.message),
-                    "problemen": problems if isinstance(problems, list) else []}), 422
+    return jsonify({"error": "validation", "message": in_language(exc.message),
+                    "problemen": _problems(exc.details.get("problemen"))}), 422
 
 
 def _notice() -> dict:
@@ -203,7 +226,7 @@ def draft_json(key: str):
 
     from .filters import PHASE_LABELS
 
-    return jsonify({"bestand": name, "xml": xml, "problemen": draft["problems"] if draft else [],
+    return jsonify({"bestand": name, "xml": xml, "problemen": _problems(draft["problems"]) if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
                     "fasenamen": {p: _(PHASE_LABELS[p]) if p in PHASE_LABELS else p for p in PHASES},
@@ -227,7 +250,7 @@ def save_draft(key: str):
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
         return _refused(exc)
-    return jsonify({"status": draft["status"], "problemen": draft["problems"]})
+    return jsonify({"status": draft["status"], "problemen": _problems(draft["problems"])})
 
 
 # ---------------------------------------------------------------------- decision tables (dmn-js)
@@ -288,7 +311,7 @@ def table_json(key: str, name: str):
     organisation = _process(key, "ontwerp.beslistabel_laden", "Beslistabel laden")
     file, text = _table(key, name)
     draft = designer().draft(key)
-    return jsonify({"bestand": file, "xml": text, "problemen": draft["problems"] if draft else [],
+    return jsonify({"bestand": file, "xml": text, "problemen": _problems(draft["problems"]) if draft else [],
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation)})
 
@@ -311,7 +334,7 @@ def table_save(key: str, name: str):
                                       change_note=note if isinstance(note, str) else None)
     except ValidationError as exc:
         return _refused(exc)
-    return jsonify({"status": draft["status"], "problemen": draft["problems"]})
+    return jsonify({"status": draft["status"], "problemen": _problems(draft["problems"])})
 
 
 # ---------------------------------------------------------------------- four eyes
@@ -331,7 +354,11 @@ def offer(key: str):
 @login_required
 def approve(key: str):
     _process(key, "ontwerp.goedkeuren", "Concept goedkeuren en publiceren", edit=True)
-    designer().approve(key, g.user.username)
+    try:
+        designer().approve(key, g.user.username)
+    except WerkpadError as exc:  # e.g. the draft's problems: the error page translates a message, not
+        exc.message = in_language(exc.message)  # the reasons within it
+        raise
     return redirect(url_for("designer.process_page", key=key, melding="gepubliceerd"))
 
 
@@ -422,8 +449,12 @@ def upload(key: str):
     file = request.files.get("bestand")
     if file is None:
         raise ValidationError(_("Kies een zip-bestand of een .bpmn-, .dmn- of .json-bestand."))
-    designer().upload_file(key, g.user.username, file.filename or "", file.read(MAX_SAVE_BYTES + 1),
-                           request.form.get("toelichting", ""))
+    try:
+        designer().upload_file(key, g.user.username, file.filename or "", file.read(MAX_SAVE_BYTES + 1),
+                               request.form.get("toelichting", ""))
+    except WerkpadError as exc:  # a refusal names its reasons: in the user's language, as the error page
+        exc.message = in_language(exc.message)  # translates a message but not the reasons within it
+        raise
     return redirect(url_for("designer.process_page", key=key, melding="geupload"))
 
 
@@ -503,6 +534,6 @@ def form_save(key: str, form_id: str):
             designer().save_draft(key, g.user.username, forms={form_id: text})
             return redirect(url_for("designer.process_page", key=key, melding="bewaard"))
         except ValidationError as exc:  # refused: the form as typed stays on the page, nothing stored
-            problem = translate(exc.message)
+            problem = in_language(exc.message)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
                            fields=fields, problem=problem, may_edit=True), 422

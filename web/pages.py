@@ -416,11 +416,14 @@ def case_close(case_id: str):
 @login_required
 def case_diagram(case_id: str):
     security.case_header_logged(case_id, "zaak.diagram", "Procesverloop van de zaak tonen")
-    diagram = inbox().diagram(security.scope(), case_id)
-    # roles and phases by name: lanes and phase groups are drawn with them, and the legend of a diagram
-    # that colours its tasks per role (rows per phase) names the roles
-    phases = {key: _(label) for key, label in PHASE_LABELS.items()}
-    return jsonify(diagram | {"rollen": work_roles(), "fasen": phases})
+    return jsonify(inbox().diagram(security.scope(), case_id) | diagram_names())
+
+
+def diagram_names() -> dict:
+    """What a case diagram's JSON carries besides the diagram (the case page's and the auditor's
+    moment page's): roles and phases by name. Lanes and phase groups are drawn with them, and the
+    legend of a diagram that colours its tasks per role (rows per phase) names the roles."""
+    return {"rollen": work_roles(), "fasen": {key: _(label) for key, label in PHASE_LABELS.items()}}
 
 
 @bp.post("/zaken/<case_id>/bericht")

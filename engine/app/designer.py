@@ -45,6 +45,7 @@ from ..core.checks import Problem, bundle_from_files, check_bundle, refusals
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry
 from ..core.messages import Msg
+from ..core.problems import joined, message_from_dict
 from ..core.runtime import properties
 from ..core.xml import BPMN_NS, DMN_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
@@ -233,7 +234,7 @@ class Designer:
                 editors.append(user)
             row.editors = _json(editors)
             row.record = _json(record)
-            row.problems = _json([_problem_dict(p) for p in problems])
+            row.problems = _json([p.to_dict() for p in problems])
             row.updated_at = moment
             if change_note is not None:
                 row.change_note = change_note.strip()[:4000]
@@ -255,7 +256,7 @@ class Designer:
 
     def check(self, record: Mapping[str, Any]) -> list[dict]:
         """The problems of a set of files, as the draft would store them."""
-        return [_problem_dict(p) for p in self._check(dict(record))[1]]
+        return [_shown(p.to_dict()) for p in self._check(dict(record))[1]]
 
     # ------------------------------------------------------------------ four eyes
     def offer(self, key: str, user: str, effective_from: date, change_note: str,
@@ -300,7 +301,7 @@ class Designer:
             problems = check_bundle(bundle)
             if problems:
                 raise Conflict(Msg("het concept heeft problemen: %(problemen)s",
-                                   problemen="; ".join(p.message for p in problems)))
+                                   problemen=joined([p.message for p in problems])))
             stored = self.processes.store_bundles(uow, [bundle], user)[0]
             if not stored["created"]:
                 raise Conflict(Msg("deze versie bestaat al: het concept verandert niets"))
@@ -482,7 +483,7 @@ class Designer:
         except WerkpadError as exc:
             return record, [Problem(exc.message)]
         except Exception as exc:  # noqa: BLE001 - the BPMN parser's own errors: reported, not raised
-            return record, [Problem(f"het proces kan niet worden gelezen: {exc}")]
+            return record, [Problem(Msg("het proces kan niet worden gelezen: %(fout)s", fout=str(exc)))]
         needed: set[str] = {str(properties(ts).get("formulier")) for s in [spec, *subprocess_specs.values()]
                             for ts in s.task_specs.values()
                             if getattr(ts, "manual", False) and properties(ts).get("formulier")}
@@ -490,8 +491,8 @@ class Designer:
         forms = {fid: record["forms"].get(fid) or registry.raw_sources([fid]).get(fid) for fid in sorted(needed)}
         for fid, text in forms.items():
             if text is None:
-                problems.append(Problem(f"formulier '{fid}' bestaat niet", _element_with_form(record, fid),
-                                        None))
+                problems.append(Problem(Msg("formulier '%(formulier)s' bestaat niet", formulier=fid),
+                                        _element_with_form(record, fid), None))
         taken = {fid: text for fid, text in forms.items() if text is not None and fid not in record["forms"]}
         record["forms"] = {k: v for k, v in forms.items() if v is not None}
         refused = refusals(record["files"], taken, record["vocabulary"]) if taken else []
@@ -542,7 +543,7 @@ class Designer:
         return {"id": row.id, "status": row.status, "author": row.author, "editors": json.loads(row.editors),
                 "change_note": row.change_note, "created_at": row.created_at, "updated_at": row.updated_at,
                 "effective_from": date.fromisoformat(row.effective_from) if row.effective_from else None,
-                "requested_by": row.requested_by, "problems": json.loads(row.problems)}
+                "requested_by": row.requested_by, "problems": [_shown(p) for p in json.loads(row.problems)]}
 
     def _event(self, uow: UnitOfWork, row: DraftRow, kind: str, actor: str, moment: datetime, payload: dict,
                definition_id: int | None = None) -> None:
@@ -551,17 +552,17 @@ class Designer:
                                          payload=_json(payload)))
 
 
-def _reasons(problems: Sequence[Problem]) -> str:
+def _reasons(problems: Sequence[Problem]) -> Msg:
     """The reasons of a refusal in one line: the first few, the rest counted."""
-    texts = [str(p) for p in problems[:MAX_LISTED]]
+    texts = [p.text() for p in problems[:MAX_LISTED]]
     if len(problems) > MAX_LISTED:
-        texts.append(f"en nog {len(problems) - MAX_LISTED}")
-    return "; ".join(texts)
+        texts.append(Msg("en nog %(aantal)s", aantal=len(problems) - MAX_LISTED))
+    return joined(texts)
 
 
 def _refusal(message: Msg, problems: Sequence[Problem]) -> ValidationError:
     """A refused save: the message, and the problems for showing on the diagram."""
-    return ValidationError(message, problemen=[_problem_dict(p) for p in problems])
+    return ValidationError(message, problemen=[_shown(p.to_dict()) for p in problems])
 
 
 def decision_tables(record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -597,8 +598,10 @@ def _current(rows: Sequence[DefinitionRow], today: date) -> DefinitionRow | None
     return max(effective, key=lambda r: (r.effective_from, r.id)) if effective else None
 
 
-def _problem_dict(problem: Problem) -> dict:
-    return {"message": problem.message, "element": problem.element, "file": problem.file}
+def _shown(stored: Mapping[str, Any]) -> dict:
+    """A problem as the draft gives it: its message (a Msg when template and values were stored
+    with it, see :meth:`Problem.to_dict`), element and file."""
+    return {"message": message_from_dict(stored), "element": stored.get("element"), "file": stored.get("file")}
 
 
 def _element_with_form(record: Mapping[str, Any], form_id: str) -> str | None:

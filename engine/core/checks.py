@@ -42,7 +42,8 @@ from ..errors import DefinitionError
 from .definitions import Bundle, bundle_from_files, spec_problems
 from .expressions import ExpressionError, SafeScriptEngine, check
 from .forms import FormRegistry
-from .problems import Problem
+from .messages import Msg
+from .problems import Problem, joined
 from .xml import BPMN_NS, DMN_NS, parse_definition
 
 __all__ = ["Problem", "check_bundle", "refusals", "bundle_from_files", "known_roles", "known_messages"]
@@ -75,7 +76,8 @@ def _read_json_keys(path: Path, key: str) -> frozenset[str] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
-        raise DefinitionError(f"{path}: kan niet worden gelezen ({exc})") from exc
+        raise DefinitionError(Msg("%(bestand)s: kan niet worden gelezen (%(fout)s)", bestand=str(path),
+                                  fout=str(exc))) from exc
     return frozenset(doc.get(key, {}))
 
 
@@ -198,7 +200,7 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
         bundle.specs()
     except (DefinitionError, ExpressionError, RecursionError, LookupError, ValueError, TypeError) as exc:
         if not isinstance(exc, DefinitionError):  # a draft can break Spiff's parser in unforeseen ways
-            exc = DefinitionError(f"BPMN kan niet worden verwerkt: {exc}")
+            exc = DefinitionError(Msg("BPMN kan niet worden verwerkt: %(fout)s", fout=str(exc)))
         element = exc.details.get("element")
         problems.append(Problem(exc.message, element if isinstance(element, str) else None,
                                 _str(exc.details.get("file")) or index.file_of(element)))  # a finding
@@ -308,6 +310,54 @@ def dutch(reason: str) -> str:
     return reason
 
 
+# The checker's reasons that :func:`dutch` puts in Dutch, as templates: the English page shows them in
+# English. The parts taken over (a name, the parser's own words, where) stay as the checker wrote them.
+_REASONS = [
+    (re.compile(r"syntax error(?P<waar>(?: \(line \d+\))?): (?P<fout>.*)", re.S), Msg("syntaxfout%(waar)s: %(fout)s")),
+    (re.compile(r"names starting with '_' are not allowed(?P<rest>.*)", re.S),
+     Msg("namen die met '_' beginnen zijn niet toegestaan%(rest)s")),
+    (re.compile(r"access to private attribute (?P<naam>'[^']*') is not allowed(?P<rest>.*)", re.S),
+     Msg("toegang tot het verborgen attribuut %(naam)s is niet toegestaan%(rest)s")),
+    (re.compile(r"method (?P<naam>'[^']*') is not allowed(?P<rest>.*)", re.S),
+     Msg("methode %(naam)s is niet toegestaan%(rest)s")),
+    (re.compile(r"(?:list comprehension|set comprehension|dict comprehension|generator expression) is not "
+                r"allowed(?P<rest>.*)", re.S), Msg("een comprehension (lijstopbouw met for) is niet toegestaan%(rest)s")),
+    (re.compile(r"(?P<soort>\w+) literals are not allowed(?P<rest>.*)", re.S),
+     Msg("%(soort)s letterlijke waarden zijn niet toegestaan%(rest)s")),
+    (re.compile(r"(?P<wat>.+?) is too deeply nested(?P<rest>.*)", re.S), Msg("%(wat)s is te diep genest%(rest)s")),
+    (re.compile(r"(?P<wat>.+?) is longer than (?P<aantal>\d+) characters(?P<rest>.*)", re.S),
+     Msg("%(wat)s is langer dan %(aantal)s tekens%(rest)s")),
+    (re.compile(r"(?P<wat>.+?) is not allowed(?P<rest>.*)", re.S), Msg("%(wat)s is niet toegestaan%(rest)s")),
+    (re.compile(r"(?P<wat>.+?) are not allowed(?P<rest>.*)", re.S), Msg("%(wat)s zijn niet toegestaan%(rest)s")),
+]
+
+
+def reason(text: str) -> str:
+    """The safe-expression checker's reason as :func:`dutch` gives it, as a :class:`Msg` when it
+    has a template (so the English page shows it in English); only when that gives exactly the
+    text :func:`dutch` gives, else that text."""
+    wanted = dutch(text)
+    for pattern, template in _REASONS:
+        found = pattern.fullmatch(text)
+        if found:
+            message = Msg(template.template, **found.groupdict())
+            return message if message == wanted else wanted
+    return wanted
+
+
+# what an expression is, in the message that refuses it: one template each (a script is run, the
+# others evaluated as an expression)
+_REFUSED = {
+    "voorwaarde": Msg("voorwaarde van %(element)s: expressie %(expressie)s wordt geweigerd: %(reden)s"),
+    "script": Msg("script van %(element)s: script %(expressie)s wordt geweigerd: %(reden)s"),
+    "meervoudige uitvoering": Msg("meervoudige uitvoering van %(element)s: expressie %(expressie)s wordt "
+                                  "geweigerd: %(reden)s"),
+    "timer": Msg("timer van %(element)s: expressie %(expressie)s wordt geweigerd: %(reden)s"),
+    "berichtinhoud": Msg("berichtinhoud van %(element)s: expressie %(expressie)s wordt geweigerd: %(reden)s"),
+    "termijn": Msg("termijn van %(element)s: expressie %(expressie)s wordt geweigerd: %(reden)s"),
+}
+
+
 def _refused(node: etree._Element, file: str, what: str, expression: str, mode: str) -> Problem | None:
     try:
         check(expression, mode)
@@ -316,9 +366,8 @@ def _refused(node: etree._Element, file: str, what: str, expression: str, mode: 
             node = node.getparent()  # the timer event, not its event definition
             node = node.getparent() if node.getparent() is not None else node
         owner = _owner(node)
-        return Problem(f"{what} van {label(owner)}: {'script' if mode == 'exec' else 'expressie'} "
-                       f"{_short(expression)} wordt geweigerd: {dutch(exc.message)}", owner.get("id"), file,
-                       refusal=True)
+        return Problem(Msg(_REFUSED[what].template, element=label(owner), expressie=_short(expression),
+                           reden=reason(exc.message)), owner.get("id"), file, refusal=True)
     return None
 
 
@@ -402,16 +451,22 @@ def _graph_problems(index: _Index) -> list[Problem]:
                     pred[dst].add(src)
             ends = [k for k, n in nodes.items() if _local(n) == "endEvent" or k in event_sub]
             finishing = _walk(ends, pred)
-            where = "" if _local(container) == "process" else f" in subproces {label(container)}"
+            sub = None if _local(container) == "process" else label(container)
             for ident, node in nodes.items():
                 if ident not in reached:
-                    problems.append(Problem(
-                        f"{label(node)}{where} is niet bereikbaar vanaf een startgebeurtenis: geen enkele "
-                        "volgorde-stroom leidt ernaartoe", ident, file))
+                    problems.append(Problem(Msg(
+                        "%(element)s is niet bereikbaar vanaf een startgebeurtenis: geen enkele volgorde-stroom "
+                        "leidt ernaartoe", element=label(node)) if sub is None else Msg(
+                        "%(element)s in subproces %(subproces)s is niet bereikbaar vanaf een startgebeurtenis: "
+                        "geen enkele volgorde-stroom leidt ernaartoe", element=label(node), subproces=sub),
+                        ident, file))
                 elif ident not in finishing:
-                    problems.append(Problem(
-                        f"vanaf {label(node)}{where} is geen eindgebeurtenis bereikbaar: een zaak die hier "
-                        "komt loopt vast (pad zonder einde of lus zonder uitgang)", ident, file))
+                    problems.append(Problem(Msg(
+                        "vanaf %(element)s is geen eindgebeurtenis bereikbaar: een zaak die hier komt loopt vast "
+                        "(pad zonder einde of lus zonder uitgang)", element=label(node)) if sub is None else Msg(
+                        "vanaf %(element)s in subproces %(subproces)s is geen eindgebeurtenis bereikbaar: een zaak "
+                        "die hier komt loopt vast (pad zonder einde of lus zonder uitgang)", element=label(node),
+                        subproces=sub), ident, file))
     return problems
 
 
@@ -470,12 +525,12 @@ def _gateway_problems(index: _Index) -> list[Problem]:
                     continue
                 conditions = [_text(f.find(f"{{{BPMN_NS}}}conditionExpression")) for f in outgoing]
                 if all(conditions) and not _exhaustive(conditions):
-                    problems.append(Problem(
-                        f"gateway {label(gateway)}: alle {len(outgoing)} uitgaande stromen hebben een voorwaarde "
-                        "en er is geen standaardstroom; als geen voorwaarde waar is, loopt de zaak vast. Regel: "
-                        "maak één uitgaande stroom de standaardstroom (default), of laat één voorwaarde de "
-                        "letterlijke ontkenning van een andere zijn (bijv. 'x == 1' en 'x != 1', of 'a' en 'not a')",
-                        gateway.get("id"), file))
+                    problems.append(Problem(Msg(
+                        "gateway %(gateway)s: alle %(aantal)s uitgaande stromen hebben een voorwaarde en er is geen "
+                        "standaardstroom; als geen voorwaarde waar is, loopt de zaak vast. Regel: maak één "
+                        "uitgaande stroom de standaardstroom (default), of laat één voorwaarde de letterlijke "
+                        "ontkenning van een andere zijn (bijv. 'x == 1' en 'x != 1', of 'a' en 'not a')",
+                        gateway=label(gateway), aantal=len(outgoing)), gateway.get("id"), file))
     return problems
 
 
@@ -496,10 +551,15 @@ def _entry_problem(engine: SafeScriptEngine, input_expression: str, text: str) -
     found = _entry_reason(engine, input_expression, text)
     if found is None:
         return None
-    return found, not found.startswith(f"{text!r} is een lijst")
+    return found, found.template != _COMMA_LIST.template
 
 
-def _entry_reason(engine: SafeScriptEngine, input_expression: str, text: str) -> str | None:
+_COMMA_LIST = Msg("%(invoer)s is een lijst met komma's; de engine vergelijkt de invoer dan met die hele lijst "
+                  "en dat is nooit waar. Schrijf '? in (%(tekst)s)'")
+_ENTRY_REFUSED = Msg("%(invoer)s wordt geweigerd: %(reden)s")
+
+
+def _entry_reason(engine: SafeScriptEngine, input_expression: str, text: str) -> Msg | None:
     if text in ("", "-"):
         return None
     if "?" in text:
@@ -509,25 +569,24 @@ def _entry_reason(engine: SafeScriptEngine, input_expression: str, text: str) ->
             engine.validate(text)
             tree = _parsed(text)
             if isinstance(tree, ast.Tuple):
-                return (f"{text!r} is een lijst met komma's; de engine vergelijkt de invoer dan met die hele lijst "
-                        f"en dat is nooit waar. Schrijf '? in ({text})'")
+                return Msg(_COMMA_LIST.template, invoer=repr(text), tekst=text)
             full = f"({input_expression}) == ({text})"
         except SyntaxError:
             try:
                 engine.validate(f"v {text}")
             except SyntaxError:
-                return (f"{text!r} wordt niet begrepen. Bereiken als '[30..80]' en FEEL-notatie kent de engine "
-                        "niet: schrijf een vergelijking ('< 30', '>= 80'), een waarde ('\"a\"') of een expressie "
-                        "met ? ('? >= 30 and ? <= 80', '? in (\"a\", \"b\")')")
+                return Msg("%(invoer)s wordt niet begrepen. Bereiken als '[30..80]' en FEEL-notatie kent de engine "
+                           "niet: schrijf een vergelijking ('< 30', '>= 80'), een waarde ('\"a\"') of een expressie "
+                           "met ? ('? >= 30 and ? <= 80', '? in (\"a\", \"b\")')", invoer=repr(text))
             except ExpressionError as exc:
-                return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
+                return Msg(_ENTRY_REFUSED.template, invoer=repr(text), reden=reason(exc.message))
             full = input_expression + text
         except ExpressionError as exc:
-            return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
+            return Msg(_ENTRY_REFUSED.template, invoer=repr(text), reden=reason(exc.message))
     try:
         check(full, "eval")
     except ExpressionError as exc:
-        return f"{text!r} wordt geweigerd: {dutch(exc.message)}"
+        return Msg(_ENTRY_REFUSED.template, invoer=repr(text), reden=reason(exc.message))
     return None
 
 
@@ -545,16 +604,18 @@ def _dmn_entry_problems(index: _Index) -> list[Problem]:
             for column, (node, expression) in enumerate(zip(table.findall(f"{{{DMN_NS}}}input"), inputs,
                                                             strict=True)):
                 if not expression:
-                    problems.append(Problem(f"beslistabel {label(decision)}: invoerkolom {label(node)} heeft geen "
-                                            "invoerexpressie", node.get("id"), file))
+                    problems.append(Problem(Msg("beslistabel %(beslissing)s: invoerkolom %(kolom)s heeft geen "
+                                                "invoerexpressie", beslissing=label(decision), kolom=label(node)),
+                                            node.get("id"), file))
                     continue
                 try:
                     check(expression, "eval")
                 except ExpressionError as exc:
                     inputs[column] = ""  # its entries cannot be judged
-                    problems.append(Problem(f"beslistabel {label(decision)}: invoerexpressie {_short(expression)} "
-                                            f"van {label(node)} wordt geweigerd: {dutch(exc.message)}", node.get("id"),
-                                            file, refusal=True))
+                    problems.append(Problem(Msg("beslistabel %(beslissing)s: invoerexpressie %(expressie)s van "
+                                                "%(kolom)s wordt geweigerd: %(reden)s", beslissing=label(decision),
+                                                expressie=_short(expression), kolom=label(node),
+                                                reden=reason(exc.message)), node.get("id"), file, refusal=True))
             for number, rule in enumerate(table.findall(f"{{{DMN_NS}}}rule"), start=1):
                 for column, entry in enumerate(rule.findall(f"{{{DMN_NS}}}inputEntry")):
                     if column >= len(inputs) or not inputs[column]:
@@ -562,19 +623,20 @@ def _dmn_entry_problems(index: _Index) -> list[Problem]:
                     found = _entry_problem(engine, inputs[column], _text(entry.find(f"{{{DMN_NS}}}text")))
                     if found:
                         why, refused = found
-                        problems.append(Problem(f"beslistabel {label(decision)}, regel {number}, kolom "
-                                                f"{column + 1}: {why}", entry.get("id") or rule.get("id"), file,
-                                                refusal=refused))
+                        problems.append(Problem(Msg("beslistabel %(beslissing)s, regel %(regel)s, kolom %(kolom)s: "
+                                                    "%(reden)s", beslissing=label(decision), regel=number,
+                                                    kolom=column + 1, reden=why),
+                                                entry.get("id") or rule.get("id"), file, refusal=refused))
                 for entry in rule.findall(f"{{{DMN_NS}}}outputEntry"):
                     text = _text(entry.find(f"{{{DMN_NS}}}text"))
                     if text:
                         try:
                             check(text, "eval")
                         except ExpressionError as exc:
-                            problems.append(Problem(
-                                f"beslistabel {label(decision)}, regel {number}: uitvoer {_short(text)} wordt "
-                                f"geweigerd: {dutch(exc.message)}", entry.get("id") or rule.get("id"), file,
-                                refusal=True))
+                            problems.append(Problem(Msg(
+                                "beslistabel %(beslissing)s, regel %(regel)s: uitvoer %(expressie)s wordt geweigerd: "
+                                "%(reden)s", beslissing=label(decision), regel=number, expressie=_short(text),
+                                reden=reason(exc.message)), entry.get("id") or rule.get("id"), file, refusal=True))
     return problems
 
 
@@ -661,16 +723,21 @@ def _coverage_problems(bundle: Bundle, index: _Index) -> list[Problem]:
                         if all(dmn.evaluate(columns[i], lhs, task)
                                for i, entry in enumerate(r.inputEntries) for lhs in entry.lhs if lhs)]
             except Exception as exc:  # noqa: BLE001 - reported with the input that caused it
-                problems.append(Problem(f"beslistabel {decision}: fout bij invoer {shown}: {exc}", table_id, file))
+                problems.append(Problem(Msg("beslistabel %(beslissing)s: fout bij invoer %(invoer)s: %(fout)s",
+                                            beslissing=decision, invoer=shown, fout=str(exc)), table_id, file))
                 break
             if len(hits) == 0:
-                problems.append(Problem(f"beslistabel {decision} (UNIQUE): invoer {shown} raakt geen enkele regel "
-                                        "(gat in de tabel)", table_id, file))
+                problems.append(Problem(Msg("beslistabel %(beslissing)s (UNIQUE): invoer %(invoer)s raakt geen "
+                                            "enkele regel (gat in de tabel)", beslissing=decision, invoer=shown),
+                                        table_id, file))
                 break
             if len(hits) > 1:
-                rows = ", ".join(f"regel {r.row_number}" for r in hits[:-1]) + f" en regel {hits[-1].row_number}"
-                problems.append(Problem(f"beslistabel {decision} (UNIQUE): invoer {shown} raakt {len(hits)} regels "
-                                        f"({rows}); er mag er precies één raken (overlap)",
+                earlier = [Msg("regel %(nummer)s", nummer=r.row_number) for r in hits[:-1]]
+                rows = Msg("%(eerdere)s en regel %(laatste)s", eerdere=joined(earlier, ", "),
+                           laatste=hits[-1].row_number)
+                problems.append(Problem(Msg("beslistabel %(beslissing)s (UNIQUE): invoer %(invoer)s raakt %(aantal)s "
+                                            "regels (%(regels)s); er mag er precies één raken (overlap)",
+                                            beslissing=decision, invoer=shown, aantal=len(hits), regels=rows),
                                         hits[1].id or table_id, file))
                 break
     return problems

@@ -36,6 +36,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from ..errors import DefinitionError
 from .expressions import ExpressionError, check, evaluate
 from .forms import VOCABULARY_FILE, FormRegistry
+from .messages import Msg
 from .problems import Problem
 from .runtime import PHASES, TIMER_KINDS, check_timer_value, parse_specs, properties
 from .versions import VERSION_LABEL_LENGTH as VERSION_LABEL_LENGTH
@@ -301,17 +302,20 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
     registry = FormRegistry.from_sources(bundle.forms, bundle.vocabulary, strict=False)
     spec_files = {spec.name: getattr(spec, "file", None) for spec in _all_specs(bundle)}
     for t in tasks:
-        where = f"gebruikerstaak {_label(t['name'], t['id'])}"
+        task = _label(t["name"], t["id"])
         t_file = spec_files.get(t["process"])
         if not t["form"]:
-            problems.append(Problem(f"{where} heeft geen eigenschap 'formulier'", t["id"], t_file))
+            problems.append(Problem(Msg("gebruikerstaak %(taak)s heeft geen eigenschap 'formulier'", taak=task),
+                                    t["id"], t_file))
         elif t["form"] in registry.broken:  # a refusal: engine.core.checks finds it from the files too
-            problems.append(Problem(f"{where}: {registry.broken[t['form']]}", t["id"], t_file, refusal=True))
+            problems.append(Problem(Msg("gebruikerstaak %(taak)s: %(reden)s", taak=task,
+                                        reden=registry.broken[t["form"]]), t["id"], t_file, refusal=True))
         elif t["form"] not in registry:
-            problems.append(Problem(f"{where}: formulier '{t['form']}' bestaat niet", t["id"], t_file))
+            problems.append(Problem(Msg("gebruikerstaak %(taak)s: formulier '%(formulier)s' bestaat niet", taak=task,
+                                        formulier=t["form"]), t["id"], t_file))
         if roles is not None and not t["lane"]:
-            problems.append(Problem(f"{where} staat in geen lane; de lane bepaalt welke rol de taak krijgt "
-                                    f"(kies uit processes/rollen.json)", t["id"], t_file))
+            problems.append(Problem(Msg("gebruikerstaak %(taak)s staat in geen lane; de lane bepaalt welke rol de "
+                                        "taak krijgt (kies uit processes/rollen.json)", taak=task), t["id"], t_file))
     timers, phases, lanes, found_messages = [], [], set(), set()
     for spec in _all_specs(bundle):
         first = len(problems)
@@ -322,21 +326,22 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
             fase = props.get("fase")
             if fase is not None:
                 if fase not in PHASES:
-                    problems.append(Problem(f"{name}: onbekende fase '{fase}' (kies uit {', '.join(PHASES)})", ident))
+                    problems.append(Problem(Msg("%(element)s: onbekende fase '%(fase)s' (kies uit %(fasen)s)",
+                                                element=name, fase=fase, fasen=", ".join(PHASES)), ident))
                 elif fase not in phases:
                     phases.append(fase)
             lane = getattr(ts, "lane", None)
             if lane:
                 lanes.add(lane)
                 if roles is not None and lane not in roles:
-                    problems.append(Problem(f"{name} staat in lane '{lane}', maar dat is geen bekende rol "
-                                            f"(processes/rollen.json: {', '.join(sorted(roles))})", ident))
+                    problems.append(Problem(Msg("%(element)s staat in lane '%(lane)s', maar dat is geen bekende rol "
+                                                "(processes/rollen.json: %(rollen)s)", element=name, lane=lane,
+                                                rollen=", ".join(sorted(roles))), ident))
             definition = getattr(ts, "event_definition", None)
             if isinstance(definition, TimerEventDefinition):
                 kind = TIMER_KINDS.get(type(definition).__name__, "timer")
-                where = f"timer {name}"
-                if _check_expr(definition.expression, where, ident, problems):
-                    _check_timer_constant(definition.expression, kind, where, ident, problems)
+                if _check_expr(definition.expression, _TIMER_REFUSED, name, ident, problems):
+                    _check_timer_constant(definition.expression, kind, name, ident, problems)
                 timers.append({
                     "id": ident, "name": ts.bpmn_name or definition.name,
                     "kind": kind,
@@ -348,13 +353,13 @@ def spec_problems(bundle: Bundle, roles: frozenset[str] | None,
             elif definition is not None and type(definition).__name__ == "MessageEventDefinition":
                 found_messages.add(definition.name)
                 if messages is not None and definition.name not in messages:
-                    problems.append(Problem(
-                        f"{name} wacht op of stuurt bericht '{definition.name}', maar dat bericht kent Werkpad niet "
-                        f"(bekend: {', '.join(sorted(messages))}; voeg het toe aan processes/berichten.json)",
-                        ident))
+                    problems.append(Problem(Msg(
+                        "%(element)s wacht op of stuurt bericht '%(bericht)s', maar dat bericht kent Werkpad niet "
+                        "(bekend: %(bekend)s; voeg het toe aan processes/berichten.json)", element=name,
+                        bericht=definition.name, bekend=", ".join(sorted(messages))), ident))
         for t in tasks:
             if t["termijn"] and t["process"] == spec.name:
-                _check_expr(t["termijn"], f"termijn van {_label(t['name'], t['id'])}", t["id"], problems)
+                _check_expr(t["termijn"], _TERMIJN_REFUSED, _label(t["name"], t["id"]), t["id"], problems)
         file = getattr(spec, "file", None)
         problems[first:] = [p if p.file else replace(p, file=file) for p in problems[first:]]
     ordered = [p for p in PHASES if p in phases]
@@ -389,19 +394,24 @@ def _read_text(path: Path) -> str:
         raise DefinitionError(f"{path}: kan niet worden gelezen ({exc.strerror})") from exc
 
 
-def _check_expr(expression: str, where: str, ident: str, problems: list[Problem]) -> bool:
+_TIMER_REFUSED = Msg("timer %(element)s: expressie %(expressie)s wordt geweigerd (%(reden)s)")
+_TERMIJN_REFUSED = Msg("termijn van %(element)s: expressie %(expressie)s wordt geweigerd (%(reden)s)")
+
+
+def _check_expr(expression: str, template: Msg, name: str, ident: str, problems: list[Problem]) -> bool:
+    """False, with a problem (``template`` filled in), when the safe-expression checker refuses it."""
     try:
         check(expression, "eval")
     except (ExpressionError, SyntaxError) as exc:
-        from .checks import dutch
+        from .checks import reason
 
-        problems.append(Problem(f"{where}: expressie {expression!r} wordt geweigerd ({dutch(str(exc))})", ident,
-                                refusal=True))
+        problems.append(Problem(Msg(template.template, element=name, expressie=repr(expression),
+                                    reden=reason(str(exc))), ident, refusal=True))
         return False
     return True
 
 
-def _check_timer_constant(expression: str, kind: str, where: str, ident: str, problems: list[Problem]) -> None:
+def _check_timer_constant(expression: str, kind: str, name: str, ident: str, problems: list[Problem]) -> None:
     """A timer written as a constant ("P28D", "R/P3M") is checked now, not when a case reaches it.
     An expression over case data can only be checked when it runs (a failure then puts that one
     case in error)."""
@@ -412,4 +422,4 @@ def _check_timer_constant(expression: str, kind: str, where: str, ident: str, pr
     try:
         check_timer_value(kind, value)
     except ValueError as exc:
-        problems.append(Problem(f"{where}: {exc}", ident))
+        problems.append(Problem(Msg("timer %(element)s: %(fout)s", element=name, fout=str(exc)), ident))

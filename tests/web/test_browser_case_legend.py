@@ -117,3 +117,36 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
     assert _svg_text(page, "Lane_werk") == "Werkconsulent"
     _shot(page, "zaak-banen-met-rolnamen.png")
     assert not page.console_errors, page.console_errors
+
+
+def test_the_auditors_moment_page_names_roles_and_phases_as_the_case_page(server, page, werkpad):  # noqa: F811
+    """The auditor's view of a case at an earlier moment draws the same diagram with the same names
+    and the same legend of role colours (the JSON of both carries them from one builder)."""
+    case = werkpad.start_case("weert", "111222333", "Jan Jansen", "1980-05-01")
+    expected = _docs_legend()
+
+    _login(page, server, "aafke")  # auditor of Voorbeeldstad, which owns the process here
+    page.goto(server + f"/audit/zaken/{case['id']}/moment/1")
+    page.wait_for_selector("#diagram.geladen", timeout=30000)
+    legend = page.locator("#diagram-rollen")
+    assert legend.is_visible()
+    assert legend.inner_text().startswith("Rollen (kleur van de taak):")
+    shown = page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i => [i.textContent.trim(),
+        i.querySelector('rect').getAttribute('fill'), i.querySelector('rect').getAttribute('stroke')])""")
+    assert [tuple(s) for s in shown] == expected
+    assert "consulent_intake_diagnose" not in legend.inner_text()
+    assert _svg_text(page, "Fase_werkkom_participatie_poort_label") == "Poort"
+    assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Traject"
+    page.locator("#diagram").scroll_into_view_if_needed()
+    _shot(page, "audit-moment-rollegenda.png")
+    if AXE.exists():
+        assert _violations(page) == []
+
+    page.click("footer button[value=en]")
+    page.wait_for_selector("#diagram.geladen", timeout=30000)
+    assert page.inner_text("#diagram-rollen").startswith("Roles (colour of the task):")
+    assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Trajectory"
+    assert [tuple(s) for s in page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i =>
+        [i.textContent.trim(), i.querySelector('rect').getAttribute('fill'),
+         i.querySelector('rect').getAttribute('stroke')])""")] == expected
+    assert not page.console_errors, page.console_errors

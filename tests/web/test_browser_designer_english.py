@@ -1,8 +1,8 @@
 """The designer in English, in Debian's chromium: the status and error messages the designer's scripts
 show (modeler, decision-table editor) come from the catalogue like the rest of the page, so a
 designer who chose English sees no Dutch message when saving, checking and publishing; dmn-js's own
-labels are English too. Process content (task names, problems found in a municipality's model) is
-not UI text and is not asserted on."""
+labels are English too. The checks' findings and the reasons of a refusal are English as well; the
+names in them (of tasks, tables, expressions) are the municipality's own words and stay as they are."""
 from __future__ import annotations
 
 import re
@@ -19,6 +19,11 @@ __all__ = ["page", "server"]
 # words of the Dutch status messages; none may show in English
 DUTCH = re.compile(r"Bewaard|Bezig|Niet bewaard|niet bewaard|probleem|problemen|controles|wijzigingen|"
                    r"Geen problemen|ontbreekt|kan niet worden|onbekend|Beslisregel|Toelichting|Regel toevoegen")
+
+
+# words of the checks' Dutch texts; none may show in a finding or a refusal in English
+CHECK_DUTCH = re.compile(r"beslistabel|regel|kolom|wordt|geweigerd|gebruikerstaak|eigenschap|niets|bewaard|"
+                         r"syntaxfout|termijn van|expressie|toegestaan")
 
 
 def _login_in_english(page, server, username):
@@ -55,14 +60,20 @@ def test_the_designer_in_english_shows_no_dutch_messages(server, page, werkpad, 
     page.press("#ep-termijn", "Tab")
     page.click("#bewaar")
     page.wait_for_selector("#bewaar-status:has-text('Not saved')")
-    # the words around the refusal are English; the check's own reason is still Dutch (a known gap)
-    assert page.inner_text("#bewaar-status").startswith("Not saved: refused, nothing saved: ")
+    # the refusal and its reason in English: which termijn, and why the checker refuses it
+    refusal = page.inner_text("#bewaar-status")
+    assert refusal.startswith("Not saved: refused, nothing saved: voorbeeld.bpmn: deadline (termijn) of "), refusal
+    assert "expression '\"P3D' is refused: syntax error: " in refusal, refusal
+    assert not CHECK_DUTCH.search(refusal), refusal
+    assert page.locator("#problemen li[data-element=intake]").inner_text().startswith("deadline (termijn) of ")
     page.fill("#ep-termijn", '"P4D"')
     page.press("#ep-termijn", "Tab")
     form = page.locator("#ep-formulier").input_value()
     page.select_option("#ep-formulier", "")
     page.click("#bewaar")
     assert _status(page, "Saved") == "Saved, with 1 problem."
+    assert page.inner_text("#problemen") == (
+        "user task 'Meldingsgesprek voeren' (intake) has no property 'formulier'")
     page.select_option("#ep-formulier", form)
     page.click("#bewaar")
     assert _status(page, "checks") == "Saved; the checks are in order."
@@ -87,6 +98,9 @@ def test_the_designer_in_english_shows_no_dutch_messages(server, page, werkpad, 
     _status(page, "Unsaved changes.")
     page.click("#bewaar")
     assert _status(page, "Saved") == "Saved, with 1 problem."
+    overlap = page.inner_text("#problemen")
+    assert overlap.startswith("decision table 'Route op loonwaarde' (voorbeeld_route) (UNIQUE): input "), overlap
+    assert overlap.endswith("matches 2 rules (rule 2 and rule 3); exactly one may match (overlap)"), overlap
     _type_in(page, RULE_2, "30 <= ? < 70")
     page.click("#bewaar")
     assert _status(page, "checks") == "Saved; the checks are in order."
