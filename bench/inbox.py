@@ -263,8 +263,8 @@ def run_bulk(url: str, n_cases: int, runs: int) -> None:
     first = json.loads(get("/api/v1/taken?weergave=team", **bearer).get_data(as_text=True))
     print(f"\nPostgreSQL, bulk: {open_cases:,} lopende zaken, {open_tasks:,} open taken ({all_tasks:,} taken); "
           f"gevuld in {fill:.0f} s (COPY met index-onderhoud {timings['copy']:.0f} s, VACUUM ANALYZE "
-          f"{timings['vacuum']:.0f} s); team-inbox van kees: {first['total']}{'' if first['total_exact'] else '+'} "
-          f"taken, eerste pagina {len(first['items'])} rijen")
+          f"{timings['vacuum']:.0f} s); team-inbox van kees: {first['totaal']}{'' if first['totaal_exact'] else '+'} "
+          f"taken, eerste pagina {len(first['taken'])} rijen")
     inbox = Inbox(wp)
     scope = Scope("kees", ["voorbeeldstad"], {"voorbeeldstad": {"inkomensconsulent"}})
     for view in ("team", "mijn"):
