@@ -78,9 +78,7 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
     assert legend.is_visible()
     assert page.locator(".diagram-terug").is_hidden()  # the main process: no way back to show
     assert legend.inner_text().startswith("Rollen (kleur van de taak):")
-    shown = page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i => [i.textContent.trim(),
-        i.querySelector('rect').getAttribute('fill'), i.querySelector('rect').getAttribute('stroke')])""")
-    assert [tuple(s) for s in shown] == expected
+    assert _legend(page) == expected
     assert "consulent_intake_diagnose" not in legend.inner_text()  # names, not keys
     # the phase rows are named as everywhere else (the model keeps the key)
     assert _svg_text(page, "Fase_werkkom_participatie_poort_label") == "Poort"
@@ -96,13 +94,7 @@ def test_the_case_page_names_the_role_colours(server, page, werkpad, accounts): 
         assert _violations(page) == []
 
     # in English the heading is English, the role names stay the municipality's words
-    page.click("footer button[value=en]")
-    page.wait_for_selector("#diagram.geladen", timeout=30000)
-    assert page.inner_text("#diagram-rollen").startswith("Roles (colour of the task):")
-    assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Trajectory"
-    assert [tuple(s) for s in page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i =>
-        [i.textContent.trim(), i.querySelector('rect').getAttribute('fill'),
-         i.querySelector('rect').getAttribute('stroke')])""")] == expected
+    _in_english_the_same_legend(page, expected)
     assert not page.console_errors, page.console_errors
 
     # a process drawn with lanes colours no roles: no legend
@@ -131,9 +123,7 @@ def test_the_auditors_moment_page_names_roles_and_phases_as_the_case_page(server
     legend = page.locator("#diagram-rollen")
     assert legend.is_visible()
     assert legend.inner_text().startswith("Rollen (kleur van de taak):")
-    shown = page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i => [i.textContent.trim(),
-        i.querySelector('rect').getAttribute('fill'), i.querySelector('rect').getAttribute('stroke')])""")
-    assert [tuple(s) for s in shown] == expected
+    assert _legend(page) == expected
     assert "consulent_intake_diagnose" not in legend.inner_text()
     assert _svg_text(page, "Fase_werkkom_participatie_poort_label") == "Poort"
     assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Traject"
@@ -142,11 +132,21 @@ def test_the_auditors_moment_page_names_roles_and_phases_as_the_case_page(server
     if AXE.exists():
         assert _violations(page) == []
 
+    _in_english_the_same_legend(page, expected)
+    assert not page.console_errors, page.console_errors
+
+
+def _legend(page) -> list[tuple[str, str, str]]:
+    """The role legend under the diagram: (name, fill, stroke) per role, in order."""
+    return [tuple(s) for s in page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i =>
+        [i.textContent.trim(), i.querySelector('rect').getAttribute('fill'),
+         i.querySelector('rect').getAttribute('stroke')])""")]
+
+
+def _in_english_the_same_legend(page, expected) -> None:
+    """Switched to English: the heading and the phase names are English, the roles the same."""
     page.click("footer button[value=en]")
     page.wait_for_selector("#diagram.geladen", timeout=30000)
     assert page.inner_text("#diagram-rollen").startswith("Roles (colour of the task):")
     assert _svg_text(page, "Fase_werkkom_participatie_traject_label") == "Trajectory"
-    assert [tuple(s) for s in page.eval_on_selector_all("#diagram-rollen .rol", """items => items.map(i =>
-        [i.textContent.trim(), i.querySelector('rect').getAttribute('fill'),
-         i.querySelector('rect').getAttribute('stroke')])""")] == expected
-    assert not page.console_errors, page.console_errors
+    assert _legend(page) == expected
