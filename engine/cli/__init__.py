@@ -29,7 +29,7 @@ from ..errors import WerkpadError
 if TYPE_CHECKING:
     from ..app import Werkpad
     from ..app.accounts import Principal
-    from ..app.acting import RequestContext
+    from ..app.acting import RequestContext, SystemActor
 
 
 class _Moment(click.ParamType):
@@ -59,30 +59,42 @@ def _json_arg(value: str | None, what: str = "--data") -> dict:
     return parsed
 
 
-def acting(wp: Werkpad, username: str, operation: str, purpose: str) -> tuple[Principal, RequestContext]:
-    """The person a command acts for (``--user``) as their principal, and the access log's
-    context of this run (``cli.<operation>``). The command then applies the same policy as
-    the pages and the API and writes the access-log row with its change; the pseudonyms
-    come from the web server's secret (``WERKPAD_PSEUDONYM_SECRET`` or instance/pseudoniem.key).
-    An unknown or blocked user is a one-line error: nobody acts as them."""
-    from ..app.accounts import Accounts
-    from ..app.acting import RequestContext, pseudonym_secret
-    from ..app.facade import ROOT
-    from ..errors import ValidationError
+def acting(wp: Werkpad, username: str | None, operation: str,
+           purpose: str) -> tuple[Principal | SystemActor, RequestContext | None]:
+    """Who a command acts for. With ``--user`` (or ``$WERKPAD_USER``): that person as their
+    principal, and the access log's context of this run (``cli.<operation>``); the command then
+    applies the same policy as the pages and the API and writes the access-log row with its
+    change (pseudonyms from the web server's secret, ``WERKPAD_PSEUDONYM_SECRET`` or
+    instance/pseudoniem.key). An unknown or blocked user is a one-line error: nobody acts as them.
+    Without a person the server's operator acts, like ``processes deploy`` and the timer worker:
+    someone with a shell on the server already holds the database; the audit trail names them
+    by their operating-system account (``beheer:<account>``)."""
+    from ..app.acting import RequestContext, SystemActor, pseudonym_secret
 
-    if not username:  # said in the product's words, not click's "Missing option"
-        raise ValidationError("Zeg namens wie je dit doet: --user GEBRUIKER (of zet WERKPAD_USER); "
-                              "dezelfde regels als in de browser gelden.")
+    if not username:
+        return SystemActor(f"beheer:{_os_account()}"), None
+    from ..app.accounts import Accounts
+    from ..app.facade import ROOT
+
     secret = pseudonym_secret(ROOT / "instance")
     wp.access_log.set_secret(secret)
     return Accounts(wp, secret).person(username), RequestContext(f"cli.{operation}", purpose)
 
 
+def _os_account() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no account name to be found (a container without one)
+        return "onbekend"
+
+
 def as_person() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The ``--user`` option (also ``--als``) of a command that acts on a person's behalf."""
     return click.option("--user", "--als", "user", required=False, envvar="WERKPAD_USER", metavar="GEBRUIKER",
-                        help="De gebruiker namens wie je dit doet (standaard $WERKPAD_USER); dezelfde regels "
-                             "als in de browser.")
+                        help="De gebruiker namens wie je dit doet (standaard $WERKPAD_USER), met dezelfde "
+                             "regels als in de browser; zonder: als beheerder van de server.")
 
 
 def command(group: click.Group | None, name: str, engine: bool = False,
