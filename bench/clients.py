@@ -26,9 +26,8 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
-from bench.inbox import FAST, NAMES, _stats, _timed
+from bench.inbox import NAMES, _stats, _timed, kees_logged_in
 from engine import Werkpad, clock
-from engine.app.accounts import Accounts
 from engine.app.clients import Clients
 from engine.storage import CaseRow
 
@@ -87,7 +86,6 @@ def naive(wp: Werkpad, **criteria) -> list[dict]:
 
 
 def run(kind: str, url: str, n_cases: int, runs: int) -> None:
-    from web import create_app
 
     wp = Werkpad(url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
     wp.upgrade_db()
@@ -95,16 +93,7 @@ def run(kind: str, url: str, n_cases: int, runs: int) -> None:
     t0 = time.perf_counter()
     sample = populate(wp, n_cases)
     load = time.perf_counter() - t0
-    accounts = Accounts(wp, "bench-secret", FAST)
-    accounts.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
-    accounts.create_user("kees", "bench-wachtwoord-1", "Kees")
-    accounts.grant("kees", "voorbeeldstad", "consultant", "inkomensconsulent")
-    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": "bench-secret", "PASSWORD_HASHER": FAST})
-    client = app.test_client()
-    page = client.get("/inloggen").get_data(as_text=True)
-    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    assert client.post("/inloggen", data={"gebruikersnaam": "kees", "wachtwoord": "bench-wachtwoord-1",
-                                          "csrf_token": csrf}).status_code == 302
+    client, _token = kees_logged_in(wp)
     csrf = client.get("/clienten").get_data(as_text=True).split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     clients = Clients(wp)
     orgs = ["voorbeeldstad"]

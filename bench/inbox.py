@@ -49,6 +49,34 @@ LANES = ("inkomensconsulent", "werkconsulent")
 NAMES = ("Jan", "Fatima", "Piet", "Anouk", "Mohamed", "Sanne", "Kees", "Ayla", "Bram", "Noor")
 
 
+def kees_logged_in(wp: Werkpad, config: dict | None = None):
+    """kees, consultant of Voorbeeldstad's inkomensconsulenten, logged in to the web app through its
+    login page, and his API token: (test client, token)."""
+    from web import create_app
+
+    accounts = Accounts(wp, "bench-secret", FAST)
+    accounts.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
+    accounts.create_user("kees", "bench-wachtwoord-1", "Kees")
+    accounts.grant("kees", "voorbeeldstad", "consultant", "inkomensconsulent")
+    token = accounts.create_token("kees")["token"]
+    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": "bench-secret", "PASSWORD_HASHER": FAST,
+                                 **(config or {})})
+    client = app.test_client()
+    page = client.get("/inloggen").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/inloggen", data={"gebruikersnaam": "kees", "wachtwoord": "bench-wachtwoord-1",
+                                          "csrf_token": csrf}).status_code == 302
+    return client, token
+
+
+def _getter(client):
+    def get(path: str, **headers):
+        response = client.get(path, headers=headers)
+        assert response.status_code == 200, (path, response.status_code)
+        return response
+    return get
+
+
 def _stats(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
@@ -229,7 +257,6 @@ def _explain(wp: Werkpad, fn) -> list[str]:
 
 
 def run_bulk(url: str, n_cases: int, runs: int) -> None:
-    from web import create_app
 
     wp = Werkpad(url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
     wp.upgrade_db()
@@ -237,23 +264,8 @@ def run_bulk(url: str, n_cases: int, runs: int) -> None:
     t0 = time.perf_counter()
     timings = bulk_populate(wp, n_cases)
     fill = time.perf_counter() - t0
-    accounts = Accounts(wp, "bench-secret", FAST)
-    accounts.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
-    accounts.create_user("kees", "bench-wachtwoord-1", "Kees")
-    accounts.grant("kees", "voorbeeldstad", "consultant", "inkomensconsulent")
-    token = accounts.create_token("kees")["token"]
-    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": "bench-secret", "PASSWORD_HASHER": FAST,
-                                 "API_RATE_LIMIT": 0})
-    client = app.test_client()
-    page = client.get("/inloggen").get_data(as_text=True)
-    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    assert client.post("/inloggen", data={"gebruikersnaam": "kees", "wachtwoord": "bench-wachtwoord-1",
-                                          "csrf_token": csrf}).status_code == 302
-
-    def get(path: str, **headers):
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, (path, response.status_code)
-        return response
+    client, token = kees_logged_in(wp, {"API_RATE_LIMIT": 0})
+    get = _getter(client)
 
     with wp.db.engine.connect() as conn:
         open_tasks = conn.execute(text("SELECT count(*) FROM tasks WHERE status = 'open'")).scalar_one()
@@ -288,7 +300,6 @@ def run_bulk(url: str, n_cases: int, runs: int) -> None:
 
 
 def run(kind: str, url: str, n_cases: int, runs: int) -> None:
-    from web import create_app
 
     wp = Werkpad(url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
     wp.upgrade_db()
@@ -296,22 +307,8 @@ def run(kind: str, url: str, n_cases: int, runs: int) -> None:
     t0 = time.perf_counter()
     populate(wp, n_cases)
     load = time.perf_counter() - t0
-    accounts = Accounts(wp, "bench-secret", FAST)
-    accounts.create_organisation("voorbeeldstad", "Gemeente Voorbeeldstad")
-    accounts.create_user("kees", "bench-wachtwoord-1", "Kees")
-    accounts.grant("kees", "voorbeeldstad", "consultant", "inkomensconsulent")
-    token = accounts.create_token("kees")["token"]
-    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": "bench-secret", "PASSWORD_HASHER": FAST})
-    client = app.test_client()
-    page = client.get("/inloggen").get_data(as_text=True)
-    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    assert client.post("/inloggen", data={"gebruikersnaam": "kees", "wachtwoord": "bench-wachtwoord-1",
-                                          "csrf_token": csrf}).status_code == 302
-
-    def get(path: str, **headers):
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, (path, response.status_code)
-        return response
+    client, token = kees_logged_in(wp)
+    get = _getter(client)
 
     with wp.db.engine.connect() as conn:
         open_tasks = conn.execute(text("SELECT count(*) FROM tasks WHERE status = 'open'")).scalar_one()

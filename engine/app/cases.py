@@ -58,7 +58,19 @@ class _Repair:
 
 
 # a command on the real clock whose case another command changed meanwhile runs again, at most this often
-_ATTEMPTS = (1, 2, 3)
+_ATTEMPTS = 3
+
+
+def _at_a_new_moment_if_moved_on(at: datetime | None, step: Callable[[], dict]) -> dict:
+    """Run one command's unit of work; on the real clock (``at`` None) run it again at a new moment
+    when another command changed the case while this one waited for it (CaseMovedOn)."""
+    for attempt in range(1, _ATTEMPTS + 1):
+        try:
+            return step()
+        except CaseMovedOn:
+            if at is not None or attempt == _ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")  # the last attempt returns or raises
 # a task's drafts go with it; a plain statement, so the session has nothing to flush before it
 # built once: building a statement costs as much as running it
 _TASK_AND_CASE = (select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
@@ -353,13 +365,8 @@ class Cases:
         who = as_actor(actor)
         access = [Access(task_id=(task_id or "")[:36])]
         with self._logged(who, context, names[0], names[1], access) as ctx:
-            for attempt in _ATTEMPTS:
-                try:
-                    return self._task_step(task_id, who, at, act, allowed, changes_workflow, ctx, access)
-                except CaseMovedOn:
-                    if at is not None or attempt == _ATTEMPTS[-1]:
-                        raise
-        raise AssertionError("unreachable")
+            return _at_a_new_moment_if_moved_on(at, lambda: self._task_step(
+                task_id, who, at, act, allowed, changes_workflow, ctx, access))
 
     def _task_step(self, task_id: str, who: Actor, at: datetime | None, act,
                    allowed: Callable[[Principal, CaseRow, TaskRow], None], changes_workflow: bool,
@@ -436,13 +443,8 @@ class Cases:
         who = as_actor(actor)
         access = [Access(case_id=(case_id or "")[:32])]
         with self._logged(who, context, names[0], names[1], access) as ctx:
-            for attempt in _ATTEMPTS:
-                try:
-                    return self._case_step(case_id, who, at, ctx, access, rule, refusal, change, need_runtime)
-                except CaseMovedOn:
-                    if at is not None or attempt == _ATTEMPTS[-1]:
-                        raise
-        raise AssertionError("unreachable")
+            return _at_a_new_moment_if_moved_on(at, lambda: self._case_step(
+                case_id, who, at, ctx, access, rule, refusal, change, need_runtime))
 
     def _case_step(self, case_id: str, who: Actor, at: datetime | None, ctx: RequestContext | None,
                    access: list[Access], rule: Callable[[Principal, str], bool], refusal: str,

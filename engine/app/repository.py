@@ -101,6 +101,8 @@ class IndexRow:
 _tasks, _timers = table_of(TaskRow), table_of(TimerRow)
 # attribute -> column of the case row (the version counter is the attribute lock_version)
 _CASE_COLUMN = {prop.key: prop.columns[0].name for prop in CaseRow.__mapper__.column_attrs}
+_cases = table_of(CaseRow)
+_UPDATE_CASE = update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.version == bindparam("b_version"))
 _definitions = table_of(DefinitionRow)
 _VERSIONS = select(_definitions.c.id, _definitions.c.process_key, _definitions.c.version_hash,
                    _definitions.c.organisation, _definitions.c.municipalities,
@@ -376,9 +378,8 @@ class Repository:
             return
         version = row.lock_version
         values = {_CASE_COLUMN[key]: value for key, value in changed.items()}
-        values["version"] = version + 1
-        cases = table_of(CaseRow)
-        done = uow.execute(update(cases).where(cases.c.id == row.id, cases.c.version == version).values(values))
+        # the columns to set are the parameters' other names (one statement, built once)
+        done = uow.execute(_UPDATE_CASE, {**values, "version": version + 1, "b_id": row.id, "b_version": version})
         if done.rowcount != 1:
             raise CaseMovedOn(Msg("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw"))
         for key, value in changed.items():
@@ -398,29 +399,25 @@ class Repository:
                               digest=stored_digest(row))
 
     def sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                   completed_task: str | None, fired: set[str] | None = None, writes: list | None = None
+                   completed_task: str | None, fired: set[str], writes: list
                    ) -> tuple[list[dict], list[str], list[IndexRow], list[IndexRow]]:
         """Bring the inbox and timer index in line with the runtime; return what was
         cancelled on the way (open tasks gone without being completed, timers that left the
         index without having fired), the specs of every open task that ended, and the open
-        task rows and timer rows as they now are."""
-        # the reads need not see this command's own pending writes: no autoflush, so the case
-        # row is written once, at commit, together with its new event
-        with uow.session.no_autoflush:
-            return self._sync_index(uow, row, obs, moment, actor, completed_task, fired, writes)
-
-    def _sync_index(self, uow, row: CaseRow, obs: Observation, moment: datetime, actor: str,
-                    completed_task: str | None, fired: set[str] | None, writes: list | None
-                    ) -> tuple[list[dict], list[str], list[IndexRow], list[IndexRow]]:
-        # plain statements on the index tables, not the session's unit of work: a command writes
-        # a handful of rows it never reads back, and the bookkeeping of mapped objects cost more
-        # than the statements themselves (see bench/command.py)
+        task rows and timer rows as they now are. The index rows are read here; their changes go
+        into ``writes`` (statement, parameters), which ``save`` runs after the case row.
+        Plain statements on the index tables, not the session's unit of work: a command writes a
+        handful of rows it never reads back, and the bookkeeping of mapped objects cost more than
+        the statements themselves (see bench/command.py)."""
         cancelled: list[dict] = []
         ended: list[str] = []
         open_now: list[IndexRow] = []
         timers_now: list[IndexRow] = []
         read = uow.execute
-        execute = uow.execute if writes is None else (lambda statement, params: writes.append((statement, params)))
+
+        def execute(statement, params) -> None:
+            writes.append((statement, params))
+
         open_rows = {r.id: r for r in read(_OPEN_TASKS, {"case_id": row.id})} if row.last_seq else {}
         current = {t.id: t for t in obs.tasks}
         closed: list[dict] = []
@@ -462,7 +459,7 @@ class Repository:
         gone = [task_id for task_id in timers if task_id not in wanted]
         for task_id in gone:
             timer_row = timers[task_id]
-            if task_id not in (fired or set()):
+            if task_id not in fired:
                 cancelled.append({"kind": "timer", "id": task_id, "spec": timer_row.spec, "name": timer_row.name,
                                   "due": timer_row.due_at.isoformat() if timer_row.due_at else None})
         if gone:

@@ -36,9 +36,8 @@ def at(moment: datetime | None) -> Iterator[datetime]:
     the command again at the event's recorded time — rebuilds a different state.
     Inside an already frozen moment, None keeps that moment.
     """
-    real = _fixed.get() is None if moment is None else False
-    if moment is None and not real:
-        real = _taken_now.get()
+    # the wall clock's moment, taken here or by an enclosing command that took it
+    real = moment is None and (_fixed.get() is None or _taken_now.get())
     moment = now() if moment is None else to_utc(moment)
     token, flag = _fixed.set(moment), _taken_now.set(real)
     try:
