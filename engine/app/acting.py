@@ -39,6 +39,8 @@ from ..storage.db import table_of
 if TYPE_CHECKING:  # accounts imports this module
     from .accounts import Principal
 
+_INSERT_ACCESS = insert(table_of(AccessLogRow))
+
 ACTIVITY = "uitvoering-participatiewet"
 PSEUDONYM_ENV = "WERKPAD_PSEUDONYM_SECRET"
 PSEUDONYM_FILE = "pseudoniem.key"
@@ -157,7 +159,7 @@ class AccessLog:
     def add(self, uow, principal: Principal | None, context: RequestContext, status: str, access: Access) -> None:
         # a plain INSERT in the command's transaction: the row is never read back in it, so it
         # need not go through the session's unit of work
-        uow.execute(insert(table_of(AccessLogRow)), [self.values(principal, context, status, access)])
+        uow.defer(_INSERT_ACCESS, [self.values(principal, context, status, access)])
 
     def write(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
               details: dict | None = None) -> None:

@@ -383,7 +383,7 @@ class Cases:
             if changes_workflow:
                 self.repo.save(uow, loaded, event_type, who.username, moment, payload, completed_task=task_id)
                 # a draft of a task that is done is of no use to anyone
-                uow.execute(_DELETE_DRAFTS, {"task_id": task_id})
+                uow.defer(_DELETE_DRAFTS, {"task_id": task_id})
                 result = self._loaded_view(uow, loaded)
             else:
                 self.repo.append_event(uow, loaded.row, event_type, who.username, moment, payload,

@@ -19,7 +19,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, insert, select, text, update
+from sqlalchemy import (
+    bindparam,
+    delete,
+    insert,
+    literal_column,
+    null,
+    select,
+    text,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
@@ -108,13 +119,32 @@ _VERSIONS = select(_definitions.c.id, _definitions.c.process_key, _definitions.c
                    _definitions.c.organisation, _definitions.c.municipalities,
                    _definitions.c.effective_from).order_by(_definitions.c.id)
 _INSERT_EVENT, _INSERT_TASK, _INSERT_TIMER = insert(table_of(EventRow)), insert(_tasks), insert(_timers)
-_OPEN_TASKS = select(_tasks).where(_tasks.c.case_id == bindparam("case_id"), _tasks.c.status == "open")
 _CLOSE_TASK = (update(_tasks).where(_tasks.c.id == bindparam("b_id"))
                .values(status=bindparam("status"), completed_at=bindparam("completed_at"),
                        completed_by=bindparam("completed_by")))
 _CHANGE_TASK = (update(_tasks).where(_tasks.c.id == bindparam("b_id"))
                 .values(ordinal=bindparam("ordinal"), phase=bindparam("phase"), due_at=bindparam("due_at")))
-_TIMERS = select(_timers).where(_timers.c.case_id == bindparam("case_id"))
+_TASK_COLUMNS = tuple(c.name for c in _tasks.c)
+
+
+def _index_of_case():
+    """A case's open tasks and its timers in one read (one round trip): the task columns, then
+    the timer's own (``kind``), a NULL where a row of the other kind has none; ``soort`` says which."""
+    def nothing(column):
+        return type_coerce(null(), column.type)
+
+    tasks = select(literal_column("'taak'").label("soort"), *_tasks.c, nothing(_timers.c.kind).label("kind")).where(
+        _tasks.c.case_id == bindparam("case_id"), _tasks.c.status == "open")
+    as_task = {"id": _timers.c.task_id, "case_id": _timers.c.case_id, "spec": _timers.c.spec,
+               "name": _timers.c.name, "due_at": _timers.c.due_at}
+    timers = select(literal_column("'timer'").label("soort"),
+                    *[as_task[c.name].label(c.name) if c.name in as_task else nothing(c).label(c.name)
+                      for c in _tasks.c],
+                    _timers.c.kind).where(_timers.c.case_id == bindparam("case_id"))
+    return union_all(tasks, timers)
+
+
+_INDEX_OF_CASE = _index_of_case()
 _DELETE_TIMER = delete(_timers).where(_timers.c.case_id == bindparam("b_case"),
                                       _timers.c.task_id == bindparam("b_task"))
 _MOVE_TIMER = (update(_timers).where(_timers.c.case_id == bindparam("b_case"), _timers.c.task_id == bindparam("b_task"))
@@ -361,14 +391,14 @@ class Repository:
                           snapshot=fingerprint, writes=writes)
         self.write_case_row(uow, row)
         for statement, params in writes:
-            uow.execute(statement, params)
-
+            uow.defer(statement, params)
 
     def write_case_row(self, uow, row: CaseRow) -> None:
-        """Write what changed on the case row now, first in the command's writes: one UPDATE guarded
-        by the row's version counter (CaseMovedOn when another command got there first), written
-        as a plain statement and then marked as stored on the object, so the session has nothing
-        left to flush for it. A new case's row is inserted through the session."""
+        """Write what changed on the case row, first in the command's writes: one UPDATE guarded
+        by the row's version counter (CaseMovedOn at commit when another command got there first),
+        deferred with the command's other writes (UnitOfWork.defer) and marked as stored on the
+        object, so the session has nothing left to flush for it. A new case's row is inserted
+        through the session, now."""
         state = sa_inspect(row)
         if not state.persistent:
             uow.flush()
@@ -379,9 +409,8 @@ class Repository:
         version = row.lock_version
         values = {_CASE_COLUMN[key]: value for key, value in changed.items()}
         # the columns to set are the parameters' other names (one statement, built once)
-        done = uow.execute(_UPDATE_CASE, {**values, "version": version + 1, "b_id": row.id, "b_version": version})
-        if done.rowcount != 1:
-            raise CaseMovedOn(Msg("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw"))
+        uow.defer(_UPDATE_CASE, {**values, "version": version + 1, "b_id": row.id, "b_version": version},
+                  must_change_one=True)
         for key, value in changed.items():
             set_committed_value(row, key, value)
         set_committed_value(row, "lock_version", version + 1)
@@ -404,8 +433,9 @@ class Repository:
         """Bring the inbox and timer index in line with the runtime; return what was
         cancelled on the way (open tasks gone without being completed, timers that left the
         index without having fired), the specs of every open task that ended, and the open
-        task rows and timer rows as they now are. The index rows are read here; their changes go
-        into ``writes`` (statement, parameters), which ``save`` runs after the case row.
+        task rows and timer rows as they now are. The index rows are read here (open tasks and
+        timers in one statement); their changes go into ``writes`` (statement, parameters), which
+        ``save`` defers after the case row (on PostgreSQL all of them travel as one statement).
         Plain statements on the index tables, not the session's unit of work: a command writes a
         handful of rows it never reads back, and the bookkeeping of mapped objects cost more than
         the statements themselves (see bench/command.py)."""
@@ -418,7 +448,14 @@ class Repository:
         def execute(statement, params) -> None:
             writes.append((statement, params))
 
-        open_rows = {r.id: r for r in read(_OPEN_TASKS, {"case_id": row.id})} if row.last_seq else {}
+        open_rows: dict[str, IndexRow] = {}
+        timers: dict[str, IndexRow] = {}
+        for found in (read(_INDEX_OF_CASE, {"case_id": row.id}) if row.last_seq else ()):
+            if found.soort == "taak":
+                open_rows[found.id] = IndexRow({c: getattr(found, c) for c in _TASK_COLUMNS})
+            else:
+                timers[found.id] = IndexRow({"case_id": found.case_id, "task_id": found.id, "spec": found.spec,
+                                             "name": found.name, "kind": found.kind, "due_at": found.due_at})
         current = {t.id: t for t in obs.tasks}
         closed: list[dict] = []
         for task_id, task_row in open_rows.items():
@@ -448,13 +485,12 @@ class Repository:
                 if (existing.ordinal, existing.phase, existing.due_at) != (info.ordinal, info.phase, info.due):
                     changed.append({"b_id": task_id, "ordinal": info.ordinal, "phase": info.phase,
                                     "due_at": info.due})
-                open_now.append(IndexRow({**existing._mapping, "ordinal": info.ordinal, "phase": info.phase,
+                open_now.append(IndexRow({**existing.__dict__, "ordinal": info.ordinal, "phase": info.phase,
                                           "due_at": info.due}))
         if added:
             execute(_INSERT_TASK, added)
         if changed:
             execute(_CHANGE_TASK, changed)
-        timers = {t.task_id: t for t in read(_TIMERS, {"case_id": row.id})} if row.last_seq else {}
         wanted = {t.task_id: t for t in obs.timers if t.due is not None}
         gone = [task_id for task_id in timers if task_id not in wanted]
         for task_id in gone:
@@ -480,7 +516,7 @@ class Repository:
                 earlier = earlier or (timer.due is not None and existing_timer.due_at is not None
                                       and timer.due < existing_timer.due_at)
                 moved.append({"b_case": row.id, "b_task": task_id, "due_at": timer.due})
-            timers_now.append(IndexRow({**existing_timer._mapping, "due_at": timer.due}))
+            timers_now.append(IndexRow({**existing_timer.__dict__, "due_at": timer.due}))
         if new_timers:
             execute(_INSERT_TIMER, new_timers)
         if moved:
@@ -505,7 +541,7 @@ class Repository:
                    "prev_hash": row.last_hash, "hash": ev_hash,
                    "snapshot": audit.canonical(snapshot) if snapshot is not None else None}]
         if writes is None:
-            uow.execute(_INSERT_EVENT, values)
+            uow.defer(_INSERT_EVENT, values)
         else:
             writes.append((_INSERT_EVENT, values))
         row.last_seq = seq

@@ -8,16 +8,18 @@ and the file runs in WAL mode so readers never wait for writers.
 """
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Table, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import CaseMovedOn, Conflict
+from . import batch
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -34,13 +36,15 @@ class Database:
         kwargs: dict = {"echo": echo, "future": True}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-        else:
-            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _ping_after_idle(self.engine)
         self._writer = self.engine.execution_options(werkpad_write=True)
         self._sessions = sessionmaker(bind=self._writer, expire_on_commit=False, autoflush=True)
+        # a query through the session sees the writes the unit of work deferred (UnitOfWork.defer)
+        event.listen(self._sessions, "do_orm_execute", _deferred_first)
         self._readers = sessionmaker(bind=self.engine, expire_on_commit=False, autoflush=True)
 
     def unit_of_work(self, write: bool = True) -> UnitOfWork:
@@ -60,6 +64,39 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _deferred_first(orm_execute_state) -> None:
+    uow = orm_execute_state.session.info.get("werkpad_uow")
+    if uow is not None:
+        uow.write_deferred()
+
+
+PING_AFTER_IDLE = 1.0  # seconds a pooled connection may rest before it is tested on checkout
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Test a pooled connection before use only when it has rested a while: one round trip
+    less on every request under load, where connections are taken back within milliseconds.
+    A connection that fails its test is replaced (the pool retries the checkout); a server that
+    went away while connections were in use is found by the next statement, which fails (the
+    web answers 503 with Retry-After) and makes the pool drop every connection of the old server."""
+
+    @event.listens_for(engine, "checkin")
+    def _resting(_dbapi_connection, record) -> None:
+        record.info["werkpad_rests_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _test_after_rest(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("werkpad_rests_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure: not this connection
+            raise DisconnectionError("verbinding met de database verbroken") from exc
+        if not alive:
+            raise DisconnectionError("verbinding met de database verbroken")
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -89,10 +126,17 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        self.session.info["werkpad_uow"] = self
         self._committed = False
+        self._deferred: list[tuple[Any, Any, bool]] = []
         return self
 
     def commit(self) -> None:
+        try:
+            self.write_deferred()
+        except CaseMovedOn:
+            self.session.rollback()
+            raise
         try:
             self.session.commit()
         except StaleDataError as exc:
@@ -109,9 +153,36 @@ class UnitOfWork:
         """A plain (Core) statement in this transaction. Unlike ``session.execute`` it does not
         flush the session's pending objects first, so a command's case row is written once, at
         commit; use it for rows the session does not hold (inserts of events, index rows)."""
+        self.write_deferred()
         return self.session.connection().execute(statement, params)
 
+    def defer(self, statement, params, must_change_one: bool = False) -> None:
+        """A write the command never reads back, sent with the others at the latest moment: before
+        the next read in this transaction or at commit, all in one statement on PostgreSQL (see
+        batch.py), one by one on SQLite (where a statement costs no round trip). With
+        ``must_change_one`` the write must change exactly one row, or the command fails with
+        CaseMovedOn (someone else changed the row first) and nothing is written."""
+        self._deferred.append((statement, params, must_change_one))
+
+    def write_deferred(self) -> None:
+        if not self._deferred:
+            return
+        pending, self._deferred = self._deferred, []
+        connection = self.session.connection()
+        counts: list[int] = []
+        if len(pending) > 1 and connection.dialect.name == "postgresql" \
+                and all(batch.can_batch(s, p, connection.dialect) for s, p, _ in pending):
+            counts = batch.run(connection, pending)
+        else:
+            for statement, params, must_change_one in pending:
+                done = connection.execute(statement, params)
+                if must_change_one:
+                    counts.append(done.rowcount)
+        if any(count != 1 for count in counts):
+            raise CaseMovedOn("de zaak is intussen door iemand anders gewijzigd; probeer het opnieuw")
+
     def flush(self) -> None:
+        self.write_deferred()
         try:
             self.session.flush()
         except StaleDataError as exc:

@@ -1,0 +1,105 @@
+"""The unit of work's deferred writes: on PostgreSQL one statement for all, on SQLite one by one;
+either way all or nothing, in order with the transaction's reads, and a guarded write that
+finds its row changed fails the whole command."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, event, func, insert, select, text, update
+
+from engine.errors import CaseMovedOn
+from engine.storage import CaseRow, EventRow
+from engine.storage.db import table_of
+
+_cases = table_of(CaseRow)
+_events = table_of(EventRow)
+
+
+def _statements(wp) -> list[str]:
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, params, context, many) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            seen.append(statement)
+
+    event.listen(wp.db.engine, "before_cursor_execute", note)
+    return seen
+
+
+def _note_event(case_id: str, seq: int, text_: str) -> dict:
+    moment = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    return {"case_id": case_id, "seq": seq, "type": "note_added", "actor": "test", "at": moment,
+            "recorded_at": moment, "phase": "poort", "payload": text_, "digest": "", "prev_hash": "",
+            "hash": f"h{seq}", "snapshot": None}
+
+
+def _guarded(case_id: str, version: int, status: str) -> dict:
+    return {"status": status, "version": version + 1, "b_id": case_id, "b_version": version}
+
+
+def _update_case():
+    return update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.version == bindparam("b_version"))
+
+
+def test_deferred_writes_land_together_and_reads_see_them(wp):
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    with wp.db.unit_of_work() as uow:
+        version = uow.session.scalar(select(CaseRow.lock_version).where(CaseRow.id == case["id"]))
+    statement = _update_case()
+    seen = _statements(wp)
+    with wp.db.unit_of_work() as uow:
+        uow.defer(statement, _guarded(case["id"], version, "lopend"), must_change_one=True)
+        uow.defer(insert(_events), [_note_event(case["id"], 900, "a"), _note_event(case["id"], 901, "b")])
+        uow.defer(text("SELECT 1"), {})
+        assert seen == []  # nothing sent yet
+        # a read in the same transaction sees what was deferred before it
+        count = uow.execute(select(func.count()).select_from(_events).where(_events.c.seq >= 900)).scalar()
+        assert count == 2
+        uow.commit()
+    writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT COUNT")]
+    if wp.db.is_sqlite:
+        assert len(writes) == 3  # one by one (the two events in one executemany)
+    else:
+        assert len(writes) == 1 and writes[0].lstrip().startswith("WITH")  # one statement
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(CaseRow.lock_version).where(CaseRow.id == case["id"])) == version + 1
+        assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq >= 900)) == 2
+
+
+def test_a_guarded_write_that_finds_its_row_changed_fails_and_writes_nothing(wp):
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    with wp.db.unit_of_work(write=False) as uow:
+        version = uow.session.scalar(select(CaseRow.lock_version).where(CaseRow.id == case["id"]))
+    with pytest.raises(CaseMovedOn):
+        with wp.db.unit_of_work() as uow:
+            uow.defer(insert(_events), [_note_event(case["id"], 950, "voor")])
+            uow.defer(_update_case(), _guarded(case["id"], version - 1, "gesloten"), must_change_one=True)
+            uow.defer(insert(_events), [_note_event(case["id"], 951, "na")])
+            uow.commit()
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq >= 950)) == 0
+        assert uow.session.scalar(select(CaseRow.status).where(CaseRow.id == case["id"])) == case["status"]
+    # the case is still workable afterwards
+    assert wp.add_note(case["id"], "test", "nog bereikbaar")["id"] == case["id"]
+
+
+def test_a_failing_write_in_the_batch_rolls_back_all_of_it(wp):
+    from sqlalchemy.exc import IntegrityError
+
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    with pytest.raises(IntegrityError):
+        with wp.db.unit_of_work() as uow:
+            uow.defer(insert(_events), [_note_event(case["id"], 960, "eerste")])
+            uow.defer(insert(_events), [_note_event(case["id"], 960, "dubbel")])  # same (case, seq)
+            uow.commit()
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq == 960)) == 0
+
+
+def test_nothing_deferred_is_written_without_commit(wp):
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    with wp.db.unit_of_work() as uow:
+        uow.defer(insert(_events), [_note_event(case["id"], 970, "weg")])
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq == 970)) == 0
