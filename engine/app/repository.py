@@ -145,6 +145,7 @@ def _index_of_case():
 
 
 _INDEX_OF_CASE = _index_of_case()
+_NOTIFY = text("SELECT pg_notify(:channel, '')")
 _DELETE_TIMER = delete(_timers).where(_timers.c.case_id == bindparam("b_case"),
                                       _timers.c.task_id == bindparam("b_task"))
 _MOVE_TIMER = (update(_timers).where(_timers.c.case_id == bindparam("b_case"), _timers.c.task_id == bindparam("b_task"))
@@ -523,7 +524,7 @@ class Repository:
             execute(_MOVE_TIMER, moved)
         if earlier and not self.db.is_sqlite:
             # wakes every `werkpad worker` that LISTENs, when this transaction commits
-            execute(text("SELECT pg_notify(:channel, '')"), {"channel": TIMER_CHANNEL})
+            execute(_NOTIFY, {"channel": TIMER_CHANNEL})
         return cancelled, ended, open_now, timers_now
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,

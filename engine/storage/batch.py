@@ -8,10 +8,12 @@ one ``WITH`` statement (PostgreSQL runs every data-modifying part of a ``WITH`` 
 all in the same snapshot); a part that must change exactly one row (the case row, guarded by
 its version) returns its rows, and the statement answers how many each such part changed.
 
-The parts are the statements the code already has (SQLAlchemy Core), compiled once per shape
-for this dialect with their parameters renamed per part; bind processors (the UTC timestamps)
-are applied as SQLAlchemy would. Statements whose columns get client-side defaults are not
-batched (the caller runs them one by one)."""
+The parts are the statements the code already has (SQLAlchemy Core), compiled once for this
+dialect; each shape of batch (which statements, which columns) becomes once a statement with
+PostgreSQL's own numbered placeholders, sent through psycopg's raw cursor, so the driver neither
+parses the long statement for placeholders on every command nor misses its prepared statement.
+Bind processors (the UTC timestamps) are applied as SQLAlchemy would. Statements whose columns get
+client-side defaults are not batched (the caller runs them one by one)."""
 from __future__ import annotations
 
 import re
@@ -43,37 +45,77 @@ def can_batch(statement, params, dialect) -> bool:
     return bool(rows) and all(_compiled(statement, tuple(row), dialect) is not None for row in rows)
 
 
-def run(connection, pending: list[tuple[Any, Any, bool]]) -> list[int]:
-    """Run ``pending`` — (statement, parameters or a list of them, must change one row) — as one
-    statement on ``connection``; the row counts of the parts that must change one row, in order."""
-    dialect = connection.dialect
+class _Shape:
+    """One batch shape as PostgreSQL's own statement: ``$n`` placeholders (so the driver need not
+    parse a long statement for them every time), and where each value comes from."""
+
+    __slots__ = ("sql", "sources", "guarded")
+
+    def __init__(self, sql: str, sources: list[tuple[int, str, Any]], guarded: list[int]) -> None:
+        self.sql, self.sources, self.guarded = sql, sources, guarded
+
+
+_SHAPES: dict[tuple, _Shape] = {}
+
+
+def _shape(rows: list[tuple[Any, dict, bool]], dialect) -> _Shape:
+    key = tuple((id(statement), tuple(row), must) for statement, row, must in rows)
+    found = _SHAPES.get(key)
+    if found is not None:
+        return found
     parts: list[str] = []
     counted: list[str] = []
     guarded: list[int] = []  # which of ``counted`` must be exactly one
-    values: dict[str, Any] = {}
-    for i, (statement, params, must_change_one) in enumerate(pending):
-        rows = params if isinstance(params, list) else [params or {}]
-        for j, row in enumerate(rows):
-            entry = _compiled(statement, tuple(row), dialect)
-            assert entry is not None, "can_batch() first"
-            _statement, sql, names, processors = entry
-            name = f"w{i}_{j}"
-            missing = [param for param in names if param not in row]
-            if missing:
-                raise KeyError(f"parameters missing for a batched statement: {', '.join(missing)}")
-            for param in names:
-                value = row[param]
-                processor = processors.get(param)
-                values[f"{name}_{param}"] = processor(value) if processor is not None else value
-            sql = _PARAM.sub(f"%({name}_\\1)s", sql)
-            is_select = sql.lstrip().upper().startswith("SELECT")
-            if must_change_one:
-                sql += " RETURNING 1"
-            parts.append(f"{name} AS ({sql})")
-            if must_change_one or is_select:  # a SELECT part runs only when the statement reads it
-                counted.append(name)
+    sources: list[tuple[int, str, Any]] = []
+    numbers: dict[tuple[int, str], int] = {}
+    for k, (statement, row, must_change_one) in enumerate(rows):
+        entry = _compiled(statement, tuple(row), dialect)
+        assert entry is not None, "can_batch() first"
+        _statement, sql, names, processors = entry
+        missing = [param for param in names if param not in row]
+        if missing:
+            raise KeyError(f"parameters missing for a batched statement: {', '.join(missing)}")
+
+        def number(match, k=k, processors=processors) -> str:
+            name = match.group(1)
+            if (k, name) not in numbers:
+                sources.append((k, name, processors.get(name)))
+                numbers[(k, name)] = len(sources)
+            return f"${numbers[(k, name)]}"
+
+        sql = _PARAM.sub(number, sql).replace("%%", "%")
+        part = f"w{k}"
+        is_select = sql.lstrip().upper().startswith("SELECT")
+        if must_change_one:
+            sql += " RETURNING 1"
+        parts.append(f"{part} AS ({sql})")
+        if must_change_one or is_select:  # a SELECT part runs only when the statement reads it
+            counted.append(part)
             if must_change_one:
                 guarded.append(len(counted) - 1)
     final = "SELECT " + (", ".join(f"(SELECT count(*) FROM {n})" for n in counted) if counted else "1")
-    answer = connection.exec_driver_sql("WITH " + ", ".join(parts) + " " + final, values).one()
-    return [answer[k] for k in guarded]
+    shape = _Shape("WITH " + ", ".join(parts) + " " + final, sources, guarded)
+    if len(_SHAPES) >= _CACHE_LIMIT:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
+def run(connection, pending: list[tuple[Any, Any, bool]]) -> list[int]:
+    """Run ``pending`` — (statement, parameters or a list of them, must change one row) — as one
+    statement on ``connection``; the row counts of the parts that must change one row, in order."""
+    from psycopg import RawCursor
+
+    rows = [(statement, row, must) for statement, params, must in pending
+            for row in (params if isinstance(params, list) else [params or {}])]
+    shape = _shape(rows, connection.dialect)
+    values = [processor(rows[k][1][name]) if processor is not None else rows[k][1][name]
+              for k, name, processor in shape.sources]
+    driver = connection.connection.driver_connection
+    plain = driver.cursor_factory
+    driver.cursor_factory = RawCursor  # $n placeholders as they are, values in order
+    try:
+        answer = connection.exec_driver_sql(shape.sql, tuple(values)).one()
+    finally:
+        driver.cursor_factory = plain
+    return [answer[k] for k in shape.guarded]
