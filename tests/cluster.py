@@ -2,7 +2,8 @@
 and ``bench/faults.py``.
 
 One throw-away PostgreSQL server (:class:`tests.pgserver.PgServer`), one gunicorn
-master with ``web_workers`` web processes (``werkpad serve --no-timers``) and
+master with ``web_workers`` web processes (``werkpad serve --no-timers``: gunicorn's sync
+workers, one request at a time per process, each connection closed after its answer) and
 ``timer_workers`` separate ``werkpad worker`` processes. Nothing coordinates them
 but the database. Every process runs in its own session, so a Ctrl-C reaches only
 the script that owns the cluster, which then stops everything in order.
@@ -50,7 +51,8 @@ def children(pid: int) -> list[int]:
 
 
 class Api:
-    """A keep-alive JSON client for ``/api/v1``; a dropped connection is reopened on the next call."""
+    """A JSON client for ``/api/v1``; a connection the server closed (a sync worker closes each one
+    after its answer) or dropped is reopened on the next call."""
 
     def __init__(self, port: int, token: str | None = None, timeout: float = 30.0) -> None:
         self.port, self.timeout = port, timeout

@@ -243,7 +243,8 @@ def timer_fires_soon(wp: Werkpad, timeout: float = 20.0) -> float | None:
 # ---------------------------------------------------------------------- scenarios
 def web_workers_killed(cluster: Cluster, wp: Werkpad, token: str, seconds: float, kills: int,
                        clients: int = 4, rng: random.Random | None = None) -> dict:
-    """SIGKILL a random gunicorn worker ``kills`` times, spread over ``seconds`` of API load."""
+    """SIGKILL a random gunicorn worker ``kills`` times, spread over ``seconds`` of API load. A sync
+    worker has at most one request in flight: each kill leaves at most one request unanswered."""
     rng = rng or random.Random(1)
     load = Load(cluster.port, token, clients).start()
     done_kills = 0
