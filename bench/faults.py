@@ -21,7 +21,7 @@ from web.server import default_workers
 
 
 def _line(result: dict) -> str:
-    keys = ("faults", "requests", "acked", "no_answer", "five_xx", "five_xx_other", "timers", "fired", "never_fired",
+    keys = ("faults", "requests", "acked", "no_answer", "five_xx", "five_xx_other", "statuses", "timers", "fired", "never_fired",
             "fired_twice", "outcomes", "not_200_409", "completed_twice", "recovery_s", "answers_after_s",
             "timer_after_s", "web_workers_after", "timer_workers_alive", "seconds")
     parts = []
