@@ -162,15 +162,17 @@ class Cluster:
         while time.monotonic() < deadline:
             if self.web is not None and self.web.poll() is not None:
                 return False
+            # closed whatever happens: while gunicorn boots, the kernel completes a connection in the
+            # listening socket's backlog that no process answers yet, and the request times out
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", path)
                 if conn.getresponse().status == 200:
-                    conn.close()
                     return True
-                conn.close()
             except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                conn.close()
             time.sleep(0.1)
         return False
 
