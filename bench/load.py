@@ -23,7 +23,7 @@ round, ``--due`` real cases are started with their reminder already due, and 1, 
 from starting the processes until every due timer has fired (its event recorded), the
 firing rate from the first to the last fired event, that each fired exactly once, and
 that none of the waiting filler timers fired. Naive baselines in the same run: one
-``werkpad timers fire`` in a single process (the cron job before ``werkpad worker``),
+``werkpad timers fire`` in a single process (as a cron job would run it),
 and finding the due timers without the timer index, by reading every waiting case and
 asking it (as bench.run_all's timer tick; measured on a sample, scaled linearly).
 
