@@ -1,10 +1,10 @@
 """The fault tests at length: what was tried, how many times, and what was lost.
 
-    python -m bench.faults [--web-kills 20] [--web-seconds 40] [--timer-cases 150] [--timer-seconds 30]
+    python -m bench.faults [--web-workers N] [--web-kills 20] [--web-seconds 40] [--timer-cases 150] [--timer-seconds 30]
                            [--pg-restarts 5] [--pg-seconds 40] [--pairs 1000] [--only web,timer,pg,double]
 
-One cluster (tests/cluster.py: PostgreSQL, gunicorn with 2 web processes, 2 timer workers)
-runs all scenarios of tests/faults.py in turn; the checks after each scenario cover the
+One cluster (tests/cluster.py: PostgreSQL, gunicorn with sync web processes — by default as many
+as ``werkpad serve`` starts, cores + 1 — and 2 timer workers) runs all scenarios of tests/faults.py in turn; the checks after each scenario cover the
 whole database so far. Everything listens on 127.0.0.1; every loop is bounded in time.
 """
 from __future__ import annotations
@@ -17,10 +17,11 @@ import time
 from pathlib import Path
 
 from tests import faults
+from web.server import default_workers
 
 
 def _line(result: dict) -> str:
-    keys = ("faults", "requests", "acked", "no_answer", "five_xx", "five_xx_other", "timers", "fired", "never_fired",
+    keys = ("faults", "requests", "acked", "no_answer", "five_xx", "five_xx_other", "statuses", "timers", "fired", "never_fired",
             "fired_twice", "outcomes", "not_200_409", "completed_twice", "recovery_s", "answers_after_s",
             "timer_after_s", "web_workers_after", "timer_workers_alive", "seconds")
     parts = []
@@ -37,6 +38,8 @@ def _line(result: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--web-workers", type=int, default=default_workers(),
+                        help="gunicorn-webprocessen (standaard zoals werkpad serve: cores + 1)")
     parser.add_argument("--web-kills", type=int, default=20)
     parser.add_argument("--web-seconds", type=float, default=40)
     parser.add_argument("--timer-cases", type=int, default=150)
@@ -51,8 +54,9 @@ def main() -> None:
     only = set(args.only.split(","))
     logs = Path(tempfile.mkdtemp(prefix="werkpad-faults-logs-"))
     t0 = time.monotonic()
-    cluster, wp, tokens = faults.start_cluster(log_dir=logs)
-    print(f"cluster: gunicorn {cluster.web_workers} webprocessen, {cluster.timer_count} timer-workers, "
+    cluster, wp, tokens = faults.start_cluster(web_workers=args.web_workers, log_dir=logs)
+    print(f"cluster: gunicorn {cluster.web_workers} sync-webprocessen (één verzoek tegelijk per proces), "
+          f"{cluster.timer_count} timer-workers, "
           f"PostgreSQL op 127.0.0.1:{cluster.pg.port if cluster.pg else '?'} (logs in {logs})", flush=True)
     results = []
     try:

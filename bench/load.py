@@ -1,6 +1,7 @@
 """Sustained load through the HTTP API on PostgreSQL, with 1, 2 and 4 web workers.
 
     python -m bench.load [--cases 100000] [--work 3000] [--seconds 20] [--clients 8] [--workers 1,2,4]
+                         [--due 1000] [--only load,timers]
 
 A throw-away PostgreSQL server holds ``--cases`` filler cases (cloned rows, as in
 bench.inbox) plus ``--work`` real cases whose first task is open. For each web
@@ -14,6 +15,17 @@ completion under load and with a single client (median/p95), of starting a case
 (``POST /api/v1/zaken``), of the inbox page under load, and the timer lag (from due
 to the fired event's recording). The naive baseline in the same run is Flask's development
 server (what ``werkpad serve`` ran before), one process, one request at a time.
+
+The timer part (``--only timers`` runs it alone): every filler case also waits on a timer
+far in the future (its row in the timer index, as a real waiting case has). Then, per
+round, ``--due`` real cases are started with their reminder already due, and 1, 2 and 4
+``werkpad worker`` processes (``--workers``) are started on them: printed are the time
+from starting the processes until every due timer has fired (its event recorded), the
+firing rate from the first to the last fired event, that each fired exactly once, and
+that none of the waiting filler timers fired. Naive baselines in the same run: one
+``werkpad timers fire`` in a single process (as a cron job would run it),
+and finding the due timers without the timer index, by reading every waiting case and
+asking it (as bench.run_all's timer tick; measured on a sample, scaled linearly).
 
 Everything listens on 127.0.0.1; request loops are bounded by time and count.
 """
@@ -30,7 +42,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -72,6 +84,31 @@ class Client:
         return response.status, (json.loads(data) if data else {})
 
 
+FILLER = "2000-%"  # bench.inbox.populate's case numbers
+
+
+def arm_filler_timers(wp: Werkpad) -> int:
+    """Give every filler case (cloned rows, which have no timer index row) a timer far in the
+    future, cloned from the prototype's own; return how many filler timers wait."""
+    from sqlalchemy import insert, select
+
+    from engine.storage import CaseRow, TimerRow
+
+    now = clock.now()
+    with wp.db.engine.begin() as conn:
+        proto = conn.execute(select(TimerRow.__table__).join(CaseRow, CaseRow.id == TimerRow.case_id)
+                             .where(CaseRow.client_name == "Proto").limit(1)).mappings().first()
+        if proto is None:
+            return 0
+        ids = conn.execute(select(CaseRow.id).where(CaseRow.case_number.like(FILLER))
+                           .order_by(CaseRow.case_number)).scalars().all()
+        rows = [{**proto, "case_id": cid, "due_at": now + timedelta(days=30 + i % 700, seconds=i)}
+                for i, cid in enumerate(ids)]
+        for first in range(0, len(rows), 5000):
+            conn.execute(insert(TimerRow.__table__), rows[first:first + 5000])
+    return len(rows)
+
+
 def prepare(url: str, n_cases: int, n_work: int) -> tuple[list[str], str]:
     from bench.inbox import populate
 
@@ -81,6 +118,7 @@ def prepare(url: str, n_cases: int, n_work: int) -> tuple[list[str], str]:
     t0 = time.perf_counter()
     if n_cases:
         populate(wp, n_cases)
+        arm_filler_timers(wp)
     start = clock.now() - timedelta(days=2)
     task_ids = []
     for i in range(n_work):
@@ -225,6 +263,140 @@ def timer_lags(url: str, case_ids: list[str]) -> tuple[list[float], int]:
     return [(recorded - at).total_seconds() for at, recorded in rows], len(case_ids) - len(rows)
 
 
+WERKPAD = str(Path(sys.executable).parent / "werkpad")
+
+
+def arm_due(wp: Werkpad, n: int, label: str) -> list[str]:
+    """``n`` real cases whose reminder is already due (started three days and an hour back)."""
+    start = clock.now() - TIMER_DELAY - timedelta(hours=1)
+    return [wp.start_case("voorbeeldstad", "111222333", f"{label} {i}", "1980-01-01",
+                          at=start + timedelta(milliseconds=i))["id"] for i in range(n)]
+
+
+def fired_events(wp: Werkpad, case_ids: list[str]) -> list[tuple[str, datetime]]:
+    """(case, recorded_at) of every timer_fired event of ``case_ids``."""
+    from sqlalchemy import select
+
+    from engine.storage import EventRow
+
+    out: list[tuple[str, datetime]] = []
+    with wp.db.engine.connect() as conn:
+        for first in range(0, len(case_ids), 1000):
+            out += conn.execute(select(EventRow.case_id, EventRow.recorded_at).where(
+                EventRow.case_id.in_(case_ids[first:first + 1000]), EventRow.type == "timer_fired")).all()
+    return out
+
+
+def filler_state(wp: Werkpad) -> tuple[int, int]:
+    """Timers still waiting for filler cases, and timer_fired events of filler cases."""
+    from sqlalchemy import func, select
+
+    from engine.storage import CaseRow, EventRow, TimerRow
+
+    with wp.db.engine.connect() as conn:
+        waiting = conn.scalar(select(func.count()).select_from(TimerRow).join(CaseRow, CaseRow.id == TimerRow.case_id)
+                              .where(CaseRow.case_number.like(FILLER)))
+        fired = conn.scalar(select(func.count()).select_from(EventRow).join(CaseRow, CaseRow.id == EventRow.case_id)
+                            .where(CaseRow.case_number.like(FILLER), EventRow.type == "timer_fired"))
+    return waiting or 0, fired or 0
+
+
+def naive_scan(wp: Werkpad, sample: int) -> tuple[float, int, int]:
+    """Finding the due timers without the index: read every waiting case and ask it. Returns the
+    seconds for all waiting cases (measured on ``sample`` of them, scaled linearly), the number
+    of waiting cases and the sample size."""
+    from sqlalchemy import func, select
+
+    from engine.core.definitions import discover
+    from engine.core.runtime import CaseRuntime
+    from engine.storage import CaseRow
+
+    spec, subs = discover(ROOT / "processes", ROOT / "forms", only=["voorbeeld"])[0].specs()
+    now = clock.now()
+    waiting_states = CaseRow.status.in_(("running", "waiting"))
+    with wp.db.engine.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(CaseRow).where(waiting_states)) or 0
+        t0 = time.perf_counter()
+        seen = due = 0
+        for (state,) in conn.execute(select(CaseRow.state).where(waiting_states).limit(sample)):
+            runtime = CaseRuntime.restore(json.loads(state), spec, subs)
+            due += sum(1 for t in runtime.waiting_timers() if t.due is not None and t.due <= now)
+            seen += 1
+        elapsed = time.perf_counter() - t0
+    return elapsed * total / max(1, seen), total, seen
+
+
+def timer_rounds(url: str, n_due: int, worker_counts: list[int], limit: float, sample: int) -> None:
+    """Per round ``n_due`` due timers among the waiting filler; how fast do the workers fire them?"""
+    wp = Werkpad(url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    early = wp.fire_due_timers()  # what was already due (the prototype's reminder): not part of a round
+    waiting0, fired0 = filler_state(wp)
+    print(f"\ntimers afvuren: {waiting0:,} vulzaken wachten op een timer ver in de toekomst; per ronde "
+          f"{n_due:,} echte zaken waarvan de herinnering al verlopen is ({len(early)} vooraf afgegaan)")
+    env = {**os.environ, "DATABASE_URL": url, "WERKPAD_LOG_LEVEL": "warning"}
+    rounds = [("naïef: één keer `werkpad timers fire`", [WERKPAD, "timers", "fire"], 1)]
+    rounds += [(f"werkpad worker × {n}", [WERKPAD, "worker"], n) for n in worker_counts]
+    rates: dict[str, float] = {}
+    for label, args, n in rounds:
+        t_arm = time.perf_counter()
+        ids = arm_due(wp, n_due, label.split(":")[0])
+        armed = time.perf_counter() - t_arm
+        started = clock.now()
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True) for _ in range(n)]
+        done_at = None
+        try:
+            while time.perf_counter() - t0 < limit:
+                if len({c for c, _ in fired_events(wp, ids)}) >= n_due:
+                    done_at = time.perf_counter() - t0
+                    break
+                if all(p.poll() is not None for p in procs):  # `timers fire` is done (or a worker died)
+                    if len({c for c, _ in fired_events(wp, ids)}) >= n_due:
+                        done_at = time.perf_counter() - t0
+                    break
+                time.sleep(0.25)
+        finally:
+            for p in procs:
+                stop_server(p)
+        events = fired_events(wp, ids)
+        counts: dict[str, int] = {}
+        for case_id, _ in events:
+            counts[case_id] = counts.get(case_id, 0) + 1
+        recorded = sorted(clock.to_utc(r) for _, r in events)
+        never = sum(1 for c in ids if c not in counts)
+        twice = sum(1 for v in counts.values() if v > 1)
+        waiting, filler_fired = filler_state(wp)
+        print(f"\n{label}: {n_due:,} verlopen timers tussen {waiting:,} wachtende "
+              f"({armed:.0f} s om ze te zetten)")
+        if done_at is None:
+            print(f"   NIET alle timers afgegaan binnen {limit:.0f} s")
+        else:
+            print(f"   alle afgegaan na            {done_at:6.1f} s vanaf het starten van de processen "
+                  f"({n_due / done_at:6.1f} timers/s)")
+        if len(recorded) > 1:
+            span = (recorded[-1] - recorded[0]).total_seconds()
+            rate = (len(recorded) - 1) / span if span > 0 else float("inf")
+            rates[label] = rate
+            first = (recorded[0] - started).total_seconds()
+            print(f"   eerste na                   {first:6.1f} s (opstarten); van eerste tot laatste "
+                  f"{span:6.1f} s: {rate:6.1f} timers/s")
+        print(f"   precies één keer afgegaan   {len(counts) - twice:,} van {n_due:,}  "
+              f"(nooit {never}, vaker dan één keer {twice})")
+        print(f"   vulzaken                    {filler_fired - fired0} timers afgegaan, "
+              f"{waiting:,} wachten nog (vooraf {waiting0:,})")
+    scan, total, seen = naive_scan(wp, sample)
+    fire_one = rates.get(rounds[1][0] if len(rounds) > 1 else rounds[0][0]) or rates.get(rounds[0][0])
+    print(f"\nnaïef zonder timerindex: elke wachtende zaak inlezen en vragen welke timer verlopen is: "
+          f"{scan:6.1f} s per ronde over {total:,} zaken (gemeten op {seen:,}, lineair opgeschaald)")
+    if fire_one:
+        naive_total = scan + n_due / fire_one
+        print(f"   {n_due:,} timers vinden en afvuren met één proces: ≈ {naive_total:6.1f} s "
+              f"({n_due / naive_total:6.1f} timers/s); met de index alleen het afvuren: "
+              f"{n_due / fire_one:6.1f} s")
+    wp.db.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -234,16 +406,22 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--baseline", default="", help="a checkout of older code to run the same load on")
     parser.add_argument("--timers", type=int, default=40, help="timers that come due during each run")
+    parser.add_argument("--due", type=int, default=1_000, help="due timers per round of the timer part")
+    parser.add_argument("--timer-limit", type=float, default=300.0, help="seconds a timer round may take at most")
+    parser.add_argument("--scan-sample", type=int, default=2_000, help="cases the naive scan reads (scaled up)")
+    parser.add_argument("--only", default="load,timers", help="load, timers or both")
     args = parser.parse_args()
+    parts = set(args.only.split(","))
+    worker_counts = [int(w) for w in args.workers.split(",")]
     from tests.pgserver import PgServer
 
     server = PgServer().start()
     try:
         url = server.create_database("bench_load")
         print(f"PostgreSQL op 127.0.0.1:{server.port}")
-        tasks, token = prepare(url, args.cases, args.work)
-        runs = [("naïef: Flask-ontwikkelserver", 1, True, ROOT)]
-        for w in map(int, args.workers.split(",")):
+        tasks, token = prepare(url, args.cases, args.work if "load" in parts else 0)
+        runs = [("naïef: Flask-ontwikkelserver", 1, True, ROOT)] if "load" in parts else []
+        for w in worker_counts if "load" in parts else []:
             label = f"gunicorn, {w} worker{'s' if w > 1 else ''}"
             if args.baseline:  # the same load on an older checkout, interleaved, against the same database
                 runs.append((f"{label} — code van {args.baseline}", w, False, Path(args.baseline)))
@@ -273,6 +451,8 @@ def main() -> None:
             lag = (f"mediaan {statistics.median(lags) * 1000:6.0f} ms  p95 {_pct(lags, 0.95):6.0f} ms"
                    if lags else "—")
             print(f"   timervertraging         {lag}  ({len(lags)} afgegaan, {missed} niet)")
+        if "timers" in parts:
+            timer_rounds(url, args.due, worker_counts, args.timer_limit, args.scan_sample)
     finally:
         server.stop()
 

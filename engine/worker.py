@@ -24,7 +24,7 @@ import time
 from typing import Any
 
 from .app import Werkpad
-from .app.repository import TIMER_CHANNEL
+from .app.repository import TIMER_CHANNEL, why
 from .core import clock
 
 log = logging.getLogger("werkpad.worker")
@@ -63,8 +63,11 @@ class TimerWorker:
             try:
                 self.run_once()
                 self._wait(self.seconds_until_next())
-            except Exception:  # noqa: BLE001 - the database may be briefly away: wait and try again
-                log.exception("timer-worker: fout, opnieuw over %.0f s", self.retry_pause)
+            except Exception as exc:  # noqa: BLE001 - the database may be briefly away: wait and try again
+                # one line, like every command (a database restart is expected, not a crash);
+                # the traceback only when the log level asks for detail
+                log.warning("timer-worker: fout, opnieuw over %.0f s: %s", self.retry_pause, why(exc))
+                log.debug("timer-worker: fout", exc_info=True)
                 self._close_listener()
                 self.stopping.wait(self.retry_pause)
         self._close_listener()

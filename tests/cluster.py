@@ -2,7 +2,8 @@
 and ``bench/faults.py``.
 
 One throw-away PostgreSQL server (:class:`tests.pgserver.PgServer`), one gunicorn
-master with ``web_workers`` web processes (``werkpad serve --no-timers``) and
+master with ``web_workers`` web processes (``werkpad serve --no-timers``: gunicorn's sync
+workers, one request at a time per process, each connection closed after its answer) and
 ``timer_workers`` separate ``werkpad worker`` processes. Nothing coordinates them
 but the database. Every process runs in its own session, so a Ctrl-C reaches only
 the script that owns the cluster, which then stops everything in order.
@@ -50,7 +51,8 @@ def children(pid: int) -> list[int]:
 
 
 class Api:
-    """A keep-alive JSON client for ``/api/v1``; a dropped connection is reopened on the next call."""
+    """A JSON client for ``/api/v1``; a connection the server closed (a sync worker closes each one
+    after its answer) or dropped is reopened on the next call."""
 
     def __init__(self, port: int, token: str | None = None, timeout: float = 30.0) -> None:
         self.port, self.timeout = port, timeout
@@ -160,15 +162,17 @@ class Cluster:
         while time.monotonic() < deadline:
             if self.web is not None and self.web.poll() is not None:
                 return False
+            # closed whatever happens: while gunicorn boots, the kernel completes a connection in the
+            # listening socket's backlog that no process answers yet, and the request times out
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
                 conn.request("GET", path)
                 if conn.getresponse().status == 200:
-                    conn.close()
                     return True
-                conn.close()
             except (OSError, http.client.HTTPException):
                 pass
+            finally:
+                conn.close()
             time.sleep(0.1)
         return False
 

@@ -243,7 +243,8 @@ def timer_fires_soon(wp: Werkpad, timeout: float = 20.0) -> float | None:
 # ---------------------------------------------------------------------- scenarios
 def web_workers_killed(cluster: Cluster, wp: Werkpad, token: str, seconds: float, kills: int,
                        clients: int = 4, rng: random.Random | None = None) -> dict:
-    """SIGKILL a random gunicorn worker ``kills`` times, spread over ``seconds`` of API load."""
+    """SIGKILL a random gunicorn worker ``kills`` times, spread over ``seconds`` of API load. A sync
+    worker has at most one request in flight: each kill leaves at most one request unanswered."""
     rng = rng or random.Random(1)
     load = Load(cluster.port, token, clients).start()
     done_kills = 0
@@ -262,7 +263,8 @@ def web_workers_killed(cluster: Cluster, wp: Werkpad, token: str, seconds: float
     answers = _api_answers(cluster, token, 30)
     return {"scenario": "kill -9 webproces onder belasting", "faults": done_kills,
             "requests": sum(load.statuses.values()) + load.no_answer, "acked": len(load.cases) + len(load.completed),
-            "no_answer": load.no_answer, "five_xx": load.five_xx, "web_workers_after": len(cluster.web_pids()),
+            "no_answer": load.no_answer, "five_xx": load.five_xx, "statuses": dict(sorted(load.statuses.items())),
+            "web_workers_after": len(cluster.web_pids()),
             "answers_after_s": answers, **check_all(wp, load.cases, load.completed)}
 
 
@@ -317,6 +319,7 @@ def database_restarted(cluster: Cluster, wp: Werkpad, token: str, restarts: int,
     return {"scenario": "PostgreSQL-herstart onder belasting", "faults": restarts,
             "requests": sum(load.statuses.values()) + load.no_answer, "acked": len(load.cases) + len(load.completed),
             "no_answer": load.no_answer, "five_xx": load.five_xx, "five_xx_other": load.five_xx_other,
+            "statuses": dict(sorted(load.statuses.items())),
             "recovery_s": recovery,
             "answers_after_s": after, "timer_after_s": fired_after, "timer_workers_alive": alive,
             **check_all(wp, load.cases, load.completed)}

@@ -73,3 +73,31 @@ def _line_within(proc: subprocess.Popen, seconds: float) -> str:
         return proc.stderr.readline()
     finally:
         timer.cancel()
+
+
+def test_database_away_is_one_log_line_without_traceback(wp_sqlite, caplog):
+    """The database restarting (as in bench.faults) is logged as one line and retried; the
+    worker's log gets no traceback, like every other command."""
+    from sqlalchemy.exc import OperationalError
+
+    worker = TimerWorker(wp_sqlite, retry_pause=0.01)
+    calls = []
+
+    def away():
+        calls.append(1)
+        if len(calls) >= 2:
+            worker.stop()
+        raise OperationalError("SELECT min(due_at) FROM timers", {},
+                               Exception("server closed the connection unexpectedly\n\tThis probably means…"))
+
+    wp_sqlite.fire_due_timers = away
+    with caplog.at_level("INFO", logger="werkpad.worker"):
+        thread = threading.Thread(target=worker.run)
+        thread.start()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    retries = [r for r in caplog.records if "opnieuw over" in r.getMessage()]
+    assert len(retries) == 2, caplog.text
+    assert all(r.exc_info is None and "\n" not in r.getMessage() for r in retries), caplog.text
+    assert "server closed the connection unexpectedly" in retries[0].getMessage()
+    assert "Traceback" not in caplog.text
