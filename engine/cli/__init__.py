@@ -378,20 +378,19 @@ def _case_text(r: dict) -> str:
 @as_person()
 def case_show(engine: Engine, case_id: str, user: str | None):
     """Status, fase, versie, open taken en timers van een zaak (namens --user, of als beheerder)."""
-    operation, purpose = "zaak.bekijken", "Zaak inzien"
     if not user:
         from ..app.acting import Access, RequestContext, access_values
         from ..app.case_view import read_case_logged
 
         # the operator's read with the database driver alone (no SQLAlchemy to import), its
         # access-log row included; the engine when that cannot answer
-        operator, context, secret = _operator(), RequestContext(f"cli.{operation}", purpose), _secret()
+        operator, context, secret = _operator(), RequestContext("cli.zaak.bekijken", "Zaak inzien"), _secret()
         r = read_case_logged(engine.database_url, case_id, lambda c: access_values(
             operator, context, "ok", Access(c["organisation"], c["id"], None, c["client"]["bsn"]), secret))
         if r is not None:
             return r, _case_text(r)
     wp = engine()
-    person, context = acting(wp, user, operation, purpose)
+    person, context = acting(wp, user, "zaak.bekijken", "Zaak inzien")  # as the operator's row above
     seen = reads(wp).case(person, context, case_id)
     r = wp.get_case(case_id)
     reads(wp).shown(person, context, [seen])

@@ -180,8 +180,8 @@ def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None, user: str | N
     try:
         wp = ctx_obj()
         auditing = AuditorWorkspace(wp)
-        person, context = acting(wp, user, "zaak.exporteren", "Zaakdossier exporteren" + (" (PDF)" if fmt == "pdf" else ""),
-                                 AUDIT_ACTIVITY)
+        person, context = acting(wp, user, "zaak.exporteren",
+                                 "Zaakdossier exporteren" + (" (PDF)" if fmt == "pdf" else ""), AUDIT_ACTIVITY)
         seen = reads(wp).case(person, context, case_id, auditing=True)
         if fmt == "pdf":
             from ..app.audit_pdf import case_file_pdf
