@@ -442,6 +442,8 @@ OPERATION_LABELS = {
     "cli.zaak.controleren": N_("Zaak herspeeld en gecontroleerd (opdrachtregel)"),
     "cli.zaak.exporteren": N_("Zaakdossier geëxporteerd (opdrachtregel)"),
     "cli.taken.bekijken": N_("Open taken bekeken (opdrachtregel)"),
+    "cli.audit.controleren": N_("Audittrail van alle zaken gecontroleerd (opdrachtregel)"),
+    "cli.bewaartermijnen.bekijken": N_("Bewaartermijnen bekeken (opdrachtregel)"),
     "cli.zaak.starten": N_("Melding geregistreerd (opdrachtregel)"),
     "cli.zaak.bericht": N_("Bericht vastgelegd (opdrachtregel)"),
     "cli.zaak.notitie": N_("Notitie vastgelegd (opdrachtregel)"),

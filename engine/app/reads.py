@@ -19,8 +19,10 @@ case's header first: ``web/security.py`` ``case_header_logged``, ``web/audit.py`
   the web does the same, its rows are written before the answer leaves, and a
   failure there turns the answer into an error page.
 
-A list (``tasks`` without ``--case``) is one row per organisation whose tasks it shows
-(no case, no data subject), so each organisation's auditor finds it.
+A list (``tasks`` without ``--case``, ``retention list``) or a check of every case (``audit
+verify``, the operator's) is one row per organisation whose cases it shows (no case, no data
+subject), so each organisation's auditor finds it; the web's check of an organisation is one
+row too.
 """
 from __future__ import annotations
 
@@ -79,7 +81,18 @@ class CaseReads:
             for start in range(0, len(ids), _CHUNK):
                 found.update(uow.session.scalars(select(CaseRow.organisation).distinct()
                                                  .where(CaseRow.id.in_(ids[start:start + _CHUNK]))))
-        self.shown(actor, context, [Access(organisation=o) for o in sorted(found)] or [Access()])
+        self.per_organisation(actor, context, found)
+
+    def per_organisation(self, actor: Actor, context: RequestContext, organisations: Iterable[str]) -> None:
+        """The ``ok`` rows of a list or a check over many cases: one per organisation (one without an
+        organisation when there is none: the command is recorded)."""
+        self.shown(actor, context, [Access(organisation=o) for o in sorted(set(organisations))] or [Access()])
+
+    def every_case(self, actor: Actor, context: RequestContext) -> None:
+        """The ``ok`` rows of a check over every case in the database (``audit verify``)."""
+        with self.db.unit_of_work(write=False) as uow:
+            found = set(uow.session.scalars(select(CaseRow.organisation).distinct()))
+        self.per_organisation(actor, context, found)
 
     def _write(self, actor: Actor, context: RequestContext, status: str, accesses: list[Access]) -> None:
         try:

@@ -55,7 +55,8 @@ def _fail(message: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
 @click.pass_obj
 def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
-    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt."""
+    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt.
+    Als beheerder van de server (in het logboek dataverwerkingen: één regel per organisatie)."""
     bar: Any = None
 
     def progress(done: int, total: int) -> None:  # a bar on a terminal only; --json and pipes stay clean
@@ -65,8 +66,14 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
         if bar is not None:
             bar.update(1)
 
+    from ..app.reads import AUDIT_ACTIVITY
+
     try:
-        r = ctx_obj().verify_audit(replay=not no_replay, progress=progress)
+        wp = ctx_obj()
+        operator, context = acting(wp, None, "audit.controleren", "Audittrail van alle zaken controleren",
+                                   AUDIT_ACTIVITY)
+        r = wp.verify_audit(replay=not no_replay, progress=progress)
+        reads(wp).every_case(operator, context)  # before any finding is shown
     except WerkpadError as exc:
         _fail(exc.message)
     if bar is not None:
@@ -215,7 +222,13 @@ def retention_list(ctx_obj, due_only: bool, at, as_json: bool):
     from ..core import clock
     from ..core.findings import dutch_date
 
-    items = ctx_obj().retention.list_cases(clock.local_date(at) if at else None, due_only=due_only)
+    try:
+        wp = ctx_obj()
+        operator, context = acting(wp, None, "bewaartermijnen.bekijken", "Bewaartermijnen van afgesloten zaken inzien")
+        items = wp.retention.list_cases(clock.local_date(at) if at else None, due_only=due_only)
+        reads(wp).per_organisation(operator, context, [i["organisation"] for i in items])
+    except WerkpadError as exc:
+        _fail(exc.message)
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return

@@ -151,9 +151,15 @@ def test_without_a_user_the_servers_operator_is_named_for_reads_and_changes(setu
     assert result.exit_code == 1 and result.stderr.strip() == f"fout: zaak {'0' * 16} bestaat niet"
     assert [(r.operation, r.status, r.username) for r in rows] == [("cli.zaak.geschiedenis", "niet_gevonden",
                                                                     OPERATOR)]
-    # the audit trail and every case's replay still verify
-    verified = cli("audit", "verify", "--json")
+    # the audit trail and every case's replay still verify; the check over every case is one row
+    # per organisation with cases (voorbeeldstad's auditor finds it), the operator's
+    verified, rows = cli.new_rows("audit", "verify", "--json")
     assert json.loads(verified.stdout)["ok"] is True
+    assert [(r.operation, r.organisation, r.case_id, r.username, r.processing_activity) for r in rows] == [
+        ("cli.audit.controleren", "voorbeeldstad", None, OPERATOR, "toezicht-en-verantwoording")]
+    _, rows = cli.new_rows("retention", "list")  # no closed case yet: the command is recorded all the same
+    assert [(r.operation, r.organisation, r.username) for r in rows] == [
+        ("cli.bewaartermijnen.bekijken", None, OPERATOR)]
     assert "replay klopt" in cli("case", "replay", case_id).stdout
 
 
@@ -207,6 +213,8 @@ def test_a_read_whose_row_cannot_be_written_shows_nothing(setup, tmp_path):
             line = result.stderr.strip()
             assert "\n" not in line and "logboek dataverwerkingen kan niet worden bijgewerkt" in line, line
     assert not (tmp_path / "dossier.pdf").exists()
+    result = cli("audit", "verify", ok=False)  # the findings are not shown without their row
+    assert result.exit_code == 1 and "logboek dataverwerkingen" in result.stderr and result.stdout == ""
     result = cli("case", "note", case_id, "gebeld", ok=False)
     assert result.exit_code == 1 and "\n" not in result.stderr.strip()
     assert len(cli.wp.case_history(case_id)) == notes
