@@ -70,19 +70,16 @@ def acting(wp: Werkpad, username: str | None, operation: str, purpose: str,
     audit trail and the access log name them by their operating-system account
     (``beheer:<account>``). Either way the command writes its access-log rows (pseudonyms from
     the web server's secret, ``WERKPAD_PSEUDONYM_SECRET`` or instance/pseudoniem.key)."""
-    from ..app.acting import RequestContext
+    from ..app.acting import ACTIVITY, RequestContext
 
-    actor = _operator() if not username else None
-    wp.access_log.set_secret(_secret())
-    context = RequestContext(f"cli.{operation}", purpose)
-    if activity:
-        context = RequestContext(context.operation, purpose, activity=activity)
-    if actor is not None:
-        return actor, context
+    secret = _secret()
+    wp.access_log.set_secret(secret)
+    context = RequestContext(f"cli.{operation}", purpose, activity=activity or ACTIVITY)
+    if not username:
+        return _operator(), context
     from ..app.accounts import Accounts
 
-    assert username is not None
-    return Accounts(wp, _secret()).person(username), context
+    return Accounts(wp, secret).person(username), context
 
 
 def _operator() -> SystemActor:
