@@ -78,3 +78,9 @@ class CaseBroken(EngineError):
     def __init__(self, case_id: str, message: str) -> None:
         super().__init__(message, case=case_id)
         self.case_id = case_id
+
+
+class AccessLogUnavailable(WerkpadError):
+    """The access-log row of a read could not be written; the read is refused (engine/app/reads.py)."""
+
+    code = "access_log"

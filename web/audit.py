@@ -433,6 +433,29 @@ OPERATION_LABELS = {
     "ontwerp.zaak_overzetten": N_("Lopende zaak naar een andere versie overgezet"), "ontwerp.formulier": N_("Formulier bekeken"),
     "ontwerp.formulier_voorbeeld": N_("Voorbeeld van een formulier getoond"),
     "ontwerp.formulier_bewaren": N_("Formulier in het concept bewaard"),
+    "zaak.overzetten": N_("Zaak naar een andere versie overgezet"),
+    "vernietigingslijst.goedkeuren": N_("Vernietigingslijst goedgekeurd"),
+    "zaken.vernietigen": N_("Zaken vernietigd na goedkeuring"),
+    # the command line (engine/cli): by the person named with --user, or by the server's operator
+    "cli.zaak.bekijken": N_("Zaak bekeken (opdrachtregel)"),
+    "cli.zaak.geschiedenis": N_("Geschiedenis bekeken (opdrachtregel)"),
+    "cli.zaak.controleren": N_("Zaak herspeeld en gecontroleerd (opdrachtregel)"),
+    "cli.zaak.exporteren": N_("Zaakdossier geëxporteerd (opdrachtregel)"),
+    "cli.taken.bekijken": N_("Open taken bekeken (opdrachtregel)"),
+    "cli.audit.controleren": N_("Audittrail van alle zaken gecontroleerd (opdrachtregel)"),
+    "cli.bewaartermijnen.bekijken": N_("Bewaartermijnen bekeken (opdrachtregel)"),
+    "cli.zaak.starten": N_("Melding geregistreerd (opdrachtregel)"),
+    "cli.zaak.bericht": N_("Bericht vastgelegd (opdrachtregel)"),
+    "cli.zaak.notitie": N_("Notitie vastgelegd (opdrachtregel)"),
+    "cli.zaak.overzetten": N_("Zaak naar een andere versie overgezet (opdrachtregel)"),
+    "cli.zaak.hervatten": N_("Zaak in fout hervat (opdrachtregel)"),
+    "cli.zaak.sluiten": N_("Zaak in fout gesloten (opdrachtregel)"),
+    "cli.taak.claimen": N_("Taak opgepakt (opdrachtregel)"),
+    "cli.taak.vrijgeven": N_("Taak vrijgegeven (opdrachtregel)"),
+    "cli.taak.toewijzen": N_("Taak toegewezen (opdrachtregel)"),
+    "cli.taak.afronden": N_("Taak afgerond (opdrachtregel)"),
+    "cli.vernietigingslijst.goedkeuren": N_("Vernietigingslijst goedgekeurd (opdrachtregel)"),
+    "cli.zaken.vernietigen": N_("Zaken vernietigd na goedkeuring (opdrachtregel)"),
 }
 LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet_gevonden": N_("niet gevonden")}
 
@@ -441,6 +464,18 @@ LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet
 def handeling(operation: str) -> str:
     label = OPERATION_LABELS.get(operation)
     return _(label) if label else operation
+
+
+# the CLI without --user: the server's operator, by their operating-system account (engine/cli acting)
+OPERATOR_PREFIX = "beheer:"
+
+
+@bp.app_template_filter("logboekgebruiker")
+def logboekgebruiker(username: str) -> str:
+    """Who acted, for the access log: a user name, or the server's operator in words."""
+    if username.startswith(OPERATOR_PREFIX):
+        return _("Beheerder van de server (account %(account)s)", account=username[len(OPERATOR_PREFIX):])
+    return username
 
 
 @bp.app_template_filter("logstatus")

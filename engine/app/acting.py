@@ -7,8 +7,11 @@ Every command of :mod:`engine.app.cases` takes an *actor*:
   the command checks the one access policy (:mod:`engine.app.policy`) itself and
   writes the access-log row in the same unit of work as the change;
 * a :class:`SystemActor` (the timer worker, the CLI run by an operator on the
-  server, demo and simulation tools): trusted, no policy and no access-log row —
-  its name goes into the audit trail as it always did.
+  server, demo and simulation tools): trusted, no policy; its name goes into the
+  audit trail. It gets an access-log row only when the caller hands the command a
+  :class:`RequestContext`: the CLI does, for its operator (``beheer:<account>``),
+  so the shell's reads and changes are logged like the browser's; the timer worker
+  and the tools do not (no one looks at a client's data there).
 
 A bare string is read as a :class:`SystemActor` of that name (the timer worker's
 and the tools' names); the CLI resolves its ``--user`` to the person's principal.
@@ -19,6 +22,7 @@ Flask here.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -27,19 +31,16 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
-
-from sqlalchemy import insert
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..core import clock
-from ..storage import Database
-from ..storage.accounts_models import AccessLogRow
-from ..storage.db import table_of
 
+# SQLAlchemy and the storage models are imported where a row is written: ``werkpad case show``
+# builds its access-log row here and writes it with the database driver alone (engine.storage.quick)
 if TYPE_CHECKING:  # accounts imports this module
+    from ..storage import Database
+    from ..storage.accounts_models import AccessLogRow
     from .accounts import Principal
-
-_INSERT_ACCESS = insert(table_of(AccessLogRow))
 
 ACTIVITY = "uitvoering-participatiewet"
 PSEUDONYM_ENV = "WERKPAD_PSEUDONYM_SECRET"
@@ -120,9 +121,41 @@ class Access:
     bsn: str | None = None
 
 
+@functools.cache
+def _insert_statement() -> Any:
+    """The access log's INSERT, built once (when a command first writes a row)."""
+    from sqlalchemy import insert
+
+    from ..storage.accounts_models import AccessLogRow
+    from ..storage.db import table_of
+
+    return insert(table_of(AccessLogRow))
+
+
+def access_values(actor: Principal | SystemActor | None, context: RequestContext, status: str, access: Access,
+                  secret: bytes, details: dict | None = None) -> dict:
+    """One access-log row's columns. A person is named with their user id; a system actor (the
+    operator's CLI, ``beheer:<account>``) by its name alone, without a user id; nobody as ``anoniem``.
+    The data subject is the BSN's pseudonym (HMAC-SHA256 with the server secret)."""
+    if access.bsn and not secret:
+        raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
+    return dict(
+        trace_id=context.trace_id, span_id=context.span_id, operation=context.operation,
+        started_at=context.started_at, ended_at=clock.now(), status=status,
+        user_id=getattr(actor, "user_id", None),
+        username=actor.username if actor is not None else "anoniem",
+        organisation=access.organisation, case_id=access.case_id, task_id=access.task_id,
+        purpose=context.purpose, processing_activity=context.activity,
+        data_subject_id=hmac.new(secret, access.bsn.encode(), hashlib.sha256).hexdigest() if access.bsn else None,
+        data_subject_id_type="bsn-pseudoniem" if access.bsn else None,
+        details=json.dumps(details, ensure_ascii=False) if details else None)
+
+
 class AccessLog:
     """Writes access-log rows; the data subject is pseudonymised (HMAC-SHA256 of the BSN with
-    the server secret). ``add`` joins the caller's unit of work; ``write`` is a transaction of its own."""
+    the server secret). ``add`` joins the caller's unit of work; ``write`` is a transaction of its own.
+    The actor is a person (:class:`~engine.app.accounts.Principal`) or, when a caller gave the
+    command a context, a :class:`SystemActor` such as the CLI's operator."""
 
     def __init__(self, db: Database, secret: bytes | str | None = None) -> None:
         self.db = db
@@ -139,30 +172,24 @@ class AccessLog:
             raise RuntimeError("geen pseudonimiseringssleutel ingesteld")
         return hmac.new(self._secret, bsn.encode(), hashlib.sha256).hexdigest()
 
-    def row(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
-            details: dict | None = None) -> AccessLogRow:
+    def row(self, principal: Principal | SystemActor | None, context: RequestContext, status: str,
+            access: Access, details: dict | None = None) -> AccessLogRow:
+        from ..storage.accounts_models import AccessLogRow
+
         return AccessLogRow(**self.values(principal, context, status, access, details))
 
-    def values(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
-               details: dict | None = None) -> dict:
-        return dict(
-            trace_id=context.trace_id, span_id=context.span_id, operation=context.operation,
-            started_at=context.started_at, ended_at=clock.now(), status=status,
-            user_id=principal.user_id if principal else None,
-            username=principal.username if principal else "anoniem",
-            organisation=access.organisation, case_id=access.case_id, task_id=access.task_id,
-            purpose=context.purpose, processing_activity=context.activity,
-            data_subject_id=self.pseudonymise(access.bsn),
-            data_subject_id_type="bsn-pseudoniem" if access.bsn else None,
-            details=json.dumps(details, ensure_ascii=False) if details else None)
+    def values(self, principal: Principal | SystemActor | None, context: RequestContext, status: str,
+               access: Access, details: dict | None = None) -> dict:
+        return access_values(principal, context, status, access, self._secret, details)
 
-    def add(self, uow, principal: Principal | None, context: RequestContext, status: str, access: Access) -> None:
-        # a plain INSERT in the command's transaction: the row is never read back in it, so it
-        # need not go through the session's unit of work
-        uow.defer(_INSERT_ACCESS, [self.values(principal, context, status, access)])
+    def add(self, uow, principal: Principal | SystemActor | None, context: RequestContext, status: str,
+            access: Access) -> None:
+        # a plain INSERT in the command's transaction, deferred with its other writes: the row is
+        # never read back in it, so it need not go through the session's unit of work
+        uow.defer(_insert_statement(), [self.values(principal, context, status, access)])
 
-    def write(self, principal: Principal | None, context: RequestContext, status: str, access: Access,
-              details: dict | None = None) -> None:
+    def write(self, principal: Principal | SystemActor | None, context: RequestContext, status: str,
+              access: Access, details: dict | None = None) -> None:
         with self.db.unit_of_work() as uow:
             uow.session.add(self.row(principal, context, status, access, details))
             uow.commit()

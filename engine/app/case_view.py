@@ -1,4 +1,5 @@
-"""A case as ``Cases.get_case`` shows it, read without SQLAlchemy for short-lived processes.
+"""A case as ``Cases.get_case`` shows it, read (and its access-log row written) without
+SQLAlchemy for short-lived processes.
 
 ``werkpad case show`` is a whole process per call: importing SQLAlchemy's ORM would
 cost it more than everything else together. :func:`read_case` reads the same rows
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ..core.versions import version_label
@@ -66,3 +68,19 @@ def _case(rows: dict[str, Any]) -> dict[str, Any]:
         "notes": [{"at": n["at"].isoformat(), "by": n["actor"], "text": json.loads(n["payload"])["text"]}
                   for n in rows["notes"]],
     }
+
+
+def read_case_logged(database_url: str, case_id: str,
+                     access_row: Callable[[dict[str, Any]], dict[str, Any]]) -> dict[str, Any] | None:
+    """:func:`read_case`, and the access-log row ``access_row(case)`` gives written with the driver
+    before the case is handed back; None (nothing written) whenever either cannot be done here."""
+    from ..storage.quick import append_row
+
+    case = read_case(database_url, case_id)
+    if case is None:
+        return None
+    try:
+        return case if append_row(database_url, "access_log", access_row(case)) else None
+    except Exception:  # noqa: BLE001 - the ordinary path writes the row instead, or says why it cannot
+        logging.getLogger("werkpad.case_view").debug("logboekregel schrijven lukte niet", exc_info=True)
+        return None

@@ -92,8 +92,9 @@ class Cases:
         """Around a command: for a person, a refused or unknown object is logged after the
         (rolled back) unit of work — ``niet_gevonden`` or ``geweigerd`` — and re-raised. The
         command itself adds the ``ok`` row to its own unit of work. ``access`` holds what is
-        known of the subject when it fails (the command fills it in as it learns more)."""
-        if not isinstance(actor, Principal):
+        known of the subject when it fails (the command fills it in as it learns more).
+        A system actor is logged only when the caller gave a context (the CLI's operator)."""
+        if not isinstance(actor, Principal) and context is None:
             yield None
             return
         context = context or RequestContext(operation, purpose)
@@ -174,7 +175,7 @@ class Cases:
                     "version": definition.version_hash, "bsn": bsn, "name": row.client_name,
                     "birthdate": born.isoformat(), "data": initial, "engine": engine_versions(),
                 })
-                if context is not None and isinstance(actor, Principal):
+                if context is not None:
                     access.append(Access(row.organisation, row.id, None, bsn))
                     self.access_log.add(uow, actor, context, "ok", access[-1])
                 view = self._loaded_view(uow, loaded)
@@ -226,9 +227,13 @@ class Cases:
 
     # ------------------------------------------------------------------ tasks
     def list_tasks(self, case_id: str | None = None, lane: str | None = None, status: str = "open",
-                   claimed_by: str | None = None, with_form: bool = True, limit: int | None = None) -> list[dict]:
+                   claimed_by: str | None = None, with_form: bool = True, limit: int | None = None,
+                   organisations: Sequence[str] | None = None) -> list[dict]:
+        """Tasks by status (open), case, lane, claimant; of ``organisations`` only when given."""
         with self.db.unit_of_work(write=False) as uow:
             query = select(TaskRow, CaseRow).join(CaseRow, CaseRow.id == TaskRow.case_id)
+            if organisations is not None:
+                query = query.where(CaseRow.organisation.in_(list(organisations) or [""]))
             if status:
                 query = query.where(TaskRow.status == status)
             if case_id:
@@ -390,7 +395,7 @@ class Cases:
                                        digest=stored_digest(loaded.row))
                 result = {"case": task.case_id, "task": task_id}
             if ctx is not None:
-                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+                self.access_log.add(uow, who, ctx, "ok", access[-1])
             uow.commit()
             return result
 
@@ -457,7 +462,7 @@ class Cases:
             loaded = self.repo.load(uow, case_id, need_runtime=need_runtime)
             change(uow, loaded, moment, who.username)
             if ctx is not None:
-                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+                self.access_log.add(uow, who, ctx, "ok", access[-1])
             if loaded.state is None:  # nothing stepped: the case's tasks and timers as stored
                 result = self._stored_view(uow, loaded.row)
             else:
@@ -491,7 +496,7 @@ class Cases:
                 raise Conflict(Msg("zaak %(case_id)s staat niet in fout", case_id=case_id))
             yield _Repair(uow, row, moment, who)
             if ctx is not None:
-                self.access_log.add(uow, who, ctx, "ok", access[-1])  # type: ignore[arg-type]
+                self.access_log.add(uow, who, ctx, "ok", access[-1])
             uow.commit()
 
     def retry_case(self, case_id: str, actor: Actor | str, at: datetime | None = None,

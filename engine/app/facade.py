@@ -182,8 +182,9 @@ class Werkpad:
         return self.cases.get_case(case_id)
 
     def list_tasks(self, case_id: str | None = None, lane: str | None = None, status: str = "open",
-                   claimed_by: str | None = None, with_form: bool = True, limit: int | None = None) -> list[dict]:
-        return self.cases.list_tasks(case_id, lane, status, claimed_by, with_form, limit)
+                   claimed_by: str | None = None, with_form: bool = True, limit: int | None = None,
+                   organisations: list[str] | None = None) -> list[dict]:
+        return self.cases.list_tasks(case_id, lane, status, claimed_by, with_form, limit, organisations)
 
     def get_task(self, task_id: str) -> dict:
         return self.cases.get_task(task_id)

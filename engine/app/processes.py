@@ -133,8 +133,8 @@ class Processes:
             row = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
             if row is None:
                 raise NotFound(Msg("zaak %(case_id)s bestaat niet", case_id=case_id))
+            access.append(Access(row.organisation, row.id, None, row.bsn))
             if isinstance(actor, Principal):
-                access.append(Access(row.organisation, row.id, None, row.bsn))
                 if not policy.may_edit_design(actor, row.organisation):
                     if policy.may_read_case(actor, row.organisation):
                         raise Forbidden(Msg("Alleen een procesontwerper zet een zaak over naar een andere "
@@ -167,7 +167,7 @@ class Processes:
                            {"from": current.version_hash, "to": target.version_hash})
             if also is not None:
                 also(uow, moment)
-            if ctx is not None and isinstance(actor, Principal):
+            if ctx is not None:
                 self.cases.access_log.add(uow, actor, ctx, "ok", access[-1])
             uow.commit()
         return self.cases.get_case(case_id)

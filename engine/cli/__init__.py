@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from ..app import Werkpad
     from ..app.accounts import Principal
     from ..app.acting import RequestContext, SystemActor
+    from ..app.reads import CaseReads
 
 
 class _Moment(click.ParamType):
@@ -59,26 +60,46 @@ def _json_arg(value: str | None, what: str = "--data") -> dict:
     return parsed
 
 
-def acting(wp: Werkpad, username: str | None, operation: str,
-           purpose: str) -> tuple[Principal | SystemActor, RequestContext | None]:
-    """Who a command acts for. With ``--user`` (or ``$WERKPAD_USER``): that person as their
-    principal, and the access log's context of this run (``cli.<operation>``); the command then
-    applies the same policy as the pages and the API and writes the access-log row with its
-    change (pseudonyms from the web server's secret, ``WERKPAD_PSEUDONYM_SECRET`` or
-    instance/pseudoniem.key). An unknown or blocked user is a one-line error: nobody acts as them.
-    Without a person the server's operator acts, like ``processes deploy`` and the timer worker:
-    someone with a shell on the server already holds the database; the audit trail names them
-    by their operating-system account (``beheer:<account>``)."""
-    from ..app.acting import RequestContext, SystemActor, pseudonym_secret
+def acting(wp: Werkpad, username: str | None, operation: str, purpose: str,
+           activity: str | None = None) -> tuple[Principal | SystemActor, RequestContext]:
+    """Who a command acts for, and the access log's context of this run (``cli.<operation>``).
+    With ``--user`` (or ``$WERKPAD_USER``): that person as their principal; the command applies
+    the same policy as the pages and the API. An unknown or blocked user is a one-line error:
+    nobody acts as them. Without a person the server's operator acts, like ``processes deploy``
+    and the timer worker: someone with a shell on the server already holds the database; the
+    audit trail and the access log name them by their operating-system account
+    (``beheer:<account>``). Either way the command writes its access-log rows (pseudonyms from
+    the web server's secret, ``WERKPAD_PSEUDONYM_SECRET`` or instance/pseudoniem.key)."""
+    from ..app.acting import ACTIVITY, RequestContext
 
+    secret = _secret()
+    wp.access_log.set_secret(secret)
+    context = RequestContext(f"cli.{operation}", purpose, activity=activity or ACTIVITY)
     if not username:
-        return SystemActor(f"beheer:{_os_account()}"), None
+        return _operator(), context
     from ..app.accounts import Accounts
+
+    return Accounts(wp, secret).person(username), context
+
+
+def _operator() -> SystemActor:
+    from ..app.acting import SystemActor
+
+    return SystemActor(f"beheer:{_os_account()}")
+
+
+def _secret() -> bytes:
+    from ..app.acting import pseudonym_secret
     from ..app.facade import ROOT
 
-    secret = pseudonym_secret(ROOT / "instance")
-    wp.access_log.set_secret(secret)
-    return Accounts(wp, secret).person(username), RequestContext(f"cli.{operation}", purpose)
+    return pseudonym_secret(ROOT / "instance")
+
+
+def reads(wp: Werkpad) -> CaseReads:
+    """The CLI's reads of cases, checked and logged (engine/app/reads.py)."""
+    from ..app.reads import CaseReads
+
+    return CaseReads(wp.db, wp.access_log)
 
 
 def _os_account() -> str:
@@ -351,12 +372,25 @@ def _case_text(r: dict) -> str:
 
 @command(case, "show", engine=True)
 @click.argument("case_id")
-def case_show(engine: Engine, case_id: str):
-    """Status, fase, versie, open taken en timers van een zaak."""
-    from ..app.case_view import read_case
+@as_person()
+def case_show(engine: Engine, case_id: str, user: str | None):
+    """Status, fase, versie, open taken en timers van een zaak (namens --user, of als beheerder)."""
+    if not user:
+        from ..app.acting import Access, RequestContext, access_values
+        from ..app.case_view import read_case_logged
 
-    # read with the database driver alone (no SQLAlchemy to import); the engine when that cannot answer
-    r = read_case(engine.database_url, case_id) or engine().get_case(case_id)
+        # the operator's read with the database driver alone (no SQLAlchemy to import), its
+        # access-log row included; the engine when that cannot answer
+        operator, context, secret = _operator(), RequestContext("cli.zaak.bekijken", "Zaak inzien"), _secret()
+        r = read_case_logged(engine.database_url, case_id, lambda c: access_values(
+            operator, context, "ok", Access(c["organisation"], c["id"], None, c["client"]["bsn"]), secret))
+        if r is not None:
+            return r, _case_text(r)
+    wp = engine()
+    person, context = acting(wp, user, "zaak.bekijken", "Zaak inzien")  # as the operator's row above
+    seen = reads(wp).case(person, context, case_id)
+    r = wp.get_case(case_id)
+    reads(wp).shown(person, context, [seen])
     return r, _case_text(r)
 
 
@@ -424,44 +458,55 @@ def case_close(wp: Werkpad, case_id, reason, user, at):
 
 @command(case, "history")
 @click.argument("case_id")
-def case_history(wp: Werkpad, case_id: str):
-    """De audittrail van een zaak."""
+@as_person()
+def case_history(wp: Werkpad, case_id: str, user: str | None):
+    """De audittrail van een zaak (namens --user, of als beheerder)."""
+    person, context = acting(wp, user, "zaak.geschiedenis", "Verloop van de zaak inzien")
+    seen = reads(wp).case(person, context, case_id)
     events = wp.case_history(case_id)
+    reads(wp).shown(person, context, [seen])
     lines = [f"{e['seq']:>4}  {e['at']}  {e['type']:<17} {e['actor']:<16} fase={e['phase']}" for e in events]
     return events, "\n".join(lines)
 
 
 @command(case, "replay")
 @click.argument("case_id")
-def case_replay(wp: Werkpad, case_id: str):
+@as_person()
+def case_replay(wp: Werkpad, case_id: str, user: str | None):
     """Controleer de hashketen, herbouw de zaak uit haar gebeurtenissen en vergelijk na elke
-    gebeurtenis met wat zij vastlegde: noemt wat afwijkt (gebeurtenis, veld, vastgelegd, herbouwd)."""
+    gebeurtenis met wat zij vastlegde: noemt wat afwijkt (gebeurtenis, veld, vastgelegd, herbouwd).
+    Namens --user (een auditor van de organisatie), of als beheerder."""
+    from ..app.reads import AUDIT_ACTIVITY
     from .audit import finding_json, finding_lines
 
+    person, context = acting(wp, user, "zaak.controleren", "Zaak herspelen en controleren", AUDIT_ACTIVITY)
+    seen = reads(wp).case(person, context, case_id, auditing=True)
     result = wp.auditing.verify_case(case_id)
+    reads(wp).shown(person, context, [seen])
     if result["ok"]:
         return {"match": True, "case": case_id, "events": result["events"]}, \
             f"replay klopt ({result['events']} gebeurtenissen)"
     return {"match": False, **finding_json(result)}, finding_lines(result, indent="").lstrip()
 
 
-@main.command("tasks")
+@command(main, "tasks")
 @click.option("--case", "case_id", default=None)
 @click.option("--lane", default=None)
-@click.option("--json", "as_json", is_flag=True)
-@click.pass_obj
-def tasks(ctx_obj, case_id, lane, as_json):
-    """Open taken, met hun formulier als JSON Schema."""
-    try:
-        result = ctx_obj().list_tasks(case_id=case_id, lane=lane)
-    except WerkpadError as exc:
-        click.echo(f"fout: {exc.message}", err=True)
-        sys.exit(1)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+@as_person()
+def tasks(wp: Werkpad, case_id: str | None, lane: str | None, user: str | None):
+    """Open taken, met hun formulier als JSON Schema (namens --user: die van zijn organisaties;
+    anders als beheerder: alle)."""
+    person, context = acting(wp, user, "taken.bekijken", "Open taken inzien")
+    found = reads(wp)
+    if case_id:
+        seen = found.case(person, context, case_id)
+        result = wp.list_tasks(case_id=case_id, lane=lane)
+        found.shown(person, context, [seen])
     else:
-        for t in result:
-            click.echo(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}")
+        result = wp.list_tasks(lane=lane, organisations=found.organisations(person))
+        found.listed(person, context, [t["case"] for t in result])
+    return result, "\n".join(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
+                             for t in result) or "geen open taken"
 
 
 @main.group()

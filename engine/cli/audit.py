@@ -15,7 +15,7 @@ from ..app.audit_workspace import ANCHOR_KEY_ENV, AuditorWorkspace, json_default
 from ..app.auditing import problem_text
 from ..core.findings import words
 from ..errors import WerkpadError
-from . import MOMENT, acting
+from . import MOMENT, acting, as_person, reads
 
 FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "actor", "field", "recorded",
                   "rebuilt", "differences", "reason")
@@ -55,7 +55,8 @@ def _fail(message: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON.")
 @click.pass_obj
 def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
-    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt."""
+    """Controleer de hashketen en de replay van elke zaak; exit 1 als iets niet klopt.
+    Als beheerder van de server (in het logboek dataverwerkingen: één regel per organisatie)."""
     bar: Any = None
 
     def progress(done: int, total: int) -> None:  # a bar on a terminal only; --json and pipes stay clean
@@ -65,8 +66,14 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
         if bar is not None:
             bar.update(1)
 
+    from ..app.reads import AUDIT_ACTIVITY
+
     try:
-        r = ctx_obj().verify_audit(replay=not no_replay, progress=progress)
+        wp = ctx_obj()
+        operator, context = acting(wp, None, "audit.controleren", "Audittrail van alle zaken controleren",
+                                   AUDIT_ACTIVITY)
+        r = wp.verify_audit(replay=not no_replay, progress=progress)
+        reads(wp).every_case(operator, context)  # before any finding is shown
     except WerkpadError as exc:
         _fail(exc.message)
     if bar is not None:
@@ -161,35 +168,42 @@ def audit_check_anchor(ctx_obj, anchor_file: Path, key_path: Path | None, as_jso
 @click.option("--format", "fmt", type=click.Choice(["json", "zgw", "pdf"]), default="json", show_default=True)
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False, path_type=Path),
               help="Bestand; standaard naar stdout.")
+@as_person()
 @click.option("--json", "as_json", is_flag=True,
               help="Uitvoer als JSON: het dossier zelf, of bij --out wat er geschreven is.")
 @click.pass_obj
-def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None, as_json: bool):
-    """Exporteer een zaakdossier: volledig (json), als ZGW-zaak (zgw) of leesbaar als PDF (pdf)."""
-    auditing = AuditorWorkspace(ctx_obj())
+def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None, user: str | None, as_json: bool):
+    """Exporteer een zaakdossier: volledig (json), als ZGW-zaak (zgw) of leesbaar als PDF (pdf).
+    Namens --user (een auditor van de organisatie), of als beheerder."""
+    from ..app.reads import AUDIT_ACTIVITY
 
     def written(size: int) -> None:
         click.echo(json.dumps({"case": case_id, "format": fmt, "out": str(out), "bytes": size}, ensure_ascii=False,
                               indent=2) if as_json else
                    f"zaakdossier{' (PDF)' if fmt == 'pdf' else ''} geschreven naar {out}")
 
-    if fmt == "pdf":
-        from ..app.audit_pdf import case_file_pdf
-
-        if out is None:
-            _fail("een PDF gaat naar een bestand: geef --out BESTAND.pdf")
-        try:
-            pdf = case_file_pdf(auditing, case_id)
-        except WerkpadError as exc:
-            _fail(exc.message)
-        assert out is not None
-        out.write_bytes(pdf)
-        written(len(pdf))
-        return
+    if fmt == "pdf" and out is None:
+        _fail("een PDF gaat naar een bestand: geef --out BESTAND.pdf")
     try:
-        data = auditing.export_zgw(case_id) if fmt == "zgw" else auditing.export_json(case_id)
+        wp = ctx_obj()
+        auditing = AuditorWorkspace(wp)
+        person, context = acting(wp, user, "zaak.exporteren",
+                                 "Zaakdossier exporteren" + (" (PDF)" if fmt == "pdf" else ""), AUDIT_ACTIVITY)
+        seen = reads(wp).case(person, context, case_id, auditing=True)
+        if fmt == "pdf":
+            from ..app.audit_pdf import case_file_pdf
+
+            data: Any = case_file_pdf(auditing, case_id)
+        else:
+            data = auditing.export_zgw(case_id) if fmt == "zgw" else auditing.export_json(case_id)
+        reads(wp).shown(person, context, [seen])  # before anything leaves: no row, no export
     except WerkpadError as exc:
         _fail(exc.message)
+    if fmt == "pdf":
+        assert out is not None
+        out.write_bytes(data)
+        written(len(data))
+        return
     text = json.dumps(data, ensure_ascii=False, indent=2, default=json_default)
     if out is None:
         click.echo(text)  # the export is JSON already, with or without --json
@@ -208,7 +222,13 @@ def retention_list(ctx_obj, due_only: bool, at, as_json: bool):
     from ..core import clock
     from ..core.findings import dutch_date
 
-    items = ctx_obj().retention.list_cases(clock.local_date(at) if at else None, due_only=due_only)
+    try:
+        wp = ctx_obj()
+        operator, context = acting(wp, None, "bewaartermijnen.bekijken", "Bewaartermijnen van afgesloten zaken inzien")
+        items = wp.retention.list_cases(clock.local_date(at) if at else None, due_only=due_only)
+        reads(wp).per_organisation(operator, context, [i["organisation"] for i in items])
+    except WerkpadError as exc:
+        _fail(exc.message)
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
         return

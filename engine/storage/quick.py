@@ -1,10 +1,13 @@
-"""Read a case's rows with the database driver alone, without SQLAlchemy.
+"""Read a case's rows (and write its access-log row) with the database driver alone, without SQLAlchemy.
 
 A short-lived process (``werkpad case show``) would spend most of its life importing
 SQLAlchemy's ORM (half a second of CPU on a small machine) to run five SELECTs. This
 module runs the same SELECTs on the driver (``sqlite3``; ``psycopg`` for PostgreSQL)
 in one read transaction and returns plain rows with the same column names and the
 same Python values as the ORM's (datetimes aware in UTC, dates as dates).
+
+:func:`append_row` writes one row (the access-log row of such a read) the same way, in a
+transaction of its own, with the values as the ORM would store them.
 
 It answers only what it can answer exactly: :func:`open_reader` returns None for a
 URL it does not know (an in-memory or other-driver database), and the caller then
@@ -113,3 +116,40 @@ def open_reader(url: str) -> Iterator[Reader | None]:
                 pg.rollback()
             return
     yield None
+
+
+def _stored(value: Any, sqlite: bool) -> Any:
+    """A value as SQLAlchemy's UTCDateTime stores it: on SQLite naive UTC text with microseconds."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored")
+        if sqlite:
+            return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def append_row(url: str, table: str, values: Row) -> bool:
+    """Insert ``values`` into ``table`` and commit; False (nothing written) for a URL this module
+    does not know. Column and table names come from the caller's code, never from input."""
+    columns = ", ".join(values)
+    if url.startswith("sqlite:///") and "?" not in url and url != "sqlite:///:memory:":
+        connection = sqlite3.connect(url[len("sqlite:///"):], timeout=30, isolation_level=None)
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in values)})",
+                               [_stored(v, True) for v in values.values()])
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+        return True
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            import psycopg
+
+            with psycopg.connect("postgresql://" + url[len(prefix):], autocommit=False) as pg:
+                cursor: Any = pg.cursor()  # the statement is built here from the caller's names
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES ({', '.join('%s' for _ in values)})",
+                           [_stored(v, False) for v in values.values()])
+                pg.commit()
+            return True
+    return False

@@ -99,3 +99,20 @@ def test_every_operation_in_the_access_log_has_a_readable_label():
     assert len(codes) > 40  # the scan finds the operations (it would pass vacuously if the pattern broke)
     unlabelled = sorted(f"{code} ({where})" for code, where in codes.items() if code not in OPERATION_LABELS)
     assert not unlabelled, "handelingen zonder leesbare naam in web/audit.py OPERATION_LABELS:\n" + "\n".join(unlabelled)
+
+
+def test_every_operation_the_command_line_logs_has_a_readable_label():
+    """The CLI logs its reads and changes as ``cli.<operation>`` (engine/cli ``acting``); each needs a
+    label in OPERATION_LABELS too, so the auditor reads 'Zaak bekeken (opdrachtregel)', not a code."""
+    from web.audit import OPERATION_LABELS
+
+    codes: dict[str, str] = {}
+    for source in sorted((ROOT / "engine" / "cli").glob("*.py")):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "acting" and len(node.args) >= 3
+                    and isinstance(node.args[2], ast.Constant) and isinstance(node.args[2].value, str)):
+                codes.setdefault(f"cli.{node.args[2].value}", source.name)
+    # the scan finds the reads and the changes (it would pass vacuously if the pattern broke)
+    assert {"cli.zaak.bekijken", "cli.zaak.exporteren", "cli.taken.bekijken", "cli.taak.afronden"} <= set(codes)
+    unlabelled = sorted(f"{code} ({where})" for code, where in codes.items() if code not in OPERATION_LABELS)
+    assert not unlabelled, "handelingen zonder leesbare naam in web/audit.py OPERATION_LABELS:\n" + "\n".join(unlabelled)
