@@ -12,18 +12,19 @@ import re
 from pathlib import Path
 
 from flask import Flask, current_app, g, jsonify, render_template, request, send_from_directory
-from flask_babel import Babel
-from sqlalchemy.exc import InterfaceError, OperationalError
+from flask_babel import Babel, gettext
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from engine import Werkpad, WerkpadError, clock
 from engine.app.accounts import Accounts
 from engine.app.acting import pseudonym_secret
+from engine.errors import AccessLogUnavailable
 
 from . import security
 from .api_schemas import error_body as api_error_body
 from .filters import register_filters
-from .i18n import LANGUAGES, install_fast_gettext, script_texts, select_locale, translate
+from .i18n import LANGUAGES, N_, install_fast_gettext, script_texts, select_locale, translate
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
@@ -146,33 +147,53 @@ def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, co
 
     @app.errorhandler(WerkpadError)
     def _werkpad_error(exc: WerkpadError):
+        if isinstance(exc, AccessLogUnavailable):
+            return _unavailable(exc.message, retry=False)
         status = {"not_found": 404, "validation": 422, "conflict": 409, "forbidden": 403}.get(exc.code, 400)
         if request.accept_mimetypes.best == "application/json":
             return jsonify({**exc.to_dict(), "message": translate(exc.message)}), status
         return render_template("fout.html", status=status, message=exc.message, hide_language=True), status
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def _database_away(exc: Exception):
-        # the database restarted or dropped the connection: nothing was acknowledged, the pool
-        # (pool_pre_ping) reconnects on the next request; say so instead of a bare 500
-        current_app.logger.warning("database niet bereikbaar: %s", str(exc).splitlines()[0][:200])
-        message = "De database is even niet bereikbaar; probeer het zo opnieuw."
+    def _unavailable(message: str, retry: bool = True):
+        """503: nothing was done or shown; with Retry-After when trying again soon may help."""
         if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-            response = jsonify(api_error_body("unavailable", message) if request.path.startswith("/api/")
-                               else {"error": "unavailable", "message": message})
+            said = gettext(message)
+            response = jsonify(api_error_body("unavailable", said) if request.path.startswith("/api/")
+                               else {"error": "unavailable", "message": said})
         else:
             response = current_app.make_response(
                 (render_template("fout.html", status=503, message=message, hide_language=True), 503))
         response.status_code = 503
-        response.headers["Retry-After"] = "1"
+        if retry:
+            response.headers["Retry-After"] = "1"
         return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_away(exc: Exception):
+        # the database restarted or dropped the connection: nothing was acknowledged, the pool
+        # replaces the connection on the next request; say so instead of a bare 500
+        current_app.logger.warning("database niet bereikbaar: %s", str(exc).splitlines()[0][:200])
+        return _unavailable(N_("De database is even niet bereikbaar; probeer het zo opnieuw."))
+
+    @app.errorhandler(SQLAlchemyError)
+    def _database_refused(exc: Exception):
+        # the database refused a statement (a constraint, a trigger, a permission): the command's
+        # transaction was rolled back, nothing changed; not the user's fault, not a bare 500 either
+        current_app.logger.error("database weigerde: %s", str(exc).splitlines()[0][:200])
+        return _unavailable(N_("De database weigerde dit; er is niets veranderd. Probeer het later opnieuw of "
+                               "meld het bij de beheerder."), retry=False)
 
     @app.errorhandler(500)  # by code: found before any blueprint's HTTPException handler
     def _server_error(exc: HTTPException):
         original = getattr(exc, "original_exception", None)
+        # raised after the view, while writing its access-log rows: the view's answer is not sent
         if isinstance(original, OperationalError | InterfaceError):
-            return _database_away(original)  # e.g. raised while writing the access log after the view
+            return _database_away(original)
+        if isinstance(original, AccessLogUnavailable):
+            return _unavailable(original.message, retry=False)
+        if isinstance(original, SQLAlchemyError):
+            return _database_refused(original)
         if request.blueprint == "api":
             return jsonify(api_error_body("error", "Interne fout.")), 500
         return _http_error(exc)

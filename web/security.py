@@ -23,7 +23,9 @@ from engine import clock
 from engine.app.accounts import Accounts, Principal
 from engine.app.acting import RequestContext
 from engine.app.inbox import Inbox, Scope
-from engine.errors import NotFound
+from engine.errors import AccessLogUnavailable, NotFound
+
+from .i18n import N_
 
 SESSION_COOKIE = "werkpad_sessie"
 LOGIN_COOKIE = "werkpad_login"
@@ -176,10 +178,26 @@ def request_context(operation: str, purpose: str) -> RequestContext:
 
 
 def _write_access_log(status_code: int) -> None:
+    """The request's access-log rows, after the view. No row, no data: if they cannot be written
+    (a database refusing the insert), the answer is replaced by an error page and nothing that
+    was read goes out (a database that is away is answered with 503 by web/app.py)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+
     for record in g.pop("access_records", []):
         if status_code in REFUSED and record["status"] == "ok":
             record["status"] = "geweigerd"
-        accounts().log_access(**record)
+        try:
+            accounts().log_access(**record)
+        except (OperationalError, InterfaceError):
+            raise
+        except SQLAlchemyError as exc:
+            current_app.logger.error("logboek dataverwerkingen niet bij te werken: %s",
+                                     str(exc).splitlines()[0][:200])
+            raise AccessLogUnavailable(ACCESS_LOG_CLOSED) from exc
+
+
+ACCESS_LOG_CLOSED = N_("Het logboek dataverwerkingen kan nu niet worden bijgewerkt; daarom wordt niets getoond "
+                       "of veranderd. Probeer het later opnieuw of meld het bij de beheerder.")
 
 
 ACTIVITY = "uitvoering-participatiewet"  # = engine.app.acting.ACTIVITY
