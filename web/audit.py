@@ -531,7 +531,7 @@ def _log_csv(items: list[dict]) -> Response:
     for e in items:
         writer.writerow([_cell(v) for v in (
             clock.iso(e["at"]), e["user"], handeling(e["operation"]), e["purpose"], logstatus(e["status"]),
-            e["organisation"], e["case"], e["client"], e["task"], e["subject"], e["trace_id"])])
+            e["organisation"], e["number"] or e["case"], e["client"], e["task"], e["subject"], e["trace_id"])])
     stamp = clock.local_date().isoformat()
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="logboek-{stamp}.csv"'})

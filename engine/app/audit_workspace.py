@@ -14,6 +14,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import secrets
 import time as time_module
 from collections.abc import Callable, Iterator
@@ -168,7 +169,8 @@ class AuditorWorkspace:
         if subject:
             conditions.append(AccessLogRow.data_subject_id == subject)
         if case_id:
-            conditions.append(AccessLogRow.case_id == case_id)
+            # what people type is the case number (2026-000123); the log keeps the case's id
+            conditions.append(AccessLogRow.case_id == (self.case_id_of(case_id, organisations) or case_id))
         if username:
             conditions.append(AccessLogRow.username == username)
         with self.db.unit_of_work(write=False) as uow:
@@ -185,9 +187,19 @@ class AuditorWorkspace:
                  "subject": r.data_subject_id, "trace_id": r.trace_id}
                 for r in uow.session.scalars(query)]
         names = self.client_names([i["case"] for i in items], organisations)
+        numbers = self.case_numbers([i["case"] for i in items], organisations)
         for item in items:
             item["client"] = names.get(item["case"])
+            item["number"] = numbers.get(item["case"])
         return {"items": items, "total": total, "page": page, "pages": pages}
+
+    def case_id_of(self, number: str, organisations: list[str]) -> str | None:
+        """The id of the case with this readable number in ``organisations``, if there is one."""
+        if not re.fullmatch(r"\d{4}-\d{1,9}", number.strip()):
+            return None
+        with self.db.unit_of_work(write=False) as uow:
+            return uow.session.scalar(select(CaseRow.id).where(
+                CaseRow.case_number == number.strip(), CaseRow.organisation.in_(organisations or [""])))
 
     # ------------------------------------------------------------------ replaying step by step
     def _events(self, uow, case_id: str) -> tuple[CaseRow, list[EventRow]]:
