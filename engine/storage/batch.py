@@ -22,6 +22,9 @@ from typing import Any
 _PARAM = re.compile(r"%\(([^)]+)\)s")
 _CACHE: dict[tuple[int, tuple[str, ...]], tuple[Any, str, list[str], dict]] = {}
 _CACHE_LIMIT = 512
+# a step writes a handful of rows; a command that writes many (a migration of many tasks) sends
+# them one by one, far from PostgreSQL's 65,535 parameters per statement
+MAX_PARTS = 200
 
 
 def _compiled(statement, keys: tuple[str, ...], dialect) -> tuple[Any, str, list[str], dict] | None:

@@ -170,7 +170,8 @@ class UnitOfWork:
         pending, self._deferred = self._deferred, []
         connection = self.session.connection()
         counts: list[int] = []
-        if len(pending) > 1 and connection.dialect.name == "postgresql" \
+        rows = sum(len(p) if isinstance(p, list) else 1 for _, p, _ in pending)
+        if 1 < rows <= batch.MAX_PARTS and connection.dialect.name == "postgresql" \
                 and all(batch.can_batch(s, p, connection.dialect) for s, p, _ in pending):
             counts = batch.run(connection, pending)
         else:

@@ -103,3 +103,17 @@ def test_nothing_deferred_is_written_without_commit(wp):
         uow.defer(insert(_events), [_note_event(case["id"], 970, "weg")])
     with wp.db.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq == 970)) == 0
+
+
+def test_many_deferred_rows_are_written_too(wp):
+    """More rows than one statement can carry (PostgreSQL takes at most 65,535 parameters; an event
+    row has 12): written all the same, one statement per kind, in the same transaction."""
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    count = 65_535 // 12 + 100
+    many = [_note_event(case["id"], 1000 + i, f"n{i}") for i in range(count)]
+    with wp.db.unit_of_work() as uow:
+        uow.defer(insert(_events), many)
+        uow.defer(text("SELECT 1"), {})
+        uow.commit()
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq >= 1000)) == count
