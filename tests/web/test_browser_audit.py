@@ -65,3 +65,39 @@ def test_timeline_decision_item_and_live_verification_progress(server, page, wer
     _browser._shot(page, "audit-controle.png")
     runner.join(timeout=10)
     assert not [e for e in page.console_errors if "Content Security Policy" in e or "Refused" in e]
+
+
+def test_the_access_log_in_the_browser_names_cases_by_number_and_cli_reads_in_words(server, page, werkpad):
+    """The auditor's access log, as aafke uses it: who looked at Jan's case in the browser and on the
+    command line, found by the case number she has from the case page; no codes or ids in the rows."""
+    import getpass
+
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    from .conftest import SECRET
+
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01")
+    number = werkpad.get_case(case["id"])["number"]
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", "kees")
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{server}/zaken/{case['id']}")
+    result = CliRunner().invoke(main, ["--database-url", werkpad.db.url, "case", "show", case["id"]],
+                                env={"WERKPAD_PSEUDONYM_SECRET": SECRET, "WERKPAD_USER": None})
+    assert result.exit_code == 0, result.output
+    page.context.clear_cookies()
+    _login(page, server)
+    page.goto(server + "/audit/logboek")
+    page.fill("input[name=zaak]", number)
+    page.click("button:has-text('Zoek')")
+    rows = page.locator("table tbody tr")
+    expect(rows.first).to_be_visible()
+    assert rows.count() >= 2  # kees's page (and its diagram, fetched by the page) and the command line
+    text = page.locator("table").inner_text()
+    assert "Zaak bekeken (opdrachtregel)" in text and f"Beheerder van de server (account {getpass.getuser()})" in text
+    assert "kees" in text and "Zaak bekeken\t" in text and "Jan Jansen" in text and f"zaaknummer {number}" in text
+    assert case["id"] not in text and "cli." not in text and "beheer:" not in text
+    _browser._shot(page, "audit-logboek.png")
