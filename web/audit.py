@@ -335,9 +335,9 @@ def organisation_run(run_id: str):
     names = security.accounts().organisation_names(orgs)
     if run["findings"]:
         ids = [f.get("case") for f in run["findings"] if f.get("case")]
-        clients, numbers = auditing().client_names(ids, orgs), auditing().case_numbers(ids, orgs)
+        labels = auditing().case_labels(ids, orgs)
         for finding in run["findings"]:
-            finding["client"], finding["number"] = clients.get(finding.get("case")), numbers.get(finding.get("case"))
+            finding["client"], finding["number"] = labels.get(finding.get("case"), (None, None))
     return render_template("audit/controle_voortgang.html", run=run, org_names=names)
 
 

@@ -17,6 +17,7 @@ import secrets
 from functools import wraps
 
 from flask import Response, abort, current_app, g, redirect, request, url_for
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from engine import clock
@@ -181,8 +182,6 @@ def _write_access_log(status_code: int) -> None:
     """The request's access-log rows, after the view. No row, no data: if they cannot be written
     (a database refusing the insert), the answer is replaced by an error page and nothing that
     was read goes out (a database that is away is answered with 503 by web/app.py)."""
-    from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-
     for record in g.pop("access_records", []):
         if status_code in REFUSED and record["status"] == "ok":
             record["status"] = "geweigerd"

@@ -14,7 +14,6 @@ import base64
 import hashlib
 import json
 import os
-import re
 import secrets
 import time as time_module
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from ..errors import NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, DestructionRow, EventRow
 from ..storage.accounts_models import AccessLogRow, OrganisationRow
 from ..storage.models import AuditRunRow
+from . import case_numbers
 from .auditing import BOOKKEEPING, apply_event
 
 if TYPE_CHECKING:
@@ -141,25 +141,16 @@ class AuditorWorkspace:
         with self.db.unit_of_work(write=False) as uow:
             return list(uow.session.scalars(query))
 
-    def client_names(self, case_ids: list[str], organisations: list[str]) -> dict[str, str]:
-        """Client names of those cases that belong to ``organisations`` (the others stay unnamed)."""
+    def case_labels(self, case_ids: list[str], organisations: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Client name and readable case number (2026-000123) of those cases that belong to
+        ``organisations`` (the others stay unnamed), in one read."""
         ids = sorted({c for c in case_ids if c})
         if not ids:
             return {}
         with self.db.unit_of_work(write=False) as uow:
-            rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name).where(
+            rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name, CaseRow.case_number).where(
                 CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
-        return {case_id: name for case_id, name in rows}
-
-    def case_numbers(self, case_ids: list[str], organisations: list[str]) -> dict[str, str]:
-        """The readable case numbers (2026-000123) of those cases that belong to ``organisations``."""
-        ids = sorted({c for c in case_ids if c})
-        if not ids:
-            return {}
-        with self.db.unit_of_work(write=False) as uow:
-            rows = uow.session.execute(select(CaseRow.id, CaseRow.case_number).where(
-                CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
-        return {case_id: number for case_id, number in rows if number}
+        return {case_id: (name, number or None) for case_id, name, number in rows}
 
     def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
                    username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
@@ -186,20 +177,19 @@ class AuditorWorkspace:
                  "status": r.status, "organisation": r.organisation, "case": r.case_id, "task": r.task_id,
                  "subject": r.data_subject_id, "trace_id": r.trace_id}
                 for r in uow.session.scalars(query)]
-        names = self.client_names([i["case"] for i in items], organisations)
-        numbers = self.case_numbers([i["case"] for i in items], organisations)
+        labels = self.case_labels([i["case"] for i in items], organisations)
         for item in items:
-            item["client"] = names.get(item["case"])
-            item["number"] = numbers.get(item["case"])
+            item["client"], item["number"] = labels.get(item["case"], (None, None))
         return {"items": items, "total": total, "page": page, "pages": pages}
 
     def case_id_of(self, number: str, organisations: list[str]) -> str | None:
         """The id of the case with this readable number in ``organisations``, if there is one."""
-        if not re.fullmatch(r"\d{4}-\d{1,9}", number.strip()):
+        normal = case_numbers.normalise(number)
+        if normal is None:
             return None
         with self.db.unit_of_work(write=False) as uow:
             return uow.session.scalar(select(CaseRow.id).where(
-                CaseRow.case_number == number.strip(), CaseRow.organisation.in_(organisations or [""])))
+                CaseRow.case_number == normal, CaseRow.organisation.in_(organisations or [""])))
 
     # ------------------------------------------------------------------ replaying step by step
     def _events(self, uow, case_id: str) -> tuple[CaseRow, list[EventRow]]:

@@ -43,29 +43,36 @@ def _compiled(statement, keys: tuple[str, ...], dialect) -> tuple[Any, str, list
     return entry
 
 
-def can_batch(statement, params, dialect) -> bool:
-    rows = params if isinstance(params, list) else [params or {}]
-    return bool(rows) and all(_compiled(statement, tuple(row), dialect) is not None for row in rows)
-
-
 class _Shape:
     """One batch shape as PostgreSQL's own statement: ``$n`` placeholders (so the driver need not
-    parse a long statement for them every time), and where each value comes from."""
+    parse a long statement for them every time), and where each value comes from. The statements
+    are kept so that a cached shape is only used for the very statements it was made of."""
 
-    __slots__ = ("sql", "sources", "guarded")
+    __slots__ = ("statements", "sql", "sources", "guarded")
 
-    def __init__(self, sql: str, sources: list[tuple[int, str, Any]], guarded: list[int]) -> None:
-        self.sql, self.sources, self.guarded = sql, sources, guarded
-
-
-_SHAPES: dict[tuple, _Shape] = {}
+    def __init__(self, statements: tuple, sql: str, sources: list[tuple[int, str, Any]],
+                 guarded: list[int]) -> None:
+        self.statements, self.sql, self.sources, self.guarded = statements, sql, sources, guarded
 
 
-def _shape(rows: list[tuple[Any, dict, bool]], dialect) -> _Shape:
+_SHAPES: dict[tuple, _Shape | None] = {}  # None: a shape that cannot be batched
+
+
+def _shape(rows: list[tuple[Any, dict, bool]], dialect) -> _Shape | None:
     key = tuple((id(statement), tuple(row), must) for statement, row, must in rows)
-    found = _SHAPES.get(key)
-    if found is not None:
-        return found
+    statements = tuple(statement for statement, _, _ in rows)
+    if key in _SHAPES:
+        found = _SHAPES[key]
+        if found is None or all(a is b for a, b in zip(found.statements, statements, strict=True)):
+            return found
+    shape = _build(rows, statements, dialect)
+    if len(_SHAPES) >= _CACHE_LIMIT:
+        _SHAPES.clear()
+    _SHAPES[key] = shape
+    return shape
+
+
+def _build(rows: list[tuple[Any, dict, bool]], statements: tuple, dialect) -> _Shape | None:
     parts: list[str] = []
     counted: list[str] = []
     guarded: list[int] = []  # which of ``counted`` must be exactly one
@@ -73,7 +80,8 @@ def _shape(rows: list[tuple[Any, dict, bool]], dialect) -> _Shape:
     numbers: dict[tuple[int, str], int] = {}
     for k, (statement, row, must_change_one) in enumerate(rows):
         entry = _compiled(statement, tuple(row), dialect)
-        assert entry is not None, "can_batch() first"
+        if entry is None:
+            return None
         _statement, sql, names, processors = entry
         missing = [param for param in names if param not in row]
         if missing:
@@ -97,21 +105,23 @@ def _shape(rows: list[tuple[Any, dict, bool]], dialect) -> _Shape:
             if must_change_one:
                 guarded.append(len(counted) - 1)
     final = "SELECT " + (", ".join(f"(SELECT count(*) FROM {n})" for n in counted) if counted else "1")
-    shape = _Shape("WITH " + ", ".join(parts) + " " + final, sources, guarded)
-    if len(_SHAPES) >= _CACHE_LIMIT:
-        _SHAPES.clear()
-    _SHAPES[key] = shape
-    return shape
+    return _Shape(statements, "WITH " + ", ".join(parts) + " " + final, sources, guarded)
 
 
-def run(connection, pending: list[tuple[Any, Any, bool]]) -> list[int]:
+def run(connection, pending: list[tuple[Any, Any, bool]]) -> list[int] | None:
     """Run ``pending`` — (statement, parameters or a list of them, must change one row) — as one
-    statement on ``connection``; the row counts of the parts that must change one row, in order."""
+    statement on ``connection``; the row counts of the parts that must change one row, in order.
+    None, with nothing sent, when they are better sent one by one: a single row, more than
+    MAX_PARTS rows, or a statement with a client-side default."""
     from psycopg import RawCursor
 
     rows = [(statement, row, must) for statement, params, must in pending
             for row in (params if isinstance(params, list) else [params or {}])]
+    if not 1 < len(rows) <= MAX_PARTS:
+        return None
     shape = _shape(rows, connection.dialect)
+    if shape is None:
+        return None
     values = [processor(rows[k][1][name]) if processor is not None else rows[k][1][name]
               for k, name, processor in shape.sources]
     driver = connection.connection.driver_connection

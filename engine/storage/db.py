@@ -169,12 +169,9 @@ class UnitOfWork:
             return
         pending, self._deferred = self._deferred, []
         connection = self.session.connection()
-        counts: list[int] = []
-        rows = sum(len(p) if isinstance(p, list) else 1 for _, p, _ in pending)
-        if 1 < rows <= batch.MAX_PARTS and connection.dialect.name == "postgresql" \
-                and all(batch.can_batch(s, p, connection.dialect) for s, p, _ in pending):
-            counts = batch.run(connection, pending)
-        else:
+        counts = batch.run(connection, pending) if connection.dialect.name == "postgresql" else None
+        if counts is None:
+            counts = []
             for statement, params, must_change_one in pending:
                 done = connection.execute(statement, params)
                 if must_change_one:
