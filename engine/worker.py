@@ -6,8 +6,9 @@ due (each timer at its own due moment, one transaction per timer, claimed with
 ``SKIP LOCKED`` on PostgreSQL so two workers never fire the same one), then sleeps
 until the earliest timer in the index comes due — at most ``max_sleep`` seconds.
 On PostgreSQL it LISTENs on a channel that every transaction arming an earlier
-timer NOTIFYs, so a timer armed now for "in ten minutes" or "right now" wakes it at
-once; on SQLite it polls the index every ``poll`` seconds instead. Database
+timer NOTIFYs with that timer's moment, so a timer armed now for "in ten minutes" or
+"right now" wakes it when due without polling, and a timer armed for next month does
+not make it ask the database at all; on SQLite it polls the index every ``poll`` seconds instead. Database
 trouble (a restart, a dropped connection) is logged and retried with a short pause;
 it never stops the worker.
 
@@ -91,10 +92,30 @@ class TimerWorker:
                     return
             return
         conn = self._listen()
-        ready, _, _ = select.select([conn.fileno()], [], [], min(seconds, 1.0))  # 1 s: notice a stop
-        if ready:
-            for _ in conn.notifies(timeout=0, stop_after=1000):
-                pass
+        deadline = time.monotonic() + seconds
+        while not self.stopping.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            ready, _, _ = select.select([conn.fileno()], [], [], min(remaining, 1.0))  # 1 s: notice a stop
+            if not ready:
+                continue
+            for note in conn.notifies(timeout=0, stop_after=1000):
+                sooner = self._seconds_until(note.payload)
+                if sooner is None:
+                    return  # a timer without a moment, or a word from elsewhere: look in the index
+                deadline = min(deadline, time.monotonic() + sooner)
+
+    @staticmethod
+    def _seconds_until(payload: str) -> float | None:
+        """How long until the moment a NOTIFY names (the soonest timer its transaction armed);
+        None when it names none. A worker already waking sooner need not ask the database:
+        a busy system arms a timer with nearly every step, mostly weeks ahead."""
+        try:
+            due = float(payload)
+        except ValueError:
+            return None
+        return max(0.0, due - clock.now().timestamp())
 
     def _listen(self) -> Any:
         if self._listener is None or self._listener.closed:

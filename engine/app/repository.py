@@ -145,7 +145,9 @@ def _index_of_case():
 
 
 _INDEX_OF_CASE = _index_of_case()
-_NOTIFY = text("SELECT pg_notify(:channel, '')")
+# the payload: the soonest newly armed due moment (seconds since the epoch, UTC), so that a
+# worker already waking sooner need not ask the database; empty when a timer has no moment
+_NOTIFY = text("SELECT pg_notify(:channel, :due)")
 _DELETE_TIMER = delete(_timers).where(_timers.c.case_id == bindparam("b_case"),
                                       _timers.c.task_id == bindparam("b_task"))
 _MOVE_TIMER = (update(_timers).where(_timers.c.case_id == bindparam("b_case"), _timers.c.task_id == bindparam("b_task"))
@@ -501,7 +503,7 @@ class Repository:
                                   "due": timer_row.due_at.isoformat() if timer_row.due_at else None})
         if gone:
             execute(_DELETE_TIMER, [{"b_case": row.id, "b_task": task_id} for task_id in gone])
-        earlier = False  # does a timer now come due sooner than the worker may expect?
+        armed: list[datetime | None] = []  # moments that may come due sooner than a worker expects
         new_timers: list[dict] = []
         moved: list[dict] = []
         for task_id, timer in wanted.items():
@@ -511,20 +513,22 @@ class Repository:
                           "kind": timer.kind, "due_at": timer.due}
                 new_timers.append(values)
                 timers_now.append(IndexRow(values))
-                earlier = True
+                armed.append(timer.due)
                 continue
             if existing_timer.due_at != timer.due:
-                earlier = earlier or (timer.due is not None and existing_timer.due_at is not None
-                                      and timer.due < existing_timer.due_at)
+                if (timer.due is not None and existing_timer.due_at is not None
+                        and timer.due < existing_timer.due_at):
+                    armed.append(timer.due)
                 moved.append({"b_case": row.id, "b_task": task_id, "due_at": timer.due})
             timers_now.append(IndexRow({**existing_timer.__dict__, "due_at": timer.due}))
         if new_timers:
             execute(_INSERT_TIMER, new_timers)
         if moved:
             execute(_MOVE_TIMER, moved)
-        if earlier and not self.db.is_sqlite:
+        if armed and not self.db.is_sqlite:
             # wakes every `werkpad worker` that LISTENs, when this transaction commits
-            execute(_NOTIFY, {"channel": TIMER_CHANNEL})
+            soonest = "" if None in armed else f"{min(d for d in armed if d is not None).timestamp():.6f}"
+            execute(_NOTIFY, {"channel": TIMER_CHANNEL, "due": soonest})
         return cancelled, ended, open_now, timers_now
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,

@@ -66,6 +66,37 @@ def test_worker_processes_fire_a_timer_soon_after_it_comes_due(db_url, wp):
             assert "Traceback" not in rest
 
 
+def test_a_timer_armed_far_ahead_does_not_make_the_worker_look(wp):
+    """Nearly every step arms a timer weeks ahead; the NOTIFY names its moment, so a waiting
+    worker only goes back to the database for a timer that comes due before it would wake
+    anyway — and still fires a timer armed for a second from now on time."""
+    if wp.db.is_sqlite:
+        return  # polling there; nothing is notified
+    worker = TimerWorker(wp, max_sleep=30.0)
+    rounds = []
+    plain_round = worker.run_once
+    worker.run_once = lambda: rounds.append(clock.now()) or plain_round()
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        assert _wait_for(lambda: worker._listener is not None and rounds, 10)
+        time.sleep(0.3)
+        before = len(rounds)
+        for i in range(10):  # reminders three days from now
+            wp.start_case("voorbeeldstad", "111222333", f"Ver {i}", "1980-01-01")
+        time.sleep(1.0)
+        assert len(rounds) == before, f"{len(rounds) - before} rounds for timers three days ahead"
+        soon = wp.start_case("voorbeeldstad", "111222333", "Straks", "1980-01-01",
+                             at=clock.now() - timedelta(days=3) + timedelta(seconds=1))
+        assert _wait_for(lambda: [e for e in wp.case_history(soon["id"]) if e["type"] == "timer_fired"], 5)
+        due = clock.to_utc(soon["timers"][0]["due"])
+        assert (clock.now() - due).total_seconds() < 1.5
+        assert len(rounds) - before <= 3
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+
+
 def _line_within(proc: subprocess.Popen, seconds: float) -> str:
     timer = threading.Timer(seconds, proc.kill)
     timer.start()
