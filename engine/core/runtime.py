@@ -473,10 +473,15 @@ class CaseRuntime:
         return runtime
 
     @classmethod
-    def restore(cls, state: Mapping[str, Any], spec: Any, subprocess_specs: Any) -> CaseRuntime:
+    def restore(cls, state: Mapping[str, Any], spec: Any, subprocess_specs: Any, copy: bool = True) -> CaseRuntime:
+        """The case from its stored state. Restoring takes the workflow's dict apart, so it works on a
+        copy unless ``copy=False`` says the caller's state was just read for this and is not used again."""
         check_state_format(state)
-        dct = json.loads(json.dumps(state["workflow"])) if not isinstance(state["workflow"], str) \
-            else json.loads(state["workflow"])
+        workflow_state = state["workflow"]
+        if isinstance(workflow_state, str):
+            dct = json.loads(workflow_state)
+        else:
+            dct = json.loads(json.dumps(workflow_state)) if copy else workflow_state
         workflow = _CONVERTER.restore(dct, spec, subprocess_specs, cls.script_engine())
         runtime = cls(workflow, phase=state.get("phase"), status=state.get("status"),
                       end_event=state.get("end_event"))

@@ -117,3 +117,25 @@ def test_many_deferred_rows_are_written_too(wp):
         uow.commit()
     with wp.db.unit_of_work(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq >= 1000)) == count
+
+
+def test_a_completion_leaves_the_session_nothing_to_flush(wp):
+    """The case row's changes go out as one guarded UPDATE among the deferred writes; the session
+    must not also see the row as changed, or every commit runs a flush that writes nothing."""
+    from sqlalchemy.orm import Session
+
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    flushes: list[list[str]] = []
+
+    def note(session, context, instances) -> None:
+        flushes.append(sorted(type(o).__name__ for o in session.dirty | session.new))
+
+    event.listen(Session, "before_flush", note)
+    try:
+        after = wp.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "inwonend"})
+    finally:
+        event.remove(Session, "before_flush", note)
+    assert flushes == []
+    stored = wp.get_case(case["id"])  # and what was written is what the command answered
+    assert stored["status"] == after["status"] and [t["name"] for t in stored["tasks"]] == \
+        [t["name"] for t in after["tasks"]]
