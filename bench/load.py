@@ -12,8 +12,10 @@ first inbox page (``GET /api/v1/taken``), and a ``werkpad worker`` fires timers 
 come due during the run (cases started three days back, so that their three-day
 reminder falls within the run). Printed: completions per second, latency of a
 completion under load and with a single client (median/p95), of starting a case
-(``POST /api/v1/zaken``), of the inbox page under load, and the timer lag (from due
-to the fired event's recording). The naive baseline in the same run is Flask's development
+(``POST /api/v1/zaken``), of the inbox page under load, the timer lag (from due
+to the fired event's recording), and where the 2 cores went: CPU per completion of the web
+processes, PostgreSQL, the timer worker and this measuring client (from /proc, whole
+process trees; the inbox reader's requests are counted in). The naive baseline in the same run is Flask's development
 server (what ``werkpad serve`` ran before), one process, one request at a time.
 
 The timer part (``--only timers`` runs it alone): every filler case also waits on a timer
@@ -163,7 +165,65 @@ def stop_server(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def load(port: int, token: str, tasks: list[str], seconds: float, clients: int) -> dict:
+def _tree_cpu(roots: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes and all their descendants,
+    from /proc (Linux); 0 where /proc is missing."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parent: dict[int, int] = {}
+    used: dict[int, float] = {}
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return 0.0
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        parent[int(entry)] = int(fields[1])
+        used[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+    total = 0.0
+    for pid in used:
+        p = pid
+        while p > 1:
+            if p in roots:
+                total += used[pid]
+                break
+            p = parent.get(p, 0)
+    return total
+
+
+class CpuMeter:
+    """Where the 2 cores go during a load run: CPU per completion of the web processes,
+    PostgreSQL, the timer worker and this measuring client (its threads)."""
+
+    def __init__(self, server: subprocess.Popen, worker: subprocess.Popen | None, postmaster: int | None) -> None:
+        self.parts = {"web": [server.pid], "PostgreSQL": [postmaster] if postmaster else [],
+                      "timer-worker": [worker.pid] if worker else []}
+
+    def read(self) -> dict[str, float]:
+        out = {name: _tree_cpu(pids) if pids else 0.0 for name, pids in self.parts.items()}
+        out["meetclient"] = time.process_time()
+        return out
+
+    @staticmethod
+    def per_completion(before: dict[str, float], after: dict[str, float], completions: int) -> str:
+        if not completions:
+            return "—"
+        parts = {name: (after[name] - before[name]) * 1000 / completions for name in before}
+        return "  ".join(f"{name} {ms:.2f}" for name, ms in parts.items()) + f"  = {sum(parts.values()):.2f} ms"
+
+
+def postmaster_pid(data_dir: Path) -> int | None:
+    try:
+        return int((data_dir / "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def load(port: int, token: str, tasks: list[str], seconds: float, clients: int,
+         meter: CpuMeter | None = None) -> dict:
     lock = threading.Lock()
     queue = list(tasks)
     done: list[float] = []
@@ -193,14 +253,16 @@ def load(port: int, token: str, tasks: list[str], seconds: float, clients: int) 
             time.sleep(0.05)
 
     threads = [threading.Thread(target=worker) for _ in range(clients)] + [threading.Thread(target=reader)]
+    cpu_before = meter.read() if meter else None
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - t0
+    cpu = CpuMeter.per_completion(cpu_before, meter.read(), len(done)) if meter and cpu_before else "—"
     tasks[:] = queue  # what is left for the next run
-    return {"rate": len(done) / elapsed, "done": done, "errors": errors, "inbox": inbox}
+    return {"rate": len(done) / elapsed, "done": done, "errors": errors, "inbox": inbox, "cpu": cpu}
 
 
 def starts(port: int, token: str, n: int) -> list[float]:
@@ -431,11 +493,12 @@ def main() -> None:
                 print("   (te weinig open taken over; verhoog --work)")
                 break
             port = _free_port()
+            worker = start_worker(url, root)  # first: its start-up (imports) is over before the load
             proc = start_server(url, port, workers, dev, root)
-            worker = start_worker(url, root)
             try:
                 timer_cases = arm_timers(url, args.timers, args.seconds - 4)
-                result = load(port, token, tasks, args.seconds, args.clients)
+                meter = CpuMeter(proc, worker, postmaster_pid(server.data))
+                result = load(port, token, tasks, args.seconds, args.clients, meter)
                 start_lat = starts(port, token, 50)
                 single = singles(port, token, tasks, 50)
             finally:
@@ -448,6 +511,7 @@ def main() -> None:
             print(f"   afronden, 1 client      {_fmt(single)}")
             print(f"   zaak starten via API    {_fmt(start_lat)}")
             print(f"   inbox tijdens belasting {_fmt(result['inbox'])}")
+            print(f"   CPU per afronding (ms)  {result['cpu']}")
             lag = (f"mediaan {statistics.median(lags) * 1000:6.0f} ms  p95 {_pct(lags, 0.95):6.0f} ms"
                    if lags else "—")
             print(f"   timervertraging         {lag}  ({len(lags)} afgegaan, {missed} niet)")
