@@ -167,7 +167,8 @@ def stop_server(proc: subprocess.Popen) -> None:
 
 def _tree_cpu(roots: list[int]) -> float:
     """CPU seconds (user + system) used so far by these processes and all their descendants,
-    from /proc (Linux); 0 where /proc is missing."""
+    from /proc (Linux), with what descendants that ended had used (a process's reaped children:
+    PostgreSQL's backends of closed connections); 0 where /proc is missing."""
     ticks = os.sysconf("SC_CLK_TCK")
     parent: dict[int, int] = {}
     used: dict[int, float] = {}
@@ -182,7 +183,7 @@ def _tree_cpu(roots: list[int]) -> float:
         except OSError:
             continue  # gone meanwhile
         parent[int(entry)] = int(fields[1])
-        used[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+        used[int(entry)] = sum(int(f) for f in fields[11:15]) / ticks  # utime stime cutime cstime
     total = 0.0
     for pid in used:
         p = pid

@@ -6,11 +6,12 @@ due (each timer at its own due moment, one transaction per timer, claimed with
 ``SKIP LOCKED`` on PostgreSQL so two workers never fire the same one), then sleeps
 until the earliest timer in the index comes due — at most ``max_sleep`` seconds.
 On PostgreSQL it LISTENs on a channel that every transaction arming an earlier
-timer NOTIFYs with that timer's moment, so a timer armed now for "in ten minutes" or
-"right now" wakes it when due without polling, and a timer armed for next month does
-not make it ask the database at all; on SQLite it polls the index every ``poll`` seconds instead. Database
-trouble (a restart, a dropped connection) is logged and retried with a short pause;
-it never stops the worker.
+timer due within ``NOTIFY_HORIZON`` (its longest sleep) NOTIFYs with that timer's moment,
+so a timer armed now for "in ten seconds" or "right now" wakes it when due without
+polling, and a worker already waking sooner does not ask the database; a timer armed for
+next month is not notified at all but found on the worker's next look. On SQLite it
+polls the index every ``poll`` seconds instead. Database trouble (a restart, a dropped
+connection) is logged and retried with a short pause; it never stops the worker.
 
 ``start_scheduler`` runs the same loop in a thread of a web process, for the
 development server and tests.
@@ -25,7 +26,7 @@ import time
 from typing import Any
 
 from .app import Werkpad
-from .app.repository import TIMER_CHANNEL, why
+from .app.repository import NOTIFY_HORIZON, TIMER_CHANNEL, why
 from .core import clock
 
 log = logging.getLogger("werkpad.worker")
@@ -36,7 +37,8 @@ class TimerWorker:
                  retry_pause: float = 2.0) -> None:
         self.wp = werkpad
         self.poll = poll
-        self.max_sleep = max_sleep
+        # never longer than the horizon past which a new timer is not notified (it is found on a look)
+        self.max_sleep = min(max_sleep, NOTIFY_HORIZON.total_seconds())
         self.retry_pause = retry_pause
         self.stopping = threading.Event()
         self.fired = 0

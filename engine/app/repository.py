@@ -16,7 +16,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -94,6 +94,9 @@ class BundleCache:
 
 
 TIMER_CHANNEL = "werkpad_timers"
+# A waiting timer worker looks in the timer index at least this often (its longest sleep), so a
+# timer armed for later than this needs no NOTIFY: the worker finds it on a regular look.
+NOTIFY_HORIZON = timedelta(seconds=30)
 
 
 class IndexRow:
@@ -526,10 +529,15 @@ class Repository:
             execute(_INSERT_TIMER, new_timers)
         if moved:
             execute(_MOVE_TIMER, moved)
-        if armed and not self.db.is_sqlite:
-            # wakes every `werkpad worker` that LISTENs, when this transaction commits
-            soonest = "" if None in armed else f"{min(d for d in armed if d is not None).timestamp():.6f}"
-            execute(_NOTIFY, {"channel": TIMER_CHANNEL, "due": soonest})
+        soonest = min((d for d in armed if d is not None), default=None)
+        # the wall clock, not the command's moment: a command "at" a past moment can arm a timer
+        # that is due any second now
+        if (None in armed or (soonest is not None and soonest < datetime.now(UTC) + NOTIFY_HORIZON)) \
+                and not self.db.is_sqlite:
+            # wakes every `werkpad worker` that LISTENs, when this transaction commits (a timer
+            # weeks ahead, as nearly every step arms one, is left to the worker's next look)
+            execute(_NOTIFY, {"channel": TIMER_CHANNEL,
+                              "due": "" if None in armed or soonest is None else f"{soonest.timestamp():.6f}"})
         return cancelled, ended, open_now, timers_now
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,

@@ -97,6 +97,29 @@ def test_a_timer_armed_far_ahead_does_not_make_the_worker_look(wp):
         thread.join(timeout=10)
 
 
+def test_a_timer_past_the_notify_horizon_is_found_on_the_next_look(wp, monkeypatch):
+    """A timer due later than the horizon is not notified; the worker, which never sleeps longer
+    than the horizon, still finds and fires it on time (the horizon shortened to 2 s here)."""
+    if wp.db.is_sqlite:
+        return
+    from engine.app import repository
+
+    monkeypatch.setattr(repository, "NOTIFY_HORIZON", timedelta(seconds=2))
+    worker = TimerWorker(wp, max_sleep=2.0)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        assert _wait_for(lambda: worker._listener is not None, 10)
+        later = wp.start_case("voorbeeldstad", "111222333", "Later", "1980-01-01",
+                              at=clock.now() - timedelta(days=3) + timedelta(seconds=3.5))
+        due = clock.to_utc(later["timers"][0]["due"])
+        assert _wait_for(lambda: [e for e in wp.case_history(later["id"]) if e["type"] == "timer_fired"], 8)
+        assert (clock.now() - due).total_seconds() < 1.5
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
+
+
 def _line_within(proc: subprocess.Popen, seconds: float) -> str:
     timer = threading.Timer(seconds, proc.kill)
     timer.start()
