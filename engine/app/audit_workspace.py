@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from ..core import audit, clock
 from ..core.bsn import is_valid_rsin, normalise_bsn
@@ -103,12 +103,17 @@ class AuditorWorkspace:
         text = (query.text or "").strip()
         if text:
             digits = text.replace(" ", "").replace(".", "")
-            if digits.isdigit() and len(digits) <= 9:
-                conditions.append(CaseRow.bsn == normalise_bsn(digits))
+            number = case_numbers.normalise(text)
+            wanted: list[ColumnElement[bool]] = []
+            if number is not None:  # what people type is the case number: 2026-000123 (or 2026-123)
+                wanted.append(CaseRow.case_number == number)
+            if digits.isdigit() and len(digits) <= 9:  # "2026 4" may be either: both are looked for
+                wanted.append(CaseRow.bsn == normalise_bsn(digits))
             elif len(text) == 16 and all(c in "0123456789abcdef" for c in text.lower()):
-                conditions.append(CaseRow.id == text.lower())
-            else:
-                conditions.append(func.lower(CaseRow.client_name).contains(text.lower(), autoescape=True))
+                wanted.append(CaseRow.id == text.lower())
+            elif number is None:
+                wanted.append(func.lower(CaseRow.client_name).contains(text.lower(), autoescape=True))
+            conditions.append(or_(*wanted))
         if query.process:
             conditions.append(CaseRow.process_key == query.process)
         if query.status:
@@ -127,7 +132,8 @@ class AuditorWorkspace:
                 select(CaseRow, DefinitionRow.name).join(DefinitionRow, DefinitionRow.id == CaseRow.definition_id)
                 .where(*conditions).order_by(CaseRow.started_at.desc(), CaseRow.id)
                 .offset((page - 1) * per_page).limit(per_page)).all()
-            items = [{"id": c.id, "client": c.client_name, "bsn": c.bsn, "municipality": c.municipality,
+            items = [{"id": c.id, "number": c.case_number, "client": c.client_name, "bsn": c.bsn,
+                      "municipality": c.municipality,
                       "organisation": c.organisation, "process": c.process_key, "process_name": name,
                       "status": c.status, "phase": c.phase, "started_at": c.started_at,
                       "ended_at": c.ended_at, "events": c.last_seq} for c, name in rows]

@@ -96,6 +96,21 @@ def test_search_by_bsn_is_posted_not_in_the_url(client, accounts, closed):
     assert client.post("/audit/zoeken", data={"zoek": "x"}).status_code == 403  # no CSRF token
 
 
+def test_the_auditor_finds_a_case_by_its_number_and_sees_that_number_not_its_id(client, werkpad, closed):
+    """Found by using the product: the results showed the internal id as "zaaknummer", and the
+    readable number the search field asks for ("Naam, BSN of zaaknummer") found nothing."""
+    number = werkpad.get_case(closed["id"])["number"]
+    year, seq = number.split("-")
+    login(client, "aafke")
+    listing = client.get("/audit/").get_data(as_text=True)
+    assert f"zaaknummer {number}" in listing and closed["id"] not in listing.replace(f"/audit/zaken/{closed['id']}", "")
+    token = page_csrf(client, "/audit/")
+    for typed in (number, f"{year}-{int(seq)}", f" {year}/{seq} "):
+        response = client.post("/audit/zoeken", data={"csrf_token": token, "zoek": typed})
+        html = client.get(response.location).get_data(as_text=True)
+        assert "1 zaak gevonden" in html and "Jan Jansen" in html, typed
+
+
 def test_history_with_filters_data_changes_and_verification(client, closed):
     cid = closed["id"]
     login(client, "aafke")
