@@ -118,8 +118,24 @@ def deadline_report(db, organisations: list[str], period: Period | None = None, 
     for n in ordered:
         total = n["met"] + n["missed"]
         n["share_met"] = round(100 * n["met"] / total) if total else None
-    return {"norms": ordered, "months": [{"month": m, **c} for m, c in sorted(months.items())],
+    return {"norms": ordered, "months": [{"month": m, **months[m]} for m in _every_month(sorted(months))],
             "period": {"start": period.start, "end": period.end}}
+
+
+def _every_month(present: list[str]) -> list[str]:
+    """The months from the first to the last present ("2026-07" … "2026-11"), those without a
+    deadline included: a chart that skips September reads as if October followed August."""
+    if not present:
+        return []
+    year, month = (int(x) for x in present[0].split("-"))
+    last = present[-1]
+    out = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        out.append(key)
+        if key >= last:
+            return out
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 MONTH_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")

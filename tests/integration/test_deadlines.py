@@ -38,3 +38,17 @@ def test_met_missed_and_running_per_norm_and_month(wp):
     csv_text = report_csv(report)
     assert csv_text.splitlines()[0].startswith("organisatie;soort;termijn") and "Fatima el Amrani" in csv_text
     assert "te laat" in csv_text and "op tijd" in csv_text
+
+
+def test_the_months_run_on_without_gaps(wp):
+    """Found by using the product: a month without deadlines was left out of the chart, so its
+    bars read jul, aug, okt, nov as if one month followed the other."""
+    _crisis(wp, "111222333", "Jan Jansen", "2026-01-05T09:00", "2026-01-05T15:00")
+    _crisis(wp, "123456782", "Fatima el Amrani", "2026-04-06T09:00", "2026-04-06T15:00")
+    report = deadline_report(wp.db, ["voorbeeldstad"], now=clock.to_utc("2026-05-01T09:00"))
+    months = [m["month"] for m in report["months"]]
+    assert months[0] == "2026-01" and months[-1] >= "2026-04"
+    assert months == sorted(set(months)) and "2026-02" in months and "2026-03" in months
+    quiet = {m["month"]: m for m in report["months"]}["2026-02"]
+    assert (quiet["met"], quiet["missed"], quiet["running"]) == (0, 0, 0)
+    assert "feb" in month_chart_svg(report["months"])
