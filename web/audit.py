@@ -155,7 +155,7 @@ def search_page():
     result = auditing().find_cases(orgs, query)
     digits = (text or "").replace(" ", "")
     security.log_access(operation="audit.zoeken", purpose="Zaak zoeken voor controle", activity=ACTIVITY,
-                        status="ok", bsn=digits if digits.isdigit() and len(digits) == 9 else None)
+                        status="ok", bsn=digits if digits.isdigit() and len(digits) == 9 else None, organisations=orgs)
     params = {k: v for k, v in {"zoekopdracht": args.get("zoekopdracht") if text else None, "proces": process,
                                 "status": status, "van": args.get("van") if query.started_from else None,
                                 "tot": args.get("tot") if query.started_to else None}.items() if v}
@@ -268,7 +268,7 @@ def deadlines_page():
     period = Period(_date_arg("van"), _date_arg("tot"))
     report = deadline_report(current_app.extensions["werkpad"].db, selected, period)
     security.log_access(operation="audit.termijnen", purpose="Termijnen controleren", activity=ACTIVITY,
-                        status="ok", organisation=chosen if chosen in orgs else None)
+                        status="ok", organisations=selected)
     if request.args.get("formaat") == "csv":
         return Response(report_csv(report), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="termijnen.csv"'})
@@ -293,7 +293,7 @@ def organisation_verify():
     orgs = _organisations("audit.organisatie.bekijken", "Controle van een organisatie voorbereiden")
     names = security.accounts().organisation_names(orgs)
     security.log_access(operation="audit.organisatie.bekijken", status="ok", activity=ACTIVITY,
-                        purpose="Controle van een organisatie voorbereiden")
+                        purpose="Controle van een organisatie voorbereiden", organisations=orgs)
     return render_template("audit/controle.html", orgs=orgs, org_names=names, runs=auditing().recent_runs(orgs))
 
 
@@ -380,7 +380,7 @@ def anchor_download():
     key = load_or_create_key(current_app.config.get("ANCHOR_KEY"), instance_dir=current_app.instance_path)
     anchor = auditing().write_anchor(key, orgs)
     security.log_access(operation="audit.anker", purpose="Integriteitsanker vastleggen", activity=ACTIVITY,
-                        status="ok")
+                        status="ok", organisations=orgs)
     stamp = clock.local_date().isoformat()
     return Response(json.dumps(anchor, ensure_ascii=False, indent=2), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="werkpad-anker-{stamp}.json"'})
@@ -499,7 +499,8 @@ def access_log():
                                    page=_int(args.get("pagina"), 1), per_page=0 if as_csv else 50)
     # written after the read: this view is not part of what was shown
     security.log_access(operation="audit.logboek.export" if as_csv else "audit.logboek", status="ok",
-                        purpose="Logboek dataverwerkingen inzien", activity=ACTIVITY, case_id=case_id, bsn=bsn)
+                        purpose="Logboek dataverwerkingen inzien", activity=ACTIVITY, case_id=case_id, bsn=bsn,
+                        organisations=orgs)
     if as_csv:
         return _log_csv(result["items"])
     params = {k: v for k, v in {"zaak": case_id, "gebruiker": user,

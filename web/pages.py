@@ -179,7 +179,8 @@ def inbox_page():
     facets = inbox().facets(scope)
     if query.search and result["items"] and query.search.replace(" ", "").isdigit():
         security.log_access(operation="inbox.zoeken", purpose="Klant zoeken op BSN", activity=ACTIVITY,
-                            status="ok", bsn=query.search.replace(" ", ""))
+                            status="ok", bsn=query.search.replace(" ", ""),
+                            organisations={item["organisation"] for item in result["items"]})
     filters = {k: v for k, v in {"weergave": view, "organisatie": query.organisation, "fase": query.phase,
                                  "taak": query.task, "lane": query.lane, "termijn": query.due,
                                  "zoekopdracht": args.get("zoekopdracht") if query.search else None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
+from collections.abc import Iterable
 from functools import wraps
 
 from flask import Response, abort, current_app, g, redirect, request, url_for
@@ -164,13 +165,19 @@ REFUSED = frozenset({403, 409, 422})
 
 
 def log_access(*, operation: str, purpose: str, activity: str, status: str, organisation: str | None = None,
-               case_id: str | None = None, task_id: str | None = None, bsn: str | None = None) -> None:
+               case_id: str | None = None, task_id: str | None = None, bsn: str | None = None,
+               organisations: Iterable[str] = ()) -> None:
     """Record an access; written when the response is known, so a refused action (403, 409, 422)
-    is logged as 'geweigerd' even when it was recorded as 'ok' before the action ran."""
-    g.setdefault("access_records", []).append(dict(
-        principal=g.get("user"), operation=operation, purpose=purpose, processing_activity=activity,
-        status=status, trace_id=g.trace_id, span_id=g.span_id, started_at=g.started_at,
-        organisation=organisation, case_id=case_id, task_id=task_id, bsn=bsn))
+    is logged as 'geweigerd' even when it was recorded as 'ok' before the action ran.
+
+    A read over several organisations (a search, a report, the log itself) names them in
+    ``organisations``: one row per organisation, so each organisation's auditors find it in their
+    log — a row without an organisation is in nobody's."""
+    for org in ([organisation] if organisation or not organisations else sorted(set(organisations))):
+        g.setdefault("access_records", []).append(dict(
+            principal=g.get("user"), operation=operation, purpose=purpose, processing_activity=activity,
+            status=status, trace_id=g.trace_id, span_id=g.span_id, started_at=g.started_at,
+            organisation=org, case_id=case_id, task_id=task_id, bsn=bsn))
 
 
 def request_context(operation: str, purpose: str) -> RequestContext:

@@ -222,6 +222,34 @@ def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(clie
     assert "Pagina 2 van" in paged
 
 
+def test_searches_and_reports_over_organisations_are_in_the_auditors_log(client, accounts, closed):
+    """Found by using the product: a search for a BSN (the client search, the auditor's own case
+    search), the deadlines of all organisations and the integrity anchor were logged without an
+    organisation, and a row without one is in no auditor's log: "who looked for this person?"
+    missed them. Now they are logged once per organisation read (where found, where searched)."""
+    login(client, "kees")
+    token = page_csrf(client, "/clienten")
+    assert client.post("/clienten", data={"csrf_token": token, "bsn": "111222333"}).status_code == 200
+    assert client.post("/clienten", data={"csrf_token": token, "bsn": "999999990"}).status_code == 200
+    client.post("/uitloggen", data={"csrf_token": token})
+    login(client, "aafke")
+    client.get("/audit/termijnen")
+    token = page_csrf(client, "/audit/")
+    searched = client.post("/audit/zoeken", data={"csrf_token": token, "zoek": "111222333"})
+    assert "Jan Jansen" in client.get(searched.location).get_data(as_text=True)
+    rows = accounts.access_log(limit=100)
+    by_operation: dict[str, set] = {}
+    for row in rows:
+        by_operation.setdefault(row["operation"], set()).add(row["organisation"])
+    for operation in ("client.zoeken", "audit.termijnen", "audit.zoeken"):
+        assert by_operation.get(operation) == {"voorbeeldstad"}, (operation, by_operation.get(operation))
+    token = page_csrf(client, "/audit/logboek")
+    found = client.post("/audit/logboek/zoeken", data={"csrf_token": token, "bsn": "111222333"})
+    html = client.get(found.location).get_data(as_text=True)
+    assert "Cliënt gezocht" in html and "Zaak zoeken voor controle" in html  # in words, both searches
+    assert "999999990" not in html
+
+
 def test_a_refused_completion_is_logged_as_refused(client, accounts, werkpad, cases):
     task = cases["ours"]["tasks"][0]["id"]
     login(client, "wendy")  # werkconsulent: the intake is the inkomensconsulent's
