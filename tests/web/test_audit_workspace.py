@@ -103,7 +103,7 @@ def test_the_auditor_finds_a_case_by_its_number_and_sees_that_number_not_its_id(
     year, seq = number.split("-")
     login(client, "aafke")
     listing = client.get("/audit/").get_data(as_text=True)
-    assert f"zaaknummer {number}" in listing and closed["id"] not in listing.replace(f"/audit/zaken/{closed['id']}", "")
+    assert f"zaaknummer <span class=\"zaaknummer\">{number}</span>" in listing and closed["id"] not in listing.replace(f"/audit/zaken/{closed['id']}", "")
     token = page_csrf(client, "/audit/")
     for typed in (number, f"{year}-{int(seq)}", f" {year}/{seq} "):
         response = client.post("/audit/zoeken", data={"csrf_token": token, "zoek": typed})
