@@ -495,6 +495,15 @@ def _form_text(key: str, form_id: str) -> str:
         return text
 
 
+def _form_title(text: str) -> str | None:
+    """The form's own title ("Meldingsgesprek"), if its JSON has one; a heading shows it, not the id."""
+    try:
+        title = json.loads(text).get("title")
+    except (ValueError, AttributeError):
+        return None
+    return title if isinstance(title, str) and title.strip() else None
+
+
 def _preview(form_id: str, text: str) -> tuple[list, str | None]:
     try:
         return formulieren.fields_for(designer().form_schema(form_id, text)), None
@@ -509,6 +518,7 @@ def form_page(key: str, form_id: str):
     text = _form_text(key, form_id)
     fields, problem = _preview(form_id, text)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
+                           title=_form_title(text),
                            fields=fields, problem=problem, may_edit=policy.may_edit_design(g.user, organisation))
 
 
@@ -536,4 +546,5 @@ def form_save(key: str, form_id: str):
         except ValidationError as exc:  # refused: the form as typed stays on the page, nothing stored
             problem = in_language(exc.message)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
+                           title=_form_title(text),
                            fields=fields, problem=problem, may_edit=True), 422

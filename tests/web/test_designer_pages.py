@@ -143,6 +143,7 @@ def test_form_editor_with_preview_as_the_task_page_renders_it(client, werkpad):
     login(client, "piet")
     page = client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
     assert 'id="voorbeeld"' in page and 'id="blok-woonsituatie"' in page  # the task page's own field markup
+    assert "Formulier: Meldingsgesprek" in page and "voorbeeld_intake.json" in page  # its title, the file named
     token = page_csrf(client, "/ontwerp/voorbeeld/formulieren/voorbeeld_intake")
     form = json.loads(werkpad.designer.working_record("voorbeeld")["forms"]["voorbeeld_intake"])
     form["properties"]["telefoon"] = {"type": "string", "title": "Telefoonnummer"}
@@ -151,6 +152,7 @@ def test_form_editor_with_preview_as_the_task_page_renders_it(client, werkpad):
     assert "Telefoonnummer" in preview
     broken = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake", data={"csrf_token": token, "tekst": "{"})
     assert broken.status_code == 422 and "geen geldige JSON" in broken.get_data(as_text=True)
+    assert "Formulier voorbeeld_intake" in broken.get_data(as_text=True)  # no title to show: its id
     assert werkpad.designer.draft("voorbeeld") is None
     saved = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake",
                         data={"csrf_token": token, "tekst": json.dumps(form)})
