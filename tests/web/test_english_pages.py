@@ -23,7 +23,7 @@ def test_designer_pages_in_english(client):
         "/ontwerp/": ["The processes of Gemeente Voorbeeldstad", "Versions", "Running cases",
                       "version 1, in force from 1 January 2025"],
         "/ontwerp/voorbeeld": ["There is no draft.", "Make a new draft", "deployed on", "What happened"],
-        "/ontwerp/voorbeeld/verschil": ["Differences between", "Compare", "No differences in the diagram."],
+        "/ontwerp/voorbeeld/verschil": ["Compare versions", "There is only one version and no draft yet", "Compare"],
         "/ontwerp/voorbeeld/proefrit": ["Trial run with", "Days per phase", "Deadlines met:", "The path"],
         "/ontwerp/voorbeeld/versies/1/overzetten": ["Trial move:", "No running cases on other versions."],
     }
