@@ -495,15 +495,6 @@ def _form_text(key: str, form_id: str) -> str:
         return text
 
 
-def _form_title(text: str) -> str | None:
-    """The form's own title ("Meldingsgesprek"), if its JSON has one; a heading shows it, not the id."""
-    try:
-        title = json.loads(text).get("title")
-    except (ValueError, AttributeError):
-        return None
-    return title if isinstance(title, str) and title.strip() else None
-
-
 def _preview(form_id: str, text: str) -> tuple[list, str | None]:
     try:
         return formulieren.fields_for(designer().form_schema(form_id, text)), None
