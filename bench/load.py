@@ -165,17 +165,17 @@ def stop_server(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def _tree_cpu(roots: list[int]) -> float:
-    """CPU seconds (user + system) used so far by these processes and all their descendants,
-    from /proc (Linux), with what descendants that ended had used (a process's reaped children:
-    PostgreSQL's backends of closed connections); 0 where /proc is missing."""
+def _processes() -> tuple[dict[int, int], dict[int, float]]:
+    """Every process's parent and the CPU seconds (user + system) it used so far, with what its
+    ended children had used (reaped: PostgreSQL's backends of closed connections), from /proc
+    (Linux); nothing where /proc is missing."""
     ticks = os.sysconf("SC_CLK_TCK")
     parent: dict[int, int] = {}
     used: dict[int, float] = {}
     try:
         entries = [e for e in os.listdir("/proc") if e.isdigit()]
     except OSError:
-        return 0.0
+        return parent, used
     for entry in entries:
         try:
             with open(f"/proc/{entry}/stat") as fh:
@@ -184,12 +184,17 @@ def _tree_cpu(roots: list[int]) -> float:
             continue  # gone meanwhile
         parent[int(entry)] = int(fields[1])
         used[int(entry)] = sum(int(f) for f in fields[11:15]) / ticks  # utime stime cutime cstime
+    return parent, used
+
+
+def _tree_cpu(parent: dict[int, int], used: dict[int, float], roots: list[int]) -> float:
+    """CPU seconds of the ``roots`` and all their descendants, from one reading of ``_processes``."""
     total = 0.0
-    for pid in used:
+    for pid, seconds in used.items():
         p = pid
         while p > 1:
             if p in roots:
-                total += used[pid]
+                total += seconds
                 break
             p = parent.get(p, 0)
     return total
@@ -204,7 +209,8 @@ class CpuMeter:
                       "timer-worker": [worker.pid] if worker else []}
 
     def read(self) -> dict[str, float]:
-        out = {name: _tree_cpu(pids) if pids else 0.0 for name, pids in self.parts.items()}
+        parent, used = _processes()  # one pass over /proc for all parts
+        out = {name: _tree_cpu(parent, used, pids) for name, pids in self.parts.items()}
         out["meetclient"] = time.process_time()
         return out
 

@@ -25,10 +25,6 @@ def process_names() -> dict[str, str]:
     return {p["process"]: p["name"] for p in current_app.extensions["werkpad"].list_processes()}
 
 
-def _organisations_of(results: list[dict] | None) -> set[str]:
-    return {r["organisation"] for r in results or ()}
-
-
 @bp.route("/clienten", methods=["GET", "POST"])
 @login_required
 def search():
@@ -62,7 +58,7 @@ def search():
             # found: in the organisations of the cases shown; not found: in each one searched
             security.log_access(operation="client.zoeken", purpose="Cliënt zoeken", activity=security.ACTIVITY,
                                 status="ok" if results else "niet_gevonden", bsn=bsn,
-                                organisations=_organisations_of(results) or organisations)
+                                organisations={r["organisation"] for r in results} or organisations)
     return render_template("clienten.html", values=values, errors=errors, results=results,
                            process_names=process_names() if results else {},
                            org_names=security.accounts().organisation_names(organisations)), 422 if errors else 200

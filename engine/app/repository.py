@@ -529,15 +529,15 @@ class Repository:
             execute(_INSERT_TIMER, new_timers)
         if moved:
             execute(_MOVE_TIMER, moved)
-        soonest = min((d for d in armed if d is not None), default=None)
-        # the wall clock, not the command's moment: a command "at" a past moment can arm a timer
-        # that is due any second now
-        if (None in armed or (soonest is not None and soonest < datetime.now(UTC) + NOTIFY_HORIZON)) \
-                and not self.db.is_sqlite:
-            # wakes every `werkpad worker` that LISTENs, when this transaction commits (a timer
-            # weeks ahead, as nearly every step arms one, is left to the worker's next look)
-            execute(_NOTIFY, {"channel": TIMER_CHANNEL,
-                              "due": "" if None in armed or soonest is None else f"{soonest.timestamp():.6f}"})
+        if armed and not self.db.is_sqlite:
+            soonest = None if None in armed else min(d for d in armed if d is not None)
+            # the wall clock, not the command's moment: a command "at" a past moment can arm a timer
+            # that is due any second now; a timer weeks ahead, as nearly every step arms one, is
+            # left to the worker's next look
+            if soonest is None or soonest < datetime.now(UTC) + NOTIFY_HORIZON:
+                # wakes every `werkpad worker` that LISTENs, when this transaction commits
+                execute(_NOTIFY, {"channel": TIMER_CHANNEL,
+                                  "due": "" if soonest is None else f"{soonest.timestamp():.6f}"})
         return cancelled, ended, open_now, timers_now
 
     def append_event(self, uow, row: CaseRow, event_type: str, actor: str, moment: datetime, payload: dict,
