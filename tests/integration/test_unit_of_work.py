@@ -139,3 +139,44 @@ def test_a_completion_leaves_the_session_nothing_to_flush(wp):
     stored = wp.get_case(case["id"])  # and what was written is what the command answered
     assert stored["status"] == after["status"] and [t["name"] for t in stored["tasks"]] == \
         [t["name"] for t in after["tasks"]]
+
+
+def test_a_reading_unit_cannot_write_and_leaves_nothing(wp):
+    """A reading unit of work writes nothing: on PostgreSQL it is a READ ONLY transaction (the
+    database refuses the write), on SQLite what it wrote is rolled back."""
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    refused = False
+    try:
+        with wp.db.unit_of_work(write=False) as uow:
+            uow.execute(insert(_events), [_note_event(case["id"], 980, "lezen")])
+    except Exception as exc:  # noqa: BLE001 - PostgreSQL: read-only transaction
+        refused = "read-only" in str(exc)
+    assert refused == (not wp.db.is_sqlite)
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(_events).where(_events.c.seq == 980)) == 0
+    # and a writing unit after it writes as before
+    wp.add_note(case["id"], "kees", "daarna")
+    assert [e["type"] for e in wp.case_history(case["id"])][-1] == "note_added"
+
+
+@pytest.mark.postgres
+def test_reading_keeps_the_prepared_statements_of_the_commands(wp):
+    """psycopg forgets every prepared statement of a connection when a transaction ends with
+    ROLLBACK; a reading unit on PostgreSQL ends with COMMIT, so the commands' statements stay
+    prepared (before: planned anew after every inbox read)."""
+    if wp.db.is_sqlite:
+        pytest.skip("prepared statements: PostgreSQL")
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    for i in range(8):  # psycopg prepares a statement on its 5th use
+        wp.add_note(case["id"], "kees", f"notitie {i}")
+
+    def prepared() -> int:
+        with wp.db.engine.begin() as conn:  # ends with COMMIT: a ROLLBACK here would clear them too
+            return conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+
+    before = prepared()
+    assert before > 0
+    for _ in range(3):
+        with wp.db.unit_of_work(write=False) as uow:
+            uow.session.get(CaseRow, case["id"])
+    assert prepared() >= before
