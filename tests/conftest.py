@@ -15,6 +15,16 @@ FORMS = ROOT / "forms"
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _answers_checked_against_marshmallow():
+    """Every API answer the suite receives is also written by marshmallow: they must be equal."""
+    from web import api_dump
+
+    api_dump.VERIFY = True
+    yield
+    api_dump.VERIFY = False
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     from tests.pgserver import PgServer, find_bin_dir

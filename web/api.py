@@ -23,8 +23,8 @@ from engine.app import policy
 from engine.app.inbox import Inbox, InboxQuery
 from engine.errors import Forbidden, NotFound
 
+from . import api_dump, security
 from . import api_schemas as s
-from . import security
 from .i18n import translate
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -109,6 +109,11 @@ def _schema(cls):
     return cls()
 
 
+def _answer(cls, obj):
+    """An answer written with its schema (see api_dump: marshmallow's answer, faster)."""
+    return api_dump.dump(_schema(cls), obj)
+
+
 def _context(operation: str, purpose: str):
     return security.request_context(operation, purpose)
 
@@ -118,7 +123,7 @@ def _context(operation: str, purpose: str):
 @token_required
 def me():
     user = g.user
-    return _schema(s.MeSchema).dump({"username": user.username, "display_name": user.display_name,
+    return _answer(s.MeSchema, {"username": user.username, "display_name": user.display_name,
                               "roles": [{"organisation": m.organisation, "role": m.role, "lane": m.lane or None}
                                         for m in user.memberships]})
 
@@ -139,14 +144,14 @@ def tasks():
         item["due"] = item["due"].isoformat() if item["due"] else None
         item["created_at"] = item["created_at"].isoformat()
         item["waiting_seconds"] = int(item.pop("waiting").total_seconds())
-    return _schema(s.InboxPageSchema).dump(result)
+    return _answer(s.InboxPageSchema, result)
 
 
 @bp.get("/taken/<task_id>")
 @token_required
 def task(task_id: str):
     _task_header(task_id, "api.taak.bekijken", "Taak behandelen")
-    return _schema(s.TaskSchema).dump(_wp().get_task(task_id))
+    return _answer(s.TaskSchema, _wp().get_task(task_id))
 
 
 # The commands check the access policy themselves (another organisation: 404, not allowed: 403)
@@ -155,14 +160,14 @@ def task(task_id: str):
 @token_required
 def claim(task_id: str):
     _wp().claim_task(task_id, g.user, context=_context("api.taak.claimen", "Taak oppakken"))
-    return _schema(s.TaskSchema).dump(_wp().get_task(task_id))
+    return _answer(s.TaskSchema, _wp().get_task(task_id))
 
 
 @bp.post("/taken/<task_id>/vrijgeven")
 @token_required
 def unclaim(task_id: str):
     _wp().unclaim_task(task_id, g.user, context=_context("api.taak.vrijgeven", "Taak vrijgeven"))
-    return _schema(s.TaskSchema).dump(_wp().get_task(task_id))
+    return _answer(s.TaskSchema, _wp().get_task(task_id))
 
 
 @bp.post("/taken/<task_id>/toewijzen")
@@ -170,7 +175,7 @@ def unclaim(task_id: str):
 def assign(task_id: str):
     body = _body(_schema(s.AssignTaskSchema))
     _wp().assign_task(task_id, g.user, body["collega"], context=_context("api.taak.toewijzen", "Taak toewijzen"))
-    return _schema(s.TaskSchema).dump(_wp().get_task(task_id))
+    return _answer(s.TaskSchema, _wp().get_task(task_id))
 
 
 @bp.post("/taken/<task_id>/afronden")
@@ -178,7 +183,7 @@ def assign(task_id: str):
 def complete(task_id: str):
     body = _body(_schema(s.CompleteTaskSchema))
     case = _wp().complete_task(task_id, g.user, body["data"], context=_context("api.taak.afronden", "Taak afronden"))
-    return _schema(s.CaseSchema).dump(case)
+    return _answer(s.CaseSchema, case)
 
 
 @bp.post("/zaken")
@@ -197,7 +202,7 @@ def start_case():
             raise ValidationError("Deze gemeente heeft meerdere processen; kies er een.",
                                   fields={"proces": ["Kies een proces."]}) from exc
         raise
-    response = jsonify(_schema(s.CaseSchema).dump(case))
+    response = jsonify(_answer(s.CaseSchema, case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_case", case_id=case["id"])
     return response
@@ -207,14 +212,14 @@ def start_case():
 @token_required
 def get_case(case_id: str):
     security.case_header_logged(case_id, "api.zaak.bekijken", "Zaak inzien")
-    return _schema(s.CaseSchema).dump(_wp().get_case(case_id))
+    return _answer(s.CaseSchema, _wp().get_case(case_id))
 
 
 @bp.get("/zaken/<case_id>/geschiedenis")
 @token_required
 def history(case_id: str):
     security.case_header_logged(case_id, "api.zaak.geschiedenis", "Verloop van de zaak inzien")
-    return _schema(s.HistorySchema).dump({"case": case_id, "events": _wp().case_history(case_id)})
+    return _answer(s.HistorySchema, {"case": case_id, "events": _wp().case_history(case_id)})
 
 
 @bp.post("/zaken/<case_id>/berichten")
@@ -223,7 +228,7 @@ def message(case_id: str):
     body = _body(_schema(s.MessageSchema))
     case = _wp().send_message(case_id, body["bericht"], body["data"], user=g.user,
                               context=_context("api.zaak.bericht", "Bericht op de zaak verwerken"))
-    return _schema(s.CaseSchema).dump(case)
+    return _answer(s.CaseSchema, case)
 
 
 @bp.get("/openapi.json")

@@ -40,6 +40,7 @@ from ..core.versions import engine_versions, version_label
 from ..errors import CaseBroken, CaseMovedOn, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow, jsontext
 from ..storage.db import table_of
+from ..storage.plain import PlainQuery
 from . import capacity
 from .capacity import PlaceLedger
 from .sealing import SealKey
@@ -146,7 +147,11 @@ def _index_of_case():
     return union_all(tasks, timers)
 
 
-_INDEX_OF_CASE = _index_of_case()
+_INDEX_OF_CASE = PlainQuery(_index_of_case())  # on the driver on PostgreSQL (storage/plain.py)
+_INDEX_AT = {column.key: i for i, column in enumerate(_INDEX_OF_CASE.statement.selected_columns)}
+_INDEX_TASK = [(name, _INDEX_AT[name]) for name in _TASK_COLUMNS]
+_I_SOORT, _I_ID, _I_CASE, _I_SPEC, _I_NAME, _I_KIND, _I_DUE = (
+    _INDEX_AT[k] for k in ("soort", "id", "case_id", "spec", "name", "kind", "due_at"))
 # the payload: the soonest newly armed due moment (seconds since the epoch, UTC), so that a
 # worker already waking sooner need not ask the database; empty when a timer has no moment
 _NOTIFY = text("SELECT pg_notify(:channel, :due)")
@@ -450,19 +455,18 @@ class Repository:
         ended: list[str] = []
         open_now: list[IndexRow] = []
         timers_now: list[IndexRow] = []
-        read = uow.execute
-
         def execute(statement, params) -> None:
             writes.append((statement, params))
 
         open_rows: dict[str, IndexRow] = {}
         timers: dict[str, IndexRow] = {}
-        for found in (read(_INDEX_OF_CASE, {"case_id": row.id}) if row.last_seq else ()):
-            if found.soort == "taak":
-                open_rows[found.id] = IndexRow({c: getattr(found, c) for c in _TASK_COLUMNS})
+        for found in (uow.rows(_INDEX_OF_CASE, {"case_id": row.id}) if row.last_seq else ()):
+            if found[_I_SOORT] == "taak":
+                open_rows[found[_I_ID]] = IndexRow({c: found[i] for c, i in _INDEX_TASK})
             else:
-                timers[found.id] = IndexRow({"case_id": found.case_id, "task_id": found.id, "spec": found.spec,
-                                             "name": found.name, "kind": found.kind, "due_at": found.due_at})
+                timers[found[_I_ID]] = IndexRow({"case_id": found[_I_CASE], "task_id": found[_I_ID],
+                                                 "spec": found[_I_SPEC], "name": found[_I_NAME],
+                                                 "kind": found[_I_KIND], "due_at": found[_I_DUE]})
         current = {t.id: t for t in obs.tasks}
         closed: list[dict] = []
         for task_id, task_row in open_rows.items():

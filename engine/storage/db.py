@@ -175,6 +175,11 @@ class UnitOfWork:
         self.write_deferred()
         return self.session.connection().execute(statement, params)
 
+    def rows(self, query, params: dict) -> list[tuple]:
+        """The rows of a PlainQuery (storage/plain.py) in this transaction, after the deferred writes."""
+        self.write_deferred()
+        return query.rows(self.session.connection(), params)
+
     def defer(self, statement, params, must_change_one: bool = False) -> None:
         """A write the command never reads back, sent with the others at the latest moment: before
         the next read in this transaction or at commit, all in one statement on PostgreSQL (see
