@@ -160,12 +160,11 @@ def test_a_reading_unit_cannot_write_and_leaves_nothing(wp):
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
 def test_reading_keeps_the_prepared_statements_of_the_commands(wp):
     """psycopg forgets every prepared statement of a connection when a transaction ends with
     ROLLBACK; a reading unit on PostgreSQL ends with COMMIT, so the commands' statements stay
     prepared (before: planned anew after every inbox read)."""
-    if wp.db.is_sqlite:
-        pytest.skip("prepared statements: PostgreSQL")
     case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
     for i in range(8):  # psycopg prepares a statement on its 5th use
         wp.add_note(case["id"], "kees", f"notitie {i}")
