@@ -46,6 +46,8 @@ class PlainQuery:
         known = self._compiled.get(dialect.name)
         if known is None:
             compiled = self.statement.compile(dialect=dialect)
+            if "POSTCOMPILE" in compiled.string:  # an expanding IN: its SQL is only known per execution
+                raise ValueError("PlainQuery: een IN-lijst als parameter wordt niet ondersteund")
             names = _NAMED.findall(compiled.string)
             binds = {}
             for name in names:

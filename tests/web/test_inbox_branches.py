@@ -87,3 +87,33 @@ def test_task_rows_carry_the_organisation_also_after_the_migration(wp_sqlite):
                                     .join(CaseRow, CaseRow.id == TaskRow.case_id)).all()
     assert len(pairs) == 3 and all(task == owner for task, owner in pairs)
     assert ("elders", "elders") in pairs
+
+
+def test_an_unfiltered_page_reads_what_a_filtered_one_reads_and_keeps_no_answers(wp):
+    """An unfiltered page runs statements built once per person, view and page (engine/app/inbox.py,
+    _PAGE_PLANS) on the driver; a page with a filter builds its statements each time through
+    SQLAlchemy. A filter that keeps every task (the only organisation) must give the same page, and
+    the kept statements must not keep answers: a task completed in between is gone."""
+    cases = _cases(wp, 5)
+    wp.claim_task(cases[1]["tasks"][0]["id"], "kees", at="2026-01-07T09:00")
+    lanes = {row.lane for row in _rows(wp) if row.lane}
+    inbox = Inbox(wp)
+    for view in ("mijn", "team", "alle"):
+        scope = Scope("kees", ["voorbeeldstad"], {"voorbeeldstad": lanes})
+        for page in (1, 2):
+            moment = clock.to_utc("2026-01-10T09:00")
+            plain = inbox.tasks(scope, InboxQuery(view=view, page=page, per_page=2, columns=["woonsituatie"]),
+                                now=moment)
+            filtered = inbox.tasks(scope, InboxQuery(view=view, page=page, per_page=2, columns=["woonsituatie"],
+                                                     organisation="voorbeeldstad"), now=moment)
+            assert plain == filtered
+    scope = Scope("kees", ["voorbeeldstad"], {"voorbeeldstad": lanes})
+    before = inbox.tasks(scope, InboxQuery(view="team"))
+    first = before["items"][0]["id"]
+    wp.complete_task(first, "kees", {"crisis": False, "woonsituatie": "zelfstandig"}, at="2026-01-08T10:00")
+    after = inbox.tasks(scope, InboxQuery(view="team"))
+    assert first not in [item["id"] for item in after["items"]] and after["total"] == before["total"] - 1
+    # another person with the same page gets their own statements (their own tasks)
+    other = inbox.tasks(Scope("wendy", ["voorbeeldstad"], {"voorbeeldstad": lanes}), InboxQuery(view="mijn"))
+    assert other["items"] == [] and other["total"] == 0
+    assert inbox.tasks(Scope("kees", ["voorbeeldstad"], {}), InboxQuery(view="mijn"))["total"] == 1
