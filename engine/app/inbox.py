@@ -189,14 +189,12 @@ class Inbox:
     def counts(self, scope: Scope) -> dict[str, int]:
         return {view: n for view, (n, _exact) in self._counts(scope).items()}
 
-    def _counts(self, scope: Scope, known: dict[str, tuple[int, bool]] | None = None,
-                uow=None) -> dict[str, tuple[int, bool]]:
+    def _counts(self, scope: Scope, uow=None) -> dict[str, tuple[int, bool]]:
+        """(count, exact) of the mijn and team tabs, unfiltered."""
         if uow is None:
             with self.db.unit_of_work(write=False) as own:
-                return self._counts(scope, known, own)
-        known = known or {}
-        return {view: known.get(view) or self._count(uow, self._branches(scope, view), [])
-                for view in ("mijn", "team")}
+                return self._counts(scope, own)
+        return {view: self._count(uow, self._branches(scope, view), []) for view in ("mijn", "team")}
 
     def tasks(self, scope: Scope, query: InboxQuery, now: datetime | None = None) -> dict:
         """One page of open tasks for the view, with the total and the counts per view.
@@ -220,7 +218,7 @@ class Inbox:
             with self.db.unit_of_work(write=False) as uow:
                 total, exact = self._count(uow, branches, filters)
                 rows = uow.session.execute(listing).all()
-                counts = self._counts(scope, None, uow)
+                counts = self._counts(scope, uow)
         else:
             # the statements of an unfiltered page are built once per person, view and page
             # (building them cost a fifth of the request) and run on the driver (storage/plain.py)

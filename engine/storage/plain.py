@@ -4,9 +4,11 @@ A completion reads two things before it steps the case: the task with its case (
 case's open tasks and timers. Measured in a loop of the first read alone on PostgreSQL, SQLAlchemy's
 ORM took 400–550 µs of CPU per read (building the result, the identity map, the instance states),
 its Core 200–350 µs, the driver alone 65–80 µs, and the driver plus making the two mapped objects
-220–350 µs. A whole completion (the facade's ``complete_task``) went from 2.6–2.9 to 2.4–2.5 ms. :class:`PlainQuery` is a Core ``select``
-compiled once for the dialect and run on psycopg's own cursor, its values converted as SQLAlchemy
-converts them (the column types' result processors: UTC datetimes). On SQLite, where a statement
+220–350 µs. A whole completion (the facade's ``complete_task``) went from 2.6–2.9 to 2.4–2.5 ms.
+
+:class:`PlainQuery` is a Core ``select`` compiled once for the dialect and run on psycopg's own
+cursor, its values converted as SQLAlchemy converts them (the column types' bind and result
+processors: UTC datetimes). On SQLite, where a statement
 costs no round trip, it runs through SQLAlchemy as before.
 
 :func:`persistent` turns a row into a mapped object that the session holds as if it had loaded it
