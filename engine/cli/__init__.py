@@ -492,10 +492,14 @@ def case_replay(wp: Werkpad, case_id: str, user: str | None):
 @command(main, "tasks")
 @click.option("--case", "case_id", default=None)
 @click.option("--lane", default=None)
+@click.option("--weergave", "view", type=click.Choice(["mijn", "team", "alle"]), default=None,
+              help="Namens --user: de taken van de persoon (mijn, standaard), van het team of alle "
+                   "(teamleiders en auditors), zoals in het takenoverzicht.")
 @as_person()
-def tasks(wp: Werkpad, case_id: str | None, lane: str | None, user: str | None):
-    """Open taken, met hun formulier als JSON Schema (namens --user: die van zijn organisaties;
-    anders als beheerder: alle)."""
+def tasks(wp: Werkpad, case_id: str | None, lane: str | None, view: str | None, user: str | None):
+    """Open taken, met hun formulier als JSON Schema. Namens --user zoals het takenoverzicht op het
+    web: --weergave mijn (standaard), team of alle; met --case de open taken van die zaak. Zonder
+    --user als beheerder: alle open taken."""
     person, context = acting(wp, user, "taken.bekijken", "Open taken inzien")
     found = reads(wp)
     if case_id:
@@ -504,9 +508,32 @@ def tasks(wp: Werkpad, case_id: str | None, lane: str | None, user: str | None):
         found.shown(person, context, [seen])
     else:
         result = wp.list_tasks(lane=lane, organisations=found.organisations(person))
+        if user:
+            shown = _in_view(wp, person, view or "mijn")
+            result = [t for t in result if t["id"] in shown]
+        elif view:
+            raise click.UsageError("--weergave hoort bij --user: zonder persoon toont de opdracht alle open taken")
         found.listed(person, context, [t["case"] for t in result])
     return result, "\n".join(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
                              for t in result) or "geen open taken"
+
+
+def _in_view(wp: Werkpad, person, view: str) -> set[str]:
+    """The ids of the open tasks in one of the inbox's views of this person, every page."""
+    from ..app import policy
+    from ..app.inbox import MAX_PER_PAGE, Inbox, InboxQuery, Scope
+    from ..errors import Forbidden
+
+    if view == "alle" and not policy.may_view_all(person):
+        raise Forbidden("alle open taken zijn er voor teamleiders en auditors; kies --weergave mijn of team")
+    inbox, scope, page = Inbox(wp), Scope.of(person), 1
+    ids: set[str] = set()
+    while True:
+        listing = inbox.tasks(scope, InboxQuery(view=view, page=page, per_page=MAX_PER_PAGE))
+        ids.update(item["id"] for item in listing["items"])
+        if len(listing["items"]) < MAX_PER_PAGE:
+            return ids
+        page += 1
 
 
 @main.group()

@@ -166,14 +166,34 @@ def test_without_a_user_the_servers_operator_is_named_for_reads_and_changes(setu
 def test_a_list_of_tasks_is_one_row_per_organisation_it_shows(setup):
     cli, case_id, _ = setup
     theirs = cli.wp.start_case("voorbeeldstad", "123456782", "Els", "1975-02-03", at=PINNED)
-    result, rows = cli.new_rows("tasks", "--json", user="kees")
+    result, rows = cli.new_rows("tasks", "--json", "--weergave", "alle", user="tineke")
     assert {t["case"] for t in json.loads(result.stdout)} == {case_id, theirs["id"]}
     assert [(r.operation, r.organisation, r.case_id, r.data_subject_id, r.username) for r in rows] == [
-        ("cli.taken.bekijken", "voorbeeldstad", None, None, "kees")]
+        ("cli.taken.bekijken", "voorbeeldstad", None, None, "tineke")]
     # anna works elsewhere: voorbeeldstad's tasks are not hers to see
     result, rows = cli.new_rows("tasks", "--json", user="anna")
     assert json.loads(result.stdout) == []
     assert [(r.operation, r.organisation, r.username) for r in rows] == [("cli.taken.bekijken", None, "anna")]
+
+
+def test_a_persons_list_of_tasks_has_the_inboxs_views(setup):
+    """--weergave mijn (the default), team, alle: what the person's inbox shows, no more."""
+    cli, case_id, task = setup
+    theirs = cli.wp.start_case("voorbeeldstad", "123456782", "Els", "1975-02-03", at=PINNED)
+
+    def listed(*args: str, user: str) -> set[str]:
+        return {t["id"] for t in json.loads(cli("tasks", "--json", *args, user=user).stdout)}
+
+    # kees claimed the first case's task: it is his; the new case's task waits in his team's lane
+    assert listed(user="kees") == listed("--weergave", "mijn", user="kees") == {task}
+    assert listed("--weergave", "team", user="kees") == {theirs["tasks"][0]["id"]}
+    refused = cli("tasks", "--weergave", "alle", user="kees", ok=False)
+    assert refused.exit_code == 1 and "teamleiders en auditors" in refused.output
+    assert "Traceback" not in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert listed("--weergave", "alle", user="tineke") == {task, theirs["tasks"][0]["id"]}
+    # the operator's list is every open task; a view belongs to a person
+    assert {t["id"] for t in json.loads(cli("tasks", "--json").stdout)} == {task, theirs["tasks"][0]["id"]}
+    assert cli("tasks", "--weergave", "team", ok=False).exit_code == 2
 
 
 def test_a_refused_read_is_logged_as_the_web_logs_it_and_says_one_line(setup, tmp_path):
