@@ -154,7 +154,18 @@ def test_teamleider_assigns_and_sees_the_overview(server, page, werkpad):
     assert page.locator("table.cijfers td", has_text="kees").count() == 1
     assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
                          ".every(s => s.scrollWidth <= s.clientWidth)")
+    _names_whole(page)
     _shot(page, "teamoverzicht.png")
+
+
+def _names_whole(page) -> None:
+    """A name of one word (a werkvoorraad such as 'Inkomensconsulent') stays on one line in its card:
+    the table once shrank that column and split the word mid-way."""
+    split = page.evaluate("""Array.from(document.querySelectorAll('.cijfers td:first-child a'))
+        .filter(a => !/\\s/.test(a.textContent.trim()) && a.getClientRects().length > 1)
+        .map(a => a.textContent.trim())""")
+    assert page.locator(".cijfers td:first-child a").count() > 0
+    assert split == []
 
 
 @pytest.fixture
@@ -298,6 +309,7 @@ def test_inbox_and_pages_fit_a_phone(server, page, werkpad):
     # every column (also "Te laat") fits inside its card: nothing clipped or scrolled away
     assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
                          ".every(s => s.scrollWidth <= s.clientWidth)")
+    _names_whole(page)
     _shot(page, "teamoverzicht-telefoon.png")
 
 
