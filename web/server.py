@@ -35,8 +35,14 @@ def serve(host: str, port: int, workers: int | None = None, database_url: str | 
     CPU in contention for the interpreter lock (4 threads: 14 ms of CPU per completion against
     7–8 ms with one), and kept-alive connections stay with the process that accepted them, so one
     process did all the work while the other waited (68 completions/s with 2 processes of 4
-    threads, 174/s with 2 or 3 sync processes). Settings can be overridden with
-    ``GUNICORN_CMD_ARGS``."""
+    threads, 174/s with 2 or 3 sync processes). Measured again on 30-11-2026 (100,000 filler cases,
+    12 s runs taken in turns): gthread with one thread per process keeps connections open and did
+    264–331 completions/s against 250–294/s for sync, but the inbox's p95 under that load rose from
+    48–63 ms to 42–81 ms, because a kept connection waits behind the busy process that holds it; and
+    a gthread worker is not restarted when a request hangs (its main thread keeps reporting alive).
+    Closing a connection without waiting for the client's FIN (gunicorn 27 lingers up to 2 s in a
+    sync worker) gave 266–338/s against 287–306/s: within the noise. So sync stays. Settings can be
+    overridden with ``GUNICORN_CMD_ARGS``."""
     if dev:
         from . import create_app
 
