@@ -12,6 +12,7 @@ of the completions.
 """
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import pstats
 import statistics
@@ -27,6 +28,7 @@ from sqlalchemy import event
 from engine import Werkpad, clock
 from engine.app.accounts import Accounts
 from engine.app.inbox import Inbox, Scope
+from engine.storage import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -44,6 +46,10 @@ class Counter:
         self.statements = self.transactions = 0
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "begin", self._begin)
+        # and what goes onto the driver directly (storage/plain.py: the command's reads and its
+        # batched writes on PostgreSQL), which SQLAlchemy's event does not see
+        self._watch = contextlib.ExitStack()
+        self._watch.enter_context(plain.watching(lambda sql: self._statement(None, None, sql, None, None, False)))
 
     def _statement(self, conn, cursor, sql, params, context, many) -> None:
         if not sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):

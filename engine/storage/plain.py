@@ -14,13 +14,22 @@ costs no round trip, it runs through SQLAlchemy as before.
 :func:`persistent` turns a row into a mapped object that the session holds as if it had loaded it
 (SQLAlchemy's ``make_transient_to_detached``): the command changes it and the unit of work writes it
 as before.
+
+:func:`execute` is the one way onto the driver (these reads and ``storage/batch.py``'s writes): a
+driver error becomes SQLAlchemy's own, as if SQLAlchemy had run the statement (a lost server is
+``OperationalError``, answered with 503, and its connection is invalidated so the pool does not hand
+it out again), and :func:`watching` lets a test or a benchmark see each statement sent this way,
+which SQLAlchemy's ``before_cursor_execute`` event does not.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 T = TypeVar("T")
@@ -73,7 +82,7 @@ class PlainQuery:
             if value is _ASKED:
                 value = params[name]
             values.append(value if convert is None or value is None else convert(value))
-        found = connection.connection.driver_connection.execute(compiled.sql, values).fetchall()
+        found = execute(connection, compiled.sql, values)
         processors = compiled.results
         if not any(processors):
             return found
@@ -87,3 +96,40 @@ def persistent(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
+
+
+_WATCHERS: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def watching(callback: Callable[[str], None]) -> Iterator[None]:
+    """Call ``callback(sql)`` for every statement :func:`execute` sends, while inside."""
+    _WATCHERS.append(callback)
+    try:
+        yield
+    finally:
+        _WATCHERS.remove(callback)
+
+
+def execute(connection, sql: str, values: Sequence[Any], numbered: bool = False) -> list[tuple]:
+    """The rows of one statement run on the psycopg connection under ``connection`` (SQLAlchemy's,
+    inside its transaction). ``numbered``: the statement has PostgreSQL's ``$1`` placeholders
+    (psycopg's raw cursor), else ``%s``. A driver error is raised as SQLAlchemy would raise it."""
+    import psycopg
+
+    for watcher in _WATCHERS:
+        watcher(sql)
+    driver = connection.connection.driver_connection
+    try:
+        if numbered:
+            with psycopg.RawCursor(driver) as cursor:
+                cursor.execute(sql, values)
+                return cursor.fetchall()
+        return driver.execute(sql, values).fetchall()
+    except psycopg.Error as exc:
+        dialect = connection.dialect
+        gone = bool(dialect.is_disconnect(exc, connection.connection.dbapi_connection, None))
+        if gone and not connection.invalidated:
+            connection.invalidate(exc)  # as SQLAlchemy does when a statement finds the server gone
+        raise DBAPIError.instance(sql, values, exc, psycopg.Error, connection_invalidated=gone,
+                                  dialect=dialect) from exc

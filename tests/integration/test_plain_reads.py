@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+import pytest
+from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from engine.storage import CaseRow, TaskRow, TimerRow
+from engine.storage import CaseRow, EventRow, TaskRow, TimerRow
 from engine.storage.db import table_of
 from engine.storage.plain import PlainQuery, persistent
 
@@ -61,3 +63,52 @@ def test_claims_and_completions_on_both_databases(wp):
         assert row.lock_version == 4 and row.last_seq == len(wp.case_history(case["id"]))
     assert [t["name"] for t in after["tasks"]] == [t["name"] for t in wp.get_case(case["id"])["tasks"]]
     assert wp.replay_case(case["id"])["match"] is True and wp.verify_audit()["ok"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_lost_server_is_sqlalchemys_error_and_its_connection_is_not_reused(wp):
+    """A read on the driver whose server connection was cut (a PostgreSQL restart) fails as a
+    statement run by SQLAlchemy fails: OperationalError (the web answers 503, not 500), the
+    connection invalidated, and the next unit of work gets a working one."""
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    tasks = PlainQuery(select(_tasks.c.id).where(_tasks.c.case_id == bindparam("case_id")))
+    with pytest.raises(OperationalError) as caught:
+        with wp.db.unit_of_work(write=False) as uow:
+            pid = uow.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            with wp.db.engine.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                other.commit()
+            uow.rows(tasks, {"case_id": case["id"]})
+    assert caught.value.connection_invalidated
+    # a statement the server cancels (its time limit) on a live connection: SQLAlchemy's error as well
+    slow = PlainQuery(select(func.pg_sleep(bindparam("s"))))
+    with pytest.raises(OperationalError) as caught:
+        with wp.db.unit_of_work(write=False) as uow:
+            uow.execute(text("SET LOCAL statement_timeout = 50"))
+            uow.rows(slow, {"s": 2})
+    assert not caught.value.connection_invalidated and "statement timeout" in str(caught.value)
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.rows(tasks, {"case_id": case["id"]}) == [(case["tasks"][0]["id"],)]
+    # the command path reads on the driver too: it works on the fresh connection
+    assert wp.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "inwonend"})
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_a_refused_write_on_the_driver_is_sqlalchemys_integrity_error(wp):
+    """The deferred writes travel on the driver as one statement (storage/batch.py): a write the
+    database refuses is SQLAlchemy's IntegrityError, as when SQLAlchemy sent it, and nothing lands."""
+    case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    events = table_of(EventRow)
+    moment = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    row = {"case_id": case["id"], "seq": 1, "type": "note_added", "actor": "test", "at": moment,
+           "recorded_at": moment, "phase": "poort", "payload": "{}", "digest": "", "prev_hash": "",
+           "hash": "x", "snapshot": None}
+    with pytest.raises(IntegrityError):
+        with wp.db.unit_of_work() as uow:  # seq 1 exists: the case's first event
+            uow.defer(insert(events), [{**row, "seq": 950}, row])
+            uow.commit()
+    with wp.db.unit_of_work(write=False) as uow:
+        assert uow.execute(select(events.c.seq).where(events.c.case_id == case["id"], events.c.seq == 950)
+                           ).first() is None

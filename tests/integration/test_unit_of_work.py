@@ -3,28 +3,39 @@ either way all or nothing, in order with the transaction's reads, and a guarded 
 finds its row changed fails the whole command."""
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, event, func, insert, select, text, update
 
 from engine.errors import CaseMovedOn
-from engine.storage import CaseRow, EventRow
+from engine.storage import CaseRow, EventRow, plain
 from engine.storage.db import table_of
 
 _cases = table_of(CaseRow)
 _events = table_of(EventRow)
 
 
-def _statements(wp) -> list[str]:
+@contextlib.contextmanager
+def _statements(wp):
+    """The statements sent while inside: through SQLAlchemy and onto the driver directly
+    (storage/plain.py, which SQLAlchemy's event does not see)."""
     seen: list[str] = []
 
-    def note(conn, cursor, statement, params, context, many) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
-            seen.append(statement)
+    def note(sql: str) -> None:
+        if not sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            seen.append(sql)
 
-    event.listen(wp.db.engine, "before_cursor_execute", note)
-    return seen
+    def listener(conn, cursor, statement, params, context, many) -> None:
+        note(statement)
+
+    event.listen(wp.db.engine, "before_cursor_execute", listener)
+    try:
+        with plain.watching(note):
+            yield seen
+    finally:
+        event.remove(wp.db.engine, "before_cursor_execute", listener)
 
 
 def _note_event(case_id: str, seq: int, text_: str) -> dict:
@@ -47,8 +58,7 @@ def test_deferred_writes_land_together_and_reads_see_them(wp):
     with wp.db.unit_of_work() as uow:
         version = uow.session.scalar(select(CaseRow.lock_version).where(CaseRow.id == case["id"]))
     statement = _update_case()
-    seen = _statements(wp)
-    with wp.db.unit_of_work() as uow:
+    with _statements(wp) as seen, wp.db.unit_of_work() as uow:
         uow.defer(statement, _guarded(case["id"], version, "lopend"), must_change_one=True)
         uow.defer(insert(_events), [_note_event(case["id"], 900, "a"), _note_event(case["id"], 901, "b")])
         uow.defer(text("SELECT 1"), {})
