@@ -17,7 +17,29 @@ def application(database_url: str | None = None) -> Any:
     """The WSGI app for one process (``gunicorn 'web.server:application()'``)."""
     from .app import create_app
 
-    return create_app(werkpad=Werkpad(database_url or os.environ.get("DATABASE_URL")), start_scheduler=False)
+    app = create_app(werkpad=Werkpad(database_url or os.environ.get("DATABASE_URL")), start_scheduler=False)
+    settle_memory()
+    return app
+
+
+# gen0 collects after 5,000 new container objects instead of 700, and gen2 far more rarely
+GC_THRESHOLDS = (5000, 20, 50)
+
+
+def settle_memory() -> None:
+    """After start-up: what the process built so far (modules, the app, process definitions) is
+    moved out of the garbage collector's reach, and the collector runs less often.
+
+    Measured in-process on PostgreSQL with 100,000 filler cases (600 completions, 30-11-2026):
+    with Python's defaults, 120 collections took 0.09–0.12 ms per completion, and one full
+    collection over the ~100,000 tracked objects paused the process for 31 ms (a web worker holds
+    more); after this, 16 collections took 0.03 ms per completion, the longest 1.3 ms, and none
+    was a full collection. Reference cycles are still collected, just in larger batches."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def default_workers() -> int:
