@@ -137,7 +137,7 @@ def main() -> None:
         if "postgres" in kinds:
             from tests.pgserver import PgServer
 
-            server = PgServer().start()
+            server = PgServer(durable=True).start()
             try:
                 run("PostgreSQL", server.create_database("bench_clients"), n_cases, runs)
             finally:

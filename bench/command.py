@@ -140,7 +140,7 @@ def main() -> None:
     if "postgres" in which:
         from tests.pgserver import PgServer
 
-        server = PgServer().start()
+        server = PgServer(durable=True).start()
         try:
             print("PostgreSQL (127.0.0.1)")
             run(server.create_database("bench_command"), n, profile)

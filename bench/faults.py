@@ -54,7 +54,7 @@ def main() -> None:
     only = set(args.only.split(","))
     logs = Path(tempfile.mkdtemp(prefix="werkpad-faults-logs-"))
     t0 = time.monotonic()
-    cluster, wp, tokens = faults.start_cluster(web_workers=args.web_workers, log_dir=logs)
+    cluster, wp, tokens = faults.start_cluster(web_workers=args.web_workers, log_dir=logs, durable=True)
     print(f"cluster: gunicorn {cluster.web_workers} sync-webprocessen (één verzoek tegelijk per proces), "
           f"{cluster.timer_count} timer-workers, "
           f"PostgreSQL op 127.0.0.1:{cluster.pg.port if cluster.pg else '?'} (logs in {logs})", flush=True)

@@ -3,7 +3,8 @@
     python -m bench.load [--cases 100000] [--work 3000] [--seconds 20] [--clients 8] [--workers 1,2,4]
                          [--due 1000] [--only load,timers]
 
-A throw-away PostgreSQL server holds ``--cases`` filler cases (cloned rows, as in
+A throw-away PostgreSQL server with its own durability settings (fsync and synchronous commit on,
+as in production: a completion waits for its commit to reach the disk) holds ``--cases`` filler cases (cloned rows, as in
 bench.inbox) plus ``--work`` real cases whose first task is open. For each web
 worker count, gunicorn (``werkpad serve``'s production server) is started and
 ``--clients`` threads complete tasks through ``POST /api/v1/taken/<id>/afronden``
@@ -484,7 +485,7 @@ def main() -> None:
     worker_counts = [int(w) for w in args.workers.split(",")]
     from tests.pgserver import PgServer
 
-    server = PgServer().start()
+    server = PgServer(durable=True).start()
     try:
         url = server.create_database("bench_load")
         print(f"PostgreSQL op 127.0.0.1:{server.port}")

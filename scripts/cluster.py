@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     cluster = Cluster(web_workers=args.web_workers, timer_workers=args.timer_workers, port=args.port,
-                      demo=not args.no_demo, echo=True,
+                      demo=not args.no_demo, echo=True, durable=True,
                       env={"WERKPAD_PSEUDONYM_SECRET": "werkpad-cluster-lokaal"})
     code = 0
     try:

@@ -89,13 +89,14 @@ class Api:
 class Cluster:
     def __init__(self, web_workers: int = 2, timer_workers: int = 2, port: int | None = None,
                  demo: bool = False, log_dir: Path | None = None, env: dict | None = None,
-                 pg: PgServer | None = None, echo: bool = False) -> None:
+                 pg: PgServer | None = None, echo: bool = False, durable: bool = False) -> None:
         self.web_workers, self.timer_count = web_workers, timer_workers
         self.port = port or free_port()
         self.demo, self.echo = demo, echo
         self.log_dir = log_dir
         self.extra_env = env or {}
         self.pg = pg
+        self.durable = durable  # PostgreSQL's own fsync and synchronous commit (tests/pgserver.py)
         self.own_pg = pg is None
         self.url = ""
         self.web: subprocess.Popen | None = None
@@ -106,7 +107,7 @@ class Cluster:
     # ------------------------------------------------------------------ starting
     def start_database(self, name: str = "werkpad") -> str:
         if self.pg is None:
-            self.pg = PgServer().start()
+            self.pg = PgServer(durable=self.durable).start()
         self.url = self.pg.create_database(name)
         return self.url
 

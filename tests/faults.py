@@ -49,9 +49,10 @@ def prepare(url: str) -> tuple[Werkpad, dict[str, str]]:
     return wp, tokens
 
 
-def start_cluster(web_workers: int = 2, timer_workers: int = 2, log_dir: Path | None = None
-                  ) -> tuple[Cluster, Werkpad, dict[str, str]]:
-    cluster = Cluster(web_workers=web_workers, timer_workers=timer_workers, log_dir=log_dir, env=ENV)
+def start_cluster(web_workers: int = 2, timer_workers: int = 2, log_dir: Path | None = None,
+                  durable: bool = False) -> tuple[Cluster, Werkpad, dict[str, str]]:
+    cluster = Cluster(web_workers=web_workers, timer_workers=timer_workers, log_dir=log_dir, env=ENV,
+                      durable=durable)
     try:
         wp, tokens = prepare(cluster.start_database("faults"))
         cluster.start()

@@ -3,6 +3,11 @@
 The server runs as the ``postgres`` user when the tests run as root (PostgreSQL
 refuses to run as root), listens on 127.0.0.1 on a free port, trusts local
 connections and is stopped when the test session ends.
+
+For the tests it skips what makes a commit durable (fsync, synchronous commit, full page writes):
+they never crash the server. ``durable=True`` keeps PostgreSQL's own settings, as production runs
+it: the benchmarks (a completion's figures include waiting for its commit to reach the disk), the
+fault runs and ``make cluster`` use it.
 """
 from __future__ import annotations
 
@@ -32,7 +37,8 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        self.durable = durable
         self.bin_dir = find_bin_dir()
         if self.bin_dir is None:
             raise RuntimeError("PostgreSQL niet gevonden (initdb); installeer het Debian-pakket 'postgresql'")
@@ -51,11 +57,13 @@ class PgServer:
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run(str(self.bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--no-sync")
+                  "-E", "UTF8", *([] if self.durable else ["--no-sync"]))
         conf = self.data / "postgresql.conf"
         with open(conf, "a") as fh:
             fh.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{self.root}'\n"
-                     "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\n")
+                     "max_connections = 200\n")
+            if not self.durable:
+                fh.write("fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n")
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start")
         deadline = time.time() + 30
         while time.time() < deadline:
