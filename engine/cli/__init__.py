@@ -512,7 +512,9 @@ def tasks(wp: Werkpad, case_id: str | None, lane: str | None, view: str | None, 
             shown = _in_view(wp, person, view or "mijn")
             result = [t for t in result if t["id"] in shown]
         elif view:
-            raise click.UsageError("--weergave hoort bij --user: zonder persoon toont de opdracht alle open taken")
+            from ..errors import ValidationError
+
+            raise ValidationError("--weergave hoort bij --user: zonder persoon toont de opdracht alle open taken")
         found.listed(person, context, [t["case"] for t in result])
     return result, "\n".join(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
                              for t in result) or "geen open taken"

@@ -193,7 +193,9 @@ def test_a_persons_list_of_tasks_has_the_inboxs_views(setup):
     assert listed("--weergave", "alle", user="tineke") == {task, theirs["tasks"][0]["id"]}
     # the operator's list is every open task; a view belongs to a person
     assert {t["id"] for t in json.loads(cli("tasks", "--json").stdout)} == {task, theirs["tasks"][0]["id"]}
-    assert cli("tasks", "--weergave", "team", ok=False).exit_code == 2
+    misused = cli("tasks", "--weergave", "team", ok=False)
+    assert misused.exit_code == 1 and "--weergave hoort bij --user" in misused.output
+    assert len(misused.output.strip().splitlines()) == 1
 
 
 def test_a_refused_read_is_logged_as_the_web_logs_it_and_says_one_line(setup, tmp_path):
