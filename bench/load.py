@@ -1,7 +1,7 @@
 """Sustained load through the HTTP API on PostgreSQL, with 1, 2 and 4 web workers.
 
     python -m bench.load [--cases 100000] [--work 3000] [--seconds 20] [--clients 8] [--workers 1,2,4]
-                         [--due 1000] [--only load,timers]
+                         [--due 1000] [--only load,timers] [--rounds 1]
 
 A throw-away PostgreSQL server with its own durability settings (fsync and synchronous commit on,
 as in production: a completion waits for its commit to reach the disk) holds ``--cases`` filler cases (cloned rows, as in
@@ -467,6 +467,23 @@ def timer_rounds(url: str, n_due: int, worker_counts: list[int], limit: float, s
     wp.db.dispose()
 
 
+def _summary(rounds: dict[str, list[dict]]) -> None:
+    """Per configuration over its rounds: the median, and the lowest and highest value."""
+    def spread(values: list, unit: str) -> str:
+        found = sorted(v for v in values if v is not None)
+        if not found:
+            return "—"
+        return f"{statistics.median(found):6.1f}{unit} ({found[0]:.1f}–{found[-1]:.1f})"
+
+    print("\nover de rondes: mediaan (laagste–hoogste)")
+    for label, results in rounds.items():
+        print(f"{label} ({len(results)}×)")
+        print(f"   afrondingen/s           {spread([r['rate'] for r in results], '/s')}")
+        print(f"   inbox p95, belasting    {spread([r['inbox'] for r in results], ' ms')}")
+        print(f"   afronden, 1 client      {spread([r['single'] for r in results], ' ms')}")
+        print(f"   zaak starten            {spread([r['start'] for r in results], ' ms')}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -480,6 +497,9 @@ def main() -> None:
     parser.add_argument("--timer-limit", type=float, default=300.0, help="seconds a timer round may take at most")
     parser.add_argument("--scan-sample", type=int, default=2_000, help="cases the naive scan reads (scaled up)")
     parser.add_argument("--only", default="load,timers", help="load, timers or both")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="run every configuration this many times, in turns, and end with each one's "
+                             "median and range (this VM's speed drifts 10–20%% from run to run)")
     args = parser.parse_args()
     parts = set(args.only.split(","))
     worker_counts = [int(w) for w in args.workers.split(",")]
@@ -496,7 +516,8 @@ def main() -> None:
             if args.baseline:  # the same load on an older checkout, interleaved, against the same database
                 runs.append((f"{label} — code van {args.baseline}", w, False, Path(args.baseline)))
             runs.append((label, w, False, ROOT))
-        for label, workers, dev, root in runs:
+        rounds: dict[str, list[dict]] = {}
+        for label, workers, dev, root in [r for _ in range(max(1, args.rounds)) for r in runs]:
             if len(tasks) < 50:
                 print("   (te weinig open taken over; verhoog --work)")
                 break
@@ -513,6 +534,10 @@ def main() -> None:
                 stop_server(proc)
                 stop_server(worker)
             lags, missed = timer_lags(url, timer_cases)
+            rounds.setdefault(label, []).append({
+                "rate": result["rate"], "inbox": _pct(result["inbox"], 0.95) if result["inbox"] else None,
+                "single": statistics.median(single) * 1000 if single else None,
+                "start": statistics.median(start_lat) * 1000 if start_lat else None})
             print(f"\n{label}: {result['rate']:6.1f} afrondingen/s ({args.clients} clients, "
                   f"{len(result['errors'])} fouten)")
             print(f"   taak afronden via API   {_fmt(result['done'])}")
@@ -523,6 +548,8 @@ def main() -> None:
             lag = (f"mediaan {statistics.median(lags) * 1000:6.0f} ms  p95 {_pct(lags, 0.95):6.0f} ms"
                    if lags else "—")
             print(f"   timervertraging         {lag}  ({len(lags)} afgegaan, {missed} niet)")
+        if args.rounds > 1:
+            _summary(rounds)
         if "timers" in parts:
             timer_rounds(url, args.due, worker_counts, args.timer_limit, args.scan_sample)
     finally:
