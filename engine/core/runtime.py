@@ -30,7 +30,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, TaskConverter
 from SpiffWorkflow.bpmn.serializer.helpers.spec import EventDefinitionConverter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -39,11 +39,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.specs.Join import Join
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
@@ -303,27 +306,114 @@ def properties(task_spec: Any) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- serialisation
+_IDS: dict[str, UUID] = {}  # the ids read during the current restore (see _task_id)
+
+
+def _task_id(text: str) -> UUID:
+    """A task id from its stored text. A stored tree names each id about four times (its key,
+    the task, its parent's children, its children's parent); each text is parsed once per
+    restore, which was a fifth of restoring a case. Any text ``UUID`` refuses is refused."""
+    found = _IDS.get(text)
+    if found is None:
+        found = _IDS[text] = UUID(text)
+    return found
+
+
+_NAMES: dict[Any, str] = {}  # the ids written during the current serialization (see _id_text)
+
+
+def _id_text(task_id: Any) -> str:
+    """``str(task_id)``, once per id per serialization (the same four places as in _task_id)."""
+    text = _NAMES.get(task_id)
+    if text is None:
+        text = _NAMES[task_id] = str(task_id)
+    return text
+
+
+class _TaskConverter(TaskConverter):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
+    """Spiff's task converter (SpiffWorkflow 3.2.0), reading the ids with :func:`_task_id`
+    and an empty internal data without a walk; otherwise the same steps in the same order
+    (tests/unit/test_runtime.py compares both on every organisation's cases)."""
+
+    def to_dict(self, task: Any) -> dict[str, Any]:
+        parent = task.parent
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            data, delta = {}, {"updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                               "deletions": DeepMerge.get_deleted_keys(parent.data, task.data)}
+        return {
+            "id": _id_text(task.id),
+            "parent": _id_text(spiff.parent_id(task)) if parent is not None else None,
+            "children": [_id_text(child) for child in spiff.child_ids(task)],
+            "last_state_change": task.last_state_change,
+            "state": task.state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Any:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_task_id(dct["id"]))
+        parent = dct["parent"]
+        spiff.set_parent(task, _task_id(parent) if parent is not None else None)
+        spiff.set_child_ids(task, [_task_id(child) for child in dct["children"]])
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        internal_data = dct["internal_data"]
+        task.internal_data = self.registry.restore(internal_data) if internal_data else {}
+        if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        if delta and task.parent is not None:
+            data = DeepMerge.merge({}, task.parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", {}):
+                if key in data:
+                    del data[key]
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
 class _StateConverter(BpmnWorkflowConverter):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """Top-level converter without the spec: the spec belongs to the version."""
 
     def to_dict(self, workflow: Any) -> dict[str, Any]:
-        dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        _NAMES.clear()  # a cache for one serialization (another thread clearing it only costs a str())
+        try:
+            dct: dict[str, Any] = super(BpmnWorkflowConverter, self).to_dict(workflow)
+            dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+            dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        finally:
+            _NAMES.clear()
         return dct
 
+    def mapping_to_dict(self, mapping: Any, **kwargs: Any) -> dict[str, Any]:
+        return {_id_text(k): self.registry.convert(v, **kwargs) for k, v in mapping.items()}
+
     def restore(self, dct: Any, spec: Any, subprocess_specs: Any, script_engine: Any) -> Any:
-        workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        _IDS.clear()  # a cache for one restore (another thread clearing it only costs a parse)
+        try:
+            workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine, deserializing=True)
+            workflow.tasks = self.mapping_from_dict(dct["tasks"], _task_id, workflow=workflow)
+            workflow.task_tree = workflow.tasks.get(_task_id(dct["root"]))
+            self.set_default_attributes(workflow, dct)
+            self.subprocesses_from_dict(dct["subprocesses"], workflow)
+            workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        finally:
+            _IDS.clear()
         return workflow
 
 
-def _make_registry() -> Any:
+def _make_registry(task_converter: Any = _TaskConverter) -> Any:
+    """The serializer registry and state converter (``task_converter``: Spiff's own to compare)."""
     config = dict(SPIFF_CONFIG)
+    config[Task] = task_converter
     for cls in (ClockTimeDate, ClockDuration, ClockCycle):
         config[cls] = config.get(TimeDateEventDefinition, EventDefinitionConverter)
     registry = BpmnWorkflowSerializer.configure(config)

@@ -31,6 +31,16 @@ def child_ids(task: Any) -> list[Any]:
     return children
 
 
+def parent_id(task: Any) -> Any:
+    """The id of the task's parent (None for a root)."""
+    return task._parent
+
+
+def set_child_ids(task: Any, ids: list[Any]) -> None:
+    """Give the task its children by id (restoring a stored tree)."""
+    task._children = ids
+
+
 def replace_child(parent: Any, old_id: Any, new_id: Any) -> None:
     """Put ``new_id`` where ``old_id`` was among the parent's children (same position)."""
     children = parent._children

@@ -40,6 +40,16 @@ def test_child_ids_are_the_tree_links(workflow):
     assert spiff.child_ids(root) == [c.id for c in root.children]
     child = root.children[0]
     assert child.parent is root
+    assert spiff.parent_id(child) == root.id and spiff.parent_id(root) is None
+
+
+def test_children_are_set_by_id(workflow):
+    root = workflow.task_tree
+    children = root.children
+    spiff.set_child_ids(root, [c.id for c in reversed(children)])
+    assert root.children == list(reversed(children))
+    spiff.set_child_ids(root, [])
+    assert root.children == []
 
 
 def test_relinking_the_tree(workflow):
