@@ -498,23 +498,26 @@ def case_replay(wp: Werkpad, case_id: str, user: str | None):
 @as_person()
 def tasks(wp: Werkpad, case_id: str | None, lane: str | None, view: str | None, user: str | None):
     """Open taken, met hun formulier als JSON Schema. Namens --user zoals het takenoverzicht op het
-    web: --weergave mijn (standaard), team of alle; met --case de open taken van die zaak. Zonder
-    --user als beheerder: alle open taken."""
+    web: --weergave mijn (standaard), team of alle; met --case de open taken van die zaak (met
+    --weergave alleen wat die weergave ervan toont). Zonder --user als beheerder: alle open taken."""
+    if view and not user:
+        from ..errors import ValidationError
+
+        raise ValidationError("--weergave hoort bij --user: zonder persoon toont de opdracht alle open taken")
     person, context = acting(wp, user, "taken.bekijken", "Open taken inzien")
     found = reads(wp)
     if case_id:
         seen = found.case(person, context, case_id)
         result = wp.list_tasks(case_id=case_id, lane=lane)
+        if view:  # only what that view of the inbox shows of this case
+            shown = _in_view(wp, person, view)
+            result = [t for t in result if t["id"] in shown]
         found.shown(person, context, [seen])
     else:
         result = wp.list_tasks(lane=lane, organisations=found.organisations(person))
         if user:
             shown = _in_view(wp, person, view or "mijn")
             result = [t for t in result if t["id"] in shown]
-        elif view:
-            from ..errors import ValidationError
-
-            raise ValidationError("--weergave hoort bij --user: zonder persoon toont de opdracht alle open taken")
         found.listed(person, context, [t["case"] for t in result])
     return result, "\n".join(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
                              for t in result) or "geen open taken"

@@ -196,6 +196,14 @@ def test_a_persons_list_of_tasks_has_the_inboxs_views(setup):
     misused = cli("tasks", "--weergave", "team", ok=False)
     assert misused.exit_code == 1 and "--weergave hoort bij --user" in misused.output
     assert len(misused.output.strip().splitlines()) == 1
+    # one case's tasks in a view: what that view shows of the case (without one: all its open tasks)
+    assert listed("--case", case_id, user="kees") == {task}
+    assert listed("--case", case_id, "--weergave", "mijn", user="kees") == {task}
+    assert listed("--case", case_id, "--weergave", "team", user="kees") == set()
+    assert listed("--case", theirs["id"], "--weergave", "team", user="kees") == {theirs["tasks"][0]["id"]}
+    assert listed("--case", theirs["id"], "--weergave", "mijn", user="kees") == set()
+    misused = cli("tasks", "--case", case_id, "--weergave", "mijn", ok=False)
+    assert misused.exit_code == 1 and "--weergave hoort bij --user" in misused.output
 
 
 def test_a_refused_read_is_logged_as_the_web_logs_it_and_says_one_line(setup, tmp_path):
