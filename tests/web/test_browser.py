@@ -311,6 +311,13 @@ def test_inbox_and_pages_fit_a_phone(server, page, werkpad):
                          ".every(s => s.scrollWidth <= s.clientWidth)")
     _names_whole(page)
     _shot(page, "teamoverzicht-telefoon.png")
+    # the smallest phones (320 CSS pixels, WCAG's reflow width): still no card scrolls
+    for width in (320, 340, 360):
+        page.set_viewport_size({"width": width, "height": 700})
+        assert page.evaluate("Array.from(document.querySelectorAll('.overzicht section'))"
+                             ".every(s => s.scrollWidth <= s.clientWidth)"), width
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        _names_whole(page)
 
 
 def test_administrator_creates_a_user_who_can_log_in(server, page):
