@@ -9,6 +9,17 @@
       event.preventDefault();
     }
   });
+  // A file chooser shows the chosen file's name in the page's language (.bestandskeuze).
+  document.addEventListener('change', function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches('.bestandskeuze input[type=file]')) {
+      return;
+    }
+    var name = input.parentNode.querySelector('.bestandsnaam');
+    if (name) {
+      name.textContent = input.files && input.files.length ? input.files[0].name : name.getAttribute('data-leeg');
+    }
+  });
   // Move focus to the error summary after a failed submit.
   var summary = document.getElementById('formulierfout');
   if (summary) {
