@@ -333,7 +333,7 @@ def _id_text(task_id: Any) -> str:
 class _TaskConverter(TaskConverter):  # type: ignore[misc]  # SpiffWorkflow has no type information (no py.typed): its classes are Any
     """Spiff's task converter (SpiffWorkflow 3.2.0), reading the ids with :func:`_task_id`
     and an empty internal data without a walk; otherwise the same steps in the same order
-    (tests/unit/test_runtime.py compares both on every organisation's cases)."""
+    (tests/integration/test_state_converter.py compares both on every organisation's cases)."""
 
     def to_dict(self, task: Any) -> dict[str, Any]:
         parent = task.parent
