@@ -366,10 +366,10 @@ class _TaskConverter(TaskConverter):  # type: ignore[misc]  # SpiffWorkflow has 
         internal_data = dct["internal_data"]
         task.internal_data = self.registry.restore(internal_data) if internal_data else {}
         if isinstance(task_spec, CatchingEvent) and task.has_state(TaskState.WAITING):
-            task.workflow.top_workflow.event_manager.add_task(task)
-        delta = dct.get("delta")
-        if delta and task.parent is not None:
-            data = DeepMerge.merge({}, task.parent.data)
+            workflow.top_workflow.event_manager.add_task(task)
+        delta, parent_task = dct.get("delta"), task.parent
+        if delta and parent_task is not None:
+            data = DeepMerge.merge({}, parent_task.data)
             data.update(self.registry.restore(delta.get("updates", {})))
             for key in delta.get("deletions", {}):
                 if key in data:

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
 from sqlalchemy import select
 
 from engine import Werkpad
-from engine.core import runtime
+from engine.core import runtime, spiff
 from engine.storage import CaseRow
 from engine.tools.simulate import Simulation, load_profiles
 
@@ -47,11 +47,8 @@ def _both_ways(wp: Werkpad, row: CaseRow) -> tuple[dict, dict]:
     for name, (registry, converter) in {"ours": (runtime._REGISTRY, runtime._CONVERTER),
                                         "theirs": (stock_registry, stock)}.items():
         for source, workflow in (("ours", ours), ("theirs", theirs)):
-            registry._encoder_mode = True
-            try:
+            with spiff.encoder_mode(registry):
                 written[name, source] = json.loads(json.dumps(converter.to_dict(workflow)))
-            finally:
-                registry._encoder_mode = False
     return written, state["workflow"]
 
 
