@@ -15,10 +15,12 @@ from sqlalchemy import bindparam, update
 
 from ..storage.db import table_of
 from ..storage.models import CaseNumberRow
+from ..storage.plain import PlainQuery
 
 _COUNTERS = table_of(CaseNumberRow)
 _BUMP = (update(_COUNTERS).where(_COUNTERS.c.year == bindparam("b_year")).values(last=_COUNTERS.c.last + 1)
          .returning(_COUNTERS.c.last))
+_BUMP_ON_DRIVER = PlainQuery(_BUMP)  # on the driver on PostgreSQL (storage/plain.py)
 PATTERN = re.compile(r"^\s*(\d{4})\s*[-/ ]\s*0*(\d{1,9})\s*$")
 
 
@@ -35,7 +37,8 @@ def normalise(text: str | None) -> str | None:
 def next_number(session, year: int) -> str:
     """The next number of ``year``, within the caller's transaction."""
     connection = session.connection()  # a plain statement: the session has nothing to flush for it
-    seq = connection.execute(_BUMP, {"b_year": year}).scalar()
+    found = _BUMP_ON_DRIVER.rows(connection, {"b_year": year})
+    seq = found[0][0] if found else None
     if seq is None:  # the year's first case: make its counter row (a concurrent start may just have)
         dialect = session.get_bind().dialect.name
         insert: Callable[..., Any]

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     bindparam,
@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from ..core import audit, clock
@@ -116,11 +117,38 @@ _tasks, _timers = table_of(TaskRow), table_of(TimerRow)
 # attribute -> column of the case row (the version counter is the attribute lock_version)
 _CASE_COLUMN = {prop.key: prop.columns[0].name for prop in CaseRow.__mapper__.column_attrs}
 _cases = table_of(CaseRow)
+_INSERT_CASE = insert(_cases)
 _UPDATE_CASE = update(_cases).where(_cases.c.id == bindparam("b_id"), _cases.c.version == bindparam("b_version"))
 _definitions = table_of(DefinitionRow)
-_VERSIONS = select(_definitions.c.id, _definitions.c.process_key, _definitions.c.version_hash,
-                   _definitions.c.organisation, _definitions.c.municipalities,
-                   _definitions.c.effective_from).order_by(_definitions.c.id)
+# the versions without their files (a version's record is its whole set of files), on the driver
+_VERSIONS = PlainQuery(select(_definitions.c.id, _definitions.c.process_key, _definitions.c.version_hash,
+                              _definitions.c.organisation, _definitions.c.municipalities,
+                              _definitions.c.effective_from).order_by(_definitions.c.id))
+
+
+class VersionRef(NamedTuple):
+    """A deployed version as a new case needs it: which one, of which process and organisation."""
+
+    id: int
+    process_key: str
+    version_hash: str
+    organisation: str
+    municipalities: str
+    effective_from: date
+
+
+# a version's municipalities (JSON text, fixed once deployed) as a set, parsed once per process
+_MUNICIPALITIES: dict[str, frozenset[str]] = {}
+
+
+def _municipalities(text: str) -> frozenset[str]:
+    found = _MUNICIPALITIES.get(text)
+    if found is None:
+        if len(_MUNICIPALITIES) > 1024:
+            _MUNICIPALITIES.clear()
+        parsed = json.loads(text)
+        found = _MUNICIPALITIES[text] = frozenset(parsed) if isinstance(parsed, (list, dict)) else frozenset()
+    return found
 _INSERT_EVENT, _INSERT_TASK, _INSERT_TIMER = insert(table_of(EventRow)), insert(_tasks), insert(_timers)
 _CLOSE_TASK = (update(_tasks).where(_tasks.c.id == bindparam("b_id"))
                .values(status=bindparam("status"), completed_at=bindparam("completed_at"),
@@ -147,8 +175,9 @@ def _index_of_case():
     return union_all(tasks, timers)
 
 
-_INDEX_OF_CASE = PlainQuery(_index_of_case())  # on the driver on PostgreSQL (storage/plain.py)
-_INDEX_AT = {column.key: i for i, column in enumerate(_INDEX_OF_CASE.statement.selected_columns)}
+_INDEX_SELECT = _index_of_case()
+_INDEX_OF_CASE = PlainQuery(_INDEX_SELECT)  # on the driver on PostgreSQL (storage/plain.py)
+_INDEX_AT = {column.key: i for i, column in enumerate(_INDEX_SELECT.selected_columns)}
 _INDEX_TASK = [(name, _INDEX_AT[name]) for name in _TASK_COLUMNS]
 _I_SOORT, _I_ID, _I_CASE, _I_SPEC, _I_NAME, _I_KIND, _I_DUE = (
     _INDEX_AT[k] for k in ("soort", "id", "case_id", "spec", "name", "kind", "due_at"))
@@ -234,12 +263,11 @@ class Repository:
                  "due": t.due_at.isoformat() if t.due_at else None, "reason": reason} for t in rows]
 
     def version_in_effect(self, uow, municipality: str, day: date, process: str | None,
-                          organisations: list[str] | None = None):
+                          organisations: list[str] | None = None) -> VersionRef:
         """The version a new case of ``municipality`` starts on; ``organisations``: only processes
         of those (the organisations a person starting the case works for)."""
-        # the versions without their files (a version's record is its whole set of files)
-        rows = uow.execute(_VERSIONS).all()
-        candidates = [r for r in rows if municipality in json.loads(r.municipalities)
+        rows = [VersionRef(*found) for found in uow.rows(_VERSIONS, {})]
+        candidates = [r for r in rows if municipality in _municipalities(r.municipalities)
                       and (process is None or r.process_key == process)
                       and (organisations is None or r.organisation in organisations)]
         if not candidates:
@@ -407,11 +435,25 @@ class Repository:
         """Write what changed on the case row, first in the command's writes: one UPDATE guarded
         by the row's version counter (CaseMovedOn at commit when another command got there first),
         deferred with the command's other writes (UnitOfWork.defer) and marked as stored on the
-        object, so the session has nothing left to flush for it. A new case's row is inserted
-        through the session, now."""
+        object, so the session has nothing left to flush for it. A new case's row is an INSERT,
+        first in the command's writes, and held by the session as stored; if the session has
+        other objects waiting (a capacity placement of the case), the session inserts them all now."""
         state = sa_inspect(row)
         if not state.persistent:
-            uow.flush()
+            session = uow.session
+            if state.pending and len(session.new) == 1 and not session.dirty and not session.deleted:
+                session.expunge(row)
+                row.lock_version = 1
+                values = {}
+                for key, column in _CASE_COLUMN.items():
+                    values[column] = value = getattr(row, key)
+                    if key not in state.dict:  # a column never set (None): set, or it would be expired below
+                        setattr(row, key, value)
+                uow.defer(_INSERT_CASE, values)
+                make_transient_to_detached(row)  # stored as far as the session knows (plain.persistent)
+                session.add(row)
+            else:
+                uow.flush()
             return
         changed = {attr.key: attr.value for attr in state.attrs if attr.history.has_changes()}
         if not changed:

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.sql.dml import UpdateBase
 
 T = TypeVar("T")
 _NAMED = re.compile(r"%\(([^)]+)\)s")
@@ -47,9 +48,10 @@ class _Compiled:
 
 
 class PlainQuery:
-    """A select run on the driver of a PostgreSQL connection; rows as tuples of converted values."""
+    """A select (or a write with RETURNING) run on the driver of a PostgreSQL connection; rows as
+    tuples of converted values."""
 
-    def __init__(self, statement: Select) -> None:
+    def __init__(self, statement: Select | UpdateBase) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
@@ -65,8 +67,9 @@ class PlainQuery:
                 bind = compiled.binds[name]
                 binds[name] = (_ASKED if bind.required or bind.value is None else bind.value,
                                bind.type.dialect_impl(dialect).bind_processor(dialect))
-            results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
-                       for column in self.statement.selected_columns]
+            columns = (self.statement.selected_columns if isinstance(self.statement, Select)
+                       else self.statement.exported_columns)  # a write's RETURNING
+            results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
             known = self._compiled[dialect.name] = _Compiled(_NAMED.sub("%s", compiled.string), names, binds, results)
         return known
 

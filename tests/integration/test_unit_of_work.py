@@ -151,6 +151,29 @@ def test_a_completion_leaves_the_session_nothing_to_flush(wp):
         [t["name"] for t in after["tasks"]]
 
 
+def test_a_new_case_is_written_with_its_first_writes_and_reads_back_whole(wp):
+    """Starting a case: its row goes out first among the command's writes (on PostgreSQL in the
+    same statement as its tasks, timers and event), not through a flush of its own; the stored
+    case is the one the command answered, and its audit trail verifies."""
+    with _statements(wp) as seen:
+        case = wp.start_case("voorbeeldstad", "111222333", "Jan", "1980-01-01")
+    inserts = [s for s in seen if "INSERT INTO cases" in s]
+    assert len(inserts) == 1
+    if not wp.db.is_sqlite:
+        assert inserts[0].lstrip().startswith("WITH w0 AS (INSERT INTO cases")
+        assert "INSERT INTO events" in inserts[0] and "INSERT INTO tasks" in inserts[0]
+    stored = wp.get_case(case["id"])
+    assert (stored["status"], stored["number"], [t["name"] for t in stored["tasks"]]) == \
+        (case["status"], case["number"], [t["name"] for t in case["tasks"]])
+    with wp.db.unit_of_work(write=False) as uow:
+        row = uow.session.get(CaseRow, case["id"])
+        assert row.lock_version == 1 and row.seal and row.error is None and row.ended_at is None
+    # the case works on: a guarded update of the row it inserted, then a clean replay
+    after = wp.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "inwonend"})
+    assert after["id"] == case["id"]
+    assert wp.replay_case(case["id"])["match"] is True and wp.verify_audit()["ok"] is True
+
+
 def test_a_reading_unit_cannot_write_and_leaves_nothing(wp):
     """A reading unit of work writes nothing: on PostgreSQL it is a READ ONLY transaction (the
     database refuses the write), on SQLite what it wrote is rolled back."""
