@@ -25,6 +25,7 @@ from . import security
 from .api_schemas import error_body as api_error_body
 from .filters import register_filters
 from .i18n import LANGUAGES, N_, install_fast_gettext, script_texts, select_locale, translate
+from .json_answers import JsonAnswers
 
 ROOT = Path(__file__).resolve().parent.parent
 VENDOR_DIR = ROOT / "node_modules" / ".werkpad-vendor"
@@ -98,6 +99,7 @@ def json_depth(body: bytes) -> int:
 
 def create_app(werkpad: Werkpad | None = None, start_scheduler: bool = False, config: dict | None = None) -> Flask:
     app = Flask(__name__)
+    app.json = JsonAnswers(app)  # JSON answers with orjson, the same JSON (web/json_answers.py)
     app.config.update(
         BABEL_DEFAULT_LOCALE="nl",
         BABEL_DEFAULT_TIMEZONE=clock.AMSTERDAM.key,
