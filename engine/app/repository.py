@@ -149,6 +149,8 @@ def _municipalities(text: str) -> frozenset[str]:
         parsed = json.loads(text)
         found = _MUNICIPALITIES[text] = frozenset(parsed) if isinstance(parsed, (list, dict)) else frozenset()
     return found
+
+
 _INSERT_EVENT, _INSERT_TASK, _INSERT_TIMER = insert(table_of(EventRow)), insert(_tasks), insert(_timers)
 _CLOSE_TASK = (update(_tasks).where(_tasks.c.id == bindparam("b_id"))
                .values(status=bindparam("status"), completed_at=bindparam("completed_at"),
