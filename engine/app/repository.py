@@ -32,7 +32,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from ..core import audit, clock
@@ -41,7 +40,7 @@ from ..core.versions import engine_versions, version_label
 from ..errors import CaseBroken, CaseMovedOn, Conflict, EngineError, NotFound, ValidationError
 from ..storage import CaseRow, Database, DefinitionRow, EventRow, TaskRow, TimerRow, jsontext
 from ..storage.db import table_of
-from ..storage.plain import PlainQuery
+from ..storage.plain import PlainQuery, held_as_stored
 from . import capacity
 from .capacity import PlaceLedger
 from .sealing import SealKey
@@ -177,9 +176,8 @@ def _index_of_case():
     return union_all(tasks, timers)
 
 
-_INDEX_SELECT = _index_of_case()
-_INDEX_OF_CASE = PlainQuery(_INDEX_SELECT)  # on the driver on PostgreSQL (storage/plain.py)
-_INDEX_AT = {column.key: i for i, column in enumerate(_INDEX_SELECT.selected_columns)}
+_INDEX_OF_CASE = PlainQuery(_index_of_case())  # on the driver on PostgreSQL (storage/plain.py)
+_INDEX_AT = {column.key: i for i, column in enumerate(_INDEX_OF_CASE.statement.exported_columns)}
 _INDEX_TASK = [(name, _INDEX_AT[name]) for name in _TASK_COLUMNS]
 _I_SOORT, _I_ID, _I_CASE, _I_SPEC, _I_NAME, _I_KIND, _I_DUE = (
     _INDEX_AT[k] for k in ("soort", "id", "case_id", "spec", "name", "kind", "due_at"))
@@ -452,8 +450,7 @@ class Repository:
                     if key not in state.dict:  # a column never set (None): set, or it would be expired below
                         setattr(row, key, value)
                 uow.defer(_INSERT_CASE, values)
-                make_transient_to_detached(row)  # stored as far as the session knows (plain.persistent)
-                session.add(row)
+                held_as_stored(session, row)
             else:
                 uow.flush()
             return

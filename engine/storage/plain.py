@@ -28,10 +28,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.expression import ReturnsRows
 
 T = TypeVar("T")
 _NAMED = re.compile(r"%\(([^)]+)\)s")
@@ -51,7 +50,7 @@ class PlainQuery:
     """A select (or a write with RETURNING) run on the driver of a PostgreSQL connection; rows as
     tuples of converted values."""
 
-    def __init__(self, statement: Select | UpdateBase) -> None:
+    def __init__(self, statement: ReturnsRows) -> None:
         self.statement = statement
         self._compiled: dict[str, _Compiled] = {}
 
@@ -67,9 +66,9 @@ class PlainQuery:
                 bind = compiled.binds[name]
                 binds[name] = (_ASKED if bind.required or bind.value is None else bind.value,
                                bind.type.dialect_impl(dialect).bind_processor(dialect))
-            columns = (self.statement.selected_columns if isinstance(self.statement, Select)
-                       else self.statement.exported_columns)  # a write's RETURNING
-            results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+            # the columns it answers with: a select's, or a write's RETURNING
+            results = [column.type.dialect_impl(dialect).result_processor(dialect, None)
+                       for column in self.statement.exported_columns]
             known = self._compiled[dialect.name] = _Compiled(_NAMED.sub("%s", compiled.string), names, binds, results)
         return known
 
@@ -95,7 +94,12 @@ class PlainQuery:
 
 def persistent(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     """``cls`` with ``values`` (its attributes, all of them) held by ``session`` as a loaded row."""
-    obj = cls(**values)
+    return held_as_stored(session, cls(**values))
+
+
+def held_as_stored(session: Session, obj: T) -> T:
+    """A new object (every attribute set) held by ``session`` as if it had loaded it from its row:
+    the session writes nothing for it, only later changes."""
     make_transient_to_detached(obj)
     session.add(obj)
     return obj
