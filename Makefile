@@ -22,7 +22,7 @@ test: setup
 	bash scripts/setup.sh --test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	WERKPAD_REQUIRE_PG=1 $(BIN)/pytest -q
+	WERKPAD_REQUIRE_PG=1 $(BIN)/pytest -q -n 2
 
 cluster: setup
 	$(BIN)/python scripts/cluster.py --port $(PORT)

@@ -72,7 +72,8 @@ def test_every_case_reads_and_writes_as_spiffworkflow_does(played):
 
 
 @pytest.mark.parametrize("text", [str(uuid.uuid4()), str(uuid.uuid4()).upper(),
-                                  "{" + str(uuid.uuid4()) + "}", uuid.uuid4().hex])
+                                  "{" + str(uuid.uuid4()) + "}", uuid.uuid4().hex],
+                         ids=["plain", "upper", "braces", "hex"])  # fixed names: every pytest worker collects the same
 def test_a_task_id_reads_as_uuid_reads_it(text):
     assert runtime._task_id(text) == uuid.UUID(text)
     assert runtime._task_id(text) is runtime._task_id(text)  # read once
