@@ -100,6 +100,7 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     assert page.input_value("#veld-toelichting") == "Woont tijdelijk bij een vriend."
     assert page.is_checked("input[name=crisis][value=nee]")
     _shot(page, "taak-met-fout.png")
+    _fields_stacked(page)
 
     page.check("input[name=woonsituatie][value=inwonend]")
     page.click("button[value=afronden]")
@@ -156,6 +157,19 @@ def test_teamleider_assigns_and_sees_the_overview(server, page, werkpad):
                          ".every(s => s.scrollWidth <= s.clientWidth)")
     _names_whole(page)
     _shot(page, "teamoverzicht.png")
+
+
+def _fields_stacked(page) -> None:
+    """Each form field reads top to bottom in one column: its label, its explanation, its error, its input.
+    The design system's stylesheet once gave the explanation a grid area of its own, which put a
+    text field's label beside its box instead of above it."""
+    beside = page.evaluate("""Array.from(document.querySelectorAll('.formulier .veld')).filter(v => {
+        const parts = Array.from(v.children).filter(c => c.getClientRects().length > 0);
+        return parts.some((c, i) => i > 0 && c.getBoundingClientRect().top < parts[i - 1].getBoundingClientRect().bottom - 1
+                          || Math.abs(c.getBoundingClientRect().left - parts[0].getBoundingClientRect().left) > 1);
+    }).map(v => v.id)""")
+    assert page.locator(".formulier .veld").count() >= 3
+    assert beside == []
 
 
 def _names_whole(page) -> None:
