@@ -38,6 +38,7 @@ from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
 
 from . import security
+from .filters import SYSTEM_ACTORS, persoon
 from .i18n import N_
 from .pages import diagram_names
 from .security import login_required
@@ -128,11 +129,10 @@ def waarde(value) -> str:
 
 @bp.app_template_filter("wie")
 def wie(actor: str) -> str:
-    if actor == "system:timer":
-        return _("Werkpad (termijn)")
-    if actor == "system":
-        return _("Werkpad")
-    return actor
+    """Who acted, for the auditor: the person's name with the account name the event recorded
+    ("Kees de Vries (kees)"), or Werkpad itself in words for the engine's actors."""
+    name = persoon(actor)
+    return name if actor in SYSTEM_ACTORS or name == actor else f"{name} ({actor})"
 
 
 @bp.app_template_filter("veldnaam")

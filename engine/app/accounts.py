@@ -293,6 +293,16 @@ class Accounts:
             row = self._user_row(uow, username)
             return self._user_dict(row, self._memberships(uow, row.id), self._blocked_in(uow, row.id))
 
+    def display_names(self, usernames: Iterable[str]) -> dict[str, str]:
+        """The names of these accounts, user name to name (an unknown account is left out)."""
+        wanted = sorted({u for u in usernames if u})
+        if not wanted:
+            return {}
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(UserRow.username, UserRow.display_name)
+                                       .where(UserRow.username.in_(wanted))).all()
+            return {username: name for username, name in rows}
+
     def list_users(self, organisation: str | None = None) -> list[dict]:
         with self.db.unit_of_work(write=False) as uow:
             query = select(UserRow).order_by(UserRow.username)

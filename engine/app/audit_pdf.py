@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,10 +59,28 @@ def _decision_table(table: dict) -> str:
             f"; van toepassing: {rules}; uitkomst {outcome or '—'}.</p>")
 
 
-def case_file_html(auditing, case_id: str) -> str:
-    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`)."""
+# the engine's own actors, in words
+SYSTEM_WORDS = {"system": "Werkpad", "system:timer": "Werkpad (termijn verstreken)", "demo": "Werkpad (demo)"}
+
+
+def _who(actor: str, people: Mapping[str, str]) -> str:
+    """Who acted: the person's name with the account the event recorded ("Kees de Vries (kees)"),
+    the account alone when its person is unknown, or Werkpad itself in words."""
+    if actor in SYSTEM_WORDS:
+        return SYSTEM_WORDS[actor]
+    name = people.get(actor)
+    return f"{name} ({actor})" if name and name != actor else actor
+
+
+def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = None) -> str:
+    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`;
+    ``people`` names the accounts that acted, user name to name)."""
     case = auditing.wp.get_case(case_id)
     history, end = auditing.history_and_end(case_id)  # one replay for the timeline and the diagram
+    if people is None:
+        from .accounts import Accounts
+
+        people = Accounts(auditing.wp).display_names(ev["actor"] for ev in history)
     last = history[-1]["seq"] if history else 0
     diagram_img = ""
     if last:
@@ -77,7 +96,7 @@ def case_file_html(auditing, case_id: str) -> str:
     ended = datetime.fromisoformat(case["ended_at"]) if case["ended_at"] else None
     client = case["client"]
     parts = [f"<h1>Zaakdossier {html.escape(client['name'])}</h1>",
-             f'<p class="klein">Opgemaakt op {dutch_datetime(clock.now())} · zaaknummer {html.escape(case["id"])} · '
+             f'<p class="klein">Opgemaakt op {dutch_datetime(clock.now())} · zaaknummer {html.escape(case["number"] or case["id"])} · '
              f'procesversie {html.escape(str(case["version"]))}</p>',
              "<h2>Klant en zaak</h2><dl class=\"gegevens\">",
              f"<dt>Naam</dt><dd>{html.escape(client['name'])}</dd>",
@@ -125,7 +144,7 @@ def case_file_html(auditing, case_id: str) -> str:
         task = ev["payload"].get("task") or {}
         title = task.get("name") or task.get("spec") or EVENT_WORDS.get(ev["type"], ev["type"])
         parts.append(f'<div class="besluit"><p class="kop"><b>{html.escape(title)}</b> · gebeurtenis {ev["seq"]} · '
-                     f'{dutch_datetime(ev["at"])} · door {html.escape(ev["actor"])}</p>')
+                     f'{dutch_datetime(ev["at"])} · door {html.escape(_who(ev["actor"], people))}</p>')
         if submitted:
             parts.append('<p class="gegevens">Ingevuld: ' + " · ".join(
                 f"{html.escape(_label(k))}: {_e(v)}" for k, v in submitted.items()) + "</p>")
@@ -153,7 +172,7 @@ def case_file_html(auditing, case_id: str) -> str:
         elif ev["type"] == "note_added":
             label += ": " + str(ev["payload"].get("text", ""))[:200]
         parts.append(f'<p><span class="nr">{ev["seq"]}</span> {dutch_datetime(ev["at"])} · '
-                     f'{html.escape(ev["actor"])} — {html.escape(label)}</p>')
+                     f'{html.escape(_who(ev["actor"], people))} — {html.escape(label)}</p>')
     parts.append("</div>")
 
     parts.append('<div class="pad"><h2>Afgelegd pad</h2><p class="legenda klein"><span style="background:#dcefe0;'

@@ -52,3 +52,25 @@ def test_pdf_needs_an_out_file(wp, jan):
     url = wp.db.engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(main, ["--database-url", url, "case", "export", jan, "--format", "pdf"])
     assert result.exit_code == 1 and "--out" in result.output
+
+
+def test_the_case_file_names_people_and_the_case_as_users_know_them(wp):
+    """Who acted is a person's name with the account the event recorded, a deadline that passed is
+    Werkpad's in words (not an engine actor such as 'system:timer'); the case is its case number."""
+    from argon2 import PasswordHasher
+
+    from engine.app.accounts import Accounts
+
+    Accounts(wp, password_hasher=PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)).create_user(
+        "kees", "geheim-wachtwoord-1", "Kees de Vries")
+    case = wp.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at="2026-01-05T09:00")
+    wp.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "inwonend"},
+                     at="2026-01-05T10:00")
+    assert wp.fire_due_timers("2026-03-01T09:00")  # the four weeks of searching are over
+    jan = case["id"]
+    case = wp.get_case(jan)
+    html = case_file_html(AuditorWorkspace(wp), jan)
+    assert "door Kees de Vries (kees)" in html
+    assert "Werkpad (termijn verstreken) — " in html
+    assert "system" not in html.replace("Werkpad", "")
+    assert f"zaaknummer {case['number']}" in html and jan not in html.split("<h2>")[0]
