@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from ..core import clock
@@ -41,7 +43,7 @@ dl.gegevens dd { margin: 0 0 1mm 44mm; }
 
 
 def _e(value: Any) -> str:
-    return html.escape(words(value) if not isinstance(value, str) else value)
+    return html.escape(words(value))  # a date as people write it, ja/nee, (leeg)
 
 
 def _label(key: str) -> str:
@@ -72,6 +74,33 @@ def _who(actor: str, people: Mapping[str, str]) -> str:
     return f"{name} ({actor})" if name and name != actor else actor
 
 
+def _version_words(db, case: dict) -> str:
+    """The case's process version as the designer's screens name it: its number among the
+    process's versions and the day it took effect."""
+    from sqlalchemy import select
+
+    from ..storage.models import DefinitionRow
+
+    with db.unit_of_work(write=False) as uow:
+        rows = uow.session.execute(select(DefinitionRow.version_hash, DefinitionRow.effective_from)
+                                   .where(DefinitionRow.process_key == case["process"])
+                                   .order_by(DefinitionRow.id)).all()
+    for number, (version_hash, effective) in enumerate(rows, start=1):
+        if version_hash == case["version_hash"]:
+            return f"versie {number}, geldig vanaf {dutch_date(effective.isoformat() + 'T12:00:00+00:00')}"
+    return "versie onbekend"
+
+
+def _municipality(processes_dir: Any, key: str) -> str:
+    """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from processes/gemeenten.json."""
+    try:
+        names = json.loads((Path(processes_dir) / "gemeenten.json").read_text(encoding="utf-8")).get("gemeenten", {})
+    except (OSError, TypeError, ValueError, AttributeError):
+        names = {}
+    name = names.get(key) if isinstance(names, dict) else None
+    return name if isinstance(name, str) else key.replace("_", " ").replace("-", " ").title()
+
+
 def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = None) -> str:
     """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`;
     ``people`` names the accounts that acted, user name to name)."""
@@ -97,15 +126,15 @@ def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = No
     client = case["client"]
     parts = [f"<h1>Zaakdossier {html.escape(client['name'])}</h1>",
              f'<p class="klein">Opgemaakt op {dutch_datetime(clock.now())} · zaaknummer {html.escape(case["number"] or case["id"])} · '
-             f'procesversie {html.escape(str(case["version"]))}</p>',
+             f'proces{html.escape(_version_words(auditing.wp.db, case))}</p>',
              "<h2>Klant en zaak</h2><dl class=\"gegevens\">",
              f"<dt>Naam</dt><dd>{html.escape(client['name'])}</dd>",
              f"<dt>BSN</dt><dd>{html.escape(client['bsn'])}</dd>",
              f"<dt>Geboortedatum</dt><dd>{dutch_date(client['birthdate'] + 'T12:00:00+00:00')}</dd>",
-             f"<dt>Gemeente</dt><dd>{html.escape(case['municipality'])}</dd>",
+             f"<dt>Gemeente</dt><dd>{html.escape(_municipality(auditing.wp.processes_dir, case['municipality']))}</dd>",
              f"<dt>Proces</dt><dd>{html.escape(case['process_name'])}</dd>",
              f"<dt>Status</dt><dd>{html.escape(STATUS_WORDS.get(case['status'], case['status']))}"
-             f"{' · fase ' + html.escape(case['phase']) if case['phase'] else ''}</dd>",
+             f"{' · fase ' + html.escape(case['phase'].capitalize()) if case['phase'] else ''}</dd>",
              f"<dt>Gemeld op</dt><dd>{dutch_datetime(started)}</dd>"]
     if ended:
         parts.append(f"<dt>Beëindigd op</dt><dd>{dutch_datetime(ended)}</dd>")

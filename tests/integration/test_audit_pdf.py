@@ -1,13 +1,14 @@
 """Issue 7: the case file as PDF — client, timeline, decisions with inputs, deadlines, the path taken."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
 import pytest
 from click.testing import CliRunner
 
-from engine.app.audit_pdf import case_file_html
+from engine.app.audit_pdf import _e, case_file_html
 from engine.app.audit_workspace import AuditorWorkspace
 from engine.cli import main
 
@@ -74,3 +75,8 @@ def test_the_case_file_names_people_and_the_case_as_users_know_them(wp):
     assert "Werkpad (termijn verstreken) — " in html
     assert "system" not in html.replace("Werkpad", "")
     assert f"zaaknummer {case['number']}" in html and jan not in html.split("<h2>")[0]
+    assert "procesversie 1, geldig vanaf 1 januari 2025" in html and case["version"] not in html
+    assert "<dt>Gemeente</dt><dd>Voorbeeldstad</dd>" in html and "fase Poort" in html
+    text = re.sub(r'src="data:[^"]*"', "", html)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO dates
+    assert _e("2026-08-13") == "13 augustus 2026"  # a date field as it was filled in

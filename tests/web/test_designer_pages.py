@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 
 import pytest
@@ -68,6 +69,10 @@ def test_designer_saves_a_broken_draft_fixes_it_and_a_second_designer_publishes(
     assert response.status_code == 302 and "gepubliceerd" in response.headers["Location"]
     page = other.get("/ontwerp/voorbeeld?melding=gepubliceerd").get_data(as_text=True)
     assert "versie 2, geldig vanaf 1 januari 2099" in page and "Nieuwe naam" in page
+    # who made, approved and did what: people's names, as everywhere else in the designer
+    version = re.search(r"<tr>\s*<td>versie 2.*?</tr>", page, re.S).group(0)
+    assert "<td>Piet</td><td>Joke</td>" in version
+    assert re.search(r"</time> Joke: ", page) and re.search(r"</time> Piet: ", page)
     assert werkpad.show_process("voorbeeld")["versions"][-1]["deployed_by"] == "joke"
     log = werkpad.db  # the access log holds both designers' actions
     from sqlalchemy import text
