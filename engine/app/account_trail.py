@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import exists, select
 
@@ -131,15 +131,11 @@ def list_trail(db, organisations: list[str] | None, *, person: str | None = None
             name = person.strip().lower()
             query = query.where((AccountEventRow.subject == name) | (AccountEventRow.actor == name))
         if since:
-            query = query.where(AccountEventRow.at >= _day_start(since))
+            query = query.where(AccountEventRow.at >= clock.day_start(since))
         if until:
-            query = query.where(AccountEventRow.at < _day_start(until + timedelta(days=1)))
+            query = query.where(AccountEventRow.at < clock.day_end(until))
         return [{"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action,
                  "action_label": ACTIONS.get(r.action, r.action), "subject": r.subject,
                  "organisation": r.organisation, "details": json.loads(r.details)}
                 for r in uow.session.scalars(query).all()]
 
-
-def _day_start(day: date) -> datetime:
-    """The start of a calendar day in Amsterdam, as an aware datetime."""
-    return clock.to_utc(datetime.combine(day, time.min))

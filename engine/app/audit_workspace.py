@@ -18,7 +18,7 @@ import secrets
 import time as time_module
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,9 +67,6 @@ class Step:
     error: str | None = None
     decisions: list[dict] | None = None  # decision tables the replayed step evaluated
 
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.AMSTERDAM).astimezone(UTC)
 
 
 def diff_data(before: dict, after: dict) -> dict:
@@ -120,9 +117,9 @@ class AuditorWorkspace:
             conditions.append(CaseRow.status == query.status if query.status != "open"
                               else CaseRow.status.in_(("running", "waiting")))
         if query.started_from:
-            conditions.append(CaseRow.started_at >= _day_start(query.started_from))
+            conditions.append(CaseRow.started_at >= clock.day_start(query.started_from))
         if query.started_to:
-            conditions.append(CaseRow.started_at < _day_start(query.started_to + timedelta(days=1)))
+            conditions.append(CaseRow.started_at < clock.day_end(query.started_to))
         per_page = max(1, min(query.per_page, 200))
         with self.db.unit_of_work(write=False) as uow:
             total = uow.session.scalar(select(func.count()).select_from(CaseRow).where(*conditions)) or 0

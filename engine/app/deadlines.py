@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -78,9 +78,6 @@ class Period:
     end: date | None = None
 
 
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=clock.AMSTERDAM).astimezone(UTC)
-
 
 def deadline_report(db, organisations: list[str], period: Period | None = None, now: datetime | None = None) -> dict:
     period = period or Period()
@@ -90,9 +87,9 @@ def deadline_report(db, organisations: list[str], period: Period | None = None, 
              .where(CaseRow.organisation.in_(organisations or [""]), TaskRow.due_at.is_not(None),
                     TaskRow.status != "cancelled"))
     if period.start:
-        query = query.where(TaskRow.due_at >= _day_start(period.start))
+        query = query.where(TaskRow.due_at >= clock.day_start(period.start))
     if period.end:
-        query = query.where(TaskRow.due_at < _day_start(period.end + timedelta(days=1)))
+        query = query.where(TaskRow.due_at < clock.day_end(period.end))
     norms: dict[tuple, dict] = {}
     months: dict[str, dict[str, int]] = defaultdict(lambda: {"met": 0, "missed": 0, "running": 0})
     with db.unit_of_work(write=False) as uow:

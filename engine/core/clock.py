@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,21 @@ def parse_moment(text: str) -> datetime:
         return datetime.fromisoformat(raw)
     except ValueError as exc:
         raise ValueError(f"ongeldig tijdstip {text!r} (verwacht JJJJ-MM-DD of JJJJ-MM-DDTHH:MM)") from exc
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a calendar day in Amsterdam, in UTC. The first and last days a date can
+    hold (a filter of 0001-01-01 or 9999-12-31) give the first and last moment a datetime can hold."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if day.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+def day_end(day: date) -> datetime:
+    """The first moment after a calendar day in Amsterdam (the next day's start), in UTC: the
+    exclusive end of a period "up to and including" ``day``."""
+    return datetime.max.replace(tzinfo=UTC) if day == date.max else day_start(day + timedelta(days=1))
 
 
 def local_date(moment: datetime | None = None) -> date:

@@ -27,6 +27,18 @@ def test_api_page_numbers_out_of_range(client, cases, token, path):
     assert response.is_json
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("user, path", [
+    ("aafke", "/audit/termijnen?van={d}&tot={d}"), ("aafke", "/audit/termijnen?van={d}&formaat=csv"),
+    ("aafke", "/audit/?van={d}&tot={d}"), ("bea", "/beheer/accountspoor?van={d}&tot={d}")])
+def test_the_first_and_last_day_of_the_calendar_as_a_filter(client, cases, user, path, day):
+    """A period from or to the first or last day a date can hold is a period like any other (the
+    start of 0001-01-01 in Amsterdam, or the day after 9999-12-31, once overflowed into a 500)."""
+    login(client, user)
+    response = client.get(path.format(d=day))
+    assert response.status_code == 200, response.status_code
+
+
 def test_deeply_nested_json_body(client, cases, token, werkpad):
     body = "[" * 400_000
     response = client.post("/api/v1/zaken", headers={**token, "Content-Type": "application/json"}, data=body)
