@@ -59,6 +59,9 @@ class _Repair:
     who: Actor
 
 
+# a birth date further back than this many years is a typing error (year 0001, 1066), not a client
+OLDEST = 120
+
 # a command on the real clock whose case another command changed meanwhile runs again, at most this often
 _ATTEMPTS = 3
 
@@ -143,8 +146,11 @@ class Cases:
             errors["geboortedatum"] = ["Geen geldige datum (JJJJ-MM-DD)."]
             born = None
         with clock.at(at) as moment:
-            if born is not None and born > clock.local_date(moment):
+            today = clock.local_date(moment)
+            if born is not None and born > today:
                 errors["geboortedatum"] = ["Geboortedatum ligt in de toekomst."]
+            elif born is not None and today.year - born.year > OLDEST:
+                errors["geboortedatum"] = [f"Geboortedatum ligt meer dan {OLDEST} jaar terug; controleer het jaar."]
             if errors:
                 raise ValidationError(Msg("De melding bevat fouten."), fields=errors)
             assert born is not None  # an unreadable date is one of the errors above

@@ -67,7 +67,13 @@ def test_invalid_start_is_refused_and_stores_nothing(wp):
     assert set(err.value.fields) == {"bsn", "naam", "geboortedatum"}
     with pytest.raises(NotFound):
         wp.start_case("nergenshuizen", "111222333", "Jan", "1980-01-01")
+    for born, says in [("0001-01-01", "meer dan 120 jaar terug"), ("1905-12-31", "meer dan 120 jaar terug"),
+                       ("9999-12-31", "in de toekomst"), ("2026-01-06", "in de toekomst")]:
+        with pytest.raises(ValidationError) as err:
+            wp.start_case("voorbeeldstad", "111222333", "Jan", born, at="2026-01-05T09:00")
+        assert says in err.value.fields["geboortedatum"][0], born
     assert _count(wp, "cases") == 0 and _count(wp, "events") == 0
+    assert wp.start_case("voorbeeldstad", "111222333", "Jan", "1906-01-01", at="2026-01-05T09:00")["status"] == "running"
 
 
 def test_case_show_has_tasks_timers_and_forms(wp):
