@@ -337,9 +337,12 @@ def task_page(task_id: str):
     colleagues = []
     if task["status"] == "open" and task["can_assign"]:
         colleagues = security.accounts().colleagues(task["organisation"], task["lane"])
+    in_error = case["status"] == "error" and task["status"] == "open"
+    if in_error and status == 409:
+        message = None  # the alert about the case in error says it, with the way on
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
-                           colleagues=colleagues, draft=draft,
-                           general_errors=errors.get("_algemeen", []), can_work=can_work,
+                           colleagues=colleagues, draft=draft, in_error=in_error,
+                           general_errors=errors.get("_algemeen", []), can_work=can_work and not in_error,
                            claimed_by_other=bool(task["claimed_by"] and task["claimed_by"] != g.user.username),
                            **_notice()), status
 

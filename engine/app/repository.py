@@ -216,17 +216,17 @@ class Repository:
         try:
             yield
         except CaseBroken as exc:
-            self.put_in_error(exc.case_id, moment, exc.message)
-            raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s", zaak=exc.case_id, reden=exc.message),
-                           case=exc.case_id) from exc
+            number = self.put_in_error(exc.case_id, moment, exc.message)
+            raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s", zaak=number or exc.case_id,
+                               reden=exc.message), case=exc.case_id) from exc
 
-    def put_in_error(self, case_id: str, moment: datetime, reason: str) -> None:
+    def put_in_error(self, case_id: str, moment: datetime, reason: str) -> str | None:
         """Mark one case in error in a transaction of its own, never raising: the
         caller is busy keeping the other cases going. When even that fails, the
-        case's timers are at least taken out of the index so they stop blocking."""
+        case's timers are at least taken out of the index so they stop blocking.
+        Returns the case's number when it was marked."""
         try:
-            self.mark_error(case_id, moment, reason)
-            return
+            return self.mark_error(case_id, moment, reason)
         except Exception:  # noqa: BLE001
             log.exception("zaak %s kon niet in fout worden gezet", case_id)
         try:
@@ -235,12 +235,15 @@ class Repository:
                 uow.commit()
         except Exception:  # noqa: BLE001
             log.exception("timers van zaak %s konden niet worden verwijderd", case_id)
+        return None
 
-    def mark_error(self, case_id: str, moment: datetime, reason: str) -> None:
+    def mark_error(self, case_id: str, moment: datetime, reason: str) -> str | None:
+        """Put the case in error with ``reason``; its number comes back."""
         with clock.at(moment), self.db.unit_of_work() as uow:
             row = self.case_row(uow, case_id)
+            number = row.case_number
             if row.status == "error" and row.error == reason:
-                return
+                return number
             row.status = "error"
             row.error = reason[:2000]
             # the stored workflow state is kept as it is (it may be what is broken); the
@@ -254,6 +257,7 @@ class Repository:
             self.append_event(uow, row, "engine_error", TIMER_ACTOR, moment, payload,
                                digest=stored_digest(row))
             uow.commit()
+            return number
 
     def timer_list(self, uow, case_id: str, reason: str) -> list[dict]:
         """The case's timers in the index, as the ``cancelled`` entries of an event."""
@@ -637,7 +641,28 @@ def stored_digest(row: CaseRow) -> str:
 
 
 
+# what an unexpected exception means for the case, in words a teamleider reads (the most specific first)
+_WHAT_FAILED: tuple[tuple[type[BaseException], str], ...] = (
+    (json.JSONDecodeError, "geen leesbare JSON"),
+    (UnicodeError, "geen leesbare tekst"),
+    (RecursionError, "te diep genest"),
+    (MemoryError, "te groot"),
+    (KeyError, "een onderdeel ontbreekt"),
+    (IndexError, "een onderdeel ontbreekt"),
+    (AttributeError, "een onderdeel ontbreekt of heeft de verkeerde vorm"),
+    (TypeError, "een gegeven heeft de verkeerde vorm"),
+    (ValueError, "een ongeldige waarde"),
+    (ArithmeticError, "een berekening kan niet"),
+)
+
+
 def why(exc: BaseException) -> str:
-    """A one-line reason for an unexpected exception, for people and the log."""
+    """A one-line reason for an unexpected exception, for people and the log: what it means in
+    words, then the exception's own first line ("een onderdeel ontbreekt: 'workflow'")."""
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    words = next((w for kind, w in _WHAT_FAILED if isinstance(exc, kind)), None)
+    if words is None:
+        return f"onverwachte fout ({type(exc).__name__}{': ' + text if text else ''})"
+    if isinstance(exc, json.JSONDecodeError | UnicodeError | RecursionError | MemoryError):
+        return words  # the library's own words add nothing a person can use
+    return f"{words}: {text}" if text else words

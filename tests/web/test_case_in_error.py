@@ -22,7 +22,11 @@ def test_working_a_broken_case_answers_409_and_the_teamleider_sees_why(client, a
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
                            json={"gegevens": {"crisis": False, "woonsituatie": "inwonend"}})
-    assert response.status_code == 409 and "staat in fout" in response.get_json()["melding"]
+    said = response.get_json()["melding"]
+    assert response.status_code == 409 and "staat in fout" in said
+    number = werkpad.get_case(case_id)["number"]
+    assert f"zaak {number} staat in fout" in said and case_id not in said  # the number people know
+    assert "geen leesbare JSON" in said and "Error" not in said  # the reason in words, not Python's
     assert client.get(f"/api/v1/zaken/{case_id}", headers=headers).status_code == 200
 
     login(client, "kees")
@@ -35,6 +39,14 @@ def test_working_a_broken_case_answers_409_and_the_teamleider_sees_why(client, a
     assert client.post(f"/zaken/{case_id}/hervatten", data={"csrf_token": csrf}).status_code == 403
     task_page = client.get(f"/taken/{task_id}")
     assert task_page.status_code == 200
+    body = task_page.get_data(as_text=True)
+    # the task says why it cannot be done and what happens next, and offers no button that must fail
+    assert 'id="zaak-in-fout"' in body and "geen leesbare JSON" in body and "teamleider" in body
+    assert 'value="afronden"' not in body and "Oppakken" not in body
+    posted = client.post(f"/taken/{task_id}", data={"csrf_token": page_csrf(client, f"/taken/{task_id}"),
+                                                     "actie": "afronden", "crisis": "nee", "woonsituatie": "inwonend"})
+    assert posted.status_code in (403, 409)
+    assert werkpad.get_task(task_id)["status"] == "open"
     client.post("/uitloggen", data={"csrf_token": csrf})
 
     login(client, "tineke")
