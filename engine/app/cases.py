@@ -135,22 +135,23 @@ class Cases:
         bsn = normalise_bsn(bsn)
         errors: dict[str, list[str]] = {}
         if not is_valid_bsn(bsn):
-            errors["bsn"] = ["Geen geldig BSN (11-proef)."]
+            errors["bsn"] = [Msg("Geen geldig BSN (11-proef).")]
         if not (name or "").strip():
-            errors["naam"] = ["Naam is verplicht."]
+            errors["naam"] = [Msg("Naam is verplicht.")]
         elif len(name) > 200 or not name.isprintable() or not _encodable(name):
-            errors["naam"] = ["Naam bevat ongeldige tekens of is langer dan 200 tekens."]
+            errors["naam"] = [Msg("Naam bevat ongeldige tekens of is langer dan 200 tekens.")]
         try:
             born = birthdate if isinstance(birthdate, date) else date.fromisoformat(str(birthdate))
         except ValueError:
-            errors["geboortedatum"] = ["Geen geldige datum (JJJJ-MM-DD)."]
+            errors["geboortedatum"] = [Msg("Geen geldige datum (JJJJ-MM-DD).")]
             born = None
         with clock.at(at) as moment:
             today = clock.local_date(moment)
             if born is not None and born > today:
-                errors["geboortedatum"] = ["Geboortedatum ligt in de toekomst."]
+                errors["geboortedatum"] = [Msg("Geboortedatum ligt in de toekomst.")]
             elif born is not None and today.year - born.year > OLDEST:
-                errors["geboortedatum"] = [f"Geboortedatum ligt meer dan {OLDEST} jaar terug; controleer het jaar."]
+                errors["geboortedatum"] = [Msg("Geboortedatum ligt meer dan %(jaren)s jaar terug; controleer het jaar.",
+                                                   jaren=OLDEST)]
             if errors:
                 raise ValidationError(Msg("De melding bevat fouten."), fields=errors)
             assert born is not None  # an unreadable date is one of the errors above

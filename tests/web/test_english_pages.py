@@ -115,3 +115,16 @@ def test_the_modeler_page_gets_bpmn_js_words_in_the_users_language(client):
         same = [other.lower() for other, text in BPMN_WORDS.items() if text == dutch_text]
         assert english[key].lower() in same, (key, english[key])
     assert english["Collapsed Sub Process"] == "Sub-process (collapsed)"
+
+
+def test_a_melding_with_errors_in_english(client):
+    """The engine's own checks of a new melding (BSN, name, birth date) speak the user's language."""
+    login(client, "kees")
+    _english(client, "/melding")
+    token = page_csrf(client, "/melding")
+    bad = client.post("/melding", data={"csrf_token": token, "gemeente": "voorbeeldstad|voorbeeld",
+                                         "naam": "Piet Puk", "bsn": "123456789", "geboortedatum": "1066-10-14"})
+    body = _text(bad)
+    assert bad.status_code == 422
+    assert "Not a valid BSN (eleven test)." in body and "more than 120 years back" in body
+    assert "Geen geldig BSN" not in body and "jaar terug" not in body
