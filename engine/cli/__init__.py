@@ -223,6 +223,13 @@ class _Werkpad(_Commands):
         except click.Abort:
             click.echo("afgebroken", err=True)
             sys.exit(1)
+        except (click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - not even reading the arguments prints a traceback
+            logging.getLogger("werkpad.cli").debug("onverwachte fout", exc_info=True)
+            click.echo(f"fout: onverwachte fout ({type(exc).__name__}): "
+                       f"{str(exc).splitlines()[0] if str(exc) else ''}", err=True)
+            sys.exit(1)
         if isinstance(result, int) and result:
             sys.exit(result)
         return result

@@ -56,6 +56,7 @@ def is_real_time() -> bool:
 
 def to_utc(value: datetime | date | str) -> datetime:
     """Parse/normalise a moment to aware UTC; naive means Amsterdam time."""
+    original = value
     if isinstance(value, str):
         value = parse_moment(value)
     if isinstance(value, datetime):
@@ -64,7 +65,11 @@ def to_utc(value: datetime | date | str) -> datetime:
         dt = datetime.combine(value, time(0, 0))
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=AMSTERDAM)
-    return dt.astimezone(UTC)
+    try:
+        return dt.astimezone(UTC)
+    except OverflowError as exc:  # the first hours of year 1 or the last of 9999 in another zone
+        shown = original if isinstance(original, str) else original.isoformat()
+        raise ValueError(f"tijdstip {shown!r} ligt buiten de kalender (jaar 1 tot en met 9999)") from exc
 
 
 def moment(value: Any) -> datetime:

@@ -65,7 +65,12 @@ def test_a_file_that_is_not_utf8(env, tmp_path):
                                   ("task", "complete", "nope", "--user", "kees", "--data", "[1]"),
                                   ("timers", "fire", "--until", "morgen"),
                                   ("case", "start", "--municipality", "nergens", "--bsn", "1", "--name", "X",
-                                   "--birthdate", "gisteren")])
+                                   "--birthdate", "gisteren"),
+                                  # the first and last moments of the calendar, which overflowed in Amsterdam time
+                                  ("case", "start", "--municipality", "voorbeeldstad", "--bsn", "111222333",
+                                   "--name", "X", "--birthdate", "1980-01-01", "--at", "0001-01-01"),
+                                  ("timers", "fire", "--until", "0001-01-01T00:05"),
+                                  ("timers", "fire", "--until", "9999-12-31T23:59:59-05:00")])
 def test_failures_are_one_line(env, args):
     out = _run(env, *args)
     assert out.returncode != 0 and "Traceback" not in out.stderr, out.stderr
