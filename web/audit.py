@@ -475,7 +475,7 @@ def logboekgebruiker(username: str) -> str:
     """Who acted, for the access log: a user name, or the server's operator in words."""
     if username.startswith(OPERATOR_PREFIX):
         return _("Beheerder van de server (account %(account)s)", account=username[len(OPERATOR_PREFIX):])
-    return username
+    return wie(username)  # the person's name with the account the row recorded
 
 
 @bp.app_template_filter("logstatus")

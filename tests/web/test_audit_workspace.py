@@ -208,6 +208,7 @@ def test_access_log_is_readable_paged_exportable_and_searched_by_posted_bsn(clie
     html = client.get("/audit/logboek").get_data(as_text=True)
     assert "Zaak bekeken" in html and "zaak.bekijken" not in html and "Jan Jansen" in html
     assert "toegestaan" in html and not re.search(r"\b20\d\d-\d\d-\d\d\b", html.split("<tbody>")[1])
+    assert "<td>Kees (kees)</td>" in html  # who: the person, with the account the row recorded
     token = page_csrf(client, "/audit/logboek")
     found = client.post("/audit/logboek/zoeken", data={"csrf_token": token, "bsn": "111222333"})
     assert "111222333" not in found.location
