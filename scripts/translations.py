@@ -57,7 +57,10 @@ def extract(pot: Path) -> None:
 def missing(po: Path = PO) -> list[str]:
     with po.open("rb") as f:
         catalog = read_po(f)
-    return [str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
+    def untranslated(m) -> bool:  # a plural's text is a tuple of forms: every form must be there
+        return not all(m.string) if isinstance(m.string, tuple) else not m.string
+
+    return [str(m.id) for m in catalog if m.id and (untranslated(m) or m.fuzzy)]
 
 
 def main(argv: list[str]) -> int:

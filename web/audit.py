@@ -338,7 +338,8 @@ def organisation_run(run_id: str):
         labels = auditing().case_labels(ids, orgs)
         for finding in run["findings"]:
             finding["client"], finding["number"] = labels.get(finding.get("case"), (None, None))
-    return render_template("audit/controle_voortgang.html", run=run, org_names=names)
+    in_error = auditing().cases_in_error(run["organisation"]) if run["finished"] else []
+    return render_template("audit/controle_voortgang.html", run=run, org_names=names, in_error=in_error)
 
 
 @bp.get("/controle/<run_id>/voortgang.json")

@@ -155,6 +155,17 @@ class AuditorWorkspace:
                 CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
         return {case_id: (name, number or None) for case_id, name, number in rows}
 
+    def cases_in_error(self, organisation: str, limit: int = 200) -> list[dict]:
+        """The organisation's cases in error now, newest first: a verification checks their recorded
+        history, not their stored state (which may be what broke)."""
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(
+                select(CaseRow.id, CaseRow.client_name, CaseRow.case_number, CaseRow.error, CaseRow.updated_at)
+                .where(CaseRow.organisation == organisation, CaseRow.status == "error")
+                .order_by(CaseRow.updated_at.desc()).limit(limit)).all()
+        return [{"case": cid, "client": client, "number": number, "error": error, "since": since}
+                for cid, client, number, error, since in rows]
+
     def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
                    username: str | None = None, page: int = 1, per_page: int = 50) -> dict:
         """A page of the access log about ``organisations``' cases, newest first. ``subject`` is the

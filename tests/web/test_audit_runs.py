@@ -60,6 +60,23 @@ def test_run_reports_progress_as_json_and_keeps_the_result(client, accounts, sev
     assert {"audit.organisatie.controleren", "audit.organisatie.voortgang"} <= operations
 
 
+def test_a_case_in_error_is_named_beside_the_outcome(client, werkpad, several):
+    """A case in error is verified on its recorded history; its stored state (which may be what broke)
+    is not compared, and the result says so and names the case, with why and since when."""
+    with werkpad.db.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = 'kapot' WHERE id = :c"), {"c": several[2]})
+    werkpad.fire_due_timers("2026-03-01")  # its timer cannot fire: the case goes in error
+    assert werkpad.get_case(several[2])["status"] == "error"
+    login(client, "aafke")
+    page = _start(client)
+    assert wait_for(client, page)["broken"] == 0
+    html = client.get(page).get_data(as_text=True)
+    visible = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Klopt" in visible and "Gestart door Aafke op" in visible
+    assert "1 zaak staat in fout" in visible and "niet de opgeslagen toestand" in visible
+    assert "Piet de Boer zaaknummer 2026-000003 — timer kon niet afgaan" in visible and "geen leesbare JSON" in visible
+
+
 def test_findings_are_kept_in_words(client, werkpad, several):
     victim = several[1]
     with werkpad.db.engine.begin() as conn:  # the trailing note cut off, pointers set back
