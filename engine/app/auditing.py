@@ -72,7 +72,12 @@ class AuditTrail:
             broken.append({"case": None, "kind": "altered", "change": "edited", "event": None,
                            "reason": records, "problem": f"vernietigingsverklaringen: {records}"})
         broken.extend(self.missing_cases())
-        return {"ok": not broken, "cases": len(case_ids), "broken": broken}
+        with self.db.unit_of_work(write=False) as uow:  # verified on their history, not their stored state
+            in_error = [{"case": cid, "number": number, "client": client, "error": error}
+                        for cid, number, client, error in uow.session.execute(
+                            select(CaseRow.id, CaseRow.case_number, CaseRow.client_name, CaseRow.error)
+                            .where(CaseRow.status == "error").order_by(CaseRow.case_number)).all()]
+        return {"ok": not broken, "cases": len(case_ids), "broken": broken, "in_error": in_error}
 
     def missing_cases(self) -> list[dict]:
         """Case numbers run without gaps per year (the counter rolls back with a failed start),

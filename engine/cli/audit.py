@@ -89,6 +89,10 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     else:
         click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b) for b in broken))
         click.echo(f"{len(broken)} bevinding(en) bij {r['cases']} zaken")
+    if not as_json and r["in_error"]:
+        click.echo(f"let op: {len(r['in_error'])} zaak/zaken in fout (de geschiedenis is gecontroleerd, de opgeslagen "
+                   "toestand niet: die kan de oorzaak zijn):\n" + "\n".join(
+                       f"  {c['number'] or c['case']}  {c['client']} — {c['error']}" for c in r["in_error"]))
     if not as_json and shown:
         from .users import account_trail_words
 

@@ -212,7 +212,7 @@ def test_cli_anchor_check_anchor_verify_and_export(wp, three, tmp_path, monkeypa
         return CliRunner().invoke(main, ["--database-url", url, *args], catch_exceptions=False)
 
     verify = run("audit", "verify", "--json")
-    assert verify.exit_code == 0 and json.loads(verify.output) == {"ok": True, "cases": 3, "broken": []}
+    assert verify.exit_code == 0 and json.loads(verify.output) == {"ok": True, "cases": 3, "broken": [], "in_error": []}
     assert run("audit", "verify").output.strip() == "audit in orde: 3 zaken"
     anchor_file = tmp_path / "anker.json"
     written = run("audit", "anchor", "--out", str(anchor_file))

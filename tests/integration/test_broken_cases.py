@@ -92,6 +92,9 @@ def test_an_unloadable_case_does_not_block_other_timers(db_url, breakage):
     report = wp.verify_audit()
     assert [b["case"] for b in report["broken"]] in ([], [broken["id"]])
     assert report["cases"] == 3
+    # named beside the outcome: verified on its history, its stored state not
+    assert [(c["case"], c["client"]) for c in report["in_error"]] == [(broken["id"], "Kapot")]
+    assert report["in_error"][0]["error"]  # the latest reason it could not go on
     if breakage != "missing_version":
         # after the fix (the state row restored) the teamleider puts it back to work
         _sql(wp, "UPDATE cases SET state = :s WHERE id = :i", s=original, i=broken["id"])
@@ -143,3 +146,23 @@ def test_case_data_past_the_size_limit_is_refused_and_nothing_is_stored(wp):
         wp.start_case("voorbeeldstad", "111222333", "Groot", "1980-01-01", data={"groot": "x" * 3_000_000},
                       at=START)
     assert wp.verify_audit()["cases"] == 0
+
+
+def test_audit_verify_on_the_command_line_names_a_case_in_error(db_url):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    wp = Werkpad(db_url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy(only=["voorbeeld"])
+    case = wp.start_case("voorbeeldstad", "111222333", "Kapot", "1980-01-01", at=START)
+    _sql(wp, "UPDATE cases SET state = :s WHERE id = :i", s="niet eens json", i=case["id"])
+    wp.fire_due_timers("2026-03-01")
+    url = wp.db.engine.url.render_as_string(hide_password=False)
+    out = CliRunner().invoke(main, ["--database-url", url, "audit", "verify"])
+    assert out.exit_code == 0, out.output  # the history is intact
+    assert "audit in orde: 1 zaken" in out.output
+    assert "1 zaak/zaken in fout" in out.output and "2026-000001  Kapot — timer kon niet afgaan" in out.output
+    assert "geen leesbare JSON" in out.output
+    wp.db.dispose()

@@ -57,7 +57,7 @@ def test_cli_round_trip_with_json(sqlite_url, monkeypatch):
     verdict = json.loads(out)
     # the users this test acts as were made through the account trail, which verify checks too
     assert verdict.pop("account_trail") == {"ok": True, "records": 10, "findings": []}
-    assert code == 0 and verdict == {"ok": True, "cases": 1, "broken": []}
+    assert code == 0 and verdict == {"ok": True, "cases": 1, "broken": [], "in_error": []}
     wp = Werkpad(sqlite_url)
     with wp.db.engine.begin() as conn:
         conn.execute(text("UPDATE events SET actor = 'mallory' WHERE seq = 2"))

@@ -223,7 +223,7 @@ def test_jan_end_to_end_with_timers_messages_and_replay(wp):
     timer_events = [e for e in wp.case_history(cid) if e["type"] == "timer_fired"]
     assert {e["actor"] for e in timer_events} == {"system:timer"}
     assert wp.replay_case(cid)["match"] is True
-    assert wp.verify_audit() == {"ok": True, "cases": 1, "broken": []}
+    assert wp.verify_audit() == {"ok": True, "cases": 1, "broken": [], "in_error": []}
     with pytest.raises(Conflict):
         wp.send_message(cid, "werk_gevonden")
 
