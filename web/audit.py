@@ -10,7 +10,6 @@ Every page is written to the access log.
 from __future__ import annotations
 
 import json
-import re
 import threading
 from datetime import date
 from typing import Any
@@ -28,7 +27,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -38,7 +37,7 @@ from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
 
 from . import security
-from .filters import SYSTEM_ACTORS, persoon
+from .filters import SYSTEM_ACTORS, persoon, use_field_words
 from .i18n import N_
 from .pages import diagram_names
 from .security import login_required
@@ -46,7 +45,6 @@ from .security import login_required
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 ACTIVITY = "toezicht-en-verantwoording"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
 DECISION_KIND = "beslissing"
 STATUS_FILTERS = {"open": N_("Lopend"), "completed": N_("Afgesloten"), "withdrawn": N_("Ingetrokken"),
                   "error": N_("In fout")}
@@ -94,50 +92,12 @@ def _int(value, default: int) -> int:
 
 
 # ---------------------------------------------------------------------- filters for these pages
-@bp.app_template_filter("lange_datum")
-def lange_datum(value) -> str:
-    if value in (None, ""):
-        return ""
-    return format_date(clock.to_utc(value).astimezone(clock.AMSTERDAM), "d MMMM yyyy")
-
-
-@bp.app_template_filter("lange_datumtijd")
-def lange_datumtijd(value) -> str:
-    if value in (None, ""):
-        return ""
-    moment = clock.to_utc(value).astimezone(clock.AMSTERDAM)
-    return format_date(moment, "d MMMM yyyy") + " " + moment.strftime("%H:%M")
-
-
-@bp.app_template_filter("waarde")
-def waarde(value) -> str:
-    if value is True:
-        return _("ja")
-    if value is False:
-        return _("nee")
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return lange_datum(value) if len(value) == 10 else lange_datumtijd(value)
-        except ValueError:
-            return value
-    return str(value)
-
-
 @bp.app_template_filter("wie")
 def wie(actor: str) -> str:
     """Who acted, for the auditor: the person's name with the account name the event recorded
     ("Kees de Vries (kees)"), or Werkpad itself in words for the engine's actors."""
     name = persoon(actor)
     return name if actor in SYSTEM_ACTORS or name == actor else f"{name} ({actor})"
-
-
-@bp.app_template_filter("veldnaam")
-def veldnaam(key: str) -> str:
-    return str(key).replace("_", " ").capitalize()
 
 
 # ---------------------------------------------------------------------- find a case
@@ -180,6 +140,7 @@ def search_post():
 # ---------------------------------------------------------------------- case history
 def _history_page(case_id: str, verification: dict | None = None, status: int = 200):
     case = current_app.extensions["werkpad"].get_case(case_id)
+    use_field_words(case)
     history = auditing().history(case_id)
     kinds = sorted({e["type"] for e in history})
     if any(e["decisions"] for e in history):
@@ -213,6 +174,7 @@ def case_verify(case_id: str):
 def moment_page(case_id: str, seq: int):
     _case_logged(case_id, "audit.zaak.moment", "Zaak bekijken zoals zij was na een gebeurtenis")
     case = current_app.extensions["werkpad"].get_case(case_id)
+    use_field_words(case)
     state = auditing().state_at(case_id, seq)
     event = {k: state[k] for k in ("seq", "type", "actor", "at", "payload", "changes")}
     return render_template("audit/moment.html", case=case, state=state, event=event)

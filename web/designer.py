@@ -148,7 +148,7 @@ def _notice() -> dict:
 
 
 def _version_name(number: int, effective: date) -> str:
-    from .audit import lange_datum
+    from .filters import lange_datum
 
     return _("versie %(n)s, geldig vanaf %(datum)s", n=number, datum=lange_datum(effective))
 

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from flask import current_app
@@ -111,23 +112,42 @@ def termijnen(tasks, timers) -> list[dict]:
     return out
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")  # a date or moment
+
+
+def lange_datum(value) -> str:
+    """A day as people write it out ("13 augustus 2026")."""
+    if value in (None, ""):
+        return ""
+    return format_date(clock.to_utc(value).astimezone(clock.AMSTERDAM), "d MMMM yyyy")
+
+
+def lange_datumtijd(value) -> str:
+    """A moment as people write it out, in Amsterdam time ("13 augustus 2026 10:15")."""
+    if value in (None, ""):
+        return ""
+    moment = clock.to_utc(value).astimezone(clock.AMSTERDAM)
+    return format_date(moment, "d MMMM yyyy") + " " + moment.strftime("%H:%M")
 
 
 def waarde(value) -> str:
-    """A case fact for people: ja/nee, Dutch dates instead of ISO ones, lists joined."""
+    """A case fact for people: ja/nee, dates written out, a list of choices joined, "—" for nothing."""
     if value is True:
         return gettext("ja")
     if value is False:
         return gettext("nee")
-    if isinstance(value, list):
-        return ", ".join(waarde(v) for v in value)
-    if isinstance(value, str) and _ISO_DATE.match(value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list) and all(isinstance(v, str | int | float | bool) for v in value):
+        return ", ".join(waarde(v) for v in value) if value else "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str) and _ISO_MOMENT.match(value):
         try:
-            return format_date(date.fromisoformat(value), "d MMM yyyy")
+            return lange_datum(value) if len(value) == 10 else lange_datumtijd(value)
         except ValueError:
             return value
-    return "" if value is None else str(value)
+    return str(value)
 
 
 SYSTEM_ACTORS = {
@@ -156,6 +176,35 @@ def persoon(username: str | None) -> str:
     return cache[username]
 
 
+def use_field_words(case: dict) -> None:
+    """This request shows data of ``case``: its fields are called as its process version calls them
+    (``veldnaam``, ``veldwaarde``)."""
+    from flask import g
+
+    g.veldwoorden = current_app.extensions["werkpad"].field_words(case.get("version_hash"))
+
+
+def veldnaam(key: str) -> str:
+    """A field as its process version calls it ("Loonwaarde (% WML)"), else its name in words."""
+    from flask import g
+
+    title = g.get("veldwoorden", {}).get(key, {}).get("title")
+    return title if title else str(key).replace("_", " ").capitalize()
+
+
+def veldwaarde(value: Any, key: str) -> str:
+    """A field's value as people read it: a choice by its label ("Maatschappelijke opvang"), the rest
+    as ``waarde`` writes it."""
+    from flask import g
+
+    labels = g.get("veldwoorden", {}).get(key, {}).get("labels") or {}
+    if labels and isinstance(value, str) and value in labels:
+        return labels[value]
+    if labels and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return ", ".join(str(labels.get(v, v)) for v in value)
+    return waarde(value)
+
+
 def gemeente(key: str | None) -> str:
     """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from processes/gemeenten.json."""
     if not key:
@@ -182,5 +231,6 @@ def register_filters(app) -> None:
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
-        termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente,
+        termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
+        lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
     )

@@ -20,7 +20,7 @@ from engine.errors import Conflict, Forbidden, NotFound
 
 from . import clienten, formulieren, security, vervolg
 from .admin import landing, work_roles
-from .filters import PHASE_LABELS
+from .filters import PHASE_LABELS, use_field_words
 from .i18n import COOKIE as LANGUAGE_COOKIE
 from .i18n import LANGUAGES, N_
 from .security import login_required
@@ -338,6 +338,7 @@ def task_page(task_id: str):
     if task["status"] == "open" and task["can_assign"]:
         colleagues = security.accounts().colleagues(task["organisation"], task["lane"])
     in_error = case["status"] == "error" and task["status"] == "open"
+    use_field_words(case)
     if in_error and status == 409:
         message = None  # the alert about the case in error says it, with the way on
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,

@@ -46,8 +46,20 @@ def _e(value: Any) -> str:
     return html.escape(words(value))  # a date as people write it, ja/nee, (leeg)
 
 
-def _label(key: str) -> str:
-    return str(key).replace("_", " ").capitalize()
+def _label(key: str, words: Mapping[str, dict] | None = None) -> str:
+    """A field as its process version calls it, else its name in words."""
+    title = ((words or {}).get(key) or {}).get("title")
+    return title if isinstance(title, str) and title else str(key).replace("_", " ").capitalize()
+
+
+def _ev(value: Any, key: str, words: Mapping[str, dict]) -> str:
+    """A field's value: a choice by its label, the rest as :func:`_e` writes it."""
+    labels = (words.get(key) or {}).get("labels") or {}
+    if isinstance(value, str) and value in labels:
+        return html.escape(labels[value])
+    if isinstance(value, list) and value and labels and all(isinstance(v, str) for v in value):
+        return html.escape(", ".join(str(labels.get(v, v)) for v in value))
+    return _e(value)
 
 
 def _decision_table(table: dict) -> str:
@@ -110,6 +122,7 @@ def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = No
         from .accounts import Accounts
 
         people = Accounts(auditing.wp).display_names(ev["actor"] for ev in history)
+    words = auditing.wp.field_words(case.get("version_hash"))  # fields and choices as the version calls them
     last = history[-1]["seq"] if history else 0
     diagram_img = ""
     if last:
@@ -176,13 +189,13 @@ def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = No
                      f'{dutch_datetime(ev["at"])} · door {html.escape(_who(ev["actor"], people))}</p>')
         if submitted:
             parts.append('<p class="gegevens">Ingevuld: ' + " · ".join(
-                f"{html.escape(_label(k))}: {_e(v)}" for k, v in submitted.items()) + "</p>")
+                f"{html.escape(_label(k, words))}: {_ev(v, k, words)}" for k, v in submitted.items()) + "</p>")
             changed = ev["changes"]
             derived = {**changed.get("added", {}), **{k: v["new"] for k, v in changed.get("changed", {}).items()}}
             derived = {k: v for k, v in derived.items() if k not in submitted}
             if derived:
                 parts.append('<p class="klein">Daarna afgeleid: ' + "; ".join(
-                    f"{html.escape(_label(k))} = {_e(v)}" for k, v in derived.items()) + "</p>")
+                    f"{html.escape(_label(k, words))} = {_ev(v, k, words)}" for k, v in derived.items()) + "</p>")
         for table in tables:
             parts.append(_decision_table(table))
         parts.append("</div>")

@@ -167,6 +167,9 @@ class Werkpad:
     def definition_files(self, key: str, version: str | None = None) -> dict:
         return self.processes.definition_files(key, version)
 
+    def field_words(self, version_hash: str | None) -> dict[str, dict]:
+        return self.processes.field_words(version_hash)
+
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
                      at: datetime | None = None, dry_run: bool = False,
                      context: RequestContext | None = None) -> dict:

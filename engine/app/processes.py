@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
 from ..core.messages import Msg
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, Forbidden, NotFound, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from . import capacity, policy
 from .accounts import Principal
@@ -111,6 +111,18 @@ class Processes:
             raise NotFound(Msg("versie %(version)s van proces '%(key)s' bestaat niet",
                                version=version or '', key=key))
         return json.loads(row.record)
+
+    def field_words(self, version_hash: str | None) -> dict[str, dict]:
+        """How the fields of a version are called and what their choices read as
+        (:meth:`engine.core.forms.FormRegistry.field_words`); nothing for an unknown or broken version."""
+        if not version_hash:
+            return {}
+        try:
+            with self.db.unit_of_work(write=False) as uow:
+                bundle = self.repo.bundle_by_hash(uow, version_hash)
+            return bundle.form_registry().field_words()
+        except (WerkpadError, ValueError, KeyError, TypeError):
+            return {}  # the words are a help for reading; without them the raw names show
     # ------------------------------------------------------------------ versions
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
                      at: datetime | None = None, dry_run: bool = False,

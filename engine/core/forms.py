@@ -109,6 +109,7 @@ class FormRegistry:
         self.vocabulary = vocabulary
         self.broken = broken or {}  # form id -> why it cannot be used
         self.sources: dict[str, str] = {}  # form id -> its JSON text, broken ones included
+        self._field_words: dict[str, dict[str, Any]] | None = None
 
     def get(self, form_id: str) -> FormDefinition:
         if form_id in self.broken:
@@ -120,6 +121,30 @@ class FormRegistry:
 
     def __contains__(self, form_id: str) -> bool:
         return form_id in self.forms
+
+    def field_words(self) -> dict[str, dict[str, Any]]:
+        """What each field of this version is called and what its choices read as, for people who
+        read case data: ``{name: {"title": ..., "labels": {value: label}}}``, the vocabulary first
+        and a form's own words over it (computed once)."""
+        words = self._field_words
+        if words is None:
+            words = {}
+            sources: list[Mapping[str, Any]] = [self.vocabulary]
+            sources += [form.schema.get("properties", {}) for _, form in sorted(self.forms.items())]
+            for props in sources:
+                for name, prop in props.items():
+                    if not isinstance(prop, Mapping):
+                        continue
+                    entry = words.setdefault(name, {"title": None, "labels": {}})
+                    if isinstance(prop.get("title"), str):
+                        entry["title"] = prop["title"]
+                    items = prop.get("items")
+                    inner = items.get("x-labels") if isinstance(items, Mapping) else None
+                    for labels in (prop.get("x-labels"), inner):
+                        if isinstance(labels, Mapping):
+                            entry["labels"].update({str(k): str(v) for k, v in labels.items()})
+            self._field_words = words
+        return words
 
     def check(self, form_ids: list[str]) -> list[str]:
         """Problems with the given forms: missing or broken ones."""

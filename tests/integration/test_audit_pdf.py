@@ -33,7 +33,7 @@ def test_pdf_has_client_task_dates_and_the_path_taken(wp, jan, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "Jan Jansen" in text and "111222333" in text
     assert "Meldingsgesprek voeren" in text  # the intake task, with its inputs
-    assert "dakloos" in text and "5 januari 2026" in text and "2 maart 2026" in text  # 8 weeks after the melding
+    assert "Dakloos of zonder vaste woonplek" in text and "5 januari 2026" in text and "2 maart 2026" in text
     assert "Afgelegd pad" in text
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(out), str(tmp_path / "pagina")], check=True)
     pages = sorted(tmp_path.glob("pagina-*.png"))

@@ -117,6 +117,11 @@ def test_history_with_filters_data_changes_and_verification(client, closed):
     html = client.get(f"/audit/zaken/{cid}").get_data(as_text=True)
     assert "Taak afgerond" in html and "Meldingsgesprek voeren" in html and "Ingevulde gegevens" in html
     assert "toegevoegd" in html and "Woonsituatie" in html
+    # fields and choices as the process version calls them, not their names in the data
+    assert "Maatschappelijke opvang" in html and "maatschappelijke_opvang" not in html
+    assert "Dakloos of zonder vaste woonplek" in html and "Is er sprake van een crisissituatie?" in html
+    moment = client.get(f"/audit/zaken/{cid}/moment/3").get_data(as_text=True)
+    assert "Dakloos of zonder vaste woonplek" in moment and ">dakloos<" not in moment
     only = client.get(f"/audit/zaken/{cid}?soort=task_claimed").get_data(as_text=True)
     assert "1 van 4 gebeurtenissen" in only
     assert "2 van 4" in client.get(f"/audit/zaken/{cid}?persoon=kees&soort=task_completed").get_data(as_text=True)

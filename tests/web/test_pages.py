@@ -462,3 +462,18 @@ def test_municipality_shown_by_its_name_not_its_key(client, cases, werkpad, proc
         body = _text(client.get(path))
         assert "Voorbeeld-aan-Zee" in body, path
         assert ">voorbeeldstad<" not in body, path
+
+
+def test_the_task_page_shows_case_facts_as_the_process_calls_them(client, werkpad):
+    """The case facts beside a task read as the forms of the case's version name them: a field's
+    title, a choice's label, a date written out — not the names and codes in the data."""
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "inwonend"},
+                          at="2026-01-05T10:00")
+    werkpad.fire_due_timers("2026-02-03T09:00")
+    task = werkpad.list_tasks(case_id=case["id"])[0]
+    login(client, "kees")
+    aside = client.get(f"/taken/{task['id']}").get_data(as_text=True).split('class="context')[1]
+    assert "<dt>Woonsituatie</dt><dd>Inwonend bij familie of vrienden</dd>" in aside
+    assert "Is er sprake van een crisissituatie?</dt><dd>nee</dd>" in aside
+    assert "inwonend<" not in aside and "Melddatum</dt><dd>5 januari 2026</dd>" in aside
