@@ -673,6 +673,7 @@ def timers() -> None:
 @command(timers, "fire")
 @click.option("--until", type=MOMENT, default=None, help="Vuur alles af wat tot dit tijdstip verloopt.")
 def timers_fire(wp: Werkpad, until):
+    """Vuur één keer alle timers af die nu (of tot --until) verlopen zijn, en stop."""
     fired = wp.fire_due_timers(until)
     lines = [f"{f['due']}  zaak {f['case']}  {', '.join(f['timers'])} -> {f['status']}/{f['phase']}"
              for f in fired]

@@ -53,6 +53,13 @@ def test_every_command_has_a_json_option():
     assert all(path in leaves for path in NO_JSON)  # an exemption for a command that is gone is a stale one
 
 
+def test_every_command_says_what_it_does():
+    """``werkpad GROUP --help`` lists each command with a line of Dutch; 'timers fire' once had none."""
+    leaves = dict(_leaves(main))
+    silent = [" ".join(path) for path, command in leaves.items() if not (command.help or "").strip()]
+    assert silent == []
+
+
 def test_users_commands_answer_in_json(sqlite_url):
     from engine import Werkpad
 
