@@ -65,3 +65,54 @@ def test_no_get_route_answers_5xx_to_hostile_queries(app, client, cases, werkpad
             if response.status_code >= 500:
                 failed.append((path, offset, response.status_code))
     assert failed == []
+
+
+# every form field a page reads (web/*.py)
+FIELDS = ("actie", "bericht", "bevestigd", "bsn", "collega", "dagen", "gebruikersnaam", "geldig_vanaf", "herhaal",
+          "huidig", "kolom", "naam", "nieuw", "notitie", "organisatie", "reden", "rol", "taal", "tekst",
+          "toelichting", "volgende", "wachtwoord", "werkvoorraad", "zaak", "zoek", "gemeente", "geboortedatum",
+          "crisis", "woonsituatie", "van", "tot", "xml", "bestand")
+# as a browser or a script would send them, URL-encoded; %ED%A0%80 is a lone surrogate in UTF-8 bytes (not
+# valid UTF-8), %FF%FE no UTF-8 at all
+RAW = ("-1", "99999999999999999999", "0001-01-01", "9999-12-31", "1e400", "%00", "%ED%A0%80", "%FF%FE",
+       "x" * 5000, quote("<script>alert(1)</script>"), quote("' OR 1=1 --"), quote("../../etc/passwd"),
+       "afronden", "concept", "ja", "")
+
+
+def _form(offset: int, csrf: str) -> str:
+    return "&".join([f"csrf_token={quote(csrf)}"] + [f"{name}={RAW[(i + offset) % len(RAW)]}"
+                                                     for i, name in enumerate(FIELDS)])
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_no_post_route_answers_5xx_to_hostile_forms(app, client, cases, werkpad, username):
+    """Every POST route with the page's own CSRF token and every form field hostile at once (lone
+    surrogates, NUL, huge numbers, the ends of the calendar, 5,000 characters): a 4xx or a page
+    with the error, never a 5xx. Logging out comes last."""
+    from engine.app.audit_workspace import AuditorWorkspace
+
+    from .conftest import page_csrf
+
+    run_id = AuditorWorkspace(werkpad).start_run("voorbeeldstad", "aafke")
+    login(client, username)
+    csrf = page_csrf(client)
+    real = {"case_id": cases["ours"]["id"], "task_id": cases["ours"]["tasks"][0]["id"], "key": "voorbeeld",
+            "name": "voorbeeld_route", "number": "1", "run_id": run_id, "username": "wendy",
+            "form_id": "voorbeeld_intake", "token_id": "1"}
+    routes = sorted((rule.rule for rule in app.url_map.iter_rules() if "POST" in rule.methods),
+                    key=lambda r: r == "/uitloggen")
+    assert len(routes) > 35
+    failed, reached = [], set()
+    for rule in routes:
+        path = rule
+        for arg, value in real.items():
+            path = re.sub(rf"<(?:[a-z]+:)?{arg}>", value, path)
+        for offset in (0, 2, 7):
+            response = client.post(path, data=_form(offset, csrf),
+                                   content_type="application/x-www-form-urlencoded")
+            if response.status_code >= 500:
+                failed.append((path, offset, response.status_code))
+            if response.status_code not in (401, 403, 404, 405):
+                reached.add(rule)  # past the token check, into the page's own handling of what it got
+    assert failed == []
+    assert len(reached) >= 8, sorted(reached)
