@@ -361,17 +361,32 @@ def case_start(wp: Werkpad, municipality, bsn, name, birthdate, data, process, u
     person, context = acting(wp, user, "zaak.starten", "Melding registreren")
     r = wp.start_case(municipality, bsn, name, birthdate, extra, at=at, actor=person, process=process,
                       context=context)
-    return r, f"zaak {r['id']} gestart ({r['status']}, fase {r['phase']})"
+    return r, f"zaak {r.get('number') or r['id']} gestart (id {r['id']}), fase {r['phase']}"
+
+
+def _when(value: Any) -> str:
+    """A moment as people read it: Amsterdam time, written out ("27 november 2026 11:10")."""
+    from ..core.findings import dutch_datetime
+
+    return dutch_datetime(value) if value else "-"
+
+
+def _due(value: Any) -> str:
+    return f"uiterlijk {_when(value)}" if value else "geen termijn"
 
 
 def _case_text(r: dict) -> str:
-    lines = [f"zaak {r['id']} — {r['client']['name']} ({r['municipality']})",
-             f"status: {r['status']}   fase: {r['phase']}   versie: {r['process']}@{r['version']}"]
+    """The case in words; ids stay (they are what the other commands take), dates in Amsterdam time."""
+    from ..core.findings import STATUS_WORDS
+
+    lines = [f"zaak {r.get('number') or r['id']} — {r['client']['name']} ({r['municipality']})   id {r['id']}",
+             f"status: {STATUS_WORDS.get(r['status'], r['status'])}   fase: {r['phase'] or '-'}   "
+             f"versie: {r['process']}@{r['version']}"]
     for t in r["tasks"]:
-        lines.append(f"  taak  {t['id']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
-                     + (f" geclaimd door {t['claimed_by']}" if t["claimed_by"] else ""))
+        lines.append(f"  taak  {t['id']}  {t['name']} [{t['lane']}], {_due(t['due'])}"
+                     + (f", geclaimd door {t['claimed_by']}" if t["claimed_by"] else ""))
     for t in r["timers"]:
-        lines.append(f"  timer {t['name']} ({t['kind']}) due {t['due']}")
+        lines.append(f"  timer {t['name']} ({t['kind']}) op {_when(t['due'])}")
     if r.get("error"):
         lines.append(f"fout: {r['error']}")
     return "\n".join(lines)
@@ -472,7 +487,18 @@ def case_history(wp: Werkpad, case_id: str, user: str | None):
     seen = reads(wp).case(person, context, case_id)
     events = wp.case_history(case_id)
     reads(wp).shown(person, context, [seen])
-    lines = [f"{e['seq']:>4}  {e['at']}  {e['type']:<17} {e['actor']:<16} fase={e['phase']}" for e in events]
+    from ..core.findings import EVENT_WORDS
+
+    def who(actor: str) -> str:
+        return {"system:timer": "Werkpad (termijn)", "system": "Werkpad"}.get(actor, actor)
+
+    def what(e: dict) -> str:
+        task = (e.get("payload") or {}).get("task") or {}
+        words = EVENT_WORDS.get(e["type"], e["type"])
+        return f"{words}: {task['name']}" if isinstance(task, dict) and task.get("name") else words
+
+    lines = [f"{e['seq']:>4}  {_when(e['at']):<24} {what(e):<48} {who(e['actor']):<18} fase {e['phase'] or '-'}"
+             for e in events]
     return events, "\n".join(lines)
 
 
@@ -526,7 +552,7 @@ def tasks(wp: Werkpad, case_id: str | None, lane: str | None, view: str | None, 
             shown = _in_view(wp, person, view or "mijn")
             result = [t for t in result if t["id"] in shown]
         found.listed(person, context, [t["case"] for t in result])
-    return result, "\n".join(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}] due {t['due'] or '-'}"
+    return result, "\n".join(f"{t['id']}  zaak {t['case']}  {t['name']} [{t['lane']}], {_due(t['due'])}"
                              for t in result) or "geen open taken"
 
 

@@ -101,3 +101,29 @@ def test_several_workers_fire_each_timer_once(db_url):
         assert checker.verify_audit()["ok"] is True
     finally:
         checker.db.dispose()
+
+
+def test_the_text_of_case_show_history_and_tasks_is_in_words(sqlite_url, monkeypatch):
+    """What a person reads on the command line: the case number, status and events in Dutch words,
+    moments in Amsterdam time written out; the ids the other commands take stay."""
+    import re
+
+    monkeypatch.setenv("WERKPAD_PSEUDONYM_SECRET", SECRET)
+    assert _cli(sqlite_url, "db", "upgrade")[0] == 0
+    add_people(sqlite_url)
+    _cli(sqlite_url, "processes", "deploy", str(ROOT / "processes"), "--forms", str(ROOT / "forms"),
+         "--only", "voorbeeld")
+    code, out, _ = _cli(sqlite_url, "case", "start", "--municipality", "voorbeeldstad", "--bsn", "111222333",
+                        "--name", "Jan", "--birthdate", "1980-05-01", "--at", "2026-01-05T09:00", "--user", "kees")
+    assert code == 0 and out.startswith("zaak 2026-000001 gestart (id ")
+    case_id = re.search(r"\(id ([0-9a-f]+)\)", out).group(1)
+    code, shown, _ = _cli(sqlite_url, "case", "show", case_id)
+    assert "zaak 2026-000001 — Jan (voorbeeldstad)" in shown and f"id {case_id}" in shown
+    assert "status: lopend" in shown and "uiterlijk 8 januari 2026" in shown  # the intake's due day, in words
+    _cli(sqlite_url, "timers", "fire", "--until", "2026-01-09")  # its escalation timer
+    code, history, _ = _cli(sqlite_url, "case", "history", case_id)
+    assert "5 januari 2026 09:00" in history and "Zaak gestart (melding)" in history
+    code, tasks, _ = _cli(sqlite_url, "tasks", "--case", case_id)
+    assert "Meldingsgesprek voeren [inkomensconsulent], uiterlijk" in tasks
+    for printed in (shown, history, tasks):
+        assert not re.search(r"\d{4}-\d{2}-\d{2}T", printed) and "case_started" not in printed and "running" not in printed
