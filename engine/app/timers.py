@@ -70,5 +70,5 @@ class Timers:
                 log.warning("timer van zaak %s kon niet afgaan: %s", case_id, reason)
                 self.repo.put_in_error(case_id, due, f"timer kon niet afgaan: {reason}")
                 return {"fired": False, "case": case_id, "error": reason}
-        return {"fired": True, "case": case_id, "due": due.isoformat(),
+        return {"fired": True, "case": case_id, "number": loaded.row.case_number, "due": due.isoformat(),
                 "timers": [t.name for t in fired], "timer_ids": [t.spec for t in fired], "status": loaded.row.status, "phase": loaded.row.phase}

@@ -701,8 +701,10 @@ def timers() -> None:
 def timers_fire(wp: Werkpad, until):
     """Vuur één keer alle timers af die nu (of tot --until) verlopen zijn, en stop."""
     fired = wp.fire_due_timers(until)
-    lines = [f"{f['due']}  zaak {f['case']}  {', '.join(f['timers'])} -> {f['status']}/{f['phase']}"
-             for f in fired]
+    from ..core.findings import STATUS_WORDS
+
+    lines = [f"{_when(f['due'])}  zaak {f.get('number') or f['case']}  {', '.join(f['timers'])} → "
+             f"{STATUS_WORDS.get(f['status'], f['status'])}, fase {f['phase'] or '-'}" for f in fired]
     return fired, "\n".join(lines) or "geen timers verlopen"
 
 

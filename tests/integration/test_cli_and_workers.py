@@ -120,10 +120,11 @@ def test_the_text_of_case_show_history_and_tasks_is_in_words(sqlite_url, monkeyp
     code, shown, _ = _cli(sqlite_url, "case", "show", case_id)
     assert "zaak 2026-000001 — Jan (voorbeeldstad)" in shown and f"id {case_id}" in shown
     assert "status: lopend" in shown and "uiterlijk 8 januari 2026" in shown  # the intake's due day, in words
-    _cli(sqlite_url, "timers", "fire", "--until", "2026-01-09")  # its escalation timer
+    code, fired, _ = _cli(sqlite_url, "timers", "fire", "--until", "2026-01-09")  # its escalation timer
+    assert code == 0 and "zaak 2026-000001" in fired and "→ lopend, fase poort" in fired
     code, history, _ = _cli(sqlite_url, "case", "history", case_id)
     assert "5 januari 2026 09:00" in history and "Zaak gestart (melding)" in history
     code, tasks, _ = _cli(sqlite_url, "tasks", "--case", case_id)
     assert "Meldingsgesprek voeren [inkomensconsulent], uiterlijk" in tasks
-    for printed in (shown, history, tasks):
+    for printed in (shown, history, tasks, fired):
         assert not re.search(r"\d{4}-\d{2}-\d{2}T", printed) and "case_started" not in printed and "running" not in printed
