@@ -136,6 +136,7 @@ def test_diff_dry_run_zip_and_migration_pages(client, werkpad, cases):
     assert client.get("/ontwerp/voorbeeld/bpmn/concept.json").get_json()["xml"].count("Kennismakingsgesprek") == 1
     run = client.get("/ontwerp/voorbeeld/proefrit").get_data(as_text=True)
     assert "Dagen per fase" in run and "Kennismakingsgesprek voeren" in run
+    assert '<span class="klein">(Inkomensconsulent)</span>' in run and "(inkomensconsulent)" not in run  # werkvoorraad
     data = client.get("/ontwerp/voorbeeld/versies/1.zip").data
     assert BPMN in zipfile.ZipFile(io.BytesIO(data)).namelist()
     token = page_csrf(client, "/ontwerp/voorbeeld")
