@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
-from flask import current_app
+from flask import current_app, g
 from flask_babel import format_date, format_datetime, get_locale, gettext, ngettext
 
 from engine import clock
@@ -159,8 +159,6 @@ SYSTEM_ACTORS = {
 
 def persoon(username: str | None) -> str:
     """A person's name instead of their user name (Werkpad itself for the engine's actors)."""
-    from flask import g
-
     from .security import accounts
 
     if not username:
@@ -179,15 +177,11 @@ def persoon(username: str | None) -> str:
 def use_field_words(case: dict) -> None:
     """This request shows data of ``case``: its fields are called as its process version calls them
     (``veldnaam``, ``veldwaarde``)."""
-    from flask import g
-
     g.veldwoorden = current_app.extensions["werkpad"].field_words(case.get("version_hash"))
 
 
 def veldnaam(key: str) -> str:
     """A field as its process version calls it ("Loonwaarde (% WML)"), else its name in words."""
-    from flask import g
-
     title = g.get("veldwoorden", {}).get(key, {}).get("title")
     return title if title else str(key).replace("_", " ").capitalize()
 
@@ -195,8 +189,6 @@ def veldnaam(key: str) -> str:
 def veldwaarde(value: Any, key: str) -> str:
     """A field's value as people read it: a choice by its label ("Maatschappelijke opvang"), the rest
     as ``waarde`` writes it."""
-    from flask import g
-
     labels = g.get("veldwoorden", {}).get(key, {}).get("labels") or {}
     if labels and isinstance(value, str) and value in labels:
         return labels[value]
