@@ -38,7 +38,7 @@ _FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,40}")
 _TASK_COLUMNS = (TaskRow.id, TaskRow.case_id, TaskRow.name, TaskRow.spec, TaskRow.lane, TaskRow.phase,
                  TaskRow.due_at, TaskRow.created_at, TaskRow.claimed_by)
 _CASE_COLUMNS = (CaseRow.client_name, CaseRow.bsn, CaseRow.municipality, CaseRow.organisation,
-                 CaseRow.phase.label("case_phase"))
+                 CaseRow.phase.label("case_phase"), CaseRow.status.label("case_status"))
 DUE_FILTERS = ("te_laat", "deze_week")
 # "open" written into the SQL, not bound: the planner then sees that the partial indexes over open
 # tasks apply (SQLite, and PostgreSQL's generic plans of prepared statements)
@@ -345,13 +345,14 @@ class Inbox:
     def _row(row, now: datetime) -> dict:
         """A page's row (by position: _TASK_COLUMNS, then _CASE_COLUMNS) as the inbox shows it."""
         (task_id, case_id, name, spec, lane, phase, due_at, created_at, claimed_by,
-         client_name, bsn, municipality, organisation, case_phase) = row[:14]
+         client_name, bsn, municipality, organisation, case_phase, case_status) = row[:15]
         return {
             "id": task_id, "case": case_id, "client": client_name, "bsn_masked": mask_bsn(bsn),
             "municipality": municipality, "organisation": organisation,
             "phase": phase or case_phase, "task": name, "spec": spec, "lane": lane,
             "due": due_at, "mark": due_mark(due_at, now), "created_at": created_at,
             "waiting": now - created_at, "claimed_by": claimed_by,
+            "case_in_error": case_status == "error",  # the task waits for the teamleider, not for its consultant
         }
 
     # ------------------------------------------------------------------ scoped lookups

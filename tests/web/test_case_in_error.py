@@ -30,6 +30,10 @@ def test_working_a_broken_case_answers_409_and_the_teamleider_sees_why(client, a
     assert client.get(f"/api/v1/zaken/{case_id}", headers=headers).status_code == 200
 
     login(client, "kees")
+    inbox = client.get("/inbox?weergave=team").get_data(as_text=True)
+    row = next(r for r in inbox.split("<tr ")[1:] if task_id in r)
+    assert "zaak in fout" in row  # seen at a glance, before opening the task
+    assert sum("zaak in fout" in r for r in inbox.split("<tr ")[1:]) == 1  # only that case's task
     page = client.get(f"/zaken/{case_id}")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
