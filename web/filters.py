@@ -5,7 +5,6 @@ import json
 import re
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
@@ -16,6 +15,7 @@ from engine import clock
 from engine.app.accounts import ROLE_LABELS
 from engine.app.inbox import due_mark
 from engine.core.bsn import mask_bsn
+from engine.core.forms import FormRegistry
 from engine.errors import NotFound
 
 from .i18n import N_
@@ -182,34 +182,19 @@ def use_field_words(case: dict) -> None:
 
 def veldnaam(key: str) -> str:
     """A field as its process version calls it ("Loonwaarde (% WML)"), else its name in words."""
-    title = g.get("veldwoorden", {}).get(key, {}).get("title")
-    return title if title else str(key).replace("_", " ").capitalize()
+    return FormRegistry.field_title(g.get("veldwoorden", {}), key)
 
 
 def veldwaarde(value: Any, key: str) -> str:
     """A field's value as people read it: a choice by its label ("Maatschappelijke opvang"), the rest
     as ``waarde`` writes it."""
-    labels = g.get("veldwoorden", {}).get(key, {}).get("labels") or {}
-    if labels and isinstance(value, str) and value in labels:
-        return labels[value]
-    if labels and isinstance(value, list) and value and all(isinstance(v, str) for v in value):
-        return ", ".join(str(labels.get(v, v)) for v in value)
-    return waarde(value)
+    choice = FormRegistry.choice_text(g.get("veldwoorden", {}), key, value)
+    return choice if choice is not None else waarde(value)
 
 
 def gemeente(key: str | None) -> str:
     """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from processes/gemeenten.json."""
-    if not key:
-        return ""
-    names = current_app.extensions.get("werkpad_gemeenten")
-    if names is None:
-        path = Path(current_app.extensions["werkpad"].processes_dir) / "gemeenten.json"
-        try:
-            names = json.loads(path.read_text(encoding="utf-8")).get("gemeenten", {})
-        except (OSError, ValueError):
-            names = {}
-        current_app.extensions["werkpad_gemeenten"] = names
-    return names.get(key) or key.replace("_", " ").replace("-", " ").title()
+    return current_app.extensions["werkpad"].municipality_name(key) if key else ""
 
 
 def register_filters(app) -> None:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from ..core import clock
 from ..core.diagram_svg import render_svg
-from ..core.findings import EVENT_WORDS, STATUS_WORDS, dutch_date, dutch_datetime, words
+from ..core.findings import EVENT_WORDS, STATUS_WORDS, dutch_date, dutch_datetime, who, words
+from ..core.forms import FormRegistry
 from ..errors import WerkpadError
 
 BESLISTERMIJN = timedelta(weeks=8)  # Participatiewet art. 44 / Awb 4:13: decide within 8 weeks
@@ -46,20 +45,14 @@ def _e(value: Any) -> str:
     return html.escape(words(value))  # a date as people write it, ja/nee, (leeg)
 
 
-def _label(key: str, words: Mapping[str, dict] | None = None) -> str:
-    """A field as its process version calls it, else its name in words."""
-    title = ((words or {}).get(key) or {}).get("title")
-    return title if isinstance(title, str) and title else str(key).replace("_", " ").capitalize()
+def _label(key: str, field_words: Mapping[str, dict]) -> str:
+    return html.escape(FormRegistry.field_title(field_words, key))
 
 
-def _ev(value: Any, key: str, words: Mapping[str, dict]) -> str:
+def _ev(value: Any, key: str, field_words: Mapping[str, dict]) -> str:
     """A field's value: a choice by its label, the rest as :func:`_e` writes it."""
-    labels = (words.get(key) or {}).get("labels") or {}
-    if isinstance(value, str) and value in labels:
-        return html.escape(labels[value])
-    if isinstance(value, list) and value and labels and all(isinstance(v, str) for v in value):
-        return html.escape(", ".join(str(labels.get(v, v)) for v in value))
-    return _e(value)
+    choice = FormRegistry.choice_text(field_words, key, value)
+    return html.escape(choice) if choice is not None else _e(value)
 
 
 def _decision_table(table: dict) -> str:
@@ -71,19 +64,6 @@ def _decision_table(table: dict) -> str:
     derived = " (afgeleid door de gebeurtenis opnieuw uit te voeren)" if table.get("afgeleid") else ""
     return (f'<p class="dmn">Beslistabel <b>{html.escape(str(table.get("tabel", "")))}</b>{derived}: invoer {inputs or "—"}'
             f"; van toepassing: {rules}; uitkomst {outcome or '—'}.</p>")
-
-
-# the engine's own actors, in words
-SYSTEM_WORDS = {"system": "Werkpad", "system:timer": "Werkpad (termijn verstreken)", "demo": "Werkpad (demo)"}
-
-
-def _who(actor: str, people: Mapping[str, str]) -> str:
-    """Who acted: the person's name with the account the event recorded ("Kees de Vries (kees)"),
-    the account alone when its person is unknown, or Werkpad itself in words."""
-    if actor in SYSTEM_WORDS:
-        return SYSTEM_WORDS[actor]
-    name = people.get(actor)
-    return f"{name} ({actor})" if name and name != actor else actor
 
 
 def _version_words(db, case: dict) -> str:
@@ -103,26 +83,14 @@ def _version_words(db, case: dict) -> str:
     return "versie onbekend"
 
 
-def _municipality(processes_dir: Any, key: str) -> str:
-    """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from processes/gemeenten.json."""
-    try:
-        names = json.loads((Path(processes_dir) / "gemeenten.json").read_text(encoding="utf-8")).get("gemeenten", {})
-    except (OSError, TypeError, ValueError, AttributeError):
-        names = {}
-    name = names.get(key) if isinstance(names, dict) else None
-    return name if isinstance(name, str) else key.replace("_", " ").replace("-", " ").title()
+def case_file_html(auditing, case_id: str) -> str:
+    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`)."""
+    from .accounts import Accounts
 
-
-def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = None) -> str:
-    """The case file as printable HTML (``auditing`` is :class:`engine.app.audit_workspace.AuditorWorkspace`;
-    ``people`` names the accounts that acted, user name to name)."""
     case = auditing.wp.get_case(case_id)
     history, end = auditing.history_and_end(case_id)  # one replay for the timeline and the diagram
-    if people is None:
-        from .accounts import Accounts
-
-        people = Accounts(auditing.wp).display_names(ev["actor"] for ev in history)
-    words = auditing.wp.field_words(case.get("version_hash"))  # fields and choices as the version calls them
+    people = Accounts(auditing.wp).display_names(ev["actor"] for ev in history)  # who acted, by name
+    field_words = auditing.wp.field_words(case.get("version_hash"))  # fields and choices as the version calls them
     last = history[-1]["seq"] if history else 0
     diagram_img = ""
     if last:
@@ -144,7 +112,7 @@ def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = No
              f"<dt>Naam</dt><dd>{html.escape(client['name'])}</dd>",
              f"<dt>BSN</dt><dd>{html.escape(client['bsn'])}</dd>",
              f"<dt>Geboortedatum</dt><dd>{dutch_date(client['birthdate'] + 'T12:00:00+00:00')}</dd>",
-             f"<dt>Gemeente</dt><dd>{html.escape(_municipality(auditing.wp.processes_dir, case['municipality']))}</dd>",
+             f"<dt>Gemeente</dt><dd>{html.escape(auditing.wp.municipality_name(case['municipality']))}</dd>",
              f"<dt>Proces</dt><dd>{html.escape(case['process_name'])}</dd>",
              f"<dt>Status</dt><dd>{html.escape(STATUS_WORDS.get(case['status'], case['status']))}"
              f"{' · fase ' + html.escape(case['phase'].capitalize()) if case['phase'] else ''}</dd>",
@@ -186,16 +154,16 @@ def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = No
         task = ev["payload"].get("task") or {}
         title = task.get("name") or task.get("spec") or EVENT_WORDS.get(ev["type"], ev["type"])
         parts.append(f'<div class="besluit"><p class="kop"><b>{html.escape(title)}</b> · gebeurtenis {ev["seq"]} · '
-                     f'{dutch_datetime(ev["at"])} · door {html.escape(_who(ev["actor"], people))}</p>')
+                     f'{dutch_datetime(ev["at"])} · door {html.escape(who(ev["actor"], people))}</p>')
         if submitted:
             parts.append('<p class="gegevens">Ingevuld: ' + " · ".join(
-                f"{html.escape(_label(k, words))}: {_ev(v, k, words)}" for k, v in submitted.items()) + "</p>")
+                f"{_label(k, field_words)}: {_ev(v, k, field_words)}" for k, v in submitted.items()) + "</p>")
             changed = ev["changes"]
             derived = {**changed.get("added", {}), **{k: v["new"] for k, v in changed.get("changed", {}).items()}}
             derived = {k: v for k, v in derived.items() if k not in submitted}
             if derived:
                 parts.append('<p class="klein">Daarna afgeleid: ' + "; ".join(
-                    f"{html.escape(_label(k, words))} = {_ev(v, k, words)}" for k, v in derived.items()) + "</p>")
+                    f"{_label(k, field_words)} = {_ev(v, k, field_words)}" for k, v in derived.items()) + "</p>")
         for table in tables:
             parts.append(_decision_table(table))
         parts.append("</div>")
@@ -214,7 +182,7 @@ def case_file_html(auditing, case_id: str, people: Mapping[str, str] | None = No
         elif ev["type"] == "note_added":
             label += ": " + str(ev["payload"].get("text", ""))[:200]
         parts.append(f'<p><span class="nr">{ev["seq"]}</span> {dutch_datetime(ev["at"])} · '
-                     f'{html.escape(_who(ev["actor"], people))} — {html.escape(label)}</p>')
+                     f'{html.escape(who(ev["actor"], people))} — {html.escape(label)}</p>')
     parts.append("</div>")
 
     parts.append('<div class="pad"><h2>Afgelegd pad</h2><p class="legenda klein"><span style="background:#dcefe0;'

@@ -34,6 +34,7 @@ from ..storage.accounts_models import AccessLogRow, OrganisationRow
 from ..storage.models import AuditRunRow
 from . import case_numbers
 from .auditing import BOOKKEEPING, apply_event
+from .repository import cases_in_error
 
 if TYPE_CHECKING:
     from .facade import Werkpad
@@ -159,12 +160,7 @@ class AuditorWorkspace:
         """The organisation's cases in error now, newest first: a verification checks their recorded
         history, not their stored state (which may be what broke)."""
         with self.db.unit_of_work(write=False) as uow:
-            rows = uow.session.execute(
-                select(CaseRow.id, CaseRow.client_name, CaseRow.case_number, CaseRow.error, CaseRow.updated_at)
-                .where(CaseRow.organisation == organisation, CaseRow.status == "error")
-                .order_by(CaseRow.updated_at.desc()).limit(limit)).all()
-        return [{"case": cid, "client": client, "number": number, "error": error, "since": since}
-                for cid, client, number, error, since in rows]
+            return cases_in_error(uow.session, [organisation], limit)
 
     def access_log(self, organisations: list[str], subject: str | None = None, case_id: str | None = None,
                    username: str | None = None, page: int = 1, per_page: int = 50) -> dict:

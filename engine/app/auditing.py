@@ -16,7 +16,7 @@ from ..errors import CaseBroken, Conflict, ValidationError, WerkpadError
 from ..storage import CaseRow, EventRow, TaskRow
 from ..storage.models import CaseNumberRow, DestructionRow
 from .capacity import ReplayLedger
-from .repository import Repository, stored_digest, why
+from .repository import Repository, cases_in_error, stored_digest, why
 from .sealing import SealKey
 
 
@@ -73,10 +73,8 @@ class AuditTrail:
                            "reason": records, "problem": f"vernietigingsverklaringen: {records}"})
         broken.extend(self.missing_cases())
         with self.db.unit_of_work(write=False) as uow:  # verified on their history, not their stored state
-            in_error = [{"case": cid, "number": number, "client": client, "error": error}
-                        for cid, number, client, error in uow.session.execute(
-                            select(CaseRow.id, CaseRow.case_number, CaseRow.client_name, CaseRow.error)
-                            .where(CaseRow.status == "error").order_by(CaseRow.case_number)).all()]
+            in_error = [{k: c[k] for k in ("case", "number", "client", "error")}
+                        for c in cases_in_error(uow.session, limit=None)]
         return {"ok": not broken, "cases": len(case_ids), "broken": broken, "in_error": in_error}
 
     def missing_cases(self) -> list[dict]:

@@ -170,6 +170,9 @@ class Werkpad:
     def field_words(self, version_hash: str | None) -> dict[str, dict]:
         return self.processes.field_words(version_hash)
 
+    def municipality_name(self, key: str) -> str:
+        return self.processes.municipality_name(key)
+
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
                      at: datetime | None = None, dry_run: bool = False,
                      context: RequestContext | None = None) -> dict:

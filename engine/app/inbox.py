@@ -24,6 +24,7 @@ from ..core.xml import BPMN_NS, SAFE_PARSER
 from ..errors import NotFound
 from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow
 from ..storage.plain import PlainQuery
+from .repository import cases_in_error
 
 VIEWS = ("mijn", "team", "alle")
 MAX_COLUMNS = 4
@@ -422,12 +423,8 @@ class Inbox:
                 out[org]["consultants"].append({"user": person, "open": total, "overdue": int(late or 0)})
             for org, phase, total in uow.session.execute(phases).all():
                 out[org]["phases"].append({"phase": phase, "cases": total})
-            in_error = (select(CaseRow.organisation, CaseRow.id, CaseRow.client_name, CaseRow.error,
-                               CaseRow.updated_at)
-                        .where(CaseRow.organisation.in_(organisations), CaseRow.status == "error")
-                        .order_by(CaseRow.updated_at.desc()).limit(200))
-            for org, cid, client, error, since in uow.session.execute(in_error).all():
-                out[org]["in_error"].append({"case": cid, "client": client, "error": error, "since": since})
+            for broken in cases_in_error(uow.session, organisations):
+                out[broken["organisation"]]["in_error"].append(broken)
         for entry in out.values():
             entry["lanes"].sort(key=lambda d: (d["lane"] is None, d["lane"] or ""))
             entry["consultants"].sort(key=lambda d: (-d["overdue"], -d["open"], d["user"]))

@@ -28,6 +28,7 @@ class Processes:
         self.cases = cases
         self.processes_dir = processes_dir
         self.forms_dir = forms_dir
+        self._municipality_names: dict[str, str] | None = None
 
     # ------------------------------------------------------------------ definitions
     def deploy(self, processes_dir: Path | str | None = None, forms_dir: Path | str | None = None,
@@ -111,6 +112,19 @@ class Processes:
             raise NotFound(Msg("versie %(version)s van proces '%(key)s' bestaat niet",
                                version=version or '', key=key))
         return json.loads(row.record)
+
+    def municipality_name(self, key: str) -> str:
+        """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from
+        processes/gemeenten.json (read once); an unknown key in words."""
+        if self._municipality_names is None:
+            try:
+                names = json.loads((Path(self.processes_dir) / "gemeenten.json").read_text(encoding="utf-8"))
+                names = names.get("gemeenten", {}) if isinstance(names, dict) else {}
+            except (OSError, ValueError):
+                names = {}
+            self._municipality_names = {k: v for k, v in names.items() if isinstance(v, str)} \
+                if isinstance(names, dict) else {}
+        return self._municipality_names.get(key) or key.replace("_", " ").replace("-", " ").title()
 
     def field_words(self, version_hash: str | None) -> dict[str, dict]:
         """How the fields of a version are called and what their choices read as

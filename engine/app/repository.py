@@ -301,11 +301,13 @@ class Repository:
         return bundle
 
     def bundle_by_hash(self, uow, version_hash: str) -> Bundle:
-        row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.version_hash == version_hash)).first()
-        if row is None:
+        # the id alone: a version already parsed comes from the cache without reading its record again
+        definition_id = uow.session.scalars(select(DefinitionRow.id)
+                                            .where(DefinitionRow.version_hash == version_hash)).first()
+        if definition_id is None:
             raise NotFound(Msg("procesversie %(version_hash)s bestaat niet (meer)",
                                version_hash=version_label(version_hash)))
-        return self.bundle(row)
+        return self.bundle_by_id(uow, definition_id)
 
     def bundle_by_id(self, uow, definition_id: int) -> Bundle:
         bundle = self.bundles.get(definition_id)
@@ -633,6 +635,17 @@ def cancel_reason(event_type: str, payload: dict) -> str:
     return event_type
 
 
+def cases_in_error(session, organisations: list[str] | None = None, limit: int | None = 200) -> list[dict]:
+    """The cases in error (of ``organisations``, or all), newest first: who, which, why and since when."""
+    query = select(CaseRow.organisation, CaseRow.id, CaseRow.case_number, CaseRow.client_name, CaseRow.error,
+                   CaseRow.updated_at).where(CaseRow.status == "error")
+    if organisations is not None:
+        query = query.where(CaseRow.organisation.in_(organisations or [""]))
+    return [{"organisation": org, "case": cid, "number": number, "client": client, "error": error, "since": since}
+            for org, cid, number, client, error, since in session.execute(
+                query.order_by(CaseRow.updated_at.desc(), CaseRow.id).limit(limit)).all()]  # limit None: all
+
+
 def stored_digest(row: CaseRow) -> str:
     try:
         return str(json.loads(row.state).get("digest", "")) if row.state else ""
@@ -641,18 +654,19 @@ def stored_digest(row: CaseRow) -> str:
 
 
 
-# what an unexpected exception means for the case, in words a teamleider reads (the most specific first)
-_WHAT_FAILED: tuple[tuple[type[BaseException], str], ...] = (
-    (json.JSONDecodeError, "geen leesbare JSON"),
-    (UnicodeError, "geen leesbare tekst"),
-    (RecursionError, "te diep genest"),
-    (MemoryError, "te groot"),
-    (KeyError, "een onderdeel ontbreekt"),
-    (IndexError, "een onderdeel ontbreekt"),
-    (AttributeError, "een onderdeel ontbreekt of heeft de verkeerde vorm"),
-    (TypeError, "een gegeven heeft de verkeerde vorm"),
-    (ValueError, "een ongeldige waarde"),
-    (ArithmeticError, "een berekening kan niet"),
+# what an unexpected exception means for the case, in words a teamleider reads (the most specific
+# first), and whether its own first line is worth adding (a parser's position in the text is not)
+_WHAT_FAILED: tuple[tuple[type[BaseException], str, bool], ...] = (
+    (json.JSONDecodeError, "geen leesbare JSON", False),
+    (UnicodeError, "geen leesbare tekst", False),
+    (RecursionError, "te diep genest", False),
+    (MemoryError, "te groot", False),
+    (KeyError, "een onderdeel ontbreekt", True),
+    (IndexError, "een onderdeel ontbreekt", True),
+    (AttributeError, "een onderdeel ontbreekt of heeft de verkeerde vorm", True),
+    (TypeError, "een gegeven heeft de verkeerde vorm", True),
+    (ValueError, "een ongeldige waarde", True),
+    (ArithmeticError, "een berekening kan niet", True),
 )
 
 
@@ -660,9 +674,7 @@ def why(exc: BaseException) -> str:
     """A one-line reason for an unexpected exception, for people and the log: what it means in
     words, then the exception's own first line ("een onderdeel ontbreekt: 'workflow'")."""
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-    words = next((w for kind, w in _WHAT_FAILED if isinstance(exc, kind)), None)
-    if words is None:
-        return f"onverwachte fout ({type(exc).__name__}{': ' + text if text else ''})"
-    if isinstance(exc, json.JSONDecodeError | UnicodeError | RecursionError | MemoryError):
-        return words  # the library's own words add nothing a person can use
-    return f"{words}: {text}" if text else words
+    for kind, words, with_text in _WHAT_FAILED:
+        if isinstance(exc, kind):
+            return f"{words}: {text}" if with_text and text else words
+    return f"onverwachte fout ({type(exc).__name__}{': ' + text if text else ''})"

@@ -487,10 +487,7 @@ def case_history(wp: Werkpad, case_id: str, user: str | None):
     seen = reads(wp).case(person, context, case_id)
     events = wp.case_history(case_id)
     reads(wp).shown(person, context, [seen])
-    from ..core.findings import EVENT_WORDS
-
-    def who(actor: str) -> str:
-        return {"system:timer": "Werkpad (termijn)", "system": "Werkpad"}.get(actor, actor)
+    from ..core.findings import EVENT_WORDS, who
 
     def what(e: dict) -> str:
         task = (e.get("payload") or {}).get("task") or {}

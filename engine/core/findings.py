@@ -5,6 +5,7 @@ Pure: works on fingerprints (``Observation.fingerprint()``) and event rows, no d
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +29,19 @@ EVENT_WORDS = {
 }
 STATUS_WORDS = {"running": "lopend", "waiting": "wacht op termijn of bericht", "completed": "afgesloten",
                 "withdrawn": "ingetrokken", "error": "in fout"}
+# the engine's own actors, in words (web/filters.py has them for translation)
+ACTOR_WORDS = {"system": "Werkpad", "system:timer": "Werkpad (termijn verstreken)", "demo": "Werkpad (demo)"}
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
+
+
+def who(actor: str, people: Mapping[str, str] | None = None) -> str:
+    """Who acted: Werkpad itself in words, or the person's name with the account the record holds
+    ("Kees de Vries (kees)"); the account alone when ``people`` does not name it."""
+    if actor in ACTOR_WORDS:
+        return ACTOR_WORDS[actor]
+    name = (people or {}).get(actor)
+    return f"{name} ({actor})" if name and name != actor else actor
 
 
 def dutch_date(value: Any) -> str:

@@ -146,6 +146,24 @@ class FormRegistry:
             self._field_words = words
         return words
 
+    @staticmethod
+    def field_title(words: Mapping[str, dict[str, Any]], key: str) -> str:
+        """A field as ``words`` (:meth:`field_words`) call it, else its name in words."""
+        title = (words.get(key) or {}).get("title")
+        return title if isinstance(title, str) and title else str(key).replace("_", " ").capitalize()
+
+    @staticmethod
+    def choice_text(words: Mapping[str, dict[str, Any]], key: str, value: Any) -> str | None:
+        """A choice (or a list of choices) of field ``key`` by its label; None when it is no choice."""
+        labels = (words.get(key) or {}).get("labels") or {}
+        if not labels:
+            return None
+        if isinstance(value, str) and value in labels:
+            return str(labels[value])
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            return ", ".join(str(labels.get(v, v)) for v in value)
+        return None
+
     def check(self, form_ids: list[str]) -> list[str]:
         """Problems with the given forms: missing or broken ones."""
         problems = []
