@@ -174,9 +174,9 @@ def case_verify(case_id: str):
 def moment_page(case_id: str, seq: int):
     _case_logged(case_id, "audit.zaak.moment", "Zaak bekijken zoals zij was na een gebeurtenis")
     case = current_app.extensions["werkpad"].get_case(case_id)
-    use_field_words(case)
     state = auditing().state_at(case_id, seq)
-    event = {k: state[k] for k in ("seq", "type", "actor", "at", "payload", "changes")}
+    use_field_words({"version_hash": state["version_hash"] or case["version_hash"]})  # the version then
+    event = {k: state[k] for k in ("seq", "type", "actor", "at", "payload", "changes", "version_hash")}
     return render_template("audit/moment.html", case=case, state=state, event=event)
 
 

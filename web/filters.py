@@ -180,15 +180,26 @@ def use_field_words(case: dict) -> None:
     g.veldwoorden = current_app.extensions["werkpad"].field_words(case.get("version_hash"))
 
 
-def veldnaam(key: str) -> str:
-    """A field as its process version calls it ("Loonwaarde (% WML)"), else its name in words."""
-    return FormRegistry.field_title(g.get("veldwoorden", {}), key)
+def _field_words(version: str | None) -> dict:
+    """The words of ``version``'s fields (read once per request), else those of the case's version."""
+    if not version:
+        return g.get("veldwoorden", {})
+    cache = g.setdefault("veldwoorden_per_versie", {})
+    if version not in cache:
+        cache[version] = current_app.extensions["werkpad"].field_words(version)
+    return cache[version]
 
 
-def veldwaarde(value: Any, key: str) -> str:
+def veldnaam(key: str, version: str | None = None) -> str:
+    """A field as its process version calls it ("Loonwaarde (% WML)"), else its name in words.
+    ``version``: the version in effect when the data was written (a case's history may span versions)."""
+    return FormRegistry.field_title(_field_words(version), key)
+
+
+def veldwaarde(value: Any, key: str, version: str | None = None) -> str:
     """A field's value as people read it: a choice by its label ("Maatschappelijke opvang"), the rest
     as ``waarde`` writes it."""
-    choice = FormRegistry.choice_text(g.get("veldwoorden", {}), key, value)
+    choice = FormRegistry.choice_text(_field_words(version), key, value)
     return choice if choice is not None else waarde(value)
 
 

@@ -90,7 +90,14 @@ def case_file_html(auditing, case_id: str) -> str:
     case = auditing.wp.get_case(case_id)
     history, end = auditing.history_and_end(case_id)  # one replay for the timeline and the diagram
     people = Accounts(auditing.wp).display_names(ev["actor"] for ev in history)  # who acted, by name
-    field_words = auditing.wp.field_words(case.get("version_hash"))  # fields and choices as the version calls them
+    words_of: dict[str | None, Mapping[str, dict]] = {}  # fields and choices as each version calls them
+
+    def field_words_at(ev: dict) -> Mapping[str, dict]:
+        version = ev.get("version_hash") or case.get("version_hash")
+        if version not in words_of:
+            words_of[version] = auditing.wp.field_words(version)
+        return words_of[version]
+
     last = history[-1]["seq"] if history else 0
     diagram_img = ""
     if last:
@@ -155,6 +162,7 @@ def case_file_html(auditing, case_id: str) -> str:
         title = task.get("name") or task.get("spec") or EVENT_WORDS.get(ev["type"], ev["type"])
         parts.append(f'<div class="besluit"><p class="kop"><b>{html.escape(title)}</b> · gebeurtenis {ev["seq"]} · '
                      f'{dutch_datetime(ev["at"])} · door {html.escape(who(ev["actor"], people))}</p>')
+        field_words = field_words_at(ev)  # the version in effect then: a field may be renamed since
         if submitted:
             parts.append('<p class="gegevens">Ingevuld: ' + " · ".join(
                 f"{_label(k, field_words)}: {_ev(v, k, field_words)}" for k, v in submitted.items()) + "</p>")

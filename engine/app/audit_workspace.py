@@ -261,6 +261,7 @@ class AuditorWorkspace:
                     "payload": payload, "submitted": payload.get("data") if ev.type == "task_completed" else None,
                     "changes": diff_data(_display(before), _display(after)),
                     "replay_error": step.error, "decisions": event_decisions(payload, step.decisions),
+                    "version_hash": version,  # the version in effect after the event: its fields' words
                 })
                 before = after
         end = {"seq": events[-1].seq if events else 0, "version_hash": version, "completed_specs": completed,
