@@ -419,6 +419,16 @@ OPERATION_LABELS = {
     "cli.taak.afronden": N_("Taak afgerond (opdrachtregel)"),
     "cli.vernietigingslijst.goedkeuren": N_("Vernietigingslijst goedgekeurd (opdrachtregel)"),
     "cli.zaken.vernietigen": N_("Zaken vernietigd na goedkeuring (opdrachtregel)"),
+    "cli.beheer.gebruiker_aanmaken": N_("Gebruiker aangemaakt (opdrachtregel)"),
+    "cli.beheer.rol_toekennen": N_("Rol toegekend (opdrachtregel)"),
+    "cli.beheer.rol_intrekken": N_("Rol ingetrokken (opdrachtregel)"),
+    "cli.beheer.blokkeren": N_("Gebruiker geblokkeerd (opdrachtregel)"),
+    "cli.beheer.deblokkeren": N_("Gebruiker gedeblokkeerd (opdrachtregel)"),
+    "cli.beheer.token_uitgeven": N_("API-token uitgegeven (opdrachtregel)"),
+    "cli.beheer.token_intrekken": N_("API-token ingetrokken (opdrachtregel)"),
+    "cli.beheer.gebruikers_bekijken": N_("Gebruikers bekeken (opdrachtregel)"),
+    "cli.beheer.wachtwoord_herstellen": N_("Tijdelijk wachtwoord gemaakt (opdrachtregel)"),
+    "cli.beheer.accountspoor_bekijken": N_("Accountspoor bekeken (opdrachtregel)"),
 }
 LOG_STATUS_LABELS = {"ok": N_("toegestaan"), "geweigerd": N_("geweigerd"), "niet_gevonden": N_("niet gevonden")}
 

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..app.accounts import ORGANISATION_KINDS, ROLES, Accounts
-from . import command
+from . import acting, command
 
 if TYPE_CHECKING:
     from ..app import Werkpad
@@ -40,6 +40,20 @@ def _actor() -> str:
     except (KeyError, OSError):
         name = "onbekend"
     return f"cli:{name}"[:100]
+
+
+ADMIN = "gebruikersbeheer"  # the processing activity, as on the beheerder's pages (web/admin.py)
+
+
+def _log(wp: Werkpad, who_and_context: tuple, target: str, organisation: str | None = None,
+         details: dict | None = None) -> None:
+    """The access-log row of an account command, as the beheerder's pages write one: who acted
+    (the server's operator), on whom, and in which organisation."""
+    from ..app.acting import Access
+
+    operator, context = who_and_context
+    wp.access_log.write(operator, context, "ok", Access(organisation, None, None, None),
+                        dict(details or {}, gebruiker=target))
 
 
 def _describe(user: dict) -> str:
@@ -72,6 +86,7 @@ def organisation(wp: Werkpad, key: str, name: str | None, kind: str, rsin: str |
 def create(wp: Werkpad, username: str, display_name: str | None, email: str | None, password: str) -> tuple[Any, str]:
     """Maak gebruiker USERNAME aan."""
     user = Accounts(wp).create_user(username, password, display_name, email, actor=_actor())
+    _log(wp, acting(wp, None, "beheer.gebruiker_aanmaken", "Gebruiker aanmaken", ADMIN), user["username"])
     return user, f"gebruiker {user['username']} aangemaakt"
 
 
@@ -85,6 +100,8 @@ def grant(wp: Werkpad, username: str, organisation: str, role: str, lane: str | 
           granted_by: str | None) -> tuple[Any, str]:
     """Geef USERNAME de rol ROLE in ORGANISATION."""
     user = Accounts(wp).grant(username, organisation, role, lane, granted_by=granted_by or _actor())
+    _log(wp, acting(wp, None, "beheer.rol_toekennen", "Rol toekennen", ADMIN), user["username"], organisation,
+         {"rol": role, "werkvoorraad": lane})
     return user, _describe(user)
 
 
@@ -96,6 +113,8 @@ def grant(wp: Werkpad, username: str, organisation: str, role: str, lane: str | 
 def revoke(wp: Werkpad, username: str, organisation: str, role: str, lane: str | None) -> tuple[Any, str]:
     """Neem een rol van USERNAME in ORGANISATION weer af."""
     user = Accounts(wp).revoke(username, organisation, role, lane, actor=_actor())
+    _log(wp, acting(wp, None, "beheer.rol_intrekken", "Rol intrekken", ADMIN), user["username"], organisation,
+         {"rol": role, "werkvoorraad": lane})
     return user, _describe(user)
 
 
@@ -111,8 +130,10 @@ def block(wp: Werkpad, username: str, undo: bool, organisation: str | None) -> t
     result = {"user": username, "organisation": organisation, "blocked": not undo}
     if undo:
         acc.unblock(username, organisation, actor=_actor())
+        _log(wp, acting(wp, None, "beheer.deblokkeren", "Account deblokkeren", ADMIN), username, organisation)
         return result, f"blokkade van {username}{where} opgeheven"
     acc.block(username, organisation, actor=_actor())
+    _log(wp, acting(wp, None, "beheer.blokkeren", "Account blokkeren", ADMIN), username, organisation)
     return result, f"{username} geblokkeerd{where}" + ("" if organisation else "; sessies beëindigd")
 
 
@@ -123,6 +144,8 @@ def block(wp: Werkpad, username: str, undo: bool, organisation: str | None) -> t
 def token(wp: Werkpad, username: str, name: str, valid_days: int | None) -> tuple[Any, str]:
     """Maak een API-token voor USERNAME (wordt één keer getoond)."""
     result = Accounts(wp).create_token(username, name, valid_days, actor=_actor())
+    _log(wp, acting(wp, None, "beheer.token_uitgeven", "API-token uitgeven", ADMIN), result["user"], None,
+         {"token": result["id"], "naam": name})
     click.echo(f"token {result['id']} ({result['name']}) voor {result['user']}; bewaar het veilig, "
                "het wordt niet opnieuw getoond", err=True)
     return result, result["token"]
@@ -134,6 +157,8 @@ def token(wp: Werkpad, username: str, name: str, valid_days: int | None) -> tupl
 def revoke_token(wp: Werkpad, username: str, token_id: int) -> tuple[Any, str]:
     """Trek API-token TOKEN_ID van USERNAME in."""
     Accounts(wp).revoke_token(username, token_id, actor=_actor())
+    _log(wp, acting(wp, None, "beheer.token_intrekken", "API-token intrekken", ADMIN), username, None,
+         {"token": token_id})
     return {"user": username, "token": token_id, "revoked": True}, f"token {token_id} ingetrokken"
 
 
@@ -142,6 +167,7 @@ def revoke_token(wp: Werkpad, username: str, token_id: int) -> tuple[Any, str]:
 def list_users(wp: Werkpad, organisation: str | None) -> tuple[Any, str]:
     """Toon gebruikers met hun rollen."""
     result = Accounts(wp).list_users(organisation)
+    _log(wp, acting(wp, None, "beheer.gebruikers_bekijken", "Gebruikers inzien", ADMIN), "*", organisation)
     return result, "\n".join(_describe(user) for user in result) or "geen gebruikers"
 
 
@@ -150,6 +176,7 @@ def list_users(wp: Werkpad, organisation: str | None) -> tuple[Any, str]:
 def reset_password(wp: Werkpad, username: str) -> tuple[Any, str]:
     """Maak een tijdelijk wachtwoord voor USERNAME (één keer getoond; bij inloggen wijzigen)."""
     password = Accounts(wp).reset_password(username, actor=_actor())
+    _log(wp, acting(wp, None, "beheer.wachtwoord_herstellen", "Tijdelijk wachtwoord instellen", ADMIN), username)
     click.echo(f"tijdelijk wachtwoord voor {username}; het moet bij de volgende keer inloggen "
                "worden gewijzigd", err=True)
     return {"user": username, "temporary_password": password}, password
@@ -167,6 +194,8 @@ def trail(wp: Werkpad, person: str | None, organisation: str | None, since: Any,
 
     rows = list_trail(wp.db, [organisation] if organisation else None, person=person,
                       since=since.date() if since else None, until=until.date() if until else None)
+    _log(wp, acting(wp, None, "beheer.accountspoor_bekijken", "Accountspoor inzien", ADMIN), person or "*",
+         organisation, {"persoon": person})
     lines = []
     for r in rows:
         when = r["at"].astimezone(clock.AMSTERDAM).strftime("%d-%m-%Y %H:%M")

@@ -133,7 +133,8 @@ def test_an_unknown_or_blocked_user_acts_for_nobody(setup):
     assert wp.get_case(case_id)["tasks"][0]["claimed_by"] is None
     assert [e["type"] for e in wp.case_history(case_id)] == ["case_started"]
     assert len(wp.list_tasks(status="", with_form=False)) == 1  # no second case
-    assert _log(wp) == []  # nobody acted, nothing was read
+    # nobody acted and nothing was read; the one row is the operator blocking kees
+    assert [(r.operation, r.username.startswith("beheer:")) for r in _log(wp)] == [("cli.beheer.blokkeren", True)]
 
 
 def test_without_a_person_the_servers_operator_acts_on_the_real_clock(setup):

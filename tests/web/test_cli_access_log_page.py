@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import html
+import json
 
 from click.testing import CliRunner
 
@@ -34,3 +35,34 @@ def test_the_access_log_page_names_cli_reads_and_the_operator(client, werkpad, a
     page = html.unescape(client.get(f"/audit/logboek?zaak={ours}").get_data(as_text=True))
     assert "Case viewed (command line)" in page and "History viewed (command line)" in page
     assert f"Server operator (account {getpass.getuser()})" in page
+
+
+def test_account_commands_leave_an_access_log_row_as_the_beheerder_s_pages_do(client, werkpad, accounts):
+    """``werkpad users …`` reads and changes accounts — people's data — as /beheer does, so each
+    run writes the same access-log row (by the server's operator), shown to the auditor in words."""
+    env = {"WERKPAD_PSEUDONYM_SECRET": SECRET, "WERKPAD_USER": None, "WERKPAD_NEW_PASSWORD": "een-goed-wachtwoord-9"}
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, ["--database-url", werkpad.db.url, "users", *args], env=env)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("create", "joost", "--naam", "Joost Smit")
+    run("grant", "joost", "voorbeeldstad", "consultant", "--lane", "werkconsulent")
+    run("list", "--organisatie", "voorbeeldstad")
+    run("block", "joost", "--organisatie", "voorbeeldstad")
+    run("block", "joost", "--organisatie", "voorbeeldstad", "--opheffen")
+    token_id = json.loads(run("token", "joost", "--naam", "koppeling", "--json"))["id"]
+    run("revoke-token", "joost", str(token_id))
+    run("reset-password", "joost")
+    run("trail", "--persoon", "joost")
+    run("revoke", "joost", "voorbeeldstad", "consultant", "--lane", "werkconsulent")
+    operator = f"beheer:{getpass.getuser()}"
+    rows = [r for r in accounts.access_log(username=operator)]
+    assert [r["operation"] for r in reversed(rows)] == [
+        "cli.beheer.gebruiker_aanmaken", "cli.beheer.rol_toekennen", "cli.beheer.gebruikers_bekijken",
+        "cli.beheer.blokkeren", "cli.beheer.deblokkeren", "cli.beheer.token_uitgeven", "cli.beheer.token_intrekken",
+        "cli.beheer.wachtwoord_herstellen", "cli.beheer.accountspoor_bekijken", "cli.beheer.rol_intrekken"]
+    assert all(r["status"] == "ok" and r["processing_activity"] == "gebruikersbeheer" for r in rows)
+    granted = next(r for r in rows if r["operation"] == "cli.beheer.rol_toekennen")
+    assert granted["organisation"] == "voorbeeldstad"
