@@ -14,6 +14,7 @@ from flask_babel import format_date, format_datetime, get_locale, gettext, ngett
 from engine import clock
 from engine.app.accounts import ROLE_LABELS
 from engine.app.inbox import due_mark
+from engine.app.repository import reason_in_words
 from engine.core.bsn import mask_bsn
 from engine.core.forms import FormRegistry
 from engine.errors import NotFound
@@ -221,4 +222,5 @@ def register_filters(app) -> None:
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
         termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
         lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
+        reden=reason_in_words,  # why a case went into error, in words (also for reasons stored long ago)
     )

@@ -38,7 +38,7 @@ from . import case_numbers, policy
 from .accounts import Principal
 from .acting import Access, AccessLog, Actor, RequestContext, as_actor
 from .capacity import PlaceLedger
-from .repository import Loaded, Repository, stored_digest
+from .repository import Loaded, Repository, reason_in_words, stored_digest
 
 if TYPE_CHECKING:
     from ..core.definitions import Bundle
@@ -226,7 +226,7 @@ class Cases:
             "client": {"name": row.client_name, "bsn": row.bsn, "birthdate": row.birthdate.isoformat()},
             "started_at": row.started_at.isoformat(), "updated_at": row.updated_at.isoformat(),
             "ended_at": row.ended_at.isoformat() if row.ended_at else None,
-            "end_event": state.get("end_event"), "error": row.error,
+            "end_event": state.get("end_event"), "error": reason_in_words(row.error),
             "data": state.get("data", {}),
             "waiting_for_messages": state.get("messages", []),
             "tasks": [self._task_dict(t, row, None, with_form=False) for t in tasks],

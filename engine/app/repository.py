@@ -10,9 +10,11 @@ one bounded cache: the most recently used versions stay parsed.
 """
 from __future__ import annotations
 
+import builtins
 import contextlib
 import json
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -348,7 +350,7 @@ class Repository:
             raise Conflict(Msg("zaak %(zaak)s is afgesloten", zaak=row.case_number or case_id))
         if need_runtime and row.status == "error":
             raise Conflict(Msg("zaak %(zaak)s staat in fout: %(reden)s",
-                               zaak=row.case_number or case_id, reden=row.error))
+                               zaak=row.case_number or case_id, reden=reason_in_words(row.error)))
         moment = clock.now()
         if row.updated_at and moment < row.updated_at:
             if clock.is_real_time():  # another command on this case committed while this one waited
@@ -641,7 +643,8 @@ def cases_in_error(session, organisations: list[str] | None = None, limit: int |
                    CaseRow.updated_at).where(CaseRow.status == "error")
     if organisations is not None:
         query = query.where(CaseRow.organisation.in_(organisations or [""]))
-    return [{"organisation": org, "case": cid, "number": number, "client": client, "error": error, "since": since}
+    return [{"organisation": org, "case": cid, "number": number, "client": client, "error": reason_in_words(error),
+             "since": since}
             for org, cid, number, client, error, since in session.execute(
                 query.order_by(CaseRow.updated_at.desc(), CaseRow.id).limit(limit)).all()]  # limit None: all
 
@@ -678,3 +681,28 @@ def why(exc: BaseException) -> str:
         if isinstance(exc, kind):
             return f"{words}: {text}" if with_text and text else words
     return f"onverwachte fout ({type(exc).__name__}{': ' + text if text else ''})"
+
+
+_LEGACY_REASON = re.compile(r"\b(" + "|".join(sorted({kind.__name__ for kind, _w, _t in _WHAT_FAILED}
+                                                     | {"UnicodeDecodeError", "ZeroDivisionError", "OverflowError"},
+                                                     key=len, reverse=True))
+                            + r")(?=[:)]|$)(?::\s*((?:[^()]|\([^()]*\))*))?")
+
+
+def reason_in_words(reason: str | None) -> str | None:
+    """A stored reason as :func:`why` words it today. Cases put in error before the reasons were
+    worded keep a Python exception's name in their row and event ("... (KeyError: 'workflow')");
+    they are shown as "... (een onderdeel ontbreekt: 'workflow')". Other text is left as it is."""
+    if not reason:
+        return reason
+
+    def words(match: re.Match) -> str:
+        name, text = match.group(1), (match.group(2) or "").strip()
+        kind = getattr(builtins, name, None) or (json.JSONDecodeError if name == "JSONDecodeError" else None)
+        for known, said, with_text in _WHAT_FAILED:
+            if isinstance(kind, type) and issubclass(kind, known):
+                return f"{said}: {text}" if with_text and text else said
+        return match.group(0)
+
+    return _LEGACY_REASON.sub(words, reason)
+

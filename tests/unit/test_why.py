@@ -37,3 +37,26 @@ def test_an_unforeseen_failure_still_names_itself_and_is_one_line():
     assert why(Vreemd("regel een\nregel twee")) == "onverwachte fout (Vreemd: regel een)"
     assert why(Vreemd()) == "onverwachte fout (Vreemd)"
     assert why(KeyError()) == "een onderdeel ontbreekt"
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("de opgeslagen toestand van de zaak is onleesbaar (KeyError: 'workflow')",
+     "de opgeslagen toestand van de zaak is onleesbaar (een onderdeel ontbreekt: 'workflow')"),
+    ("de opgeslagen toestand van de zaak is onleesbaar (JSONDecodeError: Expecting value: line 1 column 1 (char 0))",
+     "de opgeslagen toestand van de zaak is onleesbaar (geen leesbare JSON)"),
+    ("de procesversie van de zaak kan niet worden geladen (UnicodeDecodeError: 'utf-8' codec can't decode)",
+     "de procesversie van de zaak kan niet worden geladen (geen leesbare tekst)"),
+    ("timer kon niet afgaan: ZeroDivisionError: division by zero",
+     "timer kon niet afgaan: een berekening kan niet: division by zero"),
+    ("te diep (RecursionError)", "te diep (te diep genest)"),
+    # today's reasons, other words and unforeseen kinds stay as they are
+    ("de opgeslagen toestand van de zaak is onleesbaar (een onderdeel ontbreekt: 'workflow')",
+     "de opgeslagen toestand van de zaak is onleesbaar (een onderdeel ontbreekt: 'workflow')"),
+    ("onverwachte fout (Vreemd: regel een)", "onverwachte fout (Vreemd: regel een)"),
+    ("een KeyErrorachtig woord", "een KeyErrorachtig woord"),
+    ("", ""), (None, None),
+])
+def test_a_reason_stored_before_the_words_is_shown_in_words(stored, shown):
+    from engine.app.repository import reason_in_words
+
+    assert reason_in_words(stored) == shown

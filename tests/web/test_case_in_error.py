@@ -85,3 +85,27 @@ def test_the_teamleider_closes_a_case_that_stays_broken(client, werkpad, cases):
     assert shown["status"] == "withdrawn" and shown["tasks"] == []
     page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
     assert "Zaak gesloten na fout" in page and "Zaak opnieuw gestart" in page
+
+
+def test_a_reason_stored_before_it_was_worded_is_shown_in_words(client, accounts, werkpad, cases):
+    """A case put in error by an older release has a Python exception's name in its row; the
+    consultant, the teamleider and the API read it in today's words."""
+    case_id = cases["ours"]["id"]
+    task_id = werkpad.list_tasks(case_id=case_id)[0]["id"]
+    _break(werkpad, case_id)
+    token = accounts.create_token("kees", "test")["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
+                       json={"gegevens": {"crisis": False}}).status_code == 409
+    old = "de opgeslagen toestand van de zaak is onleesbaar (KeyError: 'workflow')"
+    with werkpad.db.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET error = :e WHERE id = :i"), {"e": old, "i": case_id})
+    worded = "onleesbaar (een onderdeel ontbreekt: 'workflow')"
+    said = client.post(f"/api/v1/taken/{task_id}/afronden", headers=headers,
+                       json={"gegevens": {"crisis": False}}).get_json()["melding"]
+    assert worded in said and "KeyError" not in said
+    assert werkpad.get_case(case_id)["error"].endswith(worded)
+    login(client, "tineke")
+    for page in ("/overzicht", f"/zaken/{case_id}", f"/taken/{task_id}"):
+        body = client.get(page).get_data(as_text=True).replace("&#39;", "'")
+        assert worded in body and "KeyError" not in body, page
