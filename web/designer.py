@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import NotFound, ValidationError, dry_run_record
@@ -54,6 +55,7 @@ NOTICES = {
     "geupload": N_("Het bestand is in het concept bewaard."),
     "overgezet": N_("De zaken zijn overgezet."),
 }
+NOTHING_CHOSEN = N_("Er is geen zaak gekozen; er is niets overgezet.")  # an error, on the migration page
 STATUS = {"concept": N_("concept"), "ter_goedkeuring": N_("wacht op goedkeuring")}
 EVENTS = {"concept_bewaard": N_("concept bewaard"), "aangeboden": N_("aangeboden voor publicatie"),
           "goedgekeurd": N_("goedgekeurd"), "gepubliceerd": N_("gepubliceerd"),
@@ -144,7 +146,16 @@ def _refused(exc: ValidationError):
 
 
 def _notice() -> dict:
-    return {"notice": NOTICES.get(request.args.get("melding", ""))}
+    which = request.args.get("melding", "")
+    if which == "overgezet":  # how many moved, and how many could not
+        moved, refused = request.args.get("aantal", type=int), request.args.get("niet", type=int) or 0
+        if moved is not None and moved >= 0:
+            said = ngettext("%(num)s zaak is overgezet.", "%(num)s zaken zijn overgezet.", moved)
+            if refused > 0:
+                said += " " + ngettext("%(num)s zaak kon niet worden overgezet; zie de lijst.",
+                                       "%(num)s zaken konden niet worden overgezet; zie de lijst.", refused)
+            return {"notice": said}
+    return {"notice": NOTICES.get(which)}
 
 
 def _version_name(number: int, effective: date) -> str:
@@ -468,19 +479,24 @@ def migration(key: str, number: int):
     if version is None:
         raise NotFound("die versie bestaat niet")
     report = designer().migration_report(key, number)
+    error = NOTHING_CHOSEN if request.args.get("melding") == "niets_gekozen" else None
     return render_template("ontwerp/overzetten.html", info=info, version=version, report=report,
                            may_edit=policy.may_edit_design(g.user, organisation), version_name=_version_name,
-                           result=None)
+                           result=None, error=error)
 
 
 @bp.post("/<key>/versies/<int:number>/overzetten")
 @login_required
 def migrate(key: str, number: int):
     _process(key, "ontwerp.overzetten_uitvoeren", "Lopende zaken overzetten naar een versie", edit=True)
-    chosen = request.form.getlist("zaak") or None
-    designer().migrate_cases(key, number, g.user, chosen, context=security.request_context(
+    chosen = request.form.getlist("zaak")
+    if not chosen:  # nothing ticked moves nothing (an empty choice is not "all")
+        return redirect(url_for("designer.migration", key=key, number=number, melding="niets_gekozen"))
+    result = designer().migrate_cases(key, number, g.user, chosen, context=security.request_context(
         "ontwerp.zaak_overzetten", "Lopende zaak overzetten naar een versie"))
-    return redirect(url_for("designer.process_page", key=key, melding="overgezet"))
+    moved = sum(1 for item in result if item["moved"])
+    return redirect(url_for("designer.process_page", key=key, melding="overgezet", aantal=moved,
+                            niet=len(result) - moved))
 
 
 # ---------------------------------------------------------------------- forms

@@ -130,6 +130,12 @@ class Designer:
             draft_info = self._draft_summary(draft) if draft else None
             event_list = [{"type": e.type, "actor": e.actor, "at": e.at, "payload": json.loads(e.payload)}
                           for e in events]
+            moved = {e["payload"].get("zaak") for e in event_list if e["type"] == "zaak_overgezet"}
+            numbers = dict(uow.session.execute(select(CaseRow.id, CaseRow.case_number).where(
+                CaseRow.id.in_([m for m in moved if isinstance(m, str)]))).all()) if moved else {}
+            for e in event_list:  # a moved case by the number people know
+                if e["type"] == "zaak_overgezet":
+                    e["case_number"] = numbers.get(e["payload"].get("zaak"))
         current = _current(rows, today)
         versions = []
         for number, row in enumerate(rows, start=1):
@@ -420,19 +426,19 @@ class Designer:
         target = self._version_row(key, number)
         with self.db.unit_of_work(write=False) as uow:
             rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name, CaseRow.definition_id,
-                                              CaseRow.phase).where(
+                                              CaseRow.phase, CaseRow.case_number).where(
                 CaseRow.process_key == key, CaseRow.status.in_(("running", "waiting")),
                 CaseRow.definition_id != target.id).order_by(CaseRow.started_at)).all()
             ids = [r.id for r in uow.session.scalars(select(DefinitionRow).where(
                 DefinitionRow.process_key == key).order_by(DefinitionRow.id))]
         out = []
-        for case_id, name, definition_id, phase in rows:
+        for case_id, name, definition_id, phase, case_number in rows:
             try:
                 self.processes.migrate_case(case_id, target.version_hash, dry_run=True)
                 reason = None
             except WerkpadError as exc:
                 reason = exc.message
-            out.append({"case": case_id, "client": name, "phase": phase,
+            out.append({"case": case_id, "number": case_number, "client": name, "phase": phase,
                         "from": ids.index(definition_id) + 1 if definition_id in ids else None,
                         "can_move": reason is None, "reason": reason})
         return out

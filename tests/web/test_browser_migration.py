@@ -64,9 +64,23 @@ def test_designer_moves_waiting_and_cycling_cases_in_the_browser(server, page, w
     assert rows.filter(has_text="Jan Jansen").locator(".label.ok").count() == 1
     assert rows.filter(has_text="Fatima el Amrani").locator(".label.ok").count() == 1
     assert page.locator("input[name=zaak]:checked").count() == 2
+    # each row names the case by its number too (one client may have two cases)
+    assert rows.filter(has_text="Jan Jansen").inner_text().count(werkpad.get_case(waiting["id"])["number"]) == 1
+    # nothing ticked moves nothing: an empty choice is not "all"
+    for box in page.locator("input[name=zaak]").all():
+        box.uncheck()
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("text=Gekozen zaken overzetten")
-    page.wait_for_selector("text=De zaken zijn overgezet.")
+    page.wait_for_selector("text=Er is geen zaak gekozen; er is niets overgezet.")
+    assert all(werkpad.case_history(cid)[-1]["type"] != "version_migrated" for cid in (waiting["id"], cycling["id"]))
+    assert page.locator("input[name=zaak]:checked").count() == 2  # the list again, as it was
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("text=Gekozen zaken overzetten")
+    page.wait_for_selector("text=2 zaken zijn overgezet.")
+    # the process page's history names each moved case by its number and the versions
+    history = page.locator("li:has-text('zaak overgezet')").all_inner_texts()
+    assert sorted(h.split(" — ")[-1] for h in history) == sorted(
+        f"zaak {werkpad.get_case(cid)['number']} van versie 1 naar versie 2" for cid in (waiting["id"], cycling["id"]))
     assert page.locator("tr.huidige-versie td.getal").inner_text().strip() == "2"
 
     for cid in (waiting["id"], cycling["id"]):
