@@ -204,6 +204,15 @@ def veldwaarde(value: Any, key: str, version: str | None = None) -> str:
     return choice if choice is not None else waarde(value)
 
 
+def versienummer(version_hash: str | None, process_key: str | None) -> str:
+    """A version of a process as the designer's screens number it ("versie 2"), read once per request."""
+    cache = g.setdefault("versienummers", {})
+    if process_key not in cache:
+        cache[process_key] = current_app.extensions["werkpad"].version_numbers(process_key) if process_key else {}
+    number = cache[process_key].get(version_hash or "")
+    return gettext("versie %(n)s", n=number) if number else gettext("een onbekende versie")
+
+
 def gemeente(key: str | None) -> str:
     """A municipality as people write it ('s-Hertogenbosch, Súdwest-Fryslân), from processes/gemeenten.json."""
     return current_app.extensions["werkpad"].municipality_name(key) if key else ""
@@ -222,5 +231,5 @@ def register_filters(app) -> None:
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
         termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
         lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
-        reden=reason_in_words,  # why a case went into error, in words (also for reasons stored long ago)
+        reden=reason_in_words, versienummer=versienummer,  # why a case went into error, in words (also for reasons stored long ago)
     )

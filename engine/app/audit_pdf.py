@@ -180,6 +180,7 @@ def case_file_html(auditing, case_id: str) -> str:
 
     # timeline: one line per event (WeasyPrint lays out a 400-row table many times slower than lines)
     parts.append('<h2>Tijdlijn</h2><div class="tijdlijn">')
+    numbers = auditing.wp.version_numbers(case["process"])  # versions as the designer's screens number them
     for ev in history:
         label = EVENT_WORDS.get(ev["type"], ev["type"])
         task = ev["payload"].get("task") or {}
@@ -189,6 +190,9 @@ def case_file_html(auditing, case_id: str) -> str:
             label += ": " + str(ev["payload"].get("message", "")).replace("_", " ")
         elif ev["type"] == "note_added":
             label += ": " + str(ev["payload"].get("text", ""))[:200]
+        elif ev["type"] == "version_migrated":
+            label += (f": van versie {numbers.get(ev['payload'].get('from'), '?')} "
+                      f"naar versie {numbers.get(ev['payload'].get('to'), '?')}")
         parts.append(f'<p><span class="nr">{ev["seq"]}</span> {dutch_datetime(ev["at"])} · '
                      f'{html.escape(who(ev["actor"], people))} — {html.escape(label)}</p>')
     parts.append("</div>")

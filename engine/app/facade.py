@@ -173,6 +173,9 @@ class Werkpad:
     def municipality_name(self, key: str) -> str:
         return self.processes.municipality_name(key)
 
+    def version_numbers(self, key: str) -> dict[str, int]:
+        return self.processes.version_numbers(key)
+
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
                      at: datetime | None = None, dry_run: bool = False,
                      context: RequestContext | None = None) -> dict:

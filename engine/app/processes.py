@@ -126,6 +126,14 @@ class Processes:
                 if isinstance(names, dict) else {}
         return self._municipality_names.get(key) or key.replace("_", " ").replace("-", " ").title()
 
+    def version_numbers(self, key: str) -> dict[str, int]:
+        """Each version of process ``key`` by the number the designer's screens give it
+        (1 is the first): ``{version hash: number}``."""
+        with self.db.unit_of_work(write=False) as uow:
+            hashes = uow.session.scalars(select(DefinitionRow.version_hash).where(DefinitionRow.process_key == key)
+                                         .order_by(DefinitionRow.id)).all()
+        return {version_hash: number for number, version_hash in enumerate(hashes, start=1)}
+
     def field_words(self, version_hash: str | None) -> dict[str, dict]:
         """How the fields of a version are called and what their choices read as
         (:meth:`engine.core.forms.FormRegistry.field_words`); nothing for an unknown or broken version."""

@@ -47,6 +47,7 @@ def test_the_timeline_names_a_field_as_the_version_then_did(client, migrated):
     page = _plain(client.get(f"/audit/zaken/{case_id}").get_data(as_text=True))
     assert f"{OLD} Dakloos" in page  # the intake of version 1, as it was asked then
     assert NEW not in page
+    assert re.search(r"Overgezet op een nieuwe procesversie ?: van versie 1 naar versie 2", page)
 
 
 def test_the_moment_page_shows_the_data_in_the_words_of_its_version(client, migrated):
@@ -57,6 +58,14 @@ def test_the_moment_page_shows_the_data_in_the_words_of_its_version(client, migr
     assert f"{OLD} Dakloos" in then and NEW not in then
     now = _plain(client.get(f"/audit/zaken/{case_id}/moment/{history[-1]['seq']}").get_data(as_text=True))
     assert f"{NEW} Dakloos" in now  # after the move the case's data is read in version 2's words
+    assert "van versie 1 naar versie 2" in now
+
+
+def test_the_consultant_s_case_page_says_between_which_versions_the_case_moved(client, migrated):
+    case_id, _history = migrated
+    login(client, "kees")
+    page = _plain(client.get(f"/zaken/{case_id}").get_data(as_text=True))
+    assert "van versie 1 naar versie 2" in page
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils niet geïnstalleerd")
@@ -69,3 +78,4 @@ def test_the_pdf_case_file_uses_the_words_of_each_event_s_version(client, migrat
     text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "zaak.pdf"), "-"], capture_output=True,
                                    text=True, check=True).stdout.split())
     assert f"{OLD}: Dakloos" in text and NEW not in text
+    assert "Overgezet op een nieuwe procesversie: van versie 1 naar versie 2" in text
