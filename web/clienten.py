@@ -6,8 +6,6 @@ The form is posted, so a BSN never appears in a URL; every search is in the acce
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, abort, current_app, g, render_template, request
 from flask_babel import gettext as _
 
@@ -16,6 +14,7 @@ from engine.app.clients import Clients
 from engine.core.bsn import normalise_bsn
 
 from . import security
+from .formulieren import read_date
 from .security import login_required
 
 bp = Blueprint("clienten", __name__)
@@ -42,9 +41,9 @@ def search():
         born = None
         if values["geboortedatum"]:
             try:
-                born = date.fromisoformat(values["geboortedatum"])
+                born = read_date(values["geboortedatum"])
             except ValueError:
-                errors["geboortedatum"] = [_("Geen geldige datum.")]
+                errors["geboortedatum"] = [_("Vul de geboortedatum in als dag-maand-jaar, bijvoorbeeld 14-03-1979.")]
         number = case_numbers.normalise(values["zaaknummer"]) if values["zaaknummer"] else None
         if values["zaaknummer"] and number is None:
             errors["zaaknummer"] = [_("Een zaaknummer ziet eruit als 2026-000123.")]

@@ -8,6 +8,7 @@ the same fields. What the user typed is kept, so a bad submit never loses work.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,6 +19,25 @@ from engine.core.forms import decimal_point, field_order
 from engine.core.messages import Msg
 
 from .i18n import translate
+
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[-/.\s]\s*(\d{1,2})\s*[-/.\s]\s*(\d+)", re.ASCII)
+
+
+def read_date(text: str) -> date:
+    """A date as people in the Netherlands type it: day, month, year ("14-03-1979", "14-3-1979",
+    "14/03/1979", "14.03.1979", "14 3 1979", "14031979"), or as a browser's date field sends it
+    ("1979-03-14"). The year has four digits (a two-digit year leaves the century open).
+    ValueError when it is no existing date."""
+    text = (text or "").strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, re.ASCII):
+        return date.fromisoformat(text)
+    if re.fullmatch(r"\d{8}", text, re.ASCII):
+        return date(int(text[4:]), int(text[2:4]), int(text[:2]))
+    found = _DAY_MONTH_YEAR.fullmatch(text)
+    if found is None or len(found.group(3)) != 4:
+        raise ValueError(text)
+    day, month, year = (int(found.group(i)) for i in (1, 2, 3))
+    return date(year, month, day)
 
 
 @dataclass
@@ -131,9 +151,9 @@ def parse(schema: dict | None, form: MultiDict) -> tuple[dict, dict[str, list[st
                 errors[name] = [Msg("Vul een getal in.")]
         elif kind == "date":
             try:
-                data[name] = date.fromisoformat(text).isoformat()
+                data[name] = read_date(text).isoformat()
             except ValueError:
-                errors[name] = [Msg("Vul een datum in als JJJJ-MM-DD.")]
+                errors[name] = [Msg("Vul een bestaande datum in als dag-maand-jaar, bijvoorbeeld 14-03-2026.")]
         else:
             data[name] = text
     return data, errors, raw

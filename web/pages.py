@@ -493,9 +493,15 @@ def new_case():
         chosen = next((o for o in options if f"{o['municipality']}|{o['process']}" == values["gemeente"]), None)
         if chosen is None:
             errors["gemeente"] = [_("Kies een gemeente.")]
+        born = values["geboortedatum"]  # as typed (shown again); to the engine as a date
+        if born:
+            try:
+                born = formulieren.read_date(born).isoformat()
+            except ValueError:
+                errors["geboortedatum"] = [_("Vul de geboortedatum in als dag-maand-jaar, bijvoorbeeld 14-03-1979.")]
         reason = (request.form.get("reden") or "").strip()[:2000]
         known = None if errors or chosen is None else clienten.known_client(g.user.work_organisations(), values["bsn"], values["naam"],
-                                                           values["geboortedatum"], chosen["process"])
+                                                           born, chosen["process"])
         if known is not None:  # one client per BSN: show who we know, a second running case needs a reason
             security.log_access(operation="client.bekend", purpose="Melding: bekende cliënt tonen", activity=ACTIVITY,
                                 status="ok", bsn=known["cases"][0]["bsn"])
@@ -508,7 +514,7 @@ def new_case():
             extra = {"reden_tweede_zaak": reason} if known and known["running_same"] else None
             try:
                 case = wp().start_case(chosen["municipality"], values["bsn"], values["naam"],
-                                       values["geboortedatum"], actor=g.user, process=chosen["process"],
+                                       born, actor=g.user, process=chosen["process"],
                                        data=extra, context=security.request_context("zaak.starten",
                                                                                     "Melding registreren"))
             except ValidationError as exc:

@@ -1,0 +1,91 @@
+"""A birth date is typed as people in the Netherlands write it — day, month, year — whatever
+language the browser runs in (a browser's own date field shows 03/14/1979 in an American one, and
+"14-03-1979" typed into it lands in the wrong places). The melding and the client search take
+"14-03-1979", "14-3-1979", "14/03/1979", "14.03.1979", "14 3 1979", "14031979" and a browser's
+"1979-03-14"; anything else is refused on the field with an example, and nothing is started."""
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+
+import pytest
+
+from web.formulieren import read_date
+
+from .conftest import login, page_csrf
+from .test_browser import _login, page, server  # noqa: F401 - fixtures
+
+__all__ = ["page", "server"]
+
+
+@pytest.mark.parametrize("typed", ["14-03-1979", "14-3-1979", "14/03/1979", "14.3.1979", "14 3 1979", "14031979",
+                                   "1979-03-14", " 14 - 03 - 1979 "])
+def test_the_ways_people_write_a_date(typed):
+    assert read_date(typed) == date(1979, 3, 14)
+
+
+@pytest.mark.parametrize("typed", ["", "banaan", "31-02-1979", "14-13-1979", "00-01-1979", "14-03-79", "3/14",
+                                   "1979/03/14", "14-03-19790", "٣-٣-١٩٧٩", "14-03-1979T00:00", "-1-1-1979"])
+def test_what_is_no_date_is_refused(typed):
+    with pytest.raises(ValueError):
+        read_date(typed)
+
+
+def _melding(client, born: str):
+    token = page_csrf(client, "/melding")
+    return client.post("/melding", data={"csrf_token": token, "gemeente": "voorbeeldstad|voorbeeld",
+                                         "naam": "Els de Wit", "bsn": "123456782", "geboortedatum": born})
+
+
+def test_a_melding_takes_the_birth_date_as_people_write_it(client, werkpad, accounts):
+    login(client, "kees")
+    started = _melding(client, "14-3-1979")
+    assert started.status_code == 302
+    case_id = started.headers["Location"].split("/zaken/")[1].split("?")[0]
+    assert werkpad.get_case(case_id)["client"]["birthdate"] == "1979-03-14"
+
+
+@pytest.mark.parametrize("typed", ["31-02-1979", "14-03-79", "maart 1979"])
+def test_a_birth_date_that_is_no_date_is_refused_on_its_field_and_kept(client, werkpad, accounts, typed):
+    login(client, "kees")
+    refused = _melding(client, typed)
+    body = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert "Vul de geboortedatum in als dag-maand-jaar, bijvoorbeeld 14-03-1979." in body
+    assert f'value="{typed}"' in body  # what was typed stays, to be corrected
+    assert werkpad.list_tasks(status="", with_form=False) == []  # nothing started
+
+
+def test_the_client_search_takes_the_birth_date_as_people_write_it(client, werkpad, accounts):
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01")
+    login(client, "kees")
+    token = page_csrf(client, "/clienten")
+    found = html.unescape(client.post("/clienten", data={"csrf_token": token, "geboortedatum": "1-5-1980"})
+                          .get_data(as_text=True))
+    assert "Jan Jansen" in found
+    refused = html.unescape(client.post("/clienten", data={"csrf_token": token, "geboortedatum": "1-5-80"})
+                            .get_data(as_text=True))
+    assert "bijvoorbeeld 14-03-1979" in refused and "Jan Jansen" not in refused
+
+
+def test_in_the_browser_the_birth_date_is_a_field_for_day_month_year(server, page, werkpad):  # noqa: F811
+    _login(page, server, "kees")
+    page.goto(server + "/melding")
+    field = page.locator("#geboortedatum")
+    assert field.get_attribute("type") == "text"  # not the browser's own date field, whose order varies
+    hint = page.locator("#" + field.get_attribute("aria-describedby").split()[0]).inner_text()
+    assert hint == "dag-maand-jaar, bijvoorbeeld 14-03-1979"
+    page.select_option("#gemeente", "voorbeeldstad|voorbeeld")
+    page.fill("#naam", "Els de Wit")
+    page.fill("#bsn", "123456782")
+    page.fill("#geboortedatum", "31-02-1979")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#fout-geboortedatum")
+    assert page.input_value("#geboortedatum") == "31-02-1979"
+    page.fill("#geboortedatum", "14-03-1979")
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r"/zaken/"))
+    assert "14 mrt 1979" in page.inner_text("main") or "14 maart 1979" in page.inner_text("main")
+    # the refused submit answered 422 (the browser logs that); nothing else went wrong
+    assert [e for e in page.console_errors if "422" not in e] == []
