@@ -37,7 +37,7 @@ from engine.app.inbox import Inbox, Scope
 from engine.errors import NotFound
 
 from . import security
-from .filters import SYSTEM_ACTORS, persoon, use_field_words
+from .filters import SYSTEM_ACTORS, is_operator, persoon, use_field_words
 from .i18n import N_
 from .pages import diagram_names
 from .security import login_required
@@ -97,7 +97,7 @@ def wie(actor: str) -> str:
     """Who acted, for the auditor: the person's name with the account name the event recorded
     ("Kees de Vries (kees)"), or Werkpad itself in words for the engine's actors."""
     name = persoon(actor)
-    return name if actor in SYSTEM_ACTORS or name == actor else f"{name} ({actor})"
+    return name if actor in SYSTEM_ACTORS or is_operator(actor) or name == actor else f"{name} ({actor})"
 
 
 # ---------------------------------------------------------------------- find a case
@@ -439,16 +439,11 @@ def handeling(operation: str) -> str:
     return _(label) if label else operation
 
 
-# the CLI without --user: the server's operator, by their operating-system account (engine/cli acting)
-OPERATOR_PREFIX = "beheer:"
-
-
 @bp.app_template_filter("logboekgebruiker")
 def logboekgebruiker(username: str) -> str:
-    """Who acted, for the access log: a user name, or the server's operator in words."""
-    if username.startswith(OPERATOR_PREFIX):
-        return _("Beheerder van de server (account %(account)s)", account=username[len(OPERATOR_PREFIX):])
-    return wie(username)  # the person's name with the account the row recorded
+    """Who acted, for the access log: the person's name with the account the row recorded, or
+    the server's operator in words (the CLI without --user)."""
+    return wie(username)
 
 
 @bp.app_template_filter("logstatus")

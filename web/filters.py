@@ -158,14 +158,26 @@ SYSTEM_ACTORS = {
 }
 
 
+# the server's operator, by their operating-system account: ``beheer:<account>`` in the audit trail and the
+# access log (engine/cli acting), ``cli:<account>`` in the account trail (engine/cli/users)
+OPERATOR_PREFIXES = ("beheer:", "cli:")
+
+
+def is_operator(username: str | None) -> bool:
+    return bool(username) and str(username).startswith(OPERATOR_PREFIXES)
+
+
 def persoon(username: str | None) -> str:
-    """A person's name instead of their user name (Werkpad itself for the engine's actors)."""
+    """A person's name instead of their user name (Werkpad itself for the engine's actors, the
+    server's operator in words)."""
     from .security import accounts
 
     if not username:
         return ""
     if username in SYSTEM_ACTORS:
         return gettext(SYSTEM_ACTORS[username])
+    if is_operator(username):
+        return gettext("Beheerder van de server (account %(account)s)", account=username.split(":", 1)[1])
     cache = g.setdefault("person_names", {})
     if username not in cache:
         try:

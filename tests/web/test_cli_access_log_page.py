@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import html
 import json
+import re
 
 from click.testing import CliRunner
 
@@ -66,3 +67,25 @@ def test_account_commands_leave_an_access_log_row_as_the_beheerder_s_pages_do(cl
     assert all(r["status"] == "ok" and r["processing_activity"] == "gebruikersbeheer" for r in rows)
     granted = next(r for r in rows if r["operation"] == "cli.beheer.rol_toekennen")
     assert granted["organisation"] == "voorbeeldstad"
+
+
+def test_the_server_operator_is_named_in_words_in_the_account_trail_and_the_timelines(client, werkpad, accounts,
+                                                                                     cases):
+    """What the server's operator did on the command line (``cli:<account>`` in the account trail,
+    ``beheer:<account>`` in the case's trail) reads as 'Beheerder van de server (account …)' on the
+    beheerder's account trail, the consultant's case page and the auditor's history — never a code."""
+    ours = cases["ours"]["id"]
+    env = {"WERKPAD_PSEUDONYM_SECRET": SECRET, "WERKPAD_USER": None, "WERKPAD_NEW_PASSWORD": "een-goed-wachtwoord-9"}
+    for args in (["users", "create", "joost", "--naam", "Joost Smit"],
+                 ["users", "grant", "joost", "voorbeeldstad", "auditor"], ["case", "note", ours, "gebeld"]):
+        result = CliRunner().invoke(main, ["--database-url", werkpad.db.url, *args], env=env)
+        assert result.exit_code == 0, result.output
+    operator = f"Beheerder van de server (account {getpass.getuser()})"
+    for user, path in (("bea", "/beheer/accountspoor"), ("kees", f"/zaken/{ours}"), ("aafke", f"/audit/zaken/{ours}")):
+        login(client, user)
+        page = html.unescape(client.get(path).get_data(as_text=True))
+        assert operator in page, path
+        shown = re.sub(r"<[^>]+>", " ", page)  # what people read (a filter's option value is no text)
+        assert "cli:" not in shown and "beheer:" not in shown, path
+        assert f"{operator} (" not in page, path  # no account code after the words
+        client.post("/uitloggen", data={"csrf_token": page_csrf(client, path)})
