@@ -30,6 +30,7 @@ from engine.app.accounts import ROLE_LABELS, ROLES, Principal
 from engine.errors import Conflict, NotFound, ValidationError
 
 from . import security
+from .formulieren import read_date
 from .i18n import N_, translate
 from .security import login_required
 
@@ -399,7 +400,7 @@ def _trail_organisations() -> list[str]:
 
 def _day(text: str) -> date | None:
     try:
-        return date.fromisoformat(text) if text else None
+        return read_date(text) if text else None
     except ValueError:
         return None
 
@@ -414,9 +415,9 @@ def account_trail_page():
     errors: dict[str, list[str]] = {}
     since, until = _day(values["van"]), _day(values["tot"])
     if values["van"] and since is None:
-        errors["van"] = [_("Geen geldige datum.")]
+        errors["van"] = [_("Vul een datum in als dag-maand-jaar, bijvoorbeeld 14-03-2026.")]
     if values["tot"] and until is None:
-        errors["tot"] = [_("Geen geldige datum.")]
+        errors["tot"] = [_("Vul een datum in als dag-maand-jaar, bijvoorbeeld 14-03-2026.")]
     db = security.accounts().db
     rows = [] if errors else account_trail.list_trail(db, organisations, person=values["persoon"] or None,
                                                       since=since, until=until)

@@ -38,6 +38,7 @@ from engine.errors import NotFound
 
 from . import security
 from .filters import SYSTEM_ACTORS, is_operator, persoon, use_field_words
+from .formulieren import read_date
 from .i18n import N_
 from .pages import diagram_names
 from .security import login_required
@@ -79,7 +80,7 @@ def _case_logged(case_id: str, operation: str, purpose: str) -> dict:
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat((request.args.get(name) or "").strip()[:10])
+        return read_date((request.args.get(name) or "").strip()[:20])  # 14-03-2026 as typed, or 2026-03-14
     except ValueError:
         return None
 

@@ -216,6 +216,17 @@ def veldwaarde(value: Any, key: str, version: str | None = None) -> str:
     return choice if choice is not None else waarde(value)
 
 
+def invoerdatum(value: date | str | None) -> str:
+    """A date as it stands in a date field people type in: day-month-year ("14-03-2026")."""
+    if not value:
+        return ""
+    try:
+        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
 def versienummer(version_hash: str | None, process_key: str | None) -> str:
     """A version of a process as the designer's screens number it ("versie 2"), read once per request."""
     cache = g.setdefault("versienummers", {})
@@ -243,5 +254,5 @@ def register_filters(app) -> None:
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
         termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
         lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
-        reden=reason_in_words, versienummer=versienummer,  # why a case went into error, in words (also for reasons stored long ago)
+        reden=reason_in_words, versienummer=versienummer, invoerdatum=invoerdatum,  # why a case went into error, in words (also for reasons stored long ago)
     )

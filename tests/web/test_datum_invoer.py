@@ -89,3 +89,22 @@ def test_in_the_browser_the_birth_date_is_a_field_for_day_month_year(server, pag
     assert "14 mrt 1979" in page.inner_text("main") or "14 maart 1979" in page.inner_text("main")
     # the refused submit answered 422 (the browser logs that); nothing else went wrong
     assert [e for e in page.console_errors if "422" not in e] == []
+
+
+def test_the_date_filters_take_day_month_year_and_show_it_so(client, werkpad, accounts):
+    """The auditor's case search and deadlines report and the account trail filter on dates typed
+    as day-month-year and show the chosen dates that way (never as 2026-03-14)."""
+    werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    login(client, "aafke")
+    found = html.unescape(client.get("/audit/?van=1-1-2026&tot=31-01-2026").get_data(as_text=True))
+    assert "Jan Jansen" in found and 'value="01-01-2026"' in found and 'value="31-01-2026"' in found
+    assert "2026-01-01" not in found
+    outside = html.unescape(client.get("/audit/?van=1-2-2026").get_data(as_text=True))
+    assert "Jan Jansen" not in outside
+    report = html.unescape(client.get("/audit/termijnen?van=01-01-2026&tot=31-03-2026").get_data(as_text=True))
+    assert 'value="01-01-2026"' in report and 'value="31-03-2026"' in report
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client, "/audit/")})
+    login(client, "bea")
+    trail = html.unescape(client.get("/beheer/accountspoor?van=1-1-2020&tot=31-2-2020").get_data(as_text=True))
+    assert 'value="1-1-2020"' in trail  # as typed, to be corrected
+    assert "Vul een datum in als dag-maand-jaar, bijvoorbeeld 14-03-2026." in trail  # 31 February is no date
