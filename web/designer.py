@@ -354,7 +354,7 @@ def table_save(key: str, name: str):
 def offer(key: str):
     _process(key, "ontwerp.aanbieden", "Concept aanbieden voor publicatie", edit=True)
     try:
-        effective = date.fromisoformat(request.form.get("geldig_vanaf", "")[:10])
+        effective = formulieren.read_date(request.form.get("geldig_vanaf", "")[:20])  # 1-1-2027 as typed, or 2027-01-01
     except ValueError:
         raise ValidationError(_("Kies de datum waarop de nieuwe versie ingaat.")) from None
     designer().offer(key, g.user.username, effective, request.form.get("toelichting", ""))

@@ -91,6 +91,11 @@ def _display(value: Any, kind: str) -> Any:
         return "ja" if value is True else "nee" if value is False else str(value)
     if kind == "choices":
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+    if kind == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
+        try:  # a stored date (a draft, a value to correct) as people write it: 14-03-2026
+            return date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
     return str(value)
 
 

@@ -7,7 +7,6 @@ access log. Nothing changes state on GET.
 """
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -63,7 +62,7 @@ ERRORS = {
     "verdaging_niet_later": N_("De verdaging is geweigerd: de nieuwe beslisdatum moet na de huidige beslisdatum "
                                "liggen."),
     "verdaging_datum": N_("De verdaging is niet verwerkt: vul de nieuwe beslisdatum en de datum van de brief in als "
-                          "geldige datums."),
+                          "dag-maand-jaar, bijvoorbeeld 14-03-2026."),
     "verdaging": N_("De verdaging is geweigerd."),
 }
 # the process's reason for refusing a verdaging (gedeeld_aanvraag) -> the message the consultant reads
@@ -443,7 +442,10 @@ def case_message(case_id: str):
         if name == "verdaging":  # Awb 4:14: the reason, the new deadline and the date of the letter
             data = {k: request.form.get(k, "").strip()[:1000] for k in ("reden", "nieuwe_beslisdatum", "briefdatum")
                     if request.form.get(k, "").strip()}
-            if not all(_iso_day(data.get(k)) for k in ("nieuwe_beslisdatum", "briefdatum")):
+            try:  # typed as day-month-year (or a browser's 2026-03-14); to the process as a date
+                data.update({k: formulieren.read_date(data.get(k, "")).isoformat()
+                             for k in ("nieuwe_beslisdatum", "briefdatum")})
+            except ValueError:
                 return redirect(url_for("pages.case_page", case_id=case_id, fout="verdaging_datum"))
         case = wp().send_message(case_id, name, data, user=g.user,
                                  context=security.request_context("zaak.bericht", "Bericht op de zaak verwerken"))
@@ -456,14 +458,6 @@ def case_message(case_id: str):
                                     fout=VERDAGING_REFUSED.get(str(refused), "verdaging")))
         return redirect(url_for("pages.case_page", case_id=case_id, melding="verdaagd"))
     return redirect(url_for("pages.case_page", case_id=case_id, melding="bericht"))
-
-
-def _iso_day(value: str | None) -> bool:
-    try:
-        date.fromisoformat(value or "")
-    except ValueError:
-        return False
-    return len(value or "") == 10
 
 
 @bp.post("/zaken/<case_id>/notitie")

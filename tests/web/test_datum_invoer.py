@@ -1,8 +1,9 @@
-"""A birth date is typed as people in the Netherlands write it — day, month, year — whatever
-language the browser runs in (a browser's own date field shows 03/14/1979 in an American one, and
-"14-03-1979" typed into it lands in the wrong places). The melding and the client search take
-"14-03-1979", "14-3-1979", "14/03/1979", "14.03.1979", "14 3 1979", "14031979" and a browser's
-"1979-03-14"; anything else is refused on the field with an example, and nothing is started."""
+"""Dates are typed as people in the Netherlands write them — day, month, year — whatever language
+the browser runs in (a browser's own date field shows 03/14/1979 in an American one, and "14-03-1979"
+typed into it lands in the wrong places). Every date field (the melding's birth date, the client
+search, a task form's dates, the verdaging, a version's start, the auditor's and the account trail's
+filters) takes "14-03-1979", "14-3-1979", "14/03/1979", "14.03.1979", "14 3 1979", "14031979" and a
+browser's "1979-03-14"; anything else is refused on the field with an example and nothing happens."""
 from __future__ import annotations
 
 import html
@@ -108,3 +109,48 @@ def test_the_date_filters_take_day_month_year_and_show_it_so(client, werkpad, ac
     trail = html.unescape(client.get("/beheer/accountspoor?van=1-1-2020&tot=31-2-2020").get_data(as_text=True))
     assert 'value="1-1-2020"' in trail  # as typed, to be corrected
     assert "Vul een datum in als dag-maand-jaar, bijvoorbeeld 14-03-2026." in trail  # 31 February is no date
+
+
+def _at_diagnosis(werkpad) -> str:
+    """Jan through intake and rechtmatigheid: the diagnosis (with 'Datum van het diagnosegesprek') is open."""
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                          at="2026-01-06T10:00")
+    werkpad.fire_due_timers("2026-02-04")
+    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
+                          at="2026-02-05T10:00")
+    task = werkpad.get_case(case["id"])["tasks"][0]
+    assert task["spec"] == "diagnose"
+    return task["id"]
+
+
+def test_a_task_form_s_date_field_takes_day_month_year_and_shows_a_draft_so(client, werkpad, accounts):
+    task_id = _at_diagnosis(werkpad)
+    login(client, "wendy")
+    path = f"/taken/{task_id}"
+    body = client.get(path).get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="datum_gesprek"[^>]*>', body).group(0)
+    assert 'type="text"' in field and 'placeholder="dd-mm-jjjj"' in field
+    described = re.search(r'aria-describedby="([^"]+)"', field).group(1).split()
+    assert any(re.search(rf'id="{d}"[^>]*>dag-maand-jaar, bijvoorbeeld 14-03-2026<', body) for d in described)
+    form = {"csrf_token": page_csrf(client, path), "loonwaarde_pct": "45", "trede": "3"}
+    refused = html.unescape(client.post(path, data={**form, "actie": "afronden", "datum_gesprek": "31-02-2026"})
+                            .get_data(as_text=True))
+    assert "Vul een bestaande datum in als dag-maand-jaar, bijvoorbeeld 14-03-2026." in refused
+    assert 'value="31-02-2026"' in refused and werkpad.get_task(task_id)["status"] == "open"
+    client.post(path, data={**form, "actie": "concept", "datum_gesprek": "6-2-2026"})
+    again = client.get(path).get_data(as_text=True)
+    assert 'name="datum_gesprek" value="6-2-2026"' in again  # the draft keeps what was typed
+    done = client.post(path, data={**form, "actie": "afronden", "datum_gesprek": "06-02-2026"})
+    assert done.status_code == 302 and werkpad.get_task(task_id)["status"] == "completed"
+    case = werkpad.get_case(werkpad.get_task(task_id)["case"])
+    assert case["data"]["datum_gesprek"] == "2026-02-06"
+
+
+def test_a_stored_date_is_shown_in_a_form_as_day_month_year():
+    from web.formulieren import fields_for
+
+    schema = {"properties": {"datum": {"type": "string", "format": "date", "title": "Datum"}}}
+    assert fields_for(schema, {"datum": "2026-02-06"})[0].value == "06-02-2026"
+    assert fields_for(schema, {"datum": "6-2-2026"})[0].value == "6-2-2026"  # as typed
+    assert fields_for(schema, {"datum": "2026-02-31"})[0].value == "2026-02-31"  # no date: as it is

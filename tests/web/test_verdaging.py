@@ -70,15 +70,17 @@ def test_verdaging_eenmaal_met_reden_nieuwe_datum_en_briefdatum(tilburg):
               "briefdatum": (beslisdatum + timedelta(days=1)).isoformat()},
              "de brief aan de klant is na het einde van de beslistermijn verstuurd"),
             ({"reden": "advies nodig", "nieuwe_beslisdatum": "31-02-2026", "briefdatum": vandaag},
-             "vul de nieuwe beslisdatum en de datum van de brief in als geldige datums")):
+             "vul de nieuwe beslisdatum en de datum van de brief in als dag-maand-jaar")):
         page = verdagen(client, case_id, **velden)
         assert melding in page, velden
         assert wp.get_case(case_id)["data"]["beslisdatum"] == beslisdatum.isoformat()
         assert wp.get_case(case_id)["status"] == "running"
 
     # once, with reason, new date and the date of the letter
-    page = verdagen(client, case_id, reden="advies van de arbeidsdeskundige nodig", nieuwe_beslisdatum=later,
-                    briefdatum=vandaag)
+    # typed as people write dates: day-month-year
+    page = verdagen(client, case_id, reden="advies van de arbeidsdeskundige nodig",
+                    nieuwe_beslisdatum=date.fromisoformat(later).strftime("%-d-%-m-%Y"),
+                    briefdatum=date.today().strftime("%d-%m-%Y"))
     assert "De beslistermijn is verdaagd (Awb 4:14)" in page
     assert "advies van de arbeidsdeskundige nodig" in page  # the reason under the term on the case page
     data = wp.get_case(case_id)["data"]
