@@ -216,6 +216,33 @@ def veldwaarde(value: Any, key: str, version: str | None = None) -> str:
     return choice if choice is not None else waarde(value)
 
 
+def vervallen(cancelled: dict, event: dict) -> str:
+    """What the engine cancelled in ``event`` and why, in the reader's language: "Termijn 'Beslistermijn
+    verstreken' vervallen: taak 'Besluit op aanvraag' afgerond". The words come from the event itself; the
+    reason the event recorded (Dutch) is the fallback for a kind this does not know."""
+    name = cancelled.get("name") or cancelled.get("spec") or ""
+    what = (gettext("Termijn '%(naam)s' vervallen", naam=name) if cancelled.get("kind") == "timer"
+            else gettext("Taak '%(naam)s' vervallen", naam=name))
+    kind, payload = event.get("type"), event.get("payload") or {}
+    if kind == "task_completed":
+        why = gettext("taak '%(naam)s' afgerond", naam=(payload.get("task") or {}).get("name", ""))
+    elif kind == "message_received" and payload.get("handled_by") == "engine":
+        why = gettext("aanvraag ingetrokken: de zaak is beëindigd")
+    elif kind == "message_received":
+        message = str(payload.get("message", ""))
+        why = gettext("bericht '%(bericht)s' ontvangen", bericht=gettext(MESSAGE_LABELS.get(message, message)))
+    elif kind == "timer_fired":
+        why = gettext("termijn verstreken: %(namen)s",
+                      namen=", ".join(str(t.get("name", "")) for t in payload.get("timers", [])))
+    elif kind == "version_migrated":
+        why = gettext("zaak naar een andere procesversie gezet")
+    elif kind in ("engine_error", "case_closed_in_error"):
+        why = gettext("zaak in fout") if kind == "engine_error" else gettext("zaak gesloten na fout")
+    else:
+        why = str(cancelled.get("reason") or "")
+    return f"{what}: {why}" if why else what
+
+
 def invoerdatum(value: date | str | None) -> str:
     """A date as it stands in a date field people type in: day-month-year ("14-03-2026")."""
     if not value:
@@ -254,5 +281,5 @@ def register_filters(app) -> None:
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
         termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
         lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
-        reden=reason_in_words, versienummer=versienummer, invoerdatum=invoerdatum,  # why a case went into error, in words (also for reasons stored long ago)
+        reden=reason_in_words, versienummer=versienummer, invoerdatum=invoerdatum, vervallen=vervallen,  # why a case went into error, in words (also for reasons stored long ago)
     )

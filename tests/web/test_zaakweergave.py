@@ -3,12 +3,13 @@ a readable case number instead of the hex id, no version hash, no trace id in th
 (only on error pages), Dutch dates only."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
 from engine import clock
 
-from .conftest import login
+from .conftest import login, page_csrf
 
 
 def _text(response) -> str:
@@ -52,8 +53,27 @@ def test_timeline_names_what_the_engine_cancelled_and_why(client, werkpad):
     login(client, "kees")
     body = _text(client.get(f"/zaken/{case['id']}"))
     timeline = body[body.index('class="tijdlijn"'):]
-    assert f"{open_task['name']} geannuleerd: bericht &#39;aanvraag_ingetrokken&#39; ontvangen" in timeline \
-        or f"{open_task['name']} geannuleerd: aanvraag ingetrokken" in timeline
+    timeline = html.unescape(timeline)
+    assert (f"Taak '{open_task['name']}' vervallen: aanvraag ingetrokken: de zaak is beëindigd" in timeline
+            or f"Taak '{open_task['name']}' vervallen: bericht 'Aanvraag ingetrokken' ontvangen" in timeline)
+    assert "aanvraag_ingetrokken" not in timeline  # the message by its label, not its code
+
+
+def test_a_timer_that_lapses_is_named_with_the_step_that_ended_it_in_the_reader_s_language(client, werkpad):
+    now = clock.now()
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=5))
+    intake = werkpad.get_case(case["id"])["tasks"][0]
+    done = werkpad.complete_task(intake["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                                 at=now - timedelta(days=4))
+    event = [e for e in werkpad.case_history(case["id"]) if e["type"] == "task_completed"][-1]
+    timers = [c for c in event["payload"].get("cancelled", []) if c["kind"] == "timer"]
+    assert timers, done  # the intake's reminder ended with the intake
+    login(client, "kees")
+    page = html.unescape(_text(client.get(f"/zaken/{case['id']}")))
+    assert f"Termijn '{timers[0]['name']}' vervallen: taak '{intake['name']}' afgerond" in page
+    client.post("/taal", data={"csrf_token": page_csrf(client, f"/zaken/{case['id']}"), "taal": "en"})
+    page = html.unescape(_text(client.get(f"/zaken/{case['id']}")))
+    assert f"Deadline '{timers[0]['name']}' lapsed: task '{intake['name']}' completed" in page
 
 
 def test_team_overview_shows_places_and_waiting_lists(client, werkpad):
