@@ -193,6 +193,9 @@ def case_file_html(auditing, case_id: str) -> str:
         elif ev["type"] == "version_migrated":
             label += (f": van versie {numbers.get(ev['payload'].get('from'), '?')} "
                       f"naar versie {numbers.get(ev['payload'].get('to'), '?')}")
+        for gone in ev["payload"].get("cancelled") or []:  # what the engine ended with it, and why
+            label += (f"; {'termijn' if gone.get('kind') == 'timer' else 'taak'} '{gone.get('name') or gone.get('spec')}'"
+                      f" vervallen ({str(gone.get('reason') or '').replace('_', ' ')})")
         parts.append(f'<p><span class="nr">{ev["seq"]}</span> {dutch_datetime(ev["at"])} · '
                      f'{html.escape(who(ev["actor"], people))} — {html.escape(label)}</p>')
     parts.append("</div>")

@@ -79,3 +79,20 @@ def test_the_pdf_case_file_uses_the_words_of_each_event_s_version(client, migrat
                                    text=True, check=True).stdout.split())
     assert f"{OLD}: Dakloos" in text and NEW not in text
     assert "Overgezet op een nieuwe procesversie: van versie 1 naar versie 2" in text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils niet geïnstalleerd")
+def test_the_auditor_sees_what_the_engine_ended_and_why(client, migrated, tmp_path):
+    """Completing the intake ended its reminder: the history, the moment page and the PDF say so."""
+    case_id, history = migrated
+    intake = next(e for e in history if e["type"] == "task_completed")
+    lapsed = [c for c in intake["payload"].get("cancelled", []) if c["kind"] == "timer"]
+    assert lapsed
+    said = f"Termijn '{lapsed[0]['name']}' vervallen: taak '{intake['payload']['task']['name']}' afgerond"
+    login(client, "aafke")
+    assert said in _plain(client.get(f"/audit/zaken/{case_id}").get_data(as_text=True))
+    assert said in _plain(client.get(f"/audit/zaken/{case_id}/moment/{intake['seq']}").get_data(as_text=True))
+    (tmp_path / "zaak.pdf").write_bytes(client.get(f"/audit/zaken/{case_id}/dossier.pdf").data)
+    text = " ".join(subprocess.run(["pdftotext", str(tmp_path / "zaak.pdf"), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+    assert f"termijn '{lapsed[0]['name']}' vervallen (taak '{intake['payload']['task']['name']}' afgerond)" in text
