@@ -98,3 +98,16 @@ def cases(werkpad):
     ours = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
     theirs = werkpad.start_case("anderstad", "123456782", "Els Anders", "1975-02-03", at="2026-01-05T09:00")
     return {"ours": ours, "theirs": theirs}
+
+
+def jan_at_diagnosis(werkpad) -> dict:
+    """Jan (voorbeeldstad) through the intake, the four-week wait and the rechtmatigheid on the pinned
+    clock: the case with its diagnosis ('Diagnose en loonwaarde-inschatting') open, on 6 February 2026."""
+    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
+                          at="2026-01-06T10:00")
+    werkpad.fire_due_timers("2026-02-04")
+    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
+                          at="2026-02-05T10:00")
+    return werkpad.get_case(case["id"])
+

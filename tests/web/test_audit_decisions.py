@@ -13,17 +13,12 @@ from sqlalchemy import text
 
 from engine.app.audit_workspace import AuditorWorkspace
 
-from .conftest import login
+from .conftest import jan_at_diagnosis, login
 
 
 def _to_route(werkpad, at_day: int = 6) -> dict:
     """Jan through intake and rechtmatigheid to the diagnosis: loonwaarde 45 -> the route table."""
-    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
-    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
-                          at="2026-01-06T10:00")
-    werkpad.fire_due_timers("2026-02-04")
-    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
-                          at="2026-02-05T10:00")
+    case = jan_at_diagnosis(werkpad)
     werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "wendy",
                           {"loonwaarde_pct": 45, "trede": 3}, at=f"2026-02-{at_day:02d}T10:00")
     return werkpad.get_case(case["id"])

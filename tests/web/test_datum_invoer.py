@@ -14,7 +14,7 @@ import pytest
 
 from web.formulieren import read_date
 
-from .conftest import login, page_csrf
+from .conftest import jan_at_diagnosis, login, page_csrf
 from .test_browser import _login, page, server  # noqa: F401 - fixtures
 
 __all__ = ["page", "server"]
@@ -113,13 +113,7 @@ def test_the_date_filters_take_day_month_year_and_show_it_so(client, werkpad, ac
 
 def _at_diagnosis(werkpad) -> str:
     """Jan through intake and rechtmatigheid: the diagnosis (with 'Datum van het diagnosegesprek') is open."""
-    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
-    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
-                          at="2026-01-06T10:00")
-    werkpad.fire_due_timers("2026-02-04")
-    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
-                          at="2026-02-05T10:00")
-    task = werkpad.get_case(case["id"])["tasks"][0]
+    task = jan_at_diagnosis(werkpad)["tasks"][0]
     assert task["spec"] == "diagnose"
     return task["id"]
 

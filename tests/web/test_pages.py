@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from .conftest import login, page_csrf
+from .conftest import jan_at_diagnosis, login, page_csrf
 
 
 def _text(response) -> str:
@@ -348,12 +348,7 @@ def test_dutch_by_default_english_on_request(client, cases):
 
 
 def test_inbox_shows_chosen_case_data_as_columns(client, werkpad):
-    case = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
-    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "zelfstandig"},
-                          at="2026-01-06T10:00")
-    werkpad.fire_due_timers("2026-02-04")
-    werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "kees", {"recht_op_bijstand": True},
-                          at="2026-02-05T10:00")
+    case = jan_at_diagnosis(werkpad)
     werkpad.complete_task(werkpad.get_case(case["id"])["tasks"][0]["id"], "wendy",
                           {"loonwaarde_pct": 45, "trede": 3}, at="2026-02-06T10:00")
     login(client, "wendy")
