@@ -77,6 +77,10 @@ def test_in_the_browser_the_birth_date_is_a_field_for_day_month_year(server, pag
     assert field.get_attribute("type") == "text"  # not the browser's own date field, whose order varies
     hint = page.locator("#" + field.get_attribute("aria-describedby").split()[0]).inner_text()
     assert hint == "dag-maand-jaar, bijvoorbeeld 14-03-1979"
+    # the municipalities by name, grouped under their process
+    group = page.locator("#gemeente optgroup")
+    assert group.count() == 1 and group.get_attribute("label") == "Voorbeeldstad — Participatiewet (voorbeeldproces)"
+    assert group.locator("option").all_inner_texts() == ["Voorbeeldstad"]
     page.select_option("#gemeente", "voorbeeldstad|voorbeeld")
     page.fill("#naam", "Els de Wit")
     page.fill("#bsn", "123456782")
