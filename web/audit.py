@@ -141,7 +141,7 @@ def search_post():
 # ---------------------------------------------------------------------- case history
 def _history_page(case_id: str, verification: dict | None = None, status: int = 200):
     case = current_app.extensions["werkpad"].get_case(case_id)
-    use_field_words(case)
+    use_field_words(case["version_hash"])
     history = auditing().history(case_id)
     kinds = sorted({e["type"] for e in history})
     if any(e["decisions"] for e in history):
@@ -176,7 +176,7 @@ def moment_page(case_id: str, seq: int):
     _case_logged(case_id, "audit.zaak.moment", "Zaak bekijken zoals zij was na een gebeurtenis")
     case = current_app.extensions["werkpad"].get_case(case_id)
     state = auditing().state_at(case_id, seq)
-    use_field_words({"version_hash": state["version_hash"] or case["version_hash"]})  # the version then
+    use_field_words(state["version_hash"] or case["version_hash"])  # the version then
     event = {k: state[k] for k in ("seq", "type", "actor", "at", "payload", "changes", "version_hash")}
     return render_template("audit/moment.html", case=case, state=state, event=event)
 

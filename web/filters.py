@@ -19,6 +19,7 @@ from engine.core.bsn import mask_bsn
 from engine.core.forms import FormRegistry
 from engine.errors import NotFound
 
+from .formulieren import write_date
 from .i18n import N_
 
 PHASE_LABELS = {
@@ -187,10 +188,10 @@ def persoon(username: str | None) -> str:
     return cache[username]
 
 
-def use_field_words(case: dict) -> None:
-    """This request shows data of ``case``: its fields are called as its process version calls them
-    (``veldnaam``, ``veldwaarde``)."""
-    g.veldwoorden = current_app.extensions["werkpad"].field_words(case.get("version_hash"))
+def use_field_words(version_hash: str | None) -> None:
+    """This request shows case data of process version ``version_hash``: its fields are called as
+    that version calls them (``veldnaam``, ``veldwaarde``)."""
+    g.veldwoorden = current_app.extensions["werkpad"].field_words(version_hash)
 
 
 def _field_words(version: str | None) -> dict:
@@ -243,17 +244,6 @@ def vervallen(cancelled: dict, event: dict) -> str:
     return f"{what}: {why}" if why else what
 
 
-def invoerdatum(value: date | str | None) -> str:
-    """A date as it stands in a date field people type in: day-month-year ("14-03-2026")."""
-    if not value:
-        return ""
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
-
-
 def versienummer(version_hash: str | None, process_key: str | None) -> str:
     """A version of a process as the designer's screens number it ("versie 2"), read once per request."""
     cache = g.setdefault("versienummers", {})
@@ -281,5 +271,6 @@ def register_filters(app) -> None:
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
         termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
         lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
-        reden=reason_in_words, versienummer=versienummer, invoerdatum=invoerdatum, vervallen=vervallen,  # why a case went into error, in words (also for reasons stored long ago)
+        reden=reason_in_words,  # why a case went into error, in words (also for reasons stored long ago)
+        versienummer=versienummer, invoerdatum=write_date, vervallen=vervallen,
     )

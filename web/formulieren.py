@@ -40,6 +40,23 @@ def read_date(text: str) -> date:
     return date(year, month, day)
 
 
+def write_date(value: date | str | None) -> str:
+    """A date as a date field people type in shows it (the inverse of :func:`read_date`): "14-03-2026"
+    for a date or a stored "2026-03-14"; any other text as it is (what was typed stays)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, date):
+        day = value
+    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:  # 2026-02-31: no date, shown as it is
+            return value
+    else:
+        return value
+    return f"{day.day:02d}-{day.month:02d}-{day.year:04d}"
+
+
 @dataclass
 class Field:
     name: str
@@ -91,11 +108,8 @@ def _display(value: Any, kind: str) -> Any:
         return "ja" if value is True else "nee" if value is False else str(value)
     if kind == "choices":
         return [str(v) for v in value] if isinstance(value, list) else [str(value)]
-    if kind == "date" and isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value, re.ASCII):
-        try:  # a stored date (a draft, a value to correct) as people write it: 14-03-2026
-            return date.fromisoformat(value).strftime("%d-%m-%Y")
-        except ValueError:
-            return value
+    if kind == "date":
+        return write_date(str(value))  # a stored date (a draft, a value to correct) as people write it
     return str(value)
 
 

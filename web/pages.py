@@ -337,7 +337,7 @@ def task_page(task_id: str):
     if task["status"] == "open" and task["can_assign"]:
         colleagues = security.accounts().colleagues(task["organisation"], task["lane"])
     in_error = case["status"] == "error" and task["status"] == "open"
-    use_field_words(case)
+    use_field_words(case["version_hash"])
     if in_error and status == 409:
         message = None  # the alert about the case in error says it, with the way on
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
