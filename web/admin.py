@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 
 from engine.app import account_trail
 from engine.app.accounts import ROLE_LABELS, ROLES, Principal
+from engine.app.acting import AccessNote, RequestContext
 from engine.errors import Conflict, NotFound, ValidationError
 
 from . import security
@@ -145,11 +146,11 @@ def change_password():
             errors["herhaal"] = [_("De twee nieuwe wachtwoorden zijn niet gelijk.")]
         if not errors:
             try:
-                security.accounts().change_password(g.user.user_id, request.form["huidig"], new)
+                security.accounts().change_password(g.user.user_id, request.form["huidig"], new,
+                                                    note=_note("beheer.wachtwoord_wijzigen", "Eigen wachtwoord wijzigen"))
             except ValidationError as exc:
                 errors = {"nieuw" if k == "password" else k: [translate(m) for m in v] for k, v in exc.fields.items()}
         if not errors:
-            _log("beheer.wachtwoord_wijzigen", "Eigen wachtwoord wijzigen", g.user.username, {})
             # change_password ended every session of this user: start a fresh one for this browser
             token, _csrf = security.accounts().start_session(g.user.user_id, client_ip=request.remote_addr,
                                                              user_agent=request.user_agent.string)
@@ -181,6 +182,12 @@ def _managed_user(username: str, organisations: list[str]) -> dict:
     if not {r["organisation"] for r in user["roles"]} & set(organisations):
         abort(404)
     return user
+
+
+def _note(operation: str, purpose: str, details: dict | None = None, organisation: str | None = None) -> AccessNote:
+    """The access-log row of an account change, written in the change's own transaction."""
+    context = RequestContext(operation, purpose, g.trace_id, g.span_id, g.started_at, ACTIVITY)
+    return AccessNote(g.get("user"), context, organisation, dict(details or {}))
 
 
 def _log(operation: str, purpose: str, target: str, details: dict, organisation: str | None = None) -> None:
@@ -244,15 +251,15 @@ def create_user():
             try:
                 user = acc.create_user(values["gebruikersnaam"], password, values["naam"], values["email"] or None,
                                        temporary=True, actor=g.user.username, organisation=values["organisatie"],
-                                       role=values["rol"], lane=_lane_or_none(values["rol"], values["werkvoorraad"]))
+                                       role=values["rol"], lane=_lane_or_none(values["rol"], values["werkvoorraad"]),
+                                       note=_note("beheer.gebruiker_aanmaken", "Gebruiker aanmaken",
+                                                  {"rol": values["rol"], "werkvoorraad": values["werkvoorraad"] or None},
+                                                  organisation=values["organisatie"]))
             except Conflict:
                 errors["gebruikersnaam"] = [_("Deze gebruikersnaam bestaat al.")]
             except ValidationError as exc:
                 errors["gebruikersnaam"] = [" ".join(translate(m) for m in v) for v in exc.fields.values()]
             else:
-                _log("beheer.gebruiker_aanmaken", "Gebruiker aanmaken", user["username"],
-                     {"rol": values["rol"], "werkvoorraad": values["werkvoorraad"] or None},
-                     organisation=values["organisatie"])
                 return render_template("admin/eenmalig.html", person=acc.get_user(user["username"]),
                                        secret=password, kind="wachtwoord")
         status = 422
@@ -290,11 +297,11 @@ def grant(username: str):
     if org not in organisations:
         abort(403)
     try:
-        security.accounts().grant(person["username"], org, role, lane, granted_by=g.user.username)
+        security.accounts().grant(person["username"], org, role, lane, granted_by=g.user.username,
+                                  note=_note("beheer.rol_toekennen", "Rol toekennen",
+                                             {"rol": role, "werkvoorraad": lane}, organisation=org))
     except ValidationError:
         return _back(person["username"], fout="rol")
-    _log("beheer.rol_toekennen", "Rol toekennen", person["username"], {"rol": role, "werkvoorraad": lane},
-         organisation=org)
     return _back(person["username"], melding="rol")
 
 
@@ -310,11 +317,11 @@ def revoke(username: str):
     if person["username"] == g.user.username and role == "administrator":
         return _back(person["username"], fout="zelf")
     try:
-        security.accounts().revoke(person["username"], org, role, lane, actor=g.user.username)
+        security.accounts().revoke(person["username"], org, role, lane, actor=g.user.username,
+                                   note=_note("beheer.rol_intrekken", "Rol intrekken",
+                                              {"rol": role, "werkvoorraad": lane}, organisation=org))
     except NotFound:
         return _back(person["username"], fout="onbekend")
-    _log("beheer.rol_intrekken", "Rol intrekken", person["username"], {"rol": role, "werkvoorraad": lane},
-         organisation=org)
     if not {r["organisation"] for r in security.accounts().get_user(person["username"])["roles"]} & set(organisations):
         return redirect(url_for("admin.users", melding="rol_af"))  # no longer one of ours
     return _back(person["username"], melding="rol_af")
@@ -334,11 +341,11 @@ def block(username: str):
     if org not in organisations or org not in {r["organisation"] for r in person["roles"]}:
         abort(403)
     if undo:
-        security.accounts().unblock(person["username"], org, actor=g.user.username)
+        security.accounts().unblock(person["username"], org, actor=g.user.username,
+                                    note=_note("beheer.deblokkeren", "Account deblokkeren", organisation=org))
     else:
-        security.accounts().block(person["username"], org, actor=g.user.username)
-    _log("beheer.deblokkeren" if undo else "beheer.blokkeren", "Account deblokkeren" if undo else "Account blokkeren",
-         person["username"], {}, organisation=org)
+        security.accounts().block(person["username"], org, actor=g.user.username,
+                                  note=_note("beheer.blokkeren", "Account blokkeren", organisation=org))
     return _back(person["username"], melding="vrij" if undo else "geblokkeerd")
 
 
@@ -348,8 +355,9 @@ def reset_password(username: str):
     person = _managed_user(username, _admin_organisations())
     if person["username"] == g.user.username:
         return _back(person["username"], fout="zelf")
-    password = security.accounts().reset_password(person["username"], actor=g.user.username)
-    _log("beheer.wachtwoord_herstellen", "Tijdelijk wachtwoord instellen", person["username"], {})
+    password = security.accounts().reset_password(
+        person["username"], actor=g.user.username,
+        note=_note("beheer.wachtwoord_herstellen", "Tijdelijk wachtwoord instellen"))
     return render_template("admin/eenmalig.html", person=person, secret=password, kind="wachtwoord")
 
 
@@ -364,8 +372,8 @@ def create_token(username: str):
         days = None
     if days is not None and not 1 <= days <= 3660:
         days = None
-    result = security.accounts().create_token(person["username"], name, days, actor=g.user.username)
-    _log("beheer.token_uitgeven", "API-token uitgeven", person["username"], {"token": result["id"], "naam": name})
+    result = security.accounts().create_token(person["username"], name, days, actor=g.user.username,
+                                              note=_note("beheer.token_uitgeven", "API-token uitgeven"))
     return render_template("admin/eenmalig.html", person=person, secret=result["token"], kind="token",
                            token=result)
 
@@ -375,10 +383,10 @@ def create_token(username: str):
 def revoke_token(username: str, token_id: int):
     person = _managed_user(username, _admin_organisations())
     try:
-        security.accounts().revoke_token(person["username"], token_id, actor=g.user.username)
+        security.accounts().revoke_token(person["username"], token_id, actor=g.user.username,
+                                         note=_note("beheer.token_intrekken", "API-token intrekken"))
     except NotFound:
         return _back(person["username"], fout="onbekend")
-    _log("beheer.token_intrekken", "API-token intrekken", person["username"], {"token": token_id})
     return _back(person["username"], melding="token_af")
 
 

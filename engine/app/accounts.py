@@ -55,7 +55,7 @@ from ..storage.accounts_models import (
     WebSessionRow,
 )
 from . import account_trail
-from .acting import Access, AccessLog, RequestContext
+from .acting import Access, AccessLog, AccessNote, RequestContext
 from .ratelimit import RateLimits
 
 SYSTEM = "systeem"  # the actor of a change made without a person (demo data, scripts)
@@ -217,7 +217,8 @@ class Accounts:
     # ------------------------------------------------------------------ users
     def create_user(self, username: str, password: str, display_name: str | None = None,
                     email: str | None = None, temporary: bool = False, *, actor: str = SYSTEM,
-                    organisation: str | None = None, role: str | None = None, lane: str | None = None) -> dict:
+                    organisation: str | None = None, role: str | None = None, lane: str | None = None,
+                    note: AccessNote | None = None) -> dict:
         """A new user; with ``organisation`` and ``role`` also their first role, in the same
         transaction (a user is never left without the role they were made for)."""
         username = (username or "").strip().lower()
@@ -244,10 +245,12 @@ class Accounts:
                                  organisation=organisation, details={"naam": row.display_name})
             if organisation and role:
                 self._grant(uow, row, organisation, role, lane or "", actor)
+            self._noted(uow, note, username)
             uow.commit()
             return self._user_dict(row, self._memberships(uow, row.id), self._blocked_in(uow, row.id))
 
-    def set_password(self, username: str, password: str, temporary: bool = False, *, actor: str = SYSTEM) -> None:
+    def set_password(self, username: str, password: str, temporary: bool = False, *, actor: str = SYSTEM,
+                     note: AccessNote | None = None) -> None:
         """Set the password and end every session. ``temporary``: set by an administrator,
         the user must choose a new one at the next login."""
         if len(password or "") < MIN_PASSWORD_LENGTH:
@@ -264,17 +267,18 @@ class Accounts:
             account_trail.record(uow, actor=actor, action="wachtwoord_hersteld" if temporary else "wachtwoord_gewijzigd",
                                  subject=row.username, scopes=self._organisations_of(uow, row.id),
                                  details={"door_zichzelf": True} if own else None)
+            self._noted(uow, note, row.username)
             uow.commit()
             forget_tokens()
 
-    def reset_password(self, username: str, *, actor: str = SYSTEM) -> str:
+    def reset_password(self, username: str, *, actor: str = SYSTEM, note: AccessNote | None = None) -> str:
         """A new temporary password (returned once, never stored in clear); sessions end and
         the user must change it at the next login."""
         password = temporary_password()
-        self.set_password(username, password, temporary=True, actor=actor)
+        self.set_password(username, password, temporary=True, actor=actor, note=note)
         return password
 
-    def change_password(self, user_id: int, current: str, new: str) -> None:
+    def change_password(self, user_id: int, current: str, new: str, note: AccessNote | None = None) -> None:
         """The user's own change: the current password must match, the new one must differ.
         Other sessions end; the caller starts a fresh one."""
         with self.db.unit_of_work(write=False) as uow:
@@ -286,7 +290,7 @@ class Accounts:
             raise ValidationError(Msg("Ongeldig wachtwoord."), fields={"huidig": [Msg("Het huidige wachtwoord klopt niet.")]})
         if current == new:
             raise ValidationError(Msg("Ongeldig wachtwoord."), fields={"password": [Msg("Kies een ander wachtwoord.")]})
-        self.set_password(username, new, actor=username)
+        self.set_password(username, new, actor=username, note=note)
 
     def get_user(self, username: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:
@@ -344,13 +348,14 @@ class Accounts:
         return lane
 
     def grant(self, username: str, organisation: str, role: str, lane: str | None = None,
-              granted_by: str = SYSTEM) -> dict:
+              granted_by: str = SYSTEM, note: AccessNote | None = None) -> dict:
         """Give ``username`` a role (a consultant: with a lane) in ``organisation``;
         ``granted_by`` is the acting person, recorded in the account trail."""
         lane = self._check_role(role, lane)
         with self.db.unit_of_work() as uow:
             user = self._user_row(uow, username)
             self._grant(uow, user, organisation, role, lane, granted_by)
+            self._noted(uow, note, user.username)
             uow.commit()
             forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id), self._blocked_in(uow, user.id))
@@ -368,7 +373,7 @@ class Accounts:
                                  organisation=organisation, details={"rol": role, "werkvoorraad": lane or None})
 
     def revoke(self, username: str, organisation: str, role: str, lane: str | None = None, *,
-               actor: str = SYSTEM) -> dict:
+               actor: str = SYSTEM, note: AccessNote | None = None) -> dict:
         with self.db.unit_of_work() as uow:
             user = self._user_row(uow, username)
             rows = uow.session.scalars(select(MembershipRow).where(
@@ -381,11 +386,13 @@ class Accounts:
                 uow.session.delete(row)
             account_trail.record(uow, actor=actor, action="rol_ingetrokken", subject=user.username,
                                  organisation=organisation, details={"rol": role, "werkvoorraad": lane or None})
+            self._noted(uow, note, user.username)
             uow.commit()
             forget_tokens()
             return self._user_dict(user, self._memberships(uow, user.id), self._blocked_in(uow, user.id))
 
-    def block(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM) -> None:
+    def block(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM,
+              note: AccessNote | None = None) -> None:
         """Block the account. With ``organisation``: in that organisation only (its roles stop
         working at once, the others stay; sessions end when no organisation is left).
         Without: everywhere, and every session ends at once."""
@@ -410,10 +417,12 @@ class Accounts:
                                          organisation=organisation)
                 if not self._open_organisations(uow, row.id):
                     self._end_sessions(uow, row.id, "geblokkeerd")
+            self._noted(uow, note, row.username)
             uow.commit()
             forget_tokens()
 
-    def unblock(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM) -> None:
+    def unblock(self, username: str, organisation: str | None = None, *, actor: str = SYSTEM,
+                note: AccessNote | None = None) -> None:
         """Lift a block: in ``organisation``, or (without) the global block."""
         with self.db.unit_of_work() as uow:
             row = self._user_row(uow, username)
@@ -432,6 +441,7 @@ class Accounts:
                     uow.session.delete(block)
                     account_trail.record(uow, actor=actor, action="blokkade_opgeheven", subject=row.username,
                                          organisation=organisation)
+            self._noted(uow, note, row.username)
             uow.commit()
             forget_tokens()
 
@@ -564,7 +574,7 @@ class Accounts:
 
     # ------------------------------------------------------------------ API tokens
     def create_token(self, username: str, name: str = "api", valid_days: int | None = None, *,
-                     actor: str = SYSTEM) -> dict:
+                     actor: str = SYSTEM, note: AccessNote | None = None) -> dict:
         """A new bearer token for ``username``; the token itself is returned once and never stored."""
         token = "wp_" + secrets.token_urlsafe(32)
         now = clock.now()
@@ -577,6 +587,7 @@ class Accounts:
             account_trail.record(uow, actor=actor, action="token_uitgegeven", subject=user.username,
                                  scopes=self._organisations_of(uow, user.id),
                                  details={"token": row.id, "naam": row.name, "geldig_dagen": valid_days})
+            self._noted(uow, note, user.username, token=row.id, naam=row.name)
             uow.commit()
             return {"id": row.id, "token": token, "name": row.name, "user": user.username,
                     "expires_at": row.expires_at.isoformat() if row.expires_at else None}
@@ -591,7 +602,8 @@ class Accounts:
                      "last_used_at": r.last_used_at.isoformat() if r.last_used_at else None,
                      "revoked": r.revoked_at is not None} for r in rows]
 
-    def revoke_token(self, username: str, token_id: int, *, actor: str = SYSTEM) -> None:
+    def revoke_token(self, username: str, token_id: int, *, actor: str = SYSTEM,
+                     note: AccessNote | None = None) -> None:
         with self.db.unit_of_work() as uow:
             user = self._user_row(uow, username)
             row = uow.session.get(ApiTokenRow, token_id)
@@ -603,6 +615,7 @@ class Accounts:
                 account_trail.record(uow, actor=actor, action="token_ingetrokken", subject=user.username,
                                      scopes=self._organisations_of(uow, user.id),
                                      details={"token": row.id, "naam": row.name})
+            self._noted(uow, note, user.username, token=token_id)
             uow.commit()
             forget_tokens()
 
@@ -689,6 +702,12 @@ class Accounts:
     def pseudonymise(self, bsn: str | None) -> str | None:
         """The data subject id of the access log: HMAC-SHA256 of the BSN with the server secret."""
         return self.access.pseudonymise(bsn)
+
+    def _noted(self, uow, note: AccessNote | None, target: str, **more) -> None:
+        """The access-log row of an account command, in the command's own transaction."""
+        if note is not None:
+            uow.session.add(self.access.row(note.principal, note.context, "ok", Access(note.organisation),
+                                            {**note.details, **more, "gebruiker": target}))
 
     def log_access(self, *, principal: Principal | None, operation: str, purpose: str,
                    processing_activity: str, status: str, trace_id: str, span_id: str,

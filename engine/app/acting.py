@@ -121,6 +121,18 @@ class Access:
     bsn: str | None = None
 
 
+@dataclass(frozen=True)
+class AccessNote:
+    """The access-log row an account command writes in its own transaction (so the change and the
+    record of who made it are stored together or not at all): who acts, the request's facts, the
+    organisation it is about and what else the row tells. The command adds whom it was about."""
+
+    principal: Any
+    context: RequestContext
+    organisation: str | None = None
+    details: dict = field(default_factory=dict)
+
+
 @functools.cache
 def _insert_statement() -> Any:
     """The access log's INSERT, built once (when a command first writes a row)."""

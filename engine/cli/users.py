@@ -56,6 +56,16 @@ def _log(wp: Werkpad, who_and_context: tuple, target: str, organisation: str | N
                         dict(details or {}, gebruiker=target))
 
 
+def _note(wp: Werkpad, operation: str, purpose: str, organisation: str | None = None,
+          details: dict | None = None) -> Any:
+    """The access-log row of an account change by the operator, written in the change's own
+    transaction (the command adds whom it was about)."""
+    from ..app.acting import AccessNote
+
+    operator, context = acting(wp, None, operation, purpose, ADMIN)
+    return AccessNote(operator, context, organisation, dict(details or {}))
+
+
 def _describe(user: dict) -> str:
     roles = ", ".join(f"{r['role']}{'/' + r['lane'] if r['lane'] else ''}@{r['organisation']}" for r in user["roles"])
     state = " [geblokkeerd]" if user["blocked"] else ""
@@ -85,8 +95,8 @@ def organisation(wp: Werkpad, key: str, name: str | None, kind: str, rsin: str |
               envvar="WERKPAD_NEW_PASSWORD", help="Wordt gevraagd als het ontbreekt.")
 def create(wp: Werkpad, username: str, display_name: str | None, email: str | None, password: str) -> tuple[Any, str]:
     """Maak gebruiker USERNAME aan."""
-    user = Accounts(wp).create_user(username, password, display_name, email, actor=_actor())
-    _log(wp, acting(wp, None, "beheer.gebruiker_aanmaken", "Gebruiker aanmaken", ADMIN), user["username"])
+    user = Accounts(wp).create_user(username, password, display_name, email, actor=_actor(),
+                                    note=_note(wp, "beheer.gebruiker_aanmaken", "Gebruiker aanmaken"))
     return user, f"gebruiker {user['username']} aangemaakt"
 
 
@@ -99,9 +109,9 @@ def create(wp: Werkpad, username: str, display_name: str | None, email: str | No
 def grant(wp: Werkpad, username: str, organisation: str, role: str, lane: str | None,
           granted_by: str | None) -> tuple[Any, str]:
     """Geef USERNAME de rol ROLE in ORGANISATION."""
-    user = Accounts(wp).grant(username, organisation, role, lane, granted_by=granted_by or _actor())
-    _log(wp, acting(wp, None, "beheer.rol_toekennen", "Rol toekennen", ADMIN), user["username"], organisation,
-         {"rol": role, "werkvoorraad": lane})
+    user = Accounts(wp).grant(username, organisation, role, lane, granted_by=granted_by or _actor(),
+                              note=_note(wp, "beheer.rol_toekennen", "Rol toekennen", organisation,
+                                         {"rol": role, "werkvoorraad": lane}))
     return user, _describe(user)
 
 
@@ -112,9 +122,9 @@ def grant(wp: Werkpad, username: str, organisation: str, role: str, lane: str | 
 @click.option("--lane", default=None)
 def revoke(wp: Werkpad, username: str, organisation: str, role: str, lane: str | None) -> tuple[Any, str]:
     """Neem een rol van USERNAME in ORGANISATION weer af."""
-    user = Accounts(wp).revoke(username, organisation, role, lane, actor=_actor())
-    _log(wp, acting(wp, None, "beheer.rol_intrekken", "Rol intrekken", ADMIN), user["username"], organisation,
-         {"rol": role, "werkvoorraad": lane})
+    user = Accounts(wp).revoke(username, organisation, role, lane, actor=_actor(),
+                               note=_note(wp, "beheer.rol_intrekken", "Rol intrekken", organisation,
+                                          {"rol": role, "werkvoorraad": lane}))
     return user, _describe(user)
 
 
@@ -129,11 +139,11 @@ def block(wp: Werkpad, username: str, undo: bool, organisation: str | None) -> t
     where = f" in {organisation}" if organisation else ""
     result = {"user": username, "organisation": organisation, "blocked": not undo}
     if undo:
-        acc.unblock(username, organisation, actor=_actor())
-        _log(wp, acting(wp, None, "beheer.deblokkeren", "Account deblokkeren", ADMIN), username, organisation)
+        acc.unblock(username, organisation, actor=_actor(),
+                    note=_note(wp, "beheer.deblokkeren", "Account deblokkeren", organisation))
         return result, f"blokkade van {username}{where} opgeheven"
-    acc.block(username, organisation, actor=_actor())
-    _log(wp, acting(wp, None, "beheer.blokkeren", "Account blokkeren", ADMIN), username, organisation)
+    acc.block(username, organisation, actor=_actor(),
+              note=_note(wp, "beheer.blokkeren", "Account blokkeren", organisation))
     return result, f"{username} geblokkeerd{where}" + ("" if organisation else "; sessies beëindigd")
 
 
@@ -143,9 +153,8 @@ def block(wp: Werkpad, username: str, undo: bool, organisation: str | None) -> t
 @click.option("--dagen", "valid_days", type=int, default=None, help="Geldigheid in dagen (standaard onbeperkt).")
 def token(wp: Werkpad, username: str, name: str, valid_days: int | None) -> tuple[Any, str]:
     """Maak een API-token voor USERNAME (wordt één keer getoond)."""
-    result = Accounts(wp).create_token(username, name, valid_days, actor=_actor())
-    _log(wp, acting(wp, None, "beheer.token_uitgeven", "API-token uitgeven", ADMIN), result["user"], None,
-         {"token": result["id"], "naam": name})
+    result = Accounts(wp).create_token(username, name, valid_days, actor=_actor(),
+                                       note=_note(wp, "beheer.token_uitgeven", "API-token uitgeven"))
     click.echo(f"token {result['id']} ({result['name']}) voor {result['user']}; bewaar het veilig, "
                "het wordt niet opnieuw getoond", err=True)
     return result, result["token"]
@@ -156,9 +165,8 @@ def token(wp: Werkpad, username: str, name: str, valid_days: int | None) -> tupl
 @click.argument("token_id", type=int)
 def revoke_token(wp: Werkpad, username: str, token_id: int) -> tuple[Any, str]:
     """Trek API-token TOKEN_ID van USERNAME in."""
-    Accounts(wp).revoke_token(username, token_id, actor=_actor())
-    _log(wp, acting(wp, None, "beheer.token_intrekken", "API-token intrekken", ADMIN), username, None,
-         {"token": token_id})
+    Accounts(wp).revoke_token(username, token_id, actor=_actor(),
+                              note=_note(wp, "beheer.token_intrekken", "API-token intrekken"))
     return {"user": username, "token": token_id, "revoked": True}, f"token {token_id} ingetrokken"
 
 
@@ -175,8 +183,9 @@ def list_users(wp: Werkpad, organisation: str | None) -> tuple[Any, str]:
 @click.argument("username")
 def reset_password(wp: Werkpad, username: str) -> tuple[Any, str]:
     """Maak een tijdelijk wachtwoord voor USERNAME (één keer getoond; bij inloggen wijzigen)."""
-    password = Accounts(wp).reset_password(username, actor=_actor())
-    _log(wp, acting(wp, None, "beheer.wachtwoord_herstellen", "Tijdelijk wachtwoord instellen", ADMIN), username)
+    password = Accounts(wp).reset_password(username, actor=_actor(),
+                                           note=_note(wp, "beheer.wachtwoord_herstellen",
+                                                      "Tijdelijk wachtwoord instellen"))
     click.echo(f"tijdelijk wachtwoord voor {username}; het moet bij de volgende keer inloggen "
                "worden gewijzigd", err=True)
     return {"user": username, "temporary_password": password}, password

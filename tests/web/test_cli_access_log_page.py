@@ -89,3 +89,36 @@ def test_the_server_operator_is_named_in_words_in_the_account_trail_and_the_time
         assert "cli:" not in shown and "beheer:" not in shown, path
         assert f"{operator} (" not in page, path  # no account code after the words
         client.post("/uitloggen", data={"csrf_token": page_csrf(client, path)})
+
+
+def test_an_account_change_whose_access_log_row_cannot_be_written_is_not_made(client, werkpad, accounts):
+    """The change and the record of who made it are one transaction: on the command line and on
+    the beheerder's pages, a role is not granted, an account not blocked, when its row cannot be
+    written, and the person hears so in one line or an error page — never a half-done change."""
+    import sqlite3
+
+    accounts.create_user("joost", "een-goed-wachtwoord-9", "Joost Smit")
+    accounts.grant("joost", "voorbeeldstad", "consultant", "werkconsulent")
+    trail_before = len(accounts.access_log(limit=10_000))
+    with sqlite3.connect(werkpad.db.url.removeprefix("sqlite:///")) as con:
+        con.execute("CREATE TRIGGER geen_logboek BEFORE INSERT ON access_log "
+                    "BEGIN SELECT RAISE(ABORT, 'logboek dicht'); END")
+    env = {"WERKPAD_PSEUDONYM_SECRET": SECRET, "WERKPAD_USER": None}
+    result = CliRunner().invoke(main, ["--database-url", werkpad.db.url, "users", "grant", "joost", "voorbeeldstad",
+                                       "auditor"], env=env)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    result = CliRunner().invoke(main, ["--database-url", werkpad.db.url, "users", "block", "joost"], env=env)
+    assert result.exit_code != 0 and len(result.stderr.strip().splitlines()) == 1
+    joost = accounts.get_user("joost")
+    assert [r["role"] for r in joost["roles"]] == ["consultant"] and not joost["blocked"]
+    # the beheerder's page: the same
+    login(client, "bea")
+    token = page_csrf(client, "/beheer/gebruikers/joost")
+    answer = client.post("/beheer/gebruikers/joost/rollen", data={"csrf_token": token, "organisatie": "voorbeeldstad",
+                                                                  "rol": "auditor"})
+    assert 400 <= answer.status_code < 600 and answer.status_code != 500
+    assert [r["role"] for r in accounts.get_user("joost")["roles"]] == ["consultant"]
+    with sqlite3.connect(werkpad.db.url.removeprefix("sqlite:///")) as con:
+        con.execute("DROP TRIGGER geen_logboek")
+    assert len(accounts.access_log(limit=10_000)) == trail_before
