@@ -15,6 +15,7 @@ from engine import clock
 from engine.app.accounts import ROLE_LABELS
 from engine.app.inbox import due_mark
 from engine.app.repository import reason_in_words
+from engine.core import findings
 from engine.core.bsn import mask_bsn
 from engine.core.forms import FormRegistry
 from engine.errors import NotFound
@@ -159,9 +160,7 @@ SYSTEM_ACTORS = {
 }
 
 
-# the server's operator, by their operating-system account: ``beheer:<account>`` in the audit trail and the
-# access log (engine/cli acting), ``cli:<account>`` in the account trail (engine/cli/users)
-OPERATOR_PREFIXES = ("beheer:", "cli:")
+OPERATOR_PREFIXES = findings.OPERATOR_PREFIXES  # the server's operator (engine/cli acting, engine/cli/users)
 
 
 def is_operator(username: str | None) -> bool:

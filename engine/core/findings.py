@@ -31,6 +31,9 @@ STATUS_WORDS = {"running": "lopend", "waiting": "wacht op termijn of bericht", "
                 "withdrawn": "ingetrokken", "error": "in fout"}
 # the engine's own actors, in words (web/filters.py has them for translation)
 ACTOR_WORDS = {"system": "Werkpad", "system:timer": "Werkpad (termijn verstreken)", "demo": "Werkpad (demo)"}
+# the server's operator, by their operating-system account: ``beheer:<account>`` in the audit trail and the
+# access log, ``cli:<account>`` in the account trail (web/filters.py says it the same way, translated)
+OPERATOR_PREFIXES = ("beheer:", "cli:")
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
           "oktober", "november", "december")
 
@@ -40,6 +43,8 @@ def who(actor: str, people: Mapping[str, str] | None = None) -> str:
     ("Kees de Vries (kees)"); the account alone when ``people`` does not name it."""
     if actor in ACTOR_WORDS:
         return ACTOR_WORDS[actor]
+    if actor.startswith(OPERATOR_PREFIXES):
+        return f"Beheerder van de server (account {actor.split(':', 1)[1]})"
     name = (people or {}).get(actor)
     return f"{name} ({actor})" if name and name != actor else actor
 

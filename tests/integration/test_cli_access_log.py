@@ -146,6 +146,9 @@ def test_without_a_user_the_servers_operator_is_named_for_reads_and_changes(setu
     _, rows = cli.new_rows("task", "unclaim", task)
     assert [(r.operation, r.username, r.task_id) for r in rows] == [("cli.taak.vrijgeven", OPERATOR, task)]
     assert [e["actor"] for e in cli.wp.case_history(case_id)][-2:] == [OPERATOR, OPERATOR]
+    # the history in words names the operator as such, not by the record's 'beheer:<account>'
+    told = cli("case", "history", case_id).stdout.splitlines()[-1]
+    assert f"Beheerder van de server (account {getpass.getuser()})" in told and OPERATOR not in told
     # a missing case: the attempt is logged, one line, exit 1
     result, rows = cli.new_rows("case", "history", "0" * 16, ok=False)
     assert result.exit_code == 1 and result.stderr.strip() == f"fout: zaak {'0' * 16} bestaat niet"
