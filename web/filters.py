@@ -14,14 +14,14 @@ from flask_babel import format_date, format_datetime, get_locale, gettext, ngett
 from engine import clock
 from engine.app.accounts import ROLE_LABELS
 from engine.app.inbox import due_mark
-from engine.app.repository import reason_in_words
+from engine.app.repository import cancel_reason, reason_in_words
 from engine.core import findings
 from engine.core.bsn import mask_bsn
 from engine.core.forms import FormRegistry
 from engine.errors import NotFound
 
 from .formulieren import write_date
-from .i18n import N_
+from .i18n import N_, translate
 
 PHASE_LABELS = {
     "poort": N_("Poort"),
@@ -224,22 +224,14 @@ def vervallen(cancelled: dict, event: dict) -> str:
     what = (gettext("Termijn '%(naam)s' vervallen", naam=name) if cancelled.get("kind") == "timer"
             else gettext("Taak '%(naam)s' vervallen", naam=name))
     kind, payload = event.get("type"), event.get("payload") or {}
-    if kind == "task_completed":
-        why = gettext("taak '%(naam)s' afgerond", naam=(payload.get("task") or {}).get("name", ""))
-    elif kind == "message_received" and payload.get("handled_by") == "engine":
-        why = gettext("aanvraag ingetrokken: de zaak is beëindigd")
-    elif kind == "message_received":
-        message = str(payload.get("message", ""))
-        why = gettext("bericht '%(bericht)s' ontvangen", bericht=gettext(MESSAGE_LABELS.get(message, message)))
-    elif kind == "timer_fired":
-        why = gettext("termijn verstreken: %(namen)s",
-                      namen=", ".join(str(t.get("name", "")) for t in payload.get("timers", [])))
-    elif kind == "version_migrated":
-        why = gettext("zaak naar een andere procesversie gezet")
-    elif kind in ("engine_error", "case_closed_in_error"):
-        why = gettext("zaak in fout") if kind == "engine_error" else gettext("zaak gesloten na fout")
-    else:
+    reason = cancel_reason(str(kind), payload)
+    if reason is None:  # a kind of event this does not know: the reason it recorded
         why = str(cancelled.get("reason") or "")
+    elif "bericht" in reason.params:  # the message by its label, as the timeline names it
+        message = reason.params["bericht"]
+        why = gettext(reason.template, bericht=gettext(MESSAGE_LABELS.get(message, message)))
+    else:
+        why = translate(reason)
     return f"{what}: {why}" if why else what
 
 

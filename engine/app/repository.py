@@ -431,7 +431,7 @@ class Repository:
             capacity.release(self, uow, row.id, row.organisation, {str(i) for i in left}, moment)
         if cancelled:
             # nothing leaves a case silently: what the engine cancelled, and why, is in this event
-            reason = cancel_reason(event_type, payload)
+            reason = str(cancel_reason(event_type, payload) or event_type)
             payload = {**payload, "cancelled": [{**c, "reason": reason} for c in cancelled]}
         self.append_event(uow, row, event_type, actor, moment, payload, digest=state["digest"],
                           snapshot=fingerprint, writes=writes)
@@ -617,24 +617,26 @@ class Repository:
             row.seal = self.seal_key.seal(row.id, seq, ev_hash)
         row.updated_at = max(row.updated_at, moment) if row.updated_at else moment
 
-def cancel_reason(event_type: str, payload: dict) -> str:
-    """Why the engine cancelled tasks or timers, in the words of the event that caused it."""
+def cancel_reason(event_type: str, payload: dict) -> Msg | None:
+    """Why the engine cancelled tasks or timers, in the words of the event that caused it; the
+    Dutch text is what the event records, the template lets a page say it in its reader's language
+    (web/filters.vervallen). None for an event that cancels nothing of itself."""
     if event_type == "task_completed":
-        return f"taak '{payload.get('task', {}).get('name', '')}' afgerond"
+        return Msg("taak '%(naam)s' afgerond", naam=(payload.get("task") or {}).get("name", ""))
     if event_type == "message_received":
         if payload.get("handled_by") == "engine":
-            return "aanvraag ingetrokken: de zaak is beëindigd"
-        return f"bericht '{payload.get('message', '')}' ontvangen"
+            return Msg("aanvraag ingetrokken: de zaak is beëindigd")
+        return Msg("bericht '%(bericht)s' ontvangen", bericht=str(payload.get("message", "")))
     if event_type == "timer_fired":
-        names = ", ".join(t.get("name", "") for t in payload.get("timers", []))
-        return f"termijn verstreken: {names}"
+        return Msg("termijn verstreken: %(namen)s",
+                   namen=", ".join(str(t.get("name", "")) for t in payload.get("timers", [])))
     if event_type == "version_migrated":
-        return "zaak naar een andere procesversie gezet"
+        return Msg("zaak naar een andere procesversie gezet")
     if event_type == "engine_error":
-        return "zaak in fout"
+        return Msg("zaak in fout")
     if event_type == "case_closed_in_error":
-        return "zaak gesloten na fout"
-    return event_type
+        return Msg("zaak gesloten na fout")
+    return None
 
 
 def cases_in_error(session, organisations: list[str] | None = None, limit: int | None = 200) -> list[dict]:
