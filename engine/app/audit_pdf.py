@@ -66,18 +66,10 @@ def _decision_table(table: dict) -> str:
             f"; van toepassing: {rules}; uitkomst {outcome or '—'}.</p>")
 
 
-def _version_words(db, case: dict) -> str:
+def _version_words(versions: list, case: dict) -> str:
     """The case's process version as the designer's screens name it: its number among the
-    process's versions and the day it took effect."""
-    from sqlalchemy import select
-
-    from ..storage.models import DefinitionRow
-
-    with db.unit_of_work(write=False) as uow:
-        rows = uow.session.execute(select(DefinitionRow.version_hash, DefinitionRow.effective_from)
-                                   .where(DefinitionRow.process_key == case["process"])
-                                   .order_by(DefinitionRow.id)).all()
-    for number, (version_hash, effective) in enumerate(rows, start=1):
+    process's versions (``Werkpad.versions``) and the day it took effect."""
+    for number, (version_hash, effective) in enumerate(versions, start=1):
         if version_hash == case["version_hash"]:
             return f"versie {number}, geldig vanaf {dutch_date(effective.isoformat() + 'T12:00:00+00:00')}"
     return "versie onbekend"
@@ -112,9 +104,10 @@ def case_file_html(auditing, case_id: str) -> str:
     started = datetime.fromisoformat(case["started_at"])
     ended = datetime.fromisoformat(case["ended_at"]) if case["ended_at"] else None
     client = case["client"]
+    versions = auditing.wp.versions(case["process"])  # read once: the heading's and the timeline's numbers
     parts = [f"<h1>Zaakdossier {html.escape(client['name'])}</h1>",
              f'<p class="klein">Opgemaakt op {dutch_datetime(clock.now())} · zaaknummer {html.escape(case["number"] or case["id"])} · '
-             f'proces{html.escape(_version_words(auditing.wp.db, case))}</p>',
+             f'proces{html.escape(_version_words(versions, case))}</p>',
              "<h2>Klant en zaak</h2><dl class=\"gegevens\">",
              f"<dt>Naam</dt><dd>{html.escape(client['name'])}</dd>",
              f"<dt>BSN</dt><dd>{html.escape(client['bsn'])}</dd>",
@@ -180,7 +173,8 @@ def case_file_html(auditing, case_id: str) -> str:
 
     # timeline: one line per event (WeasyPrint lays out a 400-row table many times slower than lines)
     parts.append('<h2>Tijdlijn</h2><div class="tijdlijn">')
-    numbers = auditing.wp.version_numbers(case["process"])  # versions as the designer's screens number them
+    # versions as the designer's screens number them
+    numbers = {version_hash: n for n, (version_hash, _) in enumerate(versions, start=1)}
     for ev in history:
         label = EVENT_WORDS.get(ev["type"], ev["type"])
         task = ev["payload"].get("task") or {}

@@ -176,6 +176,9 @@ class Werkpad:
     def version_numbers(self, key: str) -> dict[str, int]:
         return self.processes.version_numbers(key)
 
+    def versions(self, key: str) -> list[tuple[str, date]]:
+        return self.processes.versions(key)
+
     def migrate_case(self, case_id: str, to_version: str | None = None, user: Actor | str = "system",
                      at: datetime | None = None, dry_run: bool = False,
                      context: RequestContext | None = None) -> dict:

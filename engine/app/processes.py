@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -126,13 +126,17 @@ class Processes:
                 if isinstance(names, dict) else {}
         return self._municipality_names.get(key) or key.replace("_", " ").replace("-", " ").title()
 
-    def version_numbers(self, key: str) -> dict[str, int]:
-        """Each version of process ``key`` by the number the designer's screens give it
-        (1 is the first): ``{version hash: number}``."""
+    def versions(self, key: str) -> list[tuple[str, date]]:
+        """The versions of process ``key`` in the order the designer's screens number them (the
+        first is version 1): ``(version hash, effective from)``."""
         with self.db.unit_of_work(write=False) as uow:
-            hashes = uow.session.scalars(select(DefinitionRow.version_hash).where(DefinitionRow.process_key == key)
-                                         .order_by(DefinitionRow.id)).all()
-        return {version_hash: number for number, version_hash in enumerate(hashes, start=1)}
+            return [tuple(row) for row in uow.session.execute(  # type: ignore[misc]
+                select(DefinitionRow.version_hash, DefinitionRow.effective_from)
+                .where(DefinitionRow.process_key == key).order_by(DefinitionRow.id)).all()]
+
+    def version_numbers(self, key: str) -> dict[str, int]:
+        """Each version of process ``key`` by its number on the designer's screens: ``{version hash: number}``."""
+        return {version_hash: number for number, (version_hash, _) in enumerate(self.versions(key), start=1)}
 
     def field_words(self, version_hash: str | None) -> dict[str, dict]:
         """How the fields of a version are called and what their choices read as
