@@ -15,11 +15,14 @@ kees                   consultant, lane inkomensconsulent               voorbeel
 wendy                  consultant, lane werkconsulent                   voorbeeldstad
 tineke                 teamleider                                       voorbeeldstad
 aafke                  auditor                                          voorbeeldstad
-piet                   process_designer                                 voorbeeldstad
+piet, joke             process_designer (two: one offers, the other approves) voorbeeldstad
 bea                    administrator                                    voorbeeldstad
 consulent.<org>        consultant in every lane of <org>'s processes    every other org
 teamleider.<org>       teamleider                                       every other org
 auditor.<org>          auditor                                          every other org
+ontwerper.<org>,       process_designer (two, for the four-eyes          every other org
+ontwerper2.<org>       approval of a new version)
+beheerder.<org>        administrator                                    every other org
 =====================  ===============================================  ==============
 """
 from __future__ import annotations
@@ -60,6 +63,7 @@ VOORBEELDSTAD_USERS = [
     ("tineke", "Tineke Smit", "teamleider", None),
     ("aafke", "Aafke Mulder", "auditor", None),
     ("piet", "Piet Hendriks", "process_designer", None),
+    ("joke", "Joke Willems", "process_designer", None),  # a version piet offers, joke approves
     ("bea", "Bea Visser", "administrator", None),
 ]
 # Made-up clients; the BSNs pass the 11-proef but belong to no one.
@@ -100,6 +104,10 @@ def load_demo(wp: Werkpad) -> None:
                 _ensure_user(accounts, f"consulent.{key}", f"Consulent {name}", key, "consultant", lane)
             _ensure_user(accounts, f"teamleider.{key}", f"Teamleider {name}", key, "teamleider", None)
             _ensure_user(accounts, f"auditor.{key}", f"Auditor {name}", key, "auditor", None)
+            _ensure_user(accounts, f"ontwerper.{key}", f"Procesontwerper {name}", key, "process_designer", None)
+            _ensure_user(accounts, f"ontwerper2.{key}", f"Tweede procesontwerper {name}", key, "process_designer",
+                         None)
+            _ensure_user(accounts, f"beheerder.{key}", f"Beheerder {name}", key, "administrator", None)
     now = clock.now().replace(microsecond=0)
     for key, info in organisations.items():
         if _has_cases(wp, key):

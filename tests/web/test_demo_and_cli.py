@@ -23,6 +23,11 @@ def test_demo_is_idempotent_and_gives_each_organisation_users_and_cases(tmp_path
     kees = accounts.authenticate("kees", DEMO_PASSWORD)
     assert kees is not None and kees.lanes("voorbeeldstad") == {"inkomensconsulent"}
     assert accounts.authenticate("teamleider.anderstad", DEMO_PASSWORD).has_role("teamleider", "anderstad")
+    # each organisation's designers (two: one offers a version, the other approves) and administrator
+    for user, role in (("ontwerper.anderstad", "process_designer"), ("ontwerper2.anderstad", "process_designer"),
+                       ("beheerder.anderstad", "administrator")):
+        assert accounts.authenticate(user, DEMO_PASSWORD).has_role(role, "anderstad"), user
+    assert accounts.authenticate("joke", DEMO_PASSWORD).has_role("process_designer", "voorbeeldstad")
     inbox = Inbox(wp)
     page = inbox.tasks(Scope.of(kees), InboxQuery(view="team"))
     assert page["total"] >= 3 and all(row["organisation"] == "voorbeeldstad" for row in page["items"])
