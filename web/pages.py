@@ -338,10 +338,15 @@ def task_page(task_id: str):
         colleagues = security.accounts().colleagues(task["organisation"], task["lane"])
     in_error = case["status"] == "error" and task["status"] == "open"
     use_field_words(case["version_hash"])
+    kept = False
     if in_error and status == 409:
         message = None  # the alert about the case in error says it, with the way on
+        if any(v not in ("", [], None) for v in values.values()):
+            # what was typed is not lost: it waits as this person's draft until the case is resumed
+            security.accounts().save_draft(task_id, g.user.user_id, values)
+            kept = True
     return render_template("taak.html", task=task, case=case, fields=fields, schema=schema, message=message,
-                           colleagues=colleagues, draft=draft, in_error=in_error,
+                           colleagues=colleagues, draft=draft, in_error=in_error, kept=kept,
                            general_errors=errors.get("_algemeen", []), can_work=can_work and not in_error,
                            claimed_by_other=bool(task["claimed_by"] and task["claimed_by"] != g.user.username),
                            **_notice()), status

@@ -109,3 +109,35 @@ def test_a_reason_stored_before_it_was_worded_is_shown_in_words(client, accounts
     for page in ("/overzicht", f"/zaken/{case_id}", f"/taken/{task_id}"):
         body = client.get(page).get_data(as_text=True).replace("&#39;", "'")
         assert worded in body and "KeyError" not in body, page
+
+
+def test_what_a_consultant_typed_when_the_case_broke_waits_as_a_draft_until_it_is_resumed(client, werkpad, cases):
+    """The consultant opened the task while the case was sound, typed the form and pressed
+    Afronden — and only then did the case turn out broken. What they typed is not lost: it is
+    kept as their draft, they are told so, and it is in the form again once the teamleider has
+    resumed the case; then the completion goes through."""
+    case_id = cases["ours"]["id"]
+    task_id = werkpad.list_tasks(case_id=case_id)[0]["id"]
+    login(client, "kees")
+    csrf = page_csrf(client, f"/taken/{task_id}")  # the page as it was before the case broke
+    original = _break(werkpad, case_id)
+    typed = {"csrf_token": csrf, "actie": "afronden", "crisis": "nee", "woonsituatie": "inwonend"}
+    posted = client.post(f"/taken/{task_id}", data=typed)
+    body = posted.get_data(as_text=True)
+    assert posted.status_code == 409 and 'id="zaak-in-fout"' in body and 'id="concept-bewaard"' in body
+    assert 'value="inwonend" checked' in body
+    assert werkpad.get_task(task_id)["status"] == "open"
+    client.post("/uitloggen", data={"csrf_token": csrf})
+
+    with werkpad.db.engine.begin() as conn:
+        conn.execute(text("UPDATE cases SET state = :s WHERE id = :i"), {"s": original, "i": case_id})
+    login(client, "tineke")
+    csrf = page_csrf(client, f"/zaken/{case_id}")
+    assert "melding=hervat" in client.post(f"/zaken/{case_id}/hervatten", data={"csrf_token": csrf}).headers["Location"]
+    client.post("/uitloggen", data={"csrf_token": csrf})
+
+    login(client, "kees")
+    page = client.get(f"/taken/{task_id}").get_data(as_text=True)
+    assert 'value="inwonend" checked' in page and "Concept opgeslagen op" in page
+    again = client.post(f"/taken/{task_id}", data={**typed, "csrf_token": page_csrf(client, f"/taken/{task_id}")})
+    assert again.status_code == 302 and werkpad.get_task(task_id)["status"] == "completed"

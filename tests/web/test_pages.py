@@ -50,6 +50,16 @@ def test_other_organisations_tasks_never_appear_in_the_inbox(client, cases, werk
     assert "Els Anders" in body and "Jan Jansen" not in body
 
 
+def test_the_organisation_filter_is_offered_only_with_more_than_one_organisation(client, cases, accounts):
+    login(client, "tineke")  # one organisation: nothing to choose
+    assert 'name="organisatie"' not in client.get("/inbox?weergave=alle").get_data(as_text=True)
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    accounts.grant("tineke", "anderstad", "teamleider", None)  # and now a teamleider in two
+    login(client, "tineke")
+    page = client.get("/inbox?weergave=alle").get_data(as_text=True)
+    assert 'name="organisatie"' in page and "Gemeente Anderstad" in page
+
+
 def test_roles_without_case_access_see_no_cases(client, cases):
     for username in ("piet", "bea"):  # process designer, administrator
         login(client, username)
