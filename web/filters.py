@@ -235,6 +235,14 @@ def vervallen(cancelled: dict, event: dict) -> str:
     return f"{what}: {why}" if why else what
 
 
+def zaakstatus(status: str | None, error: str | None = None) -> str:
+    """A case's status in words; a case the teamleider closed because it stayed in error (withdrawn,
+    with its fault on record) is "Gesloten na fout", not "Ingetrokken": the client withdrew nothing."""
+    if status == "withdrawn" and error:
+        return gettext("Gesloten na fout")
+    return gettext(STATUS_LABELS.get(status or "", status or ""))
+
+
 def versienummer(version_hash: str | None, process_key: str | None) -> str:
     """A version of a process as the designer's screens number it ("versie 2"), read once per request."""
     cache = g.setdefault("versienummers", {})
@@ -256,7 +264,7 @@ def register_filters(app) -> None:
     app.jinja_env.filters.update(
         datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
         fase=lambda v: gettext(PHASE_LABELS.get(v, v or "—")),
-        zaakstatus=lambda v: gettext(STATUS_LABELS.get(v, v or "")),
+        zaakstatus=zaakstatus,
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),

@@ -133,7 +133,7 @@ class AuditorWorkspace:
             items = [{"id": c.id, "number": c.case_number, "client": c.client_name, "bsn": c.bsn,
                       "municipality": c.municipality,
                       "organisation": c.organisation, "process": c.process_key, "process_name": name,
-                      "status": c.status, "phase": c.phase, "started_at": c.started_at,
+                      "status": c.status, "error": c.error, "phase": c.phase, "started_at": c.started_at,
                       "ended_at": c.ended_at, "events": c.last_seq} for c, name in rows]
         return {"items": items, "total": total, "page": page, "pages": pages, "per_page": per_page}
 
@@ -583,7 +583,8 @@ class AuditorWorkspace:
         if case["status"] in ("completed", "withdrawn") and history:
             end = history[-1]
             statussen.append(_zgw_status(zaak_url, base_url, case_id, end["seq"], "afgesloten", end["at"],
-                                         "Zaak afgesloten" if case["status"] == "completed" else "Aanvraag ingetrokken"))
+                                         "Zaak afgesloten" if case["status"] == "completed"
+                                         else "Zaak gesloten na fout" if case.get("error") else "Aanvraag ingetrokken"))
         resultaat = None
         if case["status"] in ("completed", "withdrawn"):
             resultaat = {"url": f"{base_url}/zaken/api/v1/resultaten/{_uuid(case_id + ':resultaat')}",

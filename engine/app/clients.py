@@ -84,7 +84,7 @@ class Clients:
     def _rows(self, id_query) -> list[dict]:
         columns = (CaseRow.id, CaseRow.case_number, CaseRow.client_name, CaseRow.bsn, CaseRow.birthdate,
                    CaseRow.municipality, CaseRow.organisation, CaseRow.process_key, CaseRow.phase, CaseRow.status,
-                   CaseRow.started_at, CaseRow.ended_at)
+                   CaseRow.started_at, CaseRow.ended_at, CaseRow.error)
         with self.db.unit_of_work(write=False) as uow:
             ids = list(uow.session.scalars(id_query).all())
             if not ids:
@@ -98,5 +98,5 @@ class Clients:
                 "id": r.id, "number": r.case_number, "name": r.client_name, "bsn": r.bsn, "birthdate": r.birthdate.isoformat(),
                 "municipality": r.municipality, "organisation": r.organisation, "process": r.process_key,
                 "phase": r.phase, "status": r.status, "started_at": r.started_at, "ended_at": r.ended_at,
-                "ended": r.status in ENDED, "open_tasks": open_tasks.get(r.id, 0),
+                "error": r.error, "ended": r.status in ENDED, "open_tasks": open_tasks.get(r.id, 0),
             } for r in rows]

@@ -256,7 +256,8 @@ class Repository:
             if stopped:
                 payload["cancelled"] = stopped
             uow.session.execute(delete(TimerRow).where(TimerRow.case_id == case_id))
-            self.append_event(uow, row, "engine_error", TIMER_ACTOR, moment, payload,
+            # Werkpad itself found the case unloadable — on a person's command or a timer's firing alike
+            self.append_event(uow, row, "engine_error", "system", moment, payload,
                                digest=stored_digest(row))
             uow.commit()
             return number

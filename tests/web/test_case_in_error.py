@@ -66,6 +66,8 @@ def test_working_a_broken_case_answers_409_and_the_teamleider_sees_why(client, a
     assert werkpad.get_case(case_id)["status"] in ("running", "waiting")
     types = [e["type"] for e in werkpad.case_history(case_id)]
     assert types[-2:] == ["engine_error", "case_resumed"]
+    # Werkpad found the fault (on kees's completion): not a timer's doing, as it once read
+    assert werkpad.case_history(case_id)[-2]["actor"] == "system"
     assert werkpad.case_history(case_id)[-1]["actor"] == "tineke"
     assert werkpad.verify_audit()["ok"] is True
 
@@ -85,6 +87,18 @@ def test_the_teamleider_closes_a_case_that_stays_broken(client, werkpad, cases):
     assert shown["status"] == "withdrawn" and shown["tasks"] == []
     page = client.get(f"/zaken/{case_id}").get_data(as_text=True)
     assert "Zaak gesloten na fout" in page and "Zaak opnieuw gestart" in page
+    # its status reads as what happened, not as if the client withdrew the application
+    assert 'status-withdrawn utrecht-badge-status">Gesloten na fout<' in page
+    found = client.post("/clienten", data={"csrf_token": csrf, "naam": "Jan Jansen"}).get_data(as_text=True)
+    assert "Gesloten na fout" in found and "Ingetrokken" not in found
+    client.post("/uitloggen", data={"csrf_token": csrf})
+    login(client, "aafke")
+    searched = client.get("/audit/?status=withdrawn").get_data(as_text=True)  # 'Ingetrokken' is the filter's name
+    assert 'status-withdrawn utrecht-badge-status">Gesloten na fout<' in searched
+    from engine.app.audit_workspace import AuditorWorkspace
+
+    statuses = AuditorWorkspace(werkpad).export_zgw(case_id)["statussen"]  # the archive says it too
+    assert statuses[-1]["statustoelichting"] == "Zaak gesloten na fout"
 
 
 def test_a_reason_stored_before_it_was_worded_is_shown_in_words(client, accounts, werkpad, cases):
