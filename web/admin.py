@@ -107,12 +107,14 @@ def _rolnaam_filter(role: str) -> str:
 
 # ---------------------------------------------------------------------- landing and forced password change
 def landing(user: Principal) -> str:
-    """Where a user starts after login: the password page when it must change, the admin
-    page for an administrator without case work, else the inbox."""
+    """Where a user starts after login: the password page when it must change; the inbox for whoever
+    works tasks; the case search for an auditor; the designer's or the administrator's home."""
     if user.must_change_password:
         return url_for("admin.change_password")
-    if user.case_organisations():
+    if user.work_organisations():
         return url_for("pages.inbox_page")
+    if user.has_role("auditor"):
+        return url_for("audit.search_page")  # an auditor works no tasks: their home is the case search
     if user.has_role("process_designer"):
         return url_for("designer.home")  # a designer's own home: processes, drafts, versions, checks
     if user.has_role("administrator"):

@@ -161,7 +161,8 @@ def _int(value, default: int) -> int:
 def inbox_page():
     user = g.user
     args = request.args
-    allowed_views = ["mijn", "team"]
+    # 'my tasks' and 'my team' for whoever works tasks; an auditor reads them all and works none
+    allowed_views = ["mijn", "team"] if user.work_organisations() or not policy.may_view_all(user) else []
     if policy.may_view_all(user):
         allowed_views.append("alle")
     view = args.get("weergave", "") if args.get("weergave") in allowed_views else (
@@ -175,6 +176,8 @@ def inbox_page():
         columns=args.getlist("kolom"))
     scope = security.scope()
     result = inbox().tasks(scope, query)
+    for item in result["items"]:  # 'Oppakken' only where the policy lets this person work the task
+        item["can_work"] = policy.may_work_task(user, item["organisation"], item["lane"])
     facets = inbox().facets(scope)
     if query.search and result["items"] and query.search.replace(" ", "").isdigit():
         security.log_access(operation="inbox.zoeken", purpose="Klant zoeken op BSN", activity=ACTIVITY,

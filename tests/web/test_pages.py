@@ -209,6 +209,19 @@ def test_every_form_error_at_once_then_the_next_task_or_the_inbox(client, werkpa
     assert "Dit is de volgende taak van deze zaak." in _text(client.get(ok.headers["Location"]))
 
 
+def test_an_auditor_starts_at_the_case_search_and_is_offered_no_task_to_claim(client, cases):
+    """An auditor reads every open task but works none: they land on the case search, their inbox
+    has only 'Alle open taken' and no 'Oppakken' button (that would answer 403); the teamleider's has."""
+    assert login(client, "aafke").headers["Location"] == "/audit/"
+    page = client.get("/inbox").get_data(as_text=True)
+    assert "Jan Jansen" in page and "Alle open taken" in page
+    assert "Mijn taken" not in page and "Taken van mijn team" not in page and "Oppakken" not in page
+    client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
+    assert login(client, "tineke").headers["Location"] == "/inbox"
+    page = client.get("/inbox?weergave=alle").get_data(as_text=True)
+    assert "Jan Jansen" in page and "Oppakken" in page and "Mijn taken" in page
+
+
 def test_auditor_can_read_but_not_complete(client, cases, werkpad):
     login(client, "aafke")
     task_id = cases["ours"]["tasks"][0]["id"]
