@@ -525,7 +525,7 @@ def form_page(key: str, form_id: str):
     text = _form_text(key, form_id)
     fields, problem = _preview(form_id, text)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
-                           title=_form_title(text),
+                           title=_form_title(text), vocabulary=designer().vocabulary(),
                            fields=fields, problem=problem, may_edit=policy.may_edit_design(g.user, organisation))
 
 
@@ -553,5 +553,5 @@ def form_save(key: str, form_id: str):
         except ValidationError as exc:  # refused: the form as typed stays on the page, nothing stored
             problem = in_language(exc.message)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
-                           title=_form_title(text),
+                           title=_form_title(text), vocabulary=designer().vocabulary(),
                            fields=fields, problem=problem, may_edit=True), 422

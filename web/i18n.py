@@ -60,6 +60,23 @@ DESIGNER_TEXTS = (
     N_("Niet bewaarde wijzigingen."), N_("De beslistabel-editor ontbreekt op de server (voer npm ci uit)."),
     N_("De beslistabel kan niet worden geladen"), N_("dit bestand heeft geen beslistabel"),
     N_("Werkpad-expressie"),
+    # the form page's field builder (web/static/js/formulierbouwer.js)
+    N_("Ja/nee"), N_("Keuze uit een lijst"), N_("Meerdere keuzes"), N_("Korte tekst"), N_("Lange tekst"),
+    N_("Geheel getal"), N_("Getal"), N_("Datum"),
+    N_("Uit het gedeelde vocabulaire: {soort}. Label en uitleg komen daarvandaan, tenzij je ze hier anders invult."),
+    N_("Label"), N_("Uitleg voor de consulent"), N_("Soort"), N_("Keuzes"),
+    N_("Eén per regel: waarde = tekst voor de consulent. De waarde staat in de zaak en in beslistabellen; "
+       "verander haar niet bij een veld dat al in gebruik is."),
+    N_("Minimaal"), N_("Maximaal"), N_("Verplicht"), N_("Omhoog"), N_("Omlaag"), N_("{veld} omhoog"),
+    N_("{veld} omlaag"), N_("Verwijderen"), N_("{veld} verwijderen"),
+    N_("Veld “{veld}” verwijderen? Gegevens die zaken al in dit veld hebben blijven in die zaken staan."),
+    N_("Nieuw veld"), N_("Veldnaam"), N_("verplicht"), N_("vocabulaire"),
+    N_("Kleine letters, cijfers en _ (zoals in beslistabellen en expressies). Een naam uit het gedeelde "
+       "vocabulaire neemt soort en label daarvan over."),
+    N_("Veld toevoegen"),
+    N_("Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _."),
+    N_("Dit formulier heeft al een veld “{veld}”."),
+    N_("De JSON hieronder is nu geen geldig formulier; herstel haar, dan verschijnen de velden weer."),
 )
 
 # dmn-js's own labels (it asks its 'translate' service for each, by its English text) in the

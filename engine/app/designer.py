@@ -183,6 +183,17 @@ class Designer:
         vocabulary = path.read_text(encoding="utf-8") if path.exists() else "{}"
         return FormRegistry.from_sources({form_id: text}, vocabulary).get(form_id).schema
 
+    def vocabulary(self) -> dict[str, dict]:
+        """The shared vocabulary's fields (``forms/vocabulaire.json``): a form field of one of these
+        names takes its type, label and limits from here."""
+        path = self.forms_dir / VOCABULARY_FILE
+        try:
+            found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except (OSError, ValueError):
+            return {}
+        fields = found.get("velden", found) if isinstance(found, dict) else {}
+        return {k: v for k, v in fields.items() if isinstance(v, dict)} if isinstance(fields, dict) else {}
+
     def available_forms(self) -> list[str]:
         return sorted(FormRegistry.load_dir(self.forms_dir).forms)
 

@@ -1,0 +1,116 @@
+"""The form page's field builder in Debian's chromium: a designer edits a form without touching
+JSON — adds a number field with a label, a limit and 'verplicht', a choice field with its choices,
+moves a field up, relabels a vocabulary field, removes a field, refuses a bad field name — sees the
+consultant's preview follow, saves the draft, and finds exactly that in the draft's form. Typing
+broken JSON shows the builder's message instead of fields; repairing it brings them back. The page
+answers in English too. No console error (the strict Content-Security-Policy holds)."""
+from __future__ import annotations
+
+import json
+
+from .conftest import PASSWORD
+from .test_browser import _shot, page, server  # noqa: F401 - fixtures
+
+__all__ = ["page", "server"]
+FORM = "/ontwerp/voorbeeld/formulieren/voorbeeld_intake"
+
+
+def _login(page, server, username):
+    page.goto(server + "/inloggen")
+    page.fill("#gebruikersnaam", username)
+    page.fill("#wachtwoord", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def _card(page, name):
+    return page.locator(f'#velden-lijst [data-veld="{name}"]')
+
+
+def _order(page) -> list[str]:
+    return page.eval_on_selector_all("#velden-lijst [data-veld]", "els => els.map(e => e.dataset.veld)")
+
+
+def _json(page) -> dict:
+    return json.loads(page.input_value("#tekst"))
+
+
+def test_a_designer_builds_a_form_without_writing_json(server, page, werkpad):  # noqa: F811
+    page.on("dialog", lambda dialog: dialog.accept())
+    _login(page, server, "piet")
+    page.goto(server + FORM)
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    assert _order(page) == ["crisis", "woonsituatie", "toelichting"]
+    summary = _card(page, "woonsituatie").locator("summary").inner_text()
+    assert "Woonsituatie" in summary and "Keuze uit een lijst" in summary and "verplicht" in summary
+
+    # a new whole-number field, labelled, at most 20, required
+    new = page.locator(".bouw-nieuw")
+    new.get_by_label("Veldnaam").fill("aantal_gesprekken")
+    new.get_by_label("Soort").select_option("integer")
+    new.get_by_role("button", name="Veld toevoegen").click()
+    card = _card(page, "aantal_gesprekken")
+    card.get_by_label("Label").fill("Aantal gesprekken in de poort")
+    card.get_by_label("Maximaal").fill("20")
+    card.get_by_label("Verplicht").check()
+    page.wait_for_selector("#voorbeeld >> text=Aantal gesprekken in de poort")  # the preview follows
+    # a choice field with its own choices
+    new.get_by_label("Veldnaam").fill("contactvorm")
+    new.get_by_label("Soort").select_option("choice")
+    new.get_by_role("button", name="Veld toevoegen").click()
+    card = _card(page, "contactvorm")
+    card.get_by_label("Label").fill("Hoe was het contact?")
+    card.get_by_label("Keuzes").fill("balie = Aan de balie\ntelefoon = Telefonisch\nhuisbezoek")
+    page.wait_for_selector("#voorbeeld >> text=Telefonisch")
+    # moved up twice (above 'toelichting'), a vocabulary field relabelled, and 'woonsituatie' removed
+    _card(page, "contactvorm").get_by_role("button", name="Hoe was het contact? omhoog").click()
+    _card(page, "contactvorm").get_by_role("button", name="Hoe was het contact? omhoog").click()
+    _card(page, "crisis").locator("summary").click()
+    _card(page, "crisis").get_by_label("Label").fill("Crisis bij de melding?")
+    _card(page, "woonsituatie").locator("summary").click()
+    _card(page, "woonsituatie").get_by_role("button", name="Woonsituatie verwijderen").click()
+    # a name that cannot be a field is refused, in words, and adds nothing
+    new.get_by_label("Veldnaam").fill("Aantal Kinderen")
+    new.get_by_role("button", name="Veld toevoegen").click()
+    assert "begint met een kleine letter" in new.locator("[role=alert]").inner_text()
+    assert _order(page) == ["crisis", "contactvorm", "toelichting", "aantal_gesprekken"]
+
+    doc = _json(page)
+    assert list(doc["properties"]) == ["crisis", "contactvorm", "toelichting", "aantal_gesprekken"]
+    assert doc["properties"]["aantal_gesprekken"] == {"type": "integer", "title": "Aantal gesprekken in de poort",
+                                                      "maximum": 20}
+    assert doc["properties"]["contactvorm"]["enum"] == ["balie", "telefoon", "huisbezoek"]
+    assert doc["properties"]["contactvorm"]["x-labels"]["telefoon"] == "Telefonisch"
+    assert doc["properties"]["crisis"] == {"title": "Crisis bij de melding?"}  # the rest from the vocabulary
+    assert doc["required"] == ["crisis", "aantal_gesprekken"]
+    page.wait_for_selector("#voorbeeld >> text=Crisis bij de melding?")  # the preview has caught up
+    assert "Woonsituatie" not in page.inner_text("#voorbeeld")
+    new.get_by_label("Veldnaam").fill("")
+    _shot(page, "designer-formulier-bouwer.png")
+
+    page.click("#formulier-bron button[type=submit]")
+    page.wait_for_url("**/ontwerp/voorbeeld?melding=bewaard")
+    stored = json.loads(werkpad.designer.draft("voorbeeld")["record"]["forms"]["voorbeeld_intake"])
+    assert stored == doc
+
+    # broken JSON: the builder says so instead of showing stale fields; repaired, they are back
+    page.goto(server + FORM)
+    page.wait_for_selector('#velden-lijst [data-veld="contactvorm"]')
+    good = page.input_value("#tekst")
+    page.fill("#tekst", good[:-3])
+    page.wait_for_selector("#bouw-ongeldig")
+    page.fill("#tekst", good)
+    page.wait_for_selector('#velden-lijst [data-veld="contactvorm"]')
+    assert not page.console_errors, page.console_errors
+
+
+def test_the_field_builder_speaks_english(server, page):  # noqa: F811
+    _login(page, server, "piet")
+    page.goto(server + FORM)
+    page.click("footer button[value=en]")
+    page.wait_for_selector("html[lang=en]")
+    page.goto(server + FORM)
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    builder = page.inner_text("#velden-bouwer")
+    assert "Add field" in builder and "Field name" in builder and "Veld toevoegen" not in builder
+    assert "Choice from a list" in _card(page, "woonsituatie").locator("summary").inner_text()
+    assert not page.console_errors, page.console_errors

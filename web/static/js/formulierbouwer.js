@@ -1,0 +1,343 @@
+// The designer's field builder on the form page: the form's fields as a list to edit — label,
+// explanation, kind, required, choices, limits; add, move and remove — kept equal to the form's
+// JSON in the text area below it (the JSON stays the one thing that is saved). A change here
+// writes the JSON (and the live preview follows); typing in the JSON redraws the list. A field
+// named as in the shared vocabulary takes its kind and label from there and is shown so.
+(function () {
+  'use strict';
+  var root = document.getElementById('velden-bouwer');
+  var list = document.getElementById('velden-lijst');
+  var text = document.getElementById('tekst');
+  if (!root || !list || !text || text.readOnly) { return; }
+  var texts = {};
+  try { texts = JSON.parse(document.getElementById('werkpad-teksten').textContent); } catch (e) { texts = {}; }
+  function t(s, values) {
+    var out = Object.prototype.hasOwnProperty.call(texts, s) ? texts[s] : s;
+    return out.replace(/{(\w+)}/g, function (m, key) { return values && key in values ? String(values[key]) : m; });
+  }
+  var vocabulary = {};
+  try { vocabulary = JSON.parse(document.getElementById('vocabulaire').textContent) || {}; } catch (e) { vocabulary = {}; }
+
+  var KINDS = [
+    ['boolean', 'Ja/nee'], ['choice', 'Keuze uit een lijst'], ['choices', 'Meerdere keuzes'],
+    ['text', 'Korte tekst'], ['textarea', 'Lange tekst'], ['integer', 'Geheel getal'], ['number', 'Getal'],
+    ['date', 'Datum']
+  ];
+  // what a kind is made of in JSON Schema; switching kind drops what belonged to the old one
+  var KIND_KEYS = ['type', 'enum', 'items', 'x-labels', 'format', 'x-widget', 'minimum', 'maximum',
+    'minLength', 'maxLength', 'pattern', 'const', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems',
+    'uniqueItems'];
+
+  function kindOf(prop) {
+    if (prop.type === 'boolean') { return 'boolean'; }
+    if (prop.type === 'array') { return 'choices'; }
+    if (prop.enum) { return 'choice'; }
+    if (prop.type === 'integer') { return 'integer'; }
+    if (prop.type === 'number') { return 'number'; }
+    if (prop.format === 'date') { return 'date'; }
+    if (prop['x-widget'] === 'textarea') { return 'textarea'; }
+    return 'text';
+  }
+  function kindWord(kind) {
+    for (var i = 0; i < KINDS.length; i++) { if (KINDS[i][0] === kind) { return t(KINDS[i][1]); } }
+    return kind;
+  }
+  function setKind(prop, kind) {
+    var choices = choicesOf(prop);
+    KIND_KEYS.forEach(function (k) { delete prop[k]; });
+    if (kind === 'boolean') { prop.type = 'boolean'; }
+    if (kind === 'integer') { prop.type = 'integer'; }
+    if (kind === 'number') { prop.type = 'number'; }
+    if (kind === 'text') { prop.type = 'string'; }
+    if (kind === 'textarea') { prop.type = 'string'; prop['x-widget'] = 'textarea'; }
+    if (kind === 'date') { prop.type = 'string'; prop.format = 'date'; }
+    if (kind === 'choice' || kind === 'choices') {
+      if (!choices.length) { choices = [['ja', 'Ja'], ['nee', 'Nee']]; }
+      writeChoices(prop, kind, choices);
+    }
+  }
+  function choicesOf(prop) {
+    var source = prop.type === 'array' ? (prop.items || {}) : prop;
+    var labels = source['x-labels'] || prop['x-labels'] || {};
+    return (source.enum || []).map(function (v) { return [String(v), String(labels[v] || v)]; });
+  }
+  function writeChoices(prop, kind, choices) {
+    var values = choices.map(function (c) { return c[0]; });
+    var labels = {};
+    choices.forEach(function (c) { labels[c[0]] = c[1]; });
+    if (kind === 'choices') {
+      prop.type = 'array';
+      prop.items = { type: 'string', enum: values };
+      delete prop.enum;
+    } else {
+      prop.type = 'string';
+      prop.enum = values;
+    }
+    prop['x-labels'] = labels;
+  }
+  // choices as the designer types them: one per line, 'waarde = Label' (a line without '=' is both)
+  function choicesText(choices) {
+    return choices.map(function (c) { return c[0] === c[1] ? c[0] : c[0] + ' = ' + c[1]; }).join('\n');
+  }
+  function readChoices(value) {
+    var out = [];
+    var seen = {};
+    value.split('\n').forEach(function (line) {
+      if (!line.trim()) { return; }
+      var at = line.indexOf('=');
+      var key = (at < 0 ? line : line.slice(0, at)).trim();
+      var label = (at < 0 ? line : line.slice(at + 1)).trim() || key;
+      if (key && !seen[key]) { seen[key] = true; out.push([key, label]); }
+    });
+    return out;
+  }
+
+  var doc = null;
+  var writing = false;
+  var opened = {};  // the fields opened to edit, kept open when the list is drawn again
+
+  function parse() {
+    try {
+      var found = JSON.parse(text.value);
+      if (!found || typeof found !== 'object' || Array.isArray(found)) { return null; }
+      if (!found.properties || typeof found.properties !== 'object' || Array.isArray(found.properties)) {
+        found.properties = {};
+      }
+      return found;
+    } catch (e) { return null; }
+  }
+  function order() {
+    var props = Object.keys(doc.properties);
+    var first = (Array.isArray(doc['x-volgorde']) ? doc['x-volgorde'] : []).filter(function (n) {
+      return props.indexOf(n) >= 0;
+    });
+    return first.concat(props.filter(function (n) { return first.indexOf(n) < 0; }));
+  }
+  function required(name) { return Array.isArray(doc.required) && doc.required.indexOf(name) >= 0; }
+  function setRequired(name, on) {
+    var now = Array.isArray(doc.required) ? doc.required.filter(function (n) { return n !== name; }) : [];
+    if (on) { now.push(name); }
+    if (now.length) { doc.required = now; } else { delete doc.required; }
+  }
+  // the JSON follows every change; the live preview (ontwerp.js) listens to the text area
+  function write(redraw) {
+    writing = true;
+    text.value = JSON.stringify(doc, null, 2);
+    text.dispatchEvent(new Event('input', { bubbles: true }));
+    writing = false;
+    if (redraw) { draw(); }
+  }
+  function reorder(names) {
+    var props = {};
+    names.forEach(function (n) { props[n] = doc.properties[n]; });
+    doc.properties = props;
+    if (Array.isArray(doc['x-volgorde'])) { doc['x-volgorde'] = names.slice(); }
+  }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'text') { node.textContent = attrs[k]; } else { node.setAttribute(k, attrs[k]); }
+    });
+    (children || []).forEach(function (c) { if (c) { node.appendChild(c); } });
+    return node;
+  }
+  function labelled(label, input, help) {
+    var id = 'bouw-' + Math.random().toString(36).slice(2, 10);
+    input.id = id;
+    var wrap = el('div', { class: 'bouw-veld' }, [el('label', { class: 'utrecht-form-label', for: id, text: label })]);
+    if (help) {
+      var hid = id + '-uitleg';
+      wrap.appendChild(el('span', { class: 'klein', id: hid, text: help }));
+      input.setAttribute('aria-describedby', hid);
+    }
+    wrap.appendChild(input);
+    return wrap;
+  }
+  function button(label, action, extra) {
+    var b = el('button', Object.assign({ type: 'button', class: 'utrecht-button utrecht-button--secondary-action werkpad-knop-klein' }, extra || {}), []);
+    b.textContent = label;
+    b.addEventListener('click', action);
+    return b;
+  }
+
+  function fieldCard(name, index, names) {
+    var prop = doc.properties[name];
+    if (!prop || typeof prop !== 'object') { prop = doc.properties[name] = {}; }
+    var shared = Object.prototype.hasOwnProperty.call(vocabulary, name);
+    var base = shared ? vocabulary[name] : {};
+    var shown = shared ? Object.assign({}, base, prop) : prop;
+    // one line per field (label, kind, required); opened to edit it
+    var card = el('details', { class: 'bouw-kaart', 'data-veld': name });
+    if (opened[name]) { card.open = true; }
+    card.addEventListener('toggle', function () { opened[name] = card.open; });
+    var summary = el('summary', {});
+    var summaryTitle = el('span', { class: 'bouw-titel', text: shown.title || name });
+    var summaryWhat = el('span', { class: 'klein' });
+    function sayWhat() {
+      summaryWhat.textContent = ' ' + name + ' \u00b7 ' + kindWord(kindOf(shared ? Object.assign({}, base, prop) : prop)) +
+        (required(name) ? ' \u00b7 ' + t('verplicht') : '') + (shared ? ' \u00b7 ' + t('vocabulaire') : '');
+    }
+    sayWhat();
+    summary.appendChild(summaryTitle);
+    summary.appendChild(summaryWhat);
+    card.appendChild(summary);
+    if (shared) {
+      card.appendChild(el('p', { class: 'klein', text: t('Uit het gedeelde vocabulaire: {soort}. Label en uitleg komen daarvandaan, tenzij je ze hier anders invult.', { soort: kindWord(kindOf(shown)) }) }));
+    }
+    var title = el('input', { type: 'text', class: 'utrecht-textbox utrecht-textbox--html-input', value: prop.title || '' });
+    if (shared) { title.setAttribute('placeholder', base.title || ''); }
+    title.addEventListener('input', function () {
+      if (title.value.trim()) { prop.title = title.value; } else { delete prop.title; }
+      summaryTitle.textContent = title.value.trim() || (shared ? base.title : '') || name;
+      relabel();
+      write(false);
+    });
+    card.appendChild(labelled(t('Label'), title));
+    var help = el('textarea', { class: 'utrecht-textarea utrecht-textarea--html-textarea', rows: '2' });
+    help.value = prop.description || '';
+    if (shared) { help.setAttribute('placeholder', base.description || ''); }
+    help.addEventListener('input', function () {
+      if (help.value.trim()) { prop.description = help.value; } else { delete prop.description; }
+      write(false);
+    });
+    card.appendChild(labelled(t('Uitleg voor de consulent'), help));
+    var kind = kindOf(shown);
+    if (!shared) {
+      var select = el('select', { class: 'utrecht-select utrecht-select--html-select' });
+      KINDS.forEach(function (k) {
+        var o = el('option', { value: k[0], text: t(k[1]) });
+        if (k[0] === kind) { o.selected = true; }
+        select.appendChild(o);
+      });
+      select.addEventListener('change', function () { setKind(prop, select.value); write(true); });
+      card.appendChild(labelled(t('Soort'), select));
+    }
+    if (!shared && (kind === 'choice' || kind === 'choices')) {
+      var choices = el('textarea', { class: 'utrecht-textarea utrecht-textarea--html-textarea', rows: '4' });
+      choices.value = choicesText(choicesOf(prop));
+      choices.addEventListener('input', function () {
+        var read = readChoices(choices.value);
+        if (read.length) { writeChoices(prop, kind, read); write(false); }
+      });
+      card.appendChild(labelled(t('Keuzes'), choices, t('Eén per regel: waarde = tekst voor de consulent. De waarde staat in de zaak en in beslistabellen; verander haar niet bij een veld dat al in gebruik is.')));
+    }
+    if (!shared && (kind === 'integer' || kind === 'number')) {
+      ['minimum', 'maximum'].forEach(function (key) {
+        var input = el('input', { type: 'text', inputmode: 'decimal', class: 'utrecht-textbox utrecht-textbox--html-input bouw-getal', value: prop[key] === undefined ? '' : String(prop[key]) });
+        input.addEventListener('input', function () {
+          var v = input.value.trim().replace(',', '.');
+          var n = kind === 'integer' ? parseInt(v, 10) : parseFloat(v);
+          if (v === '') { delete prop[key]; } else if (!isNaN(n) && String(n) === String(Number(v))) { prop[key] = n; } else { return; }
+          write(false);
+        });
+        card.appendChild(labelled(key === 'minimum' ? t('Minimaal') : t('Maximaal'), input));
+      });
+    }
+    var req = el('input', { type: 'checkbox', class: 'utrecht-checkbox utrecht-checkbox--html-input' });
+    req.checked = required(name);
+    req.addEventListener('change', function () { setRequired(name, req.checked); sayWhat(); write(false); });
+    var reqId = 'bouw-verplicht-' + index;
+    req.id = reqId;
+    card.appendChild(el('div', { class: 'bouw-veld bouw-verplicht' }, [req, el('label', { for: reqId, class: 'utrecht-form-label', text: t('Verplicht') })]));
+    var actions = el('div', { class: 'knoppen' });
+    // the buttons say which field they act on, by its label as it now is
+    function relabel() {
+      var called = summaryTitle.textContent;
+      Array.prototype.forEach.call(actions.querySelectorAll('button[data-zeg]'), function (b) {
+        b.setAttribute('aria-label', t(b.getAttribute('data-zeg'), { veld: called }));
+      });
+    }
+    if (index > 0) {
+      actions.appendChild(button(t('Omhoog'), function () {
+        var n = names.slice(); n.splice(index - 1, 0, n.splice(index, 1)[0]); reorder(n); write(true);
+        focusCard(name, 'Omhoog');
+      }, { 'data-zeg': '{veld} omhoog' }));
+    }
+    if (index < names.length - 1) {
+      actions.appendChild(button(t('Omlaag'), function () {
+        var n = names.slice(); n.splice(index + 1, 0, n.splice(index, 1)[0]); reorder(n); write(true);
+        focusCard(name, 'Omlaag');
+      }, { 'data-zeg': '{veld} omlaag' }));
+    }
+    actions.appendChild(button(t('Verwijderen'), function () {
+      if (!window.confirm(t('Veld \u201c{veld}\u201d verwijderen? Gegevens die zaken al in dit veld hebben blijven in die zaken staan.', { veld: summaryTitle.textContent }))) { return; }
+      delete doc.properties[name];
+      setRequired(name, false);
+      if (Array.isArray(doc['x-volgorde'])) { doc['x-volgorde'] = doc['x-volgorde'].filter(function (n) { return n !== name; }); }
+      write(true);
+    }, { 'data-zeg': '{veld} verwijderen' }));
+    card.appendChild(actions);
+    relabel();
+    return card;
+  }
+  function focusCard(name, which) {
+    var card = list.querySelector('[data-veld="' + (window.CSS && CSS.escape ? CSS.escape(name) : name) + '"]');
+    if (!card) { return; }
+    var buttons = card.querySelectorAll('.knoppen button');
+    for (var i = 0; i < buttons.length; i++) {
+      if (buttons[i].textContent === t(which)) { buttons[i].focus(); return; }
+    }
+    if (buttons.length) { buttons[0].focus(); }
+  }
+
+  function adder() {
+    var box = el('fieldset', { class: 'bouw-kaart bouw-nieuw' });
+    box.appendChild(el('legend', { text: t('Nieuw veld') }));
+    var name = el('input', { type: 'text', class: 'utrecht-textbox utrecht-textbox--html-input', autocomplete: 'off', spellcheck: 'false', list: 'bouw-vocabulaire' });
+    var datalist = el('datalist', { id: 'bouw-vocabulaire' });
+    Object.keys(vocabulary).sort().forEach(function (k) {
+      datalist.appendChild(el('option', { value: k, label: vocabulary[k].title || k }));
+    });
+    box.appendChild(labelled(t('Veldnaam'), name, t('Kleine letters, cijfers en _ (zoals in beslistabellen en expressies). Een naam uit het gedeelde vocabulaire neemt soort en label daarvan over.')));
+    box.appendChild(datalist);
+    var kind = el('select', { class: 'utrecht-select utrecht-select--html-select' });
+    KINDS.forEach(function (k) { kind.appendChild(el('option', { value: k[0], text: t(k[1]) })); });
+    box.appendChild(labelled(t('Soort'), kind));
+    var said = el('p', { class: 'utrecht-form-field-error-message', role: 'alert', hidden: 'hidden' });
+    box.appendChild(said);
+    name.addEventListener('input', function () { said.hidden = true; });
+    box.appendChild(el('div', { class: 'knoppen' }, [button(t('Veld toevoegen'), function () {
+      var key = name.value.trim();
+      var problem = null;
+      if (!/^[a-z][a-z0-9_]*$/.test(key)) {
+        problem = t('Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _.');
+      } else if (Object.prototype.hasOwnProperty.call(doc.properties, key)) {
+        problem = t('Dit formulier heeft al een veld \u201c{veld}\u201d.', { veld: key });
+      }
+      if (problem) { said.textContent = problem; said.hidden = false; name.focus(); return; }
+      var prop = {};
+      if (!Object.prototype.hasOwnProperty.call(vocabulary, key)) {
+        setKind(prop, kind.value);
+        prop.title = key.charAt(0).toUpperCase() + key.slice(1).replace(/_/g, ' ');
+      }
+      doc.properties[key] = prop;
+      opened[key] = true;
+      if (Array.isArray(doc['x-volgorde'])) { doc['x-volgorde'].push(key); }
+      write(true);
+      var card = list.querySelector('[data-veld="' + key + '"] .bouw-veld input[type=text]');
+      if (card) { card.focus(); }
+    })]));
+    return box;
+  }
+
+  function draw() {
+    list.textContent = '';
+    if (!doc) {
+      list.appendChild(el('p', { class: 'utrecht-form-field-error-message', id: 'bouw-ongeldig', text: t('De JSON hieronder is nu geen geldig formulier; herstel haar, dan verschijnen de velden weer.') }));
+      return;
+    }
+    var names = order();
+    names.forEach(function (name, i) { list.appendChild(fieldCard(name, i, names)); });
+    list.appendChild(adder());
+  }
+
+  text.addEventListener('input', function () {
+    if (writing) { return; }
+    doc = parse();
+    draw();
+  });
+  doc = parse();
+  draw();
+  root.hidden = false;
+}());
