@@ -8,18 +8,10 @@ from __future__ import annotations
 
 import json
 
-from .conftest import PASSWORD
-from .test_browser import _shot, page, server  # noqa: F401 - fixtures
+from .test_browser import _login, _shot, page, server  # noqa: F401 - fixtures
 
 __all__ = ["page", "server"]
 FORM = "/ontwerp/voorbeeld/formulieren/voorbeeld_intake"
-
-
-def _login(page, server, username):
-    page.goto(server + "/inloggen")
-    page.fill("#gebruikersnaam", username)
-    page.fill("#wachtwoord", PASSWORD)
-    page.click("button[type=submit]")
 
 
 def _card(page, name):
@@ -28,6 +20,15 @@ def _card(page, name):
 
 def _order(page) -> list[str]:
     return page.eval_on_selector_all("#velden-lijst [data-veld]", "els => els.map(e => e.dataset.veld)")
+
+
+def _add(page, name: str, kind: str):
+    """A new field through the builder's 'Nieuw veld' box; its card, opened."""
+    new = page.locator(".bouw-nieuw")
+    new.get_by_label("Veldnaam").fill(name)
+    new.get_by_label("Soort").select_option(kind)
+    new.get_by_role("button", name="Veld toevoegen").click()
+    return _card(page, name)
 
 
 def _json(page) -> dict:
@@ -44,20 +45,13 @@ def test_a_designer_builds_a_form_without_writing_json(server, page, werkpad):  
     assert "Woonsituatie" in summary and "Keuze uit een lijst" in summary and "verplicht" in summary
 
     # a new whole-number field, labelled, at most 20, required
-    new = page.locator(".bouw-nieuw")
-    new.get_by_label("Veldnaam").fill("aantal_gesprekken")
-    new.get_by_label("Soort").select_option("integer")
-    new.get_by_role("button", name="Veld toevoegen").click()
-    card = _card(page, "aantal_gesprekken")
+    card = _add(page, "aantal_gesprekken", "integer")
     card.get_by_label("Label").fill("Aantal gesprekken in de poort")
     card.get_by_label("Maximaal").fill("20")
     card.get_by_label("Verplicht").check()
     page.wait_for_selector("#voorbeeld >> text=Aantal gesprekken in de poort")  # the preview follows
     # a choice field with its own choices
-    new.get_by_label("Veldnaam").fill("contactvorm")
-    new.get_by_label("Soort").select_option("choice")
-    new.get_by_role("button", name="Veld toevoegen").click()
-    card = _card(page, "contactvorm")
+    card = _add(page, "contactvorm", "choice")
     card.get_by_label("Label").fill("Hoe was het contact?")
     card.get_by_label("Keuzes").fill("balie = Aan de balie\ntelefoon = Telefonisch\nhuisbezoek")
     page.wait_for_selector("#voorbeeld >> text=Telefonisch")
@@ -69,6 +63,7 @@ def test_a_designer_builds_a_form_without_writing_json(server, page, werkpad):  
     _card(page, "woonsituatie").locator("summary").click()
     _card(page, "woonsituatie").get_by_role("button", name="Woonsituatie verwijderen").click()
     # a name that cannot be a field is refused, in words, and adds nothing
+    new = page.locator(".bouw-nieuw")
     new.get_by_label("Veldnaam").fill("Aantal Kinderen")
     new.get_by_role("button", name="Veld toevoegen").click()
     assert "begint met een kleine letter" in new.locator("[role=alert]").inner_text()
