@@ -63,6 +63,9 @@ def test_the_organisation_filter_is_offered_only_with_more_than_one_organisation
 def test_roles_without_case_access_see_no_cases(client, cases):
     for username in ("piet", "bea"):  # process designer, administrator
         login(client, username)
+        home = client.get("/", follow_redirects=True).get_data(as_text=True)
+        menu = home.split('class="utrecht-nav-bar hoofdmenu"', 1)[1].split("</nav>", 1)[0]
+        assert "/inbox" not in menu and "/clienten" not in menu  # no menu item that leads to nothing
         assert client.get(f"/zaken/{cases['ours']['id']}").status_code == 404
         assert "Jan Jansen" not in _text(client.get("/inbox?weergave=alle"))
         client.post("/uitloggen", data={"csrf_token": page_csrf(client)})
