@@ -308,16 +308,17 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for,
                 "differences": [], "reason": "de opgeslagen toestand van de zaak is gewijzigd: zij past niet bij "
                                              "de laatste gebeurtenis"}
     if last_digest != now:
-        diffs = findings.differences(last_fingerprint, stored_fingerprint, names) \
+        # what is stored (the 'recorded' side of each difference) against what the events rebuild
+        diffs = findings.differences(stored_fingerprint, last_fingerprint, names) \
             if last_fingerprint is not None and stored_fingerprint is not None else []
         described = findings.event_words(events[-1]) if events else {"event": None}
         reason = "de opgeslagen toestand wijkt af van de herbouwde" + (
-            ": " + "; ".join(f"{d['label']} is opgeslagen als '{findings.words(d['rebuilt'])}', herbouwd als "
-                             f"'{findings.words(d['recorded'])}'" for d in diffs[:3]) if diffs else "")
+            ": " + "; ".join(f"{d['label']} is opgeslagen als '{findings.words(d['recorded'])}', herbouwd als "
+                             f"'{findings.words(d['rebuilt'])}'" for d in diffs[:3]) if diffs else "")
         first = diffs[0] if diffs else {}
         return {"match": False, "case": case_id, "kind": "replay_differs", **described,
                 "field": first.get("field", "state"), "field_label": first.get("label"),
-                "recorded": first.get("rebuilt"), "rebuilt": first.get("recorded"), "differences": diffs,
+                "recorded": first.get("recorded"), "rebuilt": first.get("rebuilt"), "differences": diffs,
                 "reason": reason}
     return {"match": True, "case": case_id, "events": len(events), "digest": last_digest}
 

@@ -13,7 +13,7 @@ import click
 
 from ..app.audit_workspace import ANCHOR_KEY_ENV, AuditorWorkspace, json_default, load_or_create_key
 from ..app.auditing import problem_text
-from ..core.findings import words
+from ..core.findings import who, words
 from ..errors import WerkpadError
 from . import MOMENT, acting, as_person, reads
 
@@ -28,9 +28,11 @@ def finding_json(result: dict) -> dict:
     return out
 
 
-def finding_lines(result: dict, indent: str = "  ") -> str:
-    """A finding in words: what kind, which event (label, when, who), what differs."""
-    head = f"{indent}{result.get('case', '')}: " if result.get("case") else indent
+def finding_lines(result: dict, indent: str = "  ", names: dict[str, str] | None = None) -> str:
+    """A finding in words: which case (by ``names``: its number and client), what kind, which event
+    (label, when, who), what differs."""
+    case = result.get("case")
+    head = f"{indent}{(names or {}).get(case) or case}: " if case else indent
     if result.get("kind") == "altered":
         lines = [f"{head}VASTLEGGING GEWIJZIGD ({result.get('change_words', '')}) — {result['reason']}"]
     elif result.get("kind") == "replay_differs":
@@ -41,8 +43,23 @@ def finding_lines(result: dict, indent: str = "  ") -> str:
         lines = [f"{head}{result.get('reason', '')}"]
     if result.get("label") and result.get("kind"):
         lines.append(f"{indent}    gebeurtenis {result.get('event')}: {result['label']}, {result.get('at_words', '')}, "
-                     f"door {result.get('actor', '')}")
+                     f"door {who(str(result.get('actor') or ''))}")
     return "\n".join(lines)
+
+
+def _case_names(wp: Any, case_ids: list) -> dict[str, str]:
+    """The cases of findings as people know them: "zaak 2026-000033 (Joost Bos)"; a case that can no
+    longer be read (deleted, unreadable) keeps its id."""
+    out: dict[str, str] = {}
+    for case_id in dict.fromkeys(c for c in case_ids if c):
+        try:
+            case = wp.get_case(case_id)
+        except Exception:  # noqa: BLE001 - a finding is shown whatever its case's state
+            continue
+        number = case.get("number") or case_id
+        client = (case.get("client") or {}).get("name")
+        out[case_id] = f"zaak {number}" + (f" ({client})" if client else "")
+    return out
 
 
 def _fail(message: str) -> None:
@@ -87,7 +104,8 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
-        click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b) for b in broken))
+        names = _case_names(wp, [b.get("case") for b in broken])
+        click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b, names=names) for b in broken))
         click.echo(f"{len(broken)} bevinding(en) bij {r['cases']} zaken")
     if not as_json and r["in_error"]:
         click.echo(f"let op: {len(r['in_error'])} zaak/zaken in fout (de geschiedenis is gecontroleerd, de opgeslagen "

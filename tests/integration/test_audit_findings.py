@@ -35,6 +35,11 @@ def _sql(wp, statement: str, **params) -> None:
         conn.execute(text(statement), params)
 
 
+def _sql_value(wp, statement: str, **params):
+    with wp.db.engine.connect() as conn:
+        return conn.execute(text(statement), params).scalar_one()
+
+
 def _cli(wp, *args):
     url = wp.db.engine.url.render_as_string(hide_password=False)
     return CliRunner().invoke(main, ["--database-url", url, *args], catch_exceptions=False)
@@ -72,6 +77,23 @@ def test_a_replay_that_differs_names_event_field_recorded_and_rebuilt(wp, jan, m
     assert out.exit_code == 1 and "REPLAY WIJKT AF" in out.output and "vastgelegd dakloos | herbouwd thuis" in out.output
     verify = json.loads(_cli(wp, "audit", "verify", "--json").output)
     assert verify["broken"][0]["kind"] == "replay_differs" and verify["broken"][0]["recorded"] == "dakloos"
+
+
+def test_a_stored_state_changed_behind_werkpads_back_reads_stored_then_rebuilt(wp, jan):
+    """Someone edits a case's stored state in the database (not its events): the finding says
+    what is stored and what the events rebuild, each on its own side — in the reason, the list of
+    differences and --json alike — names the case by its number and client, and who acted in words."""
+    state = _sql_value(wp, "SELECT state FROM cases WHERE id = :c", c=jan)
+    _sql(wp, "UPDATE cases SET state = :s WHERE id = :c", s=state.replace('"dakloos"', '"thuis"'), c=jan)
+    result = wp.auditing.verify_case(jan)
+    assert result["kind"] == "replay_differs" and (result["recorded"], result["rebuilt"]) == ("thuis", "dakloos")
+    assert "is opgeslagen als 'thuis', herbouwd als 'dakloos'" in result["reason"]
+    assert [(d["recorded"], d["rebuilt"]) for d in result["differences"]] == [("thuis", "dakloos")]
+    out = _cli(wp, "audit", "verify")
+    number = wp.get_case(jan)["number"]
+    assert out.exit_code == 1 and f"zaak {number} (Jan Jansen): REPLAY WIJKT AF" in out.output
+    assert "vastgelegd thuis | herbouwd dakloos" in out.output and jan not in out.output
+    assert "door kees" in out.output
 
 
 def test_events_without_a_snapshot_fall_back_to_the_old_message(wp, jan, monkeypatch):
