@@ -198,6 +198,11 @@ class Cases:
                 uow.commit()
         return view
 
+    def case_id_for_number(self, number: str) -> str | None:
+        """The id of the case numbered ``number`` (``2026-000033``, unique over all organisations), or None."""
+        with self.db.unit_of_work(write=False) as uow:
+            return uow.session.scalar(select(CaseRow.id).where(CaseRow.case_number == number))
+
     def get_case(self, case_id: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:
             row = self.repo.case_row(uow, case_id)

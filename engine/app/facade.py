@@ -193,6 +193,9 @@ class Werkpad:
     def get_case(self, case_id: str) -> dict:
         return self.cases.get_case(case_id)
 
+    def case_id_for_number(self, number: str) -> str | None:
+        return self.cases.case_id_for_number(number)
+
     def list_tasks(self, case_id: str | None = None, lane: str | None = None, status: str = "open",
                    claimed_by: str | None = None, with_form: bool = True, limit: int | None = None,
                    organisations: list[str] | None = None) -> list[dict]:

@@ -118,6 +118,15 @@ def as_person() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                              "regels als in de browser; zonder: als beheerder van de server.")
 
 
+class Verdict(Exception):  # noqa: N818 - an answer, not an error
+    """A command's answer that says something is not in order (a replay that differs): printed as
+    any answer is, and the command exits 1, so a script can tell."""
+
+    def __init__(self, result: Any, text: str | None) -> None:
+        super().__init__(text)
+        self.result, self.text = result, text
+
+
 def command(group: click.Group | None, name: str, engine: bool = False,
             **kwargs: Any) -> Callable[[Callable[..., Any]], click.Command]:
     """A command with --json and uniform error handling: ``fn(werkpad, **options)``
@@ -131,8 +140,13 @@ def command(group: click.Group | None, name: str, engine: bool = False,
         @click.pass_obj
         @wraps(fn)
         def wrapper(ctx_obj, as_json: bool, **params: Any):
+            code = 0
             try:
+                if isinstance(params.get("case_id"), str):
+                    params["case_id"] = case_id_of(ctx_obj, params["case_id"])
                 result, text = fn(ctx_obj if engine else ctx_obj(), **params)
+            except Verdict as verdict:
+                result, text, code = verdict.result, verdict.text, 1
             except WerkpadError as exc:
                 if as_json:
                     click.echo(json.dumps(exc.to_dict(), ensure_ascii=False), err=True)
@@ -158,10 +172,32 @@ def command(group: click.Group | None, name: str, engine: bool = False,
             else:
                 click.echo(text if text is not None else json.dumps(result, ensure_ascii=False, indent=2,
                                                                      default=str))
+            if code:
+                sys.exit(code)
 
         return wrapper
 
     return decorator
+
+
+def case_id_of(engine: Any, given: str) -> str:
+    """A case as people name it on the command line: by its number (``2026-000033``, the number on
+    every page and in the PDF) or by its id; the id either way. An unknown number stays as given, so
+    the command says the case does not exist."""
+    text = given.strip()
+    if not (len(text) == 11 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit()):
+        return given
+    from ..storage.quick import open_reader
+
+    found: str | None = None
+    try:
+        with open_reader(engine.database_url) as reader:  # the driver alone: no engine to build for a lookup
+            if reader is not None:
+                return reader.case_id_for_number(text) or given
+    except Exception:  # noqa: BLE001 - the engine's own read answers instead
+        logging.getLogger("werkpad.cli").debug("zaaknummer snel opzoeken lukte niet", exc_info=True)
+    found = engine().case_id_for_number(text)
+    return found or given
 
 
 class LazyGroup(click.Group):
@@ -507,7 +543,7 @@ def case_replay(wp: Werkpad, case_id: str, user: str | None):
     gebeurtenis met wat zij vastlegde: noemt wat afwijkt (gebeurtenis, veld, vastgelegd, herbouwd).
     Namens --user (een auditor van de organisatie), of als beheerder."""
     from ..app.reads import AUDIT_ACTIVITY
-    from .audit import finding_json, finding_lines
+    from .audit import case_names, finding_json, finding_lines
 
     person, context = acting(wp, user, "zaak.controleren", "Zaak herspelen en controleren", AUDIT_ACTIVITY)
     seen = reads(wp).case(person, context, case_id, auditing=True)
@@ -516,7 +552,8 @@ def case_replay(wp: Werkpad, case_id: str, user: str | None):
     if result["ok"]:
         return {"match": True, "case": case_id, "events": result["events"]}, \
             f"replay klopt ({result['events']} gebeurtenissen)"
-    return {"match": False, **finding_json(result)}, finding_lines(result, indent="").lstrip()
+    raise Verdict({"match": False, **finding_json(result)},
+                  finding_lines(result, indent="", names=case_names(wp, [case_id])).lstrip())
 
 
 @command(main, "tasks")

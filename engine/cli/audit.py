@@ -47,7 +47,7 @@ def finding_lines(result: dict, indent: str = "  ", names: dict[str, str] | None
     return "\n".join(lines)
 
 
-def _case_names(wp: Any, case_ids: list) -> dict[str, str]:
+def case_names(wp: Any, case_ids: list) -> dict[str, str]:
     """The cases of findings as people know them: "zaak 2026-000033 (Joost Bos)"; a case that can no
     longer be read (deleted, unreadable) keeps its id."""
     out: dict[str, str] = {}
@@ -104,7 +104,7 @@ def audit_verify(ctx_obj, no_replay: bool, as_json: bool):
     elif r["ok"]:
         click.echo(f"audit in orde: {r['cases']} zaken")
     else:
-        names = _case_names(wp, [b.get("case") for b in broken])
+        names = case_names(wp, [b.get("case") for b in broken])
         click.echo("audit NIET in orde:\n" + "\n".join(finding_lines(b, names=names) for b in broken))
         click.echo(f"{len(broken)} bevinding(en) bij {r['cases']} zaken")
     if not as_json and r["in_error"]:
@@ -207,6 +207,9 @@ def case_export(ctx_obj, case_id: str, fmt: str, out: Path | None, user: str | N
     if fmt == "pdf" and out is None:
         _fail("een PDF gaat naar een bestand: geef --out BESTAND.pdf")
     try:
+        from . import case_id_of
+
+        case_id = case_id_of(ctx_obj, case_id)
         wp = ctx_obj()
         auditing = AuditorWorkspace(wp)
         person, context = acting(wp, user, "zaak.exporteren",

@@ -69,6 +69,11 @@ class Reader:
         finally:
             cursor.close()
 
+    def case_id_for_number(self, number: str) -> str | None:
+        """The id of the case numbered ``number`` (``2026-000033``; unique), or None."""
+        found = self._all("SELECT id FROM cases WHERE case_number = ?", number)
+        return str(found[0][0]) if found else None
+
     def case_rows(self, case_id: str) -> dict[str, Any] | None:
         """The rows ``Cases.get_case`` reads: the case, its definition's hash and name, its open
         tasks (by creation), its timers (by due time) and its notes (by sequence); None if no case."""

@@ -94,6 +94,8 @@ def test_a_stored_state_changed_behind_werkpads_back_reads_stored_then_rebuilt(w
     assert out.exit_code == 1 and f"zaak {number} (Jan Jansen): REPLAY WIJKT AF" in out.output
     assert "vastgelegd thuis | herbouwd dakloos" in out.output and jan not in out.output
     assert "door kees" in out.output
+    replay = _cli(wp, "case", "replay", number)  # the case by the number people know, named the same way
+    assert replay.exit_code == 1 and replay.output.startswith(f"zaak {number} (Jan Jansen): REPLAY WIJKT AF")
 
 
 def test_events_without_a_snapshot_fall_back_to_the_old_message(wp, jan, monkeypatch):

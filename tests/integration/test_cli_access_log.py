@@ -231,6 +231,26 @@ def test_a_refused_read_is_logged_as_the_web_logs_it_and_says_one_line(setup, tm
     assert cli("audit", "verify").stdout.startswith("audit in orde")
 
 
+def test_a_case_is_named_by_its_number_as_people_know_it(setup, tmp_path):
+    """Every case command takes the case number from the pages and the PDF (2026-000001) as well
+    as the id: the same answer, the same access-log row (naming the case's id); an unknown number
+    is the one line an unknown id gives. With a person and as the operator (whose 'case show' reads
+    with the driver alone)."""
+    cli, case_id, _ = setup
+    number = cli.wp.get_case(case_id)["number"]
+    for command, person, operation, _ in READS:
+        for user in (person, None):
+            by_number, rows = cli.new_rows(*_args(command, number, tmp_path), user=user)  # exit 0 or it fails
+            assert [(r.operation, r.case_id) for r in rows] == [(operation, case_id)], (command, user)
+            if command[:2] == ("case", "show") and "--json" in command:
+                assert json.loads(by_number.stdout)["id"] == case_id
+    _, rows = cli.new_rows("case", "note", number, "gebeld via zaaknummer")
+    assert [(r.operation, r.case_id) for r in rows] == [("cli.zaak.notitie", case_id)]
+    assert cli.wp.case_history(case_id)[-1]["payload"]["text"] == "gebeld via zaaknummer"
+    unknown = cli("case", "show", "2026-999999", ok=False)
+    assert unknown.exit_code == 1 and unknown.stderr.strip() == "fout: zaak 2026-999999 bestaat niet"
+
+
 def test_a_read_whose_row_cannot_be_written_shows_nothing(setup, tmp_path):
     """No row, no data: the read is refused with one line (the web's answer becomes an error page
     when its rows cannot be written). A change without its row is not made either."""
