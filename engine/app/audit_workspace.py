@@ -621,7 +621,7 @@ RUN_STALE = timedelta(minutes=2)  # a running verification that has not written 
 
 def _slim(finding: dict) -> dict:
     """What a kept finding needs for the page: the case, the event in words and the reason."""
-    keep = ("case", "kind", "change_words", "event", "type", "label", "at", "actor", "reason")
+    keep = ("case", "kind", "change_words", "event", "type", "label", "at", "actor", "reason", "stored_state")
     out = {k: finding.get(k) for k in keep if finding.get(k) is not None}
     if finding.get("differences"):
         out["differences"] = finding["differences"][:3]

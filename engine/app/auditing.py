@@ -319,7 +319,7 @@ def _replay(case_id: str, events: Sequence[Any], bundle_for,
         return {"match": False, "case": case_id, "kind": "replay_differs", **described,
                 "field": first.get("field", "state"), "field_label": first.get("label"),
                 "recorded": first.get("recorded"), "rebuilt": first.get("rebuilt"), "differences": diffs,
-                "reason": reason}
+                "reason": reason, "stored_state": True}
     return {"match": True, "case": case_id, "events": len(events), "digest": last_digest}
 
 

@@ -18,7 +18,7 @@ from ..errors import WerkpadError
 from . import MOMENT, acting, as_person, reads
 
 FINDING_FIELDS = ("case", "kind", "change", "event", "type", "label", "at", "actor", "field", "recorded",
-                  "rebuilt", "differences", "reason")
+                  "rebuilt", "differences", "reason", "stored_state")
 
 
 def finding_json(result: dict) -> dict:
@@ -35,6 +35,11 @@ def finding_lines(result: dict, indent: str = "  ", names: dict[str, str] | None
     head = f"{indent}{(names or {}).get(case) or case}: " if case else indent
     if result.get("kind") == "altered":
         lines = [f"{head}VASTLEGGING GEWIJZIGD ({result.get('change_words', '')}) — {result['reason']}"]
+    elif result.get("kind") == "replay_differs" and result.get("stored_state"):
+        lines = [f"{head}OPGESLAGEN TOESTAND WIJKT AF (de gebeurtenissen zijn ongeschonden; de toestand is buiten "
+                 f"Werkpad om gewijzigd of wordt anders gelezen) — {result['reason']}"]
+        for d in result.get("differences") or []:
+            lines.append(f"{indent}    {d['label']}: opgeslagen {words(d['recorded'])} | herbouwd {words(d['rebuilt'])}")
     elif result.get("kind") == "replay_differs":
         lines = [f"{head}REPLAY WIJKT AF (de vastlegging is ongeschonden) — {result['reason']}"]
         for d in result.get("differences") or []:

@@ -91,11 +91,12 @@ def test_a_stored_state_changed_behind_werkpads_back_reads_stored_then_rebuilt(w
     assert [(d["recorded"], d["rebuilt"]) for d in result["differences"]] == [("thuis", "dakloos")]
     out = _cli(wp, "audit", "verify")
     number = wp.get_case(jan)["number"]
-    assert out.exit_code == 1 and f"zaak {number} (Jan Jansen): REPLAY WIJKT AF" in out.output
-    assert "vastgelegd thuis | herbouwd dakloos" in out.output and jan not in out.output
+    assert out.exit_code == 1 and f"zaak {number} (Jan Jansen): OPGESLAGEN TOESTAND WIJKT AF" in out.output
+    assert "opgeslagen thuis | herbouwd dakloos" in out.output and jan not in out.output
     assert "door kees" in out.output
     replay = _cli(wp, "case", "replay", number)  # the case by the number people know, named the same way
-    assert replay.exit_code == 1 and replay.output.startswith(f"zaak {number} (Jan Jansen): REPLAY WIJKT AF")
+    assert replay.exit_code == 1 and replay.output.startswith(f"zaak {number} (Jan Jansen): OPGESLAGEN TOESTAND")
+    assert json.loads(_cli(wp, "audit", "verify", "--json").output)["broken"][0]["stored_state"] is True
 
 
 def test_events_without_a_snapshot_fall_back_to_the_old_message(wp, jan, monkeypatch):

@@ -132,3 +132,25 @@ def test_runs_of_another_organisation_are_not_found(client, app, werkpad, accoun
     consultant = app.test_client()
     login(consultant, "kees")
     assert consultant.get(f"/audit/controle/{run_id}").status_code == 403
+
+
+def test_a_stored_state_changed_behind_werkpads_back_is_named_as_such(client, werkpad, several):
+    """A case whose stored state was edited in the database (its events intact): the organisation
+    run and the case page say the stored state differs — not that the software rebuilds differently —
+    with the client's name, a space, and the stored and rebuilt values each under their own heading."""
+    case_id = several[0]
+    with werkpad.db.engine.begin() as conn:
+        state = conn.execute(text("SELECT state FROM cases WHERE id = :c"), {"c": case_id}).scalar_one()
+        assert '"leeftijd":' in state
+        conn.execute(text("UPDATE cases SET state = :s WHERE id = :c"),
+                     {"s": state.replace('"leeftijd":', '"leeftijd":1', 1), "c": case_id})
+    login(client, "aafke")
+    page = _start(client)
+    assert wait_for(client, page)["broken"] == 1
+    html = client.get(page).get_data(as_text=True)
+    assert "de opgeslagen toestand wijkt af</strong>" in html and "de herbouwde zaak wijkt af" not in html
+    assert "</a>: <strong>" in html  # the client's name and the finding apart
+    token = page_csrf(client, "/audit/")
+    shown = client.post(f"/audit/zaken/{case_id}/controleren", data={"csrf_token": token}).get_data(as_text=True)
+    assert "de opgeslagen toestand wijkt af" in shown and "buiten Werkpad om gewijzigd" in shown
+    assert "<th>Opgeslagen</th>" in shown and "<th>Herbouwd</th>" in shown
