@@ -238,7 +238,7 @@ def vervallen(cancelled: dict, event: dict) -> str:
 def zaakstatus(status: str | None, error: str | None = None) -> str:
     """A case's status in words; a case the teamleider closed because it stayed in error (withdrawn,
     with its fault on record) is "Gesloten na fout", not "Ingetrokken": the client withdrew nothing."""
-    if status == "withdrawn" and error:
+    if findings.closed_after_error(status, error):
         return gettext("Gesloten na fout")
     return gettext(STATUS_LABELS.get(status or "", status or ""))
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core import clock
 from ..core.diagram_svg import render_svg
-from ..core.findings import EVENT_WORDS, STATUS_WORDS, dutch_date, dutch_datetime, who, words
+from ..core.findings import EVENT_WORDS, dutch_date, dutch_datetime, status_words, who, words
 from ..core.forms import FormRegistry
 from ..errors import WerkpadError
 
@@ -114,7 +114,7 @@ def case_file_html(auditing, case_id: str) -> str:
              f"<dt>Geboortedatum</dt><dd>{dutch_date(client['birthdate'] + 'T12:00:00+00:00')}</dd>",
              f"<dt>Gemeente</dt><dd>{html.escape(auditing.wp.municipality_name(case['municipality']))}</dd>",
              f"<dt>Proces</dt><dd>{html.escape(case['process_name'])}</dd>",
-             f"<dt>Status</dt><dd>{html.escape(STATUS_WORDS.get(case['status'], case['status']))}"
+             f"<dt>Status</dt><dd>{html.escape(status_words(case['status'], case.get('error')))}"
              f"{' · fase ' + html.escape(case['phase'].capitalize()) if case['phase'] else ''}</dd>",
              f"<dt>Gemeld op</dt><dd>{dutch_datetime(started)}</dd>"]
     if ended:

@@ -413,10 +413,10 @@ def _due(value: Any) -> str:
 
 def _case_text(r: dict) -> str:
     """The case in words; ids stay (they are what the other commands take), dates in Amsterdam time."""
-    from ..core.findings import STATUS_WORDS
+    from ..core.findings import status_words
 
     lines = [f"zaak {r.get('number') or r['id']} — {r['client']['name']} ({r['municipality']})   id {r['id']}",
-             f"status: {STATUS_WORDS.get(r['status'], r['status'])}   fase: {r['phase'] or '-'}   "
+             f"status: {status_words(r['status'], r.get('error'))}   fase: {r['phase'] or '-'}   "
              f"versie: {r['process']}@{r['version']}"]
     for t in r["tasks"]:
         lines.append(f"  taak  {t['id']}  {t['name']} [{t['lane']}], {_due(t['due'])}"

@@ -38,6 +38,19 @@ MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augus
           "oktober", "november", "december")
 
 
+def status_words(status: str | None, error: str | None = None) -> str:
+    """A case's status in words; a case closed because it stayed in error (withdrawn, its fault on
+    record) is "gesloten na fout": the client withdrew nothing (web/filters.zaakstatus says it translated)."""
+    if closed_after_error(status, error):
+        return "gesloten na fout"
+    return STATUS_WORDS.get(status or "", status or "")
+
+
+def closed_after_error(status: str | None, error: str | None) -> bool:
+    """Closed by a teamleider because it stayed in error: withdrawn, with its fault on record."""
+    return status == "withdrawn" and bool(error)
+
+
 def who(actor: str, people: Mapping[str, str] | None = None) -> str:
     """Who acted: Werkpad itself in words, or the person's name with the account the record holds
     ("Kees de Vries (kees)"); the account alone when ``people`` does not name it."""

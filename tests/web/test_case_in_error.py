@@ -99,6 +99,9 @@ def test_the_teamleider_closes_a_case_that_stays_broken(client, werkpad, cases):
 
     statuses = AuditorWorkspace(werkpad).export_zgw(case_id)["statussen"]  # the archive says it too
     assert statuses[-1]["statustoelichting"] == "Zaak gesloten na fout"
+    from engine.app.audit_pdf import case_file_html
+
+    assert "<dd>gesloten na fout" in case_file_html(AuditorWorkspace(werkpad), case_id)  # and the PDF
 
 
 def test_a_reason_stored_before_it_was_worded_is_shown_in_words(client, accounts, werkpad, cases):
