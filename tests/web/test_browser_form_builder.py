@@ -50,6 +50,14 @@ def test_a_designer_builds_a_form_without_writing_json(server, page, werkpad):  
     card.get_by_label("Maximaal").fill("20")
     card.get_by_label("Verplicht").check()
     page.wait_for_selector("#voorbeeld >> text=Aantal gesprekken in de poort")  # the preview follows
+    # Enter in a one-line field saves nothing behind the designer's back; in the name box it adds the field
+    card.get_by_label("Label").press("Enter")
+    assert page.url.endswith(FORM)
+    new = page.locator(".bouw-nieuw")
+    new.get_by_label("Veldnaam").fill("extra_opmerking")
+    new.get_by_label("Veldnaam").press("Enter")
+    _card(page, "extra_opmerking").get_by_role("button", name="Extra opmerking verwijderen").click()
+    assert page.url.endswith(FORM) and "extra_opmerking" not in _order(page)
     # a choice field with its own choices
     card = _add(page, "contactvorm", "choice")
     card.get_by_label("Label").fill("Hoe was het contact?")

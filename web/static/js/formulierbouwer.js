@@ -297,7 +297,7 @@
     var said = el('p', { class: 'utrecht-form-field-error-message', role: 'alert', hidden: 'hidden' });
     box.appendChild(said);
     name.addEventListener('input', function () { said.hidden = true; });
-    box.appendChild(el('div', { class: 'knoppen' }, [button(t('Veld toevoegen'), function () {
+    var add = button(t('Veld toevoegen'), function () {
       var key = name.value.trim();
       var problem = null;
       if (!/^[a-z][a-z0-9_]*$/.test(key)) {
@@ -317,7 +317,10 @@
       write(true);
       var card = list.querySelector('[data-veld="' + key + '"] .bouw-veld input[type=text]');
       if (card) { card.focus(); }
-    })]));
+    });
+    box.appendChild(el('div', { class: 'knoppen' }, [add]));
+    // Enter in the name adds the field (it would otherwise submit, and so save, the whole form)
+    name.addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); add.click(); } });
     return box;
   }
 
@@ -332,6 +335,10 @@
     list.appendChild(adder());
   }
 
+  // Enter in a one-line field of the builder does not submit (and save) the form behind it
+  list.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.tagName === 'INPUT' && e.target.type === 'text') { e.preventDefault(); }
+  });
   text.addEventListener('input', function () {
     if (writing) { return; }
     doc = parse();
