@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from ..core import audit, clock
 from ..core.bsn import is_valid_rsin, normalise_bsn
+from ..core.findings import closed_after_error
 from ..core.messages import Msg
 from ..core.runtime import CaseRuntime, Observation
 from ..errors import NotFound, ValidationError, WerkpadError
@@ -145,15 +146,18 @@ class AuditorWorkspace:
         with self.db.unit_of_work(write=False) as uow:
             return list(uow.session.scalars(query))
 
-    def case_labels(self, case_ids: list[str], organisations: list[str]) -> dict[str, tuple[str, str | None]]:
+    def case_labels(self, case_ids: list[str], organisations: list[str] | None) -> dict[str, tuple[str, str | None]]:
         """Client name and readable case number (2026-000123) of those cases that belong to
-        ``organisations`` (the others stay unnamed), in one read."""
+        ``organisations`` (the others stay unnamed; None: every organisation, for the server's
+        operator), in one read."""
         ids = sorted({c for c in case_ids if c})
         if not ids:
             return {}
         with self.db.unit_of_work(write=False) as uow:
-            rows = uow.session.execute(select(CaseRow.id, CaseRow.client_name, CaseRow.case_number).where(
-                CaseRow.id.in_(ids), CaseRow.organisation.in_(organisations or [""]))).all()
+            query = select(CaseRow.id, CaseRow.client_name, CaseRow.case_number).where(CaseRow.id.in_(ids))
+            if organisations is not None:
+                query = query.where(CaseRow.organisation.in_(organisations or [""]))
+            rows = uow.session.execute(query).all()
         return {case_id: (name, number or None) for case_id, name, number in rows}
 
     def cases_in_error(self, organisation: str, limit: int = 200) -> list[dict]:
@@ -584,7 +588,8 @@ class AuditorWorkspace:
             end = history[-1]
             statussen.append(_zgw_status(zaak_url, base_url, case_id, end["seq"], "afgesloten", end["at"],
                                          "Zaak afgesloten" if case["status"] == "completed"
-                                         else "Zaak gesloten na fout" if case.get("error") else "Aanvraag ingetrokken"))
+                                         else "Zaak gesloten na fout" if closed_after_error(case["status"], case.get("error"))
+                                         else "Aanvraag ingetrokken"))
         resultaat = None
         if case["status"] in ("completed", "withdrawn"):
             resultaat = {"url": f"{base_url}/zaken/api/v1/resultaten/{_uuid(case_id + ':resultaat')}",

@@ -43,7 +43,7 @@ from sqlalchemy import func, select
 from ..core import clock
 from ..core.checks import Problem, bundle_from_files, check_bundle, refusals
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
-from ..core.forms import VOCABULARY_FILE, FormRegistry
+from ..core.forms import VOCABULARY_FILE, FormRegistry, vocabulary_fields
 from ..core.messages import Msg
 from ..core.problems import joined, message_from_dict
 from ..core.runtime import properties
@@ -179,20 +179,21 @@ class Designer:
     def form_schema(self, form_id: str, text: str) -> dict:
         """The JSON Schema a form text gives (with the shared vocabulary), as the task page
         renders it; DefinitionError with the reason when the text is not a valid form."""
-        path = self.forms_dir / VOCABULARY_FILE
-        vocabulary = path.read_text(encoding="utf-8") if path.exists() else "{}"
-        return FormRegistry.from_sources({form_id: text}, vocabulary).get(form_id).schema
+        return FormRegistry.from_sources({form_id: text}, self._vocabulary_text()).get(form_id).schema
 
     def vocabulary(self) -> dict[str, dict]:
         """The shared vocabulary's fields (``forms/vocabulaire.json``): a form field of one of these
-        names takes its type, label and limits from here."""
-        path = self.forms_dir / VOCABULARY_FILE
+        names takes its type, label and limits from here. Nothing when the file cannot be read."""
         try:
-            found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        except (OSError, ValueError):
+            fields = vocabulary_fields(self._vocabulary_text())
+        except (OSError, DefinitionError):  # unreadable, or no JSON
             return {}
-        fields = found.get("velden", found) if isinstance(found, dict) else {}
         return {k: v for k, v in fields.items() if isinstance(v, dict)} if isinstance(fields, dict) else {}
+
+    def _vocabulary_text(self) -> str:
+        """The shared forms folder's vocabulary as text ("{}" when there is none)."""
+        path = self.forms_dir / VOCABULARY_FILE
+        return path.read_text(encoding="utf-8") if path.exists() else "{}"
 
     def available_forms(self) -> list[str]:
         return sorted(FormRegistry.load_dir(self.forms_dir).forms)
@@ -489,8 +490,7 @@ class Designer:
         """Complete the record's forms from the shared forms folder and check it. The refusals
         come first and alone (nothing else is judged of a file that is refused)."""
         if not record.get("vocabulary") or record["vocabulary"] == "{}":
-            path = self.forms_dir / VOCABULARY_FILE
-            record["vocabulary"] = path.read_text(encoding="utf-8") if path.exists() else "{}"
+            record["vocabulary"] = self._vocabulary_text()
         refused = refusals(record["files"], record["forms"], record["vocabulary"])
         if refused:
             return record, refused

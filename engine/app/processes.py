@@ -130,7 +130,7 @@ class Processes:
         """The versions of process ``key`` in the order the designer's screens number them (the
         first is version 1): ``(version hash, effective from)``."""
         with self.db.unit_of_work(write=False) as uow:
-            return [tuple(row) for row in uow.session.execute(  # type: ignore[misc]
+            return [(version_hash, effective) for version_hash, effective in uow.session.execute(
                 select(DefinitionRow.version_hash, DefinitionRow.effective_from)
                 .where(DefinitionRow.process_key == key).order_by(DefinitionRow.id)).all()]
 

@@ -189,15 +189,13 @@ def case_id_of(engine: Any, given: str) -> str:
         return given
     from ..storage.quick import open_reader
 
-    found: str | None = None
     try:
         with open_reader(engine.database_url) as reader:  # the driver alone: no engine to build for a lookup
             if reader is not None:
                 return reader.case_id_for_number(text) or given
     except Exception:  # noqa: BLE001 - the engine's own read answers instead
         logging.getLogger("werkpad.cli").debug("zaaknummer snel opzoeken lukte niet", exc_info=True)
-    found = engine().case_id_for_number(text)
-    return found or given
+    return engine().case_id_for_number(text) or given
 
 
 class LazyGroup(click.Group):

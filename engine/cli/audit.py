@@ -35,15 +35,14 @@ def finding_lines(result: dict, indent: str = "  ", names: dict[str, str] | None
     head = f"{indent}{(names or {}).get(case) or case}: " if case else indent
     if result.get("kind") == "altered":
         lines = [f"{head}VASTLEGGING GEWIJZIGD ({result.get('change_words', '')}) — {result['reason']}"]
-    elif result.get("kind") == "replay_differs" and result.get("stored_state"):
-        lines = [f"{head}OPGESLAGEN TOESTAND WIJKT AF (de gebeurtenissen zijn ongeschonden; de toestand is buiten "
-                 f"Werkpad om gewijzigd of wordt anders gelezen) — {result['reason']}"]
-        for d in result.get("differences") or []:
-            lines.append(f"{indent}    {d['label']}: opgeslagen {words(d['recorded'])} | herbouwd {words(d['rebuilt'])}")
     elif result.get("kind") == "replay_differs":
-        lines = [f"{head}REPLAY WIJKT AF (de vastlegging is ongeschonden) — {result['reason']}"]
+        stored = bool(result.get("stored_state"))
+        lines = [f"{head}OPGESLAGEN TOESTAND WIJKT AF (de gebeurtenissen zijn ongeschonden; de toestand is buiten "
+                 f"Werkpad om gewijzigd of wordt anders gelezen) — {result['reason']}" if stored else
+                 f"{head}REPLAY WIJKT AF (de vastlegging is ongeschonden) — {result['reason']}"]
+        side = "opgeslagen" if stored else "vastgelegd"
         for d in result.get("differences") or []:
-            lines.append(f"{indent}    {d['label']}: vastgelegd {words(d['recorded'])} | herbouwd {words(d['rebuilt'])}")
+            lines.append(f"{indent}    {d['label']}: {side} {words(d['recorded'])} | herbouwd {words(d['rebuilt'])}")
     else:
         lines = [f"{head}{result.get('reason', '')}"]
     if result.get("label") and result.get("kind"):
@@ -53,18 +52,11 @@ def finding_lines(result: dict, indent: str = "  ", names: dict[str, str] | None
 
 
 def case_names(wp: Any, case_ids: list) -> dict[str, str]:
-    """The cases of findings as people know them: "zaak 2026-000033 (Joost Bos)"; a case that can no
-    longer be read (deleted, unreadable) keeps its id."""
-    out: dict[str, str] = {}
-    for case_id in dict.fromkeys(c for c in case_ids if c):
-        try:
-            case = wp.get_case(case_id)
-        except Exception:  # noqa: BLE001 - a finding is shown whatever its case's state
-            continue
-        number = case.get("number") or case_id
-        client = (case.get("client") or {}).get("name")
-        out[case_id] = f"zaak {number}" + (f" ({client})" if client else "")
-    return out
+    """The cases of findings as people know them: "zaak 2026-000033 (Joost Bos)", in one read; a case
+    that is no longer there keeps its id."""
+    labels = AuditorWorkspace(wp).case_labels(case_ids, None)
+    return {case_id: f"zaak {number or case_id}" + (f" ({client})" if client else "")
+            for case_id, (client, number) in labels.items()}
 
 
 def _fail(message: str) -> None:

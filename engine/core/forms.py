@@ -209,11 +209,7 @@ class FormRegistry:
 
         With ``strict=False`` a broken form is remembered instead of raised, so
         one bad form does not stop processes that do not use it."""
-        try:
-            vocab_doc = json.loads(vocabulary_text or "{}")
-        except json.JSONDecodeError as exc:
-            raise DefinitionError(f"{VOCABULARY_FILE}: geen geldige JSON ({exc})") from exc
-        vocabulary = vocab_doc.get("velden", vocab_doc)
+        vocabulary = vocabulary_fields(vocabulary_text)
         forms, broken = {}, {}
         for fid, text in sources.items():
             try:
@@ -233,6 +229,16 @@ class FormRegistry:
         registry = cls(forms, vocabulary, broken)
         registry.sources = dict(sources)
         return registry
+
+
+def vocabulary_fields(vocabulary_text: str) -> Any:
+    """The fields of the shared vocabulary (its ``velden``, or the document itself in the older
+    shape); DefinitionError when the text is no JSON."""
+    try:
+        vocab_doc = json.loads(vocabulary_text or "{}")
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(f"{VOCABULARY_FILE}: geen geldige JSON ({exc})") from exc
+    return vocab_doc.get("velden", vocab_doc) if isinstance(vocab_doc, dict) else vocab_doc
 
 
 def resolve_form(form_id: str, doc: dict[str, Any], vocabulary: Mapping[str, dict[str, Any]]) -> dict[str, Any]:

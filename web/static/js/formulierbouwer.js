@@ -175,7 +175,7 @@
     var summaryTitle = el('span', { class: 'bouw-titel', text: shown.title || name });
     var summaryWhat = el('span', { class: 'klein' });
     function sayWhat() {
-      summaryWhat.textContent = ' ' + name + ' \u00b7 ' + kindWord(kindOf(shared ? Object.assign({}, base, prop) : prop)) +
+      summaryWhat.textContent = ' ' + name + ' \u00b7 ' + kindWord(kindOf(shown)) +
         (required(name) ? ' \u00b7 ' + t('verplicht') : '') + (shared ? ' \u00b7 ' + t('vocabulaire') : '');
     }
     sayWhat();
