@@ -64,6 +64,10 @@ class TimerWorker:
         log.info("timer-worker gestart (%s)", "LISTEN/NOTIFY" if not self.wp.db.is_sqlite else "peilen")
         while not self.stopping.is_set():
             try:
+                if not self.wp.db.is_sqlite:
+                    # LISTEN before the look, never after: a timer armed between the look and a
+                    # later LISTEN would be notified to no one and wait out the whole sleep
+                    self._listen()
                 self.run_once()
                 self._wait(self.seconds_until_next())
             except Exception as exc:  # noqa: BLE001 - the database may be briefly away: wait and try again

@@ -155,3 +155,34 @@ def test_database_away_is_one_log_line_without_traceback(wp_sqlite, caplog):
     assert all(r.exc_info is None and "\n" not in r.getMessage() for r in retries), caplog.text
     assert "server closed the connection unexpectedly" in retries[0].getMessage()
     assert "Traceback" not in caplog.text
+
+
+def test_a_timer_armed_between_the_look_and_the_sleep_still_wakes_the_worker(wp):
+    """The worker looks in the timer index, then sleeps until the soonest timer it saw. A timer
+    armed for a second from now just after that look (a case started the moment the worker
+    starts) must still wake it: it LISTENs before it looks, so the NOTIFY is kept for it."""
+    if wp.db.is_sqlite:
+        return  # polling there; nothing is notified
+    worker = TimerWorker(wp, max_sleep=30.0)
+    armed: list[dict] = []
+    plain_look = worker.seconds_until_next
+
+    def look_then_arm() -> float:
+        seconds = plain_look()  # nothing due: the worker would sleep the whole 30 s
+        if not armed:
+            armed.append(wp.start_case("voorbeeldstad", "111222333", "Tussendoor", "1980-01-01",
+                                       at=clock.now() - timedelta(days=3) + timedelta(seconds=1)))
+        return seconds
+
+    worker.seconds_until_next = look_then_arm
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        assert _wait_for(lambda: bool(armed), 10)
+        case = armed[0]
+        assert _wait_for(lambda: [e for e in wp.case_history(case["id"]) if e["type"] == "timer_fired"], 6)
+        due = clock.to_utc(case["timers"][0]["due"])
+        assert (clock.now() - due).total_seconds() < 2.0
+    finally:
+        worker.stop()
+        thread.join(timeout=10)
