@@ -35,6 +35,7 @@ from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
 from engine.app.designer import Designer, decision_tables, own_files
 from engine.core.messages import Msg
+from engine.core.uses import form_title
 from engine.errors import WerkpadError
 
 from . import formulieren, security
@@ -199,20 +200,11 @@ def home():
 def process_page(key: str):
     organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
     info = designer().process(key)
-    forms = sorted(((fid, _form_title(text)) for fid, text in designer().working_record(key)["forms"].items()),
+    forms = sorted(((fid, form_title(text)) for fid, text in designer().working_record(key)["forms"].items()),
                    key=lambda f: f[1].lower())
     return render_template("ontwerp/proces.html", info=info, forms=forms, tables=_tables_with_problems(key), may_edit=policy.may_edit_design(g.user, organisation),
                            statuses=STATUS, events=EVENTS, version_name=_version_name,
                            today=date.today().isoformat(), **_notice())
-
-
-def _form_title(text: str) -> str:
-    """A form as designers know it: its title (the id only when it has none or cannot be read)."""
-    try:
-        title = json.loads(text).get("title")
-    except (ValueError, AttributeError):
-        return ""
-    return title if isinstance(title, str) else ""
 
 
 # ---------------------------------------------------------------------- modeler
@@ -500,15 +492,22 @@ def migrate(key: str, number: int):
 
 
 # ---------------------------------------------------------------------- forms
-def _form_text(key: str, form_id: str) -> str:
+def _form_record(key: str, form_id: str) -> tuple[dict, str]:
+    """The process as the designer edits it, and the form's text (indented when it is JSON)."""
     record = designer().working_record(key)
     if form_id not in record["forms"]:
         raise NotFound(f"formulier '{form_id[:100]}' hoort niet bij dit proces")
     text = record["forms"][form_id]
     try:
-        return json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+        return record, json.dumps(json.loads(text), ensure_ascii=False, indent=2)
     except ValueError:
-        return text
+        return record, text
+
+
+def _uses(record: dict, form_id: str) -> dict[str, list[str]]:
+    """Where the process reads each name, in the user's language (for the field builder)."""
+    return {name: [translate(place) for place in places]
+            for name, places in Designer.name_uses(record, form_id).items()}
 
 
 def _preview(form_id: str, text: str) -> tuple[list, str | None]:
@@ -522,10 +521,10 @@ def _preview(form_id: str, text: str) -> tuple[list, str | None]:
 @login_required
 def form_page(key: str, form_id: str):
     organisation = _process(key, "ontwerp.formulier", "Formulier van een proces bekijken")
-    text = _form_text(key, form_id)
+    record, text = _form_record(key, form_id)
     fields, problem = _preview(form_id, text)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
-                           title=_form_title(text), vocabulary=designer().vocabulary(),
+                           title=form_title(text), vocabulary=designer().vocabulary(), uses=_uses(record, form_id),
                            fields=fields, problem=problem, may_edit=policy.may_edit_design(g.user, organisation))
 
 
@@ -534,7 +533,7 @@ def form_page(key: str, form_id: str):
 def form_preview(key: str, form_id: str):
     """The live preview: the fields the typed JSON gives, rendered as the task page does."""
     _process(key, "ontwerp.formulier_voorbeeld", "Voorbeeld van een formulier tonen", edit=True)
-    _form_text(key, form_id)
+    _form_record(key, form_id)
     fields, problem = _preview(form_id, request.form.get("tekst", ""))
     return render_template("ontwerp/_voorbeeld.html", fields=fields, problem=problem)
 
@@ -543,7 +542,7 @@ def form_preview(key: str, form_id: str):
 @login_required
 def form_save(key: str, form_id: str):
     _process(key, "ontwerp.formulier_bewaren", "Formulier in het concept bewaren", edit=True)
-    _form_text(key, form_id)
+    record, _ = _form_record(key, form_id)
     text = request.form.get("tekst", "")
     fields, problem = _preview(form_id, text)
     if problem is None:
@@ -553,5 +552,5 @@ def form_save(key: str, form_id: str):
         except ValidationError as exc:  # refused: the form as typed stays on the page, nothing stored
             problem = in_language(exc.message)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
-                           title=_form_title(text), vocabulary=designer().vocabulary(),
+                           title=form_title(text), vocabulary=designer().vocabulary(), uses=_uses(record, form_id),
                            fields=fields, problem=problem, may_edit=True), 422

@@ -47,7 +47,8 @@ from ..core.forms import VOCABULARY_FILE, FormRegistry, vocabulary_fields
 from ..core.messages import Msg
 from ..core.problems import joined, message_from_dict
 from ..core.runtime import properties
-from ..core.xml import BPMN_NS, DMN_NS, parse_definition
+from ..core.uses import where_read
+from ..core.xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
@@ -55,7 +56,6 @@ from .acting import Actor, RequestContext, as_actor
 from .processes import Processes
 from .repository import Repository
 
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 OPEN = ("concept", "ter_goedkeuring")
 RUNNING = ("running", "waiting", "error")  # not ended: open tasks, or only a timer/message pending
 MAX_DRAFT_BYTES = 2 * 1024 * 1024
@@ -180,6 +180,13 @@ class Designer:
         """The JSON Schema a form text gives (with the shared vocabulary), as the task page
         renders it; DefinitionError with the reason when the text is not a valid form."""
         return FormRegistry.from_sources({form_id: text}, self._vocabulary_text()).get(form_id).schema
+
+    @staticmethod
+    def name_uses(record: Mapping[str, Any], form_id: str) -> dict[str, list[Msg]]:
+        """Per case-data name, where the process in ``record`` (as :meth:`working_record` gives it)
+        reads it — conditions, scripts, timers, terms, decision tables — and which of its other
+        forms ask for it: what a designer must mend when renaming or removing a field of ``form_id``."""
+        return where_read(record["files"], record["forms"], skip_form=form_id)
 
     def vocabulary(self) -> dict[str, dict]:
         """The shared vocabulary's fields (``forms/vocabulaire.json``): a form field of one of these

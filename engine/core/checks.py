@@ -44,7 +44,7 @@ from .expressions import ExpressionError, SafeScriptEngine, check
 from .forms import FormRegistry
 from .messages import Msg
 from .problems import Problem, joined
-from .xml import BPMN_NS, DMN_NS, parse_definition
+from .xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 
 __all__ = ["Problem", "check_bundle", "refusals", "bundle_from_files", "known_roles", "known_messages"]
 
@@ -53,7 +53,6 @@ ROLES_FILE = "rollen.json"
 MESSAGES_FILE = "berichten.json"
 # Messages the engine itself sends (withdrawal, the work-found stop): always known.
 ENGINE_MESSAGES = frozenset({"aanvraag_ingetrokken", "werk_gevonden"})
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 MAX_COMBINATIONS = 50_000
 
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}

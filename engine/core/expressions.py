@@ -518,6 +518,25 @@ def check(expression_or_script: str, mode: str = "eval") -> None:
     _compile_or_refuse(expression_or_script, mode)
 
 
+def names_read(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
+    """The case-data names an expression or script reads: every name it loads that is not called
+    as a function, and the field named in ``bekend("x")`` / ``waarde("x", …)``. Nothing for a
+    text that does not parse or is refused (the check reports that)."""
+    try:
+        tree, _ = _compile_or_refuse(expression_or_script, mode)
+    except (ExpressionError, SyntaxError):
+        return frozenset()
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in called:
+            out.add(node.id)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DATA_FUNCTIONS
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            out.add(node.args[0].value)
+    return frozenset(out)
+
+
 # --------------------------------------------------------------------------- methods
 
 

@@ -7,6 +7,7 @@ from ..errors import DefinitionError
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 DMN_NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 # no entities, no network, no DTD: a definition file is data from outside
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=False,
                               huge_tree=False)

@@ -117,3 +117,71 @@ def test_the_field_builder_speaks_english(server, page):  # noqa: F811
     assert "Add field" in builder and "Field name" in builder and "Veld toevoegen" not in builder
     assert "Choice from a list" in _card(page, "woonsituatie").locator("summary").inner_text()
     assert not page.console_errors, page.console_errors
+
+
+DIAGNOSE = "/ontwerp/voorbeeld/formulieren/voorbeeld_diagnose"
+
+
+def test_a_designer_renames_a_field_and_is_told_what_still_reads_the_old_name(server, page, werkpad):  # noqa: F811
+    """Each field says where the process reads it; renaming one keeps its place, label, limits and
+    'verplicht', writes out what it took from the shared vocabulary, and names the decision table
+    that still reads the old name. A name the form already has, or no field name, is refused."""
+    _login(page, server, "piet")
+    page.goto(server + DIAGNOSE)
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    loonwaarde = _card(page, "loonwaarde_pct")
+    loonwaarde.locator("summary").click()
+    assert "beslistabel ‘Route op loonwaarde’" in loonwaarde.locator(".bouw-gebruik").inner_text()
+    datum = _card(page, "datum_gesprek")
+    datum.locator("summary").click()
+    assert "nergens anders" in datum.locator(".bouw-gebruik").inner_text()
+
+    # refused: a name the form has, and no field name; cancelling leaves the field as it was
+    datum.get_by_role("button", name="Datum van het diagnosegesprek: naam wijzigen").click()
+    datum.get_by_label("Nieuwe veldnaam").fill("trede")
+    datum.get_by_role("button", name="Naam wijzigen", exact=True).click()
+    assert "al een veld “trede”" in datum.locator(".bouw-hernoem [role=alert]").inner_text()
+    datum.get_by_label("Nieuwe veldnaam").fill("Datum")
+    datum.get_by_label("Nieuwe veldnaam").press("Enter")  # Enter renames (and submits nothing)
+    assert "begint met een kleine letter" in datum.locator(".bouw-hernoem [role=alert]").inner_text()
+    assert page.url.endswith(DIAGNOSE)
+    datum.get_by_role("button", name="Annuleren").click()
+    assert _order(page) == ["loonwaarde_pct", "trede", "datum_gesprek", "toelichting"]
+
+    # renamed: same place, required still, the vocabulary's kind and limits written out
+    loonwaarde.get_by_role("button", name="Loonwaarde (% van het WML): naam wijzigen").click()
+    loonwaarde.get_by_label("Nieuwe veldnaam").fill("loonwaarde_gemeten")
+    loonwaarde.get_by_role("button", name="Naam wijzigen", exact=True).click()
+    assert _order(page) == ["loonwaarde_gemeten", "trede", "datum_gesprek", "toelichting"]
+    renamed = _card(page, "loonwaarde_gemeten")
+    warning = renamed.locator(".bouw-hernoem, .bouw-hernoemd").first.inner_text()
+    assert "heette “loonwaarde_pct”" in warning and "beslistabel ‘Route op loonwaarde’" in warning
+    assert "nergens anders" in renamed.locator(".bouw-gebruik").inner_text()
+    doc = _json(page)
+    assert list(doc["properties"]) == ["loonwaarde_gemeten", "trede", "datum_gesprek", "toelichting"]
+    assert doc["required"] == ["loonwaarde_gemeten", "trede"]
+    field = doc["properties"]["loonwaarde_gemeten"]
+    assert (field["type"], field["minimum"], field["maximum"]) == ("integer", 0, 100)
+    assert field["title"] == "Loonwaarde (% van het WML)"
+    page.wait_for_selector("#voorbeeld >> text=Loonwaarde (% van het WML)")  # the preview has caught up
+    _shot(page, "designer-formulier-hernoemen.png")
+
+    page.click("#formulier-bron button[type=submit]")
+    page.wait_for_url("**/ontwerp/voorbeeld?melding=bewaard")
+    stored = json.loads(werkpad.designer.draft("voorbeeld")["record"]["forms"]["voorbeeld_diagnose"])
+    assert stored == doc
+    assert not page.console_errors, page.console_errors
+
+
+def test_where_a_field_is_read_is_said_in_english_too(server, page):  # noqa: F811
+    _login(page, server, "piet")
+    page.goto(server + DIAGNOSE)
+    page.click("footer button[value=en]")
+    page.wait_for_selector("html[lang=en]")
+    page.goto(server + DIAGNOSE)
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    card = _card(page, "loonwaarde_pct")
+    card.locator("summary").click()
+    assert "decision table ‘Route op loonwaarde’" in card.locator(".bouw-gebruik").inner_text()
+    assert card.get_by_role("button", name="Loonwaarde (% van het WML): rename").inner_text() == "Rename…"
+    assert not page.console_errors, page.console_errors

@@ -1,8 +1,10 @@
 // The designer's field builder on the form page: the form's fields as a list to edit — label,
-// explanation, kind, required, choices, limits; add, move and remove — kept equal to the form's
+// explanation, kind, required, choices, limits; add, rename, move and remove — kept equal to the form's
 // JSON in the text area below it (the JSON stays the one thing that is saved). A change here
 // writes the JSON (and the live preview follows); typing in the JSON redraws the list. A field
-// named as in the shared vocabulary takes its kind and label from there and is shown so.
+// named as in the shared vocabulary takes its kind and label from there and is shown so. Each
+// field says where the process reads its name (conditions, scripts, decision tables, other forms),
+// so that a designer who renames or removes it knows what to mend.
 (function () {
   'use strict';
   var root = document.getElementById('velden-bouwer');
@@ -17,6 +19,12 @@
   }
   var vocabulary = {};
   try { vocabulary = JSON.parse(document.getElementById('vocabulaire').textContent) || {}; } catch (e) { vocabulary = {}; }
+  var uses = {};  // per name, where the process reads it, in words (Designer.name_uses)
+  try { uses = JSON.parse(document.getElementById('veldgebruik').textContent) || {}; } catch (e) { uses = {}; }
+  function usesOf(name) {
+    return Object.prototype.hasOwnProperty.call(uses, name) && Array.isArray(uses[name]) ? uses[name] : [];
+  }
+  var NAME = /^[a-z][a-z0-9_]*$/;
 
   var KINDS = [
     ['boolean', 'Ja/nee'], ['choice', 'Keuze uit een lijst'], ['choices', 'Meerdere keuzes'],
@@ -95,6 +103,7 @@
   var doc = null;
   var writing = false;
   var opened = {};  // the fields opened to edit, kept open when the list is drawn again
+  var renamed = {};  // new name -> the name it had when the page was opened (renamed here)
 
   function parse() {
     try {
@@ -185,6 +194,16 @@
     if (shared) {
       card.appendChild(el('p', { class: 'klein', text: t('Uit het gedeelde vocabulaire: {soort}. Label en uitleg komen daarvandaan, tenzij je ze hier anders invult.', { soort: kindWord(kindOf(shown)) }) }));
     }
+    var read = usesOf(name);
+    card.appendChild(el('p', { class: 'klein bouw-gebruik', text: read.length
+      ? t('Het proces leest dit veld in: {plekken}.', { plekken: read.join(' \u00b7 ') })
+      : t('Het proces leest dit veld nergens anders.') }));
+    var before = renamed[name];
+    if (before !== undefined && usesOf(before).length) {
+      card.appendChild(el('p', { class: 'utrecht-form-field-error-message bouw-hernoemd', role: 'status', text:
+        t('Dit veld heette \u201c{oud}\u201d. Daar leest het proces nog: {plekken}. Pas die plekken aan naar \u201c{nieuw}\u201d, anders vinden ze het veld niet meer.',
+          { oud: before, nieuw: name, plekken: usesOf(before).join(' \u00b7 ') }) }));
+    }
     var title = el('input', { type: 'text', class: 'utrecht-textbox utrecht-textbox--html-input', value: prop.title || '' });
     if (shared) { title.setAttribute('placeholder', base.title || ''); }
     title.addEventListener('input', function () {
@@ -260,16 +279,69 @@
         focusCard(name, 'Omlaag');
       }, { 'data-zeg': '{veld} omlaag' }));
     }
+    var renameBox = el('div', { class: 'bouw-hernoem', hidden: 'hidden' });
+    var newName = el('input', { type: 'text', class: 'utrecht-textbox utrecht-textbox--html-input', autocomplete: 'off', spellcheck: 'false', value: name });
+    renameBox.appendChild(labelled(t('Nieuwe veldnaam'), newName, t('Lopende zaken houden hun gegevens onder de oude naam; de nieuwe naam geldt voor wat na publicatie wordt ingevuld.')));
+    var renameSaid = el('p', { class: 'utrecht-form-field-error-message', role: 'alert', hidden: 'hidden' });
+    renameBox.appendChild(renameSaid);
+    newName.addEventListener('input', function () { renameSaid.hidden = true; });
+    var doRename = button(t('Naam wijzigen'), function () {
+      var key = newName.value.trim();
+      var problem = null;
+      if (!NAME.test(key)) {
+        problem = t('Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _.');
+      } else if (key !== name && Object.prototype.hasOwnProperty.call(doc.properties, key)) {
+        problem = t('Dit formulier heeft al een veld \u201c{veld}\u201d.', { veld: key });
+      }
+      if (problem) { renameSaid.textContent = problem; renameSaid.hidden = false; newName.focus(); return; }
+      if (key === name) { renameBox.hidden = true; return; }
+      rename(name, key, shared ? base : null);
+      focusCard(key, 'Naam wijzigen\u2026');
+    });
+    renameBox.appendChild(el('div', { class: 'knoppen' }, [doRename, button(t('Annuleren'), function () {
+      newName.value = name; renameSaid.hidden = true; renameBox.hidden = true; openRename.focus();
+    })]));
+    newName.addEventListener('keydown', function (e) { if (e.key === 'Enter') { e.preventDefault(); doRename.click(); } });
+    var openRename = button(t('Naam wijzigen\u2026'), function () {
+      renameBox.hidden = false; newName.focus(); newName.select();
+    }, { 'data-zeg': '{veld}: naam wijzigen' });
+    actions.appendChild(openRename);
     actions.appendChild(button(t('Verwijderen'), function () {
-      if (!window.confirm(t('Veld \u201c{veld}\u201d verwijderen? Gegevens die zaken al in dit veld hebben blijven in die zaken staan.', { veld: summaryTitle.textContent }))) { return; }
+      var question = t('Veld \u201c{veld}\u201d verwijderen? Gegevens die zaken al in dit veld hebben blijven in die zaken staan.', { veld: summaryTitle.textContent });
+      if (read.length) { question += ' ' + t('Het proces leest dit veld nog in: {plekken}.', { plekken: read.join(' \u00b7 ') }); }
+      if (!window.confirm(question)) { return; }
       delete doc.properties[name];
       setRequired(name, false);
       if (Array.isArray(doc['x-volgorde'])) { doc['x-volgorde'] = doc['x-volgorde'].filter(function (n) { return n !== name; }); }
       write(true);
     }, { 'data-zeg': '{veld} verwijderen' }));
     card.appendChild(actions);
+    card.appendChild(renameBox);
     relabel();
     return card;
+  }
+  // a field under a new name, in the same place, with its label, kind, limits and 'verplicht'; a
+  // field that took everything from the shared vocabulary keeps it written out under a name that is not there
+  function rename(from, to, base) {
+    var prop = doc.properties[from];
+    if (base && !Object.prototype.hasOwnProperty.call(vocabulary, to)) {
+      var merged = Object.assign({}, base, prop);
+      prop = {};
+      ['type', 'title', 'description'].concat(Object.keys(merged)).forEach(function (k) {
+        if (k in merged && !(k in prop)) { prop[k] = merged[k]; }
+      });
+    }
+    var props = {};
+    Object.keys(doc.properties).forEach(function (n) { props[n === from ? to : n] = n === from ? prop : doc.properties[n]; });
+    doc.properties = props;
+    if (Array.isArray(doc.required)) { doc.required = doc.required.map(function (n) { return n === from ? to : n; }); }
+    if (Array.isArray(doc['x-volgorde'])) { doc['x-volgorde'] = doc['x-volgorde'].map(function (n) { return n === from ? to : n; }); }
+    renamed[to] = renamed[from] !== undefined ? renamed[from] : from;
+    delete renamed[from];
+    if (renamed[to] === to) { delete renamed[to]; }
+    opened[to] = true;
+    delete opened[from];
+    write(true);
   }
   function focusCard(name, which) {
     var card = list.querySelector('[data-veld="' + (window.CSS && CSS.escape ? CSS.escape(name) : name) + '"]');
@@ -300,7 +372,7 @@
     var add = button(t('Veld toevoegen'), function () {
       var key = name.value.trim();
       var problem = null;
-      if (!/^[a-z][a-z0-9_]*$/.test(key)) {
+      if (!NAME.test(key)) {
         problem = t('Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _.');
       } else if (Object.prototype.hasOwnProperty.call(doc.properties, key)) {
         problem = t('Dit formulier heeft al een veld \u201c{veld}\u201d.', { veld: key });
