@@ -77,8 +77,8 @@ DESIGNER_TEXTS = (
     N_("Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _."),
     N_("Dit formulier heeft al een veld “{veld}”."),
     N_("De JSON hieronder is nu geen geldig formulier; herstel haar, dan verschijnen de velden weer."),
-    N_("Het proces leest dit veld in: {plekken}."), N_("Het proces leest dit veld nergens anders."),
-    N_("Dit veld heette “{oud}”. Daar leest het proces nog: {plekken}. Pas die plekken aan naar “{nieuw}”, "
+    N_("Ook gebruikt in: {plekken}."), N_("Nergens anders gebruikt."), N_("Het veld wordt nog gebruikt in: {plekken}."),
+    N_("Dit veld heette “{oud}”; die naam wordt nog gebruikt in: {plekken}. Pas die plekken aan naar “{nieuw}”, "
        "anders vinden ze het veld niet meer."),
     N_("Nieuwe veldnaam"),
     N_("Lopende zaken houden hun gegevens onder de oude naam; de nieuwe naam geldt voor wat na publicatie "

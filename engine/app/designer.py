@@ -47,7 +47,7 @@ from ..core.forms import VOCABULARY_FILE, FormRegistry, vocabulary_fields
 from ..core.messages import Msg
 from ..core.problems import joined, message_from_dict
 from ..core.runtime import properties
-from ..core.uses import where_read
+from ..core.uses import FORM_PLACE, where_read
 from ..core.xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
@@ -78,6 +78,9 @@ def _record_hash(record: Mapping[str, Any]) -> str:
 def own_files(record: Mapping[str, Any]) -> dict[str, str]:
     """The process's own BPMN/DMN files (the shared ones are not edited in a draft)."""
     return {k: v for k, v in record["files"].items() if not k.startswith(SHARED_DIR + "/")}
+
+
+FORMS_NAMED = 4  # the other forms named beside a field; more are counted
 
 
 class Designer:
@@ -186,7 +189,14 @@ class Designer:
         """Per case-data name, where the process in ``record`` (as :meth:`working_record` gives it)
         reads it — conditions, scripts, timers, terms, decision tables — and which of its other
         forms ask for it: what a designer must mend when renaming or removing a field of ``form_id``."""
-        return where_read(record["files"], record["forms"], skip_form=form_id)
+        out = {}
+        for name, places in where_read(record["files"], record["forms"], skip_form=form_id).items():
+            forms = [p for p in places if p.template == FORM_PLACE.template]
+            if len(forms) > FORMS_NAMED:  # a field every form has (toelichting): how many, not all their names
+                places = [p for p in places if p not in forms] + forms[:FORMS_NAMED - 1] + [
+                    Msg("nog %(n)s andere formulieren", n=len(forms) - FORMS_NAMED + 1)]
+            out[name] = places
+        return out
 
     def vocabulary(self) -> dict[str, dict]:
         """The shared vocabulary's fields (``forms/vocabulaire.json``): a form field of one of these

@@ -43,6 +43,7 @@ _PLACE = {
     "completionCondition": Msg("meervoudige uitvoering van ‘%(element)s’"),
     "messagePayload": Msg("berichtinhoud van ‘%(element)s’"),
 }
+FORM_PLACE = Msg("formulier ‘%(formulier)s’")
 # wrappers between an expression and the element a designer sees in the diagram
 _WRAPPERS = {"timerEventDefinition", "messageEventDefinition", "extensionElements", "properties",
              "multiInstanceLoopCharacteristics", "standardLoopCharacteristics"}
@@ -156,7 +157,7 @@ def where_read(files: Mapping[str, str], forms: Mapping[str, str] | None = None,
     for form_id, text in sorted((forms or {}).items()):
         if form_id == skip_form:
             continue
-        place = Msg("formulier ‘%(formulier)s’", formulier=form_title(text, form_id))
+        place = Msg(FORM_PLACE.template, formulier=form_title(text, form_id))
         for name in form_fields(text):
             add(name, place)
     return out

@@ -134,7 +134,7 @@ def test_a_designer_renames_a_field_and_is_told_what_still_reads_the_old_name(se
     assert "beslistabel ‘Route op loonwaarde’" in loonwaarde.locator(".bouw-gebruik").inner_text()
     datum = _card(page, "datum_gesprek")
     datum.locator("summary").click()
-    assert "nergens anders" in datum.locator(".bouw-gebruik").inner_text()
+    assert "Nergens anders gebruikt" in datum.locator(".bouw-gebruik").inner_text()
 
     # refused: a name the form has, and no field name; cancelling leaves the field as it was
     datum.get_by_role("button", name="Datum van het diagnosegesprek: naam wijzigen").click()
@@ -156,7 +156,7 @@ def test_a_designer_renames_a_field_and_is_told_what_still_reads_the_old_name(se
     renamed = _card(page, "loonwaarde_gemeten")
     warning = renamed.locator(".bouw-hernoem, .bouw-hernoemd").first.inner_text()
     assert "heette “loonwaarde_pct”" in warning and "beslistabel ‘Route op loonwaarde’" in warning
-    assert "nergens anders" in renamed.locator(".bouw-gebruik").inner_text()
+    assert "Nergens anders gebruikt" in renamed.locator(".bouw-gebruik").inner_text()
     doc = _json(page)
     assert list(doc["properties"]) == ["loonwaarde_gemeten", "trede", "datum_gesprek", "toelichting"]
     assert doc["required"] == ["loonwaarde_gemeten", "trede"]

@@ -204,3 +204,19 @@ def test_an_uploaded_manifest_cannot_take_another_organisations_municipality(cli
                            content_type="multipart/form-data")
     assert response.status_code == 422 and "anderstad" in response.get_data(as_text=True)
     assert werkpad.designer.draft("voorbeeld") is None
+
+
+def test_the_form_page_says_where_the_process_reads_each_field(client):
+    """The builder's data: per name the places that read it, in words; a field that many forms
+    ask for (toelichting) names three of them and counts the rest; a broken form text keeps it."""
+    login(client, "piet")
+    page = client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
+    uses = json.loads(re.search(r'<script type="application/json" id="veldgebruik">(.*?)</script>', page,
+                                re.S).group(1))
+    assert uses["crisis"] == ["voorwaarde ‘ja’ na ‘Crisis?’"]
+    assert uses["loonwaarde_pct"] == ["beslistabel ‘Route op loonwaarde’", "formulier ‘Diagnose’"]
+    assert len(uses["toelichting"]) == 4 and re.fullmatch(r"nog \d+ andere formulieren", uses["toelichting"][-1])
+    assert all(place.startswith("formulier ‘") for place in uses["toelichting"][:3])
+    token = page_csrf(client, "/ontwerp/voorbeeld/formulieren/voorbeeld_intake")
+    broken = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake", data={"csrf_token": token, "tekst": "{"})
+    assert broken.status_code == 422 and 'id="veldgebruik"' in broken.get_data(as_text=True)

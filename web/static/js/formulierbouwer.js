@@ -196,12 +196,12 @@
     }
     var read = usesOf(name);
     card.appendChild(el('p', { class: 'klein bouw-gebruik', text: read.length
-      ? t('Het proces leest dit veld in: {plekken}.', { plekken: read.join(' \u00b7 ') })
-      : t('Het proces leest dit veld nergens anders.') }));
+      ? t('Ook gebruikt in: {plekken}.', { plekken: read.join(' \u00b7 ') })
+      : t('Nergens anders gebruikt.') }));
     var before = renamed[name];
     if (before !== undefined && usesOf(before).length) {
       card.appendChild(el('p', { class: 'utrecht-form-field-error-message bouw-hernoemd', role: 'status', text:
-        t('Dit veld heette \u201c{oud}\u201d. Daar leest het proces nog: {plekken}. Pas die plekken aan naar \u201c{nieuw}\u201d, anders vinden ze het veld niet meer.',
+        t('Dit veld heette \u201c{oud}\u201d; die naam wordt nog gebruikt in: {plekken}. Pas die plekken aan naar \u201c{nieuw}\u201d, anders vinden ze het veld niet meer.',
           { oud: before, nieuw: name, plekken: usesOf(before).join(' \u00b7 ') }) }));
     }
     var title = el('input', { type: 'text', class: 'utrecht-textbox utrecht-textbox--html-input', value: prop.title || '' });
@@ -308,7 +308,7 @@
     actions.appendChild(openRename);
     actions.appendChild(button(t('Verwijderen'), function () {
       var question = t('Veld \u201c{veld}\u201d verwijderen? Gegevens die zaken al in dit veld hebben blijven in die zaken staan.', { veld: summaryTitle.textContent });
-      if (read.length) { question += ' ' + t('Het proces leest dit veld nog in: {plekken}.', { plekken: read.join(' \u00b7 ') }); }
+      if (read.length) { question += ' ' + t('Het veld wordt nog gebruikt in: {plekken}.', { plekken: read.join(' \u00b7 ') }); }
       if (!window.confirm(question)) { return; }
       delete doc.properties[name];
       setRequired(name, false);
