@@ -462,14 +462,15 @@ class Designer:
                 DefinitionRow.process_key == key).order_by(DefinitionRow.id))]
         out = []
         for case_id, name, definition_id, phase, case_number in rows:
+            warnings: list[Msg] = []
             try:
-                self.processes.migrate_case(case_id, target.version_hash, dry_run=True)
+                warnings = self.processes.migrate_case(case_id, target.version_hash, dry_run=True)["warnings"]
                 reason = None
             except WerkpadError as exc:
                 reason = exc.message
             out.append({"case": case_id, "number": case_number, "client": name, "phase": phase,
                         "from": ids.index(definition_id) + 1 if definition_id in ids else None,
-                        "can_move": reason is None, "reason": reason})
+                        "can_move": reason is None, "reason": reason, "warnings": warnings})
         return out
 
     def migrate_cases(self, key: str, number: int, actor: Actor | str, case_ids: list[str] | None = None,

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
 from ..core.messages import Msg
+from ..core.uses import missing_after_move
 from ..errors import Conflict, Forbidden, NotFound, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from . import capacity, policy
@@ -198,7 +199,9 @@ class Processes:
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
             if dry_run:
-                return {"case": case_id, "from": current.version_hash, "to": target.version_hash}
+                return {"case": case_id, "from": current.version_hash, "to": target.version_hash,
+                        "warnings": missing_after_move(self.repo.bundle(current).forms, bundle.files, bundle.forms,
+                                                       loaded.runtime.data())}
             loaded.bundle = bundle
             loaded.row.definition_id = target.id
             self.repo.save(uow, loaded, "version_migrated", actor.username, moment,

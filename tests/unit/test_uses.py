@@ -4,7 +4,7 @@ bekend()/waarde(); a file that does not parse is left out; function names are no
 from __future__ import annotations
 
 from engine.core.expressions import names_read
-from engine.core.uses import form_fields, form_title, where_read
+from engine.core.uses import form_fields, form_title, missing_after_move, where_read
 
 BPMN = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -75,3 +75,16 @@ def test_names_read_by_an_expression_or_a_script():
     assert names_read("datum(melddatum)") == {"melddatum"}
     assert names_read("__import__('os')") == frozenset()  # refused: reads nothing
     assert names_read("((") == frozenset()
+
+
+def test_what_a_moved_case_would_miss_after_a_rename():
+    old = {"d": '{"properties": {"loonwaarde_pct": {}, "trede": {}}}'}
+    new = {"d": '{"properties": {"loonwaarde_gemeten": {}, "trede": {}}}'}
+    renamed_dmn = DMN.replace("<text>loonwaarde_pct</text>", "<text>loonwaarde_gemeten</text>")
+    [warning] = missing_after_move(old, {"r.dmn": renamed_dmn}, new, {"loonwaarde_pct": 50, "trede": 2})
+    assert "‘loonwaarde_gemeten’ (beslistabel ‘Route op loonwaarde’)" in warning and "‘loonwaarde_pct’" in warning
+    assert warning.params["plekken"].params == {"t0": "beslistabel ‘Route op loonwaarde’"}  # translatable part
+    # nothing to say: the case has the new name already, lacks the old one, or nothing reads the new name
+    assert missing_after_move(old, {"r.dmn": renamed_dmn}, new, {"loonwaarde_pct": 50, "loonwaarde_gemeten": 50}) == []
+    assert missing_after_move(old, {"r.dmn": renamed_dmn}, new, {"trede": 2}) == []
+    assert missing_after_move(old, {"r.dmn": DMN}, new, {"loonwaarde_pct": 50}) == []

@@ -140,3 +140,52 @@ def test_designer_publishes_and_migrates_cases_in_a_four_week_wait_and_a_three_m
     assert werkpad.verify_audit()["ok"] is True
     for cid in (waiting["id"], cycling["id"]):
         assert werkpad.replay_case(cid)["match"] is True
+
+
+def test_the_dry_run_warns_of_a_renamed_field_a_moved_case_would_miss(client, werkpad, accounts):
+    """Version 2 renames loonwaarde_pct to loonwaarde_gemeten (form and decision table mended).
+    A case that already has loonwaarde_pct can still move, but the dry run says, in words, that
+    the new version uses loonwaarde_gemeten, which the case lacks; a case without the old field
+    (still in its four-week wait) gets no warning."""
+    accounts.create_user("joke", PASSWORD, "Joke")
+    accounts.grant("joke", "voorbeeldstad", "process_designer", None)
+    now = clock.now()
+    waiting = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=10))
+    werkpad.complete_task(_task(waiting, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
+                          at=now - timedelta(days=10, hours=-1))
+    measured = werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
+                                  at=now - timedelta(days=40))
+    werkpad.complete_task(_task(measured, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
+                          at=now - timedelta(days=40, hours=-1))
+    werkpad.fire_due_timers(now - timedelta(days=11))
+    case = werkpad.get_case(measured["id"])
+    werkpad.complete_task(_task(case, "rechtmatigheid"), "kees", {"recht_op_bijstand": True},
+                          at=now - timedelta(days=11))
+    case = werkpad.get_case(measured["id"])
+    werkpad.complete_task(_task(case, "diagnose"), "wendy", {"loonwaarde_pct": 50, "trede": 2},
+                          at=now - timedelta(days=10))
+
+    record = werkpad.designer.working_record("voorbeeld")
+    form = record["forms"]["voorbeeld_diagnose"].replace('"loonwaarde_pct": {}', '"loonwaarde_gemeten": {'
+                                                         '"type": "integer", "title": "Loonwaarde"}').replace(
+        '"required": ["loonwaarde_pct"', '"required": ["loonwaarde_gemeten"')
+    table = record["files"]["voorbeeld_route.dmn"].replace("<text>loonwaarde_pct</text>",
+                                                           "<text>loonwaarde_gemeten</text>")
+    assert "loonwaarde_gemeten" in form and "loonwaarde_gemeten" in table
+    werkpad.designer.save_draft("voorbeeld", "piet", files={"voorbeeld_route.dmn": table},
+                                forms={"voorbeeld_diagnose": form}, change_note="loonwaarde hernoemd")
+    werkpad.designer.offer("voorbeeld", "piet", clock.local_date(), "loonwaarde hernoemd")
+    werkpad.designer.approve("voorbeeld", "joke")
+
+    report = {r["client"]: r for r in werkpad.designer.migration_report("voorbeeld", 2)}
+    assert report["Jan Jansen"]["can_move"] and report["Jan Jansen"]["warnings"] == []
+    fatima = report["Fatima el Amrani"]
+    assert fatima["can_move"] and [str(w) for w in fatima["warnings"]] == [
+        "de nieuwe versie gebruikt ‘loonwaarde_gemeten’ (beslistabel ‘Route op loonwaarde’), dat deze zaak niet "
+        "heeft; zij heeft wel ‘loonwaarde_pct’, dat de nieuwe versie niet meer vraagt"]
+
+    login(client, "piet")
+    page = client.get("/ontwerp/voorbeeld/versies/2/overzetten").get_data(as_text=True)
+    row = next(r for r in page.split("<tr>") if "Fatima el Amrani" in r)
+    assert "ja, maar let op" in row and "loonwaarde_gemeten" in row and 'name="zaak"' in row
+    assert "let op" not in next(r for r in page.split("<tr>") if "Jan Jansen" in r)

@@ -9,7 +9,10 @@ from .conftest import login, page_csrf
 
 
 def _text(response) -> str:
-    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+    """What the page says: its text without tags and without its scripts (the script texts' JSON is
+    keyed by the Dutch text the script looks up; its values are in the user's language)."""
+    body = re.sub(r"<script\b[^>]*>.*?</script>", " ", response.get_data(as_text=True), flags=re.S)
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
 def _english(client, path: str) -> None:
