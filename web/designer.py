@@ -34,6 +34,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
 from engine.app.designer import Designer, decision_tables, own_files
+from engine.core.definitions import SHARED_DIR
 from engine.core.messages import Msg
 from engine.core.uses import form_title
 from engine.errors import WerkpadError
@@ -195,13 +196,23 @@ def home():
                            version_name=_version_name, **_notice())
 
 
+def _form_list(forms: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(id, title, what tells it apart) per form, by title: two forms of one title (a shared
+    form beside the organisation's own) are told apart — 'gedeeld' for the shared one, else the id."""
+    titled = [(fid, form_title(text, fid)) for fid, text in forms.items()]
+    count: dict[str, int] = {}
+    for _fid, title in titled:
+        count[title] = count.get(title, 0) + 1
+    return sorted(((fid, title, (_("gedeeld") if fid.startswith(SHARED_DIR + "_") else fid)
+                    if count[title] > 1 else "") for fid, title in titled), key=lambda f: (f[1].lower(), f[2]))
+
+
 @bp.get("/<key>")
 @login_required
 def process_page(key: str):
     organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
     info = designer().process(key)
-    forms = sorted(((fid, form_title(text)) for fid, text in designer().working_record(key)["forms"].items()),
-                   key=lambda f: f[1].lower())
+    forms = _form_list(designer().working_record(key)["forms"])
     return render_template("ontwerp/proces.html", info=info, forms=forms, tables=_tables_with_problems(key), may_edit=policy.may_edit_design(g.user, organisation),
                            statuses=STATUS, events=EVENTS, version_name=_version_name,
                            today=date.today().isoformat(), **_notice())

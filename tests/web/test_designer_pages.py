@@ -220,3 +220,20 @@ def test_the_form_page_says_where_the_process_reads_each_field(client):
     token = page_csrf(client, "/ontwerp/voorbeeld/formulieren/voorbeeld_intake")
     broken = client.post("/ontwerp/voorbeeld/formulieren/voorbeeld_intake", data={"csrf_token": token, "tekst": "{"})
     assert broken.status_code == 422 and 'id="veldgebruik"' in broken.get_data(as_text=True)
+
+
+def test_forms_of_one_title_are_told_apart_on_the_process_page(client):
+    """A shared form beside the organisation's own of the same title (Werk.Kom's 'Termijn
+    overschreden') is marked 'gedeeld', the organisation's own by its file name; a title of its
+    own needs nothing (Voorbeeldstad's list has no marks)."""
+    login(client, "piet")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/ontwerp/voorbeeld").get_data(as_text=True)))
+    assert "Meldingsgesprek Nazorgcontact" in text and "Meldingsgesprek (" not in text
+    from web.designer import _form_list
+
+    form = '{"title": "%s", "type": "object", "properties": {"toelichting": {}}}'
+    with client.application.test_request_context():
+        assert _form_list({"werkkom_escalatie": form % "Termijn overschreden",
+                           "gedeeld_escalatie": form % "Termijn overschreden", "x": "{kapot"}) == [
+            ("gedeeld_escalatie", "Termijn overschreden", "gedeeld"),
+            ("werkkom_escalatie", "Termijn overschreden", "werkkom_escalatie"), ("x", "x", "")]
