@@ -87,6 +87,16 @@ def datumtijd(value) -> str:
     return format_datetime(moment, "d MMM yyyy HH:mm") if moment else ""
 
 
+def tijdstip(value) -> str:
+    """A timer's moment: the day alone when it falls at midnight (a deadline "by 20 dec" is armed
+    for the start of that day; "00:00" only adds noise), else the day and the time."""
+    moment = _moment(value)
+    if moment is None:
+        return ""
+    local = moment.astimezone(clock.AMSTERDAM)
+    return datum(moment) if (local.hour, local.minute, local.second) == (0, 0, 0) else datumtijd(moment)
+
+
 def duur(value) -> str:
     """A waiting time in days (or hours when under a day)."""
     if value is None:
@@ -262,7 +272,7 @@ def register_filters(app) -> None:
 
     app.jinja_env.filters["vertaal"] = translate  # engine messages (Msg) in the user's language
     app.jinja_env.filters.update(
-        datum=datum, datumtijd=datumtijd, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
+        datum=datum, datumtijd=datumtijd, tijdstip=tijdstip, termijnen=termijnen, duur=duur, bsn_masker=mask_bsn,
         fase=lambda v: gettext(PHASE_LABELS.get(v, v or "—")),
         zaakstatus=zaakstatus,
         gebeurtenis=lambda v: gettext(EVENT_LABELS.get(v, v)),

@@ -398,7 +398,8 @@ def case_page(case_id: str):
     tasks = [dict(t, can_work=policy.may_work_task(g.user, header["organisation"], t["lane"])) for t in case["tasks"]]
     can_repair = case["status"] == "error" and policy.may_repair_case(g.user, header["organisation"])
     return render_template("zaak.html", case=case, history=list(reversed(history)), tasks=tasks,
-                           messages=messages, can_note=works, can_repair=can_repair, **_notice())
+                           messages=messages, can_note=works, can_repair=can_repair,
+                           verdaging_open=request.args.get("fout", "").startswith("verdaging"), **_notice())
 
 
 @bp.post("/zaken/<case_id>/hervatten")

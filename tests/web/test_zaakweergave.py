@@ -108,3 +108,16 @@ def test_team_overview_shows_places_per_year_and_the_batches_per_partner(client,
     assert f"Re-integratietraject <span class=\"klein\">(per jaar, {year})</span>" in section
     assert "sagenn: 51 dit jaar, batch 2 van 50" in section
     assert ">900<" in section and ">51<" in section and ">849<" in section
+
+
+def test_a_timer_at_midnight_shows_its_day_alone(app):
+    """A deadline armed for the start of a day reads '20 dec 2026', not '20 dec 2026 00:00'; a timer
+    at another moment keeps its time (Amsterdam time, also across the change to summer time)."""
+    from web.filters import tijdstip
+
+    with app.test_request_context():
+        assert tijdstip("2026-12-19T23:00:00+00:00") == "20 dec 2026"  # midnight in Amsterdam (winter)
+        assert tijdstip("2026-06-19T22:00:00+00:00") == "20 jun 2026"  # midnight in Amsterdam (summer)
+        assert tijdstip("2026-12-20T08:30:00+00:00") == "20 dec 2026 09:30"
+        assert tijdstip("2026-12-20T00:00:00+00:00") == "20 dec 2026 01:00"  # midnight UTC is not midnight here
+        assert tijdstip(None) == ""
