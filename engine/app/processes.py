@@ -199,7 +199,8 @@ class Processes:
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
             if dry_run:
-                return {"case": case_id, "from": current.version_hash, "to": target.version_hash,
+                return {"case": case_id, "number": loaded.row.case_number, "process": loaded.row.process_key,
+                        "from": current.version_hash, "to": target.version_hash,
                         "warnings": missing_after_move(self.repo.bundle(current).forms, bundle.files, bundle.forms,
                                                        loaded.runtime.data())}
             loaded.bundle = bundle

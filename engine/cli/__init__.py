@@ -479,13 +479,22 @@ def case_note(wp: Werkpad, case_id, text, user, at):
 @command(case, "migrate")
 @click.argument("case_id")
 @click.option("--to", "to_version", default=None, help="Versie (hash-prefix); standaard de nieuwste.")
+@click.option("--proef", is_flag=True, help="Alleen proberen: zeggen of de zaak over kan en waar zij op moet letten.")
 @as_person()
 @click.option("--at", type=MOMENT, default=None)
-def case_migrate(wp: Werkpad, case_id, to_version, user, at):
+def case_migrate(wp: Werkpad, case_id, to_version, proef, user, at):
     """Zet namens --user (een procesontwerper) een lopende zaak over op een andere versie
-    van haar proces (timers lopen door)."""
+    van haar proces (timers lopen door). Met --proef verandert er niets: de proefoverzetting zegt of
+    zij over kan (anders de reden, exit 1) en waarschuwt voor een hernoemd veld dat zij nog onder de
+    oude naam heeft."""
     person, context = acting(wp, user, "zaak.overzetten", "Zaak overzetten naar een andere versie")
-    r = wp.migrate_case(case_id, to_version, user=person, at=at, context=context)
+    r = wp.migrate_case(case_id, to_version, user=person, at=at, dry_run=proef, context=context)
+    if proef:
+        warnings = [str(w) for w in r["warnings"]]
+        numbers = wp.version_numbers(r["process"])
+        return {**r, "warnings": warnings}, "\n".join(
+            [f"zaak {r['number'] or case_id} kan over van versie {numbers.get(r['from'], '?')} naar versie "
+             f"{numbers.get(r['to'], '?')} (proef: er is niets veranderd)"] + [f"  let op: {w}" for w in warnings])
     return r, _case_text(r)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from engine import Werkpad
+from engine import Werkpad, clock
 from engine.storage.accounts_models import AccessLogRow
 
 from .people import SECRET, add_people
@@ -173,3 +173,24 @@ def test_a_person_starts_a_case_only_where_they_work(setup):
         ("cli.zaak.starten", "ok", "tineke"), ("cli.zaak.starten", log[1].status, "piet")]
     assert log[0].case_id == case["id"] and log[0].data_subject_id == _pseudonym("123456782")
     assert log[1].status in ("geweigerd", "niet_gevonden") and log[1].case_id is None
+
+
+def test_a_designer_tries_a_move_first_and_nothing_changes(setup):
+    """`case migrate --proef`: whether the case can move to the newest version, by version numbers
+    and the case number people know, with the warnings (none here) — and nothing moved or logged as moved."""
+    wp, case_id, _task = setup
+    xml = wp.designer.working_record("voorbeeld")["files"]["voorbeeld.bpmn"]
+    wp.designer.save_draft("voorbeeld", "piet", files={"voorbeeld.bpmn": xml.replace(
+        'name="Traject evalueren"', 'name="Traject evalueren (nieuw beleid)"')})
+    wp.designer.offer("voorbeeld", "piet", clock.local_date(), "nieuw beleid")
+    wp.designer.approve("voorbeeld", "system")
+    number = wp.get_case(case_id)["number"]
+    tried = _run(wp, "case", "migrate", number, "--proef", "--user", "piet")
+    assert tried.returncode == 0, tried.stderr
+    assert tried.stdout.strip() == f"zaak {number} kan over van versie 1 naar versie 2 (proef: er is niets veranderd)"
+    as_json = json.loads(_run(wp, "case", "migrate", case_id, "--proef", "--user", "piet", "--json").stdout)
+    assert as_json["warnings"] == [] and as_json["number"] == number and as_json["process"] == "voorbeeld"
+    assert [e["type"] for e in wp.case_history(case_id)] == ["case_started"]  # nothing moved
+    moved = _run(wp, "case", "migrate", number, "--user", "piet")  # and then for real
+    assert moved.returncode == 0 and [e["type"] for e in wp.case_history(case_id)] == ["case_started",
+                                                                                      "version_migrated"]
