@@ -196,6 +196,56 @@ def home():
                            version_name=_version_name, **_notice())
 
 
+# what a field is, in the words of the form builder (web/static/js/formulierbouwer.js)
+KIND_WORDS = {"boolean": N_("Ja/nee"), "choice": N_("Keuze uit een lijst"), "choices": N_("Meerdere keuzes"),
+              "text": N_("Korte tekst"), "textarea": N_("Lange tekst"), "integer": N_("Geheel getal"),
+              "number": N_("Getal"), "date": N_("Datum")}
+
+
+def _kind(field: dict) -> str:
+    if field.get("type") == "boolean":
+        return "boolean"
+    if field.get("type") == "array":
+        return "choices"
+    if field.get("enum"):
+        return "choice"
+    if field.get("type") in ("integer", "number"):
+        return str(field["type"])
+    if field.get("format") == "date":
+        return "date"
+    return "textarea" if field.get("x-widget") == "textarea" else "text"
+
+
+def _vocabulary_rows(vocabulary: dict[str, dict], uses: dict[str, list[dict]]) -> list[dict]:
+    """The shared vocabulary as designers read it: name, label, kind, limits or choices, explanation,
+    and the processes (of their organisations) whose forms ask for it."""
+    rows = []
+    for name, field in sorted(vocabulary.items(), key=lambda item: str(item[1].get("title") or item[0]).lower()):
+        source = field.get("items", field) if field.get("type") == "array" else field
+        labels = field.get("x-labels") or source.get("x-labels") or {}
+        choices = [str(labels.get(v, v)) for v in source.get("enum") or []]
+        rows.append({"name": name, "title": field.get("title") or name, "kind": KIND_WORDS[_kind(field)],
+                     "minimum": field.get("minimum"), "maximum": field.get("maximum"), "choices": choices,
+                     "description": field.get("description") or "", "uses": uses.get(name, [])})
+    return rows
+
+
+@bp.get("/vocabulaire")
+@login_required
+def vocabulary_page():
+    """The shared vocabulary, read-only: it is the same for every organisation (a field of one of these
+    names means the same client fact everywhere), so no one organisation's designer changes it here."""
+    orgs = policy.design_organisations(g.user)
+    if not orgs:
+        security.log_access(operation="ontwerp.vocabulaire", purpose="Gedeeld vocabulaire bekijken",
+                            activity=ACTIVITY, status="geweigerd")
+        abort(403)
+    security.log_access(operation="ontwerp.vocabulaire", purpose="Gedeeld vocabulaire bekijken", activity=ACTIVITY,
+                        status="ok")
+    rows = _vocabulary_rows(designer().vocabulary(), designer().vocabulary_uses(orgs))
+    return render_template("ontwerp/vocabulaire.html", rows=rows)
+
+
 def _form_list(forms: dict[str, str]) -> list[tuple[str, str, str]]:
     """(id, title, what tells it apart) per form, by title: two forms of one title (a shared
     form beside the organisation's own) are told apart — 'gedeeld' for the shared one, else the id."""

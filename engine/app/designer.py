@@ -47,7 +47,7 @@ from ..core.forms import VOCABULARY_FILE, FormRegistry, vocabulary_fields
 from ..core.messages import Msg
 from ..core.problems import joined, message_from_dict
 from ..core.runtime import properties
-from ..core.uses import FORM_PLACE, where_read
+from ..core.uses import FORM_PLACE, form_fields, form_title, where_read
 from ..core.xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
@@ -206,6 +206,23 @@ class Designer:
         except (OSError, DefinitionError):  # unreadable, or no JSON
             return {}
         return {k: v for k, v in fields.items() if isinstance(v, dict)} if isinstance(fields, dict) else {}
+
+    def vocabulary_uses(self, organisations: list[str]) -> dict[str, list[dict]]:
+        """Per shared-vocabulary name, where the processes of ``organisations`` (as their designers
+        edit them: the open draft, else the newest version) use it: ``{"process": name, "forms": [form
+        titles]}`` per process whose forms ask for it."""
+        names = set(self.vocabulary())
+        out: dict[str, list[dict]] = {name: [] for name in names}
+        for info in self.overview(organisations):
+            record = self.working_record(info["process"])
+            forms: dict[str, list[str]] = {}
+            for form_id, text in sorted(record["forms"].items()):
+                for field in form_fields(text):
+                    if field in names:
+                        forms.setdefault(field, []).append(form_title(text, form_id))
+            for field, titles in forms.items():
+                out[field].append({"process": info["name"], "forms": sorted(set(titles), key=str.lower)})
+        return out
 
     def _vocabulary_text(self) -> str:
         """The shared forms folder's vocabulary as text ("{}" when there is none)."""

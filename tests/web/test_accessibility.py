@@ -130,6 +130,13 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
     # process designer
     _login(page, server, "piet")
     _check(page, problems, urls["pages.inbox_page"])
+    _check(page, problems, server + "/ontwerp/")
+    _check(page, problems, server + "/ontwerp/vocabulaire")
+    _check(page, problems, server + "/ontwerp/voorbeeld")
+    _check(page, problems, server + "/ontwerp/voorbeeld/formulieren/voorbeeld_diagnose",
+           wait="#velden-bouwer:not([hidden])")
+    page.locator('#velden-lijst [data-veld="loonwaarde_pct"] summary').click()  # a field opened to edit
+    _check(page, problems)
 
     # administrator
     _login(page, server, "bea")

@@ -237,3 +237,32 @@ def test_forms_of_one_title_are_told_apart_on_the_process_page(client):
                            "gedeeld_escalatie": form % "Termijn overschreden", "x": "{kapot"}) == [
             ("gedeeld_escalatie", "Termijn overschreden", "gedeeld"),
             ("werkkom_escalatie", "Termijn overschreden", "werkkom_escalatie"), ("x", "x", "")]
+
+
+def test_the_shared_vocabulary_page_for_designers(client, werkpad):
+    """Read-only: each shared field by its label and name, its kind in the builder's words with its
+    limits or choices, its explanation, and where the designer's own processes ask for it; linked
+    from the process list and the form page; a consultant sees it read-only like the other designer
+    pages, and both visits are in the access log."""
+    login(client, "piet")
+    assert "/ontwerp/vocabulaire" in client.get("/ontwerp/").get_data(as_text=True)
+    assert "/ontwerp/vocabulaire" in client.get("/ontwerp/voorbeeld/formulieren/voorbeeld_intake").get_data(as_text=True)
+    response = client.get("/ontwerp/vocabulaire")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    row = page[page.index('id="veld-loonwaarde_pct"'):]
+    row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")]))
+    assert "Loonwaarde (% van het WML)" in row and "loonwaarde_pct" in row and "Geheel getal" in row
+    assert "van 0 tot en met 100" in row and "Diagnose" in row and "Voorbeeldstad" in row
+    woon = page[page.index('id="veld-woonsituatie"'):]
+    assert "Inwonend bij familie of vrienden" in woon[:woon.index("</tr>")]
+    assert "wordt hier niet gewijzigd" in page and "<form" not in page.split("<main", 1)[1].split("</main>")[0]
+    other = client.application.test_client()
+    login(other, "kees")
+    assert other.get("/ontwerp/vocabulaire").status_code == 200
+    from sqlalchemy import text
+    with werkpad.db.engine.connect() as conn:
+        who = [r[0] for r in conn.execute(text(
+            "select u.username from access_log a join users u on u.id = a.user_id "
+            "where a.operation = 'ontwerp.vocabulaire' and a.status = 'ok' order by a.id"))]
+    assert who == ["piet", "kees"]
