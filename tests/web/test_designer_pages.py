@@ -254,6 +254,10 @@ def test_the_shared_vocabulary_page_for_designers(client, werkpad):
     row = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row[:row.index("</tr>")]))
     assert "Loonwaarde (% van het WML)" in row and "loonwaarde_pct" in row and "Geheel getal" in row
     assert "van 0 tot en met 100" in row and "Diagnose" in row and "Voorbeeldstad" in row
+    voorschot = page[page.index('id="veld-voorschot_bedrag"'):]
+    assert "van 0 tot en met 10.000" in voorschot[:voorschot.index("</tr>")]  # as Dutch readers write it
+    toelichting = page[page.index('id="veld-toelichting"'):]
+    assert re.search(r"nog \d+ andere formulieren", toelichting[:toelichting.index("</tr>")])
     woon = page[page.index('id="veld-woonsituatie"'):]
     assert "Inwonend bij familie of vrienden" in woon[:woon.index("</tr>")]
     assert "wordt hier niet gewijzigd" in page and "<form" not in page.split("<main", 1)[1].split("</main>")[0]
