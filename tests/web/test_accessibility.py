@@ -12,7 +12,7 @@ from engine import clock
 
 from . import test_browser
 from .conftest import PASSWORD, ROOT
-from .test_browser import _shot
+from .test_browser import _shot, serving
 
 # the browser tests' fixtures: the app served on a free port, a chromium page
 server = test_browser.server
@@ -168,9 +168,6 @@ def test_the_example_themes_pass_axe_too(werkpad, accounts, page, tmp_path, exam
     """The example huisstijlen keep the contrast. Shown here as if they were Voorbeeldstad's own:
     the theme file copied into a theme folder under the organisation's key."""
     import shutil
-    import threading
-
-    from werkzeug.serving import make_server
 
     from web import THEME_DIR, create_app
 
@@ -184,11 +181,7 @@ def test_the_example_themes_pass_axe_too(werkpad, accounts, page, tmp_path, exam
     now = clock.now()
     werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=6))
     werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17", at=now - timedelta(days=1))
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{srv.server_port}"
-    try:
+    with serving(app) as base:
         _login(page, base, "kees")
         problems: list[str] = []
         _check(page, problems, base + "/inbox?weergave=team")
@@ -198,9 +191,6 @@ def test_the_example_themes_pass_axe_too(werkpad, accounts, page, tmp_path, exam
         page.click("button[value=afronden]")
         _check(page, problems, wait="#formulierfout")
         assert not problems, "\n".join(problems)
-    finally:
-        srv.shutdown()
-        thread.join(timeout=5)
 
 
 def test_headings_use_the_self_hosted_heading_font_of_the_example_tokens(server, page):

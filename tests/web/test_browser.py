@@ -3,6 +3,7 @@ its form with an error and then correctly, see the next task appear and the
 diagram's highlight move. Saves screenshots (to docs/screenshots/ with WERKPAD_SCREENSHOTS=1)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
@@ -24,14 +25,23 @@ SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("WERKPAD_SCREENSH
                else Path(tempfile.gettempdir()) / "werkpad-screenshots")
 
 
-@pytest.fixture
-def server(app):
+@contextlib.contextmanager
+def serving(app):
+    """The app served on a free loopback port in a thread, for as long as the block runs: its base URL."""
     srv = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{srv.server_port}"
+    finally:
+        srv.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def server(app):
+    with serving(app) as base:
+        yield base
 
 
 @pytest.fixture
@@ -217,11 +227,7 @@ def every_organisation(tmp_path):
 def test_the_current_step_is_in_view_for_every_organisation(every_organisation, page):
     app, cases = every_organisation
     assert len(cases) >= 8, cases  # the eight organisations of the seeds plus the example
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    server = f"http://127.0.0.1:{srv.server_port}"
-    try:
+    with serving(app) as server:
         page.goto(server + "/inloggen")
         page.fill("#gebruikersnaam", "lezer")
         page.fill("#wachtwoord", PASSWORD)
@@ -287,9 +293,6 @@ def test_the_current_step_is_in_view_for_every_organisation(every_organisation, 
             opened += 1
         assert opened >= 3, opened  # every organisation that is in its aanvraag right now
         assert not page.console_errors, page.console_errors
-    finally:
-        srv.shutdown()
-        thread.join(timeout=5)
 
 
 def _login(page, server, username, password=PASSWORD):

@@ -5,18 +5,13 @@ three-monthly evaluation cycle — run on version 2 with the same due moments; t
 chain verifies and the cases replay. On the real clock."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from engine import clock
 
 from .conftest import PASSWORD
+from .migration_cases import waiting_and_in_traject
 from .test_browser import page, server  # noqa: F401 - fixtures
 
 __all__ = ["page", "server"]
-
-
-def _task(case: dict, spec: str) -> str:
-    return next(t["id"] for t in case["tasks"] if t["spec"] == spec)
 
 
 def _login(page, server, username):
@@ -29,21 +24,7 @@ def _login(page, server, username):
 def test_designer_moves_waiting_and_cycling_cases_in_the_browser(server, page, werkpad, accounts):  # noqa: F811
     accounts.create_user("joke", PASSWORD, "Joke")
     accounts.grant("joke", "voorbeeldstad", "process_designer", None)
-    now = clock.now()
-    waiting = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=10))
-    werkpad.complete_task(_task(waiting, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
-                          at=now - timedelta(days=10, hours=-1))
-    cycling = werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
-                                 at=now - timedelta(days=40))
-    werkpad.complete_task(_task(cycling, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
-                          at=now - timedelta(days=40, hours=-1))
-    werkpad.fire_due_timers(now - timedelta(days=11))
-    case = werkpad.get_case(cycling["id"])
-    werkpad.complete_task(_task(case, "rechtmatigheid"), "kees", {"recht_op_bijstand": True},
-                          at=now - timedelta(days=11))
-    case = werkpad.get_case(cycling["id"])
-    werkpad.complete_task(_task(case, "diagnose"), "wendy", {"loonwaarde_pct": 50, "trede": 2},
-                          at=now - timedelta(days=10))
+    waiting, cycling = waiting_and_in_traject(werkpad, clock.now())
     due = {cid: werkpad.get_case(cid)["timers"] for cid in (waiting["id"], cycling["id"])}
     assert [t["spec"] for t in due[waiting["id"]]] == ["inspanningsperiode"]
     assert [t["spec"] for t in due[cycling["id"]]] == ["evaluatiecyclus"]

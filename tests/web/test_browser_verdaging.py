@@ -1,13 +1,10 @@
 """The verdaging on the case page in Debian's chromium (Tilburg's process, whose aanvraag waits for it)."""
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
-from werkzeug.serving import make_server
-
 from .conftest import PASSWORD
-from .test_browser import page  # noqa: F401 - fixture
+from .test_browser import page, serving  # noqa: F401 - fixture
 from .test_verdaging import tilburg  # noqa: F401 - fixture
 
 __all__ = ["page", "tilburg"]
@@ -18,11 +15,7 @@ def test_de_verdaging_in_de_browser_opent_onder_haar_knop(tilburg, page):  # noq
     messages; opened, filled in day-month-year and recorded, the case page says so and names the
     new date; a refused one (a second time) opens the fields again with the reason."""
     wp, client, case_id = tilburg
-    srv = make_server("127.0.0.1", 0, client.application, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    server = f"http://127.0.0.1:{srv.server_port}"
-    try:
+    with serving(client.application) as server:
         page.goto(server + "/inloggen")
         page.fill("#gebruikersnaam", "kees")
         page.fill("#wachtwoord", PASSWORD)
@@ -47,6 +40,3 @@ def test_de_verdaging_in_de_browser_opent_onder_haar_knop(tilburg, page):  # noq
         assert "eenmaal verdaagd" in page.inner_text("main")
         assert page.locator("#verdaging-reden").is_visible()  # opened again with the reason above it
         assert not page.console_errors, page.console_errors
-    finally:
-        srv.shutdown()
-        thread.join(timeout=5)

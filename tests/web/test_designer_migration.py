@@ -16,6 +16,7 @@ import pytest
 from engine import clock
 
 from .conftest import PASSWORD, login, page_csrf
+from .migration_cases import waiting_and_in_traject
 
 BPMN = "voorbeeld.bpmn"
 PINNED = datetime(2026, 3, 2, 9, 0, tzinfo=clock.AMSTERDAM)
@@ -149,21 +150,7 @@ def test_the_dry_run_warns_of_a_renamed_field_a_moved_case_would_miss(client, we
     (still in its four-week wait) gets no warning."""
     accounts.create_user("joke", PASSWORD, "Joke")
     accounts.grant("joke", "voorbeeldstad", "process_designer", None)
-    now = clock.now()
-    waiting = werkpad.start_case("voorbeeldstad", "111222333", "Jan Jansen", "1980-05-01", at=now - timedelta(days=10))
-    werkpad.complete_task(_task(waiting, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
-                          at=now - timedelta(days=10, hours=-1))
-    measured = werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17",
-                                  at=now - timedelta(days=40))
-    werkpad.complete_task(_task(measured, "intake"), "kees", {"crisis": False, "woonsituatie": "dakloos"},
-                          at=now - timedelta(days=40, hours=-1))
-    werkpad.fire_due_timers(now - timedelta(days=11))
-    case = werkpad.get_case(measured["id"])
-    werkpad.complete_task(_task(case, "rechtmatigheid"), "kees", {"recht_op_bijstand": True},
-                          at=now - timedelta(days=11))
-    case = werkpad.get_case(measured["id"])
-    werkpad.complete_task(_task(case, "diagnose"), "wendy", {"loonwaarde_pct": 50, "trede": 2},
-                          at=now - timedelta(days=10))
+    waiting_and_in_traject(werkpad, clock.now())
 
     record = werkpad.designer.working_record("voorbeeld")
     form = record["forms"]["voorbeeld_diagnose"].replace('"loonwaarde_pct": {}', '"loonwaarde_gemeten": {'

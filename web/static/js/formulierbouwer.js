@@ -122,6 +122,16 @@
     });
     return first.concat(props.filter(function (n) { return first.indexOf(n) < 0; }));
   }
+  // why a name cannot be a field of this form (null when it can); ``own`` is the field's present name
+  function nameProblem(key, own) {
+    if (!NAME.test(key)) {
+      return t('Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _.');
+    }
+    if (key !== own && Object.prototype.hasOwnProperty.call(doc.properties, key)) {
+      return t('Dit formulier heeft al een veld \u201c{veld}\u201d.', { veld: key });
+    }
+    return null;
+  }
   function required(name) { return Array.isArray(doc.required) && doc.required.indexOf(name) >= 0; }
   function setRequired(name, on) {
     var now = Array.isArray(doc.required) ? doc.required.filter(function (n) { return n !== name; }) : [];
@@ -287,12 +297,7 @@
     newName.addEventListener('input', function () { renameSaid.hidden = true; });
     var doRename = button(t('Naam wijzigen'), function () {
       var key = newName.value.trim();
-      var problem = null;
-      if (!NAME.test(key)) {
-        problem = t('Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _.');
-      } else if (key !== name && Object.prototype.hasOwnProperty.call(doc.properties, key)) {
-        problem = t('Dit formulier heeft al een veld \u201c{veld}\u201d.', { veld: key });
-      }
+      var problem = nameProblem(key, name);
       if (problem) { renameSaid.textContent = problem; renameSaid.hidden = false; newName.focus(); return; }
       if (key === name) { renameBox.hidden = true; return; }
       rename(name, key, shared ? base : null);
@@ -371,12 +376,7 @@
     name.addEventListener('input', function () { said.hidden = true; });
     var add = button(t('Veld toevoegen'), function () {
       var key = name.value.trim();
-      var problem = null;
-      if (!NAME.test(key)) {
-        problem = t('Een veldnaam begint met een kleine letter en heeft verder alleen kleine letters, cijfers en _.');
-      } else if (Object.prototype.hasOwnProperty.call(doc.properties, key)) {
-        problem = t('Dit formulier heeft al een veld \u201c{veld}\u201d.', { veld: key });
-      }
+      var problem = nameProblem(key, null);
       if (problem) { said.textContent = problem; said.hidden = false; name.focus(); return; }
       var prop = {};
       if (!Object.prototype.hasOwnProperty.call(vocabulary, key)) {
