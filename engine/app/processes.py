@@ -12,7 +12,7 @@ from sqlalchemy import select
 from ..core import clock
 from ..core.definitions import Bundle, discover, version_label
 from ..core.messages import Msg
-from ..core.uses import missing_after_move
+from ..core.uses import missing_after_move, where_read
 from ..errors import Conflict, Forbidden, NotFound, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from . import capacity, policy
@@ -30,6 +30,16 @@ class Processes:
         self.processes_dir = processes_dir
         self.forms_dir = forms_dir
         self._municipality_names: dict[str, str] | None = None
+        # where each version reads which names (versions never change): the dry run asks it per case
+        self._reads: dict[str, dict[str, list[Msg]]] = {}
+
+    def _read_by(self, version_hash: str, bundle: Bundle) -> dict[str, list[Msg]]:
+        """Where version ``version_hash`` reads each name (:func:`where_read` of its files), once per process."""
+        if version_hash not in self._reads:
+            if len(self._reads) >= 64:
+                self._reads.clear()
+            self._reads[version_hash] = where_read(bundle.files)
+        return self._reads[version_hash]
 
     # ------------------------------------------------------------------ definitions
     def deploy(self, processes_dir: Path | str | None = None, forms_dir: Path | str | None = None,
@@ -199,10 +209,10 @@ class Processes:
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
             if dry_run:
+                warnings = missing_after_move(self.repo.bundle(current).forms, self._read_by(target.version_hash, bundle),
+                                              bundle.forms, loaded.runtime.data())
                 return {"case": case_id, "number": loaded.row.case_number, "process": loaded.row.process_key,
-                        "from": current.version_hash, "to": target.version_hash,
-                        "warnings": missing_after_move(self.repo.bundle(current).forms, bundle.files, bundle.forms,
-                                                       loaded.runtime.data())}
+                        "from": current.version_hash, "to": target.version_hash, "warnings": warnings}
             loaded.bundle = bundle
             loaded.row.definition_id = target.id
             self.repo.save(uow, loaded, "version_migrated", actor.username, moment,

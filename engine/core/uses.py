@@ -169,19 +169,19 @@ def fields_of(forms: Mapping[str, str]) -> set[str]:
     return {name for text in forms.values() for name in form_fields(text)}
 
 
-def missing_after_move(old_forms: Mapping[str, str], new_files: Mapping[str, str], new_forms: Mapping[str, str],
+def missing_after_move(old_forms: Mapping[str, str], read: Mapping[str, list[Msg]], new_forms: Mapping[str, str],
                        data: Mapping[str, Any]) -> list[Msg]:
-    """What a case with ``data`` would miss once moved to the version of ``new_files`` and
-    ``new_forms``: a field that only the new forms ask for, that the new version's conditions,
-    scripts or tables read, and that the case does not have — while it does have a field the new
-    forms no longer ask for (a field renamed in the new version). Such a case would stop in error
-    where that name is read; the designer can still move it, knowing."""
+    """What a case with ``data`` would miss once moved to the version whose files read names as
+    ``read`` says (:func:`where_read` of its files) and whose forms are ``new_forms``: a field that
+    only the new forms ask for, that the new version's conditions, scripts or tables read, and that
+    the case does not have — while it does have a field the new forms no longer ask for (a field
+    renamed in the new version). Such a case would stop in error where that name is read; the
+    designer can still move it, knowing."""
     old_fields, new_fields = fields_of(old_forms), fields_of(new_forms)
     dropped = sorted(name for name in old_fields - new_fields if name in data)
     if not dropped:
         return []
     out = []
-    read = where_read(new_files)
     for name in sorted(new_fields - old_fields):
         if name in read and name not in data:
             out.append(Msg("de nieuwe versie gebruikt ‘%(veld)s’ (%(plekken)s), dat deze zaak niet heeft; "

@@ -80,11 +80,11 @@ def test_names_read_by_an_expression_or_a_script():
 def test_what_a_moved_case_would_miss_after_a_rename():
     old = {"d": '{"properties": {"loonwaarde_pct": {}, "trede": {}}}'}
     new = {"d": '{"properties": {"loonwaarde_gemeten": {}, "trede": {}}}'}
-    renamed_dmn = DMN.replace("<text>loonwaarde_pct</text>", "<text>loonwaarde_gemeten</text>")
-    [warning] = missing_after_move(old, {"r.dmn": renamed_dmn}, new, {"loonwaarde_pct": 50, "trede": 2})
+    renamed_dmn = where_read({"r.dmn": DMN.replace("<text>loonwaarde_pct</text>", "<text>loonwaarde_gemeten</text>")})
+    [warning] = missing_after_move(old, renamed_dmn, new, {"loonwaarde_pct": 50, "trede": 2})
     assert "‘loonwaarde_gemeten’ (beslistabel ‘Route op loonwaarde’)" in warning and "‘loonwaarde_pct’" in warning
     assert warning.params["plekken"].params == {"t0": "beslistabel ‘Route op loonwaarde’"}  # translatable part
     # nothing to say: the case has the new name already, lacks the old one, or nothing reads the new name
-    assert missing_after_move(old, {"r.dmn": renamed_dmn}, new, {"loonwaarde_pct": 50, "loonwaarde_gemeten": 50}) == []
-    assert missing_after_move(old, {"r.dmn": renamed_dmn}, new, {"trede": 2}) == []
-    assert missing_after_move(old, {"r.dmn": DMN}, new, {"loonwaarde_pct": 50}) == []
+    assert missing_after_move(old, renamed_dmn, new, {"loonwaarde_pct": 50, "loonwaarde_gemeten": 50}) == []
+    assert missing_after_move(old, renamed_dmn, new, {"trede": 2}) == []
+    assert missing_after_move(old, where_read({"r.dmn": DMN}), new, {"loonwaarde_pct": 50}) == []
