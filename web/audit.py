@@ -413,6 +413,7 @@ OPERATION_LABELS = {
     "cli.zaak.bericht": N_("Bericht vastgelegd (opdrachtregel)"),
     "cli.zaak.notitie": N_("Notitie vastgelegd (opdrachtregel)"),
     "cli.zaak.overzetten": N_("Zaak naar een andere versie overgezet (opdrachtregel)"),
+    "cli.zaak.proefoverzetten": N_("Proefoverzetting van een zaak (opdrachtregel)"),
     "cli.zaak.hervatten": N_("Zaak in fout hervat (opdrachtregel)"),
     "cli.zaak.sluiten": N_("Zaak in fout gesloten (opdrachtregel)"),
     "cli.taak.claimen": N_("Taak opgepakt (opdrachtregel)"),

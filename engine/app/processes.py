@@ -208,18 +208,23 @@ class Processes:
             bundle = self.repo.bundle(target)
             spec, subprocess_specs = bundle.specs()
             loaded.runtime = loaded.runtime.migrate(spec, subprocess_specs)
-            if dry_run:
+            if dry_run:  # nothing stored: the unit of work is left without a commit
                 warnings = missing_after_move(self.repo.bundle(current).forms, self._read_by(target.version_hash, bundle),
                                               bundle.forms, loaded.runtime.data())
-                return {"case": case_id, "number": loaded.row.case_number, "process": loaded.row.process_key,
-                        "from": current.version_hash, "to": target.version_hash, "warnings": warnings}
-            loaded.bundle = bundle
-            loaded.row.definition_id = target.id
-            self.repo.save(uow, loaded, "version_migrated", actor.username, moment,
-                           {"from": current.version_hash, "to": target.version_hash})
-            if also is not None:
-                also(uow, moment)
-            if ctx is not None:
-                self.cases.access_log.add(uow, actor, ctx, "ok", access[-1])
-            uow.commit()
+                tried = {"case": case_id, "number": loaded.row.case_number, "process": loaded.row.process_key,
+                         "from": current.version_hash, "to": target.version_hash, "warnings": warnings}
+            else:
+                loaded.bundle = bundle
+                loaded.row.definition_id = target.id
+                self.repo.save(uow, loaded, "version_migrated", actor.username, moment,
+                               {"from": current.version_hash, "to": target.version_hash})
+                if also is not None:
+                    also(uow, moment)
+                if ctx is not None:
+                    self.cases.access_log.add(uow, actor, ctx, "ok", access[-1])
+                uow.commit()
+        if dry_run:
+            if ctx is not None:  # the try read the case: in the log as a read, after the rolled-back unit of work
+                self.cases.access_log.write(actor, ctx, "ok", access[-1])
+            return tried
         return self.cases.get_case(case_id)

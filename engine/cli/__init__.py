@@ -487,7 +487,8 @@ def case_migrate(wp: Werkpad, case_id, to_version, proef, user, at):
     van haar proces (timers lopen door). Met --proef verandert er niets: de proefoverzetting zegt of
     zij over kan (anders de reden, exit 1) en waarschuwt voor een hernoemd veld dat zij nog onder de
     oude naam heeft."""
-    person, context = acting(wp, user, "zaak.overzetten", "Zaak overzetten naar een andere versie")
+    person, context = (acting(wp, user, "zaak.proefoverzetten", "Proefoverzetting van een zaak") if proef else
+                       acting(wp, user, "zaak.overzetten", "Zaak overzetten naar een andere versie"))
     r = wp.migrate_case(case_id, to_version, user=person, at=at, dry_run=proef, context=context)
     if proef:
         warnings = [str(w) for w in r["warnings"]]

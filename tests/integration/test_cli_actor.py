@@ -191,6 +191,8 @@ def test_a_designer_tries_a_move_first_and_nothing_changes(setup):
     as_json = json.loads(_run(wp, "case", "migrate", case_id, "--proef", "--user", "piet", "--json").stdout)
     assert as_json["warnings"] == [] and as_json["number"] == number and as_json["process"] == "voorbeeld"
     assert [e["type"] for e in wp.case_history(case_id)] == ["case_started"]  # nothing moved
+    assert [(r.operation, r.status, r.username, r.case_id) for r in _log(wp)] == [
+        ("cli.zaak.proefoverzetten", "ok", "piet", case_id)] * 2  # each try read the case: in the log
     moved = _run(wp, "case", "migrate", number, "--user", "piet")  # and then for real
     assert moved.returncode == 0 and [e["type"] for e in wp.case_history(case_id)] == ["case_started",
                                                                                       "version_migrated"]

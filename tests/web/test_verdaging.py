@@ -135,4 +135,3 @@ def test_de_proefrit_van_de_ontwerper_neemt_plaatsen_zoals_live(tmp_path):
         assert "geen capaciteit vastgelegd" not in text and "kon niet worden afgerond" not in text
     finally:
         wp.db.dispose()
-
