@@ -33,7 +33,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
-from engine.app.designer import FORMS_NAMED, Designer, decision_tables, own_files
+from engine.app.designer import Designer, decision_tables, own_files
 from engine.core.definitions import SHARED_DIR
 from engine.core.messages import Msg
 from engine.core.uses import form_title
@@ -227,21 +227,14 @@ def _vocabulary_rows(vocabulary: dict[str, dict], uses: dict[str, list[dict]]) -
         rows.append({"name": name, "title": field.get("title") or name, "kind": KIND_WORDS[_kind(field)],
                      "minimum": _number(field.get("minimum")), "maximum": _number(field.get("maximum")),
                      "choices": choices, "description": field.get("description") or "",
-                     "uses": [{"process": u["process"], "forms": _some_forms(u["forms"])} for u in uses.get(name, [])]})
+                     "uses": [{"process": u["process"], "forms": ", ".join(translate(f) for f in u["forms"])}
+                              for u in uses.get(name, [])]})
     return rows
 
 
 def _number(value) -> str | None:
     """A limit as Dutch (or English) readers write it: 10.000, 2,5."""
     return format_decimal(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def _some_forms(titles: list[str]) -> str:
-    """Form titles in a line; a field that many forms ask for (toelichting) names three and counts the rest."""
-    if len(titles) <= FORMS_NAMED:
-        return ", ".join(titles)
-    return ", ".join(titles[:FORMS_NAMED - 1]) + ", " + _("nog %(n)s andere formulieren",
-                                                            n=len(titles) - FORMS_NAMED + 1)
 
 
 @bp.get("/vocabulaire")

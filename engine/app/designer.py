@@ -83,6 +83,14 @@ def own_files(record: Mapping[str, Any]) -> dict[str, str]:
 FORMS_NAMED = 4  # the other forms named beside a field; more are counted
 
 
+def some_forms(forms: list[Any]) -> list[Any]:
+    """Forms (titles or places) as a designer reads them beside a field: all of them, or, for a field
+    that many forms ask for (toelichting), the first three and how many more — not all their names."""
+    if len(forms) <= FORMS_NAMED:
+        return forms
+    return forms[:FORMS_NAMED - 1] + [Msg("nog %(n)s andere formulieren", n=len(forms) - FORMS_NAMED + 1)]
+
+
 class Designer:
     def __init__(self, repo: Repository, processes: Processes, forms_dir: Path) -> None:
         self.repo = repo
@@ -100,13 +108,17 @@ class Designer:
             raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
         return row.organisation
 
+    def _names(self, organisations: list[str]) -> dict[str, str]:
+        """The processes of ``organisations``: key -> name (of its newest version), by key."""
+        with self.db.unit_of_work(write=False) as uow:
+            rows = uow.session.execute(select(DefinitionRow.process_key, DefinitionRow.name).where(
+                DefinitionRow.organisation.in_(organisations)).order_by(DefinitionRow.id)).all()
+        return dict(sorted({key: name for key, name in rows}.items()))
+
     def overview(self, organisations: list[str]) -> list[dict]:
         """The processes of ``organisations`` with their current version and open draft."""
-        with self.db.unit_of_work(write=False) as uow:
-            keys = uow.session.scalars(select(DefinitionRow.process_key).where(
-                DefinitionRow.organisation.in_(organisations)).distinct()).all()
         out = []
-        for key in sorted(keys):
+        for key in self._names(organisations):
             info = self.process(key)
             out.append({k: info[k] for k in ("process", "name", "organisation", "current", "draft")}
                        | {"versions": len(info["versions"]),
@@ -192,10 +204,7 @@ class Designer:
         out = {}
         for name, places in where_read(record["files"], record["forms"], skip_form=form_id).items():
             forms = [p for p in places if p.template == FORM_PLACE.template]
-            if len(forms) > FORMS_NAMED:  # a field every form has (toelichting): how many, not all their names
-                places = [p for p in places if p not in forms] + forms[:FORMS_NAMED - 1] + [
-                    Msg("nog %(n)s andere formulieren", n=len(forms) - FORMS_NAMED + 1)]
-            out[name] = places
+            out[name] = [p for p in places if p not in forms] + some_forms(forms)
         return out
 
     def vocabulary(self) -> dict[str, dict]:
@@ -210,18 +219,18 @@ class Designer:
     def vocabulary_uses(self, organisations: list[str]) -> dict[str, list[dict]]:
         """Per shared-vocabulary name, where the processes of ``organisations`` (as their designers
         edit them: the open draft, else the newest version) use it: ``{"process": name, "forms": [form
-        titles]}`` per process whose forms ask for it."""
+        titles]}`` per process whose forms ask for it (many named as :func:`some_forms` does)."""
         names = set(self.vocabulary())
         out: dict[str, list[dict]] = {name: [] for name in names}
-        for info in self.overview(organisations):
-            record = self.working_record(info["process"])
+        for key, process_name in self._names(organisations).items():
+            record = self.working_record(key)
             forms: dict[str, list[str]] = {}
             for form_id, text in sorted(record["forms"].items()):
                 for field in form_fields(text):
                     if field in names:
                         forms.setdefault(field, []).append(form_title(text, form_id))
             for field, titles in forms.items():
-                out[field].append({"process": info["name"], "forms": sorted(set(titles), key=str.lower)})
+                out[field].append({"process": process_name, "forms": some_forms(sorted(set(titles), key=str.lower))})
         return out
 
     def _vocabulary_text(self) -> str:
