@@ -4,7 +4,7 @@ the whole request: token, policy, step, save, access log, JSON), on SQLite and P
     python -m bench.command [--n 300] [sqlite] [postgres] [--profile]
 
 Printed per database: median and p95 of ``POST /api/v1/taken/<id>/afronden`` and of
-``POST /api/v1/zaken``, the SQL statements and transactions per request, and in the same
+``POST /api/v1/zaken``, the CPU time of this process (the web side, without HTTP), the SQL statements and transactions per request, and in the same
 run the naive baseline: the request as it was built before (read the task's header in
 its own transaction, complete, discard the drafts, read the whole case back, write the
 access-log row in a transaction of its own). ``--profile`` prints the top of a cProfile
@@ -111,6 +111,7 @@ def run(url: str, n: int, profile: bool) -> None:
                              ("API zaak starten", api_start, list(range(n)))):
         samples = []
         counter.reset()
+        cpu0 = time.process_time()
         profiler = cProfile.Profile() if profile and label == ("API zaak starten" if "--start" in sys.argv else "API afronden") else None
         for item in items:
             t0 = time.perf_counter()
@@ -120,8 +121,9 @@ def run(url: str, n: int, profile: bool) -> None:
             if profiler:
                 profiler.disable()
             samples.append(time.perf_counter() - t0)
+        cpu = (time.process_time() - cpu0) / len(items)
         statements, transactions = counter.reset()
-        print(f"   {label:26s} {_stats(samples)}   {statements / len(items):4.1f} statements, "
+        print(f"   {label:26s} {_stats(samples)}   CPU {cpu * 1000:5.2f} ms   {statements / len(items):4.1f} statements, "
               f"{transactions / len(items):3.1f} transacties per keer")
         if profiler:
             pstats.Stats(profiler).sort_stats(sys.argv[sys.argv.index("--sort") + 1] if "--sort" in sys.argv else "tottime").print_stats(int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 30)
