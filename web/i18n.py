@@ -45,7 +45,7 @@ SCRIPT_TEXTS = (
     N_("Toon het hele proces"), N_("Naar links"), N_("Naar rechts"), N_("Omhoog"), N_("Omlaag"),
     N_("De diagramviewer ontbreekt op de server (voer npm ci uit)."),
     N_("Het procesdiagram kan niet worden getoond"), N_("Terug naar het hoofdproces"),
-    N_("Rollen (kleur van de taak):"),
+    N_("Rollen (kleur van de taak):"), N_("nu"), N_("huidige stap"), N_("afgerond"),
 )
 
 # The designer's scripts (web/static/js/ontwerp.js, beslistabel.js): status and error messages.

@@ -1,6 +1,7 @@
 """The case file as a PDF for auditors (``werkpad case export ID --format pdf`` and the download
 on the auditor's case page): the client, the timeline, the decisions with their inputs, the
-deadlines and the diagram of the path taken (completed steps green, current ones amber).
+deadlines and the diagram of the path taken (completed steps green with a check mark, current ones
+amber with a sign "nu").
 
 Rendered with WeasyPrint from plain HTML; reads only."""
 from __future__ import annotations
@@ -35,7 +36,7 @@ dl.gegevens { margin: 0; } dl.gegevens dt { float: left; width: 42mm; color: #44
 dl.gegevens dd { margin: 0 0 1mm 44mm; }
 @page liggend { size: A4 landscape; }
 .pad { page: liggend; }
-.diagram img { width: 100%; }
+.diagram img { width: auto; height: auto; max-width: 100%; max-height: 150mm; }  /* whole on its landscape page */
 .te-laat { color: #a11; font-weight: bold; } .op-tijd { color: #2e7d32; }
 .legenda span { display: inline-block; padding: 0 2mm; margin-right: 3mm; border: 1px solid; }
 """
@@ -195,8 +196,8 @@ def case_file_html(auditing, case_id: str) -> str:
     parts.append("</div>")
 
     parts.append('<div class="pad"><h2>Afgelegd pad</h2><p class="legenda klein"><span style="background:#dcefe0;'
-                 'border-color:#2e7d32">afgerond</span><span style="background:#fff0b3;border-color:#b26a00">'
-                 f'nu</span></p><div class="diagram">{diagram_img}</div></div>')
+                 'border-color:#2e7d32">&#10003; afgerond</span><span style="background:#fff0b3;border-color:#b26a00">'
+                 f'nu: waar de zaak staat (taak of wachttijd)</span></p><div class="diagram">{diagram_img}</div></div>')
     return ("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Zaakdossier "
             f"{html.escape(client['name'])}</title><style>{CSS}</style></head><body>" + "".join(parts)
             + "</body></html>")

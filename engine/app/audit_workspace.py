@@ -241,7 +241,7 @@ class AuditorWorkspace:
 
     def history_and_end(self, case_id: str) -> tuple[list[dict], dict]:
         """:meth:`history` and, from the same replay, the case after its last event as far as
-        :meth:`diagram_for` needs it (the version then, the open tasks, the completed steps)."""
+        :meth:`diagram_for` needs it (the version then, the open tasks and timers, the completed steps)."""
         with self.db.unit_of_work(write=False) as uow:
             _row, events = self._events(uow, case_id)
             out = []
@@ -269,7 +269,8 @@ class AuditorWorkspace:
                 })
                 before = after
         end = {"seq": events[-1].seq if events else 0, "version_hash": version, "completed_specs": completed,
-               "tasks": [{"spec": t.spec} for t in (observation.tasks if observation else [])]}
+               "tasks": [{"spec": t.spec} for t in (observation.tasks if observation else [])],
+               "timers": [{"spec": t.spec} for t in (observation.timers if observation else [])]}
         return out, end
 
     def state_at(self, case_id: str, seq: int) -> dict:
@@ -326,7 +327,7 @@ class AuditorWorkspace:
 
     def diagram_for(self, case_id: str, state: dict) -> dict:
         """The diagram data for a state from :meth:`state_at` or :meth:`history_and_end`."""
-        from .inbox import _visible_elements
+        from .inbox import _bpmn_processes, _visible_elements, waiting_at
 
         seq = state["seq"]
         with self.db.unit_of_work(write=False) as uow:
@@ -341,14 +342,16 @@ class AuditorWorkspace:
         for file_name, content in sorted(files.items()):
             if file_name.endswith(".bpmn") and (xml is None or (process_id and f'id="{process_id}"' in content)):
                 xml, name = content, file_name
-        visible = _visible_elements(files, process_id)
+        parsed = _bpmn_processes(files)
+        visible = _visible_elements(files, process_id, parsed)
+        steps = [t["spec"] for t in state["tasks"]] + waiting_at(parsed, [t["spec"] for t in state.get("timers") or ()])
         completed: list[str] = []
         for spec in state["completed_specs"]:
             shown = visible.get(spec, spec)
             if shown not in completed:
                 completed.append(shown)
         return {"case": case_id, "seq": seq, "file": name, "xml": xml, "process_id": process_id,
-                "current": sorted({visible.get(t["spec"], t["spec"]) for t in state["tasks"]}),
+                "current": sorted({visible.get(spec, spec) for spec in steps}),
                 "completed": completed}
 
     # ------------------------------------------------------------------ verifying

@@ -22,7 +22,7 @@ from ..core.messages import Msg
 from ..core.runtime import PHASES
 from ..core.xml import BPMN_NS, SAFE_PARSER
 from ..errors import NotFound
-from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow
+from ..storage import CaseRow, DefinitionRow, EventRow, TaskRow, TimerRow
 from ..storage.plain import PlainQuery
 from .repository import cases_in_error
 
@@ -435,7 +435,9 @@ class Inbox:
     # ------------------------------------------------------------------ diagram
     def diagram(self, scope: Scope, case_id: str) -> dict:
         """What the case page's BPMN viewer needs: the process XML of the case's
-        version, the ids of its current tasks and of the completed ones."""
+        version, the ids of its current steps (open tasks, and the timer events it waits at:
+        a case in its four-week wait is *there*, not at the task it last finished) and of the
+        completed ones."""
         with self.db.unit_of_work(write=False) as uow:
             case = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
             if case is None or case.organisation not in scope.organisations:
@@ -444,6 +446,7 @@ class Inbox:
             record = json.loads(definition.record)
             current = uow.session.scalars(select(TaskRow.spec).where(TaskRow.case_id == case_id,
                                                                      TaskRow.status == "open")).all()
+            timers = uow.session.scalars(select(TimerRow.spec).where(TimerRow.case_id == case_id)).all()
             payloads = uow.session.scalars(select(EventRow.payload).where(
                 EventRow.case_id == case_id, EventRow.type == "task_completed").order_by(EventRow.seq)).all()
             process_id = (record.get("manifest") or {}).get("proces")
@@ -456,6 +459,7 @@ class Inbox:
                 xml, name = content, file_name
         parsed = _bpmn_processes(files)
         visible = _visible_elements(files, process_id, parsed)
+        current = [*current, *waiting_at(parsed, timers)]
         completed: list[str] = []
         for text in payloads:
             spec = (json.loads(text).get("task") or {}).get("spec")
@@ -489,6 +493,17 @@ def _called_processes(files: dict[str, str], process_id: str | None, open_specs:
                        "current": sorted({visible[s] for s in open_specs if s in visible}),
                        "completed": list(dict.fromkeys(visible[s] for s in done_specs if s in visible))}
     return {k: v for k, v in calls.items() if v in called}, called
+
+
+def waiting_at(parsed: dict[str, tuple[Any, str]], timer_specs) -> list[str]:
+    """Of a case's waiting timers (their element ids), the ones that are a step of their own: an
+    intermediate timer event the flow stands still at ("vier weken wachten"). A timer on the edge
+    of a task or at the start of an event sub-process is not where the case is."""
+    wanted = set(timer_specs)
+    if not wanted:
+        return []
+    tag = f"{{{BPMN_NS}}}intermediateCatchEvent"
+    return sorted({el.get("id") for proc, _ in parsed.values() for el in proc.iter(tag) if el.get("id") in wanted})
 
 
 def _bpmn_processes(files: dict[str, str]) -> dict[str, tuple[Any, str]]:

@@ -59,7 +59,8 @@ CURRENT_FILL, CURRENT_STROKE = "#fff0b3", "#b26a00"
 def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None = None,
                completed: set[str] | list[str] | None = None, current: set[str] | list[str] | None = None) -> str:
     """SVG markup for the main diagram plane of a BPMN document. Elements in ``completed`` (ids)
-    are drawn green (the path taken), those in ``current`` amber with a thick border."""
+    are drawn green (the path taken) with a check mark, those in ``current`` amber with a thick
+    border and a sign "nu"."""
     roles = roles or {}
     done_ids, current_ids = set(completed or ()), set(current or ())
 
@@ -265,8 +266,30 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
                            f'stroke="{STROKE}"/><path d="M{cx - 4:.0f},{y + h - 9:.0f} L{cx + 4:.0f},'
                            f'{y + h - 9:.0f} M{cx:.0f},{y + h - 13:.0f} L{cx:.0f},{y + h - 5:.0f}" '
                            f'stroke="{STROKE}"/>')
+    out.extend(_stand_signs(shapes, current_ids, done_ids))
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+SIGN_NOW, SIGN_DONE = "#7a4f00", "#1e6b35"
+
+
+def _stand_signs(shapes: list[Any], current_ids: set[str], done_ids: set[str]) -> list[str]:
+    """Where the case stands, in a sign beside the step ("nu" at a current one, a check mark at a
+    completed one), as the case page draws it: a role's colour may be the same as the marking's."""
+    out = []
+    for el, (x, y, w, _h), _, _ in shapes:
+        key = el.get("id")
+        if key in current_ids:
+            out.append(f'<g class="stand-nu"><rect x="{x - 8:.0f}" y="{y - 10:.0f}" width="24" height="16" rx="8" '
+                       f'fill="{SIGN_NOW}" stroke="#ffffff" stroke-width="1.5"/><text x="{x + 4:.0f}" y="{y + 2:.0f}" '
+                       f'font-size="11" font-weight="bold" text-anchor="middle" fill="#ffffff">nu</text></g>')
+        elif key in done_ids:
+            cx, cy = x + w - 4, y
+            out.append(f'<g class="stand-gedaan"><circle cx="{cx:.0f}" cy="{cy:.0f}" r="8" fill="{SIGN_DONE}" '
+                       f'stroke="#ffffff" stroke-width="1.5"/><path d="M{cx - 4:.0f},{cy:.0f} L{cx - 1:.0f},{cy + 3:.0f} '
+                       f'L{cx + 4:.0f},{cy - 3:.0f}" fill="none" stroke="#ffffff" stroke-width="2"/></g>')
+    return out
 
 
 def _event_marker(el: etree._Element, cx: float, cy: float) -> str:

@@ -47,6 +47,8 @@ def test_the_diagram_marks_completed_and_current_steps(wp, jan):
 
     svg = base64.b64decode(re.search(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', html).group(1)).decode()
     assert "#dcefe0" in svg and "#fff0b3" in svg  # the intake done (green), the next step current (amber)
+    # and said in a sign beside each, not only in a colour a role may share
+    assert svg.count('class="stand-gedaan"') >= 1 and svg.count('class="stand-nu"') >= 1
 
 
 def test_pdf_needs_an_out_file(wp, jan):

@@ -175,6 +175,20 @@ def test_time_travel_shows_the_case_after_an_event(client, closed):
     assert jump.status_code == 302 and jump.location.endswith(f"/audit/zaken/{cid}/moment/3")
 
 
+def test_time_travel_shows_a_case_standing_at_its_wait(client, werkpad, cases):
+    """Between two tasks a case waits at a timer (the four weeks of searching): at that moment the
+    diagram marks the timer as where the case stood, and once it fired, the next task instead."""
+    case = cases["ours"]
+    werkpad.complete_task(case["tasks"][0]["id"], "kees", {"crisis": False, "woonsituatie": "inwonend"},
+                          at="2026-01-05T10:00")
+    assert werkpad.fire_due_timers("2026-03-01T09:00")
+    login(client, "aafke")
+    waiting = client.get(f"/audit/zaken/{case['id']}/moment/2/diagram.json").get_json()
+    assert waiting["current"] == ["inspanningsperiode"] and waiting["completed"] == ["intake"]
+    fired = client.get(f"/audit/zaken/{case['id']}/moment/3/diagram.json").get_json()
+    assert "inspanningsperiode" not in fired["current"] and fired["current"]
+
+
 def test_exports_and_anchor_download(client, app, closed, tmp_path):
     app.config["ANCHOR_KEY"] = str(tmp_path / "anker.key")
     login(client, "aafke")

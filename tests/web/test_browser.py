@@ -119,7 +119,7 @@ def test_consultant_completes_a_task_with_an_error_first(server, page, werkpad):
     assert "De zaak van Jan Jansen wacht nu op: Vier weken zelf zoeken" in page.locator("#vervolg").inner_text()
     page.goto(server + f"/zaken/{jan_case['id']}")
     current, done = _diagram_state(page)
-    assert current == "" and done == "intake"
+    assert current == "inspanningsperiode" and done == "intake"  # the case stands at its four-week wait
 
     # Piet's rechtmatigheidsgesprek: a wrong number first, then right; the diagnose appears.
     page.goto(server + "/inbox?weergave=team")

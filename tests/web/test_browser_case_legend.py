@@ -143,6 +143,51 @@ def _legend(page) -> list[tuple[str, str, str]]:
          i.querySelector('rect').getAttribute('stroke')])""")]
 
 
+def _signs(page, kind: str) -> list[str]:
+    """The diagram elements that carry a sign of where the case stands: 'huidig' (nu) or 'gedaan' (✓)."""
+    return sorted(page.eval_on_selector_all(
+        f"#diagram .djs-overlays .{kind}-teken",
+        "signs => signs.map(s => s.closest('.djs-overlays').getAttribute('data-container-id'))"))
+
+
+def test_where_the_case_stands_is_said_by_a_sign_not_only_by_colour(server, page, werkpad, accounts):  # noqa: F811
+    """Werk.Kom colours its regisseur's tasks green and its jobcoach's yellow: the same colours as
+    "afgerond" and "huidig". So the case's stand is said beside each step: "nu" at the current step
+    (also a timer the case waits at), a check mark at each completed one, and nothing at a task that
+    merely has its role's colour; the legend shows the same signs."""
+    case = werkpad.start_case("weert", "111222333", "Jan Jansen", "1980-05-01")
+    _login(page, server, "tineke")
+    page.goto(server + f"/zaken/{case['id']}")
+    page.wait_for_selector("#diagram.geladen", timeout=30000)
+    current = page.get_attribute("#diagram", "data-huidig").split()
+    assert current and _signs(page, "huidig") == sorted(current)
+    assert _signs(page, "gedaan") == []  # the green regisseur task 'aanmelding' is not done: no check mark
+    assert page.locator('#diagram g.djs-element[data-element-id="aanmelding"]').count() == 1
+    sign = page.locator("#diagram .djs-overlays .huidig-teken").first
+    assert sign.inner_text() == "nu" and sign.is_visible()
+    legend = page.locator("#diagram-legenda").inner_text()
+    assert "huidige stap" in legend and "afgerond" in legend and "\u2713" in legend
+    page.locator("#diagram").scroll_into_view_if_needed()
+    _shot(page, "zaak-stand-tekens.png")
+    assert not page.console_errors, page.console_errors
+
+    # a case between two tasks stands at its wait: the four weeks of searching carry "nu"
+    accounts.create_user("olga", PASSWORD, "Olga")
+    accounts.grant("olga", "anderstad", "teamleider", None)
+    other = werkpad.start_case("anderstad", "123456782", "Fatima el Amrani", "1992-11-17")
+    werkpad.complete_task(other["tasks"][0]["id"], "olga", {"crisis": False, "woonsituatie": "inwonend"})
+    page.click("text=Uitloggen")
+    _login(page, server, "olga")
+    page.goto(server + f"/zaken/{other['id']}")
+    page.wait_for_selector("#diagram.geladen", timeout=30000)
+    assert _signs(page, "huidig") == ["inspanningsperiode"]
+    assert _signs(page, "gedaan") == ["intake"]
+    waiting = page.locator('#diagram g.djs-element[data-element-id="inspanningsperiode"]').bounding_box()
+    frame = page.locator("#diagram").bounding_box()
+    assert waiting and frame["x"] <= waiting["x"] <= frame["x"] + frame["width"]  # "Huidige stap" shows the wait
+    assert not page.console_errors, page.console_errors
+
+
 def _in_english_the_same_legend(page, expected) -> None:
     """Switched to English: the heading and the phase names are English, the roles the same."""
     page.click("footer button[value=en]")

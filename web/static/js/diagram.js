@@ -1,7 +1,7 @@
 // The case page's process diagram: bpmn-js NavigatedViewer, laid out with
 // bpmn-auto-layout when the process XML carries no diagram information, and
 // with a simple layered layout of our own when bpmn-auto-layout gives up.
-// Current tasks are marked "huidig", completed ones "gedaan".
+// Current steps are marked "huidig" (with a sign "nu"), completed ones "gedaan" (a check mark).
 (function () {
   'use strict';
   // The designer's pages lay out diagrams the same way (web/static/js/ontwerp.js).
@@ -318,6 +318,32 @@
     });
   }
 
+  // Where the case stands, in a sign beside the step: a process designer colours tasks per role
+  // with any colour (Werk.Kom's regisseur is green, its jobcoach yellow), so the fill alone cannot
+  // say "done" or "now". A current step (an open task, or the timer the case waits at) gets "nu",
+  // a completed one a check mark; the legend under the diagram shows the same signs.
+  function standBadges(overlays, registry, model) {
+    overlays.remove({ type: 'stand' });
+    var now = {};
+    (model.current || []).forEach(function (id) {
+      if (!registry.get(id)) { return; }
+      now[id] = true;
+      var sign = document.createElement('span');
+      sign.className = 'stand-teken huidig-teken';
+      sign.textContent = t('nu');
+      sign.title = t('huidige stap');
+      overlays.add(id, 'stand', { position: { top: -10, left: -8 }, html: sign });
+    });
+    (model.completed || []).forEach(function (id) {
+      if (!registry.get(id) || now[id]) { return; }
+      var sign = document.createElement('span');
+      sign.className = 'stand-teken gedaan-teken';
+      sign.textContent = '\u2713';
+      sign.title = t('afgerond');
+      overlays.add(id, 'stand', { position: { top: -9, right: 9 }, html: sign });
+    });
+  }
+
   fetch(container.getAttribute('data-url'), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
     .then(function (response) {
       if (!response.ok) { throw new Error('HTTP ' + response.status); }
@@ -348,6 +374,7 @@
           (model.current || []).forEach(function (id) {
             if (registry.get(id)) { canvas.addMarker(id, 'huidig'); }
           });
+          standBadges(viewer.get('overlays'), registry, model);
           if (!isCalled) {
             Object.keys(info.calls || {}).forEach(function (id) {
               if (registry.get(id)) { canvas.addMarker(id, 'opent'); }
