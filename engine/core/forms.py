@@ -4,7 +4,8 @@ A form lives in ``forms/`` as ``<id>.json`` (sub-folders allowed). It is a JSON
 Schema object (``type: object``, ``properties``, ``required``) whose property
 ``title`` is the Dutch label and ``description`` the help text; keys starting
 with ``x-`` are UI hints (``x-widget``, ``x-labels`` for choice labels,
-``x-volgorde`` for field order).
+``x-volgorde`` for field order, ``x-patroonfout`` for what a user is told when a
+value does not have the form its ``pattern`` asks).
 
 ``forms/vocabulaire.json`` holds the shared vocabulary of case data: a field
 whose name appears there inherits its type, label and limits, so ``trede`` or
@@ -393,8 +394,14 @@ def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[
                     )
                 )
             if "pattern" in prop:
+                # what the user is told: the designer's own words for the form asked (x-patroonfout:
+                # "Vul de postcode in als vier cijfers en twee letters"), else a pointer to the help text
+                told = prop.get("x-patroonfout")
+                error: str | Msg = (told.strip() if isinstance(told, str) and told.strip()
+                                    else Msg("Deze waarde heeft niet de gevraagde vorm; zie de uitleg bij het veld.")
+                                    if prop.get("description") else Msg("Waarde heeft niet de juiste vorm."))
                 try:
-                    validators.append(validate.Regexp(prop["pattern"], error=Msg("Waarde heeft niet de juiste vorm.")))
+                    validators.append(validate.Regexp(prop["pattern"], error=error))
                 except (re.error, TypeError) as exc:
                     raise DefinitionError(f"veld '{name}': pattern {prop['pattern']!r} is geen geldige reguliere "
                                           f"expressie ({exc})") from exc

@@ -33,7 +33,7 @@
   ];
   // what a kind is made of in JSON Schema; switching kind drops what belonged to the old one
   var KIND_KEYS = ['type', 'enum', 'items', 'x-labels', 'format', 'x-widget', 'minimum', 'maximum',
-    'minLength', 'maxLength', 'pattern', 'const', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems',
+    'minLength', 'maxLength', 'pattern', 'x-patroonfout', 'const', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems',
     'uniqueItems'];
 
   function kindOf(prop) {

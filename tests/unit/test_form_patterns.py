@@ -1,0 +1,47 @@
+"""A field with a ``pattern`` (a postcode) refuses a value of another form with words the user can act
+on: the designer's own (``x-patroonfout``), else a pointer to the field's help text; never only "wrong"."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.core.forms import FormRegistry
+from engine.errors import ValidationError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _form(**postcode) -> FormRegistry:
+    doc = {"title": "Proef", "type": "object", "properties": {
+        "postcode": {"type": "string", "title": "Postcode", "pattern": "^[1-9][0-9]{3} ?[A-Za-z]{2}$", **postcode}}}
+    return FormRegistry.from_sources({"proef": json.dumps(doc)})
+
+
+def _error(registry: FormRegistry, value: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        registry.get("proef").validate({"postcode": value})
+    return " ".join(str(m) for m in caught.value.fields["postcode"])
+
+
+def test_the_designers_words_are_the_error():
+    registry = _form(**{"x-patroonfout": "Vul de postcode in als vier cijfers en twee letters, bijvoorbeeld 8715 AB."})
+    assert _error(registry, "871 AB") == "Vul de postcode in als vier cijfers en twee letters, bijvoorbeeld 8715 AB."
+    assert registry.get("proef").validate({"postcode": "8715 ab"}) == {"postcode": "8715 ab"}
+
+
+def test_without_them_the_error_points_at_the_help_text_or_says_the_form_is_wrong():
+    assert "zie de uitleg bij het veld" in _error(_form(description="Vier cijfers en twee letters."), "banaan")
+    assert _error(_form(), "banaan") == "Waarde heeft niet de juiste vorm."
+    assert "zie de uitleg" not in _error(_form(**{"x-patroonfout": "  "}), "banaan")
+
+
+def test_the_postcode_of_sudwest_fryslan_says_how_to_write_it():
+    source = (ROOT / "forms" / "sudwest_fryslan" / "sudwest_fryslan_routeren.json").read_text(encoding="utf-8")
+    vocabulary = (ROOT / "forms" / "vocabulaire.json").read_text(encoding="utf-8")
+    registry = FormRegistry.from_sources({"proef": source}, vocabulary)
+    data = {"postcode": "87 15AB", "woonkern": "sneek", "gebiedsteam": "sneek"}
+    with pytest.raises(ValidationError) as caught:
+        registry.get("proef").validate(data)
+    assert "vier cijfers en twee letters" in " ".join(str(m) for m in caught.value.fields["postcode"])
