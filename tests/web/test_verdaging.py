@@ -135,3 +135,35 @@ def test_de_proefrit_van_de_ontwerper_neemt_plaatsen_zoals_live(tmp_path):
         assert "geen capaciteit vastgelegd" not in text and "kon niet worden afgerond" not in text
     finally:
         wp.db.dispose()
+
+
+
+def test_the_case_page_says_when_the_aanvraag_was_decided_and_whether_in_time(tmp_path):
+    """Once the besluit is taken, the deadline block says on which day and whether within the term,
+    instead of only the date the decision was due (Werk.Kom: the besluit is its first task)."""
+    root = tmp_path / "processes"
+    for folder in ("gedeeld", "werkkom"):
+        shutil.copytree(ROOT / "processes" / folder, root / folder)
+    shutil.copy(ROOT / "processes" / "rollen.json", root / "rollen.json")
+    wp = Werkpad(f"sqlite:///{tmp_path / 'besluit.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    wp.upgrade_db()
+    wp.deploy()
+    accounts = Accounts(wp, SECRET, FAST_HASHER)
+    accounts.create_organisation("werkkom", "Werk.Kom")
+    accounts.create_user("kees", PASSWORD, "Kees")
+    accounts.grant("kees", "werkkom", "teamleider", None)
+    client = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET,
+                                    "PASSWORD_HASHER": FAST_HASHER}).test_client()
+    login(client, "kees")
+    vandaag = date.today()
+    for municipality, decided, words in (("weert", vandaag, "binnen de termijn"),
+                                         ("nederweert", vandaag + timedelta(weeks=9), "na de termijn")):
+        case = wp.start_case(municipality, "111222333", "Jan", "1980-05-01")
+        assert "besloten op" not in client.get(f"/zaken/{case['id']}").get_data(as_text=True)
+        besluit = next(t for t in wp.get_case(case["id"])["tasks"] if t["spec"] == "besluit_aanvraag")
+        wp.complete_task(besluit["id"], "kees", {"recht_op_bijstand": True, "stukken_compleet": True,
+                                                 "besluitdatum": decided.isoformat()})
+        page = client.get(f"/zaken/{case['id']}").get_data(as_text=True)
+        told = page.split("besloten op", 1)[1][:200]
+        assert words in told and f"{decided.day} " in told, (municipality, told)  # the day as people write it
+    wp.db.dispose()
