@@ -143,6 +143,14 @@ def lange_datumtijd(value) -> str:
     return format_date(moment, "d MMMM yyyy") + " " + moment.strftime("%H:%M")
 
 
+def lange_tijdstip(value) -> str:
+    """A timer's moment written out: the day alone at midnight (as :func:`tijdstip`), else day and time."""
+    if value in (None, ""):
+        return ""
+    local = clock.to_utc(value).astimezone(clock.AMSTERDAM)
+    return lange_datum(value) if (local.hour, local.minute, local.second) == (0, 0, 0) else lange_datumtijd(value)
+
+
 def waarde(value) -> str:
     """A case fact for people: ja/nee, dates written out, a list of choices joined, "—" for nothing."""
     if value is True:
@@ -279,7 +287,7 @@ def register_filters(app) -> None:
         bericht=lambda v: gettext(MESSAGE_LABELS.get(v, v)),
         rol=lambda v: gettext(ROLE_LABELS.get(v, v)),
         termijn=termijn, waarde=waarde, persoon=persoon, gemeente=gemeente, lange_datum=lange_datum,
-        lange_datumtijd=lange_datumtijd, veldnaam=veldnaam, veldwaarde=veldwaarde,
+        lange_datumtijd=lange_datumtijd, lange_tijdstip=lange_tijdstip, veldnaam=veldnaam, veldwaarde=veldwaarde,
         reden=reason_in_words,  # why a case went into error, in words (also for reasons stored long ago)
         versienummer=versienummer, invoerdatum=write_date, vervallen=vervallen,
     )

@@ -4,6 +4,7 @@ late, when it is the second time, or when the new date is not later. Nothing is 
 answers 500."""
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -138,9 +139,10 @@ def test_de_proefrit_van_de_ontwerper_neemt_plaatsen_zoals_live(tmp_path):
 
 
 
-def test_the_case_page_says_when_the_aanvraag_was_decided_and_whether_in_time(tmp_path):
-    """Once the besluit is taken, the deadline block says on which day and whether within the term,
-    instead of only the date the decision was due (Werk.Kom: the besluit is its first task)."""
+
+@pytest.fixture
+def werkkom(tmp_path):
+    """Werk.Kom's process (its besluit op aanvraag is the first task) and its teamleider, logged in."""
     root = tmp_path / "processes"
     for folder in ("gedeeld", "werkkom"):
         shutil.copytree(ROOT / "processes" / folder, root / folder)
@@ -152,9 +154,18 @@ def test_the_case_page_says_when_the_aanvraag_was_decided_and_whether_in_time(tm
     accounts.create_organisation("werkkom", "Werk.Kom")
     accounts.create_user("kees", PASSWORD, "Kees")
     accounts.grant("kees", "werkkom", "teamleider", None)
+    accounts.grant("kees", "werkkom", "auditor", None)
     client = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET,
                                     "PASSWORD_HASHER": FAST_HASHER}).test_client()
     login(client, "kees")
+    yield wp, client
+    wp.db.dispose()
+
+
+def test_the_case_page_says_when_the_aanvraag_was_decided_and_whether_in_time(werkkom):
+    """Once the besluit is taken, the deadline block says on which day and whether within the term,
+    instead of only the date the decision was due."""
+    wp, client = werkkom
     vandaag = date.today()
     for municipality, decided, words in (("weert", vandaag, "binnen de termijn"),
                                          ("nederweert", vandaag + timedelta(weeks=9), "na de termijn")):
@@ -166,4 +177,26 @@ def test_the_case_page_says_when_the_aanvraag_was_decided_and_whether_in_time(tm
         page = client.get(f"/zaken/{case['id']}").get_data(as_text=True)
         told = page.split("besloten op", 1)[1][:200]
         assert words in told and f"{decided.day} " in told, (municipality, told)  # the day as people write it
-    wp.db.dispose()
+
+
+def test_the_auditors_moment_lists_deadlines_and_timers_earliest_first_without_midnight(werkkom):
+    """On the auditor's page of a moment the task deadlines and timers are one list, earliest first;
+    a deadline armed for the start of its day is that day ("27 januari 2027"), not "… 00:00"."""
+    wp, client = werkkom
+    case = wp.start_case("weert", "111222333", "Jan", "1980-05-01")
+    page = client.get(f"/audit/zaken/{case['id']}/moment/1").get_data(as_text=True)
+    block = page.split("Termijnen en timers", 1)[1].split("</ul>", 1)[0]
+    items = re.findall(r"<li>\s*(.*?)</li>", block, re.S)
+    assert len(items) >= 3, block  # the besluit's deadline, the beslistermijn and the voorschot timer
+    assert " 00:00" not in block
+    dates = [_day(item.split(" — ")[0].strip()) for item in items]
+    assert dates == sorted(dates), items
+
+
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+          "november", "december"]
+
+
+def _day(text: str) -> date:
+    day, month, year = text.split()[:3]
+    return date(int(year), MONTHS.index(month) + 1, int(day))
