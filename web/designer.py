@@ -255,13 +255,22 @@ def vocabulary_page():
 
 def _form_list(forms: dict[str, str]) -> list[tuple[str, str, str]]:
     """(id, title, what tells it apart) per form, by title: two forms of one title (a shared
-    form beside the organisation's own) are told apart — 'gedeeld' for the shared one, else the id."""
-    titled = [(fid, form_title(text, fid)) for fid, text in forms.items()]
-    count: dict[str, int] = {}
-    for _fid, title in titled:
-        count[title] = count.get(title, 0) + 1
-    return sorted(((fid, title, (_("gedeeld") if fid.startswith(SHARED_DIR + "_") else fid)
-                    if count[title] > 1 else "") for fid, title in titled), key=lambda f: (f[1].lower(), f[2]))
+    form beside the organisation's own) are told apart in words — 'gedeeld' for a shared one,
+    'eigen formulier' for the organisation's own, and only where two of its own share a title,
+    the file each is kept in."""
+    titled = [(fid, form_title(text, fid), fid.startswith(SHARED_DIR + "_")) for fid, text in forms.items()]
+    count: dict[tuple[str, bool], int] = {}
+    for _fid, title, shared in titled:
+        count[(title, shared)] = count.get((title, shared), 0) + 1
+
+    def apart(fid: str, title: str, shared: bool) -> str:
+        if count.get((title, True), 0) + count.get((title, False), 0) < 2:
+            return ""
+        if count[(title, shared)] > 1:
+            return _("bestand %(naam)s", naam=f"{fid}.json")
+        return _("gedeeld") if shared else _("eigen formulier")
+    return sorted(((fid, title, apart(fid, title, shared)) for fid, title, shared in titled),
+                  key=lambda f: (f[1].lower(), f[2]))
 
 
 @bp.get("/<key>")

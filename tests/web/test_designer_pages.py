@@ -224,8 +224,9 @@ def test_the_form_page_says_where_the_process_reads_each_field(client):
 
 def test_forms_of_one_title_are_told_apart_on_the_process_page(client):
     """A shared form beside the organisation's own of the same title (Werk.Kom's 'Termijn
-    overschreden') is marked 'gedeeld', the organisation's own by its file name; a title of its
-    own needs nothing (Voorbeeldstad's list has no marks)."""
+    overschreden') is marked 'gedeeld', the organisation's own 'eigen formulier'; only two of its own
+    under one title are told apart by their files; a title of its own needs nothing (Voorbeeldstad's
+    list has no marks)."""
     login(client, "piet")
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get("/ontwerp/voorbeeld").get_data(as_text=True)))
     assert "Meldingsgesprek Nazorgcontact" in text and "Meldingsgesprek (" not in text
@@ -235,8 +236,12 @@ def test_forms_of_one_title_are_told_apart_on_the_process_page(client):
     with client.application.test_request_context():
         assert _form_list({"werkkom_escalatie": form % "Termijn overschreden",
                            "gedeeld_escalatie": form % "Termijn overschreden", "x": "{kapot"}) == [
-            ("gedeeld_escalatie", "Termijn overschreden", "gedeeld"),
-            ("werkkom_escalatie", "Termijn overschreden", "werkkom_escalatie"), ("x", "x", "")]
+            ("werkkom_escalatie", "Termijn overschreden", "eigen formulier"),
+            ("gedeeld_escalatie", "Termijn overschreden", "gedeeld"), ("x", "x", "")]
+        assert _form_list({"werkkom_a": form % "Intake", "werkkom_b": form % "Intake",
+                           "gedeeld_intake": form % "Intake"}) == [
+            ("werkkom_a", "Intake", "bestand werkkom_a.json"), ("werkkom_b", "Intake", "bestand werkkom_b.json"),
+            ("gedeeld_intake", "Intake", "gedeeld")]
 
 
 def test_the_shared_vocabulary_page_for_designers(client, werkpad):
