@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,10 +37,23 @@ dl.gegevens { margin: 0; } dl.gegevens dt { float: left; width: 42mm; color: #44
 dl.gegevens dd { margin: 0 0 1mm 44mm; }
 @page liggend { size: A4 landscape; }
 .pad { page: liggend; }
-.diagram img { width: auto; height: auto; max-width: 100%; max-height: 150mm; }  /* whole on its landscape page */
+.pad + .pad { break-before: page; }
+.diagram img { width: auto; height: auto; max-width: 100%; max-height: 140mm; }  /* whole on its landscape page */
 .te-laat { color: #a11; font-weight: bold; } .op-tijd { color: #2e7d32; }
 .legenda span { display: inline-block; padding: 0 2mm; margin-right: 3mm; border: 1px solid; }
 """
+
+
+NEARBY_FROM = 1400  # a diagram wider than this (in its own units) is small print on a landscape A4
+
+
+def _img(svg: str, alt: str) -> str:
+    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode("utf-8")).decode()}">'
+
+
+def _svg_size(svg: str) -> tuple[float, float]:
+    found = re.search(r'<svg [^>]*width="(\d+)" height="(\d+)"', svg)
+    return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
 
 
 def _e(value: Any) -> str:
@@ -92,14 +106,23 @@ def case_file_html(auditing, case_id: str) -> str:
         return words_of[version]
 
     last = history[-1]["seq"] if history else 0
-    diagram_img = ""
+    diagram_img, nearby_img = "", ""
     if last:
         try:
             diagram = auditing.diagram_for(case_id, end)
             if diagram.get("xml"):
-                svg = render_svg(diagram["xml"], completed=diagram["completed"], current=diagram["current"])
-                diagram_img = ('<img alt="procesdiagram" src="data:image/svg+xml;base64,'
-                               + base64.b64encode(svg.encode("utf-8")).decode() + '">')
+                marks = {"completed": diagram["completed"], "current": diagram["current"]}
+                svg = render_svg(diagram["xml"], **marks)
+                diagram_img = _img(svg, "procesdiagram")
+                # a large process is small print on one page: the neighbourhood of where the case
+                # stands (its current steps and the last steps it took) on a page of its own
+                steps = diagram.get("steps") or diagram
+                near = set(diagram["current"]) | set(steps["current"]) or set(steps["completed"][-1:])
+                if near and _svg_size(svg)[0] > NEARBY_FROM:
+                    nearby = render_svg(diagram["xml"], **marks, focus=near)
+                    (w, h), (whole_w, whole_h) = _svg_size(nearby), _svg_size(svg)
+                    if w * h < 0.4 * whole_w * whole_h:  # only when it is a part, not most of it
+                        nearby_img = _img(nearby, "uitsnede van het procesdiagram rond de huidige stap")
         except (ValueError, KeyError, WerkpadError) as exc:  # a version without a diagram
             diagram_img = f'<p class="klein">Geen diagram beschikbaar ({html.escape(str(exc))}).</p>'
     started = datetime.fromisoformat(case["started_at"])
@@ -195,9 +218,13 @@ def case_file_html(auditing, case_id: str) -> str:
                      f'{html.escape(who(ev["actor"], people))} — {html.escape(label)}</p>')
     parts.append("</div>")
 
-    parts.append('<div class="pad"><h2>Afgelegd pad</h2><p class="legenda klein"><span style="background:#dcefe0;'
-                 'border-color:#2e7d32">&#10003; afgerond</span><span style="background:#fff0b3;border-color:#b26a00">'
-                 f'nu: waar de zaak staat (taak of wachttijd)</span></p><div class="diagram">{diagram_img}</div></div>')
+    legend = ('<p class="legenda klein"><span style="background:#dcefe0;border-color:#2e7d32">&#10003; afgerond</span>'
+              '<span style="background:#fff0b3;border-color:#b26a00">nu: waar de zaak staat (taak of wachttijd)</span></p>')
+    if nearby_img:
+        parts.append(f'<div class="pad"><h2>Waar de zaak staat</h2>{legend}<p class="klein">Uitsnede van het '
+                     'procesdiagram rond de huidige stap (bij een afgesloten zaak: de laatste); het hele proces staat '
+                     f'op de volgende pagina.</p><div class="diagram">{nearby_img}</div></div>')
+    parts.append(f'<div class="pad"><h2>Afgelegd pad</h2>{legend}<div class="diagram">{diagram_img}</div></div>')
     return ("<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Zaakdossier "
             f"{html.escape(client['name'])}</title><style>{CSS}</style></head><body>" + "".join(parts)
             + "</body></html>")

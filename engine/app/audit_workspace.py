@@ -352,7 +352,9 @@ class AuditorWorkspace:
                 completed.append(shown)
         return {"case": case_id, "seq": seq, "file": name, "xml": xml, "process_id": process_id,
                 "current": sorted({visible.get(spec, spec) for spec in steps}),
-                "completed": completed}
+                "completed": completed,
+                # the steps themselves, also those inside a sub-process drawn open (the PDF's close-up)
+                "steps": {"current": sorted(set(steps)), "completed": list(dict.fromkeys(state["completed_specs"]))}}
 
     # ------------------------------------------------------------------ verifying
     def verify_case(self, case_id: str, replay: bool = True) -> dict:

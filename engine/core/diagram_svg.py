@@ -57,10 +57,12 @@ CURRENT_FILL, CURRENT_STROKE = "#fff0b3", "#b26a00"
 
 
 def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None = None,
-               completed: set[str] | list[str] | None = None, current: set[str] | list[str] | None = None) -> str:
+               completed: set[str] | list[str] | None = None, current: set[str] | list[str] | None = None,
+               focus: set[str] | list[str] | None = None) -> str:
     """SVG markup for the main diagram plane of a BPMN document. Elements in ``completed`` (ids)
     are drawn green (the path taken) with a check mark, those in ``current`` amber with a thick
-    border and a sign "nu"."""
+    border and a sign "nu". With ``focus`` (ids) the picture is only the part of the diagram
+    around those elements (a large process's neighbourhood of the current step, readable on paper)."""
     roles = roles or {}
     done_ids, current_ids = set(completed or ()), set(current or ())
 
@@ -138,8 +140,14 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
     else:
         height = int(max(ys, default=100)) + 10 + head
 
+    part = _around(shapes, set(focus), (width, height)) if focus else None
+    if part:
+        width, height = int(part[2]), int(part[3])
+    # a part is drawn by moving the drawing, not by the viewBox's origin (WeasyPrint's renderer
+    # draws a viewBox from its own 0,0)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 {-head} {width} {height}" font-family="{FONT_FAMILY}">',
+           + (f'viewBox="0 0 {width} {height}" font-family="{FONT_FAMILY}"><g transform="translate({-part[0]:.0f} '
+              f'{-part[1]:.0f})">' if part else f'viewBox="0 {-head} {width} {height}" font-family="{FONT_FAMILY}">'),
            "<defs><marker id=\"pijl\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"8\" "
            f"markerHeight=\"8\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"{FLOW}\"/>"
            "</marker></defs>",
@@ -267,11 +275,40 @@ def render_svg(text: str, roles: dict[str, Any] | None = None, title: str | None
                            f'{y + h - 9:.0f} M{cx:.0f},{y + h - 13:.0f} L{cx:.0f},{y + h - 5:.0f}" '
                            f'stroke="{STROKE}"/>')
     out.extend(_stand_signs(shapes, current_ids, done_ids))
-    out.append("</svg>")
+    out.append("</g></svg>" if part else "</svg>")
     return "\n".join(out) + "\n"
 
 
 SIGN_NOW, SIGN_DONE = "#7a4f00", "#1e6b35"
+
+
+def _around(shapes: list[Any], ids: set[str], whole: tuple[float, float], margin: float = 70.0,
+            least: tuple[float, float] = (1200.0, 560.0)) -> tuple[float, float, float, float] | None:
+    """The part of the diagram (x, y, width, height) that holds the shapes ``ids`` and their labels,
+    with a margin, at least ``least`` in size (around them, inside the ``whole`` drawing where it
+    can be); None when none of them is drawn."""
+    boxes = []
+    for el, box, label, _ in shapes:
+        # a step, not a frame: an expanded sub-process (drawn open, its steps inside) is left out
+        if el.get("id") in ids and local(el) not in ("lane", "group") and box[2] * box[3] < 600 * 400:
+            boxes.append(box)
+            if label:
+                boxes.append(label)
+    if not boxes:
+        return None
+    x0 = min(b[0] for b in boxes) - margin
+    y0 = min(b[1] for b in boxes) - margin
+    x1 = max(b[0] + b[2] for b in boxes) + margin
+    y1 = max(b[1] + b[3] for b in boxes) + margin
+    grow_x = max(0.0, least[0] - (x1 - x0)) / 2
+    grow_y = max(0.0, least[1] - (y1 - y0)) / 2
+    x0, x1, y0, y1 = x0 - grow_x, x1 + grow_x, y0 - grow_y, y1 + grow_y
+
+    def inside(low: float, high: float, size: float) -> tuple[float, float]:
+        shift = max(0.0, -low) - max(0.0, high - size) if high - low <= size else -low
+        return low + shift, high + shift
+    (x0, x1), (y0, y1) = inside(x0, x1, whole[0]), inside(y0, y1, whole[1])
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _stand_signs(shapes: list[Any], current_ids: set[str], done_ids: set[str]) -> list[str]:

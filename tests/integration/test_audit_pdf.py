@@ -82,3 +82,49 @@ def test_the_case_file_names_people_and_the_case_as_users_know_them(wp):
     text = re.sub(r'src="data:[^"]*"', "", html)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO dates
     assert _e("2026-08-13") == "13 augustus 2026"  # a date field as it was filled in
+
+
+def test_a_large_process_gets_a_readable_close_up_of_where_the_case_stands(tmp_path):
+    """Werk.Kom's diagram on one landscape page is small print: the case file shows, on a page of its
+    own before the whole process, the part around the current step at a scale people can read; the
+    whole diagram fits its page. A small process (the example) needs no close-up."""
+    import base64
+
+    from engine import Werkpad
+
+    root = tmp_path / "processes"
+    from pathlib import Path
+    source = Path(__file__).resolve().parents[2] / "processes"
+    for folder in ("gedeeld", "werkkom"):
+        shutil.copytree(source / folder, root / folder)
+    shutil.copy(source / "rollen.json", root / "rollen.json")
+    wp = Werkpad(f"sqlite:///{tmp_path / 'groot.sqlite'}", processes_dir=root, forms_dir=source.parent / "forms")
+    wp.upgrade_db()
+    wp.deploy()
+    case = wp.start_case("weert", "111222333", "Jan Jansen", "1980-05-01", at="2026-01-05T09:00")
+    html = case_file_html(AuditorWorkspace(wp), case["id"])
+    assert "Waar de zaak staat" in html and html.index("Waar de zaak staat") < html.index("Afgelegd pad")
+    images = [base64.b64decode(b).decode() for b in re.findall(r'data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)', html)]
+    assert len(images) == 2
+    near, whole = ([int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', svg).groups()] for svg in images)
+    assert near[0] * near[1] < 0.4 * whole[0] * whole[1]
+    assert 'class="stand-nu"' in images[0]  # the current step is in the close-up, with its sign
+    wp.db.dispose()
+
+
+
+def test_a_close_up_stays_inside_the_drawing_and_needs_a_step_that_is_drawn():
+    """The part around a step near the edge of the diagram is moved inside the drawing (no blank
+    margin), and a focus on no drawn step is the whole diagram."""
+    from pathlib import Path
+
+    from engine.core.diagram_svg import render_svg
+
+    bpmn = (Path(__file__).resolve().parents[2] / "processes" / "voorbeeld" / "voorbeeld.bpmn").read_text(encoding="utf-8")
+    whole = render_svg(bpmn)
+    assert render_svg(bpmn, focus={"bestaat_niet"}) == whole
+    near = render_svg(bpmn, current={"intake"}, focus={"intake"})
+    width, height = (int(v) for v in re.search(r'width="(\d+)" height="(\d+)"', near).groups())
+    shift = re.search(r'<g transform="translate\((-?\d+) (-?\d+)\)">', near)
+    assert shift and int(shift.group(1)) <= 0 and int(shift.group(2)) <= 0  # the part starts inside the drawing
+    assert (width, height) == (1200, 560)
