@@ -22,25 +22,34 @@ QUICK_SCAN = {"crisis": False, "woonsituatie": "inwonend", "inkomen": "geen", "s
               "inspanningspakket_meegegeven": True}
 
 
-@pytest.fixture
-def tilburg(tmp_path):
+def _one_organisation(tmp_path, process: str, organisation: str, name: str, *grants):
+    """A Werkpad with one process of the repository (and the shared sub-processes), its organisation,
+    and Kees with ``grants`` ((role, work queue), ...), logged in through the test client."""
     root = tmp_path / "processes"
-    for folder in ("gedeeld", "tilburg"):
+    for folder in ("gedeeld", process):
         shutil.copytree(ROOT / "processes" / folder, root / folder)
     shutil.copy(ROOT / "processes" / "rollen.json", root / "rollen.json")
-    wp = Werkpad(f"sqlite:///{tmp_path / 'verdaging.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
+    wp = Werkpad(f"sqlite:///{tmp_path / 'werkpad.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
     wp.upgrade_db()
     wp.deploy()
     accounts = Accounts(wp, SECRET, FAST_HASHER)
-    accounts.create_organisation("tilburg", "Gemeente Tilburg")
+    accounts.create_organisation(organisation, name)
     accounts.create_user("kees", PASSWORD, "Kees")
-    accounts.grant("kees", "tilburg", "consultant", "inkomensconsulent")
-    app = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET, "PASSWORD_HASHER": FAST_HASHER})
+    for role, queue in grants:
+        accounts.grant("kees", organisation, role, queue)
+    client = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET,
+                                    "PASSWORD_HASHER": FAST_HASHER}).test_client()
+    login(client, "kees")
+    return wp, client
+
+
+@pytest.fixture
+def tilburg(tmp_path):
+    wp, client = _one_organisation(tmp_path, "tilburg", "tilburg", "Gemeente Tilburg",
+                                   ("consultant", "inkomensconsulent"))
     case = wp.start_case("tilburg", "111222333", "Jan", "1980-05-01")
     task = [t for t in wp.get_case(case["id"])["tasks"] if t["spec"] == "meldingsgesprek"][0]
     wp.complete_task(task["id"], "kees", QUICK_SCAN)  # the aanvraag is filed: the 8 weeks run
-    client = app.test_client()
-    login(client, "kees")
     yield wp, client, case["id"]
     wp.db.dispose()
 
@@ -138,26 +147,10 @@ def test_de_proefrit_van_de_ontwerper_neemt_plaatsen_zoals_live(tmp_path):
         wp.db.dispose()
 
 
-
-
 @pytest.fixture
 def werkkom(tmp_path):
-    """Werk.Kom's process (its besluit op aanvraag is the first task) and its teamleider, logged in."""
-    root = tmp_path / "processes"
-    for folder in ("gedeeld", "werkkom"):
-        shutil.copytree(ROOT / "processes" / folder, root / folder)
-    shutil.copy(ROOT / "processes" / "rollen.json", root / "rollen.json")
-    wp = Werkpad(f"sqlite:///{tmp_path / 'besluit.sqlite'}", processes_dir=root, forms_dir=ROOT / "forms")
-    wp.upgrade_db()
-    wp.deploy()
-    accounts = Accounts(wp, SECRET, FAST_HASHER)
-    accounts.create_organisation("werkkom", "Werk.Kom")
-    accounts.create_user("kees", PASSWORD, "Kees")
-    accounts.grant("kees", "werkkom", "teamleider", None)
-    accounts.grant("kees", "werkkom", "auditor", None)
-    client = create_app(wp, config={"TESTING": True, "PSEUDONYM_SECRET": SECRET,
-                                    "PASSWORD_HASHER": FAST_HASHER}).test_client()
-    login(client, "kees")
+    """Werk.Kom's process (its besluit op aanvraag is the first task) and its teamleider and auditor."""
+    wp, client = _one_organisation(tmp_path, "werkkom", "werkkom", "Werk.Kom", ("teamleider", None), ("auditor", None))
     yield wp, client
     wp.db.dispose()
 
