@@ -241,7 +241,7 @@ class AuditorWorkspace:
 
     def history_and_end(self, case_id: str) -> tuple[list[dict], dict]:
         """:meth:`history` and, from the same replay, the case after its last event as far as
-        :meth:`diagram_for` needs it (the version then, the open tasks and timers, the completed steps)."""
+        :meth:`diagram_for` needs it (the version then, the open tasks, timers and awaited messages, the completed steps)."""
         with self.db.unit_of_work(write=False) as uow:
             _row, events = self._events(uow, case_id)
             out = []
@@ -270,7 +270,8 @@ class AuditorWorkspace:
                 before = after
         end = {"seq": events[-1].seq if events else 0, "version_hash": version, "completed_specs": completed,
                "tasks": [{"spec": t.spec} for t in (observation.tasks if observation else [])],
-               "timers": [{"spec": t.spec} for t in (observation.timers if observation else [])]}
+               "timers": [{"spec": t.spec} for t in (observation.timers if observation else [])],
+               "messages": observation.messages if observation else []}
         return out, end
 
     def state_at(self, case_id: str, seq: int) -> dict:
@@ -344,7 +345,8 @@ class AuditorWorkspace:
                 xml, name = content, file_name
         parsed = _bpmn_processes(files)
         visible = _visible_elements(files, process_id, parsed)
-        steps = [t["spec"] for t in state["tasks"]] + waiting_at(parsed, [t["spec"] for t in state.get("timers") or ()])
+        steps = [t["spec"] for t in state["tasks"]] + waiting_at(
+            parsed, [t["spec"] for t in state.get("timers") or ()], state.get("messages") or ())
         completed: list[str] = []
         for spec in state["completed_specs"]:
             shown = visible.get(spec, spec)

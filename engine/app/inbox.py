@@ -435,9 +435,9 @@ class Inbox:
     # ------------------------------------------------------------------ diagram
     def diagram(self, scope: Scope, case_id: str) -> dict:
         """What the case page's BPMN viewer needs: the process XML of the case's
-        version, the ids of its current steps (open tasks, and the timer events it waits at:
-        a case in its four-week wait is *there*, not at the task it last finished) and of the
-        completed ones."""
+        version, the ids of its current steps (open tasks, and the timer and message events it
+        waits at: a case in its four-week wait is *there*, not at the task it last finished) and of
+        the completed ones."""
         with self.db.unit_of_work(write=False) as uow:
             case = uow.session.get(CaseRow, case_id) if case_id and len(case_id) <= 32 else None
             if case is None or case.organisation not in scope.organisations:
@@ -447,6 +447,7 @@ class Inbox:
             current = uow.session.scalars(select(TaskRow.spec).where(TaskRow.case_id == case_id,
                                                                      TaskRow.status == "open")).all()
             timers = uow.session.scalars(select(TimerRow.spec).where(TimerRow.case_id == case_id)).all()
+            messages = _awaited_messages(case.state)
             payloads = uow.session.scalars(select(EventRow.payload).where(
                 EventRow.case_id == case_id, EventRow.type == "task_completed").order_by(EventRow.seq)).all()
             process_id = (record.get("manifest") or {}).get("proces")
@@ -459,7 +460,7 @@ class Inbox:
                 xml, name = content, file_name
         parsed = _bpmn_processes(files)
         visible = _visible_elements(files, process_id, parsed)
-        current = [*current, *waiting_at(parsed, timers)]
+        current = [*current, *waiting_at(parsed, timers, messages)]
         completed: list[str] = []
         for text in payloads:
             spec = (json.loads(text).get("task") or {}).get("spec")
@@ -495,15 +496,40 @@ def _called_processes(files: dict[str, str], process_id: str | None, open_specs:
     return {k: v for k, v in calls.items() if v in called}, called
 
 
-def waiting_at(parsed: dict[str, tuple[Any, str]], timer_specs) -> list[str]:
-    """Of a case's waiting timers (their element ids), the ones that are a step of their own: an
-    intermediate timer event the flow stands still at ("vier weken wachten"). A timer on the edge
-    of a task or at the start of an event sub-process is not where the case is."""
-    wanted = set(timer_specs)
-    if not wanted:
+def _awaited_messages(state_text: str | None) -> list[str]:
+    """The names of the messages a case waits for, as its last step stored them."""
+    try:
+        state = json.loads(state_text or "{}")
+    except ValueError:
         return []
-    tag = f"{{{BPMN_NS}}}intermediateCatchEvent"
-    return sorted({el.get("id") for proc, _ in parsed.values() for el in proc.iter(tag) if el.get("id") in wanted})
+    found = state.get("messages") if isinstance(state, dict) else None
+    return [m for m in found if isinstance(m, str)] if isinstance(found, list) else []
+
+
+def waiting_at(parsed: dict[str, tuple[Any, str]], timer_specs, messages=()) -> list[str]:
+    """The steps a case stands still at besides its open tasks: the intermediate timer events of its
+    waiting timers (their element ids: "vier weken zelf zoeken") and the intermediate message events
+    of the messages it waits for ("stukken ontvangen"). A timer or message on the edge of a task or
+    at the start of an event sub-process is not where the case is; nor is a message whose name more
+    than one place in the process can catch (which one waits cannot be told from its name)."""
+    wanted, names = set(timer_specs), set(messages)
+    if not wanted and not names:
+        return []
+    catch, ns = f"{{{BPMN_NS}}}intermediateCatchEvent", f"{{{BPMN_NS}}}"
+    found: set[str] = set()
+    catchers: dict[str, list[str]] = {}  # message name -> the elements that catch it
+    for proc, _ in parsed.values():
+        root = proc.getroottree().getroot()
+        called = {m.get("id"): m.get("name") or m.get("id") for m in root.iter(f"{ns}message")}
+        for el in proc.iter(catch, f"{ns}boundaryEvent", f"{ns}startEvent", f"{ns}receiveTask"):
+            if el.tag == catch and el.get("id") in wanted:
+                found.add(el.get("id"))
+            definition = el if el.tag == f"{ns}receiveTask" else el.find(f"{ns}messageEventDefinition")
+            name = called.get(definition.get("messageRef")) if definition is not None else None
+            if name is not None and name in names:
+                catchers.setdefault(name, []).append(el.get("id") if el.tag in (catch, f"{ns}receiveTask") else "")
+    found |= {ids[0] for ids in catchers.values() if len(ids) == 1 and ids[0]}
+    return sorted(found)
 
 
 def _bpmn_processes(files: dict[str, str]) -> dict[str, tuple[Any, str]]:
