@@ -178,3 +178,54 @@ def test_a_designer_renames_a_field_and_is_told_what_still_reads_the_old_name(se
     assert stored == doc
     assert not page.console_errors, page.console_errors
 
+
+
+def test_a_designer_asks_a_text_in_a_form_and_says_what_the_consultant_reads(server, page, werkpad):  # noqa: F811
+    """'Vorm' of a short text: a postcode, telephone number, e-mail address or IBAN, without writing a
+    pattern; the message a consultant reads when a value is not of that form comes with it and can be
+    reworded; 'Vrij' takes both away; the saved draft's form refuses and accepts as promised."""
+    from pathlib import Path
+
+    from engine.core.forms import FormRegistry
+    from engine.errors import ValidationError
+
+    _login(page, server, "piet")
+    page.goto(server + FORM)
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    card = _add(page, "telefoon_klant", "text")
+    card.get_by_label("Label").fill("Telefoonnummer van de klant")
+    message = card.get_by_label("Melding bij een andere vorm")
+    assert message.is_hidden()
+    card.get_by_label("Vorm", exact=True).select_option(label="Telefoonnummer")
+    assert message.is_visible() and "telefoonnummer" in message.input_value()
+    card.get_by_label("Vorm", exact=True).select_option(label="Vrij")
+    assert "pattern" not in _json(page)["properties"]["telefoon_klant"] and message.is_hidden()
+    card = _add(page, "postcode_klant", "text")
+    card.get_by_label("Vorm", exact=True).select_option(label="Postcode")
+    card.get_by_label("Melding bij een andere vorm").fill("Schrijf de postcode als 1234 AB.")
+    prop = _json(page)["properties"]["postcode_klant"]
+    assert prop["pattern"] == "^[1-9][0-9]{3} ?[A-Za-z]{2}$" and prop["x-patroonfout"] == "Schrijf de postcode als 1234 AB."
+    _shot(page, "designer-formulier-vorm.png")
+    page.click("#formulier-bron button[type=submit]")
+    page.wait_for_url("**/ontwerp/voorbeeld?melding=bewaard")
+    stored = werkpad.designer.draft("voorbeeld")["record"]["forms"]["voorbeeld_intake"]
+    vocabulary = (Path(__file__).resolve().parents[2] / "forms" / "vocabulaire.json").read_text(encoding="utf-8")
+    form = FormRegistry.from_sources({"f": stored}, vocabulary).get("f")
+    data = {"crisis": False, "woonsituatie": "inwonend"}
+    assert form.validate({**data, "postcode_klant": "5038 ab"})["postcode_klant"] == "5038 ab"
+    try:
+        form.validate({**data, "postcode_klant": "50 38AB"})
+        raise AssertionError("a postcode of the wrong form was accepted")
+    except ValidationError as exc:
+        assert [str(m) for m in exc.fields["postcode_klant"]] == ["Schrijf de postcode als 1234 AB."]
+    # a pattern the builder does not know is kept and named as the form file's own
+    page.goto(server + FORM)
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    doc = _json(page)
+    doc["properties"]["postcode_klant"]["pattern"] = "^[0-9]{4}$"
+    page.fill("#tekst", json.dumps(doc, ensure_ascii=False, indent=1))
+    card = _card(page, "postcode_klant")
+    card.locator("summary").click()
+    assert card.get_by_label("Vorm", exact=True).input_value() == "eigen"
+    assert _json(page)["properties"]["postcode_klant"]["pattern"] == "^[0-9]{4}$"
+    assert not page.console_errors, page.console_errors

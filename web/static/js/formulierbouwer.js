@@ -36,6 +36,24 @@
     'minLength', 'maxLength', 'pattern', 'x-patroonfout', 'const', 'exclusiveMinimum', 'exclusiveMaximum', 'minItems', 'maxItems',
     'uniqueItems'];
 
+  // The forms a short text can be asked in, as a designer names them: each a pattern the server checks
+  // and what the consultant is told when a value is not of that form (x-patroonfout). A pattern from the
+  // form file that is none of these is kept as it is.
+  var SHAPES = [
+    ['', 'Vrij'],
+    ['postcode', 'Postcode', '^[1-9][0-9]{3} ?[A-Za-z]{2}$',
+      'Vul de postcode in als vier cijfers en twee letters, bijvoorbeeld 1234 AB.'],
+    ['telefoon', 'Telefoonnummer', '^(\\+31 ?|0)[1-9]([ -]?[0-9]){8}$',
+      'Vul een Nederlands telefoonnummer in, bijvoorbeeld 06 12345678 of 013 1234567.'],
+    ['email', 'E-mailadres', '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', 'Vul een e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.'],
+    ['iban', 'IBAN', '^[A-Za-z]{2}[0-9]{2}( ?[A-Za-z0-9]){11,30}$', 'Vul een IBAN in, bijvoorbeeld NL91 ABNA 0417 1643 00.']
+  ];
+  function shapeOf(prop) {
+    if (!prop.pattern) { return ''; }
+    for (var i = 1; i < SHAPES.length; i++) { if (SHAPES[i][2] === prop.pattern) { return SHAPES[i][0]; } }
+    return 'eigen';
+  }
+
   function kindOf(prop) {
     if (prop.type === 'boolean') { return 'boolean'; }
     if (prop.type === 'array') { return 'choices'; }
@@ -262,6 +280,44 @@
         });
         card.appendChild(labelled(key === 'minimum' ? t('Minimaal') : t('Maximaal'), input));
       });
+    }
+    if (!shared && kind === 'text') {
+      var shape = shapeOf(prop);
+      var shapes = el('select', { class: 'utrecht-select utrecht-select--html-select bouw-vorm' });
+      SHAPES.forEach(function (f) {
+        var o = el('option', { value: f[0], text: t(f[1]) });
+        if (f[0] === shape) { o.selected = true; }
+        shapes.appendChild(o);
+      });
+      if (shape === 'eigen') {
+        var own = el('option', { value: 'eigen', text: t('Eigen patroon (uit het formulierbestand)') });
+        own.selected = true;
+        shapes.appendChild(own);
+      }
+      var told = el('input', { type: 'text', class: 'utrecht-textbox utrecht-textbox--html-input bouw-patroonfout',
+        value: prop['x-patroonfout'] || '' });
+      var toldField = labelled(t('Melding bij een andere vorm'), told, t('Wat de consulent leest als de waarde niet deze vorm heeft.'));
+      toldField.hidden = !prop.pattern;
+      shapes.addEventListener('change', function () {
+        var chosen = SHAPES.filter(function (f) { return f[0] === shapes.value; })[0];
+        if (shapes.value === 'eigen') { return; }
+        if (chosen && chosen[2]) {
+          prop.pattern = chosen[2];
+          prop['x-patroonfout'] = chosen[3];
+        } else {
+          delete prop.pattern;
+          delete prop['x-patroonfout'];
+        }
+        told.value = prop['x-patroonfout'] || '';
+        toldField.hidden = !prop.pattern;
+        write(false);
+      });
+      told.addEventListener('input', function () {
+        if (told.value.trim()) { prop['x-patroonfout'] = told.value; } else { delete prop['x-patroonfout']; }
+        write(false);
+      });
+      card.appendChild(labelled(t('Vorm'), shapes, t('De server controleert de vorm bij het afronden.')));
+      card.appendChild(toldField);
     }
     var req = el('input', { type: 'checkbox', class: 'utrecht-checkbox utrecht-checkbox--html-input' });
     req.checked = required(name);
