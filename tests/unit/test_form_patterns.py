@@ -45,3 +45,21 @@ def test_the_postcode_of_sudwest_fryslan_says_how_to_write_it():
     with pytest.raises(ValidationError) as caught:
         registry.get("proef").validate(data)
     assert "vier cijfers en twee letters" in " ".join(str(m) for m in caught.value.fields["postcode"])
+
+
+def test_the_form_builders_shapes_accept_their_own_examples_and_refuse_others():
+    """Each 'Vorm' the form builder offers (web/static/js/formulierbouwer.js) is a pattern Python's form
+    check can use, which accepts the example its message gives ("bijvoorbeeld …") and refuses nonsense."""
+    import re
+
+    script = (ROOT / "web" / "static" / "js" / "formulierbouwer.js").read_text(encoding="utf-8")
+    block = script[script.index("var SHAPES = ["):script.index("];", script.index("var SHAPES = ["))]
+    shapes = re.findall(r"\['(\w+)', '[^']+', '((?:[^'\\]|\\.)+)',\s*'([^']+)'\]", block)
+    assert [s[0] for s in shapes] == ["postcode", "telefoon", "email", "iban"]
+    for key, pattern_js, message in shapes:
+        pattern = pattern_js.replace("\\\\", "\\")  # the JavaScript string's escapes
+        examples = re.split(r" of ", message.split("bijvoorbeeld ", 1)[1].rstrip("."))
+        registry = _form(pattern=pattern, **{"x-patroonfout": message})
+        for example in examples:
+            assert registry.get("proef").validate({"postcode": example}) == {"postcode": example}, (key, example)
+        assert _error(registry, "banaan") == message, key
