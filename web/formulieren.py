@@ -68,12 +68,19 @@ class Field:
     minimum: Any = None
     maximum: Any = None
     max_length: int | None = None
+    shape: str | None = None  # the form a text is asked in, in the designer's words (x-patroonfout)
     value: Any = None  # str, or list[str] for kind "choices"
     errors: list[str] = field(default_factory=list)
 
     @property
     def input_id(self) -> str:
         return "veld-" + self.name
+
+
+def _shape(prop: dict) -> str | None:
+    """What a field with a pattern tells the consultant up front: the designer's message for it."""
+    told = prop.get("x-patroonfout")
+    return told.strip() if prop.get("pattern") and isinstance(told, str) and told.strip() else None
 
 
 def _kind(prop: dict) -> str:
@@ -129,7 +136,7 @@ def fields_for(schema: dict | None, values: dict | None = None, errors: dict | N
             description=prop.get("description"), kind=kind, required=name in required,
             options=_options(prop) if kind in ("choice", "choices") else [],
             minimum=prop.get("minimum"), maximum=prop.get("maximum"), max_length=prop.get("maxLength"),
-            value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
+            shape=_shape(prop), value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
     return out
 
 
