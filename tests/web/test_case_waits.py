@@ -3,19 +3,12 @@ it waits for (the stukken after an opschorting, Awb 4:15). Its diagram marks tha
 case page, inside the shared aanvraag it opens on click, and on the auditor's page of that moment."""
 from __future__ import annotations
 
-import pytest
+from .test_verdaging import werkkom  # noqa: F401 - fixture: Werk.Kom, its teamleider and auditor
 
-from .test_verdaging import _one_organisation
-
-
-@pytest.fixture
-def werkkom(tmp_path):
-    wp, client = _one_organisation(tmp_path, "werkkom", "werkkom", "Werk.Kom", ("teamleider", None), ("auditor", None))
-    yield wp, client
-    wp.db.dispose()
+__all__ = ["werkkom"]
 
 
-def test_a_case_waiting_for_the_stukken_stands_at_that_message(werkkom):
+def test_a_case_waiting_for_the_stukken_stands_at_that_message(werkkom):  # noqa: F811
     wp, client = werkkom
     case = wp.start_case("weert", "111222333", "Jan", "1980-05-01")
     before = client.get(f"/zaken/{case['id']}/diagram.json").get_json()
