@@ -87,14 +87,18 @@ def datumtijd(value) -> str:
     return format_datetime(moment, "d MMM yyyy HH:mm") if moment else ""
 
 
+def _at_midnight(moment: datetime) -> bool:
+    """A deadline "by 20 dec" is armed for the start of that day, in Amsterdam: "00:00" only adds noise."""
+    local = moment.astimezone(clock.AMSTERDAM)
+    return (local.hour, local.minute, local.second) == (0, 0, 0)
+
+
 def tijdstip(value) -> str:
-    """A timer's moment: the day alone when it falls at midnight (a deadline "by 20 dec" is armed
-    for the start of that day; "00:00" only adds noise), else the day and the time."""
+    """A timer's moment: the day alone when it falls at midnight, else the day and the time."""
     moment = _moment(value)
     if moment is None:
         return ""
-    local = moment.astimezone(clock.AMSTERDAM)
-    return datum(moment) if (local.hour, local.minute, local.second) == (0, 0, 0) else datumtijd(moment)
+    return datum(moment) if _at_midnight(moment) else datumtijd(moment)
 
 
 def duur(value) -> str:
@@ -147,8 +151,7 @@ def lange_tijdstip(value) -> str:
     """A timer's moment written out: the day alone at midnight (as :func:`tijdstip`), else day and time."""
     if value in (None, ""):
         return ""
-    local = clock.to_utc(value).astimezone(clock.AMSTERDAM)
-    return lange_datum(value) if (local.hour, local.minute, local.second) == (0, 0, 0) else lange_datumtijd(value)
+    return lange_datum(value) if _at_midnight(clock.to_utc(value)) else lange_datumtijd(value)
 
 
 def waarde(value) -> str:

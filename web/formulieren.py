@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from engine.core.forms import decimal_point, field_order
+from engine.core.forms import decimal_point, field_order, pattern_message
 from engine.core.messages import Msg
 
 from .i18n import translate
@@ -77,12 +77,6 @@ class Field:
         return "veld-" + self.name
 
 
-def _shape(prop: dict) -> str | None:
-    """What a field with a pattern tells the consultant up front: the designer's message for it."""
-    told = prop.get("x-patroonfout")
-    return told.strip() if prop.get("pattern") and isinstance(told, str) and told.strip() else None
-
-
 def _kind(prop: dict) -> str:
     typ = prop.get("type")
     if typ == "boolean":
@@ -136,7 +130,7 @@ def fields_for(schema: dict | None, values: dict | None = None, errors: dict | N
             description=prop.get("description"), kind=kind, required=name in required,
             options=_options(prop) if kind in ("choice", "choices") else [],
             minimum=prop.get("minimum"), maximum=prop.get("maximum"), max_length=prop.get("maxLength"),
-            shape=_shape(prop), value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
+            shape=pattern_message(prop), value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
     return out
 
 

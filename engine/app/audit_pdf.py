@@ -116,7 +116,7 @@ def case_file_html(auditing, case_id: str) -> str:
                 diagram_img = _img(svg, "procesdiagram")
                 # a large process is small print on one page: the neighbourhood of where the case
                 # stands (its current steps and the last steps it took) on a page of its own
-                steps = diagram.get("steps") or diagram
+                steps = diagram["steps"]
                 near = set(diagram["current"]) | set(steps["current"]) or set(steps["completed"][-1:])
                 if near and _svg_size(svg)[0] > NEARBY_FROM:
                     nearby = render_svg(diagram["xml"], **marks, focus=near)

@@ -369,6 +369,13 @@ class _DutchNumber(fields.Float):
         return result
 
 
+def pattern_message(prop: Mapping[str, Any]) -> str | None:
+    """The designer's words for the form a field with a ``pattern`` asks (``x-patroonfout``: "Vul de
+    postcode in als vier cijfers en twee letters"); None without a pattern or without words."""
+    told = prop.get("x-patroonfout")
+    return told.strip() if prop.get("pattern") and isinstance(told, str) and told.strip() else None
+
+
 def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[Any]:
     ftype = prop["type"]
     validators: list[Any] = []
@@ -394,12 +401,10 @@ def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[
                     )
                 )
             if "pattern" in prop:
-                # what the user is told: the designer's own words for the form asked (x-patroonfout:
-                # "Vul de postcode in als vier cijfers en twee letters"), else a pointer to the help text
-                told = prop.get("x-patroonfout")
-                error: str | Msg = (told.strip() if isinstance(told, str) and told.strip()
-                                    else Msg("Deze waarde heeft niet de gevraagde vorm; zie de uitleg bij het veld.")
-                                    if prop.get("description") else Msg("Waarde heeft niet de juiste vorm."))
+                # what the user is told: the designer's own words for the form asked, else a pointer to the help text
+                error: str | Msg = (pattern_message(prop)
+                                    or (Msg("Deze waarde heeft niet de gevraagde vorm; zie de uitleg bij het veld.")
+                                        if prop.get("description") else Msg("Waarde heeft niet de juiste vorm.")))
                 try:
                     validators.append(validate.Regexp(prop["pattern"], error=error))
                 except (re.error, TypeError) as exc:
