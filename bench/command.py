@@ -4,7 +4,8 @@ the whole request: token, policy, step, save, access log, JSON), on SQLite and P
     python -m bench.command [--n 300] [sqlite] [postgres] [--profile]
 
 Printed per database: median and p95 of ``POST /api/v1/taken/<id>/afronden`` and of
-``POST /api/v1/zaken``, the CPU time of this process (the web side, without HTTP), the SQL statements and transactions per request, and in the same
+``POST /api/v1/zaken``, the CPU time of this process (the web side, without HTTP) and on PostgreSQL
+the database server's, the SQL statements and transactions per request, and in the same
 run the naive baseline: the request as it was built before (read the task's header in
 its own transaction, complete, discard the drafts, read the whole case back, write the
 access-log row in a transaction of its own). ``--profile`` prints the top of a cProfile
@@ -64,8 +65,13 @@ class Counter:
         return out
 
 
-def run(url: str, n: int, profile: bool) -> None:
+def run(url: str, n: int, profile: bool, postmaster: int | None = None) -> None:
     from web import create_app
+
+    from .load import _processes, _tree_cpu
+
+    def database_cpu() -> float:  # the PostgreSQL server's processes (0 on SQLite)
+        return _tree_cpu(*_processes(), [postmaster]) if postmaster else 0.0
 
     wp = Werkpad(url, processes_dir=ROOT / "processes", forms_dir=ROOT / "forms")
     wp.upgrade_db()
@@ -111,7 +117,7 @@ def run(url: str, n: int, profile: bool) -> None:
                              ("API zaak starten", api_start, list(range(n)))):
         samples = []
         counter.reset()
-        cpu0 = time.process_time()
+        cpu0, db0 = time.process_time(), database_cpu()
         profiler = cProfile.Profile() if profile and label == ("API zaak starten" if "--start" in sys.argv else "API afronden") else None
         for item in items:
             t0 = time.perf_counter()
@@ -122,11 +128,16 @@ def run(url: str, n: int, profile: bool) -> None:
                 profiler.disable()
             samples.append(time.perf_counter() - t0)
         cpu = (time.process_time() - cpu0) / len(items)
+        db_cpu = (database_cpu() - db0) / len(items)
         statements, transactions = counter.reset()
-        print(f"   {label:26s} {_stats(samples)}   CPU {cpu * 1000:5.2f} ms   {statements / len(items):4.1f} statements, "
-              f"{transactions / len(items):3.1f} transacties per keer")
+        database = f" + database {db_cpu * 1000:4.2f} ms" if postmaster else ""
+        print(f"   {label:26s} {_stats(samples)}   CPU {cpu * 1000:5.2f} ms{database}   "
+              f"{statements / len(items):4.1f} statements, {transactions / len(items):3.1f} transacties per keer")
         if profiler:
-            pstats.Stats(profiler).sort_stats(sys.argv[sys.argv.index("--sort") + 1] if "--sort" in sys.argv else "tottime").print_stats(int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 30)
+            stats = pstats.Stats(profiler)
+            if "--callers" in sys.argv:
+                stats.print_callers(sys.argv[sys.argv.index("--callers") + 1])
+            stats.sort_stats(sys.argv[sys.argv.index("--sort") + 1] if "--sort" in sys.argv else "tottime").print_stats(int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 30)
     wp.db.dispose()
 
 
@@ -145,7 +156,9 @@ def main() -> None:
         server = PgServer(durable=True).start()
         try:
             print("PostgreSQL (127.0.0.1)")
-            run(server.create_database("bench_command"), n, profile)
+            from .load import postmaster_pid
+
+            run(server.create_database("bench_command"), n, profile, postmaster_pid(server.data))
         finally:
             server.stop()
 
