@@ -33,6 +33,9 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     page.click("text=Voorbeeldstad — Participatiewet")
     page.click("text=Nieuw concept maken")
     page.wait_for_selector("#modeler.geladen", timeout=30000)
+    # a lane is drawn with its role's name (as on the case page); the model keeps the role's key
+    lane = page.locator('#canvas g.djs-element[data-element-id="Lane_inkomen"] text').first
+    assert lane.text_content() == "Inkomensconsulent"
 
     # rename the intake in the properties panel and take its form away: the check fails
     page.click('#canvas g.djs-element[data-element-id="intake"]')
@@ -58,7 +61,9 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     page.wait_for_selector("text=Bewaard; de controles zijn in orde.")
     assert page.locator("#canvas g.djs-element.probleem").count() == 0
     draft = werkpad.designer.draft("voorbeeld")
-    assert "Kennismakingsgesprek voeren" in draft["record"]["files"]["voorbeeld.bpmn"] and draft["problems"] == []
+    saved = draft["record"]["files"]["voorbeeld.bpmn"]
+    assert "Kennismakingsgesprek voeren" in saved and draft["problems"] == []
+    assert 'name="inkomensconsulent"' in saved and "Inkomensconsulent" not in saved
 
     page.click("nav.submenu >> text=Verschil")
     page.wait_for_selector(".diagram.vergelijk.geladen >> nth=1", timeout=30000)

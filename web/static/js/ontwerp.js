@@ -116,11 +116,39 @@
   root.werkpadOnvertaald = untranslated;
   if (lib.setPanelTranslate) { lib.setPanelTranslate(translate); }
   var translated = { translate: ['value', translate] };
+  // A lane is named after a role's key (integraal_intaker) and a phase group after a phase's key
+  // (diagnose): the model keeps the keys, the canvas draws their names (Integraal intaker, Diagnose)
+  // as the case page does. The name is lent to the element only while it is drawn, outside the
+  // command stack, so nothing of it reaches the saved model or the undo history.
+  function drawnName(element) {
+    var bo = element.businessObject;
+    if (!info || !bo) { return null; }
+    if (element.type === 'bpmn:Lane' && bo.name && info.rollen[bo.name]) {
+      return { target: bo, name: 'name', value: info.rollen[bo.name] };
+    }
+    var group = element.labelTarget && element.labelTarget.businessObject;
+    var value = group && group.$instanceOf && group.$instanceOf('bpmn:Group') && group.categoryValueRef;
+    var names = info.fasenamen || {};
+    var key = value && value.value && (names[value.value] ? value.value : value.value.toLowerCase());
+    if (key && names[key]) { return { target: value, name: 'value', value: names[key] }; }
+    return null;
+  }
+  function LaneNames(eventBus, bpmnRenderer) {
+    eventBus.on('render.shape', 1500, function (_event, context) {
+      var lent = drawnName(context.element);
+      if (!lent) { return; }  // drawn as bpmn-js draws it
+      var own = lent.target[lent.name];
+      lent.target[lent.name] = lent.value;
+      try { return bpmnRenderer.drawShape(context.gfx, context.element); } finally { lent.target[lent.name] = own; }
+    });
+  }
+  LaneNames.$inject = ['eventBus', 'bpmnRenderer'];
+  var laneNames = { __init__: ['werkpadLaneNames'], werkpadLaneNames: ['type', LaneNames] };
   var modeler = new lib.Modeler({
     container: '#canvas',
     propertiesPanel: { parent: '#eigenschappenpaneel' },
     keyboard: { bindTo: document },  // Ctrl-Z / Ctrl-Y (not while typing in a field: that undoes the typing)
-    additionalModules: lib.modules.concat([translated]),
+    additionalModules: lib.modules.concat([translated, laneNames]),
     moddleExtensions: lib.moddle
   });
   root.werkpadModeler = modeler;  // for the browser tests (scroll an element into view)
