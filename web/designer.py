@@ -40,7 +40,9 @@ from engine.core.uses import form_title
 from engine.errors import WerkpadError
 
 from . import formulieren, security
+from .admin import work_roles
 from .i18n import N_, translate
+from .pages import diagram_names
 from .security import login_required
 
 bp = Blueprint("designer", __name__, url_prefix="/ontwerp")
@@ -66,14 +68,6 @@ EVENTS = {"concept_bewaard": N_("concept bewaard"), "aangeboden": N_("aangeboden
 
 def designer() -> Designer:
     return current_app.extensions["werkpad"].designer
-
-
-def _roles() -> dict:
-    path = ROOT / "processes" / "rollen.json"
-    try:
-        return {k: v.get("naam", k) for k, v in json.loads(path.read_text(encoding="utf-8"))["rollen"].items()}
-    except (OSError, ValueError, KeyError):
-        return {}
 
 
 def _messages() -> dict:
@@ -310,7 +304,7 @@ def draft_json(key: str):
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
                     "fasenamen": {p: _(PHASE_LABELS[p]) if p in PHASE_LABELS else p for p in PHASES},
-                    "rollen": _roles(), "formulieren": d.available_forms(), "berichten": _messages(),
+                    "rollen": work_roles(), "formulieren": d.available_forms(), "berichten": _messages(),
                     "beslistabellen": {decision: url_for("designer.table_page", key=key, name=t["file"][:-4])
                                        for t in decision_tables(record) for decision in t["decisions"]}})
 
@@ -486,7 +480,8 @@ def version_bpmn(key: str, which: str):
         record = draft["record"]
     else:
         record = d.version_record(key, int(which))
-    return jsonify({"xml": _main_bpmn(record)[1]})
+    # lanes and phase groups drawn with their names, as on the case page
+    return jsonify({"xml": _main_bpmn(record)[1]} | diagram_names())
 
 
 # ---------------------------------------------------------------------- dry run

@@ -69,12 +69,21 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     page.wait_for_selector(".diagram.vergelijk.geladen >> nth=1", timeout=30000)
     assert page.locator(".diagram.vergelijk .djs-element.gewijzigd").count() == 2  # the intake on both sides
     assert "naam: Meldingsgesprek voeren → Kennismakingsgesprek voeren" in page.content()
+    # both versions name their lanes by role and zoom like the case page's diagram
+    old_lane = page.locator('.diagram.vergelijk >> nth=0').locator('g.djs-element[data-element-id="Lane_inkomen"] text')
+    assert old_lane.first.text_content() == "Inkomensconsulent"
+    assert page.locator(".diagram-knoppen").count() == 2
     _shot(page, "designer-verschil.png")
 
     page.click("nav.submenu >> text=Proefrit")
     page.wait_for_selector(".diagram.proefrit.geladen", timeout=60000)
     assert page.locator(".diagram.proefrit .djs-element.gedaan").count() >= 2
     assert page.locator(".diagram.proefrit .djs-element.timer").count() >= 1
+    assert page.locator('.diagram.proefrit g.djs-element[data-element-id="Lane_werk"] text').first.text_content() \
+        == "Werkconsulent"
+    zoom = page.evaluate("() => document.querySelector('.diagram-knoppen').nextElementSibling === "
+                         "document.querySelector('.diagram.proefrit')")
+    assert zoom  # the zoom and pan buttons stand right above the dry run's diagram
     _shot(page, "designer-proefrit.png")
 
     # offer it from today; piet cannot approve his own draft

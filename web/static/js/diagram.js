@@ -4,23 +4,28 @@
 // Current steps are marked "huidig" (with a sign "nu"), completed ones "gedaan" (a check mark).
 (function () {
   'use strict';
-  // The designer's pages lay out diagrams the same way (web/static/js/ontwerp.js).
-  window.WerkpadLayout = function (xml) { return laidOut(xml); };
-  var container = document.getElementById('diagram');
-  if (!container) {
-    return;
-  }
+  var BPMN = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
+  var MIN_SCALE = 0.6;  // below this the names in the shapes are no longer readable
+  var MAX_SCALE = 1.0;
+  var PADDING = 60;
   // UI texts in the user's language (base.html, web/i18n.py SCRIPT_TEXTS); Dutch when absent.
   var texts = {};
   try { texts = JSON.parse(document.getElementById('werkpad-teksten').textContent); } catch (e) { texts = {}; }
   function t(text) { return texts[text] || text; }
+  // The designer's pages (difference, dry run; web/static/js/ontwerp.js) lay out, name, focus and
+  // zoom their read-only diagrams the same way.
+  window.WerkpadLayout = function (xml) { return laidOut(xml); };
+  window.WerkpadDiagram = { withNames: withNames, showFocus: showFocus, controls: controls };
+  var container = document.getElementById('diagram');
+  if (!container) {
+    return;
+  }
   if (!window.WerkpadBpmn) {
     container.textContent = t('De diagramviewer ontbreekt op de server (voer npm ci uit).');
     container.classList.add('diagram-fout');
     return;
   }
   var lib = window.WerkpadBpmn;
-  var BPMN = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
   var NOT_NODES = ['sequenceFlow', 'laneSet', 'extensionElements', 'documentation', 'textAnnotation',
     'association', 'dataObject', 'dataObjectReference', 'dataStoreReference', 'ioSpecification'];
 
@@ -153,9 +158,6 @@
     return window.WerkpadBpmn.layoutProcess(xml).catch(function () { return simpleLayout(xml); });
   }
 
-  var MIN_SCALE = 0.6;  // below this the names in the shapes are no longer readable
-  var MAX_SCALE = 1.0;
-  var PADDING = 60;
 
   // The bounding box (diagram coordinates) of the elements with these ids.
   function boxOf(registry, ids) {
@@ -198,15 +200,17 @@
     centre(canvas, fits ? box : boxOf(registry, ids.slice(0, 1)));
   }
 
-  // Zoom and pan buttons (the mouse wheel pans, with Ctrl it zooms; dragging pans).
-  function controls(canvas, focus) {
+  // Zoom and pan buttons above ``where`` (the case page's diagram when not given); the mouse wheel
+  // zooms, dragging pans. ``focus`` (a button "Huidige stap") is left out when not given.
+  function controls(canvas, focus, where) {
+    var box = where || container;
     var bar = document.createElement('div');
     bar.className = 'diagram-knoppen';
     [['+', t('Inzoomen'), function () { canvas.zoom(canvas.zoom() * 1.25); }],
       ['\u2212', t('Uitzoomen'), function () { canvas.zoom(canvas.zoom() / 1.25); }],
       [t('Huidige stap'), t('Toon de huidige stap'), focus],
       [t('Hele proces'), t('Toon het hele proces'), function () { canvas.zoom('fit-viewport'); }]
-    ].forEach(function (spec) {
+    ].filter(function (spec) { return spec[2]; }).forEach(function (spec) {
       var button = document.createElement('button');
       button.type = 'button';
       button.className = 'utrecht-button utrecht-button--secondary-action werkpad-knop-klein';
@@ -228,13 +232,13 @@
       button.addEventListener('click', function () { canvas.scroll({ dx: -spec[2] * 150, dy: -spec[3] * 150 }); });
       bar.appendChild(button);
     });
-    container.parentNode.insertBefore(bar, container);
+    box.parentNode.insertBefore(bar, box);
     // plain mouse wheel zooms inside the diagram (the page scrolls outside it)
-    container.addEventListener('wheel', function (event) {
+    box.addEventListener('wheel', function (event) {
       if (event.ctrlKey) { return; }  // bpmn-js zooms itself
       event.preventDefault();
       event.stopPropagation();
-      var rect = container.getBoundingClientRect();
+      var rect = box.getBoundingClientRect();
       var factor = event.deltaY < 0 ? 1.15 : 1 / 1.15;
       canvas.zoom(canvas.zoom() * factor, { x: event.clientX - rect.left, y: event.clientY - rect.top });
     }, { capture: true, passive: false });

@@ -29,12 +29,19 @@
   }
 
   // ------------------------------------------------------------------ read-only diagrams
-  function showDiagram(container, marks) {
+  // The difference page's two versions and the dry run's path, laid out, named (lanes by their
+  // role, phase groups by their phase) and zoomable as the case page's diagram (diagram.js).
+  // ``path``: the dry run's steps in order, shown from the last one when the whole process is too
+  // large to read; the difference page shows its first change instead.
+  function showDiagram(container, marks, path) {
+    var shared = window.WerkpadDiagram;
+    var names = {};
     return getJson(container.getAttribute('data-url')).then(function (info) {
+      names = info;
       return window.WerkpadLayout(info.xml);
     }).then(function (xml) {
       var viewer = new window.WerkpadBpmn.NavigatedViewer({ container: container });
-      return viewer.importXML(xml).then(function () {
+      return viewer.importXML(shared.withNames(xml, names.rollen, names.fasen)).then(function () {
         var canvas = viewer.get('canvas');
         var registry = viewer.get('elementRegistry');
         canvas.zoom('fit-viewport');
@@ -45,12 +52,15 @@
             if (!focus && container.classList.contains('vergelijk')) { focus = registry.get(id); }
           }
         });
-        if (focus && canvas.zoom() < 0.45) {  // a long process: show the first change readably
+        if (path) {
+          shared.showFocus(canvas, registry, { completed: path });
+        } else if (focus && canvas.zoom() < 0.45) {  // a long process: show the first change readably
           canvas.zoom(0.8);
           var box = canvas.viewbox();
           canvas.viewbox({ x: focus.x + focus.width / 2 - box.width / 2, y: focus.y + focus.height / 2 - box.height / 2,
             width: box.width, height: box.height });
         }
+        shared.controls(canvas, null, container);
         container.classList.add('geladen');
       });
     }).catch(function (error) {
@@ -60,13 +70,14 @@
   }
 
   Array.prototype.forEach.call(document.querySelectorAll('.diagram.vergelijk'), function (el) {
-    showDiagram(el, JSON.parse(el.getAttribute('data-markeringen') || '{}'));
+    showDiagram(el, JSON.parse(el.getAttribute('data-markeringen') || '{}'), null);
   });
   Array.prototype.forEach.call(document.querySelectorAll('.diagram.proefrit'), function (el) {
     var marks = {};
-    JSON.parse(el.getAttribute('data-pad') || '[]').forEach(function (id) { marks[id] = 'gedaan'; });
+    var path = JSON.parse(el.getAttribute('data-pad') || '[]');
+    path.forEach(function (id) { marks[id] = 'gedaan'; });
     JSON.parse(el.getAttribute('data-timers') || '[]').forEach(function (id) { marks[id] = 'timer'; });
-    showDiagram(el, marks);
+    showDiagram(el, marks, path);
   });
 
   // ------------------------------------------------------------------ form editor: live preview
