@@ -131,6 +131,9 @@ DMN_WORDS = {
     "Clear predefined values": N_("Vaste waarden wissen"), "Values": N_("Waarden"), "Value": N_("Waarde"),
     "No values": N_("Geen waarden"), "Yes": N_("Ja"), "No": N_("Nee"), "Resize": N_("Breedte aanpassen"),
     "Strings must be in double quotes": N_("Tekst staat tussen dubbele aanhalingstekens"),
+    # a column's data type (typeRef), under its name and in its "Soort" menu (web/static/js/beslistabel.js
+    # offers these)
+    "string": N_("tekst"), "boolean": N_("ja/nee"), "integer": N_("geheel getal"), "number": N_("getal"),
 }
 
 # bpmn-js's and its properties panel's own texts in the designer's modeler (palette, context pad,

@@ -93,6 +93,7 @@ def test_the_designer_in_english_shows_no_dutch_messages(server, page, werkpad, 
     page.wait_for_selector("#beslistabel.geladen", timeout=30000)
     table = page.inner_text("#tabel")
     assert "Hit policy" in table and "When" in table and "Then" in table, table
+    assert "whole number" in table, table  # the column's data type (integer), named in English
     assert not DUTCH.search(table) and "Als" not in table.split() and "Dan" not in table.split(), table
     _type_in(page, RULE_3, ">= 70")  # overlaps rule 2
     _status(page, "Unsaved changes.")

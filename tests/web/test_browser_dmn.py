@@ -44,6 +44,8 @@ def test_designer_edits_a_decision_table_sees_an_overlap_and_fixes_it(server, pa
     page.click("text=Route op loonwaarde")
     page.wait_for_selector("#beslistabel.geladen", timeout=30000)
     assert _cell(page, RULE_3).inner_text().strip() == ">= 80"
+    # a column's data type by its Dutch name, not the DMN file's "integer"
+    assert page.locator("#tabel .input-variable").first.inner_text().strip() == "geheel getal"
 
     # loonwaarde 70 and up: rule 2 (30 <= ? < 80) and rule 3 now both match 70..79
     _type_in(page, RULE_3, ">= 70")

@@ -31,7 +31,9 @@
   };
   var modeler = new window.WerkpadDmn.TableModeler({
     container: document.getElementById('tabel'),
-    common: { expressionLanguages: { options: [language], defaults: { editor: 'python' } } },
+    // the data types a column can have, by their names in the user's language (web/i18n.py DMN_WORDS)
+    common: { expressionLanguages: { options: [language], defaults: { editor: 'python' } },
+      dataTypes: ['string', 'boolean', 'integer', 'number'] },
     decisionTable: { additionalModules: [translated] }
   });
   root.werkpadTabel = modeler;  // for the browser tests
