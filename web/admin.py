@@ -22,7 +22,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.app import account_trail
@@ -86,6 +86,21 @@ def work_roles() -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {key: value.get("naam") or key for key, value in data.get("rollen", {}).items()}
+
+
+def work_role_groups(organisations: list[str], org_names: dict[str, str]) -> list[tuple[str, dict[str, str]]]:
+    """The werkvoorraden to choose from when granting a consultant's role: first those the
+    organisations' processes give tasks to, then the others; each group by name."""
+    roles = work_roles()
+    used = current_app.extensions["werkpad"].lanes_in_use(organisations)
+    mine = {key: name for key, name in roles.items() if key in used}
+    others = {key: name for key, name in roles.items() if key not in used}
+    if not mine:
+        return [(_("Werkvoorraden"), others)]
+    where = (_("In de processen van %(organisatie)s", organisatie=org_names.get(organisations[0], organisations[0]))
+             if len(organisations) == 1 else _("In de processen van je organisaties"))
+    return [(where, dict(sorted(mine.items(), key=lambda item: item[1].lower()))),
+            (_("Andere werkvoorraden"), others)]
 
 
 def work_role_name(lane: str | None) -> str:
@@ -267,7 +282,8 @@ def create_user():
         status = 422
     return render_template("admin/nieuw.html", values=values, errors=errors, organisations=organisations,
                            org_names=security.accounts().organisation_names(organisations), roles=ROLES,
-                           work_roles=work_roles()), status
+                           work_roles=work_role_groups(organisations,
+                                                       security.accounts().organisation_names(organisations))), status
 
 
 @bp.get("/beheer/gebruikers/<username>")
@@ -281,7 +297,7 @@ def user_page(username: str):
     fout = request.args.get("fout", "")
     return render_template("admin/gebruiker.html", person=person, tokens=tokens, organisations=organisations,
                            org_names=security.accounts().organisation_names(), roles=ROLES,
-                           work_roles=work_roles(),
+                           work_roles=work_role_groups(organisations, security.accounts().organisation_names()),
                            notice=NOTICES.get(code), error=ERRORS.get(fout))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -163,6 +163,9 @@ class Werkpad:
 
     def show_process(self, key: str) -> dict:
         return self.processes.show_process(key)
+
+    def lanes_in_use(self, organisations: Iterable[str]) -> set[str]:
+        return self.processes.lanes_in_use(organisations)
 
     def definition_files(self, key: str, version: str | None = None) -> dict:
         return self.processes.definition_files(key, version)

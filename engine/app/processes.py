@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -94,6 +94,14 @@ class Processes:
             if row.effective_from <= today:
                 item["current"] = version_label(row.version_hash)
         return list(by_key.values())
+
+    def lanes_in_use(self, organisations: Iterable[str]) -> set[str]:
+        """The lanes (work roles) the processes of these organisations give tasks to, in any of
+        their deployed versions (a running case may still be on an older one)."""
+        with self.db.unit_of_work(write=False) as uow:
+            metas = uow.session.scalars(select(DefinitionRow.meta)
+                                        .where(DefinitionRow.organisation.in_(list(organisations)))).all()
+        return {lane for meta in metas for lane in json.loads(meta).get("lanes", ())}
 
     def show_process(self, key: str) -> dict:
         with self.db.unit_of_work(write=False) as uow:

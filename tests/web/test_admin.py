@@ -199,3 +199,17 @@ def test_account_changes_are_in_the_account_trail(client, accounts, werkpad):
         conn.exec_driver_sql("UPDATE account_events SET actor = 'iemand' WHERE seq = 2")
     result = verify_trail(werkpad.db)
     assert not result["ok"] and result["findings"][0]["seq"] == 2 and "veranderd" in result["findings"][0]["reason"]
+
+
+def test_the_werkvoorraden_of_the_organisations_processes_come_first(client):
+    """Granting a consultant's role offers first the werkvoorraden Voorbeeldstad's process gives
+    tasks to (its lanes), then the others: not thirty roles of other municipalities in one list."""
+    login(client, "bea")
+    for path in ("/beheer/nieuw", "/beheer/gebruikers/kees"):
+        body = _text(client.get(path))
+        groups = re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', body, re.S)
+        assert [label for label, _ in groups] == ["In de processen van Gemeente Voorbeeldstad",
+                                                  "Andere werkvoorraden"], path
+        first = re.findall(r'<option value="([^"]+)"', groups[0][1])
+        assert first == ["inkomensconsulent", "teamleider", "werkconsulent"], first  # by name
+        assert "jobhunter" in groups[1][1] and "werkconsulent" not in groups[1][1]
