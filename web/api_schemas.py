@@ -81,7 +81,7 @@ class InboxQuerySchema(Schema):
     weergave = fields.String(load_default="mijn", validate=validate.OneOf(VIEWS))
     organisatie = fields.String(load_default=None)
     fase = fields.String(load_default=None)
-    taak = fields.String(load_default=None, metadata={"description": "De stap in het proces (veld `stap` van een taak)."})
+    taak = fields.String(load_default=None, metadata={"description": "De stap in het proces (veld `stap` van een taak); meerdere stappen gescheiden door komma's."})
     lane = fields.String(data_key="werkvoorraad", load_default=None)
     termijn = fields.String(load_default=None, validate=validate.OneOf(DUE_FILTERS))
     zoek = fields.String(load_default=None, validate=validate.Length(max=100),

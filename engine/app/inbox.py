@@ -64,6 +64,10 @@ class Scope:
         return cls(principal.username, principal.case_organisations(), principal.team_scope())
 
 
+# the most steps one task filter stands for (a name shared by more steps than this is rare)
+TASK_FILTER_STEPS = 50
+
+
 @dataclass
 class InboxQuery:
     view: str = "mijn"
@@ -145,7 +149,11 @@ class Inbox:
         if query.phase:
             conds.append(TaskRow.phase == query.phase)
         if query.task:
-            conds.append(TaskRow.spec == query.task)
+            # one task name can be several steps (two places in one process, or the same name in
+            # two processes): the filter's value lists their ids, comma-separated
+            specs = [spec for spec in query.task.split(",") if spec][:TASK_FILTER_STEPS]
+            if specs:
+                conds.append(TaskRow.spec == specs[0] if len(specs) == 1 else TaskRow.spec.in_(specs))
         if query.lane:
             conds.append(TaskRow.lane == query.lane)
         if query.due == "te_laat":
@@ -334,11 +342,15 @@ class Inbox:
             lanes.update(lane for lane in meta.get("lanes", []) if lane)
             for task in meta.get("user_tasks", []):
                 tasks.setdefault(task["id"], task.get("name") or task["id"])
+        by_name: dict[str, list[str]] = {}  # one choice per name people see, for all its steps
+        for spec, name in tasks.items():
+            by_name.setdefault(name, []).append(spec)
         order = {p: i for i, p in enumerate(PHASES)}
         return {
             "organisations": sorted(scope.organisations),
             "phases": sorted(phases, key=lambda p: (order.get(p, 99), p)),
-            "tasks": sorted(tasks.items(), key=lambda kv: kv[1]),
+            "tasks": sorted(((",".join(sorted(specs)[:TASK_FILTER_STEPS]), name) for name, specs in by_name.items()),
+                            key=lambda kv: kv[1]),
             "lanes": sorted(lanes),
         }
 
