@@ -137,6 +137,8 @@ def run(url: str, n: int, profile: bool, postmaster: int | None = None) -> None:
             stats = pstats.Stats(profiler)
             if "--callers" in sys.argv:
                 stats.print_callers(sys.argv[sys.argv.index("--callers") + 1])
+            if "--callees" in sys.argv:
+                stats.sort_stats("cumulative").print_callees(sys.argv[sys.argv.index("--callees") + 1])
             stats.sort_stats(sys.argv[sys.argv.index("--sort") + 1] if "--sort" in sys.argv else "tottime").print_stats(int(sys.argv[sys.argv.index("--top") + 1]) if "--top" in sys.argv else 30)
     wp.db.dispose()
 

@@ -271,11 +271,16 @@ def _form_list(forms: dict[str, str]) -> list[tuple[str, str, str]]:
 @login_required
 def process_page(key: str):
     organisation = _process(key, "ontwerp.proces", "Proces, versies en concept bekijken")
+    return _process_page(key, organisation)
+
+
+def _process_page(key: str, organisation: str, **extra):
     info = designer().process(key)
     forms = _form_list(designer().working_record(key)["forms"])
-    return render_template("ontwerp/proces.html", info=info, forms=forms, tables=_tables_with_problems(key), may_edit=policy.may_edit_design(g.user, organisation),
+    return render_template("ontwerp/proces.html", info=info, forms=forms, tables=_tables_with_problems(key),
+                           may_edit=policy.may_edit_design(g.user, organisation),
                            statuses=STATUS, events=EVENTS, version_name=_version_name,
-                           today=date.today().isoformat(), **_notice())
+                           today=date.today().isoformat(), **(_notice() | extra))
 
 
 # ---------------------------------------------------------------------- modeler
@@ -520,13 +525,20 @@ def upload(key: str):
     """A file from outside into the draft: a zip of a process folder, or one .bpmn, .dmn or
     form (.json). Refused with nothing stored when it has any problem (422), or when it is
     over the size limit (413, on the Content-Length, before it is read)."""
-    _process(key, "ontwerp.upload", "Zip-bestand als concept bewaren", edit=True)
+    organisation = _process(key, "ontwerp.upload", "Zip-bestand als concept bewaren", edit=True)
     file = request.files.get("bestand")
     if file is None:
         raise ValidationError(_("Kies een zip-bestand of een .bpmn-, .dmn- of .json-bestand."))
     try:
         designer().upload_file(key, g.user.username, file.filename or "", file.read(MAX_SAVE_BYTES + 1),
                                request.form.get("toelichting", ""))
+    except ValidationError as exc:
+        # refused, nothing stored: said on the process page beside the upload, each problem on its
+        # own line (the file and the step it is about), in the user's language
+        problems = _problems(exc.details.get("problemen"))
+        return _process_page(key, organisation, notice=None, refusal={
+            "file": (file.filename or "")[:200], "message": in_language(exc.message),
+            "problems": problems if len(problems) > 1 else []}), 422
     except WerkpadError as exc:  # a refusal names its reasons: in the user's language, as the error page
         exc.message = in_language(exc.message)  # translates a message but not the reasons within it
         raise

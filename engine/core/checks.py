@@ -39,7 +39,7 @@ from typing import Any
 from lxml import etree
 
 from ..errors import DefinitionError
-from .definitions import Bundle, bundle_from_files, spec_problems
+from .definitions import SHARED_DIR, Bundle, bundle_from_files, spec_problems
 from .expressions import ExpressionError, SafeScriptEngine, check
 from .forms import FormRegistry
 from .messages import Msg
@@ -208,6 +208,7 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
         _meta, found = spec_problems(bundle, catalog.roles, catalog.messages)
     except DefinitionError as exc:
         return _unique([*problems, Problem(exc.message)])
+    problems += _unused_processes(bundle, roots)
     # timer and termijn expressions and broken forms are refusals found above, from the XML
     problems += [p if p.file else replace(p, file=index.file_of(p.element)) for p in found if not p.refusal]
     problems += _graph_problems(index)
@@ -216,6 +217,29 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     if not dmn_entries:
         problems += _coverage_problems(bundle, index)
     return _unique(problems)
+
+
+def _unused_processes(bundle: Bundle, roots: Mapping[str, etree._Element]) -> list[Problem]:
+    """A process of the version's own files that neither is the main process nor is called from
+    it (a call activity, also through another called process) never runs: a file uploaded under
+    a new name instead of replacing the process's file, or a drawing from another tool."""
+    _spec, called = bundle.specs()
+    runs = {bundle.process_id, *called}
+    problems = []
+    for name, root in sorted(roots.items()):
+        if name.startswith(SHARED_DIR + "/") or not name.endswith(".bpmn"):
+            continue
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            if process.get("id") in runs or not any(_local(child).endswith(("Event", "Task", "task", "Gateway"))
+                                                    for child in process):
+                continue  # a pool drawn for another party holds no steps
+            problems.append(Problem(
+                Msg("proces %(proces)s in %(bestand)s wordt nergens aangeroepen, dus nooit uitgevoerd: het "
+                    "hoofdproces is %(hoofd)s. Vervang het bestand van het proces (zelfde bestandsnaam), roep "
+                    "het aan met een aanroepactiviteit of haal het bestand weg.",
+                    proces=label(process), bestand=name, hoofd=bundle.process_id),
+                process.get("id"), name))
+    return problems
 
 
 def _str(value: object) -> str | None:

@@ -242,10 +242,13 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     parser = SpiffBpmnParser()
     non_interrupting: set[str] = set()  # Spiff 3.2.0 ignores isInterrupting on event subprocess starts
     decision_names: dict[str, str] = {}  # decision table id -> the decision's name (for the audit trail)
+    own: list[str] = []  # the processes in the version's own files (a shared one lies in a folder)
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
                 root = parse_definition(name, text)
+                if "/" not in name:
+                    own += [node.get("id") or "?" for node in root.iter(f"{{{BPMN_NS}}}process")]
                 non_interrupting |= {node.get("id") for node in root.iter(f"{{{BPMN_NS}}}startEvent")
                                      if node.get("isInterrupting") == "false"}
                 parser.add_bpmn_xml(root, filename=name)
@@ -255,9 +258,10 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
                     decision_names[table.get("id")] = table.getparent().get("name") or ""
                 parser.add_dmn_xml(root, filename=name)
         if process_id not in parser.get_process_ids():
-            raise DefinitionError(
-                f"proces '{process_id}' staat niet in de BPMN-bestanden (gevonden: {sorted(parser.get_process_ids())})"
-            )
+            raise DefinitionError(Msg(
+                "het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
+                "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
+                proces=process_id, gevonden=", ".join(sorted(own)) or "—"))
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

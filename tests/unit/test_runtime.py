@@ -221,7 +221,7 @@ def test_malformed_bpmn_is_refused_clearly():
     with pytest.raises(DefinitionError, match="DOCTYPE"):
         parse_specs({"x.bpmn": xxe}, "p")
     ok = (ROOT / "processes" / "voorbeeld" / "voorbeeld.bpmn").read_text()
-    with pytest.raises(DefinitionError, match="niet in de BPMN"):
+    with pytest.raises(DefinitionError, match="het hoofdproces bestaat_niet staat in geen van de BPMN-bestanden .gevonden: voorbeeld_participatie."):
         parse_specs({"x.bpmn": ok}, "bestaat_niet")
 
 

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -275,3 +276,33 @@ def test_the_shared_vocabulary_page_for_designers(client, werkpad):
             "select u.username from access_log a join users u on u.id = a.user_id "
             "where a.operation = 'ontwerp.vocabulaire' and a.status = 'ok' order by a.id"))]
     assert who == ["piet", "kees"]
+
+
+def test_a_drawing_from_another_tool_under_a_new_name_is_refused_as_never_run(client, werkpad):
+    """A Camunda model (its own process id, camunda: attributes) uploaded beside the process's
+    file would be stored and never run; the upload says so, names the main process and stores
+    nothing. The same model under the process's own file name is judged as the process."""
+    login(client, "piet")
+    foreign = (Path(__file__).resolve().parents[1] / "fixtures" / "camunda_aanvraag.bpmn").read_bytes()
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
+                                                              "bestand": (io.BytesIO(foreign), "camunda.bpmn")},
+                           content_type="multipart/form-data")
+    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    assert response.status_code == 422, body
+    refusal = re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)  # beside the upload
+    assert "camunda.bpmn is niet bewaard." in refusal
+    assert ("proces &#39;Aanvraag&#39; (Process_aanvraag) in camunda.bpmn wordt nergens aangeroepen" in refusal
+            and "het hoofdproces is voorbeeld_participatie" in refusal), refusal
+    assert werkpad.designer.draft("voorbeeld") is None
+
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
+                                                              "bestand": (io.BytesIO(foreign), "voorbeeld.bpmn")},
+                           content_type="multipart/form-data")
+    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    refusal = re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)
+    assert response.status_code == 422, refusal
+    assert ("het hoofdproces voorbeeld_participatie staat in geen van de BPMN-bestanden (gevonden: Process_aanvraag)"
+            in refusal), refusal
+    assert werkpad.designer.draft("voorbeeld") is None
