@@ -41,7 +41,7 @@ from lxml import etree
 from sqlalchemy import func, select
 
 from ..core import clock
-from ..core.checks import Problem, bundle_from_files, check_bundle, refusals
+from ..core.checks import Problem, bundle_from_files, check_bundle, never_run, refusals
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry, vocabulary_fields
 from ..core.messages import Msg
@@ -540,7 +540,11 @@ class Designer:
             return record, refused
         problems: list[Problem] = []
         try:  # the forms the user tasks name, as a deploy finds them (main process and what it calls)
-            spec, subprocess_specs = bundle_from_files(record["manifest"], record["files"], {}).specs()
+            bundle = bundle_from_files(record["manifest"], record["files"], {})
+            never = never_run(bundle)  # in words, before SpiffWorkflow's parser stops at one in English
+            if never:
+                return record, never
+            spec, subprocess_specs = bundle.specs()
         except WerkpadError as exc:
             return record, [Problem(exc.message)]
         except Exception as exc:  # noqa: BLE001 - the BPMN parser's own errors: reported, not raised

@@ -44,6 +44,7 @@ from .expressions import ExpressionError, SafeScriptEngine, check
 from .forms import FormRegistry
 from .messages import Msg
 from .problems import Problem, joined
+from .runtime import missing_main_process
 from .xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 
 __all__ = ["Problem", "check_bundle", "refusals", "bundle_from_files", "known_roles", "known_messages"]
@@ -195,6 +196,11 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     dmn_entries = _dmn_entry_problems(index)
     problems += [p for p in dmn_entries if p.refusal]
     problems += _form_refusals(index, bundle.forms, bundle.vocabulary)
+    runs = _running_processes(bundle, index)
+    problems += _unused_processes(bundle, index, runs)
+    unrunnable = _unrunnable_steps(index, runs)
+    if unrunnable:  # SpiffWorkflow's parser would stop at the first, in English
+        return _unique(problems + unrunnable)
     try:
         bundle.specs()
     except (DefinitionError, ExpressionError, RecursionError, LookupError, ValueError, TypeError) as exc:
@@ -208,7 +214,6 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
         _meta, found = spec_problems(bundle, catalog.roles, catalog.messages)
     except DefinitionError as exc:
         return _unique([*problems, Problem(exc.message)])
-    problems += _unused_processes(bundle, roots)
     # timer and termijn expressions and broken forms are refusals found above, from the XML
     problems += [p if p.file else replace(p, file=index.file_of(p.element)) for p in found if not p.refusal]
     problems += _graph_problems(index)
@@ -219,15 +224,65 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     return _unique(problems)
 
 
-def _unused_processes(bundle: Bundle, roots: Mapping[str, etree._Element]) -> list[Problem]:
-    """A process of the version's own files that neither is the main process nor is called from
-    it (a call activity, also through another called process) never runs: a file uploaded under
-    a new name instead of replacing the process's file, or a drawing from another tool."""
-    _spec, called = bundle.specs()
-    runs = {bundle.process_id, *called}
+# steps a drawing from another tool may hold that nobody in Werkpad performs: the work of a
+# service task is a call to another system (camunda:class, a connector), which Werkpad does not make
+_UNRUNNABLE = {
+    "serviceTask": Msg("servicetaak %(taak)s: Werkpad roept geen andere systemen aan. Maak er een gebruikerstaak "
+                       "van (iemand doet het werk en legt de uitkomst vast in een formulier) of een scripttaak "
+                       "(een berekening op de gegevens van de zaak)."),
+}
+
+
+def never_run(bundle: Bundle) -> list[Problem]:
+    """What of the version's BPMN no case will run, read from the XML before SpiffWorkflow parses
+    it: a process nothing calls, a step nobody performs (a service task). Files that are not
+    well-formed are left to :func:`refusals`."""
+    problems, roots = _parse_all({k: v for k, v in bundle.files.items() if k.endswith(".bpmn")})
+    if problems:
+        return []
+    index = _Index(roots)
+    if not any(node.get("id") == bundle.process_id for _name, root in index.bpmn()
+               for node in root.iter(f"{{{BPMN_NS}}}process")):
+        own = [node.get("id") or "?" for name, root in index.bpmn() if not name.startswith(SHARED_DIR + "/")
+               for node in root.iter(f"{{{BPMN_NS}}}process")]
+        return [Problem(missing_main_process(bundle.process_id, own))]
+    runs = _running_processes(bundle, index)
+    return _unused_processes(bundle, index, runs) + _unrunnable_steps(index, runs)
+
+
+def _running_processes(bundle: Bundle, index: _Index) -> set[str]:
+    """The ids of the processes a case of this version can run: the main process and whatever
+    it calls (call activities), also through another called process; read from the XML."""
+    processes = {node.get("id"): node for _name, root in index.bpmn() for node in root.iter(f"{{{BPMN_NS}}}process")}
+    runs, todo = set(), [bundle.process_id]
+    while todo:
+        current = todo.pop()
+        if current in runs or current not in processes:
+            continue
+        runs.add(current)
+        todo += [call.get("calledElement") or "" for call in processes[current].iter(f"{{{BPMN_NS}}}callActivity")]
+    return runs
+
+
+def _unrunnable_steps(index: _Index, runs: set[str]) -> list[Problem]:
     problems = []
-    for name, root in sorted(roots.items()):
-        if name.startswith(SHARED_DIR + "/") or not name.endswith(".bpmn"):
+    for name, root in index.bpmn():
+        for process in root.iter(f"{{{BPMN_NS}}}process"):
+            if process.get("id") not in runs:
+                continue  # never run: said by _unused_processes
+            for kind, message in _UNRUNNABLE.items():
+                for node in process.iter(f"{{{BPMN_NS}}}{kind}"):
+                    problems.append(Problem(Msg(message.template, taak=label(node)), node.get("id"), name))
+    return problems
+
+
+def _unused_processes(bundle: Bundle, index: _Index, runs: set[str]) -> list[Problem]:
+    """A process of the version's own files that neither is the main process nor is called from
+    it never runs: a file uploaded under a new name instead of replacing the process's file, or a
+    drawing from another tool."""
+    problems = []
+    for name, root in index.bpmn():
+        if name.startswith(SHARED_DIR + "/"):
             continue
         for process in root.iter(f"{{{BPMN_NS}}}process"):
             if process.get("id") in runs or not any(_local(child).endswith(("Event", "Task", "task", "Gateway"))

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -237,6 +237,13 @@ def timer_due(task: Any) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- parsing
+def missing_main_process(process_id: str, found: Iterable[str]) -> Msg:
+    """Why a version cannot run when its main process is in none of its files: what is there."""
+    return Msg("het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
+               "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
+               proces=process_id, gevonden=", ".join(sorted(found)) or "—")
+
+
 def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     """Parse BPMN and DMN texts into (spec, subprocess_specs) with Werkpad's timers."""
     parser = SpiffBpmnParser()
@@ -258,10 +265,7 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
                     decision_names[table.get("id")] = table.getparent().get("name") or ""
                 parser.add_dmn_xml(root, filename=name)
         if process_id not in parser.get_process_ids():
-            raise DefinitionError(Msg(
-                "het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
-                "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
-                proces=process_id, gevonden=", ".join(sorted(own)) or "—"))
+            raise DefinitionError(missing_main_process(process_id, own))
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:

@@ -306,3 +306,16 @@ def test_a_drawing_from_another_tool_under_a_new_name_is_refused_as_never_run(cl
     assert ("het hoofdproces voorbeeld_participatie staat in geen van de BPMN-bestanden (gevonden: Process_aanvraag)"
             in refusal), refusal
     assert werkpad.designer.draft("voorbeeld") is None
+
+    # with the process's own id: its service task (camunda:class) is named in Dutch, not Spiff's English
+    renamed = foreign.replace(b"Process_aanvraag", b"voorbeeld_participatie")
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
+                                                              "bestand": (io.BytesIO(renamed), "voorbeeld.bpmn")},
+                           content_type="multipart/form-data")
+    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    refusal = re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)
+    assert response.status_code == 422, refusal
+    assert "servicetaak &#39;Mail sturen&#39; (Task_mail): Werkpad roept geen andere systemen aan." in refusal, refusal
+    assert "Service Task" not in refusal
+    assert werkpad.designer.draft("voorbeeld") is None
