@@ -196,11 +196,10 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     dmn_entries = _dmn_entry_problems(index)
     problems += [p for p in dmn_entries if p.refusal]
     problems += _form_refusals(index, bundle.forms, bundle.vocabulary)
-    runs = _running_processes(bundle, index)
-    problems += _unused_processes(bundle, index, runs)
-    unrunnable = _unrunnable_steps(index, runs)
-    if unrunnable:  # SpiffWorkflow's parser would stop at the first, in English
-        return _unique(problems + unrunnable)
+    never, unparsable = _never_run(bundle, index)
+    problems += never
+    if unparsable:  # SpiffWorkflow's parser would stop at the first, in English
+        return _unique(problems)
     try:
         bundle.specs()
     except (DefinitionError, ExpressionError, RecursionError, LookupError, ValueError, TypeError) as exc:
@@ -238,16 +237,20 @@ def never_run(bundle: Bundle) -> list[Problem]:
     it: a process nothing calls, a step nobody performs (a service task). Files that are not
     well-formed are left to :func:`refusals`."""
     problems, roots = _parse_all({k: v for k, v in bundle.files.items() if k.endswith(".bpmn")})
-    if problems:
-        return []
-    index = _Index(roots)
+    return [] if problems else _never_run(bundle, _Index(roots))[0]
+
+
+def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
+    """The problems of :func:`never_run`, and whether SpiffWorkflow's parser would stop at one
+    of them (the main process missing, a step it cannot parse)."""
     if not any(node.get("id") == bundle.process_id for _name, root in index.bpmn()
                for node in root.iter(f"{{{BPMN_NS}}}process")):
         own = [node.get("id") or "?" for name, root in index.bpmn() if not name.startswith(SHARED_DIR + "/")
                for node in root.iter(f"{{{BPMN_NS}}}process")]
-        return [Problem(missing_main_process(bundle.process_id, own))]
+        return [Problem(missing_main_process(bundle.process_id, own))], True
     runs = _running_processes(bundle, index)
-    return _unused_processes(bundle, index, runs) + _unrunnable_steps(index, runs)
+    unrunnable = _unrunnable_steps(index, runs)
+    return _unused_processes(bundle, index, runs) + unrunnable, bool(unrunnable)
 
 
 def _running_processes(bundle: Bundle, index: _Index) -> set[str]:
