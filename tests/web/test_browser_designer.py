@@ -79,6 +79,9 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     page.wait_for_selector(".diagram.proefrit.geladen", timeout=60000)
     assert page.locator(".diagram.proefrit .djs-element.gedaan").count() >= 2
     assert page.locator(".diagram.proefrit .djs-element.timer").count() >= 1
+    # the walked steps carry a check mark (a process coloured per role may use the path's green)
+    walked = page.locator(".diagram.proefrit .djs-element.gedaan, .diagram.proefrit .djs-element.timer").count()
+    assert page.locator(".diagram.proefrit .gedaan-teken").count() == walked
     assert page.locator('.diagram.proefrit g.djs-element[data-element-id="Lane_werk"] text').first.text_content() \
         == "Werkconsulent"
     zoom = page.evaluate("() => document.querySelector('.diagram-knoppen').nextElementSibling === "

@@ -15,7 +15,7 @@
   // The designer's pages (difference, dry run; web/static/js/ontwerp.js) lay out, name, focus and
   // zoom their read-only diagrams the same way.
   window.WerkpadLayout = function (xml) { return laidOut(xml); };
-  window.WerkpadDiagram = { withNames: withNames, showFocus: showFocus, controls: controls };
+  window.WerkpadDiagram = { withNames: withNames, showFocus: showFocus, controls: controls, standBadges: standBadges };
   var container = document.getElementById('diagram');
   if (!container) {
     return;

@@ -53,6 +53,8 @@
           }
         });
         if (path) {
+          // a check mark beside every step walked: a process coloured per role may use the path's green
+          shared.standBadges(viewer.get('overlays'), registry, { completed: path });
           shared.showFocus(canvas, registry, { completed: path });
         } else if (focus && canvas.zoom() < 0.45) {  // a long process: show the first change readably
           canvas.zoom(0.8);
@@ -76,8 +78,12 @@
     var marks = {};
     var path = JSON.parse(el.getAttribute('data-pad') || '[]');
     path.forEach(function (id) { marks[id] = 'gedaan'; });
-    JSON.parse(el.getAttribute('data-timers') || '[]').forEach(function (id) { marks[id] = 'timer'; });
-    showDiagram(el, marks, path);
+    var timers = JSON.parse(el.getAttribute('data-timers') || '[]');
+    timers.forEach(function (id) { marks[id] = 'timer'; });
+    // every step walked once (a loop walks some again), the fired timers too; the path's last step
+    // stays last (shown first)
+    var walked = timers.concat(path).filter(function (id, i, all) { return all.lastIndexOf(id) === i; });
+    showDiagram(el, marks, walked);
   });
 
   // ------------------------------------------------------------------ form editor: live preview
