@@ -278,44 +278,36 @@ def test_the_shared_vocabulary_page_for_designers(client, werkpad):
     assert who == ["piet", "kees"]
 
 
+def _refused_upload(client, data: bytes, name: str) -> str:
+    """Upload ``data`` as ``name`` to Voorbeeldstad's process: refused (422), said beside the upload."""
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token, "bestand": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data")
+    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
+    assert response.status_code == 422, body
+    return re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)
+
+
 def test_a_drawing_from_another_tool_under_a_new_name_is_refused_as_never_run(client, werkpad):
     """A Camunda model (its own process id, camunda: attributes) uploaded beside the process's
     file would be stored and never run; the upload says so, names the main process and stores
     nothing. The same model under the process's own file name is judged as the process."""
     login(client, "piet")
     foreign = (Path(__file__).resolve().parents[1] / "fixtures" / "camunda_aanvraag.bpmn").read_bytes()
-    token = page_csrf(client, "/ontwerp/voorbeeld")
-    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
-                                                              "bestand": (io.BytesIO(foreign), "camunda.bpmn")},
-                           content_type="multipart/form-data")
-    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
-    assert response.status_code == 422, body
-    refusal = re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)  # beside the upload
+    refusal = _refused_upload(client, foreign, "camunda.bpmn")
     assert "camunda.bpmn is niet bewaard." in refusal
     assert ("proces &#39;Aanvraag&#39; (Process_aanvraag) in camunda.bpmn wordt nergens aangeroepen" in refusal
             and "het hoofdproces is voorbeeld_participatie" in refusal), refusal
     assert werkpad.designer.draft("voorbeeld") is None
 
-    token = page_csrf(client, "/ontwerp/voorbeeld")
-    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
-                                                              "bestand": (io.BytesIO(foreign), "voorbeeld.bpmn")},
-                           content_type="multipart/form-data")
-    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
-    refusal = re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)
-    assert response.status_code == 422, refusal
+    refusal = _refused_upload(client, foreign, "voorbeeld.bpmn")
     assert ("het hoofdproces voorbeeld_participatie staat in geen van de BPMN-bestanden (gevonden: Process_aanvraag)"
             in refusal), refusal
     assert werkpad.designer.draft("voorbeeld") is None
 
     # with the process's own id: its service task (camunda:class) is named in Dutch, not Spiff's English
-    renamed = foreign.replace(b"Process_aanvraag", b"voorbeeld_participatie")
-    token = page_csrf(client, "/ontwerp/voorbeeld")
-    response = client.post("/ontwerp/voorbeeld/upload", data={"csrf_token": token,
-                                                              "bestand": (io.BytesIO(renamed), "voorbeeld.bpmn")},
-                           content_type="multipart/form-data")
-    body = re.sub(r"\s+", " ", response.get_data(as_text=True))
-    refusal = re.search(r'<div[^>]*id="upload-geweigerd".*?</div></div>', body).group(0)
-    assert response.status_code == 422, refusal
+    refusal = _refused_upload(client, foreign.replace(b"Process_aanvraag", b"voorbeeld_participatie"),
+                              "voorbeeld.bpmn")
     assert "servicetaak &#39;Mail sturen&#39; (Task_mail): Werkpad roept geen andere systemen aan." in refusal, refusal
     assert "Service Task" not in refusal
     assert werkpad.designer.draft("voorbeeld") is None
