@@ -158,7 +158,6 @@
     return window.WerkpadBpmn.layoutProcess(xml).catch(function () { return simpleLayout(xml); });
   }
 
-
   // The bounding box (diagram coordinates) of the elements with these ids.
   function boxOf(registry, ids) {
     var box = null;
