@@ -313,6 +313,16 @@ def test_inbox_and_pages_fit_a_phone(server, page, werkpad):
     button = page.locator("button", has_text="Oppakken").first
     box = button.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    # the search and the first task on the first screen; the other filters behind "Meer filters"
+    assert box["y"] + box["height"] <= 844 and page.locator("input[name=zoek]").is_visible()
+    more = page.locator("button.meer-filters")
+    assert not page.locator("select[name=fase]").is_visible() and more.get_attribute("aria-expanded") == "false"
+    more.click()
+    assert page.locator("select[name=fase]").is_visible() and more.get_attribute("aria-expanded") == "true"
+    assert more.inner_text() == "Minder filters"
+    page.goto(server + "/inbox?weergave=team&termijn=te_laat")  # a filter in use stays in sight
+    assert page.locator("select[name=termijn]").is_visible() and not more.is_visible()
+    page.goto(server + "/inbox?weergave=team")
     _shot(page, "inbox-telefoon.png")
     page.locator("tr", has_text="Fatima").locator("a").first.click()
     _diagram_state(page)

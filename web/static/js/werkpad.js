@@ -20,6 +20,20 @@
       name.textContent = input.files && input.files.length ? input.files[0].name : name.getAttribute('data-leeg');
     }
   });
+  // On a phone the inbox shows its search and the tasks first: the other filters fold away behind
+  // "Meer filters" unless one of them is in use (without this script they are all shown).
+  var filters = document.getElementById('inbox-filters');
+  var more = filters && filters.querySelector('.meer-filters');
+  if (more && window.matchMedia && window.matchMedia('(max-width: 600px)').matches && !filters.getAttribute('data-actief')) {
+    filters.classList.add('ingeklapt');
+    more.hidden = false;
+    var words = [more.textContent, more.getAttribute('data-minder') || more.textContent];
+    more.addEventListener('click', function () {
+      var folded = filters.classList.toggle('ingeklapt');
+      more.setAttribute('aria-expanded', String(!folded));
+      more.textContent = words[folded ? 0 : 1];
+    });
+  }
   // Move focus to the error summary after a failed submit.
   var summary = document.getElementById('formulierfout');
   if (summary) {
