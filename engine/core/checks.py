@@ -30,7 +30,7 @@ import ast
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -224,11 +224,23 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
 
 
 # steps a drawing from another tool may hold that nobody in Werkpad performs: the work of a
-# service task is a call to another system (camunda:class, a connector), which Werkpad does not make
-_UNRUNNABLE = {
-    "serviceTask": Msg("servicetaak %(taak)s: Werkpad roept geen andere systemen aan. Maak er een gebruikerstaak "
-                       "van (iemand doet het werk en legt de uitkomst vast in een formulier) of een scripttaak "
-                       "(een berekening op de gegevens van de zaak)."),
+# service task is a call to another system (camunda:class, a connector), which Werkpad does not make;
+# a send task without a message sends nothing (its mail or letter would silently not go out)
+def _always(_node: etree._Element) -> bool:
+    return True
+
+
+def _sends_nothing(node: etree._Element) -> bool:
+    return not node.get("messageRef") and node.find(f"{{{BPMN_NS}}}messageEventDefinition") is None
+
+
+_UNRUNNABLE: dict[str, tuple[Msg, Callable[[etree._Element], bool]]] = {
+    "serviceTask": (Msg("servicetaak %(taak)s: Werkpad roept geen andere systemen aan. Maak er een gebruikerstaak "
+                        "van (iemand doet het werk en legt de uitkomst vast in een formulier) of een scripttaak "
+                        "(een berekening op de gegevens van de zaak)."), _always),
+    "sendTask": (Msg("verzendtaak %(taak)s verstuurt niets: Werkpad stuurt geen post, mail of berichten naar andere "
+                     "systemen. Maak er een gebruikerstaak van (iemand verstuurt het en legt dat vast in een "
+                     "formulier) of haal de taak weg."), _sends_nothing),
 }
 
 
@@ -273,9 +285,10 @@ def _unrunnable_steps(index: _Index, runs: set[str]) -> list[Problem]:
         for process in root.iter(f"{{{BPMN_NS}}}process"):
             if process.get("id") not in runs:
                 continue  # never run: said by _unused_processes
-            for kind, message in _UNRUNNABLE.items():
+            for kind, (message, applies) in _UNRUNNABLE.items():
                 for node in process.iter(f"{{{BPMN_NS}}}{kind}"):
-                    problems.append(Problem(Msg(message.template, taak=label(node)), node.get("id"), name))
+                    if applies(node):
+                        problems.append(Problem(Msg(message.template, taak=label(node)), node.get("id"), name))
     return problems
 
 

@@ -311,3 +311,10 @@ def test_a_drawing_from_another_tool_under_a_new_name_is_refused_as_never_run(cl
     assert "servicetaak &#39;Mail sturen&#39; (Task_mail): Werkpad roept geen andere systemen aan." in refusal, refusal
     assert "Service Task" not in refusal
     assert werkpad.designer.draft("voorbeeld") is None
+
+    # the same step as a send task without a message would silently send nothing: said too
+    sending = foreign.replace(b"Process_aanvraag", b"voorbeeld_participatie").replace(
+        b"bpmn:serviceTask", b"bpmn:sendTask")
+    refusal = _refused_upload(client, sending, "voorbeeld.bpmn")
+    assert "verzendtaak &#39;Mail sturen&#39; (Task_mail) verstuurt niets" in refusal, refusal
+    assert werkpad.designer.draft("voorbeeld") is None
