@@ -246,15 +246,16 @@ _UNRUNNABLE: dict[str, tuple[Msg, Callable[[etree._Element], bool]]] = {
 
 def never_run(bundle: Bundle) -> list[Problem]:
     """What of the version's BPMN no case will run, read from the XML before SpiffWorkflow parses
-    it: a process nothing calls, a step nobody performs (a service task). Files that are not
-    well-formed are left to :func:`refusals`."""
+    it: the main process missing, a process nothing calls, a step nobody performs (a service task,
+    a send task without a message). Files that are not well-formed are left to :func:`refusals`."""
     problems, roots = _parse_all({k: v for k, v in bundle.files.items() if k.endswith(".bpmn")})
     return [] if problems else _never_run(bundle, _Index(roots))[0]
 
 
 def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
-    """The problems of :func:`never_run`, and whether SpiffWorkflow's parser would stop at one
-    of them (the main process missing, a step it cannot parse)."""
+    """The problems of :func:`never_run`, and whether the other checks wait until they are mended
+    (the main process missing, or a step nobody performs: SpiffWorkflow's parser stops at a service
+    task, and such a step is what a designer mends first)."""
     if not any(node.get("id") == bundle.process_id for _name, root in index.bpmn()
                for node in root.iter(f"{{{BPMN_NS}}}process")):
         own = [node.get("id") or "?" for name, root in index.bpmn() if not name.startswith(SHARED_DIR + "/")
