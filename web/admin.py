@@ -280,10 +280,10 @@ def create_user():
                 return render_template("admin/eenmalig.html", person=acc.get_user(user["username"]),
                                        secret=password, kind="wachtwoord")
         status = 422
+    org_names = security.accounts().organisation_names(organisations)
     return render_template("admin/nieuw.html", values=values, errors=errors, organisations=organisations,
-                           org_names=security.accounts().organisation_names(organisations), roles=ROLES,
-                           work_roles=work_role_groups(organisations,
-                                                       security.accounts().organisation_names(organisations))), status
+                           org_names=org_names, roles=ROLES,
+                           work_roles=work_role_groups(organisations, org_names)), status
 
 
 @bp.get("/beheer/gebruikers/<username>")
@@ -295,9 +295,9 @@ def user_page(username: str):
     tokens = security.accounts().list_tokens(person["username"])
     code = request.args.get("melding", "")
     fout = request.args.get("fout", "")
+    org_names = security.accounts().organisation_names()
     return render_template("admin/gebruiker.html", person=person, tokens=tokens, organisations=organisations,
-                           org_names=security.accounts().organisation_names(), roles=ROLES,
-                           work_roles=work_role_groups(organisations, security.accounts().organisation_names()),
+                           org_names=org_names, roles=ROLES, work_roles=work_role_groups(organisations, org_names),
                            notice=NOTICES.get(code), error=ERRORS.get(fout))
 
 

@@ -349,8 +349,7 @@ class Inbox:
         return {
             "organisations": sorted(scope.organisations),
             "phases": sorted(phases, key=lambda p: (order.get(p, 99), p)),
-            "tasks": sorted(((",".join(sorted(specs)[:TASK_FILTER_STEPS]), name) for name, specs in by_name.items()),
-                            key=lambda kv: kv[1]),
+            "tasks": sorted(((",".join(sorted(specs)), name) for name, specs in by_name.items()), key=lambda kv: kv[1]),
             "lanes": sorted(lanes),
         }
 

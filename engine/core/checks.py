@@ -223,9 +223,6 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     return _unique(problems)
 
 
-# steps a drawing from another tool may hold that nobody in Werkpad performs: the work of a
-# service task is a call to another system (camunda:class, a connector), which Werkpad does not make;
-# a send task without a message sends nothing (its mail or letter would silently not go out)
 def _always(_node: etree._Element) -> bool:
     return True
 
@@ -234,6 +231,9 @@ def _sends_nothing(node: etree._Element) -> bool:
     return not node.get("messageRef") and node.find(f"{{{BPMN_NS}}}messageEventDefinition") is None
 
 
+# steps a drawing from another tool may hold that nobody in Werkpad performs: the work of a
+# service task is a call to another system (camunda:class, a connector), which Werkpad does not make;
+# a send task without a message sends nothing (its mail or letter would silently not go out)
 _UNRUNNABLE: dict[str, tuple[Msg, Callable[[etree._Element], bool]]] = {
     "serviceTask": (Msg("servicetaak %(taak)s: Werkpad roept geen andere systemen aan. Maak er een gebruikerstaak "
                         "van (iemand doet het werk en legt de uitkomst vast in een formulier) of een scripttaak "
@@ -256,61 +256,44 @@ def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
     """The problems of :func:`never_run`, and whether the other checks wait until they are mended
     (the main process missing, or a step nobody performs: SpiffWorkflow's parser stops at a service
     task, and such a step is what a designer mends first)."""
-    if not any(node.get("id") == bundle.process_id for _name, root in index.bpmn()
-               for node in root.iter(f"{{{BPMN_NS}}}process")):
-        own = [node.get("id") or "?" for name, root in index.bpmn() if not name.startswith(SHARED_DIR + "/")
-               for node in root.iter(f"{{{BPMN_NS}}}process")]
-        return [Problem(missing_main_process(bundle.process_id, own))], True
-    runs = _running_processes(bundle, index)
-    unrunnable = _unrunnable_steps(index, runs)
-    return _unused_processes(bundle, index, runs) + unrunnable, bool(unrunnable)
-
-
-def _running_processes(bundle: Bundle, index: _Index) -> set[str]:
-    """The ids of the processes a case of this version can run: the main process and whatever
-    it calls (call activities), also through another called process; read from the XML."""
-    processes = {node.get("id"): node for _name, root in index.bpmn() for node in root.iter(f"{{{BPMN_NS}}}process")}
-    runs, todo = set(), [bundle.process_id]
+    processes = {node.get("id"): (name, node) for name, root in index.bpmn()
+                 for node in root.iter(f"{{{BPMN_NS}}}process")}
+    if bundle.process_id not in processes:
+        return [Problem(missing_main_process(bundle.process_id, dict(index.bpmn())))], True
+    runs, todo = set(), [bundle.process_id]  # the main process and what it calls, also through another
     while todo:
         current = todo.pop()
         if current in runs or current not in processes:
             continue
         runs.add(current)
-        todo += [call.get("calledElement") or "" for call in processes[current].iter(f"{{{BPMN_NS}}}callActivity")]
-    return runs
+        todo += [call.get("calledElement") or "" for call in processes[current][1].iter(f"{{{BPMN_NS}}}callActivity")]
+    unrunnable = []
+    for ident, (name, process) in processes.items():
+        if ident not in runs:
+            continue  # never run: said by _unused_processes
+        for kind, (message, applies) in _UNRUNNABLE.items():
+            unrunnable += [Problem(Msg(message.template, taak=label(node)), node.get("id"), name)
+                           for node in process.iter(f"{{{BPMN_NS}}}{kind}") if applies(node)]
+    return _unused_processes(bundle, processes, runs) + unrunnable, bool(unrunnable)
 
 
-def _unrunnable_steps(index: _Index, runs: set[str]) -> list[Problem]:
-    problems = []
-    for name, root in index.bpmn():
-        for process in root.iter(f"{{{BPMN_NS}}}process"):
-            if process.get("id") not in runs:
-                continue  # never run: said by _unused_processes
-            for kind, (message, applies) in _UNRUNNABLE.items():
-                for node in process.iter(f"{{{BPMN_NS}}}{kind}"):
-                    if applies(node):
-                        problems.append(Problem(Msg(message.template, taak=label(node)), node.get("id"), name))
-    return problems
-
-
-def _unused_processes(bundle: Bundle, index: _Index, runs: set[str]) -> list[Problem]:
+def _unused_processes(bundle: Bundle, processes: Mapping[str | None, tuple[str, etree._Element]],
+                      runs: set[str]) -> list[Problem]:
     """A process of the version's own files that neither is the main process nor is called from
     it never runs: a file uploaded under a new name instead of replacing the process's file, or a
     drawing from another tool."""
     problems = []
-    for name, root in index.bpmn():
-        if name.startswith(SHARED_DIR + "/"):
+    for ident, (name, process) in processes.items():
+        if ident in runs or name.startswith(SHARED_DIR + "/"):
             continue
-        for process in root.iter(f"{{{BPMN_NS}}}process"):
-            if process.get("id") in runs or not any(_local(child).endswith(("Event", "Task", "task", "Gateway"))
-                                                    for child in process):
-                continue  # a pool drawn for another party holds no steps
-            problems.append(Problem(
-                Msg("proces %(proces)s in %(bestand)s wordt nergens aangeroepen, dus nooit uitgevoerd: het "
-                    "hoofdproces is %(hoofd)s. Vervang het bestand van het proces (zelfde bestandsnaam), roep "
-                    "het aan met een aanroepactiviteit of haal het bestand weg.",
-                    proces=label(process), bestand=name, hoofd=bundle.process_id),
-                process.get("id"), name))
+        if not any(_local(child).endswith(("Event", "Task", "task", "Gateway")) for child in process):
+            continue  # a pool drawn for another party holds no steps
+        problems.append(Problem(
+            Msg("proces %(proces)s in %(bestand)s wordt nergens aangeroepen, dus nooit uitgevoerd: het "
+                "hoofdproces is %(hoofd)s. Vervang het bestand van het proces (zelfde bestandsnaam), roep "
+                "het aan met een aanroepactiviteit of haal het bestand weg.",
+                proces=label(process), bestand=name, hoofd=bundle.process_id),
+            ident, name))
     return problems
 
 

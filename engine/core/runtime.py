@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -237,11 +237,14 @@ def timer_due(task: Any) -> datetime | None:
 
 
 # --------------------------------------------------------------------------- parsing
-def missing_main_process(process_id: str, found: Iterable[str]) -> Msg:
-    """Why a version cannot run when its main process is in none of its files: what is there."""
+def missing_main_process(process_id: str, roots: Mapping[str, Any]) -> Msg:
+    """Why a version cannot run when its main process is in none of its BPMN files (``roots``: file
+    name -> parsed root): the processes its own files hold (a shared one lies in a folder)."""
+    own = [node.get("id") or "?" for name, root in roots.items() if "/" not in name
+           for node in root.iter(f"{{{BPMN_NS}}}process")]
     return Msg("het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
                "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
-               proces=process_id, gevonden=", ".join(sorted(found)) or "—")
+               proces=process_id, gevonden=", ".join(sorted(own)) or "—")
 
 
 def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
@@ -249,13 +252,11 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
     parser = SpiffBpmnParser()
     non_interrupting: set[str] = set()  # Spiff 3.2.0 ignores isInterrupting on event subprocess starts
     decision_names: dict[str, str] = {}  # decision table id -> the decision's name (for the audit trail)
-    own: list[str] = []  # the processes in the version's own files (a shared one lies in a folder)
+    bpmn_roots: dict[str, Any] = {}
     try:
         for name, text in sorted(files.items()):
             if name.endswith(".bpmn"):
-                root = parse_definition(name, text)
-                if "/" not in name:
-                    own += [node.get("id") or "?" for node in root.iter(f"{{{BPMN_NS}}}process")]
+                root = bpmn_roots[name] = parse_definition(name, text)
                 non_interrupting |= {node.get("id") for node in root.iter(f"{{{BPMN_NS}}}startEvent")
                                      if node.get("isInterrupting") == "false"}
                 parser.add_bpmn_xml(root, filename=name)
@@ -265,7 +266,7 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
                     decision_names[table.get("id")] = table.getparent().get("name") or ""
                 parser.add_dmn_xml(root, filename=name)
         if process_id not in parser.get_process_ids():
-            raise DefinitionError(missing_main_process(process_id, own))
+            raise DefinitionError(missing_main_process(process_id, bpmn_roots))
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
