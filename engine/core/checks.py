@@ -248,7 +248,7 @@ def never_run(bundle: Bundle) -> list[Problem]:
     """What of the version's BPMN no case will run, read from the XML before SpiffWorkflow parses
     it: the main process missing, a process nothing calls, a step nobody performs (a service task,
     a send task without a message). Files that are not well-formed are left to :func:`refusals`."""
-    problems, roots = _parse_all({k: v for k, v in bundle.files.items() if k.endswith(".bpmn")})
+    problems, roots = _parse_all(bundle.files)  # the DMN files too: the decision tables a task may use
     return [] if problems else _never_run(bundle, _Index(roots))[0]
 
 
@@ -267,14 +267,150 @@ def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
             continue
         runs.add(current)
         todo += [call.get("calledElement") or "" for call in processes[current][1].iter(f"{{{BPMN_NS}}}callActivity")]
-    unrunnable = []
+    unrunnable, unreadable, findings = [], [], []
+    decisions = sorted({node.get("id") or "" for _name, root in index.dmn() for node in root.iter("{*}decision")})
     for ident, (name, process) in processes.items():
         if ident not in runs:
             continue  # never run: said by _unused_processes
         for kind, (message, applies) in _UNRUNNABLE.items():
             unrunnable += [Problem(Msg(message.template, taak=label(node)), node.get("id"), name)
                            for node in process.iter(f"{{{BPMN_NS}}}{kind}") if applies(node)]
-    return _unused_processes(bundle, processes, runs) + unrunnable, bool(unrunnable)
+        unreadable += _unreadable(name, index.roots[name], process, processes, decisions)
+        findings += _would_fail(name, process)
+    return (_unused_processes(bundle, processes, runs) + unrunnable + unreadable + findings,
+            bool(unrunnable or unreadable))
+
+
+# references to what a file must define: SpiffWorkflow's parser fails on a missing one with a TypeError
+# of its own (3.2.0), not naming the element
+_REFERENCES = {  # element -> (attribute, what it refers to, the problem)
+    "messageEventDefinition": ("messageRef", "message", Msg(
+        "%(element)s wacht op of verstuurt bericht '%(ref)s', maar dat bericht staat niet in %(bestand)s: kies "
+        "in de modeler een bericht dat Werkpad kent")),
+    "receiveTask": ("messageRef", "message", Msg(
+        "%(element)s wacht op bericht '%(ref)s', maar dat bericht staat niet in %(bestand)s: kies in de modeler "
+        "een bericht dat Werkpad kent")),
+    "sendTask": ("messageRef", "message", Msg(
+        "%(element)s verstuurt bericht '%(ref)s', maar dat bericht staat niet in %(bestand)s: kies in de modeler "
+        "een bericht dat Werkpad kent")),
+    "signalEventDefinition": ("signalRef", "signal", Msg(
+        "%(element)s verwijst naar signaal '%(ref)s', maar dat signaal staat niet in %(bestand)s: maak het aan "
+        "in de modeler of kies een bestaand signaal")),
+    "errorEventDefinition": ("errorRef", "error", Msg(
+        "%(element)s verwijst naar fout '%(ref)s', maar die fout staat niet in %(bestand)s: maak haar aan in de "
+        "modeler of kies een bestaande fout")),
+    "escalationEventDefinition": ("escalationRef", "escalation", Msg(
+        "%(element)s verwijst naar escalatie '%(ref)s', maar die escalatie staat niet in %(bestand)s: maak haar "
+        "aan in de modeler of kies een bestaande escalatie")),
+}
+_NOT_EXECUTABLE = Msg("proces %(proces)s in %(bestand)s is als niet uitvoerbaar getekend, maar wordt wel "
+                      "uitgevoerd; zet in de modeler 'uitvoerbaar' aan")
+
+
+def _event_of(node: etree._Element) -> etree._Element:
+    """The event an event definition belongs to (the definition itself may carry an id)."""
+    parent = node.getparent()
+    return parent if _local(node).endswith("EventDefinition") and parent is not None else node
+
+
+def _unreadable(file: str, root: etree._Element, process: etree._Element, processes: Mapping[str | None, Any],
+                decisions: list[str]) -> list[Problem]:
+    """What of a process that runs SpiffWorkflow's parser cannot read or stops at without naming it:
+    a reference to a message, signal, error or escalation the file does not define, a call of a
+    process that is in none of the version's files (``processes``: their ids), a decision task
+    without one of the version's decision tables (``decisions``: their ids; another program's
+    ``camunda:decisionRef`` is not read), and a process marked as not to be run (the parser leaves
+    it out, then says it does not exist)."""
+    problems = []
+    known = ", ".join(decisions) or "—"
+    for task in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
+        chosen = _text(next(task.iter(f"{{{SPIFF_NS}}}calledDecisionId"), None))
+        if not chosen:
+            problems.append(Problem(Msg("beslistaak %(element)s zegt niet welke beslistabel zij gebruikt: kies er een "
+                                        "in de modeler (%(bekend)s)", element=label(task), bekend=known),
+                                    task.get("id"), file))
+        elif chosen not in decisions:
+            problems.append(Problem(Msg("beslistaak %(element)s gebruikt beslistabel '%(tabel)s', maar die bestaat "
+                                        "niet (wel: %(bekend)s)", element=label(task), tabel=chosen, bekend=known),
+                                    task.get("id"), file))
+    if process.get("isExecutable") == "false":
+        problems.append(Problem(Msg(_NOT_EXECUTABLE.template, proces=label(process), bestand=file),
+                                process.get("id"), file))
+    for call in process.iter(f"{{{BPMN_NS}}}callActivity"):
+        called = call.get("calledElement")
+        if called and called not in processes:
+            problems.append(Problem(Msg("aanroepactiviteit %(element)s roept proces '%(proces)s' aan, maar dat staat "
+                                        "in geen van de bestanden van deze versie (wel: %(bekend)s)",
+                                        element=label(call), proces=called,
+                                        bekend=", ".join(sorted(str(k) for k in processes if k))),
+                                    call.get("id"), file))
+    defined: dict[str, set[str]] = {}
+    for node in process.iter():
+        if _ns(node) != BPMN_NS or _local(node) not in _REFERENCES:
+            continue
+        attribute, kind, message = _REFERENCES[_local(node)]
+        ref = node.get(attribute)
+        if not ref:
+            continue
+        if kind not in defined:
+            defined[kind] = {n.get("id") or "" for n in root.iter(f"{{{BPMN_NS}}}{kind}")}
+        if ref not in defined[kind]:
+            event = _event_of(node)
+            problems.append(Problem(Msg(message.template, element=label(event), ref=ref, bestand=file),
+                                    event.get("id"), file))
+    return problems
+
+
+# a timer or termijn written as the text of another program (Camunda: P28D, R3/PT10M, 2027-01-01) is an
+# expression here: unquoted it reads as a name or a sum and fails only when a case reaches it
+_BARE_TIME = re.compile(r"(?:R\d*/\S+|-?P(?:\d+(?:[.,]\d+)?[YMWD]|T)[\dYMWDTHS.,]*|\d{4}-\d{2}-\d{2}(?:[T ][\d:.+Z-]*)?)")
+_TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
+
+
+def bare_time(text: str) -> bool:
+    """Whether an expression is a duration, moment or repetition written without quotes."""
+    return _BARE_TIME.fullmatch(text.strip()) is not None
+
+
+def _would_fail(file: str, process: etree._Element) -> list[Problem]:
+    """What SpiffWorkflow reads but a case would fail at, or silently skip, when it gets there:
+    a timer or termijn written as bare text, a script task without a script, a receive task that
+    waits for no message, a compensation or link event (Werkpad runs neither)."""
+    problems = []
+    for node in process.iter():
+        local = _local(node)
+        if _ns(node) == BPMN_NS and local in _TIMER_TAGS and bare_time(_text(node)):
+            event = _event_of(node.getparent()) if node.getparent() is not None else node
+            problems.append(Problem(Msg("timer van %(element)s: %(tekst)s is geen tekst maar een expressie; schrijf "
+                                        "hem tussen aanhalingstekens: \"%(tekst)s\"", element=label(event),
+                                        tekst=_text(node)), event.get("id"), file))
+        elif (_ns(node) == SPIFF_NS and local == "property" and node.get("name") == "termijn"
+              and bare_time(node.get("value") or "")):
+            owner = _owner(node)
+            value = (node.get("value") or "").strip()
+            problems.append(Problem(Msg("termijn van %(element)s: %(tekst)s is geen tekst maar een expressie; schrijf "
+                                        "hem tussen aanhalingstekens: \"%(tekst)s\"", element=label(owner),
+                                        tekst=value), owner.get("id"), file))
+        elif _ns(node) != BPMN_NS:
+            continue
+        elif local == "scriptTask" and not any(_local(c) == "script" and _text(c) for c in node):
+            problems.append(Problem(Msg("scripttaak %(taak)s heeft geen script: een zaak zou daar in fout gaan. "
+                                        "Schrijf het script in de modeler of haal de taak weg.", taak=label(node)),
+                                    node.get("id"), file))
+        elif local == "receiveTask" and not node.get("messageRef"):
+            problems.append(Problem(Msg("ontvangsttaak %(taak)s wacht op geen enkel bericht: een zaak zou daar blijven "
+                                        "staan. Kies het bericht in de modeler of maak er een gebruikerstaak van.",
+                                        taak=label(node)), node.get("id"), file))
+        elif local == "compensateEventDefinition":
+            event = _event_of(node)
+            problems.append(Problem(Msg("%(element)s: Werkpad voert geen compensatie uit; teken het terugdraaien als "
+                                        "gewone taken", element=label(event)), event.get("id"), file))
+        elif local == "linkEventDefinition":
+            event = _event_of(node)
+            problems.append(Problem(Msg("%(element)s: Werkpad volgt geen koppelingen (link-gebeurtenissen); teken "
+                                        "de pijl door naar waar het proces verder gaat", element=label(event)),
+                                    event.get("id"), file))
+    return problems
 
 
 def _unused_processes(bundle: Bundle, processes: Mapping[str | None, tuple[str, etree._Element]],
@@ -436,6 +572,23 @@ _REFUSED = {
 }
 
 
+# how other programs write expressions: Camunda's JUEL (${...}) and scripts in another language
+_FOREIGN_EXPRESSION = re.compile(r"[$#]\{(?P<binnen>.*)\}", re.S)
+_FOREIGN_SCRIPT = {"javascript", "js", "ecmascript", "groovy", "juel", "feel", "nashorn", "graal.js"}
+
+
+_JUEL_WORDS = [(re.compile(r"\btrue\b"), "True"), (re.compile(r"\bfalse\b"), "False"),
+               (re.compile(r"\bnull\b"), "None"), (re.compile(r"\s*&&\s*"), " and "),
+               (re.compile(r"\s*\|\|\s*"), " or "), (re.compile(r"!(?!=)\s*"), "not ")]
+
+
+def _from_juel(text: str) -> str:
+    """A JUEL expression's inside as Werkpad writes it (true, false, null, &&, || and !)."""
+    for pattern, replacement in _JUEL_WORDS:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
 def _refused(node: etree._Element, file: str, what: str, expression: str, mode: str) -> Problem | None:
     try:
         check(expression, mode)
@@ -444,8 +597,19 @@ def _refused(node: etree._Element, file: str, what: str, expression: str, mode: 
             node = node.getparent()  # the timer event, not its event definition
             node = node.getparent() if node.getparent() is not None else node
         owner = _owner(node)
-        return Problem(Msg(_REFUSED[what].template, element=label(owner), expressie=_short(expression),
-                           reden=reason(exc.message)), owner.get("id"), file, refusal=True)
+        foreign = _FOREIGN_EXPRESSION.fullmatch(expression.strip())
+        language = (owner.get("scriptFormat") or "").strip().lower()
+        if foreign:
+            message = Msg("%(element)s: %(expressie)s is geschreven zoals een ander programma dat doet (${…}); "
+                          "schrijf de expressie zelf, zonder ${ en }: %(zonder)s", element=label(owner), expressie=_short(expression), zonder=_short(_from_juel(foreign["binnen"])))
+        elif what == "script" and language in _FOREIGN_SCRIPT:
+            message = Msg("script van %(element)s is in %(taal)s geschreven; Werkpad voert alleen scripts in zijn "
+                          "eigen rekentaal uit (zoals teller = teller + 1)", element=label(owner),
+                          taal=owner.get("scriptFormat"))
+        else:
+            message = Msg(_REFUSED[what].template, element=label(owner), expressie=_short(expression),
+                          reden=reason(exc.message))
+        return Problem(message, owner.get("id"), file, refusal=True)
     return None
 
 
@@ -466,7 +630,7 @@ def _expression_problems(index: _Index) -> list[Problem]:
                     out.append(_refused(node, file, "script", node.text or "", "exec"))
                 elif local in ("loopCardinality", "completionCondition") and _text(node):
                     out.append(_refused(node, file, "meervoudige uitvoering", _text(node), "eval"))
-                elif local in ("timeDuration", "timeDate", "timeCycle") and _text(node):
+                elif local in _TIMER_TAGS and _text(node) and not bare_time(_text(node)):  # bare: _would_fail
                     out.append(_refused(node, file, "timer", _text(node), "eval"))
             elif _ns(node) == SPIFF_NS:
                 local = _local(node)
@@ -474,7 +638,8 @@ def _expression_problems(index: _Index) -> list[Problem]:
                     out.append(_refused(node, file, "script", node.text or "", "exec"))
                 elif local == "messagePayload" and _text(node):
                     out.append(_refused(node, file, "berichtinhoud", _text(node), "eval"))
-                elif local == "property" and node.get("name") == "termijn" and (node.get("value") or "").strip():
+                elif (local == "property" and node.get("name") == "termijn" and (node.get("value") or "").strip()
+                      and not bare_time(node.get("value") or "")):
                     out.append(_refused(node, file, "termijn", (node.get("value") or "").strip(), "eval"))
     return [p for p in out if p is not None]
 

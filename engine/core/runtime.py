@@ -50,7 +50,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from ..errors import Conflict, DefinitionError, EngineError, NotFound, ValidationError
-from . import clock, decisions, spiff
+from . import clock, decisions, parser_words, spiff
 from .expressions import SafeScriptEngine, gelijkgestelde_dagen
 from .kalender import parse_duur, plus_duur, schaal_duur
 from .messages import Msg
@@ -242,6 +242,11 @@ def missing_main_process(process_id: str, roots: Mapping[str, Any]) -> Msg:
     name -> parsed root): the processes its own files hold (a shared one lies in a folder)."""
     own = [node.get("id") or "?" for name, root in roots.items() if "/" not in name
            for node in root.iter(f"{{{BPMN_NS}}}process")]
+    drawn = next((name for name, root in roots.items() for node in root.iter(f"{{{BPMN_NS}}}process")
+                  if node.get("id") == process_id), None)
+    if drawn is not None:  # there, but marked as not to be run (SpiffWorkflow then skips it)
+        return Msg("het hoofdproces %(proces)s in %(bestand)s is als niet uitvoerbaar getekend; zet in de modeler "
+                   "'uitvoerbaar' aan", proces=process_id, bestand=drawn)
     return Msg("het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
                "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
                proces=process_id, gevonden=", ".join(sorted(own)) or "—")
@@ -270,10 +275,10 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise DefinitionError(f"ongeldige BPMN: {exc}", element=getattr(exc, "id", None) or None,
+        raise DefinitionError(parser_words.in_words(exc), element=getattr(exc, "id", None) or None,
                               file=getattr(exc, "file_name", None) or None) from exc
     except (SpiffWorkflowException, KeyError, AttributeError, TypeError, ValueError) as exc:
-        raise DefinitionError(f"BPMN kan niet worden verwerkt: {exc}") from exc
+        raise DefinitionError(Msg("BPMN kan niet worden verwerkt: %(fout)s", fout=str(exc))) from exc
     for each in [spec, *subprocess_specs.values()]:
         _adopt_definitions(each)
         for task_spec in each.task_specs.values():

@@ -95,3 +95,121 @@ def test_a_half_written_draft_gives_problems_not_exceptions(cut):
 def test_a_mangled_draft_gives_problems_not_exceptions(old, new):
     problems = _problems(BASE.replace(old, new))
     assert problems and all(p.message for p in problems)
+
+
+# --------------------------------------------------------------------------- drawings from other tools
+SCRIPT = ('<bpmn:scriptTask id="script_teller" name="Teller bijwerken"><bpmn:incoming>f2</bpmn:incoming>'
+          '<bpmn:outgoing>f3</bpmn:outgoing>\n      <bpmn:script>teller = 1</bpmn:script></bpmn:scriptTask>')
+_FLOWS = '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>'
+_CAMUNDA = 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
+# SpiffWorkflow's own words for these (and the TypeError its parser raises on an undefined reference)
+_SPIFF_WORDS = ("Expected a", "TypeError", "must ", "No DMN", "was not found", "is required", "no support",
+                "Time Specification", "ongeldige BPMN", "Did you mean", "attribute for", "loopMaximum")
+
+
+def _step(xml: str) -> str:
+    """The base draft with its script task replaced by ``xml`` (between the same two arrows)."""
+    assert SCRIPT in BASE
+    return BASE.replace(SCRIPT, xml.format(flows=_FLOWS, camunda=_CAMUNDA).replace('id="x"', 'id="script_teller"'))
+
+
+@pytest.mark.parametrize("xml,said", [
+    # the parser fails on these with a TypeError of its own (3.2.0)
+    ('<bpmn:intermediateCatchEvent id="x" name="Antwoord">{flows}<bpmn:messageEventDefinition id="MED_1" '
+     'messageRef="Message_1"/></bpmn:intermediateCatchEvent>',
+     "'Antwoord' (script_teller) wacht op of verstuurt bericht 'Message_1', maar dat bericht staat niet in kwaad.bpmn"),
+    ('<bpmn:receiveTask id="x" name="Antwoord" messageRef="Message_1">{flows}</bpmn:receiveTask>',
+     "'Antwoord' (script_teller) wacht op bericht 'Message_1', maar dat bericht staat niet in kwaad.bpmn"),
+    ('<bpmn:intermediateThrowEvent id="x" name="Sein">{flows}<bpmn:signalEventDefinition signalRef="S_1"/>'
+     '</bpmn:intermediateThrowEvent>', "'Sein' (script_teller) verwijst naar signaal 'S_1', maar dat signaal staat niet in"),
+    ('<bpmn:intermediateThrowEvent id="x" name="Hoger">{flows}<bpmn:escalationEventDefinition escalationRef="E_1"/>'
+     '</bpmn:intermediateThrowEvent>', "'Hoger' (script_teller) verwijst naar escalatie 'E_1', maar die escalatie staat niet"),
+    # the parser stops at these in English
+    ('<bpmn:subProcess id="x" name="Deel">{flows}</bpmn:subProcess>',
+     "subproces 'Deel' (script_teller) heeft 0 startgebeurtenissen; een subproces begint met precies één"),
+    ('<bpmn:callActivity id="x" name="Aanroep">{flows}</bpmn:callActivity>',
+     "aanroepactiviteit 'Aanroep' (script_teller) zegt niet welk proces zij aanroept"),
+    ('<bpmn:callActivity id="x" name="Aanroep" calledElement="Process_elders">{flows}</bpmn:callActivity>',
+     "aanroepactiviteit 'Aanroep' (script_teller) roept proces 'Process_elders' aan, maar dat staat in geen van "
+     "de bestanden van deze versie (wel: kwaad_proces)"),
+    ('<bpmn:complexGateway id="x" name="Complex">{flows}</bpmn:complexGateway>',
+     "'Complex' (script_teller): een element van deze soort (complexGateway) kan Werkpad niet uitvoeren"),
+    ('<bpmn:intermediateCatchEvent id="x" name="Wachten">{flows}<bpmn:timerEventDefinition id="T_1"/>'
+     '</bpmn:intermediateCatchEvent>', "timer 'Wachten' (script_teller) heeft geen tijd: geef een duur (\"P28D\")"),
+    ('<bpmn:userTask id="x" name="Per kind" {camunda}>{flows}<bpmn:multiInstanceLoopCharacteristics '
+     'camunda:collection="kinderen" camunda:elementVariable="kind"/></bpmn:userTask>',
+     "meervoudige taak 'Per kind' (script_teller) zegt niet hoe vaak zij loopt"),
+    ('<bpmn:userTask id="x" name="Nog eens">{flows}<bpmn:standardLoopCharacteristics/></bpmn:userTask>',
+     "herhaalde taak 'Nog eens' (script_teller) zegt niet wanneer het herhalen stopt"),
+    ('<bpmn:businessRuleTask id="x" name="Regels" camunda:decisionRef="kw_besluit" {camunda}>{flows}'
+     '</bpmn:businessRuleTask>', "beslistaak 'Regels' (script_teller) zegt niet welke beslistabel zij gebruikt: kies er een "
+                                 "in de modeler (kw_besluit)"),
+    # read, but a case would fail or stand still there: findings
+    ('<bpmn:intermediateCatchEvent id="x" name="Vier weken">{flows}<bpmn:timerEventDefinition>'
+     '<bpmn:timeDuration>P28D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
+     "timer van 'Vier weken' (script_teller): P28D is geen tekst maar een expressie; schrijf hem tussen aanhalingstekens: "
+     "\"P28D\""),
+    ('<bpmn:intermediateCatchEvent id="x" name="Op datum">{flows}<bpmn:timerEventDefinition>'
+     '<bpmn:timeDate>2027-01-01T09:00:00</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
+     "timer van 'Op datum' (script_teller): 2027-01-01T09:00:00 is geen tekst maar een expressie"),
+    ('<bpmn:scriptTask id="x" name="Leeg">{flows}</bpmn:scriptTask>',
+     "scripttaak 'Leeg' (script_teller) heeft geen script: een zaak zou daar in fout gaan"),
+    ('<bpmn:receiveTask id="x" name="Wachten">{flows}</bpmn:receiveTask>',
+     "ontvangsttaak 'Wachten' (script_teller) wacht op geen enkel bericht"),
+    ('<bpmn:intermediateThrowEvent id="x" name="Terugdraaien">{flows}<bpmn:compensateEventDefinition/>'
+     '</bpmn:intermediateThrowEvent>', "'Terugdraaien' (script_teller): Werkpad voert geen compensatie uit"),
+    ('<bpmn:intermediateCatchEvent id="x" name="Verder">{flows}<bpmn:linkEventDefinition name="A"/>'
+     '</bpmn:intermediateCatchEvent>', "'Verder' (script_teller): Werkpad volgt geen koppelingen"),
+    # expressions written for another program
+    ('<bpmn:scriptTask id="x" name="Tellen" scriptFormat="groovy">{flows}<bpmn:script>def teller = 1</bpmn:script>'
+     '</bpmn:scriptTask>', "script van 'Tellen' (script_teller) is in groovy geschreven; Werkpad voert alleen scripts in zijn "
+                           "eigen rekentaal uit"),
+])
+def test_a_drawing_from_another_tool_is_told_in_words_naming_the_element(xml, said):
+    """What SpiffWorkflow's parser stops at in English (or with a TypeError), and what it reads but a case
+    would fail at when it gets there, is a problem in Dutch naming the element and what to change."""
+    problems = _problems(_step(xml))
+    messages = [str(p.message) for p in problems]
+    assert any(said in m for m in messages), messages
+    assert not [m for m in messages if any(w in m for w in _SPIFF_WORDS)], messages
+    assert all(p.element for p in problems if said in str(p.message))
+
+
+def test_a_condition_in_juel_is_refused_with_the_expression_as_werkpad_writes_it():
+    text = BASE.replace('<bpmn:conditionExpression>route == "werk"',
+                        '<bpmn:conditionExpression>${route == "werk" &amp;&amp; !klaar || x == null}')
+    messages = [str(p.message) for p in _problems(text)]
+    assert ("'Werk' (f_werk): '${route == \"werk\" && !klaar || x == null}' is geschreven zoals een ander programma "
+            "dat doet (${…}); schrijf de expressie zelf, zonder ${ en }: 'route == \"werk\" and not klaar or x == None'"
+            in messages), messages
+
+
+def test_a_quoted_timer_and_an_expression_over_case_data_are_no_bare_text():
+    quoted = _step('<bpmn:intermediateCatchEvent id="x" name="Wachten">{flows}<bpmn:timerEventDefinition>'
+                   '<bpmn:timeDuration>"P28D"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+                   '</bpmn:intermediateCatchEvent>')
+    over_data = quoted.replace('"P28D"', "plus_duur(melddatum, &quot;P4W&quot;)").replace(
+        "timeDuration", "timeDate")
+    for text in (quoted, over_data):
+        assert not [p for p in _problems(text) if "geen tekst maar een expressie" in str(p.message)]
+
+
+@pytest.mark.parametrize("text", ["P28D", "PT10M", "R3/PT10M", "R/P3M", "2027-01-01", "2027-01-01T09:00:00Z",
+                                  "P1Y2M10DT2H30M"])
+def test_bare_time_texts_are_recognised(text):
+    from engine.core.checks import bare_time
+
+    assert bare_time(text)
+
+
+@pytest.mark.parametrize("text", ['"P28D"', "termijn", "plus_duur(melddatum, \"P4W\")", "Periode", "P", "2027"])
+def test_expressions_are_not_bare_time_texts(text):
+    from engine.core.checks import bare_time
+
+    assert not bare_time(text)
+
+
+def test_a_main_process_drawn_as_not_executable_is_said_so():
+    messages = [str(p.message) for p in _problems(BASE.replace('isExecutable="true"', 'isExecutable="false"'))]
+    assert any("proces (kwaad_proces) in kwaad.bpmn is als niet uitvoerbaar getekend, maar wordt wel uitgevoerd"
+               in m for m in messages), messages

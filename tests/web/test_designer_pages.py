@@ -3,6 +3,7 @@
 another organisation's users get a 404; everything lands in the access log."""
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -317,4 +318,23 @@ def test_a_drawing_from_another_tool_under_a_new_name_is_refused_as_never_run(cl
         b"bpmn:serviceTask", b"bpmn:sendTask")
     refusal = _refused_upload(client, sending, "voorbeeld.bpmn")
     assert "verzendtaak &#39;Mail sturen&#39; (Task_mail) verstuurt niets" in refusal, refusal
+    assert werkpad.designer.draft("voorbeeld") is None
+
+
+def test_a_camunda_model_under_the_process_name_is_refused_with_each_step_said_in_words(client, werkpad):
+    """A Camunda model with its habits (a decision chosen by camunda:decisionRef, a timer written as bare
+    P28D, a message it defines elsewhere) uploaded as the process's file: refused, one line per step in
+    Dutch naming it and what to change; SpiffWorkflow's English (and its TypeError) never shows."""
+    login(client, "piet")
+    foreign = (Path(__file__).resolve().parents[1] / "fixtures" / "camunda_termijn.bpmn").read_bytes()
+    refusal = _refused_upload(client, foreign.replace(b"Process_termijn", b"voorbeeld_participatie"),
+                              "voorbeeld.bpmn")
+    text = html.unescape(refusal)
+    for said in ("beslistaak 'Route bepalen' (Task_route) zegt niet welke beslistabel zij gebruikt",
+                 "timer van 'Vier weken zoeken' (Event_wachten): P28D is geen tekst maar een expressie; schrijf hem "
+                 "tussen aanhalingstekens: \"P28D\"",
+                 "'Stukken ontvangen' (Event_stukken) wacht op of verstuurt bericht 'Message_stukken', maar dat "
+                 "bericht staat niet in voorbeeld.bpmn"):
+        assert said in text, text
+    assert not any(word in text for word in ("TypeError", "Expected", "No DMN", "ongeldige BPMN")), text
     assert werkpad.designer.draft("voorbeeld") is None
