@@ -268,7 +268,7 @@ def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
         runs.add(current)
         todo += [call.get("calledElement") or "" for call in processes[current][1].iter(f"{{{BPMN_NS}}}callActivity")]
     unrunnable, unreadable, findings = [], [], []
-    decisions = sorted({node.get("id") or "" for _name, root in index.dmn() for node in root.iter("{*}decision")})
+    decisions = {node.get("id") or "": label(node) for _name, root in index.dmn() for node in root.iter("{*}decision")}
     for ident, (name, process) in processes.items():
         if ident not in runs:
             continue  # never run: said by _unused_processes
@@ -314,15 +314,15 @@ def _event_of(node: etree._Element) -> etree._Element:
 
 
 def _unreadable(file: str, root: etree._Element, process: etree._Element, processes: Mapping[str | None, Any],
-                decisions: list[str]) -> list[Problem]:
+                decisions: Mapping[str, str]) -> list[Problem]:
     """What of a process that runs SpiffWorkflow's parser cannot read or stops at without naming it:
     a reference to a message, signal, error or escalation the file does not define, a call of a
     process that is in none of the version's files (``processes``: their ids), a decision task
-    without one of the version's decision tables (``decisions``: their ids; another program's
+    without one of the version's decision tables (``decisions``: id -> how they are named; another program's
     ``camunda:decisionRef`` is not read), and a process marked as not to be run (the parser leaves
     it out, then says it does not exist)."""
     problems = []
-    known = ", ".join(decisions) or "—"
+    known = ", ".join(sorted(decisions.values())) or "—"
     for task in process.iter(f"{{{BPMN_NS}}}businessRuleTask"):
         chosen = _text(next(task.iter(f"{{{SPIFF_NS}}}calledDecisionId"), None))
         if not chosen:

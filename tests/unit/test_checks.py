@@ -143,7 +143,7 @@ def _step(xml: str) -> str:
      "herhaalde taak 'Nog eens' (script_teller) zegt niet wanneer het herhalen stopt"),
     ('<bpmn:businessRuleTask id="x" name="Regels" camunda:decisionRef="kw_besluit" {camunda}>{flows}'
      '</bpmn:businessRuleTask>', "beslistaak 'Regels' (script_teller) zegt niet welke beslistabel zij gebruikt: kies er een "
-                                 "in de modeler (kw_besluit)"),
+                                 "in de modeler ('Route bepalen' (kw_besluit))"),
     # read, but a case would fail or stand still there: findings
     ('<bpmn:intermediateCatchEvent id="x" name="Vier weken">{flows}<bpmn:timerEventDefinition>'
      '<bpmn:timeDuration>P28D</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>',
