@@ -27,6 +27,7 @@ The checks:
 from __future__ import annotations
 
 import ast
+import difflib
 import itertools
 import json
 import re
@@ -40,7 +41,7 @@ from lxml import etree
 
 from ..errors import DefinitionError
 from .definitions import SHARED_DIR, Bundle, bundle_from_files, spec_problems
-from .expressions import ExpressionError, SafeScriptEngine, check
+from .expressions import ExpressionError, SafeScriptEngine, check, functions_called
 from .forms import FormRegistry
 from .messages import Msg
 from .problems import Problem, joined
@@ -217,6 +218,7 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     problems += [p if p.file else replace(p, file=index.file_of(p.element)) for p in found if not p.refusal]
     problems += _graph_problems(index)
     problems += _gateway_problems(index)
+    problems += _unknown_functions(index)
     problems += [p for p in dmn_entries if not p.refusal]
     if not dmn_entries:
         problems += _coverage_problems(bundle, index)
@@ -277,6 +279,9 @@ def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
                            for node in process.iter(f"{{{BPMN_NS}}}{kind}") if applies(node)]
         unreadable += _unreadable(name, index.roots[name], process, processes, decisions)
         findings += _would_fail(name, process)
+    tables, stops = _dmn_from_elsewhere(index)
+    unreadable += stops
+    findings += tables
     return (_unused_processes(bundle, processes, runs) + unrunnable + unreadable + findings,
             bool(unrunnable or unreadable))
 
@@ -359,6 +364,60 @@ def _unreadable(file: str, root: etree._Element, process: etree._Element, proces
             problems.append(Problem(Msg(message.template, element=label(event), ref=ref, bestand=file),
                                     event.get("id"), file))
     return problems
+
+
+# what a decision table's hit policy makes of its matches in SpiffWorkflow 3.2.0: UNIQUE, FIRST and ANY give
+# the first matching rule's outputs (UNIQUE and ANY are then checked to agree), COLLECT a list per output;
+# any other policy would also give the first match, which is not what it means
+_HIT_POLICIES = {"UNIQUE", "FIRST", "ANY", "COLLECT"}
+
+
+def _dmn_from_elsewhere(index: _Index) -> tuple[list[Problem], list[Problem]]:
+    """Decision files as other programs write them: (findings, problems SpiffWorkflow's DMN reader stops
+    at). It reads one decision per file, holding a decision table; DMN 1.3 (other versions would pass
+    the checks unread); the hit policies in ``_HIT_POLICIES`` without an aggregation; an output that
+    has a name (the case data it fills)."""
+    findings, stops = [], []
+    for file, root in sorted(index.roots.items()):
+        if not file.endswith(".dmn"):
+            continue
+        if _ns(root) != DMN_NS:
+            stops.append(Problem(Msg("%(bestand)s is geen DMN 1.3 (maar %(versie)s); Werkpad leest beslistabellen in "
+                                     "DMN 1.3: open het bestand in de beslistabel-editor of in een recent programma en "
+                                     "bewaar het opnieuw", bestand=file, versie=_ns(root) or "?"), None, file))
+            continue
+        decisions = [d for d in root if _ns(d) == DMN_NS and _local(d) == "decision"]
+        if len(decisions) != 1:
+            stops.append(Problem(Msg("%(bestand)s bevat %(aantal)s beslissingen; Werkpad leest precies één beslissing "
+                                     "per bestand: zet elke beslistabel in een eigen .dmn-bestand",
+                                     bestand=file, aantal=len(decisions)), None, file))
+            continue
+        decision = decisions[0]
+        table = decision.find(f"{{{DMN_NS}}}decisionTable")
+        if table is None:
+            stops.append(Problem(Msg("beslissing %(beslissing)s heeft geen beslistabel: Werkpad voert alleen "
+                                     "beslistabellen uit, geen losse expressie", beslissing=label(decision)),
+                                 decision.get("id"), file))
+            continue
+        policy = (table.get("hitPolicy") or "UNIQUE").strip().upper()
+        if policy not in _HIT_POLICIES:
+            findings.append(Problem(Msg("beslistabel %(beslissing)s: de beslisregel %(regel)s kent Werkpad niet; kies UNIQUE "
+                                        "(precies één regel raakt), FIRST (de eerste die raakt), ANY (alle die raken "
+                                        "zeggen hetzelfde) of COLLECT (alle uitkomsten als lijst)",
+                                        beslissing=label(decision), regel=policy), decision.get("id"), file))
+        elif table.get("aggregation"):
+            findings.append(Problem(Msg("beslistabel %(beslissing)s: COLLECT met %(aggregatie)s telt of rekent niet; "
+                                        "Werkpad geeft alle uitkomsten als lijst. Haal de aggregatie weg en reken in "
+                                        "een scripttaak (bijvoorbeeld sum(…))", beslissing=label(decision),
+                                        aggregatie=table.get("aggregation")), decision.get("id"), file))
+        for output in table.findall(f"{{{DMN_NS}}}output"):
+            if not (output.get("name") or "").strip():
+                findings.append(Problem(Msg("beslistabel %(beslissing)s: uitvoerkolom %(kolom)s heeft geen naam; de "
+                                            "uitkomst komt zo in geen gegeven van de zaak terecht",
+                                            beslissing=label(decision),
+                                            kolom=f"'{output.get('label')}'" if output.get("label") else label(output)),
+                                        output.get("id"), file))
+    return findings, stops
 
 
 # a timer or termijn written as the text of another program (Camunda: P28D, R3/PT10M, 2027-01-01) is an
@@ -618,30 +677,74 @@ def _short(text: str) -> str:
     return repr(one if len(one) <= 80 else one[:77] + "...")
 
 
-def _expression_problems(index: _Index) -> list[Problem]:
-    out: list[Problem | None] = []
+def _expressions(index: _Index) -> Iterator[tuple[etree._Element, str, str, str, str]]:
+    """Every expression and script of the BPMN files: (node, file, what it is, text, mode)."""
     for file, root in index.bpmn():
         for node in root.iter():
             if _ns(node) == BPMN_NS:
                 local = _local(node)
                 if local == "conditionExpression" and _text(node):
-                    out.append(_refused(node, file, "voorwaarde", _text(node), "eval"))
+                    yield node, file, "voorwaarde", _text(node), "eval"
                 elif local == "script" and _text(node):
-                    out.append(_refused(node, file, "script", node.text or "", "exec"))
+                    yield node, file, "script", node.text or "", "exec"
                 elif local in ("loopCardinality", "completionCondition") and _text(node):
-                    out.append(_refused(node, file, "meervoudige uitvoering", _text(node), "eval"))
+                    yield node, file, "meervoudige uitvoering", _text(node), "eval"
                 elif local in _TIMER_TAGS and _text(node) and not bare_time(_text(node)):  # bare: _would_fail
-                    out.append(_refused(node, file, "timer", _text(node), "eval"))
+                    yield node, file, "timer", _text(node), "eval"
             elif _ns(node) == SPIFF_NS:
                 local = _local(node)
                 if local in ("preScript", "postScript") and _text(node):
-                    out.append(_refused(node, file, "script", node.text or "", "exec"))
+                    yield node, file, "script", node.text or "", "exec"
                 elif local == "messagePayload" and _text(node):
-                    out.append(_refused(node, file, "berichtinhoud", _text(node), "eval"))
+                    yield node, file, "berichtinhoud", _text(node), "eval"
                 elif (local == "property" and node.get("name") == "termijn" and (node.get("value") or "").strip()
                       and not bare_time(node.get("value") or "")):
-                    out.append(_refused(node, file, "termijn", (node.get("value") or "").strip(), "eval"))
+                    yield node, file, "termijn", (node.get("value") or "").strip(), "eval"
+
+
+def _expression_problems(index: _Index) -> list[Problem]:
+    out = [_refused(node, file, what, text, mode) for node, file, what, text, mode in _expressions(index)]
     return [p for p in out if p is not None]
+
+
+def _known_functions() -> frozenset[str]:
+    """The functions an expression may call: the interpreter's, the engine's (nu, vandaag, …) and the
+    data functions bekend/waarde."""
+    from .runtime import CaseRuntime
+
+    return frozenset(CaseRuntime.script_engine().environment.functions) | {"bekend", "waarde"}
+
+
+def _unknown_functions(index: _Index) -> list[Problem]:
+    """A call of a function Werkpad does not have (a typo, or another program's function) passes the
+    safety check but fails when a case gets there: a finding naming it, with the nearest known name."""
+    known = _known_functions()
+    found: list[tuple[etree._Element, str, str]] = []  # (element shown, file, text)
+    for node, file, _what, text, mode in _expressions(index):
+        found += [(node, file, text)] if functions_called(text, mode) - known else []
+    for file, root in index.dmn():
+        for node in [*root.iter(f"{{{DMN_NS}}}inputExpression"), *root.iter(f"{{{DMN_NS}}}outputEntry")]:
+            text = _text(node.find(f"{{{DMN_NS}}}text"))
+            if text and functions_called(text, "eval") - known:
+                found.append((node, file, text))
+    problems = []
+    for node, file, text in found:
+        if _local(node) in _TIMER_TAGS and node.getparent() is not None:
+            owner = _event_of(node.getparent())  # the timer event, not its definition
+        elif _ns(node) == DMN_NS:
+            owner = next(node.iterancestors(f"{{{DMN_NS}}}decision"), node)  # the decision table people know
+        else:
+            owner = _owner(node)
+        for name in sorted(functions_called(text, "exec" if _local(node) == "script" else "eval") - known):
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            message = (Msg("%(element)s: %(expressie)s roept %(functie)s aan, maar die functie kent Werkpad niet; "
+                           "bedoel je %(voorstel)s?", element=label(owner), expressie=_short(text), functie=name,
+                           voorstel=near[0]) if near else
+                       Msg("%(element)s: %(expressie)s roept %(functie)s aan, maar die functie kent Werkpad niet "
+                           "(wel: %(bekend)s)", element=label(owner), expressie=_short(text), functie=name,
+                           bekend=", ".join(sorted(known))))
+            problems.append(Problem(message, owner.get("id"), file))
+    return problems
 
 
 # ---------------------------------------------------------------------------- graph

@@ -537,6 +537,17 @@ def names_read(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
     return frozenset(out)
 
 
+def functions_called(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
+    """The functions an expression or script calls by name (``werkdagen_na(…)``; a method such as
+    ``x.lower()`` is not one). Nothing for a text that does not parse or is refused."""
+    try:
+        tree, _ = _compile_or_refuse(expression_or_script, mode)
+    except (ExpressionError, SyntaxError):
+        return frozenset()
+    return frozenset(node.func.id for node in ast.walk(tree)
+                     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name))
+
+
 # --------------------------------------------------------------------------- methods
 
 

@@ -267,6 +267,9 @@ def parse_specs(files: Mapping[str, str], process_id: str) -> Any:
                 parser.add_bpmn_xml(root, filename=name)
             elif name.endswith(".dmn"):
                 root = parse_definition(name, text)
+                for note in [*root.iter("{*}annotation"), *root.iter("{*}annotationEntry")]:
+                    if note.getparent() is not None and note.getparent().tag.endswith(("}decisionTable", "}rule")):
+                        note.getparent().remove(note)  # a table's notes column: for people, unknown to Spiff's reader
                 for table in root.iter("{*}decisionTable"):
                     decision_names[table.get("id")] = table.getparent().get("name") or ""
                 parser.add_dmn_xml(root, filename=name)

@@ -213,3 +213,61 @@ def test_a_main_process_drawn_as_not_executable_is_said_so():
     messages = [str(p.message) for p in _problems(BASE.replace('isExecutable="true"', 'isExecutable="false"'))]
     assert any("proces (kwaad_proces) in kwaad.bpmn is als niet uitvoerbaar getekend, maar wordt wel uitgevoerd"
                in m for m in messages), messages
+
+
+@pytest.mark.parametrize("old,new,said", [
+    ('hitPolicy="UNIQUE"', 'hitPolicy="PRIORITY"',
+     "beslistabel 'Route bepalen' (kw_besluit): de beslisregel PRIORITY kent Werkpad niet"),
+    ('hitPolicy="UNIQUE"', 'hitPolicy="RULE ORDER"', "de beslisregel RULE ORDER kent Werkpad niet"),
+    ('hitPolicy="UNIQUE"', 'hitPolicy="COLLECT" aggregation="SUM"',
+     "beslistabel 'Route bepalen' (kw_besluit): COLLECT met SUM telt of rekent niet"),
+    ('name="route" typeRef="string"', 'label="Route" typeRef="string"',
+     "beslistabel 'Route bepalen' (kw_besluit): uitvoerkolom 'Route' heeft geen naam"),
+    ("</definitions>", '<decision id="tweede" name="Tweede"><literalExpression id="le"><text>1</text></literalExpression>'
+                       "</decision></definitions>",
+     "kwaad.dmn bevat 2 beslissingen; Werkpad leest precies één beslissing per bestand"),
+    ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
+     "kwaad.dmn is geen DMN 1.3 (maar http://www.omg.org/spec/DMN/20151101/dmn.xsd)"),
+    ('"werk"</text></outputEntry>', 'date("2027-01-01")</text></outputEntry>',
+     "'Route bepalen' (kw_besluit): 'date(\"2027-01-01\")' roept date aan, maar die functie kent Werkpad niet; "
+     "bedoel je datum?"),
+])
+def test_a_decision_table_from_another_tool_is_told_in_words(old, new, said):
+    """Hit policies SpiffWorkflow would run as 'the first match', an aggregation it ignores, an output that
+    fills no case data, a file with two decisions (its reader fails on them with an AttributeError), an
+    older DMN version (the checks would not read it while SpiffWorkflow runs it), another program's function."""
+    assert old in DMN
+    messages = [str(p.message) for p in _problems(dmn=DMN.replace(old, new))]
+    assert any(said in m for m in messages), messages
+    assert not [m for m in messages if any(w in m for w in _SPIFF_WORDS + ("AttributeError", "IndexError"))], messages
+
+
+def test_a_decision_table_with_a_notes_column_runs_as_without_it():
+    """Camunda's annotation column (DMN 1.3 notes per rule) is for people: read past, not refused."""
+    noted = DMN.replace('<output id="kw_uit" name="route" typeRef="string" />',
+                        '<output id="kw_uit" name="route" typeRef="string" /><annotation name="Waarom" />')
+    noted = noted.replace('"anders"</text></outputEntry>',
+                          '"anders"</text></outputEntry><annotationEntry><text>te laag</text></annotationEntry>')
+    assert noted != DMN and not _problems(dmn=noted)
+
+
+@pytest.mark.parametrize("old,new,said", [
+    ("<bpmn:script>teller = 1</bpmn:script>", "<bpmn:script>teller = werkdagen_naa(vandaag(), 5)</bpmn:script>",
+     "'Teller bijwerken' (script_teller): 'teller = werkdagen_naa(vandaag(), 5)' roept werkdagen_naa aan, maar die "
+     "functie kent Werkpad niet; bedoel je werkdagen_na?"),
+    ('<bpmn:conditionExpression>route == "werk"', "<bpmn:conditionExpression>heeft_werk_volgens_uwv(route)",
+     "roept heeft_werk_volgens_uwv aan, maar die functie kent Werkpad niet (wel: abs, "),
+])
+def test_a_call_of_a_function_werkpad_does_not_have_is_a_finding(old, new, said):
+    """It passes the safety check but would put a case in error when it gets there (a typo, or another
+    program's function): said at save, with the nearest known name."""
+    problems = _problems(BASE.replace(old, new))
+    found = [p for p in problems if said in str(p.message)]
+    assert found and not any(p.refusal for p in found), [str(p.message) for p in problems]
+
+
+def test_known_functions_and_methods_are_no_unknown_calls():
+    text = BASE.replace("<bpmn:script>teller = 1</bpmn:script>",
+                        "<bpmn:script>teller = len(str(werkdagen_na(vandaag(), 5)).lower())\n"
+                        "a = bekend(\"teller\")</bpmn:script>")
+    assert not [p for p in _problems(text) if "kent Werkpad niet" in str(p.message)]
