@@ -45,7 +45,7 @@ from .expressions import ExpressionError, SafeScriptEngine, check, functions_cal
 from .forms import FormRegistry
 from .messages import Msg
 from .problems import Problem, joined
-from .runtime import missing_main_process
+from .runtime import CaseRuntime, missing_main_process
 from .xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 
 __all__ = ["Problem", "check_bundle", "refusals", "bundle_from_files", "known_roles", "known_messages"]
@@ -660,7 +660,8 @@ def _refused(node: etree._Element, file: str, what: str, expression: str, mode: 
         language = (owner.get("scriptFormat") or "").strip().lower()
         if foreign:
             message = Msg("%(element)s: %(expressie)s is geschreven zoals een ander programma dat doet (${…}); "
-                          "schrijf de expressie zelf, zonder ${ en }: %(zonder)s", element=label(owner), expressie=_short(expression), zonder=_short(_from_juel(foreign["binnen"])))
+                          "schrijf de expressie zelf, zonder ${ en }: %(zonder)s", element=label(owner),
+                          expressie=_short(expression), zonder=_short(_from_juel(foreign["binnen"])))
         elif what == "script" and language in _FOREIGN_SCRIPT:
             message = Msg("script van %(element)s is in %(taal)s geschreven; Werkpad voert alleen scripts in zijn "
                           "eigen rekentaal uit (zoals teller = teller + 1)", element=label(owner),
@@ -710,8 +711,6 @@ def _expression_problems(index: _Index) -> list[Problem]:
 def _known_functions() -> frozenset[str]:
     """The functions an expression may call: the interpreter's, the engine's (nu, vandaag, …) and the
     data functions bekend/waarde."""
-    from .runtime import CaseRuntime
-
     return frozenset(CaseRuntime.script_engine().environment.functions) | {"bekend", "waarde"}
 
 
@@ -719,23 +718,24 @@ def _unknown_functions(index: _Index) -> list[Problem]:
     """A call of a function Werkpad does not have (a typo, or another program's function) passes the
     safety check but fails when a case gets there: a finding naming it, with the nearest known name."""
     known = _known_functions()
-    found: list[tuple[etree._Element, str, str]] = []  # (element shown, file, text)
-    for node, file, _what, text, mode in _expressions(index):
-        found += [(node, file, text)] if functions_called(text, mode) - known else []
+    found = [(node, file, text, functions_called(text, mode) - known)
+             for node, file, _what, text, mode in _expressions(index)]
     for file, root in index.dmn():
         for node in [*root.iter(f"{{{DMN_NS}}}inputExpression"), *root.iter(f"{{{DMN_NS}}}outputEntry")]:
             text = _text(node.find(f"{{{DMN_NS}}}text"))
-            if text and functions_called(text, "eval") - known:
-                found.append((node, file, text))
+            if text:
+                found.append((node, file, text, functions_called(text, "eval") - known))
     problems = []
-    for node, file, text in found:
+    for node, file, text, unknown in found:
+        if not unknown:
+            continue
         if _local(node) in _TIMER_TAGS and node.getparent() is not None:
             owner = _event_of(node.getparent())  # the timer event, not its definition
         elif _ns(node) == DMN_NS:
             owner = next(node.iterancestors(f"{{{DMN_NS}}}decision"), node)  # the decision table people know
         else:
             owner = _owner(node)
-        for name in sorted(functions_called(text, "exec" if _local(node) == "script" else "eval") - known):
+        for name in sorted(unknown):
             near = difflib.get_close_matches(name, sorted(known), n=1)
             message = (Msg("%(element)s: %(expressie)s roept %(functie)s aan, maar die functie kent Werkpad niet; "
                            "bedoel je %(voorstel)s?", element=label(owner), expressie=_short(text), functie=name,

@@ -271,3 +271,12 @@ def test_known_functions_and_methods_are_no_unknown_calls():
                         "<bpmn:script>teller = len(str(werkdagen_na(vandaag(), 5)).lower())\n"
                         "a = bekend(\"teller\")</bpmn:script>")
     assert not [p for p in _problems(text) if "kent Werkpad niet" in str(p.message)]
+
+
+def test_an_unknown_function_in_a_call_activitys_pre_script_is_found():
+    """Scripts run before or after a call (spiffworkflow:preScript) are read as scripts too."""
+    call = ('<bpmn:callActivity id="script_teller" name="Aanroep" calledElement="kwaad_proces">'
+            '<bpmn:extensionElements><spiffworkflow:preScript>x = telling_van(1)</spiffworkflow:preScript>'
+            f'</bpmn:extensionElements>{_FLOWS}</bpmn:callActivity>')
+    messages = [str(p.message) for p in _problems(BASE.replace(SCRIPT, call))]
+    assert any("roept telling_van aan, maar die functie kent Werkpad niet" in m for m in messages), messages
