@@ -223,6 +223,17 @@ def test_malformed_bpmn_is_refused_clearly():
     ok = (ROOT / "processes" / "voorbeeld" / "voorbeeld.bpmn").read_text()
     with pytest.raises(DefinitionError, match="het hoofdproces bestaat_niet staat in geen van de BPMN-bestanden .gevonden: voorbeeld_participatie."):
         parse_specs({"x.bpmn": ok}, "bestaat_niet")
+    # there, but drawn as not executable: SpiffWorkflow leaves it out; said as what it is
+    with pytest.raises(DefinitionError, match="het hoofdproces voorbeeld_participatie in x.bpmn is als niet uitvoerbaar "
+                                              "getekend; zet in de modeler 'uitvoerbaar' aan"):
+        parse_specs({"x.bpmn": ok.replace('isExecutable="true"', 'isExecutable="false"')}, "voorbeeld_participatie")
+    # what the parser stops at is said in words naming the element, not in its English
+    with pytest.raises(DefinitionError, match="^'Crisis\\?' \\(crisis_gw\\): een element van deze soort "
+                                              "\\(complexGateway\\) kan Werkpad niet uitvoeren"):
+        parse_specs({"x.bpmn": ok.replace('<bpmn:exclusiveGateway id="crisis_gw"', '<bpmn:complexGateway id="crisis_gw"')
+                     .replace("</bpmn:exclusiveGateway>\n    <bpmn:sequenceFlow id=\"f_crisis\"",
+                              "</bpmn:complexGateway>\n    <bpmn:sequenceFlow id=\"f_crisis\"", 1)},
+                    "voorbeeld_participatie")
 
 
 def test_script_with_forbidden_construct_fails_the_step(tmp_path):
