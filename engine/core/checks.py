@@ -434,7 +434,8 @@ def bare_time(text: str) -> bool:
 def _would_fail(file: str, process: etree._Element) -> list[Problem]:
     """What SpiffWorkflow reads but a case would fail at, or silently skip, when it gets there:
     a timer or termijn written as bare text, a script task without a script, a receive task that
-    waits for no message, a compensation or link event (Werkpad runs neither)."""
+    waits for no message, a compensation or link event (Werkpad runs neither), a conditional event
+    (its condition is looked at only when the case arrives there)."""
     problems = []
     for node in process.iter():
         local = _local(node)
@@ -464,6 +465,13 @@ def _would_fail(file: str, process: etree._Element) -> list[Problem]:
             event = _event_of(node)
             problems.append(Problem(Msg("%(element)s: Werkpad voert geen compensatie uit; teken het terugdraaien als "
                                         "gewone taken", element=label(event)), event.get("id"), file))
+        elif local == "conditionalEventDefinition":  # SpiffWorkflow refreshes only timers after arrival
+            event = _event_of(node)
+            problems.append(Problem(Msg("voorwaardelijke gebeurtenis %(element)s: Werkpad bekijkt de voorwaarde alleen "
+                                        "op het moment dat de zaak er aankomt, daarna niet meer; is zij dan niet waar, "
+                                        "dan blijft de zaak er staan. Kies op dat moment met een exclusieve gateway, "
+                                        "of wacht op een bericht of een timer.", element=label(event)),
+                                    event.get("id"), file))
         elif local == "linkEventDefinition":
             event = _event_of(node)
             problems.append(Problem(Msg("%(element)s: Werkpad volgt geen koppelingen (link-gebeurtenissen); teken "

@@ -160,6 +160,10 @@ def _step(xml: str) -> str:
      '</bpmn:intermediateThrowEvent>', "'Terugdraaien' (script_teller): Werkpad voert geen compensatie uit"),
     ('<bpmn:intermediateCatchEvent id="x" name="Verder">{flows}<bpmn:linkEventDefinition name="A"/>'
      '</bpmn:intermediateCatchEvent>', "'Verder' (script_teller): Werkpad volgt geen koppelingen"),
+    ('<bpmn:intermediateCatchEvent id="x" name="Als klaar">{flows}<bpmn:conditionalEventDefinition>'
+     '<bpmn:condition>klaar == True</bpmn:condition></bpmn:conditionalEventDefinition></bpmn:intermediateCatchEvent>',
+     "voorwaardelijke gebeurtenis 'Als klaar' (script_teller): Werkpad bekijkt de voorwaarde alleen op het moment dat de zaak "
+     "er aankomt"),
     # expressions written for another program
     ('<bpmn:scriptTask id="x" name="Tellen" scriptFormat="groovy">{flows}<bpmn:script>def teller = 1</bpmn:script>'
      '</bpmn:scriptTask>', "script van 'Tellen' (script_teller) is in groovy geschreven; Werkpad voert alleen scripts in zijn "
