@@ -271,6 +271,7 @@ def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
         todo += [call.get("calledElement") or "" for call in processes[current][1].iter(f"{{{BPMN_NS}}}callActivity")]
     unrunnable, unreadable, findings = [], [], []
     decisions = {node.get("id") or "": label(node) for _name, root in index.dmn() for node in root.iter("{*}decision")}
+    signals = _thrown_signals(index)
     for ident, (name, process) in processes.items():
         if ident not in runs:
             continue  # never run: said by _unused_processes
@@ -278,7 +279,7 @@ def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
             unrunnable += [Problem(Msg(message.template, taak=label(node)), node.get("id"), name)
                            for node in process.iter(f"{{{BPMN_NS}}}{kind}") if applies(node)]
         unreadable += _unreadable(name, index.roots[name], process, processes, decisions)
-        findings += _would_fail(name, process)
+        findings += _would_fail(name, process, signals)
     tables, stops = _dmn_from_elsewhere(index)
     unreadable += stops
     findings += tables
@@ -431,14 +432,37 @@ def bare_time(text: str) -> bool:
     return _BARE_TIME.fullmatch(text.strip()) is not None
 
 
-def _would_fail(file: str, process: etree._Element) -> list[Problem]:
+def _signal_name(definition: etree._Element) -> str:
+    """The name a signal is matched by (SpiffWorkflow: the signal's name, else its id)."""
+    ref = definition.get("signalRef") or ""
+    root = definition.getroottree().getroot()
+    found = next((s for s in root.iter(f"{{{BPMN_NS}}}signal") if s.get("id") == ref), None)
+    return (found.get("name") or ref) if found is not None else ref
+
+
+def _thrown_signals(index: _Index) -> set[str]:
+    """The signals something in the version's files gives (a throw or end event)."""
+    return {_signal_name(d) for _file, root in index.bpmn() for d in root.iter(f"{{{BPMN_NS}}}signalEventDefinition")
+            if _local(_event_of(d)) in ("intermediateThrowEvent", "endEvent")}
+
+
+def _would_fail(file: str, process: etree._Element, signals: set[str]) -> list[Problem]:
     """What SpiffWorkflow reads but a case would fail at, or silently skip, when it gets there:
     a timer or termijn written as bare text, a script task without a script, a receive task that
     waits for no message, a compensation or link event (Werkpad runs neither), a conditional event
-    (its condition is looked at only when the case arrives there)."""
+    (its condition is looked at only when the case arrives there), a wait for a signal nothing in
+    the version gives (``signals``; Werkpad takes no signals from outside)."""
     problems = []
     for node in process.iter():
         local = _local(node)
+        if (local == "signalEventDefinition" and _local(_event_of(node)) == "intermediateCatchEvent"
+                and node.get("signalRef") and _signal_name(node) not in signals):
+            event = _event_of(node)
+            problems.append(Problem(Msg("%(element)s wacht op signaal '%(signaal)s', maar niets in het proces geeft dat "
+                                        "signaal en Werkpad neemt geen signalen van buiten aan: de zaak zou er blijven "
+                                        "staan. Geef het signaal ergens in het proces, of wacht op een bericht.",
+                                        element=label(event), signaal=_signal_name(node)), event.get("id"), file))
+            continue
         if _ns(node) == BPMN_NS and local in _TIMER_TAGS and bare_time(_text(node)):
             event = _event_of(node.getparent()) if node.getparent() is not None else node
             problems.append(Problem(Msg("timer van %(element)s: %(tekst)s is geen tekst maar een expressie; schrijf "

@@ -284,3 +284,18 @@ def test_an_unknown_function_in_a_call_activitys_pre_script_is_found():
             f'</bpmn:extensionElements>{_FLOWS}</bpmn:callActivity>')
     messages = [str(p.message) for p in _problems(BASE.replace(SCRIPT, call))]
     assert any("roept telling_van aan, maar die functie kent Werkpad niet" in m for m in messages), messages
+
+
+def test_a_wait_for_a_signal_nothing_gives_is_a_finding_and_one_that_is_given_is_not():
+    """Werkpad takes no signals from outside: a case waiting for one that nothing in the version throws would
+    stand there for good."""
+    waiting = _step('<bpmn:intermediateCatchEvent id="x" name="Wachten op sein">{flows}'
+                    '<bpmn:signalEventDefinition signalRef="S_1"/></bpmn:intermediateCatchEvent>').replace(
+        '<bpmn:process id="kwaad_proces"', '<bpmn:signal id="S_1" name="dossier_compleet"/><bpmn:process id="kwaad_proces"')
+    said = "'Wachten op sein' (script_teller) wacht op signaal 'dossier_compleet', maar niets in het proces geeft dat signaal"
+    assert any(said in str(p.message) for p in _problems(waiting)), [str(p.message) for p in _problems(waiting)]
+    given = waiting.replace('<bpmn:endEvent id="einde_werk" name="Naar werk"><bpmn:incoming>f_werk</bpmn:incoming>',
+                            '<bpmn:endEvent id="einde_werk" name="Naar werk"><bpmn:incoming>f_werk</bpmn:incoming>'
+                            '<bpmn:signalEventDefinition signalRef="S_1"/>')
+    assert given != waiting
+    assert not [p for p in _problems(given) if "wacht op signaal" in str(p.message)]
