@@ -44,6 +44,7 @@ from .definitions import SHARED_DIR, Bundle, bundle_from_files, spec_problems
 from .expressions import ExpressionError, SafeScriptEngine, check, functions_called
 from .forms import FormRegistry
 from .messages import Msg
+from .parser_words import NOT_EXECUTABLE, element_label
 from .problems import Problem, joined
 from .runtime import CaseRuntime, missing_main_process
 from .xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
@@ -309,8 +310,6 @@ _REFERENCES = {  # element -> (attribute, what it refers to, the problem)
         "%(element)s verwijst naar escalatie '%(ref)s', maar die escalatie staat niet in %(bestand)s: maak haar "
         "aan in de modeler of kies een bestaande escalatie")),
 }
-_NOT_EXECUTABLE = Msg("proces %(proces)s in %(bestand)s is als niet uitvoerbaar getekend, maar wordt wel "
-                      "uitgevoerd; zet in de modeler 'uitvoerbaar' aan")
 
 
 def _event_of(node: etree._Element) -> etree._Element:
@@ -340,7 +339,7 @@ def _unreadable(file: str, root: etree._Element, process: etree._Element, proces
                                         "niet (wel: %(bekend)s)", element=label(task), tabel=chosen, bekend=known),
                                     task.get("id"), file))
     if process.get("isExecutable") == "false":
-        problems.append(Problem(Msg(_NOT_EXECUTABLE.template, proces=label(process), bestand=file),
+        problems.append(Problem(Msg(NOT_EXECUTABLE.template, proces=label(process), bestand=file),
                                 process.get("id"), file))
     for call in process.iter(f"{{{BPMN_NS}}}callActivity"):
         called = call.get("calledElement")
@@ -552,8 +551,7 @@ def _ns(node: etree._Element) -> str | None:
 
 def label(node: etree._Element) -> str:
     """How a message names an element: ``'Naam' (id)`` or ``(id)``."""
-    name, ident = (node.get("name") or "").strip(), node.get("id") or "?"
-    return f"'{name}' ({ident})" if name else f"({ident})"
+    return element_label(node.get("name"), node.get("id") or "?")
 
 
 class _Index:

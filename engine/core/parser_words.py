@@ -13,6 +13,10 @@ from typing import Any
 
 from .messages import Msg
 
+# a process SpiffWorkflow leaves out because it is drawn as not executable, though the version runs it
+NOT_EXECUTABLE = Msg("proces %(proces)s in %(bestand)s is als niet uitvoerbaar getekend, maar wordt wel uitgevoerd; "
+                     "zet in de modeler 'uitvoerbaar' aan")
+
 # Spiff's message (matched whole, its trailing ". " from SpiffWorkflowException dropped) -> ours.
 # %(element)s is the element Spiff names; the groups of the pattern fill the other placeholders.
 _WORDS: list[tuple[re.Pattern[str], Msg]] = [
@@ -29,8 +33,7 @@ _WORDS: list[tuple[re.Pattern[str], Msg]] = [
     (re.compile(r"There is no support implemented for this task type\."),
      Msg("%(element)s: een element van deze soort (%(soort)s) kan Werkpad niet uitvoeren; gebruik een taak, "
          "gateway of gebeurtenis die de modeler van Werkpad aanbiedt")),
-    (re.compile(r"Process (?P<proces>.*) is not executable\."),
-     Msg("proces %(proces)s is als niet uitvoerbaar getekend; zet in de modeler 'uitvoerbaar' aan")),
+    (re.compile(r"Process (?P<proces>.*) is not executable\."), NOT_EXECUTABLE),
     (re.compile(r"No start event found"),
      Msg("proces %(element)s heeft geen startgebeurtenis: teken waar een zaak begint")),
     (re.compile(r"Non-default exclusive outgoing sequence flow without condition"),
@@ -81,7 +84,7 @@ _NO_ELEMENT = Msg("het proces kan niet worden gelezen: %(fout)s")
 
 
 def element_label(name: str | None, ident: str | None) -> str:
-    """How a message names an element: ``'Naam' (id)`` or ``(id)`` (as engine/core/checks.py)."""
+    """How a message names an element: ``'Naam' (id)`` or ``(id)`` (engine/core/checks.py's ``label`` too)."""
     name, ident = (name or "").strip(), (ident or "").strip()
     if name and ident:
         return f"'{name}' ({ident})"
@@ -97,7 +100,8 @@ def in_words(exc: Any) -> Msg:
     for pattern, template in _WORDS:
         found = pattern.fullmatch(text)
         if found:
-            values = {"element": element or "?", "soort": kind or "?", **found.groupdict()}
+            values = {"element": element or "?", "soort": kind or "?",
+                      "bestand": getattr(exc, "file_name", None) or "?", **found.groupdict()}
             needed = set(re.findall(r"%\((\w+)\)s", template.template))
             return Msg(template.template, **{k: v for k, v in values.items() if k in needed})
     return Msg(_UNKNOWN.template, element=element, fout=text) if element else Msg(_NO_ELEMENT.template, fout=text)

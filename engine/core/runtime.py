@@ -242,11 +242,11 @@ def missing_main_process(process_id: str, roots: Mapping[str, Any]) -> Msg:
     name -> parsed root): the processes its own files hold (a shared one lies in a folder)."""
     own = [node.get("id") or "?" for name, root in roots.items() if "/" not in name
            for node in root.iter(f"{{{BPMN_NS}}}process")]
-    drawn = next((name for name, root in roots.items() for node in root.iter(f"{{{BPMN_NS}}}process")
+    drawn = next(((name, node) for name, root in roots.items() for node in root.iter(f"{{{BPMN_NS}}}process")
                   if node.get("id") == process_id), None)
     if drawn is not None:  # there, but marked as not to be run (SpiffWorkflow then skips it)
-        return Msg("het hoofdproces %(proces)s in %(bestand)s is als niet uitvoerbaar getekend; zet in de modeler "
-                   "'uitvoerbaar' aan", proces=process_id, bestand=drawn)
+        return Msg(parser_words.NOT_EXECUTABLE.template, bestand=drawn[0],
+                   proces=parser_words.element_label(drawn[1].get("name"), process_id))
     return Msg("het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
                "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
                proces=process_id, gevonden=", ".join(sorted(own)) or "—")

@@ -224,8 +224,9 @@ def test_malformed_bpmn_is_refused_clearly():
     with pytest.raises(DefinitionError, match="het hoofdproces bestaat_niet staat in geen van de BPMN-bestanden .gevonden: voorbeeld_participatie."):
         parse_specs({"x.bpmn": ok}, "bestaat_niet")
     # there, but drawn as not executable: SpiffWorkflow leaves it out; said as what it is
-    with pytest.raises(DefinitionError, match="het hoofdproces voorbeeld_participatie in x.bpmn is als niet uitvoerbaar "
-                                              "getekend; zet in de modeler 'uitvoerbaar' aan"):
+    with pytest.raises(DefinitionError, match="proces 'Voorbeeldstad Participatiewet' .voorbeeld_participatie. in x.bpmn "
+                                              "is als niet uitvoerbaar getekend, maar wordt wel uitgevoerd; zet in de "
+                                              "modeler 'uitvoerbaar' aan"):
         parse_specs({"x.bpmn": ok.replace('isExecutable="true"', 'isExecutable="false"')}, "voorbeeld_participatie")
     # what the parser stops at is said in words naming the element, not in its English
     with pytest.raises(DefinitionError, match="^'Crisis\\?' \\(crisis_gw\\): een element van deze soort "
