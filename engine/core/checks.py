@@ -746,7 +746,9 @@ def _known_functions() -> frozenset[str]:
 
 def _unknown_functions(index: _Index) -> list[Problem]:
     """A call of a function Werkpad does not have (a typo, or another program's function) passes the
-    safety check but fails when a case gets there: a finding naming it, with the nearest known name."""
+    safety check but fails when a case gets there: a finding naming it, with the nearest known name.
+    Read in every BPMN expression and script and in a decision table's input expressions, input
+    entries and outputs."""
     known = _known_functions()
     found = [(node, file, text, functions_called(text, mode) - known)
              for node, file, _what, text, mode in _expressions(index)]
@@ -755,6 +757,11 @@ def _unknown_functions(index: _Index) -> list[Problem]:
             text = _text(node.find(f"{{{DMN_NS}}}text"))
             if text:
                 found.append((node, file, text, functions_called(text, "eval") - known))
+        for node in root.iter(f"{{{DMN_NS}}}inputEntry"):  # a value, an expression with ?, or a comparison's tail
+            text = _text(node.find(f"{{{DMN_NS}}}text"))
+            entry = _QUESTION_MARK.sub("dmninputexpr", text)
+            if text and text != "-":
+                found.append((node, file, text, (functions_called(entry) | functions_called(f"v {entry}")) - known))
     problems = []
     for node, file, text, unknown in found:
         if not unknown:

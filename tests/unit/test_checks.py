@@ -232,6 +232,9 @@ def test_a_main_process_drawn_as_not_executable_is_said_so():
      "kwaad.dmn bevat 2 beslissingen; Werkpad leest precies één beslissing per bestand"),
     ("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20151101/dmn.xsd",
      "kwaad.dmn is geen DMN 1.3 (maar http://www.omg.org/spec/DMN/20151101/dmn.xsd)"),
+    ("<text>&gt;= 30</text></inputEntry>", "<text>&gt;= waarde_van(30)</text></inputEntry>",
+     "'Route bepalen' (kw_besluit): '>= waarde_van(30)' roept waarde_van aan, maar die functie kent Werkpad niet; "
+     "bedoel je waarde?"),
     ('"werk"</text></outputEntry>', 'date("2027-01-01")</text></outputEntry>',
      "'Route bepalen' (kw_besluit): 'date(\"2027-01-01\")' roept date aan, maar die functie kent Werkpad niet; "
      "bedoel je datum?"),
