@@ -312,12 +312,6 @@ _REFERENCES = {  # element -> (attribute, what it refers to, the problem)
 }
 
 
-def _event_of(node: etree._Element) -> etree._Element:
-    """The event an event definition belongs to (the definition itself may carry an id)."""
-    parent = node.getparent()
-    return parent if _local(node).endswith("EventDefinition") and parent is not None else node
-
-
 def _unreadable(file: str, root: etree._Element, process: etree._Element, processes: Mapping[str | None, Any],
                 decisions: Mapping[str, str]) -> list[Problem]:
     """What of a process that runs SpiffWorkflow's parser cannot read or stops at without naming it:
@@ -360,7 +354,7 @@ def _unreadable(file: str, root: etree._Element, process: etree._Element, proces
         if kind not in defined:
             defined[kind] = {n.get("id") or "" for n in root.iter(f"{{{BPMN_NS}}}{kind}")}
         if ref not in defined[kind]:
-            event = _event_of(node)
+            event = _owner(node)
             problems.append(Problem(Msg(message.template, element=label(event), ref=ref, bestand=file),
                                     event.get("id"), file))
     return problems
@@ -442,7 +436,7 @@ def _signal_name(definition: etree._Element) -> str:
 def _thrown_signals(index: _Index) -> set[str]:
     """The signals something in the version's files gives (a throw or end event)."""
     return {_signal_name(d) for _file, root in index.bpmn() for d in root.iter(f"{{{BPMN_NS}}}signalEventDefinition")
-            if _local(_event_of(d)) in ("intermediateThrowEvent", "endEvent")}
+            if _local(_owner(d)) in ("intermediateThrowEvent", "endEvent")}
 
 
 def _would_fail(file: str, process: etree._Element, signals: set[str]) -> list[Problem]:
@@ -454,16 +448,16 @@ def _would_fail(file: str, process: etree._Element, signals: set[str]) -> list[P
     problems = []
     for node in process.iter():
         local = _local(node)
-        if (local == "signalEventDefinition" and _local(_event_of(node)) == "intermediateCatchEvent"
+        if (local == "signalEventDefinition" and _local(_owner(node)) == "intermediateCatchEvent"
                 and node.get("signalRef") and _signal_name(node) not in signals):
-            event = _event_of(node)
+            event = _owner(node)
             problems.append(Problem(Msg("%(element)s wacht op signaal '%(signaal)s', maar niets in het proces geeft dat "
                                         "signaal en Werkpad neemt geen signalen van buiten aan: de zaak zou er blijven "
                                         "staan. Geef het signaal ergens in het proces, of wacht op een bericht.",
                                         element=label(event), signaal=_signal_name(node)), event.get("id"), file))
             continue
         if _ns(node) == BPMN_NS and local in _TIMER_TAGS and bare_time(_text(node)):
-            event = _event_of(node.getparent()) if node.getparent() is not None else node
+            event = _owner(node)
             problems.append(Problem(Msg("timer van %(element)s: %(tekst)s is geen tekst maar een expressie; schrijf "
                                         "hem tussen aanhalingstekens: \"%(tekst)s\"", element=label(event),
                                         tekst=_text(node)), event.get("id"), file))
@@ -485,18 +479,18 @@ def _would_fail(file: str, process: etree._Element, signals: set[str]) -> list[P
                                         "staan. Kies het bericht in de modeler of maak er een gebruikerstaak van.",
                                         taak=label(node)), node.get("id"), file))
         elif local == "compensateEventDefinition":
-            event = _event_of(node)
+            event = _owner(node)
             problems.append(Problem(Msg("%(element)s: Werkpad voert geen compensatie uit; teken het terugdraaien als "
                                         "gewone taken", element=label(event)), event.get("id"), file))
         elif local == "conditionalEventDefinition":  # SpiffWorkflow refreshes only timers after arrival
-            event = _event_of(node)
+            event = _owner(node)
             problems.append(Problem(Msg("voorwaardelijke gebeurtenis %(element)s: Werkpad bekijkt de voorwaarde alleen "
                                         "op het moment dat de zaak er aankomt, daarna niet meer; is zij dan niet waar, "
                                         "dan blijft de zaak er staan. Kies op dat moment met een exclusieve gateway, "
                                         "of wacht op een bericht of een timer.", element=label(event)),
                                     event.get("id"), file))
         elif local == "linkEventDefinition":
-            event = _event_of(node)
+            event = _owner(node)
             problems.append(Problem(Msg("%(element)s: Werkpad volgt geen koppelingen (link-gebeurtenissen); teken "
                                         "de pijl door naar waar het proces verder gaat", element=label(event)),
                                     event.get("id"), file))
@@ -583,9 +577,11 @@ def _text(node: etree._Element | None) -> str:
 
 
 def _owner(node: etree._Element) -> etree._Element:
-    """The nearest ancestor (or the node) with an id: the element a problem is shown on."""
+    """The nearest ancestor (or the node) with an id that is not an event definition: the element a
+    problem is shown on (a timer's text or a definition that carries an id, as other tools write
+    them, is shown on its event)."""
     current: etree._Element | None = node
-    while current is not None and not current.get("id"):
+    while current is not None and (not current.get("id") or _local(current).endswith("EventDefinition")):
         current = current.getparent()
     return current if current is not None else node
 
@@ -682,9 +678,6 @@ def _refused(node: etree._Element, file: str, what: str, expression: str, mode: 
     try:
         check(expression, mode)
     except ExpressionError as exc:
-        if _local(node) in ("timeDuration", "timeDate", "timeCycle") and node.getparent() is not None:
-            node = node.getparent()  # the timer event, not its event definition
-            node = node.getparent() if node.getparent() is not None else node
         owner = _owner(node)
         foreign = _FOREIGN_EXPRESSION.fullmatch(expression.strip())
         language = (owner.get("scriptFormat") or "").strip().lower()
@@ -766,9 +759,7 @@ def _unknown_functions(index: _Index) -> list[Problem]:
     for node, file, text, unknown in found:
         if not unknown:
             continue
-        if _local(node) in _TIMER_TAGS and node.getparent() is not None:
-            owner = _event_of(node.getparent())  # the timer event, not its definition
-        elif _ns(node) == DMN_NS:
+        if _ns(node) == DMN_NS:
             owner = next(node.iterancestors(f"{{{DMN_NS}}}decision"), node)  # the decision table people know
         else:
             owner = _owner(node)

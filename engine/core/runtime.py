@@ -240,13 +240,13 @@ def timer_due(task: Any) -> datetime | None:
 def missing_main_process(process_id: str, roots: Mapping[str, Any]) -> Msg:
     """Why a version cannot run when its main process is in none of its BPMN files (``roots``: file
     name -> parsed root): the processes its own files hold (a shared one lies in a folder)."""
-    own = [node.get("id") or "?" for name, root in roots.items() if "/" not in name
-           for node in root.iter(f"{{{BPMN_NS}}}process")]
     drawn = next(((name, node) for name, root in roots.items() for node in root.iter(f"{{{BPMN_NS}}}process")
                   if node.get("id") == process_id), None)
     if drawn is not None:  # there, but marked as not to be run (SpiffWorkflow then skips it)
         return Msg(parser_words.NOT_EXECUTABLE.template, bestand=drawn[0],
                    proces=parser_words.element_label(drawn[1].get("name"), process_id))
+    own = [node.get("id") or "?" for name, root in roots.items() if "/" not in name
+           for node in root.iter(f"{{{BPMN_NS}}}process")]
     return Msg("het hoofdproces %(proces)s staat in geen van de BPMN-bestanden (gevonden: %(gevonden)s); geef het "
                "proces in de modeler dat kenmerk, of vervang het bestand van het proces door een met dit proces",
                proces=process_id, gevonden=", ".join(sorted(own)) or "—")
