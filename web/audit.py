@@ -385,6 +385,7 @@ OPERATION_LABELS = {
     "beheer.token_intrekken": N_("API-token ingetrokken"), "beheer.accountspoor_bekijken": N_("Accountspoor bekeken"),
     "ontwerp.overzicht": N_("Processen bekeken"), "ontwerp.proces": N_("Proces bekeken"),
     "ontwerp.vocabulaire": N_("Gedeeld vocabulaire bekeken"),
+    "ontwerp.nieuw": N_("Formulier voor een nieuw proces geopend"), "ontwerp.nieuw_maken": N_("Nieuw proces gemaakt"),
     "ontwerp.modeler": N_("Procesmodel geopend"), "ontwerp.concept": N_("Procesmodel geladen"),
     "ontwerp.concept_bewaren": N_("Concept bewaard"), "ontwerp.beslistabel": N_("Beslistabel geopend"),
     "ontwerp.beslistabel_laden": N_("Beslistabel geladen"),

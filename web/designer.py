@@ -40,7 +40,7 @@ from engine.core.uses import form_title
 from engine.errors import WerkpadError
 
 from . import formulieren, security
-from .admin import work_roles
+from .admin import work_role_groups, work_roles
 from .i18n import N_, translate
 from .pages import diagram_names
 from .security import login_required
@@ -56,6 +56,8 @@ NOTICES = {
     "aangeboden": N_("Het concept is aangeboden; een andere procesontwerper keurt het goed."),
     "gepubliceerd": N_("De nieuwe versie is gepubliceerd."),
     "verworpen": N_("Het concept is weggegooid."),
+    "nieuw": N_("Het nieuwe proces is gemaakt als concept: een start, een eerste taak en een einde. Bouw het verder "
+                "in de modeler; het gaat pas in als een andere procesontwerper het goedkeurt."),
     "geupload": N_("Het bestand is in het concept bewaard."),
     "overgezet": N_("De zaken zijn overgezet."),
 }
@@ -63,7 +65,7 @@ NOTHING_CHOSEN = N_("Er is geen zaak gekozen; er is niets overgezet.")  # an err
 STATUS = {"concept": N_("concept"), "ter_goedkeuring": N_("wacht op goedkeuring")}
 EVENTS = {"concept_bewaard": N_("concept bewaard"), "aangeboden": N_("aangeboden voor publicatie"),
           "goedgekeurd": N_("goedgekeurd"), "gepubliceerd": N_("gepubliceerd"),
-          "concept_verworpen": N_("concept weggegooid"), "zaak_overgezet": N_("zaak overgezet")}
+          "concept_verworpen": N_("concept weggegooid"), "proces_aangemaakt": N_("nieuw proces gemaakt"), "zaak_overgezet": N_("zaak overgezet")}
 
 
 def designer() -> Designer:
@@ -187,7 +189,60 @@ def home():
         p["may_edit"] = policy.may_edit_design(g.user, p["organisation"])
     names = security.accounts().organisation_names(orgs)
     return render_template("ontwerp/overzicht.html", processes=processes, org_names=names, statuses=STATUS,
+                           may_create=any(policy.may_edit_design(g.user, o) for o in orgs),
                            version_name=_version_name, **_notice())
+
+
+# ---------------------------------------------------------------------- a new process
+def _new_choices() -> tuple[list[str], dict[str, str], dict[str, list[str]]]:
+    """The organisations where the user designs, their names, and the municipalities each serves."""
+    orgs = [o for o in policy.design_organisations(g.user) if policy.may_edit_design(g.user, o)]
+    return orgs, security.accounts().organisation_names(orgs), {o: designer().municipalities_of(o) for o in orgs}
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@login_required
+def new_process():
+    """A new process for one's own organisation: a name, the municipalities it serves and the
+    role that gets its first task; it starts as a draft with a start, that task and an end,
+    to build on in the modeler and publish with four eyes like every change."""
+    orgs, names, served = _new_choices()
+    if not orgs:
+        security.log_access(operation="ontwerp.nieuw", purpose="Nieuw proces maken", activity=ACTIVITY,
+                            status="geweigerd")
+        abort(403)
+    values = {"naam": "", "gemeenten": [], "rol": ""}
+    errors: dict[str, list] = {}
+    message = None
+    if request.method == "POST":
+        chosen = [v for v in request.form.getlist("gemeenten") if "|" in v]
+        name, role = request.form.get("naam", "")[:500], request.form.get("rol", "")[:100]
+        values = {"naam": name, "gemeenten": chosen, "rol": role}
+        picked_orgs = {v.split("|", 1)[0] for v in chosen}
+        organisation = next(iter(picked_orgs)) if len(picked_orgs) == 1 else (orgs[0] if len(orgs) == 1 else "")
+        if len(picked_orgs) > 1:
+            errors["gemeenten"] = [_("Kies gemeenten van één organisatie: een proces hoort bij één organisatie.")]
+        elif organisation not in orgs:
+            errors["gemeenten"] = [_("Kies voor welke gemeenten het proces werkt.")]
+        else:
+            try:
+                made = designer().new_process(organisation, name,
+                                              [v.split("|", 1)[1] for v in chosen if v.startswith(organisation + "|")],
+                                              role, g.user.username)
+            except ValidationError as exc:
+                errors = {k: list(v) for k, v in exc.fields.items()}
+                message = exc.message
+            else:
+                security.log_access(operation="ontwerp.nieuw_maken", purpose="Nieuw proces maken",
+                                    activity=ACTIVITY, status="ok", organisation=organisation)
+                return redirect(url_for("designer.process_page", key=made["process"], melding="nieuw"))
+        if errors and message is None:
+            message = _("Het nieuwe proces is niet gemaakt.")
+    security.log_access(operation="ontwerp.nieuw", purpose="Nieuw proces maken", activity=ACTIVITY,
+                        status="ok" if not errors else "ongeldig")
+    return render_template("ontwerp/nieuw.html", orgs=orgs, org_names=names, served=served, values=values,
+                           errors=errors, message=message, roles=work_role_groups(orgs, names)), \
+        (422 if errors else 200)
 
 
 # what a field is, in the words of the form builder (web/static/js/formulierbouwer.js)

@@ -30,18 +30,20 @@ import hashlib
 import io
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 from sqlalchemy import func, select
 
 from ..core import clock
-from ..core.checks import Problem, bundle_from_files, check_bundle, never_run, refusals
+from ..core.checks import Problem, bundle_from_files, check_bundle, known_roles, never_run, refusals
 from ..core.definitions import MANIFEST, SHARED_DIR, Bundle
 from ..core.forms import VOCABULARY_FILE, FormRegistry, vocabulary_fields
 from ..core.messages import Msg
@@ -104,6 +106,10 @@ class Designer:
         with self.db.unit_of_work(write=False) as uow:
             row = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                       .order_by(DefinitionRow.id.desc())).first()
+            if row is None:  # a new process, not yet published: its draft
+                draft = self._open_draft(uow, key)
+                if draft is not None:
+                    return draft.organisation
         if row is None:
             raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
         return row.organisation
@@ -113,7 +119,13 @@ class Designer:
         with self.db.unit_of_work(write=False) as uow:
             rows = uow.session.execute(select(DefinitionRow.process_key, DefinitionRow.name).where(
                 DefinitionRow.organisation.in_(organisations)).order_by(DefinitionRow.id)).all()
-        return dict(sorted({key: name for key, name in rows}.items()))
+            new = uow.session.execute(select(DraftRow.process_key, DraftRow.record).where(
+                DraftRow.organisation.in_(organisations), DraftRow.status.in_(OPEN),
+                DraftRow.base_definition_id.is_(None))).all()
+        names = {key: name for key, name in rows}
+        for key, record in new:  # new processes, not yet published
+            names.setdefault(key, json.loads(record)["manifest"].get("naam") or key)
+        return dict(sorted(names.items()))
 
     def overview(self, organisations: list[str]) -> list[dict]:
         """The processes of ``organisations`` with their current version and open draft."""
@@ -131,7 +143,8 @@ class Designer:
         with self.db.unit_of_work(write=False) as uow:
             rows = uow.session.scalars(select(DefinitionRow).where(DefinitionRow.process_key == key)
                                        .order_by(DefinitionRow.id)).all()
-            if not rows:
+            draft = self._open_draft(uow, key)
+            if not rows and draft is None:
                 raise NotFound(Msg("proces '%(key)s' bestaat niet", key=key))
             running = dict(uow.session.execute(
                 select(CaseRow.definition_id, func.count()).where(CaseRow.process_key == key,
@@ -139,7 +152,6 @@ class Designer:
                 .group_by(CaseRow.definition_id)).all())
             publications = {p.definition_id: p for p in uow.session.scalars(select(PublicationRow).where(
                 PublicationRow.definition_id.in_([r.id for r in rows])))}
-            draft = self._open_draft(uow, key)
             events = uow.session.scalars(select(DesignerEventRow).where(DesignerEventRow.process_key == key)
                                          .order_by(DesignerEventRow.id.desc()).limit(50)).all()
             draft_info = self._draft_summary(draft) if draft else None
@@ -162,8 +174,13 @@ class Designer:
                 "running": running.get(row.id, 0), "current": current is not None and row.id == current.id,
                 "future": row.effective_from > today,
             })
-        latest = rows[-1]
-        return {"process": key, "name": latest.name, "organisation": latest.organisation,
+        if rows:
+            name, organisation = rows[-1].name, rows[-1].organisation
+        else:  # a new process: only its draft so far
+            assert draft is not None
+            name = json.loads(draft.record)["manifest"].get("naam") or key
+            organisation = draft.organisation
+        return {"process": key, "name": name, "organisation": organisation,
                 "current": next((v for v in versions if v["current"]), None),
                 "versions": list(reversed(versions)), "draft": draft_info, "events": event_list}
 
@@ -307,6 +324,60 @@ class Designer:
             summary = self._draft_summary(row)
             uow.commit()
         return summary
+
+    def new_process(self, organisation: str, name: str, municipalities: Sequence[str], role: str, user: str,
+                    at: datetime | None = None) -> dict:
+        """Start a new process of ``organisation`` for some of the municipalities it serves: a
+        draft (no version yet) that already runs — a start, one first task in the lane of
+        ``role`` with a form of its own, an end — for the designer to build on in the modeler
+        and publish through the same four eyes as any change. Its key comes from the name
+        (``Bezwaar en beroep`` -> ``bezwaar_en_beroep``, numbered when taken). Returns
+        ``{"process": key}``; a ValidationError names what is wrong, and nothing is stored."""
+        name = " ".join((name or "").split())
+        errors: dict[str, list[str]] = {}
+        if not 3 <= len(name) <= 120 or not name.isprintable():
+            errors["naam"] = [Msg("Geef het proces een naam van 3 tot 120 tekens.")]
+        served = self.municipalities_of(organisation)
+        chosen = sorted({str(m) for m in municipalities})
+        if not chosen:
+            errors["gemeenten"] = [Msg("Kies voor welke gemeenten het proces werkt.")]
+        elif not set(chosen) <= set(served):
+            errors["gemeenten"] = [Msg("Kies alleen gemeenten van je eigen organisatie.")]
+        roles = known_roles() or frozenset()
+        if role not in roles:
+            errors["rol"] = [Msg("Kies de rol die de eerste taak krijgt.")]
+        if errors:
+            raise ValidationError(Msg("Het nieuwe proces is niet gemaakt."), fields=errors)
+        with clock.at(at) as moment, self.db.unit_of_work() as uow:
+            taken = set(uow.session.scalars(select(DefinitionRow.process_key)).all()) \
+                | set(uow.session.scalars(select(DraftRow.process_key)).all()) | RESERVED_KEYS
+            key = _new_key(name, taken)
+            record = _new_record(key, name, organisation, chosen, role, clock.local_date(moment),
+                                 self._vocabulary_text())
+            record, problems = self._check(record)
+            if any(p.refusal for p in problems):  # the skeleton is the product's own: it must pass
+                raise DefinitionError(Msg("het nieuwe proces kon niet worden gemaakt: %(redenen)s",
+                                          redenen=_reasons(problems)))
+            row = DraftRow(process_key=key, organisation=organisation, base_definition_id=None, author=user,
+                           editors=_json([user]), created_at=moment, updated_at=moment, change_note="",
+                           status="concept", record=_json(record),
+                           problems=_json([p.to_dict() for p in problems]))
+            uow.session.add(row)
+            uow.flush()
+            self._event(uow, row, "proces_aangemaakt", user, moment, {"naam": name, "gemeenten": chosen})
+            uow.commit()
+        return {"process": key}
+
+    def municipalities_of(self, organisation: str) -> list[str]:
+        """The municipalities the processes of ``organisation`` serve (a new process may serve these)."""
+        with self.db.unit_of_work(write=False) as uow:
+            texts = uow.session.scalars(select(DefinitionRow.municipalities).where(
+                DefinitionRow.organisation == organisation)).all()
+        found: set[str] = set()
+        for text in texts:
+            parsed = json.loads(text)
+            found |= set(parsed) if isinstance(parsed, (list, dict)) else set()
+        return sorted(found)
 
     def discard_draft(self, key: str, user: str, at: datetime | None = None) -> None:
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
@@ -615,6 +686,74 @@ class Designer:
         uow.session.add(DesignerEventRow(process_key=row.process_key, organisation=row.organisation, type=kind,
                                          actor=actor, at=moment, draft_id=row.id, definition_id=definition_id,
                                          payload=_json(payload)))
+
+
+_NEW_FIRST_FORM = "eerste_gesprek"
+RESERVED_KEYS = frozenset({"nieuw", "vocabulaire"})  # pages of the designer's own (/ontwerp/nieuw)
+
+
+def _new_key(name: str, taken: set[str]) -> str:
+    """A process key from its name: plain lower-case letters, digits and underscores
+    ('Súdwest bezwaar' -> 'sudwest_bezwaar'), numbered when already taken."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:40].strip("_") or "proces"
+    if slug[0].isdigit():
+        slug = f"proces_{slug}"[:40]
+    key, n = slug, 1
+    while key in taken:
+        n += 1
+        key = f"{slug}_{n}"
+    return key
+
+
+def _new_record(key: str, name: str, organisation: str, municipalities: list[str], role: str, today: date,
+                vocabulary: str) -> dict[str, Any]:
+    """The files of a new process: a start, one first task (in the lane of ``role``, with a
+    form of its own asking whether the talk took place and what came of it), an end; laid out."""
+    from ..core.layout import apply_layout
+
+    form_id = f"{key}_{_NEW_FIRST_FORM}"
+    process_id = f"{key}_proces"
+    bpmn = f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{BPMN_NS}" xmlns:spiffworkflow="{SPIFF_NS}"
+                  id="Definitions_{key}" targetNamespace="https://werkpad.nl/bpmn/{key}">
+  <bpmn:process id="{process_id}" name={quoteattr(name)} isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_1" name={quoteattr(role)}>
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>eerste_gesprek</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>einde</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start" name="Melding ontvangen">
+      <bpmn:outgoing>f_start</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="eerste_gesprek" />
+    <bpmn:userTask id="eerste_gesprek" name="Eerste gesprek voeren">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="fase" value="poort" />
+          <spiffworkflow:property name="formulier" value="{form_id}" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f_start</bpmn:incoming>
+      <bpmn:outgoing>f_einde</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f_einde" sourceRef="eerste_gesprek" targetRef="einde" />
+    <bpmn:endEvent id="einde" name="Afgerond">
+      <bpmn:incoming>f_einde</bpmn:incoming>
+    </bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+    form = {"id": form_id, "title": "Eerste gesprek",
+            "description": "Leg vast of het gesprek is gevoerd en wat eruit kwam.", "type": "object",
+            "properties": {"gesprek_gevoerd": {}, "toelichting": {}}, "required": ["gesprek_gevoerd"]}
+    manifest = {"sleutel": key, "naam": name, "organisatie": organisation,
+                "gemeenten": {m: {} for m in municipalities}, "proces": process_id,
+                "geldig_vanaf": today.isoformat(), "toelichting": ""}
+    return {"manifest": manifest, "files": {f"{key}.bpmn": apply_layout(bpmn)[0]},
+            "forms": {form_id: json.dumps(form, ensure_ascii=False, indent=1)}, "vocabulary": vocabulary}
 
 
 def _reasons(problems: Sequence[Problem]) -> Msg:

@@ -132,6 +132,7 @@ def test_every_page_of_every_role_passes_axe(app, server, page, werkpad):
     _check(page, problems, urls["pages.inbox_page"])
     _check(page, problems, server + "/ontwerp/")
     _check(page, problems, server + "/ontwerp/vocabulaire")
+    _check(page, problems, server + "/ontwerp/nieuw")
     _check(page, problems, server + "/ontwerp/voorbeeld")
     _check(page, problems, server + "/ontwerp/voorbeeld/formulieren/voorbeeld_diagnose",
            wait="#velden-bouwer:not([hidden])")

@@ -114,3 +114,74 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     # no console error: the build gives bpmn-js's align icons SVG attributes instead of inline
     # styles, which the strict Content-Security-Policy would refuse (tests/web/test_browser_modeler_panel.py)
     assert not page.console_errors, page.console_errors
+
+
+def test_designer_makes_a_new_process_and_a_consultant_works_it(server, page, werkpad, accounts):  # noqa: F811
+    """A new process from the designer's home page: the form, the first draft in the modeler
+    (a start, a first task, an end, drawn), a task added there, four eyes, then a melding on it
+    chosen from the consultant's list and its first task worked on the task page."""
+    accounts.create_user("joke", PASSWORD, "Joke")
+    accounts.grant("joke", "voorbeeldstad", "process_designer", None)
+    _login(page, server, "piet")
+    page.click("text=Nieuw proces")
+    page.click("text=Proces maken")  # nothing filled in: each field says what is missing
+    page.wait_for_selector("#fout-naam")
+    assert page.locator("#fout-gemeenten, #fout-rol").count() == 1  # the one municipality is ticked already
+    page.console_errors.clear()  # that refusal answered 422, as it should
+    page.goto(server + "/ontwerp/nieuw")
+    page.fill("#naam", "Bezwaar en beroep")
+    page.select_option("#rol", "inkomensconsulent")
+    _shot(page, "designer-nieuw-proces.png")
+    page.click("text=Proces maken")
+    page.wait_for_selector("text=Het nieuwe proces is gemaakt als concept")
+    assert page.locator("text=Nog geen versie").count() == 1
+    page.click("text=Concept bewerken")
+    page.wait_for_selector("#modeler.geladen", timeout=30000)
+    assert page.locator('#canvas g.djs-element[data-element-id="eerste_gesprek"]').count() == 1
+    assert page.locator('#canvas g.djs-element[data-element-id="Lane_1"] text').first.text_content() \
+        == "Inkomensconsulent"
+    page.click('#canvas g.djs-element[data-element-id="eerste_gesprek"]')
+    page.click(".bio-properties-panel-group-header:has-text('Algemeen')")
+    page.wait_for_selector("#bio-properties-panel-name")
+    page.fill("#bio-properties-panel-name", "Bezwaar ontvangen en bevestigen")
+    page.wait_for_timeout(400)
+    page.fill("#toelichting", "Eerste versie")
+    page.click("#bewaar")
+    page.wait_for_selector("text=Bewaard; de controles zijn in orde.")
+    page.goto(server + "/ontwerp/bezwaar_en_beroep")
+    page.fill("#geldig_vanaf", clock.local_date().strftime("%d-%m-%Y"))
+    page.fill("textarea#toelichting", "Eerste versie van bezwaar en beroep")
+    page.click("text=Aanbieden voor publicatie")
+    page.wait_for_selector("text=een andere procesontwerper keurt het goed")
+    page.click("text=Uitloggen")
+
+    _login(page, server, "joke")
+    page.click("text=Bezwaar en beroep")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Goedkeuren en publiceren')")
+    page.wait_for_selector("text=De nieuwe versie is gepubliceerd.")
+    assert page.locator("tr.huidige-versie", has_text="versie 1").count() == 1
+    page.click("text=Uitloggen")
+
+    _login(page, server, "kees")
+    page.goto(server + "/melding")
+    page.select_option("#gemeente", "voorbeeldstad|bezwaar_en_beroep")
+    page.fill("#naam", "Jan de Vries")
+    page.fill("#bsn", "111222333")
+    page.fill("#geboortedatum", "14-03-1979")
+    page.click("button:has-text('Melding registreren')")
+    page.wait_for_selector("text=Bezwaar ontvangen en bevestigen")
+    page.goto(server + "/inbox?weergave=team")
+    page.click("a:has-text('Bezwaar ontvangen en bevestigen')")
+    page.check("input[name=gesprek_gevoerd][value=ja]")
+    page.fill("textarea[name=toelichting]", "Bezwaar ontvangen, ontvangstbevestiging verstuurd.")
+    with page.expect_navigation():
+        page.click("button[value=afronden]")
+    from sqlalchemy import select
+
+    from engine.storage import CaseRow
+
+    with werkpad.db.unit_of_work(write=False) as uow:
+        statuses = uow.session.scalars(select(CaseRow.status).where(CaseRow.process_key == "bezwaar_en_beroep")).all()
+    assert statuses == ["completed"]
+    assert not page.console_errors, page.console_errors

@@ -1,0 +1,148 @@
+"""A designer starts a new process in the browser: a name, the municipalities it serves and
+the role of its first task give a draft that already runs (start, first task, end), which
+is built on in the modeler and published with four eyes like any change; then consultants
+start cases on it. Bad input is said per field and stores nothing; only designers of the
+organisation may do it."""
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from .conftest import PASSWORD, login, page_csrf
+
+
+@pytest.fixture
+def joke(accounts):
+    accounts.create_user("joke", PASSWORD, "Joke")
+    accounts.grant("joke", "voorbeeldstad", "process_designer", None)
+
+
+def _create(client, naam: str, gemeenten=("voorbeeldstad|voorbeeldstad",), rol: str = "inkomensconsulent"):
+    token = page_csrf(client, "/ontwerp/nieuw")
+    return client.post("/ontwerp/nieuw", data={"csrf_token": token, "naam": naam, "gemeenten": list(gemeenten),
+                                               "rol": rol})
+
+
+def test_a_new_process_is_made_published_with_four_eyes_and_worked_by_consultants(client, werkpad, joke):
+    login(client, "piet")
+    home = client.get("/ontwerp/").get_data(as_text=True)
+    assert 'href="/ontwerp/nieuw"' in home
+    form = client.get("/ontwerp/nieuw").get_data(as_text=True)
+    assert "Voorbeeldstad" in form and "Inkomensconsulent" in form and "Anderstad" not in form
+    response = _create(client, "  Bezwaar   en beroep ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/ontwerp/bezwaar_en_beroep?melding=nieuw"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Bezwaar en beroep" in page and "Het nieuwe proces is gemaakt als concept" in page
+    assert "Nog geen versie" in page and "Aanbieden voor publicatie" in page  # it passes every check
+    assert "Vergelijk met de nieuwste versie" not in page and "Eerste gesprek" in page
+    home = client.get("/ontwerp/").get_data(as_text=True)
+    assert "Bezwaar en beroep" in home and "nieuw, nog niet gepubliceerd" in home
+    draft = werkpad.designer.draft("bezwaar_en_beroep")
+    assert draft["problems"] == [] and draft["author"] == "piet"
+    bpmn = draft["record"]["files"]["bezwaar_en_beroep.bpmn"]
+    assert "<bpmndi:BPMNDiagram" in bpmn or "BPMNDiagram" in bpmn  # laid out: the modeler can draw it
+    assert client.get("/ontwerp/bezwaar_en_beroep/modeler").status_code == 200
+    assert client.get("/ontwerp/bezwaar_en_beroep/concept.json").status_code == 200
+
+    token = page_csrf(client, "/ontwerp/bezwaar_en_beroep")
+    assert client.post("/ontwerp/bezwaar_en_beroep/aanbieden", data={
+        "csrf_token": token, "geldig_vanaf": "01-01-2020", "toelichting": "Nieuw"}).status_code in (302, 422)
+    today = werkpad_today()
+    response = client.post("/ontwerp/bezwaar_en_beroep/aanbieden", data={
+        "csrf_token": token, "geldig_vanaf": today, "toelichting": "Eerste versie van bezwaar en beroep"})
+    assert response.status_code == 302
+    other = client.application.test_client()
+    login(other, "joke")
+    token = page_csrf(other, "/ontwerp/bezwaar_en_beroep")
+    response = other.post("/ontwerp/bezwaar_en_beroep/goedkeuren", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    page = other.get("/ontwerp/bezwaar_en_beroep").get_data(as_text=True)
+    assert "versie 1, geldig vanaf" in page and "nieuw proces gemaakt" in page
+
+    # a consultant of the organisation now chooses between the two processes and works the new one
+    kees = client.application.test_client()
+    login(kees, "kees")
+    melding = kees.get("/melding").get_data(as_text=True)
+    assert 'value="voorbeeldstad|bezwaar_en_beroep"' in melding and 'value="voorbeeldstad|voorbeeld"' in melding
+    token = page_csrf(kees, "/melding")
+    response = kees.post("/melding", data={"csrf_token": token, "gemeente": "voorbeeldstad|bezwaar_en_beroep",
+                                           "naam": "Jan de Vries", "bsn": "111222333",
+                                           "geboortedatum": "14-03-1979"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    case_id = response.headers["Location"].split("?")[0].rstrip("/").rsplit("/", 1)[1]
+    view = werkpad.get_case(case_id)
+    assert view["process"] == "bezwaar_en_beroep"
+    task = view["tasks"][0]
+    assert task["name"] == "Eerste gesprek voeren" and task["lane"] == "inkomensconsulent"
+    done = werkpad.complete_task(task["id"], "kees", {"gesprek_gevoerd": True, "toelichting": "Goed gesprek"})
+    assert done["status"] == "completed"
+
+
+def werkpad_today() -> str:
+    from engine import clock
+
+    return clock.local_date().strftime("%d-%m-%Y")
+
+
+@pytest.mark.parametrize("naam, gemeenten, rol, field, said", [
+    ("", ("voorbeeldstad|voorbeeldstad",), "inkomensconsulent", "naam", "naam van 3 tot 120 tekens"),
+    ("ab", ("voorbeeldstad|voorbeeldstad",), "inkomensconsulent", "naam", "naam van 3 tot 120 tekens"),
+    ("x" * 121, ("voorbeeldstad|voorbeeldstad",), "inkomensconsulent", "naam", "naam van 3 tot 120 tekens"),
+    ("Nazorg", (), "inkomensconsulent", "gemeenten", "Kies voor welke gemeenten"),
+    ("Nazorg", ("voorbeeldstad|anderstad",), "inkomensconsulent", "gemeenten", "gemeenten van je eigen organisatie"),
+    ("Nazorg", ("anderstad|anderstad",), "inkomensconsulent", "gemeenten", "Kies voor welke gemeenten"),
+    ("Nazorg", ("voorbeeldstad|voorbeeldstad", "anderstad|anderstad"), "inkomensconsulent", "gemeenten",
+     "één organisatie"),
+    ("Nazorg", ("voorbeeldstad|voorbeeldstad",), "", "rol", "Kies de rol"),
+    ("Nazorg", ("voorbeeldstad|voorbeeldstad",), "<script>", "rol", "Kies de rol"),
+    ("Nazorg\x00", ("voorbeeldstad|voorbeeldstad",), "inkomensconsulent", "naam", "naam van 3 tot 120 tekens"),
+])
+def test_bad_input_is_said_per_field_and_nothing_is_made(client, werkpad, naam, gemeenten, rol, field, said):
+    login(client, "piet")
+    before = werkpad.designer.overview(["voorbeeldstad", "anderstad"])
+    response = _create(client, naam, gemeenten, rol)
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Het nieuwe proces is niet gemaakt" in page and said in page
+    assert f'id="fout-{field}"' in response.get_data(as_text=True)
+    assert werkpad.designer.overview(["voorbeeldstad", "anderstad"]) == before
+
+
+def test_keys_come_from_the_name_and_never_clash(client, werkpad):
+    login(client, "piet")
+    made = []
+    for naam in ("Bezwaar & beroep", "Bezwaar, beroep", "Nieuw", "Ωμέγα", "2e lijn", "Súdwest <b>test</b>"):
+        response = _create(client, naam)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        made.append(response.headers["Location"].split("?")[0].rsplit("/", 1)[1])
+    assert made == ["bezwaar_beroep", "bezwaar_beroep_2", "nieuw_2", "proces", "proces_2e_lijn", "sudwest_b_test_b"]
+    page = client.get("/ontwerp/sudwest_b_test_b").get_data(as_text=True)
+    assert "Súdwest &lt;b&gt;test&lt;/b&gt;" in page and "<b>test</b>" not in page
+    assert client.get("/ontwerp/nieuw").status_code == 200  # the page, not the process of that name
+    assert client.get("/ontwerp/nieuw_2").status_code == 200
+
+
+def test_a_discarded_new_process_is_gone(client, werkpad):
+    login(client, "piet")
+    _create(client, "Proefproces")
+    token = page_csrf(client, "/ontwerp/proefproces")
+    assert client.post("/ontwerp/proefproces/weggooien", data={"csrf_token": token}).status_code == 302
+    assert client.get("/ontwerp/proefproces").status_code == 404
+    assert "Proefproces" not in client.get("/ontwerp/").get_data(as_text=True)
+    assert _create(client, "Proefproces").headers["Location"].startswith("/ontwerp/proefproces_2")
+
+
+@pytest.mark.parametrize("user", ["kees", "tineke", "aafke", "anna"])
+def test_only_designers_of_an_organisation_make_processes(client, werkpad, user):
+    login(client, user)
+    assert client.get("/ontwerp/nieuw").status_code == 403
+    token = page_csrf(client, "/inbox") if user != "aafke" else None
+    response = client.post("/ontwerp/nieuw", data={"csrf_token": token or "", "naam": "Stiekem",
+                                                   "gemeenten": ["voorbeeldstad|voorbeeldstad"],
+                                                   "rol": "inkomensconsulent"})
+    assert response.status_code in (400, 403)
+    assert "Stiekem" not in str(werkpad.designer.overview(["voorbeeldstad", "anderstad"]))
+    if user != "anna":
+        assert 'href="/ontwerp/nieuw"' not in client.get("/ontwerp/").get_data(as_text=True)
