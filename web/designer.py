@@ -56,6 +56,7 @@ NOTICES = {
     "aangeboden": N_("Het concept is aangeboden; een andere procesontwerper keurt het goed."),
     "gepubliceerd": N_("De nieuwe versie is gepubliceerd."),
     "verworpen": N_("Het concept is weggegooid."),
+    "geen_versie": N_("Dit proces is nieuw en heeft nog geen versie om het concept mee te vergelijken."),
     "nieuw": N_("Het nieuwe proces is gemaakt als concept: een start, een eerste taak en een einde. Bouw het verder "
                 "in de modeler; het gaat pas in als een andere procesontwerper het goedkeurt."),
     "geupload": N_("Het bestand is in het concept bewaard."),
@@ -517,6 +518,8 @@ def _which(value: str | None, default: str) -> str:
 def diff_page(key: str):
     _process(key, "ontwerp.verschil", "Versies vergelijken")
     info = designer().process(key)
+    if not info["versions"]:  # a new process: nothing published yet to compare its draft with
+        return redirect(url_for("designer.process_page", key=key, melding="geen_versie"))
     newest = info["versions"][0]["number"]
     old = _which(request.args.get("van"), str(max(newest - 1, 1)))
     new = _which(request.args.get("naar"), "concept" if info["draft"] else str(newest))

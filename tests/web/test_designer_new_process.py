@@ -146,3 +146,21 @@ def test_only_designers_of_an_organisation_make_processes(client, werkpad, user)
     assert "Stiekem" not in str(werkpad.designer.overview(["voorbeeldstad", "anderstad"]))
     if user != "anna":
         assert 'href="/ontwerp/nieuw"' not in client.get("/ontwerp/").get_data(as_text=True)
+
+
+def test_every_designer_page_of_a_new_process_answers_without_a_version(client, werkpad):
+    """Before its first version a new process has only its draft: the comparison says there is
+    no version yet (on the process page), a version's zip or migration is not found, none answers 500."""
+    login(client, "piet")
+    _create(client, "Nazorg na uitstroom")
+    key = "nazorg_na_uitstroom"
+    for path, wanted in ((f"/ontwerp/{key}", 200), (f"/ontwerp/{key}/modeler", 200),
+                         (f"/ontwerp/{key}/concept.json", 200), (f"/ontwerp/{key}/proefrit", 200),
+                         (f"/ontwerp/{key}/formulieren/{key}_eerste_gesprek", 200),
+                         (f"/ontwerp/{key}/bpmn/concept.json", 200), (f"/ontwerp/{key}/verschil", 302),
+                         (f"/ontwerp/{key}/versies/1.zip", 404), (f"/ontwerp/{key}/versies/1/overzetten", 404)):
+        response = client.get(path)
+        assert response.status_code == wanted, (path, response.status_code, response.get_data(as_text=True)[:300])
+    assert "nog geen versie om het concept mee te vergelijken" in client.get(
+        f"/ontwerp/{key}/verschil", follow_redirects=True).get_data(as_text=True)
+    assert f'href="/ontwerp/{key}/verschil"' not in client.get(f"/ontwerp/{key}/modeler").get_data(as_text=True)
