@@ -41,12 +41,13 @@ from lxml import etree
 
 from ..errors import DefinitionError
 from .definitions import SHARED_DIR, Bundle, bundle_from_files, spec_problems
-from .expressions import ExpressionError, SafeScriptEngine, check, functions_called
+from .expressions import ExpressionError, SafeScriptEngine, check, functions_called, names_needed
 from .forms import FormRegistry
 from .messages import Msg
 from .parser_words import NOT_EXECUTABLE, element_label
 from .problems import Problem, joined
 from .runtime import CaseRuntime, missing_main_process
+from .uses import fields_of
 from .xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
 
 __all__ = ["Problem", "check_bundle", "refusals", "bundle_from_files", "known_roles", "known_messages"]
@@ -220,6 +221,7 @@ def _check(bundle: Bundle, catalog: _Catalog) -> list[Problem]:
     problems += _graph_problems(index)
     problems += _gateway_problems(index)
     problems += _unknown_functions(index)
+    problems += _unprovided_names(bundle, index)
     problems += [p for p in dmn_entries if not p.refusal]
     if not dmn_entries:
         problems += _coverage_problems(bundle, index)
@@ -255,21 +257,29 @@ def never_run(bundle: Bundle) -> list[Problem]:
     return [] if problems else _never_run(bundle, _Index(roots))[0]
 
 
-def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
-    """The problems of :func:`never_run`, and whether the other checks wait until they are mended
-    (the main process missing, or a step nobody performs: SpiffWorkflow's parser stops at a service
-    task, and such a step is what a designer mends first)."""
-    processes = {node.get("id"): (name, node) for name, root in index.bpmn()
-                 for node in root.iter(f"{{{BPMN_NS}}}process")}
-    if bundle.process_id not in processes:
-        return [Problem(missing_main_process(bundle.process_id, dict(index.bpmn())))], True
-    runs, todo = set(), [bundle.process_id]  # the main process and what it calls, also through another
+def _processes_run(bundle: Bundle, index: _Index) -> tuple[dict[str | None, tuple[str, etree._Element]], set[str]]:
+    """Every process of the files (id -> file, element), and the ids of those a case runs: the
+    main process and what it calls, also through another."""
+    processes: dict[str | None, tuple[str, etree._Element]] = {
+        node.get("id"): (name, node) for name, root in index.bpmn() for node in root.iter(f"{{{BPMN_NS}}}process")}
+    runs: set[str] = set()
+    todo = [bundle.process_id]
     while todo:
         current = todo.pop()
         if current in runs or current not in processes:
             continue
         runs.add(current)
         todo += [call.get("calledElement") or "" for call in processes[current][1].iter(f"{{{BPMN_NS}}}callActivity")]
+    return processes, runs
+
+
+def _never_run(bundle: Bundle, index: _Index) -> tuple[list[Problem], bool]:
+    """The problems of :func:`never_run`, and whether the other checks wait until they are mended
+    (the main process missing, or a step nobody performs: SpiffWorkflow's parser stops at a service
+    task, and such a step is what a designer mends first)."""
+    processes, runs = _processes_run(bundle, index)
+    if bundle.process_id not in processes:
+        return [Problem(missing_main_process(bundle.process_id, dict(index.bpmn())))], True
     unrunnable, unreadable, findings = [], [], []
     decisions = {node.get("id") or "": label(node) for _name, root in index.dmn() for node in root.iter("{*}decision")}
     signals = _thrown_signals(index)
@@ -771,6 +781,76 @@ def _unknown_functions(index: _Index) -> list[Problem]:
                        Msg("%(element)s: %(expressie)s roept %(functie)s aan, maar die functie kent Werkpad niet "
                            "(wel: %(bekend)s)", element=label(owner), expressie=_short(text), functie=name,
                            bekend=", ".join(sorted(known))))
+            problems.append(Problem(message, owner.get("id"), file))
+    return problems
+
+
+# what every case starts with (engine/app/cases.py): the municipality, the client's birth date and age,
+# the day of the melding and the municipality's settings from proces.json
+START_NAMES = frozenset({"gemeente", "geboortedatum", "leeftijd", "melddatum", "gemeente_config"})
+
+
+def start_data_names(manifest: Mapping[str, Any]) -> set[str]:
+    """The names a process expects in the data a case is started with through the API or the command
+    line (``"startgegevens"`` in proces.json: a list of names, or names with what they mean)."""
+    declared = manifest.get("startgegevens") if isinstance(manifest, Mapping) else None
+    return {n for n in declared if isinstance(n, str)} if isinstance(declared, (list, dict)) else set()
+
+
+def _provided_names(bundle: Bundle, index: _Index) -> set[str]:
+    """The case-data names something in the version gives: the start (and the start data proces.json
+    declares), the forms' fields, what a script of a process that runs sets, a caught message (under its name or its message variable),
+    a multi-instance item, a decision table's outputs."""
+    provided = set(START_NAMES) | fields_of(bundle.forms) | ENGINE_MESSAGES | start_data_names(bundle.manifest)
+    for _file, root in index.bpmn():
+        messages = {m.get("id"): m.get("name") or "" for m in root.iter(f"{{{BPMN_NS}}}message")}
+        for node in root.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask"):
+            variable = _text(node.find(f"{{{SPIFF_NS}}}messageVariable"))
+            provided.add(variable or messages.get(node.get("messageRef"), ""))
+        for node in root.iter(f"{{{BPMN_NS}}}inputDataItem", f"{{{BPMN_NS}}}outputDataItem",
+                              f"{{{BPMN_NS}}}loopDataOutputRef"):
+            provided.update(n for n in (node.get("name"), node.get("id"), _text(node)) if n)
+    for _file, root in index.dmn():
+        provided.update(o.get("name") or "" for o in root.iter(f"{{{DMN_NS}}}output"))
+    return provided
+
+
+def _unprovided_names(bundle: Bundle, index: _Index) -> list[Problem]:
+    """A condition, script, timer, term or decision table that reads a name nothing in the version
+    gives (a typo, a field renamed in its form, a name from another tool) passes every other check
+    but stops a case in error when it gets there: a finding naming it, with the nearest name that
+    is given. A name read with bekend()/waarde() may be missing and is not one; nor are the
+    processes of shared files that no process of this version calls."""
+    processes, runs = _processes_run(bundle, index)
+    running = {id(node) for ident, (_file, node) in processes.items() if ident in runs}
+    reads: list[tuple[etree._Element, str, str, frozenset[str]]] = []
+    provided = _provided_names(bundle, index)
+    for node, file, _what, text, mode in _expressions(index):
+        if not any(id(p) in running for p in node.iterancestors(f"{{{BPMN_NS}}}process")):
+            continue
+        needed, sets = names_needed(text, mode)
+        provided |= sets
+        reads.append((node, file, text, needed))
+    for file, root in index.dmn():
+        for node in root.iter(f"{{{DMN_NS}}}inputExpression"):
+            text = _text(node.find(f"{{{DMN_NS}}}text"))
+            if text:
+                reads.append((node, file, text, names_needed(text)[0]))
+    problems = []
+    for node, file, text, needed in reads:
+        owner = (next(node.iterancestors(f"{{{DMN_NS}}}decision"), node) if _ns(node) == DMN_NS else _owner(node))
+        for name in sorted(needed - provided):
+            near = difflib.get_close_matches(name, sorted(provided), n=1)
+            message = (Msg("%(element)s leest %(naam)s (%(expressie)s), maar geen formulier, script, beslistabel of "
+                           "bericht van dit proces geeft die naam: een zaak zou daar in fout gaan. Bedoel je "
+                           "%(voorstel)s? Wordt hij bij het starten van een zaak meegegeven, noem hem dan onder "
+                           "startgegevens in proces.json; mag hij ontbreken, lees hem met waarde(\"%(naam)s\", …).",
+                           element=label(owner), naam=name, expressie=_short(text), voorstel=near[0]) if near else
+                       Msg("%(element)s leest %(naam)s (%(expressie)s), maar geen formulier, script, beslistabel of "
+                           "bericht van dit proces geeft die naam: een zaak zou daar in fout gaan. Voeg een "
+                           "formulierveld of script toe dat hem vastlegt, noem hem onder startgegevens in proces.json "
+                           "als hij bij het starten van een zaak wordt meegegeven, of lees hem met "
+                           "waarde(\"%(naam)s\", …) als hij mag ontbreken.", element=label(owner), naam=name, expressie=_short(text)))
             problems.append(Problem(message, owner.get("id"), file))
     return problems
 

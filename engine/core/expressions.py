@@ -537,6 +537,36 @@ def names_read(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
     return frozenset(out)
 
 
+def names_needed(expression_or_script: str, mode: str = "eval") -> tuple[frozenset[str], frozenset[str]]:
+    """What an expression or script needs from the case and what it leaves there: the names it
+    reads without a guard — not a name it asks about with ``bekend("x")`` or ``waarde("x", …)``
+    (it copes when that is missing), not one it sets itself, not a comprehension's or lambda's
+    own — and the names it sets. Nothing for a text that does not parse or is refused."""
+    try:
+        tree, _ = _compile_or_refuse(expression_or_script, mode)
+    except (ExpressionError, SyntaxError):
+        return frozenset(), frozenset()
+    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    loaded: set[str] = set()
+    guarded: set[str] = set()
+    own: set[str] = set()  # names local to a comprehension or lambda
+    stored: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in called:
+            loaded.add(node.id)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            stored.add(node.id)
+        elif isinstance(node, ast.arg):
+            own.add(node.arg)
+        elif isinstance(node, ast.comprehension):
+            own.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DATA_FUNCTIONS
+              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+            guarded.add(node.args[0].value)
+    top_level = stored - own if mode == "exec" else frozenset()
+    return frozenset(loaded - guarded - own - stored), frozenset(top_level)
+
+
 def functions_called(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
     """The functions an expression or script calls by name (``werkdagen_na(…)``; a method such as
     ``x.lower()`` is not one). Nothing for a text that does not parse or is refused."""

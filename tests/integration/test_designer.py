@@ -38,8 +38,10 @@ def test_a_broken_draft_is_saved_with_its_problems_tied_to_the_element(wp):
     draft = wp.designer.save_draft("voorbeeld", "piet", files={VOORBEELD: _without_form(_bpmn(wp))},
                                    change_note="intake zonder formulier", at="2026-01-10T09:00")
     assert draft["status"] == "concept"
-    assert [p["element"] for p in draft["problems"]] == ["intake"]
+    # the intake without its form, and so the crisis route reading a field no form asks for any more
+    assert [p["element"] for p in draft["problems"]] == ["intake", "f_crisis"]
     assert "formulier" in draft["problems"][0]["message"]
+    assert "leest crisis" in draft["problems"][1]["message"]
     # stored: reading it back gives the same problems, and it cannot be offered
     assert wp.designer.draft("voorbeeld")["problems"] == draft["problems"]
     with pytest.raises(Conflict):

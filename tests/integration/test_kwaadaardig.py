@@ -15,7 +15,8 @@ from engine.errors import DefinitionError
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "kwaadaardig"
 VOCABULARY = (ROOT / "forms" / "vocabulaire.json").read_text(encoding="utf-8")
-MANIFEST = {"sleutel": "kwaad", "naam": "Kwaad", "proces": "kwaad_proces", "geldig_vanaf": "2026-01-01"}
+MANIFEST = {"sleutel": "kwaad", "naam": "Kwaad", "proces": "kwaad_proces", "geldig_vanaf": "2026-01-01",
+            "startgegevens": ["loonwaarde_pct"]}
 FORM_FILES = ("kw_formulier.json", "kw_formulier_kwaad.json")
 
 # case -> (file replacing the base file of its kind, words the message contains, element id or None)

@@ -80,7 +80,8 @@ def procesmap(tmp_path_factory) -> Path:
     (root / "gedeeld_test" / "gedeeld_test.bpmn").write_text(_testproces_bpmn(), encoding="utf-8")
     manifest = {"sleutel": "gedeeld_test", "naam": "Test gedeelde subprocessen", "organisatie": "test",
                 "gemeenten": {"teststad": {}, "langestad": {"nazorg_maanden": 5}},
-                "proces": "gedeeld_test", "geldig_vanaf": "2020-01-01"}
+                "proces": "gedeeld_test", "geldig_vanaf": "2020-01-01",
+                "startgegevens": {"test_route": "welk gedeeld subproces de test aanroept"}}
     (root / "gedeeld_test" / "proces.json").write_text(json.dumps(manifest), encoding="utf-8")
     return root
 

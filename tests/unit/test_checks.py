@@ -15,7 +15,9 @@ BASE = (CORPUS / "basis.bpmn").read_text(encoding="utf-8")
 DMN = (CORPUS / "basis.dmn").read_text(encoding="utf-8")
 FORMS = {"kw_formulier": (CORPUS / "kw_formulier.json").read_text(encoding="utf-8")}
 VOCABULARY = (ROOT / "forms" / "vocabulaire.json").read_text(encoding="utf-8")
-MANIFEST = {"sleutel": "kwaad", "proces": "kwaad_proces"}
+# the names the gateway tests below read come with the start of a case
+MANIFEST = {"sleutel": "kwaad", "proces": "kwaad_proces",
+            "startgegevens": ["loonwaarde_pct", "klaar", "loon", "x", "lijst"]}
 
 
 def _problems(bpmn: str = BASE, dmn: str = DMN) -> list:
@@ -302,3 +304,61 @@ def test_a_wait_for_a_signal_nothing_gives_is_a_finding_and_one_that_is_given_is
                             '<bpmn:signalEventDefinition signalRef="S_1"/>')
     assert given != waiting
     assert not [p for p in _problems(given) if "wacht op signaal" in str(p.message)]
+
+
+# ---------------------------------------------------------------------------- names nothing gives
+_ROUTE = '<bpmn:conditionExpression>route == "werk"'
+
+
+def _unprovided(problems) -> list[str]:
+    return [str(p.message) for p in problems if "maar geen formulier, script, beslistabel" in str(p.message)]
+
+
+def test_a_condition_reading_a_name_nothing_gives_is_a_finding_with_the_nearest_name():
+    """A typo in a condition passes every safety check but stops a case in error at the gateway."""
+    problems = _problems(BASE.replace(_ROUTE, '<bpmn:conditionExpression>rout == "werk"'))
+    said = _unprovided(problems)
+    assert len(said) == 1 and "'Werk' (f_werk) leest rout ('rout == \"werk\"')" in said[0], said
+    assert "Bedoel je route?" in said[0]
+    found = [p for p in problems if str(p.message) == said[0]]
+    assert found[0].element == "f_werk" and not found[0].refusal
+
+
+@pytest.mark.parametrize("condition", [
+    'waarde("rout", "") == "werk"',                 # may be missing: read with a default
+    'bekend("rout") and rout == "werk"',            # asked about first
+    'teller == 1',                                  # set by the script before it
+    'loonwaarde_pct &gt; 30',                       # declared start data
+    'gemeente == "kwaadstad" and leeftijd &gt;= 27',  # what every case starts with
+    'len([r for r in [route] if r == "werk"]) == 1',  # a comprehension's own name
+    'aanvraag_ingetrokken is None',                 # a message the engine sends, stored under its name
+])
+def test_names_given_somewhere_or_read_with_a_guard_are_no_finding(condition):
+    assert not _unprovided(_problems(BASE.replace(_ROUTE, f"<bpmn:conditionExpression>{condition}")))
+
+
+def test_a_script_and_a_decision_table_reading_an_unknown_name_are_findings_too():
+    script = BASE.replace("<bpmn:script>teller = 1</bpmn:script>", "<bpmn:script>teller = tellr + 1</bpmn:script>")
+    said = _unprovided(_problems(script))
+    assert len(said) == 1 and "leest tellr" in said[0] and "Bedoel je teller?" in said[0]
+    assert "loonwaarde_pct" in DMN
+    said = _unprovided(_problems(dmn=DMN.replace("<text>loonwaarde_pct</text>", "<text>loonwaarde_procent</text>")))
+    assert said and "leest loonwaarde_procent" in said[0] and "Bedoel je loonwaarde_pct?" in said[0]
+
+
+def test_undeclared_start_data_is_named_with_where_to_declare_it():
+    """A process fed at its start through the API declares what it expects there (proces.json
+    'startgegevens'); without it the finding says so."""
+    bundle = bundle_from_files({"sleutel": "kwaad", "proces": "kwaad_proces"}, {"kwaad.bpmn": BASE, "kwaad.dmn": DMN},
+                               FORMS, VOCABULARY)
+    said = _unprovided(check_bundle(bundle))
+    assert said and "leest loonwaarde_pct" in said[0] and "startgegevens in proces.json" in said[0]
+
+
+def test_a_shared_process_that_nothing_calls_is_not_read_for_names():
+    """The shared files come with every version; one its processes do not call is not their concern."""
+    shared = BASE.replace('id="kwaad_proces"', 'id="ander_proces"').replace('id="kwaad_def"', 'id="ander_def"')
+    shared = shared.replace(_ROUTE, '<bpmn:conditionExpression>iets_anders == "werk"')
+    files = {"kwaad.bpmn": BASE, "kwaad.dmn": DMN, "gedeeld/ander.bpmn": shared}
+    said = _unprovided(check_bundle(bundle_from_files(MANIFEST, files, FORMS, VOCABULARY)))
+    assert not [m for m in said if "iets_anders" in m], said

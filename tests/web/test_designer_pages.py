@@ -51,7 +51,8 @@ def test_designer_saves_a_broken_draft_fixes_it_and_a_second_designer_publishes(
     original = _xml(werkpad)
     broken = original.replace('<spiffworkflow:property name="formulier" value="voorbeeld_intake" />', "")
     body = _save(client, broken, "intake zonder formulier")
-    assert [p["element"] for p in body["problemen"]] == ["intake"]
+    # the intake without its form, and the crisis route that read a field of that form
+    assert [p["element"] for p in body["problemen"]] == ["intake", "f_crisis"]
     page = client.get("/ontwerp/voorbeeld").get_data(as_text=True)
     assert 'data-element="intake"' in page and "Aanbieden voor publicatie" not in page
     assert _save(client, original.replace('name="Meldingsgesprek voeren"',

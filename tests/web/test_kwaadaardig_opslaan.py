@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "fixtures" / "kwaadaardig"
 VOCABULARY = ROOT / "forms" / "vocabulaire.json"
 MANIFEST = {"sleutel": "kwaad", "naam": "Kwaad", "organisatie": "kwaad", "gemeenten": {"kwaadstad": {}},
-            "proces": "kwaad_proces", "geldig_vanaf": "2026-01-01"}
+            "proces": "kwaad_proces", "geldig_vanaf": "2026-01-01", "startgegevens": ["loonwaarde_pct"]}
 FORM = "kw_formulier"
 BIG = 50 * 1024 * 1024
 GROOT = "groot"  # the 50 MB case: made by the test, not a file in the corpus
