@@ -20,6 +20,8 @@ from engine.core.messages import Msg
 
 from .i18n import translate
 
+BSN_SHAPE = Msg("negen cijfers, bijvoorbeeld 111222333; het nummer moet de elfproef doorstaan")
+
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})\s*[-/.\s]\s*(\d{1,2})\s*[-/.\s]\s*(\d+)", re.ASCII)
 
 
@@ -62,7 +64,7 @@ class Field:
     name: str
     title: str
     description: str | None
-    kind: str  # boolean, choice, choices, integer, number, date, textarea, text
+    kind: str  # boolean, choice, choices, integer, number, date, bsn, textarea, text
     required: bool
     options: list[tuple[str, str]] = field(default_factory=list)
     minimum: Any = None
@@ -91,6 +93,8 @@ def _kind(prop: dict) -> str:
         return "number"
     if prop.get("format") == "date":
         return "date"
+    if prop.get("format") == "bsn":
+        return "bsn"
     if prop.get("x-widget") == "textarea":
         return "textarea"
     return "text"
@@ -130,7 +134,7 @@ def fields_for(schema: dict | None, values: dict | None = None, errors: dict | N
             description=prop.get("description"), kind=kind, required=name in required,
             options=_options(prop) if kind in ("choice", "choices") else [],
             minimum=prop.get("minimum"), maximum=prop.get("maximum"), max_length=prop.get("maxLength"),
-            shape=pattern_message(prop), value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
+            shape=pattern_message(prop) or (translate(BSN_SHAPE) if kind == "bsn" else None), value=_display(values.get(name), kind), errors=[translate(e) for e in errors.get(name, [])]))
     return out
 
 

@@ -84,7 +84,7 @@ DESIGNER_TEXTS = (
     N_("Lopende zaken houden hun gegevens onder de oude naam; de nieuwe naam geldt voor wat na publicatie "
        "wordt ingevuld."),
     N_("Naam wijzigen"), N_("Naam wijzigen…"), N_("{veld}: naam wijzigen"), N_("Annuleren"),
-    N_("Vorm"), N_("Vrij"), N_("Postcode"), N_("Telefoonnummer"), N_("E-mailadres"), N_("IBAN"),
+    N_("Vorm"), N_("Vrij"), N_("Postcode"), N_("Telefoonnummer"), N_("E-mailadres"), N_("IBAN"), N_("KvK-nummer"), N_("Tijd"), N_("BSN"),
     N_("Eigen patroon (uit het formulierbestand)"), N_("Melding bij een andere vorm"),
     N_("Wat de consulent leest als de waarde niet deze vorm heeft."),
     N_("De server controleert de vorm bij het afronden."),

@@ -34,6 +34,7 @@ from marshmallow import Schema, fields, validate
 from marshmallow import ValidationError as MarshmallowError
 
 from ..errors import DefinitionError, ValidationError
+from .bsn import is_valid_bsn, normalise_bsn
 from .messages import Msg
 
 VOCABULARY_FILE = "vocabulaire.json"
@@ -52,7 +53,7 @@ FIELD_KEYWORDS: dict[str, frozenset[str]] = {
     "array": ANNOTATIONS | {"type", "items", "minItems", "maxItems", "uniqueItems"},
 }
 ITEM_KEYWORDS = ANNOTATIONS | {"type", "enum"}
-STRING_FORMATS = ("date", "date-time")
+STRING_FORMATS = ("date", "date-time", "bsn")  # bsn: nine digits that pass the 11-proef, stored without spaces
 
 MESSAGES = {
     "required": Msg("Dit veld is verplicht."),
@@ -369,6 +370,22 @@ class _DutchNumber(fields.Float):
         return result
 
 
+class _Bsn(fields.String):
+    """A burgerservicenummer: nine digits (spaces and dots between them allowed, an old eight-digit
+    number gets its leading zero) that pass the 11-proef; stored as the nine digits."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if text is None or text == "":
+            return text
+        if not re.fullmatch(r"[0-9 .]{1,20}", text):
+            raise self.make_error("invalid")
+        number = normalise_bsn(text)
+        if not is_valid_bsn(number):
+            raise self.make_error("invalid")
+        return number
+
+
 def pattern_message(prop: Mapping[str, Any]) -> str | None:
     """The designer's words for the form a field with a ``pattern`` asks (``x-patroonfout``: "Vul de
     postcode in als vier cijfers en twee letters"); None without a pattern or without words."""
@@ -389,6 +406,10 @@ def _field_for(name: str, prop: dict[str, Any], required: bool) -> fields.Field[
         elif prop.get("format") == "date-time":
             messages["invalid"] = Msg("Vul een geldig tijdstip in.")
             fld_cls = fields.DateTime
+        elif prop.get("format") == "bsn":
+            messages["invalid"] = Msg("Vul een geldig BSN in: negen cijfers die de elfproef doorstaan, "
+                                      "bijvoorbeeld 111222333.")
+            fld_cls = _Bsn
         else:
             fld_cls = fields.String
             if "minLength" in prop or "maxLength" in prop:

@@ -55,7 +55,8 @@ def test_the_form_builders_shapes_accept_their_own_examples_and_refuse_others():
     script = (ROOT / "web" / "static" / "js" / "formulierbouwer.js").read_text(encoding="utf-8")
     block = script[script.index("var SHAPES = ["):script.index("];", script.index("var SHAPES = ["))]
     shapes = re.findall(r"\['(\w+)', '[^']+', '((?:[^'\\]|\\.)+)',\s*'([^']+)'\]", block)
-    assert [s[0] for s in shapes] == ["postcode", "telefoon", "email", "iban"]
+    assert [s[0] for s in shapes] == ["postcode", "telefoon", "email", "iban", "kvk", "tijd"]
+    assert "['bsn', 'BSN', null, null, 'bsn']" in block  # a format of the server's, tested below
     for key, pattern_js, message in shapes:
         pattern = pattern_js.replace("\\\\", "\\")  # the JavaScript string's escapes
         examples = re.split(r" of ", message.split("bijvoorbeeld ", 1)[1].rstrip("."))
@@ -63,3 +64,33 @@ def test_the_form_builders_shapes_accept_their_own_examples_and_refuse_others():
         for example in examples:
             assert registry.get("proef").validate({"postcode": example}) == {"postcode": example}, (key, example)
         assert _error(registry, "banaan") == message, key
+
+
+def _bsn_form(required: bool = False) -> FormRegistry:
+    doc = {"title": "Proef", "type": "object", "properties": {
+        "bsn_partner": {"type": "string", "title": "BSN van de partner", "format": "bsn"}},
+        "required": ["bsn_partner"] if required else []}
+    return FormRegistry.from_sources({"proef": json.dumps(doc)})
+
+
+@pytest.mark.parametrize("typed,stored", [("111222333", "111222333"), ("111 222 333", "111222333"),
+                                          ("111.222.333", "111222333"), ("12345672", "012345672")])
+def test_a_bsn_field_takes_the_ways_people_write_one_and_stores_the_nine_digits(typed, stored):
+    assert _bsn_form().get("proef").validate({"bsn_partner": typed}) == {"bsn_partner": stored}
+
+
+@pytest.mark.parametrize("typed", ["111222334", "000000000", "11122233", "1112223330", "11122233a", "banaan",
+                                   "111-222-333", "１１１２２２３３３"])
+def test_a_bsn_that_fails_the_elfproef_or_is_no_number_is_refused_in_words(typed):
+    with pytest.raises(ValidationError) as caught:
+        _bsn_form().get("proef").validate({"bsn_partner": typed})
+    said = " ".join(str(m) for m in caught.value.fields["bsn_partner"])
+    assert said.startswith("Vul een geldig BSN in: negen cijfers die de elfproef doorstaan")
+
+
+def test_an_unknown_format_is_still_refused_when_the_form_is_read():
+    from engine.errors import DefinitionError
+
+    doc = {"title": "Proef", "type": "object", "properties": {"x": {"type": "string", "format": "kenteken"}}}
+    with pytest.raises(DefinitionError, match="format 'kenteken' wordt niet ondersteund"):
+        FormRegistry.from_sources({"proef": json.dumps(doc)}).get("proef")

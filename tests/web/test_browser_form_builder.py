@@ -181,7 +181,7 @@ def test_a_designer_renames_a_field_and_is_told_what_still_reads_the_old_name(se
 
 
 def test_a_designer_asks_a_text_in_a_form_and_says_what_the_consultant_reads(server, page, werkpad):  # noqa: F811
-    """'Vorm' of a short text: a postcode, telephone number, e-mail address or IBAN, without writing a
+    """'Vorm' of a short text: a postcode, telephone number, e-mail address, IBAN, KvK number, time or BSN, without writing a
     pattern; the message a consultant reads when a value is not of that form comes with it and can be
     reworded; 'Vrij' takes both away; the saved draft's form refuses and accepts as promised."""
     from pathlib import Path
@@ -205,6 +205,16 @@ def test_a_designer_asks_a_text_in_a_form_and_says_what_the_consultant_reads(ser
     card.get_by_label("Melding bij een andere vorm").fill("Schrijf de postcode als 1234 AB.")
     prop = _json(page)["properties"]["postcode_klant"]
     assert prop["pattern"] == "^[1-9][0-9]{3} ?[A-Za-z]{2}$" and prop["x-patroonfout"] == "Schrijf de postcode als 1234 AB."
+    # a BSN is a format of the server's (the 11-proef), not a pattern: no message to reword
+    card = _add(page, "bsn_partner", "text")
+    card.get_by_label("Vorm", exact=True).select_option(label="BSN")
+    assert _json(page)["properties"]["bsn_partner"].get("format") == "bsn"
+    assert "pattern" not in _json(page)["properties"]["bsn_partner"]
+    assert card.get_by_label("Melding bij een andere vorm").is_hidden()
+    card.get_by_label("Vorm", exact=True).select_option(label="KvK-nummer")
+    assert "format" not in _json(page)["properties"]["bsn_partner"]
+    assert _json(page)["properties"]["bsn_partner"]["pattern"] == "^[0-9]{8}$"
+    card.get_by_label("Vorm", exact=True).select_option(label="BSN")
     _shot(page, "designer-formulier-vorm.png")
     page.click("#formulier-bron button[type=submit]")
     page.wait_for_url("**/ontwerp/voorbeeld?melding=bewaard")
@@ -218,6 +228,12 @@ def test_a_designer_asks_a_text_in_a_form_and_says_what_the_consultant_reads(ser
         raise AssertionError("a postcode of the wrong form was accepted")
     except ValidationError as exc:
         assert [str(m) for m in exc.fields["postcode_klant"]] == ["Schrijf de postcode als 1234 AB."]
+    assert form.validate({**data, "bsn_partner": "111 222 333"})["bsn_partner"] == "111222333"
+    try:
+        form.validate({**data, "bsn_partner": "111222334"})
+        raise AssertionError("a BSN failing the 11-proef was accepted")
+    except ValidationError as exc:
+        assert str(exc.fields["bsn_partner"][0]).startswith("Vul een geldig BSN in")
     # a pattern the builder does not know is kept and named as the form file's own
     page.goto(server + FORM)
     page.wait_for_selector("#velden-bouwer:not([hidden])")

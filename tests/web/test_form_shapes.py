@@ -30,3 +30,14 @@ def test_the_form_asked_is_said_before_typing_and_tied_to_the_box(client):
 def test_after_a_refusal_the_error_says_it_once(client):
     page = _html(client, {"postcode": [MESSAGE]})
     assert page.count(MESSAGE) == 1 and 'id="veld-postcode-fout"' in page and "veld-postcode-vorm" not in page
+
+
+def test_a_bsn_field_asks_for_digits_and_says_the_elfproef(client):
+    schema = {"type": "object", "properties": {"bsn_partner": {"type": "string", "title": "BSN van de partner",
+                                                               "format": "bsn"}}}
+    with client.application.test_request_context():
+        page = render_template_string('{% from "_velden.html" import veld %}{% for f in fs %}{{ veld(f) }}{% endfor %}',
+                                      fs=fields_for(schema, {}, None))
+    assert 'inputmode="numeric"' in page and 'autocomplete="off"' in page and 'maxlength="11"' in page
+    assert "negen cijfers, bijvoorbeeld 111222333; het nummer moet de elfproef doorstaan" in page
+    assert 'aria-describedby="veld-bsn_partner-vorm"' in page

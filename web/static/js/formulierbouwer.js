@@ -46,9 +46,14 @@
     ['telefoon', 'Telefoonnummer', '^(\\+31 ?|0)[1-9]([ -]?[0-9]){8}$',
       'Vul een Nederlands telefoonnummer in, bijvoorbeeld 06 12345678 of 013 1234567.'],
     ['email', 'E-mailadres', '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$', 'Vul een e-mailadres in, bijvoorbeeld naam@voorbeeld.nl.'],
-    ['iban', 'IBAN', '^[A-Za-z]{2}[0-9]{2}( ?[A-Za-z0-9]){11,30}$', 'Vul een IBAN in, bijvoorbeeld NL91 ABNA 0417 1643 00.']
+    ['iban', 'IBAN', '^[A-Za-z]{2}[0-9]{2}( ?[A-Za-z0-9]){11,30}$', 'Vul een IBAN in, bijvoorbeeld NL91 ABNA 0417 1643 00.'],
+    ['kvk', 'KvK-nummer', '^[0-9]{8}$', 'Vul een KvK-nummer in: acht cijfers, bijvoorbeeld 12345678.'],
+    ['tijd', 'Tijd', '^([01]?[0-9]|2[0-3])[:.][0-5][0-9]$', 'Vul een tijd in als uu:mm, bijvoorbeeld 09:30.'],
+    // no pattern but a format the server knows: nine digits that pass the 11-proef (its message is the server's)
+    ['bsn', 'BSN', null, null, 'bsn']
   ];
   function shapeOf(prop) {
+    if (prop.format === 'bsn') { return 'bsn'; }
     if (!prop.pattern) { return ''; }
     for (var i = 1; i < SHAPES.length; i++) { if (SHAPES[i][2] === prop.pattern) { return SHAPES[i][0]; } }
     return 'eigen';
@@ -301,12 +306,14 @@
       shapes.addEventListener('change', function () {
         var chosen = SHAPES.filter(function (f) { return f[0] === shapes.value; })[0];
         if (shapes.value === 'eigen') { return; }
+        if (prop.format === 'bsn') { delete prop.format; }
         if (chosen && chosen[2]) {
           prop.pattern = chosen[2];
           prop['x-patroonfout'] = chosen[3];
         } else {
           delete prop.pattern;
           delete prop['x-patroonfout'];
+          if (chosen && chosen[4]) { prop.format = chosen[4]; }
         }
         told.value = prop['x-patroonfout'] || '';
         toldField.hidden = !prop.pattern;
