@@ -60,6 +60,9 @@ NOTICES = {
     "nieuw": N_("Het nieuwe proces is gemaakt als concept: een start, een eerste taak en een einde. Bouw het verder "
                 "in de modeler; het gaat pas in als een andere procesontwerper het goedkeurt."),
     "geupload": N_("Het bestand is in het concept bewaard."),
+    "geupload_omgezet": N_("Het bestand is in het concept bewaard. Een beslistabel was in een oudere DMN-versie "
+                           "(1.1 of 1.2) getekend en is omgezet naar DMN 1.3, de versie die Werkpad leest; de "
+                           "regels zijn dezelfde gebleven."),
     "overgezet": N_("De zaken zijn overgezet."),
 }
 NOTHING_CHOSEN = N_("Er is geen zaak gekozen; er is niets overgezet.")  # an error, on the migration page
@@ -588,8 +591,8 @@ def upload(key: str):
     if file is None:
         raise ValidationError(_("Kies een zip-bestand of een .bpmn-, .dmn- of .json-bestand."))
     try:
-        designer().upload_file(key, g.user.username, file.filename or "", file.read(MAX_SAVE_BYTES + 1),
-                               request.form.get("toelichting", ""))
+        saved = designer().upload_file(key, g.user.username, file.filename or "", file.read(MAX_SAVE_BYTES + 1),
+                                       request.form.get("toelichting", ""))
     except ValidationError as exc:
         # refused, nothing stored: said on the process page beside the upload, each problem on its
         # own line (the file and the step it is about), in the user's language
@@ -600,6 +603,8 @@ def upload(key: str):
     except WerkpadError as exc:  # a refusal names its reasons: in the user's language, as the error page
         exc.message = in_language(exc.message)  # translates a message but not the reasons within it
         raise
+    if saved.get("omgezet"):  # a table from an older modeler: said, so the designer knows the file changed
+        return redirect(url_for("designer.process_page", key=key, melding="geupload_omgezet"))
     return redirect(url_for("designer.process_page", key=key, melding="geupload"))
 
 

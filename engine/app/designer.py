@@ -50,7 +50,7 @@ from ..core.messages import Msg
 from ..core.problems import joined, message_from_dict
 from ..core.runtime import properties
 from ..core.uses import FORM_PLACE, form_fields, form_title, where_read
-from ..core.xml import BPMN_NS, DMN_NS, SPIFF_NS, parse_definition
+from ..core.xml import BPMN_NS, DMN_NS, SPIFF_NS, dmn_in_13, parse_definition
 from ..errors import Conflict, DefinitionError, NotFound, ValidationError, WerkpadError
 from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
@@ -270,12 +270,18 @@ class Designer:
         forms by id. A refusal (see the module) is refused with a ValidationError listing it
         (``problemen``) and nothing stored. Modelling findings are stored with the draft —
         unless ``from_file`` (files taken in from outside: an upload, a folder import), which
-        refuses them too."""
+        refuses them too. A decision file in DMN 1.1 or 1.2 is taken in as DMN 1.3 (``omgezet`` in
+        the summary names it and the version it came from)."""
         record = self.working_record(key)
+        converted: list[dict[str, str]] = []
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
                 raise ValidationError(Msg("bestandsnaam '%(name)s' is niet toegestaan (alleen .bpmn of .dmn)",
                                           name=name[:100]))
+            if name.endswith(".dmn"):  # a table from an older modeler (DMN 1.1, 1.2) as the 1.3 Werkpad reads
+                text, was = dmn_in_13(name, text)
+                if was:
+                    converted.append({"bestand": name, "versie": was})
             record["files"][name] = text
         for fid, text in (forms or {}).items():
             if not _FORM_ID.match(fid):
@@ -320,8 +326,9 @@ class Designer:
                 row.status = "concept"  # changed after it was offered: offer it again
                 row.requested_by = row.requested_hash = None
             uow.flush()
-            self._event(uow, row, "concept_bewaard", user, moment, {"problemen": len(problems)})
-            summary = self._draft_summary(row)
+            self._event(uow, row, "concept_bewaard", user, moment, {"problemen": len(problems)}
+                        | ({"omgezet": converted} if converted else {}))
+            summary = self._draft_summary(row) | {"omgezet": converted}
             uow.commit()
         return summary
 

@@ -53,3 +53,34 @@ def parse_definition(name: str, text: str | bytes) -> etree._Element:
         if node.get("triggeredByEvent") == "true":
             node.set(bpmn("triggeredByEvent"), "true")
     return root
+
+
+# decision files of earlier DMN versions (Camunda Modeler before 4 wrote 1.1): the same decision-table
+# elements under another namespace; their diagram information (DMNDI 1.2) has no place in 1.3
+OLDER_DMN = {"http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1", "http://www.omg.org/spec/DMN/20180521/MODEL/": "1.2"}
+_OLDER_DMN_DIAGRAM = ("http://www.omg.org/spec/DMN/20180521/DMNDI/", "http://www.omg.org/spec/DMN/20180521/DC/",
+                      "http://www.omg.org/spec/DMN/20180521/DI/")
+
+
+def dmn_in_13(name: str, text: str) -> tuple[str, str | None]:
+    """A decision file as DMN 1.3, the version Werkpad reads: a DMN 1.1 or 1.2 file gets the 1.3
+    namespace (its decision tables are written the same way) and loses its 1.2 diagram elements.
+    Returns the text and the version it came from (None: unchanged — already 1.3, another kind of
+    file, or not readable, which the checks then say)."""
+    try:
+        root = parse_definition(name, text)
+    except DefinitionError:
+        return text, None
+    old = etree.QName(root).namespace
+    if old not in OLDER_DMN:
+        return text, None
+    # the namespace's name swapped where the file declares it: its prefixes stay as they were
+    root = parse_definition(name, text.replace(old, DMN_NS))
+    for node in list(root.iter()):
+        if isinstance(node.tag, str) and etree.QName(node).namespace in _OLDER_DMN_DIAGRAM:
+            parent = node.getparent()
+            if parent is not None:
+                parent.remove(node)
+    etree.cleanup_namespaces(root)
+    converted = etree.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + converted + "\n", OLDER_DMN[old]

@@ -362,3 +362,35 @@ def test_a_shared_process_that_nothing_calls_is_not_read_for_names():
     files = {"kwaad.bpmn": BASE, "kwaad.dmn": DMN, "gedeeld/ander.bpmn": shared}
     said = _unprovided(check_bundle(bundle_from_files(MANIFEST, files, FORMS, VOCABULARY)))
     assert not [m for m in said if "iets_anders" in m], said
+
+
+# ---------------------------------------------------------------------------- older DMN versions
+_DMN_11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
+_DMN_12 = "http://www.omg.org/spec/DMN/20180521/MODEL/"
+_DMNDI_12 = ('<dmndi:DMNDI xmlns:dmndi="http://www.omg.org/spec/DMN/20180521/DMNDI/" '
+             'xmlns:dc="http://www.omg.org/spec/DMN/20180521/DC/"><dmndi:DMNDiagram id="d1">'
+             '<dmndi:DMNShape id="s1" dmnElementRef="kw_besluit"><dc:Bounds height="80" width="180" x="150" y="80" />'
+             '</dmndi:DMNShape></dmndi:DMNDiagram></dmndi:DMNDI></definitions>')
+
+
+@pytest.mark.parametrize("namespace,version,diagram", [(_DMN_11, "1.1", False), (_DMN_12, "1.2", True)])
+def test_a_decision_table_of_an_older_dmn_version_is_taken_in_as_13(namespace, version, diagram):
+    """Camunda Modeler before 4 wrote DMN 1.1: the same table under another namespace. Taken in as DMN
+    1.3 it passes the checks as the 1.3 file does, rules and columns unchanged; 1.2's diagram part goes."""
+    from engine.core.xml import DMN_NS, dmn_in_13
+
+    old = DMN.replace("https://www.omg.org/spec/DMN/20191111/MODEL/", namespace)
+    if diagram:
+        old = old.replace("</definitions>", _DMNDI_12)
+    assert old != DMN and any("geen DMN 1.3" in str(p.message) for p in _problems(dmn=old))
+    text, was = dmn_in_13("kwaad.dmn", old)
+    assert was == version and namespace not in text and DMN_NS in text and "DMNDI" not in text
+    assert _problems(dmn=text) == _problems(dmn=DMN) == []
+    assert text.count("<rule ") == DMN.count("<rule ") and "loonwaarde_pct" in text
+
+
+@pytest.mark.parametrize("text", [DMN, "<definitions", BASE, "geen xml"])
+def test_a_13_file_or_anything_else_is_left_as_it_is(text):
+    from engine.core.xml import dmn_in_13
+
+    assert dmn_in_13("x.dmn", text) == (text, None)

@@ -339,3 +339,25 @@ def test_a_camunda_model_under_the_process_name_is_refused_with_each_step_said_i
         assert said in text, text
     assert not any(word in text for word in ("TypeError", "Expected", "No DMN", "ongeldige BPMN")), text
     assert werkpad.designer.draft("voorbeeld") is None
+
+
+def test_a_decision_table_from_an_older_modeler_is_uploaded_as_dmn_13_and_said(client, werkpad):
+    """Camunda Modeler before version 4 saves DMN 1.1: the upload takes the table in as DMN 1.3 (the rules
+    unchanged), says so above the process page, and records it with the saved draft."""
+    login(client, "piet")
+    table = werkpad.designer.working_record("voorbeeld")["files"]["voorbeeld_route.dmn"]
+    old = table.replace("https://www.omg.org/spec/DMN/20191111/MODEL/", "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+    assert old != table
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/upload", data={
+        "csrf_token": token, "bestand": (io.BytesIO(old.encode()), "voorbeeld_route.dmn")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302 and response.headers["Location"].endswith("melding=geupload_omgezet")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "omgezet naar DMN 1.3" in html.unescape(page)
+    draft = werkpad.designer.draft("voorbeeld")
+    stored = draft["record"]["files"]["voorbeeld_route.dmn"]
+    assert "20151101" not in stored and "https://www.omg.org/spec/DMN/20191111/MODEL/" in stored
+    assert draft["problems"] == [] and stored.count("<rule ") == table.count("<rule ")
+    event = werkpad.designer.process("voorbeeld")["events"][0]
+    assert event["payload"]["omgezet"] == [{"bestand": "voorbeeld_route.dmn", "versie": "1.1"}]
