@@ -47,10 +47,13 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     page.select_option("#ep-formulier", "")
     page.fill("#toelichting", "Intake heet voortaan kennismakingsgesprek")
     page.click("#bewaar")
-    page.wait_for_selector("text=Bewaard, met 1 probleem.")
+    # the intake without its form, and so the crisis route reading a field of that form that nothing gives now
+    page.wait_for_selector("text=Bewaard, met 2 problemen.")
     assert page.locator('#problemen li[data-element="intake"]').count() == 1
+    assert page.locator('#problemen li[data-element="f_crisis"]').count() == 1
     assert page.locator('#canvas g.djs-element.probleem[data-element-id="intake"]').count() == 1
-    assert page.locator("#canvas .probleem-teken").count() == 1
+    assert page.locator('#canvas g.djs-element.probleem[data-element-id="f_crisis"]').count() == 1
+    assert page.locator("#canvas .probleem-teken").count() == 2
     _shot(page, "designer-modeler.png")
 
     # fix it: the problem in the list selects its step; choose the form again
