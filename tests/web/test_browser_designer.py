@@ -22,6 +22,16 @@ def _login(page, server, username):
     page.click("button[type=submit]")
 
 
+def _approve(page, server, designer: str, process: str, version: str) -> None:
+    """The second designer opens the process, approves the offered draft and sees it as the current version."""
+    _login(page, server, designer)
+    page.click(f"text={process}")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('Goedkeuren en publiceren')")
+    page.wait_for_selector("text=De nieuwe versie is gepubliceerd.")
+    assert page.locator("tr.huidige-versie", has_text=version).count() == 1
+
+
 def test_designer_models_checks_and_publishes_with_a_second_designer(server, page, werkpad, accounts):  # noqa: F811
     accounts.create_user("joke", PASSWORD, "Joke")
     accounts.grant("joke", "voorbeeldstad", "process_designer", None)
@@ -101,12 +111,7 @@ def test_designer_models_checks_and_publishes_with_a_second_designer(server, pag
     assert page.locator("text=Goedkeuren en publiceren").count() == 0
     page.click("text=Uitloggen")
 
-    _login(page, server, "joke")
-    page.click("text=Voorbeeldstad — Participatiewet")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button:has-text('Goedkeuren en publiceren')")
-    page.wait_for_selector("text=De nieuwe versie is gepubliceerd.")
-    assert page.locator("tr.huidige-versie", has_text="versie 2").count() == 1
+    _approve(page, server, "joke", "Voorbeeldstad — Participatiewet", "versie 2")
 
     fresh = werkpad.start_case("voorbeeldstad", "123456782", "Fatima el Amrani", "1992-11-17")
     assert fresh["tasks"][0]["name"] == "Kennismakingsgesprek voeren"
@@ -158,12 +163,7 @@ def test_designer_makes_a_new_process_and_a_consultant_works_it(server, page, we
     page.wait_for_selector("text=een andere procesontwerper keurt het goed")
     page.click("text=Uitloggen")
 
-    _login(page, server, "joke")
-    page.click("text=Bezwaar en beroep")
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button:has-text('Goedkeuren en publiceren')")
-    page.wait_for_selector("text=De nieuwe versie is gepubliceerd.")
-    assert page.locator("tr.huidige-versie", has_text="versie 1").count() == 1
+    _approve(page, server, "joke", "Bezwaar en beroep", "versie 1")
     page.click("text=Uitloggen")
 
     _login(page, server, "kees")
