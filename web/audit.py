@@ -399,6 +399,8 @@ OPERATION_LABELS = {
     "ontwerp.zaak_overzetten": N_("Lopende zaak naar een andere versie overgezet"), "ontwerp.formulier": N_("Formulier bekeken"),
     "ontwerp.formulier_voorbeeld": N_("Voorbeeld van een formulier getoond"),
     "ontwerp.formulier_bewaren": N_("Formulier in het concept bewaard"),
+    "ontwerp.formulier_nieuw": N_("Nieuw formulier in het concept gemaakt"),
+    "ontwerp.formulier_verwijderen": N_("Formulier uit het concept verwijderd"),
     "zaak.overzetten": N_("Zaak naar een andere versie overgezet"),
     "vernietigingslijst.goedkeuren": N_("Vernietigingslijst goedgekeurd"),
     "zaken.vernietigen": N_("Zaken vernietigd na goedkeuring"),

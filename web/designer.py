@@ -56,6 +56,7 @@ NOTICES = {
     "aangeboden": N_("Het concept is aangeboden; een andere procesontwerper keurt het goed."),
     "gepubliceerd": N_("De nieuwe versie is gepubliceerd."),
     "verworpen": N_("Het concept is weggegooid."),
+    "formulier_verwijderd": N_("Het formulier is uit het concept verwijderd."),
     "geen_versie": N_("Dit proces is nieuw en heeft nog geen versie om het concept mee te vergelijken."),
     "nieuw": N_("Het nieuwe proces is gemaakt als concept: een start, een eerste taak en een einde. Bouw het verder "
                 "in de modeler; het gaat pas in als een andere procesontwerper het goedkeurt."),
@@ -368,7 +369,7 @@ def draft_json(key: str):
                     "toelichting": draft["change_note"] if draft else "",
                     "bewerken": policy.may_edit_design(g.user, organisation), "fasen": list(PHASES),
                     "fasenamen": {p: _(PHASE_LABELS[p]) if p in PHASE_LABELS else p for p in PHASES},
-                    "rollen": work_roles(), "formulieren": d.available_forms(), "berichten": _messages(),
+                    "rollen": work_roles(), "formulieren": d.available_forms(key), "berichten": _messages(),
                     "beslistabellen": {decision: url_for("designer.table_page", key=key, name=t["file"][:-4])
                                        for t in decision_tables(record) for decision in t["decisions"]}})
 
@@ -670,9 +671,33 @@ def form_page(key: str, form_id: str):
     organisation = _process(key, "ontwerp.formulier", "Formulier van een proces bekijken")
     record, text = _form_record(key, form_id)
     fields, problem = _preview(form_id, text)
+    may_edit = policy.may_edit_design(g.user, organisation)
+    removable = may_edit and not form_id.startswith(SHARED_DIR + "_") and not designer().form_in_use(key, form_id)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
                            title=form_title(text), vocabulary=designer().vocabulary(), uses=_uses(record, form_id),
-                           fields=fields, problem=problem, may_edit=policy.may_edit_design(g.user, organisation))
+                           fields=fields, problem=problem, may_edit=may_edit, removable=removable)
+
+
+@bp.post("/<key>/nieuw-formulier")
+@login_required
+def new_form(key: str):
+    """A new form in the draft, from its title: then the form builder, to give it its fields."""
+    organisation = _process(key, "ontwerp.formulier_nieuw", "Nieuw formulier in het concept", edit=True)
+    try:
+        form_id = designer().new_form(key, g.user.username, request.form.get("titel", "")[:500])
+    except ValidationError as exc:
+        problems = [in_language(m) for messages in exc.fields.values() for m in messages] or [in_language(exc.message)]
+        return _process_page(key, organisation, form_error=" ".join(str(p) for p in problems)), 422
+    return redirect(url_for("designer.form_page", key=key, form_id=form_id))
+
+
+@bp.post("/<key>/formulieren/<form_id>/verwijderen")
+@login_required
+def form_remove(key: str, form_id: str):
+    """A form of the process's own that no task names any more, out of the draft."""
+    _process(key, "ontwerp.formulier_verwijderen", "Formulier uit het concept verwijderen", edit=True)
+    designer().remove_form(key, g.user.username, form_id[:100])
+    return redirect(url_for("designer.process_page", key=key, melding="formulier_verwijderd"))
 
 
 @bp.post("/<key>/formulieren/<form_id>/voorbeeld")

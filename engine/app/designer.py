@@ -255,8 +255,13 @@ class Designer:
         path = self.forms_dir / VOCABULARY_FILE
         return path.read_text(encoding="utf-8") if path.exists() else "{}"
 
-    def available_forms(self) -> list[str]:
-        return sorted(FormRegistry.load_dir(self.forms_dir).forms)
+    def available_forms(self, key: str | None = None) -> list[str]:
+        """The forms a task may name: the process's own (those of its working record) and the shared
+        folder's; without ``key`` every form in the forms folder."""
+        every = FormRegistry.load_dir(self.forms_dir).forms
+        if key is None:
+            return sorted(every)
+        return sorted(set(self.working_record(key)["forms"]) | {fid for fid in every if _shared_form(fid)})
 
     def events(self, key: str) -> list[dict]:
         return self.process(key)["events"]
@@ -264,7 +269,8 @@ class Designer:
     # ------------------------------------------------------------------ saving
     def save_draft(self, key: str, user: str, files: Mapping[str, str] | None = None,
                    forms: Mapping[str, str] | None = None, manifest: Mapping[str, Any] | None = None,
-                   change_note: str | None = None, at: datetime | None = None, from_file: bool = False) -> dict:
+                   change_note: str | None = None, at: datetime | None = None, from_file: bool = False,
+                   drop_forms: Sequence[str] = ()) -> dict:
         """Store the draft of ``key`` (started from the newest version when there is none);
         ``files`` replace or add the process's own BPMN/DMN files, ``forms`` replace or add
         forms by id. A refusal (see the module) is refused with a ValidationError listing it
@@ -287,6 +293,8 @@ class Designer:
             if not _FORM_ID.match(fid):
                 raise ValidationError(Msg("formulier-id '%(fid)s' is niet toegestaan", fid=fid[:100]))
             record["forms"][fid] = text
+        for fid in drop_forms:  # a form of the process's own that no task names any more
+            record["forms"].pop(fid, None)
         if manifest is not None:
             record["manifest"] = {**dict(manifest), "sleutel": key,
                                   "organisatie": record["manifest"].get("organisatie")}
@@ -374,6 +382,38 @@ class Designer:
             self._event(uow, row, "proces_aangemaakt", user, moment, {"naam": name, "gemeenten": chosen})
             uow.commit()
         return {"process": key}
+
+    def new_form(self, key: str, user: str, title: str, at: datetime | None = None) -> str:
+        """A new form of process ``key`` in its draft, titled ``title``, with one field to begin with
+        (the shared ``toelichting``), to build on in the form builder and name on a task in the
+        modeler. Its id comes from the process key and the title (numbered when taken); returned."""
+        title = " ".join((title or "").split())
+        if not 3 <= len(title) <= 120 or not title.isprintable():
+            raise ValidationError(Msg("Het formulier is niet gemaakt."),
+                                  fields={"titel": [Msg("Geef het formulier een titel van 3 tot 120 tekens.")]})
+        record = self.working_record(key)
+        taken = set(record["forms"]) | set(FormRegistry.load_dir(self.forms_dir).forms)
+        form_id = _new_key(f"{key}_{title}", taken, limit=80)
+        doc = {"id": form_id, "title": title, "type": "object", "properties": {"toelichting": {}}, "required": []}
+        self.save_draft(key, user, forms={form_id: json.dumps(doc, ensure_ascii=False, indent=1)}, at=at)
+        return form_id
+
+    def form_in_use(self, key: str, form_id: str) -> str | None:
+        """The name of a task of the process's working record that names form ``form_id`` (None: none)."""
+        record = self.working_record(key)
+        element = _element_with_form(record, form_id)
+        return (_elements(record).get(element or "", {}).get("name") or element) if element else None
+
+    def remove_form(self, key: str, user: str, form_id: str, at: datetime | None = None) -> None:
+        """Take a form of the process's own out of its draft; refused while a task names it."""
+        record = self.working_record(key)
+        if form_id not in record["forms"] or _shared_form(form_id):
+            raise NotFound(Msg("formulier '%(fid)s' hoort niet bij dit proces", fid=form_id[:100]))
+        task = self.form_in_use(key, form_id)
+        if task:
+            raise Conflict(Msg("het formulier wordt nog gebruikt door taak '%(taak)s'; kies daar eerst een ander "
+                               "formulier", taak=task))
+        self.save_draft(key, user, drop_forms=[form_id], at=at)
 
     def municipalities_of(self, organisation: str) -> list[str]:
         """The municipalities the processes of ``organisation`` serve (a new process may serve these)."""
@@ -637,7 +677,10 @@ class Designer:
                 problems.append(Problem(Msg("formulier '%(formulier)s' bestaat niet", formulier=fid),
                                         _element_with_form(record, fid), None))
         taken = {fid: text for fid, text in forms.items() if text is not None and fid not in record["forms"]}
-        record["forms"] = {k: v for k, v in forms.items() if v is not None}
+        # the forms the tasks name, and the process's own that no task names (yet): a form the designer
+        # just made, or one whose task was taken away, stays with the process until it is removed
+        record["forms"] = {k: v for k, v in forms.items() if v is not None} | {
+            fid: text for fid, text in record["forms"].items() if fid not in forms and not _shared_form(fid)}
         refused = refusals(record["files"], taken, record["vocabulary"]) if taken else []
         if refused:  # a form from the shared folder that cannot be used
             return record, refused
@@ -699,13 +742,18 @@ _NEW_FIRST_FORM = "eerste_gesprek"
 RESERVED_KEYS = frozenset({"nieuw", "vocabulaire"})  # pages of the designer's own (/ontwerp/nieuw)
 
 
-def _new_key(name: str, taken: set[str]) -> str:
-    """A process key from its name: plain lower-case letters, digits and underscores
-    ('Súdwest bezwaar' -> 'sudwest_bezwaar'), numbered when already taken."""
+def _shared_form(form_id: str) -> bool:
+    """A form of the shared folder (``gedeeld_…``): it comes with a version only while a task names it."""
+    return form_id.startswith(SHARED_DIR + "_")
+
+
+def _new_key(name: str, taken: set[str], limit: int = 40) -> str:
+    """A process key (or form id) from its name: plain lower-case letters, digits and underscores
+    ('Súdwest bezwaar' -> 'sudwest_bezwaar'), at most ``limit`` long, numbered when already taken."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:40].strip("_") or "proces"
+    slug = re.sub(r"[^a-z0-9]+", "_", plain).strip("_")[:limit].strip("_") or "proces"
     if slug[0].isdigit():
-        slug = f"proces_{slug}"[:40]
+        slug = f"proces_{slug}"[:limit]
     key, n = slug, 1
     while key in taken:
         n += 1

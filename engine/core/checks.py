@@ -797,11 +797,19 @@ def start_data_names(manifest: Mapping[str, Any]) -> set[str]:
     return {n for n in declared if isinstance(n, str)} if isinstance(declared, (list, dict)) else set()
 
 
-def _provided_names(bundle: Bundle, index: _Index) -> set[str]:
+def _in_running(node: etree._Element, running: set[int]) -> bool:
+    """Whether ``node`` lies in a process a case runs (``running``: the ids of those process elements)."""
+    return any(id(p) in running for p in node.iterancestors(f"{{{BPMN_NS}}}process"))
+
+
+def _provided_names(bundle: Bundle, index: _Index, running: set[int]) -> set[str]:
     """The case-data names something in the version gives: the start (and the start data proces.json
-    declares), the forms' fields, what a script of a process that runs sets, a caught message (under its name or its message variable),
+    declares), the fields of the forms its user tasks name, what a script of a process that runs sets, a caught message (under its name or its message variable),
     a multi-instance item, a decision table's outputs."""
-    provided = set(START_NAMES) | fields_of(bundle.forms) | ENGINE_MESSAGES | start_data_names(bundle.manifest)
+    named = {prop.get("value") or "" for _file, root in index.bpmn() for prop in root.iter(f"{{{SPIFF_NS}}}property")
+             if prop.get("name") == "formulier" and _in_running(prop, running)}
+    provided = (set(START_NAMES) | fields_of({fid: text for fid, text in bundle.forms.items() if fid in named})
+                | ENGINE_MESSAGES | start_data_names(bundle.manifest))
     for _file, root in index.bpmn():
         messages = {m.get("id"): m.get("name") or "" for m in root.iter(f"{{{BPMN_NS}}}message")}
         for node in root.iter(f"{{{BPMN_NS}}}messageEventDefinition", f"{{{BPMN_NS}}}receiveTask"):
@@ -824,9 +832,9 @@ def _unprovided_names(bundle: Bundle, index: _Index) -> list[Problem]:
     processes, runs = _processes_run(bundle, index)
     running = {id(node) for ident, (_file, node) in processes.items() if ident in runs}
     reads: list[tuple[etree._Element, str, str, frozenset[str]]] = []
-    provided = _provided_names(bundle, index)
+    provided = _provided_names(bundle, index, running)
     for node, file, _what, text, mode in _expressions(index):
-        if not any(id(p) in running for p in node.iterancestors(f"{{{BPMN_NS}}}process")):
+        if not _in_running(node, running):
             continue
         needed, sets = names_needed(text, mode)
         provided |= sets

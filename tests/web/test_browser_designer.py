@@ -143,6 +143,12 @@ def test_designer_makes_a_new_process_and_a_consultant_works_it(server, page, we
     page.click("text=Proces maken")
     page.wait_for_selector("text=Het nieuwe proces is gemaakt als concept")
     assert page.locator("text=Nog geen versie").count() == 1
+    # a second form for the process: made from its title, opened in the form builder
+    page.fill("#nieuw-formulier", "Besluit op bezwaar")
+    page.click("button:has-text('Formulier maken')")
+    page.wait_for_selector("#velden-bouwer:not([hidden])")
+    assert "bezwaar_en_beroep_besluit_op_bezwaar" in page.url
+    page.goto(server + "/ontwerp/bezwaar_en_beroep")
     page.click("text=Concept bewerken")
     page.wait_for_selector("#modeler.geladen", timeout=30000)
     assert page.locator('#canvas g.djs-element[data-element-id="eerste_gesprek"]').count() == 1
@@ -152,6 +158,9 @@ def test_designer_makes_a_new_process_and_a_consultant_works_it(server, page, we
     page.click(".bio-properties-panel-group-header:has-text('Algemeen')")
     page.wait_for_selector("#bio-properties-panel-name")
     page.fill("#bio-properties-panel-name", "Bezwaar ontvangen en bevestigen")
+    offered = page.locator("#ep-formulier option").evaluate_all("os => os.map(o => o.value)")
+    assert "bezwaar_en_beroep_besluit_op_bezwaar" in offered and "bezwaar_en_beroep_eerste_gesprek" in offered
+    assert not [f for f in offered if f.startswith("voorbeeld_")], offered  # not another process's forms
     page.wait_for_timeout(400)
     page.fill("#toelichting", "Eerste versie")
     page.click("#bewaar")

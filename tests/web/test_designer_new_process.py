@@ -164,3 +164,92 @@ def test_every_designer_page_of_a_new_process_answers_without_a_version(client, 
     assert "nog geen versie om het concept mee te vergelijken" in client.get(
         f"/ontwerp/{key}/verschil", follow_redirects=True).get_data(as_text=True)
     assert f'href="/ontwerp/{key}/verschil"' not in client.get(f"/ontwerp/{key}/modeler").get_data(as_text=True)
+
+
+def test_a_designer_makes_a_form_names_it_on_a_new_task_and_the_draft_keeps_it(client, werkpad):
+    """A process grows beyond its first task: a new form from its title (then the form builder), kept by
+    the draft while no task names it yet, offered in the modeler's form list beside the shared forms (and
+    not another organisation's), and named on a new task the draft checks clean."""
+    login(client, "piet")
+    _create(client, "Bezwaar en beroep")
+    token = page_csrf(client, "/ontwerp/bezwaar_en_beroep")
+    response = client.post("/ontwerp/bezwaar_en_beroep/nieuw-formulier",
+                           data={"csrf_token": token, "titel": "Besluit op bezwaar"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/ontwerp/bezwaar_en_beroep/formulieren/bezwaar_en_beroep_besluit_op_bezwaar"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Besluit op bezwaar" in page
+    info = client.get("/ontwerp/bezwaar_en_beroep/concept.json").get_json()
+    assert "bezwaar_en_beroep_besluit_op_bezwaar" in info["formulieren"]
+    assert "bezwaar_en_beroep_eerste_gesprek" in info["formulieren"]
+    assert any(f.startswith("gedeeld_") for f in info["formulieren"])
+    assert not any(f.startswith(("tilburg_", "alphen_", "voorbeeld_")) for f in info["formulieren"])
+
+    # the model saved without naming it: the form stays with the draft
+    record = werkpad.designer.working_record("bezwaar_en_beroep")
+    bpmn = record["files"]["bezwaar_en_beroep.bpmn"]
+    werkpad.designer.save_draft("bezwaar_en_beroep", "piet", files={"bezwaar_en_beroep.bpmn": bpmn})
+    assert "bezwaar_en_beroep_besluit_op_bezwaar" in werkpad.designer.working_record("bezwaar_en_beroep")["forms"]
+    # a second task naming it: checks clean
+    second = bpmn.replace('<bpmn:sequenceFlow id="f_einde" sourceRef="eerste_gesprek" targetRef="einde" />',
+                          '<bpmn:sequenceFlow id="f_besluit" sourceRef="eerste_gesprek" targetRef="besluit" />'
+                          '<bpmn:userTask id="besluit" name="Besluit op bezwaar nemen"><bpmn:extensionElements>'
+                          '<spiffworkflow:properties><spiffworkflow:property name="formulier" '
+                          'value="bezwaar_en_beroep_besluit_op_bezwaar" /></spiffworkflow:properties>'
+                          '</bpmn:extensionElements><bpmn:incoming>f_besluit</bpmn:incoming>'
+                          '<bpmn:outgoing>f_einde</bpmn:outgoing></bpmn:userTask>'
+                          '<bpmn:sequenceFlow id="f_einde" sourceRef="besluit" targetRef="einde" />')
+    second = second.replace("<bpmn:outgoing>f_einde</bpmn:outgoing>\n    </bpmn:userTask>",
+                            "<bpmn:outgoing>f_besluit</bpmn:outgoing>\n    </bpmn:userTask>", 1)
+    second = second.replace("<bpmn:flowNodeRef>einde</bpmn:flowNodeRef>",
+                            "<bpmn:flowNodeRef>besluit</bpmn:flowNodeRef><bpmn:flowNodeRef>einde</bpmn:flowNodeRef>")
+    saved = werkpad.designer.save_draft("bezwaar_en_beroep", "piet", files={"bezwaar_en_beroep.bpmn": second})
+    assert saved["problems"] == [], saved["problems"]
+    # the same title again: numbered, not overwritten
+    response = client.post("/ontwerp/bezwaar_en_beroep/nieuw-formulier",
+                           data={"csrf_token": token, "titel": "Besluit op bezwaar"})
+    assert response.headers["Location"].endswith("/bezwaar_en_beroep_besluit_op_bezwaar_2")
+
+
+@pytest.mark.parametrize("titel", ["", "ab", "x" * 121, "Besluit\x07"])
+def test_a_form_without_a_proper_title_is_not_made(client, werkpad, titel):
+    login(client, "piet")
+    before = werkpad.designer.working_record("voorbeeld")["forms"]
+    token = page_csrf(client, "/ontwerp/voorbeeld")
+    response = client.post("/ontwerp/voorbeeld/nieuw-formulier", data={"csrf_token": token, "titel": titel})
+    assert response.status_code == 422
+    assert "Geef het formulier een titel van 3 tot 120 tekens." in html.unescape(response.get_data(as_text=True))
+    assert werkpad.designer.working_record("voorbeeld")["forms"] == before
+
+
+@pytest.mark.parametrize("user", ["kees", "aafke", "anna"])
+def test_only_the_organisations_designers_make_forms(client, werkpad, user):
+    login(client, user)
+    token = page_csrf(client, "/inbox") if user != "aafke" else ""
+    response = client.post("/ontwerp/voorbeeld/nieuw-formulier", data={"csrf_token": token, "titel": "Stiekem"})
+    assert response.status_code in (400, 403, 404)
+    assert not any("stiekem" in f for f in werkpad.designer.working_record("voorbeeld")["forms"])
+
+
+def test_a_form_no_task_names_can_be_removed_and_one_in_use_cannot(client, werkpad):
+    login(client, "piet")
+    _create(client, "Bezwaar en beroep")
+    token = page_csrf(client, "/ontwerp/bezwaar_en_beroep")
+    made = client.post("/ontwerp/bezwaar_en_beroep/nieuw-formulier", data={"csrf_token": token, "titel": "Besluit"})
+    page = client.get(made.headers["Location"]).get_data(as_text=True)
+    assert "Formulier verwijderen" in page
+    in_use = client.get("/ontwerp/bezwaar_en_beroep/formulieren/bezwaar_en_beroep_eerste_gesprek").get_data(
+        as_text=True)
+    assert "Formulier verwijderen" not in in_use
+    refused = client.post("/ontwerp/bezwaar_en_beroep/formulieren/bezwaar_en_beroep_eerste_gesprek/verwijderen",
+                          data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "nog gebruikt door taak 'Eerste gesprek voeren'" in html.unescape(refused.get_data(as_text=True))
+    removed = client.post("/ontwerp/bezwaar_en_beroep/formulieren/bezwaar_en_beroep_besluit/verwijderen",
+                          data={"csrf_token": token})
+    assert removed.status_code == 302 and removed.headers["Location"].endswith("melding=formulier_verwijderd")
+    forms = werkpad.designer.working_record("bezwaar_en_beroep")["forms"]
+    assert "bezwaar_en_beroep_besluit" not in forms and "bezwaar_en_beroep_eerste_gesprek" in forms
+    gone = client.post("/ontwerp/bezwaar_en_beroep/formulieren/gedeeld_nazorgcontact/verwijderen",
+                       data={"csrf_token": token})
+    assert gone.status_code == 404
