@@ -270,15 +270,19 @@ class Designer:
     def save_draft(self, key: str, user: str, files: Mapping[str, str] | None = None,
                    forms: Mapping[str, str] | None = None, manifest: Mapping[str, Any] | None = None,
                    change_note: str | None = None, at: datetime | None = None, from_file: bool = False,
-                   drop_forms: Sequence[str] = ()) -> dict:
+                   drop_forms: Sequence[str] = (), whole: bool = False) -> dict:
         """Store the draft of ``key`` (started from the newest version when there is none);
         ``files`` replace or add the process's own BPMN/DMN files, ``forms`` replace or add
         forms by id. A refusal (see the module) is refused with a ValidationError listing it
         (``problemen``) and nothing stored. Modelling findings are stored with the draft —
         unless ``from_file`` (files taken in from outside: an upload, a folder import), which
-        refuses them too. A decision file in DMN 1.1 or 1.2 is taken in as DMN 1.3 (``omgezet`` in
+        refuses them too. With ``whole`` the files and forms given are all the process's own (a zip
+        of its folder): its own files and forms that are not among them go. A decision file in DMN 1.1 or 1.2 is taken in as DMN 1.3 (``omgezet`` in
         the summary names it and the version it came from)."""
         record = self.working_record(key)
+        if whole:  # ``files`` and ``forms`` are the whole process (a zip of its folder): the rest of its own goes
+            record["files"] = {k: v for k, v in record["files"].items() if k not in own_files(record)}
+            record["forms"] = {}
         converted: list[dict[str, str]] = []
         for name, text in (files or {}).items():
             if not _FILE_NAME.match(name):
@@ -539,8 +543,9 @@ class Designer:
 
     def upload_zip(self, key: str, user: str, data: bytes, change_note: str = "",
                    at: datetime | None = None) -> dict:
-        """A zip of a process folder becomes the draft: a file from outside, so any problem
-        refuses it with nothing stored (as ``werkpad processes deploy`` does)."""
+        """A zip of a process folder becomes the draft — its files and forms replace the process's own,
+        the shared files stay —: a file from outside, so any problem refuses it with nothing stored
+        (as ``werkpad processes deploy`` does)."""
         if len(data) > MAX_ZIP_BYTES:
             raise ValidationError(Msg("het zip-bestand is groter dan %(waarde)s kB",
                                       waarde=MAX_ZIP_BYTES // 1024))
@@ -576,7 +581,7 @@ class Designer:
         if manifest is not None and not isinstance(manifest, dict):
             raise ValidationError(Msg("%(MANIFEST)s: verwacht een object", MANIFEST=MANIFEST))
         return self.save_draft(key, user, files=files, forms=forms, manifest=manifest,
-                               change_note=change_note or None, at=at, from_file=True)
+                               change_note=change_note or None, at=at, from_file=True, whole=True)
 
     # ------------------------------------------------------------------ diff
     def diff(self, key: str, old: int | str, new: int | str) -> dict:

@@ -253,3 +253,44 @@ def test_a_form_no_task_names_can_be_removed_and_one_in_use_cannot(client, werkp
     gone = client.post("/ontwerp/bezwaar_en_beroep/formulieren/gedeeld_nazorgcontact/verwijderen",
                        data={"csrf_token": token})
     assert gone.status_code == 404
+
+
+def _folder_zip(process_id: str) -> bytes:
+    """Voorbeeldstad's process folder as a designer would zip it from elsewhere, under its own process id."""
+    import io
+    import json
+    import zipfile
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        manifest = json.loads((root / "processes" / "voorbeeld" / "proces.json").read_text(encoding="utf-8"))
+        manifest.update({"proces": process_id, "naam": "Ingelezen proces"})
+        archive.writestr("ingelezen/proces.json", json.dumps(manifest))
+        for name in ("voorbeeld.bpmn", "voorbeeld_route.dmn"):
+            text = (root / "processes" / "voorbeeld" / name).read_text(encoding="utf-8")
+            archive.writestr(f"ingelezen/{name}", text.replace('id="voorbeeld_participatie"', f'id="{process_id}"'))
+        for form in sorted((root / "forms" / "voorbeeld").glob("*.json")):
+            archive.writestr(f"ingelezen/forms/{form.name}", form.read_text(encoding="utf-8"))
+    return buffer.getvalue()
+
+
+def test_a_process_folder_from_elsewhere_uploaded_as_zip_becomes_the_new_processs_draft(client, werkpad):
+    """The zip is the whole process: the starting skeleton (its file and form) gives way to the folder's
+    files, forms and manifest, and the draft checks as the folder does."""
+    import io
+
+    login(client, "piet")
+    _create(client, "Ingelezen proces")
+    token = page_csrf(client, "/ontwerp/ingelezen_proces")
+    response = client.post("/ontwerp/ingelezen_proces/upload", data={
+        "csrf_token": token, "bestand": (io.BytesIO(_folder_zip("ingelezen_participatie")), "ingelezen.zip")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302, html.unescape(response.get_data(as_text=True))[-1500:]
+    record = werkpad.designer.working_record("ingelezen_proces")
+    own = sorted(name for name in record["files"] if not name.startswith("gedeeld/"))
+    assert own == ["voorbeeld.bpmn", "voorbeeld_route.dmn"]
+    assert record["manifest"]["proces"] == "ingelezen_participatie" and record["manifest"]["sleutel"] == "ingelezen_proces"
+    assert "ingelezen_proces_eerste_gesprek" not in record["forms"] and "voorbeeld_intake" in record["forms"]
+    assert werkpad.designer.draft("ingelezen_proces")["problems"] == []

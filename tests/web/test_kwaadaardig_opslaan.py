@@ -422,8 +422,9 @@ def test_the_use_case_refuses_with_the_refused_items_and_stores_nothing(site_cle
     assert [p["element"] for p in refused.value.details["problemen"]] == ["timer_te_laat"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("proces.json", json.dumps(MANIFEST))
+        archive.writestr("proces.json", json.dumps(MANIFEST))  # the whole folder: a zip replaces the process's files
         archive.writestr("kwaad.bpmn", _read("onbereikbare_taak.bpmn"))
+        archive.writestr("kwaad.dmn", _read("basis.dmn"))
     with pytest.raises(ValidationError) as refused:
         wp.designer.upload_zip("kwaad", "olga", buffer.getvalue(), "uit git", at=at)
     assert "een bestand van buiten moet alle controles doorstaan" in refused.value.message
