@@ -458,7 +458,7 @@ class Inbox:
             current = uow.session.scalars(select(TaskRow.spec).where(TaskRow.case_id == case_id,
                                                                      TaskRow.status == "open")).all()
             timers = uow.session.scalars(select(TimerRow.spec).where(TimerRow.case_id == case_id)).all()
-            messages = _awaited_messages(case.state)
+            messages, places = _awaited_messages(case.state)
             payloads = uow.session.scalars(select(EventRow.payload).where(
                 EventRow.case_id == case_id, EventRow.type == "task_completed").order_by(EventRow.seq)).all()
             process_id = (record.get("manifest") or {}).get("proces")
@@ -471,7 +471,7 @@ class Inbox:
                 xml, name = content, file_name
         parsed = _bpmn_processes(files)
         visible = _visible_elements(files, process_id, parsed)
-        current = [*current, *waiting_at(parsed, timers, messages)]
+        current = [*current, *waiting_at(parsed, timers, messages, places)]
         completed: list[str] = []
         for text in payloads:
             spec = (json.loads(text).get("task") or {}).get("spec")
@@ -507,23 +507,29 @@ def _called_processes(files: dict[str, str], process_id: str | None, open_specs:
     return {k: v for k, v in calls.items() if v in called}, called
 
 
-def _awaited_messages(state_text: str | None) -> list[str]:
-    """The names of the messages a case waits for, as its last step stored them."""
+def _awaited_messages(state_text: str | None) -> tuple[list[str], list[str] | None]:
+    """The names of the messages a case waits for, as its last step stored them, and the elements
+    that wait for them (None for a state stored before steps kept them)."""
     try:
         state = json.loads(state_text or "{}")
     except ValueError:
-        return []
-    found = state.get("messages") if isinstance(state, dict) else None
-    return [m for m in found if isinstance(m, str)] if isinstance(found, list) else []
+        return [], None
+    state = state if isinstance(state, dict) else {}
+    found, places = state.get("messages"), state.get("message_places")
+    return ([m for m in found if isinstance(m, str)] if isinstance(found, list) else [],
+            [p for p in places if isinstance(p, str)] if isinstance(places, list) else None)
 
 
-def waiting_at(parsed: dict[str, tuple[Any, str]], timer_specs, messages=()) -> list[str]:
+def waiting_at(parsed: dict[str, tuple[Any, str]], timer_specs, messages=(), places=None) -> list[str]:
     """The steps a case stands still at besides its open tasks: the intermediate timer events of its
     waiting timers (their element ids: "vier weken zelf zoeken") and the intermediate message events
-    of the messages it waits for ("stukken ontvangen"). A timer or message on the edge of a task or
-    at the start of an event sub-process is not where the case is; nor is a message whose name more
-    than one place in the process can catch (which one waits cannot be told from its name)."""
+    (or receive tasks) of the messages it waits for ("stukken ontvangen"). A timer or message on the
+    edge of a task or at the start of an event sub-process is not where the case is. ``places``, the
+    elements that wait (as a step stores them), tells which of several places that catch one message
+    name waits; without them (a state stored before, a past moment replayed) such a message marks none."""
     wanted, names = set(timer_specs), set(messages)
+    if places is not None:
+        wanted |= set(places)  # the waiting elements themselves: an intermediate one is where the case is
     if not wanted and not names:
         return []
     catch, ns = f"{{{BPMN_NS}}}intermediateCatchEvent", f"{{{BPMN_NS}}}"
@@ -533,13 +539,14 @@ def waiting_at(parsed: dict[str, tuple[Any, str]], timer_specs, messages=()) -> 
         root = proc.getroottree().getroot()
         called = {m.get("id"): m.get("name") or m.get("id") for m in root.iter(f"{ns}message")}
         for el in proc.iter(catch, f"{ns}boundaryEvent", f"{ns}startEvent", f"{ns}receiveTask"):
-            if el.tag == catch and el.get("id") in wanted:
+            if el.tag in (catch, f"{ns}receiveTask") and el.get("id") in wanted:
                 found.add(el.get("id"))
             definition = el if el.tag == f"{ns}receiveTask" else el.find(f"{ns}messageEventDefinition")
             name = called.get(definition.get("messageRef")) if definition is not None else None
             if name is not None and name in names:
                 catchers.setdefault(name, []).append(el.get("id") if el.tag in (catch, f"{ns}receiveTask") else "")
-    found |= {ids[0] for ids in catchers.values() if len(ids) == 1 and ids[0]}
+    if places is None:
+        found |= {ids[0] for ids in catchers.values() if len(ids) == 1 and ids[0]}
     return sorted(found)
 
 

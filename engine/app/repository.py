@@ -398,6 +398,8 @@ class Repository:
         state["engine"] = engine_versions()
         state["data"] = observation.data
         state["messages"] = observation.messages
+        if observation.messages:  # which elements wait for them (one name may be caught at several places)
+            state["message_places"] = runtime.waiting_message_places()
         fingerprint = observation.fingerprint()
         state["digest"] = audit.digest(fingerprint)
         row.state = jsontext.compact(state)

@@ -778,6 +778,13 @@ class CaseRuntime:
                                      task.task_spec.bpmn_name or definition.name, kind, due))
         return out
 
+    def waiting_message_places(self) -> list[str]:
+        """The elements (BPMN ids) that wait for a message right now: where the case stands when one
+        message name can be caught at several places."""
+        return sorted({task.task_spec.bpmn_id for task in self.workflow.event_manager.tasks.values()
+                       if isinstance(task.task_spec.event_definition, MessageEventDefinition)
+                       and task.has_state(TaskState.WAITING) and task.task_spec.bpmn_id})
+
     def waiting_messages(self, status: str | None = None) -> list[str]:
         status = status if status is not None else self.status
         return sorted(self._message_catchers()) if status not in ("completed", "withdrawn") else []

@@ -342,3 +342,48 @@ def test_interrupting_event_subprocess_with_its_own_task_ends_the_case_after_it(
     d.complete("afsluiten", {"actie": "ingepland"}, "2026-01-07T11:00")
     assert d.rt.status == "withdrawn" and d.rt.end_event == "einde_ingetrokken"
     assert d.task_specs() == []
+
+
+TWO_PLACES = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">
+  <bpmn:message id="M" name="post_ontvangen" />
+  <bpmn:process id="twee_plekken" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="route" />
+    <bpmn:exclusiveGateway id="route" default="f_b"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f_a</bpmn:outgoing><bpmn:outgoing>f_b</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="f_a" sourceRef="route" targetRef="post_a">
+      <bpmn:conditionExpression>weg == "a"</bpmn:conditionExpression></bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_b" sourceRef="route" targetRef="post_b" />
+    <bpmn:intermediateCatchEvent id="post_a" name="Post voor a"><bpmn:incoming>f_a</bpmn:incoming>
+      <bpmn:outgoing>f_ea</bpmn:outgoing><bpmn:messageEventDefinition messageRef="M" /></bpmn:intermediateCatchEvent>
+    <bpmn:intermediateCatchEvent id="post_b" name="Post voor b"><bpmn:incoming>f_b</bpmn:incoming>
+      <bpmn:outgoing>f_eb</bpmn:outgoing><bpmn:messageEventDefinition messageRef="M" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f_ea" sourceRef="post_a" targetRef="einde_a" />
+    <bpmn:sequenceFlow id="f_eb" sourceRef="post_b" targetRef="einde_b" />
+    <bpmn:endEvent id="einde_a"><bpmn:incoming>f_ea</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="einde_b"><bpmn:incoming>f_eb</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+@pytest.mark.parametrize("weg,waits", [("a", "post_a"), ("b", "post_b")])
+def test_the_element_that_waits_for_a_message_caught_at_two_places_is_known(weg, waits):
+    """One message name, two places that catch it: the case knows which one it stands at, and the
+    diagram marks that one (where the name alone marks none)."""
+    from lxml import etree
+
+    from engine.app.inbox import waiting_at
+
+    spec, subs = parse_specs({"t.bpmn": TWO_PLACES}, "twee_plekken")
+    rt = CaseRuntime.start(spec, subs, {"weg": weg})
+    assert rt.waiting_messages() == ["post_ontvangen"]
+    assert rt.waiting_message_places() == [waits]
+    restored = CaseRuntime.restore(rt.serialize(), spec, subs)  # as the next request reads it back
+    assert restored.waiting_message_places() == [waits]
+    process = etree.fromstring(TWO_PLACES.encode()).find("{http://www.omg.org/spec/BPMN/20100524/MODEL}process")
+    parsed = {"twee_plekken": (process, "")}
+    assert waiting_at(parsed, [], ["post_ontvangen"], [waits]) == [waits]
+    assert waiting_at(parsed, [], ["post_ontvangen"]) == []  # the name alone: cannot tell
+    rt.deliver_message("post_ontvangen", {})
+    assert rt.waiting_message_places() == [] and rt.status == "completed"

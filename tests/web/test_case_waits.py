@@ -44,3 +44,33 @@ def test_a_message_several_places_can_catch_marks_none_of_them():
     parsed = {"p": (process, "")}
     assert waiting_at(parsed, ["c", "d"], ["post"]) == ["c"]  # the timer step; not the edge timer, not 'post'
     assert waiting_at(parsed, [], []) == []
+
+
+def test_a_case_at_one_of_two_places_that_catch_one_message_is_marked_there(tmp_path):
+    """Stored with each step: which element waits for the message. The case page's diagram marks the
+    place the case took (the name alone could not tell), on SQLite as deployed through the engine."""
+    import json
+
+    from engine import Werkpad
+    from engine.app.inbox import Inbox, Scope
+    from tests.unit.test_runtime import TWO_PLACES
+
+    folder = tmp_path / "processes" / "tweeplekken"
+    folder.mkdir(parents=True)
+    (folder / "proces.json").write_text(json.dumps({
+        "sleutel": "tweeplekken", "naam": "Twee plekken", "organisatie": "poststad", "gemeenten": ["poststad"],
+        "proces": "twee_plekken", "geldig_vanaf": "2020-01-01", "startgegevens": ["weg"]}), encoding="utf-8")
+    (folder / "t.bpmn").write_text(TWO_PLACES, encoding="utf-8")
+    (tmp_path / "processes" / "berichten.json").write_text(json.dumps(
+        {"berichten": {"post_ontvangen": {"omschrijving": "De gevraagde post is binnen."}}}), encoding="utf-8")
+    (tmp_path / "forms").mkdir()
+    wp = Werkpad(f"sqlite:///{tmp_path / 'w.sqlite'}", processes_dir=tmp_path / "processes", forms_dir=tmp_path / "forms")
+    wp.upgrade_db()
+    wp.deploy()
+    try:
+        scope = Scope("kees", ["poststad"])
+        for weg in ("a", "b"):
+            case = wp.start_case("poststad", "111222333", "Jan", "1980-05-01", data={"weg": weg})
+            assert Inbox(wp).diagram(scope, case["id"])["current"] == [f"post_{weg}"]
+    finally:
+        wp.db.dispose()
