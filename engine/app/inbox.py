@@ -471,6 +471,7 @@ class Inbox:
                 xml, name = content, file_name
         parsed = _bpmn_processes(files)
         visible = _visible_elements(files, process_id, parsed)
+        open_specs = list(current)
         current = [*current, *waiting_at(parsed, timers, messages, places)]
         completed: list[str] = []
         for text in payloads:
@@ -481,7 +482,11 @@ class Inbox:
         done_specs = [(json.loads(text).get("task") or {}).get("spec") for text in payloads]
         calls, called = _called_processes(files, process_id, list(current), [s for s in done_specs if s], parsed)
         return {"case": case_id, "file": name, "xml": xml, "process_id": process_id,
-                "current": sorted({visible.get(spec, spec) for spec in current}), "completed": completed,
+                # the open tasks first: where the steps lie far apart, the diagram opens at the first one,
+                # and that is where someone can act (not the sub-process waiting beside it for a message)
+                "current": list(dict.fromkeys([*sorted({visible.get(spec, spec) for spec in open_specs}),
+                                               *sorted({visible.get(spec, spec) for spec in current})])),
+                "completed": completed,
                 "calls": calls, "called": called}
 
 
