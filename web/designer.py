@@ -33,8 +33,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from engine import NotFound, ValidationError, dry_run_record
 from engine.app import policy
-from engine.app.designer import Designer, decision_tables, own_files
-from engine.core.definitions import SHARED_DIR
+from engine.app.designer import Designer, decision_tables, own_files, shared_form, task_naming
 from engine.core.messages import Msg
 from engine.core.uses import form_title
 from engine.errors import WerkpadError
@@ -312,7 +311,7 @@ def _form_list(forms: dict[str, str]) -> list[tuple[str, str, str]]:
     form beside the organisation's own) are told apart in words — 'gedeeld' for a shared one,
     'eigen formulier' for the organisation's own, and only where two of its own share a title,
     the file each is kept in."""
-    titled = [(fid, form_title(text, fid), fid.startswith(SHARED_DIR + "_")) for fid, text in forms.items()]
+    titled = [(fid, form_title(text, fid), shared_form(fid)) for fid, text in forms.items()]
     count: dict[tuple[str, bool], int] = {}
     for _fid, title, shared in titled:
         count[(title, shared)] = count.get((title, shared), 0) + 1
@@ -672,7 +671,7 @@ def form_page(key: str, form_id: str):
     record, text = _form_record(key, form_id)
     fields, problem = _preview(form_id, text)
     may_edit = policy.may_edit_design(g.user, organisation)
-    removable = may_edit and not form_id.startswith(SHARED_DIR + "_") and not designer().form_in_use(key, form_id)
+    removable = may_edit and not shared_form(form_id) and not task_naming(record, form_id)
     return render_template("ontwerp/formulier.html", info=designer().process(key), form_id=form_id, text=text,
                            title=form_title(text), vocabulary=designer().vocabulary(), uses=_uses(record, form_id),
                            fields=fields, problem=problem, may_edit=may_edit, removable=removable)

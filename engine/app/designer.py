@@ -56,7 +56,7 @@ from ..storage import CaseRow, DefinitionRow, UnitOfWork
 from ..storage.designer_models import DesignerEventRow, DraftRow, PublicationRow
 from .acting import Actor, RequestContext, as_actor
 from .processes import Processes
-from .repository import Repository
+from .repository import Repository, municipalities_in
 
 OPEN = ("concept", "ter_goedkeuring")
 RUNNING = ("running", "waiting", "error")  # not ended: open tasks, or only a timer/message pending
@@ -261,7 +261,7 @@ class Designer:
         every = FormRegistry.load_dir(self.forms_dir).forms
         if key is None:
             return sorted(every)
-        return sorted(set(self.working_record(key)["forms"]) | {fid for fid in every if _shared_form(fid)})
+        return sorted(set(self.working_record(key)["forms"]) | {fid for fid in every if shared_form(fid)})
 
     def events(self, key: str) -> list[dict]:
         return self.process(key)["events"]
@@ -352,9 +352,9 @@ class Designer:
         and publish through the same four eyes as any change. Its key comes from the name
         (``Bezwaar en beroep`` -> ``bezwaar_en_beroep``, numbered when taken). Returns
         ``{"process": key}``; a ValidationError names what is wrong, and nothing is stored."""
-        name = " ".join((name or "").split())
+        given = _given_name(name)
         errors: dict[str, list[str]] = {}
-        if not 3 <= len(name) <= 120 or not name.isprintable():
+        if given is None:
             errors["naam"] = [Msg("Geef het proces een naam van 3 tot 120 tekens.")]
         served = self.municipalities_of(organisation)
         chosen = sorted({str(m) for m in municipalities})
@@ -365,8 +365,9 @@ class Designer:
         roles = known_roles() or frozenset()
         if role not in roles:
             errors["rol"] = [Msg("Kies de rol die de eerste taak krijgt.")]
-        if errors:
+        if errors or given is None:
             raise ValidationError(Msg("Het nieuwe proces is niet gemaakt."), fields=errors)
+        name = given
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
             taken = set(uow.session.scalars(select(DefinitionRow.process_key)).all()) \
                 | set(uow.session.scalars(select(DraftRow.process_key)).all()) | RESERVED_KEYS
@@ -391,29 +392,23 @@ class Designer:
         """A new form of process ``key`` in its draft, titled ``title``, with one field to begin with
         (the shared ``toelichting``), to build on in the form builder and name on a task in the
         modeler. Its id comes from the process key and the title (numbered when taken); returned."""
-        title = " ".join((title or "").split())
-        if not 3 <= len(title) <= 120 or not title.isprintable():
+        given = _given_name(title)
+        if given is None:
             raise ValidationError(Msg("Het formulier is niet gemaakt."),
                                   fields={"titel": [Msg("Geef het formulier een titel van 3 tot 120 tekens.")]})
         record = self.working_record(key)
         taken = set(record["forms"]) | set(FormRegistry.load_dir(self.forms_dir).forms)
-        form_id = _new_key(f"{key}_{title}", taken, limit=80)
-        doc = {"id": form_id, "title": title, "type": "object", "properties": {"toelichting": {}}, "required": []}
+        form_id = _new_key(f"{key}_{given}", taken, limit=80)
+        doc = {"id": form_id, "title": given, "type": "object", "properties": {"toelichting": {}}, "required": []}
         self.save_draft(key, user, forms={form_id: json.dumps(doc, ensure_ascii=False, indent=1)}, at=at)
         return form_id
-
-    def form_in_use(self, key: str, form_id: str) -> str | None:
-        """The name of a task of the process's working record that names form ``form_id`` (None: none)."""
-        record = self.working_record(key)
-        element = _element_with_form(record, form_id)
-        return (_elements(record).get(element or "", {}).get("name") or element) if element else None
 
     def remove_form(self, key: str, user: str, form_id: str, at: datetime | None = None) -> None:
         """Take a form of the process's own out of its draft; refused while a task names it."""
         record = self.working_record(key)
-        if form_id not in record["forms"] or _shared_form(form_id):
+        if form_id not in record["forms"] or shared_form(form_id):
             raise NotFound(Msg("formulier '%(fid)s' hoort niet bij dit proces", fid=form_id[:100]))
-        task = self.form_in_use(key, form_id)
+        task = task_naming(record, form_id)
         if task:
             raise Conflict(Msg("het formulier wordt nog gebruikt door taak '%(taak)s'; kies daar eerst een ander "
                                "formulier", taak=task))
@@ -424,11 +419,7 @@ class Designer:
         with self.db.unit_of_work(write=False) as uow:
             texts = uow.session.scalars(select(DefinitionRow.municipalities).where(
                 DefinitionRow.organisation == organisation)).all()
-        found: set[str] = set()
-        for text in texts:
-            parsed = json.loads(text)
-            found |= set(parsed) if isinstance(parsed, (list, dict)) else set()
-        return sorted(found)
+        return sorted(set().union(*(municipalities_in(text) for text in texts)))
 
     def discard_draft(self, key: str, user: str, at: datetime | None = None) -> None:
         with clock.at(at) as moment, self.db.unit_of_work() as uow:
@@ -685,7 +676,7 @@ class Designer:
         # the forms the tasks name, and the process's own that no task names (yet): a form the designer
         # just made, or one whose task was taken away, stays with the process until it is removed
         record["forms"] = {k: v for k, v in forms.items() if v is not None} | {
-            fid: text for fid, text in record["forms"].items() if fid not in forms and not _shared_form(fid)}
+            fid: text for fid, text in record["forms"].items() if fid not in forms and not shared_form(fid)}
         refused = refusals(record["files"], taken, record["vocabulary"]) if taken else []
         if refused:  # a form from the shared folder that cannot be used
             return record, refused
@@ -747,9 +738,22 @@ _NEW_FIRST_FORM = "eerste_gesprek"
 RESERVED_KEYS = frozenset({"nieuw", "vocabulaire"})  # pages of the designer's own (/ontwerp/nieuw)
 
 
-def _shared_form(form_id: str) -> bool:
+def shared_form(form_id: str) -> bool:
     """A form of the shared folder (``gedeeld_…``): it comes with a version only while a task names it."""
     return form_id.startswith(SHARED_DIR + "_")
+
+
+def task_naming(record: Mapping[str, Any], form_id: str) -> str | None:
+    """The name of a task of the process (``record``: its files) that names form ``form_id``; None: none does."""
+    element = _element_with_form(record, form_id)
+    return (_elements(record).get(element or "", {}).get("name") or element) if element else None
+
+
+def _given_name(text: str | None) -> str | None:
+    """A name people give (a process, a form): its words with single spaces, 3 to 120 printable
+    characters; None when it is not one."""
+    name = " ".join((text or "").split())
+    return name if 3 <= len(name) <= 120 and name.isprintable() else None
 
 
 def _new_key(name: str, taken: set[str], limit: int = 40) -> str:

@@ -142,7 +142,8 @@ class VersionRef(NamedTuple):
 _MUNICIPALITIES: dict[str, frozenset[str]] = {}
 
 
-def _municipalities(text: str) -> frozenset[str]:
+def municipalities_in(text: str) -> frozenset[str]:
+    """The municipalities a version's stored ``municipalities`` JSON names (parsed once per text)."""
     found = _MUNICIPALITIES.get(text)
     if found is None:
         if len(_MUNICIPALITIES) > 1024:
@@ -274,7 +275,7 @@ class Repository:
         """The version a new case of ``municipality`` starts on; ``organisations``: only processes
         of those (the organisations a person starting the case works for)."""
         rows = [VersionRef(*found) for found in uow.rows(_VERSIONS, {})]
-        candidates = [r for r in rows if municipality in _municipalities(r.municipalities)
+        candidates = [r for r in rows if municipality in municipalities_in(r.municipalities)
                       and (process is None or r.process_key == process)
                       and (organisations is None or r.organisation in organisations)]
         if not candidates:

@@ -60,6 +60,7 @@ import operator
 import textwrap
 from collections import ChainMap
 from collections.abc import Callable, Collection, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, TypeVar, cast
@@ -518,38 +519,25 @@ def check(expression_or_script: str, mode: str = "eval") -> None:
     _compile_or_refuse(expression_or_script, mode)
 
 
-def names_read(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
-    """The case-data names an expression or script reads: every name it loads that is not called
-    as a function, and the field named in ``bekend("x")`` / ``waarde("x", …)``. Nothing for a
+@dataclass(frozen=True)
+class _Names:
+    loaded: frozenset[str]   # read (not as a function called by name)
+    guarded: frozenset[str]  # asked about with bekend("x") / waarde("x", …)
+    own: frozenset[str]      # a comprehension's or lambda's own names
+    stored: frozenset[str]   # set
+
+
+def _names(expression_or_script: str, mode: str) -> _Names | None:
+    """The names an expression or script reads, asks about, keeps to itself and sets; None for a
     text that does not parse or is refused (the check reports that)."""
     try:
         tree, _ = _compile_or_refuse(expression_or_script, mode)
     except (ExpressionError, SyntaxError):
-        return frozenset()
-    called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
-    out: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in called:
-            out.add(node.id)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DATA_FUNCTIONS
-              and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
-            out.add(node.args[0].value)
-    return frozenset(out)
-
-
-def names_needed(expression_or_script: str, mode: str = "eval") -> tuple[frozenset[str], frozenset[str]]:
-    """What an expression or script needs from the case and what it leaves there: the names it
-    reads without a guard — not a name it asks about with ``bekend("x")`` or ``waarde("x", …)``
-    (it copes when that is missing), not one it sets itself, not a comprehension's or lambda's
-    own — and the names it sets. Nothing for a text that does not parse or is refused."""
-    try:
-        tree, _ = _compile_or_refuse(expression_or_script, mode)
-    except (ExpressionError, SyntaxError):
-        return frozenset(), frozenset()
+        return None
     called = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
     loaded: set[str] = set()
     guarded: set[str] = set()
-    own: set[str] = set()  # names local to a comprehension or lambda
+    own: set[str] = set()
     stored: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and id(node) not in called:
@@ -563,8 +551,27 @@ def names_needed(expression_or_script: str, mode: str = "eval") -> tuple[frozens
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _DATA_FUNCTIONS
               and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
             guarded.add(node.args[0].value)
-    top_level = stored - own if mode == "exec" else frozenset()
-    return frozenset(loaded - guarded - own - stored), frozenset(top_level)
+    return _Names(frozenset(loaded), frozenset(guarded), frozenset(own), frozenset(stored))
+
+
+def names_read(expression_or_script: str, mode: str = "eval") -> frozenset[str]:
+    """The case-data names an expression or script reads: every name it loads that is not called
+    as a function, and the field named in ``bekend("x")`` / ``waarde("x", …)``. Nothing for a
+    text that does not parse or is refused (the check reports that)."""
+    names = _names(expression_or_script, mode)
+    return names.loaded | names.guarded if names else frozenset()
+
+
+def names_needed(expression_or_script: str, mode: str = "eval") -> tuple[frozenset[str], frozenset[str]]:
+    """What an expression or script needs from the case and what it leaves there: the names it
+    reads without a guard — not a name it asks about with ``bekend("x")`` or ``waarde("x", …)``
+    (it copes when that is missing), not one it sets itself, not a comprehension's or lambda's
+    own — and the names it sets. Nothing for a text that does not parse or is refused."""
+    names = _names(expression_or_script, mode)
+    if names is None:
+        return frozenset(), frozenset()
+    kept = names.stored - names.own if mode == "exec" else frozenset()
+    return names.loaded - names.guarded - names.own - names.stored, kept
 
 
 def functions_called(expression_or_script: str, mode: str = "eval") -> frozenset[str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextvars
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -712,16 +712,21 @@ class CaseRuntime:
         self.interrupting = None
         self._run(self.workflow.cancel)
 
+    def _waiting_for_messages(self) -> Iterator[Any]:
+        """The catch events (and receive tasks) that wait for a message right now."""
+        for task in self.workflow.event_manager.tasks.values():
+            if isinstance(task.task_spec.event_definition, MessageEventDefinition) and task.has_state(TaskState.WAITING):
+                yield task
+
     def _message_catchers(self) -> dict[str, tuple[Any, bool]]:
         """Message name -> (event definition, whether catching it interrupts the main flow).
 
         A waiting catch event comes first; otherwise a message-started event subprocess,
         interrupting unless its start event says otherwise."""
         found: dict[str, tuple[Any, bool]] = {}
-        for task in self.workflow.event_manager.tasks.values():
+        for task in self._waiting_for_messages():
             definition = task.task_spec.event_definition
-            if isinstance(definition, MessageEventDefinition) and task.has_state(TaskState.WAITING):
-                found.setdefault(definition.name, (definition, False))
+            found.setdefault(definition.name, (definition, False))
         if not self.workflow.completed:
             for spec_name in getattr(self.workflow.spec.start, "trigger_specs", []):
                 sp_spec = self.workflow.subprocess_specs.get(spec_name)
@@ -781,9 +786,7 @@ class CaseRuntime:
     def waiting_message_places(self) -> list[str]:
         """The elements (BPMN ids) that wait for a message right now: where the case stands when one
         message name can be caught at several places."""
-        return sorted({task.task_spec.bpmn_id for task in self.workflow.event_manager.tasks.values()
-                       if isinstance(task.task_spec.event_definition, MessageEventDefinition)
-                       and task.has_state(TaskState.WAITING) and task.task_spec.bpmn_id})
+        return sorted({task.task_spec.bpmn_id for task in self._waiting_for_messages() if task.task_spec.bpmn_id})
 
     def waiting_messages(self, status: str | None = None) -> list[str]:
         status = status if status is not None else self.status

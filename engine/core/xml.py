@@ -67,6 +67,8 @@ def dmn_in_13(name: str, text: str) -> tuple[str, str | None]:
     namespace (its decision tables are written the same way) and loses its 1.2 diagram elements.
     Returns the text and the version it came from (None: unchanged — already 1.3, another kind of
     file, or not readable, which the checks then say)."""
+    if not any(namespace in text for namespace in OLDER_DMN):  # every 1.3 file saved: nothing to read
+        return text, None
     try:
         root = parse_definition(name, text)
     except DefinitionError:
